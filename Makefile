@@ -1,0 +1,42 @@
+# jichitai: `make run` and `make test` do all set-up on a fresh machine.
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= sqlite:///jichitai.db
+DEMO_MUNICIPALITY ?= 131016
+DEMO_RESIDENTS ?= 300
+
+.PHONY: help install run test test-sqlite test-postgres lint fmt db-check bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+install: ## install Debian and Python packages (only what is missing)
+	@scripts/install.sh
+
+run: install ## seed a demo municipality on SQLite and print its summary
+	@JICHITAI_DATABASE_URL=$(DB) scripts/run-demo.sh $(DEMO_MUNICIPALITY) $(DEMO_RESIDENTS)
+
+lint: install ## ruff, mypy and the import-layer contracts
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+fmt: install ## format the code
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+test-sqlite: install ## the whole suite on SQLite
+	JICHITAI_DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install ## the whole suite on a throwaway PostgreSQL cluster
+	scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
+
+test: lint test-sqlite test-postgres ## lint, then every test on SQLite and on PostgreSQL
+
+bench: install ## benchmarks (not part of CI)
+	$(BIN)/jichitai bench register --residents 100000
+
+clean: ## remove the virtual environment and local databases
+	rm -rf $(VENV) jichitai.db jichitai.db-wal jichitai.db-shm

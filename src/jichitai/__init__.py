@@ -1,0 +1,1 @@
+"""jichitai: the standard resident register (住民記録システム) for Japanese municipalities."""

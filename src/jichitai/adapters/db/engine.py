@@ -1,0 +1,79 @@
+"""Engines for the two supported databases: SQLite (default, no set-up) and PostgreSQL.
+
+SQLite is opened in WAL mode with ``synchronous=NORMAL``, foreign keys enforced and a 10 s busy
+timeout, and every transaction starts with ``BEGIN IMMEDIATE``: a writer takes the database's
+write lock when its transaction begins, so two writers queue (up to the busy timeout) instead
+of both reading and then one failing at its first write with "database is locked" (SQLite
+cannot upgrade a read transaction to a write transaction once another writer has committed).
+This follows SQLAlchemy's documented recipe: the sqlite3 driver's own transaction handling is
+switched off on connect (``isolation_level = None``) and SQLAlchemy emits BEGIN itself.
+
+A connection used only for reading may start a deferred transaction instead, so it does not
+queue behind writers: ``engine.connect().execution_options(**READ_ONLY)`` (ignored on
+PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+
+#: Execution option naming the SQLite transaction mode: "IMMEDIATE" (default) or "DEFERRED".
+SQLITE_BEGIN_OPTION: Final = "jichitai_sqlite_begin"
+#: Execution options for a read-only unit of work (a deferred transaction on SQLite).
+READ_ONLY: Final[dict[str, Any]] = {SQLITE_BEGIN_OPTION: "DEFERRED"}
+
+_SQLITE_PRAGMAS: Final = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+)
+_SQLITE_BEGIN_MODES: Final = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
+
+
+def create_engine_for(url: str) -> Engine:
+    """Create the engine for ``url`` (``sqlite:///file.db`` or ``postgresql+psycopg://...``).
+
+    A bare ``postgresql://`` URL is taken to mean the psycopg 3 driver (the only one installed).
+    """
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() == "sqlite":
+        engine = create_engine(sa_url, future=True, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    if sa_url.drivername == "postgresql":
+        sa_url = sa_url.set(drivername="postgresql+psycopg")
+    return create_engine(sa_url, future=True, pool_pre_ping=True)
+
+
+def is_sqlite(engine: Engine | Connection) -> bool:
+    """Whether ``engine`` (or a connection) talks to SQLite."""
+    return engine.dialect.name == "sqlite"
+
+
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: ConnectionPoolEntry) -> None:
+    # Stop the sqlite3 driver from issuing its own (deferred, DML-only) BEGIN; _sqlite_on_begin
+    # issues ours. Also puts the connection in autocommit mode, which the PRAGMAs below need
+    # (journal_mode and foreign_keys cannot change inside a transaction).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    options = connection.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return  # driver-level autocommit: no transaction to begin
+    mode = str(options.get(SQLITE_BEGIN_OPTION, "IMMEDIATE")).upper()
+    if mode not in _SQLITE_BEGIN_MODES:
+        raise ValueError(f"{SQLITE_BEGIN_OPTION}={mode!r}: expected one of {_SQLITE_BEGIN_MODES}")
+    connection.exec_driver_sql(f"BEGIN {mode}")

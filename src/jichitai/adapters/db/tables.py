@@ -1,0 +1,251 @@
+"""The register's tables (SQLAlchemy Core), for SQLite and PostgreSQL alike.
+
+Rules every table here follows:
+
+- Every tenant-owned table has ``municipality_code`` as its first column and its first key
+  column, so that a municipality's rows cluster together and the schema can be sharded (or
+  distributed by Citus) by municipality. Only ``municipalities`` itself is global.
+- Portable types only. JSON is stored as ``Text`` (we control its canonical encoding, which the
+  journal's hash chain depends on); times are ``UtcDateTime`` (aware UTC in, aware UTC out, on
+  both databases).
+- Constraint and index names are fixed (naming convention or explicit names), because numbered
+  migrations refer to them by name.
+
+The schema is created only by the numbered Alembic migrations in ``migrations/versions``; a test
+(``check_models_match``) proves that these definitions and the migrations agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+#: Tables that do not belong to one municipality (everything else is tenant-owned).
+GLOBAL_TABLES: frozenset[str] = frozenset({"municipalities"})
+
+#: Length of a municipality code column (地方公共団体コード, 6 digits with check digit).
+MUNICIPALITY_CODE_LENGTH = 6
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """``DateTime(timezone=True)`` that stores UTC and always returns an aware UTC datetime.
+
+    SQLite has no time-zone type: SQLAlchemy writes an aware datetime's wall-clock digits and
+    drops its offset, and reads back a naive value. So this type refuses naive datetimes,
+    converts to UTC before writing (on SQLite, as naive UTC text, which also sorts correctly)
+    and attaches UTC when reading. PostgreSQL stores ``timestamptz``; values are converted to
+    UTC when read whatever the session time zone.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: times must be timezone-aware")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _municipality_code() -> Column[str]:
+    return Column("municipality_code", String(MUNICIPALITY_CODE_LENGTH), nullable=False)
+
+
+municipalities = Table(
+    "municipalities",
+    metadata,
+    Column("code", String(MUNICIPALITY_CODE_LENGTH), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("code"),
+)
+
+# The append-only 異動 journal. ``seq`` is dense per municipality and assigned under the row
+# lock on ``journal_heads``; ``prev_hash``/``entry_hash`` chain the entries of one municipality.
+journal = Table(
+    "journal",
+    metadata,
+    _municipality_code(),
+    Column("seq", BigInteger, nullable=False, autoincrement=False),
+    Column("event_id", String(36), nullable=False),
+    Column("idempotency_key", String(200), nullable=True),
+    Column("kind", String(40), nullable=False),
+    Column("reason", String(60), nullable=False),
+    Column("reason_group", String(12), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("filed_on", Date, nullable=True),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("operator", String(100), nullable=False),
+    Column("place", String(100), nullable=False),
+    Column("terminal", String(100), nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("ex_officio", Boolean, nullable=False),
+    Column("corrects_event_id", String(36), nullable=True),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    PrimaryKeyConstraint("municipality_code", "seq"),
+    UniqueConstraint("event_id"),
+    UniqueConstraint("municipality_code", "idempotency_key"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+    Index("ix_journal_effective_on", "municipality_code", "effective_on"),
+    Index("ix_journal_reason", "municipality_code", "reason"),
+)
+
+# One full snapshot per change of a person (宛名番号 + 履歴番号).
+resident_history = Table(
+    "resident_history",
+    metadata,
+    _municipality_code(),
+    Column("atena_number", String(10), nullable=False),
+    Column("history_number", Integer, nullable=False, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("reason", String(60), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("record", Text, nullable=False),
+    PrimaryKeyConstraint("municipality_code", "atena_number", "history_number"),
+    Index("ix_resident_history_seq", "municipality_code", "seq"),
+)
+
+# Current state of every person ever entered: live records and removed ones (除票) side by side,
+# so that one search covers both. ``*_key`` columns are derived, folded search keys; the exact
+# characters stay in ``name_text`` and ``record``.
+residents = Table(
+    "residents",
+    metadata,
+    _municipality_code(),
+    Column("atena_number", String(10), nullable=False),
+    Column("history_number", Integer, nullable=False),
+    Column("household_number", String(10), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("sex", String(8), nullable=True),
+    Column("name_text", String(200), nullable=False),
+    Column("kana_key", String(200), nullable=False),
+    Column("kanji_key", String(200), nullable=False),
+    Column("birth_sort", Date, nullable=True),
+    Column("birth_text", String(60), nullable=True),
+    Column("address_text", String(400), nullable=True),
+    Column("address_key", String(400), nullable=True),
+    Column("individual_number", String(12), nullable=True),
+    Column("resident_code", String(11), nullable=True),
+    Column("residence_card_number", String(12), nullable=True),
+    Column("removed_on", Date, nullable=True),
+    Column("record", Text, nullable=False),
+    PrimaryKeyConstraint("municipality_code", "atena_number"),
+    Index("ix_residents_kana_key", "municipality_code", "kana_key"),
+    Index("ix_residents_kanji_key", "municipality_code", "kanji_key"),
+    Index("ix_residents_household_number", "municipality_code", "household_number"),
+    Index("ix_residents_birth_sort", "municipality_code", "birth_sort"),
+    Index("ix_residents_individual_number", "municipality_code", "individual_number"),
+    Index("ix_residents_resident_code", "municipality_code", "resident_code"),
+    Index("ix_residents_residence_card_number", "municipality_code", "residence_card_number"),
+    Index("ix_residents_address_key", "municipality_code", "address_key"),
+    Index("ix_residents_status", "municipality_code", "status"),
+)
+
+# Household projection; ``version`` is compared and bumped on every change (optimistic locking).
+households = Table(
+    "households",
+    metadata,
+    _municipality_code(),
+    Column("household_number", String(10), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("head_atena_number", String(10), nullable=True),
+    Column("address_text", String(400), nullable=False),
+    Column("member_count", Integer, nullable=False),
+    PrimaryKeyConstraint("municipality_code", "household_number"),
+)
+
+DRAFT_STATUSES: tuple[str, ...] = ("pending", "approved", "discarded")
+
+# 仮登録: a command waiting for approval (本登録). Not part of the register: nothing outside the
+# draft workflow reads this table.
+drafts = Table(
+    "drafts",
+    metadata,
+    _municipality_code(),
+    Column("draft_id", String(36), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("command", Text, nullable=False),
+    Column("operator", String(100), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("event_id", String(36), nullable=True),
+    Column("idempotency_key", String(200), nullable=True),
+    PrimaryKeyConstraint("municipality_code", "draft_id"),
+    CheckConstraint(
+        "status IN (" + ", ".join(f"'{s}'" for s in DRAFT_STATUSES) + ")", name="status"
+    ),
+    Index("ix_drafts_status", "municipality_code", "status"),
+)
+
+# Head of each municipality's hash chain. Appending to the journal first locks this row
+# (SELECT ... FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE serialises all writers on SQLite), so
+# journal order within a municipality is commit order and a feed reader never passes a gap.
+journal_heads = Table(
+    "journal_heads",
+    metadata,
+    _municipality_code(),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    PrimaryKeyConstraint("municipality_code"),
+)
+
+# Per-municipality number generators (name: 'atena', 'household', ...).
+id_sequences = Table(
+    "id_sequences",
+    metadata,
+    _municipality_code(),
+    Column("name", String(20), nullable=False),
+    Column("next_value", BigInteger, nullable=False),
+    PrimaryKeyConstraint("municipality_code", "name"),
+)
+
+
+def tenant_tables() -> list[Table]:
+    """Tenant-owned tables in dependency order (parents first)."""
+    return [t for t in metadata.sorted_tables if t.name not in GLOBAL_TABLES]

@@ -1,0 +1,86 @@
+"""Unit of work: one database transaction on one municipality's data.
+
+``with uow: ...; uow.commit()`` — leaving the block without ``commit`` rolls back, so a change
+that fails half-way writes nothing. This module is the only place that commits.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine, insert, select
+
+from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.repository import SqlRegisterRepository
+from jichitai.services.ports import Municipality
+
+GENESIS_HASH = "0" * 64
+
+
+class SqlUnitOfWork:
+    """A transaction scoped to one municipality; its repository filters by that code."""
+
+    register: SqlRegisterRepository
+
+    def __init__(self, engine: Engine, municipality_code: str) -> None:
+        self._engine = engine
+        self._municipality_code = municipality_code
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        self._connection = self._engine.connect()
+        self._connection.begin()
+        self.register = SqlRegisterRepository(self._connection, self._municipality_code)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None
+        try:
+            if self._connection.in_transaction():
+                self._connection.rollback()
+        finally:
+            self._connection.close()
+            self._connection = None
+
+    def commit(self) -> None:
+        assert self._connection is not None
+        self._connection.commit()
+
+
+class SqlMunicipalityDirectory:
+    """The tenants table (global, not tenant-owned)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, municipality: Municipality) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                insert(t.municipalities).values(
+                    code=municipality.code,
+                    name=municipality.name,
+                    created_at=municipality.created_at,
+                )
+            )
+            conn.execute(
+                insert(t.journal_heads).values(
+                    municipality_code=municipality.code, last_seq=0, last_hash=GENESIS_HASH
+                )
+            )
+
+    def get(self, code: str) -> Municipality | None:
+        m = t.municipalities.c
+        with self._engine.connect() as conn:
+            row = conn.execute(select(t.municipalities).where(m.code == code)).one_or_none()
+        return Municipality(row.code, row.name, row.created_at) if row else None
+
+    def all(self) -> list[Municipality]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(t.municipalities).order_by(t.municipalities.c.code)).all()
+        return [Municipality(r.code, r.name, r.created_at) for r in rows]

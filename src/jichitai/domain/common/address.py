@@ -1,0 +1,308 @@
+"""Addresses: current, previous (転入前) and onward (転出先), in Japan or abroad.
+
+Standard §1.3.3 (250) keeps an address as dictionary parts with an 11-digit address code
+(prefecture 2 [JIS X 0401] + municipality 3 [JIS X 0402] + 大字 3 + 小字 3) and a postcode
+(§1.1.17 (170)); §1.3.4 (260) adds the 方書 (building, room) tied to the address.
+
+Decisions:
+
+* Text parts are kept as typed (only surrounding spaces are trimmed): place names carry variant
+  characters too. ``raw`` is the text as first entered and is kept verbatim, untouched.
+* A domestic address needs at least ``city``. ``prefecture`` may be empty (the municipality code
+  implies it and designated cities are often written without it) but, when given, must be one of the
+  47 names and agree with the address code. Onward addresses often stop at the municipality
+  (:meth:`Address.municipality_only`).
+* An overseas address has ``country`` (name or code) and optional ``overseas_text``; it carries no
+  domestic part, address code or postcode.
+* 「不明」 (unknown previous address) is :meth:`Address.unknown`.
+* ``town_code`` is the 11-digit address code or a 7-digit 町字ID (Address Base Registry);
+  ``postcode`` is stored as 7 ASCII digits ("123-4567", full-width digits and a leading 〒
+  are accepted).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, Final
+
+from jichitai.domain.common.names import forbidden_character, text_length
+from jichitai.domain.errors import invalid
+
+__all__ = [
+    "PREFECTURES",
+    "UNKNOWN_TEXT",
+    "Address",
+    "normalize_postcode",
+    "normalize_town_code",
+]
+
+PREFECTURES: Final[tuple[str, ...]] = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県",
+    "茨城県", "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県",
+    "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県",
+    "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県",
+    "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県",
+    "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県",
+    "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+)  # fmt: skip
+"""The 47 prefectures in JIS X 0401 order: ``PREFECTURES[n - 1]`` has code ``n``."""
+
+UNKNOWN_TEXT: Final = "不明"
+
+_TRIM: Final = " \u3000"
+_FULL_SPACE: Final = "\u3000"
+_MAX_PART: Final = 200
+_POSTCODE_RE: Final = re.compile(r"〒?\s*([0-9]{3})[-‐‑–—―−ー]?([0-9]{4})")
+_TOWN_CODE_RE: Final = re.compile(r"[0-9]{7}|[0-9]{11}")
+_SEARCH_DROP: Final = str.maketrans({" ": None, "\u3000": None})
+
+_TEXT_PARTS: Final = (
+    ("prefecture", "都道府県"),
+    ("city", "市区町村"),
+    ("town_area", "町字"),
+    ("lot_text", "番地"),
+    ("address_supplement", "方書"),
+    ("country", "国名"),
+    ("overseas_text", "国外住所"),
+)
+_DOMESTIC_PARTS: Final = ("prefecture", "city", "town_area", "lot_text", "address_supplement")
+
+
+def _clean_part(value: str, field: str, label: str) -> str:
+    text = value.strip(_TRIM)
+    found = forbidden_character(text)
+    if found is not None:
+        kind, char = found
+        if kind == "private_use":
+            raise invalid(
+                "address.private_use_character",
+                f"{label}に外字（U+{ord(char):04X}）が含まれています。"
+                "外字は文字情報基盤の文字に同定してください。",
+                field,
+            )
+        raise invalid(
+            "address.control_character",
+            f"{label}に制御文字（U+{ord(char):04X}）は使用できません。",
+            field,
+        )
+    if text_length(text) > _MAX_PART:
+        raise invalid(
+            "address.too_long", f"{label}は{_MAX_PART}文字以内で入力してください。", field
+        )
+    return text
+
+
+def normalize_postcode(value: str, field: str = "postcode") -> str:
+    """「123-4567」, 「１２３４５６７」, 「〒123-4567」 → "1234567"; "" stays "".
+
+    Anything else raises ``address.postcode``.
+    """
+    text = unicodedata.normalize("NFKC", value).strip()
+    if not text:
+        return ""
+    match = _POSTCODE_RE.fullmatch(text)
+    if match is None:
+        raise invalid(
+            "address.postcode", "郵便番号は7桁の数字（例: 123-4567）で入力してください。", field
+        )
+    return match.group(1) + match.group(2)
+
+
+def normalize_town_code(value: str, field: str = "town_code") -> str:
+    """The 11-digit address code or a 7-digit 町字ID as ASCII digits; else ``address.town_code``."""
+    code = unicodedata.normalize("NFKC", value).strip()
+    if not code:
+        return ""
+    if _TOWN_CODE_RE.fullmatch(code) is None:
+        raise invalid(
+            "address.town_code",
+            "住所コードは11桁（都道府県2桁＋市区町村3桁＋大字3桁＋小字3桁）"
+            "または町字IDの7桁の数字で入力してください。",
+            field,
+        )
+    if len(code) == 11:
+        if not 1 <= int(code[:2]) <= len(PREFECTURES):
+            raise invalid(
+                "address.town_code",
+                f"住所コードの都道府県コード「{code[:2]}」は存在しません。",
+                field,
+            )
+        if code[2:5] == "000":
+            raise invalid(
+                "address.town_code", "住所コードの市区町村コードが指定されていません。", field
+            )
+    return code
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """One address. Build it with :meth:`create`, :meth:`municipality_only` or :meth:`unknown`."""
+
+    prefecture: str = ""
+    city: str = ""
+    town_area: str = ""
+    lot_text: str = ""
+    address_supplement: str = ""
+    town_code: str = ""
+    postcode: str = ""
+    country: str = ""
+    overseas_text: str = ""
+    raw: str = ""
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        prefecture: str = "",
+        city: str = "",
+        town_area: str = "",
+        lot_text: str = "",
+        address_supplement: str = "",
+        town_code: str = "",
+        postcode: str = "",
+        country: str = "",
+        overseas_text: str = "",
+        raw: str = "",
+        field_prefix: str = "address",
+    ) -> Address:
+        """Validate and build. Codes: ``address.city_required``, ``address.country_required``,
+        ``address.overseas_mixed``, ``address.prefecture``, ``address.town_code``,
+        ``address.postcode``, ``address.too_long``, ``address.control_character``,
+        ``address.private_use_character``.
+        """
+        given = {
+            "prefecture": prefecture,
+            "city": city,
+            "town_area": town_area,
+            "lot_text": lot_text,
+            "address_supplement": address_supplement,
+            "country": country,
+            "overseas_text": overseas_text,
+        }
+        parts = {
+            name: _clean_part(given[name], f"{field_prefix}.{name}", label)
+            for name, label in _TEXT_PARTS
+        }
+        code = normalize_town_code(town_code, f"{field_prefix}.town_code")
+        post = normalize_postcode(postcode, f"{field_prefix}.postcode")
+        if parts["country"] or parts["overseas_text"]:
+            if not parts["country"]:
+                raise invalid(
+                    "address.country_required",
+                    "国外の住所には国名を入力してください。",
+                    f"{field_prefix}.country",
+                )
+            if any(parts[name] for name in _DOMESTIC_PARTS) or code or post:
+                raise invalid(
+                    "address.overseas_mixed",
+                    "国外の住所に国内の住所・住所コード・郵便番号は指定できません。",
+                    f"{field_prefix}.country",
+                )
+        else:
+            if not parts["city"]:
+                raise invalid(
+                    "address.city_required",
+                    "住所には市区町村を入力してください（国外の場合は国名）。",
+                    f"{field_prefix}.city",
+                )
+            prefecture_name = parts["prefecture"]
+            if prefecture_name and prefecture_name not in PREFECTURES:
+                raise invalid(
+                    "address.prefecture",
+                    f"都道府県「{prefecture_name}」は存在しません。"
+                    "東京都、北海道、大阪府、神奈川県のように入力してください。",
+                    f"{field_prefix}.prefecture",
+                )
+            if prefecture_name and len(code) == 11:
+                expected = PREFECTURES[int(code[:2]) - 1]
+                if expected != prefecture_name:
+                    raise invalid(
+                        "address.town_code",
+                        f"住所コードの都道府県（{expected}）が"
+                        f"都道府県「{prefecture_name}」と一致しません。",
+                        f"{field_prefix}.town_code",
+                    )
+        return cls(**parts, town_code=code, postcode=post, raw=raw)
+
+    @classmethod
+    def municipality_only(cls, prefecture: str, city: str) -> Address:
+        """An address known only down to the municipality (typical for an onward address)."""
+        return cls.create(prefecture=prefecture, city=city)
+
+    @classmethod
+    def unknown(cls) -> Address:
+        """「不明」: an unknown previous address."""
+        return cls(raw=UNKNOWN_TEXT)
+
+    @property
+    def is_overseas(self) -> bool:
+        return bool(self.country)
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.raw == UNKNOWN_TEXT and not self._has_parts()
+
+    @property
+    def is_municipality_only(self) -> bool:
+        return (
+            bool(self.city)
+            and not self.is_overseas
+            and not (self.town_area or self.lot_text or self.address_supplement)
+        )
+
+    def _has_parts(self) -> bool:
+        return any(getattr(self, name) for name in (*_DOMESTIC_PARTS, "country", "overseas_text"))
+
+    def display(self) -> str:
+        """One line, e.g. 「東京都千代田区霞が関一丁目2番3号　○○ビル101」.
+
+        The 方書 follows a full-width space; abroad it is 「国名　住所」; an unknown address
+        gives 「不明」, and ``raw`` is shown when there is nothing else.
+        """
+        if self.is_overseas:
+            return _FULL_SPACE.join(part for part in (self.country, self.overseas_text) if part)
+        if not self._has_parts():
+            return self.raw
+        line = f"{self.prefecture}{self.city}{self.town_area}{self.lot_text}"
+        if self.address_supplement:
+            return f"{line}{_FULL_SPACE}{self.address_supplement}"
+        return line
+
+    def postcode_display(self) -> str:
+        """「123-4567」, or "" without a postcode."""
+        return f"{self.postcode[:3]}-{self.postcode[3:]}" if self.postcode else ""
+
+    def search_key(self) -> str:
+        """NFKC of :meth:`display` without spaces (full-width digits → ASCII and so on)."""
+        return unicodedata.normalize("NFKC", self.display()).translate(_SEARCH_DROP)
+
+    def to_json(self) -> dict[str, str]:
+        """A JSON-ready dict of the non-empty fields."""
+        return {
+            item.name: getattr(self, item.name) for item in fields(self) if getattr(self, item.name)
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Address:
+        """Rebuild from :meth:`to_json` output (shapes checked; stored text trusted as it is)."""
+        values: dict[str, str] = {}
+        for item in fields(cls):
+            value = data.get(item.name, "")
+            if not isinstance(value, str):
+                raise invalid(
+                    "address.json",
+                    f"住所データの形式が正しくありません（{item.name}）。",
+                    item.name,
+                )
+            values[item.name] = value
+        unknown_keys = set(data) - set(values)
+        if unknown_keys:
+            raise invalid(
+                "address.json",
+                f"住所データに不明な項目があります（{'、'.join(sorted(unknown_keys))}）。",
+                None,
+            )
+        return cls(**values)

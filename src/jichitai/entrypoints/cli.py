@@ -1,0 +1,264 @@
+"""The ``jichitai`` command: thin wrappers over the services.
+
+Refusals print the error's code, Japanese message and field (as JSON with ``--json``) on
+standard error and exit with status 2; nothing is written when a command is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from jichitai.bootstrap import App, bootstrap
+from jichitai.domain.errors import DomainError
+from jichitai.entrypoints.presenters import record_view, stats_view, summary_view
+from jichitai.services.queries import SearchBy
+
+app = typer.Typer(
+    help="jichitai: 住民記録システム (resident register) の管理コマンド", no_args_is_help=True
+)
+db_app = typer.Typer(help="データベース", no_args_is_help=True)
+municipality_app = typer.Typer(help="団体（テナント）", no_args_is_help=True)
+demo_app = typer.Typer(help="デモデータ", no_args_is_help=True)
+resident_app = typer.Typer(help="住民の検索・照会", no_args_is_help=True)
+journal_app = typer.Typer(help="異動履歴（ジャーナル）", no_args_is_help=True)
+bench_app = typer.Typer(help="ベンチマーク", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(municipality_app, name="municipality")
+app.add_typer(demo_app, name="demo")
+app.add_typer(resident_app, name="resident")
+app.add_typer(journal_app, name="journal")
+app.add_typer(bench_app, name="bench")
+
+MunicipalityOption = Annotated[
+    str, typer.Option("--municipality", "-m", help="地方公共団体コード (6桁)")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSONで出力")]
+
+
+def _app() -> App:
+    return bootstrap()
+
+
+def _emit(data: Any, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            typer.echo(f"{key}: {value}")
+    elif isinstance(data, list):
+        for item in data:
+            typer.echo(
+                "  ".join(str(v) for v in item.values()) if isinstance(item, dict) else str(item)
+            )
+    else:
+        typer.echo(str(data))
+
+
+def _fail(error: DomainError, as_json: bool = True) -> None:
+    errors = [
+        {"code": v.code, "message": v.message, "field": v.field, "level": v.severity.value}
+        | ({"line": v.line} if v.line is not None else {})
+        for v in error.violations
+    ]
+    if as_json:
+        typer.echo(json.dumps({"errors": errors}, ensure_ascii=False, indent=2), err=True)
+    else:
+        for e in errors:
+            typer.echo(
+                f"エラー {e['code']}: {e['message']}" + (f" ({e['field']})" if e["field"] else ""),
+                err=True,
+            )
+    raise typer.Exit(code=2)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """データベースを最新のスキーマに更新する (Alembic)."""
+    _app().upgrade_database()
+    typer.echo("データベースを更新しました")
+
+
+@municipality_app.command("add")
+def municipality_add(code: str, name: str, as_json: JsonOption = False) -> None:
+    """団体を登録する: CODE は地方公共団体コード (チェックデジット付き6桁)."""
+    try:
+        m = _app().municipalities.add(code, name)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit({"municipality_code": m.code, "name": m.name}, as_json)
+
+
+@municipality_app.command("list")
+def municipality_list(as_json: JsonOption = False) -> None:
+    """登録済みの団体の一覧."""
+    _emit(
+        [{"municipality_code": m.code, "name": m.name} for m in _app().municipalities.all()],
+        as_json,
+    )
+
+
+@demo_app.command("seed")
+def demo_seed(
+    municipality: MunicipalityOption,
+    residents: Annotated[int, typer.Option(help="住民数の目安")] = 300,
+    seed: Annotated[int, typer.Option(help="乱数の種 (同じ種なら同じデータ)")] = 1,
+    as_json: JsonOption = False,
+) -> None:
+    """合成した住民データ (世帯・外国人住民・異動履歴・除票を含む) を登録する."""
+    from jichitai.demo.generator import seed_register
+
+    a = _app()
+    try:
+        m = a.municipalities.get(municipality)
+        prefecture, city = _split_name(m.name)
+        started = time.perf_counter()
+        summary = seed_register(
+            a.register,
+            m.code,
+            municipality_prefecture=prefecture,
+            municipality_city=city,
+            residents=residents,
+            seed=seed,
+            today=a.clock.today(),
+        )
+    except DomainError as e:
+        _fail(e, as_json)
+    elapsed = time.perf_counter() - started
+    data = {"municipality_code": m.code, "seconds": round(elapsed, 2)} | _asdict(summary)
+    _emit(data, as_json)
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """'東京都千代田区' → ('東京都', '千代田区'); a name without a prefecture keeps it empty."""
+    for suffix in ("都", "道", "府", "県"):
+        index = name.find(suffix)
+        if 0 < index <= 3:
+            return name[: index + 1], name[index + 1 :]
+    return "", name
+
+
+def _asdict(obj: Any) -> dict[str, Any]:
+    from dataclasses import asdict, is_dataclass
+
+    return asdict(obj) if is_dataclass(obj) and not isinstance(obj, type) else {"summary": str(obj)}
+
+
+@app.command("stats")
+def stats(municipality: MunicipalityOption, as_json: JsonOption = False) -> None:
+    """住民数・世帯数・除票数・異動事由ごとの件数."""
+    a = _app()
+    try:
+        m = a.municipalities.get(municipality)
+        _emit(stats_view(m.code, m.name, a.queries.stats(m.code)), as_json)
+    except DomainError as e:
+        _fail(e, as_json)
+
+
+@resident_app.command("search")
+def resident_search(
+    municipality: MunicipalityOption,
+    query: Annotated[str, typer.Argument(help="カナ・氏名・生年月日(和暦/西暦)・住所・宛名番号等")],
+    by: Annotated[SearchBy, typer.Option(help="検索の種類 (auto は入力から判定)")] = SearchBy.AUTO,
+    live_only: Annotated[bool, typer.Option("--live-only", help="除票を含めない")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """住民を検索する (除票も含む)."""
+    a = _app()
+    try:
+        code = a.municipalities.get(municipality).code
+        hits = a.queries.search(code, query, by=by, include_removed=not live_only, limit=limit)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit([summary_view(r) for r in hits], as_json)
+
+
+@resident_app.command("show")
+def resident_show(
+    municipality: MunicipalityOption,
+    atena_number: Annotated[str, typer.Argument(help="宛名番号")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="この日 (YYYY-MM-DD) 時点の記録")
+    ] = None,
+    history: Annotated[bool, typer.Option("--history", help="全履歴を表示")] = False,
+    show_individual_number: Annotated[bool, typer.Option(help="個人番号を伏せずに表示")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """住民票の内容を照会する (現在・指定日時点・全履歴)."""
+    a = _app()
+    try:
+        code = a.municipalities.get(municipality).code
+        if history:
+            records = a.queries.history(code, atena_number)
+            _emit(
+                [record_view(r, show_individual_number=show_individual_number) for r in records],
+                as_json,
+            )
+            return
+        if as_of is not None:
+            try:
+                on = date.fromisoformat(as_of)
+            except ValueError:
+                typer.echo(
+                    json.dumps(
+                        {
+                            "errors": [
+                                {
+                                    "code": "as_of.format",
+                                    "message": "日付は YYYY-MM-DD で指定してください",
+                                    "field": "as_of",
+                                    "level": "error",
+                                }
+                            ]
+                        },
+                        ensure_ascii=False,
+                    ),
+                    err=True,
+                )
+                raise typer.Exit(code=2) from None
+            record = a.queries.as_of(code, atena_number, on)
+        else:
+            record = a.queries.current(code, atena_number)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit(record_view(record, show_individual_number=show_individual_number), as_json)
+
+
+@journal_app.command("verify")
+def journal_verify(municipality: MunicipalityOption, as_json: JsonOption = False) -> None:
+    """異動履歴のハッシュ連鎖を検証する (改ざん検知)."""
+    a = _app()
+    try:
+        code = a.municipalities.get(municipality).code
+        count = a.register.verify_chain(code)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit({"municipality_code": code, "entries": count, "chain": "ok"}, as_json)
+
+
+@bench_app.command("register")
+def bench_register(
+    residents: Annotated[int, typer.Option(help="住民数")] = 100_000,
+    changes: Annotated[int, typer.Option(help="計測する異動の件数")] = 20_000,
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """登録性能の計測 (bench/register.py を実行する。ソースから実行した場合のみ)."""
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "bench" / "register.py").exists():
+        typer.echo("ベンチマークはソースのチェックアウトからのみ実行できます", err=True)
+        raise typer.Exit(code=2)
+    sys.path.insert(0, str(root))
+    from bench.register import run  # type: ignore[import-not-found]  # bench/ is not packaged
+
+    run(residents=residents, changes=changes, seed=seed)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,129 @@
+"""How records are shown to people and other programs: Japanese labels, 和暦/西暦 per the standard.
+
+Standard §1.1.9 (90) and §1.3.6 (280): dates are shown in 和暦, except a foreign resident's birth
+date and period-of-stay expiry, which are shown in 西暦; both calendars at once is not allowed.
+The 個人番号 is masked unless the caller asks for it explicitly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from jichitai.domain.common.address import Address
+from jichitai.domain.common.dates import format_seireki, format_wareki
+from jichitai.domain.residents.model import ResidentKind, ResidentRecord
+from jichitai.services.ports import RegisterStats
+
+
+def _wareki(value: date | None) -> str | None:
+    return format_wareki(value) if value else None
+
+
+def _address(value: Address | None) -> str | None:
+    return value.display() if value else None
+
+
+def record_view(record: ResidentRecord, *, show_individual_number: bool = False) -> dict[str, Any]:
+    """A record as JSON for people: codes and Japanese labels, dates as the standard shows them."""
+    foreign = record.kind is ResidentKind.FOREIGN
+    birth_style: Literal["wareki", "seireki"] = "seireki" if foreign else "wareki"
+    number = record.individual_number
+    view: dict[str, Any] = {
+        "atena_number": record.atena_number.value,
+        "history_number": record.history_number,
+        "household_number": record.household_number.value,
+        "kind": record.kind.value,
+        "kind_label": record.kind.label,
+        "status": record.status.value,
+        "status_label": record.status.label,
+        "name": record.name.full,
+        "name_kana": record.name.full_kana,
+        "kana_confirmed": record.name.kana_confirmed,
+        "birth_date": record.birth_date.display(birth_style),
+        "birth_date_kind": record.birth_date.kind.value,
+        "sex": record.sex.label,
+        "relationship": record.relationship.text,
+        "address": record.address.display(),
+        "postcode": record.address.postcode_display() if record.address.postcode else None,
+        "became_resident_on": record.became_resident_on.display(),
+        "address_set_on": record.address_set_on.display(),
+        "filed_on": _wareki(record.filed_on),
+        "previous_address": _address(record.previous_address),
+        "reason": record.reason.value,
+        "reason_label": record.reason.label,
+        "effective_on": format_wareki(record.effective_on),
+        "resident_code": record.resident_code.value if record.resident_code else None,
+        "individual_number": (
+            None if number is None else number.value if show_individual_number else number.masked()
+        ),
+    }
+    if record.family_register is not None:
+        view["registered_domicile"] = record.family_register.domicile
+        view["family_register_head"] = record.family_register.head
+    if record.former_surname is not None:
+        view["former_surname"] = record.former_surname.full
+    if record.foreign is not None:
+        f = record.foreign
+        alias = f.current_alias
+        view["foreign"] = {
+            "roman_name": record.name.roman or None,
+            "nationality": f.nationality,
+            "category": f.category.label,
+            "residence_status": f.residence_status or None,
+            "period_of_stay": f.period_of_stay or None,
+            "stay_expires_on": format_seireki(f.stay_expires_on) if f.stay_expires_on else None,
+            "residence_card_number": f.residence_card_number.value
+            if f.residence_card_number
+            else None,
+            "became_foreign_resident_on": f.became_foreign_resident_on.display("seireki"),
+            "alias": alias.name.full if alias else None,
+        }
+    if record.move_out is not None:
+        m = record.move_out
+        view["move_out"] = {
+            "planned_on": format_wareki(m.planned_on),
+            "onward_address": m.onward_address.display(),
+            "notice_on": _wareki(m.notice_on),
+            "confirmed_address": _address(m.confirmed_address),
+            "confirmed_on": _wareki(m.confirmed_on),
+        }
+    if record.is_removed:
+        view["removal_reason"] = record.removal_reason.label if record.removal_reason else None
+        view["removed_on"] = _wareki(record.removed_on)
+    if record.remarks:
+        view["remarks"] = record.remarks
+    return view
+
+
+def summary_view(record: ResidentRecord) -> dict[str, Any]:
+    """One search hit."""
+    style: Literal["wareki", "seireki"] = (
+        "seireki" if record.kind is ResidentKind.FOREIGN else "wareki"
+    )
+    return {
+        "atena_number": record.atena_number.value,
+        "household_number": record.household_number.value,
+        "name": record.name.full,
+        "name_kana": record.name.full_kana,
+        "birth_date": record.birth_date.display(style),
+        "sex": record.sex.label,
+        "status": record.status.value,
+        "status_label": record.status.label,
+        "address": record.address.display(),
+    }
+
+
+def stats_view(municipality_code: str, name: str, stats: RegisterStats) -> dict[str, Any]:
+    return {
+        "municipality_code": municipality_code,
+        "municipality_name": name,
+        "persons": stats.persons,
+        "residents": stats.residents,
+        "japanese_residents": stats.japanese,
+        "foreign_residents": stats.foreign,
+        "households": stats.households,
+        "removed_records": stats.removed_records,
+        "events": stats.events,
+        "events_by_reason": stats.events_by_reason,
+    }

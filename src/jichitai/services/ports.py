@@ -1,0 +1,182 @@
+"""Ports: what the services need from the outside world, as Protocols.
+
+Adapters implement them (``jichitai.adapters``); ``tests/fakes.py`` has working in-memory
+versions. A unit of work is opened for exactly one municipality: its repository filters every
+query by that municipality's code, and no method takes the code from a caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
+from jichitai.domain.residents.model import ResidentRecord
+from jichitai.domain.residents.view import RegisterView
+
+
+class Clock(Protocol):
+    """The only source of 'now' (aware UTC) and of 'today' (the municipality's date, JST)."""
+
+    def now(self) -> datetime: ...
+
+    def today(self) -> date: ...
+
+
+class RandomSource(Protocol):
+    """Random digits for 住民票コード (drawn at random, standard §4.3.1 (870))."""
+
+    def digits(self, count: int) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One appended 異動 as stored: the fields the hash chain covers, plus the chain itself."""
+
+    seq: int
+    event_id: str
+    idempotency_key: str | None
+    kind: str
+    reason: str
+    reason_group: str
+    effective_on: date
+    filed_on: date | None
+    recorded_at: datetime
+    operator: str
+    place: str
+    terminal: str
+    notes: str
+    ex_officio: bool
+    corrects_event_id: str | None
+    payload: str
+    prev_hash: str
+    entry_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """仮登録: a change entered but not yet approved; invisible to every reader of the register."""
+
+    draft_id: str
+    kind: str
+    status: str
+    command: str
+    operator: str
+    created_at: datetime
+    updated_at: datetime
+    event_id: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchCriteria:
+    """基本検索 (standard §2.1.3 (340)): any combination narrows the result."""
+
+    kana_key: str = ""
+    kanji_key: str = ""
+    birth_on: date | None = None
+    address_key: str = ""
+    atena_number: str = ""
+    household_number: str = ""
+    individual_number: str = ""
+    resident_code: str = ""
+    residence_card_number: str = ""
+    include_removed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterStats:
+    """Counts for ``jichitai stats``."""
+
+    persons: int
+    residents: int
+    households: int
+    removed_records: int
+    japanese: int
+    foreign: int
+    events: int
+    events_by_reason: dict[str, int]
+
+
+class RegisterQueries(Protocol):
+    """The read side of one municipality's register (may read projections directly)."""
+
+    def search(self, criteria: SearchCriteria, limit: int = 50) -> Sequence[ResidentRecord]: ...
+
+    def stats(self) -> RegisterStats: ...
+
+
+class RegisterRepository(RegisterView, RegisterQueries, Protocol):
+    """Reads and appends for one municipality's register."""
+
+    def journal_head(self) -> tuple[int, str]:
+        """The last sequence number and hash, locked until the unit of work ends."""
+
+    def entry_by_idempotency_key(self, key: str) -> JournalEntry | None: ...
+
+    def append(
+        self,
+        entry: JournalEntry,
+        records: Sequence[tuple[ResidentRecord, str]],
+        household_versions: dict[str, int | None],
+    ) -> None:
+        """Append the entry, its snapshots (record, JSON) and the projections, atomically.
+
+        ``household_versions`` maps each household touched to the version the change was based
+        on (None: the household is new); a mismatch raises ``ConflictError``.
+        """
+
+    def household_version(self, household_number: HouseholdNumber) -> int | None: ...
+
+    def journal(self, after_seq: int = 0, limit: int | None = None) -> Sequence[JournalEntry]: ...
+
+    def add_draft(self, draft: Draft) -> None: ...
+
+    def get_draft(self, draft_id: str) -> Draft | None: ...
+
+    def update_draft(self, draft: Draft) -> None: ...
+
+    def drafts(self, status: str | None = "pending") -> Sequence[Draft]: ...
+
+    def history(self, atena_number: AtenaNumber) -> Sequence[ResidentRecord]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction on one municipality's data; leaving without ``commit`` rolls back."""
+
+    @property
+    def register(self) -> RegisterRepository:
+        """The municipality's repository, usable while the unit of work is open."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Municipality:
+    """A tenant: a 地方公共団体 and its name."""
+
+    code: str
+    name: str
+    created_at: datetime
+
+
+class MunicipalityDirectory(Protocol):
+    """The list of tenants, outside any one tenant's data."""
+
+    def add(self, municipality: Municipality) -> None: ...
+
+    def get(self, code: str) -> Municipality | None: ...
+
+    def all(self) -> Sequence[Municipality]: ...

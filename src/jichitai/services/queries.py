@@ -1,0 +1,175 @@
+"""The read side: search (基本検索), the current record, its history, the record as of a date.
+
+Drafts are never read here: everything comes from the journal's projections, which only
+approved changes (本登録) write.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import date
+from enum import StrEnum
+
+from jichitai.domain.common.dates import parse_japanese_date
+from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
+from jichitai.domain.common.kana import fold_kana, to_katakana
+from jichitai.domain.common.variants import fold_kanji
+from jichitai.domain.errors import DomainError, NotFound, Violation
+from jichitai.domain.residents.model import ResidentRecord
+from jichitai.domain.residents.relationships import sort_members
+from jichitai.services.ports import RegisterStats, SearchCriteria, UnitOfWork
+
+
+class SearchBy(StrEnum):
+    AUTO = "auto"
+    KANA = "kana"
+    NAME = "name"
+    BIRTH = "birth"
+    ADDRESS = "address"
+    ID = "id"
+
+
+_KANA = re.compile(r"^[\u3040-\u30ff\uff66-\uff9f\u30fc\s・ー－]+$")
+_CARD = re.compile(r"^[A-Z]{2}\d{8}[A-Z]{2}$")
+_ADDRESS_HINT = re.compile(r"\d|丁目|番地|[都道府県市区町村]\S*\d")
+
+
+def criteria_for(
+    query: str, by: SearchBy = SearchBy.AUTO, *, include_removed: bool = True
+) -> SearchCriteria:
+    """Turn what a clerk types into search criteria (standard §2.1.3 (340)).
+
+    In ``auto`` mode: 10 digits is a 宛名番号, 11 a 住民票コード, 12 a 個人番号, two letters + 8
+    digits + two letters a 在留カード番号, a date in 和暦 or 西暦 a birth date, kana a fuzzy reading,
+    text with lot numbers an address, anything else a name (variant characters folded).
+    """
+    text = query.strip()
+    if not text:
+        raise DomainError(Violation("search.empty", "検索条件を入力してください", "query"))
+    folded = unicodedata.normalize("NFKC", text)
+    compact = re.sub(r"[\s\-]", "", folded).upper()
+    if by in (SearchBy.AUTO, SearchBy.ID) and compact.isdigit() and len(compact) in (10, 11, 12):
+        if len(compact) == 10:
+            return SearchCriteria(atena_number=compact, include_removed=include_removed)
+        if len(compact) == 11:
+            return SearchCriteria(resident_code=compact, include_removed=include_removed)
+        return SearchCriteria(individual_number=compact, include_removed=include_removed)
+    if by in (SearchBy.AUTO, SearchBy.ID) and _CARD.match(compact):
+        return SearchCriteria(residence_card_number=compact, include_removed=include_removed)
+    if by is SearchBy.ID:
+        raise DomainError(
+            Violation(
+                "search.id_format",
+                "宛名番号・住民票コード・個人番号・在留カード番号の形式ではありません",
+                "query",
+            )
+        )
+    if by in (SearchBy.AUTO, SearchBy.BIRTH):
+        try:
+            return SearchCriteria(
+                birth_on=parse_japanese_date(text, field="query"), include_removed=include_removed
+            )
+        except DomainError:
+            if by is SearchBy.BIRTH:
+                raise
+    if by is SearchBy.KANA or (by is SearchBy.AUTO and _KANA.match(text)):
+        key = fold_kana(to_katakana(text))
+        if not key:
+            raise DomainError(Violation("search.empty", "検索条件を入力してください", "query"))
+        return SearchCriteria(kana_key=key, include_removed=include_removed)
+    if by is SearchBy.ADDRESS or (by is SearchBy.AUTO and _ADDRESS_HINT.search(folded)):
+        return SearchCriteria(
+            address_key=re.sub(r"\s", "", folded), include_removed=include_removed
+        )
+    return SearchCriteria(kanji_key=fold_kanji(text), include_removed=include_removed)
+
+
+class RegisterQueries:
+    """Read-only use cases over one municipality's register."""
+
+    def __init__(self, uow_for: Callable[[str], UnitOfWork]) -> None:
+        self._uow_for = uow_for
+
+    def search(
+        self,
+        municipality_code: str,
+        query: str,
+        *,
+        by: SearchBy = SearchBy.AUTO,
+        include_removed: bool = True,
+        limit: int = 50,
+    ) -> Sequence[ResidentRecord]:
+        criteria = criteria_for(query, by, include_removed=include_removed)
+        with self._uow_for(municipality_code) as uow:
+            return uow.register.search(criteria, limit)
+
+    def current(self, municipality_code: str, atena_number: str) -> ResidentRecord:
+        atena = AtenaNumber.parse(atena_number)
+        with self._uow_for(municipality_code) as uow:
+            record = uow.register.current(atena)
+        if record is None:
+            raise _not_found(atena.value)
+        return record
+
+    def history(self, municipality_code: str, atena_number: str) -> Sequence[ResidentRecord]:
+        """Every snapshot of the person, 履歴番号 1 first (standard §2.2.1 (350))."""
+        atena = AtenaNumber.parse(atena_number)
+        with self._uow_for(municipality_code) as uow:
+            records = uow.register.history(atena)
+        if not records:
+            raise _not_found(atena.value)
+        return records
+
+    def as_of(self, municipality_code: str, atena_number: str, on: date) -> ResidentRecord:
+        """The record as the register stated it on a date: the latest snapshot effective by then."""
+        records = self.history(municipality_code, atena_number)
+        effective = [r for r in records if r.effective_on <= on]
+        if not effective:
+            raise NotFound(
+                Violation(
+                    "person.not_registered_on",
+                    f"{on.isoformat()} 時点では宛名番号 {records[0].atena_number.value} の記録はありません",
+                    "as_of",
+                )
+            )
+        return max(effective, key=lambda r: r.history_number)
+
+    def household(self, municipality_code: str, household_number: str) -> list[ResidentRecord]:
+        """The household's living members in the standard's display order (§5.2 (1010))."""
+        number = HouseholdNumber.parse(household_number)
+        with self._uow_for(municipality_code) as uow:
+            members = list(uow.register.household_residents(number))
+        if not members:
+            raise NotFound(
+                Violation(
+                    "household.not_found",
+                    f"世帯番号 {number.value} の世帯はありません",
+                    "household_number",
+                )
+            )
+        return ordered_members(members)
+
+    def stats(self, municipality_code: str) -> RegisterStats:
+        with self._uow_for(municipality_code) as uow:
+            return uow.register.stats()
+
+
+def ordered_members(members: Sequence[ResidentRecord]) -> list[ResidentRecord]:
+    """Display order: a manual 記載順位 first where set, otherwise the standard's ranking."""
+    ranked = sort_members(
+        members,
+        relationship=lambda m: m.relationship,
+        birth_key=lambda m: m.birth_date.approximation,
+        id_key=lambda m: m.atena_number.value,
+    )
+    return sorted(ranked, key=lambda m: m.display_order or 10_000)
+
+
+def _not_found(atena: str) -> NotFound:
+    return NotFound(
+        Violation(
+            "person.not_found", f"宛名番号 {atena} の住民は登録されていません", "atena_number"
+        )
+    )

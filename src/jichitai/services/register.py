@@ -1,0 +1,411 @@
+"""Use cases of the resident register: record a change, keep drafts, approve them.
+
+Every change runs in one unit of work for one municipality: the rules (``plan_change``) decide,
+then the journal entry, the snapshots and the projections are written together or not at all.
+The journal is a hash chain per municipality: each entry's hash covers its content and the
+previous entry's hash, so any later edit of a stored entry is visible (``verify_chain``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from jichitai.domain.codec import canonical_json, decode_tagged, encode_tagged, to_primitive
+from jichitai.domain.common.dates import RecordDate
+from jichitai.domain.common.identifiers import (
+    RESIDENT_CODE_M11_W2_7,
+    AtenaNumber,
+    HouseholdNumber,
+    IndividualNumber,
+    ResidenceCardNumber,
+    ResidentCode,
+)
+from jichitai.domain.common.names import PersonName
+from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation
+from jichitai.domain.residents import commands as c
+from jichitai.domain.residents.changes import plan_change
+from jichitai.domain.residents.commands import ChangeCommand
+from jichitai.domain.residents.model import ResidentRecord, Sex
+from jichitai.domain.residents.view import ChangeContext, ChangePlan, EventRecord
+from jichitai.services.ports import (
+    Clock,
+    Draft,
+    JournalEntry,
+    RandomSource,
+    RegisterRepository,
+    UnitOfWork,
+)
+
+GENESIS_HASH = "0" * 64
+"""The 'previous hash' of a municipality's first journal entry."""
+
+COMMAND_TYPES: tuple[type, ...] = (
+    c.MoveIn,
+    c.Birth,
+    c.InTownMove,
+    c.MoveOut,
+    c.RecordMoveInNotice,
+    c.Death,
+    c.ExOfficioEntry,
+    c.ExOfficioRemoval,
+    c.HouseholdSplit,
+    c.HouseholdMerge,
+    c.HouseholdChange,
+    c.HeadChange,
+    c.Correct,
+    c.Naturalise,
+    c.LoseNationality,
+    c.Cancel,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeResult:
+    """What a recorded change answers: the event, the persons concerned, alerts and notices."""
+
+    event_id: str
+    seq: int
+    kind: str
+    reason: str
+    atena_numbers: tuple[str, ...]
+    alerts: tuple[Violation, ...]
+    notices: tuple[str, ...]
+    replayed: bool = False
+
+
+def entry_hash(entry: JournalEntry) -> str:
+    """SHA-256 over the previous hash and the canonical JSON of the entry's content."""
+    content = {
+        "seq": entry.seq,
+        "event_id": entry.event_id,
+        "idempotency_key": entry.idempotency_key,
+        "kind": entry.kind,
+        "reason": entry.reason,
+        "reason_group": entry.reason_group,
+        "effective_on": entry.effective_on.isoformat(),
+        "filed_on": entry.filed_on.isoformat() if entry.filed_on else None,
+        "recorded_at": entry.recorded_at.isoformat(),
+        "operator": entry.operator,
+        "place": entry.place,
+        "terminal": entry.terminal,
+        "notes": entry.notes,
+        "ex_officio": entry.ex_officio,
+        "corrects_event_id": entry.corrects_event_id,
+        "payload": entry.payload,
+    }
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256((entry.prev_hash + text).encode("utf-8")).hexdigest()
+
+
+def encode_command(command: ChangeCommand) -> dict[str, Any]:
+    encoded: dict[str, Any] = encode_tagged(command)
+    return encoded
+
+
+def decode_command(data: dict[str, Any]) -> ChangeCommand:
+    command: ChangeCommand = decode_tagged(COMMAND_TYPES, data)
+    return command
+
+
+class _PlanningView:
+    """The repository as the rules see it, plus random 住民票コード drawn without collisions."""
+
+    def __init__(self, repo: RegisterRepository, random: RandomSource) -> None:
+        self._repo = repo
+        self._random = random
+
+    def current(self, atena_number: AtenaNumber) -> ResidentRecord | None:
+        return self._repo.current(atena_number)
+
+    def snapshot(self, atena_number: AtenaNumber, history_number: int) -> ResidentRecord | None:
+        return self._repo.snapshot(atena_number, history_number)
+
+    def household_residents(self, household_number: HouseholdNumber) -> Sequence[ResidentRecord]:
+        return self._repo.household_residents(household_number)
+
+    def find_by_identifiers(
+        self,
+        individual_number: IndividualNumber | None,
+        resident_code: ResidentCode | None,
+        residence_card_number: ResidenceCardNumber | None,
+    ) -> Sequence[ResidentRecord]:
+        return self._repo.find_by_identifiers(
+            individual_number, resident_code, residence_card_number
+        )
+
+    def find_same_identity(
+        self, name: PersonName, sex: Sex, birth_date: RecordDate
+    ) -> Sequence[ResidentRecord]:
+        return self._repo.find_same_identity(name, sex, birth_date)
+
+    def event(self, event_id: str) -> EventRecord | None:
+        return self._repo.event(event_id)
+
+    def new_atena_number(self) -> AtenaNumber:
+        return self._repo.new_atena_number()
+
+    def new_household_number(self) -> HouseholdNumber:
+        return self._repo.new_household_number()
+
+    def new_resident_code(self) -> ResidentCode:
+        for _ in range(20):
+            code = ResidentCode.from_random_digits(
+                self._random.digits(10), rule=RESIDENT_CODE_M11_W2_7
+            )
+            if not self._repo.find_by_identifiers(None, code, None):
+                return code
+        raise DomainError(
+            Violation("resident_code.exhausted", "住民票コードを払い出せませんでした")
+        )
+
+
+class RegisterService:
+    """Records changes to the register of any municipality, one unit of work each."""
+
+    def __init__(
+        self,
+        uow_for: Callable[[str], UnitOfWork],
+        clock: Clock,
+        random: RandomSource,
+        municipality_name: Callable[[str], str | None],
+    ) -> None:
+        self._uow_for = uow_for
+        self._clock = clock
+        self._random = random
+        self._municipality_name = municipality_name
+
+    def _context(self, municipality_code: str) -> ChangeContext:
+        name = self._municipality_name(municipality_code)
+        if name is None:
+            raise NotFound(
+                Violation(
+                    "municipality.not_found",
+                    f"地方公共団体コード {municipality_code} の団体は登録されていません",
+                    "municipality_code",
+                )
+            )
+        return ChangeContext(
+            today=self._clock.today(), municipality_code=municipality_code, municipality_name=name
+        )
+
+    def record_change(
+        self, municipality_code: str, command: ChangeCommand, *, idempotency_key: str | None = None
+    ) -> ChangeResult:
+        """本登録: apply a change now. The same idempotency key twice records it once."""
+        ctx = self._context(municipality_code)
+        with self._uow_for(municipality_code) as uow:
+            result = self._record(uow, ctx, command, idempotency_key)
+            if not result.replayed:
+                uow.commit()
+            return result
+
+    def check_change(self, municipality_code: str, command: ChangeCommand) -> ChangePlan:
+        """Run every rule without writing (what a draft would do if approved now)."""
+        ctx = self._context(municipality_code)
+        with self._uow_for(municipality_code) as uow:
+            return plan_change(command, _PlanningView(uow.register, self._random), ctx)
+
+    def _record(
+        self,
+        uow: UnitOfWork,
+        ctx: ChangeContext,
+        command: ChangeCommand,
+        idempotency_key: str | None,
+    ) -> ChangeResult:
+        repo = uow.register
+        if idempotency_key:
+            previous = repo.entry_by_idempotency_key(idempotency_key)
+            if previous is not None:
+                return _result_of(previous, replayed=True)
+        expected = {str(k): v for k, v in command.header.expected_versions.items()}
+        seq, prev_hash = repo.journal_head()
+        plan = plan_change(command, _PlanningView(repo, self._random), ctx)
+        versions: dict[str, int | None] = {}
+        for household in plan.households:
+            current = repo.household_version(HouseholdNumber(household))
+            if household in expected and expected[household] != current:
+                raise ConflictError(
+                    Violation(
+                        "change.conflict",
+                        f"世帯番号 {household} の世帯は他の処理で更新されています（版 {current}）。画面を更新してやり直してください",
+                        "expected_versions",
+                    )
+                )
+            versions[household] = current
+        record_json = [(r, canonical_json(r)) for r in plan.records]
+        payload = {
+            "command": encode_command(command),
+            "persons": [r.atena_number.value for r in plan.records],
+            "records": [json.loads(text) for _, text in record_json],
+            "alerts": [to_primitive(a) for a in plan.alerts],
+            "notices": [n.value for n in plan.notices],
+        }
+        header = command.header
+        draft = JournalEntry(
+            seq=seq + 1,
+            event_id=str(uuid.uuid4()),
+            idempotency_key=idempotency_key,
+            kind=plan.kind.value,
+            reason=plan.reason.value,
+            reason_group=plan.reason.group.value,
+            effective_on=header.effective_on,
+            filed_on=header.filed_on,
+            recorded_at=self._clock.now(),
+            operator=header.operator,
+            place=header.place,
+            terminal=header.terminal,
+            notes=header.notes,
+            ex_officio=plan.ex_officio or header.ex_officio,
+            corrects_event_id=plan.corrects_event_id,
+            payload=json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+            prev_hash=prev_hash,
+            entry_hash="",
+        )
+        entry = replace(draft, entry_hash=entry_hash(draft))
+        repo.append(entry, record_json, versions)
+        return _result_of(entry, replayed=False)
+
+    # --- drafts (仮登録 → 審査 → 本登録, standard §4.0.8 (530)) -----------------------------
+
+    def save_draft(
+        self,
+        municipality_code: str,
+        command: ChangeCommand,
+        *,
+        operator: str = "",
+        idempotency_key: str | None = None,
+    ) -> Draft:
+        """仮登録: keep the change for review. It changes nothing that anyone can read."""
+        self._context(municipality_code)
+        now = self._clock.now()
+        draft = Draft(
+            draft_id=str(uuid.uuid4()),
+            kind=type(command).__name__,
+            status="pending",
+            command=json.dumps(encode_command(command), ensure_ascii=False, sort_keys=True),
+            operator=operator,
+            created_at=now,
+            updated_at=now,
+            idempotency_key=idempotency_key,
+        )
+        with self._uow_for(municipality_code) as uow:
+            uow.register.add_draft(draft)
+            uow.commit()
+        return draft
+
+    def update_draft(self, municipality_code: str, draft_id: str, command: ChangeCommand) -> Draft:
+        """A draft can be corrected until it is approved."""
+        with self._uow_for(municipality_code) as uow:
+            draft = self._pending(uow, draft_id)
+            updated = replace(
+                draft,
+                kind=type(command).__name__,
+                command=json.dumps(encode_command(command), ensure_ascii=False, sort_keys=True),
+                updated_at=self._clock.now(),
+            )
+            uow.register.update_draft(updated)
+            uow.commit()
+            return updated
+
+    def discard_draft(self, municipality_code: str, draft_id: str) -> None:
+        with self._uow_for(municipality_code) as uow:
+            draft = self._pending(uow, draft_id)
+            uow.register.update_draft(
+                replace(draft, status="discarded", updated_at=self._clock.now())
+            )
+            uow.commit()
+
+    def approve_draft(
+        self,
+        municipality_code: str,
+        draft_id: str,
+        *,
+        acknowledged_alerts: frozenset[str] = frozenset(),
+    ) -> ChangeResult:
+        """本登録: the draft's change is applied now, under the rules as they stand now.
+
+        The standard forbids keeping the approver's name and approval date as register data
+        (§4.0.8 (530) 【実装しない機能】), so approval records only the change itself.
+        """
+        ctx = self._context(municipality_code)
+        with self._uow_for(municipality_code) as uow:
+            draft = self._pending(uow, draft_id)
+            command = decode_command(json.loads(draft.command))
+            if acknowledged_alerts:
+                header = replace(
+                    command.header,
+                    acknowledged_alerts=command.header.acknowledged_alerts | acknowledged_alerts,
+                )
+                command = replace(command, header=header)
+            result = self._record(
+                uow, ctx, command, draft.idempotency_key or f"draft:{draft.draft_id}"
+            )
+            uow.register.update_draft(
+                replace(
+                    draft, status="approved", event_id=result.event_id, updated_at=self._clock.now()
+                )
+            )
+            uow.commit()
+            return result
+
+    def drafts(self, municipality_code: str) -> Sequence[Draft]:
+        with self._uow_for(municipality_code) as uow:
+            return uow.register.drafts("pending")
+
+    @staticmethod
+    def _pending(uow: UnitOfWork, draft_id: str) -> Draft:
+        draft = uow.register.get_draft(draft_id)
+        if draft is None:
+            raise NotFound(Violation("draft.not_found", "該当する仮登録がありません", "draft_id"))
+        if draft.status != "pending":
+            raise DomainError(
+                Violation(
+                    "draft.not_pending", "この仮登録は既に本登録又は破棄されています", "draft_id"
+                )
+            )
+        return draft
+
+    # --- the chain ---------------------------------------------------------------------------
+
+    def verify_chain(self, municipality_code: str) -> int:
+        """Recompute every hash of the municipality's journal; return the number of entries.
+
+        Raises ``DomainError`` naming the first entry whose content or link does not match.
+        """
+        with self._uow_for(municipality_code) as uow:
+            previous = GENESIS_HASH
+            count = 0
+            for entry in uow.register.journal():
+                if entry.prev_hash != previous or entry_hash(entry) != entry.entry_hash:
+                    raise DomainError(
+                        Violation(
+                            "journal.tampered",
+                            f"異動履歴の連鎖が一致しません（通番 {entry.seq}）。改ざんの可能性があります",
+                            "seq",
+                        )
+                    )
+                previous = entry.entry_hash
+                count += 1
+            return count
+
+
+def _result_of(entry: JournalEntry, *, replayed: bool) -> ChangeResult:
+    payload = json.loads(entry.payload)
+    return ChangeResult(
+        event_id=entry.event_id,
+        seq=entry.seq,
+        kind=entry.kind,
+        reason=entry.reason,
+        atena_numbers=tuple(dict.fromkeys(payload["persons"])),
+        alerts=tuple(
+            Violation(a["code"], a["message"], a.get("field"), a.get("severity", "alert"))
+            for a in payload["alerts"]
+        ),
+        notices=tuple(payload["notices"]),
+        replayed=replayed,
+    )

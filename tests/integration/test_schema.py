@@ -1,0 +1,227 @@
+"""The schema: migrations reach head, agree with tables.py, go down and up again; tenancy keys;
+and the engine settings the rest of the system relies on."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from jichitai.adapters.db import tables
+from jichitai.adapters.db.engine import READ_ONLY, create_engine_for, is_sqlite
+from jichitai.adapters.db.migrate import (
+    check_models_match,
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
+
+TENANT_TABLES = {
+    "journal",
+    "resident_history",
+    "residents",
+    "households",
+    "drafts",
+    "journal_heads",
+    "id_sequences",
+}
+JST = timezone(timedelta(hours=9))
+
+
+def test_upgrade_reaches_the_newest_migration(engine: Engine) -> None:
+    assert head_revision() == "0001"
+    assert current_revision(engine) == head_revision()
+
+
+def test_models_and_migrations_agree(engine: Engine) -> None:
+    assert check_models_match(engine) == []
+
+
+def test_database_has_exactly_the_model_tables(engine: Engine) -> None:
+    names = set(inspect(engine).get_table_names())
+    assert names == set(tables.metadata.tables) | {"alembic_version"}
+
+
+def test_every_tenant_table_is_keyed_by_municipality_code_first() -> None:
+    assert {t.name for t in tables.tenant_tables()} == TENANT_TABLES
+    for table in tables.tenant_tables():
+        assert next(iter(table.columns)).name == "municipality_code", table.name
+        assert table.primary_key.columns.values()[0].name == "municipality_code", table.name
+
+
+def test_migrated_tenant_tables_are_keyed_by_municipality_code_first(engine: Engine) -> None:
+    inspector = inspect(engine)
+    for name in TENANT_TABLES:
+        assert inspector.get_columns(name)[0]["name"] == "municipality_code", name
+        pk = inspector.get_pk_constraint(name)["constrained_columns"]
+        assert pk[0] == "municipality_code", name
+
+
+@contextmanager
+def _separate_database(database_url: str, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database apart from the session's: a new SQLite file, or a PostgreSQL schema."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        engine = create_engine_for(f"sqlite:///{tmp_path / 'separate.db'}")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    schema = "jichitai_migration_check"
+    admin = create_engine_for(database_url)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = create_engine_for(url.render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.dispose()
+
+
+def test_downgrade_to_base_and_upgrade_again(database_url: str, tmp_path: Path) -> None:
+    with _separate_database(database_url, tmp_path) as engine:
+        assert current_revision(engine) is None
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+
+        downgrade(engine, "base")
+        assert current_revision(engine) is None
+        assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        assert check_models_match(engine) == []
+
+
+def _journal_row(**overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "municipality_code": "131016",
+        "seq": 1,
+        "event_id": "00000000-0000-0000-0000-000000000001",
+        "idempotency_key": None,
+        "kind": "move_in",
+        "reason": "move_in",
+        "reason_group": "entry",
+        "effective_on": date(2026, 4, 1),
+        "filed_on": date(2026, 4, 3),
+        "recorded_at": datetime(2026, 4, 3, 9, 30, tzinfo=JST),
+        "operator": "髙橋",
+        "place": "本庁",
+        "terminal": "T01",
+        "notes": "",
+        "ex_officio": False,
+        "corrects_event_id": None,
+        "payload": "{}",
+        "prev_hash": "0" * 64,
+        "entry_hash": "1" * 64,
+    }
+    return row | overrides
+
+
+def test_journal_requires_a_known_municipality(clean_db: Engine) -> None:
+    with pytest.raises(IntegrityError), clean_db.begin() as connection:
+        connection.execute(tables.journal.insert(), _journal_row())
+
+
+def test_idempotency_key_is_unique_per_municipality_and_optional(clean_db: Engine) -> None:
+    created = datetime(2026, 4, 1, tzinfo=UTC)
+    with clean_db.begin() as connection:
+        connection.execute(
+            tables.municipalities.insert(),
+            [
+                {"code": "131016", "name": "千代田区", "created_at": created},
+                {"code": "011002", "name": "札幌市", "created_at": created},
+            ],
+        )
+        connection.execute(
+            tables.journal.insert(),
+            [
+                _journal_row(seq=1, event_id="e1", idempotency_key="k"),
+                _journal_row(seq=2, event_id="e2"),
+                _journal_row(seq=3, event_id="e3"),  # several NULL keys are fine
+                _journal_row(municipality_code="011002", event_id="e4", idempotency_key="k"),
+            ],
+        )
+    with pytest.raises(IntegrityError), clean_db.begin() as connection:
+        connection.execute(
+            tables.journal.insert(), _journal_row(seq=4, event_id="e5", idempotency_key="k")
+        )
+
+
+def test_times_are_stored_and_read_as_aware_utc(clean_db: Engine) -> None:
+    at_jst = datetime(2026, 4, 1, 9, 0, 0, 123456, tzinfo=JST)
+    with clean_db.begin() as connection:
+        connection.execute(
+            tables.municipalities.insert(),
+            {"code": "131016", "name": "千代田区", "created_at": at_jst},
+        )
+        read = connection.scalar(select(tables.municipalities.c.created_at))
+    assert read == at_jst
+    assert read is not None and read.utcoffset() == timedelta(0)
+    assert read.hour == 0  # 09:00 JST is 00:00 UTC
+
+
+def test_naive_times_are_refused(clean_db: Engine) -> None:
+    with pytest.raises(StatementError, match="naive datetime"), clean_db.begin() as connection:
+        connection.execute(
+            tables.municipalities.insert(),
+            {"code": "131016", "name": "千代田区", "created_at": datetime(2026, 4, 1)},
+        )
+
+
+def _sqlite_only(engine: Engine) -> Path:
+    if not is_sqlite(engine):
+        pytest.skip("SQLite engine settings")
+    assert engine.url.database is not None
+    return Path(engine.url.database)
+
+
+def test_sqlite_connections_use_wal_and_enforce_foreign_keys(engine: Engine) -> None:
+    _sqlite_only(engine)
+    with engine.connect() as connection:
+        pragma = connection.exec_driver_sql
+        assert pragma("PRAGMA journal_mode").scalar() == "wal"
+        assert pragma("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert pragma("PRAGMA foreign_keys").scalar() == 1
+        assert pragma("PRAGMA busy_timeout").scalar() == 10000
+
+
+def _other_writer_can_start(path: Path) -> bool:
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError as error:
+        assert "locked" in str(error)
+        return False
+    finally:
+        other.close()
+
+
+def test_sqlite_transactions_take_the_write_lock_when_they_begin(engine: Engine) -> None:
+    path = _sqlite_only(engine)
+    with engine.connect() as connection, connection.begin():
+        assert not _other_writer_can_start(path)
+    assert _other_writer_can_start(path)
+
+
+def test_sqlite_read_only_transactions_do_not_block_writers(engine: Engine) -> None:
+    path = _sqlite_only(engine)
+    with engine.connect().execution_options(**READ_ONLY) as connection, connection.begin():
+        connection.execute(select(tables.municipalities.c.code)).all()
+        assert _other_writer_can_start(path)
