@@ -95,8 +95,23 @@ class _PathError(Exception):
 
 
 def _type_name(tp: Any) -> str:
+    """A short readable name: ``tuple[AtenaNumber, ...]``, ``ResidentCode | None``."""
+    if tp is None or tp is _NONE_TYPE:
+        return "None"
+    if tp is Ellipsis:
+        return "..."
     if isinstance(tp, type):
         return tp.__qualname__
+    members = _union_args(tp)
+    if members is not None:
+        if len(members) > 3:
+            shown = " | ".join(_type_name(member) for member in members[:2])
+            return f"{shown} | … ({len(members)} types)"
+        return " | ".join(_type_name(member) for member in members)
+    origin = typing.get_origin(tp)
+    if isinstance(origin, type):
+        args = ", ".join(_type_name(arg) for arg in typing.get_args(tp))
+        return f"{origin.__qualname__}[{args}]"
     return repr(tp).replace("typing.", "")
 
 
@@ -511,13 +526,13 @@ class _ClassPlan:
         kwargs: dict[str, Any] = {}
         for key, item in data.items():
             try:
-                kwargs[key] = decoders[key](item)
+                decode = decoders[key]
             except KeyError:
-                if key in decoders:
-                    raise
                 error = _PathError(ValueError, f"unknown field of {self.name}")
                 error.path.append(f".{key}" if type(key) is str else f"[{key!r}]")
                 raise error from None
+            try:
+                kwargs[key] = decode(item)
             except _PathError as error:
                 error.path.append("." + key)
                 raise
@@ -946,7 +961,17 @@ def from_primitive(tp: Any, data: Any) -> Any:
     try:
         return decoder(data)
     except _PathError as error:
-        raise error.public(_type_name(tp)) from error.__cause__
+        raise error.public(_root_name(tp, data)) from error.__cause__
+
+
+def _root_name(tp: Any, data: Any) -> str:
+    """The name an error path starts with: the type, or the tag of a tagged-union value."""
+    tag = data.get(TAG) if type(data) is dict else None
+    members = _union_args(tp)
+    if type(tag) is not str or members is None:
+        return _type_name(tp)
+    named = any(isinstance(member, type) and member.__name__ == tag for member in members)
+    return tag if named else _type_name(tp)
 
 
 def encode_tagged(obj: object) -> dict[str, Any]:
@@ -968,8 +993,9 @@ def decode_tagged(union_members: Sequence[type[T]], data: Any) -> T:
     try:
         decoded: T = union.decode(data)
     except _PathError as error:
-        tag = data.get(TAG) if isinstance(data, dict) else None
-        raise error.public(tag if type(tag) is str else "tagged") from error.__cause__
+        tag = data.get(TAG) if type(data) is dict else None
+        root = tag if type(tag) is str and tag in union.by_name else "tagged value"
+        raise error.public(root) from error.__cause__
     return decoded
 
 

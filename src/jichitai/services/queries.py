@@ -31,7 +31,8 @@ class SearchBy(StrEnum):
     ID = "id"
 
 
-_KANA = re.compile(r"^[\u3040-\u30ff\uff66-\uff9f\u30fc\s・ー－]+$")
+# Kana, with the long-vowel mark typed any way §2.1.2 (330) accepts: ー ― － ‐ ｰ - (and kin).
+_KANA = re.compile(r"^[\u3040-\u30ff\uff66-\uff9f\s・\-‐‑‒–—―−－]+$")
 _CARD = re.compile(r"^[A-Z]{2}\d{8}[A-Z]{2}$")
 _ADDRESS_HINT = re.compile(r"\d|丁目|番地|[都道府県市区町村]\S*\d")
 

@@ -13,6 +13,7 @@ import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from jichitai.domain.codec import canonical_json, decode_tagged, encode_tagged, to_primitive
@@ -193,6 +194,14 @@ class RegisterService:
             today=self._clock.today(), municipality_code=municipality_code, municipality_name=name
         )
 
+    def _utc_now(self) -> datetime:
+        """The clock's 'now' in UTC: the hash covers the ISO text, which must survive storage
+        (the database hands every time back in UTC, whatever offset it was written with)."""
+        now = self._clock.now()
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError(f"naive datetime {now!r} from the clock: times must be aware")
+        return now.astimezone(UTC)
+
     def record_change(
         self, municipality_code: str, command: ChangeCommand, *, idempotency_key: str | None = None
     ) -> ChangeResult:
@@ -218,12 +227,14 @@ class RegisterService:
         idempotency_key: str | None,
     ) -> ChangeResult:
         repo = uow.register
+        # Lock the chain head first: everything read after it (an earlier entry with the same
+        # idempotency key included) is what the previous writer of this municipality committed.
+        seq, prev_hash = repo.journal_head()
         if idempotency_key:
             previous = repo.entry_by_idempotency_key(idempotency_key)
             if previous is not None:
                 return _result_of(previous, replayed=True)
         expected = {str(k): v for k, v in command.header.expected_versions.items()}
-        seq, prev_hash = repo.journal_head()
         plan = plan_change(command, _PlanningView(repo, self._random), ctx)
         versions: dict[str, int | None] = {}
         for household in plan.households:
@@ -255,7 +266,7 @@ class RegisterService:
             reason_group=plan.reason.group.value,
             effective_on=header.effective_on,
             filed_on=header.filed_on,
-            recorded_at=self._clock.now(),
+            recorded_at=self._utc_now(),
             operator=header.operator,
             place=header.place,
             terminal=header.terminal,
@@ -377,21 +388,34 @@ class RegisterService:
 
         Raises ``DomainError`` naming the first entry whose content or link does not match.
         """
+        # The chain must end at the recorded head: entries cut off the end of the journal leave
+        # every remaining link intact. The head is read (and its lock released) first; entries
+        # appended while the check runs lie beyond it and are left for the next check.
+        with self._uow_for(municipality_code) as uow:
+            last_seq, last_hash = uow.register.journal_head()
         with self._uow_for(municipality_code) as uow:
             previous = GENESIS_HASH
             count = 0
-            for entry in uow.register.journal():
+            for entry in uow.register.journal(limit=last_seq):
                 if entry.prev_hash != previous or entry_hash(entry) != entry.entry_hash:
-                    raise DomainError(
-                        Violation(
-                            "journal.tampered",
-                            f"異動履歴の連鎖が一致しません（通番 {entry.seq}）。改ざんの可能性があります",
-                            "seq",
-                        )
-                    )
+                    raise _tampered(entry.seq)
                 previous = entry.entry_hash
                 count += 1
-            return count
+        if count != last_seq:
+            raise _tampered(count + 1)  # the first entry missing
+        if previous != last_hash:
+            raise _tampered(last_seq)
+        return count
+
+
+def _tampered(seq: int) -> DomainError:
+    return DomainError(
+        Violation(
+            "journal.tampered",
+            f"異動履歴の連鎖が一致しません（通番 {seq}）。改ざんの可能性があります",
+            "seq",
+        )
+    )
 
 
 def _result_of(entry: JournalEntry, *, replayed: bool) -> ChangeResult:

@@ -417,9 +417,12 @@ class SqlRegisterRepository:
         )
 
     def get_draft(self, draft_id: str) -> Draft | None:
+        """The draft, locked until the unit of work ends (approve and discard must not race)."""
         d = t.drafts.c
         row = self._conn.execute(
-            select(t.drafts).where(d.municipality_code == self._mc, d.draft_id == draft_id)
+            select(t.drafts)
+            .where(d.municipality_code == self._mc, d.draft_id == draft_id)
+            .with_for_update()
         ).one_or_none()
         return _draft(row) if row is not None else None
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.repository import SqlRegisterRepository
+from jichitai.domain.errors import NotFound, Violation
 from jichitai.services.ports import Municipality
 
 GENESIS_HASH = "0" * 64
@@ -29,9 +30,27 @@ class SqlUnitOfWork:
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
-        self._connection = self._engine.connect()
-        self._connection.begin()
-        self.register = SqlRegisterRepository(self._connection, self._municipality_code)
+        connection = self._engine.connect()
+        try:
+            connection.begin()
+            m = t.municipalities.c
+            known = connection.execute(
+                select(m.code).where(m.code == self._municipality_code)
+            ).first()
+        except BaseException:
+            connection.close()
+            raise
+        if known is None:  # no tenant, no data: refuse rather than answer "nobody found"
+            connection.close()
+            raise NotFound(
+                Violation(
+                    "municipality.not_found",
+                    f"地方公共団体コード {self._municipality_code} の団体は登録されていません",
+                    "municipality_code",
+                )
+            )
+        self._connection = connection
+        self.register = SqlRegisterRepository(connection, self._municipality_code)
         return self
 
     def __exit__(

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from jichitai.domain.common.address import Address
-from jichitai.domain.common.dates import RecordDate
+from jichitai.domain.common.dates import DateKind, RecordDate
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
-from jichitai.domain.errors import NotFound, RuleViolations, Severity, Violation
+from jichitai.domain.errors import InvalidValue, NotFound, RuleViolations, Severity, Violation
 from jichitai.domain.residents.commands import (
     Birth,
     Cancel,
@@ -92,7 +92,8 @@ def plan_change(command: ChangeCommand, view: RegisterView, ctx: ChangeContext) 
     planner = _PLANNERS[type(command)]
     plan = planner(command, view, ctx, checks)
     alerts = checks.raise_if_any()
-    return replace(plan, alerts=alerts)
+    # §4.2.0.2 (760): any filing-type change may be recorded ex officio; the event says so.
+    return replace(plan, alerts=alerts, ex_officio=plan.ex_officio or header.ex_officio)
 
 
 # --- common checks -----------------------------------------------------------------------------
@@ -110,6 +111,15 @@ def _check_dates(
         )
     if header.filed_on is not None and header.filed_on > ctx.today:
         checks.error("change.filed_on_future", "届出日に未来の日付は入力できません", "filed_on")
+
+
+def _check_relationship(rel: Relationship, field_name: str, checks: _Checks) -> None:
+    """The whitelist of §1.1.11 (110), also for a ``Relationship`` built without ``parse``."""
+    try:
+        Relationship.parse(rel.text, field_name)
+    except InvalidValue as refusal:
+        for v in refusal.violations:
+            checks.error(v.code, v.message, field_name)
 
 
 def _resident(
@@ -136,6 +146,7 @@ def _check_new_person(
 ) -> ResidentRecord | None:
     """Rules for a person entering the register; returns a removed record to reuse, if any."""
     prefix = f"members[{index}]"
+    _check_relationship(person.relationship, f"{prefix}.relationship", checks)
     if person.birth_date.approximation > ctx.today:
         checks.error(
             "person.birth_date_future",
@@ -181,7 +192,7 @@ def _check_new_person(
         checks.error(
             "person.duplicate_live",
             f"個人番号・住民票コード又は在留カード番号が現存する住民（宛名番号 {live[0].atena_number.value}）と一致します",
-            f"{prefix}.individual_number",
+            f"{prefix}.{_matched_identifier(person, live[0])}",
         )
     reuse: ResidentRecord | None = None
     if removed:
@@ -190,7 +201,13 @@ def _check_new_person(
             checks.error(
                 "person.ambiguous_returning_resident",
                 "一致する除票が複数あります。識別番号を確認してください",
-                f"{prefix}.individual_number",
+                f"{prefix}.{_matched_identifier(person, removed[0])}",
+            )
+        elif removed[0].status is ResidentStatus.DEAD:
+            checks.error(
+                "person.matches_dead_record",
+                f"個人番号・住民票コード又は在留カード番号が死亡により消除された方（宛名番号 {removed[0].atena_number.value}）と一致します",
+                f"{prefix}.{_matched_identifier(person, removed[0])}",
             )
         else:
             reuse = removed[0]
@@ -203,6 +220,18 @@ def _check_new_person(
                 f"{prefix}.name",
             )
     return reuse
+
+
+def _matched_identifier(person: NewPerson, record: ResidentRecord) -> str:
+    """The field of ``person`` whose identifier ``record`` also holds."""
+    if (
+        person.individual_number is not None
+        and person.individual_number == record.individual_number
+    ):
+        return "individual_number"
+    if person.resident_code is not None and person.resident_code == record.resident_code:
+        return "resident_code"
+    return "foreign.residence_card_number"
 
 
 def _check_foreign_items(
@@ -229,6 +258,17 @@ def _check_foreign_items(
                 "在留期間の満了の日を入力してください",
                 f"{prefix}.foreign.stay_expires_on",
             )
+    if (
+        category
+        in (ForeignResidentCategory.TEMPORARY_REFUGE, ForeignResidentCategory.PROVISIONAL_STAY)
+        and not foreign.period_of_stay
+    ):
+        # §1.1.6 (60): 上陸期間 and 仮滞在期間 are never blank.
+        checks.error(
+            "foreign.period_required",
+            "上陸期間又は仮滞在期間を入力してください",
+            f"{prefix}.foreign.period_of_stay",
+        )
     if (
         category is ForeignResidentCategory.SPECIAL_PERMANENT
         and not foreign.special_permanent_certificate_number
@@ -321,6 +361,7 @@ def _relationship_for(
             f"relationships.{atena}",
         )
         return Relationship("同居人")
+    _check_relationship(rel, f"relationships.{atena}", checks)
     if rel.is_head:
         checks.error(
             "household.second_head",
@@ -342,8 +383,16 @@ def _new_record(
     header: ChangeHeader,
     view: RegisterView,
     unreported: bool = False,
+    returning: ResidentRecord | None = None,
 ) -> ResidentRecord:
     became = person.became_resident_on or RecordDate.of(header.effective_on)
+    # A returning resident (§4.1.1.2 (600)) keeps the identifiers of the removed record unless
+    # new ones are entered: a 住民票コード is never drawn twice for one person.
+    individual_number = person.individual_number
+    resident_code = person.resident_code
+    if returning is not None:
+        individual_number = individual_number or returning.individual_number
+        resident_code = resident_code or returning.resident_code
     return ResidentRecord(
         atena_number=atena,
         history_number=history_number,
@@ -365,8 +414,8 @@ def _new_record(
         previous_address_unreported=unreported,
         family_register=person.family_register,
         former_surname=person.former_surname,
-        individual_number=person.individual_number,
-        resident_code=person.resident_code or view.new_resident_code(),
+        individual_number=individual_number,
+        resident_code=resident_code or view.new_resident_code(),
         foreign=person.foreign,
         electoral_roll=person.electoral_roll,
         coverages=person.coverages,
@@ -417,6 +466,23 @@ def _enter_members(
                 "異動先世帯の住所と入力した住所が一致しません",
                 "address",
             )
+    seen: set[object] = set()
+    for index, person in enumerate(members):
+        card = person.foreign.residence_card_number if person.foreign else None
+        for field_name, key in (
+            ("individual_number", person.individual_number),
+            ("resident_code", person.resident_code),
+            ("foreign.residence_card_number", card),
+        ):
+            if key is None:
+                continue
+            if key in seen:
+                checks.error(
+                    "person.duplicate_in_change",
+                    "同じ個人番号・住民票コード又は在留カード番号の方が2回入力されています",
+                    f"members[{index}].{field_name}",
+                )
+            seen.add(key)
     records: list[ResidentRecord] = []
     for index, person in enumerate(members):
         reuse = _check_new_person(person, index, view, ctx, checks)
@@ -436,6 +502,7 @@ def _enter_members(
                 header=header,
                 view=view,
                 unreported=unreported,
+                returning=reuse,
             )
         )
     return records, household.value
@@ -450,7 +517,19 @@ def _plan_move_in(
         checks.error(
             "move_in.address_abroad", "転入先の住所は市区町村内の住所を入力してください", "address"
         )
-    if cmd.from_abroad != cmd.previous_address.is_overseas and not cmd.previous_address_unreported:
+    # §4.5.1–4.5.2 (910–920): an art. 30-46/30-47 arrival may leave 転入前住所 blank.
+    blank_previous = cmd.previous_address == Address()
+    if blank_previous and not cmd.from_abroad:
+        checks.error(
+            "move_in.previous_address_required",
+            "転入前住所を入力してください（不明の場合は「不明」）",
+            "previous_address",
+        )
+    elif (
+        not blank_previous
+        and cmd.from_abroad != cmd.previous_address.is_overseas
+        and not cmd.previous_address_unreported
+    ):
         checks.alert(
             "move_in.previous_address_kind",
             "国外転入等の区分と転入前住所（国内・国外）が一致しません",
@@ -460,7 +539,7 @@ def _plan_move_in(
     records, household = _enter_members(
         cmd.members,
         address=cmd.address,
-        previous_address=cmd.previous_address,
+        previous_address=None if blank_previous else cmd.previous_address,
         household_number=cmd.household_number,
         reason=reason,
         header=cmd.header,
@@ -688,13 +767,18 @@ def _plan_death(cmd: Death, view: RegisterView, ctx: ChangeContext, checks: _Che
     record = _resident(view, cmd.atena_number, checks, "atena_number")
     if cmd.died_on.approximation > ctx.today:
         checks.error("death.date_future", "死亡日に未来の日付は入力できません", "died_on")
-    if cmd.died_on.approximation < record.birth_date.approximation:
+    # An unknown date's machine date is the start of its period (date.min when wholly unknown),
+    # so only a known day of death can be proved earlier than the birth.
+    known = cmd.died_on.kind is not DateKind.UNKNOWN
+    if known and cmd.died_on.approximation < record.birth_date.approximation:
         checks.error("death.before_birth", "死亡日が生年月日より前です", "died_on")
+    # 「年月日不詳」: the record is removed on the day the death is recorded, not on date.min.
+    wholly_unknown = cmd.died_on.approximation == date.min
     out, notices, households = _remove(
         [record],
         reason=ChangeReason.DEATH,
         status=ResidentStatus.DEAD,
-        removed_on=cmd.died_on.approximation,
+        removed_on=cmd.header.effective_on if wholly_unknown else cmd.died_on.approximation,
         header=cmd.header,
         view=view,
         checks=checks,
@@ -1083,6 +1167,15 @@ _CORRECTION_REASONS = {
 
 _CLEARABLE = {"former_surname", "individual_number", "family_register", "remarks", "memo"}
 
+_ON_REQUEST = {
+    ChangeReason.INDIVIDUAL_NUMBER_CHANGE_ON_REQUEST,
+    ChangeReason.RESIDENT_CODE_CHANGE_ON_REQUEST,
+    ChangeReason.FORMER_SURNAME_ENTRY,
+    ChangeReason.FORMER_SURNAME_CHANGE,
+    ChangeReason.FORMER_SURNAME_DELETION,
+}
+"""Corrections made on the person's request (請求), not ex officio."""
+
 
 def _plan_correct(
     cmd: Correct, view: RegisterView, ctx: ChangeContext, checks: _Checks
@@ -1103,7 +1196,8 @@ def _plan_correct(
     if record.is_removed and reason is not ChangeReason.CLERICAL_CORRECTION:
         checks.error("correct.removed_record", "除票の修正は誤記修正でのみ行えます", "atena_number")
     c = cmd.changes
-    for name in c.clear - _CLEARABLE:
+    # 通称 is never emptied: its deletion is dated and kept in the alias history (§1.1.7 (70)).
+    for name in c.clear - _CLEARABLE - {"alias"}:
         checks.error(
             "correct.not_clearable", f"項目 {name} は削除できません", f"changes.clear.{name}"
         )
@@ -1140,7 +1234,7 @@ def _plan_correct(
         ChangeKind.CORRECTION,
         reason,
         (updated,),
-        ex_officio=reason is not ChangeReason.INDIVIDUAL_NUMBER_CHANGE_ON_REQUEST,
+        ex_officio=reason not in _ON_REQUEST,
         corrects_event_id=cmd.corrects_event_id,
         households=(record.household_number.value,),
     )
@@ -1182,6 +1276,26 @@ def _correction_changes(
                 "changes.relationship",
             )
         changes["relationship"] = c.relationship
+    if c.foreign is not None and record.kind is ResidentKind.JAPANESE:
+        checks.error(
+            "person.foreign_items_for_japanese",
+            "日本人住民に外国人住民の項目は記載できません",
+            "changes.foreign",
+        )
+    if c.family_register is not None and record.kind is ResidentKind.FOREIGN:
+        checks.error(
+            "person.family_register_for_foreign",
+            "外国人住民に本籍は記載できません",
+            "changes.family_register",
+        )
+    if c.former_surname is not None and record.kind is ResidentKind.FOREIGN:
+        checks.error(
+            "correct.former_surname_foreign",
+            "旧氏は日本人住民についてのみ記載できます（外国人住民は通称）",
+            "changes.former_surname",
+        )
+    if c.relationship is not None:
+        _check_relationship(c.relationship, "changes.relationship", checks)
     for name in c.clear & _CLEARABLE:
         if name == "family_register" and record.kind is ResidentKind.JAPANESE:
             checks.error(
@@ -1279,11 +1393,35 @@ def _check_reason_fits(
             "旧氏の削除では旧氏を削除対象にしてください",
             "changes.clear",
         )
+    live_alias = record.foreign.current_alias if record.foreign else None
     if reason is ChangeReason.ALIAS_ENTRY and c.alias is None:
         checks.error("correct.alias_required", "通称を入力してください", "changes.alias")
+    elif reason is ChangeReason.ALIAS_ENTRY and live_alias is not None:
+        checks.error(
+            "correct.alias_exists",
+            "通称は既に記載されています。先に通称の削除を行ってください",
+            "reason",
+        )
     if reason is ChangeReason.ALIAS_DELETION and "alias" not in c.clear:
         checks.error(
             "correct.alias_deletion", "通称の削除では通称を削除対象にしてください", "changes.clear"
+        )
+    elif reason is ChangeReason.ALIAS_DELETION and record.foreign and live_alias is None:
+        checks.error("correct.alias_none", "削除する通称が記載されていません", "changes.clear")
+    if (
+        reason is ChangeReason.INDIVIDUAL_NUMBER_CHANGE_ON_REQUEST
+        and record.individual_number is None
+    ):
+        checks.error(
+            "correct.individual_number_missing",
+            "個人番号が記載されていません。個人番号の職権記載を選んでください",
+            "reason",
+        )
+    if reason is ChangeReason.RESIDENT_CODE_EX_OFFICIO_ENTRY and record.resident_code is not None:
+        checks.error(
+            "correct.resident_code_exists",
+            "住民票コードは既に記載されています。住民票コードの変更請求を選んでください",
+            "reason",
         )
     if c.alias is not None and reason is not ChangeReason.ALIAS_ENTRY:
         checks.error(
@@ -1312,6 +1450,8 @@ def _plan_naturalise(
             "naturalise.not_foreign", "帰化は外国人住民についてのみ処理できます", "atena_number"
         )
     on = cmd.header.effective_on
+    # §4.5.3 (930): 外国人住民となった年月日 is carried over as 住民となった年月日.
+    became = record.foreign.became_foreign_resident_on if record.foreign else RecordDate.of(on)
     removed = record.next_history(
         ChangeReason.EX_OFFICIO_REMOVAL_NATURALISATION,
         on,
@@ -1327,7 +1467,7 @@ def _plan_naturalise(
         name=cmd.name,
         family_register=cmd.family_register,
         foreign=None,
-        became_resident_on=RecordDate.of(on),
+        became_resident_on=became,
         removal_reason=None,
         removed_on=None,
     )
@@ -1427,7 +1567,9 @@ def _plan_cancel(
             continue
         current = view.current(AtenaNumber(atena))
         assert current is not None
-        if current.history_number != lasts[atena]:
+        if current.history_number != lasts[atena] and not _undone_since(
+            current, view.snapshot(AtenaNumber(atena), lasts[atena])
+        ):
             checks.error(
                 "cancel.later_changes",
                 f"宛名番号 {atena} の方にはこの異動より後の異動があります。後の異動から取り消してください",
@@ -1450,10 +1592,16 @@ def _plan_cancel(
                 before, history_number=current.history_number + 1, reason=reason, effective_on=on
             )
             if restored.is_resident and restored.is_head:
+                # Members restored by this same cancellation get their old relationship back.
                 others = [
                     m
                     for m in view.household_residents(restored.household_number)
-                    if m.is_head and m.atena_number.value != atena
+                    if m.is_head
+                    and m.atena_number.value != atena
+                    and not (
+                        m.atena_number.value in firsts
+                        and (not chosen or m.atena_number.value in chosen)
+                    )
                 ]
                 if others:
                     checks.error(
@@ -1468,6 +1616,23 @@ def _plan_cancel(
         tuple(out),
         corrects_event_id=event.event_id,
         households=tuple(sorted(households)),
+    )
+
+
+def _undone_since(current: ResidentRecord, last: ResidentRecord | None) -> bool:
+    """Whether the changes after ``last`` were all cancelled: the current snapshot holds the same
+    items, only its history number, reason and effective date differ (a cancellation restores a
+    snapshot that way). Then the event before them may be cancelled in turn."""
+    if last is None:
+        return False
+    return (
+        replace(
+            current,
+            history_number=last.history_number,
+            reason=last.reason,
+            effective_on=last.effective_on,
+        )
+        == last
     )
 
 

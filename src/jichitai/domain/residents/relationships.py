@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar, Final, TypeVar
 
-from jichitai.domain.errors import invalid
+from jichitai.domain.errors import InvalidValue, invalid
 
 __all__ = [
     "BASE_TERMS",
@@ -235,7 +235,7 @@ def _suggest_chain(links: Sequence[str]) -> tuple[str, ...]:
     return (chain,)
 
 
-def _not_allowed(term: str, alternatives: tuple[str, ...], field: str) -> Exception:
+def _not_allowed(term: str, alternatives: tuple[str, ...], field: str) -> InvalidValue:
     if not alternatives:
         return invalid(
             "relationship.not_allowed", f"続柄「{term}」は使用できません。{_ALLOWED_HINT}", field

@@ -1,0 +1,291 @@
+"""Register benchmark: approved changes per second through the service layer, and search latency.
+
+    jichitai bench register --residents 100000      (or: make bench)
+
+1. Seeds a fresh SQLite register (a temporary file; WAL) with the demo generator.
+2. Applies a stream of mixed approved changes through ``RegisterService.record_change``, one unit
+   of work each (in-town moves, births, move-ins, move-outs, corrections, deaths), and reports
+   changes per second.
+3. Baseline, same run, same database file system: raw ``sqlite3`` executemany of rows of the
+   same size as our journal rows into a bare table, in one transaction — the storage floor.
+4. Kana search latency (p99 of 2,000 prefix searches through ``RegisterQueries.search``).
+
+The last line is the figure:
+``register: <changes/s> changes/s; baseline raw journal insert <rows/s> rows/s; ratio <r>; search p99 <ms> ms at <N> residents``
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from jichitai.adapters.db import tables as t
+from jichitai.bootstrap import App, bootstrap
+from jichitai.config import Settings
+from jichitai.demo.generator import seed_register
+from jichitai.domain.common.address import Address
+from jichitai.domain.common.dates import RecordDate
+from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
+from jichitai.domain.common.names import PersonName
+from jichitai.domain.errors import DomainError
+from jichitai.domain.residents import commands as c
+from jichitai.domain.residents.model import FamilyRegister, ResidentKind, Sex
+from jichitai.domain.residents.reasons import ChangeReason
+from jichitai.domain.residents.relationships import Relationship
+
+CODE = "131016"
+TODAY = date(2026, 11, 26)
+KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
+FAMILY = [("髙橋", "タカハシ"), ("𠮷田", "ヨシダ"), ("山﨑", "ヤマサキ"), ("佐藤", "サトウ"), ("鈴木", "スズキ")]
+GIVEN = [("一郎", "イチロウ", Sex.MALE), ("花子", "ハナコ", Sex.FEMALE), ("翔", "ショウ", Sex.MALE)]
+
+
+class BenchClock:
+    """A fixed date, so the run does not depend on the day it runs."""
+
+    def now(self) -> datetime:
+        return datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+
+    def today(self) -> date:
+        return TODAY
+
+
+class SeededRandom:
+    def __init__(self, seed: int) -> None:
+        self._random = random.Random(seed)
+
+    def digits(self, count: int) -> str:
+        return "".join(self._random.choice("0123456789") for _ in range(count))
+
+
+@dataclass
+class Household:
+    number: str
+    members: list[str]
+    head: str | None
+
+
+@dataclass
+class State:
+    households: dict[str, Household] = field(default_factory=dict)
+    lot: int = 0
+
+
+def load_state(app: App) -> State:
+    """Read the seeded households (setup only; the measured changes go through the service)."""
+    r = t.residents.c
+    state = State()
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(r.household_number, r.atena_number, r.record).where(
+                r.municipality_code == CODE, r.status == "resident"
+            )
+        )
+        for household, atena, record in rows:
+            h = state.households.setdefault(household, Household(household, [], None))
+            h.members.append(atena)
+            if '"relationship":"世帯主"' in record:
+                h.head = atena
+    return state
+
+
+def address(state: State) -> Address:
+    state.lot += 1
+    return Address.create(
+        prefecture="東京都",
+        city="千代田区",
+        town_area="神田錦町",
+        lot_text=f"{state.lot // 100 + 1}丁目{state.lot % 100 + 1}番{state.lot % 7 + 1}号",
+        postcode="1010054",
+    )
+
+
+def header(rng: random.Random) -> c.ChangeHeader:
+    day = TODAY - timedelta(days=rng.randint(0, 10))
+    return c.ChangeHeader(effective_on=day, filed_on=day, operator="bench", place="本庁", terminal="T01")
+
+
+def new_person(rng: random.Random, relationship: str) -> c.NewPerson:
+    family, family_kana = rng.choice(FAMILY)
+    given, given_kana, sex = rng.choice(GIVEN)
+    born = date(1950, 1, 1) + timedelta(days=rng.randint(0, 20000))
+    return c.NewPerson(
+        kind=ResidentKind.JAPANESE,
+        name=PersonName.create(family, given, family_kana, given_kana),
+        birth_date=RecordDate.of(born),
+        sex=sex,
+        relationship=Relationship.parse(relationship),
+        family_register=FamilyRegister("東京都千代田区神田錦町一丁目1番", family + given),
+    )
+
+
+def change_stream(state: State, rng: random.Random, count: int) -> Iterator[c.ChangeCommand]:
+    """A mix of everyday changes, each valid under the rules for the state it is applied to."""
+    numbers = list(state.households)
+    for _ in range(count):
+        roll = rng.random()
+        household = state.households[rng.choice(numbers)]
+        while not household.members:
+            household = state.households[rng.choice(numbers)]
+        if roll < 0.30:
+            atena = rng.choice(household.members)
+            yield c.Correct(
+                header=header(rng),
+                atena_number=AtenaNumber(atena),
+                reason=ChangeReason.EX_OFFICIO_CORRECTION,
+                changes=c.RecordChanges(remarks=f"選挙人名簿確認 {rng.randint(1, 10**9)}"),
+            )
+        elif roll < 0.55:
+            yield c.InTownMove(
+                header=header(rng),
+                atena_numbers=tuple(AtenaNumber(a) for a in household.members),
+                address=address(state),
+            )
+        elif roll < 0.70 and household.head is not None:
+            child = new_person(rng, "子")
+            born = TODAY - timedelta(days=rng.randint(0, 10))
+            child = c.NewPerson(**{**_fields(child), "birth_date": RecordDate.of(born)})
+            yield c.Birth(
+                header=c.ChangeHeader(effective_on=born, filed_on=TODAY, operator="bench"),
+                child=child,
+                household_number=HouseholdNumber(household.number),
+            )
+        elif roll < 0.85:
+            size = rng.randint(1, 3)
+            members = (new_person(rng, "世帯主"), *(new_person(rng, "子") for _ in range(size - 1)))
+            yield c.MoveIn(
+                header=header(rng),
+                members=members,
+                address=address(state),
+                previous_address=Address.create(prefecture="大阪府", city="大阪市北区", town_area="梅田", lot_text="1-1"),
+            )
+        elif roll < 0.95:
+            yield c.MoveOut(
+                header=c.ChangeHeader(effective_on=TODAY, filed_on=TODAY, operator="bench"),
+                atena_numbers=tuple(AtenaNumber(a) for a in household.members),
+                planned_on=TODAY,
+                onward_address=Address.municipality_only("大阪府", "大阪市北区"),
+            )
+        elif len(household.members) == 1:
+            yield c.Death(
+                header=header(rng),
+                atena_number=AtenaNumber(household.members[0]),
+                died_on=RecordDate.of(TODAY - timedelta(days=rng.randint(0, 10))),
+            )
+        else:
+            yield c.Correct(
+                header=header(rng),
+                atena_number=AtenaNumber(household.members[-1]),
+                reason=ChangeReason.MINOR_CORRECTION,
+                changes=c.RecordChanges(memo=f"方書確認 {rng.randint(1, 10**9)}"),
+            )
+
+
+def _fields(person: c.NewPerson) -> dict[str, object]:
+    return {f: getattr(person, f) for f in person.__dataclass_fields__}
+
+
+def apply(app: App, state: State, command: c.ChangeCommand) -> bool:
+    """Record one change and keep the bench's picture of the households up to date."""
+    try:
+        result = app.register.record_change(CODE, command)
+    except DomainError:
+        return False
+    if isinstance(command, c.MoveIn):
+        household = result.households[0]
+        state.households[household] = Household(household, list(result.atena_numbers), result.atena_numbers[0])
+    elif isinstance(command, c.Birth):
+        state.households[command.household_number.value].members.append(result.atena_numbers[0])  # type: ignore[union-attr]
+    elif isinstance(command, c.MoveOut | c.Death):
+        for household in state.households.values():
+            gone = set(result.atena_numbers)
+            if gone & set(household.members):
+                household.members = [m for m in household.members if m not in gone]
+                if household.head in gone:
+                    household.head = household.members[0] if len(household.members) == 1 else None
+    return True
+
+
+def baseline_rows_per_second(directory: Path, rows: int, payload: str) -> float:
+    """Raw sqlite3 executemany of journal-sized rows in one transaction: the storage floor."""
+    path = directory / "baseline.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE journal (municipality_code TEXT, seq INTEGER, event_id TEXT, payload TEXT, PRIMARY KEY (municipality_code, seq))")
+    data = [(CODE, i, f"{i:036d}", payload) for i in range(rows)]
+    started = time.perf_counter()
+    with conn:
+        conn.executemany("INSERT INTO journal VALUES (?, ?, ?, ?)", data)
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return rows / elapsed
+
+
+def search_p99(app: App, rng: random.Random, searches: int) -> float:
+    timings = []
+    for _ in range(searches):
+        prefix = rng.choice(KANA) + rng.choice(KANA)
+        started = time.perf_counter()
+        app.queries.search(CODE, prefix, limit=50)
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.quantiles(timings, n=100)[98]
+
+
+def run(*, residents: int, changes: int, seed: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="jichitai-bench-") as tmp:
+        directory = Path(tmp)
+        app = bootstrap(
+            Settings(database_url=f"sqlite:///{directory / 'bench.db'}"),
+            clock=BenchClock(),
+            random=SeededRandom(seed),
+        )
+        app.upgrade_database()
+        app.municipalities.add(CODE, "東京都千代田区")
+        started = time.perf_counter()
+        seed_register(
+            app.register,
+            CODE,
+            municipality_prefecture="東京都",
+            municipality_city="千代田区",
+            residents=residents,
+            seed=seed,
+            today=TODAY,
+        )
+        seeded = time.perf_counter() - started
+        state = load_state(app)
+        living = sum(len(h.members) for h in state.households.values())
+        print(f"seeded {living} residents in {len(state.households)} households in {seeded:.1f} s")
+
+        rng = random.Random(seed)
+        applied = refused = 0
+        elapsed = 0.0
+        for command in change_stream(state, rng, changes):
+            started = time.perf_counter()
+            ok = apply(app, state, command)
+            elapsed += time.perf_counter() - started
+            applied += ok
+            refused += not ok
+        rate = applied / elapsed
+        print(f"applied {applied} changes ({refused} refused by the rules) in {elapsed:.1f} s")
+
+        with app.engine.connect() as conn:
+            payload = conn.execute(select(t.journal.c.payload).order_by(t.journal.c.seq.desc()).limit(1)).scalar_one()
+        baseline = baseline_rows_per_second(directory, 200_000, payload)
+        p99 = search_p99(app, rng, 2_000)
+        print(json.dumps({"chain_entries": app.register.verify_chain(CODE)}))
+        app.engine.dispose()
+        print(
+            f"register: {rate:,.0f} changes/s; baseline raw journal insert {baseline:,.0f} rows/s; "
+            f"ratio {rate / baseline:.4f}; search p99 {p99:.1f} ms at {living} residents"
+        )

@@ -1,0 +1,202 @@
+"""Working in-memory stand-ins for the register, for unit tests of the change rules.
+
+``FakeRegister`` implements ``RegisterView`` (``jichitai.domain.residents.view``) over plain dicts
+and can ``apply`` a ``ChangePlan`` the way the service appends one: every snapshot is kept under
+(宛名番号, 履歴番号), the highest 履歴番号 of a person is their current record, and the event is
+remembered with the first and last history number it wrote per person (what cancellation needs).
+It is real code, not a mock: it refuses a plan whose history numbers do not follow on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from jichitai.domain.common.dates import RecordDate
+from jichitai.domain.common.identifiers import (
+    AtenaNumber,
+    HouseholdNumber,
+    IndividualNumber,
+    ResidenceCardNumber,
+    ResidentCode,
+)
+from jichitai.domain.common.names import PersonName
+from jichitai.domain.errors import DomainError, Severity, Violation
+from jichitai.domain.residents.changes import plan_change
+from jichitai.domain.residents.commands import ChangeCommand
+from jichitai.domain.residents.model import ResidentRecord, Sex
+from jichitai.domain.residents.view import ChangeContext, ChangePlan, EventRecord
+
+TODAY = date(2026, 11, 26)
+MUNICIPALITY_CODE = "131016"
+MUNICIPALITY_NAME = "千代田区"
+
+
+class FakeRegister:
+    """One municipality's register in memory: snapshots, current records, events, numbering."""
+
+    def __init__(self) -> None:
+        self.snapshots: dict[tuple[str, int], ResidentRecord] = {}
+        self.currents: dict[str, ResidentRecord] = {}
+        self.events: dict[str, EventRecord] = {}
+        self.plans: dict[str, ChangePlan] = {}
+        self.event_ids: list[str] = []
+        self._atena_serial = 0
+        self._household_serial = 0
+        self._code_serial = 0
+
+    # --- RegisterView --------------------------------------------------------------------------
+
+    def current(self, atena_number: AtenaNumber) -> ResidentRecord | None:
+        return self.currents.get(atena_number.value)
+
+    def snapshot(self, atena_number: AtenaNumber, history_number: int) -> ResidentRecord | None:
+        return self.snapshots.get((atena_number.value, history_number))
+
+    def household_residents(self, household_number: HouseholdNumber) -> Sequence[ResidentRecord]:
+        return [
+            record
+            for _, record in sorted(self.currents.items())
+            if record.household_number == household_number and record.is_resident
+        ]
+
+    def find_by_identifiers(
+        self,
+        individual_number: IndividualNumber | None,
+        resident_code: ResidentCode | None,
+        residence_card_number: ResidenceCardNumber | None,
+    ) -> Sequence[ResidentRecord]:
+        found: list[ResidentRecord] = []
+        for _, record in sorted(self.currents.items()):
+            card = record.foreign.residence_card_number if record.foreign else None
+            if (
+                (individual_number is not None and record.individual_number == individual_number)
+                or (resident_code is not None and record.resident_code == resident_code)
+                or (residence_card_number is not None and card == residence_card_number)
+            ):
+                found.append(record)
+        return found
+
+    def find_same_identity(
+        self, name: PersonName, sex: Sex, birth_date: RecordDate
+    ) -> Sequence[ResidentRecord]:
+        return [
+            record
+            for _, record in sorted(self.currents.items())
+            if record.is_resident
+            and record.name.kanji_key == name.kanji_key
+            and record.sex is sex
+            and record.birth_date == birth_date
+        ]
+
+    def event(self, event_id: str) -> EventRecord | None:
+        return self.events.get(event_id)
+
+    def new_atena_number(self) -> AtenaNumber:
+        self._atena_serial += 1
+        return AtenaNumber.from_serial(self._atena_serial)
+
+    def new_household_number(self) -> HouseholdNumber:
+        self._household_serial += 1
+        return HouseholdNumber.from_serial(self._household_serial)
+
+    def new_resident_code(self) -> ResidentCode:
+        self._code_serial += 1
+        return ResidentCode.from_random_digits(f"{3_000_000_000 + self._code_serial:010d}")
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def apply(self, plan: ChangePlan, event_id: str) -> None:
+        """Append the plan's snapshots as one event; refuse a history number out of sequence."""
+        if event_id in self.events:
+            raise ValueError(f"event {event_id} is already recorded")
+        firsts: dict[str, int] = {}
+        lasts: dict[str, int] = {}
+        latest = {atena: record.history_number for atena, record in self.currents.items()}
+        for record in plan.records:
+            atena = record.atena_number.value
+            expected = latest.get(atena, 0) + 1
+            if record.history_number != expected:
+                raise ValueError(
+                    f"{atena}: history {record.history_number} written, {expected} expected"
+                )
+            latest[atena] = record.history_number
+            firsts.setdefault(atena, record.history_number)
+            lasts[atena] = record.history_number
+        for record in plan.records:
+            self.snapshots[(record.atena_number.value, record.history_number)] = record
+            self.currents[record.atena_number.value] = record
+        self.events[event_id] = EventRecord(
+            event_id=event_id,
+            kind=plan.kind,
+            reason=plan.reason,
+            persons=tuple(firsts.items()),
+            last_histories=tuple(lasts.items()),
+        )
+        self.plans[event_id] = plan
+        self.event_ids.append(event_id)
+
+    # --- reading helpers for tests ---------------------------------------------------------------
+
+    @property
+    def last_event_id(self) -> str:
+        return self.event_ids[-1]
+
+    def history(self, atena_number: AtenaNumber) -> list[ResidentRecord]:
+        """Every snapshot of a person, oldest first."""
+        return [
+            record
+            for (atena, _), record in sorted(self.snapshots.items())
+            if atena == atena_number.value
+        ]
+
+    def now(self, atena_number: AtenaNumber) -> ResidentRecord:
+        """The current snapshot, which must exist."""
+        record = self.current(atena_number)
+        if record is None:
+            raise KeyError(atena_number.value)
+        return record
+
+
+def context(today: date = TODAY) -> ChangeContext:
+    return ChangeContext(
+        today=today, municipality_code=MUNICIPALITY_CODE, municipality_name=MUNICIPALITY_NAME
+    )
+
+
+def record(fake: FakeRegister, command: ChangeCommand, today: date = TODAY) -> ChangePlan:
+    """Plan the command against the fake (refusals raise) and apply it as the next event."""
+    plan = plan_change(command, fake, context(today))
+    fake.apply(plan, f"ev{len(fake.event_ids) + 1:04d}")
+    return plan
+
+
+def refused(fake: FakeRegister, command: ChangeCommand, today: date = TODAY) -> DomainError:
+    """Plan the command, expecting a refusal; check that nothing was applied and return it."""
+    before = (dict(fake.snapshots), dict(fake.currents), dict(fake.events))
+    try:
+        record(fake, command, today)
+    except DomainError as refusal:
+        assert (fake.snapshots, fake.currents, fake.events) == before, "a refusal wrote records"
+        return refusal
+    raise AssertionError(f"{type(command).__name__} was accepted, a refusal was expected")
+
+
+def violation(
+    refusal: DomainError, code: str, field: str | None = None, severity: Severity | None = None
+) -> Violation:
+    """The refusal's violation with this code; its field (if given) and severity must match and
+    its message must be Japanese text."""
+    found = [v for v in refusal.violations if v.code == code]
+    codes = [v.code for v in refusal.violations]
+    assert found, f"{code} not among {codes}"
+    v = found[0]
+    if field is not None:
+        assert v.field == field, f"{code}: field {v.field!r}, expected {field!r}"
+    if severity is not None:
+        assert v.severity is severity, f"{code}: {v.severity}, expected {severity}"
+    assert v.message.strip(), f"{code}: empty message"
+    assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in v.message), (
+        f"{code}: message not in Japanese: {v.message!r}"
+    )
+    return v

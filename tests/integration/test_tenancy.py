@@ -1,0 +1,447 @@
+"""Tenancy: each municipality sees and changes only its own register.
+
+Two municipalities numbered from 1 hold the same 宛名番号 and 世帯番号 for different people; nothing
+asked of one may answer with, or write to, the other. Every statement the repository sends for a
+tenant table is checked to name the tenant's code.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import random
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, select
+
+from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.repository import SqlRegisterRepository
+from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
+from jichitai.bootstrap import App, bootstrap
+from jichitai.domain.common.address import Address
+from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
+from jichitai.domain.common.municipality import municipality_check_digit
+from jichitai.domain.errors import DomainError, InvalidValue, NotFound
+from jichitai.domain.residents.commands import (
+    Birth,
+    Cancel,
+    Correct,
+    InTownMove,
+    MoveIn,
+    MoveOut,
+    NewPerson,
+    RecordChanges,
+)
+from jichitai.domain.residents.model import Sex
+from jichitai.domain.residents.reasons import ChangeReason
+from jichitai.services.ports import SearchCriteria
+from jichitai.services.register import GENESIS_HASH
+from tests.factories import (
+    a_foreign_person,
+    a_header,
+    a_person,
+    a_previous_address,
+    a_valid_individual_number,
+    an_address,
+)
+from tests.fakes import TODAY
+
+_SERIALS = itertools.count(101)
+_TENANT_TABLES = re.compile(
+    r"\b(" + "|".join(re.escape(table.name) for table in t.tenant_tables()) + r")\b"
+)
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return datetime(2026, 11, 26, 1, 23, 45, tzinfo=UTC)
+
+    def today(self) -> date:
+        return TODAY
+
+
+class SeededRandom:
+    def __init__(self, seed: int) -> None:
+        self._rng = random.Random(seed)
+
+    def digits(self, count: int) -> str:
+        return "".join(str(self._rng.randrange(10)) for _ in range(count))
+
+
+def new_municipality(app: App) -> str:
+    while True:
+        first5 = f"43{next(_SERIALS):03d}"
+        code = first5 + municipality_check_digit(first5)
+        try:
+            app.municipalities.add(code, f"試験郡{first5}")
+        except DomainError as exc:
+            if exc.code != "municipality.exists":
+                raise
+            continue
+        return code
+
+
+@pytest.fixture
+def app(engine: Engine) -> App:
+    return bootstrap(engine=engine, clock=FixedClock(), random=SeededRandom(5))
+
+
+def move_in(*members: NewPerson, lot: str = "一丁目2番3号") -> MoveIn:
+    return MoveIn(
+        header=a_header(),
+        members=members,
+        address=an_address(lot=lot),
+        previous_address=a_previous_address(),
+    )
+
+
+@dataclass(frozen=True)
+class Tenants:
+    """Municipality A (髙橋一郎, who moved house once) and B (佐藤花子), both numbered from 1."""
+
+    app: App
+    a: str
+    b: str
+    atena: str  # the first 宛名番号 of both
+    household: str  # the first 世帯番号 of both
+
+
+@pytest.fixture
+def tenants(app: App) -> Tenants:
+    a, b = new_municipality(app), new_municipality(app)
+    in_a = app.register.record_change(
+        a, move_in(a_person(individual_number=a_valid_individual_number(7)))
+    )
+    in_b = app.register.record_change(
+        b,
+        move_in(
+            a_person(
+                name="佐藤",
+                given="花子",
+                kana=("サトウ", "ハナコ"),
+                born="昭和55年3月3日",
+                sex=Sex.FEMALE,
+            )
+        ),
+    )
+    assert in_a.atena_numbers == in_b.atena_numbers  # same number, different people
+    (atena,) = in_a.atena_numbers
+    app.register.record_change(
+        a,
+        InTownMove(
+            header=a_header(),
+            atena_numbers=(AtenaNumber(atena),),
+            address=an_address(lot="五丁目1番"),
+        ),
+    )
+    household = app.queries.current(a, atena).household_number.value
+    assert app.queries.current(b, atena).household_number.value == household
+    return Tenants(app, a, b, atena, household)
+
+
+def tenant_rows(engine: Engine, code: str) -> dict[str, list[tuple[Any, ...]]]:
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for table in t.tenant_tables():
+            stmt = (
+                select(table)
+                .where(table.c.municipality_code == code)
+                .order_by(*table.primary_key.columns)
+            )
+            out[table.name] = [tuple(row) for row in conn.execute(stmt)]
+    return out
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def test_the_same_atena_number_answers_each_municipalitys_own_person(tenants: Tenants) -> None:
+    q = tenants.app.queries
+    assert q.current(tenants.a, tenants.atena).name.family == "髙橋"
+    assert q.current(tenants.b, tenants.atena).name.family == "佐藤"
+    assert [r.name.family for r in q.history(tenants.a, tenants.atena)] == ["髙橋", "髙橋"]
+    assert [r.name.family for r in q.history(tenants.b, tenants.atena)] == ["佐藤"]
+    assert [r.name.family for r in q.search(tenants.b, tenants.atena)] == ["佐藤"]
+    assert [r.name.family for r in q.household(tenants.b, tenants.household)] == ["佐藤"]
+    assert q.as_of(tenants.b, tenants.atena, TODAY).name.family == "佐藤"
+
+
+def test_a_search_never_reaches_into_another_municipality(tenants: Tenants) -> None:
+    q = tenants.app.queries
+    head = q.current(tenants.a, tenants.atena)
+    assert head.individual_number is not None and head.resident_code is not None
+    for query in (
+        "たかはし",
+        "髙橋",
+        "昭和50年1月2日",
+        "五丁目1番",
+        head.individual_number.value,
+        head.resident_code.value,
+    ):
+        assert [r.atena_number.value for r in q.search(tenants.a, query)] == [tenants.atena]
+        assert q.search(tenants.b, query) == []
+    stats_b = q.stats(tenants.b)
+    assert (stats_b.persons, stats_b.households, stats_b.events) == (1, 1, 1)
+
+
+def test_a_person_of_one_municipality_is_not_found_in_another(tenants: Tenants) -> None:
+    app = tenants.app
+    c = new_municipality(app)
+    for ask in (
+        lambda: app.queries.current(c, tenants.atena),
+        lambda: app.queries.history(c, tenants.atena),
+    ):
+        with pytest.raises(NotFound) as refused:
+            ask()
+        assert refused.value.code == "person.not_found"
+    with pytest.raises(NotFound) as no_household:
+        app.queries.household(c, tenants.household)
+    assert no_household.value.code == "household.not_found"
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def test_changes_in_one_municipality_never_touch_anothers_rows_or_chain(
+    tenants: Tenants, engine: Engine
+) -> None:
+    app = tenants.app
+    before_a = tenant_rows(engine, tenants.a)
+    child = a_person(
+        given="桃子",
+        kana=("サトウ", "モモコ"),
+        relationship="子",
+        born="2026-11-01",
+        sex=Sex.FEMALE,
+    )
+    app.register.record_change(
+        tenants.b,
+        Birth(header=a_header(), child=child, household_number=HouseholdNumber(tenants.household)),
+    )
+    app.register.record_change(tenants.b, move_in(a_foreign_person(), lot="九丁目9番"))
+    app.register.save_draft(tenants.b, move_in(a_person(name="鈴木", kana=("スズキ", "イチロウ"))))
+    assert tenant_rows(engine, tenants.a) == before_a
+    assert app.register.verify_chain(tenants.a) == 2
+    assert app.register.verify_chain(tenants.b) == 3
+    with SqlUnitOfWork(engine, tenants.b) as uow:
+        first_b = uow.register.journal(limit=1)[0]
+    assert first_b.prev_hash == GENESIS_HASH  # B's chain starts afresh, not from A's head
+
+
+def test_idempotency_keys_belong_to_one_municipality(tenants: Tenants) -> None:
+    app = tenants.app
+    command = move_in(a_person(name="鈴木", kana=("スズキ", "イチロウ")))
+    in_a = app.register.record_change(tenants.a, command, idempotency_key="shared-key")
+    in_b = app.register.record_change(tenants.b, command, idempotency_key="shared-key")
+    assert (in_a.replayed, in_b.replayed) == (False, False)
+    assert in_a.event_id != in_b.event_id
+    assert (in_a.seq, in_b.seq) == (3, 2)
+
+
+def test_an_event_or_a_draft_of_another_municipality_is_not_found(tenants: Tenants) -> None:
+    app = tenants.app
+    with SqlUnitOfWork(app.engine, tenants.a) as uow:
+        event_id = uow.register.journal()[0].event_id
+    with pytest.raises(NotFound) as no_event:
+        app.register.record_change(tenants.b, Cancel(header=a_header(), event_id=event_id))
+    assert no_event.value.code == "cancel.event_not_found"
+    draft = app.register.save_draft(
+        tenants.a, move_in(a_person(name="鈴木", kana=("スズキ", "イチロウ")))
+    )
+    for act in (
+        lambda: app.register.approve_draft(tenants.b, draft.draft_id),
+        lambda: app.register.discard_draft(tenants.b, draft.draft_id),
+        lambda: app.register.update_draft(tenants.b, draft.draft_id, move_in(a_person())),
+    ):
+        with pytest.raises(NotFound) as no_draft:
+            act()
+        assert no_draft.value.code == "draft.not_found"
+    assert app.register.drafts(tenants.b) == []
+    assert [d.draft_id for d in app.register.drafts(tenants.a)] == [draft.draft_id]
+
+
+# --- every statement names its tenant ------------------------------------------------------------
+
+
+@dataclass
+class Statement:
+    sql: str
+    parameters: Any
+
+
+@pytest.fixture
+def statements(engine: Engine) -> Iterator[list[Statement]]:
+    seen: list[Statement] = []
+
+    def capture(
+        conn: Any, cursor: Any, sql: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        seen.append(Statement(sql, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+
+
+@pytest.fixture
+def repository_calls(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Names of the repository's public methods called during the test."""
+    called: set[str] = set()
+
+    def spy(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            called.add(name)
+            return method(*args, **kwargs)
+
+        return wrapper
+
+    for name, method in vars(SqlRegisterRepository).items():
+        if not name.startswith("_") and callable(method):
+            monkeypatch.setattr(SqlRegisterRepository, name, spy(name, method))
+    return called
+
+
+def bound_values(parameters: Any) -> list[Any]:
+    """The values bound to a statement: a dict or tuple, or a list of them (executemany)."""
+    if isinstance(parameters, dict):
+        return list(parameters.values())
+    if isinstance(parameters, list | tuple) and all(
+        isinstance(p, dict | list | tuple) for p in parameters
+    ):
+        return [v for p in parameters for v in bound_values(p)]
+    return list(parameters)
+
+
+def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
+    tenants: Tenants, statements: list[Statement], repository_calls: set[str]
+) -> None:
+    app, a = tenants.app, tenants.a
+    statements.clear()
+    # Exercise every repository method through the services, on municipality A only.
+    head = tenants.atena
+    born = app.register.record_change(
+        a,
+        Birth(
+            header=a_header(),
+            child=a_person(
+                given="太郎", kana=("タカハシ", "タロウ"), relationship="子", born="2026-11-01"
+            ),
+            household_number=HouseholdNumber(tenants.household),
+        ),
+        idempotency_key="birth-1",
+    )
+    app.register.record_change(
+        a,
+        Correct(
+            header=a_header(expected_versions={tenants.household: 3}),
+            atena_number=AtenaNumber(head),
+            reason=ChangeReason.MINOR_CORRECTION,
+            changes=RecordChanges(remarks="確認済"),
+        ),
+    )
+    app.register.record_change(a, Cancel(header=a_header(), event_id=born.event_id))
+    app.register.check_change(
+        a,
+        MoveOut(
+            header=a_header(),
+            atena_numbers=(AtenaNumber(head),),
+            planned_on=a_header().effective_on,
+            onward_address=Address.municipality_only("大阪府", "大阪市北区"),
+        ),
+    )
+    draft = app.register.save_draft(a, move_in(a_person(name="鈴木", kana=("スズキ", "イチロウ"))))
+    app.register.update_draft(
+        a, draft.draft_id, move_in(a_person(name="鈴木", kana=("スズキ", "ジロウ")))
+    )
+    app.register.approve_draft(a, draft.draft_id)
+    other = app.register.save_draft(a, move_in(a_person(name="田中", kana=("タナカ", "イチロウ"))))
+    app.register.discard_draft(a, other.draft_id)
+    app.register.drafts(a)
+    app.register.verify_chain(a)
+    q = app.queries
+    q.current(a, head)
+    q.as_of(a, head, TODAY)
+    q.household(a, tenants.household)
+    q.stats(a)
+    for query in ("たかはし", "髙橋", "1975-01-02", "五丁目", head, "AB12345678CD"):
+        q.search(a, query)
+    with SqlUnitOfWork(app.engine, a) as uow:
+        uow.register.snapshot(AtenaNumber(head), 1)
+        uow.register.household_version(HouseholdNumber(tenants.household))
+        uow.register.search(
+            SearchCriteria(household_number=tenants.household, individual_number="1" * 12)
+        )
+    public = {
+        name
+        for name, method in vars(SqlRegisterRepository).items()
+        if not name.startswith("_") and callable(method)
+    }
+    # new_resident_code is the service's job (drawn at random), the repository refuses it.
+    assert public - repository_calls == {"new_resident_code"}
+
+    tenant_statements = [s for s in statements if _TENANT_TABLES.search(s.sql)]
+    assert len(tenant_statements) > 50
+    for s in tenant_statements:
+        sql = " ".join(s.sql.split())
+        verb = sql.split(" ", 1)[0].upper()
+        if verb == "INSERT":
+            assert "municipality_code" in sql.split("VALUES", 1)[0], sql
+        else:
+            assert verb in ("SELECT", "UPDATE", "DELETE"), sql
+            assert "municipality_code" in sql.split(" WHERE ", 1)[1], sql
+        values = bound_values(s.parameters)
+        assert a in values, sql
+        assert tenants.b not in values, sql
+
+
+# --- unknown and malformed municipalities --------------------------------------------------------
+
+
+def test_an_unknown_municipality_is_not_found(app: App) -> None:
+    first5 = "47999"
+    unknown = first5 + municipality_check_digit(first5)
+    for ask in (
+        lambda: app.municipalities.get(unknown),
+        lambda: app.register.record_change(unknown, move_in(a_person())),
+        lambda: app.register.check_change(unknown, move_in(a_person())),
+        lambda: app.register.save_draft(unknown, move_in(a_person())),
+        lambda: app.register.drafts(unknown),
+        lambda: app.register.verify_chain(unknown),
+        lambda: app.queries.search(unknown, "たかはし"),
+        lambda: app.queries.current(unknown, AtenaNumber.from_serial(1).value),
+        lambda: app.queries.stats(unknown),
+    ):
+        with pytest.raises(NotFound) as refused:
+            ask()
+        assert refused.value.code == "municipality.not_found"
+        assert refused.value.field == "municipality_code"
+
+
+def test_a_municipality_code_with_a_wrong_check_digit_is_refused(app: App) -> None:
+    first5 = "13101"
+    right = municipality_check_digit(first5)
+    wrong = str((int(right) + 1) % 10)
+    with pytest.raises(InvalidValue) as refused:
+        app.municipalities.add(first5 + wrong, "千代田区")
+    assert refused.value.code == "municipality_code.check_digit"
+    assert all(m.code != first5 + wrong for m in app.municipalities.all())
+
+    with pytest.raises(InvalidValue) as get_refused:
+        app.municipalities.get(first5 + wrong)
+    assert get_refused.value.code == "municipality_code.check_digit"
+
+
+def test_a_municipality_cannot_be_added_twice(app: App) -> None:
+    code = new_municipality(app)
+    with pytest.raises(DomainError) as refused:
+        app.municipalities.add(code, "同名市")
+    assert refused.value.code == "municipality.exists"
+    assert app.municipalities.get(code).name.startswith("試験郡")
