@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.repository import SqlRegisterRepository
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App, bootstrap
@@ -275,7 +276,8 @@ class Statement:
 
 
 @pytest.fixture
-def statements(engine: Engine) -> Iterator[list[Statement]]:
+def statements(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Statement]]:
+    """Every statement sent: through SQLAlchemy, and the hot path's plain SQL (``RawSql``)."""
     seen: list[Statement] = []
 
     def capture(
@@ -283,6 +285,17 @@ def statements(engine: Engine) -> Iterator[list[Statement]]:
     ) -> None:
         seen.append(Statement(sql, parameters))
 
+    def spy(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def wrapper(self: RawSql, sql: str, parameters: Any) -> Any:
+            parameters = list(parameters) if not isinstance(parameters, dict) else parameters
+            seen.append(Statement(sql, parameters))
+            return method(self, sql, parameters)
+
+        return wrapper
+
+    for name in ("execute", "many", "one", "all"):
+        monkeypatch.setattr(RawSql, name, spy(getattr(RawSql, name)))
     event.listen(engine, "before_cursor_execute", capture)
     try:
         yield seen
@@ -384,8 +397,15 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         for name, method in vars(SqlRegisterRepository).items()
         if not name.startswith("_") and callable(method)
     }
-    # new_resident_code is the service's job (drawn at random), the repository refuses it.
-    assert public - repository_calls == {"new_resident_code"}
+    # new_resident_code is the service's job (drawn at random), the repository refuses it;
+    # the savepoint methods and forget touch no tenant table (transaction control, memory).
+    assert public - repository_calls == {
+        "new_resident_code",
+        "forget",
+        "savepoint",
+        "release_savepoint",
+        "rollback_to_savepoint",
+    }
 
     tenant_statements = [s for s in statements if _TENANT_TABLES.search(s.sql)]
     assert len(tenant_statements) > 50

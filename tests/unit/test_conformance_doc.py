@@ -32,14 +32,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "conformance.md"
 TESTS = ROOT / "tests"
 SPEC_INDEX = Path(
-    os.environ.get(
-        "JICHITAI_SPEC_INDEX", "/work/shared/spec/juminkiroku-v1.0-ch3/index.md"
-    )
+    os.environ.get("JICHITAI_SPEC_INDEX", "/work/shared/spec/juminkiroku-v1.0-ch3/index.md")
 )
 STATUSES = ("done", "partly", "not yet", "out of scope")
 
 _INDEX_LINE = re.compile(r"^#+\s*\[(\d+(?:\.\d+)*)\.\s*(.*?)\s*\((\d+)\)\]\(")
-_INDEX_HEADING = re.compile(r"^#+\s*(\d+(?:\.\d+)*)\.")
+_INDEX_HEADING = re.compile(r"^#+\s*\[?(\d+(?:\.\d+)*)\.")
 _SECTION_CELL = re.compile(r"^(\d+(?:\.\d+)*) \((\d+)\)$")
 _NODE_ID = re.compile(r"^(tests/[\w/]+\.py)((?:::\w+)+)$")
 
@@ -138,16 +136,13 @@ def _spec_values(expressions: list[ast.expr]) -> list[str]:
 def _pytestmark(body: list[ast.stmt]) -> list[str]:
     values = []
     for node in body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets
-        ):
-            values += _spec_values([node.value])
-        elif (
-            isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and node.target.id == "pytestmark"
-            and node.value is not None
-        ):
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        else:
+            continue
+        if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in targets):
             values += _spec_values([node.value])
     return values
 
@@ -161,9 +156,10 @@ def _defined_tests(tree: ast.Module) -> dict[str, list[str]]:
             if isinstance(node, ast.ClassDef):
                 marks = inherited + _spec_values(node.decorator_list) + _pytestmark(node.body)
                 walk(node.body, f"{prefix}{node.name}::", marks)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if node.name.startswith("test"):
-                    found[prefix + node.name] = inherited + _spec_values(node.decorator_list)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith(
+                "test"
+            ):
+                found[prefix + node.name] = inherited + _spec_values(node.decorator_list)
 
     walk(tree.body, "", _pytestmark(tree.body))
     return found
@@ -336,7 +332,7 @@ def test_every_listed_test_carries_the_marker_of_its_row() -> None:
 # --- regenerating the tests column ----------------------------------------------------------
 
 
-def tests_column(rows: list[Row]) -> dict[str, list[str]]:
+def column_from_markers(rows: list[Row]) -> dict[str, list[str]]:
     """Section → the tests its row should list, from the markers. A marker on a heading without
     a file stays in the row it is already listed in, else goes to the first section under it."""
     column: dict[str, list[str]] = {r.number: [] for r in rows}
@@ -367,23 +363,23 @@ def _rewrite(text: str, column: dict[str, list[str]]) -> str:
 
 def main(argv: list[str]) -> int:
     rows = _doc()
-    column = tests_column(rows)
+    column = column_from_markers(rows)
     for r in rows:
         tests = column[r.number]
         if r.status in ("done", "partly") and not tests:
-            print(f"WARNING {r.number}: {r.status} but no marked test", file=sys.stderr)
+            sys.stderr.write(f"WARNING {r.number}: {r.status} but no marked test\n")
         if r.status in ("not yet", "out of scope") and tests:
-            print(f"WARNING {r.number}: {r.status} but {len(tests)} marked tests", file=sys.stderr)
+            sys.stderr.write(f"WARNING {r.number}: {r.status} but {len(tests)} marked tests\n")
     known = {".".join(r.number.split(".")[:n]) for r in rows for n in range(1, 6)}
     for section, nodes in sorted(collect_spec_markers().items()):
         if section not in known:
             for node in nodes:
-                print(f"WARNING unknown section spec({section!r}) on {node}", file=sys.stderr)
+                sys.stderr.write(f"WARNING unknown section spec({section!r}) on {node}\n")
     if "--write" in argv:
         DOC.write_text(_rewrite(DOC.read_text(encoding="utf-8"), column), encoding="utf-8")
     else:
         for r in rows:
-            print(f"{r.number}\t{', '.join(column[r.number])}")
+            sys.stdout.write(f"{r.number}\t{', '.join(column[r.number])}\n")
     return 0
 
 

@@ -22,9 +22,10 @@ Separate random streams are used for the shape of the register, for names, for p
 identifiers, so that seeding two municipalities with the same seed gives the same people even
 when their town areas differ.
 
-Household numbers are not part of ``ChangeResult``. On an empty municipality they are allocated
-one by one in the order changes are recorded, so the generator predicts them; on a municipality
-that already has persons pass ``queries`` and it asks for each new household's number once.
+The generator keeps its own picture of the register in memory (persons, households, who is
+head, each person's latest effective date) from what it sent and what ``ChangeResult`` answered
+(the 宛名番号 in the order of the members, the households touched): it never queries the
+register.
 """
 
 from __future__ import annotations
@@ -77,7 +78,6 @@ from jichitai.domain.residents.model import (
 )
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.relationships import Relationship
-from jichitai.services.queries import RegisterQueries
 from jichitai.services.register import ChangeResult
 
 __all__ = ["ChangeRecorder", "DemoSummary", "seed_register"]
@@ -158,14 +158,12 @@ def seed_register(
     seed: int,
     today: date,
     progress: Callable[[int], None] | None = None,
-    queries: RegisterQueries | None = None,
 ) -> DemoSummary:
     """Record a synthetic register of about ``residents`` living persons; return what was done.
 
     ``today`` must be the register clock's today (no effective date may lie after it).
     ``progress`` is called after each recorded change with the number of persons entered so far
-    (it ends a little above ``residents``: some of them leave again). ``queries`` is only needed
-    when the municipality already has persons (see the module docstring).
+    (it ends a little above ``residents``: some of them leave again).
     """
     if residents < 1:
         raise ValueError("residents must be at least 1")
@@ -177,7 +175,6 @@ def seed_register(
         seed=seed,
         today=today,
         progress=progress,
-        queries=queries,
     )
     return seeder.run()
 
@@ -261,7 +258,6 @@ class _Seeder:
         seed: int,
         today: date,
         progress: Callable[[int], None] | None,
-        queries: RegisterQueries | None,
     ) -> None:
         self.register = register
         self.code = code
@@ -269,7 +265,6 @@ class _Seeder:
         self.target = residents
         self.today = today
         self.progress = progress
-        self.queries = queries
         base = f"jichitai-demo:{seed}"
         self.rng = Random(f"{base}:shape")
         self.name_rng = Random(f"{base}:names")
@@ -286,8 +281,6 @@ class _Seeder:
         self.refusals: Counter[str] = Counter()
         self.refused = 0
         self.skipped = 0
-        self.fresh: bool | None = None
-        self.next_household_serial = 0
         self.planned_persons = 0
         self.planned_foreign = 0
         self.entered = 0
@@ -416,21 +409,6 @@ class _Seeder:
             self.progress(self.entered)
         return result
 
-    def household_number(self, result: ChangeResult, first_atena: str) -> str:
-        """The number of the household a change has just created (see the module docstring)."""
-        if self.fresh is None:
-            self.fresh = AtenaNumber(first_atena).serial == 1
-            self.next_household_serial = 1
-        if self.fresh:
-            number = HouseholdNumber.from_serial(self.next_household_serial).value
-            self.next_household_serial += 1
-            return number
-        if self.queries is None:
-            raise ValueError(
-                f"団体 {self.code} には既に住民がいます。世帯番号を得るため queries を渡してください"
-            )
-        return self.queries.current(self.code, first_atena).household_number.value
-
     # --- identifiers --------------------------------------------------------------------------
 
     def individual_number(self) -> IndividualNumber:
@@ -455,15 +433,11 @@ class _Seeder:
 
     # --- people -------------------------------------------------------------------------------
 
-    def birth_date(
-        self, age: int, *, oddities: bool = True, latest: date | None = None
-    ) -> RecordDate:
+    def birth_date(self, age: int, *, oddities: bool = True) -> RecordDate:
         """Born ``age`` years before today; now and then an unknown or non-calendar date for
         someone born in 昭和 before 1956 (as old family registers have them)."""
         days = int(age * 365.25) + self.rng.randrange(365)
         born = self.today - timedelta(days=days)
-        if latest is not None and born > latest:
-            born = latest - timedelta(days=self.rng.randrange(30))
         if oddities and date(1927, 1, 1) <= born < date(1956, 1, 1):
             roll = self.rng.random()
             showa = born.year - 1925
@@ -1061,7 +1035,7 @@ class _Seeder:
             return False
         for m, atena in zip(household.members, result.atena_numbers, strict=True):
             m.atena, m.household, m.living, m.entry_event = atena, household, True, result.event_id
-        household.number = self.household_number(result, result.atena_numbers[0])
+        household.number = result.households[0]
         self.households.append(household)
         return True
 
@@ -1283,7 +1257,7 @@ class _Seeder:
         if result is None:
             return
         new = _Household(members=[], address=household.address, moved_in_on=on)
-        new.number = self.household_number(result, head.atena)
+        new.number = result.households[-1]  # the source household(s), then the new one
         for m in movers:
             household.members.remove(m)
             new.members.append(m)
@@ -1490,7 +1464,8 @@ class _Seeder:
                 and head is not None
                 and head.kind is ResidentKind.JAPANESE
             ):
-                family = n.NameReading(head.name.family, head.name.family_kana)
+                right = head.true_name or head.name
+                family = n.NameReading(right.family, right.family_kana)
                 assert head.family_register is not None
                 register = head.family_register
             else:

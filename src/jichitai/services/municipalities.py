@@ -13,6 +13,7 @@ class MunicipalityService:
     def __init__(self, directory: MunicipalityDirectory, clock: Clock) -> None:
         self._directory = directory
         self._clock = clock
+        self._names: dict[str, str] = {}
 
     def add(self, code: str, name: str) -> Municipality:
         """Register a tenant; the code must be a valid 地方公共団体コード (check digit included)."""
@@ -48,8 +49,13 @@ class MunicipalityService:
         return found
 
     def name_of(self, code: str) -> str | None:
-        found = self._directory.get(code)
-        return found.name if found else None
+        """The municipality's name, remembered once seen (tenants are added, never renamed)."""
+        if code not in self._names:
+            found = self._directory.get(code)
+            if found is None:
+                return None
+            self._names[code] = found.name
+        return self._names[code]
 
     def all(self) -> Sequence[Municipality]:
         return self._directory.all()

@@ -8,6 +8,7 @@ query by that municipality's code, and no method takes the code from a caller.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -161,6 +162,9 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested transaction: an exception inside rolls back only what it wrote."""
 
 
 @dataclass(frozen=True, slots=True)

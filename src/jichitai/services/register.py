@@ -16,7 +16,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from jichitai.domain.codec import canonical_json, decode_tagged, encode_tagged, to_primitive
+import orjson
+
+from jichitai.domain.codec import decode_tagged, encode_tagged, to_primitive
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import (
     RESIDENT_CODE_M11_W2_7,
@@ -74,14 +76,20 @@ class ChangeResult:
     kind: str
     reason: str
     atena_numbers: tuple[str, ...]
+    households: tuple[str, ...]
     alerts: tuple[Violation, ...]
     notices: tuple[str, ...]
     replayed: bool = False
 
 
 def entry_hash(entry: JournalEntry) -> str:
-    """SHA-256 over the previous hash and the canonical JSON of the entry's content."""
-    content = {
+    """SHA-256 over the previous hash, the entry's fields and its payload.
+
+    The hashed text is ``prev_hash``, the canonical JSON of every field but the payload (sorted
+    keys, no spaces, characters as stored), a line feed, then the payload text itself (already
+    canonical JSON): each stored column of the entry is covered exactly once.
+    """
+    fields = {
         "seq": entry.seq,
         "event_id": entry.event_id,
         "idempotency_key": entry.idempotency_key,
@@ -97,10 +105,14 @@ def entry_hash(entry: JournalEntry) -> str:
         "notes": entry.notes,
         "ex_officio": entry.ex_officio,
         "corrects_event_id": entry.corrects_event_id,
-        "payload": entry.payload,
     }
-    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((entry.prev_hash + text).encode("utf-8")).hexdigest()
+    text = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{entry.prev_hash}{text}\n{entry.payload}".encode()).hexdigest()
+
+
+def canonical_text(value: object) -> str:
+    """``codec.canonical_json`` computed with orjson (same text, ~10x faster; a test pins it)."""
+    return orjson.dumps(to_primitive(value), option=orjson.OPT_SORT_KEYS).decode()
 
 
 def encode_command(command: ChangeCommand) -> dict[str, Any]:
@@ -213,6 +225,27 @@ class RegisterService:
                 uow.commit()
             return result
 
+    def record_changes(
+        self, municipality_code: str, commands: Sequence[ChangeCommand]
+    ) -> list[ChangeResult | DomainError]:
+        """一括入力 (standard §4.0.10 (550)): many approved changes in one transaction.
+
+        Each change is checked and journaled on its own, exactly as ``record_change`` does, inside
+        a savepoint: a refused change rolls back only itself and is answered with its error in
+        its place; the others are committed together at the end.
+        """
+        ctx = self._context(municipality_code)
+        results: list[ChangeResult | DomainError] = []
+        with self._uow_for(municipality_code) as uow:
+            for command in commands:
+                try:
+                    with uow.savepoint():
+                        results.append(self._record(uow, ctx, command, None))
+                except DomainError as error:
+                    results.append(error)
+            uow.commit()
+        return results
+
     def check_change(self, municipality_code: str, command: ChangeCommand) -> ChangePlan:
         """Run every rule without writing (what a draft would do if approved now)."""
         ctx = self._context(municipality_code)
@@ -248,14 +281,8 @@ class RegisterService:
                     )
                 )
             versions[household] = current
-        record_json = [(r, canonical_json(r)) for r in plan.records]
-        payload = {
-            "command": encode_command(command),
-            "persons": [r.atena_number.value for r in plan.records],
-            "records": [json.loads(text) for _, text in record_json],
-            "alerts": [to_primitive(a) for a in plan.alerts],
-            "notices": [n.value for n in plan.notices],
-        }
+        record_json = [(r, canonical_text(r)) for r in plan.records]
+        payload = _payload(command, plan, [text for _, text in record_json])
         header = command.header
         draft = JournalEntry(
             seq=seq + 1,
@@ -273,13 +300,22 @@ class RegisterService:
             notes=header.notes,
             ex_officio=plan.ex_officio or header.ex_officio,
             corrects_event_id=plan.corrects_event_id,
-            payload=json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+            payload=payload,
             prev_hash=prev_hash,
             entry_hash="",
         )
         entry = replace(draft, entry_hash=entry_hash(draft))
         repo.append(entry, record_json, versions)
-        return _result_of(entry, replayed=False)
+        return ChangeResult(
+            event_id=entry.event_id,
+            seq=entry.seq,
+            kind=entry.kind,
+            reason=entry.reason,
+            atena_numbers=plan.atena_numbers,
+            households=plan.households,
+            alerts=plan.alerts,
+            notices=tuple(n.value for n in plan.notices),
+        )
 
     # --- drafts (仮登録 → 審査 → 本登録, standard §4.0.8 (530)) -----------------------------
 
@@ -418,6 +454,23 @@ def _tampered(seq: int) -> DomainError:
     )
 
 
+def _payload(command: ChangeCommand, plan: ChangePlan, record_texts: Sequence[str]) -> str:
+    """The entry's payload as canonical JSON (sorted keys, no spaces).
+
+    The snapshots are already canonical JSON, so they are spliced in as text rather than parsed
+    and dumped again: ``records`` sorts last among the keys, after everything built here.
+    """
+    head = {
+        "alerts": [to_primitive(a) for a in plan.alerts],
+        "command": encode_command(command),
+        "households": list(plan.households),
+        "notices": [n.value for n in plan.notices],
+        "persons": [r.atena_number.value for r in plan.records],
+    }
+    text = orjson.dumps(head, option=orjson.OPT_SORT_KEYS).decode()
+    return f'{text[:-1]},"records":[{",".join(record_texts)}]}}'
+
+
 def _result_of(entry: JournalEntry, *, replayed: bool) -> ChangeResult:
     payload = json.loads(entry.payload)
     return ChangeResult(
@@ -426,6 +479,7 @@ def _result_of(entry: JournalEntry, *, replayed: bool) -> ChangeResult:
         kind=entry.kind,
         reason=entry.reason,
         atena_numbers=tuple(dict.fromkeys(payload["persons"])),
+        households=tuple(payload.get("households", ())),
         alerts=tuple(
             Violation(a["code"], a["message"], a.get("field"), a.get("severity", "alert"))
             for a in payload["alerts"]

@@ -9,13 +9,14 @@ without decoding the JSON snapshot again.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+import orjson
+from sqlalchemy import Connection, and_, func, insert, select, update
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.raw import RawSql
 from jichitai.domain.codec import from_primitive
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import (
@@ -33,15 +34,75 @@ from jichitai.domain.residents.view import ChangeKind, EventRecord
 from jichitai.services.ports import Draft, JournalEntry, RegisterStats, SearchCriteria
 
 _RESIDENT = ResidentStatus.RESIDENT.value
+
+_JOURNAL_COLUMNS = (
+    "municipality_code",
+    "seq",
+    "event_id",
+    "idempotency_key",
+    "kind",
+    "reason",
+    "reason_group",
+    "effective_on",
+    "filed_on",
+    "recorded_at",
+    "operator",
+    "place",
+    "terminal",
+    "notes",
+    "ex_officio",
+    "corrects_event_id",
+    "payload",
+    "prev_hash",
+    "entry_hash",
+)
+_INSERT_JOURNAL = (
+    f"INSERT INTO journal ({', '.join(_JOURNAL_COLUMNS)})"
+    f" VALUES ({', '.join(':' + c for c in _JOURNAL_COLUMNS)})"
+)
+_RESIDENT_COLUMNS = (
+    "municipality_code",
+    "atena_number",
+    "history_number",
+    "household_number",
+    "kind",
+    "status",
+    "sex",
+    "relationship",
+    "name_text",
+    "kana_key",
+    "kanji_key",
+    "birth_sort",
+    "birth_text",
+    "address_text",
+    "address_key",
+    "individual_number",
+    "resident_code",
+    "residence_card_number",
+    "removed_on",
+    "record",
+)
+_UPSERT_RESIDENT = (
+    f"INSERT INTO residents ({', '.join(_RESIDENT_COLUMNS)})"
+    f" VALUES ({', '.join(':' + c for c in _RESIDENT_COLUMNS)})"
+    " ON CONFLICT (municipality_code, atena_number) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _RESIDENT_COLUMNS[2:])
+)
 _KEY_END = "\uffff"
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def decode_record(text: str) -> ResidentRecord:
-    record: ResidentRecord = from_primitive(ResidentRecord, json.loads(text))
+    record: ResidentRecord = from_primitive(ResidentRecord, orjson.loads(text))
     return record
 
 
-def projection_row(municipality_code: str, record: ResidentRecord, text: str) -> dict[str, Any]:
+def projection_row(
+    municipality_code: str, record: ResidentRecord, text: str, value: Callable[[Any], Any] = _same
+) -> dict[str, Any]:
     """The searchable columns of the current-state projection, derived from a snapshot."""
     foreign = record.foreign
     return {
@@ -52,10 +113,11 @@ def projection_row(municipality_code: str, record: ResidentRecord, text: str) ->
         "kind": record.kind.value,
         "status": record.status.value,
         "sex": record.sex.value,
+        "relationship": record.relationship.text,
         "name_text": record.name.full[:200],
         "kana_key": record.name.kana_key[:200],
         "kanji_key": record.name.kanji_key[:200],
-        "birth_sort": record.birth_date.approximation,
+        "birth_sort": value(record.birth_date.approximation),
         "birth_text": record.birth_date.display()[:60],
         "address_text": record.address.display()[:400],
         "address_key": record.address.search_key()[:400],
@@ -66,7 +128,7 @@ def projection_row(municipality_code: str, record: ResidentRecord, text: str) ->
             if foreign and foreign.residence_card_number
             else None
         ),
-        "removed_on": record.removed_on,
+        "removed_on": value(record.removed_on),
         "record": text,
     }
 
@@ -94,6 +156,13 @@ def _entry(row: Any) -> JournalEntry:
     )
 
 
+def _entry_values(entry: JournalEntry, value: Callable[[Any], Any]) -> dict[str, Any]:
+    values = {c: getattr(entry, c) for c in _JOURNAL_COLUMNS[1:]}
+    for c in ("effective_on", "filed_on", "recorded_at", "ex_officio"):
+        values[c] = value(values[c])
+    return values
+
+
 def _draft(row: Any) -> Draft:
     return Draft(
         draft_id=row.draft_id,
@@ -109,45 +178,64 @@ def _draft(row: Any) -> Draft:
 
 
 class SqlRegisterRepository:
-    """Reads and appends for one municipality, on one open connection (one transaction)."""
+    """Reads and appends for one municipality, on one open connection (one transaction).
+
+    The statements every change runs go through ``RawSql`` (see ``raw.py`` for why); the rest
+    (search, statistics, drafts, history) through SQLAlchemy Core.
+    """
 
     def __init__(self, connection: Connection, municipality_code: str) -> None:
         self._conn = connection
         self._mc = municipality_code
+        self._sql = RawSql(connection)
         self._current: dict[str, ResidentRecord | None] = {}
+
+    def forget(self) -> None:
+        """Drop the identity map (after a rollback its records may no longer be stored)."""
+        self._current.clear()
+
+    def savepoint(self) -> None:
+        self._sql.execute("SAVEPOINT change", {})
+
+    def release_savepoint(self) -> None:
+        self._sql.execute("RELEASE SAVEPOINT change", {})
+
+    def rollback_to_savepoint(self) -> None:
+        """Undo what the change wrote; its records may be in the identity map, so drop it."""
+        self._sql.execute("ROLLBACK TO SAVEPOINT change", {})
+        self._sql.execute("RELEASE SAVEPOINT change", {})
+        self.forget()
+
+    def municipality_exists(self) -> bool:
+        return (
+            self._sql.one("SELECT 1 FROM municipalities WHERE code = :mc", {"mc": self._mc})
+            is not None
+        )
 
     # --- RegisterView ------------------------------------------------------------------------
 
     def current(self, atena_number: AtenaNumber) -> ResidentRecord | None:
         key = atena_number.value
         if key not in self._current:
-            text = self._conn.execute(
-                select(t.residents.c.record).where(
-                    t.residents.c.municipality_code == self._mc, t.residents.c.atena_number == key
-                )
-            ).scalar_one_or_none()
-            self._current[key] = decode_record(text) if text is not None else None
+            row = self._sql.one(
+                "SELECT record FROM residents WHERE municipality_code = :mc AND atena_number = :a",
+                {"mc": self._mc, "a": key},
+            )
+            self._current[key] = decode_record(row[0]) if row is not None else None
         return self._current[key]
 
     def snapshot(self, atena_number: AtenaNumber, history_number: int) -> ResidentRecord | None:
-        h = t.resident_history.c
-        text = self._conn.execute(
-            select(h.record).where(
-                h.municipality_code == self._mc,
-                h.atena_number == atena_number.value,
-                h.history_number == history_number,
-            )
-        ).scalar_one_or_none()
-        return decode_record(text) if text is not None else None
+        row = self._sql.one(
+            "SELECT record FROM resident_history WHERE municipality_code = :mc"
+            " AND atena_number = :a AND history_number = :h",
+            {"mc": self._mc, "a": atena_number.value, "h": history_number},
+        )
+        return decode_record(row[0]) if row is not None else None
 
-    def _records(self, where: Any, limit: int | None = None) -> list[ResidentRecord]:
-        r = t.residents.c
-        stmt = select(r.atena_number, r.record).where(r.municipality_code == self._mc, where)
-        stmt = stmt.order_by(r.atena_number)
-        if limit is not None:
-            stmt = stmt.limit(limit)
+    def _decoded(self, rows: Iterable[tuple[Any, ...]]) -> list[ResidentRecord]:
+        """(宛名番号, record JSON) rows as records, through the identity map."""
         out = []
-        for atena, text in self._conn.execute(stmt):
+        for atena, text in rows:
             record = self._current.get(atena)
             if record is None:
                 record = decode_record(text)
@@ -155,11 +243,23 @@ class SqlRegisterRepository:
             out.append(record)
         return out
 
-    def household_residents(self, household_number: HouseholdNumber) -> Sequence[ResidentRecord]:
+    def _records(self, where: Any, limit: int | None = None) -> list[ResidentRecord]:
         r = t.residents.c
-        return self._records(
-            and_(r.household_number == household_number.value, r.status == _RESIDENT)
+        stmt = select(r.atena_number, r.record).where(r.municipality_code == self._mc, where)
+        stmt = stmt.order_by(r.atena_number)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return self._decoded(tuple(row) for row in self._conn.execute(stmt))
+
+    def household_residents(self, household_number: HouseholdNumber) -> Sequence[ResidentRecord]:
+        # Sorted here, not by ORDER BY: SQLite would then walk the primary key for the order
+        # instead of using the household index (measured: 1.2 ms instead of 10 µs at 3,000 rows).
+        rows = self._sql.all(
+            "SELECT atena_number, record FROM residents WHERE municipality_code = :mc"
+            " AND household_number = :h AND status = 'resident'",
+            {"mc": self._mc, "h": household_number.value},
         )
+        return self._decoded(sorted(rows))
 
     def find_by_identifiers(
         self,
@@ -167,28 +267,35 @@ class SqlRegisterRepository:
         resident_code: ResidentCode | None,
         residence_card_number: ResidenceCardNumber | None,
     ) -> Sequence[ResidentRecord]:
-        r = t.residents.c
-        conditions = []
-        if individual_number is not None:
-            conditions.append(r.individual_number == individual_number.value)
-        if resident_code is not None:
-            conditions.append(r.resident_code == resident_code.value)
-        if residence_card_number is not None:
-            conditions.append(r.residence_card_number == residence_card_number.value)
-        if not conditions:
-            return []
-        return self._records(or_(*conditions))
+        found: dict[str, tuple[Any, ...]] = {}
+        for column, value in (
+            ("individual_number", individual_number),
+            ("resident_code", resident_code),
+            ("residence_card_number", residence_card_number),
+        ):
+            if value is None:
+                continue
+            for row in self._sql.all(
+                f"SELECT atena_number, record FROM residents WHERE municipality_code = :mc"
+                f" AND {column} = :v",
+                {"mc": self._mc, "v": value.value},
+            ):
+                found[row[0]] = row
+        return self._decoded(found[k] for k in sorted(found))
 
     def find_same_identity(
         self, name: PersonName, sex: Sex, birth_date: RecordDate
     ) -> Sequence[ResidentRecord]:
-        r = t.residents.c
-        candidates = self._records(
-            and_(
-                r.kanji_key == name.kanji_key[:200],
-                r.birth_sort == birth_date.approximation,
-                r.sex == sex.value,
-                r.status == _RESIDENT,
+        candidates = self._decoded(
+            self._sql.all(
+                "SELECT atena_number, record FROM residents WHERE municipality_code = :mc"
+                " AND birth_sort = :b AND kanji_key = :k AND sex = :s AND status = 'resident'",
+                {
+                    "mc": self._mc,
+                    "k": name.kanji_key[:200],
+                    "b": self._sql.value(birth_date.approximation),
+                    "s": sex.value,
+                },
             )
         )
         return [c for c in candidates if c.birth_date == birth_date]
@@ -218,21 +325,19 @@ class SqlRegisterRepository:
         )
 
     def _next_number(self, name: str) -> int:
-        s = t.id_sequences.c
-        value = self._conn.execute(
-            select(s.next_value).where(s.municipality_code == self._mc, s.name == name)
-        ).scalar_one_or_none()
-        if value is None:
-            self._conn.execute(
-                insert(t.id_sequences).values(municipality_code=self._mc, name=name, next_value=2)
-            )
-            return 1
-        self._conn.execute(
-            update(t.id_sequences)
-            .where(s.municipality_code == self._mc, s.name == name)
-            .values(next_value=value + 1)
+        params = {"mc": self._mc, "n": name}
+        row = self._sql.one(
+            "UPDATE id_sequences SET next_value = next_value + 1"
+            " WHERE municipality_code = :mc AND name = :n RETURNING next_value",
+            params,
         )
-        return int(value)
+        if row is not None:
+            return int(row[0]) - 1
+        self._sql.execute(
+            "INSERT INTO id_sequences (municipality_code, name, next_value) VALUES (:mc, :n, 2)",
+            params,
+        )
+        return 1
 
     def new_atena_number(self) -> AtenaNumber:
         return AtenaNumber.from_serial(self._next_number("atena"))
@@ -246,10 +351,11 @@ class SqlRegisterRepository:
     # --- journal -----------------------------------------------------------------------------
 
     def journal_head(self) -> tuple[int, str]:
-        h = t.journal_heads.c
-        row = self._conn.execute(
-            select(h.last_seq, h.last_hash).where(h.municipality_code == self._mc).with_for_update()
-        ).one_or_none()
+        row = self._sql.one(
+            "SELECT last_seq, last_hash FROM journal_heads WHERE municipality_code = :mc"
+            + self._sql.for_update(),
+            {"mc": self._mc},
+        )
         if row is None:
             raise ConflictError(
                 Violation(
@@ -258,7 +364,7 @@ class SqlRegisterRepository:
                     "municipality_code",
                 )
             )
-        return int(row.last_seq), str(row.last_hash)
+        return int(row[0]), str(row[1])
 
     def entry_by_idempotency_key(self, key: str) -> JournalEntry | None:
         j = t.journal.c
@@ -279,13 +385,11 @@ class SqlRegisterRepository:
         return [_entry(row) for row in self._conn.execute(stmt)]
 
     def household_version(self, household_number: HouseholdNumber) -> int | None:
-        h = t.households.c
-        value = self._conn.execute(
-            select(h.version).where(
-                h.municipality_code == self._mc, h.household_number == household_number.value
-            )
-        ).scalar_one_or_none()
-        return int(value) if value is not None else None
+        row = self._sql.one(
+            "SELECT version FROM households WHERE municipality_code = :mc AND household_number = :h",
+            {"mc": self._mc, "h": household_number.value},
+        )
+        return int(row[0]) if row is not None else None
 
     def append(
         self,
@@ -293,46 +397,25 @@ class SqlRegisterRepository:
         records: Sequence[tuple[ResidentRecord, str]],
         household_versions: dict[str, int | None],
     ) -> None:
-        conn, mc = self._conn, self._mc
-        conn.execute(
-            insert(t.journal).values(
-                municipality_code=mc,
-                seq=entry.seq,
-                event_id=entry.event_id,
-                idempotency_key=entry.idempotency_key,
-                kind=entry.kind,
-                reason=entry.reason,
-                reason_group=entry.reason_group,
-                effective_on=entry.effective_on,
-                filed_on=entry.filed_on,
-                recorded_at=entry.recorded_at,
-                operator=entry.operator,
-                place=entry.place,
-                terminal=entry.terminal,
-                notes=entry.notes,
-                ex_officio=entry.ex_officio,
-                corrects_event_id=entry.corrects_event_id,
-                payload=entry.payload,
-                prev_hash=entry.prev_hash,
-                entry_hash=entry.entry_hash,
-            )
-        )
-        conn.execute(
-            update(t.journal_heads)
-            .where(t.journal_heads.c.municipality_code == mc)
-            .values(last_seq=entry.seq, last_hash=entry.entry_hash)
+        sql, mc = self._sql, self._mc
+        sql.execute(_INSERT_JOURNAL, {"municipality_code": mc, **_entry_values(entry, sql.value)})
+        sql.execute(
+            "UPDATE journal_heads SET last_seq = :s, last_hash = :h WHERE municipality_code = :mc",
+            {"s": entry.seq, "h": entry.entry_hash, "mc": mc},
         )
         if records:
-            conn.execute(
-                insert(t.resident_history),
+            sql.many(
+                "INSERT INTO resident_history (municipality_code, atena_number, history_number,"
+                " seq, event_id, effective_on, reason, status, record) VALUES (:mc, :a, :h, :seq,"
+                " :e, :on, :reason, :status, :record)",
                 [
                     {
-                        "municipality_code": mc,
-                        "atena_number": r.atena_number.value,
-                        "history_number": r.history_number,
+                        "mc": mc,
+                        "a": r.atena_number.value,
+                        "h": r.history_number,
                         "seq": entry.seq,
-                        "event_id": entry.event_id,
-                        "effective_on": r.effective_on,
+                        "e": entry.event_id,
+                        "on": sql.value(r.effective_on),
                         "reason": r.reason.value,
                         "status": r.status.value,
                         "record": text,
@@ -343,70 +426,45 @@ class SqlRegisterRepository:
         latest: dict[str, tuple[ResidentRecord, str]] = {}
         for r, text in records:
             latest[r.atena_number.value] = (r, text)
-        self._write_projection(latest)
+        sql.many(
+            _UPSERT_RESIDENT,
+            [projection_row(mc, r, text, sql.value) for r, text in latest.values()],
+        )
+        for atena, (record, _) in latest.items():
+            self._current[atena] = record
         self._write_households(household_versions)
 
-    def _write_projection(self, latest: dict[str, tuple[ResidentRecord, str]]) -> None:
-        r = t.residents.c
-        existing = set(
-            self._conn.execute(
-                select(r.atena_number).where(
-                    r.municipality_code == self._mc, r.atena_number.in_(list(latest))
-                )
-            ).scalars()
-        )
-        inserts = []
-        for atena, (record, text) in latest.items():
-            row = projection_row(self._mc, record, text)
-            if atena in existing:
-                del row["municipality_code"], row["atena_number"]
-                self._conn.execute(
-                    update(t.residents)
-                    .where(r.municipality_code == self._mc, r.atena_number == atena)
-                    .values(**row)
-                )
-            else:
-                inserts.append(row)
-            self._current[atena] = record
-        if inserts:
-            self._conn.execute(insert(t.residents), inserts)
-
     def _write_households(self, household_versions: dict[str, int | None]) -> None:
-        r, h = t.residents.c, t.households.c
         for household, version in household_versions.items():
-            members = self._records(and_(r.household_number == household, r.status == _RESIDENT))
-            head = next((m.atena_number.value for m in members if m.is_head), None)
+            members = self._sql.all(
+                "SELECT atena_number, relationship, address_text FROM residents"
+                " WHERE municipality_code = :mc AND household_number = :h AND status = 'resident'",
+                {"mc": self._mc, "h": household},
+            )
             values = {
-                "head_atena_number": head,
-                "address_text": members[0].address.display()[:400] if members else "",
-                "member_count": len(members),
+                "mc": self._mc,
+                "h": household,
+                "head": next((a for a, rel, _ in members if rel == "世帯主"), None),
+                "address": (members[0][2] or "") if members else "",
+                "count": len(members),
             }
             if version is None:
-                try:
-                    with self._conn.begin_nested():
-                        self._conn.execute(
-                            insert(t.households).values(
-                                municipality_code=self._mc,
-                                household_number=household,
-                                version=1,
-                                **values,
-                            )
-                        )
-                except (
-                    IntegrityError
-                ) as exc:  # the primary key says another change created it first
-                    raise _conflict(household) from exc
-                continue
-            result = self._conn.execute(
-                update(t.households)
-                .where(
-                    h.municipality_code == self._mc,
-                    h.household_number == household,
-                    h.version == version,
+                created = self._sql.execute(
+                    "INSERT INTO households (municipality_code, household_number, version,"
+                    " head_atena_number, address_text, member_count)"
+                    " VALUES (:mc, :h, 1, :head, :address, :count) ON CONFLICT DO NOTHING",
+                    values,
                 )
-                .values(version=version + 1, **values)
+                if created != 1:  # another change created it first
+                    raise _conflict(household)
+                continue
+            changed = self._sql.execute(
+                "UPDATE households SET version = :next, head_atena_number = :head,"
+                " address_text = :address, member_count = :count"
+                " WHERE municipality_code = :mc AND household_number = :h AND version = :v",
+                {**values, "v": version, "next": version + 1},
             )
-            if result.rowcount != 1:
+            if changed != 1:
                 raise _conflict(household)
 
     # --- drafts ------------------------------------------------------------------------------

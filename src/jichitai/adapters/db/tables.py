@@ -162,6 +162,7 @@ residents = Table(
     Column("kind", String(10), nullable=False),
     Column("status", String(12), nullable=False),
     Column("sex", String(8), nullable=True),
+    Column("relationship", String(60), nullable=False),
     Column("name_text", String(200), nullable=False),
     Column("kana_key", String(200), nullable=False),
     Column("kanji_key", String(200), nullable=False),
@@ -177,13 +178,12 @@ residents = Table(
     PrimaryKeyConstraint("municipality_code", "atena_number"),
     Index("ix_residents_kana_key", "municipality_code", "kana_key"),
     Index("ix_residents_kanji_key", "municipality_code", "kanji_key"),
-    Index("ix_residents_household_number", "municipality_code", "household_number"),
+    Index("ix_residents_household_number", "municipality_code", "household_number", "status"),
     Index("ix_residents_birth_sort", "municipality_code", "birth_sort"),
     Index("ix_residents_individual_number", "municipality_code", "individual_number"),
     Index("ix_residents_resident_code", "municipality_code", "resident_code"),
     Index("ix_residents_residence_card_number", "municipality_code", "residence_card_number"),
     Index("ix_residents_address_key", "municipality_code", "address_key"),
-    Index("ix_residents_status", "municipality_code", "status"),
 )
 
 # Household projection; ``version`` is compared and bumped on every change (optimistic locking).

@@ -6,6 +6,8 @@ that fails half-way writes nothing. This module is the only place that commits.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
@@ -33,14 +35,12 @@ class SqlUnitOfWork:
         connection = self._engine.connect()
         try:
             connection.begin()
-            m = t.municipalities.c
-            known = connection.execute(
-                select(m.code).where(m.code == self._municipality_code)
-            ).first()
+            register = SqlRegisterRepository(connection, self._municipality_code)
+            known = register.municipality_exists()
         except BaseException:
             connection.close()
             raise
-        if known is None:  # no tenant, no data: refuse rather than answer "nobody found"
+        if not known:  # no tenant, no data: refuse rather than answer "nobody found"
             connection.close()
             raise NotFound(
                 Violation(
@@ -50,7 +50,7 @@ class SqlUnitOfWork:
                 )
             )
         self._connection = connection
-        self.register = SqlRegisterRepository(connection, self._municipality_code)
+        self.register = register
         return self
 
     def __exit__(
@@ -70,6 +70,22 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         assert self._connection is not None
         self._connection.commit()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: an exception inside rolls back only what it wrote.
+
+        Plain SAVEPOINT statements on the driver cursor (SQLAlchemy's ``begin_nested`` costs
+        ~200 µs a time, more than the change itself).
+        """
+        assert self._connection is not None
+        self.register.savepoint()
+        try:
+            yield
+        except BaseException:
+            self.register.rollback_to_savepoint()
+            raise
+        self.register.release_savepoint()
 
 
 class SqlMunicipalityDirectory:

@@ -104,6 +104,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(10), nullable=False),
         sa.Column("status", sa.String(12), nullable=False),
         sa.Column("sex", sa.String(8), nullable=True),
+        sa.Column("relationship", sa.String(60), nullable=False),
         sa.Column("name_text", sa.String(200), nullable=False),
         sa.Column("kana_key", sa.String(200), nullable=False),
         sa.Column("kanji_key", sa.String(200), nullable=False),
@@ -121,15 +122,19 @@ def upgrade() -> None:
     for column in (
         "kana_key",
         "kanji_key",
-        "household_number",
         "birth_sort",
         "individual_number",
         "resident_code",
         "residence_card_number",
         "address_key",
-        "status",
     ):
         op.create_index(op.f(f"ix_residents_{column}"), "residents", ["municipality_code", column])
+    # Households are read with their living members on every change: one index answers both.
+    op.create_index(
+        op.f("ix_residents_household_number"),
+        "residents",
+        ["municipality_code", "household_number", "status"],
+    )
 
     op.create_table(
         "households",
