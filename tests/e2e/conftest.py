@@ -22,7 +22,12 @@ class Cli:
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(BIN), *args], env=self.env, capture_output=True, text=True, timeout=300, check=False
+            [str(BIN), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
 
     def ok(self, *args: str) -> Any:

@@ -48,20 +48,28 @@ def test_a_kana_search_finds_residents_and_shows_them_in_japanese(seeded: Cli) -
     ]
     assert len(everyone) >= 100
     hit = everyone[0]
-    assert {"atena_number", "name", "name_kana", "birth_date", "address", "status_label"} <= set(hit)
+    assert {"atena_number", "name", "name_kana", "birth_date", "address", "status_label"} <= set(
+        hit
+    )
 
 
 @pytest.mark.spec("2.2.1")
 def test_show_gives_the_current_record_its_history_and_the_record_as_of_a_date(seeded: Cli) -> None:
-    hits = seeded.ok("resident", "search", "--municipality", CODE, "--by", "kana", "タ", "--limit", "1")
+    hits = seeded.ok(
+        "resident", "search", "--municipality", CODE, "--by", "kana", "タ", "--limit", "1"
+    )
     atena = hits[0]["atena_number"]
     current = seeded.ok("resident", "show", "--municipality", CODE, atena)
     assert current["atena_number"] == atena
-    assert current["individual_number"] is None or current["individual_number"].startswith("********")
+    assert current["individual_number"] is None or current["individual_number"].startswith(
+        "********"
+    )
     history = seeded.ok("resident", "show", "--municipality", CODE, atena, "--history")
     assert [h["history_number"] for h in history] == list(range(1, len(history) + 1))
     assert history[-1]["history_number"] == current["history_number"]
-    too_early = seeded.refused("resident", "show", "--municipality", CODE, atena, "--as-of", "1800-01-01")
+    too_early = seeded.refused(
+        "resident", "show", "--municipality", CODE, atena, "--as-of", "1800-01-01"
+    )
     assert too_early[0]["code"] == "person.not_registered_on"
 
 

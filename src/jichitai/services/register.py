@@ -63,6 +63,7 @@ COMMAND_TYPES: tuple[type, ...] = (
     c.Correct,
     c.Naturalise,
     c.LoseNationality,
+    c.Reissue,
     c.Cancel,
 )
 

@@ -281,24 +281,22 @@ class Address:
 
     def to_json(self) -> dict[str, str]:
         """A JSON-ready dict of the non-empty fields."""
-        return {
-            item.name: getattr(self, item.name) for item in fields(self) if getattr(self, item.name)
-        }
+        return {name: value for name in _FIELD_NAMES if (value := getattr(self, name))}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Address:
         """Rebuild from :meth:`to_json` output (shapes checked; stored text trusted as it is)."""
         values: dict[str, str] = {}
-        for item in fields(cls):
-            value = data.get(item.name, "")
-            if not isinstance(value, str):
+        for name in _FIELD_NAMES:
+            value = data.get(name, "")
+            if type(value) is not str:
                 raise invalid(
                     "address.json",
-                    f"住所データの形式が正しくありません（{item.name}）。",
-                    item.name,
+                    f"住所データの形式が正しくありません（{name}）。",
+                    name,
                 )
-            values[item.name] = value
-        unknown_keys = set(data) - set(values)
+            values[name] = value
+        unknown_keys = data.keys() - _FIELD_SET
         if unknown_keys:
             raise invalid(
                 "address.json",
@@ -306,3 +304,7 @@ class Address:
                 None,
             )
         return cls(**values)
+
+
+_FIELD_NAMES: Final = tuple(item.name for item in fields(Address))
+_FIELD_SET: Final = frozenset(_FIELD_NAMES)

@@ -37,6 +37,7 @@ from jichitai.domain.residents.commands import (
     NewPerson,
     RecordChanges,
     RecordMoveInNotice,
+    Reissue,
 )
 from jichitai.domain.residents.model import (
     Alias,
@@ -1520,6 +1521,35 @@ def _plan_lose_nationality(
     )
 
 
+# --- reissue ------------------------------------------------------------------------------------
+
+
+def _plan_reissue(
+    cmd: Reissue, view: RegisterView, ctx: ChangeContext, checks: _Checks
+) -> ChangePlan:
+    """改製 / 再製 (§1.1.4 (40), §1.2.2 (210)): removal and re-entry, items unchanged."""
+    record = _resident(view, cmd.atena_number, checks, "atena_number")
+    removal, entry = (
+        (ChangeReason.REMAKE_REMOVAL, ChangeReason.REMAKE_ENTRY)
+        if cmd.remake
+        else (ChangeReason.REISSUE_REMOVAL, ChangeReason.REISSUE_ENTRY)
+    )
+    on = cmd.header.effective_on
+    removed = record.next_history(
+        removal, on, status=ResidentStatus.REMOVED, removal_reason=removal, removed_on=on
+    )
+    entered = removed.next_history(
+        entry, on, status=ResidentStatus.RESIDENT, removal_reason=None, removed_on=None
+    )
+    return ChangePlan(
+        ChangeKind.REISSUE,
+        entry,
+        (removed, entered),
+        ex_officio=True,
+        households=(record.household_number.value,),
+    )
+
+
 # --- cancellation ------------------------------------------------------------------------------
 
 _CANCEL_REASON = {
@@ -1548,7 +1578,18 @@ def _plan_cancel(
             "異動の取消しは取り消せません。改めて異動を入力してください",
             "event_id",
         )
-    reason = _CANCEL_REASON[event.reason.group]
+    # An event that removed and re-entered the same person (帰化, 国籍喪失, 改製) changed neither
+    # the population nor the person's presence: cancelling it is a correction.
+    same_person_kinds = (
+        ChangeKind.NATURALISATION,
+        ChangeKind.LOSS_OF_NATIONALITY,
+        ChangeKind.REISSUE,
+    )
+    reason = (
+        ChangeReason.CANCELLATION_CORRECTION
+        if event.kind in same_person_kinds
+        else _CANCEL_REASON[event.reason.group]
+    )
     chosen = {a.value for a in cmd.atena_numbers}
     firsts = dict(event.persons)
     lasts = dict(event.last_histories)
@@ -1654,5 +1695,6 @@ _PLANNERS: dict[type, _Planner] = {
     Correct: _plan_correct,
     Naturalise: _plan_naturalise,
     LoseNationality: _plan_lose_nationality,
+    Reissue: _plan_reissue,
     Cancel: _plan_cancel,
 }

@@ -273,6 +273,20 @@ class LoseNationality:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Reissue:
+    """改製 (§1.1.4 (40)) or 再製: the record is removed and entered again with the same items.
+
+    改製 happens only when staff choose it (never automatically when history grows); the date is
+    kept as the event's 異動日. 再製 (``remake=True``) re-creates a record that was lost or damaged.
+    Both keep 宛名番号, so the old record's history stays readable behind the new one.
+    """
+
+    header: ChangeHeader
+    atena_number: AtenaNumber
+    remake: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Cancel:
     """異動の取消し (§4.6 (980)): appends snapshots restoring the state before an event.
 
@@ -302,5 +316,6 @@ ChangeCommand = (
     | Correct
     | Naturalise
     | LoseNationality
+    | Reissue
     | Cancel
 )

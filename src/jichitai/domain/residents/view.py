@@ -45,6 +45,7 @@ class ChangeKind(StrEnum):
     CORRECTION = "correction"
     NATURALISATION = "naturalisation"
     LOSS_OF_NATIONALITY = "loss_of_nationality"
+    REISSUE = "reissue"
     CANCELLATION = "cancellation"
 
 

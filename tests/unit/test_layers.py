@@ -1,0 +1,35 @@
+"""The domain stays pure: no I/O, no clock, no randomness (import-linter checks the imports)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+DOMAIN = Path(__file__).resolve().parents[2] / "src" / "jichitai" / "domain"
+FORBIDDEN_CALLS = {"open", "input", "print", "now", "today", "utcnow", "time", "perf_counter"}
+FORBIDDEN_MODULES = {"random", "secrets", "uuid", "os", "pathlib", "io", "time", "sqlite3"}
+
+
+def domain_modules() -> list[Path]:
+    return sorted(DOMAIN.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", domain_modules(), ids=lambda p: str(p.relative_to(DOMAIN)))
+def test_domain_code_reads_no_clock_file_or_random_source(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            assert name not in FORBIDDEN_CALLS, f"{path.name}:{node.lineno} calls {name}()"
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                assert alias.name.split(".")[0] not in FORBIDDEN_MODULES, (path.name, alias.name)
+        if isinstance(node, ast.ImportFrom) and node.module:
+            assert node.module.split(".")[0] not in FORBIDDEN_MODULES, (path.name, node.module)
+
+
+def test_the_check_finds_the_domain_modules() -> None:
+    assert len(domain_modules()) >= 15
