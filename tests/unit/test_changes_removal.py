@@ -576,3 +576,17 @@ def test_a_split_of_the_head_leaving_two_behind_is_refused_like_a_move() -> None
     _, (head, _, _) = family(fake, wife(), child())
     command = HouseholdSplit(header=a_header(), atena_numbers=(head,), new_head=head)
     violation(refused(fake, command), "household.head_change_required", "atena_numbers", ERROR)
+
+
+@pytest.mark.spec("1.1.5")
+def test_a_removed_record_is_kept_150_years_from_its_removal() -> None:
+    fake = FakeRegister()
+    _, (head,) = a_household(fake)
+    assert fake.currents[head.value].retained_until is None
+    record(
+        fake,
+        Death(header=a_header(), atena_number=head, died_on=RecordDate.of(date(2024, 2, 29))),
+    )
+    removed = fake.currents[head.value]
+    assert removed.removed_on == date(2024, 2, 29)
+    assert removed.retained_until == date(2174, 2, 28)

@@ -11,7 +11,7 @@ residents (§1.1.2 (20)), and the standard's other items (§1.1.5 除票, §1.1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -19,7 +19,6 @@ from typing import Any
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import (
-    RESIDENT_CODE_UNCHECKED,
     AtenaNumber,
     HouseholdNumber,
     IndividualNumber,
@@ -29,6 +28,9 @@ from jichitai.domain.common.identifiers import (
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.relationships import Relationship
+
+REMOVED_RECORD_RETENTION_YEARS = 150
+"""除票 are kept 150 years (was 5 until the 2019 amendment); standard §1.1.5 (50)."""
 
 
 class ResidentKind(StrEnum):
@@ -217,7 +219,7 @@ class ResidentRecord:
     removed_on: date | None = None
     hidden_from_other_systems: bool = False
     remarks: str = ""
-    memo: str = field(default="", compare=True)
+    memo: str = ""
 
     @property
     def is_resident(self) -> bool:
@@ -232,6 +234,21 @@ class ResidentRecord:
     def is_head(self) -> bool:
         return self.relationship.is_head
 
+    @property
+    def retained_until(self) -> date | None:
+        """The last day a 除票 must be kept: 150 years after its removal (法第15条の2, 2019).
+
+        None for a living record. The register never deletes records by itself; this date tells
+        a retention batch (standard §9.3 (1300)) what it may move or destroy.
+        """
+        if self.removed_on is None or self.is_resident:
+            return None
+        year = self.removed_on.year + REMOVED_RECORD_RETENTION_YEARS
+        try:
+            return self.removed_on.replace(year=year)
+        except ValueError:  # removed on 29 February, kept until 28 February
+            return self.removed_on.replace(year=year, day=28)
+
     def next_history(
         self, reason: ChangeReason, effective_on: date, **changes: Any
     ) -> ResidentRecord:
@@ -243,8 +260,3 @@ class ResidentRecord:
             effective_on=effective_on,
             **changes,
         )
-
-
-def unchecked_resident_code(value: str) -> ResidentCode:
-    """Rebuild a stored 住民票コード without re-checking it (it was checked when recorded)."""
-    return ResidentCode.parse(value, rule=RESIDENT_CODE_UNCHECKED)
