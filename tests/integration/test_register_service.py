@@ -647,3 +647,55 @@ def test_drafts_do_not_write_the_register_until_approved_even_for_removals(
     assert app.queries.current(code, wife).status is ResidentStatus.DEAD
     assert len(app.queries.search(code, "たかはし", include_removed=False)) == 1
     assert [e.kind for e in journal(engine, code)] == ["move_in", "death"]
+
+
+# --- bulk input (一括入力) -----------------------------------------------------------------------
+
+
+@pytest.mark.spec("4.0.10")
+def test_bulk_input_records_each_change_on_its_own_and_a_refused_one_writes_nothing(
+    app: App, engine: Engine, code: str
+) -> None:
+    first = app.register.record_change(code, a_couple())
+    head = first.atena_numbers[0]
+    future = replace(a_header(), effective_on=TODAY + timedelta(days=3))
+    outcomes = app.register.record_changes(
+        code,
+        [
+            move_in(a_person(given="一", kana=("タカハシ", "ハジメ"))),
+            Correct(  # refused: 異動日 in the future
+                header=future,
+                atena_number=AtenaNumber(head),
+                reason=ChangeReason.EX_OFFICIO_CORRECTION,
+                changes=RecordChanges(remarks="未来"),
+            ),
+            Correct(
+                header=a_header(),
+                atena_number=AtenaNumber(head),
+                reason=ChangeReason.EX_OFFICIO_CORRECTION,
+                changes=RecordChanges(remarks="選挙人名簿確認"),
+            ),
+        ],
+    )
+    assert isinstance(outcomes[0], ChangeResult)
+    assert isinstance(outcomes[1], RuleViolations)
+    assert outcomes[1].code == "change.effective_on_future"
+    assert isinstance(outcomes[2], ChangeResult)
+    assert [e.seq for e in journal(engine, code)] == [1, 2, 3]
+    assert app.queries.current(code, head).remarks == "選挙人名簿確認"
+    assert app.register.verify_chain(code) == 3
+
+
+@pytest.mark.spec("4.0.10")
+def test_a_change_refused_in_bulk_input_leaves_no_numbers_or_records_behind(
+    app: App, engine: Engine, code: str
+) -> None:
+    duplicate = a_valid_individual_number(7)
+    app.register.record_change(code, move_in(a_person(individual_number=duplicate)))
+    before = tenant_rows(engine, code)
+    outcomes = app.register.record_changes(
+        code, [move_in(a_person(given="二郎", individual_number=duplicate))]
+    )
+    assert isinstance(outcomes[0], RuleViolations)
+    assert outcomes[0].code == "person.duplicate_live"
+    assert tenant_rows(engine, code) == before

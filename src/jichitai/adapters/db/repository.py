@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -82,6 +84,7 @@ _RESIDENT_COLUMNS = (
     "removed_on",
     "record",
 )
+_ROW_SELECT = ", ".join(_RESIDENT_COLUMNS)
 _UPSERT_RESIDENT = (
     f"INSERT INTO residents ({', '.join(_RESIDENT_COLUMNS)})"
     f" VALUES ({', '.join(':' + c for c in _RESIDENT_COLUMNS)})"
@@ -89,6 +92,15 @@ _UPSERT_RESIDENT = (
     + ", ".join(f"{c} = excluded.{c}" for c in _RESIDENT_COLUMNS[2:])
 )
 _KEY_END = "\uffff"
+
+
+@cache
+def _update_resident(columns: tuple[str, ...]) -> str:
+    assignments = ", ".join(f"{c} = :{c}" for c in columns)
+    return (
+        f"UPDATE residents SET {assignments}"
+        " WHERE municipality_code = :municipality_code AND atena_number = :atena_number"
+    )
 
 
 def _same(value: Any) -> Any:
@@ -189,10 +201,12 @@ class SqlRegisterRepository:
         self._mc = municipality_code
         self._sql = RawSql(connection)
         self._current: dict[str, ResidentRecord | None] = {}
+        self._rows: dict[str, dict[str, Any]] = {}
 
     def forget(self) -> None:
         """Drop the identity map (after a rollback its records may no longer be stored)."""
         self._current.clear()
+        self._rows.clear()
 
     def savepoint(self) -> None:
         self._sql.execute("SAVEPOINT change", {})
@@ -218,10 +232,14 @@ class SqlRegisterRepository:
         key = atena_number.value
         if key not in self._current:
             row = self._sql.one(
-                "SELECT record FROM residents WHERE municipality_code = :mc AND atena_number = :a",
+                f"SELECT {_ROW_SELECT} FROM residents"
+                " WHERE municipality_code = :mc AND atena_number = :a",
                 {"mc": self._mc, "a": key},
             )
-            self._current[key] = decode_record(row[0]) if row is not None else None
+            if row is None:
+                self._current[key] = None
+            else:
+                self._decoded([row])
         return self._current[key]
 
     def snapshot(self, atena_number: AtenaNumber, history_number: int) -> ResidentRecord | None:
@@ -233,19 +251,24 @@ class SqlRegisterRepository:
         return decode_record(row[0]) if row is not None else None
 
     def _decoded(self, rows: Iterable[tuple[Any, ...]]) -> list[ResidentRecord]:
-        """(宛名番号, record JSON) rows as records, through the identity map."""
+        """Full projection rows (``_ROW_SELECT``) as records, through the identity map; the
+        row is kept too, so that writing the person back can tell which columns changed."""
         out = []
-        for atena, text in rows:
+        for row in rows:
+            atena = row[1]
             record = self._current.get(atena)
             if record is None:
-                record = decode_record(text)
+                record = decode_record(row[-1])
                 self._current[atena] = record
+                self._rows[atena] = dict(zip(_RESIDENT_COLUMNS, row, strict=True))
             out.append(record)
         return out
 
     def _records(self, where: Any, limit: int | None = None) -> list[ResidentRecord]:
         r = t.residents.c
-        stmt = select(r.atena_number, r.record).where(r.municipality_code == self._mc, where)
+        stmt = select(*(r[c] for c in _RESIDENT_COLUMNS)).where(
+            r.municipality_code == self._mc, where
+        )
         stmt = stmt.order_by(r.atena_number)
         if limit is not None:
             stmt = stmt.limit(limit)
@@ -255,11 +278,11 @@ class SqlRegisterRepository:
         # Sorted here, not by ORDER BY: SQLite would then walk the primary key for the order
         # instead of using the household index (measured: 1.2 ms instead of 10 µs at 3,000 rows).
         rows = self._sql.all(
-            "SELECT atena_number, record FROM residents WHERE municipality_code = :mc"
+            f"SELECT {_ROW_SELECT} FROM residents WHERE municipality_code = :mc"
             " AND household_number = :h AND status = 'resident'",
             {"mc": self._mc, "h": household_number.value},
         )
-        return self._decoded(sorted(rows))
+        return self._decoded(sorted(rows, key=itemgetter(1)))
 
     def find_by_identifiers(
         self,
@@ -276,11 +299,11 @@ class SqlRegisterRepository:
             if value is None:
                 continue
             for row in self._sql.all(
-                f"SELECT atena_number, record FROM residents WHERE municipality_code = :mc"
+                f"SELECT {_ROW_SELECT} FROM residents WHERE municipality_code = :mc"
                 f" AND {column} = :v",
                 {"mc": self._mc, "v": value.value},
             ):
-                found[row[0]] = row
+                found[row[1]] = row
         return self._decoded(found[k] for k in sorted(found))
 
     def find_same_identity(
@@ -288,7 +311,7 @@ class SqlRegisterRepository:
     ) -> Sequence[ResidentRecord]:
         candidates = self._decoded(
             self._sql.all(
-                "SELECT atena_number, record FROM residents WHERE municipality_code = :mc"
+                f"SELECT {_ROW_SELECT} FROM residents WHERE municipality_code = :mc"
                 " AND birth_sort = :b AND kanji_key = :k AND sex = :s AND status = 'resident'",
                 {
                     "mc": self._mc,
@@ -426,13 +449,35 @@ class SqlRegisterRepository:
         latest: dict[str, tuple[ResidentRecord, str]] = {}
         for r, text in records:
             latest[r.atena_number.value] = (r, text)
-        sql.many(
-            _UPSERT_RESIDENT,
-            [projection_row(mc, r, text, sql.value) for r, text in latest.values()],
-        )
-        for atena, (record, _) in latest.items():
-            self._current[atena] = record
+        self._write_projection(latest)
         self._write_households(household_versions)
+
+    def _write_projection(self, latest: dict[str, tuple[ResidentRecord, str]]) -> None:
+        """Write each person's current row, touching only the columns that changed.
+
+        Setting an indexed column rewrites its index entry even when the value is the same, and
+        ``residents`` has eight indexes: at 100,000 residents an all-column upsert cost 87 µs a
+        row and made every commit write megabytes of index pages, against 26 µs for the changed
+        columns only (measured). The previous values come from the identity map, which holds
+        every record the rules read; a person not in it is written with the full upsert.
+        """
+        sql, mc = self._sql, self._mc
+        upserts = []
+        for atena, (record, text) in latest.items():
+            row = projection_row(mc, record, text, sql.value)
+            previous = self._current.get(atena)
+            if previous is None:
+                upserts.append(row)
+            else:
+                old = self._rows.get(atena) or projection_row(mc, previous, "", sql.value)
+                changed = tuple(
+                    c for c in _RESIDENT_COLUMNS[2:] if c == "record" or row[c] != old[c]
+                )
+                sql.execute(_update_resident(changed), row)
+            self._current[atena] = record
+            self._rows[atena] = row
+        if upserts:
+            sql.many(_UPSERT_RESIDENT, upserts)
 
     def _write_households(self, household_versions: dict[str, int | None]) -> None:
         for household, version in household_versions.items():
