@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -109,6 +110,18 @@ def entry_hash(entry: JournalEntry) -> str:
     }
     text = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{entry.prev_hash}{text}\n{entry.payload}".encode()).hexdigest()
+
+
+def time_ordered_id(at: datetime, random_bits: int) -> str:
+    """A UUID version 7 (RFC 9562): milliseconds since 1970, then 74 random bits.
+
+    Event ids sort by the time they were recorded, so the journal's unique index on them grows
+    at its end instead of at a random place (fewer pages written per change).
+    """
+    millis = int(at.timestamp() * 1000) & ((1 << 48) - 1)
+    value = (millis << 80) | (0x7 << 76) | ((random_bits >> 62) & 0x0FFF) << 64
+    value |= (0b10 << 62) | (random_bits & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
 
 
 def canonical_text(value: object) -> str:
@@ -285,16 +298,19 @@ class RegisterService:
         record_json = [(r, canonical_text(r)) for r in plan.records]
         payload = _payload(command, plan, [text for _, text in record_json])
         header = command.header
+        now = self._utc_now()
         draft = JournalEntry(
             seq=seq + 1,
-            event_id=str(uuid.uuid4()),
+            # Event ids must be unique across every municipality and process, so their random
+            # part comes from the system's source, not the injected (possibly seeded) one.
+            event_id=time_ordered_id(now, secrets.randbits(74)),
             idempotency_key=idempotency_key,
             kind=plan.kind.value,
             reason=plan.reason.value,
             reason_group=plan.reason.group.value,
             effective_on=header.effective_on,
             filed_on=header.filed_on,
-            recorded_at=self._utc_now(),
+            recorded_at=now,
             operator=header.operator,
             place=header.place,
             terminal=header.terminal,
