@@ -97,14 +97,14 @@ def load_state(app: App) -> State:
     state = State()
     with app.engine.connect() as conn:
         rows = conn.execute(
-            select(r.household_number, r.atena_number, r.record).where(
+            select(r.household_number, r.atena_number, r.relationship).where(
                 r.municipality_code == CODE, r.status == "resident"
             )
         )
-        for household, atena, record in rows:
+        for household, atena, relationship in rows:
             h = state.households.setdefault(household, Household(household, [], None))
             h.members.append(atena)
-            if '"relationship":"世帯主"' in record:
+            if relationship == "世帯主":
                 h.head = atena
     return state
 

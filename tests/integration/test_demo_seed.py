@@ -64,10 +64,19 @@ class Seeded:
 
     def records(self, code: str) -> list[ResidentRecord]:
         """Every person's current record (resident or removed), in 宛名番号 order."""
-        r = tables.residents.c
+        r, h = tables.residents.c, tables.resident_history.c
         with self.app.engine.connect() as connection:
             rows = connection.execute(
-                select(r.record).where(r.municipality_code == code).order_by(r.atena_number)
+                select(h.record)
+                .join_from(
+                    tables.residents,
+                    tables.resident_history,
+                    (h.municipality_code == r.municipality_code)
+                    & (h.atena_number == r.atena_number)
+                    & (h.history_number == r.history_number),
+                )
+                .where(r.municipality_code == code)
+                .order_by(r.atena_number)
             ).scalars()
             return [decode_record(text) for text in rows]
 

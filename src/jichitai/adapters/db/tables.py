@@ -151,7 +151,8 @@ resident_history = Table(
 
 # Current state of every person ever entered: live records and removed ones (除票) side by side,
 # so that one search covers both. ``*_key`` columns are derived, folded search keys; the exact
-# characters stay in ``name_text`` and ``record``.
+# characters stay in ``name_text`` and in the snapshot, which is read from ``resident_history``
+# at ``history_number`` (not copied here: every change would write it a third time).
 residents = Table(
     "residents",
     metadata,
@@ -174,7 +175,6 @@ residents = Table(
     Column("resident_code", String(11), nullable=True),
     Column("residence_card_number", String(12), nullable=True),
     Column("removed_on", Date, nullable=True),
-    Column("record", Text, nullable=False),
     PrimaryKeyConstraint("municipality_code", "atena_number"),
     Index("ix_residents_kana_key", "municipality_code", "kana_key"),
     Index("ix_residents_kanji_key", "municipality_code", "kanji_key"),

@@ -116,7 +116,6 @@ def upgrade() -> None:
         sa.Column("resident_code", sa.String(11), nullable=True),
         sa.Column("residence_card_number", sa.String(12), nullable=True),
         sa.Column("removed_on", sa.Date(), nullable=True),
-        sa.Column("record", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("municipality_code", "atena_number", name=op.f("pk_residents")),
     )
     for column in (
