@@ -108,8 +108,12 @@ def entry_hash(entry: JournalEntry) -> str:
         "ex_officio": entry.ex_officio,
         "corrects_event_id": entry.corrects_event_id,
     }
-    text = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(f"{entry.prev_hash}{text}\n{entry.payload}".encode()).hexdigest()
+    text = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
+    digest = hashlib.sha256(entry.prev_hash.encode())
+    digest.update(text)
+    digest.update(b"\n")
+    digest.update(entry.payload.encode())
+    return digest.hexdigest()
 
 
 def time_ordered_id(at: datetime, random_bits: int) -> str:
