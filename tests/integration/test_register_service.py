@@ -699,3 +699,24 @@ def test_a_change_refused_in_bulk_input_leaves_no_numbers_or_records_behind(
     assert isinstance(outcomes[0], RuleViolations)
     assert outcomes[0].code == "person.duplicate_live"
     assert tenant_rows(engine, code) == before
+
+
+@pytest.mark.spec("4.0.9")
+def test_checking_a_change_runs_every_rule_and_writes_nothing(
+    app: App, engine: Engine, code: str
+) -> None:
+    app.register.record_change(code, a_couple())
+    before = tenant_rows(engine, code)
+    plan = app.register.check_change(code, move_in(a_person(given="三郎")))
+    assert plan.reason is ChangeReason.DOMESTIC_MOVE_IN
+    assert plan.records[0].name.given == "三郎"
+    with pytest.raises(RuleViolations) as refusal:
+        app.register.check_change(
+            code,
+            move_in(
+                a_person(given="四郎"),
+                header=replace(a_header(), effective_on=TODAY + timedelta(days=1)),
+            ),
+        )
+    assert refusal.value.code == "change.effective_on_future"
+    assert tenant_rows(engine, code) == before

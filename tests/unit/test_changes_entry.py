@@ -685,3 +685,11 @@ def test_a_header_is_a_frozen_value() -> None:
 @pytest.mark.spec("1.1.2")
 def test_a_residence_card_number_is_matched_case_insensitively_at_parse() -> None:
     assert ResidenceCardNumber.parse("ab12345678cd") == ResidenceCardNumber("AB12345678CD")
+
+
+@pytest.mark.spec("1.1.6")
+@pytest.mark.parametrize("address", [Address(), Address.unknown()], ids=["empty", "unknown"])
+def test_a_move_in_without_an_address_is_refused(address: Address) -> None:
+    fake = FakeRegister()
+    refusal = refused(fake, move_in(a_person(), address=address))
+    violation(refusal, "address.required", field="address")

@@ -76,7 +76,8 @@ def record_view(record: ResidentRecord, *, show_individual_number: bool = False)
             "residence_card_number": f.residence_card_number.value
             if f.residence_card_number
             else None,
-            "became_foreign_resident_on": f.became_foreign_resident_on.display("seireki"),
+            # Only the birth date and the expiry date are shown in 西暦 (§1.1.9 (90)).
+            "became_foreign_resident_on": f.became_foreign_resident_on.display(),
             "alias": alias.name.full if alias else None,
         }
     if record.move_out is not None:
