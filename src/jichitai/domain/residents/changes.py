@@ -444,7 +444,9 @@ def _enter_members(
         checks.error("change.no_persons", "異動者を1人以上入力してください", "members")
         return [], ""
     if not address.city or address.is_unknown:
-        checks.error("address.required", "住所を入力してください（市区町村・町字・番地）", "address")
+        checks.error(
+            "address.required", "住所を入力してください（市区町村・町字・番地）", "address"
+        )
     heads = [p for p in members if p.relationship.is_head]
     if household_number is None:
         household = view.new_household_number()
@@ -848,7 +850,9 @@ def _plan_in_town_move(
             "in_town_move.address_abroad", "転居先は市区町村内の住所を入力してください", "address"
         )
     elif not cmd.address.city:
-        checks.error("address.required", "住所を入力してください（市区町村・町字・番地）", "address")
+        checks.error(
+            "address.required", "住所を入力してください（市区町村・町字・番地）", "address"
+        )
     _check_late_filing(header, checks, "in_town_move")
     records = _targets(cmd.atena_numbers, view, checks)
     if not records:
