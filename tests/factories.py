@@ -9,9 +9,11 @@ through the rules untouched. Every builder validates through the value types' ow
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from datetime import date
 from typing import Any
 
+from jichitai.bootstrap import App
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import (
@@ -21,7 +23,9 @@ from jichitai.domain.common.identifiers import (
     ResidenceCardNumber,
     individual_number_check_digit,
 )
+from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.common.names import PersonName
+from jichitai.domain.errors import DomainError
 from jichitai.domain.residents.commands import ChangeHeader, MoveIn, NewPerson
 from jichitai.domain.residents.model import (
     FamilyRegister,
@@ -210,3 +214,20 @@ def a_household(
     households = {r.household_number for r in plan.records}
     assert len(households) == 1
     return households.pop(), [r.atena_number for r in plan.records]
+
+
+_MUNICIPALITY_SERIALS = itertools.count(101)
+
+
+def a_municipality(app: App, prefix: str = "46", name: str = "試験市") -> str:
+    """Add a municipality under a valid code that no other test uses; return the code."""
+    while True:
+        first5 = f"{prefix}{next(_MUNICIPALITY_SERIALS):03d}"
+        code = first5 + municipality_check_digit(first5)
+        try:
+            app.municipalities.add(code, f"{name}{first5}")
+        except DomainError as exc:
+            if exc.code != "municipality.exists":
+                raise
+            continue
+        return code

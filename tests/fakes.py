@@ -9,8 +9,10 @@ It is real code, not a mock: it refuses a plan whose history numbers do not foll
 
 from __future__ import annotations
 
+import random
+import threading
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import (
@@ -28,6 +30,7 @@ from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.view import ChangeContext, ChangePlan, EventRecord
 
 TODAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, 1, 23, 45, 678901, tzinfo=UTC)
 MUNICIPALITY_CODE = "131016"
 MUNICIPALITY_NAME = "千代田区"
 
@@ -200,3 +203,30 @@ def violation(
         f"{code}: message not in Japanese: {v.message!r}"
     )
     return v
+
+
+class FixedClock:
+    """The ``Clock`` port, stopped where the test sets it (``at`` and ``day`` may be changed)."""
+
+    def __init__(self, now: datetime = NOW, today: date = TODAY) -> None:
+        self.at = now
+        self.day = today
+
+    def now(self) -> datetime:
+        return self.at
+
+    def today(self) -> date:
+        return self.day
+
+
+class SeededRandom:
+    """The ``RandomSource`` port from a seed (so a failing run can be replayed); several threads
+    may share it."""
+
+    def __init__(self, seed: int) -> None:
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def digits(self, count: int) -> str:
+        with self._lock:
+            return "".join(str(self._rng.randrange(10)) for _ in range(count))

@@ -8,12 +8,9 @@ all go through with a gap-free sequence, and a retried request is recorded once.
 
 from __future__ import annotations
 
-import itertools
-import random
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime
 from functools import partial
 from typing import TypeVar
 
@@ -23,58 +20,26 @@ from sqlalchemy import Engine
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App, bootstrap
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
-from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import ConflictError, DomainError
 from jichitai.domain.residents.commands import Correct, MoveIn, NewPerson, RecordChanges
 from jichitai.domain.residents.model import Sex
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.register import ChangeResult
-from tests.factories import a_header, a_person, a_previous_address, an_address
-from tests.fakes import TODAY
+from tests.factories import a_header, a_municipality, a_person, a_previous_address, an_address
+from tests.fakes import FixedClock, SeededRandom
 
 T = TypeVar("T")
 WAIT = 20.0  # seconds: an upper bound for a thread to start or finish, never a sleep
 
-_SERIALS = itertools.count(101)
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return datetime(2026, 11, 26, 1, 23, 45, tzinfo=UTC)
-
-    def today(self) -> date:
-        return TODAY
-
-
-class LockedRandom:
-    """A seeded random source that several threads may share."""
-
-    def __init__(self, seed: int) -> None:
-        self._rng = random.Random(seed)
-        self._lock = threading.Lock()
-
-    def digits(self, count: int) -> str:
-        with self._lock:
-            return "".join(str(self._rng.randrange(10)) for _ in range(count))
-
 
 @pytest.fixture
 def app(engine: Engine) -> App:
-    return bootstrap(engine=engine, clock=FixedClock(), random=LockedRandom(11))
+    return bootstrap(engine=engine, clock=FixedClock(), random=SeededRandom(11))
 
 
 @pytest.fixture
 def code(app: App) -> str:
-    while True:
-        first5 = f"44{next(_SERIALS):03d}"
-        code = first5 + municipality_check_digit(first5)
-        try:
-            app.municipalities.add(code, f"試験村{first5}")
-        except DomainError as exc:
-            if exc.code != "municipality.exists":
-                raise
-            continue
-        return code
+    return a_municipality(app, "44", "試験村")
 
 
 def race(*calls: Callable[[], T]) -> list[T | BaseException]:

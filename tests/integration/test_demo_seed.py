@@ -7,7 +7,6 @@ and after, so the codes are free whatever other tests left behind.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +26,7 @@ from jichitai.domain.residents.model import (
     ResidentRecord,
     ResidentStatus,
 )
+from tests.fakes import FixedClock, SeededRandom
 
 TODAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 1, 30, tzinfo=UTC)  # 10:30 JST
@@ -35,26 +35,6 @@ RESIDENTS = 300
 CHIYODA = "13101" + municipality_check_digit("13101")
 CHUO = "13102" + municipality_check_digit("13102")
 MINATO = "13103" + municipality_check_digit("13103")
-
-
-class FixedClock:
-    """The register's clock, stopped on TODAY."""
-
-    def now(self) -> datetime:
-        return NOW
-
-    def today(self) -> date:
-        return TODAY
-
-
-class SeededRandom:
-    """住民票コード from a seeded source, so a failing run can be replayed."""
-
-    def __init__(self, seed: int) -> None:
-        self._rng = random.Random(seed)
-
-    def digits(self, count: int) -> str:
-        return "".join(str(self._rng.randrange(10)) for _ in range(count))
 
 
 @dataclass
@@ -109,7 +89,7 @@ def _forget(engine: Engine, codes: tuple[str, ...]) -> None:
 def seeded(engine: Engine) -> Iterator[Seeded]:
     codes = (CHIYODA, CHUO, MINATO)
     _forget(engine, codes)
-    app = bootstrap(engine=engine, clock=FixedClock(), random=SeededRandom(1))
+    app = bootstrap(engine=engine, clock=FixedClock(NOW, TODAY), random=SeededRandom(1))
     summaries: dict[str, DemoSummary] = {}
     for code, city, seed in ((CHIYODA, "千代田区", 7), (CHUO, "中央区", 7), (MINATO, "港区", 8)):
         app.municipalities.add(code, f"東京都{city}")

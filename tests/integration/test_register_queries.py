@@ -6,10 +6,8 @@ One municipality is filled once for the module (through the real service) and on
 
 from __future__ import annotations
 
-import itertools
-import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine
@@ -17,7 +15,6 @@ from sqlalchemy import Engine
 from jichitai.bootstrap import App, bootstrap
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber
-from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import DomainError, NotFound
 from jichitai.domain.residents.commands import InTownMove, MoveIn, MoveOut, NewPerson
 from jichitai.domain.residents.model import ResidentKind, ResidentRecord, ResidentStatus, Sex
@@ -27,49 +24,18 @@ from jichitai.services.queries import SearchBy
 from tests.factories import (
     a_foreign_person,
     a_header,
+    a_municipality,
     a_person,
     a_previous_address,
     a_valid_individual_number,
     an_address,
 )
-from tests.fakes import TODAY
+from tests.fakes import TODAY, FixedClock, SeededRandom
 
 MOVED_IN_ON = date(2026, 4, 1)
 MOVED_HOUSE_ON = date(2026, 8, 1)
 MOVED_OUT_ON = date(2026, 11, 20)
 HEAD_NUMBER = a_valid_individual_number(1)
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return datetime(2026, 11, 26, 1, 23, 45, tzinfo=UTC)
-
-    def today(self) -> date:
-        return TODAY
-
-
-class SeededRandom:
-    def __init__(self, seed: int) -> None:
-        self._rng = random.Random(seed)
-
-    def digits(self, count: int) -> str:
-        return "".join(str(self._rng.randrange(10)) for _ in range(count))
-
-
-_SERIALS = itertools.count(101)
-
-
-def new_municipality(app: App, prefix: str = "45") -> str:
-    while True:
-        first5 = f"{prefix}{next(_SERIALS):03d}"
-        code = first5 + municipality_check_digit(first5)
-        try:
-            app.municipalities.add(code, f"試験町{first5}")
-        except DomainError as exc:
-            if exc.code != "municipality.exists":
-                raise
-            continue
-        return code
 
 
 @dataclass(frozen=True)
@@ -116,7 +82,7 @@ def arrive(
 @pytest.fixture(scope="module")
 def register(engine: Engine) -> Register:
     app = bootstrap(engine=engine, clock=FixedClock(), random=SeededRandom(3))
-    code = new_municipality(app)
+    code = a_municipality(app, "45", "試験町")
     # Entered out of display order on purpose: younger child, head, older child, wife.
     family = arrive(
         app,

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import random
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -25,7 +24,6 @@ from jichitai.domain.codec import canonical_json
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
-from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import ConflictError, DomainError, NotFound, RuleViolations
 from jichitai.domain.residents.commands import (
     Birth,
@@ -44,53 +42,13 @@ from jichitai.services.register import GENESIS_HASH, ChangeResult, entry_hash
 from tests.factories import (
     EFFECTIVE_ON,
     a_header,
+    a_municipality,
     a_person,
     a_previous_address,
     a_valid_individual_number,
     an_address,
 )
-from tests.fakes import TODAY
-
-NOW = datetime(2026, 11, 26, 1, 23, 45, 678901, tzinfo=UTC)
-
-
-class FixedClock:
-    """'now' and 'today' as the test sets them."""
-
-    def __init__(self, now: datetime = NOW, today: date = TODAY) -> None:
-        self.at = now
-        self.day = today
-
-    def now(self) -> datetime:
-        return self.at
-
-    def today(self) -> date:
-        return self.day
-
-
-class SeededRandom:
-    def __init__(self, seed: int) -> None:
-        self._rng = random.Random(seed)
-
-    def digits(self, count: int) -> str:
-        return "".join(str(self._rng.randrange(10)) for _ in range(count))
-
-
-_SERIALS = itertools.count(101)
-
-
-def new_municipality(app: App, prefix: str = "46") -> str:
-    """Add a municipality under a code no other test uses."""
-    while True:
-        first5 = f"{prefix}{next(_SERIALS):03d}"
-        code = first5 + municipality_check_digit(first5)
-        try:
-            app.municipalities.add(code, f"試験市{first5}")
-        except DomainError as exc:
-            if exc.code != "municipality.exists":
-                raise
-            continue
-        return code
+from tests.fakes import TODAY, FixedClock, SeededRandom
 
 
 @pytest.fixture
@@ -105,7 +63,7 @@ def app(engine: Engine, clock: FixedClock) -> App:
 
 @pytest.fixture
 def code(app: App) -> str:
-    return new_municipality(app)
+    return a_municipality(app, "46", "試験市")
 
 
 def move_in(
@@ -220,7 +178,7 @@ def test_each_approved_change_appends_exactly_one_journal_entry_numbered_1_2_3(
 
 @pytest.mark.spec("1.2.1")
 def test_journal_numbering_is_per_municipality(app: App, engine: Engine, code: str) -> None:
-    other = new_municipality(app)
+    other = a_municipality(app, "46", "試験市")
     app.register.record_change(code, move_in())
     app.register.record_change(other, move_in())
     app.register.record_change(code, move_in(a_person(name="佐藤", kana=("サトウ", "イチロウ"))))

@@ -8,12 +8,9 @@ tenant table is checked to name the tenant's code.
 from __future__ import annotations
 
 import functools
-import itertools
-import random
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -45,46 +42,17 @@ from jichitai.services.register import GENESIS_HASH
 from tests.factories import (
     a_foreign_person,
     a_header,
+    a_municipality,
     a_person,
     a_previous_address,
     a_valid_individual_number,
     an_address,
 )
-from tests.fakes import TODAY
+from tests.fakes import TODAY, FixedClock, SeededRandom
 
-_SERIALS = itertools.count(101)
 _TENANT_TABLES = re.compile(
     r"\b(" + "|".join(re.escape(table.name) for table in t.tenant_tables()) + r")\b"
 )
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return datetime(2026, 11, 26, 1, 23, 45, tzinfo=UTC)
-
-    def today(self) -> date:
-        return TODAY
-
-
-class SeededRandom:
-    def __init__(self, seed: int) -> None:
-        self._rng = random.Random(seed)
-
-    def digits(self, count: int) -> str:
-        return "".join(str(self._rng.randrange(10)) for _ in range(count))
-
-
-def new_municipality(app: App) -> str:
-    while True:
-        first5 = f"43{next(_SERIALS):03d}"
-        code = first5 + municipality_check_digit(first5)
-        try:
-            app.municipalities.add(code, f"試験郡{first5}")
-        except DomainError as exc:
-            if exc.code != "municipality.exists":
-                raise
-            continue
-        return code
 
 
 @pytest.fixture
@@ -114,7 +82,7 @@ class Tenants:
 
 @pytest.fixture
 def tenants(app: App) -> Tenants:
-    a, b = new_municipality(app), new_municipality(app)
+    a, b = a_municipality(app, "43", "試験郡"), a_municipality(app, "43", "試験郡")
     in_a = app.register.record_change(
         a, move_in(a_person(individual_number=a_valid_individual_number(7)))
     )
@@ -192,7 +160,7 @@ def test_a_search_never_reaches_into_another_municipality(tenants: Tenants) -> N
 
 def test_a_person_of_one_municipality_is_not_found_in_another(tenants: Tenants) -> None:
     app = tenants.app
-    c = new_municipality(app)
+    c = a_municipality(app, "43", "試験郡")
     for ask in (
         lambda: app.queries.current(c, tenants.atena),
         lambda: app.queries.history(c, tenants.atena),
@@ -460,7 +428,7 @@ def test_a_municipality_code_with_a_wrong_check_digit_is_refused(app: App) -> No
 
 
 def test_a_municipality_cannot_be_added_twice(app: App) -> None:
-    code = new_municipality(app)
+    code = a_municipality(app, "43", "試験郡")
     with pytest.raises(DomainError) as refused:
         app.municipalities.add(code, "同名市")
     assert refused.value.code == "municipality.exists"

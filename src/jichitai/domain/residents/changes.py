@@ -1461,31 +1461,17 @@ def _plan_naturalise(
     on = cmd.header.effective_on
     # §4.5.3 (930): 外国人住民となった年月日 is carried over as 住民となった年月日.
     became = record.foreign.became_foreign_resident_on if record.foreign else RecordDate.of(on)
-    removed = record.next_history(
+    return _reenter(
+        ChangeKind.NATURALISATION,
+        record,
         ChangeReason.EX_OFFICIO_REMOVAL_NATURALISATION,
-        on,
-        status=ResidentStatus.REMOVED,
-        removal_reason=ChangeReason.EX_OFFICIO_REMOVAL_NATURALISATION,
-        removed_on=on,
-    )
-    entered = removed.next_history(
         ChangeReason.EX_OFFICIO_ENTRY_NATURALISATION,
         on,
         kind=ResidentKind.JAPANESE,
-        status=ResidentStatus.RESIDENT,
         name=cmd.name,
         family_register=cmd.family_register,
         foreign=None,
         became_resident_on=became,
-        removal_reason=None,
-        removed_on=None,
-    )
-    return ChangePlan(
-        ChangeKind.NATURALISATION,
-        ChangeReason.EX_OFFICIO_ENTRY_NATURALISATION,
-        (removed, entered),
-        ex_officio=True,
-        households=(record.household_number.value,),
     )
 
 
@@ -1500,32 +1486,17 @@ def _plan_lose_nationality(
             "国籍喪失は日本人住民についてのみ処理できます",
             "atena_number",
         )
-    on = cmd.header.effective_on
-    removed = record.next_history(
+    return _reenter(
+        ChangeKind.LOSS_OF_NATIONALITY,
+        record,
         ChangeReason.EX_OFFICIO_REMOVAL_LOSS_OF_NATIONALITY,
-        on,
-        status=ResidentStatus.REMOVED,
-        removal_reason=ChangeReason.EX_OFFICIO_REMOVAL_LOSS_OF_NATIONALITY,
-        removed_on=on,
-    )
-    entered = removed.next_history(
         ChangeReason.EX_OFFICIO_ENTRY_LOSS_OF_NATIONALITY,
-        on,
+        cmd.header.effective_on,
         kind=ResidentKind.FOREIGN,
-        status=ResidentStatus.RESIDENT,
         name=cmd.name,
         family_register=None,
         former_surname=None,
         foreign=cmd.foreign,
-        removal_reason=None,
-        removed_on=None,
-    )
-    return ChangePlan(
-        ChangeKind.LOSS_OF_NATIONALITY,
-        ChangeReason.EX_OFFICIO_ENTRY_LOSS_OF_NATIONALITY,
-        (removed, entered),
-        ex_officio=True,
-        households=(record.household_number.value,),
     )
 
 
@@ -1542,15 +1513,36 @@ def _plan_reissue(
         if cmd.remake
         else (ChangeReason.REISSUE_REMOVAL, ChangeReason.REISSUE_ENTRY)
     )
-    on = cmd.header.effective_on
+    return _reenter(ChangeKind.REISSUE, record, removal, entry, cmd.header.effective_on)
+
+
+def _reenter(
+    change_kind: ChangeKind,
+    record: ResidentRecord,
+    removal: ChangeReason,
+    entry: ChangeReason,
+    on: date,
+    /,
+    **entry_changes: Any,
+) -> ChangePlan:
+    """One event that removes a record and enters it again (帰化, 国籍喪失, 改製, 再製).
+
+    The person keeps 宛名番号 and the history goes on: first a removed snapshot (the 除票 of the
+    old record), then the new record with the given changes.
+    """
     removed = record.next_history(
         removal, on, status=ResidentStatus.REMOVED, removal_reason=removal, removed_on=on
     )
     entered = removed.next_history(
-        entry, on, status=ResidentStatus.RESIDENT, removal_reason=None, removed_on=None
+        entry,
+        on,
+        status=ResidentStatus.RESIDENT,
+        removal_reason=None,
+        removed_on=None,
+        **entry_changes,
     )
     return ChangePlan(
-        ChangeKind.REISSUE,
+        change_kind,
         entry,
         (removed, entered),
         ex_officio=True,
