@@ -590,3 +590,15 @@ def test_a_removed_record_is_kept_150_years_from_its_removal() -> None:
     removed = fake.currents[head.value]
     assert removed.removed_on == date(2024, 2, 29)
     assert removed.retained_until == date(2174, 2, 28)
+
+
+@pytest.mark.spec("1.1.8")
+def test_an_unknown_date_of_death_keeps_its_wording_on_the_removed_record() -> None:
+    fake = FakeRegister()
+    _, (head,) = a_household(fake)
+    died = RecordDate.parse("令和8年11月上旬")
+    record(fake, Death(header=a_header(), atena_number=head, died_on=died))
+    removed = fake.currents[head.value]
+    assert removed.removal_event_date == died
+    assert removed.removal_event_date is not None
+    assert removed.removal_event_date.display() == "令和8年11月上旬"

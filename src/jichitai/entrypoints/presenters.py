@@ -92,6 +92,8 @@ def record_view(record: ResidentRecord, *, show_individual_number: bool = False)
     if record.is_removed:
         view["removal_reason"] = record.removal_reason.label if record.removal_reason else None
         view["removed_on"] = _wareki(record.removed_on)
+        if record.removal_event_date is not None:
+            view["removal_event_date"] = record.removal_event_date.display()
         view["retained_until"] = _wareki(record.retained_until)
     if record.remarks:
         view["remarks"] = record.remarks

@@ -788,6 +788,7 @@ def _plan_death(cmd: Death, view: RegisterView, ctx: ChangeContext, checks: _Che
         view=view,
         checks=checks,
         voluntary=False,
+        removal_event_date=cmd.died_on,
     )
     return ChangePlan(
         ChangeKind.DEATH,

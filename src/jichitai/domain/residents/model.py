@@ -217,6 +217,7 @@ class ResidentRecord:
     move_out: MoveOutDetails | None = None
     removal_reason: ChangeReason | None = None
     removed_on: date | None = None
+    removal_event_date: RecordDate | None = None  # 事由の生じた年月日 as given (may be 不詳)
     hidden_from_other_systems: bool = False
     remarks: str = ""
     memo: str = ""
