@@ -48,4 +48,4 @@ def bootstrap(
         return SqlUnitOfWork(engine, code)
 
     register = RegisterService(uow_for, clock, random, municipalities.name_of)
-    return App(engine, municipalities, register, RegisterQueries(uow_for), clock)
+    return App(engine, municipalities, register, RegisterQueries(uow_for, clock), clock)

@@ -363,6 +363,7 @@ def test_stats_count_persons_households_and_events(register: Register) -> None:
         removed_records=1,
         japanese=7,
         foreign=1,
+        planned_move_outs=0,
         events=8,
         events_by_reason={"domestic_move_in": 6, "domestic_move_out": 1, "in_town_move": 1},
     )

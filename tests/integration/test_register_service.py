@@ -32,6 +32,7 @@ from jichitai.domain.residents.commands import (
     Death,
     InTownMove,
     MoveIn,
+    MoveOut,
     NewPerson,
     RecordChanges,
 )
@@ -678,3 +679,26 @@ def test_checking_a_change_runs_every_rule_and_writes_nothing(
         )
     assert refusal.value.code == "change.effective_on_future"
     assert tenant_rows(engine, code) == before
+
+
+@pytest.mark.spec("1.1.5")
+def test_a_planned_move_out_counts_as_a_resident_until_its_date(
+    app: App, clock: FixedClock, code: str
+) -> None:
+    single = app.register.record_change(code, move_in(a_person(given="一人")))
+    app.register.record_change(code, a_couple())
+    planned = TODAY + timedelta(days=7)
+    app.register.record_change(
+        code,
+        MoveOut(
+            header=replace(a_header(), effective_on=planned, filed_on=TODAY),
+            atena_numbers=(AtenaNumber(single.atena_numbers[0]),),
+            planned_on=planned,
+            onward_address=Address.municipality_only("大阪府", "大阪市北区"),
+        ),
+    )
+    before = app.queries.stats(code)
+    assert (before.residents, before.planned_move_outs, before.removed_records) == (3, 1, 0)
+    clock.day = planned
+    after = app.queries.stats(code)
+    assert (after.residents, after.planned_move_outs, after.removed_records) == (2, 0, 1)

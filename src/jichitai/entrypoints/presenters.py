@@ -128,6 +128,7 @@ def stats_view(municipality_code: str, name: str, stats: RegisterStats) -> dict[
         "foreign_residents": stats.foreign,
         "households": stats.households,
         "removed_records": stats.removed_records,
+        "planned_move_outs": stats.planned_move_outs,
         "events": stats.events,
         "events_by_reason": stats.events_by_reason,
     }

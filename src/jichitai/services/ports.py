@@ -98,6 +98,7 @@ class RegisterStats:
     removed_records: int
     japanese: int
     foreign: int
+    planned_move_outs: int
     events: int
     events_by_reason: dict[str, int]
 
@@ -107,7 +108,8 @@ class RegisterQueries(Protocol):
 
     def search(self, criteria: SearchCriteria, limit: int = 50) -> Sequence[ResidentRecord]: ...
 
-    def stats(self) -> RegisterStats: ...
+    def stats(self, on: date) -> RegisterStats:
+        """Counts as they stand on a date (a planned move-out is a resident until its date)."""
 
 
 class RegisterRepository(RegisterView, RegisterQueries, Protocol):

@@ -19,7 +19,7 @@ from jichitai.domain.common.variants import fold_kanji
 from jichitai.domain.errors import DomainError, NotFound, Violation
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.relationships import sort_members
-from jichitai.services.ports import RegisterStats, SearchCriteria, UnitOfWork
+from jichitai.services.ports import Clock, RegisterStats, SearchCriteria, UnitOfWork
 
 
 class SearchBy(StrEnum):
@@ -90,8 +90,9 @@ def criteria_for(
 class RegisterQueries:
     """Read-only use cases over one municipality's register."""
 
-    def __init__(self, uow_for: Callable[[str], UnitOfWork]) -> None:
+    def __init__(self, uow_for: Callable[[str], UnitOfWork], clock: Clock) -> None:
         self._uow_for = uow_for
+        self._clock = clock
 
     def search(
         self,
@@ -154,7 +155,7 @@ class RegisterQueries:
 
     def stats(self, municipality_code: str) -> RegisterStats:
         with self._uow_for(municipality_code) as uow:
-            return uow.register.stats()
+            return uow.register.stats(self._clock.today())
 
 
 def ordered_members(members: Sequence[ResidentRecord]) -> list[ResidentRecord]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -601,16 +602,20 @@ class SqlRegisterRepository:
             return []
         return self._records(and_(*conditions), limit)
 
-    def stats(self) -> RegisterStats:
+    def stats(self, on: date) -> RegisterStats:
         r, j, h = t.residents.c, t.journal.c, t.households.c
-        by_status_kind = self._conn.execute(
-            select(r.status, r.kind, func.count())
+        # A move-out whose planned date is still ahead keeps the person a resident until then
+        # (standard §1.1.5 (50)): counted with the residents, and as a planned move-out.
+        pending = and_(r.status == ResidentStatus.MOVED_OUT.value, r.removed_on > on)
+        counts = self._conn.execute(
+            select(r.status, r.kind, pending.label("pending"), func.count())
             .where(r.municipality_code == self._mc)
-            .group_by(r.status, r.kind)
+            .group_by(r.status, r.kind, pending)
         ).all()
-        persons = sum(n for _, _, n in by_status_kind)
-        residents = sum(n for s, _, n in by_status_kind if s == _RESIDENT)
-        japanese = sum(n for s, k, n in by_status_kind if s == _RESIDENT and k == "japanese")
+        persons = sum(n for *_, n in counts)
+        living = [(k, bool(p), n) for s, k, p, n in counts if s == _RESIDENT or p]
+        residents = sum(n for _, _, n in living)
+        japanese = sum(n for k, _, n in living if k == "japanese")
         households = self._conn.execute(
             select(func.count())
             .select_from(t.households)
@@ -631,6 +636,7 @@ class SqlRegisterRepository:
             removed_records=persons - residents,
             japanese=japanese,
             foreign=residents - japanese,
+            planned_move_outs=sum(n for _, p, n in living if p),
             events=sum(by_reason.values()),
             events_by_reason={str(k): int(v) for k, v in sorted(by_reason.items())},
         )
