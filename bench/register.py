@@ -33,6 +33,7 @@ from jichitai.adapters.db import tables as t
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.demo.generator import seed_register
+from jichitai.demo.names import FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
@@ -47,14 +48,10 @@ from jichitai.services.register import ChangeResult
 CODE = "131016"
 TODAY = date(2026, 11, 26)
 KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
-FAMILY = [
-    ("髙橋", "タカハシ"),
-    ("𠮷田", "ヨシダ"),
-    ("山﨑", "ヤマサキ"),
-    ("佐藤", "サトウ"),
-    ("鈴木", "スズキ"),
+GIVEN = [
+    *((g.kanji, g.kana, Sex.MALE) for g in MALE_GIVEN_NAMES),
+    *((g.kanji, g.kana, Sex.FEMALE) for g in FEMALE_GIVEN_NAMES),
 ]
-GIVEN = [("一郎", "イチロウ", Sex.MALE), ("花子", "ハナコ", Sex.FEMALE), ("翔", "ショウ", Sex.MALE)]
 
 
 OSAKA = Address.create(prefecture="大阪府", city="大阪市北区", town_area="梅田", lot_text="1-1")
@@ -138,16 +135,16 @@ def header(rng: random.Random) -> c.ChangeHeader:
 
 
 def new_person(rng: random.Random, relationship: str, born: date | None = None) -> c.NewPerson:
-    family, family_kana = rng.choice(FAMILY)
+    family = rng.choice(FAMILY_NAMES)
     given, given_kana, sex = rng.choice(GIVEN)
     born = born or date(1950, 1, 1) + timedelta(days=rng.randint(0, 20000))
     return c.NewPerson(
         kind=ResidentKind.JAPANESE,
-        name=PersonName.create(family, given, family_kana, given_kana),
+        name=PersonName.create(family.kanji, given, family.kana, given_kana),
         birth_date=RecordDate.of(born),
         sex=sex,
         relationship=Relationship.parse(relationship),
-        family_register=FamilyRegister("東京都千代田区神田錦町一丁目1番", family + given),
+        family_register=FamilyRegister("東京都千代田区神田錦町一丁目1番", family.kanji + given),
     )
 
 

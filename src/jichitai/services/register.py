@@ -268,6 +268,9 @@ class RegisterService:
         """Run every rule without writing (what a draft would do if approved now)."""
         ctx = self._context(municipality_code)
         with self._uow_for(municipality_code) as uow:
+            # Numbers are drawn while planning: take the chain head's lock first, as a real
+            # change does, so a dry run never races a writer for the same new 宛名番号.
+            uow.register.journal_head()
             return plan_change(command, _PlanningView(uow.register, self._random), ctx)
 
     def _record(
