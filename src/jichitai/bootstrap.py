@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from jichitai.adapters.clock import SystemClock, SystemRandom
 from jichitai.adapters.db.engine import create_engine_for
-from jichitai.adapters.db.migrate import upgrade
+from jichitai.adapters.db.migrate import current_revision, head_revision, upgrade
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
 from jichitai.config import Settings
 from jichitai.services.municipalities import MunicipalityService
@@ -29,6 +29,10 @@ class App:
 
     def upgrade_database(self) -> None:
         upgrade(self.engine)
+
+    def database_is_current(self) -> bool:
+        """Whether the database has every migration (``jichitai db upgrade`` was run)."""
+        return current_revision(self.engine) == head_revision()
 
 
 def bootstrap(

@@ -11,12 +11,12 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from jichitai.bootstrap import App, bootstrap
-from jichitai.domain.errors import DomainError
+from jichitai.domain.errors import DomainError, Violation
 from jichitai.entrypoints.presenters import record_view, stats_view, summary_view
 from jichitai.services.queries import SearchBy
 
@@ -43,7 +43,19 @@ JsonOption = Annotated[bool, typer.Option("--json", help="JSONで出力")]
 
 
 def _app() -> App:
-    return bootstrap()
+    """The wired application, refusing to work on a database that is not migrated yet."""
+    a = bootstrap()
+    if not a.database_is_current():
+        _fail(
+            DomainError(
+                Violation(
+                    "database.not_upgraded",
+                    "データベースが最新の構成になっていません。先に `jichitai db upgrade` を実行してください",
+                    "JICHITAI_DATABASE_URL",
+                )
+            )
+        )
+    return a
 
 
 def _emit(data: Any, as_json: bool) -> None:
@@ -61,7 +73,7 @@ def _emit(data: Any, as_json: bool) -> None:
         typer.echo(str(data))
 
 
-def _fail(error: DomainError, as_json: bool = True) -> None:
+def _fail(error: DomainError, as_json: bool = True) -> NoReturn:
     errors = [
         {"code": v.code, "message": v.message, "field": v.field, "level": v.severity.value}
         | ({"line": v.line} if v.line is not None else {})
@@ -81,7 +93,7 @@ def _fail(error: DomainError, as_json: bool = True) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """データベースを最新のスキーマに更新する (Alembic)."""
-    _app().upgrade_database()
+    bootstrap().upgrade_database()
     typer.echo("データベースを更新しました")
 
 
