@@ -98,3 +98,8 @@ def test_fold_kanji_is_idempotent(text: str) -> None:
 )
 def test_names_beyond_the_bmp_or_with_a_selector_are_flagged(text: str, expected: bool) -> None:
     assert has_non_bmp_or_ivs(text) is expected
+
+
+def test_folding_is_idempotent_when_a_removed_space_brings_combining_marks_together() -> None:
+    text = "\u0339 \u0334"
+    assert fold_kanji(fold_kanji(text)) == fold_kanji(text)

@@ -161,7 +161,9 @@ def fold_kanji(text: str) -> str:
     >>> fold_kanji("髙橋　一郎") == fold_kanji("高橋一郎")
     True
     """
-    return unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
+    # NFC again after the table: removing a space or selector can bring combining marks next to
+    # each other in a non-canonical order, and the key must be a fixed point (idempotent).
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).translate(_FOLD_TABLE))
 
 
 def has_non_bmp_or_ivs(text: str) -> bool:
