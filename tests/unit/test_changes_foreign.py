@@ -405,6 +405,24 @@ def test_loss_of_nationality_removes_the_japanese_record_and_enters_a_foreign_on
 
 
 @pytest.mark.spec("4.5.5")
+def test_the_foreign_items_entered_on_loss_of_nationality_are_checked_like_a_newcomers() -> None:
+    fake = FakeRegister()
+    _household, (atena,) = a_household(fake, a_person())
+    command = LoseNationality(
+        header=a_header(),
+        atena_number=atena,
+        name=PersonName.create("", "", roman="TAKAHASHI ICHIRO"),
+        foreign=foreign_details(category=C.MID_TO_LONG_TERM, card=None),
+    )
+    violation(
+        refused(fake, command),
+        "foreign.residence_card_required",
+        "foreign.residence_card_number",
+        ERROR,
+    )
+
+
+@pytest.mark.spec("4.5.5")
 def test_a_foreign_resident_cannot_lose_japanese_nationality() -> None:
     fake = FakeRegister()
     atena = arrived(fake)

@@ -42,6 +42,7 @@ from jichitai.domain.residents.commands import (
 from jichitai.domain.residents.model import (
     Alias,
     ForeignResidentCategory,
+    ForeignResidentDetails,
     MoveOutDetails,
     ResidentKind,
     ResidentRecord,
@@ -181,7 +182,7 @@ def _check_new_person(
                 f"{prefix}.foreign",
             )
         else:
-            _check_foreign_items(person.foreign.category, person, prefix, checks)
+            _check_foreign_items(person.foreign, f"{prefix}.foreign", checks)
     matches = view.find_by_identifiers(
         person.individual_number,
         person.resident_code,
@@ -235,29 +236,27 @@ def _matched_identifier(person: NewPerson, record: ResidentRecord) -> str:
     return "foreign.residence_card_number"
 
 
-def _check_foreign_items(
-    category: ForeignResidentCategory, person: NewPerson, prefix: str, checks: _Checks
-) -> None:
-    foreign = person.foreign
-    assert foreign is not None
+def _check_foreign_items(foreign: ForeignResidentDetails, prefix: str, checks: _Checks) -> None:
+    """The items art. 30-45 requires for the person's category (never blank, §1.1.6 (60))."""
+    category = foreign.category
     if category is ForeignResidentCategory.MID_TO_LONG_TERM:
         if foreign.residence_card_number is None:
             checks.error(
                 "foreign.residence_card_required",
                 "中長期在留者の在留カード番号を入力してください",
-                f"{prefix}.foreign.residence_card_number",
+                f"{prefix}.residence_card_number",
             )
         if not foreign.residence_status:
             checks.error(
                 "foreign.residence_status_required",
                 "在留資格を入力してください",
-                f"{prefix}.foreign.residence_status",
+                f"{prefix}.residence_status",
             )
         if foreign.stay_expires_on is None:
             checks.error(
                 "foreign.expiry_required",
                 "在留期間の満了の日を入力してください",
-                f"{prefix}.foreign.stay_expires_on",
+                f"{prefix}.stay_expires_on",
             )
     if (
         category
@@ -268,7 +267,7 @@ def _check_foreign_items(
         checks.error(
             "foreign.period_required",
             "上陸期間又は仮滞在期間を入力してください",
-            f"{prefix}.foreign.period_of_stay",
+            f"{prefix}.period_of_stay",
         )
     if (
         category is ForeignResidentCategory.SPECIAL_PERMANENT
@@ -277,7 +276,7 @@ def _check_foreign_items(
         checks.error(
             "foreign.certificate_number_required",
             "特別永住者証明書の番号を入力してください",
-            f"{prefix}.foreign.special_permanent_certificate_number",
+            f"{prefix}.special_permanent_certificate_number",
         )
 
 
@@ -1487,6 +1486,7 @@ def _plan_lose_nationality(
             "国籍喪失は日本人住民についてのみ処理できます",
             "atena_number",
         )
+    _check_foreign_items(cmd.foreign, "foreign", checks)
     return _reenter(
         ChangeKind.LOSS_OF_NATIONALITY,
         record,
