@@ -119,7 +119,7 @@ def address(state: State) -> Address:
 
 # The synthetic names repeat, so a newcomer may share name, sex and birth date with a resident:
 # the clerk has checked the person's documents and acknowledges that alert.
-CHECKED = frozenset({"person.possible_duplicate"})
+CHECKED = frozenset({"person.possible_duplicate", "person.possible_returning_resident"})
 
 
 def header(rng: random.Random) -> c.ChangeHeader:

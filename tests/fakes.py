@@ -86,8 +86,7 @@ class FakeRegister:
         return [
             record
             for _, record in sorted(self.currents.items())
-            if record.is_resident
-            and record.name.kanji_key == name.kanji_key
+            if record.name.kanji_key == name.kanji_key
             and record.sex is sex
             and record.birth_date == birth_date
         ]

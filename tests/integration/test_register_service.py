@@ -702,3 +702,25 @@ def test_a_planned_move_out_counts_as_a_resident_until_its_date(
     clock.day = planned
     after = app.queries.stats(code)
     assert (after.residents, after.planned_move_outs, after.removed_records) == (2, 0, 1)
+
+
+@pytest.mark.spec("4.1.1.2")
+def test_the_database_finds_a_removed_record_with_the_same_name_sex_and_birth_date(
+    app: App, code: str
+) -> None:
+    first = app.register.record_change(code, move_in(a_person(given="五郎")))
+    app.register.record_change(
+        code,
+        MoveOut(
+            header=a_header(),
+            atena_numbers=(AtenaNumber(first.atena_numbers[0]),),
+            planned_on=EFFECTIVE_ON,
+            onward_address=Address.municipality_only("大阪府", "大阪市北区"),
+        ),
+    )
+    with pytest.raises(RuleViolations) as refusal:
+        app.register.record_change(code, move_in(a_person(given="五郎")))
+    assert refusal.value.code == "person.possible_returning_resident"
+    returning = replace(a_person(given="五郎"), returning_as=AtenaNumber(first.atena_numbers[0]))
+    again = app.register.record_change(code, move_in(returning))
+    assert again.atena_numbers == first.atena_numbers

@@ -22,7 +22,7 @@ from jichitai.domain.residents.commands import (
     MoveOut,
     NewPerson,
 )
-from jichitai.domain.residents.model import ResidentKind, ResidentStatus, Sex
+from jichitai.domain.residents.model import ResidentKind, ResidentRecord, ResidentStatus, Sex
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.relationships import Relationship
 from jichitai.domain.residents.view import ChangeKind, Notice
@@ -693,3 +693,55 @@ def test_a_move_in_without_an_address_is_refused(address: Address) -> None:
     fake = FakeRegister()
     refusal = refused(fake, move_in(a_person(), address=address))
     violation(refusal, "address.required", field="address")
+
+
+# --- 再転入者 matched by name, sex and birth date (3情報) ----------------------------------------
+
+
+def _moved_out_person(fake: FakeRegister) -> ResidentRecord:
+    (entered,) = record(fake, move_in(a_person(name="髙橋", given="一郎"))).records
+    record(fake, move_out(entered.atena_number))
+    return fake.now(entered.atena_number)
+
+
+@pytest.mark.spec("4.1.1.2")
+def test_a_newcomer_matching_a_removed_record_by_name_sex_and_birth_gets_an_alert() -> None:
+    fake = FakeRegister()
+    removed = _moved_out_person(fake)
+    header = a_header(effective_on=date(2026, 11, 25), filed_on=date(2026, 11, 25))
+    refusal = refused(fake, move_in(a_person(name="髙橋", given="一郎"), header=header))
+    alert = violation(
+        refusal, "person.possible_returning_resident", "members[0].returning_as", Severity.ALERT
+    )
+    assert removed.atena_number.value in alert.message
+    acknowledged = dataclasses.replace(
+        header, acknowledged_alerts=frozenset({"person.possible_returning_resident"})
+    )
+    (entered,) = record(
+        fake, move_in(a_person(name="髙橋", given="一郎"), header=acknowledged)
+    ).records
+    assert entered.atena_number != removed.atena_number  # not the same person: a new record
+
+
+@pytest.mark.spec("4.1.1.2")
+def test_the_clerk_can_choose_the_removed_record_and_the_person_returns_under_it() -> None:
+    fake = FakeRegister()
+    removed = _moved_out_person(fake)
+    header = a_header(effective_on=date(2026, 11, 25), filed_on=date(2026, 11, 25))
+    person = dataclasses.replace(
+        a_person(name="髙橋", given="一郎"), returning_as=removed.atena_number
+    )
+    (returned,) = record(fake, move_in(person, header=header)).records
+    assert returned.atena_number == removed.atena_number
+    assert returned.history_number == removed.history_number + 1
+    assert returned.resident_code == removed.resident_code
+    assert returned.is_resident
+
+
+@pytest.mark.spec("4.1.1.2")
+def test_only_a_removed_record_that_is_not_a_death_can_be_chosen_as_returning() -> None:
+    fake = FakeRegister()
+    _, (living,) = a_household(fake, a_person(name="𠮷田", given="花子", sex=Sex.FEMALE))
+    person = dataclasses.replace(a_person(), returning_as=living)
+    refusal = refused(fake, move_in(person))
+    violation(refusal, "person.returning_record_invalid", "members[0].returning_as")

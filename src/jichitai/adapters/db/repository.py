@@ -326,8 +326,7 @@ class SqlRegisterRepository:
         candidates = self._decoded(
             self._sql.all(
                 f"SELECT {_ROW_SELECT} FROM {_ROW_FROM} WHERE r.municipality_code = :mc"
-                " AND r.birth_sort = :b AND r.kanji_key = :k AND r.sex = :s"
-                " AND r.status = 'resident'",
+                " AND r.birth_sort = :b AND r.kanji_key = :k AND r.sex = :s",
                 {
                     "mc": self._mc,
                     "k": name.kanji_key[:200],

@@ -213,15 +213,59 @@ def _check_new_person(
             )
         else:
             reuse = removed[0]
+    elif person.returning_as is not None:
+        reuse = _chosen_returning_record(person, prefix, view, checks)
     elif not live:
         same = view.find_same_identity(person.name, person.sex, person.birth_date)
-        if same:
+        living = [m for m in same if m.is_resident]
+        returning = [
+            m for m in same if m.status not in (ResidentStatus.RESIDENT, ResidentStatus.DEAD)
+        ]
+        if living:
             checks.alert(
                 "person.possible_duplicate",
-                f"氏名・性別・生年月日が一致する住民（宛名番号 {same[0].atena_number.value}）がいます。同一人でないことを確認してください",
+                f"氏名・性別・生年月日が一致する住民（宛名番号 {living[0].atena_number.value}）がいます。同一人でないことを確認してください",
                 f"{prefix}.name",
             )
+        if returning:
+            # §4.1.1.2 (600): an alert, and the clerk may take the person as returning.
+            checks.alert(
+                "person.possible_returning_resident",
+                f"氏名・性別・生年月日が一致する除票（宛名番号 {returning[0].atena_number.value}）があります。再転入者であれば選択してください",
+                f"{prefix}.returning_as",
+            )
     return reuse
+
+
+def _chosen_returning_record(
+    person: NewPerson, prefix: str, view: RegisterView, checks: _Checks
+) -> ResidentRecord | None:
+    """The removed record the clerk chose as this person's (再転入者として選択, §4.1.1.2)."""
+    assert person.returning_as is not None
+    chosen = view.current(person.returning_as)
+    field_name = f"{prefix}.returning_as"
+    if chosen is None:
+        raise NotFound(
+            Violation(
+                "person.not_found",
+                f"宛名番号 {person.returning_as.value} の記録はありません",
+                field_name,
+            )
+        )
+    if chosen.is_resident or chosen.status is ResidentStatus.DEAD:
+        checks.error(
+            "person.returning_record_invalid",
+            "再転入者として選べるのは転出等により消除された記録だけです",
+            field_name,
+        )
+        return None
+    if (chosen.sex, chosen.birth_date) != (person.sex, person.birth_date):
+        checks.alert(
+            "person.returning_record_differs",
+            "選択した除票と性別又は生年月日が一致しません。同一人であることを確認してください",
+            field_name,
+        )
+    return chosen
 
 
 def _matched_identifier(person: NewPerson, record: ResidentRecord) -> str:

@@ -67,6 +67,8 @@ class NewPerson:
     electoral_roll: bool = False
     coverages: tuple[Coverage, ...] = ()
     remarks: str = ""
+    returning_as: AtenaNumber | None = None
+    """A removed record (除票) the clerk chose as this person's: a returning resident (§4.1.1.2)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -100,7 +100,7 @@ class RegisterView(Protocol):
     def find_same_identity(
         self, name: PersonName, sex: Sex, birth_date: RecordDate
     ) -> Sequence[ResidentRecord]:
-        """Living persons with the same name, sex and birth date (a possible duplicate)."""
+        """Persons, living or removed, with the same name, sex and birth date (3情報)."""
 
     def event(self, event_id: str) -> EventRecord | None:
         """A recorded event of this municipality."""
