@@ -38,8 +38,8 @@ from jichitai.domain.residents.commands import (
 )
 from jichitai.domain.residents.model import ResidentStatus, Sex
 from jichitai.domain.residents.reasons import ChangeReason
-from jichitai.services.ports import JournalEntry
-from jichitai.services.register import GENESIS_HASH, ChangeResult, entry_hash
+from jichitai.services.ports import GENESIS_HASH, JournalEntry
+from jichitai.services.register import ChangeResult, entry_hash
 from tests.factories import (
     EFFECTIVE_ON,
     a_header,

@@ -37,8 +37,7 @@ from jichitai.domain.residents.commands import (
 )
 from jichitai.domain.residents.model import Sex
 from jichitai.domain.residents.reasons import ChangeReason
-from jichitai.services.ports import SearchCriteria
-from jichitai.services.register import GENESIS_HASH
+from jichitai.services.ports import GENESIS_HASH, SearchCriteria
 from tests.factories import (
     a_foreign_person,
     a_header,

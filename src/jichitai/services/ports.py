@@ -18,6 +18,9 @@ from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import RegisterView
 
+GENESIS_HASH = "0" * 64
+"""The 'previous hash' of a municipality's first journal entry (the chain's anchor)."""
+
 
 class Clock(Protocol):
     """The only source of 'now' (aware UTC) and of 'today' (the municipality's date, JST)."""

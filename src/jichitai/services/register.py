@@ -37,6 +37,7 @@ from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.view import ChangeContext, ChangePlan, EventRecord
 from jichitai.services.ports import (
+    GENESIS_HASH,
     Clock,
     Draft,
     JournalEntry,
@@ -44,9 +45,6 @@ from jichitai.services.ports import (
     RegisterRepository,
     UnitOfWork,
 )
-
-GENESIS_HASH = "0" * 64
-"""The 'previous hash' of a municipality's first journal entry."""
 
 COMMAND_TYPES: tuple[type, ...] = (
     c.MoveIn,

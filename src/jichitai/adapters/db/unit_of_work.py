@@ -16,9 +16,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.repository import SqlRegisterRepository
 from jichitai.domain.errors import NotFound, Violation
-from jichitai.services.ports import Municipality
-
-GENESIS_HASH = "0" * 64
+from jichitai.services.ports import GENESIS_HASH, Municipality
 
 
 class SqlUnitOfWork:
