@@ -24,7 +24,7 @@ from jichitai.domain.codec import canonical_json
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
-from jichitai.domain.errors import ConflictError, DomainError, NotFound, RuleViolations
+from jichitai.domain.errors import ConflictError, DomainError, NotFound, RuleViolations, Severity
 from jichitai.domain.residents.commands import (
     Birth,
     ChangeHeader,
@@ -724,3 +724,20 @@ def test_the_database_finds_a_removed_record_with_the_same_name_sex_and_birth_da
     returning = replace(a_person(given="五郎"), returning_as=AtenaNumber(first.atena_numbers[0]))
     again = app.register.record_change(code, move_in(returning))
     assert again.atena_numbers == first.atena_numbers
+
+
+def test_a_replayed_change_answers_its_acknowledged_alerts_as_they_were(
+    app: App, code: str
+) -> None:
+    app.register.record_change(code, move_in(a_person(given="六郎")))
+    header = replace(a_header(), acknowledged_alerts=frozenset({"person.possible_duplicate"}))
+    first = app.register.record_change(
+        code, move_in(a_person(given="六郎"), header=header), idempotency_key="same-person"
+    )
+    again = app.register.record_change(
+        code, move_in(a_person(given="六郎"), header=header), idempotency_key="same-person"
+    )
+    assert again.replayed
+    assert again.alerts == first.alerts
+    assert [a.code for a in again.alerts] == ["person.possible_duplicate"]
+    assert all(a.severity is Severity.ALERT for a in again.alerts)

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from jichitai.domain.codec import decode_tagged, encode_tagged, to_primitive
+from jichitai.domain.codec import decode_tagged, encode_tagged, from_primitive, to_primitive
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import (
     RESIDENT_CODE_M11_W2_7,
@@ -502,10 +502,7 @@ def _result_of(entry: JournalEntry, *, replayed: bool) -> ChangeResult:
         reason=entry.reason,
         atena_numbers=tuple(dict.fromkeys(payload["persons"])),
         households=tuple(payload.get("households", ())),
-        alerts=tuple(
-            Violation(a["code"], a["message"], a.get("field"), a.get("severity", "alert"))
-            for a in payload["alerts"]
-        ),
+        alerts=tuple(from_primitive(Violation, a) for a in payload["alerts"]),
         notices=tuple(payload["notices"]),
         replayed=replayed,
     )

@@ -470,6 +470,14 @@ def _new_record(
 # --- entries -----------------------------------------------------------------------------------
 
 
+def _require_address(address: Address, checks: _Checks) -> None:
+    """住所 is never blank (§1.1.6 (60)): an entry or a move needs at least the 市区町村."""
+    if not address.city or address.is_unknown:
+        checks.error(
+            "address.required", "住所を入力してください（市区町村・町字・番地）", "address"
+        )
+
+
 def _enter_members(
     members: Sequence[NewPerson],
     *,
@@ -486,10 +494,6 @@ def _enter_members(
     if not members:
         checks.error("change.no_persons", "異動者を1人以上入力してください", "members")
         return [], ""
-    if not address.city or address.is_unknown:
-        checks.error(
-            "address.required", "住所を入力してください（市区町村・町字・番地）", "address"
-        )
     heads = [p for p in members if p.relationship.is_head]
     if household_number is None:
         household = view.new_household_number()
@@ -565,6 +569,8 @@ def _plan_move_in(
         checks.error(
             "move_in.address_abroad", "転入先の住所は市区町村内の住所を入力してください", "address"
         )
+    else:
+        _require_address(cmd.address, checks)
     # §4.5.1–4.5.2 (910–920): an art. 30-46/30-47 arrival may leave 転入前住所 blank.
     blank_previous = cmd.previous_address == Address()
     if blank_previous and not cmd.from_abroad:
@@ -609,6 +615,8 @@ def _plan_birth(cmd: Birth, view: RegisterView, ctx: ChangeContext, checks: _Che
     if address is None:
         checks.error("birth.address_required", "出生した子の住所を入力してください", "address")
         address = Address()
+    else:
+        _require_address(address, checks)
     if cmd.child.birth_date.approximation > cmd.header.effective_on:
         checks.error(
             "birth.after_effective_on", "生年月日が異動日より後になっています", "child.birth_date"
@@ -631,6 +639,7 @@ def _plan_ex_officio_entry(
     cmd: ExOfficioEntry, view: RegisterView, ctx: ChangeContext, checks: _Checks
 ) -> ChangePlan:
     """職権記載 (§4.2.1.1 (800)), with the notice to the person (§4.2.0)."""
+    _require_address(cmd.address, checks)
     records, household = _enter_members(
         cmd.members,
         address=cmd.address,
@@ -893,10 +902,8 @@ def _plan_in_town_move(
         checks.error(
             "in_town_move.address_abroad", "転居先は市区町村内の住所を入力してください", "address"
         )
-    elif not cmd.address.city:
-        checks.error(
-            "address.required", "住所を入力してください（市区町村・町字・番地）", "address"
-        )
+    else:
+        _require_address(cmd.address, checks)
     _check_late_filing(header, checks, "in_town_move")
     records = _targets(cmd.atena_numbers, view, checks)
     if not records:
