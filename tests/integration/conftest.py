@@ -41,10 +41,27 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 def delete_all_rows(engine: Engine) -> None:
-    """Empty every table of the register, children before parents (schema stays)."""
+    """Empty every table of the register, children before parents (schema stays).
+
+    The access log refuses DELETE through triggers; a test database lifts that for the cleaning
+    only (PostgreSQL: the superuser's replica mode skips triggers; SQLite: the triggers are
+    dropped and created again in the same transaction).
+    """
     with engine.begin() as connection:
+        recreate: list[str] = []
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        else:
+            triggers = connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+            ).all()
+            for name, sql in triggers:
+                connection.exec_driver_sql(f"DROP TRIGGER {name}")
+                recreate.append(sql)
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
+        for sql in recreate:
+            connection.exec_driver_sql(sql)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from jichitai.domain.access.roles import Role
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import RegisterView
@@ -189,3 +190,46 @@ class MunicipalityDirectory(Protocol):
     def get(self, code: str) -> Municipality | None: ...
 
     def all(self) -> Sequence[Municipality]: ...
+
+
+# --- staff users ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StaffUser:
+    """A staff user (職員) of one municipality, as stored."""
+
+    municipality_code: str
+    login: str
+    display_name: str
+    roles: frozenset[Role]
+    password_hash: str
+    valid_from: date
+    valid_until: date | None
+    failed_attempts: int
+    locked_until: datetime | None
+    disabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserDirectory(Protocol):
+    """Staff users of every municipality; a login is unique across the deployment."""
+
+    def add(self, user: StaffUser) -> None: ...
+
+    def get(self, login: str) -> StaffUser | None: ...
+
+    def update(self, user: StaffUser) -> None: ...
+
+    def of_municipality(self, municipality_code: str) -> Sequence[StaffUser]: ...
+
+
+class PasswordHasher(Protocol):
+    """A memory-hard password hash (Argon2id in production)."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...

@@ -217,6 +217,7 @@ drafts = Table(
     Column("event_id", String(36), nullable=True),
     Column("idempotency_key", String(200), nullable=True),
     PrimaryKeyConstraint("municipality_code", "draft_id"),
+    UniqueConstraint("municipality_code", "idempotency_key"),
     CheckConstraint(
         "status IN (" + ", ".join(f"'{s}'" for s in DRAFT_STATUSES) + ")", name="status"
     ),
@@ -244,6 +245,117 @@ id_sequences = Table(
     Column("next_value", BigInteger, nullable=False),
     PrimaryKeyConstraint("municipality_code", "name"),
 )
+
+
+# Staff users (職員). Each belongs to one municipality; the login is unique across the deployment
+# so that the token endpoint needs no municipality field. ``roles`` is a comma-separated, sorted
+# list of role names. Passwords are stored only as Argon2id hashes.
+staff_users = Table(
+    "staff_users",
+    metadata,
+    _municipality_code(),
+    Column("login", String(64), nullable=False),
+    Column("display_name", String(100), nullable=False),
+    Column("roles", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=True),
+    Column("failed_attempts", Integer, nullable=False),
+    Column("locked_until", UtcDateTime(), nullable=True),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("municipality_code", "login"),
+    UniqueConstraint("login"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+)
+
+# 抑止 and 支援措置 (standard §3.1 (410), §3.4 (440)): one row per setting, on a person or a
+# household. ``processes`` is a comma-separated list (view, issue, change, feed). A setting is
+# never deleted: lifting it records who and when. ``details`` holds the DV support database's
+# items (applicant, co-applicants, perpetrator) as JSON, shown only to the DV officer.
+suppressions = Table(
+    "suppressions",
+    metadata,
+    _municipality_code(),
+    Column("suppression_id", String(36), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("atena_number", String(10), nullable=True),
+    Column("household_number", String(10), nullable=True),
+    Column("processes", String(60), nullable=False),
+    Column("level", String(8), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("details", Text, nullable=False),
+    Column("set_by", String(64), nullable=False),
+    Column("set_at", UtcDateTime(), nullable=False),
+    Column("lifted_by", String(64), nullable=True),
+    Column("lifted_at", UtcDateTime(), nullable=True),
+    Column("released_by", String(64), nullable=True),
+    Column("released_until", UtcDateTime(), nullable=True),
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("municipality_code", "suppression_id"),
+    CheckConstraint("atena_number IS NOT NULL OR household_number IS NOT NULL", name="has_target"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+    Index("ix_suppressions_atena_number", "municipality_code", "atena_number"),
+    Index("ix_suppressions_household_number", "municipality_code", "household_number"),
+)
+
+# The access log (アクセスログ, standard §10.2 (1370)): every read, print, export and change of
+# personal data, and every refusal of an authenticated user. Append-only and hash-chained per
+# municipality like the journal; triggers (both databases) and grants (PostgreSQL) refuse UPDATE
+# and DELETE. ``atena_numbers`` is a comma-separated copy for display; ``access_log_persons``
+# indexes the same entry by person for the auditor's and the resident's searches.
+access_log = Table(
+    "access_log",
+    metadata,
+    _municipality_code(),
+    Column("seq", BigInteger, nullable=False, autoincrement=False),
+    Column("entry_id", String(36), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("user_login", String(64), nullable=False),
+    Column("roles", String(200), nullable=False),
+    Column("terminal", String(100), nullable=False),
+    Column("place", String(100), nullable=False),
+    Column("operation", String(40), nullable=False),
+    Column("purpose", String(200), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("atena_numbers", Text, nullable=False),
+    Column("person_count", Integer, nullable=False),
+    Column("my_number_shown", Boolean, nullable=False),
+    Column("outcome", String(12), nullable=False),
+    Column("detail", String(200), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    PrimaryKeyConstraint("municipality_code", "seq"),
+    UniqueConstraint("entry_id"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+    Index("ix_access_log_at", "municipality_code", "at"),
+    Index("ix_access_log_user_login", "municipality_code", "user_login", "at"),
+)
+
+access_log_persons = Table(
+    "access_log_persons",
+    metadata,
+    _municipality_code(),
+    Column("atena_number", String(10), nullable=False),
+    Column("seq", BigInteger, nullable=False, autoincrement=False),
+    PrimaryKeyConstraint("municipality_code", "atena_number", "seq"),
+)
+
+# Head of each municipality's access-log chain (locked by every append, as ``journal_heads``).
+access_log_heads = Table(
+    "access_log_heads",
+    metadata,
+    _municipality_code(),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    PrimaryKeyConstraint("municipality_code"),
+)
+
+#: Tables the application may only INSERT into and SELECT from.
+APPEND_ONLY_TABLES: tuple[str, ...] = ("access_log", "access_log_persons")
 
 
 def tenant_tables() -> list[Table]:

@@ -101,11 +101,12 @@ class SqlMunicipalityDirectory:
                     created_at=municipality.created_at,
                 )
             )
-            conn.execute(
-                insert(t.journal_heads).values(
-                    municipality_code=municipality.code, last_seq=0, last_hash=GENESIS_HASH
+            for head in (t.journal_heads, t.access_log_heads):
+                conn.execute(
+                    insert(head).values(
+                        municipality_code=municipality.code, last_seq=0, last_hash=GENESIS_HASH
+                    )
                 )
-            )
 
     def get(self, code: str) -> Municipality | None:
         m = t.municipalities.c
