@@ -1,1 +1,3 @@
 """jichitai: the standard resident register (住民記録システム) for Japanese municipalities."""
+
+__version__ = "0.1.0"

@@ -3,29 +3,45 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
 from jichitai.adapters.clock import SystemClock, SystemRandom
+from jichitai.adapters.db.access_log_store import SqlAccessLogStore
 from jichitai.adapters.db.engine import create_engine_for
 from jichitai.adapters.db.migrate import current_revision, head_revision, upgrade
+from jichitai.adapters.db.suppression_store import SqlSuppressionStore
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
+from jichitai.adapters.db.user_directory import SqlUserDirectory
+from jichitai.adapters.security.passwords import Argon2PasswordHasher
+from jichitai.adapters.security.tokens import JwtTokens
 from jichitai.config import Settings
+from jichitai.services.audit import AccessLog
 from jichitai.services.municipalities import MunicipalityService
-from jichitai.services.ports import Clock, RandomSource
+from jichitai.services.ports import Clock, RandomSource, TokenCodec
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.register import RegisterService
+from jichitai.services.staff import StaffRegister
+from jichitai.services.suppression import SuppressionService
+from jichitai.services.users import UserService
 
 
 @dataclass
 class App:
     """The wired services an entry point uses."""
 
+    settings: Settings
     engine: Engine
     municipalities: MunicipalityService
     register: RegisterService
     queries: RegisterQueries
     clock: Clock
+    users: UserService
+    tokens: TokenCodec
+    access_log: AccessLog
+    suppressions: SuppressionService
+    staff: StaffRegister
 
     def upgrade_database(self) -> None:
         upgrade(self.engine)
@@ -33,6 +49,12 @@ class App:
     def database_is_current(self) -> bool:
         """Whether the database has every migration (``jichitai db upgrade`` was run)."""
         return current_revision(self.engine) == head_revision()
+
+
+def _password_hasher(settings: Settings) -> Argon2PasswordHasher:
+    if settings.password_hash_cost == "fast":  # tests only; Settings.check refuses it in production
+        return Argon2PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return Argon2PasswordHasher()
 
 
 def bootstrap(
@@ -51,5 +73,25 @@ def bootstrap(
     def uow_for(code: str) -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, code)
 
+    def municipality_exists(code: str) -> bool:
+        return municipalities.name_of(code) is not None
+
     register = RegisterService(uow_for, clock, random, municipalities.name_of)
-    return App(engine, municipalities, register, RegisterQueries(uow_for, clock), clock)
+    queries = RegisterQueries(uow_for, clock)
+    access_log = AccessLog(SqlAccessLogStore(engine), clock)
+    suppressions = SuppressionService(SqlSuppressionStore(engine), clock)
+    return App(
+        settings=settings,
+        engine=engine,
+        municipalities=municipalities,
+        register=register,
+        queries=queries,
+        clock=clock,
+        users=UserService(
+            SqlUserDirectory(engine), _password_hasher(settings), clock, municipality_exists
+        ),
+        tokens=JwtTokens(settings.secret_key, timedelta(minutes=settings.token_minutes), clock),
+        access_log=access_log,
+        suppressions=suppressions,
+        staff=StaffRegister(register, queries, suppressions, access_log),
+    )

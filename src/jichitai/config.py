@@ -1,7 +1,9 @@
 """Settings: every environment variable jichitai reads, named once, with safe defaults.
 
 ``make run`` and the tests need no set-up: the default database is an SQLite file in the
-working directory. PostgreSQL is chosen by setting ``JICHITAI_DATABASE_URL``.
+working directory and the mode is ``development``, whose token secret is a published placeholder.
+Production (``JICHITAI_MODE=production``) refuses to start without a real secret
+(``JICHITAI_SECRET_KEY``, at least 32 characters, not the placeholder).
 """
 
 from __future__ import annotations
@@ -10,16 +12,55 @@ import os
 from dataclasses import dataclass
 
 DEFAULT_DATABASE_URL = "sqlite:///jichitai.db"
+PLACEHOLDER_SECRET = "development-only-secret-do-not-use-in-production"
+MIN_SECRET_LENGTH = 32
+MODES = ("development", "production")
+
+
+class SettingsError(Exception):
+    """The settings cannot be used as given; the message says which variable and why."""
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Asia/Tokyo"
+    mode: str = "development"
+    secret_key: str = PLACEHOLDER_SECRET
+    token_minutes: int = 60
+    max_body_bytes: int = 1_048_576
+    password_hash_cost: str = "standard"
+    """``standard`` (RFC 9106 low-memory Argon2id) or ``fast`` (tests only; refused in production)."""
 
     @classmethod
     def from_environment(cls) -> Settings:
-        url = os.environ.get("JICHITAI_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+        env = os.environ
+        url = env.get("JICHITAI_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        return cls(database_url=url, timezone=os.environ.get("JICHITAI_TIMEZONE", "Asia/Tokyo"))
+        minutes = env.get("JICHITAI_TOKEN_MINUTES", "60").strip()
+        if not minutes.isdigit() or not 1 <= int(minutes) <= 24 * 60:
+            raise SettingsError("JICHITAI_TOKEN_MINUTES must be a whole number from 1 to 1440")
+        return cls(
+            database_url=url,
+            timezone=env.get("JICHITAI_TIMEZONE", "Asia/Tokyo"),
+            mode=env.get("JICHITAI_MODE", "development").strip() or "development",
+            secret_key=env.get("JICHITAI_SECRET_KEY", "") or PLACEHOLDER_SECRET,
+            token_minutes=int(minutes),
+            password_hash_cost=env.get("JICHITAI_PASSWORD_HASH_COST", "standard"),
+        )
+
+    def check(self) -> None:
+        """Refuse settings a service must not start with (called before serving)."""
+        if self.mode not in MODES:
+            raise SettingsError(f"JICHITAI_MODE must be one of {', '.join(MODES)}")
+        if self.password_hash_cost not in ("standard", "fast"):
+            raise SettingsError("JICHITAI_PASSWORD_HASH_COST must be standard or fast")
+        if self.mode == "production":
+            if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH:
+                raise SettingsError(
+                    "JICHITAI_SECRET_KEY must be set to a random secret of at least "
+                    f"{MIN_SECRET_LENGTH} characters in production mode (the placeholder is refused)"
+                )
+            if self.password_hash_cost != "standard":
+                raise SettingsError("JICHITAI_PASSWORD_HASH_COST=fast is for tests only")

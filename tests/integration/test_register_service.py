@@ -575,18 +575,33 @@ def test_an_alert_is_acknowledged_at_approval(app: App, engine: Engine, code: st
 
 
 @pytest.mark.spec("4.0.8")
-def test_approving_a_draft_twice_is_refused(app: App, engine: Engine, code: str) -> None:
+def test_approving_a_draft_twice_records_it_once_and_answers_the_first_result(
+    app: App, engine: Engine, code: str
+) -> None:
     draft = app.register.save_draft(code, a_couple())
     result = app.register.approve_draft(code, draft.draft_id)
-    with pytest.raises(DomainError) as refused:
-        app.register.approve_draft(code, draft.draft_id)
-    assert refused.value.code == "draft.not_pending"
+    again = app.register.approve_draft(code, draft.draft_id)
+    assert (again.event_id, again.seq, again.replayed) == (result.event_id, result.seq, True)
+    assert again.atena_numbers == result.atena_numbers
     (entry,) = journal(engine, code)
     assert entry.event_id == result.event_id
     with SqlUnitOfWork(engine, code) as uow:
         stored = uow.register.get_draft(draft.draft_id)
     assert stored is not None
     assert (stored.status, stored.event_id) == ("approved", result.event_id)
+
+
+def test_a_draft_idempotency_key_saves_once_and_refuses_another_command(
+    app: App, code: str
+) -> None:
+    first = app.register.save_draft(code, a_couple(), operator="clerk", idempotency_key="k-1")
+    again = app.register.save_draft(code, a_couple(), operator="clerk", idempotency_key="k-1")
+    assert again.draft_id == first.draft_id
+    assert [d.draft_id for d in app.register.drafts(code)] == [first.draft_id]
+    with pytest.raises(DomainError) as refused:
+        app.register.save_draft(code, move_in(a_person()), operator="clerk", idempotency_key="k-1")
+    assert refused.value.code == "idempotency.key_reused"
+    assert len(app.register.drafts(code)) == 1
 
 
 @pytest.mark.spec("4.0.8")

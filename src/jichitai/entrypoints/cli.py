@@ -11,12 +11,14 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
-from jichitai.bootstrap import App, bootstrap
+from jichitai.bootstrap import bootstrap
 from jichitai.domain.errors import DomainError, Violation
+from jichitai.entrypoints.cli_audit import audit_app
+from jichitai.entrypoints.cli_common import JsonOption, MunicipalityOption, _app, _emit, _fail
 from jichitai.entrypoints.presenters import record_view, stats_view, summary_view
 from jichitai.services.queries import SearchBy
 
@@ -29,65 +31,15 @@ demo_app = typer.Typer(help="デモデータ", no_args_is_help=True)
 resident_app = typer.Typer(help="住民の検索・照会", no_args_is_help=True)
 journal_app = typer.Typer(help="異動履歴（ジャーナル）", no_args_is_help=True)
 bench_app = typer.Typer(help="ベンチマーク", no_args_is_help=True)
+user_app = typer.Typer(help="職員（ユーザー）", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(municipality_app, name="municipality")
 app.add_typer(demo_app, name="demo")
 app.add_typer(resident_app, name="resident")
 app.add_typer(journal_app, name="journal")
 app.add_typer(bench_app, name="bench")
-
-MunicipalityOption = Annotated[
-    str, typer.Option("--municipality", "-m", help="地方公共団体コード (6桁)")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="JSONで出力")]
-
-
-def _app() -> App:
-    """The wired application, refusing to work on a database that is not migrated yet."""
-    a = bootstrap()
-    if not a.database_is_current():
-        _fail(
-            DomainError(
-                Violation(
-                    "database.not_upgraded",
-                    "データベースが最新の構成になっていません。先に `jichitai db upgrade` を実行してください",
-                    "JICHITAI_DATABASE_URL",
-                )
-            )
-        )
-    return a
-
-
-def _emit(data: Any, as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            typer.echo(f"{key}: {value}")
-    elif isinstance(data, list):
-        for item in data:
-            typer.echo(
-                "  ".join(str(v) for v in item.values()) if isinstance(item, dict) else str(item)
-            )
-    else:
-        typer.echo(str(data))
-
-
-def _fail(error: DomainError, as_json: bool = True) -> NoReturn:
-    errors = [
-        {"code": v.code, "message": v.message, "field": v.field, "level": v.severity.value}
-        | ({"line": v.line} if v.line is not None else {})
-        for v in error.violations
-    ]
-    if as_json:
-        typer.echo(json.dumps({"errors": errors}, ensure_ascii=False, indent=2), err=True)
-    else:
-        for e in errors:
-            typer.echo(
-                f"エラー {e['code']}: {e['message']}" + (f" ({e['field']})" if e["field"] else ""),
-                err=True,
-            )
-    raise typer.Exit(code=2)
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 
 
 @db_app.command("upgrade")
@@ -271,6 +223,106 @@ def bench_register(
     from bench.register import run  # bench/ is not packaged: found on the path set above
 
     run(residents=residents, changes=changes, seed=seed, batch=batch)
+
+
+@user_app.command("add")
+def user_add(
+    municipality: MunicipalityOption,
+    login: Annotated[str, typer.Argument(help="ログインID（英小文字・数字・. _ @ -）")],
+    role: Annotated[
+        list[str],
+        typer.Option(
+            "--role",
+            "-r",
+            help="権限（複数可）: clerk, reviewer, administrator, auditor, "
+            "suppression_officer, dv_officer",
+        ),
+    ],
+    display_name: Annotated[str, typer.Option("--name", help="氏名")] = "",
+    valid_until: Annotated[
+        str | None, typer.Option("--valid-until", help="有効期限 (YYYY-MM-DD)")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """職員を登録する。パスワードは標準入力の1行目から読む（画面にもコマンド履歴にも残らない）."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    a = _app()
+    try:
+        until = _date_option(valid_until, "valid_until")
+        user = a.users.add(
+            municipality, login, password, role, display_name=display_name, valid_until=until
+        )
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit(
+        {
+            "login": user.login,
+            "municipality_code": user.municipality_code,
+            "roles": sorted(r.value for r in user.roles),
+            "valid_from": user.valid_from.isoformat(),
+            "valid_until": user.valid_until.isoformat() if user.valid_until else None,
+        },
+        as_json,
+    )
+
+
+@user_app.command("list")
+def user_list(municipality: MunicipalityOption, as_json: JsonOption = False) -> None:
+    """団体の職員の一覧."""
+    a = _app()
+    try:
+        code = a.municipalities.get(municipality).code
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit(
+        [
+            {
+                "login": u.login,
+                "roles": ",".join(sorted(r.value for r in u.roles)),
+                "valid_until": u.valid_until.isoformat() if u.valid_until else None,
+                "disabled": u.disabled,
+            }
+            for u in a.users.directory_of(code)
+        ],
+        as_json,
+    )
+
+
+def _date_option(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(
+            Violation(f"{field}.format", "日付は YYYY-MM-DD で指定してください", field)
+        ) from None
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="待ち受けるアドレス")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="ポート")] = 8000,
+    workers: Annotated[int, typer.Option(help="ワーカープロセス数")] = 1,
+) -> None:
+    """職員向けAPIを起動する（OpenAPI: /openapi.json、画面: /docs）."""
+    import uvicorn
+
+    from jichitai.config import Settings, SettingsError
+
+    try:
+        Settings.from_environment().check()
+    except SettingsError as e:
+        _fail(DomainError(Violation("settings.invalid", str(e), "environment")))
+    _app()  # refuses an un-migrated database before listening
+    uvicorn.run(
+        "jichitai.entrypoints.api.main:api",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 def main() -> None:

@@ -144,6 +144,8 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
 
     def get_draft(self, draft_id: str) -> Draft | None: ...
 
+    def draft_by_idempotency_key(self, key: str) -> Draft | None: ...
+
     def update_draft(self, draft: Draft) -> None: ...
 
     def drafts(self, status: str | None = "pending") -> Sequence[Draft]: ...
@@ -233,3 +235,19 @@ class PasswordHasher(Protocol):
     def verify(self, password_hash: str, password: str) -> bool: ...
 
     def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a bearer token proves: who logged in, for which municipality."""
+
+    login: str
+    municipality_code: str
+
+
+class TokenCodec(Protocol):
+    """Issues and reads bearer tokens; reading an invalid or expired one raises Unauthenticated."""
+
+    def issue(self, login: str, municipality_code: str) -> tuple[str, datetime]: ...
+
+    def read(self, token: str) -> TokenClaims: ...

@@ -104,6 +104,11 @@ class RegisterQueries:
         limit: int = 50,
     ) -> Sequence[ResidentRecord]:
         criteria = criteria_for(query, by, include_removed=include_removed)
+        return self.search_criteria(municipality_code, criteria, limit)
+
+    def search_criteria(
+        self, municipality_code: str, criteria: SearchCriteria, limit: int = 50
+    ) -> Sequence[ResidentRecord]:
         with self._uow_for(municipality_code) as uow:
             return uow.register.search(criteria, limit)
 

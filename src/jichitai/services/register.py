@@ -349,20 +349,40 @@ class RegisterService:
         operator: str = "",
         idempotency_key: str | None = None,
     ) -> Draft:
-        """仮登録: keep the change for review. It changes nothing that anyone can read."""
+        """仮登録: keep the change for review. It changes nothing that anyone can read.
+
+        The same idempotency key with the same command answers the draft saved the first time;
+        with a different command it is refused (``idempotency.key_reused``), never applied.
+        """
         self._context(municipality_code)
         now = self._clock.now()
+        text = json.dumps(encode_command(command), ensure_ascii=False, sort_keys=True)
         draft = Draft(
             draft_id=str(uuid.uuid4()),
             kind=type(command).__name__,
             status="pending",
-            command=json.dumps(encode_command(command), ensure_ascii=False, sort_keys=True),
+            command=text,
             operator=operator,
             created_at=now,
             updated_at=now,
             idempotency_key=idempotency_key,
         )
         with self._uow_for(municipality_code) as uow:
+            if idempotency_key:
+                # Serialise with writers of this municipality, so a concurrent duplicate waits
+                # and then finds the first one's draft.
+                uow.register.journal_head()
+                previous = uow.register.draft_by_idempotency_key(idempotency_key)
+                if previous is not None:
+                    if previous.command != text or previous.operator != operator:
+                        raise DomainError(
+                            Violation(
+                                "idempotency.key_reused",
+                                "この Idempotency-Key は別の内容の申請に使われています。新しいキーで送信してください",
+                                "Idempotency-Key",
+                            )
+                        )
+                    return previous
             uow.register.add_draft(draft)
             uow.commit()
         return draft
@@ -403,6 +423,13 @@ class RegisterService:
         """
         ctx = self._context(municipality_code)
         with self._uow_for(municipality_code) as uow:
+            found = uow.register.get_draft(draft_id)
+            key = (found.idempotency_key or f"draft:{found.draft_id}") if found else ""
+            if found is not None and found.status == "approved":
+                # Approving twice (a resubmitted form, a retried request) answers the first result.
+                entry = uow.register.entry_by_idempotency_key(key)
+                if entry is not None:
+                    return _result_of(entry, replayed=True)
             draft = self._pending(uow, draft_id)
             command = decode_command(json.loads(draft.command))
             if acknowledged_alerts:
@@ -411,9 +438,7 @@ class RegisterService:
                     acknowledged_alerts=command.header.acknowledged_alerts | acknowledged_alerts,
                 )
                 command = replace(command, header=header)
-            result = self._record(
-                uow, ctx, command, draft.idempotency_key or f"draft:{draft.draft_id}"
-            )
+            result = self._record(uow, ctx, command, key)
             uow.register.update_draft(
                 replace(
                     draft, status="approved", event_id=result.event_id, updated_at=self._clock.now()
@@ -421,6 +446,14 @@ class RegisterService:
             )
             uow.commit()
             return result
+
+    def draft(self, municipality_code: str, draft_id: str) -> Draft:
+        """A draft in any state (pending, approved, discarded)."""
+        with self._uow_for(municipality_code) as uow:
+            draft = uow.register.get_draft(draft_id)
+        if draft is None:
+            raise NotFound(Violation("draft.not_found", "該当する仮登録がありません", "draft_id"))
+        return draft
 
     def drafts(self, municipality_code: str) -> Sequence[Draft]:
         with self._uow_for(municipality_code) as uow:

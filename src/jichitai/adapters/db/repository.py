@@ -541,6 +541,13 @@ class SqlRegisterRepository:
         ).one_or_none()
         return _draft(row) if row is not None else None
 
+    def draft_by_idempotency_key(self, key: str) -> Draft | None:
+        d = t.drafts.c
+        row = self._conn.execute(
+            select(t.drafts).where(d.municipality_code == self._mc, d.idempotency_key == key)
+        ).one_or_none()
+        return _draft(row) if row is not None else None
+
     def update_draft(self, draft: Draft) -> None:
         d = t.drafts.c
         values = _draft_values(draft)

@@ -43,3 +43,7 @@ class Actor:
                     permission.value,
                 )
             )
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials: missing, expired or wrong (認証されていない)."""

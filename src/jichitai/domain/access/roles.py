@@ -17,7 +17,8 @@ class Role(StrEnum):
     CLERK = "clerk"
     """窓口: search, view, submit drafts, issue certificates."""
     REVIEWER = "reviewer"
-    """審査: everything a clerk does, and approve or discard drafts; sees the My Number."""
+    """審査: everything a clerk does, approve or discard drafts, release a 抑止 for a moment
+    (一時解除); sees the My Number."""
     ADMINISTRATOR = "administrator"
     """管理者: users, roles and the municipality's settings; reads no resident data."""
     AUDITOR = "auditor"
@@ -49,6 +50,8 @@ class Permission(StrEnum):
     VIEW_MUNICIPALITY = "view_municipality"
     READ_ACCESS_LOG = "read_access_log"
     MANAGE_SUPPRESSION = "manage_suppression"
+    RELEASE_SUPPRESSION = "release_suppression"
+    """一時解除 of a 抑止: a right of its own (§3.1), held by reviewers at the counter."""
     MANAGE_DV_SUPPORT = "manage_dv_support"
 
 
@@ -64,11 +67,21 @@ _COUNTER = frozenset(
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: _COUNTER,
-    Role.REVIEWER: _COUNTER | {Permission.APPROVE_DRAFT, Permission.VIEW_INDIVIDUAL_NUMBER},
+    Role.REVIEWER: _COUNTER
+    | {
+        Permission.APPROVE_DRAFT,
+        Permission.VIEW_INDIVIDUAL_NUMBER,
+        Permission.RELEASE_SUPPRESSION,
+    },
     Role.ADMINISTRATOR: frozenset({Permission.MANAGE_USERS, Permission.VIEW_MUNICIPALITY}),
     Role.AUDITOR: frozenset({Permission.READ_ACCESS_LOG, Permission.VIEW_MUNICIPALITY}),
     Role.SUPPRESSION_OFFICER: frozenset(
-        {Permission.SEARCH, Permission.MANAGE_SUPPRESSION, Permission.VIEW_MUNICIPALITY}
+        {
+            Permission.SEARCH,
+            Permission.MANAGE_SUPPRESSION,
+            Permission.RELEASE_SUPPRESSION,
+            Permission.VIEW_MUNICIPALITY,
+        }
     ),
     Role.DV_OFFICER: frozenset(
         {Permission.SEARCH, Permission.MANAGE_DV_SUPPORT, Permission.VIEW_MUNICIPALITY}

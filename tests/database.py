@@ -1,4 +1,4 @@
-"""Integration fixtures: one database per test session, built by the numbered migrations.
+"""Database fixtures (integration and API tests): one database per session, built by migrations.
 
 ``JICHITAI_DATABASE_URL`` set and non-empty (``scripts/with-postgres.sh`` does it) → that
 database, whose ``public`` schema is DROPPED and recreated first so every run starts empty

@@ -1,0 +1,257 @@
+"""SQL store of the access log (SQLite and PostgreSQL), one municipality per call.
+
+Every statement names the municipality's code. An append is one transaction: the
+municipality's row in ``access_log_heads`` is locked (``SELECT … FOR UPDATE`` on PostgreSQL; on
+SQLite the transaction itself begins ``IMMEDIATE`` and so holds the database's write lock, see
+``engine.py``), the entry and its person rows are inserted and the head moves on. Appends to one
+municipality are therefore serialised, ``seq`` is dense and the chain has no fork. Reads run in
+deferred transactions on SQLite, so they never queue behind writers.
+
+The tables refuse UPDATE and DELETE (triggers; on PostgreSQL also the grants of
+``jichitai_app``): nothing here tries either, and the head is the only row that changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select, and_, func, insert, select, update
+
+from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.engine import READ_ONLY
+from jichitai.domain.errors import NotFound, Violation
+from jichitai.services.audit import (
+    AccessEntry,
+    AccessSearch,
+    Operation,
+    Outcome,
+    UserActivity,
+)
+
+_L = t.access_log.c
+_P = t.access_log_persons.c
+_H = t.access_log_heads.c
+
+
+def _join(values: Sequence[str]) -> str:
+    return ",".join(values)
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.split(",")) if text else ()
+
+
+def _entry(row: Any) -> AccessEntry:
+    return AccessEntry(
+        municipality_code=row.municipality_code,
+        seq=row.seq,
+        entry_id=row.entry_id,
+        at=row.at,
+        user_login=row.user_login,
+        roles=_split(row.roles),
+        terminal=row.terminal,
+        place=row.place,
+        operation=Operation(row.operation),
+        purpose=row.purpose,
+        target=row.target,
+        atena_numbers=_split(row.atena_numbers),
+        person_count=row.person_count,
+        my_number_shown=bool(row.my_number_shown),
+        outcome=Outcome(row.outcome),
+        detail=row.detail,
+        prev_hash=row.prev_hash,
+        entry_hash=row.entry_hash,
+    )
+
+
+def _values(entry: AccessEntry) -> dict[str, Any]:
+    return {
+        "municipality_code": entry.municipality_code,
+        "seq": entry.seq,
+        "entry_id": entry.entry_id,
+        "at": entry.at,
+        "user_login": entry.user_login,
+        "roles": _join(entry.roles),
+        "terminal": entry.terminal,
+        "place": entry.place,
+        "operation": entry.operation.value,
+        "purpose": entry.purpose,
+        "target": entry.target,
+        "atena_numbers": _join(entry.atena_numbers),
+        "person_count": entry.person_count,
+        "my_number_shown": entry.my_number_shown,
+        "outcome": entry.outcome.value,
+        "detail": entry.detail,
+        "prev_hash": entry.prev_hash,
+        "entry_hash": entry.entry_hash,
+    }
+
+
+class SqlAccessLogStore:
+    """``AccessLogStore`` on the register's database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def append(
+        self, municipality_code: str, build: Callable[[int, str], AccessEntry]
+    ) -> AccessEntry:
+        with self._engine.begin() as conn:  # BEGIN IMMEDIATE on SQLite
+            head = conn.execute(
+                select(_H.last_seq, _H.last_hash)
+                .where(_H.municipality_code == municipality_code)
+                .with_for_update()
+            ).one_or_none()
+            if head is None:
+                raise _unknown(municipality_code)
+            seq, prev_hash = int(head.last_seq) + 1, str(head.last_hash)
+            entry = build(seq, prev_hash)
+            if (entry.municipality_code, entry.seq, entry.prev_hash) != (
+                municipality_code,
+                seq,
+                prev_hash,
+            ):
+                raise ValueError(
+                    f"entry built for {entry.municipality_code}#{entry.seq}, "
+                    f"expected {municipality_code}#{seq} after {prev_hash}"
+                )
+            conn.execute(insert(t.access_log).values(_values(entry)))
+            if entry.atena_numbers:
+                conn.execute(
+                    insert(t.access_log_persons),
+                    [
+                        {"municipality_code": municipality_code, "atena_number": a, "seq": seq}
+                        for a in entry.atena_numbers
+                    ],
+                )
+            conn.execute(
+                update(t.access_log_heads)
+                .where(_H.municipality_code == municipality_code)
+                .values(last_seq=seq, last_hash=entry.entry_hash)
+            )
+        return entry
+
+    def head(self, municipality_code: str) -> tuple[int, str] | None:
+        stmt = select(_H.last_seq, _H.last_hash).where(_H.municipality_code == municipality_code)
+        with self._read() as conn:
+            row = conn.execute(stmt).one_or_none()
+        return (int(row.last_seq), str(row.last_hash)) if row is not None else None
+
+    def entries(
+        self, municipality_code: str, after_seq: int = 0, limit: int | None = None
+    ) -> list[AccessEntry]:
+        stmt = (
+            select(t.access_log)
+            .where(_L.municipality_code == municipality_code, _L.seq > after_seq)
+            .order_by(_L.seq)
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._read() as conn:
+            return [_entry(row) for row in conn.execute(stmt)]
+
+    def indexed_persons(
+        self, municipality_code: str, after_seq: int, through_seq: int
+    ) -> list[tuple[int, str]]:
+        stmt = (
+            select(_P.seq, _P.atena_number)
+            .where(
+                _P.municipality_code == municipality_code,
+                _P.seq > after_seq,
+                _P.seq <= through_seq,
+            )
+            .order_by(_P.seq, _P.atena_number)
+        )
+        with self._read() as conn:
+            return [(int(row.seq), str(row.atena_number)) for row in conn.execute(stmt)]
+
+    def search(
+        self,
+        municipality_code: str,
+        query: AccessSearch,
+        *,
+        before_seq: int | None = None,
+        limit: int,
+    ) -> list[AccessEntry]:
+        stmt: Select[Any] = select(t.access_log).where(_L.municipality_code == municipality_code)
+        if query.atena_number:
+            stmt = stmt.join(
+                t.access_log_persons,
+                and_(
+                    _P.municipality_code == _L.municipality_code,
+                    _P.seq == _L.seq,
+                ),
+            ).where(
+                _P.municipality_code == municipality_code, _P.atena_number == query.atena_number
+            )
+        if query.user_login:
+            stmt = stmt.where(_L.user_login == query.user_login)
+        if query.since is not None:
+            stmt = stmt.where(_L.at >= query.since)
+        if query.until is not None:
+            stmt = stmt.where(_L.at < query.until)
+        if query.operation is not None:
+            stmt = stmt.where(_L.operation == query.operation.value)
+        if query.outcome is not None:
+            stmt = stmt.where(_L.outcome == query.outcome.value)
+        if before_seq is not None:
+            stmt = stmt.where(_L.seq < before_seq)
+        stmt = stmt.order_by(_L.seq.desc()).limit(limit)
+        with self._read() as conn:
+            found = [_entry(row) for row in conn.execute(stmt)]
+        if query.atena_number:  # the index is not hashed: trust only what the entry says
+            found = [e for e in found if query.atena_number in e.atena_numbers]
+        return found
+
+    def activity(
+        self,
+        municipality_code: str,
+        since: datetime,
+        until: datetime,
+        operation: Operation | None = None,
+    ) -> list[UserActivity]:
+        conditions = [
+            _L.municipality_code == municipality_code,
+            _L.at >= since,
+            _L.at < until,
+            _L.outcome == Outcome.OK.value,
+        ]
+        if operation is not None:
+            conditions.append(_L.operation == operation.value)
+        stmt = (
+            select(
+                _L.user_login,
+                func.count(func.distinct(_L.seq)).label("entries"),
+                func.count(func.distinct(_P.atena_number)).label("persons"),
+            )
+            .select_from(
+                t.access_log.outerjoin(
+                    t.access_log_persons,
+                    and_(_P.municipality_code == _L.municipality_code, _P.seq == _L.seq),
+                )
+            )
+            .where(*conditions)
+            .group_by(_L.user_login)
+            .order_by(_L.user_login)
+        )
+        with self._read() as conn:
+            return [
+                UserActivity(str(row.user_login), int(row.entries), int(row.persons))
+                for row in conn.execute(stmt)
+            ]
+
+    def _read(self) -> Connection:
+        """A connection for reading (a deferred transaction on SQLite)."""
+        return self._engine.connect().execution_options(**READ_ONLY)
+
+
+def _unknown(code: str) -> NotFound:
+    return NotFound(
+        Violation(
+            "municipality.not_found",
+            f"地方公共団体コード {code} の団体は登録されていません",
+            "municipality_code",
+        )
+    )

@@ -1,0 +1,161 @@
+"""SQL store of suppression settings (抑止・支援措置), SQLite and PostgreSQL alike.
+
+Every statement names the municipality code it was given; nothing is read across tenants.
+Processes are kept comma-separated in the order of ``Process``; details as JSON text. ``update``
+compares the stored ``version`` and raises ``ConflictError`` when another change came first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, insert, or_, select, update
+
+from jichitai.adapters.db import tables as t
+from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
+from jichitai.domain.errors import ConflictError, Severity, Violation
+
+_s = t.suppressions.c
+
+
+def _processes_text(processes: frozenset[Process]) -> str:
+    return ",".join(p.value for p in Process if p in processes)
+
+
+def _values(setting: Suppression) -> dict[str, Any]:
+    return {
+        "kind": setting.kind.value,
+        "atena_number": setting.atena_number,
+        "household_number": setting.household_number,
+        "processes": _processes_text(setting.processes),
+        "level": setting.level.value,
+        "starts_on": setting.starts_on,
+        "ends_on": setting.ends_on,
+        "reason": setting.reason,
+        "details": json.dumps(dict(setting.details), ensure_ascii=False, sort_keys=True),
+        "set_by": setting.set_by,
+        "set_at": setting.set_at,
+        "lifted_by": setting.lifted_by,
+        "lifted_at": setting.lifted_at,
+        "released_by": setting.released_by,
+        "released_until": setting.released_until,
+        "version": setting.version,
+    }
+
+
+def _setting(row: Any) -> Suppression:
+    return Suppression(
+        municipality_code=row.municipality_code,
+        suppression_id=row.suppression_id,
+        kind=SuppressionKind(row.kind),
+        atena_number=row.atena_number,
+        household_number=row.household_number,
+        processes=frozenset(Process(p) for p in row.processes.split(",") if p),
+        level=Severity(row.level),
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        reason=row.reason,
+        set_by=row.set_by,
+        set_at=row.set_at,
+        details=json.loads(row.details) if row.details else {},
+        lifted_by=row.lifted_by,
+        lifted_at=row.lifted_at,
+        released_by=row.released_by,
+        released_until=row.released_until,
+        version=row.version,
+    )
+
+
+class SqlSuppressionStore:
+    """The ``SuppressionStore`` port on the ``suppressions`` table; one transaction a call."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, setting: Suppression) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                insert(t.suppressions).values(
+                    municipality_code=setting.municipality_code,
+                    suppression_id=setting.suppression_id,
+                    **_values(setting),
+                )
+            )
+
+    def get(self, municipality_code: str, suppression_id: str) -> Suppression | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(t.suppressions).where(
+                    _s.municipality_code == municipality_code,
+                    _s.suppression_id == suppression_id,
+                )
+            ).one_or_none()
+        return _setting(row) if row is not None else None
+
+    def update(self, setting: Suppression, *, expected_version: int) -> None:
+        with self._engine.begin() as conn:
+            changed = conn.execute(
+                update(t.suppressions)
+                .where(
+                    _s.municipality_code == setting.municipality_code,
+                    _s.suppression_id == setting.suppression_id,
+                    _s.version == expected_version,
+                )
+                .values(**_values(setting))
+            ).rowcount
+        if changed != 1:
+            raise ConflictError(
+                Violation(
+                    "suppression.conflict",
+                    "この抑止の設定は他の処理で更新されました。画面を更新してやり直してください",
+                    "suppression_id",
+                )
+            )
+
+    def for_targets(
+        self,
+        municipality_code: str,
+        atena_numbers: Collection[str],
+        household_numbers: Collection[str],
+        *,
+        include_lifted: bool = False,
+    ) -> Sequence[Suppression]:
+        targets = []
+        if atena_numbers:
+            targets.append(_s.atena_number.in_(sorted(set(atena_numbers))))
+        if household_numbers:
+            targets.append(_s.household_number.in_(sorted(set(household_numbers))))
+        if not targets:
+            return []
+        stmt = (
+            select(t.suppressions)
+            .where(_s.municipality_code == municipality_code, or_(*targets))
+            .order_by(_s.set_at, _s.suppression_id)
+        )
+        if not include_lifted:
+            stmt = stmt.where(_s.lifted_at.is_(None))
+        with self._engine.connect() as conn:
+            return [_setting(row) for row in conn.execute(stmt)]
+
+    def person_exists(self, municipality_code: str, atena_number: str) -> bool:
+        r = t.residents.c
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                select(r.atena_number).where(
+                    r.municipality_code == municipality_code, r.atena_number == atena_number
+                )
+            ).first()
+        return found is not None
+
+    def household_exists(self, municipality_code: str, household_number: str) -> bool:
+        h = t.households.c
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                select(h.household_number).where(
+                    h.municipality_code == municipality_code,
+                    h.household_number == household_number,
+                )
+            ).first()
+        return found is not None

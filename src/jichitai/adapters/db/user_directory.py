@@ -1,0 +1,88 @@
+"""Staff users in the database (table ``staff_users``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from jichitai.adapters.db import tables as t
+from jichitai.domain.access.roles import Role
+from jichitai.domain.errors import ConflictError, Violation
+from jichitai.services.ports import StaffUser
+
+_U = t.staff_users.c
+
+
+def _row(user: StaffUser) -> dict[str, Any]:
+    return {
+        "municipality_code": user.municipality_code,
+        "login": user.login,
+        "display_name": user.display_name,
+        "roles": ",".join(sorted(r.value for r in user.roles)),
+        "password_hash": user.password_hash,
+        "valid_from": user.valid_from,
+        "valid_until": user.valid_until,
+        "failed_attempts": user.failed_attempts,
+        "locked_until": user.locked_until,
+        "disabled": user.disabled,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
+
+
+def _user(row: Any) -> StaffUser:
+    return StaffUser(
+        municipality_code=row.municipality_code,
+        login=row.login,
+        display_name=row.display_name,
+        roles=frozenset(Role(r) for r in row.roles.split(",") if r),
+        password_hash=row.password_hash,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        failed_attempts=row.failed_attempts,
+        locked_until=row.locked_until,
+        disabled=row.disabled,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlUserDirectory:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, user: StaffUser) -> None:
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(t.staff_users).values(**_row(user)))
+        except IntegrityError:
+            raise ConflictError(
+                Violation("user.exists", f"ログインID {user.login} は既に使われています", "login")
+            ) from None
+
+    def get(self, login: str) -> StaffUser | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(t.staff_users).where(_U.login == login)).one_or_none()
+        return _user(row) if row else None
+
+    def update(self, user: StaffUser) -> None:
+        values = _row(user)
+        del values["municipality_code"], values["login"], values["created_at"]
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(t.staff_users)
+                .where(_U.municipality_code == user.municipality_code, _U.login == user.login)
+                .values(**values)
+            )
+
+    def of_municipality(self, municipality_code: str) -> Sequence[StaffUser]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(t.staff_users)
+                .where(_U.municipality_code == municipality_code)
+                .order_by(_U.login)
+            ).all()
+        return [_user(r) for r in rows]

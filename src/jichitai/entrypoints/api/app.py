@@ -1,0 +1,118 @@
+"""The FastAPI application: routers, the body-size limit, one error shape.
+
+``create_app(app)`` takes the wired services (``jichitai.bootstrap.App``) so tests and
+``jichitai serve`` build the same application.
+"""
+
+from __future__ import annotations
+
+import orjson
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jichitai import __version__
+from jichitai.bootstrap import App
+from jichitai.domain.errors import Violation
+from jichitai.entrypoints.api import (
+    routes_admin,
+    routes_audit,
+    routes_auth,
+    routes_drafts,
+    routes_residents,
+    routes_suppressions,
+)
+from jichitai.entrypoints.api.errors import error_body, install_error_handlers
+
+
+class BodySizeLimit:
+    """Refuse (413, in the API's error shape) a body larger than ``limit`` bytes, whether or
+    not it declares a Content-Length, before any of it reaches a route."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(send)
+            return
+        received = 0
+        too_large = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    too_large = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        started = False
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if too_large and not started:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+        if too_large and not started:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = orjson.dumps(
+            error_body(
+                [
+                    Violation(
+                        "request.too_large",
+                        f"リクエストが大きすぎます（上限 {self.limit:,} バイト）",
+                        "body",
+                    )
+                ]
+            )
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def create_app(jichitai: App) -> FastAPI:
+    api = FastAPI(
+        title="jichitai 住民記録 API",
+        version=__version__,
+        description=(
+            "住民記録システム（標準仕様準拠）の職員向けAPI。"
+            "認証は OAuth2 パスワードフロー（POST /api/v1/auth/token）。"
+            'エラーは常に {"errors": [{code, message, field, level}]} の形で返します。'
+        ),
+    )
+    api.state.jichitai = jichitai
+    api.state.access_log = jichitai.access_log
+    install_error_handlers(api)
+    for module in (
+        routes_auth,
+        routes_residents,
+        routes_drafts,
+        routes_suppressions,
+        routes_admin,
+        routes_audit,
+    ):
+        api.include_router(module.router)
+    api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)
+    return api

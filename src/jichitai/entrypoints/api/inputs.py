@@ -1,0 +1,66 @@
+"""Checks on free input that no pydantic type expresses: control characters, sizes, the command."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from jichitai.domain.errors import DomainError, Violation, invalid
+from jichitai.domain.residents.commands import ChangeCommand
+from jichitai.services.register import decode_command
+
+MAX_TEXT = 2000
+_ALLOWED_CONTROLS = frozenset("\n")
+
+
+def _bad_text(value: str) -> str | None:
+    if len(value) > MAX_TEXT:
+        return "long"
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Cs") and ch not in _ALLOWED_CONTROLS:
+            return "control"
+    return None
+
+
+def check_strings(value: Any, path: str = "") -> None:
+    """Refuse control characters (but line feeds) and over-long strings anywhere in a body."""
+    if isinstance(value, str):
+        fault = _bad_text(value)
+        if fault == "long":
+            raise invalid("input.too_long", f"{MAX_TEXT}文字以内で入力してください", path or "body")
+        if fault == "control":
+            raise invalid("input.control_character", "制御文字は入力できません", path or "body")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_strings(str(key), path)
+            check_strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_strings(item, f"{path}[{index}]")
+
+
+def command_from(data: dict[str, Any]) -> ChangeCommand:
+    """The register command in a request, checked strictly; faults name the path."""
+    check_strings(data, "command")
+    try:
+        return decode_command(data)
+    except (ValueError, TypeError) as error:
+        text = str(error)
+        path, _, _ = text.partition(":")
+        raise DomainError(
+            Violation(
+                "command.invalid",
+                "異動の入力内容が正しくありません（項目の名前・型・値を確認してください）: "
+                + text[:300],
+                "command." + path.strip()[:200] if path else "command",
+            )
+        ) from None
+    except DomainError:
+        raise
+
+
+def query_text(value: str, field: str, max_length: int = 200) -> str:
+    if len(value) > max_length:
+        raise invalid("input.too_long", f"{max_length}文字以内で入力してください", field)
+    check_strings(value, field)
+    return value

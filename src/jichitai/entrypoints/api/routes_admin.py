@@ -1,0 +1,110 @@
+"""Administration of one's own municipality: its record and its staff users."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+
+from jichitai.domain.access.roles import Permission
+from jichitai.entrypoints.api import schemas as s
+from jichitai.entrypoints.api.security import CurrentActor, app_of
+from jichitai.services.audit import Operation
+from jichitai.services.ports import StaffUser
+
+router = APIRouter(prefix="/api/v1", tags=["administration"])
+
+ERRORS = s.error_responses(403, 404, 409)
+LoginPath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._@-]{2,63}$")]
+
+
+def _user(user: StaffUser, request: Request) -> s.User:
+    now = app_of(request).clock.now()
+    return s.User(
+        login=user.login,
+        display_name=user.display_name,
+        municipality_code=user.municipality_code,
+        roles=sorted(r.value for r in user.roles),
+        valid_from=user.valid_from,
+        valid_until=user.valid_until,
+        disabled=user.disabled,
+        locked=user.locked_until is not None and user.locked_until > now,
+        failed_attempts=user.failed_attempts,
+        created_at=user.created_at,
+        updated_at=user.updated_at,
+    )
+
+
+@router.get(
+    "/municipality",
+    operation_id="getMunicipality",
+    response_model=s.Municipality,
+    responses=ERRORS,
+    summary="ログイン中の団体",
+)
+def get_municipality(request: Request, actor: CurrentActor) -> s.Municipality:
+    actor.require(Permission.VIEW_MUNICIPALITY)
+    found = app_of(request).municipalities.get(actor.municipality_code)
+    return s.Municipality(code=found.code, name=found.name)
+
+
+@router.get(
+    "/users",
+    operation_id="listUsers",
+    response_model=s.Users,
+    responses=ERRORS,
+    summary="職員一覧（管理者）",
+)
+def list_users(request: Request, actor: CurrentActor) -> s.Users:
+    app = app_of(request)
+    users = app.users.list_by(actor)
+    app.access_log.record(actor, Operation.MANAGE_USERS, target="users")
+    return s.Users(count=len(users), users=[_user(u, request) for u in users])
+
+
+@router.post(
+    "/users",
+    operation_id="addUser",
+    status_code=201,
+    response_model=s.User,
+    responses=ERRORS,
+    summary="職員の登録（管理者）",
+)
+def add_user(request: Request, actor: CurrentActor, body: s.UserIn) -> s.User:
+    app = app_of(request)
+    user = app.users.add_by(
+        actor,
+        body.login,
+        body.password,
+        body.roles,
+        display_name=body.display_name,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+    )
+    app.access_log.record(actor, Operation.MANAGE_USERS, target=f"user:{user.login}:add")
+    return _user(user, request)
+
+
+@router.patch(
+    "/users/{login}",
+    operation_id="changeUser",
+    response_model=s.User,
+    responses=ERRORS,
+    summary="職員の権限・有効期間・利用停止・ロック解除・パスワード（管理者）",
+)
+def change_user(
+    request: Request, actor: CurrentActor, login: LoginPath, body: s.UserPatch
+) -> s.User:
+    app = app_of(request)
+    user = app.users.change_by(
+        actor,
+        login,
+        roles=body.roles,
+        valid_until=body.valid_until,
+        clear_valid_until=body.clear_valid_until,
+        disabled=body.disabled,
+        unlock=body.unlock,
+        password=body.password,
+    )
+    app.access_log.record(actor, Operation.MANAGE_USERS, target=f"user:{user.login}:change")
+    return _user(user, request)

@@ -1,0 +1,77 @@
+"""Log-in and who am I."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+
+from jichitai.domain.access.actor import Actor, Unauthenticated
+from jichitai.domain.access.roles import ROLE_LABELS
+from jichitai.entrypoints.api import schemas as s
+from jichitai.entrypoints.api.security import CurrentActor, app_of
+from jichitai.services.audit import Operation
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+@router.post(
+    "/auth/token",
+    operation_id="login",
+    response_model=s.Token,
+    responses=s.error_responses(),
+    summary="ログイン（OAuth2 パスワードフロー）",
+)
+def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> s.Token:
+    app = app_of(request)
+    try:
+        user = app.users.authenticate(form.username, form.password)
+    except Unauthenticated as refused:
+        known = app.users.known(form.username)
+        if known is not None:  # a failed log-in of a real user goes to their municipality's log
+            app.access_log.record(
+                Actor(
+                    known.login,
+                    known.municipality_code,
+                    known.roles,
+                    terminal=request.client.host if request.client else "",
+                ),
+                Operation.LOGIN_FAILED,
+                outcome="refused",
+                detail=refused.code,
+            )
+        raise
+    token, expires = app.tokens.issue(user.login, user.municipality_code)
+    actor = Actor(
+        user.login,
+        user.municipality_code,
+        user.roles,
+        terminal=request.client.host if request.client else "",
+    )
+    app.access_log.record(actor, Operation.LOGIN)
+    return s.Token(
+        access_token=token,
+        expires_in=int((expires - app.clock.now()).total_seconds()),
+    )
+
+
+@router.get(
+    "/me",
+    operation_id="getMe",
+    response_model=s.Me,
+    responses=s.error_responses(),
+    summary="ログイン中の職員・団体・権限",
+)
+def me(request: Request, actor: CurrentActor) -> s.Me:
+    app = app_of(request)
+    user = app.users.current(actor.login, actor.municipality_code)
+    return s.Me(
+        login=user.login,
+        display_name=user.display_name,
+        municipality_code=user.municipality_code,
+        municipality_name=app.municipalities.get(user.municipality_code).name,
+        roles=sorted(r.value for r in user.roles),
+        role_labels=[ROLE_LABELS[r] for r in sorted(user.roles)],
+        permissions=sorted(p.value for p in actor.permissions),
+    )

@@ -1,0 +1,169 @@
+"""Changes: submit as a draft (仮登録), review, check, approve (本登録), discard.
+
+Cancellations (取消し) and corrections (修正) are changes like any other (``Cancel``,
+``Correct``): submitted as drafts and approved by a second person.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Request, Response
+
+from jichitai.domain.access.roles import Permission
+from jichitai.domain.errors import invalid
+from jichitai.entrypoints.api import schemas as s
+from jichitai.entrypoints.api.inputs import check_strings, command_from
+from jichitai.entrypoints.api.present import draft as draft_body
+from jichitai.entrypoints.api.present import error_items
+from jichitai.entrypoints.api.security import CurrentActor, app_of
+
+router = APIRouter(prefix="/api/v1", tags=["drafts"])
+
+ERRORS = s.error_responses(403, 404, 409)
+DraftPath = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="仮登録ID")]
+_KEY = re.compile(r"[\x21-\x7e]{1,100}")
+
+
+def _idempotency_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not _KEY.fullmatch(value):
+        raise invalid(
+            "request.invalid_idempotency_key",
+            "Idempotency-Key は100文字以内の半角英数記号で指定してください",
+            "Idempotency-Key",
+        )
+    return value
+
+
+@router.post(
+    "/drafts",
+    operation_id="submitDraft",
+    status_code=201,
+    response_model=s.DraftSubmitted,
+    responses=ERRORS,
+    summary="異動の仮登録（全ての規則を確認してから保存）",
+)
+def submit_draft(
+    request: Request,
+    actor: CurrentActor,
+    body: s.DraftIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> s.DraftSubmitted:
+    staff = app_of(request).staff
+    command = command_from(body.command)
+    draft, plan = staff.submit_draft(
+        actor, command, idempotency_key=_idempotency_key(idempotency_key)
+    )
+    return s.DraftSubmitted(
+        draft=draft_body(
+            draft, show_individual_number=actor.may(Permission.VIEW_INDIVIDUAL_NUMBER)
+        ),
+        atena_numbers=list(plan.atena_numbers),
+        households=list(plan.households),
+        alerts=error_items(plan.alerts),
+        notices=[n.value for n in plan.notices],
+    )
+
+
+@router.get(
+    "/drafts",
+    operation_id="listDrafts",
+    response_model=s.Drafts,
+    responses=ERRORS,
+    summary="審査待ちの仮登録",
+)
+def list_drafts(request: Request, actor: CurrentActor) -> s.Drafts:
+    views = app_of(request).staff.drafts(actor)
+    show = actor.may(Permission.VIEW_INDIVIDUAL_NUMBER)
+    return s.Drafts(
+        count=len(views), drafts=[draft_body(v.draft, show_individual_number=show) for v in views]
+    )
+
+
+@router.get(
+    "/drafts/{draft_id}",
+    operation_id="getDraft",
+    response_model=s.Draft,
+    responses=ERRORS,
+    summary="仮登録の内容",
+)
+def get_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> s.Draft:
+    view = app_of(request).staff.draft(actor, draft_id)
+    return draft_body(
+        view.draft, show_individual_number=actor.may(Permission.VIEW_INDIVIDUAL_NUMBER)
+    )
+
+
+@router.put(
+    "/drafts/{draft_id}",
+    operation_id="updateDraft",
+    response_model=s.Draft,
+    responses=ERRORS,
+    summary="仮登録の修正（本登録前のみ）",
+)
+def update_draft(
+    request: Request, actor: CurrentActor, draft_id: DraftPath, body: s.DraftIn
+) -> s.Draft:
+    draft = app_of(request).staff.update_draft(actor, draft_id, command_from(body.command))
+    return draft_body(draft, show_individual_number=actor.may(Permission.VIEW_INDIVIDUAL_NUMBER))
+
+
+@router.post(
+    "/drafts/{draft_id}/check",
+    operation_id="checkDraft",
+    response_model=s.ChangeChecked,
+    responses=ERRORS,
+    summary="本登録した場合の確認（書き込みなし）",
+)
+def check_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> s.ChangeChecked:
+    plan = app_of(request).staff.check_draft(actor, draft_id)
+    return s.ChangeChecked(
+        kind=plan.kind.value,
+        reason=plan.reason.value,
+        atena_numbers=list(plan.atena_numbers),
+        households=list(plan.households),
+        alerts=error_items(plan.alerts),
+        notices=[n.value for n in plan.notices],
+    )
+
+
+@router.post(
+    "/drafts/{draft_id}/approve",
+    operation_id="approveDraft",
+    response_model=s.ChangeRecorded,
+    responses=ERRORS,
+    summary="本登録（入力者以外の審査者）",
+)
+def approve_draft(
+    request: Request, actor: CurrentActor, draft_id: DraftPath, body: s.ApproveIn
+) -> s.ChangeRecorded:
+    check_strings(body.acknowledged_alerts, "acknowledged_alerts")
+    result = app_of(request).staff.approve_draft(
+        actor, draft_id, acknowledged=frozenset(body.acknowledged_alerts)
+    )
+    return s.ChangeRecorded(
+        event_id=result.event_id,
+        seq=result.seq,
+        kind=result.kind,
+        reason=result.reason,
+        atena_numbers=list(result.atena_numbers),
+        households=list(result.households),
+        alerts=error_items(result.alerts),
+        notices=list(result.notices),
+        replayed=result.replayed,
+    )
+
+
+@router.delete(
+    "/drafts/{draft_id}",
+    operation_id="discardDraft",
+    status_code=204,
+    responses=ERRORS,
+    summary="仮登録の破棄",
+)
+def discard_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> Response:
+    app_of(request).staff.discard_draft(actor, draft_id)
+    return Response(status_code=204)

@@ -1,0 +1,27 @@
+"""``jichitai audit``: the access log (アクセスログ) from the command line.
+
+Registered on the main command by ``cli.py`` (``app.add_typer(audit_app, name="audit")``).
+Refusals follow ``cli.py``: code, Japanese message and field on standard error (as JSON with
+``--json``), exit status 2.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from jichitai.domain.errors import DomainError
+from jichitai.entrypoints.cli_common import JsonOption, MunicipalityOption, _app, _emit, _fail
+
+audit_app = typer.Typer(help="アクセスログ", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def audit_verify(municipality: MunicipalityOption, as_json: JsonOption = False) -> None:
+    """アクセスログのハッシュ連鎖を検証する (改ざん検知)."""
+    a = _app()
+    try:
+        code = a.municipalities.get(municipality).code
+        count = a.access_log.verify(code)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit({"municipality_code": code, "entries": count, "chain": "ok"}, as_json)

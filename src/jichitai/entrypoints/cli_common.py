@@ -1,0 +1,64 @@
+"""What every ``jichitai`` sub-command shares: options, the wired app, output and refusals."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from jichitai.bootstrap import App, bootstrap
+from jichitai.domain.errors import DomainError, Violation
+
+MunicipalityOption = Annotated[
+    str, typer.Option("--municipality", "-m", help="地方公共団体コード (6桁)")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSONで出力")]
+
+
+def _app() -> App:
+    """The wired application, refusing to work on a database that is not migrated yet."""
+    a = bootstrap()
+    if not a.database_is_current():
+        _fail(
+            DomainError(
+                Violation(
+                    "database.not_upgraded",
+                    "データベースが最新の構成になっていません。先に `jichitai db upgrade` を実行してください",
+                    "JICHITAI_DATABASE_URL",
+                )
+            )
+        )
+    return a
+
+
+def _emit(data: Any, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            typer.echo(f"{key}: {value}")
+    elif isinstance(data, list):
+        for item in data:
+            typer.echo(
+                "  ".join(str(v) for v in item.values()) if isinstance(item, dict) else str(item)
+            )
+    else:
+        typer.echo(str(data))
+
+
+def _fail(error: DomainError, as_json: bool = True) -> NoReturn:
+    errors = [
+        {"code": v.code, "message": v.message, "field": v.field, "level": v.severity.value}
+        | ({"line": v.line} if v.line is not None else {})
+        for v in error.violations
+    ]
+    if as_json:
+        typer.echo(json.dumps({"errors": errors}, ensure_ascii=False, indent=2), err=True)
+    else:
+        for e in errors:
+            typer.echo(
+                f"エラー {e['code']}: {e['message']}" + (f" ({e['field']})" if e["field"] else ""),
+                err=True,
+            )
+    raise typer.Exit(code=2)

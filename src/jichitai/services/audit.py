@@ -1,0 +1,593 @@
+"""The access log (アクセスログ, standard §10.2 (1370)): who read or changed whose data, and why.
+
+Every read, print, export and change of personal data, every log-in (and failed log-in) and
+every refusal of an authenticated user is appended as one ``AccessEntry``: who (login and roles),
+when, from where (terminal and place), what (operation, target, the persons concerned by their
+宛名番号), for what purpose, whether the My Number was shown, and the outcome.
+
+The log is append-only and hash-chained per municipality, like the register's journal: each
+entry's hash covers every field and the previous entry's hash, so an edited, removed or inserted
+entry is found by ``AccessLog.verify``. The database adds its own wall (triggers refuse UPDATE
+and DELETE; on PostgreSQL the application role may only INSERT and SELECT).
+
+The log holds personal data only as 宛名番号 (validated as such, so a name or a My Number cannot
+slip in through that field). Reading it needs ``Permission.READ_ACCESS_LOG`` and is itself logged.
+The ready-made analyses the standard lists map to: night and holiday access
+(``AccessSearch(night_or_holiday=True)``), failed log-ins (``operation=LOGIN_FAILED``), log-ins
+per ID (``logins_per_user``), mass searches (``mass_searches``) and who looked a person up
+(``AccessSearch(atena_number=...)``); ``disclosure`` is the resident-facing list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Final, Protocol
+from zoneinfo import ZoneInfo
+
+import jpholiday
+import orjson
+
+from jichitai.domain.access.actor import Actor, Forbidden
+from jichitai.domain.access.roles import ROLE_LABELS, Permission, Role
+from jichitai.domain.common.identifiers import AtenaNumber
+from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
+from jichitai.services.ports import GENESIS_HASH, Clock
+from jichitai.services.register import time_ordered_id
+
+JST: Final = ZoneInfo("Asia/Tokyo")
+#: Office hours for the night/holiday analysis: [08:00, 20:00) JST on working days.
+OFFICE_OPENS: Final = time(8, 0)
+OFFICE_CLOSES: Final = time(20, 0)
+#: The most entries one search answers.
+MAX_SEARCH_LIMIT: Final = 1000
+#: Entries read from the store at a time when the service filters or checks them itself.
+PAGE_SIZE: Final = 1000
+
+# Column widths of the ``access_log`` table: longer texts are cut before hashing, so the stored
+# row and the hashed text stay the same on every database (PostgreSQL would refuse them,
+# SQLite store them whole).
+_WIDTHS: Final = {"terminal": 100, "place": 100, "purpose": 200, "target": 200, "detail": 200}
+
+
+class Operation(StrEnum):
+    """What was done (the standard's 操作ログ, 認証ログ, 印刷ログ and 設定変更ログ)."""
+
+    SEARCH = "search"
+    VIEW = "view"
+    HISTORY = "history"
+    HOUSEHOLD = "household"
+    REMOVED_RECORDS = "removed_records"
+    RECORD_CHANGE = "record_change"
+    SUBMIT_DRAFT = "submit_draft"
+    UPDATE_DRAFT = "update_draft"
+    CHECK_DRAFT = "check_draft"
+    APPROVE_DRAFT = "approve_draft"
+    DISCARD_DRAFT = "discard_draft"
+    VIEW_DRAFTS = "view_drafts"
+    ISSUE = "issue"
+    PRINT = "print"
+    EXPORT = "export"
+    SET_SUPPRESSION = "set_suppression"
+    LIFT_SUPPRESSION = "lift_suppression"
+    RELEASE_SUPPRESSION = "release_suppression"
+    VIEW_SUPPRESSION = "view_suppression"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    MANAGE_USERS = "manage_users"
+    CHANGE_SETTINGS = "change_settings"
+    READ_ACCESS_LOG = "read_access_log"
+    DISCLOSURE = "disclosure"
+    REFUSED = "refused"
+    """A request refused before its operation was known (the API's error handler)."""
+
+
+OPERATION_LABELS: Final[dict[Operation, str]] = {
+    Operation.SEARCH: "検索",
+    Operation.VIEW: "照会",
+    Operation.HISTORY: "履歴照会",
+    Operation.HOUSEHOLD: "世帯照会",
+    Operation.REMOVED_RECORDS: "除票照会",
+    Operation.RECORD_CHANGE: "異動入力",
+    Operation.SUBMIT_DRAFT: "異動入力（仮登録）",
+    Operation.UPDATE_DRAFT: "仮登録の修正",
+    Operation.CHECK_DRAFT: "入力確認",
+    Operation.APPROVE_DRAFT: "本登録",
+    Operation.DISCARD_DRAFT: "仮登録の破棄",
+    Operation.VIEW_DRAFTS: "仮登録の一覧",
+    Operation.ISSUE: "証明書の発行",
+    Operation.PRINT: "帳票の印刷",
+    Operation.EXPORT: "データ抽出",
+    Operation.SET_SUPPRESSION: "抑止・支援措置の設定",
+    Operation.LIFT_SUPPRESSION: "抑止・支援措置の解除",
+    Operation.RELEASE_SUPPRESSION: "抑止の一時解除",
+    Operation.VIEW_SUPPRESSION: "抑止・支援措置の照会",
+    Operation.LOGIN: "ログイン",
+    Operation.LOGIN_FAILED: "ログイン失敗",
+    Operation.LOGOUT: "ログアウト",
+    Operation.MANAGE_USERS: "利用者管理",
+    Operation.CHANGE_SETTINGS: "設定変更",
+    Operation.READ_ACCESS_LOG: "アクセスログの閲覧",
+    Operation.DISCLOSURE: "アクセス記録の開示",
+    Operation.REFUSED: "拒否された要求",
+}
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    REFUSED = "refused"
+    """Refused (permission, suppression, rule): ``detail`` holds the error code."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccessEntry:
+    """One access-log entry as stored; ``entry_hash`` covers every other field."""
+
+    municipality_code: str
+    seq: int
+    entry_id: str
+    at: datetime
+    user_login: str
+    roles: tuple[str, ...]
+    terminal: str
+    place: str
+    operation: Operation
+    purpose: str
+    target: str
+    atena_numbers: tuple[str, ...]
+    person_count: int
+    my_number_shown: bool
+    outcome: Outcome
+    detail: str
+    prev_hash: str
+    entry_hash: str
+
+
+def access_entry_hash(entry: AccessEntry) -> str:
+    """SHA-256 over the previous hash, then the canonical JSON of every other field.
+
+    Canonical: sorted keys, no spaces, characters as stored, the time as UTC ISO 8601 with
+    microseconds, roles and 宛名番号 as lists in their stored order.
+    """
+    fields = {
+        "municipality_code": entry.municipality_code,
+        "seq": entry.seq,
+        "entry_id": entry.entry_id,
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "user_login": entry.user_login,
+        "roles": list(entry.roles),
+        "terminal": entry.terminal,
+        "place": entry.place,
+        "operation": entry.operation.value,
+        "purpose": entry.purpose,
+        "target": entry.target,
+        "atena_numbers": list(entry.atena_numbers),
+        "person_count": entry.person_count,
+        "my_number_shown": entry.my_number_shown,
+        "outcome": entry.outcome.value,
+        "detail": entry.detail,
+    }
+    digest = hashlib.sha256(entry.prev_hash.encode())
+    digest.update(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS))
+    return digest.hexdigest()
+
+
+def is_night_or_holiday(at: datetime) -> bool:
+    """Outside 08:00–20:00 in Japan, or on a Saturday, Sunday or public holiday (祝日・休日)."""
+    local = at.astimezone(JST)
+    day = local.date()
+    if day.weekday() >= 5 or is_public_holiday(day):
+        return True
+    return not OFFICE_OPENS <= local.time() < OFFICE_CLOSES
+
+
+def is_public_holiday(day: date) -> bool:
+    """A national holiday, including substitute and citizens' holidays (jpholiday)."""
+    return bool(jpholiday.is_holiday(day))
+
+
+@dataclass(frozen=True, slots=True)
+class AccessSearch:
+    """An auditor's search; every criterion given narrows it. Newest entries first.
+
+    ``since`` is inclusive, ``until`` exclusive (timezone-aware). ``night_or_holiday`` keeps
+    entries outside 08:00–20:00 JST or on weekends and public holidays.
+    """
+
+    atena_number: str = ""
+    user_login: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    operation: Operation | None = None
+    outcome: Outcome | None = None
+    night_or_holiday: bool = False
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class UserActivity:
+    """One user's entries in a window and the distinct persons they concern."""
+
+    user_login: str
+    entries: int
+    persons: int
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosureRow:
+    """One line of a resident's "who read my data" list: no staff login (staff privacy)."""
+
+    at: datetime
+    municipality_code: str
+    role: str
+    operation: Operation
+    operation_label: str
+    purpose: str
+
+
+class AccessLogStore(Protocol):
+    """Where the access log lives. Every method is scoped to one municipality's entries."""
+
+    def append(
+        self, municipality_code: str, build: Callable[[int, str], AccessEntry]
+    ) -> AccessEntry:
+        """In one transaction: lock the municipality's head, ``build(next_seq, prev_hash)``,
+        store the entry and its person rows, move the head; return the entry."""
+
+    def head(self, municipality_code: str) -> tuple[int, str] | None:
+        """The last sequence number and hash (not locked); ``None`` for an unknown municipality."""
+
+    def entries(
+        self, municipality_code: str, after_seq: int = 0, limit: int | None = None
+    ) -> Sequence[AccessEntry]:
+        """Entries in sequence order, after ``after_seq``."""
+
+    def indexed_persons(
+        self, municipality_code: str, after_seq: int, through_seq: int
+    ) -> Sequence[tuple[int, str]]:
+        """The person index (seq, 宛名番号) for entries in (after_seq, through_seq]."""
+
+    def search(
+        self,
+        municipality_code: str,
+        query: AccessSearch,
+        *,
+        before_seq: int | None = None,
+        limit: int,
+    ) -> Sequence[AccessEntry]:
+        """Entries matching the query's atena_number, user_login, since, until, operation and
+        outcome (``night_or_holiday`` and ``query.limit`` are the service's), newest first,
+        with ``seq < before_seq`` when given."""
+
+    def activity(
+        self,
+        municipality_code: str,
+        since: datetime,
+        until: datetime,
+        operation: Operation | None = None,
+    ) -> Sequence[UserActivity]:
+        """Per user: successful entries in [since, until) (of one operation if given) and the
+        distinct persons they concern, by login."""
+
+
+class AccessLog:
+    """Writes, checks and searches the access log."""
+
+    def __init__(self, store: AccessLogStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def record(
+        self,
+        actor: Actor,
+        operation: Operation,
+        *,
+        atena_numbers: Iterable[str | AtenaNumber] = (),
+        target: str = "",
+        my_number_shown: bool = False,
+        outcome: Outcome | str = Outcome.OK,
+        detail: str = "",
+        person_count: int | None = None,
+    ) -> AccessEntry:
+        """Append what ``actor`` did. ``detail`` is the error code of a refusal.
+
+        ``person_count`` defaults to the number of 宛名番号 given; a batch that concerns more
+        persons than it lists (a whole-register export) states the real number.
+        """
+        return self.record_for_user(
+            actor.municipality_code,
+            actor.login,
+            actor.roles,
+            operation,
+            terminal=actor.terminal,
+            place=actor.place,
+            purpose=actor.purpose,
+            atena_numbers=atena_numbers,
+            target=target,
+            my_number_shown=my_number_shown,
+            outcome=outcome,
+            detail=detail,
+            person_count=person_count,
+        )
+
+    def record_for_user(
+        self,
+        municipality_code: str,
+        login: str,
+        roles: Iterable[Role | str],
+        operation: Operation,
+        *,
+        terminal: str = "",
+        place: str = "",
+        purpose: str = "",
+        atena_numbers: Iterable[str | AtenaNumber] = (),
+        target: str = "",
+        my_number_shown: bool = False,
+        outcome: Outcome | str = Outcome.OK,
+        detail: str = "",
+        person_count: int | None = None,
+    ) -> AccessEntry:
+        """Append an event of a known user who is not (or not yet) an ``Actor``: a failed
+        log-in, a log-in, a log-out."""
+        numbers = _atena_numbers(atena_numbers)
+        count = len(numbers) if person_count is None else person_count
+        if count < len(numbers):
+            raise ValueError(f"person_count {count} < {len(numbers)} 宛名番号 listed")
+        unplaced = AccessEntry(  # seq, id, time and chain are set under the head's lock
+            municipality_code=municipality_code,
+            seq=0,
+            entry_id="",
+            at=datetime.min.replace(tzinfo=UTC),
+            user_login=login,
+            roles=tuple(sorted({str(r) for r in roles})),
+            terminal=terminal[: _WIDTHS["terminal"]],
+            place=place[: _WIDTHS["place"]],
+            operation=Operation(operation),
+            purpose=purpose[: _WIDTHS["purpose"]],
+            target=target[: _WIDTHS["target"]],
+            atena_numbers=numbers,
+            person_count=count,
+            my_number_shown=my_number_shown,
+            outcome=Outcome(outcome),
+            detail=detail[: _WIDTHS["detail"]],
+            prev_hash="",
+            entry_hash="",
+        )
+
+        def build(seq: int, prev_hash: str) -> AccessEntry:
+            at = self._clock.now().astimezone(UTC)  # read under the lock: times follow seq
+            entry = replace(
+                unplaced,
+                seq=seq,
+                entry_id=time_ordered_id(at, secrets.randbits(74)),
+                at=at,
+                prev_hash=prev_hash,
+            )
+            return replace(entry, entry_hash=access_entry_hash(entry))
+
+        return self._store.append(municipality_code, build)
+
+    # --- the chain -----------------------------------------------------------------------------
+
+    def verify(self, municipality_code: str) -> int:
+        """Recompute every hash of the municipality's access log; return the number of entries.
+
+        Also checks the person index against each entry's (hashed) 宛名番号. Raises
+        ``DomainError`` ``audit.chain_broken`` naming the first entry that does not match.
+        """
+        head = self._store.head(municipality_code)
+        if head is None:
+            raise _unknown_municipality(municipality_code)
+        last_seq, last_hash = head  # entries appended during the check lie beyond it
+        previous, count = GENESIS_HASH, 0
+        while count < last_seq:
+            page = self._store.entries(
+                municipality_code, after_seq=count, limit=min(PAGE_SIZE, last_seq - count)
+            )
+            if not page:
+                break
+            index: dict[int, set[str]] = {}
+            for seq, atena in self._store.indexed_persons(municipality_code, count, page[-1].seq):
+                index.setdefault(seq, set()).add(atena)
+            for entry in page:
+                if (
+                    entry.seq != count + 1
+                    or entry.prev_hash != previous
+                    or access_entry_hash(entry) != entry.entry_hash
+                ):
+                    raise _chain_broken(count + 1)
+                if index.pop(entry.seq, set()) != set(entry.atena_numbers):
+                    raise _chain_broken(entry.seq)
+                previous = entry.entry_hash
+                count += 1
+            if index:  # person rows pointing at no entry of this page
+                raise _chain_broken(min(index))
+        if count != last_seq:
+            raise _chain_broken(count + 1)  # entries missing at the end
+        if previous != last_hash:
+            raise _chain_broken(last_seq)
+        return count
+
+    # --- reading (auditors) --------------------------------------------------------------------
+
+    def search(self, actor: Actor, query: AccessSearch) -> list[AccessEntry]:
+        """Entries matching ``query``, newest first (at most ``query.limit``, ≤ 1000)."""
+        self._require(actor, target="search")
+        query = _checked(query)
+        found = self._find(actor.municipality_code, query)
+        self.record(
+            actor,
+            Operation.READ_ACCESS_LOG,
+            atena_numbers=(query.atena_number,) if query.atena_number else (),
+            target=_describe(query),
+        )
+        return found
+
+    def mass_searches(
+        self, actor: Actor, since: datetime, until: datetime, threshold: int
+    ) -> list[UserActivity]:
+        """大量検索: users whose entries in [since, until) concern more than ``threshold``
+        distinct persons, most persons first."""
+        self._require(actor, target="mass_searches")
+        _checked(AccessSearch(since=since, until=until))
+        rows = [
+            row
+            for row in self._store.activity(actor.municipality_code, since, until)
+            if row.persons > threshold
+        ]
+        self.record(
+            actor,
+            Operation.READ_ACCESS_LOG,
+            target=f"mass_searches since={since.isoformat()} until={until.isoformat()} "
+            f"threshold={threshold}",
+        )
+        return sorted(rows, key=lambda r: (-r.persons, r.user_login))
+
+    def logins_per_user(self, actor: Actor, since: datetime, until: datetime) -> list[UserActivity]:
+        """ID別ログイン数: successful log-ins in [since, until) per login."""
+        self._require(actor, target="logins_per_user")
+        _checked(AccessSearch(since=since, until=until))
+        rows = self._store.activity(actor.municipality_code, since, until, Operation.LOGIN)
+        self.record(
+            actor,
+            Operation.READ_ACCESS_LOG,
+            target=f"logins_per_user since={since.isoformat()} until={until.isoformat()}",
+        )
+        return sorted(rows, key=lambda r: r.user_login)
+
+    # --- the resident's view -------------------------------------------------------------------
+
+    def disclosure(self, actor: Actor, atena_number: str) -> list[DisclosureRow]:
+        """Who read or changed this person's data: when, which organisation, in which role, what
+        and why; never the staff login. Successful entries only, newest first."""
+        self._require(actor, target="disclosure")
+        number = AtenaNumber.parse(atena_number).value
+        query = AccessSearch(atena_number=number, outcome=Outcome.OK)
+        entries: list[AccessEntry] = []
+        before: int | None = None
+        while True:
+            page = self._store.search(
+                actor.municipality_code, query, before_seq=before, limit=PAGE_SIZE
+            )
+            entries += page
+            if len(page) < PAGE_SIZE:
+                break
+            before = page[-1].seq
+        rows = [
+            DisclosureRow(
+                at=e.at,
+                municipality_code=e.municipality_code,
+                role="・".join(_role_label(r) for r in e.roles),
+                operation=e.operation,
+                operation_label=OPERATION_LABELS[e.operation],
+                purpose=e.purpose,
+            )
+            for e in entries
+        ]
+        self.record(actor, Operation.DISCLOSURE, atena_numbers=(number,), target="disclosure")
+        return rows
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _require(self, actor: Actor, *, target: str) -> None:
+        """READ_ACCESS_LOG, or a refusal that is itself logged."""
+        try:
+            actor.require(Permission.READ_ACCESS_LOG)
+        except Forbidden as refusal:
+            self.record(
+                actor,
+                Operation.READ_ACCESS_LOG,
+                target=target,
+                outcome=Outcome.REFUSED,
+                detail=refusal.code,
+            )
+            raise
+
+    def _find(self, municipality_code: str, query: AccessSearch) -> list[AccessEntry]:
+        if not query.night_or_holiday:
+            return list(self._store.search(municipality_code, query, limit=query.limit))
+        found: list[AccessEntry] = []
+        before: int | None = None
+        while len(found) < query.limit:
+            page = self._store.search(municipality_code, query, before_seq=before, limit=PAGE_SIZE)
+            found += [e for e in page if is_night_or_holiday(e.at)]
+            if len(page) < PAGE_SIZE:
+                break
+            before = page[-1].seq
+        return found[: query.limit]
+
+
+def _atena_numbers(values: Iterable[str | AtenaNumber]) -> tuple[str, ...]:
+    """Validated 宛名番号, each once, in the order given."""
+    numbers = (
+        v.value if isinstance(v, AtenaNumber) else AtenaNumber.parse(v, "atena_numbers").value
+        for v in values
+    )
+    return tuple(dict.fromkeys(numbers))
+
+
+def _checked(query: AccessSearch) -> AccessSearch:
+    """The query, refused if malformed, with its 宛名番号 in ASCII digits."""
+    if not 1 <= query.limit <= MAX_SEARCH_LIMIT:
+        raise invalid(
+            "audit.limit", f"件数は1から{MAX_SEARCH_LIMIT}までで指定してください", "limit"
+        )
+    for name, value in (("since", query.since), ("until", query.until)):
+        if value is not None and value.utcoffset() is None:
+            raise invalid("audit.naive_time", "日時にはタイムゾーンを指定してください", name)
+    if query.since and query.until and query.since >= query.until:
+        raise invalid("audit.period", "期間の開始は終了より前にしてください", "since")
+    if query.atena_number:
+        return replace(query, atena_number=AtenaNumber.parse(query.atena_number).value)
+    return query
+
+
+def _describe(query: AccessSearch) -> str:
+    """The query as text for the log entry of the search itself (宛名番号 go in their column)."""
+    parts = [
+        f"{name}={value}"
+        for name, value in (
+            ("user_login", query.user_login),
+            ("since", query.since.isoformat() if query.since else ""),
+            ("until", query.until.isoformat() if query.until else ""),
+            ("operation", query.operation.value if query.operation else ""),
+            ("outcome", query.outcome.value if query.outcome else ""),
+            ("night_or_holiday", "1" if query.night_or_holiday else ""),
+        )
+        if value
+    ]
+    return " ".join(["search", *parts])
+
+
+def _role_label(role: str) -> str:
+    try:
+        return ROLE_LABELS[Role(role)]
+    except ValueError:
+        return role
+
+
+def _chain_broken(seq: int) -> DomainError:
+    return DomainError(
+        Violation(
+            "audit.chain_broken",
+            f"アクセスログの連鎖が一致しません（通番 {seq}）。改ざんの可能性があります",
+            "seq",
+        )
+    )
+
+
+def _unknown_municipality(code: str) -> NotFound:
+    return NotFound(
+        Violation(
+            "municipality.not_found",
+            f"地方公共団体コード {code} の団体は登録されていません",
+            "municipality_code",
+        )
+    )

@@ -1,0 +1,340 @@
+"""The register as staff use it: permission, suppression, My Number masking and the access log.
+
+Every entry point (the API, the web counter) goes through this façade, so none can forget a
+check: the actor's roles are checked first, suppressions (抑止) and DV support measures (支援措置)
+are applied to the persons concerned, the My Number is removed unless the actor's duty allows it,
+and every read or change of personal data is written to the access log before it is answered.
+Refusals are logged by the entry point that maps them (it knows the request that was refused).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from jichitai.domain.access.actor import Actor, Forbidden
+from jichitai.domain.access.roles import Permission
+from jichitai.domain.access.suppression import Process
+from jichitai.domain.errors import Violation
+from jichitai.domain.residents.commands import ChangeCommand
+from jichitai.domain.residents.model import ResidentRecord
+from jichitai.domain.residents.view import ChangePlan
+from jichitai.services.audit import AccessLog, Operation
+from jichitai.services.ports import Draft
+from jichitai.services.queries import RegisterQueries, SearchBy, criteria_for
+from jichitai.services.register import ChangeResult, RegisterService, decode_command
+from jichitai.services.suppression import SuppressionService
+
+MAX_SEARCH_RESULTS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A record as this actor may see it.
+
+    ``record`` has no 個人番号 unless ``individual_number_shown``; ``individual_number_masked``
+    keeps the masked form (e.g. ``********5678``) so the screen can tell that one is held.
+    ``flags`` names the suppressions on the person (``suppression``, ``dv_support`` …) and
+    ``alerts`` the acknowledged alerts that applied.
+    """
+
+    record: ResidentRecord
+    individual_number_shown: bool
+    individual_number_masked: str | None
+    flags: tuple[str, ...] = ()
+    alerts: tuple[Violation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DraftView:
+    draft: Draft
+    command: ChangeCommand
+
+
+def _persons(records: Sequence[ResidentRecord]) -> list[tuple[str, str]]:
+    return [(r.atena_number.value, r.household_number.value) for r in records]
+
+
+class StaffRegister:
+    def __init__(
+        self,
+        register: RegisterService,
+        queries: RegisterQueries,
+        suppressions: SuppressionService,
+        access_log: AccessLog,
+    ) -> None:
+        self._register = register
+        self._queries = queries
+        self._suppressions = suppressions
+        self._log = access_log
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _shown(
+        self,
+        actor: Actor,
+        record: ResidentRecord,
+        flags: dict[str, tuple[str, ...]],
+        alerts: tuple[Violation, ...] = (),
+    ) -> Shown:
+        number = record.individual_number
+        allowed = actor.may(Permission.VIEW_INDIVIDUAL_NUMBER)
+        return Shown(
+            record=record if allowed or number is None else replace(record, individual_number=None),
+            individual_number_shown=allowed and number is not None,
+            individual_number_masked=number.masked() if number is not None else None,
+            flags=flags.get(record.atena_number.value, ()),
+            alerts=alerts,
+        )
+
+    def _guarded(
+        self,
+        actor: Actor,
+        process: Process,
+        records: Sequence[ResidentRecord],
+        acknowledged: frozenset[str],
+    ) -> tuple[tuple[Violation, ...], dict[str, tuple[str, ...]]]:
+        persons = _persons(records)
+        alerts = self._suppressions.guard(
+            actor.municipality_code, process, persons, acknowledged=acknowledged
+        )
+        return alerts, self._suppressions.flags(actor.municipality_code, persons)
+
+    def _numbers_shown(self, actor: Actor, shown: Sequence[Shown]) -> bool:
+        return any(s.individual_number_shown for s in shown)
+
+    # --- reads -----------------------------------------------------------------------------------
+
+    def search(
+        self,
+        actor: Actor,
+        query: str,
+        *,
+        by: SearchBy = SearchBy.AUTO,
+        include_removed: bool = True,
+        only_removed: bool = False,
+        limit: int = 50,
+    ) -> list[Shown]:
+        """基本検索; each hit says whether the person is suppressed (§3.1 (410))."""
+        actor.require(Permission.SEARCH)
+        criteria = criteria_for(query, by, include_removed=include_removed or only_removed)
+        if criteria.individual_number and not actor.may(Permission.VIEW_INDIVIDUAL_NUMBER):
+            raise Forbidden(
+                Violation(
+                    "auth.individual_number_forbidden",
+                    "個人番号による検索を行う権限がありません",
+                    "query",
+                )
+            )
+        limit = max(1, min(limit, MAX_SEARCH_RESULTS))
+        records = list(self._queries.search_criteria(actor.municipality_code, criteria, limit))
+        if only_removed:
+            records = [r for r in records if r.is_removed]
+        flags = self._suppressions.flags(actor.municipality_code, _persons(records))
+        shown = [self._shown(actor, r, flags) for r in records]
+        self._log.record(
+            actor,
+            Operation.REMOVED_RECORDS if only_removed else Operation.SEARCH,
+            atena_numbers=tuple(r.atena_number.value for r in records),
+            target=f"search:{by.value}",
+            my_number_shown=self._numbers_shown(actor, shown),
+        )
+        return shown
+
+    def record(
+        self,
+        actor: Actor,
+        atena_number: str,
+        *,
+        as_of: date | None = None,
+        acknowledged: frozenset[str] = frozenset(),
+    ) -> Shown:
+        """The current record, or the record as the register stated it on ``as_of``."""
+        actor.require(Permission.VIEW)
+        current = self._queries.current(actor.municipality_code, atena_number)
+        alerts, flags = self._guarded(actor, Process.VIEW, [current], acknowledged)
+        record = (
+            current
+            if as_of is None
+            else self._queries.as_of(actor.municipality_code, atena_number, as_of)
+        )
+        shown = self._shown(actor, record, flags, alerts)
+        self._log.record(
+            actor,
+            Operation.VIEW,
+            atena_numbers=(current.atena_number.value,),
+            target=f"resident:{current.atena_number.value}"
+            + (f"@{as_of.isoformat()}" if as_of else ""),
+            my_number_shown=shown.individual_number_shown,
+        )
+        return shown
+
+    def history(
+        self, actor: Actor, atena_number: str, *, acknowledged: frozenset[str] = frozenset()
+    ) -> list[Shown]:
+        """Every snapshot, 履歴番号 1 first (§2.2.1 (350))."""
+        actor.require(Permission.VIEW)
+        records = self._queries.history(actor.municipality_code, atena_number)
+        alerts, flags = self._guarded(actor, Process.VIEW, [records[-1]], acknowledged)
+        shown = [self._shown(actor, r, flags, alerts) for r in records]
+        self._log.record(
+            actor,
+            Operation.HISTORY,
+            atena_numbers=(records[-1].atena_number.value,),
+            target=f"history:{records[-1].atena_number.value}",
+            my_number_shown=self._numbers_shown(actor, shown),
+        )
+        return shown
+
+    def household(
+        self, actor: Actor, household_number: str, *, acknowledged: frozenset[str] = frozenset()
+    ) -> list[Shown]:
+        """The household's members in display order; refused if any member's view is blocked."""
+        actor.require(Permission.VIEW)
+        members = self._queries.household(actor.municipality_code, household_number)
+        alerts, flags = self._guarded(actor, Process.VIEW, members, acknowledged)
+        shown = [self._shown(actor, r, flags, alerts) for r in members]
+        self._log.record(
+            actor,
+            Operation.HOUSEHOLD,
+            atena_numbers=tuple(r.atena_number.value for r in members),
+            target=f"household:{members[0].household_number.value}",
+            my_number_shown=self._numbers_shown(actor, shown),
+        )
+        return shown
+
+    # --- changes (仮登録 → 審査 → 本登録) ----------------------------------------------------------
+
+    def _check_change(
+        self, actor: Actor, command: ChangeCommand, acknowledged: frozenset[str]
+    ) -> ChangePlan:
+        plan = self._register.check_change(actor.municipality_code, command)
+        persons = _persons(plan.records)
+        self._suppressions.guard(
+            actor.municipality_code, Process.CHANGE, persons, acknowledged=acknowledged
+        )
+        return plan
+
+    def submit_draft(
+        self,
+        actor: Actor,
+        command: ChangeCommand,
+        *,
+        idempotency_key: str | None = None,
+    ) -> tuple[Draft, ChangePlan]:
+        """仮登録 after every rule has passed (alerts acknowledged in the command's header)."""
+        actor.require(Permission.SUBMIT_DRAFT)
+        command = self._stamped(actor, command)
+        acknowledged = command.header.acknowledged_alerts
+        plan = self._check_change(actor, command, acknowledged)
+        draft = self._register.save_draft(
+            actor.municipality_code,
+            command,
+            operator=actor.login,
+            idempotency_key=f"{actor.login}:{idempotency_key}" if idempotency_key else None,
+        )
+        self._log.record(
+            actor,
+            Operation.SUBMIT_DRAFT,
+            atena_numbers=plan.atena_numbers,
+            target=f"draft:{draft.draft_id}",
+        )
+        return draft, plan
+
+    @staticmethod
+    def _stamped(actor: Actor, command: ChangeCommand) -> ChangeCommand:
+        """The operator, place and terminal are the actor's, whatever the request said."""
+        header = replace(
+            command.header,
+            operator=actor.login,
+            place=actor.place or command.header.place,
+            terminal=actor.terminal or command.header.terminal,
+        )
+        return replace(command, header=header)
+
+    def drafts(self, actor: Actor) -> list[DraftView]:
+        if not (actor.may(Permission.SUBMIT_DRAFT) or actor.may(Permission.APPROVE_DRAFT)):
+            actor.require(Permission.APPROVE_DRAFT)
+        drafts = self._register.drafts(actor.municipality_code)
+        self._log.record(actor, Operation.VIEW_DRAFTS, target="drafts")
+        return [DraftView(d, decode_command_text(d.command)) for d in drafts]
+
+    def draft(self, actor: Actor, draft_id: str) -> DraftView:
+        if not (actor.may(Permission.SUBMIT_DRAFT) or actor.may(Permission.APPROVE_DRAFT)):
+            actor.require(Permission.APPROVE_DRAFT)
+        draft = self._register.draft(actor.municipality_code, draft_id)
+        self._log.record(actor, Operation.VIEW_DRAFTS, target=f"draft:{draft_id}")
+        return DraftView(draft, decode_command_text(draft.command))
+
+    def update_draft(self, actor: Actor, draft_id: str, command: ChangeCommand) -> Draft:
+        existing = self._register.draft(actor.municipality_code, draft_id)
+        self._require_owner_or_reviewer(actor, existing)
+        command = self._stamped(actor, command)
+        plan = self._check_change(actor, command, command.header.acknowledged_alerts)
+        draft = self._register.update_draft(actor.municipality_code, draft_id, command)
+        self._log.record(
+            actor,
+            Operation.UPDATE_DRAFT,
+            atena_numbers=plan.atena_numbers,
+            target=f"draft:{draft_id}",
+        )
+        return draft
+
+    def check_draft(self, actor: Actor, draft_id: str) -> ChangePlan:
+        """What approving now would do (every rule run, nothing written)."""
+        view = self.draft(actor, draft_id)
+        return self._check_change(actor, view.command, view.command.header.acknowledged_alerts)
+
+    def discard_draft(self, actor: Actor, draft_id: str) -> None:
+        existing = self._register.draft(actor.municipality_code, draft_id)
+        self._require_owner_or_reviewer(actor, existing)
+        self._register.discard_draft(actor.municipality_code, draft_id)
+        self._log.record(actor, Operation.DISCARD_DRAFT, target=f"draft:{draft_id}")
+
+    def approve_draft(
+        self, actor: Actor, draft_id: str, *, acknowledged: frozenset[str] = frozenset()
+    ) -> ChangeResult:
+        """本登録 by a reviewer other than the one who entered it (four-eyes)."""
+        actor.require(Permission.APPROVE_DRAFT)
+        existing = self._register.draft(actor.municipality_code, draft_id)
+        if existing.operator == actor.login:
+            raise Forbidden(
+                Violation(
+                    "draft.self_approval",
+                    "自分で入力した仮登録は本登録できません。別の審査者が本登録してください",
+                    "draft_id",
+                )
+            )
+        if existing.status == "pending":
+            command = decode_command_text(existing.command)
+            self._check_change(actor, command, command.header.acknowledged_alerts | acknowledged)
+        result = self._register.approve_draft(
+            actor.municipality_code, draft_id, acknowledged_alerts=acknowledged
+        )
+        self._log.record(
+            actor,
+            Operation.APPROVE_DRAFT,
+            atena_numbers=result.atena_numbers,
+            target=f"event:{result.event_id}",
+        )
+        return result
+
+    @staticmethod
+    def _require_owner_or_reviewer(actor: Actor, draft: Draft) -> None:
+        if actor.may(Permission.APPROVE_DRAFT):
+            return
+        actor.require(Permission.SUBMIT_DRAFT)
+        if draft.operator != actor.login:
+            raise Forbidden(
+                Violation(
+                    "draft.not_owner",
+                    "他の職員が入力した仮登録は変更できません",
+                    "draft_id",
+                )
+            )
+
+
+def decode_command_text(text: str) -> ChangeCommand:
+    return decode_command(json.loads(text))

@@ -1,0 +1,333 @@
+"""Use cases of suppression (抑止) and DV support measures (支援措置), standard §3.1, §3.4.
+
+Setting, lifting, temporarily releasing, extending and amending take the acting staff user
+(:class:`~jichitai.domain.access.actor.Actor`): DV kinds need ``MANAGE_DV_SUPPORT`` (支援措置責任者),
+other suppressions ``MANAGE_SUPPRESSION``. The municipality is always the actor's own; a setting
+of another municipality is "not found". The rules live in ``jichitai.domain.access.suppression``.
+
+``guard`` and ``flags`` are for the other services, on the hot path of every read: each answers
+for many persons with one query. ``guard`` refuses (``RuleViolations``) when an error or an
+unacknowledged alert applies and returns the acknowledged alerts otherwise.
+
+The store port is defined here (``SuppressionStore``) rather than in ``ports.py``; the SQL
+implementation is ``jichitai.adapters.db.suppression_store.SqlSuppressionStore``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+from jichitai.domain.access import suppression as rules
+from jichitai.domain.access.actor import Actor, Forbidden
+from jichitai.domain.access.roles import Permission
+from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
+from jichitai.domain.errors import NotFound, Severity, Violation, invalid
+from jichitai.services.ports import Clock
+
+DEFAULT_RELEASE_MINUTES = 30
+MAX_RELEASE_MINUTES = 480
+
+
+class SuppressionStore(Protocol):
+    """Suppression settings of every municipality; every method is scoped by the code given."""
+
+    def add(self, setting: Suppression) -> None: ...
+
+    def get(self, municipality_code: str, suppression_id: str) -> Suppression | None: ...
+
+    def update(self, setting: Suppression, *, expected_version: int) -> None:
+        """Replace the stored setting, whose version must still be ``expected_version``
+        (``setting.version`` is the new one); otherwise raise ``ConflictError``."""
+
+    def for_targets(
+        self,
+        municipality_code: str,
+        atena_numbers: Collection[str],
+        household_numbers: Collection[str],
+        *,
+        include_lifted: bool = False,
+    ) -> Sequence[Suppression]:
+        """The settings on any of these persons or households, in one query, oldest first."""
+
+    def person_exists(self, municipality_code: str, atena_number: str) -> bool:
+        """The person is on the register (resident or removed, 除票 included)."""
+
+    def household_exists(self, municipality_code: str, household_number: str) -> bool: ...
+
+
+def permission_for(kind: SuppressionKind) -> Permission:
+    """DV kinds: 支援措置責任者's right; every other suppression: the 抑止 right."""
+    return Permission.MANAGE_DV_SUPPORT if kind in rules.DV_KINDS else Permission.MANAGE_SUPPRESSION
+
+
+def _require_either_right(actor: Actor) -> None:
+    """Refuse an actor who may manage neither kind (reported as lacking the 抑止 right)."""
+    if not (actor.may(Permission.MANAGE_SUPPRESSION) or actor.may(Permission.MANAGE_DV_SUPPORT)):
+        actor.require(Permission.MANAGE_SUPPRESSION)
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class SuppressionService:
+    def __init__(
+        self,
+        store: SuppressionStore,
+        clock: Clock,
+        *,
+        release_minutes: int = DEFAULT_RELEASE_MINUTES,
+        max_release_minutes: int = MAX_RELEASE_MINUTES,
+        new_id: Callable[[], str] = _new_id,
+    ) -> None:
+        if not 1 <= release_minutes <= max_release_minutes:
+            raise ValueError(f"release_minutes {release_minutes} outside 1..{max_release_minutes}")
+        self._store = store
+        self._clock = clock
+        self._release_minutes = release_minutes
+        self._max_release_minutes = max_release_minutes
+        self._new_id = new_id
+
+    # --- managing settings ----------------------------------------------------------------------
+
+    def set(
+        self,
+        actor: Actor,
+        *,
+        kind: SuppressionKind | str,
+        atena_number: str | None = None,
+        household_number: str | None = None,
+        processes: Iterable[Process | str] | None = None,
+        level: Severity | str | None = None,
+        starts_on: date,
+        ends_on: date | None = None,
+        reason: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> Suppression:
+        """抑止・支援措置の設定. ``processes`` and ``level`` default per kind (DV: 証明書発行 at
+        error level); a DV support's ``ends_on`` defaults to one year (``dv_period_end``)."""
+        _require_either_right(actor)  # refuse before saying anything about the input
+        parsed_kind = rules.parse_kind(kind)
+        actor.require(permission_for(parsed_kind))
+        mc = actor.municipality_code
+        setting = rules.new_suppression(
+            municipality_code=mc,
+            suppression_id=self._new_id(),
+            kind=parsed_kind,
+            atena_number=atena_number,
+            household_number=household_number,
+            processes=processes,
+            level=level,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason,
+            details=details,
+            set_by=actor.login,
+            set_at=self._clock.now(),
+        )
+        if setting.atena_number is not None and not self._store.person_exists(
+            mc, setting.atena_number
+        ):
+            raise NotFound(
+                Violation(
+                    "suppression.person_not_found",
+                    f"宛名番号 {setting.atena_number} の方は登録されていません",
+                    "atena_number",
+                )
+            )
+        if setting.household_number is not None and not self._store.household_exists(
+            mc, setting.household_number
+        ):
+            raise NotFound(
+                Violation(
+                    "suppression.household_not_found",
+                    f"世帯番号 {setting.household_number} の世帯は登録されていません",
+                    "household_number",
+                )
+            )
+        self._store.add(setting)
+        return setting
+
+    def lift(self, actor: Actor, suppression_id: str) -> Suppression:
+        """解除: the setting ends for good (the end date never does that by itself)."""
+        setting = self._managed(actor, suppression_id)
+        return self._save(setting, rules.lift(setting, by=actor.login, at=self._clock.now()))
+
+    def release_temporarily(
+        self, actor: Actor, suppression_id: str, minutes: int | None = None
+    ) -> Suppression:
+        """一時解除 for ``minutes`` (default as configured); back in force by itself afterwards.
+
+        A right of its own for a 抑止 (``RELEASE_SUPPRESSION``, §3.1: 抑止・解除、又は一時解除できる
+        権限は個別に設定できること); for DV support only the DV officer may release the error
+        after examining the request (§3.4).
+        """
+        minutes = self._release_minutes if minutes is None else minutes
+        if isinstance(minutes, bool) or not 1 <= minutes <= self._max_release_minutes:
+            raise invalid(
+                "suppression.release_minutes",
+                f"一時解除の時間は1分から{self._max_release_minutes}分までで指定してください",
+                "minutes",
+            )
+        setting = self._releasable(actor, suppression_id)
+        now = self._clock.now()
+        released = rules.release(
+            setting,
+            by=actor.login,
+            today=self._clock.today(),
+            now=now,
+            until=now + timedelta(minutes=minutes),
+        )
+        return self._save(setting, released)
+
+    def extend(self, actor: Actor, suppression_id: str) -> Suppression:
+        """支援措置の延長: one year from the day after the end date, from one month before it."""
+        setting = self._managed(actor, suppression_id)
+        return self._save(setting, rules.extend(setting, today=self._clock.today()))
+
+    def amend_end(self, actor: Actor, suppression_id: str, ends_on: date | None) -> Suppression:
+        """終了日の修正 (a DV support keeps an end date)."""
+        setting = self._managed(actor, suppression_id)
+        return self._save(setting, rules.amend_end(setting, ends_on))
+
+    def list_for(
+        self,
+        actor: Actor,
+        atena_number: str | None = None,
+        household_number: str | None = None,
+        include_lifted: bool = False,
+    ) -> tuple[Suppression, ...]:
+        """The settings on a person and/or a household, oldest first.
+
+        Anyone who may view the register or manage either kind sees every setting's kind,
+        target, processes, level, dates and status; only ``MANAGE_DV_SUPPORT`` holders see the
+        reason and details of a DV setting (``rules.redacted``).
+        """
+        if not any(
+            actor.may(p)
+            for p in (Permission.VIEW, Permission.MANAGE_SUPPRESSION, Permission.MANAGE_DV_SUPPORT)
+        ):
+            raise Forbidden(
+                Violation("auth.forbidden", "この操作を行う権限がありません", Permission.VIEW.value)
+            )
+        if atena_number is None and household_number is None:
+            raise invalid(
+                "suppression.target_required",
+                "抑止の対象（宛名番号又は世帯番号）を指定してください",
+                "atena_number",
+            )
+        found = self._store.for_targets(
+            actor.municipality_code,
+            [atena_number] if atena_number is not None else [],
+            [household_number] if household_number is not None else [],
+            include_lifted=include_lifted,
+        )
+        if actor.may(Permission.MANAGE_DV_SUPPORT):
+            return tuple(found)
+        return tuple(rules.redacted(s) for s in found)
+
+    # --- for the other services -------------------------------------------------------------------
+
+    def guard(
+        self,
+        municipality_code: str,
+        process: Process,
+        persons: Sequence[tuple[str, str]],
+        acknowledged: frozenset[str] = frozenset(),
+    ) -> tuple[Violation, ...]:
+        """Refuse ``process`` for these persons ((宛名番号, 世帯番号) pairs) when any error or
+        unacknowledged alert applies (``RuleViolations``, every person's at once); otherwise
+        return the acknowledged alerts. One query for all persons.
+
+        With several persons the messages name each by 宛名番号; with one they say "この方".
+        """
+        if not persons:
+            return ()
+        by_person = self._settings_of(municipality_code, persons)
+        today, now = self._clock.today(), self._clock.now()
+        single = len({atena for atena, _ in persons}) == 1
+        violations: list[Violation] = []
+        for (atena, _), settings in by_person.items():
+            violations.extend(
+                rules.applicable(
+                    process, settings, today=today, now=now, person=None if single else atena
+                )
+            )
+        ordered = [v for v in violations if v.is_error] + [v for v in violations if not v.is_error]
+        return rules.enforce(tuple(dict.fromkeys(ordered)), acknowledged)
+
+    def flags(
+        self, municipality_code: str, persons: Sequence[tuple[str, str]]
+    ) -> dict[str, tuple[str, ...]]:
+        """宛名番号 → the kinds of setting the person is under now ("suppression",
+        "dv_support", "provisional_dv_support"; empty when none), for search results (§3.1).
+        One query for all persons."""
+        if not persons:
+            return {}
+        today, now = self._clock.today(), self._clock.now()
+        return {
+            atena: tuple(k.value for k in rules.flags_for(settings, today=today, now=now))
+            for (atena, _), settings in self._settings_of(municipality_code, persons).items()
+        }
+
+    # --- helpers -------------------------------------------------------------------------------------
+
+    def _settings_of(
+        self, municipality_code: str, persons: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[Suppression]]:
+        atenas = sorted({a for a, _ in persons})
+        households = sorted({h for _, h in persons if h})
+        found = self._store.for_targets(municipality_code, atenas, households)
+        return {
+            (atena, household): [s for s in found if s.applies_to(atena, household or None)]
+            for atena, household in dict.fromkeys(persons)
+        }
+
+    def _managed(self, actor: Actor, suppression_id: str) -> Suppression:
+        """The actor's municipality's setting, if the actor may manage its kind."""
+        setting = self._store.get(actor.municipality_code, suppression_id)
+        if setting is None:
+            _require_either_right(actor)  # before saying whether the id exists
+            raise NotFound(
+                Violation(
+                    "suppression.not_found", "該当する抑止の設定がありません", "suppression_id"
+                )
+            )
+        actor.require(permission_for(setting.kind))
+        return setting
+
+    def _releasable(self, actor: Actor, suppression_id: str) -> Suppression:
+        rights = (
+            Permission.RELEASE_SUPPRESSION,
+            Permission.MANAGE_SUPPRESSION,
+            Permission.MANAGE_DV_SUPPORT,
+        )
+        if not any(actor.may(p) for p in rights):
+            actor.require(Permission.RELEASE_SUPPRESSION)
+        setting = self._store.get(actor.municipality_code, suppression_id)
+        if setting is None:
+            raise NotFound(
+                Violation(
+                    "suppression.not_found", "該当する抑止の設定がありません", "suppression_id"
+                )
+            )
+        actor.require(
+            Permission.MANAGE_DV_SUPPORT if setting.is_dv else Permission.RELEASE_SUPPRESSION
+        )
+        return setting
+
+    def _save(self, before: Suppression, after: Suppression) -> Suppression:
+        self._store.update(after, expected_version=before.version)
+        return after
+
+
+__all__ = [
+    "DEFAULT_RELEASE_MINUTES",
+    "MAX_RELEASE_MINUTES",
+    "SuppressionService",
+    "SuppressionStore",
+    "permission_for",
+]

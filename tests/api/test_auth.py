@@ -1,0 +1,124 @@
+"""Log-in, tokens, lock-out, validity periods, roles."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jichitai.bootstrap import App
+from jichitai.domain.access.roles import Role
+from tests.api.conftest import PASSWORD, Tenant, auth, error_codes, token
+from tests.fakes import FixedClock
+
+
+def test_the_password_flow_answers_a_bearer_token_that_opens_the_api(
+    client: TestClient, tenant: Tenant
+) -> None:
+    response = client.post(
+        "/api/v1/auth/token",
+        data={"username": tenant.login(Role.CLERK), "password": PASSWORD},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] == 3600
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.status_code == 200
+    assert me.json()["municipality_code"] == tenant.code
+    assert me.json()["roles"] == ["clerk"]
+    assert me.json()["role_labels"] == ["窓口"]
+
+
+@pytest.mark.parametrize("password", ["wrong password!!", "", "x" * 300])
+def test_a_wrong_password_and_an_unknown_login_get_the_same_refusal(
+    client: TestClient, tenant: Tenant, password: str
+) -> None:
+    wrong = client.post(
+        "/api/v1/auth/token", data={"username": tenant.login(Role.CLERK), "password": password}
+    )
+    unknown = client.post(
+        "/api/v1/auth/token", data={"username": "nobody-here", "password": password}
+    )
+    assert wrong.status_code == unknown.status_code
+    assert wrong.json() == unknown.json()
+    assert wrong.status_code in (401, 422)
+
+
+def test_five_failures_lock_the_account_even_against_the_right_password_until_the_lock_ends(
+    client: TestClient, tenant: Tenant, clock: FixedClock
+) -> None:
+    login = tenant.login(Role.CLERK)
+    for _ in range(5):
+        refused = client.post(
+            "/api/v1/auth/token", data={"username": login, "password": "not the password"}
+        )
+        assert error_codes(refused) == ["auth.invalid_credentials"]
+    locked = client.post("/api/v1/auth/token", data={"username": login, "password": PASSWORD})
+    assert locked.status_code == 401
+    assert error_codes(locked) == ["auth.locked"]
+    clock.at += timedelta(minutes=16)
+    assert token(client, login)
+
+
+def test_an_expired_token_is_refused(client: TestClient, tenant: Tenant, clock: FixedClock) -> None:
+    headers = auth(client, tenant.login(Role.CLERK))
+    clock.at += timedelta(minutes=61)
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert error_codes(response) == ["auth.invalid_token"]
+
+
+def test_a_forged_token_is_refused(client: TestClient, tenant: Tenant) -> None:
+    import jwt
+
+    forged = jwt.encode(
+        {
+            "sub": tenant.login(Role.ADMINISTRATOR),
+            "mun": tenant.code,
+            "aud": "jichitai-staff",
+            "iat": 0,
+            "exp": 4_000_000_000,
+        },
+        "not-the-secret-" + "y" * 40,
+        algorithm="HS256",
+    )
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401
+    assert error_codes(response) == ["auth.invalid_token"]
+
+
+def test_a_user_outside_the_validity_period_cannot_log_in_or_use_a_token(
+    app: App, client: TestClient, tenant: Tenant, clock: FixedClock
+) -> None:
+    app.users.add(
+        tenant.code, "temp-clerk", PASSWORD, [Role.CLERK], valid_until=clock.day + timedelta(days=1)
+    )
+    headers = auth(client, "temp-clerk")
+    clock.day += timedelta(days=2)
+    assert error_codes(client.get("/api/v1/me", headers=headers)) == ["auth.expired"]
+    refused = client.post(
+        "/api/v1/auth/token", data={"username": "temp-clerk", "password": PASSWORD}
+    )
+    assert error_codes(refused) == ["auth.expired"]
+
+
+def test_a_disabled_user_is_refused_at_once_with_a_token_still_valid(
+    client: TestClient, tenant: Tenant
+) -> None:
+    clerk = auth(client, tenant.login(Role.CLERK))
+    admin = auth(client, tenant.login(Role.ADMINISTRATOR))
+    changed = client.patch(
+        f"/api/v1/users/{tenant.login(Role.CLERK)}", json={"disabled": True}, headers=admin
+    )
+    assert changed.status_code == 200, changed.text
+    assert error_codes(client.get("/api/v1/me", headers=clerk)) == ["auth.disabled"]
+
+
+def test_passwords_are_stored_only_as_argon2id_hashes(app: App, tenant: Tenant) -> None:
+    user = app.users.known(tenant.login(Role.CLERK))
+    assert user is not None
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash

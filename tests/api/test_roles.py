@@ -1,0 +1,118 @@
+"""Who may do what: each role's routes, My Number masking, four-eyes approval."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jichitai.domain.access.roles import Role
+from tests.api.conftest import PASSWORD, Tenant, a_move_in, auth, command_json, error_codes
+
+
+def test_a_clerk_sees_the_my_number_masked_and_a_reviewer_sees_it(
+    client: TestClient, tenant: Tenant
+) -> None:
+    head = tenant.atena_numbers[0]
+    clerk = client.get(f"/api/v1/residents/{head}", headers=auth(client, tenant.login(Role.CLERK)))
+    reviewer = client.get(
+        f"/api/v1/residents/{head}", headers=auth(client, tenant.login(Role.REVIEWER))
+    )
+    assert clerk.status_code == reviewer.status_code == 200
+    masked, shown = clerk.json(), reviewer.json()
+    assert masked["individual_number"].startswith("********")
+    assert masked["individual_number_shown"] is False
+    assert "individual_number" not in masked["data"]
+    assert shown["individual_number_shown"] is True
+    assert shown["individual_number"].isdigit() and len(shown["individual_number"]) == 12
+    assert shown["individual_number"][-4:] == masked["individual_number"][-4:]
+    assert shown["individual_number"] not in clerk.text
+
+
+def test_a_clerk_cannot_search_by_my_number(client: TestClient, tenant: Tenant) -> None:
+    reviewer = auth(client, tenant.login(Role.REVIEWER))
+    number = client.get(f"/api/v1/residents/{tenant.atena_numbers[0]}", headers=reviewer).json()[
+        "individual_number"
+    ]
+    found = client.get("/api/v1/residents", params={"q": number}, headers=reviewer)
+    assert found.json()["count"] == 1
+    refused = client.get(
+        "/api/v1/residents", params={"q": number}, headers=auth(client, tenant.login(Role.CLERK))
+    )
+    assert refused.status_code == 403
+    assert error_codes(refused) == ["auth.individual_number_forbidden"]
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.CLERK, True),
+        (Role.REVIEWER, True),
+        (Role.ADMINISTRATOR, False),
+        (Role.AUDITOR, False),
+    ],
+)
+def test_only_counter_roles_read_residents(
+    client: TestClient, tenant: Tenant, role: Role, allowed: bool
+) -> None:
+    response = client.get(
+        f"/api/v1/residents/{tenant.atena_numbers[0]}", headers=auth(client, tenant.login(role))
+    )
+    assert response.status_code == (200 if allowed else 403)
+    if not allowed:
+        assert error_codes(response) == ["auth.forbidden"]
+
+
+def test_a_clerk_submits_and_another_reviewer_approves_but_not_their_own(
+    client: TestClient, tenant: Tenant
+) -> None:
+    clerk = auth(client, tenant.login(Role.CLERK))
+    reviewer = auth(client, tenant.login(Role.REVIEWER))
+    body = {"command": command_json(a_move_in(11, "佐藤", "サトウ"))}
+    submitted = client.post("/api/v1/drafts", json=body, headers=clerk)
+    assert submitted.status_code == 201, submitted.text
+    draft_id = submitted.json()["draft"]["draft_id"]
+    assert (
+        client.post(f"/api/v1/drafts/{draft_id}/approve", json={}, headers=clerk).status_code == 403
+    )
+    queue = client.get("/api/v1/drafts", headers=reviewer).json()
+    assert [d["draft_id"] for d in queue["drafts"]] == [draft_id]
+    assert queue["drafts"][0]["operator"] == tenant.login(Role.CLERK)
+    approved = client.post(f"/api/v1/drafts/{draft_id}/approve", json={}, headers=reviewer)
+    assert approved.status_code == 200, approved.text
+    recorded = approved.json()
+    assert recorded["kind"] and len(recorded["atena_numbers"]) == 2
+    found = client.get("/api/v1/residents", params={"q": "サトウ"}, headers=clerk).json()
+    assert {h["atena_number"] for h in found["results"]} >= set(recorded["atena_numbers"])
+
+    own = client.post(
+        "/api/v1/drafts",
+        json={"command": command_json(a_move_in(12, "鈴木", "スズキ"))},
+        headers=reviewer,
+    )
+    own_id = own.json()["draft"]["draft_id"]
+    refused = client.post(f"/api/v1/drafts/{own_id}/approve", json={}, headers=reviewer)
+    assert refused.status_code == 403
+    assert error_codes(refused) == ["draft.self_approval"]
+
+
+def test_an_administrator_manages_users_of_their_own_municipality_only(
+    client: TestClient, tenant: Tenant, other: Tenant
+) -> None:
+    admin = auth(client, tenant.login(Role.ADMINISTRATOR))
+    added = client.post(
+        "/api/v1/users",
+        json={"login": "new-clerk", "password": PASSWORD, "roles": ["clerk"]},
+        headers=admin,
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["municipality_code"] == tenant.code
+    listed = client.get("/api/v1/users", headers=admin).json()
+    assert "new-clerk" in {u["login"] for u in listed["users"]}
+    assert not {u["login"] for u in listed["users"]} & set(other.logins.values())
+    foreign = client.patch(
+        f"/api/v1/users/{other.login(Role.CLERK)}", json={"disabled": True}, headers=admin
+    )
+    assert foreign.status_code == 404
+    assert error_codes(foreign) == ["user.not_found"]
+    clerk = auth(client, tenant.login(Role.CLERK))
+    assert client.get("/api/v1/users", headers=clerk).status_code == 403
