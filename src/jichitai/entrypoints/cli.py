@@ -18,8 +18,16 @@ import typer
 from jichitai.bootstrap import bootstrap
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.entrypoints.cli_audit import audit_app
-from jichitai.entrypoints.cli_common import JsonOption, MunicipalityOption, _app, _emit, _fail
+from jichitai.entrypoints.cli_common import (
+    JsonOption,
+    MunicipalityOption,
+    _app,
+    _emit,
+    _fail,
+    operator_actor,
+)
 from jichitai.entrypoints.presenters import record_view, stats_view, summary_view
+from jichitai.services.audit import Operation
 from jichitai.services.queries import SearchBy
 
 app = typer.Typer(
@@ -141,6 +149,12 @@ def resident_search(
         hits = a.queries.search(code, query, by=by, include_removed=not live_only, limit=limit)
     except DomainError as e:
         _fail(e, as_json)
+    a.access_log.record(
+        operator_actor(code),
+        Operation.SEARCH,
+        atena_numbers=tuple(r.atena_number.value for r in hits),
+        target=f"cli:search:{by.value}",
+    )
     _emit([summary_view(r) for r in hits], as_json)
 
 
@@ -161,6 +175,14 @@ def resident_show(
         code = a.municipalities.get(municipality).code
         if history:
             records = a.queries.history(code, atena_number)
+            a.access_log.record(
+                operator_actor(code),
+                Operation.HISTORY,
+                atena_numbers=(records[-1].atena_number.value,),
+                target="cli:history",
+                my_number_shown=show_individual_number
+                and any(r.individual_number for r in records),
+            )
             _emit(
                 [record_view(r, show_individual_number=show_individual_number) for r in records],
                 as_json,
@@ -192,6 +214,13 @@ def resident_show(
             record = a.queries.current(code, atena_number)
     except DomainError as e:
         _fail(e, as_json)
+    a.access_log.record(
+        operator_actor(code),
+        Operation.VIEW,
+        atena_numbers=(record.atena_number.value,),
+        target="cli:show",
+        my_number_shown=show_individual_number and record.individual_number is not None,
+    )
     _emit(record_view(record, show_individual_number=show_individual_number), as_json)
 
 

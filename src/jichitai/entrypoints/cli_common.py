@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import socket
 from typing import Annotated, Any, NoReturn
 
 import typer
 
 from jichitai.bootstrap import App, bootstrap
+from jichitai.domain.access.actor import Actor
 from jichitai.domain.errors import DomainError, Violation
 
 MunicipalityOption = Annotated[
@@ -62,3 +65,19 @@ def _fail(error: DomainError, as_json: bool = True) -> NoReturn:
                 err=True,
             )
     raise typer.Exit(code=2)
+
+
+def operator_actor(municipality_code: str) -> Actor:
+    """The operator running a command, as the access log records them: the command line reads
+    personal data outside any staff role, so every such read is logged under this name."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Actor(
+        login=f"operator:{user}"[:64],
+        municipality_code=municipality_code,
+        roles=frozenset(),
+        terminal=socket.gethostname()[:100],
+        purpose="運用コマンド",
+    )

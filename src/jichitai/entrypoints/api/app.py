@@ -115,4 +115,10 @@ def create_app(jichitai: App) -> FastAPI:
     ):
         api.include_router(module.router)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)
+
+    @api.get("/healthz", operation_id="health", tags=["operations"], summary="死活監視")
+    def health() -> dict[str, str]:
+        """Liveness for load balancers: answers without touching the database or any data."""
+        return {"status": "ok"}
+
     return api
