@@ -14,7 +14,7 @@ help: ## list the targets
 install: ## install Debian and Python packages (only what is missing)
 	@scripts/install.sh
 
-run: install ## seed a demo municipality on SQLite and print its summary
+run: install ## seed a demo municipality and demo staff on SQLite, then serve the API on 127.0.0.1:8000
 	@JICHITAI_DATABASE_URL=$(DB) scripts/run-demo.sh $(DEMO_MUNICIPALITY) $(DEMO_RESIDENTS)
 
 lint: install ## ruff, mypy and the import-layer contracts

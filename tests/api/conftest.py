@@ -18,6 +18,7 @@ from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.access.roles import Role
 from jichitai.domain.residents.commands import MoveIn
+from jichitai.domain.residents.model import Sex
 from jichitai.entrypoints.api.app import create_app
 from jichitai.services.register import encode_command
 from tests.factories import (
@@ -57,7 +58,14 @@ def a_move_in(number_seed: int = 7, surname: str = "高橋", kana: str = "タカ
                 kana=(kana, "タロウ"),
                 individual_number=a_valid_individual_number(number_seed),
             ),
-            a_person(name=surname, given="花子", kana=(kana, "ハナコ"), relationship="妻"),
+            a_person(
+                name=surname,
+                given="花子",
+                kana=(kana, "ハナコ"),
+                relationship="妻",
+                born="昭和52年5月6日",
+                sex=Sex.FEMALE,
+            ),
         ),
         address=an_address(),
         previous_address=a_previous_address(),

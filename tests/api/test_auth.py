@@ -13,6 +13,7 @@ from tests.api.conftest import PASSWORD, Tenant, auth, error_codes, token
 from tests.fakes import FixedClock
 
 
+@pytest.mark.spec("10.3")
 def test_the_password_flow_answers_a_bearer_token_that_opens_the_api(
     client: TestClient, tenant: Tenant
 ) -> None:
@@ -46,6 +47,7 @@ def test_a_wrong_password_and_an_unknown_login_get_the_same_refusal(
     assert wrong.status_code in (401, 422)
 
 
+@pytest.mark.spec("10.3")
 def test_five_failures_lock_the_account_even_against_the_right_password_until_the_lock_ends(
     client: TestClient, tenant: Tenant, clock: FixedClock
 ) -> None:
@@ -90,6 +92,7 @@ def test_a_forged_token_is_refused(client: TestClient, tenant: Tenant) -> None:
     assert error_codes(response) == ["auth.invalid_token"]
 
 
+@pytest.mark.spec("10.3")
 def test_a_user_outside_the_validity_period_cannot_log_in_or_use_a_token(
     app: App, client: TestClient, tenant: Tenant, clock: FixedClock
 ) -> None:
@@ -105,6 +108,7 @@ def test_a_user_outside_the_validity_period_cannot_log_in_or_use_a_token(
     assert error_codes(refused) == ["auth.expired"]
 
 
+@pytest.mark.spec("10.3")
 def test_a_disabled_user_is_refused_at_once_with_a_token_still_valid(
     client: TestClient, tenant: Tenant
 ) -> None:
@@ -117,8 +121,51 @@ def test_a_disabled_user_is_refused_at_once_with_a_token_still_valid(
     assert error_codes(client.get("/api/v1/me", headers=clerk)) == ["auth.disabled"]
 
 
+@pytest.mark.spec("10.3")
 def test_passwords_are_stored_only_as_argon2id_hashes(app: App, tenant: Tenant) -> None:
     user = app.users.known(tenant.login(Role.CLERK))
     assert user is not None
     assert user.password_hash.startswith("$argon2id$")
     assert PASSWORD not in user.password_hash
+
+
+@pytest.mark.spec("10.3")
+def test_a_user_changes_their_own_password_proving_the_current_one(
+    client: TestClient, tenant: Tenant
+) -> None:
+    login = tenant.login(Role.CLERK)
+    headers = auth(client, login)
+    wrong = client.post(
+        "/api/v1/me/password",
+        json={"current_password": "not it at all", "new_password": "a brand new passphrase"},
+        headers=headers,
+    )
+    assert wrong.status_code == 401
+    assert error_codes(wrong) == ["auth.invalid_credentials"]
+    changed = client.post(
+        "/api/v1/me/password",
+        json={"current_password": PASSWORD, "new_password": "a brand new passphrase"},
+        headers=headers,
+    )
+    assert changed.status_code == 204
+    assert token(client, login, "a brand new passphrase")
+    old = client.post("/api/v1/auth/token", data={"username": login, "password": PASSWORD})
+    assert old.status_code == 401
+
+
+@pytest.mark.spec("10.3")
+def test_an_administrator_resets_a_password_and_unlocks(client: TestClient, tenant: Tenant) -> None:
+    login = tenant.login(Role.CLERK)
+    for _ in range(5):
+        client.post("/api/v1/auth/token", data={"username": login, "password": "wrong wrong wrong"})
+    admin = auth(client, tenant.login(Role.ADMINISTRATOR))
+    users = client.get("/api/v1/users", headers=admin).json()["users"]
+    assert next(u for u in users if u["login"] == login)["locked"] is True
+    reset = client.patch(
+        f"/api/v1/users/{login}",
+        json={"unlock": True, "password": "reset by the administrator"},
+        headers=admin,
+    )
+    assert reset.status_code == 200
+    assert reset.json()["locked"] is False
+    assert token(client, login, "reset by the administrator")

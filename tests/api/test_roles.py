@@ -9,6 +9,7 @@ from jichitai.domain.access.roles import Role
 from tests.api.conftest import PASSWORD, Tenant, a_move_in, auth, command_json, error_codes
 
 
+@pytest.mark.spec("10.4")
 def test_a_clerk_sees_the_my_number_masked_and_a_reviewer_sees_it(
     client: TestClient, tenant: Tenant
 ) -> None:
@@ -28,6 +29,7 @@ def test_a_clerk_sees_the_my_number_masked_and_a_reviewer_sees_it(
     assert shown["individual_number"] not in clerk.text
 
 
+@pytest.mark.spec("10.4")
 def test_a_clerk_cannot_search_by_my_number(client: TestClient, tenant: Tenant) -> None:
     reviewer = auth(client, tenant.login(Role.REVIEWER))
     number = client.get(f"/api/v1/residents/{tenant.atena_numbers[0]}", headers=reviewer).json()[
@@ -51,6 +53,7 @@ def test_a_clerk_cannot_search_by_my_number(client: TestClient, tenant: Tenant) 
         (Role.AUDITOR, False),
     ],
 )
+@pytest.mark.spec("10.3")
 def test_only_counter_roles_read_residents(
     client: TestClient, tenant: Tenant, role: Role, allowed: bool
 ) -> None:
@@ -62,6 +65,8 @@ def test_only_counter_roles_read_residents(
         assert error_codes(response) == ["auth.forbidden"]
 
 
+@pytest.mark.spec("4.0.8")
+@pytest.mark.spec("10.3")
 def test_a_clerk_submits_and_another_reviewer_approves_but_not_their_own(
     client: TestClient, tenant: Tenant
 ) -> None:
@@ -95,6 +100,7 @@ def test_a_clerk_submits_and_another_reviewer_approves_but_not_their_own(
     assert error_codes(refused) == ["draft.self_approval"]
 
 
+@pytest.mark.spec("10.3")
 def test_an_administrator_manages_users_of_their_own_municipality_only(
     client: TestClient, tenant: Tenant, other: Tenant
 ) -> None:

@@ -100,6 +100,7 @@ def test_a_view_suppression_blocks_reading_until_a_reviewer_releases_it_for_a_wh
 
 
 @pytest.mark.spec("3.4")
+@pytest.mark.spec("2.2.4")
 def test_dv_support_shows_an_alert_to_acknowledge_and_hides_its_details_from_the_clerk(
     client: TestClient, tenant: Tenant
 ) -> None:

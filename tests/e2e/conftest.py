@@ -20,23 +20,24 @@ BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "jichitai"
 class Cli:
     env: dict[str, str]
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(BIN), *args],
             env=self.env,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=300,
             check=False,
         )
 
-    def ok(self, *args: str) -> Any:
-        result = self.run(*args, "--json")
+    def ok(self, *args: str, stdin: str | None = None) -> Any:
+        result = self.run(*args, "--json", stdin=stdin)
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 
-    def refused(self, *args: str) -> list[dict[str, Any]]:
-        result = self.run(*args, "--json")
+    def refused(self, *args: str, stdin: str | None = None) -> list[dict[str, Any]]:
+        result = self.run(*args, "--json", stdin=stdin)
         assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
         errors: list[dict[str, Any]] = json.loads(result.stderr)["errors"]
         return errors

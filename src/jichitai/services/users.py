@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from jichitai.domain.access.actor import Actor, Unauthenticated
 from jichitai.domain.access.roles import Permission, Role
-from jichitai.domain.errors import NotFound, Violation, invalid
+from jichitai.domain.errors import InvalidValue, NotFound, Violation, invalid
 from jichitai.services.ports import Clock, PasswordHasher, StaffUser, UserDirectory
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{2,63}")
@@ -211,6 +211,34 @@ class UserService:
         if password is not None:
             changed = replace(changed, password_hash=self._hasher.hash(check_password(password)))
         changed = replace(changed, updated_at=self._clock.now())
+        self._directory.update(changed)
+        return changed
+
+    def change_own_password(self, actor: Actor, current: str, new: str) -> StaffUser:
+        """A user changes their own password, proving the current one (§10.3 (1380))."""
+        user = self._directory.get(actor.login)
+        if user is None or user.municipality_code != actor.municipality_code:
+            raise _bad_credentials()
+        if len(current) > MAX_PASSWORD_LENGTH or not self._hasher.verify(
+            user.password_hash, current
+        ):
+            raise Unauthenticated(
+                Violation(
+                    "auth.invalid_credentials",
+                    "現在のパスワードが正しくありません",
+                    "current_password",
+                )
+            )
+        if new == current:
+            raise invalid(
+                "user.same_password", "新しいパスワードは現在のものと変えてください", "new_password"
+            )
+        try:
+            check_password(new)
+        except InvalidValue as error:
+            first = error.violations[0]
+            raise InvalidValue(replace(first, field="new_password")) from None
+        changed = replace(user, password_hash=self._hasher.hash(new), updated_at=self._clock.now())
         self._directory.update(changed)
         return changed
 

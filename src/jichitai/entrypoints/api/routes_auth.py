@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from jichitai.domain.access.actor import Actor, Unauthenticated
@@ -75,3 +75,17 @@ def me(request: Request, actor: CurrentActor) -> s.Me:
         role_labels=[ROLE_LABELS[r] for r in sorted(user.roles)],
         permissions=sorted(p.value for p in actor.permissions),
     )
+
+
+@router.post(
+    "/me/password",
+    operation_id="changeOwnPassword",
+    status_code=204,
+    responses=s.error_responses(),
+    summary="自分のパスワードの変更",
+)
+def change_own_password(request: Request, actor: CurrentActor, body: s.PasswordChange) -> Response:
+    app = app_of(request)
+    app.users.change_own_password(actor, body.current_password, body.new_password)
+    app.access_log.record(actor, Operation.CHANGE_SETTINGS, target="password")
+    return Response(status_code=204)

@@ -238,6 +238,11 @@ class UserPatch(Strict):
     password: str | None = Field(default=None, min_length=12, max_length=256)
 
 
+class PasswordChange(Strict):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=12, max_length=256)
+
+
 class User(BaseModel):
     login: str
     display_name: str
