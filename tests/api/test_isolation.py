@@ -4,6 +4,7 @@ data; and every route of the OpenAPI document refuses a request without credenti
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jichitai.bootstrap import App
+from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.identifiers import AtenaNumber
 from tests.api.conftest import PASSWORD, a_move_in, auth, command_json, make_tenant
@@ -50,9 +52,11 @@ def test_every_route_without_credentials_is_refused(client: TestClient) -> None:
 
 @pytest.fixture
 def world(app: App, client: TestClient) -> dict[str, Any]:
-    """Municipality A, and B with persons, a household, a draft and users A has no such of."""
+    """Municipality B with persons, a household, a draft, a suppression and users; A and C, whose
+    users try to reach them, have no such keys of their own."""
     a = make_tenant(app, "46")
     b = make_tenant(app, "47")
+    c = make_tenant(app, "45")
     extra = app.register.record_change(b.code, a_move_in(40, OTHER_SURNAME, "オツノ"))
     b_clerk = auth(client, b.login(Role.CLERK))
     draft = client.post(
@@ -66,10 +70,21 @@ def world(app: App, client: TestClient) -> dict[str, Any]:
     command["header"]["acknowledged_alerts"] = alerts
     draft = client.post("/api/v1/drafts", json={"command": command}, headers=b_clerk)
     assert draft.status_code == 201, draft.text
-    tokens = {role: auth(client, a.login(role)) for role in Role}
+    officer = Actor(b.login(Role.DV_OFFICER), b.code, frozenset({Role.DV_OFFICER}))
+    protected = app.suppressions.set(
+        officer,
+        kind="dv_support",
+        atena_number=extra.atena_numbers[1],
+        starts_on=date(2026, 11, 1),
+        reason="支援措置申出",
+    )
+    tokens = {
+        (tenant.code, role): auth(client, tenant.login(role)) for tenant in (a, c) for role in Role
+    }
     return {
-        "a": a,
+        "readers": [a.code, c.code],
         "b": b,
+        "b_suppression": protected.suppression_id,
         "b_atena": extra.atena_numbers[0],
         "b_household": extra.households[0],
         "b_draft": draft.json()["draft"]["draft_id"],
@@ -84,7 +99,9 @@ def _fill(path: str, world: dict[str, Any], missing: bool) -> str:
         "household_number": MISSING_ATENA if missing else world["b_household"],
         "draft_id": "00000000-0000-4000-8000-000000000000" if missing else world["b_draft"],
         "login": "no-such-user" if missing else world["b_login"],
-        "suppression_id": "00000000-0000-4000-8000-000000000000",
+        "suppression_id": "00000000-0000-4000-8000-000000000000"
+        if missing
+        else world["b_suppression"],
     }
     return re.sub(r"\{([^}]+)\}", lambda m: values.get(m.group(1), "x"), path)
 
@@ -132,18 +149,19 @@ ROUTE_NAMES: list[tuple[str, str]] = []
 
 
 @settings(
-    max_examples=60,
+    max_examples=200,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
     deadline=None,
 )
 @given(data=st.data())
-def test_a_user_of_a_never_reaches_nor_learns_of_b(
+def test_a_user_of_another_municipality_never_reaches_nor_learns_of_b(
     client: TestClient, world: dict[str, Any], data: st.DataObject
 ) -> None:
     ops = [op for op in operations(client) if op not in PUBLIC]
     method, path = data.draw(st.sampled_from(ops), label="route")
     role = data.draw(st.sampled_from(list(Role)), label="role")
-    headers = world["tokens"][role]
+    reader = data.draw(st.sampled_from(world["readers"]), label="municipality")
+    headers = world["tokens"][(reader, role)]
     answers = []
     for missing in (False, True):
         response = client.request(
@@ -168,8 +186,7 @@ def test_b_is_unchanged_by_everything_a_tried(
 ) -> None:
     b = world["b"]
     before = app.queries.current(b.code, world["b_atena"])
-    for role in Role:
-        headers = world["tokens"][role]
+    for headers in world["tokens"].values():
         client.post(f"/api/v1/drafts/{world['b_draft']}/approve", json={}, headers=headers)
         client.delete(f"/api/v1/drafts/{world['b_draft']}", headers=headers)
         client.patch(f"/api/v1/users/{world['b_login']}", json={"disabled": True}, headers=headers)
