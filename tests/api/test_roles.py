@@ -122,3 +122,30 @@ def test_an_administrator_manages_users_of_their_own_municipality_only(
     assert error_codes(foreign) == ["user.not_found"]
     clerk = auth(client, tenant.login(Role.CLERK))
     assert client.get("/api/v1/users", headers=clerk).status_code == 403
+
+
+@pytest.mark.spec("4.0.8")
+def test_a_draft_is_checked_corrected_and_discarded_before_approval(
+    client: TestClient, tenant: Tenant
+) -> None:
+    clerk = auth(client, tenant.login(Role.CLERK))
+    body = {"command": command_json(a_move_in(31, "佐藤", "サトウ"))}
+    draft_id = client.post("/api/v1/drafts", json=body, headers=clerk).json()["draft"]["draft_id"]
+    checked = client.post(f"/api/v1/drafts/{draft_id}/check", headers=clerk)
+    assert checked.status_code == 200, checked.text
+    assert len(checked.json()["atena_numbers"]) == 2
+    corrected = {"command": command_json(a_move_in(32, "佐藤", "サトウ"))}
+    updated = client.put(f"/api/v1/drafts/{draft_id}", json=corrected, headers=clerk)
+    assert updated.status_code == 200, updated.text
+    other_clerk = auth(client, tenant.login(Role.CLERK))
+    shown = client.get(f"/api/v1/drafts/{draft_id}", headers=other_clerk).json()
+    number = shown["command"]["members"][0]["individual_number"]
+    assert number.startswith("********")
+    assert client.delete(f"/api/v1/drafts/{draft_id}", headers=clerk).status_code == 204
+    assert client.get("/api/v1/drafts", headers=clerk).json()["count"] == 0
+    again = client.post(
+        f"/api/v1/drafts/{draft_id}/approve",
+        json={},
+        headers=auth(client, tenant.login(Role.REVIEWER)),
+    )
+    assert error_codes(again) == ["draft.not_pending"]

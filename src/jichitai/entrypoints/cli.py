@@ -254,6 +254,24 @@ def bench_register(
     run(residents=residents, changes=changes, seed=seed, batch=batch)
 
 
+@bench_app.command("api")
+def bench_api(
+    residents: Annotated[int, typer.Option(help="住民数")] = 10_000,
+    users: Annotated[int, typer.Option(help="同時に操作する職員の数 (locust のユーザー数)")] = 50,
+    duration: Annotated[int, typer.Option(help="計測する秒数")] = 30,
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """APIの性能の計測 (bench/api.py を実行する。ソースから実行した場合のみ)."""
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "bench" / "api.py").exists():
+        typer.echo("ベンチマークはソースのチェックアウトからのみ実行できます", err=True)
+        raise typer.Exit(code=2)
+    sys.path.insert(0, str(root))
+    from bench.api import run  # bench/ is not packaged: found on the path set above
+
+    run(residents=residents, users=users, duration=duration, seed=seed)
+
+
 @user_app.command("add")
 def user_add(
     municipality: MunicipalityOption,

@@ -102,7 +102,8 @@ class StaffRegister:
         )
         return alerts, self._suppressions.flags(actor.municipality_code, persons)
 
-    def _numbers_shown(self, actor: Actor, shown: Sequence[Shown]) -> bool:
+    @staticmethod
+    def _numbers_shown(shown: Sequence[Shown]) -> bool:
         return any(s.individual_number_shown for s in shown)
 
     # --- reads -----------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ class StaffRegister:
             Operation.REMOVED_RECORDS if only_removed else Operation.SEARCH,
             atena_numbers=tuple(r.atena_number.value for r in records),
             target=f"search:{by.value}",
-            my_number_shown=self._numbers_shown(actor, shown),
+            my_number_shown=self._numbers_shown(shown),
         )
         return shown
 
@@ -184,7 +185,7 @@ class StaffRegister:
             Operation.HISTORY,
             atena_numbers=(records[-1].atena_number.value,),
             target=f"history:{records[-1].atena_number.value}",
-            my_number_shown=self._numbers_shown(actor, shown),
+            my_number_shown=self._numbers_shown(shown),
         )
         return shown
 
@@ -201,7 +202,7 @@ class StaffRegister:
             Operation.HOUSEHOLD,
             atena_numbers=tuple(r.atena_number.value for r in members),
             target=f"household:{members[0].household_number.value}",
-            my_number_shown=self._numbers_shown(actor, shown),
+            my_number_shown=self._numbers_shown(shown),
         )
         return shown
 
@@ -262,10 +263,14 @@ class StaffRegister:
         return [DraftView(d, decode_command_text(d.command)) for d in drafts]
 
     def draft(self, actor: Actor, draft_id: str) -> DraftView:
+        view = self._draft_view(actor, draft_id)
+        self._log.record(actor, Operation.VIEW_DRAFTS, target=f"draft:{draft_id}")
+        return view
+
+    def _draft_view(self, actor: Actor, draft_id: str) -> DraftView:
         if not (actor.may(Permission.SUBMIT_DRAFT) or actor.may(Permission.APPROVE_DRAFT)):
             actor.require(Permission.APPROVE_DRAFT)
         draft = self._register.draft(actor.municipality_code, draft_id)
-        self._log.record(actor, Operation.VIEW_DRAFTS, target=f"draft:{draft_id}")
         return DraftView(draft, decode_command_text(draft.command))
 
     def update_draft(self, actor: Actor, draft_id: str, command: ChangeCommand) -> Draft:
@@ -284,8 +289,15 @@ class StaffRegister:
 
     def check_draft(self, actor: Actor, draft_id: str) -> ChangePlan:
         """What approving now would do (every rule run, nothing written)."""
-        view = self.draft(actor, draft_id)
-        return self._check_change(actor, view.command, view.command.header.acknowledged_alerts)
+        view = self._draft_view(actor, draft_id)
+        plan = self._check_change(actor, view.command, view.command.header.acknowledged_alerts)
+        self._log.record(
+            actor,
+            Operation.CHECK_DRAFT,
+            atena_numbers=plan.atena_numbers,
+            target=f"draft:{draft_id}",
+        )
+        return plan
 
     def discard_draft(self, actor: Actor, draft_id: str) -> None:
         existing = self._register.draft(actor.municipality_code, draft_id)
