@@ -73,11 +73,14 @@ def bootstrap(
     def uow_for(code: str) -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, code)
 
+    def reader_for(code: str) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, code, read_only=True)
+
     def municipality_exists(code: str) -> bool:
         return municipalities.name_of(code) is not None
 
     register = RegisterService(uow_for, clock, random, municipalities.name_of)
-    queries = RegisterQueries(uow_for, clock)
+    queries = RegisterQueries(reader_for, clock)
     access_log = AccessLog(SqlAccessLogStore(engine), clock)
     suppressions = SuppressionService(SqlSuppressionStore(engine), clock)
     return App(

@@ -96,11 +96,9 @@ class StaffRegister:
         records: Sequence[ResidentRecord],
         acknowledged: frozenset[str],
     ) -> tuple[tuple[Violation, ...], dict[str, tuple[str, ...]]]:
-        persons = _persons(records)
-        alerts = self._suppressions.guard(
-            actor.municipality_code, process, persons, acknowledged=acknowledged
+        return self._suppressions.guard_with_flags(
+            actor.municipality_code, process, _persons(records), acknowledged=acknowledged
         )
-        return alerts, self._suppressions.flags(actor.municipality_code, persons)
 
     @staticmethod
     def _numbers_shown(shown: Sequence[Shown]) -> bool:

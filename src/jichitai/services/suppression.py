@@ -244,11 +244,21 @@ class SuppressionService:
 
         With several persons the messages name each by 宛名番号; with one they say "この方".
         """
+        return self.guard_with_flags(municipality_code, process, persons, acknowledged)[0]
+
+    def guard_with_flags(
+        self,
+        municipality_code: str,
+        process: Process,
+        persons: Sequence[tuple[str, str]],
+        acknowledged: frozenset[str] = frozenset(),
+    ) -> tuple[tuple[Violation, ...], dict[str, tuple[str, ...]]]:
+        """``guard`` and ``flags`` from the same single query (every read of a record needs both)."""
         if not persons:
-            return ()
+            return (), {}
         by_person = self._settings_of(municipality_code, persons)
         today, now = self._clock.today(), self._clock.now()
-        single = len({atena for atena, _ in persons}) == 1
+        single = len(persons) == 1
         violations: list[Violation] = []
         for (atena, _), settings in by_person.items():
             violations.extend(
@@ -257,7 +267,12 @@ class SuppressionService:
                 )
             )
         ordered = [v for v in violations if v.is_error] + [v for v in violations if not v.is_error]
-        return rules.enforce(tuple(dict.fromkeys(ordered)), acknowledged)
+        alerts = rules.enforce(tuple(dict.fromkeys(ordered)), acknowledged)
+        flags = {
+            atena: tuple(k.value for k in rules.flags_for(settings, today=today, now=now))
+            for (atena, _), settings in by_person.items()
+        }
+        return alerts, flags
 
     def flags(
         self, municipality_code: str, persons: Sequence[tuple[str, str]]

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, or_, select, update
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.errors import ConflictError, Severity, Violation
 
@@ -85,7 +86,7 @@ class SqlSuppressionStore:
             )
 
     def get(self, municipality_code: str, suppression_id: str) -> Suppression | None:
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(
                 select(t.suppressions).where(
                     _s.municipality_code == municipality_code,
@@ -136,12 +137,12 @@ class SqlSuppressionStore:
         )
         if not include_lifted:
             stmt = stmt.where(_s.lifted_at.is_(None))
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
             return [_setting(row) for row in conn.execute(stmt)]
 
     def person_exists(self, municipality_code: str, atena_number: str) -> bool:
         r = t.residents.c
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
             found = conn.execute(
                 select(r.atena_number).where(
                     r.municipality_code == municipality_code, r.atena_number == atena_number
@@ -151,7 +152,7 @@ class SqlSuppressionStore:
 
     def household_exists(self, municipality_code: str, household_number: str) -> bool:
         h = t.households.c
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
             found = conn.execute(
                 select(h.household_number).where(
                     h.municipality_code == municipality_code,

@@ -14,6 +14,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine, insert, select
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.adapters.db.repository import SqlRegisterRepository
 from jichitai.domain.errors import NotFound, Violation
 from jichitai.services.ports import GENESIS_HASH, Municipality
@@ -24,13 +25,18 @@ class SqlUnitOfWork:
 
     register: SqlRegisterRepository
 
-    def __init__(self, engine: Engine, municipality_code: str) -> None:
+    def __init__(self, engine: Engine, municipality_code: str, *, read_only: bool = False) -> None:
+        """``read_only``: for queries only; on SQLite the transaction then starts DEFERRED and
+        does not queue behind writers (a write inside it fails)."""
         self._engine = engine
         self._municipality_code = municipality_code
+        self._read_only = read_only
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
         connection = self._engine.connect()
+        if self._read_only:
+            connection = connection.execution_options(**READ_ONLY)
         try:
             connection.begin()
             register = SqlRegisterRepository(connection, self._municipality_code)
@@ -110,11 +116,11 @@ class SqlMunicipalityDirectory:
 
     def get(self, code: str) -> Municipality | None:
         m = t.municipalities.c
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(select(t.municipalities).where(m.code == code)).one_or_none()
         return Municipality(row.code, row.name, row.created_at) if row else None
 
     def all(self) -> list[Municipality]:
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(select(t.municipalities).order_by(t.municipalities.c.code)).all()
         return [Municipality(r.code, r.name, r.created_at) for r in rows]

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import ConflictError, Violation
 from jichitai.services.ports import StaffUser
@@ -64,7 +65,7 @@ class SqlUserDirectory:
             ) from None
 
     def get(self, login: str) -> StaffUser | None:
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(select(t.staff_users).where(_U.login == login)).one_or_none()
         return _user(row) if row else None
 
@@ -79,7 +80,7 @@ class SqlUserDirectory:
             )
 
     def of_municipality(self, municipality_code: str) -> Sequence[StaffUser]:
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(
                 select(t.staff_users)
                 .where(_U.municipality_code == municipality_code)
