@@ -4,6 +4,7 @@ and the engine settings the rest of the system relies on."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -230,3 +231,46 @@ def test_sqlite_read_only_transactions_do_not_block_writers(engine: Engine) -> N
     with engine.connect().execution_options(**READ_ONLY) as connection, connection.begin():
         connection.execute(select(tables.municipalities.c.code)).all()
         assert _other_writer_can_start(path)
+
+
+def _writer_in_another_thread_starts_at_once(engine: Engine) -> bool:
+    """Whether another thread of this process can begin a write transaction within 1 s."""
+    started = threading.Event()
+
+    def write() -> None:
+        with engine.connect() as connection, connection.begin():
+            started.set()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    began = started.wait(timeout=1)
+    thread.join(timeout=15)
+    return began
+
+
+def test_sqlite_writers_of_one_process_queue_on_the_engine_and_every_end_lets_the_next_in(
+    engine: Engine,
+) -> None:
+    _sqlite_only(engine)
+    started = threading.Event()
+
+    def write() -> None:
+        with engine.connect() as connection, connection.begin():
+            started.set()
+
+    with engine.connect() as connection, connection.begin():
+        waiting = threading.Thread(target=write)
+        waiting.start()
+        assert not started.wait(timeout=0.5)  # queued behind this transaction
+    waiting.join(timeout=5)
+    assert started.is_set()  # let in by the commit
+    assert _writer_in_another_thread_starts_at_once(engine)
+    with pytest.raises(RuntimeError), engine.connect() as connection, connection.begin():
+        raise RuntimeError("refused half-way")
+    assert _writer_in_another_thread_starts_at_once(engine)  # after a rollback
+    with engine.connect() as connection:  # autobegun, closed without commit
+        connection.execute(select(tables.municipalities.c.code)).all()
+    assert _writer_in_another_thread_starts_at_once(engine)
+    with engine.connect().execution_options(**READ_ONLY) as connection, connection.begin():
+        connection.execute(select(tables.municipalities.c.code)).all()
+        assert _writer_in_another_thread_starts_at_once(engine)  # readers do not queue

@@ -6,6 +6,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
 import orjson
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +26,9 @@ from jichitai.entrypoints.api import (
     routes_suppressions,
 )
 from jichitai.entrypoints.api.errors import error_body, install_error_handlers
+
+SQLITE_API_THREADS = 8
+"""Worker threads on SQLite: as many as the engine's pooled connections."""
 
 
 class BodySizeLimit:
@@ -93,7 +100,17 @@ class BodySizeLimit:
 
 
 def create_app(jichitai: App) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Routes are plain functions run in a thread pool; on SQLite more threads than pooled
+        # connections only queue (and switch the GIL) without adding throughput.
+        if jichitai.settings.database_url.startswith("sqlite"):
+            limiter = anyio.to_thread.current_default_thread_limiter()
+            limiter.total_tokens = SQLITE_API_THREADS
+        yield
+
     api = FastAPI(
+        lifespan=lifespan,
         title="jichitai 住民記録 API",
         version=__version__,
         description=(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from jichitai.bootstrap import bootstrap
 from jichitai.config import Settings
 from jichitai.entrypoints.api.app import create_app
@@ -9,3 +11,7 @@ from jichitai.entrypoints.api.app import create_app
 _settings = Settings.from_environment()
 _settings.check()
 api = create_app(bootstrap(_settings))
+# Everything built so far lives as long as the process: keep it out of the collector's scans,
+# whose full passes paused requests for ~50 ms under load (measured with `jichitai bench api`).
+gc.collect()
+gc.freeze()
