@@ -136,7 +136,7 @@ class StaffRegister:
         self._log.record(
             actor,
             Operation.REMOVED_RECORDS if only_removed else Operation.SEARCH,
-            atena_numbers=tuple(r.atena_number.value for r in records),
+            atena_numbers=tuple(r.atena_number for r in records),
             target=f"search:{by.value}",
             my_number_shown=self._numbers_shown(shown),
         )
@@ -198,7 +198,7 @@ class StaffRegister:
         self._log.record(
             actor,
             Operation.HOUSEHOLD,
-            atena_numbers=tuple(r.atena_number.value for r in members),
+            atena_numbers=tuple(r.atena_number for r in members),
             target=f"household:{members[0].household_number.value}",
             my_number_shown=self._numbers_shown(shown),
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from typing import Any
 
@@ -112,7 +112,15 @@ def _same(value: Any) -> Any:
     return value
 
 
+DECODED_RECORDS_CACHED = 20_000
+"""Decoded snapshots kept in memory (a few KB each)."""
+
+
+@lru_cache(maxsize=DECODED_RECORDS_CACHED)
 def decode_record(text: str) -> ResidentRecord:
+    """A stored snapshot as a record. Snapshots never change once written and records are
+    immutable, so equal texts share one decoded record: decoding (~70 µs) was most of a search
+    answer's time (50 hits) and of every read of a record."""
     record: ResidentRecord = from_primitive(ResidentRecord, orjson.loads(text))
     return record
 
@@ -278,14 +286,24 @@ class SqlRegisterRepository:
                 h.history_number == r.history_number,
             ),
         )
+        if limit is not None:
+            # Choose the page on the narrow projection first, then join the snapshots of those
+            # rows only: joining every match's snapshot before sorting made a broad kana prefix
+            # (タ, サ at 10,000 residents) take ~3 ms instead of ~0.5 ms.
+            page = (
+                select(r.atena_number)
+                .where(r.municipality_code == self._mc, where)
+                .order_by(r.atena_number)
+                .limit(limit)
+                .correlate(None)
+            )
+            where = r.atena_number.in_(page)
         stmt = (
             select(*(r[c] for c in _RESIDENT_COLUMNS), h.record)
             .select_from(current)
             .where(r.municipality_code == self._mc, where)
+            .order_by(r.atena_number)
         )
-        stmt = stmt.order_by(r.atena_number)
-        if limit is not None:
-            stmt = stmt.limit(limit)
         return self._decoded(tuple(row) for row in self._conn.execute(stmt))
 
     def household_residents(self, household_number: HouseholdNumber) -> Sequence[ResidentRecord]:
