@@ -37,6 +37,7 @@ test: lint test-sqlite test-postgres ## lint, then every test on SQLite and on P
 
 bench: install ## benchmarks (not part of CI)
 	$(BIN)/jichitai bench register --residents 100000
+	$(BIN)/jichitai bench api
 
 clean: ## remove the virtual environment and local databases
 	rm -rf $(VENV) jichitai.db jichitai.db-wal jichitai.db-shm

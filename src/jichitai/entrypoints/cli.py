@@ -260,6 +260,12 @@ def bench_api(
     users: Annotated[int, typer.Option(help="同時に操作する職員の数 (locust のユーザー数)")] = 50,
     duration: Annotated[int, typer.Option(help="計測する秒数")] = 30,
     seed: Annotated[int, typer.Option()] = 1,
+    think: Annotated[
+        float,
+        typer.Option(
+            help="各職員が次の操作までに待つ平均秒数 (0: 応答を受けたらすぐ次を送る)", min=0
+        ),
+    ] = 0.0,
 ) -> None:
     """APIの性能の計測 (bench/api.py を実行する。ソースから実行した場合のみ)."""
     root = Path(__file__).resolve().parents[3]
@@ -269,7 +275,7 @@ def bench_api(
     sys.path.insert(0, str(root))
     from bench.api import run  # bench/ is not packaged: found on the path set above
 
-    run(residents=residents, users=users, duration=duration, seed=seed)
+    run(residents=residents, users=users, duration=duration, seed=seed, think_seconds=think)
 
 
 @user_app.command("add")
