@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from jichitai.adapters.clock import SystemClock, SystemRandom
 from jichitai.adapters.db.access_log_store import SqlAccessLogStore
-from jichitai.adapters.db.engine import create_engine_for
+from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_sqlite
 from jichitai.adapters.db.migrate import current_revision, head_revision, upgrade
 from jichitai.adapters.db.suppression_store import SqlSuppressionStore
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
@@ -42,6 +42,9 @@ class App:
     access_log: AccessLog
     suppressions: SuppressionService
     staff: StaffRegister
+    api_threads: int | None
+    """Worker threads for the API: on SQLite as many as the pooled connections (more would only
+    queue for a connection); None keeps the server's default."""
 
     def upgrade_database(self) -> None:
         upgrade(self.engine)
@@ -97,4 +100,5 @@ def bootstrap(
         access_log=access_log,
         suppressions=suppressions,
         staff=StaffRegister(register, queries, suppressions, access_log),
+        api_threads=SQLITE_POOL_SIZE if is_sqlite(engine) else None,
     )

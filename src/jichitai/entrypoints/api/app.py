@@ -27,9 +27,6 @@ from jichitai.entrypoints.api import (
 )
 from jichitai.entrypoints.api.errors import error_body, install_error_handlers
 
-SQLITE_API_THREADS = 8
-"""Worker threads on SQLite: as many as the engine's pooled connections."""
-
 
 class BodySizeLimit:
     """Refuse (413, in the API's error shape) a body larger than ``limit`` bytes, whether or
@@ -102,11 +99,11 @@ class BodySizeLimit:
 def create_app(jichitai: App) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Routes are plain functions run in a thread pool; on SQLite more threads than pooled
+        # Routes are plain functions run in a thread pool; more threads than pooled database
         # connections only queue (and switch the GIL) without adding throughput.
-        if jichitai.settings.database_url.startswith("sqlite"):
+        if jichitai.api_threads is not None:
             limiter = anyio.to_thread.current_default_thread_limiter()
-            limiter.total_tokens = SQLITE_API_THREADS
+            limiter.total_tokens = jichitai.api_threads
         yield
 
     api = FastAPI(

@@ -55,8 +55,6 @@ def command_from(data: dict[str, Any]) -> ChangeCommand:
                 "command." + path.strip()[:200] if path else "command",
             )
         ) from None
-    except DomainError:
-        raise
 
 
 def query_text(value: str, field: str, max_length: int = 200) -> str:
