@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from jichitai.domain.access.actor import Actor, Unauthenticated
 from jichitai.domain.access.roles import Permission, Role
@@ -22,6 +22,7 @@ from jichitai.services.ports import Clock, PasswordHasher, StaffUser, UserDirect
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{2,63}")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256  # hashing cost bound: longer inputs are refused before hashing
+USER_CACHE = timedelta(seconds=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,7 @@ class UserService:
         self._municipality_exists = municipality_exists
         self._policy = policy or LoginPolicy()
         self._dummy_hash: str | None = None
+        self._recent: dict[str, tuple[StaffUser, datetime]] = {}
 
     # --- administration ------------------------------------------------------------------------
 
@@ -211,7 +213,7 @@ class UserService:
         if password is not None:
             changed = replace(changed, password_hash=self._hasher.hash(check_password(password)))
         changed = replace(changed, updated_at=self._clock.now())
-        self._directory.update(changed)
+        self._save(changed)
         return changed
 
     def change_own_password(self, actor: Actor, current: str, new: str) -> StaffUser:
@@ -239,7 +241,7 @@ class UserService:
             first = error.violations[0]
             raise InvalidValue(replace(first, field="new_password")) from None
         changed = replace(user, password_hash=self._hasher.hash(new), updated_at=self._clock.now())
-        self._directory.update(changed)
+        self._save(changed)
         return changed
 
     def _own(self, actor: Actor, login: str) -> StaffUser:
@@ -273,7 +275,7 @@ class UserService:
         if not self._hasher.verify(user.password_hash, password):
             failures = user.failed_attempts + 1
             locked = now + self._policy.lockout if failures >= self._policy.max_failures else None
-            self._directory.update(
+            self._save(
                 replace(
                     user,
                     failed_attempts=0 if locked else failures,
@@ -296,7 +298,7 @@ class UserService:
             user = replace(
                 user, failed_attempts=0, locked_until=None, password_hash=rehashed, updated_at=now
             )
-            self._directory.update(user)
+            self._save(user)
         return user
 
     def known(self, login: str) -> StaffUser | None:
@@ -320,9 +322,26 @@ class UserService:
             )
         return user
 
+    def _recently_read(self, login: str) -> StaffUser | None:
+        """The user as read at most ``USER_CACHE`` ago: every API request needs it, and the
+        read was a tenth of a request's time. This process's own changes drop the entry at
+        once; a change made by another process takes effect within ``USER_CACHE``."""
+        now = self._clock.now()
+        cached = self._recent.get(login)
+        if cached is not None and timedelta(0) <= now - cached[1] < USER_CACHE:
+            return cached[0]
+        user = self._directory.get(login)
+        if user is not None:
+            self._recent[login] = (user, now)
+        return user
+
+    def _save(self, user: StaffUser) -> None:
+        self._recent.pop(user.login, None)
+        self._directory.update(user)
+
     def current(self, login: str, municipality_code: str) -> StaffUser:
         """The user a valid token names, if still usable and still of that municipality."""
-        user = self._directory.get(login)
+        user = self._recently_read(login)
         if user is None or user.municipality_code != municipality_code:
             raise Unauthenticated(
                 Violation(

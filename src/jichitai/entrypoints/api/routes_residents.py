@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.inputs import query_text
-from jichitai.entrypoints.api.present import resident, search_hit
+from jichitai.entrypoints.api.present import as_json, resident, search_hit
 from jichitai.entrypoints.api.security import CurrentActor, app_of
 from jichitai.services.queries import SearchBy
 
@@ -48,11 +48,11 @@ def search_residents(
     by: SearchBy = SearchBy.AUTO,
     include_removed: bool = True,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> s.SearchResults:
+) -> Response:
     found = app_of(request).staff.search(
         actor, query_text(q, "q"), by=by, include_removed=include_removed, limit=limit
     )
-    return s.SearchResults(count=len(found), results=[search_hit(h) for h in found])
+    return as_json(s.SearchResults(count=len(found), results=[search_hit(h) for h in found]))
 
 
 @router.get(
@@ -68,11 +68,11 @@ def search_removed_records(
     q: SearchText,
     by: SearchBy = SearchBy.AUTO,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> s.SearchResults:
+) -> Response:
     found = app_of(request).staff.search(
         actor, query_text(q, "q"), by=by, only_removed=True, limit=limit
     )
-    return s.SearchResults(count=len(found), results=[search_hit(h) for h in found])
+    return as_json(s.SearchResults(count=len(found), results=[search_hit(h) for h in found]))
 
 
 @router.get(
@@ -88,11 +88,11 @@ def get_resident(
     atena_number: AtenaPath,
     acknowledged: Acknowledged = [],  # noqa: B006 - FastAPI copies query defaults
     as_of: Annotated[date | None, Query(description="the record as stated on this date")] = None,
-) -> s.Resident:
+) -> Response:
     shown = app_of(request).staff.record(
         actor, atena_number, as_of=as_of, acknowledged=frozenset(acknowledged)
     )
-    return resident(shown)
+    return as_json(resident(shown))
 
 
 @router.get(
@@ -107,11 +107,11 @@ def get_resident_history(
     actor: CurrentActor,
     atena_number: AtenaPath,
     acknowledged: Acknowledged = [],  # noqa: B006
-) -> s.History:
+) -> Response:
     records = app_of(request).staff.history(
         actor, atena_number, acknowledged=frozenset(acknowledged)
     )
-    return s.History(atena_number=atena_number, records=[resident(r) for r in records])
+    return as_json(s.History(atena_number=atena_number, records=[resident(r) for r in records]))
 
 
 @router.get(
@@ -126,8 +126,10 @@ def get_household(
     actor: CurrentActor,
     household_number: HouseholdPath,
     acknowledged: Acknowledged = [],  # noqa: B006
-) -> s.Household:
+) -> Response:
     members = app_of(request).staff.household(
         actor, household_number, acknowledged=frozenset(acknowledged)
     )
-    return s.Household(household_number=household_number, members=[resident(m) for m in members])
+    return as_json(
+        s.Household(household_number=household_number, members=[resident(m) for m in members])
+    )
