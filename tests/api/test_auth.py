@@ -169,3 +169,25 @@ def test_an_administrator_resets_a_password_and_unlocks(client: TestClient, tena
     assert reset.status_code == 200
     assert reset.json()["locked"] is False
     assert token(client, login, "reset by the administrator")
+
+
+def test_a_change_made_elsewhere_applies_within_the_user_cache_period(
+    app: App, client: TestClient, tenant: Tenant, clock: FixedClock
+) -> None:
+    """Another process disabling the user (here: the directory written directly) is seen by this
+    process within five seconds, not at once."""
+    from dataclasses import replace
+
+    from jichitai.adapters.db.user_directory import SqlUserDirectory
+
+    login = tenant.login(Role.CLERK)
+    headers = auth(client, login)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    directory = SqlUserDirectory(app.engine)
+    user = directory.get(login)
+    assert user is not None
+    directory.update(replace(user, disabled=True))
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # cached
+    clock.at += timedelta(seconds=6)
+    refused = client.get("/api/v1/me", headers=headers)
+    assert error_codes(refused) == ["auth.disabled"]
