@@ -198,3 +198,12 @@ def test_b_is_unchanged_by_everything_a_tried(
         ).status_code
         == 200
     )
+
+
+def test_the_interactive_docs_need_no_internet(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text
+    script = re.search(r'src="([^"]+swagger-ui-bundle\.js)"', page.text)
+    assert script is not None
+    assert client.get(script.group(1)).status_code == 200

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 import anyio
 import orjson
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jichitai import __version__
@@ -106,7 +107,9 @@ def create_app(jichitai: App) -> FastAPI:
             limiter.total_tokens = jichitai.api_threads
         yield
 
-    api = FastAPI(
+    # The interactive docs (/docs, /redoc) serve their scripts from the package, not a CDN:
+    # municipal networks are often closed to the internet.
+    api = FastAPIOffline(
         lifespan=lifespan,
         title="jichitai 住民記録 API",
         version=__version__,
