@@ -174,3 +174,29 @@ def test_a_change_based_on_an_old_household_version_is_a_409(
     assert approved.status_code == 409, approved.text
     assert error_codes(approved) == ["change.conflict"]
     assert "版 1" in approved.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("%ff%fe", "request.invalid_header"),
+        ("%07bell", "request.invalid_header"),
+        ("x" * 101, "request.invalid_header"),
+    ],
+)
+def test_a_bad_context_header_is_a_422_not_a_crash(
+    client: TestClient, clerk: dict[str, str], value: str, code: str
+) -> None:
+    response = client.get("/api/v1/me", headers={**clerk, "X-Jichitai-Place": value})
+    assert response.status_code == 422
+    assert error_codes(response) == [code]
+    assert response.json()["errors"][0]["field"] == "X-Jichitai-Place"
+
+
+def test_deeply_nested_json_is_a_400(client: TestClient, clerk: dict[str, str]) -> None:
+    body = b'{"command":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = client.post(
+        "/api/v1/drafts", content=body, headers={**clerk, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert error_codes(response)

@@ -38,11 +38,14 @@ def app_of(request: Request) -> App:
 
 def _context_value(request: Request, name: str) -> str:
     header = CONTEXT_HEADERS[name]
-    value = (
-        unquote(request.headers.get(header, ""), errors="strict")
-        if request.headers.get(header)
-        else ""
-    )
+    try:
+        value = unquote(request.headers.get(header, ""), errors="strict")
+    except UnicodeDecodeError:
+        raise invalid(
+            "request.invalid_header",
+            f"{header} はUTF-8をパーセントエンコードして指定してください",
+            header,
+        ) from None
     if len(value) > MAX_CONTEXT_LENGTH or any(
         unicodedata.category(ch) in ("Cc", "Cf") for ch in value
     ):
@@ -54,7 +57,9 @@ def _context_value(request: Request, name: str) -> str:
     return value
 
 
-def current_actor(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
+async def current_actor(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
+    """The acting user. Runs on the event loop, not in a worker thread: a token check and (at
+    most every few seconds per user) one indexed read cost less than the thread hand-off."""
     if not token:
         raise Unauthenticated(Violation("auth.required", "ログインが必要です", "Authorization"))
     app = app_of(request)
