@@ -16,8 +16,13 @@ from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitO
 from jichitai.adapters.db.user_directory import SqlUserDirectory
 from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.adapters.security.tokens import JwtTokens
+from jichitai.adapters.standard_layout.csv_export import CsvExportSink
+from jichitai.adapters.standard_layout.layout import LayoutError, load_layout
 from jichitai.config import Settings
+from jichitai.domain.errors import DomainError, Violation
+from jichitai.domain.migration.layout import Layout
 from jichitai.services.audit import AccessLog
+from jichitai.services.migration import LayoutExportService
 from jichitai.services.municipalities import MunicipalityService
 from jichitai.services.ports import Clock, RandomSource, TokenCodec
 from jichitai.services.queries import RegisterQueries
@@ -42,6 +47,7 @@ class App:
     access_log: AccessLog
     suppressions: SuppressionService
     staff: StaffRegister
+    layout_export: LayoutExportService
     api_threads: int | None
     """Worker threads for the API: on SQLite as many as the pooled connections (more would only
     queue for a connection); None keeps the server's default."""
@@ -58,6 +64,16 @@ def _password_hasher(settings: Settings) -> Argon2PasswordHasher:
     if settings.password_hash_cost == "fast":  # tests only; Settings.check refuses it in production
         return Argon2PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     return Argon2PasswordHasher()
+
+
+def _bundled_layout(version: str) -> Layout:
+    """A layout bundled with jichitai (``jichitai/layouts/juki/<version>.toml``)."""
+    try:
+        return load_layout(version)
+    except LayoutError as exc:
+        raise DomainError(
+            *(Violation("layout.invalid", problem, "layout") for problem in exc.problems)
+        ) from exc
 
 
 def bootstrap(
@@ -100,5 +116,6 @@ def bootstrap(
         access_log=access_log,
         suppressions=suppressions,
         staff=StaffRegister(register, queries, suppressions, access_log),
+        layout_export=LayoutExportService(reader_for, _bundled_layout, CsvExportSink),
         api_threads=SQLITE_POOL_SIZE if is_sqlite(engine) else None,
     )

@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -301,7 +302,7 @@ def bound_values(parameters: Any) -> list[Any]:
 
 
 def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
-    tenants: Tenants, statements: list[Statement], repository_calls: set[str]
+    tenants: Tenants, statements: list[Statement], repository_calls: set[str], tmp_path: Path
 ) -> None:
     app, a = tenants.app, tenants.a
     statements.clear()
@@ -355,6 +356,7 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
     q.stats(a)
     for query in ("たかはし", "髙橋", "1975-01-02", "五丁目", head, "AB12345678CD"):
         q.search(a, query)
+    app.layout_export.export(a, str(tmp_path / "export"))  # the whole register, in pages
     with SqlUnitOfWork(app.engine, a) as uow:
         uow.register.snapshot(AtenaNumber(head), 1)
         uow.register.household_version(HouseholdNumber(tenants.household))

@@ -107,6 +107,16 @@ class RegisterStats:
     events_by_reason: dict[str, int]
 
 
+@dataclass(frozen=True, slots=True)
+class HouseholdRow:
+    """A household as the projection keeps it (the data migration's 世帯 file)."""
+
+    household_number: str
+    member_count: int
+    address_text: str = ""
+    head_atena_number: str | None = None
+
+
 class RegisterQueries(Protocol):
     """The read side of one municipality's register (may read projections directly)."""
 
@@ -151,6 +161,15 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
     def drafts(self, status: str | None = "pending") -> Sequence[Draft]: ...
 
     def history(self, atena_number: AtenaNumber) -> Sequence[ResidentRecord]: ...
+
+    def snapshots_after(
+        self, after: tuple[str, int] | None, limit: int
+    ) -> Sequence[ResidentRecord]:
+        """Every snapshot of every person (live and removed) after ``(宛名番号, 履歴番号)``, in
+        that order, at most ``limit`` (a page of the data migration's export)."""
+
+    def households_after(self, after: str | None, limit: int) -> Sequence[HouseholdRow]:
+        """Households (with or without members) after a 世帯番号, in its order, at most ``limit``."""
 
 
 class UnitOfWork(Protocol):

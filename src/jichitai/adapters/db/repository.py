@@ -16,7 +16,7 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.raw import RawSql
@@ -34,7 +34,13 @@ from jichitai.domain.errors import ConflictError, Violation
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus, Sex
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.view import ChangeKind, EventRecord
-from jichitai.services.ports import Draft, JournalEntry, RegisterStats, SearchCriteria
+from jichitai.services.ports import (
+    Draft,
+    HouseholdRow,
+    JournalEntry,
+    RegisterStats,
+    SearchCriteria,
+)
 
 _RESIDENT = ResidentStatus.RESIDENT.value
 
@@ -593,6 +599,37 @@ class SqlRegisterRepository:
             .order_by(h.history_number)
         ).scalars()
         return [decode_record(text) for text in rows]
+
+    def snapshots_after(
+        self, after: tuple[str, int] | None, limit: int
+    ) -> Sequence[ResidentRecord]:
+        h = t.resident_history.c
+        stmt = select(h.record).where(h.municipality_code == self._mc)
+        if after is not None:
+            atena, history = after
+            stmt = stmt.where(
+                or_(
+                    h.atena_number > atena,
+                    and_(h.atena_number == atena, h.history_number > history),
+                )
+            )
+        stmt = stmt.order_by(h.atena_number, h.history_number).limit(limit)
+        # Decoded without the shared cache: an export reads every snapshot once.
+        return [
+            from_primitive(ResidentRecord, orjson.loads(text))
+            for text in self._conn.execute(stmt).scalars()
+        ]
+
+    def households_after(self, after: str | None, limit: int) -> Sequence[HouseholdRow]:
+        c = t.households.c
+        stmt = select(c.household_number, c.head_atena_number, c.member_count, c.address_text)
+        stmt = stmt.where(c.municipality_code == self._mc)
+        if after is not None:
+            stmt = stmt.where(c.household_number > after)
+        stmt = stmt.order_by(c.household_number).limit(limit)
+        return [
+            HouseholdRow(row[0], int(row[2]), row[3], row[1]) for row in self._conn.execute(stmt)
+        ]
 
     def search(self, criteria: SearchCriteria, limit: int = 50) -> Sequence[ResidentRecord]:
         r = t.residents.c

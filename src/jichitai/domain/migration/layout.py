@@ -1,0 +1,115 @@
+"""A migration layout (中間標準レイアウト) as data: files, items in order, code tables.
+
+The layout itself is a file in the repository (``jichitai/layouts/juki/<version>.toml``, read by
+``jichitai.adapters.standard_layout.layout``); these frozen dataclasses are what it is read into.
+Nothing here reads files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "CONVERTERS",
+    "CodeTable",
+    "ItemType",
+    "Layout",
+    "LayoutFile",
+    "LayoutItem",
+]
+
+
+class ItemType(StrEnum):
+    """An item's data type as the layout declares it.
+
+    ``text``, ``digits`` (a string of ASCII digits), ``date`` (``YYYYMMDD``), ``code`` (a code of
+    a code table) and ``flag`` (``1``/``0``) are the standard's kinds; ``integer`` (a number kept
+    as a number) and ``json`` (canonical JSON, for lists the standard has no items for) are
+    jichitai extensions.
+    """
+
+    TEXT = "text"
+    DIGITS = "digits"
+    INTEGER = "integer"
+    DATE = "date"
+    CODE = "code"
+    FLAG = "flag"
+    JSON = "json"
+
+
+CONVERTERS = frozenset({"value", "relationship_link", "latest_flag", "current_alias", "rest"})
+"""How an item's value is found (``LayoutItem.converter``):
+
+* ``value``: the value at ``source``, a dotted path into the codec's JSON form of the record;
+* ``relationship_link``: link ``part`` (1–4) of the 続柄 at ``source`` (「子の妻」 → 子, 妻);
+* ``latest_flag``: 1 on a person's last snapshot (derived; not read back);
+* ``current_alias``: the 通称 in force (derived from the alias history; not read back);
+* ``rest``: canonical JSON of every value no other item of the file carries losslessly.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeTable:
+    """A code table: the register's value ↔ the layout's code, with the code's label."""
+
+    name: str
+    codes: Mapping[str, str]  # register value -> layout code
+    labels: Mapping[str, str]  # layout code -> label
+    values: Mapping[str, str] = field(default_factory=dict)  # layout code -> register value
+
+    def code_of(self, value: str) -> str | None:
+        return self.codes.get(value)
+
+    def value_of(self, code: str) -> str | None:
+        return self.values.get(code)
+
+
+@dataclass(frozen=True, slots=True)
+class LayoutItem:
+    """One item (データ項目) of a file, in file order."""
+
+    name: str
+    type: ItemType
+    source: str = ""
+    converter: str = "value"
+    length: int | None = None
+    code_table: str = ""
+    gaiji: bool = False
+    required: bool = False
+    part: int = 0
+    extension: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LayoutFile:
+    """One file (移行ファイル) of the layout."""
+
+    name: str
+    file_name: str
+    record: str  # what one row is: "resident_snapshot" or "household"
+    items: tuple[LayoutItem, ...]
+    description: str = ""
+
+    @property
+    def header(self) -> list[str]:
+        return [item.name for item in self.items]
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A whole layout version: its files in order and its code tables."""
+
+    business: str
+    version: str
+    files: tuple[LayoutFile, ...]
+    code_tables: Mapping[str, CodeTable]
+    description: str = ""
+
+    def file(self, record: str) -> LayoutFile:
+        for layout_file in self.files:
+            if layout_file.record == record:
+                return layout_file
+        raise KeyError(record)

@@ -1,0 +1,246 @@
+"""One record ↔ one row of item values, driven by a layout file (no file I/O here).
+
+**Lossless by construction.** A record is first put in the codec's JSON form
+(:func:`jichitai.domain.codec.to_primitive`) and flattened into *leaves*: dotted paths such as
+``name.family`` or ``birth_date.kind`` with their values (lists and empty objects are leaves
+too). Each item of the file reads one leaf (``source``) or, for 続柄1..4, one part of it. When
+the row is made, every leaf an item carries is read back from the item's cell; a leaf that does
+not come back identical (an empty string where the item writes nothing, a relationship word
+without a code, a list …) and every leaf no item carries at all go into the file's ``rest`` item
+(``拡張_その他``) as canonical JSON: ``{"set": {path: value}, "unset": [path]}``. Reading a row
+applies the items, then ``rest``, and rebuilds the record with
+:func:`~jichitai.domain.codec.from_primitive`. So the standard items hold everything they can,
+and nothing the register keeps is lost when they cannot.
+
+Derived items (``latest_flag``, ``current_alias``) are written for the receiving system and
+ignored when reading.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
+
+from jichitai.domain.codec import from_primitive, to_primitive
+from jichitai.domain.migration.layout import CodeTable, ItemType, LayoutFile, LayoutItem
+
+__all__ = ["RowMapper", "canonical"]
+
+T = TypeVar("T")
+
+_ABSENT: Final = object()
+_FULL_SPACE: Final = "\u3000"
+_LINK: Final = "の"
+
+
+def canonical(value: Any) -> str:
+    """Canonical JSON (sorted keys, no spaces, characters as themselves)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def flatten(
+    data: Mapping[str, Any], prefix: str = "", out: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Leaves of a JSON object: ``{"a": {"b": 1}}`` → ``{"a.b": 1}``; lists and ``{}`` are leaves."""
+    leaves: dict[str, Any] = {} if out is None else out
+    for key, value in data.items():
+        path = prefix + key
+        if type(value) is dict and value:
+            flatten(value, path + ".", leaves)
+        else:
+            leaves[path] = value
+    return leaves
+
+
+def unflatten(leaves: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of :func:`flatten` (shallower paths first, so ``{}`` leaves take children)."""
+    root: dict[str, Any] = {}
+    for path in sorted(leaves, key=lambda p: p.count(".")):
+        *parents, last = path.split(".")
+        node = root
+        for key in parents:
+            node = node.setdefault(key, {})
+        value = leaves[path]
+        existing = node.get(last)
+        if type(existing) is dict and type(value) is dict:
+            existing.update(value)
+        else:
+            node[last] = value
+    return root
+
+
+# -- cells of one item type --------------------------------------------------------------------
+
+
+def _encode(item_type: ItemType, table: CodeTable | None, value: Any) -> str:
+    if value is _ABSENT or value is None:
+        return "0" if item_type is ItemType.FLAG else ""
+    if item_type in (ItemType.TEXT, ItemType.DIGITS):
+        return value if type(value) is str else ""
+    if item_type is ItemType.INTEGER:
+        return str(value) if type(value) is int else ""
+    if item_type is ItemType.DATE:
+        if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return value[:4] + value[5:7] + value[8:]
+        return ""
+    if item_type is ItemType.CODE:
+        code = table.code_of(value) if table is not None and type(value) is str else None
+        return code or ""
+    if item_type is ItemType.FLAG:
+        return "1" if value is True else "0"
+    return canonical(value)
+
+
+def _decode(item_type: ItemType, table: CodeTable | None, cell: str) -> Any:
+    if cell == "":
+        return _ABSENT
+    if item_type in (ItemType.TEXT, ItemType.DIGITS):
+        return cell
+    if item_type is ItemType.INTEGER:
+        return int(cell)
+    if item_type is ItemType.DATE:
+        return f"{cell[:4]}-{cell[4:6]}-{cell[6:]}"
+    if item_type is ItemType.CODE:
+        value = table.value_of(cell) if table is not None else None
+        return _ABSENT if value is None else value
+    if item_type is ItemType.FLAG:
+        return True if cell == "1" else _ABSENT
+    return json.loads(cell)
+
+
+# -- the mapper --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    index: int
+    item: LayoutItem
+    table: CodeTable | None
+
+
+class RowMapper:
+    """Rows of one layout file ↔ the codec's JSON form of its records."""
+
+    def __init__(self, layout_file: LayoutFile, code_tables: Mapping[str, CodeTable]) -> None:
+        self.file = layout_file
+        plans = [
+            _Plan(i, item, code_tables.get(item.code_table) if item.code_table else None)
+            for i, item in enumerate(layout_file.items)
+        ]
+        self._values = [p for p in plans if p.item.converter == "value"]
+        links = [p for p in plans if p.item.converter == "relationship_link"]
+        self._links: dict[str, list[_Plan]] = {}
+        for plan in sorted(links, key=lambda p: p.item.part):
+            self._links.setdefault(plan.item.source, []).append(plan)
+        self._latest = [p.index for p in plans if p.item.converter == "latest_flag"]
+        self._alias = [p for p in plans if p.item.converter == "current_alias"]
+        rest = [p.index for p in plans if p.item.converter == "rest"]
+        self._rest = rest[0] if rest else None
+        self._carried = frozenset(p.item.source for p in self._values) | frozenset(self._links)
+        self.width = len(plans)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def to_row(self, primitive: Mapping[str, Any], *, latest: bool = False) -> list[str]:
+        leaves = flatten(primitive)
+        row = [""] * self.width
+        back: dict[str, Any] = {}
+        for plan in self._values:
+            item = plan.item
+            value = leaves.get(item.source, _ABSENT)
+            if value is _ABSENT:  # an empty cell (a flag: 0), read back as absent
+                if item.type is ItemType.FLAG:
+                    row[plan.index] = "0"
+                continue
+            cell = _encode(item.type, plan.table, value)
+            row[plan.index] = cell
+            back[item.source] = _decode(item.type, plan.table, cell)
+        for source, plans in self._links.items():
+            value = leaves.get(source, _ABSENT)
+            words = value.split(_LINK) if type(value) is str and value else []
+            for position, plan in enumerate(plans):
+                word = words[position] if position < len(words) else ""
+                row[plan.index] = (plan.table.code_of(word) if plan.table else None) or ""
+            back[source] = self._joined_links(plans, row)
+        for index in self._latest:
+            row[index] = "1" if latest else "0"
+        for plan in self._alias:
+            row[plan.index] = _current_alias(leaves)
+        if self._rest is not None:
+            rest = self._rest_of(leaves, back)
+            row[self._rest] = canonical(rest) if rest else ""
+        elif any(p not in self._carried for p in leaves):
+            raise ValueError(f"{self.file.name}: the layout has no item for some values")
+        return row
+
+    def _rest_of(self, leaves: Mapping[str, Any], back: Mapping[str, Any]) -> dict[str, Any]:
+        kept: dict[str, Any] = {}
+        unset: list[str] = []
+        for path, value in leaves.items():
+            if path not in self._carried or back.get(path, _ABSENT) != value:
+                kept[path] = value
+        for path, value in back.items():
+            if value is not _ABSENT and path not in leaves:
+                unset.append(path)
+        rest: dict[str, Any] = {}
+        if kept:
+            rest["set"] = kept
+        if unset:
+            rest["unset"] = sorted(unset)
+        return rest
+
+    @staticmethod
+    def _joined_links(plans: Sequence[_Plan], row: Sequence[str]) -> Any:
+        words = []
+        for plan in plans:
+            cell = row[plan.index]
+            if not cell:
+                break
+            word = plan.table.value_of(cell) if plan.table else None
+            if word is None:
+                return _ABSENT
+            words.append(word)
+        return _LINK.join(words) if words else _ABSENT
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def from_row(self, row: Sequence[str]) -> dict[str, Any]:
+        if len(row) != self.width:
+            raise ValueError(f"{self.file.name}: {len(row)} items, expected {self.width}")
+        leaves: dict[str, Any] = {}
+        for plan in self._values:
+            value = _decode(plan.item.type, plan.table, row[plan.index])
+            if value is not _ABSENT:
+                leaves[plan.item.source] = value
+        for source, plans in self._links.items():
+            value = self._joined_links(plans, row)
+            if value is not _ABSENT:
+                leaves[source] = value
+        if self._rest is not None and row[self._rest]:
+            rest = json.loads(row[self._rest])
+            for path in rest.get("unset", ()):
+                leaves.pop(path, None)
+            leaves.update(rest.get("set", {}))
+        return unflatten(leaves)
+
+    # -- typed helpers -------------------------------------------------------------------------
+
+    def record_to_row(self, record: object, *, latest: bool = False) -> list[str]:
+        return self.to_row(to_primitive(record), latest=latest)
+
+    def row_to_record(self, cls: type[T], row: Sequence[str]) -> T:
+        return from_primitive(cls, self.from_row(row))
+
+
+def _current_alias(leaves: Mapping[str, Any]) -> str:
+    aliases = leaves.get("foreign.aliases")
+    if type(aliases) is not list:
+        return ""
+    live = [a for a in aliases if type(a) is dict and a.get("deleted_on") is None]
+    if not live:
+        return ""
+    name = live[-1].get("name", {})
+    family, given = name.get("family", ""), name.get("given", "")
+    return f"{family}{_FULL_SPACE}{given}" if given else str(family)

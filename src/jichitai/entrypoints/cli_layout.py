@@ -1,0 +1,76 @@
+"""``jichitai layout``: data migration in the standard intermediate layout (中間標準レイアウト).
+
+Registered on the main command by ``cli.py`` (``app.add_typer(layout_app, name="layout")``).
+Refusals follow ``cli.py``: code, Japanese message and field on standard error (as JSON with
+``--json``), exit status 2. See ``docs/migration.md`` for the layout and its conventions.
+"""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jichitai.domain.errors import DomainError
+from jichitai.entrypoints.cli_common import (
+    JsonOption,
+    MunicipalityOption,
+    _app,
+    _emit,
+    _fail,
+    operator_actor,
+)
+from jichitai.services.audit import Operation
+
+layout_app = typer.Typer(help="データ移行（中間標準レイアウト）", no_args_is_help=True)
+
+
+class Encoding(StrEnum):
+    UTF8 = "utf-8"
+    CP932 = "cp932"
+
+
+@layout_app.command("export")
+def layout_export(
+    municipality: MunicipalityOption,
+    out: Annotated[
+        Path, typer.Option("--out", help="出力先ディレクトリ（空または存在しないこと）")
+    ],
+    encoding: Annotated[Encoding, typer.Option(help="文字コード")] = Encoding.UTF8,
+    version: Annotated[str, typer.Option("--layout-version", help="レイアウトの版")] = "1.0",
+    as_json: JsonOption = False,
+) -> None:
+    """団体の住民記録すべて（履歴・除票を含む）を中間標準レイアウトのCSVに出力する."""
+    a = _app()
+    try:
+        code = a.municipalities.get(municipality).code
+        started = time.perf_counter()
+        result = a.layout_export.export(code, str(out), encoding.value, version)
+    except DomainError as e:
+        _fail(e, as_json)
+    elapsed = time.perf_counter() - started
+    a.access_log.record(
+        operator_actor(code),
+        Operation.EXPORT,
+        target="cli:layout_export",
+        my_number_shown=True,
+        person_count=result.persons,
+    )
+    _emit(
+        {
+            "municipality_code": code,
+            "layout_version": result.layout_version,
+            "encoding": result.encoding,
+            "out": result.out_dir,
+            "persons": result.persons,
+            "files": {f.file_name: f.rows for f in result.files},
+            "gaiji_characters": result.gaiji_characters,
+            "gaiji_report": result.gaiji_report,
+            "manifest": result.manifest,
+            "seconds": round(elapsed, 2),
+        },
+        as_json,
+    )
