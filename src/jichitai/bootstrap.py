@@ -17,12 +17,14 @@ from jichitai.adapters.db.user_directory import SqlUserDirectory
 from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.adapters.security.tokens import JwtTokens
 from jichitai.adapters.standard_layout.csv_export import CsvExportSink
+from jichitai.adapters.standard_layout.csv_import import CsvImportSource, write_import_report
 from jichitai.adapters.standard_layout.layout import LayoutError, load_layout
 from jichitai.config import Settings
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.migration.layout import Layout
 from jichitai.services.audit import AccessLog
 from jichitai.services.migration import LayoutExportService
+from jichitai.services.migration_import import LayoutImportService
 from jichitai.services.municipalities import MunicipalityService
 from jichitai.services.ports import Clock, RandomSource, TokenCodec
 from jichitai.services.queries import RegisterQueries
@@ -48,6 +50,7 @@ class App:
     suppressions: SuppressionService
     staff: StaffRegister
     layout_export: LayoutExportService
+    layout_import: LayoutImportService
     api_threads: int | None
     """Worker threads for the API: on SQLite as many as the pooled connections (more would only
     queue for a connection); None keeps the server's default."""
@@ -117,5 +120,8 @@ def bootstrap(
         suppressions=suppressions,
         staff=StaffRegister(register, queries, suppressions, access_log),
         layout_export=LayoutExportService(reader_for, _bundled_layout, CsvExportSink),
+        layout_import=LayoutImportService(
+            uow_for, _bundled_layout, CsvImportSource, write_import_report, clock
+        ),
         api_threads=SQLITE_POOL_SIZE if is_sqlite(engine) else None,
     )

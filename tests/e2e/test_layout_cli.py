@@ -50,3 +50,47 @@ def test_export_refusals_are_json_with_exit_status_2(seeded: Cli, tmp_path: Path
         "layout", "export", "-m", CODE, "--out", str(tmp_path / "b"), "--encoding", "latin1"
     )
     assert result.returncode == 2
+
+
+@pytest.mark.spec("10.6")
+def test_import_checks_first_then_writes_all_and_refuses_bad_input(
+    seeded: Cli, tmp_path: Path
+) -> None:
+    target = "27102" + municipality_check_digit("27102")
+    seeded.ok("municipality", "add", target, "大阪府大阪市都島区")
+    out = tmp_path / "export"
+    seeded.ok("layout", "export", "-m", CODE, "--out", str(out))
+    # A broken copy (an impossible date, so the hash differs too): exit 2, both faults reported.
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for name in ("juki_jumin.csv", "juki_setai.csv", "gaiji_report.csv", "manifest.json"):
+        (bad / name).write_bytes((out / name).read_bytes())
+    with (bad / "juki_jumin.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[3][rows[0].index("異動年月日")] = "20251301"
+    with (bad / "juki_jumin.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+    reports = tmp_path / "reports"
+    result = seeded.run(
+        "layout", "import", "-m", target, str(bad), "--report", str(reports), "--json"
+    )
+    assert result.returncode == 2, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["written"] is False and summary["faults"] == 2
+    assert summary["faults_by_code"]["import.date"] == 1
+    assert "import.sha256" in summary["faults_by_code"]
+    with (reports / "import_report.csv").open(encoding="utf-8", newline="") as report:
+        rows = list(csv.reader(report))
+    assert ["juki_jumin.csv", "4", "異動年月日"] in [row[:3] for row in rows]
+    assert seeded.ok("stats", "-m", target)["persons"] == 0
+    # The good export: a dry run writes nothing, then the import writes everything.
+    dry = seeded.ok(
+        "layout", "import", "-m", target, str(out), "--dry-run", "--report", str(reports)
+    )
+    assert dry["faults"] == 0 and dry["written"] is False
+    assert seeded.ok("stats", "-m", target)["persons"] == 0
+    done = seeded.ok("layout", "import", "-m", target, str(out), "--report", str(reports))
+    assert done["written"] is True and done["persons"] == seeded.ok("stats", "-m", CODE)["persons"]
+    assert seeded.ok("journal", "verify", "-m", target)["entries"] == done["snapshots"]
+    errors = seeded.refused("layout", "import", "-m", target, str(out), "--report", str(reports))
+    assert errors[0]["code"] == "migration.not_empty"

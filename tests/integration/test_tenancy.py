@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
+import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from jichitai.domain.residents.commands import (
 )
 from jichitai.domain.residents.model import Sex
 from jichitai.domain.residents.reasons import ChangeReason
-from jichitai.services.ports import GENESIS_HASH, SearchCriteria
+from jichitai.services.ports import GENESIS_HASH, HouseholdRow, SearchCriteria
 from tests.factories import (
     a_foreign_person,
     a_header,
@@ -357,6 +358,16 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
     for query in ("たかはし", "髙橋", "1975-01-02", "五丁目", head, "AB12345678CD"):
         q.search(a, query)
     app.layout_export.export(a, str(tmp_path / "export"))  # the whole register, in pages
+    with SqlUnitOfWork(app.engine, a) as uow:  # the import's writes, rolled back (A is not empty)
+        repo = uow.register
+        assert repo.has_persons()
+        record = repo.current(AtenaNumber(head))
+        assert record is not None
+        last = repo.journal()[-1]
+        entry = replace(last, seq=last.seq + 1, event_id=str(uuid.uuid4()), idempotency_key=None)
+        repo.import_snapshots([(entry, replace(record, history_number=99), "{}")], [record])
+        repo.import_households([HouseholdRow(HouseholdNumber.from_serial(999).value, 0)])
+        repo.advance_sequences(1, 1)
     with SqlUnitOfWork(app.engine, a) as uow:
         uow.register.snapshot(AtenaNumber(head), 1)
         uow.register.household_version(HouseholdNumber(tenants.household))

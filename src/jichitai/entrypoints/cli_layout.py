@@ -74,3 +74,64 @@ def layout_export(
         },
         as_json,
     )
+
+
+class IdMode(StrEnum):
+    KEEP = "keep"
+
+
+@layout_app.command("import")
+def layout_import(
+    municipality: MunicipalityOption,
+    directory: Annotated[Path, typer.Argument(help="移行データのディレクトリ（export の出力）")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="検査だけして書き込まない")] = False,
+    ids: Annotated[
+        IdMode, typer.Option("--ids", help="宛名番号・世帯番号の扱い（keep: 移行元のまま）")
+    ] = IdMode.KEEP,
+    report: Annotated[
+        Path, typer.Option("--report", help="import_report.csv の出力先ディレクトリ")
+    ] = Path(),
+    version: Annotated[str, typer.Option("--layout-version", help="レイアウトの版")] = "1.0",
+    as_json: JsonOption = False,
+) -> None:
+    """中間標準レイアウトの移行データを空の団体に取り込む（全件検査のうえ、全件か無し）."""
+    a = _app()
+    try:
+        code = a.municipalities.get(municipality).code
+        started = time.perf_counter()
+        result = a.layout_import.import_export(
+            code,
+            str(directory),
+            report_dir=str(report),
+            dry_run=dry_run,
+            version=version,
+            operator=operator_actor(code).login,
+        )
+    except DomainError as e:
+        _fail(e, as_json)
+    elapsed = time.perf_counter() - started
+    codes: dict[str, int] = {}
+    for fault in result.faults:
+        codes[fault.code] = codes.get(fault.code, 0) + 1
+    summary = {
+        "municipality_code": code,
+        "directory": result.directory,
+        "ids": ids.value,
+        "dry_run": result.dry_run,
+        "written": result.written,
+        "persons": result.persons,
+        "snapshots": result.snapshots,
+        "households": result.households,
+        "faults": len(result.faults),
+        "faults_by_code": codes,
+        "report": result.report,
+        "seconds": round(elapsed, 2),
+    }
+    if result.faults:
+        _emit(summary, as_json)
+        for fault in result.faults[:20] if not as_json else ():
+            typer.echo(
+                f"{fault.file}:{fault.line} {fault.item} {fault.code} {fault.message}", err=True
+            )
+        raise typer.Exit(code=2)
+    _emit(summary, as_json)

@@ -146,6 +146,23 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
         on (None: the household is new); a mismatch raises ``ConflictError``.
         """
 
+    def has_persons(self) -> bool:
+        """Whether the municipality holds any person (live or removed)."""
+
+    def import_snapshots(
+        self,
+        entries: Sequence[tuple[JournalEntry, ResidentRecord, str]],
+        latest: Sequence[ResidentRecord],
+    ) -> None:
+        """Data migration: append entries (one snapshot each) and write ``latest`` (each
+        person's last snapshot) to the projection. The chain head moves to the last entry."""
+
+    def import_households(self, households: Sequence[HouseholdRow]) -> None:
+        """Data migration: the households as the source register had them (version 1)."""
+
+    def advance_sequences(self, atena_serial: int, household_serial: int) -> None:
+        """Make the next 宛名番号 and 世帯番号 drawn follow the given serials (never go back)."""
+
     def household_version(self, household_number: HouseholdNumber) -> int | None: ...
 
     def journal(self, after_seq: int = 0, limit: int | None = None) -> Sequence[JournalEntry]: ...

@@ -488,6 +488,86 @@ class SqlRegisterRepository:
         self._write_projection(latest)
         self._write_households(household_versions)
 
+    # --- data migration (import) --------------------------------------------------------
+
+    def has_persons(self) -> bool:
+        row = self._sql.one(
+            "SELECT 1 FROM residents WHERE municipality_code = :mc LIMIT 1", {"mc": self._mc}
+        )
+        return row is not None
+
+    def import_snapshots(
+        self,
+        entries: Sequence[tuple[JournalEntry, ResidentRecord, str]],
+        latest: Sequence[ResidentRecord],
+    ) -> None:
+        """Append imported snapshots, one journal entry each, in a few statements per batch."""
+        sql, mc = self._sql, self._mc
+        if entries:
+            sql.many(
+                _INSERT_JOURNAL,
+                [
+                    {"municipality_code": mc, **_entry_values(entry, sql.value)}
+                    for entry, _, _ in entries
+                ],
+            )
+            sql.many(
+                "INSERT INTO resident_history (municipality_code, atena_number, history_number,"
+                " seq, event_id, effective_on, reason, status, record) VALUES (:mc, :a, :h, :seq,"
+                " :e, :on, :reason, :status, :record)",
+                [
+                    {
+                        "mc": mc,
+                        "a": r.atena_number.value,
+                        "h": r.history_number,
+                        "seq": entry.seq,
+                        "e": entry.event_id,
+                        "on": sql.value(r.effective_on),
+                        "reason": r.reason.value,
+                        "status": r.status.value,
+                        "record": text,
+                    }
+                    for entry, r, text in entries
+                ],
+            )
+            last = entries[-1][0]
+            sql.execute(
+                "UPDATE journal_heads SET last_seq = :s, last_hash = :h"
+                " WHERE municipality_code = :mc",
+                {"s": last.seq, "h": last.entry_hash, "mc": mc},
+            )
+        if latest:
+            sql.many(_UPSERT_RESIDENT, [projection_row(mc, r, sql.value) for r in latest])
+
+    def import_households(self, households: Sequence[HouseholdRow]) -> None:
+        if not households:
+            return
+        self._sql.many(
+            "INSERT INTO households (municipality_code, household_number, version,"
+            " head_atena_number, address_text, member_count)"
+            " VALUES (:mc, :h, 1, :head, :address, :count)",
+            [
+                {
+                    "mc": self._mc,
+                    "h": h.household_number,
+                    "head": h.head_atena_number,
+                    "address": h.address_text,
+                    "count": h.member_count,
+                }
+                for h in households
+            ],
+        )
+
+    def advance_sequences(self, atena_serial: int, household_serial: int) -> None:
+        for name, serial in (("atena", atena_serial), ("household", household_serial)):
+            self._sql.execute(
+                "INSERT INTO id_sequences (municipality_code, name, next_value)"
+                " VALUES (:mc, :n, :v) ON CONFLICT (municipality_code, name) DO UPDATE SET"
+                " next_value = CASE WHEN id_sequences.next_value > excluded.next_value"
+                " THEN id_sequences.next_value ELSE excluded.next_value END",
+                {"mc": self._mc, "n": name, "v": serial + 1},
+            )
+
     def _write_projection(self, latest: dict[str, ResidentRecord]) -> None:
         """Write each person's current row, touching only the columns that changed.
 

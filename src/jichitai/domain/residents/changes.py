@@ -1630,6 +1630,12 @@ def _plan_cancel(
             "異動の取消しは取り消せません。改めて異動を入力してください",
             "event_id",
         )
+    if event.kind is ChangeKind.IMPORT:
+        checks.error(
+            "cancel.import",
+            "移行で取り込んだ記録は取り消せません。修正の異動を入力してください",
+            "event_id",
+        )
     # An event that removed and re-entered the same person (帰化, 国籍喪失, 改製) changed neither
     # the population nor the person's presence: cancelling it is a correction.
     same_person_kinds = (

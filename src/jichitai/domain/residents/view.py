@@ -47,6 +47,7 @@ class ChangeKind(StrEnum):
     LOSS_OF_NATIONALITY = "loss_of_nationality"
     REISSUE = "reissue"
     CANCELLATION = "cancellation"
+    IMPORT = "import"  # data migration: a snapshot taken over from another system
 
 
 class Notice(StrEnum):

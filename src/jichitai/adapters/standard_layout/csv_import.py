@@ -1,0 +1,199 @@
+"""Reading a layout export back: manifest, hashes, encoding, CSV rows, 外字 references.
+
+The directory is what ``jichitai layout export`` writes (see ``csv_export.py``). Nothing is
+guessed: the encoding is the manifest's (UTF-8 with or without a BOM, or cp932); bytes that do
+not decode in it are a fault naming the file and the physical line. Files are streamed: the
+hash is computed over chunks, rows are decoded line by line and parsed by the ``csv`` module.
+In cp932 every ``&#xHHHH;`` reference is read back as its character (the 外字 convention).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO, Final
+
+from jichitai.adapters.standard_layout.csv_export import MANIFEST, unescape_gaiji
+from jichitai.domain.migration.layout import Layout, LayoutFile
+from jichitai.services.migration import ENCODINGS
+from jichitai.services.migration_import import ImportFault
+
+__all__ = ["IMPORT_REPORT", "CsvImportSource", "write_import_report"]
+
+IMPORT_REPORT: Final = "import_report.csv"
+_REPORT_HEADER: Final = ["ファイル", "行", "項目", "コード", "内容"]
+_BOM: Final = b"\xef\xbb\xbf"
+_CHUNK: Final = 1 << 20
+
+
+class CsvImportSource:
+    """An :class:`~jichitai.services.migration_import.ImportSource` over an export directory."""
+
+    def __init__(self, directory: str) -> None:
+        self._dir = Path(directory)
+        self._manifest: dict[str, Any] = {}
+        self._files: dict[str, dict[str, Any]] = {}
+        self._readable: set[str] = set()
+        self.encoding = "utf-8"
+
+    def check(self, layout: Layout) -> list[ImportFault]:
+        faults: list[ImportFault] = []
+
+        def fault(file: str, code: str, message: str) -> None:
+            faults.append(ImportFault(file, 0, "", code, message))
+
+        if not self._dir.is_dir():
+            fault(str(self._dir), "import.no_directory", "移行データのディレクトリがありません")
+            return faults
+        path = self._dir / MANIFEST
+        try:
+            manifest = json.loads(path.read_bytes().decode("utf-8"))
+            if not isinstance(manifest, dict):
+                raise ValueError("not an object")
+        except FileNotFoundError:
+            fault(MANIFEST, "import.missing_file", "manifest.json がありません（中断された出力？）")
+            return faults
+        except (ValueError, UnicodeDecodeError) as error:
+            fault(MANIFEST, "import.manifest", f"manifest.json が読めません: {error}"[:300])
+            return faults
+        self._manifest = manifest
+        encoding = manifest.get("encoding")
+        if encoding not in ENCODINGS:
+            fault(MANIFEST, "import.encoding", f"文字コード {encoding!r} は扱えません")
+            return faults
+        self.encoding = str(encoding)
+        if manifest.get("layout_version") != layout.version:
+            fault(
+                MANIFEST,
+                "import.layout_version",
+                f"レイアウトの版 {manifest.get('layout_version')!r} が {layout.version} と異なります",
+            )
+            return faults
+        listed = manifest.get("files")
+        self._files = (
+            {str(f.get("file")): f for f in listed if isinstance(f, dict)}
+            if isinstance(listed, list)
+            else {}
+        )
+        for layout_file in layout.files:
+            name = layout_file.file_name
+            entry = self._files.get(name)
+            target = self._dir / name
+            if entry is None:
+                fault(name, "import.manifest", f"manifest.json に {name} の記載がありません")
+                continue
+            if not target.is_file():
+                fault(name, "import.missing_file", f"{name} がありません")
+                continue
+            size, digest = _size_and_hash(target)
+            if size != entry.get("bytes"):
+                fault(
+                    name,
+                    "import.size",
+                    f"大きさ {size} バイトが manifest の {entry.get('bytes')} バイトと異なります（途中で切れている？）",
+                )
+            if digest != entry.get("sha256"):
+                fault(name, "import.sha256", "SHA-256 が manifest と一致しません")
+            self._readable.add(name)
+        return faults
+
+    def readable(self, layout_file: LayoutFile) -> bool:
+        return layout_file.file_name in self._readable
+
+    def rows(
+        self, layout_file: LayoutFile, faults: list[ImportFault]
+    ) -> Iterator[tuple[int, list[str]]]:
+        name = layout_file.file_name
+        unescape = self.encoding == "cp932"
+        count = 0
+        with (self._dir / name).open("rb") as raw:
+            reader = csv.reader(_text_lines(raw, self.encoding, name, faults), strict=True)
+            try:
+                header = next(reader, None)
+                if header != layout_file.header:
+                    faults.append(
+                        ImportFault(
+                            name,
+                            1,
+                            "",
+                            "import.header",
+                            "見出し行がレイアウトの項目と一致しません"
+                            + (
+                                f"（{len(header)} 項目）"
+                                if header is not None
+                                else "（空のファイル）"
+                            ),
+                        )
+                    )
+                    return
+                for row in reader:
+                    count += 1
+                    if unescape:
+                        row = [unescape_gaiji(cell) if "&#x" in cell else cell for cell in row]
+                    yield count + 1, row
+            except csv.Error as error:
+                faults.append(
+                    ImportFault(
+                        name, count + 2, "", "import.csv", f"CSV として読めません: {error}"[:300]
+                    )
+                )
+                return
+        expected = self._files.get(name, {}).get("rows")
+        if expected != count:
+            faults.append(
+                ImportFault(
+                    name,
+                    0,
+                    "",
+                    "import.row_count",
+                    f"行数 {count} が manifest の {expected} と異なります",
+                )
+            )
+
+
+def _size_and_hash(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def _text_lines(
+    raw: BinaryIO, encoding: str, name: str, faults: list[ImportFault]
+) -> Iterator[str]:
+    """Decoded physical lines; a line that does not decode is a fault (and read replaced)."""
+    for number, line in enumerate(raw, start=1):
+        if number == 1 and encoding == "utf-8" and line.startswith(_BOM):
+            line = line[len(_BOM) :]
+        try:
+            yield line.decode(encoding)
+        except UnicodeDecodeError as error:
+            faults.append(
+                ImportFault(
+                    name,
+                    number,
+                    "",
+                    "import.encoding",
+                    f"{encoding} として読めないバイトがあります（{error.start + 1} バイト目）",
+                )
+            )
+            yield line.decode(encoding, errors="replace")
+
+
+def write_import_report(report_dir: str, faults: Sequence[ImportFault]) -> str:
+    """``import_report.csv`` (UTF-8, CRLF): every fault, with a header row."""
+    directory = Path(report_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / IMPORT_REPORT
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(_REPORT_HEADER)
+        for f in faults:
+            writer.writerow([f.file, f.line, f.item, f.code, f.message])
+    return str(path)

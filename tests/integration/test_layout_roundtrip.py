@@ -1,0 +1,396 @@
+"""Import of a layout export, and the round trip export → import → export (issue 5).
+
+A demo municipality (rare characters, foreign residents, unknown dates, histories, removed
+records) is exported, imported into empty municipalities and exported again: the files are
+byte-identical (the manifest differs only by the municipality code) and the two registers
+answer alike. Bad input is reported fault by fault, with line numbers, and writes nothing; a
+failure in the middle of the write leaves the municipality empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, delete, func, select
+
+from jichitai.adapters.db import tables
+from jichitai.adapters.db.repository import SqlRegisterRepository
+from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
+from jichitai.adapters.standard_layout.csv_export import MANIFEST
+from jichitai.adapters.standard_layout.csv_import import CsvImportSource, write_import_report
+from jichitai.adapters.standard_layout.layout import load_layout
+from jichitai.bootstrap import App, bootstrap
+from jichitai.demo.generator import seed_register
+from jichitai.domain.common.identifiers import AtenaNumber
+from jichitai.domain.common.municipality import municipality_check_digit
+from jichitai.domain.errors import DomainError
+from jichitai.domain.residents.commands import Cancel
+from jichitai.services.migration_import import LayoutImportService
+from jichitai.services.ports import GENESIS_HASH
+from tests.factories import a_header
+from tests.fakes import FixedClock, SeededRandom
+
+pytestmark = pytest.mark.spec("10.6")
+
+TODAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, 1, 30, tzinfo=UTC)
+
+
+def _code(first5: str) -> str:
+    return first5 + municipality_check_digit(first5)
+
+
+SOURCE = _code("13105")  # 文京区
+CODES = [_code(c) for c in ("13106", "13107", "13108", "13109", "13110", "13111")]
+FILES = ("juki_jumin.csv", "juki_setai.csv", "gaiji_report.csv")
+
+
+def _forget(engine: Engine, codes: list[str]) -> None:
+    with engine.begin() as connection:
+        for code in codes:
+            for table in reversed(tables.metadata.sorted_tables):
+                if "municipality_code" in table.c:
+                    connection.execute(delete(table).where(table.c.municipality_code == code))
+            connection.execute(
+                delete(tables.municipalities).where(tables.municipalities.c.code == code)
+            )
+
+
+@dataclass
+class Source:
+    app: App
+    root: Path
+    utf8: Path
+    cp932: Path
+
+
+@pytest.fixture(scope="module")
+def source(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
+    everything = [SOURCE, *CODES]
+    _forget(engine, everything)
+    app = bootstrap(engine=engine, clock=FixedClock(NOW, TODAY), random=SeededRandom(5))
+    app.municipalities.add(SOURCE, "東京都文京区")
+    for code in CODES:
+        app.municipalities.add(code, "東京都試験区")
+    seed_register(
+        app.register,
+        SOURCE,
+        municipality_prefecture="東京都",
+        municipality_city="文京区",
+        residents=300,
+        seed=17,
+        today=TODAY,
+    )
+    root = tmp_path_factory.mktemp("roundtrip")
+    app.layout_export.export(SOURCE, str(root / "utf8"))
+    app.layout_export.export(SOURCE, str(root / "cp932"), "cp932")
+    yield Source(app, root, root / "utf8", root / "cp932")
+    _forget(engine, everything)
+
+
+def _persons(app: App, code: str) -> list[str]:
+    r = tables.residents.c
+    with app.engine.connect() as connection:
+        return list(
+            connection.execute(
+                select(r.atena_number).where(r.municipality_code == code).order_by(r.atena_number)
+            ).scalars()
+        )
+
+
+def _count(app: App, table: Any, code: str) -> int:
+    with app.engine.connect() as connection:
+        return int(
+            connection.execute(
+                select(func.count()).select_from(table).where(table.c.municipality_code == code)
+            ).scalar_one()
+        )
+
+
+def _empty(app: App, code: str) -> bool:
+    with SqlUnitOfWork(app.engine, code, read_only=True) as uow:
+        head = uow.register.journal_head()
+    return head == (0, GENESIS_HASH) and all(
+        _count(app, t, code) == 0
+        for t in (
+            tables.residents,
+            tables.resident_history,
+            tables.households,
+            tables.journal,
+            tables.id_sequences,
+        )
+    )
+
+
+def _rehash(directory: Path) -> None:
+    """Make the manifest match the files again (so only the edited content is at fault)."""
+    path = directory / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        data = (directory / entry["file"]).read_bytes()
+        entry["sha256"] = hashlib.sha256(data).hexdigest()
+        entry["bytes"] = len(data)
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _alike(app: App, a: str, b: str) -> None:
+    """The two registers answer alike: statistics, searches, every person's record and history."""
+    q = app.queries
+    sa, sb = q.stats(a), q.stats(b)
+    # Events differ by design: the import records one journal entry per snapshot.
+    ignore = {"events": 0, "events_by_reason": {}}
+    assert replace(sa, **ignore) == replace(sb, **ignore)
+    assert sb.events == _count(app, tables.resident_history, a)
+    for kana in ("タ", "サ", "ス", "ワン", "キム"):
+        assert q.search(a, kana) == q.search(b, kana)
+    persons = _persons(app, a)
+    assert persons == _persons(app, b) and len(persons) > 300
+    for atena in persons:
+        assert q.current(a, atena) == q.current(b, atena)
+        assert q.history(a, atena) == q.history(b, atena)
+
+
+def _assert_same_files(first: Path, second: Path, code: str) -> None:
+    for name in FILES:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    one = json.loads((first / MANIFEST).read_text(encoding="utf-8"))
+    two = json.loads((second / MANIFEST).read_text(encoding="utf-8"))
+    assert two["municipality_code"] == code
+    assert {**one, "municipality_code": code} == two
+
+
+def test_utf8_round_trip_is_byte_identical_and_the_registers_answer_alike(
+    source: Source, tmp_path: Path
+) -> None:
+    app, code = source.app, CODES[0]
+    result = app.layout_import.import_export(code, str(source.utf8), report_dir=str(tmp_path))
+    assert result.written and result.faults == ()
+    assert result.snapshots == _count(app, tables.resident_history, SOURCE)
+    app.layout_export.export(code, str(tmp_path / "again"))
+    _assert_same_files(source.utf8, tmp_path / "again", code)
+    _alike(app, SOURCE, code)
+    assert app.register.verify_chain(code) == result.snapshots
+    # New persons do not collide with imported numbers; a second import is refused.
+    top = max(AtenaNumber(a).serial for a in _persons(app, code))
+    with SqlUnitOfWork(app.engine, code) as uow:
+        assert uow.register.new_atena_number().serial == top + 1
+    with pytest.raises(DomainError) as refused:
+        app.layout_import.import_export(code, str(source.utf8), report_dir=str(tmp_path))
+    assert refused.value.code == "migration.not_empty"
+    with SqlUnitOfWork(app.engine, code, read_only=True) as uow:
+        first = uow.register.journal(limit=1)[0]
+    assert first.kind == "import" and first.operator == ""
+    with pytest.raises(DomainError) as not_cancelled:
+        app.register.record_change(code, Cancel(header=a_header(), event_id=first.event_id))
+    assert not_cancelled.value.code == "cancel.import"
+
+
+def test_cp932_round_trip_carries_the_gaiji_references_back(source: Source, tmp_path: Path) -> None:
+    app, code = source.app, CODES[1]
+    report = (source.cp932 / "gaiji_report.csv").read_text(encoding="utf-8")
+    assert "U+20BB7" in report  # 𠮷 went out as a reference
+    result = app.layout_import.import_export(code, str(source.cp932), report_dir=str(tmp_path))
+    assert result.written and result.faults == ()
+    app.layout_export.export(code, str(tmp_path / "again"), "cp932")
+    _assert_same_files(source.cp932, tmp_path / "again", code)
+    _alike(app, SOURCE, code)
+
+
+def test_a_utf8_file_with_a_bom_is_read(source: Source, tmp_path: Path) -> None:
+    app, code = source.app, CODES[2]
+    copy = tmp_path / "bom"
+    shutil.copytree(source.utf8, copy)
+    path = copy / "juki_jumin.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    _rehash(copy)
+    result = app.layout_import.import_export(
+        code, str(copy), report_dir=str(tmp_path), dry_run=True
+    )
+    assert result.faults == () and not result.written
+    assert _empty(app, code)
+
+
+def test_a_failure_in_the_middle_of_the_write_leaves_the_municipality_empty(
+    source: Source, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, code = source.app, CODES[3]
+    service = LayoutImportService(
+        lambda c: SqlUnitOfWork(app.engine, c),
+        load_layout,
+        CsvImportSource,
+        write_import_report,
+        app.clock,
+        batch_size=50,
+    )
+    original = SqlRegisterRepository.import_snapshots
+    calls = []
+
+    def crash_at_third(self: SqlRegisterRepository, *args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:  # 100 snapshots are written by now, in the same transaction
+            raise RuntimeError("killed")
+        original(self, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SqlRegisterRepository, "import_snapshots", crash_at_third)
+        with pytest.raises(RuntimeError):
+            service.import_export(code, str(source.utf8), report_dir=str(tmp_path))
+    assert len(calls) == 3
+    assert _empty(app, code)
+    result = service.import_export(code, str(source.utf8), report_dir=str(tmp_path))
+    assert result.written
+    assert _persons(app, code) == _persons(app, SOURCE)
+
+
+def _report(path: str) -> list[list[str]]:
+    with Path(path).open(encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))
+
+
+def _edit_rows(path: Path, edit: dict[int, tuple[str, str]]) -> None:
+    """Set, on the given lines (header = 1), the item named to a value."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    for line, (item, value) in edit.items():
+        rows[line - 1][rows[0].index(item)] = value
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+
+
+def test_every_fault_of_a_file_is_reported_with_its_line_and_nothing_is_written(
+    source: Source, tmp_path: Path
+) -> None:
+    app, code = source.app, CODES[4]
+    copy = tmp_path / "bad"
+    shutil.copytree(source.utf8, copy)
+    path = copy / "juki_jumin.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    atenas = [row[0] for row in rows[1:]]
+    single = [i + 2 for i, a in enumerate(atenas) if atenas.count(a) == 1]
+    bad_digit, bad_date, bad_code = single[3], single[10], single[20]
+    wrong = rows[bad_digit - 1][0][:9] + str((int(rows[bad_digit - 1][0][9]) + 1) % 10)
+    _edit_rows(
+        path,
+        {
+            bad_digit: ("宛名番号", wrong),
+            bad_date: ("生年月日", "20230230"),
+            bad_code: ("性別", "7"),
+        },
+    )
+    _rehash(copy)
+    result = app.layout_import.import_export(code, str(copy), report_dir=str(tmp_path))
+    assert not result.written and _empty(app, code)
+    found = {(f.line, f.item, f.code) for f in result.faults}
+    assert found == {
+        (bad_digit, "宛名番号", "atena_number.check_digit"),
+        (bad_date, "生年月日", "import.date"),
+        (bad_code, "性別", "import.code"),
+    }, result.faults
+    report = _report(result.report)
+    assert report[0] == ["ファイル", "行", "項目", "コード", "内容"]
+    assert sorted(int(r[1]) for r in report[1:]) == sorted([bad_digit, bad_date, bad_code])
+    assert all(r[0] == "juki_jumin.csv" and r[4] for r in report[1:])
+    assert "生年月日" in header
+
+
+def test_truncated_missing_and_wrongly_encoded_files_are_refused(
+    source: Source, tmp_path: Path
+) -> None:
+    app, code = source.app, CODES[5]
+
+    def faults(directory: Path) -> set[tuple[str, str]]:
+        result = app.layout_import.import_export(code, str(directory), report_dir=str(tmp_path))
+        assert not result.written and _empty(app, code)
+        assert len(_report(result.report)) == len(result.faults) + 1
+        return {(f.file, f.code) for f in result.faults}
+
+    truncated = tmp_path / "truncated"
+    shutil.copytree(source.utf8, truncated)
+    data = (truncated / "juki_jumin.csv").read_bytes()
+    (truncated / "juki_jumin.csv").write_bytes(data[: len(data) // 2])
+    found = faults(truncated)
+    assert {("juki_jumin.csv", "import.size"), ("juki_jumin.csv", "import.sha256")} <= found
+    assert ("juki_jumin.csv", "import.row_count") in found
+
+    missing = tmp_path / "missing"
+    shutil.copytree(source.utf8, missing)
+    (missing / "juki_setai.csv").unlink()
+    assert ("juki_setai.csv", "import.missing_file") in faults(missing)
+
+    no_manifest = tmp_path / "no-manifest"
+    shutil.copytree(source.utf8, no_manifest)
+    (no_manifest / MANIFEST).unlink()
+    assert faults(no_manifest) == {(MANIFEST, "import.missing_file")}
+
+    wrong = tmp_path / "wrong-encoding"
+    shutil.copytree(source.cp932, wrong)
+    manifest = json.loads((wrong / MANIFEST).read_text(encoding="utf-8"))
+    (wrong / MANIFEST).write_text(
+        json.dumps({**manifest, "encoding": "utf-8"}, ensure_ascii=False), encoding="utf-8"
+    )
+    result = app.layout_import.import_export(code, str(wrong), report_dir=str(tmp_path))
+    encoding = [f for f in result.faults if f.code == "import.encoding"]
+    assert encoding and all(f.line >= 1 for f in encoding)
+    assert encoding[0].file in ("juki_jumin.csv", "juki_setai.csv")
+    assert _empty(app, code)
+
+
+@pytest.fixture(scope="module")
+def small(source: Source, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 40 snapshots of the export and its households, with a matching manifest."""
+    root = tmp_path_factory.mktemp("small") / "x"
+    shutil.copytree(source.utf8, root)
+    lines = (root / "juki_jumin.csv").read_bytes().split(b"\r\n")
+    (root / "juki_jumin.csv").write_bytes(b"\r\n".join(lines[:41]) + b"\r\n")
+    manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"][0]["rows"] = 40
+    (root / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    _rehash(root)
+    return root
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(["juki_jumin.csv", "juki_setai.csv", MANIFEST]),
+    st.integers(min_value=0, max_value=10**9),
+    st.binary(max_size=8),
+    st.integers(min_value=0, max_value=8),
+    st.booleans(),
+)
+def test_no_corruption_of_the_bytes_makes_the_reader_crash_or_write(
+    source: Source,
+    small: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    at: int,
+    inserted: bytes,
+    removed: int,
+    rehash: bool,
+) -> None:
+    app, code = source.app, CODES[5]
+    copy = tmp_path_factory.mktemp("fuzz") / "x"
+    shutil.copytree(small, copy)
+    data = (copy / name).read_bytes()
+    at %= len(data) + 1
+    (copy / name).write_bytes(data[:at] + inserted + data[at + removed :])
+    if rehash and name != MANIFEST:
+        _rehash(copy)
+    result = app.layout_import.import_export(
+        code, str(copy), report_dir=str(copy.parent), dry_run=True
+    )
+    assert not result.written
+    assert len(_report(result.report)) == len(result.faults) + 1
+    assert _empty(app, code)
