@@ -394,3 +394,25 @@ def test_no_corruption_of_the_bytes_makes_the_reader_crash_or_write(
     assert not result.written
     assert len(_report(result.report)) == len(result.faults) + 1
     assert _empty(app, code)
+
+
+def test_an_overlong_line_is_a_fault_and_is_never_held_whole(
+    source: Source, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line over the cap (here 4 KiB instead of 1 MiB, to keep the test small) is reported with
+    its line number and skipped; nothing is written."""
+    from jichitai.adapters.standard_layout import csv_import
+
+    monkeypatch.setattr(csv_import, "MAX_LINE_BYTES", 4096)
+    app, code = source.app, CODES[5]
+    long = tmp_path / "long-line"
+    shutil.copytree(source.utf8, long)
+    path = long / "juki_jumin.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    lines[2] = lines[2] + b"x" * 20_000
+    path.write_bytes(b"\r\n".join(lines))
+    _rehash(long)
+    result = app.layout_import.import_export(code, str(long), report_dir=str(tmp_path))
+    assert not result.written and _empty(app, code)
+    too_long = [f for f in result.faults if f.code == "import.line_too_long"]
+    assert [(f.file, f.line) for f in too_long] == [("juki_jumin.csv", 3)]

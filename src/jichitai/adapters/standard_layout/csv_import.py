@@ -164,11 +164,35 @@ def _size_and_hash(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
+MAX_LINE_BYTES = 1 << 20
+"""The longest physical line read (1 MiB); the widest real row is a few KB."""
+
+
 def _text_lines(
     raw: BinaryIO, encoding: str, name: str, faults: list[ImportFault]
 ) -> Iterator[str]:
-    """Decoded physical lines; a line that does not decode is a fault (and read replaced)."""
-    for number, line in enumerate(raw, start=1):
+    """Decoded physical lines; a line that does not decode is a fault (and read replaced).
+
+    A physical line longer than ``MAX_LINE_BYTES`` is a fault and is skipped without ever being
+    held whole in memory (a 2 GB line must not take 2 GB). cp932 is safe to split at line feeds:
+    its trail bytes are never 0x0A or 0x0D.
+    """
+    number = 0
+    while line := raw.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            faults.append(
+                ImportFault(
+                    name,
+                    number,
+                    "",
+                    "import.line_too_long",
+                    f"1行が {MAX_LINE_BYTES:,} バイトを超えています。この行は読み飛ばしました",
+                )
+            )
+            while line and not line.endswith(b"\n"):  # drop the rest, chunk by chunk
+                line = raw.readline(MAX_LINE_BYTES + 1)
+            continue
         if number == 1 and encoding == "utf-8" and line.startswith(_BOM):
             line = line[len(_BOM) :]
         try:
