@@ -88,6 +88,19 @@ def test_import_checks_first_then_writes_all_and_refuses_bad_input(
         "layout", "import", "-m", target, str(out), "--dry-run", "--report", str(reports)
     )
     assert dry["faults"] == 0 and dry["written"] is False
+    shown = seeded.run(
+        "layout",
+        "import",
+        "-m",
+        target,
+        str(out),
+        "--dry-run",
+        "--progress",
+        "--report",
+        str(reports),
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "検査 juki_jumin.csv" in shown.stdout and "行/秒" in shown.stdout
     assert seeded.ok("stats", "-m", target)["persons"] == 0
     done = seeded.ok("layout", "import", "-m", target, str(out), "--report", str(reports))
     assert done["written"] is True and done["persons"] == seeded.ok("stats", "-m", CODE)["persons"]

@@ -174,8 +174,19 @@ def test_utf8_round_trip_is_byte_identical_and_the_registers_answer_alike(
     source: Source, tmp_path: Path
 ) -> None:
     app, code = source.app, CODES[0]
-    result = app.layout_import.import_export(code, str(source.utf8), report_dir=str(tmp_path))
+    seen: dict[tuple[str, str], int] = {}
+
+    def progress(phase: str, file_name: str, rows: int) -> None:
+        assert rows >= seen.get((phase, file_name), 0)  # counts only grow
+        seen[(phase, file_name)] = rows
+
+    result = app.layout_import.import_export(
+        code, str(source.utf8), report_dir=str(tmp_path), progress=progress
+    )
     assert result.written and result.faults == ()
+    for phase in ("check", "write"):  # both passes report every row of both files
+        assert seen[(phase, "juki_jumin.csv")] == result.snapshots
+        assert seen[(phase, "juki_setai.csv")] == result.households
     assert result.snapshots == _count(app, tables.resident_history, SOURCE)
     app.layout_export.export(code, str(tmp_path / "again"))
     _assert_same_files(source.utf8, tmp_path / "again", code)

@@ -7,12 +7,27 @@ Refusals follow ``cli.py``: code, Japanese message and field on standard error (
 
 from __future__ import annotations
 
+import json
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as RichProgress
+from rich.text import Text
 
 from jichitai.domain.errors import DomainError
 from jichitai.entrypoints.cli_common import (
@@ -24,6 +39,8 @@ from jichitai.entrypoints.cli_common import (
     operator_actor,
 )
 from jichitai.services.audit import Operation
+from jichitai.services.migration import MANIFEST_FILE
+from jichitai.services.migration_import import Progress
 
 layout_app = typer.Typer(help="データ移行（中間標準レイアウト）", no_args_is_help=True)
 
@@ -76,6 +93,50 @@ def layout_export(
     )
 
 
+class RowsPerSecond(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} 行/秒" if speed else "- 行/秒")
+
+
+def _manifest_rows(directory: Path) -> dict[str, int]:
+    """Rows per file as the manifest states them (for the ETA); empty if it cannot be read —
+    the import itself reports why."""
+    try:
+        manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+        return {str(f["file"]): int(f["rows"]) for f in manifest["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+@contextmanager
+def terminal_progress(directory: Path, enabled: bool) -> Iterator[Progress | None]:
+    """A progress bar per phase and file (rows, rows/s, time left), or nothing."""
+    if not enabled:
+        yield None
+        return
+    totals = _manifest_rows(directory)
+    labels = {"check": "検査", "write": "書込"}
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RowsPerSecond(),
+        TimeRemainingColumn(),
+    )
+    with RichProgress(*columns) as bars:
+        tasks: dict[tuple[str, str], TaskID] = {}
+
+        def update(phase: str, file_name: str, rows: int) -> None:
+            key = (phase, file_name)
+            if key not in tasks:
+                label = f"{labels.get(phase, phase)} {file_name}"
+                tasks[key] = bars.add_task(label, total=totals.get(file_name))
+            bars.update(tasks[key], completed=rows)
+
+        yield update
+
+
 class IdMode(StrEnum):
     KEEP = "keep"
 
@@ -92,21 +153,31 @@ def layout_import(
         Path, typer.Option("--report", help="import_report.csv の出力先ディレクトリ")
     ] = Path(),
     version: Annotated[str, typer.Option("--layout-version", help="レイアウトの版")] = "1.0",
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="進捗（行数・行/秒・残り時間）を表示する（既定: 端末のときだけ、--json では表示しない）",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """中間標準レイアウトの移行データを空の団体に取り込む（全件検査のうえ、全件か無し）."""
     a = _app()
+    show = (sys.stdout.isatty() and not as_json) if progress is None else progress
     try:
         code = a.municipalities.get(municipality).code
         started = time.perf_counter()
-        result = a.layout_import.import_export(
-            code,
-            str(directory),
-            report_dir=str(report),
-            dry_run=dry_run,
-            version=version,
-            operator=operator_actor(code).login,
-        )
+        with terminal_progress(directory, show) as report_progress:
+            result = a.layout_import.import_export(
+                code,
+                str(directory),
+                report_dir=str(report),
+                dry_run=dry_run,
+                version=version,
+                operator=operator_actor(code).login,
+                progress=report_progress,
+            )
     except DomainError as e:
         _fail(e, as_json)
     elapsed = time.perf_counter() - started

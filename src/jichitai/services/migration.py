@@ -21,6 +21,7 @@ from jichitai.services.ports import RegisterRepository, UnitOfWork
 
 __all__ = [
     "ENCODINGS",
+    "MANIFEST_FILE",
     "ExportResult",
     "ExportSink",
     "ExportedFile",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 ENCODINGS = ("utf-8", "cp932")
+MANIFEST_FILE = "manifest.json"
+"""The export's manifest: layout, encoding, and per file its rows, size and sha256."""
 PAGE_SIZE = 2_000
 
 

@@ -87,6 +87,37 @@ class ImportSource(Protocol):
         the bytes (encoding, CSV syntax, header, row count) are appended to ``faults``."""
 
 
+Progress = Callable[[str, str, int], None]
+"""Called as rows are read: (phase ``check`` or ``write``, file name, rows read so far)."""
+
+PROGRESS_EVERY = 1_000
+
+
+class _Counted:
+    """An import source that reports how many rows of each file have been read."""
+
+    def __init__(self, inner: ImportSource, progress: Progress) -> None:
+        self._inner = inner
+        self._progress = progress
+        self.phase = "check"
+
+    def check(self, layout: Layout) -> list[ImportFault]:
+        return self._inner.check(layout)
+
+    def readable(self, layout_file: LayoutFile) -> bool:
+        return self._inner.readable(layout_file)
+
+    def rows(
+        self, layout_file: LayoutFile, faults: list[ImportFault]
+    ) -> Iterator[tuple[int, list[str]]]:
+        count = 0
+        for count, item in enumerate(self._inner.rows(layout_file, faults), start=1):
+            if count % PROGRESS_EVERY == 0:
+                self._progress(self.phase, layout_file.file_name, count)
+            yield item
+        self._progress(self.phase, layout_file.file_name, count)
+
+
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     municipality_code: str
@@ -370,10 +401,12 @@ class LayoutImportService:
         dry_run: bool = False,
         version: str = "1.0",
         operator: str = "",
+        progress: Progress | None = None,
     ) -> ImportResult:
         layout = self._load_layout(version)
         self._refuse_if_not_empty(municipality_code)
-        source = self._open_source(directory)
+        counted = _Counted(self._open_source(directory), progress or _quiet)
+        source: ImportSource = counted
         first = _Pass(layout, source)
         first.faults.extend(source.check(layout))
         households = layout.file("household")
@@ -389,6 +422,7 @@ class LayoutImportService:
         report = self._write_report(report_dir, faults)
         written = False
         if not faults and not dry_run:
+            counted.phase = "write"
             self._write(municipality_code, layout, source, operator)
             written = True
         return ImportResult(
@@ -463,6 +497,10 @@ class LayoutImportService:
                     )
                 )
             uow.commit()
+
+
+def _quiet(phase: str, file_name: str, rows: int) -> None:
+    """No progress wanted."""
 
 
 def _not_empty(code: str) -> Violation:

@@ -30,12 +30,12 @@ from typing import Any, BinaryIO, Final
 
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.migration.layout import Layout, LayoutFile
-from jichitai.services.migration import ENCODINGS, ExportedFile, ExportResult
+from jichitai.services.migration import ENCODINGS, MANIFEST_FILE, ExportedFile, ExportResult
 
 __all__ = ["GAIJI_REPORT", "MANIFEST", "CsvExportSink", "escape_cp932", "unescape_gaiji"]
 
 GAIJI_REPORT: Final = "gaiji_report.csv"
-MANIFEST: Final = "manifest.json"
+MANIFEST: Final = MANIFEST_FILE
 _REPORT_HEADER: Final = ["ファイル", "行", "宛名番号", "項目", "文字", "符号位置", "外字可"]
 _REFERENCE: Final = re.compile(r"&#x([0-9A-F]+);")
 _SAFE: dict[str, bool] = {}
