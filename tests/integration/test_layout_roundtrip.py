@@ -427,3 +427,29 @@ def test_an_overlong_line_is_a_fault_and_is_never_held_whole(
     assert not result.written and _empty(app, code)
     too_long = [f for f in result.faults if f.code == "import.line_too_long"]
     assert [(f.file, f.line) for f in too_long] == [("juki_jumin.csv", 3)]
+
+
+def test_mixed_line_endings_are_reported_line_by_line(source: Source, tmp_path: Path) -> None:
+    app, code = source.app, CODES[5]
+    mixed = tmp_path / "mixed"
+    shutil.copytree(source.utf8, mixed)
+    path = mixed / "juki_jumin.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    path.write_bytes(b"\r\n".join(lines[:3]) + b"\n" + b"\r\n".join(lines[3:]))
+    _rehash(mixed)
+    result = app.layout_import.import_export(code, str(mixed), report_dir=str(tmp_path))
+    assert not result.written and _empty(app, code)
+    endings = [(f.file, f.line) for f in result.faults if f.code == "import.line_ending"]
+    assert endings == [("juki_jumin.csv", 3)]
+
+
+def test_a_line_feed_inside_a_quoted_field_is_data_not_a_line_ending() -> None:
+    import io
+
+    from jichitai.adapters.standard_layout.csv_import import _text_lines
+
+    faults: list[Any] = []
+    text = b'a,"one\nline ""quoted""\nmore",b\r\nc,d\r\ne,f\ng,h\r\n'
+    lines = list(_text_lines(io.BytesIO(text), "utf-8", "f.csv", faults))
+    assert len(lines) == 6  # physical lines: three make the first record
+    assert [(f.line, f.code) for f in faults] == [(5, "import.line_ending")]

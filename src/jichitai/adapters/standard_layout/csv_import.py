@@ -178,6 +178,7 @@ def _text_lines(
     its trail bytes are never 0x0A or 0x0D.
     """
     number = 0
+    quoted = False
     while line := raw.readline(MAX_LINE_BYTES + 1):
         number += 1
         if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
@@ -195,6 +196,20 @@ def _text_lines(
             continue
         if number == 1 and encoding == "utf-8" and line.startswith(_BOM):
             line = line[len(_BOM) :]
+        # RFC 4180: a record ends with CRLF; a bare LF is data only inside a quoted field (each
+        # quote toggles, an escaped "" toggles twice). A file of mixed line ends was edited.
+        if line.count(b'"') % 2:
+            quoted = not quoted
+        if line.endswith(b"\n") and not line.endswith(b"\r\n") and not quoted:
+            faults.append(
+                ImportFault(
+                    name,
+                    number,
+                    "",
+                    "import.line_ending",
+                    "改行がCRLFではありません（LFのみ）。ファイルが書き換えられていないか確認してください",
+                )
+            )
         try:
             yield line.decode(encoding)
         except UnicodeDecodeError as error:
