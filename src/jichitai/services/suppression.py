@@ -268,11 +268,7 @@ class SuppressionService:
             )
         ordered = [v for v in violations if v.is_error] + [v for v in violations if not v.is_error]
         alerts = rules.enforce(tuple(dict.fromkeys(ordered)), acknowledged)
-        flags = {
-            atena: tuple(k.value for k in rules.flags_for(settings, today=today, now=now))
-            for (atena, _), settings in by_person.items()
-        }
-        return alerts, flags
+        return alerts, self._flags(by_person)
 
     def flags(
         self, municipality_code: str, persons: Sequence[tuple[str, str]]
@@ -282,10 +278,15 @@ class SuppressionService:
         One query for all persons."""
         if not persons:
             return {}
+        return self._flags(self._settings_of(municipality_code, persons))
+
+    def _flags(
+        self, by_person: dict[tuple[str, str], list[Suppression]]
+    ) -> dict[str, tuple[str, ...]]:
         today, now = self._clock.today(), self._clock.now()
         return {
             atena: tuple(k.value for k in rules.flags_for(settings, today=today, now=now))
-            for (atena, _), settings in self._settings_of(municipality_code, persons).items()
+            for (atena, _), settings in by_person.items()
         }
 
     # --- helpers -------------------------------------------------------------------------------------

@@ -285,16 +285,9 @@ class UserService:
             )
             raise _bad_credentials()
         self.usable(user)
-        if (
-            user.failed_attempts
-            or user.locked_until
-            or self._hasher.needs_rehash(user.password_hash)
-        ):
-            rehashed = (
-                self._hasher.hash(password)
-                if self._hasher.needs_rehash(user.password_hash)
-                else user.password_hash
-            )
+        stale_hash = self._hasher.needs_rehash(user.password_hash)
+        if user.failed_attempts or user.locked_until or stale_hash:
+            rehashed = self._hasher.hash(password) if stale_hash else user.password_hash
             user = replace(
                 user, failed_attempts=0, locked_until=None, password_hash=rehashed, updated_at=now
             )

@@ -12,6 +12,7 @@ from jichitai.domain.access.roles import ROLE_LABELS
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.security import CurrentActor, app_of
 from jichitai.services.audit import Operation
+from jichitai.services.ports import StaffUser
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -25,35 +26,29 @@ router = APIRouter(prefix="/api/v1", tags=["auth"])
 )
 def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> s.Token:
     app = app_of(request)
+    terminal = request.client.host if request.client else ""
     try:
         user = app.users.authenticate(form.username, form.password)
     except Unauthenticated as refused:
         known = app.users.known(form.username)
         if known is not None:  # a failed log-in of a real user goes to their municipality's log
             app.access_log.record(
-                Actor(
-                    known.login,
-                    known.municipality_code,
-                    known.roles,
-                    terminal=request.client.host if request.client else "",
-                ),
+                _actor_of(known, terminal),
                 Operation.LOGIN_FAILED,
                 outcome="refused",
                 detail=refused.code,
             )
         raise
     token, expires = app.tokens.issue(user.login, user.municipality_code)
-    actor = Actor(
-        user.login,
-        user.municipality_code,
-        user.roles,
-        terminal=request.client.host if request.client else "",
-    )
-    app.access_log.record(actor, Operation.LOGIN)
+    app.access_log.record(_actor_of(user, terminal), Operation.LOGIN)
     return s.Token(
         access_token=token,
         expires_in=int((expires - app.clock.now()).total_seconds()),
     )
+
+
+def _actor_of(user: StaffUser, terminal: str) -> Actor:
+    return Actor(user.login, user.municipality_code, user.roles, terminal=terminal)
 
 
 @router.get(
