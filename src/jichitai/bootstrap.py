@@ -17,7 +17,11 @@ from jichitai.adapters.db.user_directory import SqlUserDirectory
 from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.adapters.security.tokens import JwtTokens
 from jichitai.adapters.standard_layout.csv_export import CsvExportSink
-from jichitai.adapters.standard_layout.csv_import import CsvImportSource, write_import_report
+from jichitai.adapters.standard_layout.csv_import import (
+    CsvImportSource,
+    write_id_map,
+    write_import_report,
+)
 from jichitai.adapters.standard_layout.layout import LayoutError, load_layout
 from jichitai.config import Settings
 from jichitai.domain.errors import DomainError, Violation
@@ -121,7 +125,7 @@ def bootstrap(
         staff=StaffRegister(register, queries, suppressions, access_log),
         layout_export=LayoutExportService(reader_for, _bundled_layout, CsvExportSink),
         layout_import=LayoutImportService(
-            uow_for, _bundled_layout, CsvImportSource, write_import_report, clock
+            uow_for, _bundled_layout, CsvImportSource, write_import_report, write_id_map, clock
         ),
         api_threads=SQLITE_POOL_SIZE if is_sqlite(engine) else None,
     )

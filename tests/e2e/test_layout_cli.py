@@ -107,3 +107,16 @@ def test_import_checks_first_then_writes_all_and_refuses_bad_input(
     assert seeded.ok("journal", "verify", "-m", target)["entries"] == done["snapshots"]
     errors = seeded.refused("layout", "import", "-m", target, str(out), "--report", str(reports))
     assert errors[0]["code"] == "migration.not_empty"
+    # Renumbered into another municipality: new numbers, and the map from the old ones.
+    other = "27103" + municipality_check_digit("27103")
+    seeded.ok("municipality", "add", other, "大阪府大阪市福島区")
+    renumbered = seeded.ok(
+        "layout", "import", "-m", other, str(out), "--ids", "renumber", "--report", str(reports)
+    )
+    assert renumbered["written"] is True and renumbered["ids"] == "renumber"
+    with Path(renumbered["id_map"]).open(encoding="utf-8", newline="") as id_map:
+        pairs = list(csv.reader(id_map))[1:]
+    assert len(pairs) == renumbered["persons"] + renumbered["households"]
+    assert seeded.ok("stats", "-m", other)["persons"] == done["persons"]
+    wrong = seeded.run("layout", "import", "-m", other, str(out), "--ids", "shuffle")
+    assert wrong.returncode == 2

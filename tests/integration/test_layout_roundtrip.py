@@ -28,7 +28,11 @@ from jichitai.adapters.db import tables
 from jichitai.adapters.db.repository import SqlRegisterRepository
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.adapters.standard_layout.csv_export import MANIFEST
-from jichitai.adapters.standard_layout.csv_import import CsvImportSource, write_import_report
+from jichitai.adapters.standard_layout.csv_import import (
+    CsvImportSource,
+    write_id_map,
+    write_import_report,
+)
 from jichitai.adapters.standard_layout.layout import load_layout
 from jichitai.bootstrap import App, bootstrap
 from jichitai.demo.generator import seed_register
@@ -36,7 +40,7 @@ from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import DomainError
 from jichitai.domain.residents.commands import Cancel
-from jichitai.services.migration_import import LayoutImportService
+from jichitai.services.migration_import import IdMode, LayoutImportService
 from jichitai.services.ports import GENESIS_HASH
 from tests.factories import a_header
 from tests.fakes import FixedClock, SeededRandom
@@ -52,7 +56,7 @@ def _code(first5: str) -> str:
 
 
 SOURCE = _code("13105")  # 文京区
-CODES = [_code(c) for c in ("13106", "13107", "13108", "13109", "13110", "13111")]
+CODES = [_code(c) for c in ("13106", "13107", "13108", "13109", "13110", "13111", "13112")]
 FILES = ("juki_jumin.csv", "juki_setai.csv", "gaiji_report.csv")
 
 
@@ -184,9 +188,11 @@ def test_utf8_round_trip_is_byte_identical_and_the_registers_answer_alike(
         code, str(source.utf8), report_dir=str(tmp_path), progress=progress
     )
     assert result.written and result.faults == ()
-    for phase in ("check", "write"):  # both passes report every row of both files
-        assert seen[(phase, "juki_jumin.csv")] == result.snapshots
-        assert seen[(phase, "juki_setai.csv")] == result.households
+    # One pass reports every row of both files.
+    assert seen == {
+        ("import", "juki_jumin.csv"): result.snapshots,
+        ("import", "juki_setai.csv"): result.households,
+    }
     assert result.snapshots == _count(app, tables.resident_history, SOURCE)
     app.layout_export.export(code, str(tmp_path / "again"))
     _assert_same_files(source.utf8, tmp_path / "again", code)
@@ -241,6 +247,7 @@ def test_a_failure_in_the_middle_of_the_write_leaves_the_municipality_empty(
         load_layout,
         CsvImportSource,
         write_import_report,
+        write_id_map,
         app.clock,
         batch_size=50,
     )
@@ -453,3 +460,85 @@ def test_a_line_feed_inside_a_quoted_field_is_data_not_a_line_ending() -> None:
     lines = list(_text_lines(io.BytesIO(text), "utf-8", "f.csv", faults))
     assert len(lines) == 6  # physical lines: three make the first record
     assert [(f.line, f.code) for f in faults] == [(5, "import.line_ending")]
+
+
+def _other_vendors_numbers(directory: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Rewrite 宛名番号, 世帯番号 and 世帯主_宛名番号 into another vendor's scheme (8 digits, no
+    check digit of ours); the maps from our numbers to theirs."""
+    persons: dict[str, str] = {}
+    households: dict[str, str] = {}
+
+    def person(number: str) -> str:
+        return persons.setdefault(number, f"7{len(persons) + 1:07d}") if number else ""
+
+    def household(number: str) -> str:
+        return households.setdefault(number, f"3{len(households) + 1:07d}")
+
+    for name, columns in (
+        ("juki_jumin.csv", {"宛名番号": person, "世帯番号": household}),
+        ("juki_setai.csv", {"世帯番号": household, "世帯主_宛名番号": person}),
+    ):
+        path = directory / name
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        at = {rows[0].index(column): rewrite for column, rewrite in columns.items()}
+        for row in rows[1:]:
+            for index, rewrite in at.items():
+                row[index] = rewrite(row[index])
+        with path.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f, lineterminator="\r\n").writerows(rows)
+    _rehash(directory)
+    return persons, households
+
+
+def test_renumbering_takes_another_vendors_numbers_and_maps_them(
+    source: Source, tmp_path: Path
+) -> None:
+    app, code = source.app, CODES[6]
+    vendor = tmp_path / "vendor"
+    shutil.copytree(source.utf8, vendor)
+    theirs, their_households = _other_vendors_numbers(vendor)
+    # Kept as they are, the numbers are not this register's (10 digits with a check digit).
+    kept = app.layout_import.import_export(code, str(vendor), report_dir=str(tmp_path / "k"))
+    assert not kept.written and _empty(app, code)
+    assert {f.code for f in kept.faults} == {"atena_number.format", "household_number.format"}
+    # A fault found while renumbering names the source's own numbers, not the new ones.
+    broken = tmp_path / "broken"
+    shutil.copytree(vendor, broken)
+    _edit_rows(broken / "juki_setai.csv", {2: ("世帯員数", "9")})
+    _rehash(broken)
+    refused = app.layout_import.import_export(
+        code, str(broken), report_dir=str(tmp_path / "b"), ids=IdMode.RENUMBER
+    )
+    assert not refused.written and _empty(app, code) and refused.id_map is None
+    [fault] = refused.faults
+    assert fault.code == "import.member_count" and fault.line == 2
+    assert next(iter(their_households.values())) in fault.message
+    # Renumbered: every person and household gets a new number, and the map says which.
+    result = app.layout_import.import_export(
+        code, str(vendor), report_dir=str(tmp_path / "r"), ids=IdMode.RENUMBER
+    )
+    assert result.written and result.faults == () and result.id_map is not None
+    mapped = _report(result.id_map)
+    assert mapped[0] == ["種別", "移行元の番号", "新しい番号"]
+    new_of = {(kind, old): new for kind, old, new in mapped[1:]}
+    assert len(new_of) == len(mapped) - 1 == len(theirs) + len(their_households)
+    assert sorted(_persons(app, code)) == sorted(new_of["宛名番号", t] for t in theirs.values())
+    q = app.queries
+    for ours, their in theirs.items():
+        new = new_of["宛名番号", their]
+        before, after = q.history(SOURCE, ours), q.history(code, new)
+        assert len(before) == len(after)
+        for old_row, new_row in zip(before, after, strict=True):
+            assert new_row.atena_number.value == new
+            household = new_of["世帯番号", their_households[old_row.household_number.value]]
+            assert new_row.household_number.value == household
+            assert new_row.name == old_row.name and new_row.birth_date == old_row.birth_date
+            assert new_row.address == old_row.address and new_row.reason == old_row.reason
+    sa, sb = q.stats(SOURCE), q.stats(code)
+    ignore = {"events": 0, "events_by_reason": {}}
+    assert replace(sa, **ignore) == replace(sb, **ignore)
+    assert app.register.verify_chain(code) == result.snapshots
+    with SqlUnitOfWork(app.engine, code) as uow:  # numbers drawn later follow the new ones
+        assert uow.register.new_atena_number().serial == len(theirs) + 1
+        assert uow.register.new_household_number().serial == len(their_households) + 1

@@ -280,6 +280,36 @@ def bench_api(
     run(residents=residents, users=users, duration=duration, seed=seed, think_seconds=think)
 
 
+@bench_app.command("migration")
+def bench_migration(
+    persons: Annotated[
+        int,
+        typer.Option(help="移行データの住民数（ひな形を丸ごと複製するため、少し多くなる）", min=1),
+    ] = 1_000_000,
+    template: Annotated[
+        int, typer.Option(help="ひな形の団体に登録する住民数の目安", min=1)
+    ] = 2_000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="取込先のデータベース（既定: JICHITAI_DATABASE_URL が PostgreSQL ならそれ、"
+            "そうでなければ一時的な SQLite ファイル）",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="乱数の種 (ひな形のデータ)")] = 1,
+) -> None:
+    """データ移行（layout import）の性能の計測 (bench/migration.py を実行する。ソースから実行した場合のみ)."""
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "bench" / "migration.py").exists():
+        typer.echo("ベンチマークはソースのチェックアウトからのみ実行できます", err=True)
+        raise typer.Exit(code=2)
+    sys.path.insert(0, str(root))
+    from bench.migration import run  # bench/ is not packaged: found on the path set above
+
+    run(persons=persons, template=template, database_url=database_url, seed=seed)
+
+
 @user_app.command("add")
 def user_add(
     municipality: MunicipalityOption,

@@ -40,7 +40,7 @@ from jichitai.entrypoints.cli_common import (
 )
 from jichitai.services.audit import Operation
 from jichitai.services.migration import MANIFEST_FILE
-from jichitai.services.migration_import import Progress
+from jichitai.services.migration_import import IdMode, Progress
 
 layout_app = typer.Typer(help="データ移行（中間標準レイアウト）", no_args_is_help=True)
 
@@ -116,7 +116,7 @@ def terminal_progress(directory: Path, enabled: bool) -> Iterator[Progress | Non
         yield None
         return
     totals = _manifest_rows(directory)
-    labels = {"check": "検査", "write": "書込"}
+    labels = {"check": "検査", "import": "検査・取込"}
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -137,17 +137,18 @@ def terminal_progress(directory: Path, enabled: bool) -> Iterator[Progress | Non
         yield update
 
 
-class IdMode(StrEnum):
-    KEEP = "keep"
-
-
 @layout_app.command("import")
 def layout_import(
     municipality: MunicipalityOption,
     directory: Annotated[Path, typer.Argument(help="移行データのディレクトリ（export の出力）")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="検査だけして書き込まない")] = False,
     ids: Annotated[
-        IdMode, typer.Option("--ids", help="宛名番号・世帯番号の扱い（keep: 移行元のまま）")
+        IdMode,
+        typer.Option(
+            "--ids",
+            help="宛名番号・世帯番号の扱い（keep: 移行元のまま / renumber: 新しく採番し、"
+            "対応表 id_map.csv を --report の場所に出力）",
+        ),
     ] = IdMode.KEEP,
     report: Annotated[
         Path, typer.Option("--report", help="import_report.csv の出力先ディレクトリ")
@@ -174,6 +175,7 @@ def layout_import(
                 str(directory),
                 report_dir=str(report),
                 dry_run=dry_run,
+                ids=ids,
                 version=version,
                 operator=operator_actor(code).login,
                 progress=report_progress,
@@ -196,6 +198,7 @@ def layout_import(
         "faults": len(result.faults),
         "faults_by_code": codes,
         "report": result.report,
+        "id_map": result.id_map,
         "seconds": round(elapsed, 2),
     }
     if result.faults:

@@ -1,48 +1,61 @@
 """Data migration in the standard intermediate layout (中間標準レイアウト): import.
 
 ``jichitai layout import`` takes a layout export (``manifest.json`` and the layout's CSV files)
-into an **empty** municipality, keeping the source 宛名番号 and 世帯番号 (``--ids keep``).
+into an **empty** municipality, keeping the source 宛名番号 and 世帯番号 (``--ids keep``) or
+giving every person and household a new number (``--ids renumber``, see :class:`IdMode`).
 
-1. **Validate everything first.** The files are read twice, streamed row by row (an
-   :class:`ImportSource`, an adapter, does the bytes: manifest, hashes, encoding, CSV, 外字
-   references). The first pass checks every cell against its item (type, code table, length,
-   check digits), rebuilds every record with the layout's row → record inverse
-   (:class:`~jichitai.domain.migration.mapping.RowMapper`) and checks the register's own
+The files are read **once**, streamed row by row (an :class:`ImportSource`, an adapter, does
+the bytes: manifest, sizes, hashes, encoding, CSV, 外字 references), the 世帯 file first:
+
+1. **Every row is checked** against its items (type, code table, length, check digits), rebuilt
+   with the layout's row → record inverse (:class:`~jichitai.domain.migration.mapping.RowMapper`,
+   the domain's own constructors: the counter's rules) and checked against the register's
    invariants across rows: 個人履歴番号 1..n in order, no duplicate (宛名番号, 個人履歴番号),
    最新フラグ on the last row of a person only, every 世帯番号 in the 世帯 file, one 世帯主 per
    household and the 世帯 file's head and member count as the persons' current records say.
    **Every** fault is collected (file, line, item, code, Japanese message), not only the first.
-2. **Write all or nothing.** With no fault (and not ``dry_run``) the second pass writes, in one
-   unit of work: one journal entry per snapshot (kind ``import``, the snapshot's own reason and
-   dates, recorded now, the hash chain continued), the snapshots with their history numbers,
-   the projections and the households, and the number sequences advanced past the highest
-   imported numbers. Any failure rolls everything back.
+2. **All or nothing.** While no fault has been found, each checked row is handed to the writer
+   (:class:`_Writer`), inside one unit of work: one journal entry per snapshot (kind ``import``,
+   the snapshot's own reason and dates, recorded now, the hash chain continued), the snapshots
+   with their history numbers, the projections and the households, and the number sequences
+   advanced past the highest imported numbers. The unit of work is committed only if the whole
+   input proved faultless; a fault, an error or a killed process leaves the municipality as it
+   was. Checking and writing in one pass reads and decodes each row once instead of twice.
 
-Memory: the first pass keeps one small entry per person (the 宛名番号 seen, to find
-duplicates out of order) and per household (members and heads); rows are never kept.
+Memory: one small entry per person (the 宛名番号 seen, to find duplicates out of order) and
+per household (line, head, member counts); rows are never kept beyond a write batch.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from enum import StrEnum
+from functools import partial
 from typing import Any, Final, Protocol
 
 import orjson
 
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import DomainError, Violation
-from jichitai.domain.migration.layout import ItemType, Layout, LayoutFile
+from jichitai.domain.migration.layout import CodeTable, ItemType, Layout, LayoutFile
 from jichitai.domain.migration.mapping import RowMapper
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
 from jichitai.domain.residents.view import ChangeKind
-from jichitai.services.ports import Clock, HouseholdRow, JournalEntry, UnitOfWork
+from jichitai.services.ports import (
+    Clock,
+    HouseholdRow,
+    JournalEntry,
+    RegisterRepository,
+    UnitOfWork,
+)
 from jichitai.services.register import canonical_text, entry_hash, time_ordered_id
 
 __all__ = [
     "IMPORT_KIND",
+    "IdMode",
     "ImportFault",
     "ImportResult",
     "ImportSource",
@@ -88,7 +101,8 @@ class ImportSource(Protocol):
 
 
 Progress = Callable[[str, str, int], None]
-"""Called as rows are read: (phase ``check`` or ``write``, file name, rows read so far)."""
+"""Called as rows are read: (phase, file name, rows read so far); the phase is ``import``
+(checked and written), or ``check`` for a dry run."""
 
 PROGRESS_EVERY = 1_000
 
@@ -99,7 +113,7 @@ class _Counted:
     def __init__(self, inner: ImportSource, progress: Progress) -> None:
         self._inner = inner
         self._progress = progress
-        self.phase = "check"
+        self.phase = "import"
 
     def check(self, layout: Layout) -> list[ImportFault]:
         return self._inner.check(layout)
@@ -129,56 +143,250 @@ class ImportResult:
     households: int
     faults: tuple[ImportFault, ...]
     report: str
+    id_map: str | None = None
+    """With ``--ids renumber`` (written): the file mapping each source key to its new number."""
 
 
-@dataclass
+class IdMode(StrEnum):
+    """What becomes of the source's 宛名番号 and 世帯番号."""
+
+    KEEP = "keep"
+    """Kept, so other systems' references stay valid (they must carry this register's check
+    digits)."""
+    RENUMBER = "renumber"
+    """Read as the source's own keys (digits, any check-digit scheme) and replaced by new numbers
+    in the order they first appear; the map from old to new is written next to the report."""
+
+
+class _Renumbering:
+    """``--ids renumber``: new 宛名番号 and 世帯番号 for the source's keys, first come first served."""
+
+    def __init__(self, next_atena: int, next_household: int) -> None:
+        self.atena: dict[str, str] = {}
+        self.household: dict[str, str] = {}
+        self._next_atena = next_atena
+        self._next_household = next_household
+
+    def person(self, source: str) -> str:
+        new = self.atena.get(source)
+        if new is None:
+            new = self.atena[source] = AtenaNumber.from_serial(self._next_atena).value
+            self._next_atena += 1
+        return new
+
+    def of_household(self, source: str) -> str:
+        new = self.household.get(source)
+        if new is None:
+            new = self.household[source] = HouseholdNumber.from_serial(self._next_household).value
+            self._next_household += 1
+        return new
+
+    def rewrite(
+        self, row: list[str], persons: Sequence[int], households: Sequence[int]
+    ) -> list[str]:
+        """The row with its keys replaced (a cell that is not a key is left for the checks)."""
+        row = list(row)
+        for at in persons:
+            if at < len(row) and _is_key(row[at]):
+                row[at] = self.person(row[at])
+        for at in households:
+            if at < len(row) and _is_key(row[at]):
+                row[at] = self.of_household(row[at])
+        return row
+
+    def pairs(self) -> Iterator[tuple[str, str, str]]:
+        """(kind, source key, new number) of every key renumbered."""
+        for old, new in self.household.items():
+            yield "世帯番号", old, new
+        for old, new in self.atena.items():
+            yield "宛名番号", old, new
+
+
+def _is_key(cell: str) -> bool:
+    return cell.isascii() and cell.isdigit()
+
+
+@dataclass(slots=True)
 class _Household:
+    """What the checks need of one household: its line, its row and the members counted."""
+
     line: int
-    row: HouseholdRow
+    head: str | None
+    member_count: int
     members: int = 0
-    heads: list[str] = field(default_factory=list)
+    heads: list[str] | None = None
+
+
+_Check = Callable[[str], "tuple[str, str] | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class _CellRule:
+    """How one item's cell is checked (built once per file, applied to every row)."""
+
+    name: str
+    required: bool
+    length: int | None
+    check: _Check | None  # type and code table of a non-empty cell
+    parse_id: Callable[[str, str], object] | None
+    source: str
+
+
+def _cell_rules(layout: Layout, layout_file: LayoutFile, check_ids: bool) -> tuple[_CellRule, ...]:
+    """``check_ids``: 宛名番号 and 世帯番号 must carry this register's check digits (they are
+    kept); when they are renumbered they are the source's keys, checked as digits only."""
+    return tuple(
+        _CellRule(
+            name=item.name,
+            required=item.required,
+            length=item.length,
+            check=_checker(layout, item.type, item.code_table),
+            parse_id=_ID_PARSERS.get(item.source) if check_ids else None,
+            source=item.source,
+        )
+        for item in layout_file.items
+    )
+
+
+class _Writer:
+    """The writing half of the import, in the caller's unit of work, batch by batch.
+
+    One journal entry per snapshot (kind ``import``, the snapshot's own reason and dates,
+    recorded now, the hash chain continued), the snapshots with their history numbers, each
+    person's current record (projection) and the households; at the end the number sequences
+    are advanced past the highest imported numbers.
+    """
+
+    def __init__(
+        self,
+        repo: RegisterRepository,
+        now: datetime,
+        operator: str,
+        file_name: str,
+        batch_size: int,
+    ) -> None:
+        self._repo = repo
+        self._now = now
+        self._operator = operator
+        self._file_name = file_name
+        self._batch_size = batch_size
+        self._seq, self._prev_hash = repo.journal_head()
+        self._snapshots: list[tuple[JournalEntry, ResidentRecord, str]] = []
+        self._latest: list[ResidentRecord] = []
+        self._households: list[HouseholdRow] = []
+        self._top_atena = self._top_household = 0
+
+    def household(self, household: HouseholdRow) -> None:
+        self._top_household = max(self._top_household, int(household.household_number[:9]))
+        self._households.append(household)
+        if len(self._households) >= self._batch_size:
+            self._repo.import_households(self._households)
+            self._households = []
+
+    def snapshot(self, line: int, record: ResidentRecord) -> None:
+        text = canonical_text(record)
+        self._seq += 1
+        entry = _entry(
+            self._seq,
+            self._prev_hash,
+            self._now,
+            self._operator,
+            record,
+            text,
+            self._file_name,
+            line,
+        )
+        entry = replace(entry, entry_hash=entry_hash(entry))
+        self._prev_hash = entry.entry_hash
+        self._snapshots.append((entry, record, text))
+        self._top_atena = max(self._top_atena, record.atena_number.serial)
+        self._top_household = max(self._top_household, record.household_number.serial)
+        if len(self._snapshots) >= self._batch_size:
+            self._flush_snapshots()
+
+    def latest(self, record: ResidentRecord) -> None:
+        self._latest.append(record)
+
+    def _flush_snapshots(self) -> None:
+        self._repo.import_snapshots(self._snapshots, self._latest)
+        self._snapshots, self._latest = [], []
+
+    def finish(self) -> None:
+        self._flush_snapshots()
+        self._repo.import_households(self._households)
+        self._households = []
+        self._repo.advance_sequences(self._top_atena, self._top_household)
 
 
 class _Pass:
-    """The first pass: every fault of every row, and what the second pass needs."""
+    """One pass over the files: every fault of every row and, while there is none, the writes.
 
-    def __init__(self, layout: Layout, source: ImportSource) -> None:
+    The households file is read first (the snapshots refer to it), then the snapshots; the
+    checks across rows end with the households' heads and member counts. Once a fault is found
+    nothing more is handed to the writer (the caller then rolls back), but every row is still
+    checked, so the report lists every fault.
+    """
+
+    def __init__(
+        self,
+        layout: Layout,
+        source: ImportSource,
+        writer: _Writer | None,
+        renumbering: _Renumbering | None = None,
+    ) -> None:
         self.layout = layout
         self.source = source
+        self.writer = writer
+        self.renumbering = renumbering
         self.faults: list[ImportFault] = []
         self.households: dict[str, _Household] = {}
         self.tainted: set[str] = set()  # households named by a row that could not be read
         self.persons = 0
         self.snapshots = 0
+        self._rules: dict[str, tuple[_CellRule, ...]] = {}
 
     def fault(self, file: str, line: int, item: str, code: str, message: str) -> None:
         self.faults.append(ImportFault(file, line, item, code, message))
 
+    def writing(self) -> _Writer | None:
+        """The writer while the input has no fault; after the first fault, ``None`` for good."""
+        if self.faults:
+            self.writer = None
+        return self.writer
+
     def cells_ok(self, layout_file: LayoutFile, line: int, row: list[str]) -> bool:
         name = layout_file.file_name
-        if len(row) != len(layout_file.items):
+        rules = self._rules.get(name)
+        if rules is None:
+            rules = self._rules[name] = _cell_rules(
+                self.layout, layout_file, check_ids=self.renumbering is None
+            )
+        if len(row) != len(rules):
             self.fault(
                 name,
                 line,
                 "",
                 "import.columns",
-                f"項目数が {len(row)} です（{len(layout_file.items)} 項目であること）",
+                f"項目数が {len(row)} です（{len(rules)} 項目であること）",
             )
             return False
         ok = True
-        for item, cell in zip(layout_file.items, row, strict=True):
-            problem = _cell_problem(self.layout, item.type, item.code_table, cell)
-            if cell == "" and item.required:
-                problem = ("import.required", "必須項目が空です")
-            elif problem is None and item.length is not None and len(cell) > item.length:
-                problem = ("import.length", f"{len(cell)} 文字です（{item.length} 文字以内）")
-            elif problem is None and cell and item.source in _ID_PARSERS:
+        for rule, cell in zip(rules, row, strict=True):
+            if not cell:
+                if rule.required:
+                    self.fault(name, line, rule.name, "import.required", "必須項目が空です")
+                    ok = False
+                continue
+            problem = None if rule.check is None else rule.check(cell)
+            if problem is None and rule.length is not None and len(cell) > rule.length:
+                problem = ("import.length", f"{len(cell)} 文字です（{rule.length} 文字以内）")
+            elif problem is None and rule.parse_id is not None:
                 try:
-                    _ID_PARSERS[item.source](cell, item.source)
+                    rule.parse_id(cell, rule.source)
                 except DomainError as error:
                     problem = (error.code, error.violations[0].message)
             if problem is not None:
-                self.fault(name, line, item.name, *problem)
+                self.fault(name, line, rule.name, *problem)
                 ok = False
         return ok
 
@@ -197,33 +405,43 @@ class _Pass:
             return None
 
     def read_households(self, layout_file: LayoutFile) -> None:
+        """The 世帯 file, keyed by the source's 世帯番号 (the numbers every message shows)."""
         mapper = RowMapper(layout_file, self.layout.code_tables)
         name = layout_file.file_name
+        at = _positions(layout_file)
+        number_at, head_at = at["household_number"], at["head_atena_number"]
         for line, row in self.source.rows(layout_file, self.faults):
             if not self.cells_ok(layout_file, line, row):
                 continue
-            household = self.record(mapper, HouseholdRow, line, row)
+            number, head = row[number_at], row[head_at] or None
+            if self.renumbering is not None:
+                row = self.renumbering.rewrite(row, (head_at,), (number_at,))
+            household: HouseholdRow | None = self.record(mapper, HouseholdRow, line, row)
             if household is None:
                 continue
-            if household.household_number in self.households:
-                first = self.households[household.household_number].line
+            if number in self.households:
+                first = self.households[number].line
                 self.fault(
                     name,
                     line,
                     "世帯番号",
                     "import.duplicate",
-                    f"世帯番号 {household.household_number} が重複しています（{first}行目）",
+                    f"世帯番号 {number} が重複しています（{first}行目）",
                 )
                 continue
-            self.households[household.household_number] = _Household(line, household)
+            self.households[number] = _Household(line, head, household.member_count)
+            if (writer := self.writing()) is not None:
+                writer.household(household)
 
     def read_snapshots(self, layout_file: LayoutFile, households_known: bool) -> None:
         mapper = RowMapper(layout_file, self.layout.code_tables)
         name = layout_file.file_name
-        index = {item.source or item.converter: i for i, item in enumerate(layout_file.items)}
+        index = _positions(layout_file)
         latest_at = index.get("latest_flag")
+        atena_at, household_at = index["atena_number"], index["household_number"]
         seen: set[str] = set()
         atena, history, flag_line, last = "", 0, 0, None
+        last_household = ""  # the source's 世帯番号 of the person's last row
 
         def end_person() -> None:
             if atena and flag_line != line_of_last:
@@ -234,18 +452,24 @@ class _Pass:
                     "import.latest_flag",
                     f"宛名番号 {atena} の最後の行に最新フラグがありません",
                 )
-            if last is not None and last.status is ResidentStatus.RESIDENT:
-                household = self.households.get(last.household_number.value)
+            if last is None:
+                return
+            if (writer := self.writing()) is not None:
+                writer.latest(last)
+            if last.status is ResidentStatus.RESIDENT:
+                household = self.households.get(last_household)
                 if household is not None:
                     household.members += 1
                     if last.relationship.text == _HEAD:
-                        household.heads.append(last.atena_number.value)
+                        if household.heads is None:
+                            household.heads = []
+                        household.heads.append(atena)
 
         line_of_last = 0
         for line, row in self.source.rows(layout_file, self.faults):
             self.snapshots += 1
             cells_ok = self.cells_ok(layout_file, line, row)
-            row_atena = row[index["atena_number"]] if len(row) > index["atena_number"] else ""
+            row_atena = row[atena_at] if len(row) > atena_at else ""
             raw_history = row[index["history_number"]] if len(row) > index["history_number"] else ""
             row_history = int(raw_history) if raw_history.isdigit() else 0
             if row_atena != atena:
@@ -291,13 +515,14 @@ class _Pass:
             if latest_at is not None and len(row) > latest_at and row[latest_at] == "1":
                 flag_line = line
             line_of_last = line
+            number = last_household = row[household_at] if len(row) > household_at else ""
+            if cells_ok and self.renumbering is not None:
+                row = self.renumbering.rewrite(row, (atena_at,), (household_at,))
             record = self.record(mapper, ResidentRecord, line, row) if cells_ok else None
             last = record
             if record is None:
-                at = index["household_number"]
-                self.tainted.add(row[at] if len(row) > at else "")
+                self.tainted.add(number)
                 continue
-            number = record.household_number.value
             if households_known and number not in self.households:
                 self.fault(
                     name,
@@ -306,6 +531,8 @@ class _Pass:
                     "import.unknown_household",
                     f"世帯番号 {number} は世帯のファイルにありません",
                 )
+            elif (writer := self.writing()) is not None:
+                writer.snapshot(line, record)
         end_person()
 
     def check_households(self, layout_file: LayoutFile) -> None:
@@ -313,63 +540,95 @@ class _Pass:
         for number, household in self.households.items():
             if number in self.tainted:  # its members' faults are reported already
                 continue
-            row = household.row
-            if len(household.heads) > 1:
+            heads = household.heads or []
+            if len(heads) > 1:
                 self.fault(
                     name,
                     household.line,
                     "世帯主_宛名番号",
                     "import.two_heads",
-                    f"世帯番号 {number} に世帯主が {len(household.heads)} 人います（{'、'.join(household.heads)}）",
+                    f"世帯番号 {number} に世帯主が {len(heads)} 人います（{'、'.join(heads)}）",
                 )
-            elif (household.heads[0] if household.heads else None) != row.head_atena_number:
+            elif (heads[0] if heads else None) != household.head:
                 self.fault(
                     name,
                     household.line,
                     "世帯主_宛名番号",
                     "import.head",
-                    f"世帯番号 {number} の世帯主が住民の記録（{household.heads[0] if household.heads else 'なし'}）と一致しません",
+                    f"世帯番号 {number} の世帯主が住民の記録（{heads[0] if heads else 'なし'}）と一致しません",
                 )
-            if household.members != row.member_count:
+            if household.members != household.member_count:
                 self.fault(
                     name,
                     household.line,
                     "世帯員数",
                     "import.member_count",
-                    f"世帯番号 {number} の世帯員数 {row.member_count} が住民の記録（{household.members} 人）と一致しません",
+                    f"世帯番号 {number} の世帯員数 {household.member_count} が住民の記録（{household.members} 人）と一致しません",
                 )
 
 
-def _cell_problem(
-    layout: Layout, item_type: ItemType, code_table: str, cell: str
-) -> tuple[str, str] | None:
-    if cell == "":
-        return None
-    if item_type is ItemType.DIGITS and not (cell.isascii() and cell.isdigit()):
-        return "import.digits", f"数字以外の文字があります（{cell[:20]}）"
-    if item_type is ItemType.INTEGER and not (cell.isascii() and cell.lstrip("-").isdigit()):
-        return "import.integer", f"整数ではありません（{cell[:20]}）"
+def _positions(layout_file: LayoutFile) -> dict[str, int]:
+    """Where each item's value is in a row, by its source (or converter)."""
+    return {item.source or item.converter: i for i, item in enumerate(layout_file.items)}
+
+
+def _checker(layout: Layout, item_type: ItemType, code_table: str) -> _Check | None:
+    """The check of a non-empty cell of one item type: ``None``, or (code, message)."""
+    if item_type is ItemType.DIGITS:
+        return _check_digits
+    if item_type is ItemType.INTEGER:
+        return _check_integer
     if item_type is ItemType.DATE:
-        try:
-            if len(cell) != 8 or not cell.isascii() or not cell.isdigit():
-                raise ValueError(cell)
-            date(int(cell[:4]), int(cell[4:6]), int(cell[6:]))
-        except ValueError:
-            return (
-                "import.date",
-                f"年月日として正しくありません（{cell[:20]}、YYYYMMDD の暦上の日）",
-            )
+        return _check_date
     if item_type is ItemType.CODE:
         table = layout.code_tables.get(code_table)
-        if table is None or table.value_of(cell) is None:
-            return "import.code", f"コード表「{code_table}」にないコードです（{cell[:20]}）"
-    if item_type is ItemType.FLAG and cell not in ("0", "1"):
-        return "import.flag", f"フラグは 0 又は 1 であること（{cell[:20]}）"
+        return partial(_check_code, table, code_table)
+    if item_type is ItemType.FLAG:
+        return _check_flag
     if item_type is ItemType.JSON:
-        try:
-            orjson.loads(cell)
-        except orjson.JSONDecodeError:
-            return "import.json", "JSON として読めません"
+        return _check_json
+    return None
+
+
+def _check_digits(cell: str) -> tuple[str, str] | None:
+    if cell.isascii() and cell.isdigit():
+        return None
+    return "import.digits", f"数字以外の文字があります（{cell[:20]}）"
+
+
+def _check_integer(cell: str) -> tuple[str, str] | None:
+    if cell.isascii() and cell.lstrip("-").isdigit():
+        return None
+    return "import.integer", f"整数ではありません（{cell[:20]}）"
+
+
+def _check_date(cell: str) -> tuple[str, str] | None:
+    try:
+        if len(cell) != 8 or not cell.isascii() or not cell.isdigit():
+            raise ValueError(cell)
+        date(int(cell[:4]), int(cell[4:6]), int(cell[6:]))
+    except ValueError:
+        return "import.date", f"年月日として正しくありません（{cell[:20]}、YYYYMMDD の暦上の日）"
+    return None
+
+
+def _check_code(table: CodeTable | None, name: str, cell: str) -> tuple[str, str] | None:
+    if table is not None and table.value_of(cell) is not None:
+        return None
+    return "import.code", f"コード表「{name}」にないコードです（{cell[:20]}）"
+
+
+def _check_flag(cell: str) -> tuple[str, str] | None:
+    if cell in ("0", "1"):
+        return None
+    return "import.flag", f"フラグは 0 又は 1 であること（{cell[:20]}）"
+
+
+def _check_json(cell: str) -> tuple[str, str] | None:
+    try:
+        orjson.loads(cell)
+    except orjson.JSONDecodeError:
+        return "import.json", "JSON として読めません"
     return None
 
 
@@ -382,6 +641,7 @@ class LayoutImportService:
         load_layout: Callable[[str], Layout],
         open_source: Callable[[str], ImportSource],
         write_report: Callable[[str, Sequence[ImportFault]], str],
+        write_id_map: Callable[[str, Iterable[tuple[str, str, str]]], str],
         clock: Clock,
         batch_size: int = BATCH_SIZE,
     ) -> None:
@@ -389,6 +649,7 @@ class LayoutImportService:
         self._load_layout = load_layout
         self._open_source = open_source
         self._write_report = write_report
+        self._write_id_map = write_id_map
         self._clock = clock
         self._batch_size = batch_size
 
@@ -399,104 +660,83 @@ class LayoutImportService:
         *,
         report_dir: str = ".",
         dry_run: bool = False,
+        ids: IdMode = IdMode.KEEP,
         version: str = "1.0",
         operator: str = "",
         progress: Progress | None = None,
     ) -> ImportResult:
+        """Check every row and, when no row has a fault (and not ``dry_run``), write them all.
+
+        The files are read once: the rows are written as they are checked, inside one unit of
+        work that is committed only when the whole input proved faultless, and rolled back
+        otherwise (or on any failure, a kill included: the database never sees a partial
+        import).
+        """
         layout = self._load_layout(version)
         self._refuse_if_not_empty(municipality_code)
-        counted = _Counted(self._open_source(directory), progress or _quiet)
-        source: ImportSource = counted
-        first = _Pass(layout, source)
-        first.faults.extend(source.check(layout))
-        households = layout.file("household")
-        snapshots = layout.file("resident_snapshot")
-        households_known = source.readable(households)
-        if households_known:
-            first.read_households(households)
-        if source.readable(snapshots):
-            first.read_snapshots(snapshots, households_known)
-            if households_known:
-                first.check_households(households)
-        faults = tuple(first.faults)
-        report = self._write_report(report_dir, faults)
+        source = _Counted(self._open_source(directory), progress or _quiet)
         written = False
-        if not faults and not dry_run:
-            counted.phase = "write"
-            self._write(municipality_code, layout, source, operator)
-            written = True
+        id_map = None
+        if dry_run:
+            source.phase = "check"
+            renumbering = _Renumbering(1, 1) if ids is IdMode.RENUMBER else None
+            checked = self._read(layout, source, None, renumbering)
+        else:
+            snapshots = layout.file("resident_snapshot").file_name
+            with self._uow_for(municipality_code) as uow:
+                if uow.register.has_persons():  # someone wrote meanwhile
+                    raise DomainError(_not_empty(municipality_code))
+                now = self._clock.now().astimezone(UTC)
+                writer = _Writer(uow.register, now, operator, snapshots, self._batch_size)
+                renumbering = (
+                    _Renumbering(*uow.register.next_serials()) if ids is IdMode.RENUMBER else None
+                )
+                checked = self._read(layout, source, writer, renumbering)
+                if not checked.faults:
+                    writer.finish()
+                    if renumbering is not None:
+                        id_map = self._write_id_map(report_dir, renumbering.pairs())
+                    uow.commit()
+                    written = True
+        faults = tuple(checked.faults)
+        report = self._write_report(report_dir, faults)
         return ImportResult(
             municipality_code=municipality_code,
             directory=directory,
             dry_run=dry_run,
             written=written,
-            persons=first.persons,
-            snapshots=first.snapshots,
-            households=len(first.households),
+            persons=checked.persons,
+            snapshots=checked.snapshots,
+            households=len(checked.households),
             faults=faults,
             report=report,
+            id_map=id_map,
         )
+
+    @staticmethod
+    def _read(
+        layout: Layout,
+        source: ImportSource,
+        writer: _Writer | None,
+        renumbering: _Renumbering | None,
+    ) -> _Pass:
+        checked = _Pass(layout, source, writer, renumbering)
+        checked.faults.extend(source.check(layout))
+        households = layout.file("household")
+        snapshots = layout.file("resident_snapshot")
+        households_known = source.readable(households)
+        if households_known:
+            checked.read_households(households)
+        if source.readable(snapshots):
+            checked.read_snapshots(snapshots, households_known)
+            if households_known:
+                checked.check_households(households)
+        return checked
 
     def _refuse_if_not_empty(self, municipality_code: str) -> None:
         with self._uow_for(municipality_code) as uow:
             if uow.register.has_persons():
                 raise DomainError(_not_empty(municipality_code))
-
-    def _write(self, code: str, layout: Layout, source: ImportSource, operator: str) -> None:
-        snapshots = layout.file("resident_snapshot")
-        mapper = RowMapper(snapshots, layout.code_tables)
-        now = self._clock.now().astimezone(UTC)
-        unexpected: list[ImportFault] = []
-        with self._uow_for(code) as uow:
-            repo = uow.register
-            if repo.has_persons():  # someone wrote meanwhile
-                raise DomainError(_not_empty(code))
-            seq, prev_hash = repo.journal_head()
-            batch: list[tuple[JournalEntry, ResidentRecord, str]] = []
-            latest: list[ResidentRecord] = []
-            pending: ResidentRecord | None = None
-            top_atena = top_household = 0
-            for line, row in source.rows(snapshots, unexpected):
-                record: ResidentRecord = mapper.row_to_record(ResidentRecord, row)
-                if pending is not None and pending.atena_number != record.atena_number:
-                    latest.append(pending)
-                pending = record
-                text = canonical_text(record)
-                seq += 1
-                entry = _entry(seq, prev_hash, now, record, text, snapshots.file_name, line)
-                entry = replace(entry, operator=operator)
-                entry = replace(entry, entry_hash=entry_hash(entry))
-                prev_hash = entry.entry_hash
-                batch.append((entry, record, text))
-                top_atena = max(top_atena, record.atena_number.serial)
-                top_household = max(top_household, record.household_number.serial)
-                if len(batch) >= self._batch_size:
-                    repo.import_snapshots(batch, latest)
-                    batch, latest = [], []
-            if pending is not None:
-                latest.append(pending)
-            repo.import_snapshots(batch, latest)
-            household_file = layout.file("household")
-            household_mapper = RowMapper(household_file, layout.code_tables)
-            rows: list[HouseholdRow] = []
-            for _, row in source.rows(household_file, unexpected):
-                household: HouseholdRow = household_mapper.row_to_record(HouseholdRow, row)
-                top_household = max(top_household, int(household.household_number[:9]))
-                rows.append(household)
-                if len(rows) >= self._batch_size:
-                    repo.import_households(rows)
-                    rows = []
-            repo.import_households(rows)
-            repo.advance_sequences(top_atena, top_household)
-            if unexpected:  # the files changed between the two passes: write nothing
-                raise DomainError(
-                    Violation(
-                        "import.changed",
-                        "取込中にファイルが変更されました。取込を中止しました",
-                        unexpected[0].file,
-                    )
-                )
-            uow.commit()
 
 
 def _quiet(phase: str, file_name: str, rows: int) -> None:
@@ -515,6 +755,7 @@ def _entry(
     seq: int,
     prev_hash: str,
     now: datetime,
+    operator: str,
     record: ResidentRecord,
     text: str,
     file_name: str,
@@ -539,7 +780,7 @@ def _entry(
         effective_on=record.effective_on,
         filed_on=record.filed_on,
         recorded_at=now,
-        operator="",
+        operator=operator,
         place="",
         terminal="",
         notes="",

@@ -163,6 +163,9 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
     def advance_sequences(self, atena_serial: int, household_serial: int) -> None:
         """Make the next 宛名番号 and 世帯番号 drawn follow the given serials (never go back)."""
 
+    def next_serials(self) -> tuple[int, int]:
+        """The serials the next 宛名番号 and 世帯番号 would get (without drawing them)."""
+
     def household_version(self, household_number: HouseholdNumber) -> int | None: ...
 
     def journal(self, after_seq: int = 0, limit: int | None = None) -> Sequence[JournalEntry]: ...

@@ -568,6 +568,14 @@ class SqlRegisterRepository:
                 {"mc": self._mc, "n": name, "v": serial + 1},
             )
 
+    def next_serials(self) -> tuple[int, int]:
+        rows = self._sql.all(
+            "SELECT name, next_value FROM id_sequences WHERE municipality_code = :mc",
+            {"mc": self._mc},
+        )
+        values = {name: int(value) for name, value in rows}
+        return values.get("atena", 1), values.get("household", 1)
+
     def _write_projection(self, latest: dict[str, ResidentRecord]) -> None:
         """Write each person's current row, touching only the columns that changed.
 

@@ -2,8 +2,9 @@
 
 The directory is what ``jichitai layout export`` writes (see ``csv_export.py``). Nothing is
 guessed: the encoding is the manifest's (UTF-8 with or without a BOM, or cp932); bytes that do
-not decode in it are a fault naming the file and the physical line. Files are streamed: the
-hash is computed over chunks, rows are decoded line by line and parsed by the ``csv`` module.
+not decode in it are a fault naming the file and the physical line. Files are streamed and read
+once: the sizes are checked first, the SHA-256 over the very bytes the rows are decoded from
+(line by line, parsed by the ``csv`` module), so a file changed meanwhile is caught too.
 In cp932 every ``&#xHHHH;`` reference is read back as its character (the 外字 convention).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
@@ -21,9 +22,11 @@ from jichitai.domain.migration.layout import Layout, LayoutFile
 from jichitai.services.migration import ENCODINGS
 from jichitai.services.migration_import import ImportFault
 
-__all__ = ["IMPORT_REPORT", "CsvImportSource", "write_import_report"]
+__all__ = ["ID_MAP", "IMPORT_REPORT", "CsvImportSource", "write_id_map", "write_import_report"]
 
 IMPORT_REPORT: Final = "import_report.csv"
+ID_MAP: Final = "id_map.csv"
+_ID_MAP_HEADER: Final = ["種別", "移行元の番号", "新しい番号"]
 _REPORT_HEADER: Final = ["ファイル", "行", "項目", "コード", "内容"]
 _BOM: Final = b"\xef\xbb\xbf"
 _CHUNK: Final = 1 << 20
@@ -88,16 +91,14 @@ class CsvImportSource:
             if not target.is_file():
                 fault(name, "import.missing_file", f"{name} がありません")
                 continue
-            size, digest = _size_and_hash(target)
+            size = target.stat().st_size
             if size != entry.get("bytes"):
                 fault(
                     name,
                     "import.size",
                     f"大きさ {size} バイトが manifest の {entry.get('bytes')} バイトと異なります（途中で切れている？）",
                 )
-            if digest != entry.get("sha256"):
-                fault(name, "import.sha256", "SHA-256 が manifest と一致しません")
-            self._readable.add(name)
+            self._readable.add(name)  # its SHA-256 is checked as its rows are read
         return faults
 
     def readable(self, layout_file: LayoutFile) -> bool:
@@ -109,8 +110,10 @@ class CsvImportSource:
         name = layout_file.file_name
         unescape = self.encoding == "cp932"
         count = 0
+        digest = hashlib.sha256()
         with (self._dir / name).open("rb") as raw:
-            reader = csv.reader(_text_lines(raw, self.encoding, name, faults), strict=True)
+            lines = _text_lines(_Hashed(raw, digest), self.encoding, name, faults)
+            reader = csv.reader(lines, strict=True)
             try:
                 header = next(reader, None)
                 if header != layout_file.header:
@@ -141,6 +144,12 @@ class CsvImportSource:
                     )
                 )
                 return
+            while chunk := raw.read(_CHUNK):  # bytes after the last record, if any
+                digest.update(chunk)
+        if digest.hexdigest() != self._files.get(name, {}).get("sha256"):
+            faults.append(
+                ImportFault(name, 0, "", "import.sha256", "SHA-256 が manifest と一致しません")
+            )
         expected = self._files.get(name, {}).get("rows")
         if expected != count:
             faults.append(
@@ -154,23 +163,24 @@ class CsvImportSource:
             )
 
 
-def _size_and_hash(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
+class _Hashed:
+    """A binary file whose every byte read (by lines or chunks) goes into a digest too."""
+
+    def __init__(self, raw: BinaryIO, digest: Any) -> None:
+        self._raw = raw
+        self._digest = digest
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = self._raw.readline(limit)
+        self._digest.update(line)
+        return line
 
 
 MAX_LINE_BYTES = 1 << 20
 """The longest physical line read (1 MiB); the widest real row is a few KB."""
 
 
-def _text_lines(
-    raw: BinaryIO, encoding: str, name: str, faults: list[ImportFault]
-) -> Iterator[str]:
+def _text_lines(raw: _Hashed, encoding: str, name: str, faults: list[ImportFault]) -> Iterator[str]:
     """Decoded physical lines; a line that does not decode is a fault (and read replaced).
 
     A physical line longer than ``MAX_LINE_BYTES`` is a fault and is skipped without ever being
@@ -223,6 +233,18 @@ def _text_lines(
                 )
             )
             yield line.decode(encoding, errors="replace")
+
+
+def write_id_map(report_dir: str, pairs: Iterable[tuple[str, str, str]]) -> str:
+    """``id_map.csv`` (UTF-8, CRLF): 種別, 移行元の番号, 新しい番号 — for other systems to follow."""
+    directory = Path(report_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / ID_MAP
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(_ID_MAP_HEADER)
+        writer.writerows(pairs)
+    return str(path)
 
 
 def write_import_report(report_dir: str, faults: Sequence[ImportFault]) -> str:

@@ -19,8 +19,9 @@ ignored when reading.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import Any, Final, TypeVar
 
 from jichitai.domain.codec import from_primitive, to_primitive
@@ -54,11 +55,14 @@ def flatten(
     return leaves
 
 
-def unflatten(leaves: Mapping[str, Any]) -> dict[str, Any]:
-    """The inverse of :func:`flatten` (shallower paths first, so ``{}`` leaves take children)."""
+def unflatten(leaves: Mapping[str, Any], *, ordered: bool = False) -> dict[str, Any]:
+    """The inverse of :func:`flatten` (shallower paths first, so ``{}`` leaves take children).
+
+    ``ordered``: the caller inserted the leaves shallowest first already (no sort needed).
+    """
     root: dict[str, Any] = {}
-    for path in sorted(leaves, key=lambda p: p.count(".")):
-        *parents, last = path.split(".")
+    for path in leaves if ordered else sorted(leaves, key=_depth):
+        parents, last = _split(path)
         node = root
         for key in parents:
             node = node.setdefault(key, {})
@@ -69,6 +73,16 @@ def unflatten(leaves: Mapping[str, Any]) -> dict[str, Any]:
         else:
             node[last] = value
     return root
+
+
+@lru_cache(maxsize=4096)
+def _split(path: str) -> tuple[tuple[str, ...], str]:
+    *parents, last = path.split(".")
+    return tuple(parents), last
+
+
+def _depth(path: str) -> int:
+    return path.count(".")
 
 
 # -- cells of one item type --------------------------------------------------------------------
@@ -91,6 +105,13 @@ def _encode(item_type: ItemType, table: CodeTable | None, value: Any) -> str:
     if item_type is ItemType.FLAG:
         return "1" if value is True else "0"
     return canonical(value)
+
+
+def _reader(item_type: ItemType, table: CodeTable | None) -> Callable[[str], Any] | None:
+    """The decoder of a non-empty cell of one item (``None``: the cell is the value itself)."""
+    if item_type in (ItemType.TEXT, ItemType.DIGITS):
+        return None
+    return partial(_decode, item_type, table)
 
 
 def _decode(item_type: ItemType, table: CodeTable | None, cell: str) -> Any:
@@ -140,6 +161,15 @@ class RowMapper:
         self._rest = rest[0] if rest else None
         self._carried = frozenset(p.item.source for p in self._values) | frozenset(self._links)
         self.width = len(plans)
+        # Reading: the value items shallowest path first, so the leaves need no sort (unflatten).
+        self._readers = [
+            (p.index, p.item.source, _reader(p.item.type, p.table))
+            for p in sorted(self._values, key=lambda p: _depth(p.item.source))
+        ]
+        self._links_ordered = all(
+            _depth(source) == 0 and not any(p.item.source.startswith(source + ".") for p in plans)
+            for source in self._links
+        )
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -210,20 +240,24 @@ class RowMapper:
         if len(row) != self.width:
             raise ValueError(f"{self.file.name}: {len(row)} items, expected {self.width}")
         leaves: dict[str, Any] = {}
-        for plan in self._values:
-            value = _decode(plan.item.type, plan.table, row[plan.index])
-            if value is not _ABSENT:
-                leaves[plan.item.source] = value
+        for index, source, read in self._readers:
+            cell = row[index]
+            if cell:
+                value = cell if read is None else read(cell)
+                if value is not _ABSENT:
+                    leaves[source] = value
+        ordered = self._links_ordered
         for source, plans in self._links.items():
             value = self._joined_links(plans, row)
             if value is not _ABSENT:
                 leaves[source] = value
         if self._rest is not None and row[self._rest]:
+            ordered = False
             rest = json.loads(row[self._rest])
             for path in rest.get("unset", ()):
                 leaves.pop(path, None)
             leaves.update(rest.get("set", {}))
-        return unflatten(leaves)
+        return unflatten(leaves, ordered=ordered)
 
     # -- typed helpers -------------------------------------------------------------------------
 

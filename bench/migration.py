@@ -1,0 +1,597 @@
+"""Migration benchmark: persons per second through ``jichitai layout import``, beside a raw insert.
+
+    jichitai bench migration --persons 1000000                 (or: make bench)
+    scripts/with-postgres.sh jichitai bench migration --persons 1000000
+
+1. Template. A fresh SQLite register in a temporary directory, seeded with the demo generator
+   (``--template`` residents, about 2,000: households, foreign residents, unknown dates, rare
+   characters, histories, removed records) and exported with the application's own layout export
+   service (UTF-8) — exactly what ``jichitai layout export`` writes.
+2. Generation. The big export is the template replicated whole: copy k = 0, 1, 2, … of every
+   住民 row (one per history snapshot, grouped by 宛名番号) and every 世帯 row, with the numbers
+   rewritten so that each copy is a distinct, valid register: 宛名番号, 世帯番号 and
+   世帯主_宛名番号 get new serials (template person i → serial k·T + i + 1, household j →
+   k·H + j + 1) with their M11W2-7 check digit, and 個人番号 and 住民票コード get new unique
+   numbers with their check digits — all through ``jichitai.domain.common.identifiers``. The
+   mapping is one function template number → new number per copy, so history rows, households
+   and heads stay consistent. Only whole copies are written: ``ceil(persons / T)`` copies, and
+   the actual number of persons is reported. Each template row is parsed once with ``csv`` and
+   rendered once by ``csv.writer`` (CRLF) with the number cells left as slots; a copy is the
+   rendered text with the slots filled (number cells are digits, never quoted), encoded, hashed
+   and appended — the output is streamed, never held whole. ``manifest.json`` is written as the
+   exporter writes it (rows, bytes, SHA-256 per file; the 外字 report of a UTF-8 export is its
+   header only, copied from the template with its hash).
+3. Import. The real command in a subprocess —
+   ``jichitai layout import --municipality CODE DIR --json --no-progress --report DIR`` — against
+   a database that was upgraded and given the municipality in this process beforehand. Its wall
+   clock (start-up included) gives persons/s; its own peak resident memory comes from
+   ``os.wait4`` on that one child (``ru_maxrss``), so no other child can pollute the figure. The
+   command must answer ``written: true`` with no fault, else the benchmark fails with its output.
+4. Baseline, same run, same database: the raw driver inserts the same rows (both CSV files of
+   the big export, read with ``csv.reader`` and streamed) into bare tables with as many TEXT
+   columns, in one transaction, and the tables are dropped afterwards. SQLite: ``sqlite3``
+   ``executemany`` in batches of 10,000 into the same file (WAL, ``synchronous=NORMAL`` as the
+   application opens it). PostgreSQL: psycopg 3 ``COPY … FROM STDIN`` with ``write_row``, the
+   fast path there. rows/s = rows / seconds; ratio = persons/s ÷ baseline rows/s.
+
+The database is ``--database-url``, else ``JICHITAI_DATABASE_URL`` when it names PostgreSQL,
+else an SQLite file in the temporary directory. A PostgreSQL database is upgraded and given a
+municipality code it does not have yet; the imported register stays there (run it on a
+throwaway cluster: ``scripts/with-postgres.sh``).
+
+The last line is the figure:
+``migration: <persons/s> persons/s; peak memory <MB> MB; baseline raw insert <rows/s> rows/s; ratio <r>``
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import itertools
+import json
+import math
+import os
+import random
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy.engine import make_url
+
+from jichitai.adapters.standard_layout.csv_export import GAIJI_REPORT, MANIFEST
+from jichitai.bootstrap import bootstrap
+from jichitai.config import Settings
+from jichitai.demo.generator import seed_register
+from jichitai.domain.common.identifiers import (
+    AtenaNumber,
+    HouseholdNumber,
+    ResidentCode,
+    individual_number_check_digit,
+)
+from jichitai.domain.common.municipality import municipality_check_digit
+
+CODE = "131016"
+NAME = "東京都千代田区"
+LAYOUT_VERSION = "1.0"
+JUMIN = "juki_jumin.csv"
+SETAI = "juki_setai.csv"
+BATCH = 10_000
+INDIVIDUAL_BASE = 20_000_000_000  # first 11 digits of the generated 個人番号
+RESIDENT_CODE_BASE = 3_000_000_000  # first 10 digits of the generated 住民票コード
+TEN_DIGITS = re.compile(r"(?<![0-9])[0-9]{10}(?![0-9])")
+SLOT = "\x01"  # stands for a number cell while a template row is rendered (never in the data)
+
+
+class BenchFailed(Exception):
+    """The benchmark could not run (set-up, generation, import or baseline); the message says why."""
+
+
+class SeededRandom:
+    """Digits for 住民票コード from a seed, so the template is the same every run."""
+
+    def __init__(self, seed: int) -> None:
+        self._random = random.Random(seed)
+
+    def digits(self, count: int) -> str:
+        return "".join(self._random.choice("0123456789") for _ in range(count))
+
+
+# -- 1. template ---------------------------------------------------------------------------------
+
+
+def make_template(directory: Path, residents: int, seed: int) -> tuple[int, float]:
+    """Seed a template register and export it (UTF-8) to ``directory``: (persons, seconds)."""
+    started = time.perf_counter()
+    app = bootstrap(
+        Settings(database_url=f"sqlite:///{directory.parent / 'template.db'}"),
+        random=SeededRandom(seed),
+    )
+    try:
+        app.upgrade_database()
+        app.municipalities.add(CODE, NAME)
+        seed_register(
+            app.register,
+            CODE,
+            municipality_prefecture="東京都",
+            municipality_city="千代田区",
+            residents=residents,
+            seed=seed,
+            today=app.clock.today(),
+        )
+        result = app.layout_export.export(CODE, str(directory), "utf-8", LAYOUT_VERSION)
+    finally:
+        app.engine.dispose()
+    if result.gaiji_characters:
+        raise BenchFailed(f"a UTF-8 export reported {result.gaiji_characters} 外字 characters")
+    return result.persons, time.perf_counter() - started
+
+
+# -- 2. generation -------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f, strict=True))
+    return rows[0], rows[1:]
+
+
+class _Numbers:
+    """Template numbers in order of first appearance → their index (0, 1, …)."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def add(self, value: str) -> None:
+        if value and value not in self.index:
+            self.index[value] = len(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    """A template file rendered once: per row the text pieces around its number slots, and per
+    slot which numbering (kind) and which template number (index) it holds."""
+
+    header: bytes
+    pieces: list[list[str]]
+    slots: list[list[tuple[int, int]]]
+
+
+def _render(
+    header: list[str], rows: list[list[str]], columns: dict[int, tuple[int, _Numbers]]
+) -> _Rendered:
+    """Render ``rows`` with ``csv.writer`` (CRLF), each number cell of ``columns`` a slot."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    head = buffer.getvalue().encode("utf-8")
+    pieces: list[list[str]] = []
+    slots: list[list[tuple[int, int]]] = []
+    for row in rows:
+        if any(SLOT in cell for cell in row):
+            raise BenchFailed("the template holds the slot character U+0001")
+        cells = list(row)
+        row_slots: list[tuple[int, int]] = []
+        for column, (kind, numbers) in columns.items():
+            if cells[column]:
+                row_slots.append((kind, numbers.index[cells[column]]))
+                cells[column] = SLOT
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        parts = buffer.getvalue().split(SLOT)
+        assert len(parts) == len(row_slots) + 1
+        pieces.append(parts)
+        slots.append(row_slots)
+    return _Rendered(head, pieces, slots)
+
+
+# The numberings: each copy maps template index i to a new number of its kind.
+ATENA, HOUSEHOLD, INDIVIDUAL, RESIDENT_CODE = range(4)
+
+
+def _new_number(kind: int, value: int) -> str:
+    if kind == ATENA:
+        return AtenaNumber.from_serial(value + 1).value
+    if kind == HOUSEHOLD:
+        return HouseholdNumber.from_serial(value + 1).value
+    if kind == INDIVIDUAL:
+        body = f"{INDIVIDUAL_BASE + value:011d}"
+        return body + individual_number_check_digit(body)
+    return ResidentCode.from_random_digits(f"{RESIDENT_CODE_BASE + value:010d}").value
+
+
+class _Sink:
+    """An output file: bytes appended, counted and hashed."""
+
+    def __init__(self, path: Path) -> None:
+        self._file: BinaryIO = path.open("wb")
+        self.sha256 = hashlib.sha256()
+        self.bytes = 0
+        self.rows = 0
+
+    def write(self, data: bytes) -> None:
+        self.sha256.update(data)
+        self.bytes += len(data)
+        self._file.write(data)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass(frozen=True)
+class Generated:
+    persons: int
+    copies: int
+    rows: dict[str, int]
+    bytes: int
+    seconds: float
+
+
+def _check_no_other_references(
+    header: list[str], rows: list[list[str]], mapped: set[int], numbers: list[_Numbers]
+) -> None:
+    """Fail if a column that is not rewritten names a template 宛名番号 or 世帯番号."""
+    for row in rows:
+        for column, cell in enumerate(row):
+            if column in mapped or not cell:
+                continue
+            for found in TEN_DIGITS.findall(cell):
+                if any(found in n.index for n in numbers):
+                    raise BenchFailed(
+                        f"column {header[column]} holds the number {found}: the generator"
+                        " would have to rewrite it too"
+                    )
+
+
+def generate(template: Path, out: Path, persons: int) -> Generated:
+    """Replicate the template export into ``out`` until it holds at least ``persons`` persons."""
+    started = time.perf_counter()
+    jumin_header, jumin = _read_csv(template / JUMIN)
+    setai_header, setai = _read_csv(template / SETAI)
+    atena, household, individual, resident_code = _Numbers(), _Numbers(), _Numbers(), _Numbers()
+    j = {
+        name: jumin_header.index(name)
+        for name in ("宛名番号", "世帯番号", "個人番号", "住民票コード")
+    }
+    s = {name: setai_header.index(name) for name in ("世帯番号", "世帯主_宛名番号")}
+    for row in setai:
+        household.add(row[s["世帯番号"]])
+    for row in jumin:
+        atena.add(row[j["宛名番号"]])
+        household.add(row[j["世帯番号"]])
+        individual.add(row[j["個人番号"]])
+        resident_code.add(row[j["住民票コード"]])
+    for row in setai:
+        head = row[s["世帯主_宛名番号"]]
+        if head and head not in atena.index:
+            raise BenchFailed(f"世帯主_宛名番号 {head} names no person of the template")
+    _check_no_other_references(jumin_header, jumin, set(j.values()), [atena, household])
+    _check_no_other_references(setai_header, setai, set(s.values()), [atena, household])
+    files = {
+        JUMIN: _render(
+            jumin_header,
+            jumin,
+            {
+                j["宛名番号"]: (ATENA, atena),
+                j["世帯番号"]: (HOUSEHOLD, household),
+                j["個人番号"]: (INDIVIDUAL, individual),
+                j["住民票コード"]: (RESIDENT_CODE, resident_code),
+            },
+        ),
+        SETAI: _render(
+            setai_header,
+            setai,
+            {s["世帯番号"]: (HOUSEHOLD, household), s["世帯主_宛名番号"]: (ATENA, atena)},
+        ),
+    }
+    sizes = [len(atena), len(household), len(individual), len(resident_code)]
+    per_copy = len(atena)
+    if per_copy == 0:
+        raise BenchFailed("the template has no person")
+    copies = math.ceil(persons / per_copy)
+    out.mkdir()
+    sinks = {name: _Sink(out / name) for name in files}
+    try:
+        for name, rendered in files.items():
+            sinks[name].write(rendered.header)
+        for k in range(copies):
+            # This copy's numbers, one list per numbering, indexed by the template index.
+            numbers = [
+                [_new_number(kind, k * size + i) for i in range(size)]
+                for kind, size in enumerate(sizes)
+            ]
+            for name, rendered in files.items():
+                chunk: list[str] = []
+                for parts, row_slots in zip(rendered.pieces, rendered.slots, strict=True):
+                    chunk.append(parts[0])
+                    for (kind, index), part in zip(row_slots, parts[1:], strict=True):
+                        chunk.append(numbers[kind][index])
+                        chunk.append(part)
+                sinks[name].write("".join(chunk).encode("utf-8"))
+                sinks[name].rows += len(rendered.pieces)
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    manifest: dict[str, Any] = json.loads((template / MANIFEST).read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        sink = sinks[entry["file"]]
+        entry.update(rows=sink.rows, bytes=sink.bytes, sha256=sink.sha256.hexdigest())
+    if manifest["gaiji_report"]["characters"] != 0:
+        raise BenchFailed("the template's 外字 report is not empty (a UTF-8 export should be)")
+    shutil.copyfile(template / GAIJI_REPORT, out / GAIJI_REPORT)
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    (out / MANIFEST).write_bytes(text.encode("utf-8"))
+    return Generated(
+        persons=copies * per_copy,
+        copies=copies,
+        rows={name: sink.rows for name, sink in sinks.items()},
+        bytes=sum(sink.bytes for sink in sinks.values()),
+        seconds=time.perf_counter() - started,
+    )
+
+
+# -- 3. import -----------------------------------------------------------------------------------
+
+
+def _candidate_codes() -> Iterator[str]:
+    yield CODE
+    for serial in range(999, 0, -1):  # 沖縄県 (47) codes from the top: unlikely to be taken
+        body = f"47{serial:03d}"
+        yield body + municipality_check_digit(body)
+
+
+def prepare_database(url: str) -> str:
+    """Upgrade the database and add a municipality it does not have yet: its code."""
+    app = bootstrap(Settings(database_url=url))
+    try:
+        app.upgrade_database()
+        taken = {m.code for m in app.municipalities.all()}
+        code = next((c for c in _candidate_codes() if c not in taken), None)
+        if code is None:
+            raise BenchFailed("every candidate municipality code is taken in that database")
+        app.municipalities.add(code, NAME if code == CODE else f"移行ベンチ{code}")
+    finally:
+        app.engine.dispose()
+    return code
+
+
+def _executable(name: str) -> str:
+    """The tool installed next to this interpreter (the project's venv), else on the PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise BenchFailed(f"{name} not found (next to {sys.executable} or on the PATH)")
+    return found
+
+
+@dataclass(frozen=True)
+class Imported:
+    summary: dict[str, Any]
+    seconds: float
+    peak_mb: float
+
+
+def _tail(path: Path, limit: int = 3000) -> str:
+    text = path.read_text("utf-8", errors="replace") if path.exists() else ""
+    return text[-limit:] or f"({path.name}: empty)"
+
+
+def run_import(url: str, code: str, export: Path, work: Path) -> Imported:
+    """``jichitai layout import`` in a subprocess: its summary, wall seconds and peak memory."""
+    report = work / "import-report"
+    out, err = work / "import.stdout", work / "import.stderr"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JICHITAI_")}
+    env["JICHITAI_DATABASE_URL"] = url
+    command = [
+        _executable("jichitai"),
+        *("layout", "import", "--municipality", code, str(export)),
+        *("--json", "--no-progress", "--report", str(report)),
+    ]
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=stdout, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss: kilobytes on Linux, bytes on macOS.
+    peak_mb = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    try:
+        summary: dict[str, Any] = json.loads(out.read_text("utf-8"))
+    except ValueError:
+        summary = {}
+    if process.returncode != 0 or summary.get("written") is not True or summary.get("faults"):
+        faults = report / "import_report.csv"
+        raise BenchFailed(
+            f"jichitai layout import exited with status {process.returncode}"
+            f"\n--- stdout ---\n{_tail(out)}\n--- stderr ---\n{_tail(err)}"
+            + (f"\n--- {faults.name} ---\n{_tail(faults)}" if faults.exists() else "")
+        )
+    return Imported(summary, seconds, peak_mb)
+
+
+# -- 4. baseline ---------------------------------------------------------------------------------
+
+
+def _rows(path: Path) -> Iterator[list[str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        yield from reader
+
+
+def _width(path: Path) -> int:
+    with path.open(encoding="utf-8", newline="") as f:
+        return len(next(csv.reader(f)))
+
+
+def _bare_tables(export: Path) -> dict[str, tuple[str, int]]:
+    """File → (bare table name, columns): a name of its own so nothing of the database clashes."""
+    tag = uuid.uuid4().hex[:8]
+    return {
+        name: (f"bench_bare_{tag}_{name.removesuffix('.csv')}", _width(export / name))
+        for name in (JUMIN, SETAI)
+    }
+
+
+def _columns(width: int, kind: str = "") -> str:
+    return ", ".join(f"c{i:03d}{kind}" for i in range(1, width + 1))
+
+
+def baseline_sqlite(database: str, export: Path) -> tuple[int, float]:
+    """Raw ``sqlite3`` executemany of the export's rows in one transaction: (rows, seconds)."""
+    tables = _bare_tables(export)
+    conn = sqlite3.connect(database, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        for table, width in tables.values():
+            conn.execute(f"CREATE TABLE {table} ({_columns(width, ' TEXT')})")
+        rows = 0
+        started = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        for name, (table, width) in tables.items():
+            sql = f"INSERT INTO {table} VALUES ({', '.join('?' * width)})"
+            source = _rows(export / name)
+            while batch := list(itertools.islice(source, BATCH)):
+                conn.executemany(sql, batch)
+                rows += len(batch)
+        conn.execute("COMMIT")
+        seconds = time.perf_counter() - started
+        for table, _ in tables.values():
+            conn.execute(f"DROP TABLE {table}")
+    finally:
+        conn.close()
+    return rows, seconds
+
+
+def baseline_postgresql(url: str, export: Path) -> tuple[int, float]:
+    """psycopg 3 ``COPY … FROM STDIN`` of the export's rows in one transaction: (rows, seconds)."""
+    import psycopg  # only needed here (installed with the project)
+
+    tables = _bare_tables(export)
+    plain = url.replace("+psycopg", "", 1)
+    with psycopg.connect(plain) as conn:
+        for table, width in tables.values():
+            conn.execute(f"CREATE TABLE {table} ({_columns(width, ' TEXT')})")
+        conn.commit()
+        try:
+            rows = 0
+            started = time.perf_counter()
+            with conn.cursor() as cursor:
+                for name, (table, width) in tables.items():
+                    with cursor.copy(f"COPY {table} ({_columns(width)}) FROM STDIN") as copy:
+                        for row in _rows(export / name):
+                            copy.write_row(row)
+                            rows += 1
+            conn.commit()
+            seconds = time.perf_counter() - started
+        finally:
+            conn.rollback()
+            for table, _ in tables.values():
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.commit()
+    return rows, seconds
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+
+def _database_url(database_url: str | None, directory: Path) -> str:
+    if database_url:
+        url = database_url
+    else:
+        env = os.environ.get("JICHITAI_DATABASE_URL", "").strip()
+        url = env if env.startswith("postgresql") else f"sqlite:///{directory / 'import.db'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def run(
+    *, persons: int, template: int = 2_000, database_url: str | None = None, seed: int = 1
+) -> None:
+    """Make the template, generate, import, measure the baseline, print the figures (last line)."""
+    if persons < 1 or template < 1:
+        raise SystemExit("bench migration: --persons and --template must be at least 1")
+    try:
+        with tempfile.TemporaryDirectory(prefix="jichitai-bench-migration-") as tmp:
+            directory = Path(tmp)
+            url = _database_url(database_url, directory)
+            kind = make_url(url).get_backend_name()
+            if kind not in ("sqlite", "postgresql"):
+                raise BenchFailed(f"unsupported database {kind!r} (sqlite or postgresql)")
+
+            template_persons, seconds = make_template(directory / "template", template, seed)
+            print(
+                f"template: {template_persons:,} persons seeded and exported (UTF-8)"
+                f" in {seconds:.1f} s"
+            )
+
+            generated = generate(directory / "template", directory / "export", persons)
+            rows = sum(generated.rows.values())
+            print(
+                f"generation: {generated.copies:,} {'copy' if generated.copies == 1 else 'copies'}"
+                f" of the template = {generated.persons:,}"
+                f" persons; {generated.rows[JUMIN]:,} 住民 rows + {generated.rows[SETAI]:,} 世帯"
+                f" rows, {generated.bytes / 1e6:,.0f} MB in {generated.seconds:.1f} s"
+            )
+
+            code = prepare_database(url)
+            imported = run_import(url, code, directory / "export", directory)
+            rate = generated.persons / imported.seconds
+            own = imported.summary.get("seconds")
+            print(
+                f"import: jichitai layout import (municipality {code}):"
+                f" {imported.summary.get('persons', 0):,} persons,"
+                f" {imported.summary.get('snapshots', 0):,} snapshots,"
+                f" {imported.summary.get('households', 0):,} households in"
+                f" {imported.seconds:.1f} s wall"
+                + (f" ({own} s by its own clock)" if own is not None else "")
+                + f": {rate:,.0f} persons/s; peak memory {imported.peak_mb:,.0f} MB"
+            )
+            if imported.summary.get("persons") != generated.persons:
+                raise BenchFailed(
+                    f"the import counted {imported.summary.get('persons')} persons,"
+                    f" {generated.persons} were generated"
+                )
+
+            if kind == "sqlite":
+                database = make_url(url).database
+                if not database:
+                    raise BenchFailed(f"no SQLite file in {url}")
+                base_rows, base_seconds = baseline_sqlite(database, directory / "export")
+                method = "sqlite3 executemany"
+            else:
+                base_rows, base_seconds = baseline_postgresql(url, directory / "export")
+                method = "psycopg COPY FROM STDIN"
+            if base_rows != rows:
+                raise BenchFailed(f"the baseline inserted {base_rows} rows, not {rows}")
+            baseline = base_rows / base_seconds
+            ratio = rate / baseline
+            print(
+                f"baseline: {method} into bare TEXT tables, one transaction: {base_rows:,} rows"
+                f" in {base_seconds:.1f} s: {baseline:,.0f} rows/s (ratio {ratio:.4f})"
+            )
+            print(f"database: {kind}")
+            print(
+                f"migration: {rate:,.0f} persons/s; peak memory {imported.peak_mb:,.0f} MB;"
+                f" baseline raw insert {baseline:,.0f} rows/s; ratio {ratio:.2f}"
+            )
+    except BenchFailed as failure:
+        print(f"bench migration failed: {failure}", file=sys.stderr)
+        raise SystemExit(1) from failure

@@ -1,0 +1,56 @@
+"""End-to-end: `jichitai bench migration` with tiny numbers seeds and exports a template, replicates
+it into a bigger export, imports that with `jichitai layout import` (a subprocess), measures the
+raw-insert baseline and prints its figure as the last line."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+from tests.e2e.conftest import BIN
+
+LAST_LINE = re.compile(
+    r"migration: (?P<rate>[\d,]+) persons/s; peak memory (?P<peak>[\d,]+) MB;"
+    r" baseline raw insert (?P<baseline>[\d,]+) rows/s; ratio (?P<ratio>\d+\.\d{2})"
+)
+GENERATED = re.compile(
+    r"generation: (?P<copies>[\d,]+) copies of the template = (?P<persons>[\d,]+) persons"
+)
+IMPORTED = re.compile(
+    r"import: jichitai layout import \(municipality \d{6}\): (?P<persons>[\d,]+) persons"
+)
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def test_bench_migration_runs_end_to_end_on_sqlite_and_prints_its_figure_last() -> None:
+    # Without JICHITAI_DATABASE_URL the benchmark imports into an SQLite file of its own.
+    env = {k: v for k, v in os.environ.items() if k != "JICHITAI_DATABASE_URL"}
+    result = subprocess.run(
+        [str(BIN), "bench", "migration", "--persons", "300", "--template", "150"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    found = LAST_LINE.fullmatch(lines[-1])
+    assert found, result.stdout
+    assert lines[-2] == "database: sqlite", result.stdout
+    rate, baseline = _number(found["rate"]), _number(found["baseline"])
+    assert rate > 0
+    assert _number(found["peak"]) > 0
+    assert baseline > 0
+    assert abs(float(found["ratio"]) - rate / baseline) <= 0.006, result.stdout
+    generated = GENERATED.search(result.stdout)
+    imported = IMPORTED.search(result.stdout)
+    assert generated and imported, result.stdout
+    # Whole copies of the template only: at least the persons asked for, all of them imported.
+    assert _number(generated["persons"]) >= 300
+    assert _number(generated["copies"]) >= 2
+    assert imported["persons"] == generated["persons"]
