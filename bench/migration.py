@@ -302,11 +302,18 @@ def generate(template: Path, out: Path, persons: int) -> Generated:
     if per_copy == 0:
         raise BenchFailed("the template has no person")
     copies = math.ceil(persons / per_copy)
+    manifest: dict[str, Any] = json.loads((template / MANIFEST).read_text(encoding="utf-8"))
+    # The layout's other files (支援措置等) are written with their header only: the generated
+    # persons carry no suppression settings (their 措置ID would have to be renumbered per copy).
+    others = [entry["file"] for entry in manifest["files"] if entry["file"] not in files]
     out.mkdir()
-    sinks = {name: _Sink(out / name) for name in files}
+    sinks = {name: _Sink(out / name) for name in [*files, *others]}
     try:
         for name, rendered in files.items():
             sinks[name].write(rendered.header)
+        for name in others:
+            header, _ = _read_csv(template / name)
+            sinks[name].write(_render(header, [], {}).header)
         for k in range(copies):
             # This copy's numbers, one list per numbering, indexed by the template index.
             numbers = [
@@ -325,7 +332,6 @@ def generate(template: Path, out: Path, persons: int) -> Generated:
     finally:
         for sink in sinks.values():
             sink.close()
-    manifest: dict[str, Any] = json.loads((template / MANIFEST).read_text(encoding="utf-8"))
     for entry in manifest["files"]:
         sink = sinks[entry["file"]]
         entry.update(rows=sink.rows, bytes=sink.bytes, sha256=sink.sha256.hexdigest())

@@ -63,7 +63,13 @@ def test_import_checks_first_then_writes_all_and_refuses_bad_input(
     # A broken copy (an impossible date, so the hash differs too): exit 2, both faults reported.
     bad = tmp_path / "bad"
     bad.mkdir()
-    for name in ("juki_jumin.csv", "juki_setai.csv", "gaiji_report.csv", "manifest.json"):
+    for name in (
+        "juki_jumin.csv",
+        "juki_setai.csv",
+        "juki_shien_sochi.csv",
+        "gaiji_report.csv",
+        "manifest.json",
+    ):
         (bad / name).write_bytes((out / name).read_bytes())
     with (bad / "juki_jumin.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))

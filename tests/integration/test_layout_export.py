@@ -131,8 +131,15 @@ def test_the_manifest_counts_and_hashes_the_files(exported: Exported) -> None:
         households = connection.execute(
             select(func.count()).where(tables.households.c.municipality_code == CODE)
         ).scalar_one()
+        settings = connection.execute(
+            select(func.count()).where(tables.suppressions.c.municipality_code == CODE)
+        ).scalar_one()
     rows = {f["file"]: f["rows"] for f in manifest["files"]}
-    assert rows == {"juki_jumin.csv": histories, "juki_setai.csv": households}
+    assert rows == {
+        "juki_jumin.csv": histories,
+        "juki_setai.csv": households,
+        "juki_shien_sochi.csv": settings,
+    }
     for entry in manifest["files"]:
         data = (out / entry["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
@@ -145,7 +152,9 @@ def test_two_exports_of_the_same_register_are_byte_identical(exported: Exported)
     first, second = exported.root / "utf8", exported.root / "utf8-again"
     names = sorted(p.name for p in first.iterdir())
     assert names == sorted(p.name for p in second.iterdir())
-    assert names == sorted(["juki_jumin.csv", "juki_setai.csv", GAIJI_REPORT, MANIFEST])
+    assert names == sorted(
+        ["juki_jumin.csv", "juki_setai.csv", "juki_shien_sochi.csv", GAIJI_REPORT, MANIFEST]
+    )
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 

@@ -36,6 +36,9 @@ from jichitai.adapters.standard_layout.csv_import import (
 from jichitai.adapters.standard_layout.layout import load_layout
 from jichitai.bootstrap import App, bootstrap
 from jichitai.demo.generator import seed_register
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Role
+from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import DomainError
@@ -57,7 +60,8 @@ def _code(first5: str) -> str:
 
 SOURCE = _code("13105")  # 文京区
 CODES = [_code(c) for c in ("13106", "13107", "13108", "13109", "13110", "13111", "13112")]
-FILES = ("juki_jumin.csv", "juki_setai.csv", "gaiji_report.csv")
+SHIEN = "juki_shien_sochi.csv"
+FILES = ("juki_jumin.csv", "juki_setai.csv", SHIEN, "gaiji_report.csv")
 
 
 def _forget(engine: Engine, codes: list[str]) -> None:
@@ -96,11 +100,78 @@ def source(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         seed=17,
         today=TODAY,
     )
+    _suppress(app)
     root = tmp_path_factory.mktemp("roundtrip")
     app.layout_export.export(SOURCE, str(root / "utf8"))
     app.layout_export.export(SOURCE, str(root / "cp932"), "cp932")
     yield Source(app, root, root / "utf8", root / "cp932")
     _forget(engine, everything)
+
+
+def _suppress(app: App) -> None:
+    """Settings of every kind on the source: a DV support with details, a household's alert, a
+    lifted one and a temporarily released one (their history migrates too)."""
+    officer = Actor(
+        "chief",
+        SOURCE,
+        frozenset({Role.SUPPRESSION_OFFICER, Role.DV_OFFICER, Role.REVIEWER, Role.CLERK}),
+    )
+    persons = _persons(app, SOURCE)
+    h = tables.households.c
+    with app.engine.connect() as connection:
+        household = (
+            connection.execute(
+                select(h.household_number)
+                .where(h.municipality_code == SOURCE)
+                .order_by(h.household_number)
+            )
+            .scalars()
+            .first()
+        )
+    s = app.suppressions
+    s.set(
+        officer,
+        kind=SuppressionKind.DV_SUPPORT,
+        atena_number=persons[1],
+        processes=[Process.ISSUE, Process.VIEW],
+        starts_on=date(2026, 4, 1),
+        reason="配偶者からの暴力（𠮷田）",
+        details={"加害者": {"氏名": "髙橋　一郎", "a.b": [1, None]}, "転居先": "非開示"},
+    )
+    s.set(
+        officer,
+        kind=SuppressionKind.SUPPRESSION,
+        household_number=household,
+        processes=[Process.CHANGE, Process.FEED],
+        level="alert",
+        starts_on=date(2026, 5, 1),
+        ends_on=date(2027, 4, 30),
+        reason="照会中のため",
+    )
+    lifted = s.set(
+        officer,
+        kind=SuppressionKind.SUPPRESSION,
+        atena_number=persons[2],
+        processes=[Process.ISSUE],
+        starts_on=date(2026, 1, 5),
+        reason="調査終了まで",
+    )
+    s.lift(officer, lifted.suppression_id)
+    released = s.set(
+        officer,
+        kind=SuppressionKind.PROVISIONAL_DV_SUPPORT,
+        atena_number=persons[3],
+        starts_on=date(2026, 11, 1),
+        reason="申出受付",
+    )
+    s.release_temporarily(officer, released.suppression_id)
+
+
+def _suppressions(app: App, code: str) -> list[Suppression]:
+    """Every setting of a municipality (lifted ones included), without its municipality code."""
+    with SqlUnitOfWork(app.engine, code, read_only=True) as uow:
+        found = uow.register.suppressions_after(None, 10_000)
+    return [replace(setting, municipality_code="") for setting in found]
 
 
 def _persons(app: App, code: str) -> list[str]:
@@ -133,6 +204,7 @@ def _empty(app: App, code: str) -> bool:
             tables.households,
             tables.journal,
             tables.id_sequences,
+            tables.suppressions,
         )
     )
 
@@ -163,6 +235,10 @@ def _alike(app: App, a: str, b: str) -> None:
     for atena in persons:
         assert q.current(a, atena) == q.current(b, atena)
         assert q.history(a, atena) == q.history(b, atena)
+    settings = _suppressions(app, a)
+    assert settings == _suppressions(app, b) and len(settings) == 4
+    assert sum(s.is_lifted for s in settings) == 1
+    assert sum(s.household_number is not None for s in settings) == 1
 
 
 def _assert_same_files(first: Path, second: Path, code: str) -> None:
@@ -192,7 +268,9 @@ def test_utf8_round_trip_is_byte_identical_and_the_registers_answer_alike(
     assert seen == {
         ("import", "juki_jumin.csv"): result.snapshots,
         ("import", "juki_setai.csv"): result.households,
+        ("import", SHIEN): result.suppressions,
     }
+    assert result.suppressions == 4
     assert result.snapshots == _count(app, tables.resident_history, SOURCE)
     app.layout_export.export(code, str(tmp_path / "again"))
     _assert_same_files(source.utf8, tmp_path / "again", code)
@@ -382,7 +460,7 @@ def small(source: Source, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.sampled_from(["juki_jumin.csv", "juki_setai.csv", MANIFEST]),
+    st.sampled_from(["juki_jumin.csv", "juki_setai.csv", SHIEN, MANIFEST]),
     st.integers(min_value=0, max_value=10**9),
     st.binary(max_size=8),
     st.integers(min_value=0, max_value=8),
@@ -472,11 +550,12 @@ def _other_vendors_numbers(directory: Path) -> tuple[dict[str, str], dict[str, s
         return persons.setdefault(number, f"7{len(persons) + 1:07d}") if number else ""
 
     def household(number: str) -> str:
-        return households.setdefault(number, f"3{len(households) + 1:07d}")
+        return households.setdefault(number, f"3{len(households) + 1:07d}") if number else ""
 
     for name, columns in (
         ("juki_jumin.csv", {"宛名番号": person, "世帯番号": household}),
         ("juki_setai.csv", {"世帯番号": household, "世帯主_宛名番号": person}),
+        (SHIEN, {"宛名番号": person, "世帯番号": household}),
     ):
         path = directory / name
         with path.open(encoding="utf-8", newline="") as f:
@@ -539,6 +618,47 @@ def test_renumbering_takes_another_vendors_numbers_and_maps_them(
     ignore = {"events": 0, "events_by_reason": {}}
     assert replace(sa, **ignore) == replace(sb, **ignore)
     assert app.register.verify_chain(code) == result.snapshots
+    # The suppression settings follow their persons and households to the new numbers.
+    expected = [
+        replace(
+            setting,
+            atena_number=setting.atena_number and new_of["宛名番号", theirs[setting.atena_number]],
+            household_number=setting.household_number
+            and new_of["世帯番号", their_households[setting.household_number]],
+        )
+        for setting in _suppressions(app, SOURCE)
+    ]
+    assert _suppressions(app, code) == expected and len(expected) == 4
     with SqlUnitOfWork(app.engine, code) as uow:  # numbers drawn later follow the new ones
         assert uow.register.new_atena_number().serial == len(theirs) + 1
         assert uow.register.new_household_number().serial == len(their_households) + 1
+
+
+def test_a_suppression_of_an_unknown_person_or_a_duplicate_id_is_a_fault_and_nothing_is_written(
+    source: Source, tmp_path: Path
+) -> None:
+    app, code = source.app, CODES[4]
+    copy = tmp_path / "bad-suppressions"
+    shutil.copytree(source.utf8, copy)
+    path = copy / SHIEN
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    atena_at, id_at = rows[0].index("宛名番号"), rows[0].index("措置ID")
+    person_lines = [i + 1 for i, row in enumerate(rows) if i and row[atena_at]]
+    unknown_line, other_line = person_lines[0], person_lines[1]
+    nobody = AtenaNumber.from_serial(987_654).value
+    assert nobody not in _persons(app, SOURCE)
+    _edit_rows(path, {unknown_line: ("宛名番号", nobody)})
+    duplicate_line = 3 if other_line != 3 else 2
+    _edit_rows(path, {other_line: ("措置ID", rows[duplicate_line - 1][id_at])})
+    _rehash(copy)
+    result = app.layout_import.import_export(code, str(copy), report_dir=str(tmp_path))
+    assert not result.written and _empty(app, code)
+    first = min(other_line, duplicate_line)
+    found = {(f.file, f.line, f.item, f.code) for f in result.faults}
+    assert found == {
+        (SHIEN, unknown_line, "宛名番号", "import.unknown_person"),
+        (SHIEN, max(other_line, duplicate_line), "措置ID", "import.duplicate"),
+    }, result.faults
+    assert any(nobody in f.message for f in result.faults)
+    assert any(f"{first}行目" in f.message for f in result.faults)

@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,11 @@ from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.repository import SqlRegisterRepository
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App, bootstrap
+from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.common.municipality import municipality_check_digit
-from jichitai.domain.errors import DomainError, InvalidValue, NotFound
+from jichitai.domain.errors import DomainError, InvalidValue, NotFound, Severity
 from jichitai.domain.residents.commands import (
     Birth,
     Cancel,
@@ -368,6 +370,25 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         repo.import_snapshots([(entry, replace(record, history_number=99), "{}")], [record])
         repo.import_households([HouseholdRow(HouseholdNumber.from_serial(999).value, 0)])
         repo.advance_sequences(1, 1)
+        repo.next_serials()
+        repo.import_suppressions(
+            [
+                Suppression(
+                    municipality_code=a,
+                    suppression_id="tenancy-1",
+                    kind=SuppressionKind.SUPPRESSION,
+                    atena_number=head,
+                    household_number=None,
+                    processes=frozenset({Process.ISSUE}),
+                    level=Severity.ERROR,
+                    starts_on=TODAY,
+                    ends_on=None,
+                    reason="照会中のため",
+                    set_by="officer",
+                    set_at=datetime(2026, 11, 26, 1, 30, tzinfo=UTC),
+                )
+            ]
+        )
     with SqlUnitOfWork(app.engine, a) as uow:
         uow.register.snapshot(AtenaNumber(head), 1)
         uow.register.household_version(HouseholdNumber(tenants.household))

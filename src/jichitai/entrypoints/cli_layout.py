@@ -195,6 +195,7 @@ def layout_import(
         "persons": result.persons,
         "snapshots": result.snapshots,
         "households": result.households,
+        "suppressions": result.suppressions,
         "faults": len(result.faults),
         "faults_by_code": codes,
         "report": result.report,

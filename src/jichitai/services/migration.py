@@ -1,9 +1,10 @@
 """Data migration in the standard intermediate layout (中間標準レイアウト): export.
 
 The service reads one municipality's whole register (every snapshot of every person, live and
-removed, and every household) in pages, inside one read-only unit of work, turns each into a row
-of the layout's items (:class:`~jichitai.domain.migration.mapping.RowMapper`) and hands the rows
-to an :class:`ExportSink`, which writes them (CSV files, 外字 convention, manifest: an adapter).
+removed, every household, and every suppression setting (抑止・支援措置), lifted ones included)
+in pages, inside one read-only unit of work, turns each into a row of the layout's items
+(:class:`~jichitai.domain.migration.mapping.RowMapper`) and hands the rows to an
+:class:`ExportSink`, which writes them (CSV files, 外字 convention, manifest: an adapter).
 Nothing is held in memory beyond one page. The layout is loaded by a function given at wiring
 (the layout files live in the package; see ``jichitai.adapters.standard_layout``).
 """
@@ -17,6 +18,7 @@ from typing import Protocol
 from jichitai.domain.codec import to_primitive
 from jichitai.domain.migration.layout import Layout, LayoutFile
 from jichitai.domain.migration.mapping import RowMapper
+from jichitai.domain.migration.suppressions import suppression_row
 from jichitai.services.ports import RegisterRepository, UnitOfWork
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "LayoutExportService",
     "household_rows",
     "snapshot_rows",
+    "suppression_rows",
 ]
 
 ENCODINGS = ("utf-8", "cp932")
@@ -108,7 +111,27 @@ def household_rows(
         after = page[-1].household_number
 
 
-_ROWS = {"resident_snapshot": snapshot_rows, "household": household_rows}
+def suppression_rows(
+    register: RegisterRepository, mapper: RowMapper, page_size: int = PAGE_SIZE
+) -> Iterator[tuple[str, list[str]]]:
+    """Rows of every suppression setting (lifted ones included: the history migrates too), by
+    措置ID; the person named in the 外字 report is the target (宛名番号, or 世帯番号)."""
+    after: str | None = None
+    while True:
+        page = register.suppressions_after(after, page_size)
+        for setting in page:
+            target = setting.atena_number or setting.household_number or ""
+            yield target, mapper.record_to_row(suppression_row(setting))
+        if len(page) < page_size:
+            break
+        after = page[-1].suppression_id
+
+
+_ROWS = {
+    "resident_snapshot": snapshot_rows,
+    "household": household_rows,
+    "suppression": suppression_rows,
+}
 
 
 class LayoutExportService:

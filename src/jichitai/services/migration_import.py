@@ -5,25 +5,30 @@ into an **empty** municipality, keeping the source 宛名番号 and 世帯番号
 giving every person and household a new number (``--ids renumber``, see :class:`IdMode`).
 
 The files are read **once**, streamed row by row (an :class:`ImportSource`, an adapter, does
-the bytes: manifest, sizes, hashes, encoding, CSV, 外字 references), the 世帯 file first:
+the bytes: manifest, sizes, hashes, encoding, CSV, 外字 references), the 世帯 file first, then
+the 住民 file, then the 支援措置等 file (suppression settings, which refer to both):
 
 1. **Every row is checked** against its items (type, code table, length, check digits), rebuilt
    with the layout's row → record inverse (:class:`~jichitai.domain.migration.mapping.RowMapper`,
    the domain's own constructors: the counter's rules) and checked against the register's
    invariants across rows: 個人履歴番号 1..n in order, no duplicate (宛名番号, 個人履歴番号),
    最新フラグ on the last row of a person only, every 世帯番号 in the 世帯 file, one 世帯主 per
-   household and the 世帯 file's head and member count as the persons' current records say.
+   household and the 世帯 file's head and member count as the persons' current records say;
+   every 支援措置等 row's 宛名番号 a person of the 住民 file, its 世帯番号 a household of the 世帯
+   file, no 措置ID twice (a DV victim's protection must never be lost or attached to nobody).
    **Every** fault is collected (file, line, item, code, Japanese message), not only the first.
 2. **All or nothing.** While no fault has been found, each checked row is handed to the writer
    (:class:`_Writer`), inside one unit of work: one journal entry per snapshot (kind ``import``,
    the snapshot's own reason and dates, recorded now, the hash chain continued), the snapshots
-   with their history numbers, the projections and the households, and the number sequences
-   advanced past the highest imported numbers. The unit of work is committed only if the whole
+   with their history numbers, the projections, the households and the suppression settings
+   (lifted ones included, in the ``suppressions`` table of the same transaction), and the number
+   sequences advanced past the highest imported numbers. The unit of work is committed only if the whole
    input proved faultless; a fault, an error or a killed process leaves the municipality as it
    was. Checking and writing in one pass reads and decodes each row once instead of twice.
 
 Memory: one small entry per person (the 宛名番号 seen, to find duplicates out of order) and
-per household (line, head, member counts); rows are never kept beyond a write batch.
+per household (line, head, member counts), one per 措置ID; rows are never kept beyond a write
+batch.
 """
 
 from __future__ import annotations
@@ -38,10 +43,12 @@ from typing import Any, Final, Protocol
 
 import orjson
 
+from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.migration.layout import CodeTable, ItemType, Layout, LayoutFile
 from jichitai.domain.migration.mapping import RowMapper
+from jichitai.domain.migration.suppressions import SuppressionRow
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
 from jichitai.domain.residents.view import ChangeKind
 from jichitai.services.ports import (
@@ -145,6 +152,8 @@ class ImportResult:
     report: str
     id_map: str | None = None
     """With ``--ids renumber`` (written): the file mapping each source key to its new number."""
+    suppressions: int = 0
+    """Rows of the 支援措置等 file (suppression settings, lifted ones included)."""
 
 
 class IdMode(StrEnum):
@@ -253,8 +262,8 @@ class _Writer:
 
     One journal entry per snapshot (kind ``import``, the snapshot's own reason and dates,
     recorded now, the hash chain continued), the snapshots with their history numbers, each
-    person's current record (projection) and the households; at the end the number sequences
-    are advanced past the highest imported numbers.
+    person's current record (projection), the households and the suppression settings; at the
+    end the number sequences are advanced past the highest imported numbers.
     """
 
     def __init__(
@@ -274,6 +283,7 @@ class _Writer:
         self._snapshots: list[tuple[JournalEntry, ResidentRecord, str]] = []
         self._latest: list[ResidentRecord] = []
         self._households: list[HouseholdRow] = []
+        self._suppressions: list[Suppression] = []
         self._top_atena = self._top_household = 0
 
     def household(self, household: HouseholdRow) -> None:
@@ -307,6 +317,12 @@ class _Writer:
     def latest(self, record: ResidentRecord) -> None:
         self._latest.append(record)
 
+    def suppression(self, setting: Suppression) -> None:
+        self._suppressions.append(setting)
+        if len(self._suppressions) >= self._batch_size:
+            self._repo.import_suppressions(self._suppressions)
+            self._suppressions = []
+
     def _flush_snapshots(self) -> None:
         self._repo.import_snapshots(self._snapshots, self._latest)
         self._snapshots, self._latest = [], []
@@ -315,6 +331,8 @@ class _Writer:
         self._flush_snapshots()
         self._repo.import_households(self._households)
         self._households = []
+        self._repo.import_suppressions(self._suppressions)
+        self._suppressions = []
         self._repo.advance_sequences(self._top_atena, self._top_household)
 
 
@@ -333,8 +351,10 @@ class _Pass:
         source: ImportSource,
         writer: _Writer | None,
         renumbering: _Renumbering | None = None,
+        municipality_code: str = "",
     ) -> None:
         self.layout = layout
+        self.municipality_code = municipality_code
         self.source = source
         self.writer = writer
         self.renumbering = renumbering
@@ -343,6 +363,8 @@ class _Pass:
         self.tainted: set[str] = set()  # households named by a row that could not be read
         self.persons = 0
         self.snapshots = 0
+        self.seen: set[str] = set()  # the source's 宛名番号 of the 住民 file
+        self.suppressions = 0
         self._rules: dict[str, tuple[_CellRule, ...]] = {}
 
     def fault(self, file: str, line: int, item: str, code: str, message: str) -> None:
@@ -439,7 +461,7 @@ class _Pass:
         index = _positions(layout_file)
         latest_at = index.get("latest_flag")
         atena_at, household_at = index["atena_number"], index["household_number"]
-        seen: set[str] = set()
+        seen = self.seen
         atena, history, flag_line, last = "", 0, 0, None
         last_household = ""  # the source's 世帯番号 of the person's last row
 
@@ -534,6 +556,68 @@ class _Pass:
             elif (writer := self.writing()) is not None:
                 writer.snapshot(line, record)
         end_person()
+
+    def read_suppressions(
+        self, layout_file: LayoutFile, persons_known: bool, households_known: bool
+    ) -> None:
+        """The 支援措置等 file: every row checked, its 宛名番号 a person of the 住民 file and its
+        世帯番号 a household of the 世帯 file (source numbers; renumbered like them, never given
+        a number of their own), no 措置ID twice."""
+        mapper = RowMapper(layout_file, self.layout.code_tables)
+        name = layout_file.file_name
+        index = _positions(layout_file)
+        id_at, atena_at, household_at = (
+            index["suppression_id"],
+            index["atena_number"],
+            index["household_number"],
+        )
+        ids: dict[str, int] = {}
+        for line, row in self.source.rows(layout_file, self.faults):
+            self.suppressions += 1
+            if not self.cells_ok(layout_file, line, row):
+                continue
+            setting_id, atena, number = row[id_at], row[atena_at], row[household_at]
+            ok = True
+            if setting_id in ids:
+                self.fault(
+                    name,
+                    line,
+                    "措置ID",
+                    "import.duplicate",
+                    f"措置ID {setting_id} が重複しています（{ids[setting_id]}行目）",
+                )
+                ok = False
+            else:
+                ids[setting_id] = line
+            if atena and persons_known and atena not in self.seen:
+                self.fault(
+                    name,
+                    line,
+                    "宛名番号",
+                    "import.unknown_person",
+                    f"宛名番号 {atena} は住民のファイルにありません",
+                )
+                ok = False
+            if number and households_known and number not in self.households:
+                self.fault(
+                    name,
+                    line,
+                    "世帯番号",
+                    "import.unknown_household",
+                    f"世帯番号 {number} は世帯のファイルにありません",
+                )
+                ok = False
+            if self.renumbering is not None:
+                row = list(row)  # only numbers the other files gave; an unknown key is a fault
+                if atena:
+                    row[atena_at] = self.renumbering.atena.get(atena, atena)
+                if number:
+                    row[household_at] = self.renumbering.household.get(number, number)
+            record: SuppressionRow | None = self.record(mapper, SuppressionRow, line, row)
+            if record is None or not ok:
+                continue
+            if (writer := self.writing()) is not None:
+                writer.suppression(record.to_suppression(self.municipality_code))
 
     def check_households(self, layout_file: LayoutFile) -> None:
         name = layout_file.file_name
@@ -680,7 +764,7 @@ class LayoutImportService:
         if dry_run:
             source.phase = "check"
             renumbering = _Renumbering(1, 1) if ids is IdMode.RENUMBER else None
-            checked = self._read(layout, source, None, renumbering)
+            checked = self._read(layout, source, None, renumbering, municipality_code)
         else:
             snapshots = layout.file("resident_snapshot").file_name
             with self._uow_for(municipality_code) as uow:
@@ -691,7 +775,7 @@ class LayoutImportService:
                 renumbering = (
                     _Renumbering(*uow.register.next_serials()) if ids is IdMode.RENUMBER else None
                 )
-                checked = self._read(layout, source, writer, renumbering)
+                checked = self._read(layout, source, writer, renumbering, municipality_code)
                 if not checked.faults:
                     writer.finish()
                     if renumbering is not None:
@@ -711,6 +795,7 @@ class LayoutImportService:
             faults=faults,
             report=report,
             id_map=id_map,
+            suppressions=checked.suppressions,
         )
 
     @staticmethod
@@ -719,18 +804,23 @@ class LayoutImportService:
         source: ImportSource,
         writer: _Writer | None,
         renumbering: _Renumbering | None,
+        municipality_code: str = "",
     ) -> _Pass:
-        checked = _Pass(layout, source, writer, renumbering)
+        checked = _Pass(layout, source, writer, renumbering, municipality_code)
         checked.faults.extend(source.check(layout))
         households = layout.file("household")
         snapshots = layout.file("resident_snapshot")
         households_known = source.readable(households)
         if households_known:
             checked.read_households(households)
-        if source.readable(snapshots):
+        persons_known = source.readable(snapshots)
+        if persons_known:
             checked.read_snapshots(snapshots, households_known)
             if households_known:
                 checked.check_households(households)
+        suppressions = next((f for f in layout.files if f.record == "suppression"), None)
+        if suppressions is not None and source.readable(suppressions):
+            checked.read_suppressions(suppressions, persons_known, households_known)
         return checked
 
     def _refuse_if_not_empty(self, municipality_code: str) -> None:

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from jichitai.domain.access.roles import Role
+from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import RegisterView
@@ -160,6 +161,12 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
     def import_households(self, households: Sequence[HouseholdRow]) -> None:
         """Data migration: the households as the source register had them (version 1)."""
 
+    def import_suppressions(self, settings: Sequence[Suppression]) -> None:
+        """Data migration: suppression settings (抑止・支援措置) as the source had them, lifted
+        ones included, into this municipality's ``suppressions`` within this unit of work (so
+        they are committed, or rolled back, with the residents). Each setting must name this
+        unit of work's municipality."""
+
     def advance_sequences(self, atena_serial: int, household_serial: int) -> None:
         """Make the next 宛名番号 and 世帯番号 drawn follow the given serials (never go back)."""
 
@@ -190,6 +197,10 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
 
     def households_after(self, after: str | None, limit: int) -> Sequence[HouseholdRow]:
         """Households (with or without members) after a 世帯番号, in its order, at most ``limit``."""
+
+    def suppressions_after(self, after: str | None, limit: int) -> Sequence[Suppression]:
+        """Every suppression setting (lifted ones included) after a 措置ID (``suppression_id``),
+        in its order, at most ``limit`` (a page of the data migration's export)."""
 
 
 class UnitOfWork(Protocol):

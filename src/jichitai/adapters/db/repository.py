@@ -20,6 +20,8 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.raw import RawSql
+from jichitai.adapters.db.suppression_store import suppression_from_row, suppression_values
+from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.codec import from_primitive
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import (
@@ -558,6 +560,23 @@ class SqlRegisterRepository:
             ],
         )
 
+    def import_suppressions(self, settings: Sequence[Suppression]) -> None:
+        if not settings:
+            return
+        if any(s.municipality_code != self._mc for s in settings):
+            raise ValueError(f"settings of another municipality than {self._mc}")
+        self._conn.execute(
+            insert(t.suppressions),
+            [
+                {
+                    "municipality_code": self._mc,
+                    "suppression_id": s.suppression_id,
+                    **suppression_values(s),
+                }
+                for s in settings
+            ],
+        )
+
     def advance_sequences(self, atena_serial: int, household_serial: int) -> None:
         for name, serial in (("atena", atena_serial), ("household", household_serial)):
             self._sql.execute(
@@ -718,6 +737,14 @@ class SqlRegisterRepository:
         return [
             HouseholdRow(row[0], int(row[2]), row[3], row[1]) for row in self._conn.execute(stmt)
         ]
+
+    def suppressions_after(self, after: str | None, limit: int) -> Sequence[Suppression]:
+        c = t.suppressions.c
+        stmt = select(t.suppressions).where(c.municipality_code == self._mc)
+        if after is not None:
+            stmt = stmt.where(c.suppression_id > after)
+        stmt = stmt.order_by(c.suppression_id).limit(limit)
+        return [suppression_from_row(row) for row in self._conn.execute(stmt)]
 
     def search(self, criteria: SearchCriteria, limit: int = 50) -> Sequence[ResidentRecord]:
         r = t.residents.c

@@ -25,7 +25,7 @@ def _processes_text(processes: frozenset[Process]) -> str:
     return ",".join(p.value for p in Process if p in processes)
 
 
-def _values(setting: Suppression) -> dict[str, Any]:
+def suppression_values(setting: Suppression) -> dict[str, Any]:
     return {
         "kind": setting.kind.value,
         "atena_number": setting.atena_number,
@@ -46,7 +46,7 @@ def _values(setting: Suppression) -> dict[str, Any]:
     }
 
 
-def _setting(row: Any) -> Suppression:
+def suppression_from_row(row: Any) -> Suppression:
     return Suppression(
         municipality_code=row.municipality_code,
         suppression_id=row.suppression_id,
@@ -81,7 +81,7 @@ class SqlSuppressionStore:
                 insert(t.suppressions).values(
                     municipality_code=setting.municipality_code,
                     suppression_id=setting.suppression_id,
-                    **_values(setting),
+                    **suppression_values(setting),
                 )
             )
 
@@ -93,7 +93,7 @@ class SqlSuppressionStore:
                     _s.suppression_id == suppression_id,
                 )
             ).one_or_none()
-        return _setting(row) if row is not None else None
+        return suppression_from_row(row) if row is not None else None
 
     def update(self, setting: Suppression, *, expected_version: int) -> None:
         with self._engine.begin() as conn:
@@ -104,7 +104,7 @@ class SqlSuppressionStore:
                     _s.suppression_id == setting.suppression_id,
                     _s.version == expected_version,
                 )
-                .values(**_values(setting))
+                .values(**suppression_values(setting))
             ).rowcount
         if changed != 1:
             raise ConflictError(
@@ -138,7 +138,7 @@ class SqlSuppressionStore:
         if not include_lifted:
             stmt = stmt.where(_s.lifted_at.is_(None))
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            return [_setting(row) for row in conn.execute(stmt)]
+            return [suppression_from_row(row) for row in conn.execute(stmt)]
 
     def person_exists(self, municipality_code: str, atena_number: str) -> bool:
         r = t.residents.c

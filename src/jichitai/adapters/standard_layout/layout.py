@@ -28,7 +28,7 @@ from jichitai.domain.migration.layout import (
 
 __all__ = ["LayoutError", "available_versions", "load_layout", "parse_layout"]
 
-RECORDS = frozenset({"resident_snapshot", "household"})
+RECORDS = frozenset({"resident_snapshot", "household", "suppression"})
 _ITEM_KEYS = frozenset(
     {
         "name",

@@ -89,7 +89,7 @@ class LayoutFile:
 
     name: str
     file_name: str
-    record: str  # what one row is: "resident_snapshot" or "household"
+    record: str  # what one row is: "resident_snapshot", "household" or "suppression"
     items: tuple[LayoutItem, ...]
     description: str = ""
 
