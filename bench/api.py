@@ -40,7 +40,6 @@ import json
 import os
 import random
 import secrets
-import shutil
 import signal
 import socket
 import sqlite3
@@ -57,6 +56,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bench.support import BenchFailed, executable
+
 from jichitai.demo.names import FAMILY_NAMES
 from jichitai.domain.common.dates import format_wareki
 
@@ -64,10 +65,6 @@ CODE = "131016"
 NAME = "東京都千代田区"
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile_api.py"
 LOG_TAIL = 40
-
-
-class BenchFailed(Exception):
-    """The benchmark could not run (set-up, server or load generator); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -102,17 +99,6 @@ class Bench:
     jichitai: str
     locust: str
     password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-
-
-def _executable(name: str) -> str:
-    """The tool installed next to this interpreter (the project's venv), else on the PATH."""
-    beside = Path(sys.executable).parent / name
-    if beside.exists():
-        return str(beside)
-    found = shutil.which(name)
-    if found is None:
-        raise BenchFailed(f"{name} not found (next to {sys.executable} or on the PATH)")
-    return found
 
 
 def _environment(database: Path) -> dict[str, str]:
@@ -413,8 +399,8 @@ def run(
             bench = Bench(
                 directory=directory,
                 env=_environment(database),
-                jichitai=_executable("jichitai"),
-                locust=_executable("locust"),
+                jichitai=executable("jichitai"),
+                locust=executable("locust"),
             )
             setup = _prepare(bench, residents=residents, seed=seed, clerks=clerk_logins)
             summary = setup["summary"]

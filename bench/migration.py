@@ -11,22 +11,27 @@
    住民 row (one per history snapshot, grouped by 宛名番号) and every 世帯 row, with the numbers
    rewritten so that each copy is a distinct, valid register: 宛名番号, 世帯番号 and
    世帯主_宛名番号 get new serials (template person i → serial k·T + i + 1, household j →
-   k·H + j + 1) with their M11W2-7 check digit, and 個人番号 and 住民票コード get new unique
-   numbers with their check digits — all through ``jichitai.domain.common.identifiers``. The
+   k·H + j + 1) with their M11W2-7 check digit, 個人番号 and 住民票コード get new unique
+   numbers with their check digits — all through ``jichitai.domain.common.identifiers`` — and
+   在留カード番号 / 特別永住者証明書番号 new unique ones (the import refuses one number on two
+   living residents, as the counter does). The
    mapping is one function template number → new number per copy, so history rows, households
    and heads stay consistent. Only whole copies are written: ``ceil(persons / T)`` copies, and
    the actual number of persons is reported. Each template row is parsed once with ``csv`` and
    rendered once by ``csv.writer`` (CRLF) with the number cells left as slots; a copy is the
-   rendered text with the slots filled (number cells are digits, never quoted), encoded, hashed
+   rendered text with the slots filled (number cells are plain ASCII, never quoted), encoded, hashed
    and appended — the output is streamed, never held whole. ``manifest.json`` is written as the
    exporter writes it (rows, bytes, SHA-256 per file; the 外字 report of a UTF-8 export is its
    header only, copied from the template with its hash).
 3. Import. The real command in a subprocess —
    ``jichitai layout import --municipality CODE DIR --json --no-progress --report DIR`` — against
    a database that was upgraded and given the municipality in this process beforehand. Its wall
-   clock (start-up included) gives persons/s; its own peak resident memory comes from
-   ``os.wait4`` on that one child (``ru_maxrss``), so no other child can pollute the figure. The
-   command must answer ``written: true`` with no fault, else the benchmark fails with its output.
+   clock (start-up included) gives persons/s. Peak memory: the larger of ``os.wait4`` on that
+   one child (``ru_maxrss``, so no other child of the benchmark can pollute the figure) and the
+   command's own ``peak_memory_mb`` — its peak plus, per worker process, the largest worker's
+   peak (an upper bound: pages the workers share are counted once each). The command uses its
+   default number of workers (as many as CPUs for an import this size). It must answer
+   ``written: true`` with no fault, else the benchmark fails with its output.
 4. Baseline, same run, same database: the raw driver inserts the same rows (both CSV files of
    the big export, read with ``csv.reader`` and streamed) into bare tables with as many TEXT
    columns, in one transaction, and the tables are dropped afterwards. SQLite: ``sqlite3``
@@ -66,6 +71,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from bench.support import BenchFailed, executable
 from sqlalchemy.engine import make_url
 
 from jichitai.adapters.standard_layout.csv_export import GAIJI_REPORT, MANIFEST
@@ -90,10 +96,6 @@ INDIVIDUAL_BASE = 20_000_000_000  # first 11 digits of the generated 個人番�
 RESIDENT_CODE_BASE = 3_000_000_000  # first 10 digits of the generated 住民票コード
 TEN_DIGITS = re.compile(r"(?<![0-9])[0-9]{10}(?![0-9])")
 SLOT = "\x01"  # stands for a number cell while a template row is rendered (never in the data)
-
-
-class BenchFailed(Exception):
-    """The benchmark could not run (set-up, generation, import or baseline); the message says why."""
 
 
 class SeededRandom:
@@ -199,7 +201,7 @@ def _render(
 
 
 # The numberings: each copy maps template index i to a new number of its kind.
-ATENA, HOUSEHOLD, INDIVIDUAL, RESIDENT_CODE = range(4)
+ATENA, HOUSEHOLD, INDIVIDUAL, RESIDENT_CODE, CARD = range(5)
 
 
 def _new_number(kind: int, value: int) -> str:
@@ -210,7 +212,9 @@ def _new_number(kind: int, value: int) -> str:
     if kind == INDIVIDUAL:
         body = f"{INDIVIDUAL_BASE + value:011d}"
         return body + individual_number_check_digit(body)
-    return ResidentCode.from_random_digits(f"{RESIDENT_CODE_BASE + value:010d}").value
+    if kind == RESIDENT_CODE:
+        return ResidentCode.from_random_digits(f"{RESIDENT_CODE_BASE + value:010d}").value
+    return f"AB{value:08d}CD"  # 在留カード番号 / 特別永住者証明書番号: unique like the others
 
 
 class _Sink:
@@ -262,9 +266,17 @@ def generate(template: Path, out: Path, persons: int) -> Generated:
     jumin_header, jumin = _read_csv(template / JUMIN)
     setai_header, setai = _read_csv(template / SETAI)
     atena, household, individual, resident_code = _Numbers(), _Numbers(), _Numbers(), _Numbers()
+    card = _Numbers()
     j = {
         name: jumin_header.index(name)
-        for name in ("宛名番号", "世帯番号", "個人番号", "住民票コード")
+        for name in (
+            "宛名番号",
+            "世帯番号",
+            "個人番号",
+            "住民票コード",
+            "在留カード番号",
+            "特別永住者証明書番号",
+        )
     }
     s = {name: setai_header.index(name) for name in ("世帯番号", "世帯主_宛名番号")}
     for row in setai:
@@ -274,6 +286,8 @@ def generate(template: Path, out: Path, persons: int) -> Generated:
         household.add(row[j["世帯番号"]])
         individual.add(row[j["個人番号"]])
         resident_code.add(row[j["住民票コード"]])
+        card.add(row[j["在留カード番号"]])
+        card.add(row[j["特別永住者証明書番号"]])
     for row in setai:
         head = row[s["世帯主_宛名番号"]]
         if head and head not in atena.index:
@@ -289,6 +303,8 @@ def generate(template: Path, out: Path, persons: int) -> Generated:
                 j["世帯番号"]: (HOUSEHOLD, household),
                 j["個人番号"]: (INDIVIDUAL, individual),
                 j["住民票コード"]: (RESIDENT_CODE, resident_code),
+                j["在留カード番号"]: (CARD, card),
+                j["特別永住者証明書番号"]: (CARD, card),
             },
         ),
         SETAI: _render(
@@ -297,7 +313,7 @@ def generate(template: Path, out: Path, persons: int) -> Generated:
             {s["世帯番号"]: (HOUSEHOLD, household), s["世帯主_宛名番号"]: (ATENA, atena)},
         ),
     }
-    sizes = [len(atena), len(household), len(individual), len(resident_code)]
+    sizes = [len(atena), len(household), len(individual), len(resident_code), len(card)]
     per_copy = len(atena)
     if per_copy == 0:
         raise BenchFailed("the template has no person")
@@ -374,17 +390,6 @@ def prepare_database(url: str) -> str:
     return code
 
 
-def _executable(name: str) -> str:
-    """The tool installed next to this interpreter (the project's venv), else on the PATH."""
-    beside = Path(sys.executable).parent / name
-    if beside.exists():
-        return str(beside)
-    found = shutil.which(name)
-    if found is None:
-        raise BenchFailed(f"{name} not found (next to {sys.executable} or on the PATH)")
-    return found
-
-
 @dataclass(frozen=True)
 class Imported:
     summary: dict[str, Any]
@@ -404,7 +409,7 @@ def run_import(url: str, code: str, export: Path, work: Path) -> Imported:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JICHITAI_")}
     env["JICHITAI_DATABASE_URL"] = url
     command = [
-        _executable("jichitai"),
+        executable("jichitai"),
         *("layout", "import", "--municipality", code, str(export)),
         *("--json", "--no-progress", "--report", str(report)),
     ]
@@ -427,6 +432,9 @@ def run_import(url: str, code: str, export: Path, work: Path) -> Imported:
             f"\n--- stdout ---\n{_tail(out)}\n--- stderr ---\n{_tail(err)}"
             + (f"\n--- {faults.name} ---\n{_tail(faults)}" if faults.exists() else "")
         )
+    # With worker processes the command reports its own peak plus each worker's (an upper
+    # bound: shared pages counted per worker); wait4 alone would see the largest process only.
+    peak_mb = max(peak_mb, float(summary.get("peak_memory_mb") or 0))
     return Imported(summary, seconds, peak_mb)
 
 
@@ -569,6 +577,7 @@ def run(
                 f" {imported.seconds:.1f} s wall"
                 + (f" ({own} s by its own clock)" if own is not None else "")
                 + f": {rate:,.0f} persons/s; peak memory {imported.peak_mb:,.0f} MB"
+                + f" ({imported.summary.get('workers', 0)} worker processes)"
             )
             if imported.summary.get("persons") != generated.persons:
                 raise BenchFailed(

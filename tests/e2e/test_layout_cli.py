@@ -117,9 +117,20 @@ def test_import_checks_first_then_writes_all_and_refuses_bad_input(
     other = "27103" + municipality_check_digit("27103")
     seeded.ok("municipality", "add", other, "大阪府大阪市福島区")
     renumbered = seeded.ok(
-        "layout", "import", "-m", other, str(out), "--ids", "renumber", "--report", str(reports)
+        "layout",
+        "import",
+        "-m",
+        other,
+        str(out),
+        "--ids",
+        "renumber",
+        "--report",
+        str(reports),
+        "--workers",
+        "2",
     )
     assert renumbered["written"] is True and renumbered["ids"] == "renumber"
+    assert renumbered["workers"] == 2 and renumbered["peak_memory_mb"] > done["peak_memory_mb"] > 0
     with Path(renumbered["id_map"]).open(encoding="utf-8", newline="") as id_map:
         pairs = list(csv.reader(id_map))[1:]
     assert len(pairs) == renumbered["persons"] + renumbered["households"]

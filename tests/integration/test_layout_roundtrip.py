@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -43,6 +44,7 @@ from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import DomainError
 from jichitai.domain.residents.commands import Cancel
+from jichitai.services import migration_import
 from jichitai.services.migration_import import IdMode, LayoutImportService
 from jichitai.services.ports import GENESIS_HASH
 from tests.factories import a_header
@@ -59,8 +61,10 @@ def _code(first5: str) -> str:
 
 
 SOURCE = _code("13105")  # 文京区
-CODES = [_code(c) for c in ("13106", "13107", "13108", "13109", "13110", "13111", "13112")]
+CODES = [_code(c) for c in ("13106", "13107", "13108", "13109", "13110", "13111", "13112", "13113")]
 SHIEN = "juki_shien_sochi.csv"
+FUZZ_EXAMPLES = int(os.environ.get("JICHITAI_HYPOTHESIS_EXAMPLES", "60"))
+"""Examples per fuzz test: 60 in CI; raise it for a long run by hand (docs/migration.md)."""
 FILES = ("juki_jumin.csv", "juki_setai.csv", SHIEN, "gaiji_report.csv")
 
 
@@ -458,7 +462,7 @@ def small(source: Source, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(["juki_jumin.csv", "juki_setai.csv", SHIEN, MANIFEST]),
     st.integers(min_value=0, max_value=10**9),
@@ -662,3 +666,137 @@ def test_a_suppression_of_an_unknown_person_or_a_duplicate_id_is_a_fault_and_not
     }, result.faults
     assert any(nobody in f.message for f in result.faults)
     assert any(f"{first}行目" in f.message for f in result.faults)
+
+
+def test_worker_processes_check_and_write_exactly_what_one_process_does(
+    source: Source, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows checked in two worker processes (spawned): the same faults in the same order as
+    in the importing process alone, and the same register written."""
+    app, code = source.app, CODES[7]
+    monkeypatch.setattr(migration_import, "CHUNK_ROWS", 16)  # many chunks, the window wraps
+    bad = tmp_path / "bad"
+    shutil.copytree(source.utf8, bad)
+    path = bad / "juki_jumin.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        count = sum(1 for _ in f) - 1
+    # Faults spread over the file (several chunks of rows), of cells, records and order.
+    edits = dict.fromkeys(range(5, count + 2, 97), ("生年月日", "20230230"))
+    edits[count // 2] = ("個人履歴番号", "7")
+    _edit_rows(path, edits)
+    _rehash(bad)
+    alone = app.layout_import.import_export(code, str(bad), report_dir=str(tmp_path / "a"))
+    spread = app.layout_import.import_export(
+        code, str(bad), report_dir=str(tmp_path / "b"), workers=2
+    )
+    assert alone.worker_peak_kb == 0 < spread.worker_peak_kb  # the workers did the checks
+    assert len(alone.faults) >= len(edits) >= 4
+    assert spread.faults == alone.faults and not spread.written and _empty(app, code)
+    result = app.layout_import.import_export(
+        code, str(source.utf8), report_dir=str(tmp_path / "c"), workers=2
+    )
+    assert result.written and result.faults == ()
+    app.layout_export.export(code, str(tmp_path / "again"))
+    _assert_same_files(source.utf8, tmp_path / "again", code)
+    _alike(app, SOURCE, code)
+    assert app.register.verify_chain(code) == result.snapshots
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_CELLS = st.one_of(
+    st.text(max_size=24),
+    st.from_regex(r"[0-9]{0,13}", fullmatch=True),
+    st.sampled_from(["", "0", "1", "2", "9", "-1", "20230230", "99991231", "18680101", "　", "𠮷"]),
+    _JSON.map(lambda v: json.dumps(v, ensure_ascii=False)),
+    st.dictionaries(
+        st.sampled_from(["set", "unset"]),
+        st.dictionaries(st.sampled_from(["name.family", "birth_date", "foreign", "x.y"]), _JSON)
+        | st.lists(st.sampled_from(["name", "address.city", "sex", "relationship"])),
+    ).map(lambda v: json.dumps(v, ensure_ascii=False)),
+)
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(["juki_jumin.csv", "juki_setai.csv", SHIEN]),
+    st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0), _CELLS), max_size=4),
+)
+def test_no_value_in_any_cell_makes_the_import_crash(
+    source: Source,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    edits: list[tuple[int, int, str]],
+) -> None:
+    """Any text in any cell of any file (the manifest made to match): a report, never a crash;
+    every fault names its file and line."""
+    app, code = source.app, CODES[5]
+    copy = tmp_path_factory.mktemp("cells") / "x"
+    shutil.copytree(source.utf8, copy)
+    path = copy / name
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    if len(rows) > 1:
+        for row_at, column_at, value in edits:
+            row = rows[1 + row_at % (len(rows) - 1)]
+            row[column_at % len(row)] = value
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+    _rehash(copy)
+    result = app.layout_import.import_export(
+        code, str(copy), report_dir=str(copy.parent), dry_run=True
+    )
+    assert not result.written and _empty(app, code)
+    assert len(_report(result.report)) == len(result.faults) + 1
+    for fault in result.faults:
+        assert fault.file in FILES and fault.line >= 0
+        assert fault.file != name or fault.line <= len(rows)
+        assert fault.code and fault.message
+
+
+def test_one_my_number_on_two_living_residents_is_refused_without_showing_it(
+    source: Source, tmp_path: Path
+) -> None:
+    """As at the counter (person.duplicate_live): checked once every row is in, also by a dry
+    run; the report names the persons (宛名番号), never the number itself."""
+    app, code = source.app, CODES[5]
+    copy = tmp_path / "twice"
+    shutil.copytree(source.utf8, copy)
+    path = copy / "juki_jumin.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    at, latest, status = (
+        header.index("個人番号"),
+        header.index("最新フラグ"),
+        header.index("住民状態"),
+    )
+    live = [
+        i for i, row in enumerate(rows[1:], start=1) if row[latest] == "1" and row[status] == "1"
+    ]
+    numbered = [i for i in live if rows[i][at]]
+    first, second = numbered[0], numbered[-1]
+    number = rows[first][at]
+    _edit_rows(path, {second + 1: ("個人番号", number)})
+    _rehash(copy)
+    for dry_run in (True, False):
+        result = app.layout_import.import_export(
+            code, str(copy), report_dir=str(tmp_path), dry_run=dry_run
+        )
+        assert not result.written and _empty(app, code)
+        [fault] = result.faults
+        assert (fault.file, fault.line, fault.item, fault.code) == (
+            "juki_jumin.csv",
+            0,
+            "個人番号",
+            "import.duplicate_identifier",
+        )
+        assert rows[first][0] in fault.message and rows[second][0] in fault.message
+        assert number not in fault.message and number not in (
+            tmp_path / "import_report.csv"
+        ).read_text(encoding="utf-8")

@@ -41,7 +41,7 @@ from jichitai.domain.residents.commands import (
 )
 from jichitai.domain.residents.model import Sex
 from jichitai.domain.residents.reasons import ChangeReason
-from jichitai.services.ports import GENESIS_HASH, HouseholdRow, SearchCriteria
+from jichitai.services.ports import GENESIS_HASH, HouseholdRow, ImportedSnapshot, SearchCriteria
 from tests.factories import (
     a_foreign_person,
     a_header,
@@ -367,10 +367,15 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         assert record is not None
         last = repo.journal()[-1]
         entry = replace(last, seq=last.seq + 1, event_id=str(uuid.uuid4()), idempotency_key=None)
-        repo.import_snapshots([(entry, replace(record, history_number=99), "{}")], [record])
+        snapshot = ImportedSnapshot(
+            head, 99, record.household_number.value, TODAY, None, "A1", "A", "resident", "{}", None
+        )
+        projection = repo.projection_encoder()(record)
+        repo.import_snapshots([(entry, snapshot)], [projection])
         repo.import_households([HouseholdRow(HouseholdNumber.from_serial(999).value, 0)])
         repo.advance_sequences(1, 1)
         repo.next_serials()
+        repo.live_duplicates()
         repo.import_suppressions(
             [
                 Suppression(

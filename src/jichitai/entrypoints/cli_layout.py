@@ -8,6 +8,8 @@ Refusals follow ``cli.py``: code, Japanese message and field on standard error (
 from __future__ import annotations
 
 import json
+import os
+import resource
 import sys
 import time
 from collections.abc import Iterator
@@ -109,6 +111,24 @@ def _manifest_rows(directory: Path) -> dict[str, int]:
         return {}
 
 
+WORKERS_FROM_ROWS = 20_000
+"""Below this many rows, starting worker processes (about a second) costs more than it saves."""
+
+
+def _workers(directory: Path) -> int:
+    """As many workers as CPUs for a large import, none for a small one."""
+    rows = sum(_manifest_rows(directory).values())
+    return (os.cpu_count() or 1) if rows >= WORKERS_FROM_ROWS else 0
+
+
+def _peak_memory_mb(workers: int, worker_peak_kb: int) -> int:
+    """Peak resident memory of this process plus, for each worker and for the server process
+    they are forked from, the largest worker's peak (an upper bound: the pages they share are
+    counted once each)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux: KiB
+    return round((own + (workers + 1) * worker_peak_kb if workers else own) / 1024)
+
+
 @contextmanager
 def terminal_progress(directory: Path, enabled: bool) -> Iterator[Progress | None]:
     """A progress bar per phase and file (rows, rows/s, time left), or nothing."""
@@ -161,6 +181,15 @@ def layout_import(
             help="進捗（行数・行/秒・残り時間）を表示する（既定: 端末のときだけ、--json では表示しない）",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="行の検査に使う作業プロセスの数（0: このプロセスだけ。既定: 大きな移行データ"
+            f"（{WORKERS_FROM_ROWS:,} 行以上）ならCPUの数、小さければ 0）",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """中間標準レイアウトの移行データを空の団体に取り込む（全件検査のうえ、全件か無し）."""
@@ -169,6 +198,7 @@ def layout_import(
     try:
         code = a.municipalities.get(municipality).code
         started = time.perf_counter()
+        used_workers = _workers(directory) if workers is None else workers
         with terminal_progress(directory, show) as report_progress:
             result = a.layout_import.import_export(
                 code,
@@ -179,6 +209,7 @@ def layout_import(
                 version=version,
                 operator=operator_actor(code).login,
                 progress=report_progress,
+                workers=used_workers,
             )
     except DomainError as e:
         _fail(e, as_json)
@@ -200,6 +231,8 @@ def layout_import(
         "faults_by_code": codes,
         "report": result.report,
         "id_map": result.id_map,
+        "workers": used_workers,
+        "peak_memory_mb": _peak_memory_mb(used_workers, result.worker_peak_kb),
         "seconds": round(elapsed, 2),
     }
     if result.faults:

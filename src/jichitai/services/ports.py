@@ -7,12 +7,12 @@ query by that municipality's code, and no method takes the code from a caller.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self
 
 from jichitai.domain.access.roles import Role
 from jichitai.domain.access.suppression import Suppression
@@ -108,6 +108,27 @@ class RegisterStats:
     events_by_reason: dict[str, int]
 
 
+class ImportedSnapshot(NamedTuple):
+    """One snapshot of a data migration, checked and ready to write (see ``import_snapshots``).
+
+    Plain values only, so a worker process can prepare it and hand it over cheaply (pickling a
+    whole :class:`ResidentRecord` costs more than decoding it).
+    """
+
+    atena_number: str
+    history_number: int
+    household_number: str
+    effective_on: date
+    filed_on: date | None
+    reason: str
+    reason_group: str
+    status: str
+    text: str
+    """The snapshot as canonical JSON (``canonical_text``)."""
+    projection: Mapping[str, Any] | None
+    """Its projection row when it is the person's last snapshot (最新フラグ), else ``None``."""
+
+
 @dataclass(frozen=True, slots=True)
 class HouseholdRow:
     """A household as the projection keeps it (the data migration's 世帯 file)."""
@@ -152,11 +173,19 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
 
     def import_snapshots(
         self,
-        entries: Sequence[tuple[JournalEntry, ResidentRecord, str]],
-        latest: Sequence[ResidentRecord],
+        entries: Sequence[tuple[JournalEntry, ImportedSnapshot]],
+        latest: Sequence[Mapping[str, Any]],
     ) -> None:
         """Data migration: append entries (one snapshot each) and write ``latest`` (each
-        person's last snapshot) to the projection. The chain head moves to the last entry."""
+        person's last snapshot, as made by :meth:`projection_encoder`) to the projection. The
+        chain head moves to the last entry."""
+
+    def projection_encoder(self) -> Callable[[ResidentRecord], Mapping[str, Any]]:
+        """The function making a snapshot's projection row for :meth:`import_snapshots`.
+
+        It holds no connection and can be pickled: the data migration calls it in worker
+        processes, next to the checks of each row.
+        """
 
     def import_households(self, households: Sequence[HouseholdRow]) -> None:
         """Data migration: the households as the source register had them (version 1)."""
@@ -169,6 +198,11 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
 
     def advance_sequences(self, atena_serial: int, household_serial: int) -> None:
         """Make the next 宛名番号 and 世帯番号 drawn follow the given serials (never go back)."""
+
+    def live_duplicates(self) -> Sequence[tuple[str, Sequence[str]]]:
+        """(column, 宛名番号s) for each 個人番号 (``individual_number``), 住民票コード
+        (``resident_code``) or 在留カード番号 (``residence_card_number``) that more than one
+        living resident of this municipality holds (data migration check)."""
 
     def next_serials(self) -> tuple[int, int]:
         """The serials the next 宛名番号 and 世帯番号 would get (without drawing them)."""

@@ -14,14 +14,14 @@ on SQLite dates are ISO text, times naive UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection
 
-_PASS_THROUGH = frozenset({str, int, type(None)})
+from jichitai.adapters.db.values import same_value, sqlite_value
+
 _NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
 
 
@@ -46,15 +46,11 @@ class RawSql:
         Parameters are passed to the driver as they are (converting every value of every row
         cost ~50 µs per change); callers convert the dates, times and booleans they bind.
         """
-        if not self.is_sqlite or type(v) in _PASS_THROUGH:
-            return v
-        if isinstance(v, datetime):
-            return v.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-        if isinstance(v, date):
-            return v.isoformat()
-        if isinstance(v, bool):
-            return int(v)
-        return v
+        return sqlite_value(v) if self.is_sqlite else v
+
+    def converter(self) -> Callable[[Any], Any]:
+        """:meth:`value` as a plain function (no cursor: it can be pickled)."""
+        return sqlite_value if self.is_sqlite else same_value
 
     def execute(self, sql: str, params: Mapping[str, Any]) -> int:
         """Run one statement; return the number of rows it changed."""

@@ -9,9 +9,9 @@ without decoding the JSON snapshot again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from operator import itemgetter
 from typing import Any
 
@@ -19,6 +19,7 @@ import orjson
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.projection import projection_row
 from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.suppression_store import suppression_from_row, suppression_values
 from jichitai.domain.access.suppression import Suppression
@@ -39,6 +40,7 @@ from jichitai.domain.residents.view import ChangeKind, EventRecord
 from jichitai.services.ports import (
     Draft,
     HouseholdRow,
+    ImportedSnapshot,
     JournalEntry,
     RegisterStats,
     SearchCriteria,
@@ -116,10 +118,6 @@ def _update_resident(columns: tuple[str, ...]) -> str:
     )
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 DECODED_RECORDS_CACHED = 20_000
 """Decoded snapshots kept in memory (a few KB each)."""
 
@@ -131,38 +129,6 @@ def decode_record(text: str) -> ResidentRecord:
     answer's time (50 hits) and of every read of a record."""
     record: ResidentRecord = from_primitive(ResidentRecord, orjson.loads(text))
     return record
-
-
-def projection_row(
-    municipality_code: str, record: ResidentRecord, value: Callable[[Any], Any] = _same
-) -> dict[str, Any]:
-    """The searchable columns of the current-state projection, derived from a snapshot."""
-    foreign = record.foreign
-    return {
-        "municipality_code": municipality_code,
-        "atena_number": record.atena_number.value,
-        "history_number": record.history_number,
-        "household_number": record.household_number.value,
-        "kind": record.kind.value,
-        "status": record.status.value,
-        "sex": record.sex.value,
-        "relationship": record.relationship.text,
-        "name_text": record.name.full[:200],
-        "kana_key": record.name.kana_key[:200],
-        "kanji_key": record.name.kanji_key[:200],
-        "birth_sort": value(record.birth_date.approximation),
-        "birth_text": record.birth_date.display()[:60],
-        "address_text": record.address.display()[:400],
-        "address_key": record.address.search_key()[:400],
-        "individual_number": record.individual_number.value if record.individual_number else None,
-        "resident_code": record.resident_code.value if record.resident_code else None,
-        "residence_card_number": (
-            foreign.residence_card_number.value
-            if foreign and foreign.residence_card_number
-            else None
-        ),
-        "removed_on": value(record.removed_on),
-    }
 
 
 def _entry(row: Any) -> JournalEntry:
@@ -498,10 +464,13 @@ class SqlRegisterRepository:
         )
         return row is not None
 
+    def projection_encoder(self) -> Callable[[ResidentRecord], Mapping[str, Any]]:
+        return partial(projection_row, self._mc, value=self._sql.converter())
+
     def import_snapshots(
         self,
-        entries: Sequence[tuple[JournalEntry, ResidentRecord, str]],
-        latest: Sequence[ResidentRecord],
+        entries: Sequence[tuple[JournalEntry, ImportedSnapshot]],
+        latest: Sequence[Mapping[str, Any]],
     ) -> None:
         """Append imported snapshots, one journal entry each, in a few statements per batch."""
         sql, mc = self._sql, self._mc
@@ -510,7 +479,7 @@ class SqlRegisterRepository:
                 _INSERT_JOURNAL,
                 [
                     {"municipality_code": mc, **_entry_values(entry, sql.value)}
-                    for entry, _, _ in entries
+                    for entry, _ in entries
                 ],
             )
             sql.many(
@@ -520,16 +489,16 @@ class SqlRegisterRepository:
                 [
                     {
                         "mc": mc,
-                        "a": r.atena_number.value,
-                        "h": r.history_number,
+                        "a": s.atena_number,
+                        "h": s.history_number,
                         "seq": entry.seq,
                         "e": entry.event_id,
-                        "on": sql.value(r.effective_on),
-                        "reason": r.reason.value,
-                        "status": r.status.value,
-                        "record": text,
+                        "on": sql.value(s.effective_on),
+                        "reason": s.reason,
+                        "status": s.status,
+                        "record": s.text,
                     }
-                    for entry, r, text in entries
+                    for entry, s in entries
                 ],
             )
             last = entries[-1][0]
@@ -539,7 +508,7 @@ class SqlRegisterRepository:
                 {"s": last.seq, "h": last.entry_hash, "mc": mc},
             )
         if latest:
-            sql.many(_UPSERT_RESIDENT, [projection_row(mc, r, sql.value) for r in latest])
+            sql.many(_UPSERT_RESIDENT, latest)
 
     def import_households(self, households: Sequence[HouseholdRow]) -> None:
         if not households:
@@ -586,6 +555,23 @@ class SqlRegisterRepository:
                 " THEN id_sequences.next_value ELSE excluded.next_value END",
                 {"mc": self._mc, "n": name, "v": serial + 1},
             )
+
+    def live_duplicates(self) -> Sequence[tuple[str, Sequence[str]]]:
+        found: list[tuple[str, Sequence[str]]] = []
+        for column in ("individual_number", "resident_code", "residence_card_number"):
+            live = f"municipality_code = :mc AND status = :s AND {column} IS NOT NULL"
+            rows = self._sql.all(
+                f"SELECT {column}, atena_number FROM residents WHERE {live} AND {column} IN"
+                f" (SELECT {column} FROM residents WHERE {live} GROUP BY {column}"
+                " HAVING COUNT(*) > 1)"
+                f" ORDER BY {column}, atena_number",
+                {"mc": self._mc, "s": _RESIDENT},
+            )
+            by_value: dict[str, list[str]] = {}
+            for value, atena in rows:
+                by_value.setdefault(value, []).append(atena)
+            found.extend((column, persons) for persons in by_value.values())
+        return found
 
     def next_serials(self) -> tuple[int, int]:
         rows = self._sql.all(

@@ -236,25 +236,21 @@ def _text_lines(raw: _Hashed, encoding: str, name: str, faults: list[ImportFault
 
 
 def write_id_map(report_dir: str, pairs: Iterable[tuple[str, str, str]]) -> str:
-    """``id_map.csv`` (UTF-8, CRLF): 種別, 移行元の番号, 新しい番号 — for other systems to follow."""
-    directory = Path(report_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / ID_MAP
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(_ID_MAP_HEADER)
-        writer.writerows(pairs)
-    return str(path)
+    """``id_map.csv``: 種別, 移行元の番号, 新しい番号 — for other systems to follow."""
+    return _write_csv(Path(report_dir) / ID_MAP, _ID_MAP_HEADER, pairs)
 
 
 def write_import_report(report_dir: str, faults: Sequence[ImportFault]) -> str:
-    """``import_report.csv`` (UTF-8, CRLF): every fault, with a header row."""
-    directory = Path(report_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / IMPORT_REPORT
+    """``import_report.csv``: every fault, with a header row."""
+    rows = ([f.file, f.line, f.item, f.code, f.message] for f in faults)
+    return _write_csv(Path(report_dir) / IMPORT_REPORT, _REPORT_HEADER, rows)
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A report file: UTF-8, CRLF, a header row (the directory is made if need be)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(_REPORT_HEADER)
-        for f in faults:
-            writer.writerow([f.file, f.line, f.item, f.code, f.message])
+        writer.writerow(header)
+        writer.writerows(rows)
     return str(path)
