@@ -26,12 +26,15 @@
 3. Import. The real command in a subprocess —
    ``jichitai layout import --municipality CODE DIR --json --no-progress --report DIR`` — against
    a database that was upgraded and given the municipality in this process beforehand. Its wall
-   clock (start-up included) gives persons/s. Peak memory: the larger of ``os.wait4`` on that
-   one child (``ru_maxrss``, so no other child of the benchmark can pollute the figure) and the
-   command's own ``peak_memory_mb`` — its peak plus, per worker process, the largest worker's
-   peak (an upper bound: pages the workers share are counted once each). The command uses its
-   default number of workers (as many as CPUs for an import this size). It must answer
-   ``written: true`` with no fault, else the benchmark fails with its output.
+   clock (start-up included) gives persons/s. Peak memory: the largest sum, sampled every 0.25 s,
+   of the PSS (proportional set size) of the import process and every process below it (its
+   worker processes, their fork server, the resource tracker) — the memory the import really
+   holds, a page shared by n processes counted 1/n in each. Also printed: the import process's
+   own ``ru_maxrss`` (``os.wait4`` on that one child) and the command's ``peak_memory_mb`` (its
+   peak plus, per worker and for the fork server, the largest worker's: an upper bound that
+   counts shared pages once per process). The command uses its default number of workers (as
+   many as CPUs for an import this size). It must answer ``written: true`` with no fault, else
+   the benchmark fails with its output.
 4. Baseline, same run, same database: the raw driver inserts the same rows (both CSV files of
    the big export, read with ``csv.reader`` and streamed) into bare tables with as many TEXT
    columns, in one transaction, and the tables are dropped afterwards. SQLite: ``sqlite3``
@@ -64,6 +67,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -394,7 +398,56 @@ def prepare_database(url: str) -> str:
 class Imported:
     summary: dict[str, Any]
     seconds: float
-    peak_mb: float
+    peak_mb: float  # the process tree's proportional set size (see PssSampler)
+    main_peak_mb: float  # the import process's own ru_maxrss
+    bound_mb: float  # the command's own upper bound (peak_memory_mb)
+
+
+class PssSampler(threading.Thread):
+    """The memory of a process and everything below it (worker processes, their fork server),
+    sampled every ``interval`` seconds: the sum of their PSS (proportional set size, from
+    ``/proc/PID/smaps_rollup``: a page shared by n processes counts 1/n in each, so the sum is
+    the memory the tree really holds). ``peak_kb`` is the largest sum seen."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_kb = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            total = sum(_pss_kb(pid) for pid in {self.pid, *_descendants(self.pid)})
+            self.peak_kb = max(self.peak_kb, total)
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:  # ended meanwhile
+        return 0
+    for line in text.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _descendants(pid: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    below: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - below
+        below |= frontier
+    return below
 
 
 def _tail(path: Path, limit: int = 3000) -> str:
@@ -416,8 +469,12 @@ def run_import(url: str, code: str, export: Path, work: Path) -> Imported:
     with out.open("wb") as stdout, err.open("wb") as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=stdout, stderr=stderr)
+        sampler = PssSampler(process.pid)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage
         seconds = time.perf_counter() - started
+        sampler.stopped.set()
+        sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss: kilobytes on Linux, bytes on macOS.
     peak_mb = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
@@ -432,10 +489,8 @@ def run_import(url: str, code: str, export: Path, work: Path) -> Imported:
             f"\n--- stdout ---\n{_tail(out)}\n--- stderr ---\n{_tail(err)}"
             + (f"\n--- {faults.name} ---\n{_tail(faults)}" if faults.exists() else "")
         )
-    # With worker processes the command reports its own peak plus each worker's (an upper
-    # bound: shared pages counted per worker); wait4 alone would see the largest process only.
-    peak_mb = max(peak_mb, float(summary.get("peak_memory_mb") or 0))
-    return Imported(summary, seconds, peak_mb)
+    bound_mb = float(summary.get("peak_memory_mb") or 0)
+    return Imported(summary, seconds, sampler.peak_kb / 1024, peak_mb, bound_mb)
 
 
 # -- 4. baseline ---------------------------------------------------------------------------------
@@ -577,7 +632,9 @@ def run(
                 f" {imported.seconds:.1f} s wall"
                 + (f" ({own} s by its own clock)" if own is not None else "")
                 + f": {rate:,.0f} persons/s; peak memory {imported.peak_mb:,.0f} MB"
-                + f" ({imported.summary.get('workers', 0)} worker processes)"
+                + f" (PSS of the process tree with {imported.summary.get('workers', 0)} worker"
+                + f" processes; the import process alone {imported.main_peak_mb:,.0f} MB;"
+                + f" the command's upper bound {imported.bound_mb:,.0f} MB)"
             )
             if imported.summary.get("persons") != generated.persons:
                 raise BenchFailed(

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, func, select
 
 from jichitai.adapters.db import tables
-from jichitai.adapters.db.repository import SqlRegisterRepository
+from jichitai.adapters.db.repository import IMPORT_CACHE_KIB, SqlRegisterRepository
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.adapters.standard_layout.csv_export import MANIFEST
 from jichitai.adapters.standard_layout.csv_import import (
@@ -800,3 +800,21 @@ def test_one_my_number_on_two_living_residents_is_refused_without_showing_it(
         assert number not in fault.message and number not in (
             tmp_path / "import_report.csv"
         ).read_text(encoding="utf-8")
+
+
+def test_the_import_connection_gets_its_usual_page_cache_back(source: Source) -> None:
+    """SQLite: a smaller page cache while the import writes (its memory budget), then the usual
+    one again, whatever happens inside."""
+    with SqlUnitOfWork(source.app.engine, CODES[5]) as uow:
+        repo = uow.register
+        if source.app.engine.dialect.name != "sqlite":
+            with repo.bulk_import():
+                assert not repo.has_persons()
+            return
+        connection = repo._conn  # the PRAGMA is state of the connection itself
+        usual = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+        with pytest.raises(RuntimeError), repo.bulk_import():
+            during = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+            raise RuntimeError("a failure in the middle")
+        assert during == -IMPORT_CACHE_KIB != usual
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar_one() == usual

@@ -376,6 +376,8 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         repo.advance_sequences(1, 1)
         repo.next_serials()
         repo.live_duplicates()
+        with repo.bulk_import():
+            repo.has_persons()
         repo.import_suppressions(
             [
                 Suppression(

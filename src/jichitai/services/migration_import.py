@@ -998,12 +998,13 @@ class LayoutImportService:
             writer = _Writer(repo, now, operator, snapshots, self._batch_size)
             renumbering = _Renumbering(*repo.next_serials()) if ids is IdMode.RENUMBER else None
             project = repo.projection_encoder()
-            checked = self._read(
-                layout, source, writer, renumbering, municipality_code, project, workers
-            )
-            if not checked.faults:
-                writer.finish()
-                checked.check_identifiers(repo, snapshots)
+            with repo.bulk_import():
+                checked = self._read(
+                    layout, source, writer, renumbering, municipality_code, project, workers
+                )
+                if not checked.faults:
+                    writer.finish()
+                    checked.check_identifiers(repo, snapshots)
             if not checked.faults and not dry_run:
                 if renumbering is not None:
                     id_map = self._write_id_map(report_dir, renumbering.pairs())

@@ -199,6 +199,10 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
     def advance_sequences(self, atena_serial: int, household_serial: int) -> None:
         """Make the next 宛名番号 and 世帯番号 drawn follow the given serials (never go back)."""
 
+    def bulk_import(self) -> AbstractContextManager[None]:
+        """Data migration: the connection set for one long bulk write while it lasts (the
+        adapter decides how; settings come back afterwards)."""
+
     def live_duplicates(self) -> Sequence[tuple[str, Sequence[str]]]:
         """(column, 宛名番号s) for each 個人番号 (``individual_number``), 住民票コード
         (``resident_code``) or 在留カード番号 (``residence_card_number``) that more than one
