@@ -44,7 +44,7 @@ from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import DomainError
 from jichitai.domain.residents.commands import Cancel
-from jichitai.services import migration_import
+from jichitai.services import migration_workers
 from jichitai.services.migration_import import IdMode, LayoutImportService
 from jichitai.services.ports import GENESIS_HASH
 from tests.factories import a_header
@@ -674,7 +674,7 @@ def test_worker_processes_check_and_write_exactly_what_one_process_does(
     """The rows checked in two worker processes (spawned): the same faults in the same order as
     in the importing process alone, and the same register written."""
     app, code = source.app, CODES[7]
-    monkeypatch.setattr(migration_import, "CHUNK_ROWS", 16)  # many chunks, the window wraps
+    monkeypatch.setattr(migration_workers, "CHUNK_ROWS", 16)  # many chunks, the window wraps
     bad = tmp_path / "bad"
     shutil.copytree(source.utf8, bad)
     path = bad / "juki_jumin.csv"

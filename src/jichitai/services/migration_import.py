@@ -28,46 +28,50 @@ the 住民 file, then the 支援措置等 file (suppression settings, which refe
 
 **Worker processes** (``workers``): checking a 住民 row on its own — its cells, its record
 built by the domain's types, its canonical JSON and projection row — is most of the work and
-needs no other row (:class:`_SnapshotCheck`). With workers, the importing process reads the
-rows, hands them out in chunks to spawned processes (at most a few chunks out at a time, so
-memory stays flat) and takes the results back in the order read; the checks across rows, the
-hash chain and the writes stay in the importing process. Faults and written rows are the same
-whatever the number of workers (tested).
+needs no other row (``migration_rows``). With workers (``migration_workers``) the importing
+process reads the rows, hands them out in chunks (a few at a time, so memory stays flat) and
+takes the results back in the order read; the checks across rows, the hash chain and the writes
+stay here. Faults and written rows are the same whatever the number of workers (tested).
 
-Memory: one small entry per person (the 宛名番号 seen, to find duplicates out of order, kept
-as ints) and per household (line, head, member counts), one per 措置ID; rows are never kept beyond a write
-batch.
+Memory: one small entry per person (the 宛名番号 seen, kept as an int, to find a person's rows
+out of order) and per household (line, head, member counts), one per 措置ID; rows are never
+kept beyond a write batch.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import random
-import resource
 import secrets
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from functools import partial
-from typing import Any, Final, NamedTuple, Protocol
+from typing import Any, Final, Protocol
 
 import orjson
 
 from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import DomainError, Violation
-from jichitai.domain.migration.layout import CodeTable, ItemType, Layout, LayoutFile
+from jichitai.domain.migration.layout import Layout, LayoutFile
 from jichitai.domain.migration.mapping import RowMapper
 from jichitai.domain.migration.suppressions import SuppressionRow
-from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
+from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import ChangeKind
+from jichitai.services.migration_rows import (
+    CellRule,
+    Checked,
+    ImportFault,
+    SnapshotCheck,
+    cell_faults,
+    cell_rules,
+    decoded,
+    positions,
+)
+from jichitai.services.migration_workers import checked_in_workers, start_worker, worker_context
 from jichitai.services.ports import (
     Clock,
     HouseholdRow,
@@ -76,7 +80,7 @@ from jichitai.services.ports import (
     RegisterRepository,
     UnitOfWork,
 )
-from jichitai.services.register import canonical_text, entry_hash, time_ordered_id
+from jichitai.services.register import entry_hash, time_ordered_id
 
 __all__ = [
     "IMPORT_KIND",
@@ -89,29 +93,11 @@ __all__ = [
 
 IMPORT_KIND: Final = ChangeKind.IMPORT.value
 BATCH_SIZE: Final = 2_000
-_HEAD: Final = "世帯主"
 _IDENTIFIER_ITEMS: Final = {
     "individual_number": "個人番号",
     "resident_code": "住民票コード",
     "residence_card_number": "在留カード番号",
 }
-_ID_PARSERS: Final = {
-    "atena_number": AtenaNumber.parse,
-    "household_number": HouseholdNumber.parse,
-    "head_atena_number": AtenaNumber.parse,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ImportFault:
-    """One fault of the input: file, line (record number, header = 1; 0: the file as a whole),
-    item (empty when the fault is not one item's), code and Japanese message."""
-
-    file: str
-    line: int
-    item: str
-    code: str
-    message: str
 
 
 class ImportSource(Protocol):
@@ -268,187 +254,6 @@ def _number(key: Key) -> str:
     return key if isinstance(key, str) else str(key >> 5).zfill(key & 31)
 
 
-_Check = Callable[[str], "tuple[str, str] | None"]
-
-
-@dataclass(frozen=True, slots=True)
-class _CellRule:
-    """How one item's cell is checked (built once per file, applied to every row)."""
-
-    name: str
-    required: bool
-    length: int | None
-    check: _Check | None  # type and code table of a non-empty cell
-    parse_id: Callable[[str, str], object] | None
-    source: str
-
-
-def _cell_rules(layout: Layout, layout_file: LayoutFile, check_ids: bool) -> tuple[_CellRule, ...]:
-    """``check_ids``: 宛名番号 and 世帯番号 must carry this register's check digits (they are
-    kept); when they are renumbered they are the source's keys, checked as digits only."""
-    return tuple(
-        _CellRule(
-            name=item.name,
-            required=item.required,
-            length=item.length,
-            check=_checker(layout, item.type, item.code_table),
-            parse_id=_ID_PARSERS.get(item.source) if check_ids else None,
-            source=item.source,
-        )
-        for item in layout_file.items
-    )
-
-
-class _Checked(NamedTuple):
-    """One 住民 row checked on its own: what the checks across rows and the writer need."""
-
-    line: int
-    atena: str  # the source's 宛名番号, 個人履歴番号 and 世帯番号 cells, as read
-    history: str
-    household: str
-    latest: bool  # 最新フラグ is 1
-    cell_faults: list[ImportFault]
-    record_fault: ImportFault | None
-    snapshot: ImportedSnapshot | None  # None: the row has a fault
-    resident: bool  # 住民状態 住民
-    head: bool  # 続柄 世帯主
-
-
-class _SnapshotCheck:
-    """The checks of one 住民 row that need no other row: its cells, and its record built by
-    the domain's own types, made ready to write (canonical JSON, projection row).
-
-    This is most of an import's work, and it runs unchanged in the importing process or in
-    worker processes (see :func:`_checked_in_workers`).
-    """
-
-    def __init__(
-        self,
-        layout: Layout,
-        layout_file: LayoutFile,
-        check_ids: bool,
-        project: Callable[[ResidentRecord], Mapping[str, Any]],
-    ) -> None:
-        self._name = layout_file.file_name
-        self._rules = _cell_rules(layout, layout_file, check_ids)
-        self._mapper = RowMapper(layout_file, layout.code_tables)
-        self._project = project
-        at = _positions(layout_file)
-        self._atena_at, self._household_at = at["atena_number"], at["household_number"]
-        self._history_at, self._latest_at = at["history_number"], at.get("latest_flag")
-
-    def check(self, line: int, row: list[str], new_keys: tuple[str, str] | None) -> _Checked:
-        """``new_keys``: with ``--ids renumber``, the row's new 宛名番号 and 世帯番号."""
-        width = len(row)
-
-        def cell(at: int | None) -> str:
-            return row[at] if at is not None and at < width else ""
-
-        atena, household = cell(self._atena_at), cell(self._household_at)
-        history, latest = cell(self._history_at), cell(self._latest_at) == "1"
-        faults = _cell_faults(self._name, self._rules, line, row)
-        if faults:
-            return _Checked(
-                line, atena, history, household, latest, faults, None, None, False, False
-            )
-        if new_keys is not None:
-            row = list(row)
-            row[self._atena_at], row[self._household_at] = new_keys
-        record, fault = _decoded(self._mapper, ResidentRecord, line, row)
-        if record is None:
-            return _Checked(line, atena, history, household, latest, [], fault, None, False, False)
-        snapshot = ImportedSnapshot(
-            atena_number=record.atena_number.value,
-            history_number=record.history_number,
-            household_number=record.household_number.value,
-            effective_on=record.effective_on,
-            filed_on=record.filed_on,
-            reason=record.reason.value,
-            reason_group=record.reason.group.value,
-            status=record.status.value,
-            text=canonical_text(record),
-            projection=self._project(record) if latest else None,
-        )
-        resident = record.status is ResidentStatus.RESIDENT
-        head = record.relationship.text == _HEAD
-        return _Checked(line, atena, history, household, latest, [], None, snapshot, resident, head)
-
-
-_worker_check: _SnapshotCheck | None = None
-"""The check of a worker process (set once when the process starts)."""
-
-
-def _start_worker(
-    layout: Layout,
-    layout_file: LayoutFile,
-    check_ids: bool,
-    project: Callable[[ResidentRecord], Mapping[str, Any]],
-    importer: int,
-) -> None:
-    global _worker_check  # one per worker process, built once, not per chunk
-    _worker_check = _SnapshotCheck(layout, layout_file, check_ids, project)
-    threading.Thread(target=_end_with, args=(importer,), daemon=True).start()
-
-
-def _end_with(importer: int) -> None:
-    """End this worker once the importing process is gone (killed, say): a worker waiting for
-    rows would otherwise wait for ever, since it is not that process's child but the fork
-    server's."""
-    while True:
-        time.sleep(1)
-        try:
-            os.kill(importer, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # the pid was taken by another user's process: gone too
-            os._exit(1)
-
-
-def _check_chunk(
-    chunk: Sequence[tuple[int, list[str], tuple[str, str] | None]],
-) -> tuple[list[_Checked], int]:
-    """The chunk's rows checked, and this worker's peak resident memory so far (KiB)."""
-    check = _worker_check
-    if check is None:
-        raise RuntimeError("worker process not started")
-    checked = [check.check(line, row, keys) for line, row, keys in chunk]
-    return checked, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-CHUNK_ROWS: Final = 256
-"""Rows handed to a worker at a time (large enough that the hand-over is a small cost)."""
-
-
-def _checked_in_workers(
-    executor: Executor,
-    rows: Iterator[tuple[int, list[str], tuple[str, str] | None]],
-    in_flight: int,
-    checked: _Pass,
-) -> Iterator[_Checked]:
-    """The rows checked by the executor's workers, in the order read, with at most
-    ``in_flight`` chunks out at a time (memory stays flat however large the file). The largest
-    peak memory a worker reports goes to ``checked.worker_peak_kb``."""
-    pending: deque[Future[tuple[list[_Checked], int]]] = deque()
-    chunk: list[tuple[int, list[str], tuple[str, str] | None]] = []
-
-    def done() -> list[_Checked]:
-        results, peak_kb = pending.popleft().result()
-        checked.worker_peak_kb = max(checked.worker_peak_kb, peak_kb)
-        return results
-
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) >= CHUNK_ROWS:
-            pending.append(executor.submit(_check_chunk, chunk))
-            chunk = []
-            if len(pending) >= in_flight:
-                yield from done()
-    if chunk:
-        pending.append(executor.submit(_check_chunk, chunk))
-    while pending:
-        yield from done()
-
-
 class _Writer:
     """The writing half of the import, in the caller's unit of work, batch by batch.
 
@@ -557,10 +362,13 @@ class _Pass:
         self.seen: set[Key] = set()  # the source's 宛名番号 of the 住民 file
         self.suppressions = 0
         self.worker_peak_kb = 0
-        self._rules: dict[str, tuple[_CellRule, ...]] = {}
+        self._rules: dict[str, tuple[CellRule, ...]] = {}
 
     def fault(self, file: str, line: int, item: str, code: str, message: str) -> None:
         self.faults.append(ImportFault(file, line, item, code, message))
+
+    def saw_worker_peak(self, kib: int) -> None:
+        self.worker_peak_kb = max(self.worker_peak_kb, kib)
 
     def writing(self) -> _Writer | None:
         """The writer while the input has no fault; after the first fault, ``None`` for good."""
@@ -572,15 +380,15 @@ class _Pass:
         name = layout_file.file_name
         rules = self._rules.get(name)
         if rules is None:
-            rules = self._rules[name] = _cell_rules(
+            rules = self._rules[name] = cell_rules(
                 self.layout, layout_file, check_ids=self.renumbering is None
             )
-        faults = _cell_faults(name, rules, line, row)
+        faults = cell_faults(name, rules, line, row)
         self.faults.extend(faults)
         return not faults
 
     def record(self, mapper: RowMapper, cls: type[Any], line: int, row: list[str]) -> Any:
-        record, fault = _decoded(mapper, cls, line, row)
+        record, fault = decoded(mapper, cls, line, row)
         if fault is not None:
             self.faults.append(fault)
         return record
@@ -589,7 +397,7 @@ class _Pass:
         """The 世帯 file, keyed by the source's 世帯番号 (the numbers every message shows)."""
         mapper = RowMapper(layout_file, self.layout.code_tables)
         name = layout_file.file_name
-        at = _positions(layout_file)
+        at = positions(layout_file)
         number_at, head_at = at["household_number"], at["head_atena_number"]
         for line, row in self.source.rows(layout_file, self.faults):
             if not self.cells_ok(layout_file, line, row):
@@ -618,14 +426,14 @@ class _Pass:
                 writer.household(household)
 
     def read_snapshots(
-        self, layout_file: LayoutFile, households_known: bool, checked: Iterator[_Checked]
+        self, layout_file: LayoutFile, households_known: bool, checked: Iterator[Checked]
     ) -> None:
         """The 住民 file's rows in order, each already checked on its own (``checked``, maybe by
         worker processes): here the checks across rows, and the writes."""
         name = layout_file.file_name
         seen = self.seen
         atena, history, flag_line = "", 0, 0
-        last: _Checked | None = None  # the person's last row
+        last: Checked | None = None  # the person's last row
 
         def end_person() -> None:
             if atena and flag_line != line_of_last:
@@ -725,7 +533,7 @@ class _Pass:
         a number of their own), no 措置ID twice."""
         mapper = RowMapper(layout_file, self.layout.code_tables)
         name = layout_file.file_name
-        index = _positions(layout_file)
+        index = positions(layout_file)
         id_at, atena_at, household_at = (
             index["suppression_id"],
             index["atena_number"],
@@ -829,117 +637,6 @@ class _Pass:
                     "import.member_count",
                     f"世帯番号 {number} の世帯員数 {household.member_count} が住民の記録（{household.members} 人）と一致しません",
                 )
-
-
-def _cell_faults(
-    name: str, rules: Sequence[_CellRule], line: int, row: Sequence[str]
-) -> list[ImportFault]:
-    """Every fault of the row's cells, each against its item (empty: the cells are good)."""
-    if len(row) != len(rules):
-        message = f"項目数が {len(row)} です（{len(rules)} 項目であること）"
-        return [ImportFault(name, line, "", "import.columns", message)]
-    faults: list[ImportFault] = []
-    for rule, cell in zip(rules, row, strict=True):
-        if not cell:
-            if rule.required:
-                faults.append(
-                    ImportFault(name, line, rule.name, "import.required", "必須項目が空です")
-                )
-            continue
-        problem = None if rule.check is None else rule.check(cell)
-        if problem is None and rule.length is not None and len(cell) > rule.length:
-            problem = ("import.length", f"{len(cell)} 文字です（{rule.length} 文字以内）")
-        elif problem is None and rule.parse_id is not None:
-            try:
-                rule.parse_id(cell, rule.source)
-            except DomainError as error:
-                problem = (error.code, error.violations[0].message)
-        if problem is not None:
-            faults.append(ImportFault(name, line, rule.name, *problem))
-    return faults
-
-
-def _decoded(
-    mapper: RowMapper, cls: type[Any], line: int, row: Sequence[str]
-) -> tuple[Any, ImportFault | None]:
-    """The row's record, built by the domain's own types; or the fault that prevents it."""
-    try:
-        return mapper.row_to_record(cls, row), None
-    except Exception as error:  # whatever the input, a fault, never a crash
-        message = error.violations[0].message if isinstance(error, DomainError) else str(error)
-        fault = ImportFault(
-            mapper.file.file_name,
-            line,
-            "",
-            "import.record",
-            f"記録として読めません: {message}"[:300],
-        )
-        return None, fault
-
-
-def _positions(layout_file: LayoutFile) -> dict[str, int]:
-    """Where each item's value is in a row, by its source (or converter)."""
-    return {item.source or item.converter: i for i, item in enumerate(layout_file.items)}
-
-
-def _checker(layout: Layout, item_type: ItemType, code_table: str) -> _Check | None:
-    """The check of a non-empty cell of one item type: ``None``, or (code, message)."""
-    if item_type is ItemType.DIGITS:
-        return _check_digits
-    if item_type is ItemType.INTEGER:
-        return _check_integer
-    if item_type is ItemType.DATE:
-        return _check_date
-    if item_type is ItemType.CODE:
-        table = layout.code_tables.get(code_table)
-        return partial(_check_code, table, code_table)
-    if item_type is ItemType.FLAG:
-        return _check_flag
-    if item_type is ItemType.JSON:
-        return _check_json
-    return None
-
-
-def _check_digits(cell: str) -> tuple[str, str] | None:
-    if cell.isascii() and cell.isdigit():
-        return None
-    return "import.digits", f"数字以外の文字があります（{cell[:20]}）"
-
-
-def _check_integer(cell: str) -> tuple[str, str] | None:
-    if cell.isascii() and cell.lstrip("-").isdigit():
-        return None
-    return "import.integer", f"整数ではありません（{cell[:20]}）"
-
-
-def _check_date(cell: str) -> tuple[str, str] | None:
-    try:
-        if len(cell) != 8 or not cell.isascii() or not cell.isdigit():
-            raise ValueError(cell)
-        date(int(cell[:4]), int(cell[4:6]), int(cell[6:]))
-    except ValueError:
-        return "import.date", f"年月日として正しくありません（{cell[:20]}、YYYYMMDD の暦上の日）"
-    return None
-
-
-def _check_code(table: CodeTable | None, name: str, cell: str) -> tuple[str, str] | None:
-    if table is not None and table.value_of(cell) is not None:
-        return None
-    return "import.code", f"コード表「{name}」にないコードです（{cell[:20]}）"
-
-
-def _check_flag(cell: str) -> tuple[str, str] | None:
-    if cell in ("0", "1"):
-        return None
-    return "import.flag", f"フラグは 0 又は 1 であること（{cell[:20]}）"
-
-
-def _check_json(cell: str) -> tuple[str, str] | None:
-    try:
-        orjson.loads(cell)
-    except orjson.JSONDecodeError:
-        return "import.json", "JSON として読めません"
-    return None
 
 
 class LayoutImportService:
@@ -1050,8 +747,8 @@ class LayoutImportService:
                 executor = stack.enter_context(
                     ProcessPoolExecutor(
                         max_workers=workers,
-                        mp_context=_worker_context(),
-                        initializer=_start_worker,
+                        mp_context=worker_context(),
+                        initializer=start_worker,
                         initargs=(layout, snapshots, check_ids, project, os.getpid()),
                     )
                 )
@@ -1060,9 +757,9 @@ class LayoutImportService:
             if persons_known:
                 keyed = _keyed(source.rows(snapshots, checked.faults), snapshots, renumbering)
                 if executor is not None:
-                    rows = _checked_in_workers(executor, keyed, 4 * workers, checked)
+                    rows = checked_in_workers(executor, keyed, 4 * workers, checked.saw_worker_peak)
                 else:
-                    check = _SnapshotCheck(layout, snapshots, check_ids, project)
+                    check = SnapshotCheck(layout, snapshots, check_ids, project)
                     rows = (check.check(line, row, keys) for line, row, keys in keyed)
                 checked.read_snapshots(snapshots, households_known, rows)
         if persons_known and households_known:
@@ -1078,15 +775,6 @@ class LayoutImportService:
                 raise DomainError(_not_empty(municipality_code))
 
 
-def _worker_context() -> multiprocessing.context.BaseContext:
-    """Workers are forked from a small server process that has loaded this module (not from
-    the importing process: a fork of a large process would count its memory as the worker's
-    own peak, and a plain fork of a process with threads is unsafe)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
-
-
 def _keyed(
     rows: Iterator[tuple[int, list[str]]],
     layout_file: LayoutFile,
@@ -1098,7 +786,7 @@ def _keyed(
         for line, row in rows:
             yield line, row, None
         return
-    at = _positions(layout_file)
+    at = positions(layout_file)
     atena_at, household_at = at["atena_number"], at["household_number"]
     for line, row in rows:
         atena = row[atena_at] if atena_at < len(row) else ""

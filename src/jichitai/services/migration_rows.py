@@ -1,0 +1,273 @@
+"""Data migration: the checks of one row that need no other row.
+
+Each cell against its layout item (type, code table, length, check digits), then the record
+built by the domain's own types (the counter's rules) with the layout's row → record inverse.
+For a 住民 row, :class:`SnapshotCheck` also makes what the writer needs (canonical JSON and the
+projection row), so the whole of it can run in a worker process (``migration_workers``); the
+checks across rows stay in ``migration_import``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import Any, Final, NamedTuple
+
+import orjson
+
+from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
+from jichitai.domain.errors import DomainError
+from jichitai.domain.migration.layout import CodeTable, ItemType, Layout, LayoutFile
+from jichitai.domain.migration.mapping import RowMapper
+from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
+from jichitai.services.ports import ImportedSnapshot
+from jichitai.services.register import canonical_text
+
+__all__ = [
+    "CellRule",
+    "Checked",
+    "ImportFault",
+    "SnapshotCheck",
+    "cell_faults",
+    "cell_rules",
+    "decoded",
+    "positions",
+]
+
+HEAD: Final = "世帯主"
+_ID_PARSERS: Final = {
+    "atena_number": AtenaNumber.parse,
+    "household_number": HouseholdNumber.parse,
+    "head_atena_number": AtenaNumber.parse,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFault:
+    """One fault of the input: file, line (record number, header = 1; 0: the file as a whole),
+    item (empty when the fault is not one item's), code and Japanese message."""
+
+    file: str
+    line: int
+    item: str
+    code: str
+    message: str
+
+
+_Check = Callable[[str], "tuple[str, str] | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class CellRule:
+    """How one item's cell is checked (built once per file, applied to every row)."""
+
+    name: str
+    required: bool
+    length: int | None
+    check: _Check | None  # type and code table of a non-empty cell
+    parse_id: Callable[[str, str], object] | None
+    source: str
+
+
+def cell_rules(layout: Layout, layout_file: LayoutFile, check_ids: bool) -> tuple[CellRule, ...]:
+    """``check_ids``: 宛名番号 and 世帯番号 must carry this register's check digits (they are
+    kept); when they are renumbered they are the source's keys, checked as digits only."""
+    return tuple(
+        CellRule(
+            name=item.name,
+            required=item.required,
+            length=item.length,
+            check=_checker(layout, item.type, item.code_table),
+            parse_id=_ID_PARSERS.get(item.source) if check_ids else None,
+            source=item.source,
+        )
+        for item in layout_file.items
+    )
+
+
+class Checked(NamedTuple):
+    """One 住民 row checked on its own: what the checks across rows and the writer need."""
+
+    line: int
+    atena: str  # the source's 宛名番号, 個人履歴番号 and 世帯番号 cells, as read
+    history: str
+    household: str
+    latest: bool  # 最新フラグ is 1
+    cell_faults: list[ImportFault]
+    record_fault: ImportFault | None
+    snapshot: ImportedSnapshot | None  # None: the row has a fault
+    resident: bool  # 住民状態 住民
+    head: bool  # 続柄 世帯主
+
+
+class SnapshotCheck:
+    """The checks of one 住民 row that need no other row: its cells, and its record built by
+    the domain's own types, made ready to write (canonical JSON, projection row).
+
+    This is most of an import's work, and it runs unchanged in the importing process or in
+    worker processes (see ``migration_workers``).
+    """
+
+    def __init__(
+        self,
+        layout: Layout,
+        layout_file: LayoutFile,
+        check_ids: bool,
+        project: Callable[[ResidentRecord], Mapping[str, Any]],
+    ) -> None:
+        self._name = layout_file.file_name
+        self._rules = cell_rules(layout, layout_file, check_ids)
+        self._mapper = RowMapper(layout_file, layout.code_tables)
+        self._project = project
+        at = positions(layout_file)
+        self._atena_at, self._household_at = at["atena_number"], at["household_number"]
+        self._history_at, self._latest_at = at["history_number"], at.get("latest_flag")
+
+    def check(self, line: int, row: list[str], new_keys: tuple[str, str] | None) -> Checked:
+        """``new_keys``: with ``--ids renumber``, the row's new 宛名番号 and 世帯番号."""
+        width = len(row)
+
+        def cell(at: int | None) -> str:
+            return row[at] if at is not None and at < width else ""
+
+        atena, household = cell(self._atena_at), cell(self._household_at)
+        history, latest = cell(self._history_at), cell(self._latest_at) == "1"
+        faults = cell_faults(self._name, self._rules, line, row)
+        if faults:
+            return Checked(
+                line, atena, history, household, latest, faults, None, None, False, False
+            )
+        if new_keys is not None:
+            row = list(row)
+            row[self._atena_at], row[self._household_at] = new_keys
+        record, fault = decoded(self._mapper, ResidentRecord, line, row)
+        if record is None:
+            return Checked(line, atena, history, household, latest, [], fault, None, False, False)
+        snapshot = ImportedSnapshot(
+            atena_number=record.atena_number.value,
+            history_number=record.history_number,
+            household_number=record.household_number.value,
+            effective_on=record.effective_on,
+            filed_on=record.filed_on,
+            reason=record.reason.value,
+            reason_group=record.reason.group.value,
+            status=record.status.value,
+            text=canonical_text(record),
+            projection=self._project(record) if latest else None,
+        )
+        resident = record.status is ResidentStatus.RESIDENT
+        head = record.relationship.text == HEAD
+        return Checked(line, atena, history, household, latest, [], None, snapshot, resident, head)
+
+
+def cell_faults(
+    name: str, rules: Sequence[CellRule], line: int, row: Sequence[str]
+) -> list[ImportFault]:
+    """Every fault of the row's cells, each against its item (empty: the cells are good)."""
+    if len(row) != len(rules):
+        message = f"項目数が {len(row)} です（{len(rules)} 項目であること）"
+        return [ImportFault(name, line, "", "import.columns", message)]
+    faults: list[ImportFault] = []
+    for rule, cell in zip(rules, row, strict=True):
+        if not cell:
+            if rule.required:
+                faults.append(
+                    ImportFault(name, line, rule.name, "import.required", "必須項目が空です")
+                )
+            continue
+        problem = None if rule.check is None else rule.check(cell)
+        if problem is None and rule.length is not None and len(cell) > rule.length:
+            problem = ("import.length", f"{len(cell)} 文字です（{rule.length} 文字以内）")
+        elif problem is None and rule.parse_id is not None:
+            try:
+                rule.parse_id(cell, rule.source)
+            except DomainError as error:
+                problem = (error.code, error.violations[0].message)
+        if problem is not None:
+            faults.append(ImportFault(name, line, rule.name, *problem))
+    return faults
+
+
+def decoded(
+    mapper: RowMapper, cls: type[Any], line: int, row: Sequence[str]
+) -> tuple[Any, ImportFault | None]:
+    """The row's record, built by the domain's own types; or the fault that prevents it."""
+    try:
+        return mapper.row_to_record(cls, row), None
+    except Exception as error:  # whatever the input, a fault, never a crash
+        message = error.violations[0].message if isinstance(error, DomainError) else str(error)
+        fault = ImportFault(
+            mapper.file.file_name,
+            line,
+            "",
+            "import.record",
+            f"記録として読めません: {message}"[:300],
+        )
+        return None, fault
+
+
+def positions(layout_file: LayoutFile) -> dict[str, int]:
+    """Where each item's value is in a row, by its source (or converter)."""
+    return {item.source or item.converter: i for i, item in enumerate(layout_file.items)}
+
+
+def _checker(layout: Layout, item_type: ItemType, code_table: str) -> _Check | None:
+    """The check of a non-empty cell of one item type: ``None``, or (code, message)."""
+    if item_type is ItemType.DIGITS:
+        return _check_digits
+    if item_type is ItemType.INTEGER:
+        return _check_integer
+    if item_type is ItemType.DATE:
+        return _check_date
+    if item_type is ItemType.CODE:
+        table = layout.code_tables.get(code_table)
+        return partial(_check_code, table, code_table)
+    if item_type is ItemType.FLAG:
+        return _check_flag
+    if item_type is ItemType.JSON:
+        return _check_json
+    return None
+
+
+def _check_digits(cell: str) -> tuple[str, str] | None:
+    if cell.isascii() and cell.isdigit():
+        return None
+    return "import.digits", f"数字以外の文字があります（{cell[:20]}）"
+
+
+def _check_integer(cell: str) -> tuple[str, str] | None:
+    if cell.isascii() and cell.lstrip("-").isdigit():
+        return None
+    return "import.integer", f"整数ではありません（{cell[:20]}）"
+
+
+def _check_date(cell: str) -> tuple[str, str] | None:
+    try:
+        if len(cell) != 8 or not cell.isascii() or not cell.isdigit():
+            raise ValueError(cell)
+        date(int(cell[:4]), int(cell[4:6]), int(cell[6:]))
+    except ValueError:
+        return "import.date", f"年月日として正しくありません（{cell[:20]}、YYYYMMDD の暦上の日）"
+    return None
+
+
+def _check_code(table: CodeTable | None, name: str, cell: str) -> tuple[str, str] | None:
+    if table is not None and table.value_of(cell) is not None:
+        return None
+    return "import.code", f"コード表「{name}」にないコードです（{cell[:20]}）"
+
+
+def _check_flag(cell: str) -> tuple[str, str] | None:
+    if cell in ("0", "1"):
+        return None
+    return "import.flag", f"フラグは 0 又は 1 であること（{cell[:20]}）"
+
+
+def _check_json(cell: str) -> tuple[str, str] | None:
+    try:
+        orjson.loads(cell)
+    except orjson.JSONDecodeError:
+        return "import.json", "JSON として読めません"
+    return None
