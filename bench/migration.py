@@ -75,7 +75,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from bench.support import BenchFailed, executable
+from bench.support import BenchFailed, descendants, executable
 from sqlalchemy.engine import make_url
 
 from jichitai.adapters.standard_layout.csv_export import GAIJI_REPORT, MANIFEST
@@ -418,7 +418,7 @@ class PssSampler(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.wait(self.interval):
-            total = sum(_pss_kb(pid) for pid in {self.pid, *_descendants(self.pid)})
+            total = sum(_pss_kb(pid) for pid in {self.pid, *descendants(self.pid)})
             self.peak_kb = max(self.peak_kb, total)
 
 
@@ -431,23 +431,6 @@ def _pss_kb(pid: int) -> int:
         if line.startswith("Pss:"):
             return int(line.split()[1])
     return 0
-
-
-def _descendants(pid: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    below: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - below
-        below |= frontier
-    return below
 
 
 def _tail(path: Path, limit: int = 3000) -> str:

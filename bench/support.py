@@ -1,4 +1,5 @@
-"""What the benchmarks share: their failure, and finding the project's own commands."""
+"""What the benchmarks share: their failure, finding the project's own commands, and the
+processes below one (for the memory of an import and its workers)."""
 
 from __future__ import annotations
 
@@ -21,3 +22,21 @@ def executable(name: str) -> str:
     if found is None:
         raise BenchFailed(f"{name} not found (next to {sys.executable} or on the PATH)")
     return found
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (read from /proc: Linux)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    below: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - below
+        below |= frontier
+    return below

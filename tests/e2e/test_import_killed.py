@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from bench.migration import generate
+from bench.support import descendants
 
 from jichitai.domain.common.municipality import municipality_check_digit
 from tests.e2e.conftest import BIN, Cli
@@ -20,24 +21,6 @@ SOURCE = "27140" + municipality_check_digit("27140")  # 堺市
 TARGET = "27141" + municipality_check_digit("27141")
 
 pytestmark = pytest.mark.spec("10.6")
-
-
-def _children(pid: int) -> set[int]:
-    """Every process below ``pid`` (from /proc)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    below: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - below
-        below |= frontier
-    return below
 
 
 def _alive(pid: int) -> bool:
@@ -64,7 +47,7 @@ def test_a_killed_import_leaves_nothing_behind_and_runs_again(cli: Cli, tmp_path
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    while len(helpers := _children(process.pid)) < 3 and time.monotonic() < deadline:
+    while len(helpers := descendants(process.pid)) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)  # the fork server, its workers and the resource tracker
     assert len(helpers) >= 3, helpers
     time.sleep(1.5)  # rows are being checked and written
