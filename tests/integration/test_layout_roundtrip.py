@@ -353,19 +353,24 @@ def test_a_failure_in_the_middle_of_the_write_leaves_the_municipality_empty(
     assert _persons(app, code) == _persons(app, SOURCE)
 
 
-def _report(path: str) -> list[list[str]]:
+def _report(path: str | Path) -> list[list[str]]:
+    """A CSV file's rows, header included (a report or a file of the export)."""
     with Path(path).open(encoding="utf-8", newline="") as f:
         return list(csv.reader(f))
 
 
-def _edit_rows(path: Path, edit: dict[int, tuple[str, str]]) -> None:
-    """Set, on the given lines (header = 1), the item named to a value."""
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
-    for line, (item, value) in edit.items():
-        rows[line - 1][rows[0].index(item)] = value
+def _write_rows(path: Path, rows: list[list[str]]) -> None:
+    """Rows back into a CSV file as the export writes them (UTF-8, CRLF)."""
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\r\n").writerows(rows)
+
+
+def _edit_rows(path: Path, edit: dict[int, tuple[str, str]]) -> None:
+    """Set, on the given lines (header = 1), the item named to a value."""
+    rows = _report(path)
+    for line, (item, value) in edit.items():
+        rows[line - 1][rows[0].index(item)] = value
+    _write_rows(path, rows)
 
 
 def test_every_fault_of_a_file_is_reported_with_its_line_and_nothing_is_written(
@@ -375,8 +380,7 @@ def test_every_fault_of_a_file_is_reported_with_its_line_and_nothing_is_written(
     copy = tmp_path / "bad"
     shutil.copytree(source.utf8, copy)
     path = copy / "juki_jumin.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
+    rows = _report(path)
     header = rows[0]
     atenas = [row[0] for row in rows[1:]]
     single = [i + 2 for i, a in enumerate(atenas) if atenas.count(a) == 1]
@@ -562,14 +566,12 @@ def _other_vendors_numbers(directory: Path) -> tuple[dict[str, str], dict[str, s
         (SHIEN, {"宛名番号": person, "世帯番号": household}),
     ):
         path = directory / name
-        with path.open(encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f))
+        rows = _report(path)
         at = {rows[0].index(column): rewrite for column, rewrite in columns.items()}
         for row in rows[1:]:
             for index, rewrite in at.items():
                 row[index] = rewrite(row[index])
-        with path.open("w", encoding="utf-8", newline="") as f:
-            csv.writer(f, lineterminator="\r\n").writerows(rows)
+        _write_rows(path, rows)
     _rehash(directory)
     return persons, households
 
@@ -645,8 +647,7 @@ def test_a_suppression_of_an_unknown_person_or_a_duplicate_id_is_a_fault_and_not
     copy = tmp_path / "bad-suppressions"
     shutil.copytree(source.utf8, copy)
     path = copy / SHIEN
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
+    rows = _report(path)
     atena_at, id_at = rows[0].index("宛名番号"), rows[0].index("措置ID")
     person_lines = [i + 1 for i, row in enumerate(rows) if i and row[atena_at]]
     unknown_line, other_line = person_lines[0], person_lines[1]
@@ -739,14 +740,12 @@ def test_no_value_in_any_cell_makes_the_import_crash(
     copy = tmp_path_factory.mktemp("cells") / "x"
     shutil.copytree(source.utf8, copy)
     path = copy / name
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
+    rows = _report(path)
     if len(rows) > 1:
         for row_at, column_at, value in edits:
             row = rows[1 + row_at % (len(rows) - 1)]
             row[column_at % len(row)] = value
-    with path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f, lineterminator="\r\n").writerows(rows)
+    _write_rows(path, rows)
     _rehash(copy)
     result = app.layout_import.import_export(
         code, str(copy), report_dir=str(copy.parent), dry_run=True
@@ -768,8 +767,7 @@ def test_one_my_number_on_two_living_residents_is_refused_without_showing_it(
     copy = tmp_path / "twice"
     shutil.copytree(source.utf8, copy)
     path = copy / "juki_jumin.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
+    rows = _report(path)
     header = rows[0]
     at, latest, status = (
         header.index("個人番号"),
