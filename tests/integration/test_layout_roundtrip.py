@@ -353,8 +353,8 @@ def test_a_failure_in_the_middle_of_the_write_leaves_the_municipality_empty(
     assert _persons(app, code) == _persons(app, SOURCE)
 
 
-def _report(path: str | Path) -> list[list[str]]:
-    """A CSV file's rows, header included (a report or a file of the export)."""
+def _csv_rows(path: str | Path) -> list[list[str]]:
+    """A CSV file's rows, header included (a report, the id map or a file of the export)."""
     with Path(path).open(encoding="utf-8", newline="") as f:
         return list(csv.reader(f))
 
@@ -367,7 +367,7 @@ def _write_rows(path: Path, rows: list[list[str]]) -> None:
 
 def _edit_rows(path: Path, edit: dict[int, tuple[str, str]]) -> None:
     """Set, on the given lines (header = 1), the item named to a value."""
-    rows = _report(path)
+    rows = _csv_rows(path)
     for line, (item, value) in edit.items():
         rows[line - 1][rows[0].index(item)] = value
     _write_rows(path, rows)
@@ -380,7 +380,7 @@ def test_every_fault_of_a_file_is_reported_with_its_line_and_nothing_is_written(
     copy = tmp_path / "bad"
     shutil.copytree(source.utf8, copy)
     path = copy / "juki_jumin.csv"
-    rows = _report(path)
+    rows = _csv_rows(path)
     header = rows[0]
     atenas = [row[0] for row in rows[1:]]
     single = [i + 2 for i, a in enumerate(atenas) if atenas.count(a) == 1]
@@ -403,7 +403,7 @@ def test_every_fault_of_a_file_is_reported_with_its_line_and_nothing_is_written(
         (bad_date, "生年月日", "import.date"),
         (bad_code, "性別", "import.code"),
     }, result.faults
-    report = _report(result.report)
+    report = _csv_rows(result.report)
     assert report[0] == ["ファイル", "行", "項目", "コード", "内容"]
     assert sorted(int(r[1]) for r in report[1:]) == sorted([bad_digit, bad_date, bad_code])
     assert all(r[0] == "juki_jumin.csv" and r[4] for r in report[1:])
@@ -418,7 +418,7 @@ def test_truncated_missing_and_wrongly_encoded_files_are_refused(
     def faults(directory: Path) -> set[tuple[str, str]]:
         result = app.layout_import.import_export(code, str(directory), report_dir=str(tmp_path))
         assert not result.written and _empty(app, code)
-        assert len(_report(result.report)) == len(result.faults) + 1
+        assert len(_csv_rows(result.report)) == len(result.faults) + 1
         return {(f.file, f.code) for f in result.faults}
 
     truncated = tmp_path / "truncated"
@@ -496,7 +496,7 @@ def test_no_corruption_of_the_bytes_makes_the_reader_crash_or_write(
         code, str(copy), report_dir=str(copy.parent), dry_run=True
     )
     assert not result.written
-    assert len(_report(result.report)) == len(result.faults) + 1
+    assert len(_csv_rows(result.report)) == len(result.faults) + 1
     assert _empty(app, code)
 
 
@@ -566,7 +566,7 @@ def _other_vendors_numbers(directory: Path) -> tuple[dict[str, str], dict[str, s
         (SHIEN, {"宛名番号": person, "世帯番号": household}),
     ):
         path = directory / name
-        rows = _report(path)
+        rows = _csv_rows(path)
         at = {rows[0].index(column): rewrite for column, rewrite in columns.items()}
         for row in rows[1:]:
             for index, rewrite in at.items():
@@ -604,7 +604,7 @@ def test_renumbering_takes_another_vendors_numbers_and_maps_them(
         code, str(vendor), report_dir=str(tmp_path / "r"), ids=IdMode.RENUMBER
     )
     assert result.written and result.faults == () and result.id_map is not None
-    mapped = _report(result.id_map)
+    mapped = _csv_rows(result.id_map)
     assert mapped[0] == ["種別", "移行元の番号", "新しい番号"]
     new_of = {(kind, old): new for kind, old, new in mapped[1:]}
     assert len(new_of) == len(mapped) - 1 == len(theirs) + len(their_households)
@@ -647,7 +647,7 @@ def test_a_suppression_of_an_unknown_person_or_a_duplicate_id_is_a_fault_and_not
     copy = tmp_path / "bad-suppressions"
     shutil.copytree(source.utf8, copy)
     path = copy / SHIEN
-    rows = _report(path)
+    rows = _csv_rows(path)
     atena_at, id_at = rows[0].index("宛名番号"), rows[0].index("措置ID")
     person_lines = [i + 1 for i, row in enumerate(rows) if i and row[atena_at]]
     unknown_line, other_line = person_lines[0], person_lines[1]
@@ -740,7 +740,7 @@ def test_no_value_in_any_cell_makes_the_import_crash(
     copy = tmp_path_factory.mktemp("cells") / "x"
     shutil.copytree(source.utf8, copy)
     path = copy / name
-    rows = _report(path)
+    rows = _csv_rows(path)
     if len(rows) > 1:
         for row_at, column_at, value in edits:
             row = rows[1 + row_at % (len(rows) - 1)]
@@ -751,7 +751,7 @@ def test_no_value_in_any_cell_makes_the_import_crash(
         code, str(copy), report_dir=str(copy.parent), dry_run=True
     )
     assert not result.written and _empty(app, code)
-    assert len(_report(result.report)) == len(result.faults) + 1
+    assert len(_csv_rows(result.report)) == len(result.faults) + 1
     for fault in result.faults:
         assert fault.file in FILES and fault.line >= 0
         assert fault.file != name or fault.line <= len(rows)
@@ -767,7 +767,7 @@ def test_one_my_number_on_two_living_residents_is_refused_without_showing_it(
     copy = tmp_path / "twice"
     shutil.copytree(source.utf8, copy)
     path = copy / "juki_jumin.csv"
-    rows = _report(path)
+    rows = _csv_rows(path)
     header = rows[0]
     at, latest, status = (
         header.index("個人番号"),

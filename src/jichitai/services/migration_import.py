@@ -104,7 +104,8 @@ class ImportSource(Protocol):
     """The files of one export directory, read as text rows (an adapter: bytes, CSV, 外字)."""
 
     def check(self, layout: Layout) -> list[ImportFault]:
-        """Faults of the directory as a whole: manifest, missing files, sizes, hashes."""
+        """Faults of the directory as a whole: manifest, missing files, sizes (each file's
+        SHA-256 is checked by :meth:`rows`, over the bytes it reads)."""
 
     def readable(self, layout_file: LayoutFile) -> bool:
         """Whether the file exists and its rows can be read at all."""

@@ -39,18 +39,13 @@ class RawSql:
         self.dialect = connection.dialect.name
         self.is_sqlite = self.dialect == "sqlite"
         self._cursor: Any = connection.connection.cursor()
-
-    def value(self, v: Any) -> Any:
-        """A date, time or boolean as the driver should receive it for this database.
+        self.value: Callable[[Any], Any] = sqlite_value if self.is_sqlite else same_value
+        """A date, time or boolean as the driver should receive it for this database: a plain
+        module function (no cursor, so it can be pickled for worker processes).
 
         Parameters are passed to the driver as they are (converting every value of every row
         cost ~50 µs per change); callers convert the dates, times and booleans they bind.
         """
-        return sqlite_value(v) if self.is_sqlite else v
-
-    def converter(self) -> Callable[[Any], Any]:
-        """:meth:`value` as a plain function (no cursor: it can be pickled)."""
-        return sqlite_value if self.is_sqlite else same_value
 
     def execute(self, sql: str, params: Mapping[str, Any]) -> int:
         """Run one statement; return the number of rows it changed."""

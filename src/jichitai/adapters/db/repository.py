@@ -469,7 +469,7 @@ class SqlRegisterRepository:
         return row is not None
 
     def projection_encoder(self) -> Callable[[ResidentRecord], Mapping[str, Any]]:
-        return partial(projection_row, self._mc, value=self._sql.converter())
+        return partial(projection_row, self._mc, value=self._sql.value)
 
     def import_snapshots(
         self,
