@@ -11,9 +11,12 @@ from jichitai.adapters.clock import SystemClock, SystemRandom
 from jichitai.adapters.db.access_log_store import SqlAccessLogStore
 from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_sqlite
 from jichitai.adapters.db.migrate import current_revision, head_revision, upgrade
+from jichitai.adapters.db.outbox_store import SqlOutboxStore
+from jichitai.adapters.db.subscriber_store import SqlSubscriberDirectory
 from jichitai.adapters.db.suppression_store import SqlSuppressionStore
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
 from jichitai.adapters.db.user_directory import SqlUserDirectory
+from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.adapters.security.tokens import JwtTokens
 from jichitai.adapters.standard_layout.csv_export import CsvExportSink
@@ -25,8 +28,10 @@ from jichitai.adapters.standard_layout.csv_import import (
 from jichitai.adapters.standard_layout.layout import LayoutError, load_layout
 from jichitai.config import Settings
 from jichitai.domain.errors import DomainError, Violation
+from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.migration.layout import Layout
 from jichitai.services.audit import AccessLog
+from jichitai.services.integration import IntegrationService
 from jichitai.services.migration import LayoutExportService
 from jichitai.services.migration_import import LayoutImportService
 from jichitai.services.municipalities import MunicipalityService
@@ -34,8 +39,10 @@ from jichitai.services.ports import Clock, RandomSource, TokenCodec
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.register import RegisterService
 from jichitai.services.staff import StaffRegister
+from jichitai.services.subscribers import SubscriberService
 from jichitai.services.suppression import SuppressionService
 from jichitai.services.users import UserService
+from jichitai.services.webhooks import WebhookDispatcher
 
 
 @dataclass
@@ -55,6 +62,9 @@ class App:
     staff: StaffRegister
     layout_export: LayoutExportService
     layout_import: LayoutImportService
+    integration: IntegrationService
+    subscribers: SubscriberService
+    webhooks: WebhookDispatcher
     api_threads: int | None
     """Worker threads for the API: on SQLite as many as the pooled connections (more would only
     queue for a connection); None keeps the server's default."""
@@ -105,11 +115,53 @@ def bootstrap(
     def municipality_exists(code: str) -> bool:
         return municipalities.name_of(code) is not None
 
+    def snapshot_reader_for(code: str, *, snapshot: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, code, read_only=True, snapshot=snapshot)
+
+    def feed_head(code: str) -> int:
+        with reader_for(code) as uow:
+            return uow.register.feed_head()
+
     register = RegisterService(uow_for, clock, random, municipalities.name_of)
     queries = RegisterQueries(reader_for, clock)
     access_log = AccessLog(SqlAccessLogStore(engine), clock)
     suppressions = SuppressionService(SqlSuppressionStore(engine), clock)
+    subscriber_directory = SqlSubscriberDirectory(engine)
+    outbox = SqlOutboxStore(engine)
+    integration = IntegrationService(
+        snapshot_reader_for,
+        queries,
+        subscriber_directory,
+        suppressions,
+        access_log,
+        _bundled_layout,
+    )
     return App(
+        integration=integration,
+        subscribers=SubscriberService(
+            subscriber_directory,
+            outbox,
+            access_log,
+            clock,
+            lambda: integration.item_names,
+            feed_head,
+        ),
+        webhooks=WebhookDispatcher(
+            outbox,
+            subscriber_directory,
+            integration,
+            reader_for,
+            HttpTransport(),
+            access_log,
+            clock,
+            RetryPolicy(
+                settings.webhook_backoff_base,
+                max(settings.webhook_backoff_cap, settings.webhook_backoff_base),
+                settings.webhook_max_attempts,
+            ),
+            timeout=settings.webhook_timeout,
+            lease_seconds=settings.webhook_lease_seconds,
+        ),
         settings=settings,
         engine=engine,
         municipalities=municipalities,

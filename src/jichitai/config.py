@@ -31,6 +31,13 @@ class Settings:
     max_body_bytes: int = 1_048_576
     password_hash_cost: str = "standard"
     """``standard`` (RFC 9106 low-memory Argon2id) or ``fast`` (tests only; refused in production)."""
+    webhook_timeout: float = 10.0
+    """Seconds a webhook receiver has to answer one delivery."""
+    webhook_lease_seconds: float = 60.0
+    """How long a worker holds a subscriber's run before another worker may take it over."""
+    webhook_backoff_base: float = 1.0
+    webhook_backoff_cap: float = 300.0
+    webhook_max_attempts: int = 15
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -42,6 +49,11 @@ class Settings:
         if not minutes.isdigit() or not 1 <= int(minutes) <= 24 * 60:
             raise SettingsError("JICHITAI_TOKEN_MINUTES must be a whole number from 1 to 1440")
         return cls(
+            webhook_timeout=_positive(env, "JICHITAI_WEBHOOK_TIMEOUT", 10.0),
+            webhook_lease_seconds=_positive(env, "JICHITAI_WEBHOOK_LEASE_SECONDS", 60.0),
+            webhook_backoff_base=_positive(env, "JICHITAI_WEBHOOK_BACKOFF_BASE", 1.0),
+            webhook_backoff_cap=_positive(env, "JICHITAI_WEBHOOK_BACKOFF_CAP", 300.0),
+            webhook_max_attempts=int(_positive(env, "JICHITAI_WEBHOOK_MAX_ATTEMPTS", 15)),
             database_url=url,
             timezone=env.get("JICHITAI_TIMEZONE", "Asia/Tokyo"),
             mode=env.get("JICHITAI_MODE", "development").strip() or "development",
@@ -64,3 +76,16 @@ class Settings:
                 )
             if self.password_hash_cost != "standard":
                 raise SettingsError("JICHITAI_PASSWORD_HASH_COST=fast is for tests only")
+
+
+def _positive(env: os._Environ[str] | dict[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be a positive number") from None
+    if not value > 0:
+        raise SettingsError(f"{name} must be a positive number")
+    return value

@@ -399,6 +399,8 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
     with SqlUnitOfWork(app.engine, a) as uow:
         uow.register.snapshot(AtenaNumber(head), 1)
         uow.register.household_version(HouseholdNumber(tenants.household))
+        assert uow.register.latest_snapshots_after(None, 100, include_removed=False)
+        assert uow.register.feed_head() > 0
         uow.register.search(
             SearchCriteria(household_number=tenants.household, individual_number="1" * 12)
         )

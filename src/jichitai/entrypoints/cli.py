@@ -26,6 +26,7 @@ from jichitai.entrypoints.cli_common import (
     _fail,
     operator_actor,
 )
+from jichitai.entrypoints.cli_integration import subscriber_app, worker
 from jichitai.entrypoints.cli_layout import layout_app
 from jichitai.entrypoints.presenters import record_view, stats_view, summary_view
 from jichitai.services.audit import Operation
@@ -50,6 +51,8 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(layout_app, name="layout")
+app.add_typer(subscriber_app, name="subscriber")
+app.command("worker")(worker)
 
 
 @db_app.command("upgrade")

@@ -83,6 +83,15 @@ class Operation(StrEnum):
     CHANGE_SETTINGS = "change_settings"
     READ_ACCESS_LOG = "read_access_log"
     DISCLOSURE = "disclosure"
+    INTEGRATION_QUERY = "integration_query"
+    """A business system asked for persons or a household (他業務連携の照会)."""
+    FEED = "feed"
+    """A business system read changes from the feed."""
+    EXTRACT = "extract"
+    """A business system took the full extract (全件連携)."""
+    WEBHOOK = "webhook"
+    """Changes delivered to a business system's webhook."""
+    MANAGE_SUBSCRIBERS = "manage_subscribers"
     REFUSED = "refused"
     """A request refused before its operation was known (the API's error handler)."""
 
@@ -114,6 +123,11 @@ OPERATION_LABELS: Final[dict[Operation, str]] = {
     Operation.CHANGE_SETTINGS: "設定変更",
     Operation.READ_ACCESS_LOG: "アクセスログの閲覧",
     Operation.DISCLOSURE: "アクセス記録の開示",
+    Operation.INTEGRATION_QUERY: "他業務連携（照会）",
+    Operation.FEED: "他業務連携（異動差分）",
+    Operation.EXTRACT: "他業務連携（全件）",
+    Operation.WEBHOOK: "他業務連携（Webhook送信）",
+    Operation.MANAGE_SUBSCRIBERS: "連携先の管理",
     Operation.REFUSED: "拒否された要求",
 }
 

@@ -154,6 +154,9 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
     def journal_head(self) -> tuple[int, str]:
         """The last sequence number and hash, locked until the unit of work ends."""
 
+    def feed_head(self) -> int:
+        """The last sequence number committed, without a lock (what a feed reader may see)."""
+
     def entry_by_idempotency_key(self, key: str) -> JournalEntry | None: ...
 
     def append(
@@ -232,6 +235,12 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
     ) -> Sequence[ResidentRecord]:
         """Every snapshot of every person (live and removed) after ``(宛名番号, 履歴番号)``, in
         that order, at most ``limit`` (a page of the data migration's export)."""
+
+    def latest_snapshots_after(
+        self, after: str | None, limit: int, *, include_removed: bool = True
+    ) -> Sequence[str]:
+        """Each person's last snapshot (canonical JSON), by 宛名番号 after ``after``, at most
+        ``limit``; without removed records (除票) unless ``include_removed`` (a full extract)."""
 
     def households_after(self, after: str | None, limit: int) -> Sequence[HouseholdRow]:
         """Households (with or without members) after a 世帯番号, in its order, at most ``limit``."""

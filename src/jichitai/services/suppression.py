@@ -270,6 +270,21 @@ class SuppressionService:
         alerts = rules.enforce(tuple(dict.fromkeys(ordered)), acknowledged)
         return alerts, self._flags(by_person)
 
+    def withheld(
+        self, municipality_code: str, process: Process, persons: Sequence[tuple[str, str]]
+    ) -> frozenset[str]:
+        """The 宛名番号s for which ``process`` is stopped now: any setting that applies, an
+        alert as much as an error (a system cannot acknowledge an alert as a clerk does).
+        One query for all persons."""
+        if not persons:
+            return frozenset()
+        today, now = self._clock.today(), self._clock.now()
+        return frozenset(
+            atena
+            for (atena, _), settings in self._settings_of(municipality_code, persons).items()
+            if rules.applicable(process, settings, today=today, now=now)
+        )
+
     def flags(
         self, municipality_code: str, persons: Sequence[tuple[str, str]]
     ) -> dict[str, tuple[str, ...]]:

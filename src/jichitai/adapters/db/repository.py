@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from functools import cache, lru_cache, partial
 from operator import itemgetter
 from typing import Any
@@ -73,6 +73,15 @@ _JOURNAL_COLUMNS = (
 _INSERT_JOURNAL = (
     f"INSERT INTO journal ({', '.join(_JOURNAL_COLUMNS)})"
     f" VALUES ({', '.join(':' + c for c in _JOURNAL_COLUMNS)})"
+)
+# Every subscriber of the municipality with a webhook gets one outbox row per new journal entry
+# in (lo, hi], in the transaction that appends them (the outbox pattern).
+_ENQUEUE_WEBHOOKS = (
+    "INSERT INTO webhook_outbox (municipality_code, subscriber_id, seq, status, attempts,"
+    " next_attempt_at, last_error) SELECT s.municipality_code, s.subscriber_id, j.seq,"
+    " 'pending', 0, :now, '' FROM subscribers s JOIN journal j"
+    " ON j.municipality_code = s.municipality_code AND j.seq > :lo AND j.seq <= :hi"
+    " WHERE s.municipality_code = :mc AND s.webhook_url IS NOT NULL AND s.disabled = :off"
 )
 _RESIDENT_COLUMNS = (
     "municipality_code",
@@ -399,6 +408,12 @@ class SqlRegisterRepository:
             )
         return int(row[0]), str(row[1])
 
+    def feed_head(self) -> int:
+        row = self._sql.one(
+            "SELECT last_seq FROM journal_heads WHERE municipality_code = :mc", {"mc": self._mc}
+        )
+        return int(row[0]) if row else 0
+
     def entry_by_idempotency_key(self, key: str) -> JournalEntry | None:
         j = t.journal.c
         row = self._conn.execute(
@@ -456,9 +471,23 @@ class SqlRegisterRepository:
                     for r, text in records
                 ],
             )
+        self._enqueue_webhooks(entry.seq - 1, entry.seq, entry.recorded_at)
         latest = {r.atena_number.value: r for r, _ in records}
         self._write_projection(latest)
         self._write_households(household_versions)
+
+    def _enqueue_webhooks(self, after_seq: int, through_seq: int, now: datetime) -> None:
+        value = self._sql.value
+        self._sql.execute(
+            _ENQUEUE_WEBHOOKS,
+            {
+                "mc": self._mc,
+                "lo": after_seq,
+                "hi": through_seq,
+                "now": value(now),
+                "off": value(False),
+            },
+        )
 
     # --- data migration (import) --------------------------------------------------------
 
@@ -511,6 +540,7 @@ class SqlRegisterRepository:
                 " WHERE municipality_code = :mc",
                 {"s": last.seq, "h": last.entry_hash, "mc": mc},
             )
+            self._enqueue_webhooks(entries[0][0].seq - 1, last.seq, last.recorded_at)
         if latest:
             sql.many(_UPSERT_RESIDENT, latest)
 
@@ -735,6 +765,31 @@ class SqlRegisterRepository:
             from_primitive(ResidentRecord, orjson.loads(text))
             for text in self._conn.execute(stmt).scalars()
         ]
+
+    def latest_snapshots_after(
+        self, after: str | None, limit: int, *, include_removed: bool = True
+    ) -> Sequence[str]:
+        r, h = t.residents.c, t.resident_history.c
+        stmt = (
+            select(h.record)
+            .select_from(
+                t.residents.join(
+                    t.resident_history,
+                    and_(
+                        h.municipality_code == r.municipality_code,
+                        h.atena_number == r.atena_number,
+                        h.history_number == r.history_number,
+                    ),
+                )
+            )
+            .where(r.municipality_code == self._mc)
+        )
+        if after is not None:
+            stmt = stmt.where(r.atena_number > after)
+        if not include_removed:
+            stmt = stmt.where(r.removed_on.is_(None))
+        stmt = stmt.order_by(r.atena_number).limit(limit)
+        return list(self._conn.execute(stmt).scalars())
 
     def households_after(self, after: str | None, limit: int) -> Sequence[HouseholdRow]:
         c = t.households.c

@@ -354,6 +354,54 @@ access_log_heads = Table(
     PrimaryKeyConstraint("municipality_code"),
 )
 
+# Business systems receiving this municipality's resident data (他業務連携, §7.2.3 (1190)).
+# ``items`` is a JSON list of the migration layout's item names; ``key_hash`` the SHA-256 of
+# the API key (shown once); ``webhook_secret`` signs deliveries (HMAC needs the secret itself).
+subscribers = Table(
+    "subscribers",
+    metadata,
+    _municipality_code(),
+    Column("subscriber_id", String(36), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("system", String(40), nullable=False),
+    Column("items", Text, nullable=False),
+    Column("my_number_allowed", Boolean, nullable=False),
+    Column("key_hash", String(64), nullable=False),
+    Column("webhook_url", String(400), nullable=True),
+    Column("webhook_secret", String(100), nullable=True),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("municipality_code", "subscriber_id"),
+    UniqueConstraint("key_hash"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+)
+
+WEBHOOK_STATUSES: tuple[str, ...] = ("pending", "delivered", "dead")
+
+# The webhook outbox: one row per change and subscriber with a webhook, written in the same
+# transaction as the change (so a committed change is never left undelivered). A worker leases
+# a subscriber's oldest pending rows (``leased_until``), delivers them in ``seq`` order and
+# marks each delivered, or schedules a retry (``next_attempt_at``), or gives up (``dead``).
+webhook_outbox = Table(
+    "webhook_outbox",
+    metadata,
+    _municipality_code(),
+    Column("subscriber_id", String(36), nullable=False),
+    Column("seq", BigInteger, nullable=False, autoincrement=False),
+    Column("status", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("leased_until", UtcDateTime(), nullable=True),
+    Column("last_error", String(200), nullable=False),
+    Column("delivered_at", UtcDateTime(), nullable=True),
+    PrimaryKeyConstraint("municipality_code", "subscriber_id", "seq"),
+    CheckConstraint(
+        "status IN (" + ", ".join(f"'{s}'" for s in WEBHOOK_STATUSES) + ")", name="status"
+    ),
+    Index("ix_webhook_outbox_status", "status", "next_attempt_at"),
+)
+
 #: Tables the application may only INSERT into and SELECT from.
 APPEND_ONLY_TABLES: tuple[str, ...] = ("access_log", "access_log_persons")
 

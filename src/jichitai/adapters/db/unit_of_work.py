@@ -25,18 +25,30 @@ class SqlUnitOfWork:
 
     register: SqlRegisterRepository
 
-    def __init__(self, engine: Engine, municipality_code: str, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        municipality_code: str,
+        *,
+        read_only: bool = False,
+        snapshot: bool = False,
+    ) -> None:
         """``read_only``: for queries only; on SQLite the transaction then starts DEFERRED and
-        does not queue behind writers (a write inside it fails)."""
+        does not queue behind writers (a write inside it fails). ``snapshot``: every read of
+        the transaction sees the same committed state (SQLite's read transactions always do;
+        PostgreSQL needs REPEATABLE READ), for a long read such as a full extract."""
         self._engine = engine
         self._municipality_code = municipality_code
-        self._read_only = read_only
+        self._read_only = read_only or snapshot
+        self._snapshot = snapshot
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
         connection = self._engine.connect()
         if self._read_only:
             connection = connection.execution_options(**READ_ONLY)
+        if self._snapshot and connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
         try:
             connection.begin()
             register = SqlRegisterRepository(connection, self._municipality_code)

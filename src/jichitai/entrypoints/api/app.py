@@ -23,6 +23,7 @@ from jichitai.entrypoints.api import (
     routes_audit,
     routes_auth,
     routes_drafts,
+    routes_integration,
     routes_residents,
     routes_suppressions,
 )
@@ -129,6 +130,7 @@ def create_app(jichitai: App) -> FastAPI:
         routes_suppressions,
         routes_admin,
         routes_audit,
+        routes_integration,
     ):
         api.include_router(module.router)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)

@@ -6,7 +6,8 @@ Domain refusals map by their class (401 unauthenticated, 403 forbidden, 404 not 
 another municipality's data, which must not be told apart from missing data — 409 conflict, 422
 for every other rule); framework errors (malformed JSON, wrong types, unknown routes, oversized
 bodies) are rewritten into the same shape; anything unexpected is a 500 in the same shape, with
-no detail leaked. Every refusal of an authenticated user is written to the access log.
+no detail leaked. Every refusal of an authenticated user or business system (subscriber) is
+written to the access log.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from jichitai.domain.access.actor import Actor, Forbidden, Unauthenticated
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation
+from jichitai.domain.integration.subscribers import Subscriber
 from jichitai.services.audit import AccessLog, Operation
 
 log = logging.getLogger("jichitai.api")
@@ -111,8 +113,9 @@ def validation_violations(error: RequestValidationError) -> tuple[int, list[Viol
 def _log_refusal(request: Request, status: int, violations: Sequence[Violation]) -> None:
     """The access log keeps every refusal of an authenticated user (who tried what)."""
     actor: Actor | None = getattr(request.state, "actor", None)
+    subscriber: Subscriber | None = getattr(request.state, "subscriber", None)
     access_log: AccessLog | None = getattr(request.app.state, "access_log", None)
-    if actor is None or access_log is None:
+    if (actor is None and subscriber is None) or access_log is None:
         return
     atena = request.path_params.get("atena_number")
     try:
@@ -120,15 +123,31 @@ def _log_refusal(request: Request, status: int, violations: Sequence[Violation])
         persons: tuple[str, ...] = (str(atena),)
     except DomainError:
         persons = ()
+    target = f"{request.method} {request.url.path}"[:200]
+    detail = f"{status} {violations[0].code}"[:200]
     try:
-        access_log.record(
-            actor,
-            Operation.REFUSED,
-            atena_numbers=persons,
-            target=f"{request.method} {request.url.path}"[:200],
-            outcome="refused",
-            detail=f"{status} {violations[0].code}"[:200],
-        )
+        if actor is not None:
+            access_log.record(
+                actor,
+                Operation.REFUSED,
+                atena_numbers=persons,
+                target=target,
+                outcome="refused",
+                detail=detail,
+            )
+        elif subscriber is not None:
+            access_log.record_for_user(
+                subscriber.municipality_code,
+                subscriber.login,
+                ("integration",),
+                Operation.REFUSED,
+                place=subscriber.name,
+                purpose=subscriber.system_label,
+                atena_numbers=persons,
+                target=target,
+                outcome="refused",
+                detail=detail,
+            )
     except Exception:  # the refusal is answered even if logging it failed; the failure is loud
         log.exception("could not write the refusal to the access log")
 

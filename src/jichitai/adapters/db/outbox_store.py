@@ -1,0 +1,188 @@
+"""The webhook outbox in the database (rows are written with each change, by the repository).
+
+Leases are compare-and-set updates (``leased_until`` still expired when the update runs), so two
+workers never both take the same rows, on either database, without holding locks while they
+deliver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+
+from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.engine import READ_ONLY
+from jichitai.services.webhooks import Claimed
+
+_O = t.webhook_outbox.c
+_REQUEUE = text(
+    "INSERT INTO webhook_outbox (municipality_code, subscriber_id, seq, status, attempts,"
+    " next_attempt_at, last_error) SELECT municipality_code, :sid, seq, 'pending', 0, :now, ''"
+    " FROM journal WHERE municipality_code = :mc AND seq > :after"
+).bindparams(bindparam("now", type_=t.UtcDateTime()))
+
+
+def _free(now: datetime) -> ColumnElement[bool]:
+    return or_(_O.leased_until.is_(None), _O.leased_until < now)
+
+
+class SqlOutboxStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def due(self, now: datetime, limit: int) -> Sequence[tuple[str, str]]:
+        heads = (
+            select(_O.municipality_code, _O.subscriber_id, func.min(_O.seq).label("seq"))
+            .where(_O.status == "pending")
+            .group_by(_O.municipality_code, _O.subscriber_id)
+            .subquery()
+        )
+        stmt = (
+            select(heads.c.municipality_code, heads.c.subscriber_id)
+            .join(
+                t.webhook_outbox,
+                and_(
+                    _O.municipality_code == heads.c.municipality_code,
+                    _O.subscriber_id == heads.c.subscriber_id,
+                    _O.seq == heads.c.seq,
+                ),
+            )
+            .where(_O.next_attempt_at <= now, _free(now))
+            .order_by(_O.next_attempt_at)
+            .limit(limit)
+        )
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return [(r[0], r[1]) for r in conn.execute(stmt)]
+
+    def claim(
+        self, municipality_code: str, subscriber_id: str, now: datetime, until: datetime, limit: int
+    ) -> Sequence[Claimed]:
+        mine = and_(_O.municipality_code == municipality_code, _O.subscriber_id == subscriber_id)
+        with self._engine.begin() as conn:
+            rows = conn.execute(
+                select(_O.seq, _O.attempts, _O.next_attempt_at, _O.leased_until)
+                .where(mine, _O.status == "pending")
+                .order_by(_O.seq)
+                .limit(limit)
+            ).all()
+            if not rows or rows[0].next_attempt_at > now:
+                return []
+            if rows[0].leased_until is not None and rows[0].leased_until >= now:
+                return []  # another worker is delivering this subscriber's run
+            # The run ends before a row leased by someone else or not yet due.
+            run = []
+            for row in rows:
+                if row.next_attempt_at > now or (
+                    row.leased_until is not None and row.leased_until >= now
+                ):
+                    break
+                run.append(row)
+            seqs = [r.seq for r in run]
+            taken = conn.execute(
+                update(t.webhook_outbox)
+                .where(mine, _O.seq.in_(seqs), _O.status == "pending", _free(now))
+                .values(leased_until=until)
+            ).rowcount
+            if taken != len(seqs):  # a concurrent worker got there first
+                conn.rollback()
+                return []
+        return [Claimed(r.seq, r.attempts) for r in run]
+
+    def delivered(
+        self, municipality_code: str, subscriber_id: str, seqs: Sequence[int], at: datetime
+    ) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(t.webhook_outbox)
+                .where(
+                    _O.municipality_code == municipality_code,
+                    _O.subscriber_id == subscriber_id,
+                    _O.seq.in_(list(seqs)),
+                )
+                .values(status="delivered", delivered_at=at, leased_until=None, last_error="")
+            )
+
+    def failed(
+        self,
+        municipality_code: str,
+        subscriber_id: str,
+        seq: int,
+        attempts: int,
+        error: str,
+        retry_at: datetime | None,
+    ) -> None:
+        values: dict[str, object] = {
+            "attempts": attempts,
+            "last_error": error[:200],
+            "leased_until": None,
+        }
+        if retry_at is None:
+            values["status"] = "dead"
+        else:
+            values["next_attempt_at"] = retry_at
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(t.webhook_outbox)
+                .where(
+                    _O.municipality_code == municipality_code,
+                    _O.subscriber_id == subscriber_id,
+                    _O.seq == seq,
+                )
+                .values(**values)
+            )
+
+    def release(self, municipality_code: str, subscriber_id: str, seqs: Sequence[int]) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(t.webhook_outbox)
+                .where(
+                    _O.municipality_code == municipality_code,
+                    _O.subscriber_id == subscriber_id,
+                    _O.seq.in_(list(seqs)),
+                    _O.status == "pending",
+                )
+                .values(leased_until=None)
+            )
+
+    def replay(
+        self, municipality_code: str, subscriber_id: str, after_seq: int, now: datetime
+    ) -> int:
+        """Rows after ``after_seq`` are written anew as pending (one transaction)."""
+        mine = and_(_O.municipality_code == municipality_code, _O.subscriber_id == subscriber_id)
+        with self._engine.begin() as conn:
+            conn.execute(delete(t.webhook_outbox).where(mine, _O.seq > after_seq))
+            conn.execute(
+                _REQUEUE,
+                {"mc": municipality_code, "sid": subscriber_id, "after": after_seq, "now": now},
+            )
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(t.webhook_outbox)
+                    .where(mine, _O.status == "pending")
+                ).scalar_one()
+            )
+
+    def counts(self, municipality_code: str, subscriber_id: str) -> Mapping[str, int]:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            rows = conn.execute(
+                select(_O.status, func.count())
+                .where(_O.municipality_code == municipality_code, _O.subscriber_id == subscriber_id)
+                .group_by(_O.status)
+            ).all()
+        counts = dict.fromkeys(t.WEBHOOK_STATUSES, 0)
+        counts.update({status: int(n) for status, n in rows})
+        return counts

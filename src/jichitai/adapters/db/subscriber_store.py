@@ -1,0 +1,98 @@
+"""Subscribers (business systems receiving resident data) in the database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.engine import READ_ONLY
+from jichitai.domain.integration.subscribers import Subscriber
+
+_S = t.subscribers.c
+
+
+def _row(s: Subscriber) -> dict[str, Any]:
+    return {
+        "municipality_code": s.municipality_code,
+        "subscriber_id": s.subscriber_id,
+        "name": s.name,
+        "system": s.system,
+        "items": json.dumps(list(s.items), ensure_ascii=False),
+        "my_number_allowed": s.my_number_allowed,
+        "key_hash": s.key_hash,
+        "webhook_url": s.webhook_url,
+        "webhook_secret": s.webhook_secret,
+        "disabled": s.disabled,
+        "created_at": s.created_at,
+        "updated_at": s.updated_at,
+    }
+
+
+def _subscriber(row: Any) -> Subscriber:
+    return Subscriber(
+        municipality_code=row.municipality_code,
+        subscriber_id=row.subscriber_id,
+        name=row.name,
+        system=row.system,
+        items=tuple(json.loads(row.items)),
+        my_number_allowed=bool(row.my_number_allowed),
+        key_hash=row.key_hash,
+        webhook_url=row.webhook_url,
+        webhook_secret=row.webhook_secret,
+        disabled=bool(row.disabled),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlSubscriberDirectory:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _one(self, *where: Any) -> Subscriber | None:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row = conn.execute(select(t.subscribers).where(*where)).one_or_none()
+        return _subscriber(row) if row else None
+
+    def add(self, subscriber: Subscriber) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(insert(t.subscribers).values(**_row(subscriber)))
+
+    def get(self, municipality_code: str, subscriber_id: str) -> Subscriber | None:
+        return self._one(
+            _S.municipality_code == municipality_code, _S.subscriber_id == subscriber_id
+        )
+
+    def by_key_hash(self, key_hash: str) -> Subscriber | None:
+        return self._one(_S.key_hash == key_hash)
+
+    def of_municipality(self, municipality_code: str) -> Sequence[Subscriber]:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            rows = conn.execute(
+                select(t.subscribers)
+                .where(_S.municipality_code == municipality_code)
+                .order_by(_S.created_at, _S.subscriber_id)
+            ).all()
+        return [_subscriber(r) for r in rows]
+
+    def update(self, subscriber: Subscriber) -> None:
+        values = _row(subscriber)
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(t.subscribers)
+                .where(
+                    _S.municipality_code == subscriber.municipality_code,
+                    _S.subscriber_id == subscriber.subscriber_id,
+                )
+                .values(
+                    **{
+                        k: v
+                        for k, v in values.items()
+                        if k not in ("municipality_code", "subscriber_id")
+                    }
+                )
+            )

@@ -1,0 +1,113 @@
+"""A change as a subscriber receives it: the event, and the resulting records cut down to the
+subscriber's items.
+
+The register's journal keeps every approved change with the snapshots it produced (drafts are
+never in it). What a subscriber may not receive is **absent**, not null: an item outside its
+scope has no key, and a person who is withheld (他業務参照不可, or a suppression or DV support
+measure that stops passing data to other systems) is left out of the change altogether. The
+change itself is still delivered, with its cursor and a count of withheld persons, so the
+subscriber's place in the feed never jumps and it can tell that something was held back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jichitai.domain.integration.subscribers import Subscriber
+from jichitai.domain.residents.reasons import ChangeReason
+
+Row = Callable[[Mapping[str, Any]], Sequence[str]]
+"""Turns a snapshot (its primitive form) into the layout's row of cells."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSelection:
+    """Which cells of a layout row a subscriber receives, and under which names."""
+
+    positions: tuple[tuple[int, str], ...]
+
+    @classmethod
+    def of(cls, header: Sequence[str], subscriber: Subscriber) -> ItemSelection:
+        return cls(
+            tuple((i, name) for i, name in enumerate(header) if subscriber.may_receive(name))
+        )
+
+    def pick(self, row: Sequence[str]) -> dict[str, str]:
+        return {name: row[i] for i, name in self.positions}
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for _, name in self.positions)
+
+
+def is_hidden(primitive: Mapping[str, Any]) -> bool:
+    """他業務参照不可フラグ on the snapshot."""
+    return bool(primitive.get("hidden_from_other_systems"))
+
+
+def reason_label(reason: str) -> str:
+    try:
+        return ChangeReason(reason).label
+    except ValueError:
+        return reason
+
+
+def shown_records(
+    records: Sequence[Mapping[str, Any]],
+    row: Row,
+    selection: ItemSelection,
+    withheld: Collection[str],
+) -> tuple[list[dict[str, str]], int]:
+    """The records the subscriber may receive (cut to its items) and how many were withheld."""
+    shown: list[dict[str, str]] = []
+    held = 0
+    for primitive in records:
+        if is_hidden(primitive) or primitive["atena_number"] in withheld:
+            held += 1
+            continue
+        shown.append(selection.pick(row(primitive)))
+    return shown, held
+
+
+def feed_change(
+    entry: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    row: Row,
+    selection: ItemSelection,
+    withheld: Collection[str],
+) -> dict[str, Any]:
+    """One change of the feed, as JSON-ready data.
+
+    ``entry`` holds the journal entry's fields (seq, event_id, kind, reason, reason_group,
+    effective_on, filed_on, recorded_at, corrects_event_id as text); ``payload`` is its payload.
+    The last snapshot of each person is the resulting state (a change may write several).
+    """
+    latest: dict[str, Mapping[str, Any]] = {}
+    for primitive in payload.get("records", ()):
+        latest[primitive["atena_number"]] = primitive
+    records, held = shown_records(list(latest.values()), row, selection, withheld)
+    shown_persons = {r["宛名番号"] for r in records}
+    households = sorted(
+        {p["household_number"] for p in latest.values() if p["atena_number"] in shown_persons}
+    )
+    if not latest:  # a change without snapshots (none today): its households as recorded
+        households = list(payload.get("households", ()))
+    return {
+        "cursor": str(entry["seq"]),
+        "seq": entry["seq"],
+        "event_id": entry["event_id"],
+        "kind": entry["kind"],
+        "reason": entry["reason"],
+        "reason_label": reason_label(entry["reason"]),
+        "reason_group": entry["reason_group"],
+        "effective_on": entry["effective_on"],
+        "filed_on": entry["filed_on"],
+        "recorded_at": entry["recorded_at"],
+        "corrects_event_id": entry["corrects_event_id"],
+        "persons": [r["宛名番号"] for r in records],
+        "households": households,
+        "records": records,
+        "withheld": held,
+    }

@@ -1,0 +1,151 @@
+"""Subscribers: the business systems (個人住民税, 国民健康保険, 児童手当, 選挙 …) that receive
+resident data, each for one municipality and only the items its duty needs.
+
+The items are the standard item names of the data migration layout's 住民 file, so a vendor
+reads the same names in a migration file, a query answer, a feed entry and a webhook. The My
+Number (個人番号) is one of them, and only a subscriber whose duty the number law lists
+(番号法 別表) may hold it: that is declared when it is registered and checked here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from jichitai.domain.errors import DomainError, Violation
+
+MY_NUMBER_ITEM = "個人番号"
+"""The item only a subscriber whose duty allows the My Number may receive."""
+
+KEY_ITEMS: tuple[str, ...] = ("宛名番号", "世帯番号")
+"""Items every subscriber receives: without them no change can be matched to a person."""
+
+BUSINESS_SYSTEMS: dict[str, str] = {
+    "individual_resident_tax": "個人住民税",
+    "fixed_asset_tax": "固定資産税",
+    "light_vehicle_tax": "軽自動車税",
+    "national_health_insurance": "国民健康保険",
+    "late_stage_elderly_medical": "後期高齢者医療",
+    "long_term_care": "介護保険",
+    "national_pension": "国民年金",
+    "child_allowance": "児童手当",
+    "child_rearing_allowance": "児童扶養手当",
+    "elections": "選挙",
+    "public_assistance": "生活保護",
+    "disability_welfare": "障害者福祉",
+    "school_enrollment": "就学",
+    "health_care": "健康管理",
+    "integrated_address": "団体内統合宛名",
+    "other": "その他",
+}
+"""The business systems of the 20 standardised areas (and ``other``), by code."""
+
+MAX_NAME_LENGTH = 100
+MAX_URL_LENGTH = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """A business system registered to receive one municipality's resident data.
+
+    ``key_hash`` is the SHA-256 of its API key (the key itself is shown once, when issued);
+    ``webhook_secret`` signs its deliveries and is kept, as HMAC needs it on every delivery.
+    """
+
+    municipality_code: str
+    subscriber_id: str
+    name: str
+    system: str
+    items: tuple[str, ...]
+    my_number_allowed: bool
+    key_hash: str
+    webhook_url: str | None
+    webhook_secret: str | None
+    disabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def system_label(self) -> str:
+        return BUSINESS_SYSTEMS.get(self.system, self.system)
+
+    @property
+    def login(self) -> str:
+        """How the access log names the subscriber (never a staff login: those have no colon)."""
+        return f"subscriber:{self.subscriber_id}"
+
+    def may_receive(self, item: str) -> bool:
+        return item in self.items and (item != MY_NUMBER_ITEM or self.my_number_allowed)
+
+
+def checked_items(
+    requested: Iterable[str], known: Collection[str], *, my_number_allowed: bool
+) -> tuple[str, ...]:
+    """The items a subscriber is registered for, in the layout's order, key items included.
+
+    Refuses (every fault at once) a name that is not an item of the layout, and the My Number
+    for a subscriber whose duty does not allow it.
+    """
+    wanted = {item.strip() for item in requested if item.strip()}
+    problems = [
+        Violation(
+            "subscriber.unknown_item",
+            f"項目「{item}」は中間標準レイアウトの住民ファイルにありません",
+            "items",
+        )
+        for item in sorted(wanted - set(known))
+    ]
+    if MY_NUMBER_ITEM in wanted and not my_number_allowed:
+        problems.append(
+            Violation(
+                "subscriber.my_number_not_allowed",
+                "個人番号は番号法で利用が認められた事務の連携先にだけ提供できます"
+                "（個人番号の利用を認める指定がありません）",
+                "items",
+            )
+        )
+    if problems:
+        raise DomainError(*problems)
+    wanted.update(KEY_ITEMS)
+    return tuple(item for item in known if item in wanted)
+
+
+def checked_registration(name: str, system: str, webhook_url: str | None) -> None:
+    """Refuse an empty or over-long name, an unknown business system, or a webhook URL that is
+    not an absolute http(s) URL."""
+    problems: list[Violation] = []
+    if not name.strip() or len(name) > MAX_NAME_LENGTH:
+        problems.append(
+            Violation(
+                "subscriber.name_invalid",
+                f"連携先の名称は1文字以上{MAX_NAME_LENGTH}文字以内で指定してください",
+                "name",
+            )
+        )
+    if system not in BUSINESS_SYSTEMS:
+        problems.append(
+            Violation(
+                "subscriber.unknown_system",
+                f"業務「{system}」は登録できません（{', '.join(BUSINESS_SYSTEMS)} のいずれか）",
+                "system",
+            )
+        )
+    if webhook_url is not None:
+        parts = urlsplit(webhook_url)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or (len(webhook_url) > MAX_URL_LENGTH)
+        ):
+            problems.append(
+                Violation(
+                    "subscriber.webhook_url_invalid",
+                    f"Webhook の送信先は http:// 又は https:// で始まる{MAX_URL_LENGTH}文字以内の"
+                    "URLで指定してください",
+                    "webhook_url",
+                )
+            )
+    if problems:
+        raise DomainError(*problems)

@@ -1,0 +1,176 @@
+"""``jichitai subscriber …`` (registering business systems) and ``jichitai worker`` (webhooks)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from jichitai.domain.errors import DomainError
+from jichitai.domain.integration.subscribers import BUSINESS_SYSTEMS, Subscriber
+from jichitai.entrypoints.cli_common import (
+    JsonOption,
+    MunicipalityOption,
+    _app,
+    _emit,
+    _fail,
+    operator_actor,
+)
+from jichitai.services.webhooks import DispatchReport
+
+subscriber_app = typer.Typer(help="他業務連携の連携先（業務システム）", no_args_is_help=True)
+
+SubscriberArgument = Annotated[str, typer.Argument(help="連携先ID")]
+
+
+def _view(s: Subscriber) -> dict[str, object]:
+    return {
+        "subscriber_id": s.subscriber_id,
+        "name": s.name,
+        "system": s.system,
+        "system_label": s.system_label,
+        "items": list(s.items),
+        "my_number_allowed": s.my_number_allowed,
+        "webhook_url": s.webhook_url,
+        "disabled": s.disabled,
+    }
+
+
+@subscriber_app.command("add")
+def subscriber_add(
+    municipality: MunicipalityOption,
+    name: Annotated[str, typer.Option(help="連携先の名称（例: 児童手当システム）")],
+    system: Annotated[str, typer.Option(help=f"業務: {', '.join(BUSINESS_SYSTEMS)}")],
+    items: Annotated[
+        str, typer.Option(help="受け取る項目（中間標準レイアウトの項目名、カンマ区切り）")
+    ],
+    my_number: Annotated[
+        bool, typer.Option("--my-number", help="番号法で個人番号の利用が認められた事務")
+    ] = False,
+    webhook_url: Annotated[str | None, typer.Option(help="Webhook の送信先 URL")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """連携先を登録する。APIキーと Webhook の秘密鍵はこの一度だけ表示される。"""
+    a = _app()
+    try:
+        created = a.subscribers.add(
+            municipality,
+            name=name,
+            system=system,
+            items=items.split(","),
+            my_number_allowed=my_number,
+            webhook_url=webhook_url,
+            operator=operator_actor(municipality).login,
+        )
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit(
+        {
+            **_view(created.subscriber),
+            "api_key": created.api_key,
+            "webhook_secret": created.webhook_secret,
+        },
+        as_json,
+    )
+
+
+@subscriber_app.command("list")
+def subscriber_list(municipality: MunicipalityOption, as_json: JsonOption = False) -> None:
+    """連携先の一覧."""
+    try:
+        found = _app().subscribers.list(municipality)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit([_view(s) for s in found], as_json)
+
+
+@subscriber_app.command("disable")
+def subscriber_disable(
+    municipality: MunicipalityOption, subscriber_id: SubscriberArgument, as_json: JsonOption = False
+) -> None:
+    """連携先を無効にする（APIキーは拒否され、Webhook は送られない）."""
+    try:
+        updated = _app().subscribers.disable(
+            municipality, subscriber_id, operator=operator_actor(municipality).login
+        )
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit(_view(updated), as_json)
+
+
+@subscriber_app.command("renew-key")
+def subscriber_renew_key(
+    municipality: MunicipalityOption, subscriber_id: SubscriberArgument, as_json: JsonOption = False
+) -> None:
+    """APIキーを再発行する（古いキーは直ちに無効）."""
+    try:
+        renewed = _app().subscribers.renew_key(
+            municipality, subscriber_id, operator=operator_actor(municipality).login
+        )
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit({"subscriber_id": subscriber_id, "api_key": renewed.api_key}, as_json)
+
+
+@subscriber_app.command("replay")
+def subscriber_replay(
+    municipality: MunicipalityOption,
+    subscriber_id: SubscriberArgument,
+    after: Annotated[int, typer.Option(help="このカーソル（通番）より後の異動を送り直す")],
+    as_json: JsonOption = False,
+) -> None:
+    """Webhook をカーソルから送り直す（配信不能になったものも含めて）."""
+    try:
+        pending = _app().subscribers.replay(
+            municipality, subscriber_id, after, operator=operator_actor(municipality).login
+        )
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit({"subscriber_id": subscriber_id, "after": after, "pending": pending}, as_json)
+
+
+@subscriber_app.command("status")
+def subscriber_status(
+    municipality: MunicipalityOption, subscriber_id: SubscriberArgument, as_json: JsonOption = False
+) -> None:
+    """Webhook の配信状況（pending / delivered / dead の件数）."""
+    try:
+        counts = _app().subscribers.delivery_counts(municipality, subscriber_id)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit({"subscriber_id": subscriber_id, **counts}, as_json)
+
+
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="配信できるものを一巡して終了")] = False,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="同時に配信する連携先の数")] = 4,
+    poll: Annotated[float, typer.Option(min=0.01, max=60, help="空のときの待ち（秒）")] = 0.1,
+) -> None:
+    """Webhook を配信する（異動と同じトランザクションで書かれた送信待ちを順に送る）."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    dispatcher = _app().webhooks
+    stop = threading.Event()
+
+    def stop_now(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, stop_now)
+    signal.signal(signal.SIGINT, stop_now)
+    total = DispatchReport()
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook") as pool:
+        while not stop.is_set():
+            due = dispatcher.due(limit=concurrency * 4)
+            for report in pool.map(lambda pair: dispatcher.serve(*pair), due):
+                total.add(report)
+            if once and not due:
+                break
+            if not due:
+                stop.wait(poll)
+    typer.echo(
+        f"worker: delivered {total.delivered}, retrying {total.failed}, dead letters {total.dead}"
+    )

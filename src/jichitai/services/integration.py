@@ -1,0 +1,348 @@
+"""What business systems read: the query API, the change feed and the full extract.
+
+Every answer is cut to the subscriber's items (an item it may not receive is absent), withholds
+persons flagged 他業務参照不可 or under a suppression that stops passing data to other systems
+(``Process.FEED``), and is written to the access log before it is returned. Drafts are never
+read: the feed is the journal, which holds only approved changes.
+
+The feed is the municipality's journal in sequence order. A journal entry's sequence number is
+drawn under the lock of the chain head and the lock is held until commit, so sequence order is
+commit order: a reader that asks for everything after the last sequence number it saw cannot
+skip a change that a slower transaction commits later (tests/integration/test_feed_race.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+import orjson
+
+from jichitai.domain.access.actor import Forbidden, Unauthenticated
+from jichitai.domain.access.suppression import Process
+from jichitai.domain.codec import to_primitive
+from jichitai.domain.errors import Violation, invalid
+from jichitai.domain.integration.feed import ItemSelection, feed_change, shown_records
+from jichitai.domain.integration.subscribers import MY_NUMBER_ITEM, Subscriber
+from jichitai.domain.migration.layout import Layout
+from jichitai.domain.migration.mapping import RowMapper
+from jichitai.services.audit import AccessLog, Operation
+from jichitai.services.ports import JournalEntry, UnitOfWork
+from jichitai.services.queries import RegisterQueries, SearchBy, criteria_for
+from jichitai.services.suppression import SuppressionService
+
+MAX_FEED_LIMIT = 1_000
+MAX_SEARCH_RESULTS = 200
+EXTRACT_PAGE = 1_000
+RESIDENT_FILE = "resident_snapshot"
+INTEGRATION_ROLE = "integration"
+"""The role the access log records for a business system (staff roles are never this)."""
+
+
+class SubscriberDirectory(Protocol):
+    """Registered business systems of every municipality."""
+
+    def add(self, subscriber: Subscriber) -> None: ...
+
+    def get(self, municipality_code: str, subscriber_id: str) -> Subscriber | None: ...
+
+    def by_key_hash(self, key_hash: str) -> Subscriber | None: ...
+
+    def of_municipality(self, municipality_code: str) -> Sequence[Subscriber]: ...
+
+    def update(self, subscriber: Subscriber) -> None: ...
+
+
+def key_hash(api_key: str) -> str:
+    """API keys are 256-bit random values, so a plain SHA-256 is enough to store them (a slow
+    password hash would only slow every request without protecting a guessable secret)."""
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    changes: list[dict[str, Any]]
+    next_cursor: str
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Extract:
+    """A full extract: the item names, the cursor to follow the feed from, and the records."""
+
+    items: tuple[str, ...]
+    cursor: str
+    records: Iterator[dict[str, str]]
+
+
+def _entry_fields(entry: JournalEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "event_id": entry.event_id,
+        "kind": entry.kind,
+        "reason": entry.reason,
+        "reason_group": entry.reason_group,
+        "effective_on": entry.effective_on.isoformat(),
+        "filed_on": entry.filed_on.isoformat() if entry.filed_on else None,
+        "recorded_at": entry.recorded_at.isoformat(),
+        "corrects_event_id": entry.corrects_event_id,
+    }
+
+
+def cursor_value(cursor: str) -> int:
+    """A cursor is the decimal sequence number of the last change read ("0": the start)."""
+    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 18:
+        raise invalid(
+            "feed.cursor_invalid",
+            "カーソルが不正です（前回の応答の next_cursor 又は 0 を指定してください）",
+            "after",
+        )
+    return int(cursor)
+
+
+class IntegrationService:
+    """The query API, the feed and the extract, for an authenticated subscriber."""
+
+    def __init__(
+        self,
+        reader_for: Callable[..., UnitOfWork],
+        queries: RegisterQueries,
+        subscribers: SubscriberDirectory,
+        suppressions: SuppressionService,
+        access_log: AccessLog,
+        layout: Callable[[str], Layout],
+        layout_version: str = "1.0",
+    ) -> None:
+        self._reader_for = reader_for
+        self._queries = queries
+        self._subscribers = subscribers
+        self._suppressions = suppressions
+        self._log = access_log
+        loaded = layout(layout_version)
+        self._mapper = RowMapper(loaded.file(RESIDENT_FILE), loaded.code_tables)
+        self._header = tuple(loaded.file(RESIDENT_FILE).header)
+
+    @property
+    def item_names(self) -> tuple[str, ...]:
+        """Every item of the 住民 file, in the layout's order (what a subscriber may ask for)."""
+        return self._header
+
+    # --- authentication --------------------------------------------------------------------------
+
+    def authenticate(self, api_key: str, municipality_code: str | None = None) -> Subscriber:
+        """The enabled subscriber holding ``api_key``; asking for another municipality than the
+        subscriber's own is refused."""
+        subscriber = self._subscribers.by_key_hash(key_hash(api_key)) if api_key else None
+        if subscriber is None or subscriber.disabled:
+            raise Unauthenticated(
+                Violation(
+                    "integration.unauthenticated",
+                    "APIキーが正しくないか、連携先が無効になっています",
+                    "Authorization",
+                )
+            )
+        if municipality_code is not None and municipality_code != subscriber.municipality_code:
+            raise Forbidden(
+                Violation(
+                    "integration.other_municipality",
+                    "この連携先は他の団体のデータを参照できません",
+                    "municipality",
+                )
+            )
+        return subscriber
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _row(self, primitive: Mapping[str, Any]) -> list[str]:
+        return self._mapper.to_row(primitive, latest=True)
+
+    def _withheld(
+        self, subscriber: Subscriber, primitives: Sequence[Mapping[str, Any]]
+    ) -> frozenset[str]:
+        persons = [(p["atena_number"], p["household_number"]) for p in primitives]
+        return self._suppressions.withheld(subscriber.municipality_code, Process.FEED, persons)
+
+    def _log_read(
+        self,
+        subscriber: Subscriber,
+        operation: Operation,
+        records: Sequence[Mapping[str, str]],
+        target: str,
+    ) -> None:
+        self._log.record_for_user(
+            subscriber.municipality_code,
+            subscriber.login,
+            (INTEGRATION_ROLE,),
+            operation,
+            place=subscriber.name,
+            purpose=subscriber.system_label,
+            atena_numbers=[r["宛名番号"] for r in records],
+            target=target,
+            my_number_shown=any(r.get(MY_NUMBER_ITEM) for r in records),
+        )
+
+    def _shown(
+        self, subscriber: Subscriber, primitives: Sequence[Mapping[str, Any]]
+    ) -> tuple[list[dict[str, str]], int]:
+        selection = ItemSelection.of(self._header, subscriber)
+        withheld = self._withheld(subscriber, primitives)
+        return shown_records(primitives, self._row, selection, withheld)
+
+    # --- the feed --------------------------------------------------------------------------------
+
+    def render(
+        self, subscriber: Subscriber, entries: Sequence[JournalEntry]
+    ) -> list[dict[str, Any]]:
+        """The entries as the subscriber receives them (the feed and the webhooks alike)."""
+        payloads = [orjson.loads(entry.payload) for entry in entries]
+        primitives = [p for payload in payloads for p in payload.get("records", ())]
+        withheld = self._withheld(subscriber, primitives)
+        selection = ItemSelection.of(self._header, subscriber)
+        return [
+            feed_change(_entry_fields(entry), payload, self._row, selection, withheld)
+            for entry, payload in zip(entries, payloads, strict=True)
+        ]
+
+    def changes(self, subscriber: Subscriber, after: str, limit: int) -> FeedPage:
+        """Approved changes after the cursor, in commit order, at most ``limit``."""
+        if not 1 <= limit <= MAX_FEED_LIMIT:
+            raise invalid(
+                "feed.limit_out_of_range",
+                f"limit は1から{MAX_FEED_LIMIT}までで指定してください",
+                "limit",
+            )
+        start = cursor_value(after)
+        with self._reader_for(subscriber.municipality_code) as uow:
+            head = uow.register.feed_head()
+            if start > head:
+                raise invalid(
+                    "feed.cursor_invalid",
+                    "カーソルがこの団体の異動の範囲を超えています（前回の応答の next_cursor を指定してください）",
+                    "after",
+                )
+            entries = list(uow.register.journal(after_seq=start, limit=limit))
+        changes = self.render(subscriber, entries)
+        next_seq = entries[-1].seq if entries else start
+        records = [r for change in changes for r in change["records"]]
+        self._log_read(subscriber, Operation.FEED, records, f"feed:{start}-{next_seq}")
+        return FeedPage(changes, str(next_seq), has_more=next_seq < head)
+
+    # --- queries ---------------------------------------------------------------------------------
+
+    def person(
+        self, subscriber: Subscriber, atena_number: str, as_of: date | None = None
+    ) -> dict[str, str]:
+        """A person's current record, or as the register stated it on ``as_of``."""
+        mc = subscriber.municipality_code
+        record = (
+            self._queries.current(mc, atena_number)
+            if as_of is None
+            else self._queries.as_of(mc, atena_number, as_of)
+        )
+        records, withheld = self._shown(subscriber, [to_primitive(record)])
+        target = f"person:{record.atena_number.value}" + (f"@{as_of}" if as_of else "")
+        if withheld:
+            self._log.record_for_user(
+                mc,
+                subscriber.login,
+                (INTEGRATION_ROLE,),
+                Operation.INTEGRATION_QUERY,
+                place=subscriber.name,
+                purpose=subscriber.system_label,
+                atena_numbers=[record.atena_number.value],
+                target=target,
+                outcome="refused",
+                detail="integration.withheld",
+            )
+            raise Forbidden(
+                Violation(
+                    "integration.withheld",
+                    "この住民の情報は他業務への提供が止められています（他業務参照不可又は支援措置等）",
+                    "atena_number",
+                )
+            )
+        self._log_read(subscriber, Operation.INTEGRATION_QUERY, records, target)
+        return records[0]
+
+    def household(
+        self, subscriber: Subscriber, household_number: str
+    ) -> tuple[list[dict[str, str]], int]:
+        """The household's living members in display order (withheld ones left out, counted)."""
+        members = self._queries.household(subscriber.municipality_code, household_number)
+        records, withheld = self._shown(subscriber, [to_primitive(m) for m in members])
+        self._log_read(
+            subscriber,
+            Operation.INTEGRATION_QUERY,
+            records,
+            f"household:{members[0].household_number.value}",
+        )
+        return records, withheld
+
+    def search(
+        self,
+        subscriber: Subscriber,
+        query: str,
+        by: SearchBy = SearchBy.AUTO,
+        *,
+        include_removed: bool = True,
+        limit: int = 50,
+    ) -> tuple[list[dict[str, str]], int]:
+        """基本検索 by the standard keys (カナ氏名, 氏名, 生年月日, 住所, 宛名番号, 世帯番号,
+        住民票コード, 在留カード番号; 個人番号 only for a subscriber that may receive it)."""
+        criteria = criteria_for(query, by, include_removed=include_removed)
+        if criteria.individual_number and not subscriber.may_receive(MY_NUMBER_ITEM):
+            raise Forbidden(
+                Violation(
+                    "integration.individual_number_forbidden",
+                    "この連携先は個人番号による検索ができません",
+                    "q",
+                )
+            )
+        limit = max(1, min(limit, MAX_SEARCH_RESULTS))
+        found = self._queries.search_criteria(subscriber.municipality_code, criteria, limit)
+        records, withheld = self._shown(subscriber, [to_primitive(r) for r in found])
+        self._log_read(subscriber, Operation.INTEGRATION_QUERY, records, f"search:{by.value}")
+        return records, withheld
+
+    # --- the full extract ------------------------------------------------------------------------
+
+    def extract(self, subscriber: Subscriber, *, include_removed: bool = True) -> Extract:
+        """Every person's current record, read in one snapshot, with the feed cursor of that
+        snapshot: a subscriber loads the extract, then follows the feed from the cursor and
+        misses nothing in between. Logged once the stream ends (with the persons it carried)."""
+        selection = ItemSelection.of(self._header, subscriber)
+        uow = self._reader_for(subscriber.municipality_code, snapshot=True)
+        uow.__enter__()
+        try:
+            cursor = str(uow.register.feed_head())
+        except BaseException:
+            uow.__exit__(None, None, None)
+            raise
+
+        def records() -> Iterator[dict[str, str]]:
+            sent: list[Mapping[str, str]] = []
+            after: str | None = None
+            try:
+                while True:
+                    page = uow.register.latest_snapshots_after(
+                        after, EXTRACT_PAGE, include_removed=include_removed
+                    )
+                    if not page:
+                        break
+                    primitives = [orjson.loads(t) for t in page]
+                    after = primitives[-1]["atena_number"]
+                    withheld = self._withheld(subscriber, primitives)
+                    shown, _ = shown_records(primitives, self._row, selection, withheld)
+                    for record in shown:
+                        sent.append(record)
+                        yield record
+                    if len(page) < EXTRACT_PAGE:
+                        break
+            finally:
+                uow.__exit__(None, None, None)
+                self._log_read(subscriber, Operation.EXTRACT, sent, f"extract@{cursor}")
+
+        return Extract(selection.names, cursor, records())

@@ -1,0 +1,173 @@
+"""Registering the business systems that receive resident data (連携先の管理).
+
+The API key and the webhook secret are drawn here and shown once: only the key's SHA-256 is
+stored. Every registration, change and replay is written to the access log (設定変更ログ).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
+
+from jichitai.domain.errors import NotFound, Violation, invalid
+from jichitai.domain.integration.subscribers import (
+    Subscriber,
+    checked_items,
+    checked_registration,
+)
+from jichitai.services.audit import AccessLog, Operation
+from jichitai.services.integration import SubscriberDirectory, key_hash
+from jichitai.services.ports import Clock
+
+API_KEY_PREFIX = "jk_"
+
+
+class OutboxAdmin(Protocol):
+    """What managing subscribers needs of the webhook outbox."""
+
+    def replay(
+        self, municipality_code: str, subscriber_id: str, after_seq: int, now: datetime
+    ) -> int:
+        """Queue every change after ``after_seq`` again (delivered and dead ones included);
+        return how many are pending now."""
+
+    def counts(self, municipality_code: str, subscriber_id: str) -> Mapping[str, int]:
+        """Rows by status (pending, delivered, dead)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What is shown once when a subscriber is registered (or its key renewed)."""
+
+    subscriber: Subscriber
+    api_key: str
+    webhook_secret: str | None
+
+
+class SubscriberService:
+    def __init__(
+        self,
+        directory: SubscriberDirectory,
+        outbox: OutboxAdmin,
+        access_log: AccessLog,
+        clock: Clock,
+        item_names: Callable[[], Sequence[str]],
+        feed_head: Callable[[str], int],
+    ) -> None:
+        self._directory = directory
+        self._outbox = outbox
+        self._log = access_log
+        self._clock = clock
+        self._item_names = item_names
+        self._feed_head = feed_head
+
+    def add(
+        self,
+        municipality_code: str,
+        *,
+        name: str,
+        system: str,
+        items: Iterable[str],
+        my_number_allowed: bool = False,
+        webhook_url: str | None = None,
+        operator: str,
+    ) -> Credentials:
+        """Register a business system. With a webhook URL it receives every change committed
+        from now on (earlier ones: ``replay``)."""
+        self._feed_head(municipality_code)  # refuses an unknown municipality
+        checked_registration(name, system, webhook_url)
+        chosen = checked_items(items, self._item_names(), my_number_allowed=my_number_allowed)
+        api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+        secret = secrets.token_urlsafe(32) if webhook_url else None
+        now = self._clock.now()
+        subscriber = Subscriber(
+            municipality_code=municipality_code,
+            subscriber_id=str(uuid.uuid4()),
+            name=name.strip(),
+            system=system,
+            items=chosen,
+            my_number_allowed=my_number_allowed,
+            key_hash=key_hash(api_key),
+            webhook_url=webhook_url,
+            webhook_secret=secret,
+            disabled=False,
+            created_at=now,
+            updated_at=now,
+        )
+        self._directory.add(subscriber)
+        self._logged(subscriber, operator, "add")
+        return Credentials(subscriber, api_key, secret)
+
+    def list(self, municipality_code: str) -> Sequence[Subscriber]:
+        self._feed_head(municipality_code)
+        return self._directory.of_municipality(municipality_code)
+
+    def get(self, municipality_code: str, subscriber_id: str) -> Subscriber:
+        found = self._directory.get(municipality_code, subscriber_id)
+        if found is None:
+            raise NotFound(
+                Violation(
+                    "subscriber.not_found", "該当する連携先は登録されていません", "subscriber_id"
+                )
+            )
+        return found
+
+    def disable(self, municipality_code: str, subscriber_id: str, *, operator: str) -> Subscriber:
+        """A disabled subscriber's key is refused and nothing more is queued for it."""
+        updated = replace(
+            self.get(municipality_code, subscriber_id), disabled=True, updated_at=self._clock.now()
+        )
+        self._directory.update(updated)
+        self._logged(updated, operator, "disable")
+        return updated
+
+    def renew_key(
+        self, municipality_code: str, subscriber_id: str, *, operator: str
+    ) -> Credentials:
+        """A new API key; the old one stops working at once."""
+        api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+        updated = replace(
+            self.get(municipality_code, subscriber_id),
+            key_hash=key_hash(api_key),
+            updated_at=self._clock.now(),
+        )
+        self._directory.update(updated)
+        self._logged(updated, operator, "renew_key")
+        return Credentials(updated, api_key, None)
+
+    def replay(
+        self, municipality_code: str, subscriber_id: str, after: int, *, operator: str
+    ) -> int:
+        """Deliver every change after sequence number ``after`` again, in order (for a receiver
+        that lost data, or dead letters after the receiver is fixed). Returns the pending count."""
+        subscriber = self.get(municipality_code, subscriber_id)
+        if not subscriber.webhook_url:
+            raise invalid(
+                "subscriber.no_webhook",
+                "この連携先には Webhook の送信先がありません",
+                "subscriber_id",
+            )
+        if not 0 <= after <= self._feed_head(municipality_code):
+            raise invalid(
+                "feed.cursor_invalid", "カーソルがこの団体の異動の範囲を超えています", "after"
+            )
+        pending = self._outbox.replay(municipality_code, subscriber_id, after, self._clock.now())
+        self._logged(subscriber, operator, f"replay>{after}")
+        return pending
+
+    def delivery_counts(self, municipality_code: str, subscriber_id: str) -> Mapping[str, int]:
+        self.get(municipality_code, subscriber_id)
+        return self._outbox.counts(municipality_code, subscriber_id)
+
+    def _logged(self, subscriber: Subscriber, operator: str, what: str) -> None:
+        self._log.record_for_user(
+            subscriber.municipality_code,
+            operator,
+            (),
+            Operation.MANAGE_SUBSCRIBERS,
+            target=f"subscriber:{subscriber.subscriber_id}:{what}",
+        )

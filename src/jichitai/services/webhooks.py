@@ -1,0 +1,244 @@
+"""Delivering changes to subscribers' webhooks from the outbox (``jichitai worker``).
+
+Per subscriber, deliveries go out one at a time in the feed's order. A worker leases a run of
+the subscriber's oldest pending rows, posts each change (signed, with its idempotency key) and
+marks what the receiver accepted. A failure stops the run: the row is tried again after a
+backoff, and the ones after it wait, so order is kept; after the last try the row becomes a
+dead letter and the next one goes. A worker killed mid-run leaves its lease to expire, and the
+next worker delivers the unmarked rows again with the same idempotency key (at least once).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import orjson
+
+from jichitai.domain.integration.retry import RetryPolicy
+from jichitai.domain.integration.signing import SIGNATURE_HEADER, signature
+from jichitai.domain.integration.subscribers import MY_NUMBER_ITEM, Subscriber
+from jichitai.services.audit import AccessLog, Operation
+from jichitai.services.integration import INTEGRATION_ROLE, IntegrationService, SubscriberDirectory
+from jichitai.services.ports import Clock, JournalEntry, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+CURSOR_HEADER = "X-Jichitai-Cursor"
+SUBSCRIBER_HEADER = "X-Jichitai-Subscriber"
+MARK_EVERY = 50
+"""Delivered rows are marked in groups (one commit per group, not per delivery); a worker that
+dies before marking redelivers at most this many, with their idempotency keys."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    seq: int
+    attempts: int
+
+
+class OutboxStore(Protocol):
+    """The webhook outbox across municipalities (the worker serves them all)."""
+
+    def due(self, now: datetime, limit: int) -> Sequence[tuple[str, str]]:
+        """(municipality, subscriber) pairs whose oldest pending row is due and not leased."""
+
+    def claim(
+        self, municipality_code: str, subscriber_id: str, now: datetime, until: datetime, limit: int
+    ) -> Sequence[Claimed]:
+        """Lease the subscriber's oldest pending rows (at most ``limit``) until ``until``; none
+        if the oldest is not due yet or another worker holds it."""
+
+    def delivered(
+        self, municipality_code: str, subscriber_id: str, seqs: Sequence[int], at: datetime
+    ) -> None: ...
+
+    def failed(
+        self,
+        municipality_code: str,
+        subscriber_id: str,
+        seq: int,
+        attempts: int,
+        error: str,
+        retry_at: datetime | None,
+    ) -> None:
+        """Record a failed try: pending again at ``retry_at``, or dead (``None``)."""
+
+    def release(self, municipality_code: str, subscriber_id: str, seqs: Sequence[int]) -> None:
+        """Give back leased rows that were not tried."""
+
+
+class TransportError(Exception):
+    """The receiver could not be reached or did not answer in time."""
+
+
+class Transport(Protocol):
+    def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
+        """POST and return the HTTP status; raise ``TransportError`` when there is none."""
+
+
+@dataclass
+class DispatchReport:
+    delivered: int = 0
+    failed: int = 0
+    dead: int = 0
+
+    def add(self, other: DispatchReport) -> None:
+        self.delivered += other.delivered
+        self.failed += other.failed
+        self.dead += other.dead
+
+
+class WebhookDispatcher:
+    def __init__(
+        self,
+        outbox: OutboxStore,
+        subscribers: SubscriberDirectory,
+        integration: IntegrationService,
+        reader_for: Callable[[str], UnitOfWork],
+        transport: Transport,
+        access_log: AccessLog,
+        clock: Clock,
+        policy: RetryPolicy,
+        *,
+        timeout: float = 10.0,
+        lease_seconds: float = 60.0,
+        batch: int = 200,
+    ) -> None:
+        self._outbox = outbox
+        self._subscribers = subscribers
+        self._integration = integration
+        self._reader_for = reader_for
+        self._transport = transport
+        self._log = access_log
+        self._clock = clock
+        self._policy = policy
+        self._timeout = timeout
+        self._lease = timedelta(seconds=max(lease_seconds, timeout * 2))
+        self._batch = batch
+
+    def due(self, limit: int = 100) -> Sequence[tuple[str, str]]:
+        return self._outbox.due(self._clock.now(), limit)
+
+    def run_once(self) -> DispatchReport:
+        """Serve every subscriber with due deliveries once (one run each)."""
+        report = DispatchReport()
+        for municipality_code, subscriber_id in self.due():
+            report.add(self.serve(municipality_code, subscriber_id))
+        return report
+
+    def serve(self, municipality_code: str, subscriber_id: str) -> DispatchReport:
+        """One run for one subscriber: lease, deliver in order, mark."""
+        report = DispatchReport()
+        subscriber = self._subscribers.get(municipality_code, subscriber_id)
+        if subscriber is None or subscriber.disabled or not subscriber.webhook_url:
+            return report  # rows stay pending: replayable if it is enabled again
+        now = self._clock.now()
+        lease_end = now + self._lease
+        claimed = self._outbox.claim(municipality_code, subscriber_id, now, lease_end, self._batch)
+        if not claimed:
+            return report
+        entries = self._entries(municipality_code, [c.seq for c in claimed])
+        changes = {
+            change["seq"]: change
+            for change in self._integration.render(subscriber, list(entries.values()))
+        }
+        marked: list[int] = []
+        persons: list[str] = []
+        numbers_sent = False
+        untried = [c.seq for c in claimed]
+        try:
+            for row in claimed:
+                if self._clock.now() + timedelta(seconds=self._timeout) >= lease_end:
+                    break  # the lease would run out mid-delivery: leave the rest for the next run
+                untried.remove(row.seq)
+                change = changes.get(row.seq)
+                if change is None:  # the journal has no such entry: nothing to deliver
+                    self._outbox.failed(
+                        municipality_code,
+                        subscriber_id,
+                        row.seq,
+                        row.attempts + 1,
+                        "no entry",
+                        None,
+                    )
+                    report.dead += 1
+                    continue
+                error = self._post(subscriber, change)
+                if error is None:
+                    marked.append(row.seq)
+                    persons.extend(change["persons"])
+                    numbers_sent = numbers_sent or any(
+                        r.get(MY_NUMBER_ITEM) for r in change["records"]
+                    )
+                    report.delivered += 1
+                    if len(marked) >= MARK_EVERY:
+                        self._mark(subscriber, marked, persons, numbers_sent)
+                        marked, persons, numbers_sent = [], [], False
+                    continue
+                attempts = row.attempts + 1
+                retry_at = self._policy.next_attempt(attempts, self._clock.now())
+                self._outbox.failed(
+                    municipality_code, subscriber_id, row.seq, attempts, error, retry_at
+                )
+                if retry_at is None:
+                    report.dead += 1
+                    log.warning(
+                        "webhook %s seq %s: dead letter (%s)", subscriber_id, row.seq, error
+                    )
+                    continue
+                report.failed += 1
+                break
+        finally:
+            self._mark(subscriber, marked, persons, numbers_sent)
+            if untried:
+                self._outbox.release(municipality_code, subscriber_id, untried)
+        return report
+
+    def _entries(self, municipality_code: str, seqs: Sequence[int]) -> dict[int, JournalEntry]:
+        wanted = set(seqs)
+        with self._reader_for(municipality_code) as uow:
+            found = uow.register.journal(after_seq=min(seqs) - 1, limit=max(seqs) - min(seqs) + 1)
+        return {e.seq: e for e in found if e.seq in wanted}
+
+    def _post(self, subscriber: Subscriber, change: Mapping[str, object]) -> str | None:
+        """Deliver one change; the error to record, or ``None`` when the receiver took it."""
+        assert subscriber.webhook_url and subscriber.webhook_secret
+        body = orjson.dumps(change)
+        timestamp = int(self._clock.now().timestamp())
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            SIGNATURE_HEADER: signature(subscriber.webhook_secret, timestamp, body),
+            IDEMPOTENCY_HEADER: str(change["event_id"]),
+            CURSOR_HEADER: str(change["cursor"]),
+            SUBSCRIBER_HEADER: subscriber.subscriber_id,
+        }
+        try:
+            status = self._transport.post(subscriber.webhook_url, body, headers, self._timeout)
+        except TransportError as exc:
+            return str(exc)[:200] or type(exc).__name__
+        return None if 200 <= status < 300 else f"HTTP {status}"
+
+    def _mark(
+        self, subscriber: Subscriber, seqs: list[int], persons: list[str], numbers_sent: bool
+    ) -> None:
+        if not seqs:
+            return
+        self._outbox.delivered(
+            subscriber.municipality_code, subscriber.subscriber_id, seqs, self._clock.now()
+        )
+        self._log.record_for_user(
+            subscriber.municipality_code,
+            subscriber.login,
+            (INTEGRATION_ROLE,),
+            Operation.WEBHOOK,
+            place=subscriber.name,
+            purpose=subscriber.system_label,
+            atena_numbers=persons,
+            target=f"webhook:{seqs[0]}-{seqs[-1]}",
+            my_number_shown=numbers_sent,
+        )
