@@ -313,6 +313,32 @@ def bench_migration(
     run(persons=persons, template=template, database_url=database_url, seed=seed)
 
 
+@bench_app.command("feed")
+def bench_feed(
+    changes: Annotated[int, typer.Option(help="計測する異動の件数", min=1)] = 50_000,
+    residents: Annotated[int, typer.Option(help="最初に登録する住民数", min=1)] = 3_000,
+    batch: Annotated[int, typer.Option(help="1トランザクションあたりの異動件数", min=1)] = 100,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="使うデータベースサーバ（既定: JICHITAI_DATABASE_URL が PostgreSQL ならその"
+            "サーバに新しいデータベースを作る。そうでなければ一時的な SQLite ファイル）",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """異動差分フィードと Webhook の性能の計測 (bench/feed.py を実行する。ソースから実行した場合のみ)."""
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "bench" / "feed.py").exists():
+        typer.echo("ベンチマークはソースのチェックアウトからのみ実行できます", err=True)
+        raise typer.Exit(code=2)
+    sys.path.insert(0, str(root))
+    from bench.feed import run  # bench/ is not packaged: found on the path set above
+
+    run(changes=changes, residents=residents, batch=batch, database_url=database_url, seed=seed)
+
+
 @user_app.command("add")
 def user_add(
     municipality: MunicipalityOption,

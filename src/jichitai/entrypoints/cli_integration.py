@@ -171,6 +171,7 @@ def worker(
                 break
             if not due:
                 stop.wait(poll)
+    dispatcher.close()
     typer.echo(
         f"worker: delivered {total.delivered}, retrying {total.failed}, dead letters {total.dead}"
     )

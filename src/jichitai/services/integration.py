@@ -22,10 +22,9 @@ from typing import Any, Protocol
 import orjson
 
 from jichitai.domain.access.actor import Forbidden, Unauthenticated
-from jichitai.domain.access.suppression import Process
 from jichitai.domain.codec import to_primitive
 from jichitai.domain.errors import Violation, invalid
-from jichitai.domain.integration.feed import ItemSelection, feed_change, shown_records
+from jichitai.domain.integration.feed import ItemSelection, Withheld, feed_change, shown_records
 from jichitai.domain.integration.subscribers import MY_NUMBER_ITEM, Subscriber
 from jichitai.domain.migration.layout import Layout
 from jichitai.domain.migration.mapping import RowMapper
@@ -139,7 +138,7 @@ class IntegrationService:
         if subscriber is None or subscriber.disabled:
             raise Unauthenticated(
                 Violation(
-                    "integration.unauthenticated",
+                    "auth.api_key_invalid",
                     "APIキーが正しくないか、連携先が無効になっています",
                     "Authorization",
                 )
@@ -161,9 +160,18 @@ class IntegrationService:
 
     def _withheld(
         self, subscriber: Subscriber, primitives: Sequence[Mapping[str, Any]]
-    ) -> frozenset[str]:
+    ) -> Withheld:
+        """What the register says *now* about passing these persons on: flagged 他業務参照不可
+        in their current record or under a setting that stops feeds (withheld), under 支援措置
+        (told). An old change re-read from the feed is judged now too, so a subscriber
+        resynchronising from cursor 0 learns no more than the extract tells it."""
         persons = [(p["atena_number"], p["household_number"]) for p in primitives]
-        return self._suppressions.withheld(subscriber.municipality_code, Process.FEED, persons)
+        if not persons:
+            return Withheld()
+        with self._reader_for(subscriber.municipality_code) as uow:
+            hidden = uow.register.hidden_from_other_systems([a for a, _ in persons])
+        stopped, supported = self._suppressions.feed_status(subscriber.municipality_code, persons)
+        return Withheld(hidden | stopped, supported)
 
     def _log_read(
         self,

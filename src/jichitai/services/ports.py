@@ -242,6 +242,9 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
         """Each person's last snapshot (canonical JSON), by 宛名番号 after ``after``, at most
         ``limit``; without removed records (除票) unless ``include_removed`` (a full extract)."""
 
+    def hidden_from_other_systems(self, atena_numbers: Sequence[str]) -> frozenset[str]:
+        """Those of the persons whose current record carries 他業務参照不可フラグ."""
+
     def households_after(self, after: str | None, limit: int) -> Sequence[HouseholdRow]:
         """Households (with or without members) after a 世帯番号, in its order, at most ``limit``."""
 

@@ -270,20 +270,26 @@ class SuppressionService:
         alerts = rules.enforce(tuple(dict.fromkeys(ordered)), acknowledged)
         return alerts, self._flags(by_person)
 
-    def withheld(
-        self, municipality_code: str, process: Process, persons: Sequence[tuple[str, str]]
-    ) -> frozenset[str]:
-        """The 宛名番号s for which ``process`` is stopped now: any setting that applies, an
-        alert as much as an error (a system cannot acknowledge an alert as a clerk does).
+    def feed_status(
+        self, municipality_code: str, persons: Sequence[tuple[str, str]]
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """For passing data to other systems: (withheld, supported) 宛名番号s. Withheld: any
+        setting guarding feeds applies now, an alert as much as an error (a system cannot
+        acknowledge an alert as a clerk does). Supported: under 支援措置 or 仮支援措置 now, which
+        the receiving system must know to protect the person too (§7.2.3 (1190)).
         One query for all persons."""
         if not persons:
-            return frozenset()
+            return frozenset(), frozenset()
         today, now = self._clock.today(), self._clock.now()
-        return frozenset(
-            atena
-            for (atena, _), settings in self._settings_of(municipality_code, persons).items()
-            if rules.applicable(process, settings, today=today, now=now)
-        )
+        support = {SuppressionKind.DV_SUPPORT, SuppressionKind.PROVISIONAL_DV_SUPPORT}
+        withheld: set[str] = set()
+        supported: set[str] = set()
+        for (atena, _), settings in self._settings_of(municipality_code, persons).items():
+            if rules.applicable(Process.FEED, settings, today=today, now=now):
+                withheld.add(atena)
+            if support.intersection(rules.flags_for(settings, today=today, now=now)):
+                supported.add(atena)
+        return frozenset(withheld), frozenset(supported)
 
     def flags(
         self, municipality_code: str, persons: Sequence[tuple[str, str]]

@@ -80,6 +80,9 @@ class Transport(Protocol):
     def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
         """POST and return the HTTP status; raise ``TransportError`` when there is none."""
 
+    def close(self) -> None:
+        """Close kept-alive connections."""
+
 
 @dataclass
 class DispatchReport:
@@ -120,6 +123,9 @@ class WebhookDispatcher:
         self._timeout = timeout
         self._lease = timedelta(seconds=max(lease_seconds, timeout * 2))
         self._batch = batch
+
+    def close(self) -> None:
+        self._transport.close()
 
     def due(self, limit: int = 100) -> Sequence[tuple[str, str]]:
         return self._outbox.due(self._clock.now(), limit)

@@ -42,4 +42,5 @@ def projection_row(
             else None
         ),
         "removed_on": value(record.removed_on),
+        "hidden_from_other_systems": value(record.hidden_from_other_systems),
     }

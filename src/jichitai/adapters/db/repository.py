@@ -103,6 +103,7 @@ _RESIDENT_COLUMNS = (
     "resident_code",
     "residence_card_number",
     "removed_on",
+    "hidden_from_other_systems",
 )
 # The projection row and the person's current snapshot, in one read.
 _ROW_SELECT = ", ".join(f"r.{c}" for c in _RESIDENT_COLUMNS) + ", h.record"
@@ -790,6 +791,22 @@ class SqlRegisterRepository:
             stmt = stmt.where(r.removed_on.is_(None))
         stmt = stmt.order_by(r.atena_number).limit(limit)
         return list(self._conn.execute(stmt).scalars())
+
+    def hidden_from_other_systems(self, atena_numbers: Sequence[str]) -> frozenset[str]:
+        r = t.residents.c
+        hidden: set[str] = set()
+        wanted = sorted(set(atena_numbers))
+        for start in range(0, len(wanted), 500):
+            hidden.update(
+                self._conn.execute(
+                    select(r.atena_number).where(
+                        r.municipality_code == self._mc,
+                        r.hidden_from_other_systems.is_(True),
+                        r.atena_number.in_(wanted[start : start + 500]),
+                    )
+                ).scalars()
+            )
+        return frozenset(hidden)
 
     def households_after(self, after: str | None, limit: int) -> Sequence[HouseholdRow]:
         c = t.households.c

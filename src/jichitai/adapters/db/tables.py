@@ -175,6 +175,7 @@ residents = Table(
     Column("resident_code", String(11), nullable=True),
     Column("residence_card_number", String(12), nullable=True),
     Column("removed_on", Date, nullable=True),
+    Column("hidden_from_other_systems", Boolean, nullable=False, server_default="0"),
     PrimaryKeyConstraint("municipality_code", "atena_number"),
     Index("ix_residents_kana_key", "municipality_code", "kana_key"),
     Index("ix_residents_kanji_key", "municipality_code", "kanji_key"),

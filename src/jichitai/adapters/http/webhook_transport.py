@@ -16,6 +16,8 @@ class HttpTransport:
     def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self._ssl = ssl_context or ssl.create_default_context()
         self._local = threading.local()
+        self._opened: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
 
     def _connection(
         self, scheme: str, host: str, port: int | None, timeout: float
@@ -32,6 +34,8 @@ class HttpTransport:
             else:
                 connection = http.client.HTTPConnection(host, port, timeout=timeout)
             pool[key] = connection
+            with self._lock:
+                self._opened.append(connection)
         connection.timeout = timeout
         if connection.sock is not None:
             connection.sock.settimeout(timeout)
@@ -41,6 +45,13 @@ class HttpTransport:
         pool = self._local.__dict__.get("pool", {})
         connection = pool.pop((scheme, host, port), None)
         if connection is not None:
+            connection.close()
+
+    def close(self) -> None:
+        """Close every kept-alive connection (of every thread)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for connection in opened:
             connection.close()
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:

@@ -11,11 +11,11 @@ subscriber's place in the feed never jumps and it can tell that something was he
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from jichitai.domain.integration.subscribers import Subscriber
+from jichitai.domain.integration.subscribers import SUPPORT_ITEM, Subscriber
 from jichitai.domain.residents.reasons import ChangeReason
 
 Row = Callable[[Mapping[str, Any]], Sequence[str]]
@@ -23,23 +23,39 @@ Row = Callable[[Mapping[str, Any]], Sequence[str]]
 
 
 @dataclass(frozen=True, slots=True)
+class Withheld:
+    """What the register says now about passing the persons on (see ``shown_records``)."""
+
+    persons: frozenset[str] = frozenset()
+    """Not to be passed on: 他業務参照不可 now, or a setting that stops feeds."""
+    supported: frozenset[str] = frozenset()
+    """Under 支援措置 or 仮支援措置 now (told to a subscriber that receives ``SUPPORT_ITEM``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ItemSelection:
     """Which cells of a layout row a subscriber receives, and under which names."""
 
     positions: tuple[tuple[int, str], ...]
+    support: bool = False
+    """Whether the subscriber receives ``SUPPORT_ITEM`` (after the layout's items)."""
 
     @classmethod
     def of(cls, header: Sequence[str], subscriber: Subscriber) -> ItemSelection:
         return cls(
-            tuple((i, name) for i, name in enumerate(header) if subscriber.may_receive(name))
+            tuple((i, name) for i, name in enumerate(header) if subscriber.may_receive(name)),
+            support=subscriber.may_receive(SUPPORT_ITEM),
         )
 
-    def pick(self, row: Sequence[str]) -> dict[str, str]:
-        return {name: row[i] for i, name in self.positions}
+    def pick(self, row: Sequence[str], supported: bool) -> dict[str, str]:
+        picked = {name: row[i] for i, name in self.positions}
+        if self.support:
+            picked[SUPPORT_ITEM] = "1" if supported else "0"
+        return picked
 
     @property
     def names(self) -> tuple[str, ...]:
-        return tuple(name for _, name in self.positions)
+        return tuple(name for _, name in self.positions) + ((SUPPORT_ITEM,) if self.support else ())
 
 
 def is_hidden(primitive: Mapping[str, Any]) -> bool:
@@ -58,16 +74,17 @@ def shown_records(
     records: Sequence[Mapping[str, Any]],
     row: Row,
     selection: ItemSelection,
-    withheld: Collection[str],
+    withheld: Withheld,
 ) -> tuple[list[dict[str, str]], int]:
     """The records the subscriber may receive (cut to its items) and how many were withheld."""
     shown: list[dict[str, str]] = []
     held = 0
     for primitive in records:
-        if is_hidden(primitive) or primitive["atena_number"] in withheld:
+        atena = primitive["atena_number"]
+        if is_hidden(primitive) or atena in withheld.persons:
             held += 1
             continue
-        shown.append(selection.pick(row(primitive)))
+        shown.append(selection.pick(row(primitive), atena in withheld.supported))
     return shown, held
 
 
@@ -76,7 +93,7 @@ def feed_change(
     payload: Mapping[str, Any],
     row: Row,
     selection: ItemSelection,
-    withheld: Collection[str],
+    withheld: Withheld,
 ) -> dict[str, Any]:
     """One change of the feed, as JSON-ready data.
 

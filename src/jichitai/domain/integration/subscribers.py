@@ -9,7 +9,7 @@ Number (個人番号) is one of them, and only a subscriber whose duty the numbe
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -18,6 +18,11 @@ from jichitai.domain.errors import DomainError, Violation
 
 MY_NUMBER_ITEM = "個人番号"
 """The item only a subscriber whose duty allows the My Number may receive."""
+
+SUPPORT_ITEM = "支援措置対象フラグ"
+"""Not an item of the layout's 住民 file: "1" while the person is under 支援措置 or 仮支援措置.
+The standard has the 支援対象者 data go with the resident data (§7.2.3 (1190)) so that the
+receiving system protects the person as well."""
 
 KEY_ITEMS: tuple[str, ...] = ("宛名番号", "世帯番号")
 """Items every subscriber receives: without them no change can be matched to a person."""
@@ -81,13 +86,14 @@ class Subscriber:
 
 
 def checked_items(
-    requested: Iterable[str], known: Collection[str], *, my_number_allowed: bool
+    requested: Iterable[str], known: Sequence[str], *, my_number_allowed: bool
 ) -> tuple[str, ...]:
     """The items a subscriber is registered for, in the layout's order, key items included.
 
     Refuses (every fault at once) a name that is not an item of the layout, and the My Number
     for a subscriber whose duty does not allow it.
     """
+    known = (*known, SUPPORT_ITEM)
     wanted = {item.strip() for item in requested if item.strip()}
     problems = [
         Violation(

@@ -52,7 +52,7 @@ def current_subscriber(
 ) -> Subscriber:
     if credentials is None or not credentials.credentials:
         raise Unauthenticated(
-            Violation("integration.unauthenticated", "APIキーが必要です", "Authorization")
+            Violation("auth.api_key_required", "APIキーが必要です", "Authorization")
         )
     integration = app_of(request).integration
     subscriber = integration.authenticate(credentials.credentials)

@@ -21,6 +21,12 @@ TABLES = ("subscribers", "webhook_outbox")
 
 
 def upgrade() -> None:
+    # 他業務参照不可フラグ of each person's current record, so the integration API can withhold
+    # persons without reading their snapshots.
+    with op.batch_alter_table("residents") as batch:
+        batch.add_column(
+            sa.Column("hidden_from_other_systems", sa.Boolean(), nullable=False, server_default="0")
+        )
     op.create_table(
         "subscribers",
         sa.Column("municipality_code", sa.String(MC), nullable=False),
@@ -72,3 +78,5 @@ def downgrade() -> None:
     op.drop_index("ix_webhook_outbox_status", table_name="webhook_outbox")
     op.drop_table("webhook_outbox")
     op.drop_table("subscribers")
+    with op.batch_alter_table("residents") as batch:
+        batch.drop_column("hidden_from_other_systems")

@@ -1,0 +1,327 @@
+"""Webhook delivery from the outbox to a real receiver on 127.0.0.1, on the real database.
+
+The clock is the test's: retries fall due when the test moves it, never after a sleep.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.outbox_store import SqlOutboxStore
+from jichitai.adapters.db.subscriber_store import SqlSubscriberDirectory
+from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
+from jichitai.adapters.http.webhook_transport import HttpTransport
+from jichitai.bootstrap import App, bootstrap
+from jichitai.domain.common.identifiers import AtenaNumber
+from jichitai.domain.errors import DomainError
+from jichitai.domain.integration.retry import RetryPolicy
+from jichitai.domain.integration.signing import verify
+from jichitai.domain.residents.commands import Correct, MoveIn, RecordChanges
+from jichitai.domain.residents.reasons import ChangeReason
+from jichitai.services.subscribers import Credentials
+from jichitai.services.webhooks import WebhookDispatcher
+from tests.factories import a_header, a_municipality, a_person, a_previous_address, an_address
+from tests.fakes import FixedClock, SeededRandom
+
+pytestmark = pytest.mark.spec("7.2.3")
+
+
+@dataclass
+class Delivery:
+    seq: int
+    key: str
+    signature: str
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """Answers each POST with the next scripted status (200 once the script runs out)."""
+
+    url: str = ""
+    script: list[int] = field(default_factory=list)
+    received: list[Delivery] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> list[int]:
+        return [d.seq for d in self.received]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            status = state.script.pop(0) if state.script else 200
+            state.received.append(
+                Delivery(
+                    int(self.headers["X-Jichitai-Cursor"]),
+                    self.headers["Idempotency-Key"],
+                    self.headers["X-Jichitai-Signature"],
+                    body,
+                )
+            )
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def app(clean_db: Engine, clock: FixedClock) -> App:
+    return bootstrap(engine=clean_db, clock=clock, random=SeededRandom(8))
+
+
+@pytest.fixture
+def code(app: App) -> str:
+    return a_municipality(app, "42", "試験村")
+
+
+@pytest.fixture
+def head(app: App, code: str) -> str:
+    moved = app.register.record_change(
+        code,
+        MoveIn(
+            header=a_header(),
+            members=(a_person(),),
+            address=an_address(),
+            previous_address=a_previous_address(),
+        ),
+    )
+    return moved.atena_numbers[0]
+
+
+Workers = Callable[..., WebhookDispatcher]
+
+
+@pytest.fixture
+def workers(app: App, clock: FixedClock) -> Iterator[Workers]:
+    """Makes dispatchers on the test's clock (backoff 1, 2, 4 s); closes them at the end."""
+    made: list[WebhookDispatcher] = []
+
+    def make(*, attempts: int = 4) -> WebhookDispatcher:
+        made.append(
+            WebhookDispatcher(
+                SqlOutboxStore(app.engine),
+                SqlSubscriberDirectory(app.engine),
+                app.integration,
+                lambda c: SqlUnitOfWork(app.engine, c, read_only=True),
+                HttpTransport(),
+                app.access_log,
+                clock,
+                RetryPolicy(base_seconds=1, cap_seconds=4, max_attempts=attempts),
+                timeout=2,
+                lease_seconds=30,
+            )
+        )
+        return made[-1]
+
+    yield make
+    for worker in made:
+        worker.close()
+
+
+def subscribe(app: App, code: str, url: str) -> Credentials:
+    return app.subscribers.add(
+        code,
+        name="国保システム",
+        system="national_health_insurance",
+        items=["氏_日本人", "住民状態"],
+        webhook_url=url,
+        operator="operator:test",
+    )
+
+
+def corrections(app: App, code: str, head: str, count: int) -> list[int]:
+    return [
+        app.register.record_change(
+            code,
+            Correct(
+                header=a_header(),
+                atena_number=AtenaNumber(head),
+                reason=ChangeReason.MINOR_CORRECTION,
+                changes=RecordChanges(remarks=f"備考{i}"),
+            ),
+        ).seq
+        for i in range(count)
+    ]
+
+
+def outbox_rows(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.webhook_outbox)).scalar_one())
+
+
+def test_each_change_is_delivered_once_in_order_signed_and_with_its_idempotency_key(
+    app: App,
+    clock: FixedClock,
+    code: str,
+    head: str,
+    receiver: Receiver,
+    workers: Workers,
+) -> None:
+    credentials = subscribe(app, code, receiver.url)
+    seqs = corrections(app, code, head, 3)
+    report = workers().run_once()
+    assert report.delivered == 3 and receiver.accepted == seqs
+    feed = app.integration.changes(credentials.subscriber, str(seqs[0] - 1), 10).changes
+    now = int(clock.now().timestamp())
+    assert credentials.webhook_secret
+    for delivery, change in zip(receiver.received, feed, strict=True):
+        assert json.loads(delivery.body) == change
+        assert delivery.key == change["event_id"]
+        assert verify(credentials.webhook_secret, delivery.signature, delivery.body, now)
+        assert not verify("another secret", delivery.signature, delivery.body, now)
+        assert not verify(credentials.webhook_secret, delivery.signature, delivery.body + b" ", now)
+    assert workers().run_once().delivered == 0
+    counts = app.subscribers.delivery_counts(code, credentials.subscriber.subscriber_id)
+    assert counts == {"pending": 0, "delivered": 3, "dead": 0}
+
+
+def test_a_failing_receiver_holds_later_changes_back_until_it_recovers(
+    app: App,
+    clock: FixedClock,
+    code: str,
+    head: str,
+    receiver: Receiver,
+    workers: Workers,
+) -> None:
+    subscribe(app, code, receiver.url)
+    seqs = corrections(app, code, head, 3)
+    receiver.script = [500, 503]
+    worker = workers()
+    assert worker.run_once().failed == 1
+    assert worker.run_once().delivered == 0  # not due yet: nothing goes ahead of it
+    clock.at += timedelta(seconds=1)
+    assert worker.run_once().failed == 1
+    clock.at += timedelta(seconds=2)
+    assert worker.run_once().delivered == 3
+    assert receiver.accepted == [seqs[0], seqs[0], *seqs]
+    assert len({d.key for d in receiver.received[:3]}) == 1  # the same key on every retry
+
+
+def test_an_unreachable_receiver_loses_nothing(
+    app: App,
+    clock: FixedClock,
+    code: str,
+    head: str,
+    receiver: Receiver,
+    workers: Workers,
+) -> None:
+    credentials = subscribe(app, code, "http://127.0.0.1:9/hook")  # nobody listens on port 9
+    seqs = corrections(app, code, head, 2)
+    worker = workers()
+    assert worker.run_once().failed == 1
+    with app.engine.begin() as conn:  # the receiver moves to a working address
+        conn.execute(
+            t.subscribers.update()
+            .where(t.subscribers.c.subscriber_id == credentials.subscriber.subscriber_id)
+            .values(webhook_url=receiver.url)
+        )
+    clock.at += timedelta(seconds=1)
+    assert worker.run_once().delivered == 2 and receiver.accepted == seqs
+
+
+def test_after_the_last_try_a_delivery_is_a_dead_letter_and_a_replay_sends_it_again(
+    app: App,
+    clock: FixedClock,
+    code: str,
+    head: str,
+    receiver: Receiver,
+    workers: Workers,
+) -> None:
+    credentials = subscribe(app, code, receiver.url)
+    sid = credentials.subscriber.subscriber_id
+    seqs = corrections(app, code, head, 2)
+    receiver.script = [500, 500, 500]
+    worker = workers(attempts=3)
+    worker.run_once()
+    for _ in range(2):
+        clock.at += timedelta(seconds=4)
+        report = worker.run_once()
+    assert report.dead == 1 and report.delivered == 1
+    assert app.subscribers.delivery_counts(code, sid) == {"pending": 0, "delivered": 1, "dead": 1}
+    assert app.subscribers.replay(code, sid, seqs[0] - 1, operator="op") == 2
+    assert worker.run_once().delivered == 2
+    assert receiver.accepted[-2:] == seqs
+    with pytest.raises(DomainError) as beyond:
+        app.subscribers.replay(code, sid, 10_000, operator="op")
+    assert beyond.value.code == "feed.cursor_invalid"
+
+
+def test_a_worker_that_stopped_mid_run_leaves_its_rows_to_the_next_after_the_lease(
+    app: App,
+    clock: FixedClock,
+    code: str,
+    head: str,
+    receiver: Receiver,
+    workers: Workers,
+) -> None:
+    credentials = subscribe(app, code, receiver.url)
+    seqs = corrections(app, code, head, 2)
+    outbox = SqlOutboxStore(app.engine)
+    sid = credentials.subscriber.subscriber_id
+    lease = clock.now() + timedelta(seconds=30)
+    assert [c.seq for c in outbox.claim(code, sid, clock.now(), lease, 10)] == seqs  # then "killed"
+    worker = workers()
+    assert worker.run_once().delivered == 0
+    clock.at += timedelta(seconds=31)
+    assert worker.run_once().delivered == 2 and receiver.accepted == seqs
+
+
+def test_the_outbox_row_is_written_with_the_change_and_never_for_a_refused_one(
+    app: App,
+    clock: FixedClock,
+    code: str,
+    head: str,
+    receiver: Receiver,
+    workers: Workers,
+) -> None:
+    app.subscribers.add(
+        code, name="照会のみ", system="elections", items=["氏_日本人"], operator="op"
+    )
+    hooked = subscribe(app, code, receiver.url)
+    off = subscribe(app, code, receiver.url)
+    app.subscribers.disable(code, off.subscriber.subscriber_id, operator="op")
+    corrections(app, code, head, 1)
+    assert outbox_rows(app.engine) == 1  # the hooked subscriber only
+    with pytest.raises(DomainError):
+        app.register.record_change(
+            code,
+            Correct(
+                header=a_header(),
+                atena_number=AtenaNumber("0000099999"),
+                reason=ChangeReason.MINOR_CORRECTION,
+                changes=RecordChanges(remarks="x"),
+            ),
+        )
+    assert outbox_rows(app.engine) == 1
+    assert app.subscribers.delivery_counts(code, hooked.subscriber.subscriber_id)["pending"] == 1
