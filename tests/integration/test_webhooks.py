@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -325,3 +326,27 @@ def test_the_outbox_row_is_written_with_the_change_and_never_for_a_refused_one(
         )
     assert outbox_rows(app.engine) == 1
     assert app.subscribers.delivery_counts(code, hooked.subscriber.subscriber_id)["pending"] == 1
+
+
+def test_a_data_migration_queues_its_entries_for_existing_subscribers(
+    app: App,
+    clock: FixedClock,
+    code: str,
+    head: str,
+    receiver: Receiver,
+    workers: Workers,
+    tmp_path: Path,
+) -> None:
+    corrections(app, code, head, 2)
+    app.layout_export.export(code, str(tmp_path / "export"))
+    target = a_municipality(app, "41", "移行先村")
+    subscribe(app, target, receiver.url)
+    result = app.layout_import.import_export(target, str(tmp_path / "export"))
+    assert result.written and not result.faults
+    with app.engine.connect() as conn:
+        last = conn.execute(
+            select(t.journal_heads.c.last_seq).where(t.journal_heads.c.municipality_code == target)
+        ).scalar_one()
+    assert workers().run_once().delivered == last == 3  # one entry per imported snapshot
+    assert receiver.accepted == [1, 2, 3]
+    assert {json.loads(d.body)["kind"] for d in receiver.received} == {"import"}
