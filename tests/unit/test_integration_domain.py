@@ -121,7 +121,7 @@ def a_subscriber(items: tuple[str, ...], my_number: bool = False) -> Subscriber:
 
 
 def test_a_feed_entry_keeps_its_place_but_leaves_withheld_persons_and_unscoped_items_out() -> None:
-    def row(primitive: dict[str, str]) -> list[str]:
+    def row(primitive: dict[str, str], cells: frozenset[int]) -> list[str]:
         return [primitive["atena_number"], "1", primitive["household_number"], primitive["name"],
                 "19800101", primitive.get("number", "")]  # fmt: skip
 

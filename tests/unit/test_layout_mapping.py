@@ -342,6 +342,15 @@ def test_any_record_comes_back_whole_from_its_row(record: ResidentRecord, latest
     assert RESIDENTS.row_to_record(ResidentRecord, row) == record
 
 
+@given(_records, st.sets(st.integers(0, RESIDENTS.width - 1)))
+def test_a_row_of_chosen_cells_fills_exactly_those_cells_as_the_whole_row_does(
+    record: ResidentRecord, chosen: set[int]
+) -> None:
+    whole = RESIDENTS.record_to_row(record, latest=True)
+    part = RESIDENTS.to_row(to_primitive(record), latest=True, only=frozenset(chosen))
+    assert [part[i] for i in sorted(chosen)] == [whole[i] for i in sorted(chosen)]
+
+
 @given(_text)
 def test_the_gaiji_convention_loses_nothing_in_cp932(text: str) -> None:
     escaped, characters = escape_cp932(text)

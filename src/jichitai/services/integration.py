@@ -155,8 +155,8 @@ class IntegrationService:
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    def _row(self, primitive: Mapping[str, Any]) -> list[str]:
-        return self._mapper.to_row(primitive, latest=True)
+    def _row(self, primitive: Mapping[str, Any], cells: frozenset[int]) -> list[str]:
+        return self._mapper.to_row(primitive, latest=True, only=cells)
 
     def _withheld(
         self, subscriber: Subscriber, primitives: Sequence[Mapping[str, Any]]

@@ -18,8 +18,9 @@ from typing import Any
 from jichitai.domain.integration.subscribers import SUPPORT_ITEM, Subscriber
 from jichitai.domain.residents.reasons import ChangeReason
 
-Row = Callable[[Mapping[str, Any]], Sequence[str]]
-"""Turns a snapshot (its primitive form) into the layout's row of cells."""
+Row = Callable[[Mapping[str, Any], frozenset[int]], Sequence[str]]
+"""Turns a snapshot (its primitive form) into the layout's row of cells; only the cells at the
+given positions need to be filled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +39,19 @@ class ItemSelection:
 
     positions: tuple[tuple[int, str], ...]
     support: bool = False
+    cells: frozenset[int] = frozenset()
+    """The positions alone (what the row maker must fill)."""
     """Whether the subscriber receives ``SUPPORT_ITEM`` (after the layout's items)."""
 
     @classmethod
     def of(cls, header: Sequence[str], subscriber: Subscriber) -> ItemSelection:
+        positions = tuple(
+            (i, name) for i, name in enumerate(header) if subscriber.may_receive(name)
+        )
         return cls(
-            tuple((i, name) for i, name in enumerate(header) if subscriber.may_receive(name)),
+            positions,
             support=subscriber.may_receive(SUPPORT_ITEM),
+            cells=frozenset(i for i, _ in positions),
         )
 
     def pick(self, row: Sequence[str], supported: bool) -> dict[str, str]:
@@ -84,7 +91,7 @@ def shown_records(
         if is_hidden(primitive) or atena in withheld.persons:
             held += 1
             continue
-        shown.append(selection.pick(row(primitive), atena in withheld.supported))
+        shown.append(selection.pick(row(primitive, selection.cells), atena in withheld.supported))
     return shown, held
 
 

@@ -160,6 +160,7 @@ class RowMapper:
         rest = [p.index for p in plans if p.item.converter == "rest"]
         self._rest = rest[0] if rest else None
         self._carried = frozenset(p.item.source for p in self._values) | frozenset(self._links)
+        self._selected: dict[frozenset[int], list[_Plan]] = {}
         self.width = len(plans)
         # Reading: the value items shallowest path first, so the leaves need no sort (unflatten).
         self._readers = [
@@ -173,11 +174,21 @@ class RowMapper:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def to_row(self, primitive: Mapping[str, Any], *, latest: bool = False) -> list[str]:
+    def to_row(
+        self,
+        primitive: Mapping[str, Any],
+        *,
+        latest: bool = False,
+        only: frozenset[int] | None = None,
+    ) -> list[str]:
+        """The record's row. With ``only`` (cell positions) just those cells are filled and the
+        rest stay empty: a subscriber's few items cost a few encodings, not the whole row's."""
+        if only is not None and self._rest is not None and self._rest in only:
+            only = None  # the remainder cell needs every other cell's value read back
         leaves = flatten(primitive)
         row = [""] * self.width
         back: dict[str, Any] = {}
-        for plan in self._values:
+        for plan in self._values if only is None else self._values_in(only):
             item = plan.item
             value = leaves.get(item.source, _ABSENT)
             if value is _ABSENT:  # an empty cell (a flag: 0), read back as absent
@@ -186,8 +197,11 @@ class RowMapper:
                 continue
             cell = _encode(item.type, plan.table, value)
             row[plan.index] = cell
-            back[item.source] = _decode(item.type, plan.table, cell)
+            if only is None:
+                back[item.source] = _decode(item.type, plan.table, cell)
         for source, plans in self._links.items():
+            if only is not None and not any(p.index in only for p in plans):
+                continue
             value = leaves.get(source, _ABSENT)
             words = value.split(_LINK) if type(value) is str and value else []
             for position, plan in enumerate(plans):
@@ -198,12 +212,20 @@ class RowMapper:
             row[index] = "1" if latest else "0"
         for plan in self._alias:
             row[plan.index] = _current_alias(leaves)
+        if only is not None:
+            return row
         if self._rest is not None:
             rest = self._rest_of(leaves, back)
             row[self._rest] = canonical(rest) if rest else ""
         elif any(p not in self._carried for p in leaves):
             raise ValueError(f"{self.file.name}: the layout has no item for some values")
         return row
+
+    def _values_in(self, only: frozenset[int]) -> list[_Plan]:
+        plans = self._selected.get(only)
+        if plans is None:
+            plans = self._selected[only] = [p for p in self._values if p.index in only]
+        return plans
 
     def _rest_of(self, leaves: Mapping[str, Any], back: Mapping[str, Any]) -> dict[str, Any]:
         kept: dict[str, Any] = {}
