@@ -24,7 +24,7 @@ from jichitai.domain.residents.commands import Birth, Correct, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.audit import AccessSearch, Operation
 from jichitai.services.subscribers import Credentials
-from tests.api.conftest import Tenant, a_move_in, error_codes
+from tests.api.conftest import Tenant, a_move_in, auth, error_codes
 from tests.factories import a_header, a_person
 from tests.fakes import FixedClock
 
@@ -326,3 +326,50 @@ def test_a_subscriber_told_of_support_measures_sees_who_is_under_one(
         "/integration/v1/extract", params={"format": "csv"}, headers=key(told)
     ).text.splitlines()
     assert extract[0].endswith(",支援措置対象フラグ")
+
+
+def test_an_administrator_registers_a_system_through_the_staff_api_and_others_may_not(
+    app: App, client: TestClient, tenant: Tenant, other: Tenant
+) -> None:
+    admin = auth(client, tenant.login(Role.ADMINISTRATOR))
+    body = {"name": "選挙システム", "system": "elections", "items": ["氏_日本人", "生年月日"]}
+    created = client.post("/api/v1/subscribers", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    issued = created.json()
+    assert issued["subscriber"]["items"] == ["宛名番号", "世帯番号", "氏_日本人", "生年月日"]
+    assert issued["webhook_secret"] is None
+    changes = client.get(
+        "/integration/v1/changes", headers={"Authorization": f"Bearer {issued['api_key']}"}
+    )
+    assert changes.status_code == 200 and changes.json()["changes"]
+    sid = issued["subscriber"]["subscriber_id"]
+    listed = client.get("/api/v1/subscribers", headers=admin).json()["subscribers"]
+    assert [s["subscriber_id"] for s in listed] == [sid]
+    assert client.get(f"/api/v1/subscribers/{sid}/deliveries", headers=admin).json() == {
+        "pending": 0,
+        "delivered": 0,
+        "dead": 0,
+    }
+    refused = client.post(f"/api/v1/subscribers/{sid}/replay", json={"after": 0}, headers=admin)
+    assert refused.status_code == 422 and error_codes(refused) == ["subscriber.no_webhook"]
+
+    clerk = auth(client, tenant.login(Role.CLERK))
+    assert client.post("/api/v1/subscribers", json=body, headers=clerk).status_code == 403
+    foreign_admin = auth(client, other.login(Role.ADMINISTRATOR))
+    for path in (f"/api/v1/subscribers/{sid}/disable", f"/api/v1/subscribers/{sid}/renew-key"):
+        response = client.post(path, headers=foreign_admin)
+        assert response.status_code == 404 and error_codes(response) == ["subscriber.not_found"]
+    bad = client.post(
+        "/api/v1/subscribers",
+        json={**body, "items": ["個人番号"], "webhook_url": "ftp://x"},
+        headers=admin,
+    )
+    assert bad.status_code == 422
+    assert error_codes(bad) == [
+        "subscriber.webhook_url_invalid",
+        "subscriber.my_number_not_allowed",
+    ]
+    renewed = client.post(f"/api/v1/subscribers/{sid}/renew-key", headers=admin).json()
+    assert renewed["api_key"] != issued["api_key"]
+    disabled = client.post(f"/api/v1/subscribers/{sid}/disable", headers=admin).json()
+    assert disabled["disabled"] is True

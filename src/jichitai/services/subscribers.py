@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from jichitai.domain.errors import NotFound, Violation, invalid
+from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
 from jichitai.domain.integration.subscribers import (
     Subscriber,
     checked_items,
@@ -79,8 +79,18 @@ class SubscriberService:
         """Register a business system. With a webhook URL it receives every change committed
         from now on (earlier ones: ``replay``)."""
         self._feed_head(municipality_code)  # refuses an unknown municipality
-        checked_registration(name, system, webhook_url)
-        chosen = checked_items(items, self._item_names(), my_number_allowed=my_number_allowed)
+        problems: list[Violation] = []
+        chosen: tuple[str, ...] = ()
+        try:
+            checked_registration(name, system, webhook_url)
+        except DomainError as error:
+            problems.extend(error.violations)
+        try:
+            chosen = checked_items(items, self._item_names(), my_number_allowed=my_number_allowed)
+        except DomainError as error:
+            problems.extend(error.violations)
+        if problems:  # every fault at once
+            raise DomainError(*problems)
         api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
         secret = secrets.token_urlsafe(32) if webhook_url else None
         now = self._clock.now()

@@ -53,6 +53,8 @@ class Permission(StrEnum):
     RELEASE_SUPPRESSION = "release_suppression"
     """一時解除 of a 抑止: a right of its own (§3.1), held by reviewers at the counter."""
     MANAGE_DV_SUPPORT = "manage_dv_support"
+    MANAGE_SUBSCRIBERS = "manage_subscribers"
+    """Registering the business systems that receive resident data (他業務連携の連携先)."""
 
 
 _COUNTER = frozenset(
@@ -73,7 +75,9 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.VIEW_INDIVIDUAL_NUMBER,
         Permission.RELEASE_SUPPRESSION,
     },
-    Role.ADMINISTRATOR: frozenset({Permission.MANAGE_USERS, Permission.VIEW_MUNICIPALITY}),
+    Role.ADMINISTRATOR: frozenset(
+        {Permission.MANAGE_USERS, Permission.MANAGE_SUBSCRIBERS, Permission.VIEW_MUNICIPALITY}
+    ),
     Role.AUDITOR: frozenset({Permission.READ_ACCESS_LOG, Permission.VIEW_MUNICIPALITY}),
     Role.SUPPRESSION_OFFICER: frozenset(
         {

@@ -25,6 +25,7 @@ from jichitai.entrypoints.api import (
     routes_drafts,
     routes_integration,
     routes_residents,
+    routes_subscribers,
     routes_suppressions,
 )
 from jichitai.entrypoints.api.errors import error_body, install_error_handlers
@@ -129,6 +130,7 @@ def create_app(jichitai: App) -> FastAPI:
         routes_drafts,
         routes_suppressions,
         routes_admin,
+        routes_subscribers,
         routes_audit,
         routes_integration,
     ):

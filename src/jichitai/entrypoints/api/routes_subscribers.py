@@ -1,0 +1,185 @@
+"""Administration of the business systems that receive the municipality's resident data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from jichitai.domain.access.roles import Permission
+from jichitai.domain.integration.subscribers import Subscriber as DomainSubscriber
+from jichitai.entrypoints.api import schemas as s
+from jichitai.entrypoints.api.security import CurrentActor, app_of
+
+router = APIRouter(prefix="/api/v1", tags=["administration"])
+
+ERRORS = s.error_responses(403, 404)
+SubscriberPath = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="連携先ID")]
+
+
+class Subscriber(BaseModel):
+    subscriber_id: str
+    name: str
+    system: str
+    system_label: str
+    items: list[str]
+    my_number_allowed: bool
+    webhook_url: str | None
+    disabled: bool
+
+
+class Subscribers(BaseModel):
+    subscribers: list[Subscriber]
+
+
+class NewSubscriber(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=100, description="連携先の名称（例: 児童手当システム）")
+    system: str = Field(max_length=40, description="業務コード（child_allowance など）")
+    items: list[str] = Field(
+        max_length=300, description="受け取る項目（中間標準レイアウトの住民ファイルの項目名）"
+    )
+    my_number_allowed: bool = Field(
+        default=False, description="番号法で個人番号の利用が認められた事務か"
+    )
+    webhook_url: str | None = Field(default=None, max_length=400)
+
+
+class Issued(BaseModel):
+    subscriber: Subscriber
+    api_key: str = Field(description="APIキー（この応答でだけ表示される）")
+    webhook_secret: str | None = Field(description="Webhook 署名の秘密鍵（同上）")
+
+
+class Replay(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    after: int = Field(ge=0, description="このカーソル（通番）より後の異動を送り直す")
+
+
+class Deliveries(BaseModel):
+    pending: int
+    delivered: int
+    dead: int
+
+
+def _view(found: DomainSubscriber) -> Subscriber:
+    return Subscriber(
+        subscriber_id=found.subscriber_id,
+        name=found.name,
+        system=found.system,
+        system_label=found.system_label,
+        items=list(found.items),
+        my_number_allowed=found.my_number_allowed,
+        webhook_url=found.webhook_url,
+        disabled=found.disabled,
+    )
+
+
+@router.get(
+    "/subscribers",
+    operation_id="listSubscribers",
+    response_model=Subscribers,
+    responses=ERRORS,
+    summary="連携先一覧（管理者）",
+)
+def list_subscribers(request: Request, actor: CurrentActor) -> Subscribers:
+    actor.require(Permission.MANAGE_SUBSCRIBERS)
+    found = app_of(request).subscribers.list(actor.municipality_code)
+    return Subscribers(subscribers=[_view(f) for f in found])
+
+
+@router.post(
+    "/subscribers",
+    operation_id="addSubscriber",
+    status_code=201,
+    response_model=Issued,
+    responses=ERRORS,
+    summary="連携先の登録（APIキーを発行）",
+)
+def add_subscriber(request: Request, actor: CurrentActor, body: NewSubscriber) -> Issued:
+    actor.require(Permission.MANAGE_SUBSCRIBERS)
+    issued = app_of(request).subscribers.add(
+        actor.municipality_code,
+        name=body.name,
+        system=body.system,
+        items=body.items,
+        my_number_allowed=body.my_number_allowed,
+        webhook_url=body.webhook_url,
+        operator=actor.login,
+    )
+    return Issued(
+        subscriber=_view(issued.subscriber),
+        api_key=issued.api_key,
+        webhook_secret=issued.webhook_secret,
+    )
+
+
+@router.post(
+    "/subscribers/{subscriber_id}/disable",
+    operation_id="disableSubscriber",
+    response_model=Subscriber,
+    responses=ERRORS,
+    summary="連携先を無効にする",
+)
+def disable_subscriber(
+    request: Request, actor: CurrentActor, subscriber_id: SubscriberPath
+) -> Subscriber:
+    actor.require(Permission.MANAGE_SUBSCRIBERS)
+    return _view(
+        app_of(request).subscribers.disable(
+            actor.municipality_code, subscriber_id, operator=actor.login
+        )
+    )
+
+
+@router.post(
+    "/subscribers/{subscriber_id}/renew-key",
+    operation_id="renewSubscriberKey",
+    response_model=Issued,
+    responses=ERRORS,
+    summary="APIキーの再発行（古いキーは直ちに無効）",
+)
+def renew_subscriber_key(
+    request: Request, actor: CurrentActor, subscriber_id: SubscriberPath
+) -> Issued:
+    actor.require(Permission.MANAGE_SUBSCRIBERS)
+    renewed = app_of(request).subscribers.renew_key(
+        actor.municipality_code, subscriber_id, operator=actor.login
+    )
+    return Issued(
+        subscriber=_view(renewed.subscriber), api_key=renewed.api_key, webhook_secret=None
+    )
+
+
+@router.post(
+    "/subscribers/{subscriber_id}/replay",
+    operation_id="replaySubscriber",
+    response_model=Deliveries,
+    responses=ERRORS,
+    summary="Webhook をカーソルから送り直す",
+)
+def replay_subscriber(
+    request: Request, actor: CurrentActor, subscriber_id: SubscriberPath, body: Replay
+) -> Deliveries:
+    actor.require(Permission.MANAGE_SUBSCRIBERS)
+    subscribers = app_of(request).subscribers
+    subscribers.replay(actor.municipality_code, subscriber_id, body.after, operator=actor.login)
+    return Deliveries(**subscribers.delivery_counts(actor.municipality_code, subscriber_id))
+
+
+@router.get(
+    "/subscribers/{subscriber_id}/deliveries",
+    operation_id="subscriberDeliveries",
+    response_model=Deliveries,
+    responses=ERRORS,
+    summary="Webhook の配信状況",
+)
+def subscriber_deliveries(
+    request: Request, actor: CurrentActor, subscriber_id: SubscriberPath
+) -> Deliveries:
+    actor.require(Permission.MANAGE_SUBSCRIBERS)
+    counts = app_of(request).subscribers.delivery_counts(actor.municipality_code, subscriber_id)
+    return Deliveries(**counts)
