@@ -373,3 +373,24 @@ def test_an_administrator_registers_a_system_through_the_staff_api_and_others_ma
     assert renewed["api_key"] != issued["api_key"]
     disabled = client.post(f"/api/v1/subscribers/{sid}/disable", headers=admin).json()
     assert disabled["disabled"] is True
+
+
+def test_a_subscriber_may_ask_for_fewer_items_but_not_for_items_outside_its_scope(
+    app: App, client: TestClient, tenant: Tenant
+) -> None:
+    credentials = subscribe(app, tenant.code)
+    narrow = client.get(
+        "/integration/v1/changes", params={"items": "氏_日本人"}, headers=key(credentials)
+    )
+    assert narrow.status_code == 200
+    assert set(narrow.json()["changes"][0]["records"][0]) == {"宛名番号", "世帯番号", "氏_日本人"}
+    for items, status, code in (
+        ("氏_日本人,個人番号", 403, "integration.item_not_allowed"),
+        ("本籍", 403, "integration.item_not_allowed"),
+        ("好きな食べ物", 422, "integration.unknown_item"),
+    ):
+        response = client.get(
+            "/integration/v1/extract", params={"items": items}, headers=key(credentials)
+        )
+        assert response.status_code == status, items
+        assert error_codes(response) == [code]

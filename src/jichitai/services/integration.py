@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -25,7 +25,12 @@ from jichitai.domain.access.actor import Forbidden, Unauthenticated
 from jichitai.domain.codec import to_primitive
 from jichitai.domain.errors import Violation, invalid
 from jichitai.domain.integration.feed import ItemSelection, Withheld, feed_change, shown_records
-from jichitai.domain.integration.subscribers import MY_NUMBER_ITEM, Subscriber
+from jichitai.domain.integration.subscribers import (
+    KEY_ITEMS,
+    MY_NUMBER_ITEM,
+    SUPPORT_ITEM,
+    Subscriber,
+)
 from jichitai.domain.migration.layout import Layout
 from jichitai.domain.migration.mapping import RowMapper
 from jichitai.services.audit import AccessLog, Operation
@@ -131,9 +136,8 @@ class IntegrationService:
 
     # --- authentication --------------------------------------------------------------------------
 
-    def authenticate(self, api_key: str, municipality_code: str | None = None) -> Subscriber:
-        """The enabled subscriber holding ``api_key``; asking for another municipality than the
-        subscriber's own is refused."""
+    def authenticate(self, api_key: str) -> Subscriber:
+        """The enabled subscriber holding ``api_key``."""
         subscriber = self._subscribers.by_key_hash(key_hash(api_key)) if api_key else None
         if subscriber is None or subscriber.disabled:
             raise Unauthenticated(
@@ -143,6 +147,17 @@ class IntegrationService:
                     "Authorization",
                 )
             )
+        return subscriber
+
+    def narrowed(
+        self,
+        subscriber: Subscriber,
+        municipality_code: str | None = None,
+        items: Sequence[str] | None = None,
+    ) -> Subscriber:
+        """The subscriber as the request asks to be answered: for its own municipality only
+        (another is refused, 403), with only ``items`` (its key items always; an item outside
+        its scope is refused, 403, an unknown name too, 422)."""
         if municipality_code is not None and municipality_code != subscriber.municipality_code:
             raise Forbidden(
                 Violation(
@@ -151,7 +166,28 @@ class IntegrationService:
                     "municipality",
                 )
             )
-        return subscriber
+        if items is None:
+            return subscriber
+        wanted = {i.strip() for i in items if i.strip()}
+        known = {*self._header, SUPPORT_ITEM}
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise invalid(
+                "integration.unknown_item",
+                f"項目「{'」「'.join(unknown)}」は中間標準レイアウトの住民ファイルにありません",
+                "items",
+            )
+        outside = sorted(i for i in wanted if not subscriber.may_receive(i))
+        if outside:
+            raise Forbidden(
+                Violation(
+                    "integration.item_not_allowed",
+                    f"項目「{'」「'.join(outside)}」はこの連携先に提供できません（登録された項目の範囲外）",
+                    "items",
+                )
+            )
+        kept = tuple(i for i in subscriber.items if i in wanted or i in KEY_ITEMS)
+        return replace(subscriber, items=kept)
 
     # --- helpers ---------------------------------------------------------------------------------
 

@@ -43,13 +43,22 @@ MunicipalityQuery = Annotated[
     ),
 ]
 Record = dict[str, str]
+ItemsQuery = Annotated[
+    str | None,
+    Query(
+        max_length=4000,
+        description="返す項目をさらに絞る（カンマ区切りの項目名。登録された範囲外は 403）",
+    ),
+]
 
 
 def current_subscriber(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(api_key)],
     municipality: MunicipalityQuery = None,
+    items: ItemsQuery = None,
 ) -> Subscriber:
+    """The authenticated subscriber, narrowed to the items the request asks for."""
     if credentials is None or not credentials.credentials:
         raise Unauthenticated(
             Violation("auth.api_key_required", "APIキーが必要です", "Authorization")
@@ -57,7 +66,9 @@ def current_subscriber(
     integration = app_of(request).integration
     subscriber = integration.authenticate(credentials.credentials)
     request.state.subscriber = subscriber  # refusals from here on are logged as its own
-    return integration.authenticate(credentials.credentials, municipality)
+    return integration.narrowed(
+        subscriber, municipality, items.split(",") if items is not None else None
+    )
 
 
 CurrentSubscriber = Annotated[Subscriber, Depends(current_subscriber)]
