@@ -162,10 +162,18 @@ def worker(
     signal.signal(signal.SIGTERM, stop_now)
     signal.signal(signal.SIGINT, stop_now)
     total = DispatchReport()
+
+    def serve(pair: tuple[str, str]) -> DispatchReport:
+        try:
+            return dispatcher.serve(*pair)
+        except Exception:  # one subscriber's failed run (a database hiccup) must not stop the rest
+            logging.getLogger("jichitai.worker").exception("run for %s/%s failed", *pair)
+            return DispatchReport()
+
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook") as pool:
         while not stop.is_set():
             due = dispatcher.due(limit=concurrency * 4)
-            for report in pool.map(lambda pair: dispatcher.serve(*pair), due):
+            for report in pool.map(serve, due):
                 total.add(report)
             if once and not due:
                 break

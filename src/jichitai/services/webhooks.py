@@ -159,7 +159,9 @@ class WebhookDispatcher:
         untried = [c.seq for c in claimed]
         try:
             for row in claimed:
-                if self._clock.now() + timedelta(seconds=self._timeout) >= lease_end:
+                if row is not claimed[0] and (
+                    self._clock.now() + timedelta(seconds=self._timeout) >= lease_end
+                ):
                     break  # the lease would run out mid-delivery: leave the rest for the next run
                 untried.remove(row.seq)
                 change = changes.get(row.seq)
