@@ -122,14 +122,14 @@ def test_a_reader_never_passes_a_change_that_commits_later(
     # The reader runs in a thread of its own: on SQLite, writing its read to the access log
     # queues behind the open writer too (one writer at a time), after the journal was read.
     journal_read = threading.Event()
-    original = SqlRegisterRepository.journal
+    original = SqlRegisterRepository.feed_entries
 
-    def journal(self: SqlRegisterRepository, after_seq: int = 0, limit: int | None = None) -> Any:
+    def feed_entries(self: SqlRegisterRepository, after_seq: int, limit: int) -> Any:
         entries = original(self, after_seq, limit)
         journal_read.set()
         return entries
 
-    monkeypatch.setattr(SqlRegisterRepository, "journal", journal)
+    monkeypatch.setattr(SqlRegisterRepository, "feed_entries", feed_entries)
     early: list[FeedPage] = []
     reader = threading.Thread(
         target=lambda: early.append(app.integration.changes(subscriber, cursor, 100))

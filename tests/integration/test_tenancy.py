@@ -401,6 +401,7 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         uow.register.household_version(HouseholdNumber(tenants.household))
         assert uow.register.latest_snapshots_after(None, 100, include_removed=False)
         assert uow.register.feed_head() > 0
+        assert uow.register.feed_entries(0, 5)[0][1]
         assert uow.register.hidden_from_other_systems([head]) == frozenset()
         uow.register.search(
             SearchCriteria(household_number=tenants.household, individual_number="1" * 12)

@@ -144,7 +144,7 @@ def test_a_feed_entry_keeps_its_place_but_leaves_withheld_persons_and_unscoped_i
         ],
     }  # fmt: skip
     change = feed_change(
-        entry, payload, row, selection, Withheld(frozenset({"0000000027"}), frozenset())
+        entry, payload["records"], row, selection, Withheld(frozenset({"0000000027"}), frozenset())
     )
     assert change["cursor"] == "7" and change["reason_label"] == "国内転入"
     # The last snapshot of a person is the resulting state; no My Number without the duty.

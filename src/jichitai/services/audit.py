@@ -542,7 +542,7 @@ def _atena_numbers(values: Iterable[str | AtenaNumber]) -> tuple[str, ...]:
     """Validated 宛名番号, each once, in the order given."""
     numbers = (
         v.value if isinstance(v, AtenaNumber) else AtenaNumber.parse(v, "atena_numbers").value
-        for v in values
+        for v in dict.fromkeys(values)  # each checked once (a feed page repeats persons)
     )
     return tuple(dict.fromkeys(numbers))
 

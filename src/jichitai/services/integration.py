@@ -238,16 +238,16 @@ class IntegrationService:
     # --- the feed --------------------------------------------------------------------------------
 
     def render(
-        self, subscriber: Subscriber, entries: Sequence[JournalEntry]
+        self, subscriber: Subscriber, entries: Sequence[tuple[JournalEntry, Sequence[str]]]
     ) -> list[dict[str, Any]]:
-        """The entries as the subscriber receives them (the feed and the webhooks alike)."""
-        payloads = [orjson.loads(entry.payload) for entry in entries]
-        primitives = [p for payload in payloads for p in payload.get("records", ())]
-        withheld = self._withheld(subscriber, primitives)
+        """Entries with their snapshots (``feed_entries``) as the subscriber receives them (the
+        feed and the webhooks alike)."""
+        snapshots = [[orjson.loads(text) for text in texts] for _, texts in entries]
+        withheld = self._withheld(subscriber, [p for records in snapshots for p in records])
         selection = ItemSelection.of(self._header, subscriber)
         return [
-            feed_change(_entry_fields(entry), payload, self._row, selection, withheld)
-            for entry, payload in zip(entries, payloads, strict=True)
+            feed_change(_entry_fields(entry), records, self._row, selection, withheld)
+            for (entry, _), records in zip(entries, snapshots, strict=True)
         ]
 
     def changes(self, subscriber: Subscriber, after: str, limit: int) -> FeedPage:
@@ -267,9 +267,9 @@ class IntegrationService:
                     "カーソルがこの団体の異動の範囲を超えています（前回の応答の next_cursor を指定してください）",
                     "after",
                 )
-            entries = list(uow.register.journal(after_seq=start, limit=limit))
+            entries = uow.register.feed_entries(start, limit)
         changes = self.render(subscriber, entries)
-        next_seq = entries[-1].seq if entries else start
+        next_seq = entries[-1][0].seq if entries else start
         records = [r for change in changes for r in change["records"]]
         self._log_read(subscriber, Operation.FEED, records, f"feed:{start}-{next_seq}")
         return FeedPage(changes, str(next_seq), has_more=next_seq < head)

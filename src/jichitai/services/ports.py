@@ -214,6 +214,13 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
     def next_serials(self) -> tuple[int, int]:
         """The serials the next 宛名番号 and 世帯番号 would get (without drawing them)."""
 
+    def feed_entries(
+        self, after_seq: int, limit: int
+    ) -> Sequence[tuple[JournalEntry, Sequence[str]]]:
+        """At most ``limit`` entries after ``after_seq`` in sequence order, each without its
+        payload (``""``) but with the snapshots it wrote (canonical JSON, 履歴番号 order): what a
+        feed needs, without parsing the commands."""
+
     def household_version(self, household_number: HouseholdNumber) -> int | None: ...
 
     def journal(self, after_seq: int = 0, limit: int | None = None) -> Sequence[JournalEntry]: ...

@@ -150,8 +150,7 @@ class WebhookDispatcher:
             return report
         entries = self._entries(municipality_code, [c.seq for c in claimed])
         changes = {
-            change["seq"]: change
-            for change in self._integration.render(subscriber, list(entries.values()))
+            change["seq"]: change for change in self._integration.render(subscriber, entries)
         }
         marked: list[int] = []
         persons: list[str] = []
@@ -207,11 +206,13 @@ class WebhookDispatcher:
                 self._outbox.release(municipality_code, subscriber_id, untried)
         return report
 
-    def _entries(self, municipality_code: str, seqs: Sequence[int]) -> dict[int, JournalEntry]:
+    def _entries(
+        self, municipality_code: str, seqs: Sequence[int]
+    ) -> list[tuple[JournalEntry, Sequence[str]]]:
         wanted = set(seqs)
         with self._reader_for(municipality_code) as uow:
-            found = uow.register.journal(after_seq=min(seqs) - 1, limit=max(seqs) - min(seqs) + 1)
-        return {e.seq: e for e in found if e.seq in wanted}
+            found = uow.register.feed_entries(min(seqs) - 1, max(seqs) - min(seqs) + 1)
+        return [(entry, texts) for entry, texts in found if entry.seq in wanted]
 
     def _post(self, subscriber: Subscriber, change: Mapping[str, object]) -> str | None:
         """Deliver one change; the error to record, or ``None`` when the receiver took it."""

@@ -145,7 +145,7 @@ def decode_record(text: str) -> ResidentRecord:
     return record
 
 
-def _entry(row: Any) -> JournalEntry:
+def _entry(row: Any, payload: str | None = None) -> JournalEntry:
     return JournalEntry(
         seq=row.seq,
         event_id=row.event_id,
@@ -162,7 +162,7 @@ def _entry(row: Any) -> JournalEntry:
         notes=row.notes,
         ex_officio=row.ex_officio,
         corrects_event_id=row.corrects_event_id,
-        payload=row.payload,
+        payload=row.payload if payload is None else payload,
         prev_hash=row.prev_hash,
         entry_hash=row.entry_hash,
     )
@@ -432,6 +432,28 @@ class SqlRegisterRepository:
         if limit is not None:
             stmt = stmt.limit(limit)
         return [_entry(row) for row in self._conn.execute(stmt)]
+
+    def feed_entries(
+        self, after_seq: int, limit: int
+    ) -> Sequence[tuple[JournalEntry, Sequence[str]]]:
+        j, h = t.journal.c, t.resident_history.c
+        columns = [c for c in t.journal.c if c.name != "payload"]
+        rows = self._conn.execute(
+            select(*columns)
+            .where(j.municipality_code == self._mc, j.seq > after_seq)
+            .order_by(j.seq)
+            .limit(limit)
+        ).all()
+        if not rows:
+            return []
+        snapshots: dict[int, list[str]] = {}
+        for seq, text in self._conn.execute(
+            select(h.seq, h.record)
+            .where(h.municipality_code == self._mc, h.seq.between(rows[0].seq, rows[-1].seq))
+            .order_by(h.seq, h.history_number)
+        ):
+            snapshots.setdefault(seq, []).append(text)
+        return [(_entry(row, payload=""), snapshots.get(row.seq, [])) for row in rows]
 
     def household_version(self, household_number: HouseholdNumber) -> int | None:
         row = self._sql.one(

@@ -97,7 +97,7 @@ def shown_records(
 
 def feed_change(
     entry: Mapping[str, Any],
-    payload: Mapping[str, Any],
+    snapshots: Sequence[Mapping[str, Any]],
     row: Row,
     selection: ItemSelection,
     withheld: Withheld,
@@ -105,19 +105,18 @@ def feed_change(
     """One change of the feed, as JSON-ready data.
 
     ``entry`` holds the journal entry's fields (seq, event_id, kind, reason, reason_group,
-    effective_on, filed_on, recorded_at, corrects_event_id as text); ``payload`` is its payload.
-    The last snapshot of each person is the resulting state (a change may write several).
+    effective_on, filed_on, recorded_at, corrects_event_id as text); ``snapshots`` are those it
+    wrote, in 履歴番号 order. The last snapshot of each person is the resulting state (a change
+    may write several).
     """
     latest: dict[str, Mapping[str, Any]] = {}
-    for primitive in payload.get("records", ()):
+    for primitive in snapshots:
         latest[primitive["atena_number"]] = primitive
     records, held = shown_records(list(latest.values()), row, selection, withheld)
     shown_persons = {r["宛名番号"] for r in records}
     households = sorted(
         {p["household_number"] for p in latest.values() if p["atena_number"] in shown_persons}
     )
-    if not latest:  # a change without snapshots (none today): its households as recorded
-        households = list(payload.get("households", ()))
     return {
         "cursor": str(entry["seq"]),
         "seq": entry["seq"],

@@ -141,6 +141,15 @@ class _Plan:
     table: CodeTable | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Selection:
+    """The plans behind some cells of a row, with their paths split once."""
+
+    values: list[tuple[_Plan, tuple[str, ...]]]
+    links: list[tuple[tuple[str, ...], list[_Plan]]]
+    alias: list[int]
+
+
 class RowMapper:
     """Rows of one layout file ↔ the codec's JSON form of its records."""
 
@@ -160,7 +169,7 @@ class RowMapper:
         rest = [p.index for p in plans if p.item.converter == "rest"]
         self._rest = rest[0] if rest else None
         self._carried = frozenset(p.item.source for p in self._values) | frozenset(self._links)
-        self._selected: dict[frozenset[int], list[_Plan]] = {}
+        self._selected: dict[frozenset[int], _Selection] = {}
         self.width = len(plans)
         # Reading: the value items shallowest path first, so the leaves need no sort (unflatten).
         self._readers = [
@@ -182,13 +191,13 @@ class RowMapper:
         only: frozenset[int] | None = None,
     ) -> list[str]:
         """The record's row. With ``only`` (cell positions) just those cells are filled and the
-        rest stay empty: a subscriber's few items cost a few encodings, not the whole row's."""
-        if only is not None and self._rest is not None and self._rest in only:
-            only = None  # the remainder cell needs every other cell's value read back
+        rest stay empty: a subscriber's few items cost a few lookups, not the whole row's."""
+        if only is not None and (self._rest is None or self._rest not in only):
+            return self._cells(primitive, self._selection(only), latest)
         leaves = flatten(primitive)
         row = [""] * self.width
         back: dict[str, Any] = {}
-        for plan in self._values if only is None else self._values_in(only):
+        for plan in self._values:
             item = plan.item
             value = leaves.get(item.source, _ABSENT)
             if value is _ABSENT:  # an empty cell (a flag: 0), read back as absent
@@ -197,23 +206,14 @@ class RowMapper:
                 continue
             cell = _encode(item.type, plan.table, value)
             row[plan.index] = cell
-            if only is None:
-                back[item.source] = _decode(item.type, plan.table, cell)
+            back[item.source] = _decode(item.type, plan.table, cell)
         for source, plans in self._links.items():
-            if only is not None and not any(p.index in only for p in plans):
-                continue
-            value = leaves.get(source, _ABSENT)
-            words = value.split(_LINK) if type(value) is str and value else []
-            for position, plan in enumerate(plans):
-                word = words[position] if position < len(words) else ""
-                row[plan.index] = (plan.table.code_of(word) if plan.table else None) or ""
+            self._fill_links(plans, leaves.get(source, _ABSENT), row)
             back[source] = self._joined_links(plans, row)
         for index in self._latest:
             row[index] = "1" if latest else "0"
         for plan in self._alias:
-            row[plan.index] = _current_alias(leaves)
-        if only is not None:
-            return row
+            row[plan.index] = _current_alias(leaves.get("foreign.aliases"))
         if self._rest is not None:
             rest = self._rest_of(leaves, back)
             row[self._rest] = canonical(rest) if rest else ""
@@ -221,11 +221,50 @@ class RowMapper:
             raise ValueError(f"{self.file.name}: the layout has no item for some values")
         return row
 
-    def _values_in(self, only: frozenset[int]) -> list[_Plan]:
-        plans = self._selected.get(only)
-        if plans is None:
-            plans = self._selected[only] = [p for p in self._values if p.index in only]
-        return plans
+    @staticmethod
+    def _fill_links(plans: Sequence[_Plan], value: Any, row: list[str]) -> None:
+        words = value.split(_LINK) if type(value) is str and value else []
+        for position, plan in enumerate(plans):
+            word = words[position] if position < len(words) else ""
+            row[plan.index] = (plan.table.code_of(word) if plan.table else None) or ""
+
+    def _selection(self, only: frozenset[int]) -> _Selection:
+        selection = self._selected.get(only)
+        if selection is None:
+            selection = self._selected[only] = _Selection(
+                values=[
+                    (p, tuple(p.item.source.split("."))) for p in self._values if p.index in only
+                ],
+                links=[
+                    (tuple(source.split(".")), plans)
+                    for source, plans in self._links.items()
+                    if any(p.index in only for p in plans)
+                ],
+                alias=[p.index for p in self._alias if p.index in only],
+            )
+        return selection
+
+    def _cells(
+        self, primitive: Mapping[str, Any], selection: _Selection, latest: bool
+    ) -> list[str]:
+        """The selected cells, each value found by its path (no flattening of the record)."""
+        row = [""] * self.width
+        for plan, path in selection.values:
+            value = _leaf(primitive, path)
+            if value is _ABSENT:
+                if plan.item.type is ItemType.FLAG:
+                    row[plan.index] = "0"
+                continue
+            row[plan.index] = _encode(plan.item.type, plan.table, value)
+        for path, plans in selection.links:
+            self._fill_links(plans, _leaf(primitive, path), row)
+        for index in self._latest:
+            row[index] = "1" if latest else "0"
+        if selection.alias:
+            alias = _current_alias(_leaf(primitive, ("foreign", "aliases")))
+            for index in selection.alias:
+                row[index] = alias
+        return row
 
     def _rest_of(self, leaves: Mapping[str, Any], back: Mapping[str, Any]) -> dict[str, Any]:
         kept: dict[str, Any] = {}
@@ -290,8 +329,19 @@ class RowMapper:
         return from_primitive(cls, self.from_row(row))
 
 
-def _current_alias(leaves: Mapping[str, Any]) -> str:
-    aliases = leaves.get("foreign.aliases")
+def _leaf(primitive: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    """The value ``flatten`` would give at ``path`` (``_ABSENT`` where it gives none)."""
+    value: Any = primitive
+    for part in path:
+        if type(value) is not dict:
+            return _ABSENT
+        value = value.get(part, _ABSENT)
+        if value is _ABSENT:
+            return _ABSENT
+    return _ABSENT if type(value) is dict and value else value
+
+
+def _current_alias(aliases: Any) -> str:
     if type(aliases) is not list:
         return ""
     live = [a for a in aliases if type(a) is dict and a.get("deleted_on") is None]
