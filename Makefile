@@ -18,14 +18,15 @@ run: install ## seed a demo municipality and demo staff on SQLite, then serve th
 	@JICHITAI_DATABASE_URL=$(DB) scripts/run-demo.sh $(DEMO_MUNICIPALITY) $(DEMO_RESIDENTS)
 
 lint: install ## ruff, mypy and the import-layer contracts
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
 	$(BIN)/mypy
+	$(BIN)/mypy examples/child_allowance/consumer.py
 	$(BIN)/lint-imports
 
 fmt: install ## format the code
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench examples
+	$(BIN)/ruff check --fix src tests bench examples
 
 test-sqlite: install ## the whole suite on SQLite
 	JICHITAI_DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider
@@ -40,6 +41,7 @@ bench: install ## benchmarks (not part of CI)
 	$(BIN)/jichitai bench api
 	$(BIN)/jichitai bench migration --persons 1000000
 	scripts/with-postgres.sh $(BIN)/jichitai bench migration --persons 1000000
+	$(BIN)/jichitai bench feed --changes 50000
 
 clean: ## remove the virtual environment and local databases
 	rm -rf $(VENV) jichitai.db jichitai.db-wal jichitai.db-shm

@@ -4,7 +4,10 @@ and the engine settings the rest of the system relies on."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -276,3 +279,28 @@ def test_sqlite_writers_of_one_process_queue_on_the_engine_and_every_end_lets_th
     with engine.connect().execution_options(**READ_ONLY) as connection, connection.begin():
         connection.execute(select(tables.municipalities.c.code)).all()
         assert _writer_in_another_thread_starts_at_once(engine)  # readers do not queue
+
+
+def test_a_writer_gets_the_lock_soon_after_another_process_lets_it_go(engine: Engine) -> None:
+    path = _sqlite_only(engine)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+            "c.execute('BEGIN IMMEDIATE'); print('held', flush=True)\n"
+            "time.sleep(0.5); c.execute('COMMIT')\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with engine.begin() as connection:  # BEGIN IMMEDIATE, retried every millisecond
+            waited = time.monotonic() - started
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+    finally:
+        holder.communicate(timeout=10)
+    assert waited > 0.2  # it waited for the holder instead of failing with "database is locked"
