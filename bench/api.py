@@ -41,7 +41,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -56,7 +55,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.support import BenchFailed, executable
+from bench.support import BenchFailed, cpu_seconds, executable, free_port
 
 from jichitai.demo.names import FAMILY_NAMES
 from jichitai.domain.common.dates import format_wareki
@@ -187,22 +186,6 @@ def _birth_dates(database: Path, seed: int, count: int = 500) -> list[str]:
     return [format_wareki(day) for day in picked]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a running process (Linux /proc); None elsewhere."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 @contextmanager
 def _server(bench: Bench, port: int) -> Iterator[subprocess.Popen[bytes]]:
     log = bench.directory / "server.log"
@@ -301,7 +284,7 @@ def _locust(
         *classes,
     ]
     env = bench.env | {"JICHITAI_BENCH_PLAN": str(plan_file)}
-    server_before = _cpu_seconds(server.pid)
+    server_before = cpu_seconds(server.pid)
     children_before = os.times()
     started = time.perf_counter()
     try:
@@ -321,7 +304,7 @@ def _locust(
         ) from None
     wall = time.perf_counter() - started
     children_after = os.times()
-    server_after = _cpu_seconds(server.pid)
+    server_after = cpu_seconds(server.pid)
     if result.returncode != 0:
         raise BenchFailed(f"locust ({label}) exited with status {result.returncode}\n{_tail(log)}")
     if server.poll() is not None:
@@ -425,7 +408,7 @@ def run(
                 "birth_dates": _birth_dates(database, seed),
                 "today": _today_in_japan(),
             }
-            port = _free_port()
+            port = free_port()
             with _server(bench, port) as server:
                 print(f"server: jichitai serve on 127.0.0.1:{port} (1 worker); load: locust CLI")
                 base = _locust(

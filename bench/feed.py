@@ -45,7 +45,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -75,7 +74,7 @@ from bench.register import (
     follow,
     load_state,
 )
-from bench.support import BenchFailed, executable
+from bench.support import BenchFailed, cpu_seconds, executable, free_port, seed_demo
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -83,7 +82,6 @@ from jichitai.adapters.clock import SystemClock
 from jichitai.adapters.db import tables as t
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
-from jichitai.demo.generator import seed_register
 from jichitai.domain.errors import DomainError
 from jichitai.domain.integration.signing import SIGNATURE_HEADER, verify
 from jichitai.domain.integration.subscribers import MY_NUMBER_ITEM
@@ -345,21 +343,6 @@ def baseline(url: str) -> tuple[int, float]:
 # -- processes -----------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _tail(path: Path, limit: int = 3000) -> str:
     text = path.read_text("utf-8", errors="replace") if path.exists() else ""
     return f"--- {path.name} ---\n" + (text[-limit:] or "(empty)")
@@ -504,7 +487,7 @@ def run(
             ExitStack() as stack,
         ):
             directory = Path(tmp)
-            receiver = Receiver(_free_port())
+            receiver = Receiver(free_port())
             stack.callback(receiver.kill)
             url = stack.enter_context(_database(database_url, directory))
             kind = make_url(url).get_backend_name()
@@ -544,15 +527,7 @@ def _run(
     app.upgrade_database()
     app.municipalities.add(CODE, NAME)
     started = time.perf_counter()
-    seed_register(
-        app.register,
-        CODE,
-        municipality_prefecture="東京都",
-        municipality_city="千代田区",
-        residents=residents,
-        seed=seed,
-        today=TODAY,
-    )
+    seed_demo(app, CODE, residents, seed, TODAY)
     state = load_state(app)
     living = sum(len(h.members) for h in state.households.values())
     with app.engine.connect() as conn:
@@ -578,7 +553,7 @@ def _run(
 
     env = _environment(url)
     jichitai = executable("jichitai")
-    port = _free_port()
+    port = free_port()
     server_log = directory / "server.log"
     server = stack.enter_context(
         _process(
@@ -597,7 +572,7 @@ def _run(
     )
 
     # -- writes, followed live --------------------------------------------------------------------
-    cpu_before = {p.pid: _cpu_seconds(p.pid) for p in (server, worker)}
+    cpu_before = {p.pid: cpu_seconds(p.pid) for p in (server, worker)}
     follower = Follower(port, credentials.api_key, seeded_head)
     follower.start()
     written = write(app, state, seed, changes, batch)
@@ -639,7 +614,7 @@ def _run(
                 f"the worker exited with status {worker.returncode}\n{_tail(worker_log)}"
             )
         time.sleep(0.1)
-    cpu_after = {p.pid: _cpu_seconds(p.pid) for p in (server, worker)}
+    cpu_after = {p.pid: cpu_seconds(p.pid) for p in (server, worker)}
     if receiver.count() < changes:
         raise BenchFailed(
             f"only {receiver.count():,} of {changes:,} webhooks were delivered within"

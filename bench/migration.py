@@ -75,13 +75,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from bench.support import BenchFailed, descendants, executable
+from bench.support import BenchFailed, descendants, executable, seed_demo
 from sqlalchemy.engine import make_url
 
 from jichitai.adapters.standard_layout.csv_export import GAIJI_REPORT, MANIFEST
 from jichitai.bootstrap import bootstrap
 from jichitai.config import Settings
-from jichitai.demo.generator import seed_register
 from jichitai.domain.common.identifiers import (
     AtenaNumber,
     HouseholdNumber,
@@ -125,15 +124,7 @@ def make_template(directory: Path, residents: int, seed: int) -> tuple[int, floa
     try:
         app.upgrade_database()
         app.municipalities.add(CODE, NAME)
-        seed_register(
-            app.register,
-            CODE,
-            municipality_prefecture="東京都",
-            municipality_city="千代田区",
-            residents=residents,
-            seed=seed,
-            today=app.clock.today(),
-        )
+        seed_demo(app, CODE, residents, seed, app.clock.today())
         result = app.layout_export.export(CODE, str(directory), "utf-8", LAYOUT_VERSION)
     finally:
         app.engine.dispose()

@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench.support import seed_demo
 from sqlalchemy import select
 
 from jichitai.adapters.db import tables as t
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
-from jichitai.demo.generator import seed_register
 from jichitai.demo.names import FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import RecordDate
@@ -337,15 +337,7 @@ def run(*, residents: int, changes: int, seed: int, batch: int = 100) -> None:
         app.upgrade_database()
         app.municipalities.add(CODE, "東京都千代田区")
         started = time.perf_counter()
-        seed_register(
-            app.register,
-            CODE,
-            municipality_prefecture="東京都",
-            municipality_city="千代田区",
-            residents=residents,
-            seed=seed,
-            today=TODAY,
-        )
+        seed_demo(app, CODE, residents, seed, TODAY)
         seeded = time.perf_counter() - started
         state = load_state(app)
         living = sum(len(h.members) for h in state.households.values())

@@ -1,11 +1,18 @@
-"""What the benchmarks share: their failure, finding the project's own commands, and the
-processes below one (for the memory of an import and its workers)."""
+"""What the benchmarks share: their failure, finding the project's own commands, the demo
+register they start from, free ports, and processes (the ones below one, for the memory of an
+import and its workers; CPU time)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 import sys
+from datetime import date
 from pathlib import Path
+
+from jichitai.bootstrap import App
+from jichitai.demo.generator import seed_register
 
 
 class BenchFailed(Exception):
@@ -40,3 +47,33 @@ def descendants(pid: int) -> set[int]:
         frontier = {child for child, parent in parents.items() if parent in frontier} - below
         below |= frontier
     return below
+
+
+def seed_demo(app: App, code: str, residents: int, seed: int, today: date) -> None:
+    """The demo register of 東京都千代田区 (as ``jichitai demo seed``) in municipality ``code``."""
+    seed_register(
+        app.register,
+        code,
+        municipality_prefecture="東京都",
+        municipality_city="千代田区",
+        residents=residents,
+        seed=seed,
+        today=today,
+    )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a running process (Linux /proc); None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

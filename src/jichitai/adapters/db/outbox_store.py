@@ -35,6 +35,10 @@ _REQUEUE = text(
 ).bindparams(bindparam("now", type_=t.UtcDateTime()))
 
 
+def _mine(municipality_code: str, subscriber_id: str) -> ColumnElement[bool]:
+    return and_(_O.municipality_code == municipality_code, _O.subscriber_id == subscriber_id)
+
+
 def _free(now: datetime) -> ColumnElement[bool]:
     return or_(_O.leased_until.is_(None), _O.leased_until < now)
 
@@ -70,7 +74,7 @@ class SqlOutboxStore:
     def claim(
         self, municipality_code: str, subscriber_id: str, now: datetime, until: datetime, limit: int
     ) -> Sequence[Claimed]:
-        mine = and_(_O.municipality_code == municipality_code, _O.subscriber_id == subscriber_id)
+        mine = _mine(municipality_code, subscriber_id)
         with self._engine.begin() as conn:
             rows = conn.execute(
                 select(_O.seq, _O.attempts, _O.next_attempt_at, _O.leased_until)
@@ -101,19 +105,31 @@ class SqlOutboxStore:
                 return []
         return [Claimed(r.seq, r.attempts) for r in run]
 
+    def _update(
+        self,
+        municipality_code: str,
+        subscriber_id: str,
+        seqs: Sequence[int],
+        values: Mapping[str, object],
+        *,
+        pending_only: bool = False,
+    ) -> None:
+        """Set ``values`` on the subscriber's rows ``seqs`` (one transaction)."""
+        where = [_mine(municipality_code, subscriber_id), _O.seq.in_(list(seqs))]
+        if pending_only:
+            where.append(_O.status == "pending")
+        with self._engine.begin() as conn:
+            conn.execute(update(t.webhook_outbox).where(*where).values(**values))
+
     def delivered(
         self, municipality_code: str, subscriber_id: str, seqs: Sequence[int], at: datetime
     ) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(t.webhook_outbox)
-                .where(
-                    _O.municipality_code == municipality_code,
-                    _O.subscriber_id == subscriber_id,
-                    _O.seq.in_(list(seqs)),
-                )
-                .values(status="delivered", delivered_at=at, leased_until=None, last_error="")
-            )
+        self._update(
+            municipality_code,
+            subscriber_id,
+            seqs,
+            {"status": "delivered", "delivered_at": at, "leased_until": None, "last_error": ""},
+        )
 
     def failed(
         self,
@@ -133,35 +149,18 @@ class SqlOutboxStore:
             values["status"] = "dead"
         else:
             values["next_attempt_at"] = retry_at
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(t.webhook_outbox)
-                .where(
-                    _O.municipality_code == municipality_code,
-                    _O.subscriber_id == subscriber_id,
-                    _O.seq == seq,
-                )
-                .values(**values)
-            )
+        self._update(municipality_code, subscriber_id, [seq], values)
 
     def release(self, municipality_code: str, subscriber_id: str, seqs: Sequence[int]) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(t.webhook_outbox)
-                .where(
-                    _O.municipality_code == municipality_code,
-                    _O.subscriber_id == subscriber_id,
-                    _O.seq.in_(list(seqs)),
-                    _O.status == "pending",
-                )
-                .values(leased_until=None)
-            )
+        self._update(
+            municipality_code, subscriber_id, seqs, {"leased_until": None}, pending_only=True
+        )
 
     def replay(
         self, municipality_code: str, subscriber_id: str, after_seq: int, now: datetime
     ) -> int:
         """Rows after ``after_seq`` are written anew as pending (one transaction)."""
-        mine = and_(_O.municipality_code == municipality_code, _O.subscriber_id == subscriber_id)
+        mine = _mine(municipality_code, subscriber_id)
         with self._engine.begin() as conn:
             conn.execute(delete(t.webhook_outbox).where(mine, _O.seq > after_seq))
             conn.execute(
@@ -180,7 +179,7 @@ class SqlOutboxStore:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(
                 select(_O.status, func.count())
-                .where(_O.municipality_code == municipality_code, _O.subscriber_id == subscriber_id)
+                .where(_mine(municipality_code, subscriber_id))
                 .group_by(_O.status)
             ).all()
         counts = dict.fromkeys(t.WEBHOOK_STATUSES, 0)
