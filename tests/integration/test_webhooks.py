@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -50,6 +51,9 @@ class Receiver:
 
     url: str = ""
     script: list[int] = field(default_factory=list)
+    stall: threading.Event | None = None
+    """While set, the receiver holds each request until the test clears it (a slow receiver)."""
+    held: threading.Event = field(default_factory=threading.Event)
     received: list[Delivery] = field(default_factory=list)
 
     @property
@@ -66,6 +70,10 @@ def receiver() -> Iterator[Receiver]:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
+            if state.stall is not None and state.stall.is_set():
+                state.held.set()
+                while state.stall.is_set():
+                    time.sleep(0.01)
             status = state.script.pop(0) if state.script else 200
             state.received.append(
                 Delivery(
@@ -128,7 +136,7 @@ def workers(app: App, clock: FixedClock) -> Iterator[Workers]:
     """Makes dispatchers on the test's clock (backoff 1, 2, 4 s); closes them at the end."""
     made: list[WebhookDispatcher] = []
 
-    def make(*, attempts: int = 4) -> WebhookDispatcher:
+    def make(*, attempts: int = 4, timeout: float = 2) -> WebhookDispatcher:
         made.append(
             WebhookDispatcher(
                 SqlOutboxStore(app.engine),
@@ -139,7 +147,7 @@ def workers(app: App, clock: FixedClock) -> Iterator[Workers]:
                 app.access_log,
                 clock,
                 RetryPolicy(base_seconds=1, cap_seconds=4, max_attempts=attempts),
-                timeout=2,
+                timeout=timeout,
                 lease_seconds=30,
             )
         )
@@ -352,3 +360,27 @@ def test_a_data_migration_queues_its_entries_for_existing_subscribers(
     assert workers().run_once().delivered == last == 3  # one entry per imported snapshot
     assert receiver.accepted == [1, 2, 3]
     assert {json.loads(d.body)["kind"] for d in receiver.received} == {"import"}
+
+
+def test_a_receiver_too_slow_to_answer_is_tried_again_and_loses_nothing(
+    app: App,
+    clock: FixedClock,
+    code: str,
+    head: str,
+    receiver: Receiver,
+    workers: Workers,
+) -> None:
+    credentials = subscribe(app, code, receiver.url)
+    seqs = corrections(app, code, head, 2)
+    receiver.stall = threading.Event()
+    receiver.stall.set()
+    worker = workers(timeout=0.3)
+    report = worker.run_once()  # the receiver holds the request past the timeout
+    assert report.failed == 1 and report.delivered == 0 and receiver.held.is_set()
+    receiver.stall.clear()
+    counts = app.subscribers.delivery_counts(code, credentials.subscriber.subscriber_id)
+    assert counts == {"pending": 2, "delivered": 0, "dead": 0}
+    clock.at += timedelta(seconds=1)
+    assert worker.run_once().delivered == 2
+    assert receiver.accepted[-2:] == seqs  # the slow one again, with its key, then the next
+    assert receiver.received[0].key == receiver.received[-2].key
