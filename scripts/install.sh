@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(postgresql)
+# fonts-ipamj-mincho: IPAmj明朝, the MJ character set for certificates; poppler-utils and
+# zbar-tools: the tests read certificates back (pdftotext, pdftoppm, zbarimg).
+DEBIAN_PACKAGES=(postgresql fonts-ipamj-mincho poppler-utils zbar-tools)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

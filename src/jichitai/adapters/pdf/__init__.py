@@ -1,0 +1,1 @@
+"""Certificates drawn as PDF (ReportLab) with the MJ character set."""
