@@ -1,0 +1,288 @@
+"""What a resident certificate says (standard §5.1 (1000)): its sheets, each person's items, and
+the certification text, as lines of text a renderer draws and a digest covers.
+
+- Kinds: 住民票の写し (living records only), 住民票の除票の写し (removed records only), and
+  住民票記載事項証明書 (either; titled 住民票除票記載事項証明書 for removed records).
+- Whole household or chosen members; 世帯連記式 (at most four persons a sheet, one household) or
+  個人票 (one person a sheet); with or without history.
+- 世帯主・続柄, 本籍・筆頭者, 住民票コード and 個人番号 — and for foreign residents 国籍・地域, the
+  art. 30-45 category, 在留資格, 在留期間等, its expiry, the card number and 通称 — are omitted
+  unless asked for (the standard's default).
+- Before a planned move-out date, what the move-out notice recorded is omitted (§5.1).
+- Dates in 和暦, except a foreign resident's birth date and stay expiry (西暦).
+- The certification text goes on the last sheet only.
+
+Who may ask for which item (a role's rights, the My Number's legal limits) and refusals for
+suppressed persons are the service's; this module only lays out what it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from jichitai.domain.common.dates import format_seireki, format_wareki
+from jichitai.domain.errors import DomainError, Violation
+from jichitai.domain.residents.model import ResidentKind, ResidentRecord
+
+PERSONS_PER_HOUSEHOLD_SHEET = 4
+
+
+class CertificateKind(StrEnum):
+    JUMINHYO = "juminhyo"
+    JOHYO = "johyo"
+    KISAI_JIKO = "kisai-jiko"
+    INKAN = "inkan"
+    TENSHUTSU = "tenshutsu"
+
+
+TITLES: dict[CertificateKind, str] = {
+    CertificateKind.JUMINHYO: "住民票の写し",
+    CertificateKind.JOHYO: "住民票の除票の写し",
+    CertificateKind.KISAI_JIKO: "住民票記載事項証明書",
+    CertificateKind.INKAN: "印鑑登録証明書",
+    CertificateKind.TENSHUTSU: "転出証明書",
+}
+
+CERTIFICATIONS: dict[CertificateKind, str] = {
+    CertificateKind.JUMINHYO: "この写しは、住民票の原本と相違ないことを証明する。",
+    CertificateKind.JOHYO: "この写しは、住民票の除票の原本と相違ないことを証明する。",
+    CertificateKind.KISAI_JIKO: "上記の事項は、住民票に記載されていることを証明する。",
+    CertificateKind.INKAN: "この写しは、登録されている印影と相違ないことを証明する。",
+    CertificateKind.TENSHUTSU: "上記の者は、転出の届出をしたことを証明する。",
+}
+
+
+class SheetLayout(StrEnum):
+    HOUSEHOLD = "household"
+    """世帯連記式: the household's address once, up to four persons a sheet."""
+    PERSONAL = "personal"
+    """個人票: one person a sheet."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChoice:
+    """Items shown only when asked for (the standard's default is to omit them)."""
+
+    head_and_relationship: bool = False
+    domicile: bool = False
+    resident_code: bool = False
+    individual_number: bool = False
+    foreign_items: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    label: str
+    value: str
+
+    @property
+    def line(self) -> str:
+        return f"{self.label}　{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonBlock:
+    atena_number: str
+    fields: tuple[Field, ...]
+    history: tuple[str, ...] = ()
+
+    @property
+    def lines(self) -> list[str]:
+        return [f.line for f in self.fields] + [f"履歴　{h}" for h in self.history]
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    title: str
+    header: tuple[Field, ...]
+    persons: tuple[PersonBlock, ...]
+    certification: str = ""
+    """The certification text: on the last sheet only."""
+
+    @property
+    def lines(self) -> list[str]:
+        lines = [self.title, *(f.line for f in self.header)]
+        for person in self.persons:
+            lines.extend(person.lines)
+        if self.certification:
+            lines.append(self.certification)
+        return lines
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentCertificateRequest:
+    kind: CertificateKind
+    layout: SheetLayout = SheetLayout.HOUSEHOLD
+    items: ItemChoice = field(default_factory=ItemChoice)
+    with_history: bool = False
+
+
+def resident_sheets(
+    request: ResidentCertificateRequest,
+    records: Sequence[ResidentRecord],
+    today: date,
+    histories: Mapping[str, Sequence[ResidentRecord]] | None = None,
+) -> list[Sheet]:
+    """The sheets of a 住民票の写し, 除票の写し or 記載事項証明書 of ``records`` (in the order given:
+    the household's display order)."""
+    _check(request, records, today)
+    kind = request.kind
+    title = TITLES[kind]
+    if kind is CertificateKind.KISAI_JIKO and all(_removed_on(r, today) for r in records):
+        title = "住民票除票記載事項証明書"
+    blocks = [
+        _person(r, request, today, (histories or {}).get(r.atena_number.value, ())) for r in records
+    ]
+    if request.layout is SheetLayout.PERSONAL:
+        groups = [[(r, b)] for r, b in zip(records, blocks, strict=True)]
+    else:
+        pairs = list(zip(records, blocks, strict=True))
+        groups = [
+            pairs[i : i + PERSONS_PER_HOUSEHOLD_SHEET]
+            for i in range(0, len(pairs), PERSONS_PER_HOUSEHOLD_SHEET)
+        ]
+    sheets = [
+        Sheet(title, _header(group[0][0], records, request, today), tuple(b for _, b in group))
+        for group in groups
+    ]
+    last = sheets[-1]
+    sheets[-1] = Sheet(last.title, last.header, last.persons, CERTIFICATIONS[kind])
+    return sheets
+
+
+def _check(
+    request: ResidentCertificateRequest, records: Sequence[ResidentRecord], today: date
+) -> None:
+    if request.kind in (CertificateKind.INKAN, CertificateKind.TENSHUTSU):
+        raise ValueError(f"{request.kind} is not a resident-record certificate")
+    if not records:
+        raise DomainError(
+            Violation("certificate.no_persons", "証明する方を選択してください", "persons")
+        )
+    if request.kind is CertificateKind.JUMINHYO:
+        removed = [r.atena_number.value for r in records if _removed_on(r, today)]
+        if removed:
+            raise DomainError(
+                Violation(
+                    "certificate.removed_record",
+                    f"除票の方（宛名番号 {'、'.join(removed)}）は住民票の写しに記載できません。"
+                    "除票の写しを選択してください",
+                    "kind",
+                )
+            )
+    if request.kind is CertificateKind.JOHYO:
+        living = [r.atena_number.value for r in records if not _removed_on(r, today)]
+        if living:
+            raise DomainError(
+                Violation(
+                    "certificate.not_removed",
+                    f"住民の方（宛名番号 {'、'.join(living)}）は除票の写しに記載できません",
+                    "kind",
+                )
+            )
+    if request.layout is SheetLayout.HOUSEHOLD:
+        households = {r.household_number.value for r in records}
+        if len(households) > 1:
+            raise DomainError(
+                Violation(
+                    "certificate.several_households",
+                    "世帯連記式には一つの世帯の方だけを記載できます（個人票を選択してください）",
+                    "layout",
+                )
+            )
+
+
+def _move_out_pending(record: ResidentRecord, today: date) -> bool:
+    """A move-out filed for a date still to come: the person is on the register until then,
+    and what the notice recorded is left out of the certificate (§5.1)."""
+    return record.move_out is not None and today < record.move_out.removal_on
+
+
+def _removed_on(record: ResidentRecord, today: date) -> bool:
+    """Whether the record is a 除票 on ``today`` (a planned move-out is not, before its date)."""
+    return record.is_removed and not _move_out_pending(record, today)
+
+
+def _header(
+    first: ResidentRecord,
+    records: Sequence[ResidentRecord],
+    request: ResidentCertificateRequest,
+    today: date,
+) -> tuple[Field, ...]:
+    fields = [Field("住所", first.address.display())]
+    if request.items.head_and_relationship:
+        head = next((r for r in records if r.is_head), None)
+        if head is not None:
+            fields.append(Field("世帯主", head.name.full))
+    return tuple(fields)
+
+
+def _person(
+    record: ResidentRecord,
+    request: ResidentCertificateRequest,
+    today: date,
+    history: Sequence[ResidentRecord],
+) -> PersonBlock:
+    items = request.items
+    foreign = record.kind is ResidentKind.FOREIGN
+    details = record.foreign
+    f: list[Field] = []
+    name = record.name
+    f.append(Field("氏名", name.full if name.full.strip() else name.roman))
+    if foreign and name.roman and name.full != name.roman:
+        f.append(Field("氏名（ローマ字）", name.roman))
+    if name.full_kana:
+        f.append(Field("フリガナ", name.full_kana))
+    if foreign and items.foreign_items and details is not None and details.current_alias:
+        f.append(Field("通称", details.current_alias.name.full))
+    f.append(Field("生年月日", record.birth_date.display("seireki" if foreign else "wareki")))
+    f.append(Field("性別", record.sex.label))
+    if items.head_and_relationship:
+        f.append(Field("続柄", record.relationship.text))
+    f.append(Field("住民となった年月日", record.became_resident_on.display()))
+    f.append(Field("住所を定めた年月日", record.address_set_on.display()))
+    if record.filed_on is not None:
+        f.append(Field("届出日", format_wareki(record.filed_on)))
+    if record.previous_address is not None:
+        f.append(Field("前住所", record.previous_address.display()))
+    if items.domicile and not foreign and record.family_register is not None:
+        f.append(Field("本籍", record.family_register.domicile))
+        f.append(Field("筆頭者", record.family_register.head))
+    if items.resident_code and record.resident_code is not None:
+        f.append(Field("住民票コード", record.resident_code.value))
+    if items.individual_number and record.individual_number is not None:
+        f.append(Field("個人番号", record.individual_number.value))
+    if foreign and items.foreign_items and details is not None:
+        f.append(Field("国籍・地域", details.nationality))
+        f.append(Field("法第30条の45に規定する区分", details.category.label))
+        if details.residence_status:
+            f.append(Field("在留資格", details.residence_status))
+        if details.period_of_stay:
+            f.append(Field("在留期間等", details.period_of_stay))
+        if details.stay_expires_on is not None:
+            f.append(Field("在留期間等の満了の日", format_seireki(details.stay_expires_on)))
+        if details.residence_card_number is not None:
+            f.append(Field("在留カード等番号", details.residence_card_number.value))
+    if record.move_out is not None and not _move_out_pending(record, today):
+        f.append(Field("転出予定年月日", format_wareki(record.move_out.planned_on)))
+        f.append(Field("転出先", record.move_out.onward_address.display()))
+    if _removed_on(record, today):
+        reason = record.removal_reason.label if record.removal_reason else ""
+        on = record.removal_event_date.display() if record.removal_event_date else ""
+        if not on and record.removed_on is not None:
+            on = format_wareki(record.removed_on)
+        f.append(Field("消除", f"{on}　{reason}".strip("　")))
+    lines = (
+        tuple(f"{format_wareki(h.effective_on)}　{h.reason.label}" for h in history)
+        if request.with_history
+        else ()
+    )
+    return PersonBlock(record.atena_number.value, tuple(f), lines)
+
+
+def certificate_lines(sheets: Sequence[Sheet]) -> list[str]:
+    """Every line of the certificate, sheet by sheet: what the QR code's digest covers."""
+    return [line for sheet in sheets for line in sheet.lines]
