@@ -1,0 +1,165 @@
+"""Certificates drawn as A4 PDF pages (ReportLab) in IPAmj明朝.
+
+Each sheet is one page: the title, the header (address, head of household), the persons'
+items as label and value rows, and at the foot the 発行番号 of that page. The last page also
+carries the certification text, the date, the mayor's title and name with the official seal
+over it, and the QR code for checking the copy. A value too long for its row is wrapped, and a
+line too long even so is set smaller (standard §5.8 (1070) 文字溢れ): nothing is cut off.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from jichitai.adapters.pdf.fonts import MjFont, mj_font
+from jichitai.adapters.pdf.qr import draw_qr
+from jichitai.domain.certificates.contents import Sheet
+from jichitai.domain.certificates.issue_numbers import IssueNumber
+from jichitai.domain.common.dates import format_wareki
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+LABEL_WIDTH = 48 * mm
+BODY_SIZE = 10.5
+MIN_SIZE = 6.0
+LINE_GAP = 1.45
+QR_SIZE = 26 * mm
+SEAL_SIZE = 21 * mm
+
+
+@dataclass(frozen=True, slots=True)
+class Issuer:
+    """Who certifies: the municipality, its mayor, and the official seal (公印) image."""
+
+    municipality_name: str
+    mayor_title: str
+    mayor_name: str
+    official_seal_png: bytes | None = None
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines of ``text`` each at most ``width`` wide (Japanese wraps at any character)."""
+    lines: list[str] = []
+    current = ""
+    for char in text:
+        if current and pdfmetrics.stringWidth(current + char, font, size) > width:
+            lines.append(current)
+            current = char
+        else:
+            current += char
+    return [*lines, current] if current or not lines else lines
+
+
+class _Page:
+    def __init__(self, canvas: Canvas, font: MjFont) -> None:
+        self.canvas = canvas
+        self.font = font
+        self.y = PAGE_HEIGHT - MARGIN
+
+    def text(
+        self, x: float, text: str, size: float = BODY_SIZE, *, width: float | None = None
+    ) -> None:
+        drawn = self.font.drawable(text)
+        if width is not None:
+            while size > MIN_SIZE and pdfmetrics.stringWidth(drawn, self.font.name, size) > width:
+                size -= 0.5
+        self.canvas.setFont(self.font.name, size)
+        self.canvas.drawString(x, self.y, drawn)
+
+    def row(self, label: str, value: str) -> None:
+        """A label and its value, the value wrapped within the page, smaller if it must."""
+        width = PAGE_WIDTH - 2 * MARGIN - LABEL_WIDTH
+        drawn = self.font.drawable(value)
+        size = BODY_SIZE
+        lines = _wrap(drawn, self.font.name, size, width)
+        while len(lines) > 3 and size > MIN_SIZE:
+            size -= 0.5
+            lines = _wrap(drawn, self.font.name, size, width)
+        self.text(MARGIN, label, BODY_SIZE, width=LABEL_WIDTH - 2 * mm)
+        self.canvas.setFont(self.font.name, size)
+        for n, line in enumerate(lines):
+            if n:
+                self.y -= size * LINE_GAP
+            self.canvas.drawString(MARGIN + LABEL_WIDTH, self.y, line)
+        self.y -= BODY_SIZE * LINE_GAP
+
+    def rule(self) -> None:
+        self.canvas.setLineWidth(0.4)
+        self.canvas.line(MARGIN, self.y + BODY_SIZE, PAGE_WIDTH - MARGIN, self.y + BODY_SIZE)
+        self.y -= 2 * mm
+
+
+def render_certificate(
+    sheets: Sequence[Sheet],
+    issuer: Issuer,
+    number: IssueNumber,
+    issued_on: date,
+    qr_text: str,
+) -> bytes:
+    """The certificate as PDF bytes (unsigned): one page a sheet."""
+    font = mj_font()
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4, pageCompression=1)
+    canvas.setTitle(sheets[0].title)
+    canvas.setAuthor(issuer.municipality_name)
+    canvas.setSubject(number.code)
+    pages = len(sheets)
+    for page_number, sheet in enumerate(sheets, 1):
+        page = _Page(canvas, font)
+        page.y -= 8 * mm
+        title_width = pdfmetrics.stringWidth(font.drawable(sheet.title), font.name, 18)
+        page.text((PAGE_WIDTH - title_width) / 2, sheet.title, 18)
+        page.y -= 14 * mm
+        for field in sheet.header:
+            page.row(field.label, field.value)
+        for person in sheet.persons:
+            page.rule()
+            for field in person.fields:
+                page.row(field.label, field.value)
+            for entry in person.history:
+                page.row("履歴", entry)
+        if sheet.certification:
+            _certify(page, sheet.certification, issuer, issued_on, qr_text)
+        canvas.setFont(font.name, 8)
+        canvas.drawString(
+            MARGIN, 10 * mm, font.drawable(f"発行番号　{number.display(page_number, pages)}")
+        )
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, 10 * mm, f"確認コード {number.code}")
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def _certify(page: _Page, text: str, issuer: Issuer, issued_on: date, qr_text: str) -> None:
+    font = page.font
+    bottom = 16 * mm
+    page.y = max(min(page.y - 6 * mm, bottom + QR_SIZE + 40 * mm), bottom + QR_SIZE + 8 * mm)
+    page.text(MARGIN, text)
+    page.y -= 9 * mm
+    page.text(MARGIN + 10 * mm, format_wareki(issued_on))
+    page.y -= 11 * mm
+    signature = f"{issuer.mayor_title}　{issuer.mayor_name}"
+    right = PAGE_WIDTH - MARGIN - QR_SIZE - 12 * mm
+    width = pdfmetrics.stringWidth(font.drawable(signature), font.name, 13)
+    x = right - width
+    page.text(x, signature, 13)
+    if issuer.official_seal_png:
+        seal = ImageReader(io.BytesIO(issuer.official_seal_png))
+        page.canvas.drawImage(
+            seal,
+            right - SEAL_SIZE + 4 * mm,
+            page.y - SEAL_SIZE / 2 + 2 * mm,
+            SEAL_SIZE,
+            SEAL_SIZE,
+            mask="auto",
+        )
+    draw_qr(page.canvas, qr_text, PAGE_WIDTH - MARGIN - QR_SIZE, bottom, QR_SIZE)

@@ -1,0 +1,139 @@
+"""A 住民票の写し end to end below the services: the register's records laid out, drawn as A4
+PDF with the official seal and the QR code, signed (PAdES), then read back as anyone would:
+pdftotext, zbarimg, the signature check."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import Engine
+
+from jichitai.adapters.pdf.certificate_pdf import Issuer, render_certificate
+from jichitai.adapters.pdf.fonts import mj_font_path
+from jichitai.adapters.pdf.signing import PdfSigner, check_signature
+from jichitai.adapters.security.certificate_keys import KeyStore
+from jichitai.adapters.security.qr_signatures import payload_is_signed_by, sign_payload
+from jichitai.bootstrap import App, bootstrap
+from jichitai.domain.certificates.contents import (
+    CertificateKind,
+    ItemChoice,
+    ResidentCertificateRequest,
+    certificate_lines,
+    resident_sheets,
+)
+from jichitai.domain.certificates.issue_numbers import IssueNumber
+from jichitai.domain.certificates.verification import QrPayload, content_digest
+from jichitai.domain.residents.commands import MoveIn
+from jichitai.domain.residents.model import ResidentRecord, Sex
+from tests.factories import (
+    a_foreign_person,
+    a_header,
+    a_municipality,
+    a_person,
+    a_previous_address,
+    an_address,
+)
+from tests.fakes import TODAY, FixedClock, SeededRandom
+
+pytestmark = pytest.mark.spec("5.1")
+
+NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+
+
+def official_seal() -> bytes:
+    """A square red 公印 (a test stand-in) as PNG."""
+    image = Image.new("RGBA", (240, 240), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((8, 8, 231, 231), outline=(200, 30, 30, 255), width=14)
+    font = ImageFont.truetype(mj_font_path(), 80)
+    for n, (x, y) in enumerate(((40, 30), (130, 30), (40, 125), (130, 125))):
+        draw.text((x, y), "試験市印"[n], font=font, fill=(200, 30, 30, 255))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def members(clean_db: Engine) -> list[ResidentRecord]:
+    app: App = bootstrap(engine=clean_db, clock=FixedClock(), random=SeededRandom(4))
+    code = a_municipality(app, "45", "試験市")
+    moved = app.register.record_change(
+        code,
+        MoveIn(
+            header=a_header(),
+            members=(
+                a_person(),
+                a_person(
+                    given="花子", kana=("タカハシ", "ハナコ"), relationship="妻", sex=Sex.FEMALE
+                ),
+                a_person(
+                    given="𠮷", kana=("タカハシ", "キチ"), relationship="子", born="平成20年4月1日"
+                ),
+                a_foreign_person(relationship="同居人"),
+                a_person(
+                    name="邉", given="太郎", kana=("ワタナベ", "タロウ"), relationship="同居人"
+                ),
+            ),
+            address=an_address(supplement="霞が関ハイツ101号" * 4),
+            previous_address=a_previous_address(),
+        ),
+    )
+    return list(app.queries.household(code, moved.households[0]))
+
+
+def squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def run(*command: str) -> str:
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def test_a_certificate_reads_back_as_printed_scans_and_checks_as_signed(
+    members: list[ResidentRecord], tmp_path: Path
+) -> None:
+    keys = KeyStore(tmp_path / "keys")
+    pair = keys.ensure_municipality("452009", "試験市", NOW)
+    request = ResidentCertificateRequest(
+        CertificateKind.JUMINHYO, items=ItemChoice(head_and_relationship=True)
+    )
+    sheets = resident_sheets(request, members, TODAY)
+    number = IssueNumber(date(2026, 11, 26), "452009", "試験市", "本庁1", "", 3)
+    payload = sign_payload(pair, number.code, content_digest(certificate_lines(sheets)))
+    issuer = Issuer("試験市", "試験市長", "山田　太郎", official_seal())
+    unsigned = render_certificate(sheets, issuer, number, TODAY, payload.text())
+    signed = PdfSigner(pair, keys.authority).sign(
+        unsigned, reason="住民票の写しの交付", location="試験市"
+    )
+    pdf = tmp_path / "juminhyo.pdf"
+    pdf.write_bytes(signed)
+
+    text = squeezed(run("pdftotext", "-raw", str(pdf), "-"))  # spacing is the layout's
+    for expected in (
+        "住民票の写し",
+        "氏名髙橋𠮷",
+        "氏名邉太郎",
+        "世帯主髙橋一郎",
+        "この写しは、住民票の原本と相違ないことを証明する。",
+        "試験市長山田太郎",
+        "発行番号20261126試験市本庁10031/2",
+        "発行番号20261126試験市本庁10032/2",
+        "霞が関ハイツ101号" * 4,  # a long 方書 wrapped, not cut off
+    ):
+        assert squeezed(expected) in text, expected
+
+    run("pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / "page"))
+    scanned = run("zbarimg", "--quiet", "--raw", str(tmp_path / "page-2.png")).split()
+    read = QrPayload.parse(" ".join(scanned))
+    assert read == payload and payload_is_signed_by(read, pair.certificate())
+    assert read.digest == content_digest(certificate_lines(sheets))
+
+    check = check_signature(signed, [keys.authority])
+    assert check.valid and "試験市長" in check.signer
+    pages = run("pdfinfo", str(pdf))
+    assert "Pages: 2" in " ".join(pages.split()) and "(A4)" in pages
