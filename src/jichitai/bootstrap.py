@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from jichitai.adapters.clock import SystemClock, SystemRandom
 from jichitai.adapters.db.access_log_store import SqlAccessLogStore
+from jichitai.adapters.db.certificate_store import SqlCertificateStore
 from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_sqlite
 from jichitai.adapters.db.migrate import current_revision, head_revision, upgrade
 from jichitai.adapters.db.outbox_store import SqlOutboxStore
@@ -17,6 +18,8 @@ from jichitai.adapters.db.suppression_store import SqlSuppressionStore
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
 from jichitai.adapters.db.user_directory import SqlUserDirectory
 from jichitai.adapters.http.webhook_transport import HttpTransport
+from jichitai.adapters.pdf.certificate_maker import KeyDirectoryCertificateMaker
+from jichitai.adapters.security.certificate_keys import KeyStore
 from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.adapters.security.tokens import JwtTokens
 from jichitai.adapters.standard_layout.csv_export import CsvExportSink
@@ -31,6 +34,7 @@ from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.migration.layout import Layout
 from jichitai.services.audit import AccessLog
+from jichitai.services.certificates import CertificateService
 from jichitai.services.integration import IntegrationService
 from jichitai.services.migration import LayoutExportService
 from jichitai.services.migration_import import LayoutImportService
@@ -62,6 +66,7 @@ class App:
     staff: StaffRegister
     layout_export: LayoutExportService
     layout_import: LayoutImportService
+    certificates: CertificateService
     integration: IntegrationService
     subscribers: SubscriberService
     webhooks: WebhookDispatcher
@@ -137,6 +142,15 @@ def bootstrap(
         _bundled_layout,
     )
     return App(
+        certificates=CertificateService(
+            queries,
+            suppressions,
+            access_log,
+            SqlCertificateStore(engine),
+            KeyDirectoryCertificateMaker(KeyStore(settings.key_dir), clock),
+            clock,
+            municipalities.name_of,
+        ),
         integration=integration,
         subscribers=SubscriberService(
             subscriber_directory,

@@ -31,6 +31,9 @@ class Settings:
     max_body_bytes: int = 1_048_576
     password_hash_cost: str = "standard"
     """``standard`` (RFC 9106 low-memory Argon2id) or ``fast`` (tests only; refused in production)."""
+    key_dir: str = "keys"
+    """The key directory: certificate signing keys, issuer data and official seals, outside the
+    database (``JICHITAI_KEY_DIR``; relative paths from the working directory)."""
     webhook_timeout: float = 10.0
     """Seconds a webhook receiver has to answer one delivery."""
     webhook_lease_seconds: float = 60.0
@@ -55,6 +58,7 @@ class Settings:
             webhook_backoff_cap=_positive(env, "JICHITAI_WEBHOOK_BACKOFF_CAP", 300.0),
             webhook_max_attempts=int(_positive(env, "JICHITAI_WEBHOOK_MAX_ATTEMPTS", 15)),
             database_url=url,
+            key_dir=env.get("JICHITAI_KEY_DIR", "").strip() or "keys",
             timezone=env.get("JICHITAI_TIMEZONE", "Asia/Tokyo"),
             mode=env.get("JICHITAI_MODE", "development").strip() or "development",
             secret_key=env.get("JICHITAI_SECRET_KEY", "") or PLACEHOLDER_SECRET,

@@ -47,6 +47,7 @@ class Cli:
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     """A CLI bound to a database of its own: an SQLite file, or a new PostgreSQL database."""
     env = {k: v for k, v in os.environ.items() if k != "JICHITAI_DATABASE_URL"}
+    env["JICHITAI_KEY_DIR"] = str(tmp_path_factory.mktemp("keys"))
     server = os.environ.get("JICHITAI_DATABASE_URL", "")
     if server.startswith("postgresql"):
         import psycopg

@@ -18,6 +18,7 @@ import typer
 from jichitai.bootstrap import bootstrap
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.entrypoints.cli_audit import audit_app
+from jichitai.entrypoints.cli_certificates import certificate_app
 from jichitai.entrypoints.cli_common import (
     JsonOption,
     MunicipalityOption,
@@ -52,6 +53,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(layout_app, name="layout")
 app.add_typer(subscriber_app, name="subscriber")
+app.add_typer(certificate_app, name="certificate")
 app.command("worker")(worker)
 
 
@@ -65,10 +67,12 @@ def db_upgrade() -> None:
 @municipality_app.command("add")
 def municipality_add(code: str, name: str, as_json: JsonOption = False) -> None:
     """団体を登録する: CODE は地方公共団体コード (チェックデジット付き6桁)."""
+    a = _app()
     try:
-        m = _app().municipalities.add(code, name)
+        m = a.municipalities.add(code, name)
     except DomainError as e:
         _fail(e, as_json)
+    a.certificates.ensure_keys(m.code)  # its certificate signing key, in the key directory
     _emit({"municipality_code": m.code, "name": m.name}, as_json)
 
 

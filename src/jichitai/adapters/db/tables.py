@@ -403,6 +403,33 @@ webhook_outbox = Table(
     Index("ix_webhook_outbox_status", "status", "next_attempt_at"),
 )
 
+# 証明書の発行履歴: one row per copy issued (who, when, where, what, which optional items, pages),
+# with the digests the copy's QR code and signature commit to. Written only after the copy was
+# made: nothing is recorded as issued that was not. ``items`` is a JSON list of the optional
+# items shown; ``persons`` the 宛名番号s, comma-separated.
+certificate_issues = Table(
+    "certificate_issues",
+    metadata,
+    _municipality_code(),
+    Column("issue_code", String(22), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("title", String(40), nullable=False),
+    Column("persons", Text, nullable=False),
+    Column("items", Text, nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("issued_by", String(64), nullable=False),
+    Column("terminal", String(100), nullable=False),
+    Column("place", String(100), nullable=False),
+    Column("issued_at", UtcDateTime(), nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("pdf_sha256", String(64), nullable=False),
+    PrimaryKeyConstraint("municipality_code", "issue_code"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+    Index("ix_certificate_issues_issued_on", "municipality_code", "issued_on"),
+)
+
 #: Tables the application may only INSERT into and SELECT from.
 APPEND_ONLY_TABLES: tuple[str, ...] = ("access_log", "access_log_persons")
 

@@ -1,0 +1,85 @@
+"""The certificate issue history and the day's copy numbers, in the database."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, text
+
+from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.engine import READ_ONLY
+from jichitai.services.certificates import IssueRecord
+
+_C = t.certificate_issues.c
+# One counter per municipality and day in ``id_sequences`` (name ``cert<YYYYMMDD>``), moved in a
+# single statement so two issuing clerks never get the same number.
+_NEXT = text(
+    "INSERT INTO id_sequences (municipality_code, name, next_value) VALUES (:mc, :name, 2)"
+    " ON CONFLICT (municipality_code, name) DO UPDATE"
+    " SET next_value = id_sequences.next_value + 1 RETURNING next_value"
+)
+
+
+def _issue(row: Any) -> IssueRecord:
+    return IssueRecord(
+        municipality_code=row.municipality_code,
+        issue_code=row.issue_code,
+        issued_on=row.issued_on,
+        sequence=row.sequence,
+        kind=row.kind,
+        title=row.title,
+        persons=tuple(p for p in row.persons.split(",") if p),
+        items=tuple(json.loads(row.items)),
+        pages=row.pages,
+        issued_by=row.issued_by,
+        terminal=row.terminal,
+        place=row.place,
+        issued_at=row.issued_at,
+        content_sha256=row.content_sha256,
+        pdf_sha256=row.pdf_sha256,
+    )
+
+
+class SqlCertificateStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def next_sequence(self, municipality_code: str, on: date) -> int:
+        with self._engine.begin() as conn:
+            value = conn.execute(
+                _NEXT, {"mc": municipality_code, "name": f"cert{on:%Y%m%d}"}
+            ).scalar_one()
+        return int(value) - 1
+
+    def record(self, issue: IssueRecord) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                insert(t.certificate_issues).values(
+                    municipality_code=issue.municipality_code,
+                    issue_code=issue.issue_code,
+                    issued_on=issue.issued_on,
+                    sequence=issue.sequence,
+                    kind=issue.kind,
+                    title=issue.title,
+                    persons=",".join(issue.persons),
+                    items=json.dumps(list(issue.items)),
+                    pages=issue.pages,
+                    issued_by=issue.issued_by,
+                    terminal=issue.terminal[:100],
+                    place=issue.place[:100],
+                    issued_at=issue.issued_at,
+                    content_sha256=issue.content_sha256,
+                    pdf_sha256=issue.pdf_sha256,
+                )
+            )
+
+    def get(self, municipality_code: str, issue_code: str) -> IssueRecord | None:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row = conn.execute(
+                select(t.certificate_issues).where(
+                    _C.municipality_code == municipality_code, _C.issue_code == issue_code
+                )
+            ).one_or_none()
+        return _issue(row) if row else None

@@ -1,0 +1,66 @@
+"""End-to-end: `jichitai certificate issue` writes a signed 住民票の写し; `certificate verify`
+accepts it and reports any change to the file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Cli
+
+pytestmark = pytest.mark.spec("5.5")
+
+CODE = "131016"
+
+
+def test_a_certificate_is_issued_verified_and_a_changed_copy_is_reported(
+    cli: Cli, tmp_path: Path
+) -> None:
+    assert cli.run("db", "upgrade").returncode == 0
+    cli.ok("municipality", "add", CODE, "東京都千代田区")
+    keys = Path(cli.env["JICHITAI_KEY_DIR"]) / "municipalities" / CODE
+    assert (keys / "key.pem").exists() and (keys / "cert.pem").exists()
+    cli.ok("demo", "seed", "-m", CODE, "--residents", "20", "--seed", "3")
+    out = tmp_path / "juminhyo.pdf"
+    issued = cli.ok(
+        "certificate", "issue", "-m", CODE, "--person", "0000000019", "--household", "--head",
+        "--out", str(out),
+    )  # fmt: skip
+    assert issued["title"] == "住民票の写し" and len(issued["issue_code"]) == 22
+    assert out.read_bytes().startswith(b"%PDF")
+
+    verified = cli.ok("certificate", "verify", str(out))
+    assert verified["valid"] is True and verified["problems"] == []
+    assert verified["issue_code"] == issued["issue_code"]
+    assert verified["checks"] == {
+        "signature": True, "qr": True, "issued": True, "content": True, "file": True,
+    }  # fmt: skip
+
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(out.read_bytes() + b"\n%% appended after issue\n")
+    result = cli.run("certificate", "verify", str(changed), "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["valid"] is False and "ファイルが発行したものと一致しません" in report["problems"]
+
+    second = cli.ok(
+        "certificate", "issue", "-m", CODE, "--person", "0000000019", "--out",
+        str(tmp_path / "second.pdf"),
+    )  # fmt: skip
+    assert second["issue_code"] != issued["issue_code"]  # one number per copy
+
+
+def test_wrong_requests_are_refused_and_nothing_is_written(cli: Cli, tmp_path: Path) -> None:
+    unknown = cli.refused(
+        "certificate", "issue", "-m", CODE, "--person", "0000999997", "--out",
+        str(tmp_path / "x.pdf"),
+    )  # fmt: skip
+    assert unknown[0]["code"] == "person.not_found"
+    living = cli.refused(
+        "certificate", "issue", "-m", CODE, "--person", "0000000019", "--kind", "johyo",
+        "--out", str(tmp_path / "y.pdf"),
+    )  # fmt: skip
+    assert living[0]["code"] == "certificate.not_removed"
+    assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "y.pdf").exists()
