@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -82,8 +83,10 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def app(clean_db: Engine, clock: FixedClock) -> App:
-    settings = Settings(password_hash_cost="fast", secret_key=SECRET)
+def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
+    settings = Settings(
+        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
+    )
     return bootstrap(settings, engine=clean_db, clock=clock, random=SeededRandom(3))
 
 

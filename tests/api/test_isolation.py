@@ -21,6 +21,8 @@ from tests.api.conftest import PASSWORD, a_move_in, auth, command_json, make_ten
 PUBLIC = {
     ("POST", "/api/v1/auth/token"),
     ("GET", "/healthz"),
+    ("GET", "/verify/{issue_code}"),  # anyone checks a certificate, without logging in
+    ("POST", "/verify"),
 }
 OTHER_SURNAME = "乙野"
 MISSING_ATENA = AtenaNumber.from_serial(999).value

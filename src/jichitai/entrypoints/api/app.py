@@ -22,6 +22,7 @@ from jichitai.entrypoints.api import (
     routes_admin,
     routes_audit,
     routes_auth,
+    routes_certificates,
     routes_drafts,
     routes_integration,
     routes_residents,
@@ -131,6 +132,7 @@ def create_app(jichitai: App) -> FastAPI:
         routes_suppressions,
         routes_admin,
         routes_subscribers,
+        routes_certificates,
         routes_audit,
         routes_integration,
     ):

@@ -1,0 +1,73 @@
+"""Certificates through the staff API, and checked by anyone at /verify without logging in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jichitai.bootstrap import App
+from jichitai.domain.access.roles import Role
+from jichitai.domain.certificates.issue_numbers import IssueNumber
+from tests.api.conftest import Tenant, auth, error_codes
+
+pytestmark = pytest.mark.spec("5.5")
+
+
+def issue(client: TestClient, tenant: Tenant, role: Role = Role.CLERK, **body: object) -> Any:
+    payload = {"atena_number": tenant.atena_numbers[0], **body}
+    return client.post(
+        "/api/v1/certificates", json=payload, headers=auth(client, tenant.login(role))
+    )
+
+
+def test_a_clerk_issues_a_signed_pdf_that_anyone_can_check(
+    client: TestClient, tenant: Tenant
+) -> None:
+    response = issue(client, tenant, household=True, items={"head_and_relationship": True})
+    assert response.status_code == 201, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    code = response.headers["x-jichitai-issue-code"]
+    pdf = response.content
+
+    by_code = client.get(f"/verify/{code}")
+    assert by_code.status_code == 200
+    assert by_code.json()["title"] == "住民票の写し" and by_code.json()["pages"] == 1
+    assert set(by_code.json()) == {
+        "issue_code",
+        "title",
+        "municipality_name",
+        "issued_on",
+        "pages",
+        "content_sha256",
+    }  # fmt: skip  (no personal data)
+    by_file = client.post("/verify", content=pdf, headers={"Content-Type": "application/pdf"})
+    assert by_file.status_code == 200 and by_file.json()["valid"] is True
+    tampered = pdf.replace(b"/Title", b"/Titlx", 1)
+    bad = client.post("/verify", content=tampered, headers={"Content-Type": "application/pdf"})
+    assert bad.json()["valid"] is False and bad.json()["problems"]
+
+
+def test_refusals_for_the_role_the_kind_and_codes(
+    app: App, client: TestClient, tenant: Tenant
+) -> None:
+    mine = issue(client, tenant, items={"individual_number": True})
+    assert mine.status_code == 403
+    assert error_codes(mine) == ["certificate.item_forbidden"]
+    auditor = issue(client, tenant, Role.AUDITOR)
+    assert auditor.status_code == 403
+    johyo = issue(client, tenant, kind="johyo")
+    assert johyo.status_code == 422 and error_codes(johyo) == ["certificate.not_removed"]
+    reviewer = issue(client, tenant, Role.REVIEWER, items={"individual_number": True})
+    assert reviewer.status_code == 201
+    assert client.get("/verify/1234").status_code == 422
+    never = IssueNumber(app.clock.today(), tenant.code, "試験市", "", "", 999).code
+    unknown = client.get(f"/verify/{never}")
+    assert unknown.status_code == 404 and error_codes(unknown) == ["certificate.not_found"]
+    assert (
+        client.post(
+            "/verify", content=b"hello", headers={"Content-Type": "application/pdf"}
+        ).status_code
+        == 422
+    )
