@@ -108,6 +108,7 @@ def _environment(database: Path) -> dict[str, str]:
         "JICHITAI_MODE": "development",
         "JICHITAI_SECRET_KEY": secrets.token_urlsafe(48),
         "JICHITAI_TOKEN_MINUTES": "60",
+        "JICHITAI_KEY_DIR": str(database.parent / "keys"),  # the run's own signing keys
         "PYTHONUNBUFFERED": "1",
     }
     return env
