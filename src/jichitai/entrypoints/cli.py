@@ -343,6 +343,23 @@ def bench_feed(
     run(changes=changes, residents=residents, batch=batch, database_url=database_url, seed=seed)
 
 
+@bench_app.command("certificates")
+def bench_certificates(
+    count: Annotated[int, typer.Option(help="発行する証明書の部数", min=1)] = 500,
+    residents: Annotated[int, typer.Option(help="住民数の目安", min=1)] = 300,
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """証明書発行の性能の計測 (bench/certificates.py を実行する。ソースから実行した場合のみ)."""
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "bench" / "certificates.py").exists():
+        typer.echo("ベンチマークはソースのチェックアウトからのみ実行できます", err=True)
+        raise typer.Exit(code=2)
+    sys.path.insert(0, str(root))
+    from bench.certificates import run  # bench/ is not packaged: found on the path set above
+
+    run(count=count, residents=residents, seed=seed)
+
+
 @user_app.command("add")
 def user_add(
     municipality: MunicipalityOption,
