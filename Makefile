@@ -42,6 +42,7 @@ bench: install ## benchmarks (not part of CI)
 	$(BIN)/jichitai bench migration --persons 1000000
 	scripts/with-postgres.sh $(BIN)/jichitai bench migration --persons 1000000
 	$(BIN)/jichitai bench feed --changes 50000
+	$(BIN)/jichitai bench certificates --count 500
 
 clean: ## remove the virtual environment and local databases
 	rm -rf $(VENV) jichitai.db jichitai.db-wal jichitai.db-shm
