@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -33,14 +34,21 @@ from jichitai.services.ports import Clock
 
 
 def stand_in_seal(name: str) -> bytes:
-    """A development 公印: a red square with the municipality's name (never a real seal)."""
+    """A development 公印: a red square reading 「<municipality>長之印」 in columns from the right
+    (the prefecture left off), never a real seal."""
+    short = re.sub(r"^.+?[都道府県](?=.)", "", name)
+    chars = (short + "長之印")[-9:]
+    rows = 3
+    columns = -(-len(chars) // rows)
     image = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
-    draw.rectangle((10, 10, 289, 289), outline=(200, 30, 30, 255), width=16)
-    chars = (name + "之印")[:4].ljust(4, "印")
-    font = ImageFont.truetype(mj_font_path(), 110)
-    for n, (x, y) in enumerate(((160, 30), (160, 150), (40, 30), (40, 150))):
-        draw.text((x, y), chars[n], font=font, fill=(200, 30, 30, 255))
+    draw.rectangle((10, 10, 289, 289), outline=(200, 30, 30, 255), width=14)
+    cell = 260 // max(rows, columns)
+    font = ImageFont.truetype(mj_font_path(), int(cell * 0.9))
+    for n, char in enumerate(chars):
+        column, row = divmod(n, rows)
+        x = 280 - (column + 1) * (260 // columns) + (260 // columns - cell) // 2
+        draw.text((x, 22 + row * cell), char, font=font, fill=(200, 30, 30, 255))
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

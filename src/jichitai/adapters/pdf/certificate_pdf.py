@@ -156,7 +156,7 @@ def _certify(page: _Page, text: str, issuer: Issuer, issued_on: date, qr_text: s
         seal = ImageReader(io.BytesIO(issuer.official_seal_png))
         page.canvas.drawImage(
             seal,
-            right - SEAL_SIZE + 4 * mm,
+            right - SEAL_SIZE / 2 + 2 * mm,  # over the name's last character, as stamped
             page.y - SEAL_SIZE / 2 + 2 * mm,
             SEAL_SIZE,
             SEAL_SIZE,
