@@ -46,8 +46,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -55,7 +53,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.support import BenchFailed, cpu_seconds, executable, free_port
+from bench.support import (
+    BenchFailed,
+    cpu_seconds,
+    executable,
+    free_port,
+    tail,
+    wait_until_healthy,
+)
 
 from jichitai.demo.names import FAMILY_NAMES
 from jichitai.domain.common.dates import format_wareki
@@ -63,7 +68,6 @@ from jichitai.domain.common.dates import format_wareki
 CODE = "131016"
 NAME = "東京都千代田区"
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile_api.py"
-LOG_TAIL = 40
 
 
 @dataclass(frozen=True)
@@ -112,13 +116,6 @@ def _environment(database: Path) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
     }
     return env
-
-
-def _tail(path: Path, lines: int = LOG_TAIL) -> str:
-    if not path.exists():
-        return f"({path.name}: no output)"
-    text = path.read_text("utf-8", errors="replace").splitlines()
-    return "\n".join([f"--- last {min(lines, len(text))} lines of {path.name} ---", *text[-lines:]])
 
 
 def _cli(bench: Bench, *args: str, stdin: str | None = None) -> Any:
@@ -199,7 +196,7 @@ def _server(bench: Bench, port: int) -> Iterator[subprocess.Popen[bytes]]:
             stdin=subprocess.DEVNULL,
         )
     try:
-        _wait_until_healthy(proc, port, log)
+        wait_until_healthy(proc, port, log)
         yield proc
     finally:
         if proc.poll() is None:
@@ -209,21 +206,6 @@ def _server(bench: Bench, port: int) -> Iterator[subprocess.Popen[bytes]]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-
-def _wait_until_healthy(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise BenchFailed(f"the server exited with status {proc.returncode}\n{_tail(log)}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.1)
-    raise BenchFailed(f"the server did not answer /healthz within 60 s\n{_tail(log)}")
 
 
 def _read_stats(prefix: Path) -> tuple[Row, list[Row]]:
@@ -301,20 +283,20 @@ def _locust(
             )
     except subprocess.TimeoutExpired:
         raise BenchFailed(
-            f"locust ({label}) did not finish in {backstop + 60} s\n{_tail(log)}"
+            f"locust ({label}) did not finish in {backstop + 60} s\n{tail(log)}"
         ) from None
     wall = time.perf_counter() - started
     children_after = os.times()
     server_after = cpu_seconds(server.pid)
     if result.returncode != 0:
-        raise BenchFailed(f"locust ({label}) exited with status {result.returncode}\n{_tail(log)}")
+        raise BenchFailed(f"locust ({label}) exited with status {result.returncode}\n{tail(log)}")
     if server.poll() is not None:
         server_log = bench.directory / "server.log"
-        raise BenchFailed(f"the server stopped during the {label} run\n{_tail(server_log)}")
+        raise BenchFailed(f"the server stopped during the {label} run\n{tail(server_log)}")
     if not report.exists():
         raise BenchFailed(
             f"the {label} run never started: not every simulated user reached the start"
-            f" (log-in refused or too slow)\n{_tail(log)}"
+            f" (log-in refused or too slow)\n{tail(log)}"
         )
     total, rows = _read_stats(prefix)
     return Run(

@@ -74,7 +74,15 @@ from bench.register import (
     follow,
     load_state,
 )
-from bench.support import BenchFailed, cpu_seconds, executable, free_port, seed_demo
+from bench.support import (
+    BenchFailed,
+    cpu_seconds,
+    executable,
+    free_port,
+    seed_demo,
+    tail,
+    wait_until_healthy,
+)
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -343,11 +351,6 @@ def baseline(url: str) -> tuple[int, float]:
 # -- processes -----------------------------------------------------------------------------------
 
 
-def _tail(path: Path, limit: int = 3000) -> str:
-    text = path.read_text("utf-8", errors="replace") if path.exists() else ""
-    return f"--- {path.name} ---\n" + (text[-limit:] or "(empty)")
-
-
 def _environment(url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JICHITAI_")}
     env |= {
@@ -377,24 +380,6 @@ def _process(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-
-def _wait_until_healthy(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise BenchFailed(f"the server exited with status {proc.returncode}\n{_tail(log)}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return
-            connection.close()
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise BenchFailed(f"the server did not answer /healthz within 60 s\n{_tail(log)}")
 
 
 # -- databases -----------------------------------------------------------------------------------
@@ -563,7 +548,7 @@ def _run(
             signal.SIGINT,
         )
     )
-    _wait_until_healthy(server, port, server_log)
+    wait_until_healthy(server, port, server_log)
     worker_log = directory / "worker.log"
     worker = stack.enter_context(_process([jichitai, "worker"], env, worker_log, signal.SIGTERM))
     print(
@@ -611,14 +596,14 @@ def _run(
     while receiver.count() < changes and time.monotonic() < deadline:
         if worker.poll() is not None:
             raise BenchFailed(
-                f"the worker exited with status {worker.returncode}\n{_tail(worker_log)}"
+                f"the worker exited with status {worker.returncode}\n{tail(worker_log)}"
             )
         time.sleep(0.1)
     cpu_after = {p.pid: cpu_seconds(p.pid) for p in (server, worker)}
     if receiver.count() < changes:
         raise BenchFailed(
             f"only {receiver.count():,} of {changes:,} webhooks were delivered within"
-            f" {timeout:.0f} s\n{_tail(worker_log)}"
+            f" {timeout:.0f} s\n{tail(worker_log)}"
         )
     # The worker's capacity: while the changes are written it can go no faster than they are
     # committed, so every change is queued again (replay from the seeded head) and the same
@@ -632,7 +617,7 @@ def _run(
     while receiver.deliveries() < before + changes and time.monotonic() < deadline:
         if worker.poll() is not None:
             raise BenchFailed(
-                f"the worker exited with status {worker.returncode}\n{_tail(worker_log)}"
+                f"the worker exited with status {worker.returncode}\n{tail(worker_log)}"
             )
         time.sleep(0.05)
     replay_seconds = time.perf_counter() - replay_started

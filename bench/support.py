@@ -7,7 +7,10 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -77,3 +80,30 @@ def cpu_seconds(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+LOG_TAIL = 40
+
+
+def tail(path: Path, lines: int = LOG_TAIL) -> str:
+    """The end of a child process's log, for a failure message."""
+    if not path.exists():
+        return f"({path.name}: no output)"
+    text = path.read_text("utf-8", errors="replace").splitlines()
+    return "\n".join([f"--- last {min(lines, len(text))} lines of {path.name} ---", *text[-lines:]])
+
+
+def wait_until_healthy(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    """Until ``jichitai serve`` on 127.0.0.1:``port`` answers /healthz (at most 60 s)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise BenchFailed(f"the server exited with status {proc.returncode}\n{tail(log)}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise BenchFailed(f"the server did not answer /healthz within 60 s\n{tail(log)}")
