@@ -193,6 +193,16 @@ def a_valid_individual_number(seed: int) -> IndividualNumber:
     return IndividualNumber.parse(first11 + individual_number_check_digit(first11))
 
 
+def moving_in(*members: NewPerson, address: Address | None = None) -> MoveIn:
+    """A 国内転入 of ``members`` (default: one 世帯主) as a new household."""
+    return MoveIn(
+        header=a_header(),
+        members=members or (a_person(),),
+        address=address or an_address(),
+        previous_address=a_previous_address(),
+    )
+
+
 def a_household(
     fake: FakeRegister,
     *members: NewPerson,

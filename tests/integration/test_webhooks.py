@@ -27,11 +27,11 @@ from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.integration.signing import verify
-from jichitai.domain.residents.commands import Correct, MoveIn, RecordChanges
+from jichitai.domain.residents.commands import Correct, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.subscribers import Credentials
 from jichitai.services.webhooks import WebhookDispatcher
-from tests.factories import a_header, a_municipality, a_person, a_previous_address, an_address
+from tests.factories import a_header, a_municipality, moving_in
 from tests.fakes import FixedClock, SeededRandom
 
 pytestmark = pytest.mark.spec("7.2.3")
@@ -116,16 +116,7 @@ def code(app: App) -> str:
 
 @pytest.fixture
 def head(app: App, code: str) -> str:
-    moved = app.register.record_change(
-        code,
-        MoveIn(
-            header=a_header(),
-            members=(a_person(),),
-            address=an_address(),
-            previous_address=a_previous_address(),
-        ),
-    )
-    return moved.atena_numbers[0]
+    return app.register.record_change(code, moving_in()).atena_numbers[0]
 
 
 Workers = Callable[..., WebhookDispatcher]
