@@ -145,7 +145,7 @@ def resident_sheets(
             for i in range(0, len(pairs), PERSONS_PER_HOUSEHOLD_SHEET)
         ]
     sheets = [
-        Sheet(title, _header(group[0][0], records, request, today), tuple(b for _, b in group))
+        Sheet(title, _header(group[0][0], records, request), tuple(b for _, b in group))
         for group in groups
     ]
     last = sheets[-1]
@@ -210,7 +210,6 @@ def _header(
     first: ResidentRecord,
     records: Sequence[ResidentRecord],
     request: ResidentCertificateRequest,
-    today: date,
 ) -> tuple[Field, ...]:
     fields = [Field("住所", first.address.display())]
     if request.items.head_and_relationship:

@@ -26,6 +26,7 @@ from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation
 from jichitai.domain.integration.subscribers import Subscriber
 from jichitai.services.audit import AccessLog, Operation
+from jichitai.services.integration import INTEGRATION_ROLE
 
 log = logging.getLogger("jichitai.api")
 
@@ -139,7 +140,7 @@ def _log_refusal(request: Request, status: int, violations: Sequence[Violation])
             access_log.record_for_user(
                 subscriber.municipality_code,
                 subscriber.login,
-                ("integration",),
+                (INTEGRATION_ROLE,),
                 Operation.REFUSED,
                 place=subscriber.name,
                 purpose=subscriber.system_label,
