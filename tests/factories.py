@@ -9,9 +9,12 @@ through the rules untouched. Every builder validates through the value types' ow
 from __future__ import annotations
 
 import dataclasses
+import io
 import itertools
 from datetime import date
 from typing import Any
+
+from PIL import Image, ImageDraw
 
 from jichitai.bootstrap import App
 from jichitai.domain.common.address import Address
@@ -241,3 +244,18 @@ def a_municipality(app: App, prefix: str = "46", name: str = "試験市") -> str
                 raise
             continue
         return code
+
+
+def a_seal(side_mm: float, dpi: int = 300, margin_px: int = 60, fmt: str = "PNG") -> bytes:
+    """A red round seal of ``side_mm`` on a white scan with a margin."""
+    side = round(side_mm / 25.4 * dpi)
+    image = Image.new("RGB", (side + 2 * margin_px, side + 2 * margin_px), "white")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse(
+        (margin_px, margin_px, margin_px + side - 1, margin_px + side - 1),
+        outline=(190, 20, 20),
+        width=max(2, side // 15),
+    )
+    out = io.BytesIO()
+    image.save(out, format=fmt, dpi=(dpi, dpi))
+    return out.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +20,8 @@ from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitO
 from jichitai.adapters.db.user_directory import SqlUserDirectory
 from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.adapters.pdf.certificate_maker import KeyDirectoryCertificateMaker
+from jichitai.adapters.seal_drawing import draw_seal_scan
+from jichitai.adapters.seal_images import measure_seal
 from jichitai.adapters.security.certificate_keys import KeyStore
 from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.adapters.security.tokens import JwtTokens
@@ -42,6 +45,7 @@ from jichitai.services.municipalities import MunicipalityService
 from jichitai.services.ports import Clock, RandomSource, TokenCodec
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.register import RegisterService
+from jichitai.services.seals import SealService
 from jichitai.services.staff import StaffRegister
 from jichitai.services.subscribers import SubscriberService
 from jichitai.services.suppression import SuppressionService
@@ -67,9 +71,12 @@ class App:
     layout_export: LayoutExportService
     layout_import: LayoutImportService
     certificates: CertificateService
+    seals: SealService
     integration: IntegrationService
     subscribers: SubscriberService
     webhooks: WebhookDispatcher
+    draw_seal_scan: Callable[[str, float], bytes]
+    """Draws a personal seal scan bearing a family name, ``side_mm`` across (demo data)."""
     api_threads: int | None
     """Worker threads for the API: on SQLite as many as the pooled connections (more would only
     queue for a connection); None keeps the server's default."""
@@ -141,7 +148,9 @@ def bootstrap(
         access_log,
         _bundled_layout,
     )
+    seals = SealService(uow_for, suppressions, access_log, clock, measure_seal)
     return App(
+        seals=seals,
         certificates=CertificateService(
             queries,
             suppressions,
@@ -150,6 +159,7 @@ def bootstrap(
             KeyDirectoryCertificateMaker(KeyStore(settings.key_dir), clock),
             clock,
             municipalities.name_of,
+            seals.active_with_image,
         ),
         integration=integration,
         subscribers=SubscriberService(
@@ -193,5 +203,6 @@ def bootstrap(
         layout_import=LayoutImportService(
             uow_for, _bundled_layout, CsvImportSource, write_import_report, write_id_map, clock
         ),
+        draw_seal_scan=draw_seal_scan,
         api_threads=SQLITE_POOL_SIZE if is_sqlite(engine) else None,
     )

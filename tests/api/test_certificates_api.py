@@ -41,7 +41,9 @@ def test_a_clerk_issues_a_signed_pdf_that_anyone_can_check(
         "issued_on",
         "pages",
         "content_sha256",
+        "superseded_by",
     }  # fmt: skip  (no personal data)
+    assert by_code.json()["superseded_by"] is None
     by_file = client.post("/verify", content=pdf, headers={"Content-Type": "application/pdf"})
     assert by_file.status_code == 200 and by_file.json()["valid"] is True
     tampered = pdf.replace(b"/Title", b"/Titlx", 1)

@@ -3,6 +3,7 @@ data; and every route of the OpenAPI document refuses a request without credenti
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.identifiers import AtenaNumber
 from tests.api.conftest import PASSWORD, a_move_in, auth, command_json, make_tenant
+from tests.factories import a_seal
 
 PUBLIC = {
     ("POST", "/api/v1/auth/token"),
@@ -26,6 +28,7 @@ PUBLIC = {
 }
 OTHER_SURNAME = "乙野"
 MISSING_ATENA = AtenaNumber.from_serial(999).value
+SEAL_IMAGE = base64.b64encode(a_seal(15.0)).decode()
 
 
 def operations(client: TestClient) -> list[tuple[str, str]]:
@@ -80,6 +83,8 @@ def world(app: App, client: TestClient) -> dict[str, Any]:
         starts_on=date(2026, 11, 1),
         reason="支援措置申出",
     )
+    b_clerk_actor = Actor(b.login(Role.CLERK), b.code, frozenset({Role.CLERK}))
+    b_seal = app.seals.register(b_clerk_actor, extra.atena_numbers[0], a_seal(15.0))
     tokens = {
         (tenant.code, role): auth(client, tenant.login(role)) for tenant in (a, c) for role in Role
     }
@@ -91,6 +96,7 @@ def world(app: App, client: TestClient) -> dict[str, Any]:
         "b_household": extra.households[0],
         "b_draft": draft.json()["draft"]["draft_id"],
         "b_login": b.login(Role.CLERK),
+        "b_seal": b_seal.registration_number,
         "tokens": tokens,
     }
 
@@ -101,6 +107,7 @@ def _fill(path: str, world: dict[str, Any], missing: bool) -> str:
         "household_number": MISSING_ATENA if missing else world["b_household"],
         "draft_id": "00000000-0000-4000-8000-000000000000" if missing else world["b_draft"],
         "login": "no-such-user" if missing else world["b_login"],
+        "registration_number": "99999999" if missing else world["b_seal"],
         "suppression_id": "00000000-0000-4000-8000-000000000000"
         if missing
         else world["b_suppression"],
@@ -126,6 +133,10 @@ def _body(method: str, path: str, world: dict[str, Any], missing: bool) -> dict[
         }
     if path.startswith("/api/v1/users"):
         return {"disabled": True} if method == "PATCH" else None
+    if path.endswith("/seal"):
+        return {"image_base64": SEAL_IMAGE}
+    if path.startswith("/api/v1/seals/"):
+        return {"reason": "requested"}
     return {}
 
 

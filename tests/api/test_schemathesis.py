@@ -48,6 +48,10 @@ schemathesis.openapi.media_type(
     "application/pdf",
     st.sampled_from([b"%PDF-1.7\n%%EOF\n", b"not a pdf", b"%PDF-" + bytes(range(256))]),
 )
+# PUT /api/v1/admin/official-seal takes an image: a real PNG or JPEG, or bytes that are not one.
+_SEAL = [b"\x89PNG\r\n\x1a\n" + bytes(32), b"not an image", b"\xff\xd8\xff\xe0" + bytes(16)]
+schemathesis.openapi.media_type("image/png", st.sampled_from(_SEAL))
+schemathesis.openapi.media_type("image/jpeg", st.sampled_from(_SEAL))
 ROUTER = Router(_document_only_app())
 schema = schemathesis.openapi.from_asgi("/openapi.json", ROUTER)
 

@@ -45,12 +45,15 @@ TENANT_TABLES = {
     "subscribers",
     "webhook_outbox",
     "certificate_issues",
+    "seal_heads",
+    "seal_events",
+    "seal_registrations",
 }
 JST = timezone(timedelta(hours=9))
 
 
 def test_upgrade_reaches_the_newest_migration(engine: Engine) -> None:
-    assert head_revision() == "0004"
+    assert head_revision() == "0006"
     assert current_revision(engine) == head_revision()
 
 

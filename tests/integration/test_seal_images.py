@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from jichitai.adapters.seal_images import measure_seal
 from jichitai.domain.errors import DomainError
 from jichitai.domain.seals.registration import impression_faults
-
-
-def a_seal(side_mm: float, dpi: int = 300, margin_px: int = 60, fmt: str = "PNG") -> bytes:
-    """A red round seal of ``side_mm`` on a white scan with a margin."""
-    side = round(side_mm / 25.4 * dpi)
-    image = Image.new("RGB", (side + 2 * margin_px, side + 2 * margin_px), "white")
-    draw = ImageDraw.Draw(image)
-    draw.ellipse(
-        (margin_px, margin_px, margin_px + side - 1, margin_px + side - 1),
-        outline=(190, 20, 20),
-        width=max(2, side // 15),
-    )
-    out = io.BytesIO()
-    image.save(out, format=fmt, dpi=(dpi, dpi))
-    return out.getvalue()
+from tests.factories import a_seal
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "TIFF"])
@@ -70,3 +57,13 @@ def test_an_image_without_a_resolution_or_without_ink_is_refused() -> None:
     with pytest.raises(DomainError) as no_ink:
         measure_seal(blank.getvalue())
     assert no_ink.value.code == "seal.image_blank"
+
+
+def test_what_is_kept_is_the_impression_with_a_small_margin_at_its_real_size() -> None:
+    measured = measure_seal(a_seal(15.0, dpi=300, margin_px=200))
+    with Image.open(io.BytesIO(measured.png)) as kept:
+        width_mm = kept.width / kept.info["dpi"][0] * 25.4
+        height_mm = kept.height / kept.info["dpi"][1] * 25.4
+    assert width_mm == pytest.approx(17.0, abs=0.3)  # 15 mm and 1 mm each side
+    assert height_mm == pytest.approx(17.0, abs=0.3)
+    assert measured.sha256 == hashlib.sha256(measured.png).hexdigest()

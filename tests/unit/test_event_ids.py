@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jichitai.services.register import time_ordered_id
+from jichitai.services.event_ids import time_ordered_id
 
 START = datetime(2026, 11, 26, tzinfo=UTC)
 

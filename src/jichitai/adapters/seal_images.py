@@ -10,26 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
 from jichitai.domain.errors import invalid
-from jichitai.domain.seals.registration import Impression
+from jichitai.domain.seals.registration import MM_PER_INCH, Impression
+from jichitai.services.seals import MeasuredSeal
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+KEPT_MARGIN_MM = 1.0
 INK_THRESHOLD = 128
 """Grey level below which a pixel counts as ink (0 black … 255 white)."""
-
-
-@dataclass(frozen=True, slots=True)
-class MeasuredSeal:
-    impression: Impression
-    sha256: str
-    dpi: tuple[float, float]
-    png: bytes
-    """The image as PNG (what is kept and printed), whatever format was uploaded."""
 
 
 def measure_seal(data: bytes) -> MeasuredSeal:
@@ -62,11 +54,27 @@ def measure_seal(data: bytes) -> MeasuredSeal:
     if box is None:
         raise invalid("seal.image_blank", "印影の画像に印影が写っていません", "image")
     left, top, right, bottom = box
+    dpi_x, dpi_y = float(dpi[0]), float(dpi[1])
+    # Kept and printed: the impression with a margin of KEPT_MARGIN_MM, not the whole scan, so
+    # that its size in the PDF (pixels over dpi) is the impression's own.
+    mx, my = (
+        round(KEPT_MARGIN_MM / MM_PER_INCH * dpi_x),
+        round(KEPT_MARGIN_MM / MM_PER_INCH * dpi_y),
+    )
+    kept = image.crop(
+        (
+            max(left - mx, 0),
+            max(top - my, 0),
+            min(right + mx, image.width),
+            min(bottom + my, image.height),
+        )
+    )
     png = io.BytesIO()
-    image.save(png, format="PNG", dpi=(float(dpi[0]), float(dpi[1])))
+    kept.save(png, format="PNG", dpi=(dpi_x, dpi_y))
+    stored = png.getvalue()
     return MeasuredSeal(
-        impression=Impression.from_pixels(right - left, bottom - top, float(dpi[0]), float(dpi[1])),
-        sha256=hashlib.sha256(data).hexdigest(),
-        dpi=(float(dpi[0]), float(dpi[1])),
-        png=png.getvalue(),
+        impression=Impression.from_pixels(right - left, bottom - top, dpi_x, dpi_y),
+        sha256=hashlib.sha256(stored).hexdigest(),
+        dpi=(dpi_x, dpi_y),
+        png=stored,
     )

@@ -16,19 +16,22 @@ from typing import Annotated, Any
 import typer
 
 from jichitai.bootstrap import bootstrap
+from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.entrypoints.cli_audit import audit_app
-from jichitai.entrypoints.cli_certificates import certificate_app
+from jichitai.entrypoints.cli_certificates import certificate_app, municipality_issuer
 from jichitai.entrypoints.cli_common import (
     JsonOption,
     MunicipalityOption,
     _app,
     _emit,
     _fail,
+    console_actor,
     operator_actor,
 )
 from jichitai.entrypoints.cli_integration import subscriber_app, worker
 from jichitai.entrypoints.cli_layout import layout_app
+from jichitai.entrypoints.cli_seals import seal_app
 from jichitai.entrypoints.presenters import record_view, stats_view, summary_view
 from jichitai.services.audit import Operation
 from jichitai.services.queries import SearchBy
@@ -54,6 +57,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(layout_app, name="layout")
 app.add_typer(subscriber_app, name="subscriber")
 app.add_typer(certificate_app, name="certificate")
+app.add_typer(seal_app, name="seal")
 app.command("worker")(worker)
 
 
@@ -85,15 +89,22 @@ def municipality_list(as_json: JsonOption = False) -> None:
     )
 
 
+municipality_app.command("issuer")(municipality_issuer)
+
+
 @demo_app.command("seed")
 def demo_seed(
     municipality: MunicipalityOption,
     residents: Annotated[int, typer.Option(help="住民数の目安")] = 300,
     seed: Annotated[int, typer.Option(help="乱数の種 (同じ種なら同じデータ)")] = 1,
+    seal_share: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="印鑑を登録する15歳以上の住民の割合")
+    ] = 0.3,
     as_json: JsonOption = False,
 ) -> None:
-    """合成した住民データ (世帯・外国人住民・異動履歴・除票を含む) を登録する."""
+    """合成した住民データ (世帯・外国人住民・異動履歴・除票・印鑑登録を含む) を登録する."""
     from jichitai.demo.generator import seed_register
+    from jichitai.demo.seals import register_demo_seals
 
     a = _app()
     try:
@@ -109,11 +120,21 @@ def demo_seed(
             seed=seed,
             today=a.clock.today(),
         )
+        seals = register_demo_seals(
+            a.seals.register,
+            a.draw_seal_scan,
+            lambda atena: a.queries.current(m.code, atena),
+            console_actor(m.code, Role.CLERK),
+            summary.persons,
+            a.clock.today(),
+            share=seal_share,
+            seed=seed,
+        )
     except DomainError as e:
         _fail(e, as_json)
     elapsed = time.perf_counter() - started
     data = {"municipality_code": m.code, "seconds": round(elapsed, 2)} | _asdict(summary)
-    _emit(data, as_json)
+    _emit(data | {"seals": seals}, as_json)
 
 
 def _split_name(name: str) -> tuple[str, str]:

@@ -1,7 +1,16 @@
-"""``jichitai certificate issue|verify``: issue a resident certificate as PDF, check a file."""
+"""``jichitai certificate issue|reissue|history|verify``: issue a certificate as PDF, re-issue a
+copy, list the issue history, check a file; and ``jichitai municipality issuer`` (registered in
+``cli.py``): the mayor's title and name and the official seal printed on certificates.
+
+The command line is an operator's console: it acts with the rights a task needs, and the access
+log names the operator. Issuing and the history act as a counter clerk (no My Number), except
+a 転出証明書 (which shows the My Number) and any re-issue, which act as a reviewer; the issuer
+settings act as an administrator.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,22 +26,27 @@ from jichitai.entrypoints.cli_common import (
     _app,
     _emit,
     _fail,
-    operator_actor,
+    console_actor,
 )
+from jichitai.services.certificates import Issued
 
 certificate_app = typer.Typer(help="証明書（住民票の写し等）", no_args_is_help=True)
 
 
 def _clerk(municipality: str) -> Actor:
     """The operator issuing at the console, with a clerk's rights (no My Number)."""
-    operator = operator_actor(municipality)
-    return Actor(
-        login=operator.login,
-        municipality_code=municipality,
-        roles=frozenset({Role.CLERK}),
-        terminal=operator.terminal,
-        purpose=operator.purpose,
-    )
+    return console_actor(municipality, Role.CLERK)
+
+
+def _written(issued: Issued, out: Path | None) -> dict[str, object]:
+    target = out or Path(f"{issued.code}.pdf")
+    target.write_bytes(issued.pdf)
+    return {
+        "issue_code": issued.code,
+        "title": issued.title,
+        "pages": issued.pages,
+        "file": str(target),
+    }
 
 
 @certificate_app.command("issue")
@@ -40,7 +54,11 @@ def certificate_issue(
     municipality: MunicipalityOption,
     person: Annotated[str, typer.Option(help="宛名番号")],
     kind: Annotated[
-        CertificateKind, typer.Option(help="juminhyo, johyo (除票), kisai-jiko")
+        CertificateKind,
+        typer.Option(
+            help="juminhyo, johyo (除票), kisai-jiko, tenshutsu (転出証明書: 本人1人、全項目・"
+            "個人番号を記載。審査の権限で発行する), inkan (印鑑登録証明書: --card が必要)"
+        ),
     ] = CertificateKind.JUMINHYO,
     household: Annotated[bool, typer.Option("--household", help="世帯全員")] = False,
     personal: Annotated[bool, typer.Option("--personal", help="個人票（1人1枚）")] = False,
@@ -53,14 +71,22 @@ def certificate_issue(
         bool, typer.Option("--foreign-items", help="外国人住民の国籍・在留資格等を記載")
     ] = False,
     history: Annotated[bool, typer.Option("--history", help="履歴を記載")] = False,
+    card: Annotated[
+        str, typer.Option("--card", help="印鑑登録証の番号（印鑑登録証明書のとき）")
+    ] = "",
     out: Annotated[Path | None, typer.Option(help="PDFの出力先")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """証明書を1部発行してPDFに書き出す（発行履歴とアクセスログに記録される）."""
+    """証明書を1部発行してPDFに書き出す（発行履歴とアクセスログに記録される）.
+
+    操作者は窓口の権限で発行する（個人番号は記載しない）。転出証明書（--kind tenshutsu）は
+    個人番号を記載するため審査の権限で発行する。
+    """
     a = _app()
+    role = Role.REVIEWER if kind is CertificateKind.TENSHUTSU else Role.CLERK
     try:
         issued = a.certificates.issue(
-            _clerk(municipality),
+            console_actor(municipality, role),
             person,
             kind,
             household=household,
@@ -72,17 +98,110 @@ def certificate_issue(
                 foreign_items=foreign_items,
             ),
             with_history=history,
+            seal_card_number=card,
         )
     except DomainError as e:
         _fail(e, as_json)
-    target = out or Path(f"{issued.code}.pdf")
-    target.write_bytes(issued.pdf)
+    _emit(_written(issued, out), as_json)
+
+
+@certificate_app.command("reissue")
+def certificate_reissue(
+    municipality: MunicipalityOption,
+    issue_code: Annotated[str, typer.Argument(help="再交付する証明書の確認コード（22桁）")],
+    reason: Annotated[str, typer.Option(help="再交付・再印刷の理由")],
+    out: Annotated[Path | None, typer.Option(help="PDFの出力先")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """発行済みの証明書を発行時の内容で再交付する（新しい発行番号、元の証明書は無効になる）.
+
+    転出証明書は「（再交付）」と表示した再交付、その他の証明書は同じ内容の再印刷。
+    操作者は審査の権限で再交付する（個人番号を記載した証明書・転出証明書の再交付に必要）。
+    """
+    a = _app()
+    try:
+        issued = a.certificates.reissue(
+            console_actor(municipality, Role.REVIEWER), issue_code, reason
+        )
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit({**_written(issued, out), "reissue_of": "".join(issue_code.split())}, as_json)
+
+
+@certificate_app.command("history")
+def certificate_history(
+    municipality: MunicipalityOption,
+    person: Annotated[str | None, typer.Option(help="宛名番号（その方の証明書だけ）")] = None,
+    issued_on: Annotated[
+        datetime | None, typer.Option(help="発行日 (YYYY-MM-DD)", formats=["%Y-%m-%d"])
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """証明書の発行履歴（新しい順、最大500件）。窓口の権限で照会し、アクセスログに記録される."""
+    a = _app()
+    try:
+        rows = a.certificates.history(
+            _clerk(municipality), person, issued_on.date() if issued_on else None
+        )
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit(
+        [
+            {
+                "issue_code": r.issue_code,
+                "issued_at": r.issued_at.isoformat(),
+                "kind": r.kind,
+                "title": r.title,
+                "persons": list(r.persons),
+                "items": list(r.items),
+                "pages": r.pages,
+                "issued_by": r.issued_by,
+                "terminal": r.terminal,
+                "place": r.place,
+                "reissue_of": r.reissue_of,
+                "reason": r.reason,
+            }
+            for r in rows
+        ],
+        as_json,
+    )
+
+
+def municipality_issuer(
+    municipality: MunicipalityOption,
+    mayor_title: Annotated[str | None, typer.Option(help="認証者の職名（例: 千代田区長）")] = None,
+    mayor_name: Annotated[str | None, typer.Option(help="認証者の氏名")] = None,
+    seal: Annotated[
+        Path | None,
+        typer.Option(help="公印の画像（PNG・JPEG）", exists=True, dir_okay=False),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """証明書の認証者（職名・氏名）と公印を表示・設定する（管理者の権限、次の発行から）.
+
+    指定しなかった項目はそのまま。設定はアクセスログ（設定変更）に記録される。
+    """
+    a = _app()
+    admin = console_actor(municipality, Role.ADMINISTRATOR)
+    try:
+        found = a.certificates.issuer(admin)
+        if mayor_title is not None or mayor_name is not None:
+            found = a.certificates.set_issuer(
+                admin,
+                found.mayor_title if mayor_title is None else mayor_title,
+                found.mayor_name if mayor_name is None else mayor_name,
+            )
+        if seal is not None:
+            found = a.certificates.set_official_seal(admin, seal.read_bytes())
+    except DomainError as e:
+        _fail(e, as_json)
     _emit(
         {
-            "issue_code": issued.code,
-            "title": issued.title,
-            "pages": issued.pages,
-            "file": str(target),
+            "mayor_title": found.mayor_title,
+            "mayor_name": found.mayor_name,
+            "official_seal_width": found.seal_width,
+            "official_seal_height": found.seal_height,
+            "official_seal_sha256": found.seal_sha256,
         },
         as_json,
     )

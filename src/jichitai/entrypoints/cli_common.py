@@ -11,6 +11,7 @@ import typer
 
 from jichitai.bootstrap import App, bootstrap
 from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import DomainError, Violation
 
 MunicipalityOption = Annotated[
@@ -80,4 +81,16 @@ def operator_actor(municipality_code: str) -> Actor:
         roles=frozenset(),
         terminal=socket.gethostname()[:100],
         purpose="運用コマンド",
+    )
+
+
+def console_actor(municipality_code: str, role: Role) -> Actor:
+    """The operator at the console acting with the rights of ``role`` (logged as the operator)."""
+    operator = operator_actor(municipality_code)
+    return Actor(
+        login=operator.login,
+        municipality_code=municipality_code,
+        roles=frozenset({role}),
+        terminal=operator.terminal,
+        purpose=operator.purpose,
     )

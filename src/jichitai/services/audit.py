@@ -36,8 +36,8 @@ from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.roles import ROLE_LABELS, Permission, Role
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
+from jichitai.services.event_ids import time_ordered_id
 from jichitai.services.ports import GENESIS_HASH, Clock
-from jichitai.services.register import time_ordered_id
 
 JST: Final = ZoneInfo("Asia/Tokyo")
 #: Office hours for the night/holiday analysis: [08:00, 20:00) JST on working days.
@@ -92,6 +92,10 @@ class Operation(StrEnum):
     WEBHOOK = "webhook"
     """Changes delivered to a business system's webhook."""
     MANAGE_SUBSCRIBERS = "manage_subscribers"
+    REGISTER_SEAL = "register_seal"
+    END_SEAL = "end_seal"
+    """印鑑登録の亡失・廃止 recorded at the counter."""
+    VIEW_SEAL = "view_seal"
     REFUSED = "refused"
     """A request refused before its operation was known (the API's error handler)."""
 
@@ -128,6 +132,9 @@ OPERATION_LABELS: Final[dict[Operation, str]] = {
     Operation.EXTRACT: "他業務連携（全件）",
     Operation.WEBHOOK: "他業務連携（Webhook送信）",
     Operation.MANAGE_SUBSCRIBERS: "連携先の管理",
+    Operation.REGISTER_SEAL: "印鑑登録",
+    Operation.END_SEAL: "印鑑登録の亡失・廃止",
+    Operation.VIEW_SEAL: "印鑑登録の照会",
     Operation.REFUSED: "拒否された要求",
 }
 

@@ -1,18 +1,30 @@
-"""Issuing resident certificates (住民票の写し, 除票の写し, 記載事項証明書) and checking them.
+"""Issuing certificates (住民票の写し, 除票の写し, 記載事項証明書, 転出証明書, 印鑑登録証明書),
+re-issuing them, and checking them.
 
 One copy is issued in this order: the actor's right to issue (and to show the My Number, if
 asked) is checked; the persons' suppression and support settings for issuing are applied
 (errors refuse, alerts need acknowledging); the sheets are laid out; the copy gets the next
 発行番号 of the day; the PDF is drawn with a QR code signing its content, and signed (PAdES);
 only then is the issue recorded in the issue history and the access log. A failure on the way
-records nothing. Anyone can check a copy without logging in: by its code (minimal data) or by
+records nothing. A 印鑑登録証明書 also needs the number of the 印鑑登録証 the applicant shows: it
+must be the person's registration in force, and its impression is printed at real size. Anyone can check a copy without logging in: by its code (minimal data) or by
 the file itself (signature, QR code and issue history must agree).
+
+Each copy's sheets are kept with its row of the issue history (canonical JSON). A re-issue
+renders those stored sheets (the data as first issued, not today's record) under a new 発行番号
+and names the copy it replaces; from then on the replaced copy is reported as no longer valid.
+A 転出証明書's re-issue is a 再交付 and is marked 「（再交付）」 in its title; any other kind is a
+re-print with the same content (no mark). The table stays append-only: a copy is superseded
+when another row names it in ``reissue_of``, and at most one row may.
+
+The mayor's title and name and the official seal image (公印) are set by an administrator
+(``Permission.MANAGE_ISSUER``) and apply to the next copy made.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Protocol
@@ -31,16 +43,33 @@ from jichitai.domain.certificates.contents import (
     resident_sheets,
 )
 from jichitai.domain.certificates.issue_numbers import IssueNumber, parse_code
+from jichitai.domain.certificates.issuer import IssuerSettings, check_issuer
+from jichitai.domain.certificates.move_out import move_out_sheets, reissued
+from jichitai.domain.certificates.seal_certificate import check_seal_card, seal_certificate_sheets
+from jichitai.domain.certificates.stored import sheets_from_json, sheets_to_json
 from jichitai.domain.certificates.verification import QrPayload, content_digest
-from jichitai.domain.errors import NotFound, Violation, invalid
+from jichitai.domain.common.identifiers import AtenaNumber
+from jichitai.domain.errors import ConflictError, NotFound, Violation, invalid
 from jichitai.domain.residents.model import ResidentRecord
+from jichitai.domain.seals.registration import SealRegistration
 from jichitai.services.audit import AccessLog, Operation
-from jichitai.services.ports import Clock
+from jichitai.services.ports import Clock, SearchCriteria
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.suppression import SuppressionService
 
 NO_OPTIONAL_ITEMS = ItemChoice()
 RESIDENT_KINDS = (CertificateKind.JUMINHYO, CertificateKind.JOHYO, CertificateKind.KISAI_JIKO)
+MAX_REASON_LENGTH = 200
+MAX_HISTORY = 500
+# The optional items (``ItemChoice`` field names) a sheet shows, told by their labels: what the
+# issue history records for a 転出証明書, whose items are all fixed.
+_ITEM_LABELS = {
+    "続柄": "head_and_relationship",
+    "本籍": "domicile",
+    "住民票コード": "resident_code",
+    "個人番号": "individual_number",
+    "国籍・地域": "foreign_items",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +91,37 @@ class IssueRecord:
     issued_at: datetime
     content_sha256: str
     pdf_sha256: str
+    content: str = ""
+    """The sheets as printed (canonical JSON, ``domain.certificates.stored``); "" for copies
+    issued before contents were kept (they cannot be re-issued)."""
+    reissue_of: str | None = None
+    """The code of the copy this one replaces (再交付・再印刷)."""
+    reason: str = ""
+    """Why it was re-issued."""
 
 
 class CertificateStore(Protocol):
     def next_sequence(self, municipality_code: str, on: date) -> int:
         """The next copy's number of the day (from 1), never handed out twice."""
 
-    def record(self, issue: IssueRecord) -> None: ...
+    def record(self, issue: IssueRecord) -> None:
+        """Append the row; a second copy replacing the same ``reissue_of`` is refused
+        (``ConflictError`` ``certificate.already_reissued``)."""
 
     def get(self, municipality_code: str, issue_code: str) -> IssueRecord | None: ...
+
+    def superseding(self, municipality_code: str, issue_code: str) -> IssueRecord | None:
+        """The copy that replaced ``issue_code``, if any."""
+
+    def history(
+        self,
+        municipality_code: str,
+        *,
+        atena_number: str | None = None,
+        issued_on: date | None = None,
+        limit: int,
+    ) -> Sequence[IssueRecord]:
+        """Copies that name the person / were issued that day, newest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +149,23 @@ class CertificateMaker(Protocol):
         number: IssueNumber,
         issued_on: date,
         digest: bytes,
+        impressions: Mapping[str, bytes],
     ) -> bytes:
-        """The signed PDF, its QR code signing ``number.code`` and ``digest``."""
+        """The signed PDF, its QR code signing ``number.code`` and ``digest``; ``impressions``
+        are the seal images (PNG with dpi) the sheets print, by registration number."""
 
     def check(self, pdf: bytes) -> FileCheck: ...
+
+    def issuer(self, municipality_code: str, name: str) -> IssuerSettings:
+        """The mayor's title and name and the official seal image now in use."""
+
+    def set_issuer(
+        self, municipality_code: str, name: str, mayor_title: str, mayor_name: str
+    ) -> IssuerSettings: ...
+
+    def set_official_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
+        """Check the image (PNG or JPEG, bounded in bytes and pixels; else
+        ``certificate.seal_image_invalid`` / ``certificate.seal_image_too_large``) and use it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +186,12 @@ class Verification:
     issued_on: date
     pages: int
     content_sha256: str
+    superseded_by: str | None = None
+    """The code of the copy that replaced this one: this one is no longer valid."""
+
+
+def superseded_problem(newer: str) -> str:
+    return f"この証明書は再交付されたため無効です（新しい確認コード {newer}）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +209,10 @@ def _shown_items(items: ItemChoice) -> tuple[str, ...]:
     return tuple(f.name for f in fields(items) if getattr(items, f.name))
 
 
+ActiveSeal = Callable[[str, str], "tuple[SealRegistration, bytes] | None"]
+"""(municipality code, 宛名番号) → the person's registration in force and its image."""
+
+
 class CertificateService:
     def __init__(
         self,
@@ -149,7 +223,9 @@ class CertificateService:
         maker: CertificateMaker,
         clock: Clock,
         municipality_name: Callable[[str], str | None],
+        active_seal: ActiveSeal,
     ) -> None:
+        self._active_seal = active_seal
         self._queries = queries
         self._suppressions = suppressions
         self._log = access_log
@@ -185,16 +261,28 @@ class CertificateService:
         items: ItemChoice = NO_OPTIONAL_ITEMS,
         with_history: bool = False,
         acknowledged: frozenset[str] = frozenset(),
+        seal_card_number: str = "",
     ) -> Issued:
-        """One copy of a resident certificate for the person (or their whole household)."""
+        """One copy of a certificate for the person (or their whole household).
+
+        A 転出証明書 is always one person's, with every item the order lists (the My Number
+        among them: the actor must be allowed to see it); a 印鑑登録証明書 is one person's,
+        for the 印鑑登録証 numbered ``seal_card_number``. ``household``, ``layout``, ``items``
+        and ``with_history`` apply to neither.
+        """
         actor.require(Permission.ISSUE)
-        if items.individual_number and not actor.may(Permission.VIEW_INDIVIDUAL_NUMBER):
-            raise Forbidden(
-                Violation(
-                    "certificate.item_forbidden",
-                    "個人番号を記載した証明書を発行する権限がありません",
-                    "items.individual_number",
-                )
+        if kind is CertificateKind.INKAN:
+            return self._issue_seal_certificate(actor, atena_number, seal_card_number, acknowledged)
+        if kind is CertificateKind.TENSHUTSU:
+            _require_my_number(
+                actor, "kind", "個人番号を記載した転出証明書を発行する権限がありません"
+            )
+            return self._issue_move_out(actor, atena_number, acknowledged)
+        if items.individual_number:
+            _require_my_number(
+                actor,
+                "items.individual_number",
+                "個人番号を記載した証明書を発行する権限がありません",
             )
         if kind not in RESIDENT_KINDS:
             raise invalid(
@@ -205,27 +293,124 @@ class CertificateService:
         mc = actor.municipality_code
         name = self._municipality(mc)
         records = self._records(mc, atena_number, household and kind is not CertificateKind.JOHYO)
+        self._guard(mc, records, acknowledged)
+        histories = (
+            {r.atena_number.value: self._queries.history(mc, r.atena_number.value) for r in records}
+            if with_history
+            else None
+        )
+        request = ResidentCertificateRequest(kind, layout, items, with_history)
+        sheets = resident_sheets(request, records, self._clock.today(), histories)
+        return self._make(
+            actor,
+            name,
+            kind,
+            sheets,
+            tuple(r.atena_number.value for r in records),
+            _shown_items(items),
+        )
+
+    def _issue_move_out(
+        self, actor: Actor, atena_number: str, acknowledged: frozenset[str]
+    ) -> Issued:
+        mc = actor.municipality_code
+        name = self._municipality(mc)
+        record = self._queries.current(mc, atena_number)
+        self._guard(mc, [record], acknowledged)
+        sheets = move_out_sheets(record, self._clock.today(), self._head_of(mc, record))
+        return self._make(
+            actor,
+            name,
+            CertificateKind.TENSHUTSU,
+            sheets,
+            (record.atena_number.value,),
+            _items_in(sheets),
+        )
+
+    def _issue_seal_certificate(
+        self, actor: Actor, atena_number: str, card_number: str, acknowledged: frozenset[str]
+    ) -> Issued:
+        if not card_number.strip():
+            raise invalid(
+                "seal.card_required",
+                "印鑑登録証の番号を入力してください",
+                "seal_card_number",
+            )
+        mc = actor.municipality_code
+        name = self._municipality(mc)
+        record = self._queries.current(mc, atena_number)
+        self._guard(mc, [record], acknowledged)
+        found = self._active_seal(mc, record.atena_number.value)
+        registration = check_seal_card(found[0] if found else None, card_number)
+        assert found is not None
+        sheets = seal_certificate_sheets(record, registration)
+        return self._make(
+            actor,
+            name,
+            CertificateKind.INKAN,
+            sheets,
+            (record.atena_number.value,),
+            (),
+            impressions={registration.registration_number: found[1]},
+        )
+
+    def _head_of(self, mc: str, record: ResidentRecord) -> ResidentRecord | None:
+        """The head of the household the person leaves: a living head, or one who moved out
+        with them (the whole household moving)."""
+        if record.is_head:
+            return None
+        members = self._queries.search_criteria(
+            mc,
+            SearchCriteria(household_number=record.household_number.value, include_removed=True),
+            limit=100,
+        )
+        heads = [m for m in members if m.is_head]
+        living = [m for m in heads if m.is_resident]
+        if living:
+            return living[0]
+        moved = record.move_out
+        together = [
+            m
+            for m in heads
+            if m.move_out is not None
+            and moved is not None
+            and m.move_out.planned_on == moved.planned_on
+        ]
+        return together[0] if together else None
+
+    def _guard(
+        self, mc: str, records: Sequence[ResidentRecord], acknowledged: frozenset[str]
+    ) -> None:
         self._suppressions.guard(
             mc,
             Process.ISSUE,
             [(r.atena_number.value, r.household_number.value) for r in records],
             acknowledged=acknowledged,
         )
-        histories = (
-            {r.atena_number.value: self._queries.history(mc, r.atena_number.value) for r in records}
-            if with_history
-            else None
-        )
+
+    def _make(
+        self,
+        actor: Actor,
+        name: str,
+        kind: CertificateKind,
+        sheets: Sequence[Sheet],
+        persons: tuple[str, ...],
+        items: tuple[str, ...],
+        *,
+        reissue_of: str | None = None,
+        reason: str = "",
+        impressions: Mapping[str, bytes] | None = None,
+    ) -> Issued:
+        """Number, draw, sign; then record the copy and log it (nothing is recorded if drawing
+        or recording fails)."""
+        mc = actor.municipality_code
         today = self._clock.today()
-        request = ResidentCertificateRequest(kind, layout, items, with_history)
-        sheets = resident_sheets(request, records, today, histories)
         digest = content_digest(certificate_lines(sheets))
         number = IssueNumber(
             today, mc, name, actor.terminal[:20], "", self._store.next_sequence(mc, today)
         )
         self._maker.ensure_keys(mc, name)
-        pdf = self._maker.make(mc, name, sheets, number, today, digest)
-        persons = tuple(r.atena_number.value for r in records)
+        pdf = self._maker.make(mc, name, sheets, number, today, digest, impressions or {})
         self._store.record(
             IssueRecord(
                 municipality_code=mc,
@@ -235,7 +420,7 @@ class CertificateService:
                 kind=kind.value,
                 title=sheets[0].title,
                 persons=persons,
-                items=_shown_items(items),
+                items=items,
                 pages=len(sheets),
                 issued_by=actor.login,
                 terminal=actor.terminal,
@@ -243,6 +428,9 @@ class CertificateService:
                 issued_at=self._clock.now(),
                 content_sha256=digest.hex(),
                 pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+                content=sheets_to_json(sheets),
+                reissue_of=reissue_of,
+                reason=reason,
             )
         )
         self._log.record(
@@ -250,7 +438,8 @@ class CertificateService:
             Operation.ISSUE,
             atena_numbers=persons,
             target=f"certificate:{number.code}",
-            my_number_shown=items.individual_number,
+            my_number_shown="individual_number" in items,
+            detail=f"再交付（元の確認コード {reissue_of}）" if reissue_of else "",
         )
         return Issued(number.code, pdf, len(sheets), sheets[0].title)
 
@@ -260,19 +449,145 @@ class CertificateService:
             return [person]
         return self._queries.household(mc, person.household_number.value)
 
+    # --- re-issue and history ------------------------------------------------------------------
+
+    def reissue(
+        self,
+        actor: Actor,
+        issue_code: str,
+        reason: str,
+        *,
+        acknowledged: frozenset[str] = frozenset(),
+    ) -> Issued:
+        """A new copy of an issued certificate with the content it was first issued with.
+
+        A 転出証明書 is re-issued (再交付) marked 「（再交付）」; other kinds are re-printed as they
+        were. The original must be this municipality's and not replaced already; the actor
+        needs the rights the original needed, and the persons' suppressions apply again.
+        """
+        actor.require(Permission.ISSUE)
+        reason = reason.strip()
+        if not reason:
+            raise invalid("certificate.reason_required", "再交付の理由を入力してください", "reason")
+        if len(reason) > MAX_REASON_LENGTH:
+            raise invalid(
+                "certificate.reason_too_long",
+                f"再交付の理由は{MAX_REASON_LENGTH}文字以内で入力してください",
+                "reason",
+            )
+        _, code_mc, _ = parse_code(issue_code)
+        code = "".join(issue_code.split()).replace("-", "")
+        mc = actor.municipality_code
+        original = self._store.get(mc, code) if code_mc == mc else None
+        if original is None:
+            raise _not_issued()
+        kind = CertificateKind(original.kind)
+        if kind is CertificateKind.INKAN:
+            # It certifies the registration as it stands on the day: issue a new one instead.
+            raise invalid(
+                "certificate.reissue_not_available",
+                "印鑑登録証明書は再交付できません。改めて発行してください",
+                "issue_code",
+            )
+        if kind is CertificateKind.TENSHUTSU or "individual_number" in original.items:
+            _require_my_number(
+                actor, "issue_code", "個人番号を記載した証明書を再交付する権限がありません"
+            )
+        newer = self._store.superseding(mc, code)
+        if newer is not None:
+            raise already_reissued(newer.issue_code)
+        if not original.content:
+            raise invalid(
+                "certificate.content_not_stored",
+                "この証明書は発行時の内容が保存されていないため再交付できません。改めて発行してください",
+                "issue_code",
+            )
+        sheets = sheets_from_json(original.content)
+        name = self._municipality(mc)
+        self._guard(mc, [self._queries.current(mc, a) for a in original.persons], acknowledged)
+        if kind is CertificateKind.TENSHUTSU:
+            sheets = reissued(sheets)
+        return self._make(
+            actor,
+            name,
+            kind,
+            sheets,
+            original.persons,
+            original.items,
+            reissue_of=original.issue_code,
+            reason=reason,
+        )
+
+    def history(
+        self,
+        actor: Actor,
+        atena_number: str | None = None,
+        issued_on: date | None = None,
+    ) -> list[IssueRecord]:
+        """The issue history (who issued what, when, where), newest first: of one person, of one
+        day, or the latest copies; at most 500."""
+        actor.require(Permission.ISSUE)
+        person = AtenaNumber.parse(atena_number).value if atena_number else None
+        found = list(
+            self._store.history(
+                actor.municipality_code,
+                atena_number=person,
+                issued_on=issued_on,
+                limit=MAX_HISTORY,
+            )
+        )
+        self._log.record(
+            actor,
+            Operation.VIEW,
+            atena_numbers=(person,) if person else (),
+            target="certificate_history" + (f":{issued_on.isoformat()}" if issued_on else ""),
+        )
+        return found
+
+    # --- the issuer and the official seal ------------------------------------------------------
+
+    def issuer(self, actor: Actor) -> IssuerSettings:
+        actor.require(Permission.MANAGE_ISSUER)
+        mc = actor.municipality_code
+        name = self._municipality(mc)
+        self._maker.ensure_keys(mc, name)
+        return self._maker.issuer(mc, name)
+
+    def set_issuer(self, actor: Actor, mayor_title: str, mayor_name: str) -> IssuerSettings:
+        """Set the mayor's title and name printed from the next copy on."""
+        actor.require(Permission.MANAGE_ISSUER)
+        title, person = check_issuer(mayor_title, mayor_name)
+        mc = actor.municipality_code
+        name = self._municipality(mc)
+        self._maker.ensure_keys(mc, name)
+        settings = self._maker.set_issuer(mc, name, title, person)
+        self._log.record(actor, Operation.CHANGE_SETTINGS, target="certificate_issuer")
+        return settings
+
+    def set_official_seal(self, actor: Actor, image: bytes) -> IssuerSettings:
+        """Set the official seal image (PNG or JPEG) stamped from the next copy on."""
+        actor.require(Permission.MANAGE_ISSUER)
+        mc = actor.municipality_code
+        name = self._municipality(mc)
+        self._maker.ensure_keys(mc, name)
+        settings = self._maker.set_official_seal(mc, name, image)
+        self._log.record(
+            actor,
+            Operation.CHANGE_SETTINGS,
+            target="official_seal",
+            detail=f"sha256:{settings.seal_sha256[:16]}",
+        )
+        return settings
+
     # --- checking, by anyone -----------------------------------------------------------------
 
     def verify_code(self, code: str) -> Verification:
         _, mc, _ = parse_code(code)
-        found = self._store.get(mc, "".join(code.split()).replace("-", ""))
+        digits = "".join(code.split()).replace("-", "")
+        found = self._store.get(mc, digits)
         if found is None:
-            raise NotFound(
-                Violation(
-                    "certificate.not_found",
-                    "この確認コードの証明書は発行されていません",
-                    "issue_number",
-                )
-            )
+            raise _not_issued()
+        newer = self._store.superseding(mc, digits)
         return Verification(
             found.issue_code,
             found.title,
@@ -280,10 +595,12 @@ class CertificateService:
             found.issued_on,
             found.pages,
             found.content_sha256,
+            newer.issue_code if newer else None,
         )
 
     def verify_file(self, pdf: bytes) -> FileVerification:
-        """Signature, QR code and issue history must agree; every disagreement is listed."""
+        """Signature, QR code and issue history must agree, and the copy must not have been
+        replaced by a re-issue; every disagreement is listed."""
         check = self._maker.check(pdf)
         problems = list(check.problems)
         checks = {"signature": check.signature_valid, "qr": check.payload_signed}
@@ -299,12 +616,16 @@ class CertificateService:
         else:
             same_content = found.content_sha256 == payload.digest.hex()
             same_file = found.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+            newer = self._store.superseding(mc, payload.code)
             checks["content"] = same_content
             checks["file"] = same_file
+            checks["current"] = newer is None
             if not same_content:
                 problems.append("QRコードの内容が発行した証明書と一致しません")
             if not same_file:
                 problems.append("ファイルが発行したものと一致しません")
+            if newer is not None:
+                problems.append(superseded_problem(newer.issue_code))
         return FileVerification(
             valid=not problems,
             problems=tuple(problems),
@@ -314,3 +635,33 @@ class CertificateService:
             signer=check.signer,
             checks=checks,
         )
+
+
+def _require_my_number(actor: Actor, field: str, message: str) -> None:
+    if not actor.may(Permission.VIEW_INDIVIDUAL_NUMBER):
+        raise Forbidden(Violation("certificate.item_forbidden", message, field))
+
+
+def _items_in(sheets: Sequence[Sheet]) -> tuple[str, ...]:
+    labels = {f.label for s in sheets for p in s.persons for f in p.fields}
+    return tuple(item for label, item in _ITEM_LABELS.items() if label in labels)
+
+
+def _not_issued() -> NotFound:
+    return NotFound(
+        Violation(
+            "certificate.not_found",
+            "この確認コードの証明書は発行されていません",
+            "issue_number",
+        )
+    )
+
+
+def already_reissued(newer: str) -> ConflictError:
+    return ConflictError(
+        Violation(
+            "certificate.already_reissued",
+            f"この証明書は既に再交付されています（新しい確認コード {newer}）",
+            "issue_code",
+        )
+    )

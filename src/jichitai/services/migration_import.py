@@ -61,6 +61,7 @@ from jichitai.domain.migration.mapping import RowMapper
 from jichitai.domain.migration.suppressions import SuppressionRow
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import ChangeKind
+from jichitai.services.event_ids import time_ordered_id
 from jichitai.services.migration_rows import (
     CellRule,
     Checked,
@@ -80,7 +81,7 @@ from jichitai.services.ports import (
     RegisterRepository,
     UnitOfWork,
 )
-from jichitai.services.register import entry_hash, time_ordered_id
+from jichitai.services.register import entry_hash
 
 __all__ = [
     "IMPORT_KIND",

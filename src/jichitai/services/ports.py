@@ -19,6 +19,8 @@ from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import RegisterView
+from jichitai.domain.seals.events import SealEvent
+from jichitai.domain.seals.registration import SealRegistration
 
 GENESIS_HASH = "0" * 64
 """The 'previous hash' of a municipality's first journal entry (the chain's anchor)."""
@@ -260,12 +262,43 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
         in its order, at most ``limit`` (a page of the data migration's export)."""
 
 
+class SealRepository(Protocol):
+    """The municipality's 印鑑登録 (seal journal and registrations) within a unit of work."""
+
+    def head(self) -> tuple[int, str]:
+        """The seal journal's last (seq, hash), locked until the unit of work ends."""
+
+    def new_registration_number(self) -> str: ...
+
+    def append(
+        self, event: SealEvent, registration: SealRegistration, image_png: bytes | None = None
+    ) -> None:
+        """The event, and the registration as it leaves it (a new one needs its image)."""
+
+    def get(self, registration_number: str) -> SealRegistration | None: ...
+
+    def active(self, atena_number: str) -> SealRegistration | None: ...
+
+    def registrations(self, atena_number: str) -> Sequence[SealRegistration]:
+        """Every registration the person ever had, newest first."""
+
+    def image(self, registration_number: str) -> bytes | None: ...
+
+    def events(
+        self, *, registration_number: str | None = None, atena_number: str | None = None
+    ) -> Sequence[SealEvent]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction on one municipality's data; leaving without ``commit`` rolls back."""
 
     @property
     def register(self) -> RegisterRepository:
         """The municipality's repository, usable while the unit of work is open."""
+
+    @property
+    def seals(self) -> SealRepository:
+        """The municipality's 印鑑登録, in the same transaction."""
 
     def __enter__(self) -> Self: ...
 

@@ -36,6 +36,7 @@ from jichitai.domain.residents.changes import plan_change
 from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.view import ChangeContext, ChangePlan, EventRecord
+from jichitai.services.event_ids import time_ordered_id
 from jichitai.services.ports import (
     GENESIS_HASH,
     Clock,
@@ -45,6 +46,7 @@ from jichitai.services.ports import (
     RegisterRepository,
     UnitOfWork,
 )
+from jichitai.services.seals import abolish_on_removal
 
 COMMAND_TYPES: tuple[type, ...] = (
     c.MoveIn,
@@ -112,18 +114,6 @@ def entry_hash(entry: JournalEntry) -> str:
     digest.update(b"\n")
     digest.update(entry.payload.encode())
     return digest.hexdigest()
-
-
-def time_ordered_id(at: datetime, random_bits: int) -> str:
-    """A UUID version 7 (RFC 9562): milliseconds since 1970, then 74 random bits.
-
-    Event ids sort by the time they were recorded, so the journal's unique index on them grows
-    at its end instead of at a random place (fewer pages written per change).
-    """
-    millis = int(at.timestamp() * 1000) & ((1 << 48) - 1)
-    value = (millis << 80) | (0x7 << 76) | ((random_bits >> 62) & 0x0FFF) << 64
-    value |= (0b10 << 62) | (random_bits & ((1 << 62) - 1))
-    return str(uuid.UUID(int=value))
 
 
 def canonical_text(value: object) -> str:
@@ -328,6 +318,7 @@ class RegisterService:
         )
         entry = replace(draft, entry_hash=entry_hash(draft))
         repo.append(entry, record_json, versions)
+        abolish_on_removal(uow, ctx.municipality_code, self._clock, plan.records, entry)
         return ChangeResult(
             event_id=entry.event_id,
             seq=entry.seq,

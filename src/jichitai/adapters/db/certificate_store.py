@@ -1,4 +1,8 @@
-"""The certificate issue history and the day's copy numbers, in the database."""
+"""The certificate issue history and the day's copy numbers, in the database.
+
+Rows are only inserted, never updated: a re-issued copy is a new row naming the copy it
+replaces (``reissue_of``, unique per municipality).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, insert, literal, select, text
+from sqlalchemy.exc import IntegrityError
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import READ_ONLY
-from jichitai.services.certificates import IssueRecord
+from jichitai.services.certificates import IssueRecord, already_reissued
 
 _C = t.certificate_issues.c
 # One counter per municipality and day in ``id_sequences`` (name ``cert<YYYYMMDD>``), moved in a
@@ -39,6 +44,9 @@ def _issue(row: Any) -> IssueRecord:
         issued_at=row.issued_at,
         content_sha256=row.content_sha256,
         pdf_sha256=row.pdf_sha256,
+        content=row.content,
+        reissue_of=row.reissue_of,
+        reason=row.reason,
     )
 
 
@@ -54,6 +62,19 @@ class SqlCertificateStore:
         return int(value) - 1
 
     def record(self, issue: IssueRecord) -> None:
+        try:
+            self._insert(issue)
+        except IntegrityError:
+            newer = (
+                self.superseding(issue.municipality_code, issue.reissue_of)
+                if issue.reissue_of
+                else None
+            )
+            if newer is None:
+                raise
+            raise already_reissued(newer.issue_code) from None
+
+    def _insert(self, issue: IssueRecord) -> None:
         with self._engine.begin() as conn:
             conn.execute(
                 insert(t.certificate_issues).values(
@@ -72,6 +93,9 @@ class SqlCertificateStore:
                     issued_at=issue.issued_at,
                     content_sha256=issue.content_sha256,
                     pdf_sha256=issue.pdf_sha256,
+                    content=issue.content,
+                    reissue_of=issue.reissue_of,
+                    reason=issue.reason,
                 )
             )
 
@@ -83,3 +107,32 @@ class SqlCertificateStore:
                 )
             ).one_or_none()
         return _issue(row) if row else None
+
+    def superseding(self, municipality_code: str, issue_code: str) -> IssueRecord | None:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row = conn.execute(
+                select(t.certificate_issues).where(
+                    _C.municipality_code == municipality_code, _C.reissue_of == issue_code
+                )
+            ).one_or_none()
+        return _issue(row) if row else None
+
+    def history(
+        self,
+        municipality_code: str,
+        *,
+        atena_number: str | None = None,
+        issued_on: date | None = None,
+        limit: int,
+    ) -> list[IssueRecord]:
+        query = select(t.certificate_issues).where(_C.municipality_code == municipality_code)
+        if issued_on is not None:
+            query = query.where(_C.issued_on == issued_on)
+        if atena_number is not None:
+            # 宛名番号 are fixed ten digits, kept comma-separated: match one whole entry.
+            query = query.where(
+                (literal(",") + _C.persons + literal(",")).like(f"%,{atena_number},%")
+            )
+        query = query.order_by(_C.issued_at.desc(), _C.issue_code.desc()).limit(limit)
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return [_issue(row) for row in conn.execute(query)]

@@ -67,3 +67,30 @@ class RawSql:
     def for_update(self) -> str:
         """Row-lock suffix: PostgreSQL locks the row; SQLite's BEGIN IMMEDIATE already serialises."""
         return "" if self.is_sqlite else " FOR UPDATE"
+
+    def locked_head(self, table: str, municipality_code: str) -> tuple[int, str] | None:
+        """A hash chain's head (``last_seq``, ``last_hash``) of ``table``, locked until commit so
+        the next event's number and predecessor cannot be taken twice; None if it has none."""
+        row = self.one(
+            f"SELECT last_seq, last_hash FROM {table} WHERE municipality_code = :mc"
+            + self.for_update(),
+            {"mc": municipality_code},
+        )
+        return (int(row[0]), str(row[1])) if row is not None else None
+
+    def next_number(self, municipality_code: str, name: str) -> int:
+        """The next serial (from 1) of the municipality's sequence ``name`` in ``id_sequences``;
+        the row is locked by the update until commit, so no number is handed out twice."""
+        params = {"mc": municipality_code, "n": name}
+        row = self.one(
+            "UPDATE id_sequences SET next_value = next_value + 1"
+            " WHERE municipality_code = :mc AND name = :n RETURNING next_value",
+            params,
+        )
+        if row is not None:
+            return int(row[0]) - 1
+        self.execute(
+            "INSERT INTO id_sequences (municipality_code, name, next_value) VALUES (:mc, :n, 2)",
+            params,
+        )
+        return 1

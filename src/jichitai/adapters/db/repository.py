@@ -368,19 +368,7 @@ class SqlRegisterRepository:
         )
 
     def _next_number(self, name: str) -> int:
-        params = {"mc": self._mc, "n": name}
-        row = self._sql.one(
-            "UPDATE id_sequences SET next_value = next_value + 1"
-            " WHERE municipality_code = :mc AND name = :n RETURNING next_value",
-            params,
-        )
-        if row is not None:
-            return int(row[0]) - 1
-        self._sql.execute(
-            "INSERT INTO id_sequences (municipality_code, name, next_value) VALUES (:mc, :n, 2)",
-            params,
-        )
-        return 1
+        return self._sql.next_number(self._mc, name)
 
     def new_atena_number(self) -> AtenaNumber:
         return AtenaNumber.from_serial(self._next_number("atena"))
@@ -394,12 +382,8 @@ class SqlRegisterRepository:
     # --- journal -----------------------------------------------------------------------------
 
     def journal_head(self) -> tuple[int, str]:
-        row = self._sql.one(
-            "SELECT last_seq, last_hash FROM journal_heads WHERE municipality_code = :mc"
-            + self._sql.for_update(),
-            {"mc": self._mc},
-        )
-        if row is None:
+        head = self._sql.locked_head("journal_heads", self._mc)
+        if head is None:
             raise ConflictError(
                 Violation(
                     "municipality.not_found",
@@ -407,7 +391,7 @@ class SqlRegisterRepository:
                     "municipality_code",
                 )
             )
-        return int(row[0]), str(row[1])
+        return head
 
     def feed_head(self) -> int:
         row = self._sql.one(

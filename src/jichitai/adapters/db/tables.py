@@ -26,15 +26,18 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -425,13 +428,93 @@ certificate_issues = Table(
     Column("issued_at", UtcDateTime(), nullable=False),
     Column("content_sha256", String(64), nullable=False),
     Column("pdf_sha256", String(64), nullable=False),
+    # The sheets as issued (canonical JSON), so a copy can be re-issued as it was first made.
+    Column("content", Text, nullable=False, server_default=text("''")),
+    # The copy this one replaces (再交付・再印刷); a copy named here is no longer valid.
+    Column("reissue_of", String(22), nullable=True),
+    Column("reason", Text, nullable=False, server_default=text("''")),
     PrimaryKeyConstraint("municipality_code", "issue_code"),
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
     Index("ix_certificate_issues_issued_on", "municipality_code", "issued_on"),
+    Index("ix_certificate_issues_reissue_of", "municipality_code", "reissue_of", unique=True),
+)
+
+# 印鑑登録 (seal registration). ``seal_events`` is its append-only journal, hash-chained per
+# municipality like the 異動 journal (head: ``seal_heads``, locked by every append);
+# ``seal_registrations`` is the current state its events fold to, with the registered image
+# (PNG). At most one active registration per person: a partial unique index.
+seal_heads = Table(
+    "seal_heads",
+    metadata,
+    _municipality_code(),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    PrimaryKeyConstraint("municipality_code"),
+)
+
+seal_events = Table(
+    "seal_events",
+    metadata,
+    _municipality_code(),
+    Column("seq", BigInteger, nullable=False, autoincrement=False),
+    Column("event_id", String(36), nullable=False),
+    Column("registration_number", String(12), nullable=False),
+    Column("atena_number", String(10), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("end_reason", String(12), nullable=True),
+    Column("effective_on", Date, nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("operator", String(100), nullable=False),
+    Column("terminal", String(100), nullable=False),
+    Column("place", String(100), nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("width_mm", Float, nullable=True),
+    Column("height_mm", Float, nullable=True),
+    Column("image_sha256", String(64), nullable=False),
+    Column("journal_event_id", String(36), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    PrimaryKeyConstraint("municipality_code", "seq"),
+    UniqueConstraint("event_id"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+    Index("ix_seal_events_registration_number", "municipality_code", "registration_number"),
+    Index("ix_seal_events_atena_number", "municipality_code", "atena_number"),
+)
+
+SEAL_STATUSES: tuple[str, ...] = ("active", "lost", "abolished")
+
+seal_registrations = Table(
+    "seal_registrations",
+    metadata,
+    _municipality_code(),
+    Column("registration_number", String(12), nullable=False),
+    Column("atena_number", String(10), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("ended_on", Date, nullable=True),
+    Column("end_reason", String(12), nullable=True),
+    Column("width_mm", Float, nullable=False),
+    Column("height_mm", Float, nullable=False),
+    Column("image_sha256", String(64), nullable=False),
+    Column("image_png", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("municipality_code", "registration_number"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+    CheckConstraint(
+        "status IN (" + ", ".join(f"'{s}'" for s in SEAL_STATUSES) + ")", name="status"
+    ),
+    Index("ix_seal_registrations_atena_number", "municipality_code", "atena_number"),
+    Index(
+        "uq_seal_registrations_active",
+        "municipality_code",
+        "atena_number",
+        unique=True,
+        sqlite_where=text("status = 'active'"),
+        postgresql_where=text("status = 'active'"),
+    ),
 )
 
 #: Tables the application may only INSERT into and SELECT from.
-APPEND_ONLY_TABLES: tuple[str, ...] = ("access_log", "access_log_persons")
+APPEND_ONLY_TABLES: tuple[str, ...] = ("access_log", "access_log_persons", "seal_events")
 
 
 def tenant_tables() -> list[Table]:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.adapters.db.repository import SqlRegisterRepository
+from jichitai.adapters.db.seal_store import SqlSealRepository
 from jichitai.domain.errors import NotFound, Violation
 from jichitai.services.ports import GENESIS_HASH, Municipality
 
@@ -24,6 +25,7 @@ class SqlUnitOfWork:
     """A transaction scoped to one municipality; its repository filters by that code."""
 
     register: SqlRegisterRepository
+    seals: SqlSealRepository
 
     def __init__(
         self,
@@ -67,6 +69,7 @@ class SqlUnitOfWork:
             )
         self._connection = connection
         self.register = register
+        self.seals = SqlSealRepository(connection, self._municipality_code)
         return self
 
     def __exit__(
@@ -119,7 +122,7 @@ class SqlMunicipalityDirectory:
                     created_at=municipality.created_at,
                 )
             )
-            for head in (t.journal_heads, t.access_log_heads):
+            for head in (t.journal_heads, t.access_log_heads, t.seal_heads):
                 conn.execute(
                     insert(head).values(
                         municipality_code=municipality.code, last_seq=0, last_hash=GENESIS_HASH

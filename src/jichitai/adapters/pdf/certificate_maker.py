@@ -3,22 +3,28 @@ and reading a file back (signature check; QR code read from the rendered last pa
 Debian's ``pdftoppm`` and ``zbarimg``).
 
 Besides its key, each municipality's directory holds ``issuer.json`` (``mayor_title``,
-``mayor_name``) and ``official_seal.png`` (公印). The operator provisions them; when absent, a
-development stand-in is made (title 「<name>長」, no name, a red square seal with the name).
+``mayor_name``) and ``official_seal.png`` (公印). An administrator sets them through the
+service (``set_issuer``, ``set_official_seal``: the seal must be a PNG or JPEG image of at most
+2 MB and 2000×2000 pixels, and is kept as PNG), or the operator puts the files there; when
+absent, a development stand-in is made (title 「<name>長」, no name, a red square seal with the
+name). Files are replaced whole (written beside, then renamed), so a copy being drawn never
+reads half a file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from jichitai.adapters.pdf.certificate_pdf import Issuer, render_certificate
 from jichitai.adapters.pdf.fonts import mj_font_path
@@ -27,8 +33,14 @@ from jichitai.adapters.security.certificate_keys import KeyStore
 from jichitai.adapters.security.qr_signatures import payload_is_signed_by, sign_payload
 from jichitai.domain.certificates.contents import Sheet
 from jichitai.domain.certificates.issue_numbers import IssueNumber, parse_code
+from jichitai.domain.certificates.issuer import (
+    MAX_SEAL_BYTES,
+    MAX_SEAL_PIXELS,
+    MIN_SEAL_PIXELS,
+    IssuerSettings,
+)
 from jichitai.domain.certificates.verification import QrPayload
-from jichitai.domain.errors import DomainError
+from jichitai.domain.errors import DomainError, invalid
 from jichitai.services.certificates import FileCheck
 from jichitai.services.ports import Clock
 
@@ -86,6 +98,34 @@ class KeyDirectoryCertificateMaker:
             seal.read_bytes() if seal.exists() else None,
         )
 
+    def issuer(self, municipality_code: str, name: str) -> IssuerSettings:
+        issuer = self._issuer(municipality_code, name)
+        seal = issuer.official_seal_png
+        width = height = 0
+        if seal:
+            with Image.open(io.BytesIO(seal)) as image:
+                width, height = image.size
+        return IssuerSettings(
+            issuer.mayor_title,
+            issuer.mayor_name,
+            width,
+            height,
+            hashlib.sha256(seal).hexdigest() if seal else "",
+        )
+
+    def set_issuer(
+        self, municipality_code: str, name: str, mayor_title: str, mayor_name: str
+    ) -> IssuerSettings:
+        data = json.dumps(
+            {"mayor_title": mayor_title, "mayor_name": mayor_name}, ensure_ascii=False
+        )
+        _replace(self._base(municipality_code) / "issuer.json", data.encode("utf-8"))
+        return self.issuer(municipality_code, name)
+
+    def set_official_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
+        _replace(self._base(municipality_code) / "official_seal.png", seal_png(image))
+        return self.issuer(municipality_code, name)
+
     def make(
         self,
         municipality_code: str,
@@ -94,11 +134,17 @@ class KeyDirectoryCertificateMaker:
         number: IssueNumber,
         issued_on: date,
         digest: bytes,
+        impressions: Mapping[str, bytes],
     ) -> bytes:
         pair = self._keys.municipality(municipality_code)
         payload = sign_payload(pair, number.code, digest)
         pdf = render_certificate(
-            sheets, self._issuer(municipality_code, name), number, issued_on, payload.text()
+            sheets,
+            self._issuer(municipality_code, name),
+            number,
+            issued_on,
+            payload.text(),
+            impressions,
         )
         signer = PdfSigner(pair, self._keys.authority)
         return signer.sign(pdf, reason=sheets[0].title + "の交付", location=name)
@@ -120,6 +166,53 @@ class KeyDirectoryCertificateMaker:
         if not signed:
             problems.append("QRコードの署名がこの団体のものではありません")
         return FileCheck(signature.valid, signature.signer, payload, signed, tuple(problems))
+
+
+def _replace(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".new")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def seal_png(data: bytes) -> bytes:
+    """The official seal image as PNG, refused unless it is a PNG or JPEG image within the
+    limits (``certificate.seal_image_invalid``, ``certificate.seal_image_too_large``)."""
+    if len(data) > MAX_SEAL_BYTES:
+        raise invalid(
+            "certificate.seal_image_too_large",
+            f"公印の画像は{MAX_SEAL_BYTES // (1024 * 1024)}MB以内にしてください",
+            "official_seal",
+        )
+    not_image = invalid(
+        "certificate.seal_image_invalid",
+        "公印の画像はPNGまたはJPEG形式の画像を指定してください",
+        "official_seal",
+    )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG"):
+                raise not_image
+            width, height = image.size
+            if max(width, height) > MAX_SEAL_PIXELS:
+                raise invalid(
+                    "certificate.seal_image_too_large",
+                    f"公印の画像は縦横{MAX_SEAL_PIXELS}ピクセル以内にしてください"
+                    f"（{width}×{height}ピクセル）",
+                    "official_seal",
+                )
+            if min(width, height) < MIN_SEAL_PIXELS:
+                raise invalid(
+                    "certificate.seal_image_invalid",
+                    f"公印の画像が小さすぎます（縦横{MIN_SEAL_PIXELS}ピクセル以上）",
+                    "official_seal",
+                )
+            image.load()
+            converted = image.convert("RGBA")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise not_image from None
+    out = io.BytesIO()
+    converted.save(out, format="PNG")
+    return out.getvalue()
 
 
 def _read_qr(pdf: bytes) -> QrPayload | None:

@@ -10,10 +10,11 @@ line too long even so is set smaller (standard §5.8 (1070) 文字溢れ): nothi
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -34,6 +35,8 @@ MIN_SIZE = 6.0
 LINE_GAP = 1.45
 QR_SIZE = 26 * mm
 SEAL_SIZE = 21 * mm
+IMPRESSION_FRAME = 32 * mm
+"""The frame around a registered impression: the largest registrable seal (25 mm) and room."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +107,10 @@ def render_certificate(
     number: IssueNumber,
     issued_on: date,
     qr_text: str,
+    impressions: Mapping[str, bytes] | None = None,
 ) -> bytes:
-    """The certificate as PDF bytes (unsigned): one page a sheet."""
+    """The certificate as PDF bytes (unsigned): one page a sheet. ``impressions``: the seal
+    images (PNG with dpi) of the sheets' impressions, by registration number."""
     font = mj_font()
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
@@ -119,6 +124,11 @@ def render_certificate(
         title_width = pdfmetrics.stringWidth(font.drawable(sheet.title), font.name, 18)
         page.text((PAGE_WIDTH - title_width) / 2, sheet.title, 18)
         page.y -= 14 * mm
+        if sheet.impression is not None:
+            png = (impressions or {}).get(sheet.impression.registration_number)
+            if png is None:
+                raise ValueError(f"no image for seal {sheet.impression.registration_number}")
+            _impression(page, png)
         for field in sheet.header:
             page.row(field.label, field.value)
         for person in sheet.persons:
@@ -137,6 +147,28 @@ def render_certificate(
         canvas.showPage()
     canvas.save()
     return out.getvalue()
+
+
+def _impression(page: _Page, png: bytes) -> None:
+    """The registered impression in a frame, at its real size (pixels over the image's dpi)."""
+    with Image.open(io.BytesIO(png)) as image:
+        dpi_x, dpi_y = image.info.get("dpi", (300, 300))
+        width = image.width / float(dpi_x) * 25.4 * mm
+        height = image.height / float(dpi_y) * 25.4 * mm
+    top = page.y + BODY_SIZE
+    page.text(MARGIN, "印影")
+    left = MARGIN + LABEL_WIDTH
+    page.canvas.setLineWidth(0.6)
+    page.canvas.rect(left, top - IMPRESSION_FRAME, IMPRESSION_FRAME, IMPRESSION_FRAME)
+    page.canvas.drawImage(
+        ImageReader(io.BytesIO(png)),
+        left + (IMPRESSION_FRAME - width) / 2,
+        top - IMPRESSION_FRAME + (IMPRESSION_FRAME - height) / 2,
+        width,
+        height,
+        mask="auto",
+    )
+    page.y = top - IMPRESSION_FRAME - 8 * mm
 
 
 def _certify(page: _Page, text: str, issuer: Issuer, issued_on: date, qr_text: str) -> None:

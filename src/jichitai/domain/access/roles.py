@@ -45,6 +45,8 @@ class Permission(StrEnum):
     SUBMIT_DRAFT = "submit_draft"
     APPROVE_DRAFT = "approve_draft"
     ISSUE = "issue"
+    REGISTER_SEAL = "register_seal"
+    """印鑑登録 and its 亡失・廃止 at the counter."""
     VIEW_INDIVIDUAL_NUMBER = "view_individual_number"
     MANAGE_USERS = "manage_users"
     VIEW_MUNICIPALITY = "view_municipality"
@@ -55,6 +57,8 @@ class Permission(StrEnum):
     MANAGE_DV_SUPPORT = "manage_dv_support"
     MANAGE_SUBSCRIBERS = "manage_subscribers"
     """Registering the business systems that receive resident data (他業務連携の連携先)."""
+    MANAGE_ISSUER = "manage_issuer"
+    """The mayor's title and name and the official seal (公印) printed on certificates."""
 
 
 _COUNTER = frozenset(
@@ -63,6 +67,7 @@ _COUNTER = frozenset(
         Permission.VIEW,
         Permission.SUBMIT_DRAFT,
         Permission.ISSUE,
+        Permission.REGISTER_SEAL,
         Permission.VIEW_MUNICIPALITY,
     }
 )
@@ -76,7 +81,12 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.RELEASE_SUPPRESSION,
     },
     Role.ADMINISTRATOR: frozenset(
-        {Permission.MANAGE_USERS, Permission.MANAGE_SUBSCRIBERS, Permission.VIEW_MUNICIPALITY}
+        {
+            Permission.MANAGE_USERS,
+            Permission.MANAGE_SUBSCRIBERS,
+            Permission.MANAGE_ISSUER,
+            Permission.VIEW_MUNICIPALITY,
+        }
     ),
     Role.AUDITOR: frozenset({Permission.READ_ACCESS_LOG, Permission.VIEW_MUNICIPALITY}),
     Role.SUPPRESSION_OFFICER: frozenset(

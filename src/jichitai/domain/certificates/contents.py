@@ -25,7 +25,7 @@ from enum import StrEnum
 
 from jichitai.domain.common.dates import format_seireki, format_wareki
 from jichitai.domain.errors import DomainError, Violation
-from jichitai.domain.residents.model import ResidentKind, ResidentRecord
+from jichitai.domain.residents.model import ForeignResidentDetails, ResidentKind, ResidentRecord
 
 PERSONS_PER_HOUSEHOLD_SHEET = 4
 
@@ -95,16 +95,31 @@ class PersonBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class SheetImpression:
+    """A registered seal's impression printed on the sheet (印鑑登録証明書), at its real size.
+    The image itself is the registration's; the sheet names it and its digest."""
+
+    registration_number: str
+    image_sha256: str
+    width_mm: float
+    height_mm: float
+
+
+@dataclass(frozen=True, slots=True)
 class Sheet:
     title: str
     header: tuple[Field, ...]
     persons: tuple[PersonBlock, ...]
     certification: str = ""
     """The certification text: on the last sheet only."""
+    impression: SheetImpression | None = None
 
     @property
     def lines(self) -> list[str]:
+        """What the sheet says, for the digest; the impression counts by its image's SHA-256."""
         lines = [self.title, *(f.line for f in self.header)]
+        if self.impression is not None:
+            lines.append(f"印影　{self.impression.image_sha256}")
         for person in self.persons:
             lines.extend(person.lines)
         if self.certification:
@@ -219,6 +234,24 @@ def _header(
     return tuple(fields)
 
 
+def foreign_resident_fields(details: ForeignResidentDetails) -> list[Field]:
+    """A foreign resident's items (法第30条の45): 国籍・地域, the category, 在留資格, 在留期間等 and
+    its expiry (西暦), the residence card's number; the ones recorded."""
+    f = [
+        Field("国籍・地域", details.nationality),
+        Field("法第30条の45に規定する区分", details.category.label),
+    ]
+    if details.residence_status:
+        f.append(Field("在留資格", details.residence_status))
+    if details.period_of_stay:
+        f.append(Field("在留期間等", details.period_of_stay))
+    if details.stay_expires_on is not None:
+        f.append(Field("在留期間等の満了の日", format_seireki(details.stay_expires_on)))
+    if details.residence_card_number is not None:
+        f.append(Field("在留カード等番号", details.residence_card_number.value))
+    return f
+
+
 def _person(
     record: ResidentRecord,
     request: ResidentCertificateRequest,
@@ -255,16 +288,7 @@ def _person(
     if items.individual_number and record.individual_number is not None:
         f.append(Field("個人番号", record.individual_number.value))
     if foreign and items.foreign_items and details is not None:
-        f.append(Field("国籍・地域", details.nationality))
-        f.append(Field("法第30条の45に規定する区分", details.category.label))
-        if details.residence_status:
-            f.append(Field("在留資格", details.residence_status))
-        if details.period_of_stay:
-            f.append(Field("在留期間等", details.period_of_stay))
-        if details.stay_expires_on is not None:
-            f.append(Field("在留期間等の満了の日", format_seireki(details.stay_expires_on)))
-        if details.residence_card_number is not None:
-            f.append(Field("在留カード等番号", details.residence_card_number.value))
+        f.extend(foreign_resident_fields(details))
     if record.move_out is not None and not _move_out_pending(record, today):
         f.append(Field("転出予定年月日", format_wareki(record.move_out.planned_on)))
         f.append(Field("転出先", record.move_out.onward_address.display()))

@@ -31,6 +31,8 @@ class EndReason(StrEnum):
     REQUESTED = "requested"
     MOVED_OUT = "moved_out"
     DIED = "died"
+    REMOVED = "removed"
+    """The person's record was removed otherwise (職権消除 and the like)."""
 
 
 END_LABELS: dict[EndReason, str] = {
@@ -38,6 +40,7 @@ END_LABELS: dict[EndReason, str] = {
     EndReason.REQUESTED: "廃止（申請）",
     EndReason.MOVED_OUT: "廃止（転出）",
     EndReason.DIED: "廃止（死亡）",
+    EndReason.REMOVED: "廃止（住民票の消除）",
 }
 
 

@@ -26,6 +26,7 @@ from jichitai.entrypoints.api import (
     routes_drafts,
     routes_integration,
     routes_residents,
+    routes_seals,
     routes_subscribers,
     routes_suppressions,
 )
@@ -133,6 +134,7 @@ def create_app(jichitai: App) -> FastAPI:
         routes_admin,
         routes_subscribers,
         routes_certificates,
+        routes_seals,
         routes_audit,
         routes_integration,
     ):

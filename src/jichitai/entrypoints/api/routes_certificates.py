@@ -1,22 +1,31 @@
-"""Certificates: issuing (staff) and checking (anyone, no login: /verify)."""
+"""Certificates: issuing, re-issuing and the issue history (staff), the issuer and official seal
+(administrators), and checking (anyone, no login: /verify)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from jichitai.domain.access.roles import Permission
 from jichitai.domain.certificates.contents import CertificateKind, ItemChoice, SheetLayout
+from jichitai.domain.certificates.issuer import IssuerSettings
 from jichitai.domain.errors import invalid
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.security import CurrentActor, app_of
+from jichitai.services.certificates import MAX_REASON_LENGTH, Issued
+from jichitai.services.certificates import IssueRecord as IssueRow
 
 router = APIRouter(tags=["certificates"])
 
 ERRORS = s.error_responses(403, 404)
+PDF_CREATED: dict[int | str, dict[str, object]] = {
+    201: {"description": "署名済みPDF", "content": {"application/pdf": {}}}
+}
+IssueCodePath = Annotated[str, Path(max_length=40, description="22桁の確認コード")]
 
 
 class Items(BaseModel):
@@ -38,6 +47,11 @@ class IssueRequest(BaseModel):
     layout: SheetLayout = SheetLayout.HOUSEHOLD
     items: Items = Field(default_factory=Items, description="記載する項目（既定: 省略）")
     with_history: bool = False
+    seal_card_number: str = Field(
+        default="",
+        max_length=20,
+        description="印鑑登録証の番号（印鑑登録証明書のとき必須）",
+    )
     acknowledged_alerts: list[str] = Field(default_factory=list, max_length=20)
 
 
@@ -48,6 +62,9 @@ class Verification(BaseModel):
     issued_on: date
     pages: int
     content_sha256: str
+    superseded_by: str | None = Field(
+        description="再交付・再印刷されていればその新しい確認コード（この証明書は無効）"
+    )
 
 
 class FileVerification(BaseModel):
@@ -60,28 +77,51 @@ class FileVerification(BaseModel):
     checks: dict[str, bool]
 
 
-@router.post(
-    "/api/v1/certificates",
-    operation_id="issueCertificate",
-    status_code=201,
-    responses={
-        **ERRORS,
-        201: {"description": "署名済みPDF", "content": {"application/pdf": {}}},
-    },
-    response_class=Response,
-    summary="証明書の発行（住民票の写し・除票の写し・記載事項証明書）",
-)
-def issue_certificate(request: Request, actor: CurrentActor, body: IssueRequest) -> Response:
-    issued = app_of(request).certificates.issue(
-        actor,
-        body.atena_number,
-        body.kind,
-        household=body.household,
-        layout=body.layout,
-        items=ItemChoice(**body.items.model_dump()),
-        with_history=body.with_history,
-        acknowledged=frozenset(body.acknowledged_alerts),
-    )
+class ReissueRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(max_length=MAX_REASON_LENGTH, description="再交付・再印刷の理由")
+    acknowledged_alerts: list[str] = Field(default_factory=list, max_length=20)
+
+
+class IssueEntry(BaseModel):
+    issue_code: str
+    issued_on: date
+    issued_at: datetime
+    kind: str
+    title: str
+    persons: list[str]
+    items: list[str]
+    pages: int
+    issued_by: str
+    terminal: str
+    place: str
+    reissue_of: str | None
+    reason: str
+
+
+class IssueHistory(BaseModel):
+    count: int
+    issues: list[IssueEntry]
+
+
+class IssuerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mayor_title: str = Field(max_length=100, description="認証者の職名（例: 千代田区長）")
+    mayor_name: str = Field(default="", max_length=100, description="認証者の氏名")
+
+
+class IssuerOut(BaseModel):
+    municipality_name: str
+    mayor_title: str
+    mayor_name: str
+    official_seal_width: int
+    official_seal_height: int
+    official_seal_sha256: str
+
+
+def _pdf(issued: Issued) -> Response:
     return Response(
         issued.pdf,
         status_code=201,
@@ -95,6 +135,156 @@ def issue_certificate(request: Request, actor: CurrentActor, body: IssueRequest)
     )
 
 
+@router.post(
+    "/api/v1/certificates",
+    operation_id="issueCertificate",
+    status_code=201,
+    responses={**ERRORS, **PDF_CREATED},
+    response_class=Response,
+    summary="証明書の発行（住民票の写し・除票の写し・記載事項証明書・転出証明書・印鑑登録証明書）",
+)
+def issue_certificate(request: Request, actor: CurrentActor, body: IssueRequest) -> Response:
+    issued = app_of(request).certificates.issue(
+        actor,
+        body.atena_number,
+        body.kind,
+        household=body.household,
+        layout=body.layout,
+        items=ItemChoice(**body.items.model_dump()),
+        with_history=body.with_history,
+        acknowledged=frozenset(body.acknowledged_alerts),
+        seal_card_number=body.seal_card_number,
+    )
+    return _pdf(issued)
+
+
+@router.post(
+    "/api/v1/certificates/{issue_code}/reissue",
+    operation_id="reissueCertificate",
+    status_code=201,
+    responses={**s.error_responses(403, 404, 409), **PDF_CREATED},
+    response_class=Response,
+    summary="証明書の再交付（転出証明書）・再印刷（発行時の内容で新しい発行番号）",
+)
+def reissue_certificate(
+    request: Request, actor: CurrentActor, issue_code: IssueCodePath, body: ReissueRequest
+) -> Response:
+    issued = app_of(request).certificates.reissue(
+        actor, issue_code, body.reason, acknowledged=frozenset(body.acknowledged_alerts)
+    )
+    return _pdf(issued)
+
+
+def _entry(row: IssueRow) -> IssueEntry:
+    return IssueEntry(
+        issue_code=row.issue_code,
+        issued_on=row.issued_on,
+        issued_at=row.issued_at,
+        kind=row.kind,
+        title=row.title,
+        persons=list(row.persons),
+        items=list(row.items),
+        pages=row.pages,
+        issued_by=row.issued_by,
+        terminal=row.terminal,
+        place=row.place,
+        reissue_of=row.reissue_of,
+        reason=row.reason,
+    )
+
+
+@router.get(
+    "/api/v1/certificates",
+    operation_id="listCertificateIssues",
+    response_model=IssueHistory,
+    responses=s.error_responses(403),
+    summary="証明書の発行履歴（新しい順、最大500件）",
+)
+def certificate_history(
+    request: Request,
+    actor: CurrentActor,
+    atena_number: Annotated[
+        str | None, Query(pattern=r"^\d{10}$", description="宛名番号（その方の証明書）")
+    ] = None,
+    issued_on: Annotated[date | None, Query(description="発行日")] = None,
+) -> IssueHistory:
+    rows = app_of(request).certificates.history(actor, atena_number, issued_on)
+    return IssueHistory(count=len(rows), issues=[_entry(r) for r in rows])
+
+
+def _issuer(request: Request, actor_mc: str, found: IssuerSettings) -> IssuerOut:
+    name = app_of(request).municipalities.get(actor_mc).name
+    return IssuerOut(
+        municipality_name=name,
+        mayor_title=found.mayor_title,
+        mayor_name=found.mayor_name,
+        official_seal_width=found.seal_width,
+        official_seal_height=found.seal_height,
+        official_seal_sha256=found.seal_sha256,
+    )
+
+
+@router.get(
+    "/api/v1/admin/issuer",
+    operation_id="getCertificateIssuer",
+    response_model=IssuerOut,
+    responses=s.error_responses(403),
+    tags=["administration"],
+    summary="証明書の認証者（職名・氏名）と公印（管理者）",
+)
+def get_issuer(request: Request, actor: CurrentActor) -> IssuerOut:
+    found = app_of(request).certificates.issuer(actor)
+    return _issuer(request, actor.municipality_code, found)
+
+
+@router.put(
+    "/api/v1/admin/issuer",
+    operation_id="setCertificateIssuer",
+    response_model=IssuerOut,
+    responses=s.error_responses(403),
+    tags=["administration"],
+    summary="証明書の認証者（職名・氏名）の設定（管理者、次の発行から）",
+)
+def set_issuer(request: Request, actor: CurrentActor, body: IssuerIn) -> IssuerOut:
+    found = app_of(request).certificates.set_issuer(actor, body.mayor_title, body.mayor_name)
+    return _issuer(request, actor.municipality_code, found)
+
+
+@router.put(
+    "/api/v1/admin/official-seal",
+    operation_id="setOfficialSeal",
+    response_model=IssuerOut,
+    responses=s.error_responses(403),
+    tags=["administration"],
+    summary="公印の画像の設定（PNG・JPEG、2MB・2000×2000ピクセル以内、管理者）",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+                "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+            },
+            "required": True,
+        }
+    },
+)
+async def set_official_seal(request: Request, actor: CurrentActor) -> IssuerOut:
+    actor.require(Permission.MANAGE_ISSUER)  # before the body is read
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in ("image/png", "image/jpeg"):
+        raise invalid(
+            "certificate.seal_image_invalid",
+            "公印の画像は Content-Type: image/png または image/jpeg で送信してください",
+            "Content-Type",
+        )
+    data = await request.body()
+
+    def store() -> IssuerOut:
+        found = app_of(request).certificates.set_official_seal(actor, data)
+        return _issuer(request, actor.municipality_code, found)
+
+    return await run_in_threadpool(store)
+
+
 @router.get(
     "/verify/{issue_code}",
     operation_id="verifyCertificateCode",
@@ -102,10 +292,7 @@ def issue_certificate(request: Request, actor: CurrentActor, body: IssueRequest)
     responses=s.error_responses(404),
     summary="証明書の確認（確認コード、ログイン不要）",
 )
-def verify_code(
-    request: Request,
-    issue_code: Annotated[str, Path(max_length=40, description="22桁の確認コード")],
-) -> Verification:
+def verify_code(request: Request, issue_code: IssueCodePath) -> Verification:
     found = app_of(request).certificates.verify_code(issue_code)
     return Verification(
         issue_code=found.code,
@@ -114,6 +301,7 @@ def verify_code(
         issued_on=found.issued_on,
         pages=found.pages,
         content_sha256=found.content_sha256,
+        superseded_by=found.superseded_by,
     )
 
 

@@ -1,0 +1,99 @@
+"""End-to-end: a 転出証明書 issued at the console with the mayor and seal set there, re-issued
+(marked 「再交付」), the old copy then refused by `certificate verify`, and the issue history."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from jichitai.domain.common.identifiers import AtenaNumber
+from tests.e2e.conftest import Cli
+
+pytestmark = pytest.mark.spec("5.1")
+
+CODE = "131016"
+
+
+def text_of(pdf: Path) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return "".join(out.split())
+
+
+def a_person_moving_out(cli: Cli) -> str:
+    """A demo resident whose move-out to another municipality is filed."""
+    for serial in range(1, 40):
+        atena = AtenaNumber.from_serial(serial).value
+        result = cli.run("resident", "show", "-m", CODE, atena, "--json")
+        if result.returncode != 0:
+            continue
+        shown = json.loads(result.stdout)
+        if shown.get("status") == "moved_out" and shown.get("move_out"):
+            return atena
+    raise AssertionError("the demo data has no filed move-out")
+
+
+def test_a_move_out_certificate_is_reissued_at_the_console(cli: Cli, tmp_path: Path) -> None:
+    assert cli.run("db", "upgrade").returncode == 0
+    cli.ok("municipality", "add", CODE, "東京都千代田区")
+    cli.ok("demo", "seed", "-m", CODE, "--residents", "20", "--seed", "3")
+    seal = tmp_path / "seal.png"
+    image = io.BytesIO()
+    Image.new("RGBA", (200, 200), (200, 30, 30, 255)).save(image, format="PNG")
+    seal.write_bytes(image.getvalue())
+    issuer = cli.ok(
+        "municipality", "issuer", "-m", CODE, "--mayor-title", "千代田区長",
+        "--mayor-name", "山田　太郎", "--seal", str(seal),
+    )  # fmt: skip
+    assert issuer["mayor_name"] == "山田　太郎" and issuer["official_seal_width"] == 200
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image")
+    refused_seal = cli.refused("municipality", "issuer", "-m", CODE, "--seal", str(bad))
+    assert refused_seal[0]["code"] == "certificate.seal_image_invalid"
+
+    person = a_person_moving_out(cli)
+    first = tmp_path / "tenshutsu.pdf"
+    issued = cli.ok(
+        "certificate", "issue", "-m", CODE, "--person", person, "--kind", "tenshutsu",
+        "--out", str(first),
+    )  # fmt: skip
+    assert issued["title"] == "転出証明書"
+    text = text_of(first)
+    assert "転出証明書" in text and "転出先" in text and "千代田区長山田太郎" in text
+
+    second = tmp_path / "reissued.pdf"
+    again = cli.ok(
+        "certificate", "reissue", "-m", CODE, issued["issue_code"], "--reason", "紛失",
+        "--out", str(second),
+    )  # fmt: skip
+    assert again["reissue_of"] == issued["issue_code"]
+    assert again["issue_code"] != issued["issue_code"]
+    assert "転出証明書（再交付）" in text_of(second)
+
+    old = cli.run("certificate", "verify", str(first), "--json")
+    assert old.returncode == 1
+    report = json.loads(old.stdout)
+    assert report["checks"]["current"] is False
+    assert any(again["issue_code"] in p and "再交付" in p for p in report["problems"])
+    assert cli.ok("certificate", "verify", str(second))["valid"] is True
+
+    twice = tmp_path / "twice.pdf"
+    refused = cli.refused(
+        "certificate", "reissue", "-m", CODE, issued["issue_code"], "--reason", "紛失",
+        "--out", str(twice),
+    )  # fmt: skip
+    assert refused[0]["code"] == "certificate.already_reissued"
+    assert not twice.exists()
+
+    rows = cli.ok("certificate", "history", "-m", CODE, "--person", person)
+    assert [(r["issue_code"], r["reissue_of"]) for r in rows] == [
+        (again["issue_code"], issued["issue_code"]),
+        (issued["issue_code"], None),
+    ]
+    assert rows[0]["reason"] == "紛失" and "individual_number" in rows[0]["items"]
