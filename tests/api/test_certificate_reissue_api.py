@@ -245,6 +245,7 @@ def png(width: int, height: int, fmt: str = "PNG") -> bytes:
 
 
 @pytest.mark.spec("5.5")
+@pytest.mark.spec("5.6")
 def test_an_administrator_sets_the_mayor_and_the_official_seal_for_the_next_copies(
     app: App, client: TestClient, tenant: Tenant, tmp_path: Path
 ) -> None:

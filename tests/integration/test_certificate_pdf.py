@@ -94,6 +94,7 @@ def run(*command: str) -> str:
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.spec("5.4", "5.8")
 def test_a_certificate_reads_back_as_printed_scans_and_checks_as_signed(
     members: list[ResidentRecord], tmp_path: Path
 ) -> None:
