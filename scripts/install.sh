@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# fonts-ipamj-mincho: IPAmj明朝, the MJ character set for certificates; poppler-utils and
-# zbar-tools: the tests read certificates back (pdftotext, pdftoppm, zbarimg).
-DEBIAN_PACKAGES=(postgresql fonts-ipamj-mincho poppler-utils zbar-tools)
+# fonts-ipamj-mincho: IPAmj明朝, the MJ character set for certificates and names on screen;
+# poppler-utils and zbar-tools: the tests read certificates back (pdftotext, pdftoppm, zbarimg);
+# chromium: the counter UI's browser tests (Playwright drives Debian's Chromium, no download);
+# fonts-ipafont-gothic: the UI's Japanese sans-serif.
+DEBIAN_PACKAGES=(postgresql fonts-ipamj-mincho poppler-utils zbar-tools chromium fonts-ipafont-gothic)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -20,6 +20,7 @@ from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitO
 from jichitai.adapters.db.user_directory import SqlUserDirectory
 from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.adapters.pdf.certificate_maker import KeyDirectoryCertificateMaker
+from jichitai.adapters.pdf.fonts import mj_font_path
 from jichitai.adapters.seal_drawing import draw_seal_scan
 from jichitai.adapters.seal_images import measure_seal
 from jichitai.adapters.security.certificate_keys import KeyStore
@@ -75,6 +76,8 @@ class App:
     integration: IntegrationService
     subscribers: SubscriberService
     webhooks: WebhookDispatcher
+    name_font_path: str
+    """IPAmj明朝, the font that draws every name (certificates, and the counter's pages)."""
     draw_seal_scan: Callable[[str, float], bytes]
     """Draws a personal seal scan bearing a family name, ``side_mm`` across (demo data)."""
     api_threads: int | None
@@ -203,6 +206,7 @@ def bootstrap(
         layout_import=LayoutImportService(
             uow_for, _bundled_layout, CsvImportSource, write_import_report, write_id_map, clock
         ),
+        name_font_path=mj_font_path(),
         draw_seal_scan=draw_seal_scan,
         api_threads=SQLITE_POOL_SIZE if is_sqlite(engine) else None,
     )

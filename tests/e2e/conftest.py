@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 
 BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "jichitai"
@@ -45,6 +49,53 @@ class Cli:
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
+    """A CLI bound to a database of its own: an SQLite file, or a new PostgreSQL database."""
+    with own_database(tmp_path_factory) as bound:
+        yield bound
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def served(cli: Cli, *args: str) -> Iterator[str]:
+    """`jichitai serve` on 127.0.0.1 with the CLI's database; yields its base URL once it
+    answers, and stops it afterwards."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+        env=cli.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read() if process.stdout else ""
+                raise AssertionError(f"server did not start: {output}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+@contextmanager
+def own_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     """A CLI bound to a database of its own: an SQLite file, or a new PostgreSQL database."""
     env = {k: v for k, v in os.environ.items() if k != "JICHITAI_DATABASE_URL"}
     env["JICHITAI_KEY_DIR"] = str(tmp_path_factory.mktemp("keys"))

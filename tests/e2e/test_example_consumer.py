@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import json
 import selectors
-import socket
 import subprocess
 import sys
 import time
@@ -22,20 +21,13 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from tests.e2e.conftest import BIN, Cli
+from tests.e2e.conftest import BIN, Cli, free_port
 
 CODE = "131016"
 PASSWORD = "e2e password for the staff"
 ITEMS = "氏_日本人,名_日本人,生年月日,続柄1,住民状態,住所_町字"
 CONSUMER = Path(__file__).resolve().parents[2] / "examples" / "child_allowance" / "consumer.py"
 TODAY = date(*time.localtime()[:3])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def wait_for(what: str, check: Callable[[], bool], timeout: float = 20.0) -> None:

@@ -4,25 +4,16 @@ over a real socket, reads a resident, and the access log's chain verifies afterw
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 
 import httpx2 as httpx
 import pytest
 
-from tests.e2e.conftest import BIN, Cli
+from tests.e2e.conftest import BIN, Cli, free_port, served
 
 CODE = "131016"
 PASSWORD = "e2e password for the clerk"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -31,33 +22,8 @@ def server(cli: Cli) -> Iterator[str]:
     cli.ok("municipality", "add", CODE, "東京都千代田区")
     cli.ok("demo", "seed", "--municipality", CODE, "--residents", "30", "--seed", "5")
     cli.ok("user", "add", "--municipality", CODE, "clerk-e2e", "--role", "clerk", stdin=PASSWORD)
-    port = free_port()
-    process = subprocess.Popen(
-        [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=cli.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read() if process.stdout else ""
-                raise AssertionError(f"server did not start: {output}")
-            time.sleep(0.1)
+    with served(cli) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
 
 
 def test_a_clerk_logs_in_searches_and_reads_over_the_network(cli: Cli, server: str) -> None:

@@ -31,6 +31,7 @@ from jichitai.entrypoints.api import (
     routes_suppressions,
 )
 from jichitai.entrypoints.api.errors import error_body, install_error_handlers
+from jichitai.entrypoints.web.app import install_counter
 
 
 class BodySizeLimit:
@@ -139,6 +140,7 @@ def create_app(jichitai: App) -> FastAPI:
         routes_integration,
     ):
         api.include_router(module.router)
+    install_counter(api, jichitai)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)
 
     @api.get("/healthz", operation_id="health", tags=["operations"], summary="死活監視")

@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jichitai.domain.access.actor import Actor, Forbidden, Unauthenticated
@@ -158,25 +158,30 @@ def respond(
     status: int,
     violations: Sequence[Violation],
     headers: dict[str, str] | None = None,
-) -> JSONResponse:
+) -> Response:
+    """The refusal logged, then answered as JSON, or as a page for the counter's paths."""
     _log_refusal(request, status, violations)
+    html_error = getattr(request.app.state, "html_error", None)
+    if html_error is not None and request.url.path.startswith("/ui/"):
+        response: Response = html_error(request, status, violations)
+        return response
     return JSONResponse(error_body(violations), status_code=status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, error: DomainError) -> Response:
         status = status_of(error)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return respond(request, status, error.violations, headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
         status, violations = validation_violations(error)
         return respond(request, status, violations)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         code, message = _HTTP_CODES.get(
             error.status_code, (f"http.{error.status_code}", "リクエストを処理できません")
         )
@@ -184,17 +189,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return respond(request, error.status_code, [Violation(code, message, None)], headers)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def unexpected(request: Request, error: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            error_body(
-                [
-                    Violation(
-                        "internal.error",
-                        "システムエラーが発生しました。時間をおいて再度お試しください",
-                        None,
-                    )
-                ]
-            ),
-            status_code=500,
+        internal = Violation(
+            "internal.error", "システムエラーが発生しました。時間をおいて再度お試しください", None
         )
+        html_error = getattr(request.app.state, "html_error", None)
+        if html_error is not None and request.url.path.startswith("/ui/"):
+            page: Response = html_error(request, 500, [internal])
+            return page
+        return JSONResponse(error_body([internal]), status_code=500)

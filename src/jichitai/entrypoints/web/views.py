@@ -1,0 +1,130 @@
+"""What the counter's pages show of records: rows for tables, the history as a timeline of
+changes, and the warnings a clerk must see first. Built on the presenters the CLI and API use,
+so a date or a label reads the same everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jichitai.domain.access.suppression import KIND_LABELS, SuppressionKind
+from jichitai.entrypoints.presenters import record_view
+from jichitai.services.staff import Shown
+
+# Fields of a snapshot that change with every event and say nothing the timeline's own
+# columns (history number, reason, dates) do not.
+_BOOKKEEPING = frozenset(
+    {"history_number", "reason", "reason_label", "effective_on", "filed_on", "status"}
+)
+FIELD_LABELS: dict[str, str] = {
+    "name": "氏名",
+    "name_kana": "フリガナ",
+    "kana_confirmed": "フリガナ確認",
+    "birth_date": "生年月日",
+    "sex": "性別",
+    "relationship": "続柄",
+    "household_number": "世帯番号",
+    "address": "住所",
+    "postcode": "郵便番号",
+    "became_resident_on": "住民となった日",
+    "address_set_on": "住所を定めた日",
+    "previous_address": "前住所",
+    "status_label": "状態",
+    "kind_label": "住民の種別",
+    "resident_code": "住民票コード",
+    "individual_number": "個人番号",
+    "registered_domicile": "本籍",
+    "family_register_head": "筆頭者",
+    "former_surname": "旧氏",
+    "foreign": "外国人住民の事項",
+    "move_out": "転出の予定",
+    "removal_reason": "消除の事由",
+    "removed_on": "消除日",
+    "removal_event_date": "事由の生じた日",
+    "retained_until": "保存期間の満了日",
+    "remarks": "備考",
+}
+
+FLAG_MESSAGES: dict[str, str] = {
+    SuppressionKind.DV_SUPPORT.value: "支援措置対象者です（DV・ストーカー等）。"
+    "住所等を加害者に知られないよう、交付・閲覧・照会の相手方を必ず確認してください",
+    SuppressionKind.PROVISIONAL_DV_SUPPORT.value: "仮支援措置の対象者です。"
+    "支援措置と同様に取り扱ってください",
+    SuppressionKind.SUPPRESSION.value: "抑止が設定されています。設定内容を確認してから処理してください",
+}
+
+
+def flag_labels(flags: Sequence[str]) -> list[str]:
+    labels = []
+    for flag in flags:
+        try:
+            labels.append(KIND_LABELS[SuppressionKind(flag)])
+        except ValueError:
+            labels.append(flag)
+    return labels
+
+
+def row(shown: Shown) -> dict[str, Any]:
+    """A search hit or a household member as a table row."""
+    view = record_view(shown.record)
+    view["individual_number"] = (
+        view["individual_number"]
+        if shown.individual_number_shown
+        else shown.individual_number_masked
+    )
+    view["flags"] = flag_labels(shown.flags)
+    view["is_removed"] = shown.record.is_removed
+    return view
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One step of a person's history: the event and what it changed."""
+
+    history_number: int
+    reason: str
+    effective_on: str
+    filed_on: str
+    changes: tuple[tuple[str, str, str], ...]
+    """(label, before, after) of each item that changed."""
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "済" if value else "未"
+    if isinstance(value, dict):
+        return "、".join(f"{k}: {_text(v)}" for k, v in value.items() if v not in (None, ""))
+    return str(value)
+
+
+def timeline(snapshots: Sequence[Shown]) -> list[Change]:
+    """The history newest first: each event with the items it changed (the first with every
+    item it recorded)."""
+    changes: list[Change] = []
+    previous: dict[str, Any] = {}
+    for shown in snapshots:
+        view = record_view(shown.record)
+        if not shown.individual_number_shown:
+            view["individual_number"] = shown.individual_number_masked
+        differences = tuple(
+            (FIELD_LABELS.get(key, key), _text(previous.get(key)), _text(value))
+            for key, value in view.items()
+            if key not in _BOOKKEEPING
+            and key in FIELD_LABELS
+            and previous.get(key) != value
+            and not (not previous and value in (None, "", False))
+        )
+        changes.append(
+            Change(
+                history_number=shown.record.history_number,
+                reason=view["reason_label"],
+                effective_on=view["effective_on"],
+                filed_on=view["filed_on"] or "—",
+                changes=differences,
+            )
+        )
+        previous = view
+    return list(reversed(changes))

@@ -1,0 +1,129 @@
+"""The counter's rules below the browser: every page needs a session, every form its CSRF
+token, no page may be cached, and an expired session keeps what the clerk had typed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from jichitai.bootstrap import App, bootstrap
+from jichitai.config import Settings
+from jichitai.domain.access.roles import Role
+from jichitai.entrypoints.api.app import create_app
+from tests.api.conftest import PASSWORD, SECRET, Tenant, make_tenant
+from tests.fakes import FixedClock, SeededRandom
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
+    settings = Settings(
+        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
+    )
+    return bootstrap(settings, engine=clean_db, clock=clock, random=SeededRandom(5))
+
+
+@pytest.fixture
+def tenant(app: App) -> Tenant:
+    return make_tenant(app, "46")
+
+
+@pytest.fixture
+def http(app: App) -> Iterator[TestClient]:
+    with TestClient(create_app(app), raise_server_exceptions=False) as c:
+        yield c
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has a form with a CSRF token"
+    return found.group(1)
+
+
+def log_in(http: TestClient, tenant: Tenant, role: Role = Role.CLERK) -> str:
+    """Log in; the CSRF token of the page logged in to."""
+    token = csrf_of(http.get("/ui/login").text)
+    done = http.post(
+        "/ui/login",
+        data={"csrf_token": token, "login": tenant.login(role), "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    return csrf_of(http.get("/ui/").text)
+
+
+def test_pages_need_a_session_and_forms_their_token(http: TestClient, tenant: Tenant) -> None:
+    for path in ("/ui/", "/ui/residents/abc"):
+        answer = http.get(path, follow_redirects=False)
+        assert (answer.status_code, answer.headers["location"]) == (303, "/ui/login")
+    csrf = log_in(http, tenant)
+    forged = http.post("/ui/search", data={"q": "高橋"})
+    assert forged.status_code == 403 and "送信できませんでした" in forged.text
+    wrong = http.post("/ui/search", data={"q": "高橋", "csrf_token": "0" * 64})
+    assert wrong.status_code == 403
+    found = http.post("/ui/search", data={"q": "高橋", "csrf_token": csrf})
+    assert found.status_code == 200
+    assert found.text.count('href="/ui/residents/') == 2
+
+
+def test_no_page_is_cached_or_framed(http: TestClient, tenant: Tenant) -> None:
+    csrf = log_in(http, tenant)
+    for answer in (
+        http.get("/ui/login"),
+        http.get("/ui/"),
+        http.post("/ui/search", data={"q": "高橋", "csrf_token": csrf}),
+    ):
+        assert answer.headers["cache-control"] == "no-store"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        assert answer.headers["referrer-policy"] == "no-referrer"
+    cookie = http.cookies.get("jichitai_counter")
+    assert cookie, "the session cookie is set"
+
+
+def test_an_expired_session_keeps_the_input_for_after_logging_in(
+    http: TestClient, tenant: Tenant, app: App, clock: FixedClock
+) -> None:
+    csrf = log_in(http, tenant)
+    clock.at += app.tokens.lifetime + timedelta(minutes=1)
+    expired = http.post("/ui/search", data={"q": "たかはし はなこ", "csrf_token": csrf})
+    assert expired.status_code == 401
+    assert "ログイン" in expired.text and "入力中の内容は保持しています" in expired.text
+    assert 'name="resume.q" value="たかはし はなこ"' in expired.text
+    assert 'name="resume_action" value="/ui/search"' in expired.text
+
+    login_csrf = csrf_of(expired.text)
+    again = http.post(
+        "/ui/login",
+        data={
+            "csrf_token": login_csrf,
+            "login": tenant.login(Role.CLERK),
+            "password": PASSWORD,
+            "resume_action": "/ui/search",
+            "resume.q": "たかはし はなこ",
+        },
+    )
+    assert again.status_code == 200
+    assert 'name="q" value="たかはし はなこ"' in again.text
+    sent = http.post("/ui/search", data={"q": "たかはし はなこ", "csrf_token": csrf_of(again.text)})
+    assert sent.status_code == 200 and "検索結果 1件" in sent.text
+
+
+def test_refusals_are_pages_in_japanese_not_json(http: TestClient, tenant: Tenant) -> None:
+    log_in(http, tenant, Role.AUDITOR)
+    csrf = csrf_of(http.get("/ui/").text)
+    refused = http.post("/ui/search", data={"q": "高橋", "csrf_token": csrf})
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "この操作は行えません" in refused.text
+    missing = http.get("/ui/no-such-page")
+    assert missing.status_code == 404 and "見つかりません" in missing.text
