@@ -54,6 +54,8 @@ class Receiver:
     stall: threading.Event | None = None
     """While set, the receiver holds each request until the test clears it (a slow receiver)."""
     held: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+    """Set once a held request has been recorded (after the test cleared ``stall``)."""
     received: list[Delivery] = field(default_factory=list)
 
     @property
@@ -70,9 +72,10 @@ def receiver() -> Iterator[Receiver]:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            if state.stall is not None and state.stall.is_set():
+            was_held = state.stall is not None and state.stall.is_set()
+            if was_held:
                 state.held.set()
-                while state.stall.is_set():
+                while state.stall is not None and state.stall.is_set():
                     time.sleep(0.01)
             status = state.script.pop(0) if state.script else 200
             state.received.append(
@@ -83,6 +86,8 @@ def receiver() -> Iterator[Receiver]:
                     body,
                 )
             )
+            if was_held:
+                state.released.set()
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -369,6 +374,9 @@ def test_a_receiver_too_slow_to_answer_is_tried_again_and_loses_nothing(
     report = worker.run_once()  # the receiver holds the request past the timeout
     assert report.failed == 1 and report.delivered == 0 and receiver.held.is_set()
     receiver.stall.clear()
+    # The held request is recorded by its handler thread; wait for it, or on a busy machine it
+    # may land after the retry and the next delivery.
+    assert receiver.released.wait(10)
     counts = app.subscribers.delivery_counts(code, credentials.subscriber.subscriber_id)
     assert counts == {"pending": 2, "delivered": 0, "dead": 0}
     clock.at += timedelta(seconds=1)
