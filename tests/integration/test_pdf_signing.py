@@ -4,6 +4,7 @@ all is reported as not valid with the reason."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import stat
 from datetime import UTC, datetime
@@ -90,3 +91,18 @@ def test_an_unsigned_file_or_not_a_pdf_is_not_valid_without_an_error(keys: KeySt
     assert check_signature(a_pdf(), [keys.authority]).problem == "電子署名がありません"
     garbage = check_signature(b"not a pdf at all", [keys.authority])
     assert not garbage.valid and garbage.problem.startswith("PDFとして読めません")
+
+
+def test_signing_and_checking_work_on_a_thread_whose_event_loop_is_running(
+    keys: KeyStore,
+) -> None:
+    """pyHanko's synchronous calls start an event loop of their own; a caller already on a
+    running loop (an async route, a browser test's thread) must still get a signed file."""
+
+    async def on_the_loop() -> tuple[bytes, bool]:
+        pdf = signed(keys)
+        return pdf, check_signature(pdf, [keys.authority]).valid
+
+    pdf, valid = asyncio.run(on_the_loop())
+    assert valid
+    assert check_signature(pdf, [keys.authority]).valid

@@ -127,3 +127,11 @@ def test_refusals_are_pages_in_japanese_not_json(http: TestClient, tenant: Tenan
     assert "この操作は行えません" in refused.text
     missing = http.get("/ui/no-such-page")
     assert missing.status_code == 404 and "見つかりません" in missing.text
+
+
+def test_a_body_over_the_limit_gets_a_page_not_json(http: TestClient, tenant: Tenant) -> None:
+    csrf = log_in(http, tenant)
+    huge = http.post("/ui/search", data={"q": "あ" * 600_000, "csrf_token": csrf})
+    assert huge.status_code == 413
+    assert huge.headers["content-type"].startswith("text/html")
+    assert "送信された内容が大きすぎます" in huge.text

@@ -9,9 +9,12 @@ signed PDF is "not valid" with the reason, never an exception.
 
 from __future__ import annotations
 
+import asyncio
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -24,6 +27,8 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from jichitai.adapters.security.certificate_keys import KeyPair
+
+T = TypeVar("T")
 
 SIGNATURE_FIELD = "jichitai-certificate"
 SIGNATURE_BYTES = 8192
@@ -41,6 +46,18 @@ class SignatureCheck:
     """The signing certificate's subject (the municipality), or "" when unreadable."""
     problem: str = ""
     """Why it is not valid, in Japanese for the person checking ("" when valid)."""
+
+
+def off_the_event_loop(call: Callable[[], T]) -> T:
+    """Run pyHanko's synchronous API, which calls ``asyncio.run``: refused on a thread whose
+    event loop is running (a caller on an async framework's own thread), so such a caller's
+    call runs on a short-lived thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 def _asn1(pair: KeyPair) -> tuple[asn1_x509.Certificate, asn1_keys.PrivateKeyInfo]:
@@ -83,7 +100,11 @@ class PdfSigner:
         )
         # A fixed reservation for the signature: without one pyHanko builds a whole dummy
         # signature first to measure it (measured: a third of the signing time).
-        out = signers.sign_pdf(writer, meta, signer=self._signer, bytes_reserved=SIGNATURE_BYTES)
+        out = off_the_event_loop(
+            lambda: signers.sign_pdf(
+                writer, meta, signer=self._signer, bytes_reserved=SIGNATURE_BYTES
+            )
+        )
         return bytes(out.getvalue())
 
 
@@ -104,7 +125,9 @@ def check_signature(pdf: bytes, trusted_roots: Sequence[KeyPair]) -> SignatureCh
         return SignatureCheck(False, False, False, False, "", "電子署名がありません")
     signature = embedded[-1]
     try:
-        status = validate_pdf_signature(signature, ValidationContext(trust_roots=roots))
+        status = off_the_event_loop(
+            lambda: validate_pdf_signature(signature, ValidationContext(trust_roots=roots))
+        )
     except Exception as exc:
         return SignatureCheck(
             False, False, False, False, "", f"電子署名を検証できません（{type(exc).__name__}）"

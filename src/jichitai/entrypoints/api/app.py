@@ -48,7 +48,7 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(send)
+            await self._refuse(send, scope["path"])
             return
         received = 0
         too_large = False
@@ -75,27 +75,29 @@ class BodySizeLimit:
 
         await self.app(scope, limited_receive, guarded_send)
         if too_large and not started:
-            await self._refuse(send)
+            await self._refuse(send, scope["path"])
 
-    async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps(
-            error_body(
-                [
-                    Violation(
-                        "request.too_large",
-                        f"リクエストが大きすぎます（上限 {self.limit:,} バイト）",
-                        "body",
-                    )
-                ]
-            )
-        )
+    async def _refuse(self, send: Send, path: str) -> None:
+        message = f"リクエストが大きすぎます（上限 {self.limit:,} バイト）"
+        if path.startswith("/ui/"):
+            # The counter's forms get a page, not JSON (the route never ran, so no template).
+            body = (
+                '<!doctype html><html lang="ja"><meta charset="utf-8">'
+                "<title>送信された内容が大きすぎます</title><h1>送信された内容が大きすぎます</h1>"
+                f"<p>{message}。ファイルを小さくして、前の画面からもう一度送信してください。</p>"
+            ).encode()
+            content_type = b"text/html; charset=utf-8"
+        else:
+            body = orjson.dumps(error_body([Violation("request.too_large", message, "body")]))
+            content_type = b"application/json"
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", content_type),
                     (b"content-length", str(len(body)).encode()),
+                    (b"cache-control", b"no-store"),
                 ],
             }
         )

@@ -123,7 +123,7 @@ def resident_page(
     household = app.staff.household(
         actor, shown.record.household_number.value, acknowledged=acknowledged
     )
-    seals = app.seals.of_person(actor, atena)
+    seals = app.seals.of_person(actor, atena, acknowledged=acknowledged)
     issues = app.certificates.history(actor, atena) if actor.may(Permission.ISSUE) else None
     members = [
         row(m) | {"ref": refs.ref(actor.login, m.record.atena_number.value)} for m in household
