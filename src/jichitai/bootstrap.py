@@ -19,6 +19,7 @@ from jichitai.adapters.db.suppression_store import SqlSuppressionStore
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
 from jichitai.adapters.db.user_directory import SqlUserDirectory
 from jichitai.adapters.http.webhook_transport import HttpTransport
+from jichitai.adapters.pdf.application_form import render_application_form
 from jichitai.adapters.pdf.certificate_maker import KeyDirectoryCertificateMaker
 from jichitai.adapters.pdf.fonts import mj_font_path
 from jichitai.adapters.seal_drawing import draw_seal_scan
@@ -37,6 +38,7 @@ from jichitai.config import Settings
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.migration.layout import Layout
+from jichitai.services.application_forms import ApplicationForms
 from jichitai.services.audit import AccessLog
 from jichitai.services.certificates import CertificateService
 from jichitai.services.integration import IntegrationService
@@ -78,6 +80,8 @@ class App:
     webhooks: WebhookDispatcher
     name_font_path: str
     """IPAmj明朝, the font that draws every name (certificates, and the counter's pages)."""
+    application_forms: ApplicationForms
+    """The 住民異動届 of a draft as PDF for the resident's signature (drawn in IPAmj明朝)."""
     draw_seal_scan: Callable[[str, float], bytes]
     """Draws a personal seal scan bearing a family name, ``side_mm`` across (demo data)."""
     api_threads: int | None
@@ -207,6 +211,7 @@ def bootstrap(
             uow_for, _bundled_layout, CsvImportSource, write_import_report, write_id_map, clock
         ),
         name_font_path=mj_font_path(),
+        application_forms=ApplicationForms(access_log, render_application_form),
         draw_seal_scan=draw_seal_scan,
         api_threads=SQLITE_POOL_SIZE if is_sqlite(engine) else None,
     )

@@ -1,7 +1,268 @@
-"""(being built)"""
+"""Review of drafts (仮登録 → 審査 → 本登録) and the printable 住民異動届.
+
+The queue lists the municipality's pending drafts: a clerk sees them too (their own marked), a
+reviewer works through them. A draft's page shows the command in words, the persons, and what
+approving it now would do (the check runs every rule and writes nothing); a reviewer other than
+the one who entered it approves it (four-eyes: the service refuses one's own draft, and the
+page does not offer it), acknowledging the alerts shown; discarding asks for a confirmation
+first. The form (``form.pdf``) is the 住民異動届 the resident signs, logged as a print.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Permission
+from jichitai.domain.errors import DomainError
+from jichitai.domain.residents.reasons import ChangeReason
+from jichitai.domain.residents.view import ChangePlan
+from jichitai.entrypoints.web.drafts_views import (
+    NOTICE_LABELS,
+    STATUS_LABELS,
+    application_form,
+    header_items,
+    items_of,
+    local_time,
+    persons,
+    process_label,
+    queue_row,
+)
+from jichitai.entrypoints.web.refs import PersonRefs
+from jichitai.entrypoints.web.session import Counter, CurrentCounter, PostedForm, app_of
+from jichitai.entrypoints.web.templating import (
+    NO_PROBLEMS,
+    Problems,
+    for_the_form,
+    page,
+    problems_of,
+    refusal,
+)
+from jichitai.entrypoints.web.views import row
+from jichitai.services.audit import Operation, Outcome
+from jichitai.services.register import ChangeResult
+from jichitai.services.staff import Shown
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
+
+DraftId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+PDF_HEADERS = {
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+    "Content-Disposition": 'inline; filename="application-form.pdf"',
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def _refs(request: Request) -> PersonRefs:
+    refs: PersonRefs = request.app.state.person_refs
+    return refs
+
+
+@router.get("/drafts")
+def queue(request: Request, counter: CurrentCounter, discarded: int = 0) -> HTMLResponse:
+    actor = counter.actor
+    views = app_of(request).staff.drafts(actor)
+    return page(
+        request,
+        "drafts/list.html",
+        counter,
+        drafts=[queue_row(v, actor.login) for v in views],
+        reviewer=actor.may(Permission.APPROVE_DRAFT),
+        discarded=discarded == 1,
+    )
+
+
+@router.get("/drafts/{draft_id}")
+def draft_page(request: Request, draft_id: DraftId, counter: CurrentCounter) -> HTMLResponse:
+    return _detail(request, counter, draft_id)
+
+
+@router.post("/drafts/{draft_id}/approve")
+def approve(request: Request, draft_id: DraftId, posted: PostedForm) -> HTMLResponse:
+    """本登録. The four-eyes and role refusals are pages of their own (and logged); a rule that
+    fails now, or an alert not yet acknowledged, shows on the draft's page."""
+    counter = posted.counter
+    app = app_of(request)
+    acknowledged = frozenset(a for a in posted.all("acknowledged") if a and len(a) <= 100)
+    try:
+        result = app.staff.approve_draft(counter.actor, draft_id, acknowledged=acknowledged)
+    except DomainError as e:
+        if not for_the_form(e):
+            raise
+        return _detail(request, counter, draft_id, refused=refusal(e, []), status=422)
+    return page(
+        request,
+        "drafts/approved.html",
+        counter,
+        draft_id=draft_id,
+        result=result,
+        reason=_reason_label(result.reason),
+        notices=[NOTICE_LABELS.get(n, n) for n in result.notices],
+        persons=_recorded_persons(request, counter.actor, result),
+    )
+
+
+@router.get("/drafts/{draft_id}/discard")
+def discard_confirmation(
+    request: Request, draft_id: DraftId, counter: CurrentCounter
+) -> HTMLResponse:
+    view = app_of(request).staff.draft(counter.actor, draft_id)
+    return page(
+        request,
+        "drafts/discard.html",
+        counter,
+        draft=queue_row(view, counter.actor.login),
+        pending=view.draft.status == "pending",
+    )
+
+
+@router.post("/drafts/{draft_id}/discard")
+def discard(request: Request, draft_id: DraftId, posted: PostedForm) -> Response:
+    counter = posted.counter
+    try:
+        app_of(request).staff.discard_draft(counter.actor, draft_id)
+    except DomainError as e:
+        if not for_the_form(e):
+            raise
+        return _detail(request, counter, draft_id, refused=refusal(e, []), status=422)
+    return RedirectResponse("/ui/drafts?discarded=1", status_code=303)
+
+
+@router.get("/drafts/{draft_id}/form.pdf")
+def form_pdf(request: Request, draft_id: DraftId, counter: CurrentCounter) -> Response:
+    """The 住民異動届 to sign: from the check's records when it passes (names of residents the
+    draft names by number included), else from the draft alone."""
+    app = app_of(request)
+    actor = counter.actor
+    view = app.staff.draft(actor, draft_id)
+    plan = _check(request, actor, draft_id)[0] if view.draft.status == "pending" else None
+    form = application_form(
+        view, plan, _lookup(request, actor), counter.municipality_name, app.clock.today()
+    )
+    document = app.application_forms.pdf(actor, form)
+    return Response(document, media_type="application/pdf", headers=PDF_HEADERS)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _check(request: Request, actor: Actor, draft_id: str) -> tuple[ChangePlan | None, Problems]:
+    """What approving now would do, or why it would be refused. A refusal of who asks (a
+    suppression) is shown with the draft rather than instead of it, and logged as the error
+    handler would have."""
+    app = app_of(request)
+    try:
+        return app.staff.check_draft(actor, draft_id), NO_PROBLEMS
+    except DomainError as e:
+        if not for_the_form(e):
+            app.access_log.record(
+                actor,
+                Operation.CHECK_DRAFT,
+                target=f"draft:{draft_id}",
+                outcome=Outcome.REFUSED,
+                detail=e.code,
+            )
+        return None, problems_of(e.violations, [])
+
+
+def _detail(
+    request: Request,
+    counter: Counter,
+    draft_id: str,
+    *,
+    refused: Problems | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    app = app_of(request)
+    actor = counter.actor
+    view = app.staff.draft(actor, draft_id)
+    draft = view.draft
+    pending = draft.status == "pending"
+    plan, check = _check(request, actor, draft_id) if pending else (None, NO_PROBLEMS)
+    if refused is not None:
+        check = refused
+    show_number = actor.may(Permission.VIEW_INDIVIDUAL_NUMBER)
+    refs = _refs(request)
+    people = [
+        p | {"ref": refs.ref(actor.login, p["atena_number"]) if p["atena_number"] else None}
+        for p in persons(view.command, plan, show_number, _lookup(request, actor))
+    ]
+    reviewer = actor.may(Permission.APPROVE_DRAFT)
+    own = draft.operator == actor.login
+    return page(
+        request,
+        "drafts/detail.html",
+        counter,
+        status=status,
+        draft=draft,
+        status_label=STATUS_LABELS.get(draft.status, draft.status),
+        created=local_time(draft.created_at),
+        updated=local_time(draft.updated_at),
+        process=process_label(view.command),
+        reason=plan.reason.label if plan else "",
+        header=header_items(view.command),
+        items=items_of(view.command, show_number),
+        persons=people,
+        pending=pending,
+        plan=plan,
+        check=check,
+        notices=[NOTICE_LABELS.get(n.value, n.value) for n in plan.notices] if plan else [],
+        reviewer=reviewer,
+        own=own,
+        may_approve=pending and reviewer and not own and not check.count,
+        may_discard=pending and (reviewer or own),
+    )
+
+
+def _lookup(request: Request, actor: Actor) -> Callable[[str], Shown | None]:
+    """A resident's current record read through the staff façade (permission, suppression,
+    masking, access log), or None when it may not be shown."""
+    staff = app_of(request).staff
+
+    def read(atena_number: str) -> Shown | None:
+        if not actor.may(Permission.VIEW):
+            return None
+        try:
+            return staff.record(actor, atena_number)
+        except DomainError:
+            return None
+
+    return read
+
+
+def _reason_label(reason: str) -> str:
+    try:
+        return ChangeReason(reason).label
+    except ValueError:
+        return reason
+
+
+def _recorded_persons(request: Request, actor: Actor, result: ChangeResult) -> list[dict[str, Any]]:
+    """The persons the approval wrote, each with a link to their page; names from their
+    households as they now stand (a household that cannot be shown leaves the number only)."""
+    app = app_of(request)
+    refs = _refs(request)
+    names: dict[str, dict[str, Any]] = {}
+    for household in result.households:
+        try:
+            members = app.staff.household(actor, household)
+        except DomainError:
+            continue
+        for member in members:
+            names[member.record.atena_number.value] = row(member)
+    return [
+        {
+            "atena_number": number,
+            "ref": refs.ref(actor.login, number),
+            "name": names[number]["name"] if number in names else "",
+            "relationship": names[number]["relationship"] if number in names else "",
+            "address": names[number]["address"] if number in names else "",
+        }
+        for number in result.atena_numbers
+    ]

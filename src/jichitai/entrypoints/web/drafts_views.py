@@ -1,0 +1,499 @@
+"""What the review screens show of a draft (仮登録): the command in plain Japanese, the persons it
+concerns, a row of the queue, and the 住民異動届 laid out for printing.
+
+A draft is the command the clerk entered, stored as it was typed; before approval nothing of it
+is in the register. The persons are therefore taken from the check of the draft (the records
+approving it would write: names of residents the command names only by 宛名番号 included) when
+the check passes, and from the command alone otherwise. The My Number is masked unless the
+actor's duty lets them see it, wherever it appears.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from jichitai.domain.common.address import Address
+from jichitai.domain.common.dates import RecordDate, format_seireki, format_wareki
+from jichitai.domain.common.identifiers import AtenaNumber, IndividualNumber
+from jichitai.domain.common.names import PersonName
+from jichitai.domain.residents.commands import ChangeCommand, MoveIn, NewPerson, RecordChanges
+from jichitai.domain.residents.model import (
+    Alias,
+    Coverage,
+    FamilyRegister,
+    ForeignResidentDetails,
+    ResidentKind,
+    ResidentRecord,
+)
+from jichitai.domain.residents.relationships import Relationship
+from jichitai.domain.residents.view import ChangePlan, Notice
+from jichitai.entrypoints.presenters import record_view
+from jichitai.entrypoints.web.views import row
+from jichitai.services.application_forms import ApplicationForm, FormPerson
+from jichitai.services.audit import JST
+from jichitai.services.staff import DraftView, Shown
+
+PROCESS_LABELS: dict[str, str] = {
+    "MoveIn": "転入",
+    "Birth": "出生",
+    "InTownMove": "転居",
+    "MoveOut": "転出",
+    "RecordMoveInNotice": "転入通知の受理",
+    "Death": "死亡",
+    "ExOfficioEntry": "職権記載",
+    "ExOfficioRemoval": "職権消除",
+    "HouseholdSplit": "世帯分離",
+    "HouseholdMerge": "世帯合併",
+    "HouseholdChange": "世帯変更",
+    "HeadChange": "世帯主変更",
+    "Correct": "記載事項の修正",
+    "Naturalise": "帰化",
+    "LoseNationality": "国籍喪失",
+    "Reissue": "改製・再製",
+    "Cancel": "異動の取消し",
+}
+
+NOTICE_LABELS: dict[str, str] = {
+    Notice.HEAD_CHANGE_REQUEST.value: "世帯主変更依頼通知書",
+    Notice.EX_OFFICIO_ENTRY_NOTICE.value: "職権記載等通知書",
+    Notice.MOVE_OUT_CERTIFICATE.value: "転出証明書",
+}
+
+STATUS_LABELS: dict[str, str] = {
+    "pending": "審査待ち",
+    "approved": "本登録済み",
+    "discarded": "破棄済み",
+}
+
+HEADER_LABELS: dict[str, str] = {
+    "effective_on": "異動日",
+    "filed_on": "届出日",
+    "operator": "入力者",
+    "place": "入力場所",
+    "terminal": "入力端末",
+    "ex_officio": "職権による異動",
+    "notes": "留意事項",
+    "acknowledged_alerts": "入力時に確認したアラート",
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "members": "異動する方",
+    "child": "生まれた子",
+    "address": "住所",
+    "previous_address": "前住所",
+    "from_abroad": "国外からの転入",
+    "household_number": "世帯（世帯番号）",
+    "special": "特例",
+    "previous_address_unreported": "前住所の届出なし",
+    "atena_numbers": "対象の方（宛名番号）",
+    "atena_number": "対象の方（宛名番号）",
+    "new_head": "新しい世帯主（宛名番号）",
+    "relationships": "続柄",
+    "planned_on": "転出予定日",
+    "onward_address": "転出先",
+    "abroad": "国外への転出",
+    "notice_on": "転入通知の日",
+    "confirmed_address": "転入先の住所",
+    "moved_in_on": "転入した日",
+    "died_on": "死亡日",
+    "cause": "消除の理由",
+    "source_household": "合併する世帯（世帯番号）",
+    "target_household": "異動先の世帯（世帯番号）",
+    "reason": "修正の事由",
+    "changes": "修正する事項",
+    "corrects_event_id": "修正の対象となる異動",
+    "event_id": "取り消す異動",
+    "remake": "再製",
+    "name": "氏名",
+    "family_register": "本籍・筆頭者",
+    "foreign": "外国人住民の事項",
+    # NewPerson and RecordChanges
+    "kind": "住民の種別",
+    "birth_date": "生年月日",
+    "sex": "性別",
+    "relationship": "続柄",
+    "former_surname": "旧氏",
+    "individual_number": "個人番号",
+    "resident_code": "住民票コード",
+    "became_resident_on": "住民となった日",
+    "electoral_roll": "選挙人名簿",
+    "coverages": "被保険者資格等",
+    "remarks": "備考",
+    "returning_as": "再転入（以前の宛名番号）",
+    "alias": "通称",
+    "hidden_from_other_systems": "他業務への提供をしない",
+    "display_order": "世帯内の表示順",
+    "memo": "メモ",
+    "clear": "削除する事項",
+    # ForeignResidentDetails
+    "nationality": "国籍・地域",
+    "category": "区分",
+    "became_foreign_resident_on": "外国人住民となった日",
+    "residence_status": "在留資格",
+    "period_of_stay": "在留期間等",
+    "stay_expires_on": "在留期間の満了日",
+    "residence_card_number": "在留カード等番号",
+    "special_permanent_certificate_number": "特別永住者証明書番号",
+    "alien_registration_on": "外国人登録日",
+    "aliases": "通称",
+}
+
+# Where an item means something more particular in one command.
+OWN_LABELS: dict[tuple[str, str], str] = {
+    ("MoveIn", "address"): "新しい住所",
+    ("InTownMove", "address"): "新しい住所",
+    ("MoveIn", "household_number"): "加わる世帯（世帯番号）",
+    ("Birth", "household_number"): "加わる世帯（世帯番号）",
+    ("InTownMove", "household_number"): "異動先の世帯（世帯番号）",
+    ("ExOfficioEntry", "household_number"): "加わる世帯（世帯番号）",
+    ("Naturalise", "name"): "帰化後の氏名",
+    ("LoseNationality", "name"): "国籍喪失後の氏名",
+    ("Naturalise", "family_register"): "帰化後の本籍・筆頭者",
+}
+
+COVERAGE_LABELS: dict[str, str] = {
+    "national_health_insurance": "国民健康保険",
+    "late_stage_elderly_care": "後期高齢者医療",
+    "long_term_care": "介護保険",
+    "national_pension": "国民年金",
+    "child_allowance": "児童手当",
+}
+
+# Dates shown in 西暦 for foreign residents (standard §1.1.9 (90)).
+_SEIREKI_WHEN_FOREIGN = frozenset({"birth_date", "stay_expires_on"})
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One line of the command in words; a nested block (a person, foreign details) has
+    ``children``."""
+
+    label: str
+    value: str = ""
+    is_name: bool = False
+    children: tuple[Item, ...] = ()
+
+
+def process_label(command: ChangeCommand) -> str:
+    label = PROCESS_LABELS.get(type(command).__name__, type(command).__name__)
+    if isinstance(command, MoveIn) and command.from_abroad:
+        return "国外からの転入"
+    return label
+
+
+def local_time(at: datetime) -> str:
+    """「令和8年11月26日 10:23」 in Japan time."""
+    local = at.astimezone(JST)
+    return f"{format_wareki(local.date())} {local:%H:%M}"
+
+
+# --- the command in words ---------------------------------------------------------------------
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or value is False or value == "" or value == () or value == frozenset()
+
+
+def _number(value: IndividualNumber, show_number: bool) -> str:
+    return value.value if show_number else value.masked()
+
+
+def _text(name: str, value: object, show_number: bool, foreign: bool) -> str:
+    """A scalar value as words: dates in 和暦 (西暦 where the standard says), labels for codes."""
+    if value is True:
+        return "あり"
+    if isinstance(value, IndividualNumber):
+        return _number(value, show_number)
+    if isinstance(value, PersonName):
+        parts = [value.full]
+        if value.full_kana:
+            parts.append(f"（{value.full_kana}）")
+        if value.roman:
+            parts.append(f" {value.roman}")
+        return "".join(parts)
+    if isinstance(value, RecordDate):
+        return value.display("seireki" if foreign and name in _SEIREKI_WHEN_FOREIGN else "wareki")
+    if isinstance(value, date):
+        if foreign and name in _SEIREKI_WHEN_FOREIGN:
+            return format_seireki(value)
+        return format_wareki(value)
+    if isinstance(value, Address):
+        return value.display() or "不明"
+    if isinstance(value, FamilyRegister):
+        return f"{value.domicile}（筆頭者 {value.head}）"
+    if isinstance(value, Relationship):
+        return value.text
+    if isinstance(value, Coverage):
+        period = "〜".join(format_wareki(d) for d in (value.start_on, value.end_on) if d)
+        label = COVERAGE_LABELS.get(value.kind.value, value.kind.value)
+        return f"{label}（{period}）" if period else label
+    if isinstance(value, Alias):
+        return f"{value.name.full}（{format_wareki(value.entered_on)}記載）"
+    if isinstance(value, Enum):
+        shown = getattr(value, "label", None)
+        return shown if isinstance(shown, str) else str(value.value)
+    if isinstance(value, Mapping):
+        return "、".join(
+            f"{_text(name, k, show_number, foreign)}: {_text(name, v, show_number, foreign)}"
+            for k, v in value.items()
+        )
+    if isinstance(value, frozenset):
+        return "、".join(sorted(_text(name, v, show_number, foreign) for v in value))
+    if isinstance(value, tuple):
+        return "、".join(_text(name, v, show_number, foreign) for v in value)
+    held = getattr(value, "value", None)
+    return held if isinstance(held, str) else str(value)
+
+
+def _is_block(value: object) -> bool:
+    """A nested dataclass shown as a block of its own items (not a value type with a text)."""
+    return isinstance(value, (ForeignResidentDetails, RecordChanges))
+
+
+def items_of(value: Any, show_number: bool, *, skip: frozenset[str] = frozenset()) -> list[Item]:
+    """The items of a command (or of a part of it) that are set, in the command's order."""
+    foreign = getattr(value, "kind", None) is ResidentKind.FOREIGN or isinstance(
+        value, ForeignResidentDetails
+    )
+    items: list[Item] = []
+    for field in dataclasses.fields(value):
+        name = field.name
+        if name in skip or name in ("header", "expected_versions"):
+            continue
+        held = getattr(value, name)
+        if _is_empty(held) or held == {}:
+            continue
+        label = OWN_LABELS.get((type(value).__name__, name)) or FIELD_LABELS.get(name, name)
+        if isinstance(held, NewPerson):
+            items.append(_person_item(label, held, show_number))
+        elif isinstance(held, tuple) and held and all(isinstance(m, NewPerson) for m in held):
+            items.extend(
+                _person_item(f"{label}（{n}人目）", m, show_number) for n, m in enumerate(held, 1)
+            )
+        elif _is_block(held):
+            items.append(Item(label, children=tuple(items_of(held, show_number))))
+        else:
+            items.append(
+                Item(
+                    label,
+                    _text(name, held, show_number, foreign),
+                    is_name=isinstance(held, PersonName) or name == "aliases",
+                )
+            )
+    return items
+
+
+def _person_item(label: str, person: NewPerson, show_number: bool) -> Item:
+    return Item(
+        label, person.name.full, is_name=True, children=tuple(items_of(person, show_number))
+    )
+
+
+def header_items(command: ChangeCommand) -> list[Item]:
+    header = command.header
+    items: list[Item] = []
+    for name, label in HEADER_LABELS.items():
+        value = getattr(header, name)
+        if not _is_empty(value):
+            items.append(Item(label, _text(name, value, False, False)))
+    return items
+
+
+# --- the persons ----------------------------------------------------------------------------
+
+
+def _named(value: object) -> Iterator[str]:
+    """Every 宛名番号 the command names (the residents it is about), in order."""
+    if isinstance(value, AtenaNumber):
+        yield value.value
+    elif isinstance(value, tuple):
+        for part in value:
+            yield from _named(part)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from _named(getattr(value, field.name))
+
+
+def named_residents(command: ChangeCommand) -> list[str]:
+    return list(dict.fromkeys(_named(command)))
+
+
+def _latest(records: tuple[ResidentRecord, ...]) -> list[ResidentRecord]:
+    """Each person once, with the last snapshot the change makes of them."""
+    by_person: dict[str, ResidentRecord] = {}
+    for record in records:
+        by_person[record.atena_number.value] = record
+    return list(by_person.values())
+
+
+def persons(
+    command: ChangeCommand,
+    plan: ChangePlan | None,
+    show_number: bool,
+    lookup: Callable[[str], Shown | None],
+) -> list[dict[str, Any]]:
+    """The persons of the draft: those it moves or enters first (role 異動者), then the others
+    whose record it changes too (関係者, e.g. a new 世帯主 of those who stay).
+
+    A person who becomes a resident by the change has no 宛名番号 yet (``atena_number`` None):
+    the number the check draws is only drawn again at approval. Without a plan, the residents
+    the command names are read with ``lookup`` (a logged read through the staff façade; None
+    when it is refused).
+    """
+    named = named_residents(command)
+    if plan is None:
+        new = _new_persons(command)
+        returning = {m.returning_as.value for m in new if m.returning_as is not None}
+        rows = [_new_person_row(m, command, show_number) for m in new]
+        return rows + [_resident_row(n, lookup(n)) for n in named if n not in returning]
+    movers: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
+    for record in _latest(plan.records):
+        is_new = record.history_number == 1
+        view = record_view(record, show_individual_number=show_number)
+        row = {
+            "name": view["name"],
+            "name_kana": view["name_kana"],
+            "birth_date": view["birth_date"],
+            "sex": view["sex"],
+            "relationship": view["relationship"],
+            "address": view["address"],
+            "status_label": view["status_label"],
+            "individual_number": view["individual_number"],
+            "atena_number": None if is_new else record.atena_number.value,
+        }
+        (movers if is_new or record.atena_number.value in named else others).append(row)
+    if not movers:
+        movers, others = others, []
+    return [r | {"role": "異動者"} for r in movers] + [r | {"role": "関係者"} for r in others]
+
+
+def _new_persons(command: ChangeCommand) -> list[NewPerson]:
+    members = getattr(command, "members", ())
+    child = getattr(command, "child", None)
+    return [*members, *([child] if child is not None else [])]
+
+
+def _new_person_row(person: NewPerson, command: ChangeCommand, show_number: bool) -> dict[str, Any]:
+    address = getattr(command, "address", None)
+    foreign = person.kind is ResidentKind.FOREIGN
+    return {
+        "name": person.name.full,
+        "name_kana": person.name.full_kana,
+        "birth_date": person.birth_date.display("seireki" if foreign else "wareki"),
+        "sex": person.sex.label,
+        "relationship": person.relationship.text,
+        "address": address.display() if isinstance(address, Address) else "",
+        "status_label": "",
+        "individual_number": (
+            _number(person.individual_number, show_number) if person.individual_number else None
+        ),
+        "atena_number": person.returning_as.value if person.returning_as else None,
+        "role": "異動者",
+    }
+
+
+def _resident_row(number: str, shown: Shown | None) -> dict[str, Any]:
+    """A resident the command names by 宛名番号, as read now (or the number alone)."""
+    if shown is not None:
+        view = row(shown)
+        return {
+            key: view[key]
+            for key in (
+                "name",
+                "name_kana",
+                "birth_date",
+                "sex",
+                "relationship",
+                "address",
+                "status_label",
+                "individual_number",
+            )
+        } | {"atena_number": number, "role": "異動者"}
+    return {
+        "name": f"宛名番号 {number} の方",
+        "name_kana": "",
+        "birth_date": "",
+        "sex": "",
+        "relationship": "",
+        "address": "",
+        "status_label": "",
+        "individual_number": None,
+        "atena_number": number,
+        "role": "異動者",
+    }
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+def queue_row(view: DraftView, login: str) -> dict[str, Any]:
+    """One draft in the queue: what, who entered it and when, and whom it is about (names the
+    clerk typed; residents already registered by 宛名番号, read on the draft's own page)."""
+    command = view.command
+    draft = view.draft
+    return {
+        "draft_id": draft.draft_id,
+        "process": process_label(command),
+        "operator": draft.operator,
+        "own": draft.operator == login,
+        "created": local_time(draft.created_at),
+        "effective_on": format_wareki(command.header.effective_on),
+        "new_names": [p.name.full for p in _new_persons(command)],
+        "residents": named_residents(command),
+    }
+
+
+# --- the printed form -----------------------------------------------------------------------
+
+_FORM_SKIP = frozenset({"members", "child", "atena_numbers", "atena_number"})
+
+
+def _flat(items: list[Item]) -> Iterator[tuple[str, str]]:
+    for item in items:
+        if item.children:
+            for child in item.children:
+                yield f"{item.label}・{child.label}", child.value
+        else:
+            yield item.label, item.value
+
+
+def application_form(
+    view: DraftView,
+    plan: ChangePlan | None,
+    lookup: Callable[[str], Shown | None],
+    municipality_name: str,
+    today: date,
+) -> ApplicationForm:
+    """The 住民異動届 of the draft: the facts in words and the persons, no My Number."""
+    command = view.command
+    header = command.header
+    facts = list(_flat(items_of(command, False, skip=_FORM_SKIP)))
+    if plan is not None:
+        facts.insert(0, ("異動の事由", plan.reason.label))
+    return ApplicationForm(
+        reference=view.draft.draft_id,
+        municipality_name=municipality_name,
+        process=process_label(command),
+        effective_on=format_wareki(header.effective_on),
+        filed_on=format_wareki(header.filed_on) if header.filed_on else "",
+        printed_on=format_wareki(today),
+        items=tuple(facts),
+        persons=tuple(
+            FormPerson(
+                name=p["name"],
+                name_kana=p["name_kana"],
+                birth_date=p["birth_date"],
+                sex=p["sex"],
+                relationship=p["relationship"],
+                role=p["role"],
+                atena_number=p["atena_number"],
+            )
+            for p in persons(command, plan, False, lookup)
+        ),
+    )

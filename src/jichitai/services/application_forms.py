@@ -1,0 +1,71 @@
+"""The 住民異動届 (application form) of a draft, printed for the resident's signature.
+
+At a counter that does not make residents write (書かない窓口) the clerk enters the change and the
+resident signs a printout of what was entered. The entry point lays the draft out as an
+``ApplicationForm`` (texts only, as the resident reads them); this service checks that the
+actor works with drafts, has the form drawn (the PDF adapter, injected) and writes the print to
+the access log with the persons on it, as every print of personal data must be (印刷ログ).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Permission
+from jichitai.services.audit import AccessLog, Operation
+
+
+@dataclass(frozen=True, slots=True)
+class FormPerson:
+    """One person on the form. ``atena_number`` is None for a person who becomes a resident by
+    this change (no number yet); it is logged, never printed."""
+
+    name: str
+    name_kana: str
+    birth_date: str
+    sex: str
+    relationship: str
+    role: str = "異動者"
+    atena_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationForm:
+    """What the form says, every value already in the words and calendar the resident reads."""
+
+    reference: str
+    """The draft's id: the counter finds the draft again from the printed form."""
+    municipality_name: str
+    process: str
+    effective_on: str
+    filed_on: str
+    printed_on: str
+    items: tuple[tuple[str, str], ...]
+    """The facts of the change besides the persons (new address, 前住所, 転出予定日 …)."""
+    persons: tuple[FormPerson, ...]
+
+
+FormRenderer = Callable[[ApplicationForm], bytes]
+
+
+class ApplicationForms:
+    def __init__(self, access_log: AccessLog, render: FormRenderer) -> None:
+        self._log = access_log
+        self._render = render
+
+    def pdf(self, actor: Actor, form: ApplicationForm) -> bytes:
+        """The form as PDF bytes; the print is logged with every person on it."""
+        if not actor.may(Permission.APPROVE_DRAFT):
+            actor.require(Permission.SUBMIT_DRAFT)
+        document = self._render(form)
+        numbers = tuple(p.atena_number for p in form.persons if p.atena_number)
+        self._log.record(
+            actor,
+            Operation.PRINT,
+            atena_numbers=numbers,
+            target=f"application_form:draft:{form.reference}",
+            person_count=max(len(form.persons), len(set(numbers))),
+        )
+        return document
