@@ -61,6 +61,7 @@ NO_OPTIONAL_ITEMS = ItemChoice()
 RESIDENT_KINDS = (CertificateKind.JUMINHYO, CertificateKind.JOHYO, CertificateKind.KISAI_JIKO)
 MAX_REASON_LENGTH = 200
 MAX_HISTORY = 500
+MAX_MEMBERS = 100
 # The optional items (``ItemChoice`` field names) a sheet shows, told by their labels: what the
 # issue history records for a 転出証明書, whose items are all fixed.
 _ITEM_LABELS = {
@@ -177,6 +178,30 @@ class Issued:
 
 
 @dataclass(frozen=True, slots=True)
+class Preview:
+    """A certificate as ``issue`` would lay it out: not numbered, drawn, signed or recorded."""
+
+    kind: CertificateKind
+    title: str
+    sheets: tuple[Sheet, ...]
+    persons: tuple[str, ...]
+    """The 宛名番号s it certifies."""
+    items: tuple[str, ...]
+    """The optional items (``ItemChoice`` field names) it shows."""
+    impressions: Mapping[str, bytes] = field(default_factory=dict)
+    """The seal images (PNG with dpi) the sheets print, by registration number."""
+
+
+@dataclass(frozen=True, slots=True)
+class _LaidOut:
+    name: str
+    sheets: tuple[Sheet, ...]
+    persons: tuple[str, ...]
+    items: tuple[str, ...]
+    impressions: Mapping[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Verification:
     """What ``/verify`` shows: the copy exists, of what kind, when and where; no personal data."""
 
@@ -262,22 +287,102 @@ class CertificateService:
         with_history: bool = False,
         acknowledged: frozenset[str] = frozenset(),
         seal_card_number: str = "",
+        members: Sequence[str] = (),
     ) -> Issued:
-        """One copy of a certificate for the person (or their whole household).
+        """One copy of a certificate for the person (or their whole household, or the chosen
+        ``members`` of it).
 
         A 転出証明書 is always one person's, with every item the order lists (the My Number
         among them: the actor must be allowed to see it); a 印鑑登録証明書 is one person's,
-        for the 印鑑登録証 numbered ``seal_card_number``. ``household``, ``layout``, ``items``
-        and ``with_history`` apply to neither.
+        for the 印鑑登録証 numbered ``seal_card_number``. ``household``, ``members``,
+        ``layout``, ``items`` and ``with_history`` apply to neither.
         """
+        laid = self._lay_out(
+            actor,
+            atena_number,
+            kind,
+            household=household,
+            layout=layout,
+            items=items,
+            with_history=with_history,
+            acknowledged=acknowledged,
+            seal_card_number=seal_card_number,
+            members=members,
+        )
+        return self._make(
+            actor,
+            laid.name,
+            kind,
+            laid.sheets,
+            laid.persons,
+            laid.items,
+            impressions=laid.impressions,
+        )
+
+    def preview(
+        self,
+        actor: Actor,
+        atena_number: str,
+        kind: CertificateKind,
+        *,
+        household: bool = False,
+        layout: SheetLayout = SheetLayout.HOUSEHOLD,
+        items: ItemChoice = NO_OPTIONAL_ITEMS,
+        with_history: bool = False,
+        acknowledged: frozenset[str] = frozenset(),
+        seal_card_number: str = "",
+        members: Sequence[str] = (),
+    ) -> Preview:
+        """The sheets ``issue`` would print with the same arguments, for the clerk to check
+        before issuing: the same rights, suppressions and refusals, but nothing is numbered,
+        drawn, signed or recorded as issued. The access log records it as a view (照会) of the
+        persons, naming the My Number when it is shown."""
+        laid = self._lay_out(
+            actor,
+            atena_number,
+            kind,
+            household=household,
+            layout=layout,
+            items=items,
+            with_history=with_history,
+            acknowledged=acknowledged,
+            seal_card_number=seal_card_number,
+            members=members,
+        )
+        self._log.record(
+            actor,
+            Operation.VIEW,
+            atena_numbers=laid.persons,
+            target=f"certificate_preview:{kind.value}",
+            my_number_shown="individual_number" in laid.items,
+        )
+        return Preview(
+            kind, laid.sheets[0].title, laid.sheets, laid.persons, laid.items, laid.impressions
+        )
+
+    def _lay_out(
+        self,
+        actor: Actor,
+        atena_number: str,
+        kind: CertificateKind,
+        *,
+        household: bool,
+        layout: SheetLayout,
+        items: ItemChoice,
+        with_history: bool,
+        acknowledged: frozenset[str],
+        seal_card_number: str,
+        members: Sequence[str],
+    ) -> _LaidOut:
+        """Every check before a copy is made, and its sheets."""
         actor.require(Permission.ISSUE)
         if kind is CertificateKind.INKAN:
-            return self._issue_seal_certificate(actor, atena_number, seal_card_number, acknowledged)
+            return self._seal_certificate(actor, atena_number, seal_card_number, acknowledged)
         if kind is CertificateKind.TENSHUTSU:
             _require_my_number(
                 actor, "kind", "個人番号を記載した転出証明書を発行する権限がありません"
             )
-            return self._issue_move_out(actor, atena_number, acknowledged)
+            return self._move_out(actor, atena_number, acknowledged)
         if items.individual_number:
             _require_my_number(
                 actor,
@@ -292,7 +397,9 @@ class CertificateService:
             )
         mc = actor.municipality_code
         name = self._municipality(mc)
-        records = self._records(mc, atena_number, household and kind is not CertificateKind.JOHYO)
+        records = self._records(
+            mc, atena_number, household and kind is not CertificateKind.JOHYO, members
+        )
         self._guard(mc, records, acknowledged)
         histories = (
             {r.atena_number.value: self._queries.history(mc, r.atena_number.value) for r in records}
@@ -301,35 +408,24 @@ class CertificateService:
         )
         request = ResidentCertificateRequest(kind, layout, items, with_history)
         sheets = resident_sheets(request, records, self._clock.today(), histories)
-        return self._make(
-            actor,
+        return _LaidOut(
             name,
-            kind,
-            sheets,
+            tuple(sheets),
             tuple(r.atena_number.value for r in records),
             _shown_items(items),
         )
 
-    def _issue_move_out(
-        self, actor: Actor, atena_number: str, acknowledged: frozenset[str]
-    ) -> Issued:
+    def _move_out(self, actor: Actor, atena_number: str, acknowledged: frozenset[str]) -> _LaidOut:
         mc = actor.municipality_code
         name = self._municipality(mc)
         record = self._queries.current(mc, atena_number)
         self._guard(mc, [record], acknowledged)
         sheets = move_out_sheets(record, self._clock.today(), self._head_of(mc, record))
-        return self._make(
-            actor,
-            name,
-            CertificateKind.TENSHUTSU,
-            sheets,
-            (record.atena_number.value,),
-            _items_in(sheets),
-        )
+        return _LaidOut(name, tuple(sheets), (record.atena_number.value,), _items_in(sheets))
 
-    def _issue_seal_certificate(
+    def _seal_certificate(
         self, actor: Actor, atena_number: str, card_number: str, acknowledged: frozenset[str]
-    ) -> Issued:
+    ) -> _LaidOut:
         if not card_number.strip():
             raise invalid(
                 "seal.card_required",
@@ -344,14 +440,12 @@ class CertificateService:
         registration = check_seal_card(found[0] if found else None, card_number)
         assert found is not None
         sheets = seal_certificate_sheets(record, registration)
-        return self._make(
-            actor,
+        return _LaidOut(
             name,
-            CertificateKind.INKAN,
-            sheets,
+            tuple(sheets),
             (record.atena_number.value,),
             (),
-            impressions={registration.registration_number: found[1]},
+            {registration.registration_number: found[1]},
         )
 
     def _head_of(self, mc: str, record: ResidentRecord) -> ResidentRecord | None:
@@ -443,11 +537,38 @@ class CertificateService:
         )
         return Issued(number.code, pdf, len(sheets), sheets[0].title)
 
-    def _records(self, mc: str, atena_number: str, household: bool) -> list[ResidentRecord]:
+    def _records(
+        self, mc: str, atena_number: str, household: bool, members: Sequence[str] = ()
+    ) -> list[ResidentRecord]:
         person = self._queries.current(mc, atena_number)
+        if members:
+            return self._members(mc, person, members)
         if not household:
             return [person]
         return self._queries.household(mc, person.household_number.value)
+
+    def _members(
+        self, mc: str, person: ResidentRecord, members: Sequence[str]
+    ) -> list[ResidentRecord]:
+        """The chosen members of the person's household, in the order given (each once)."""
+        chosen = list(dict.fromkeys(AtenaNumber.parse(m).value for m in members))
+        if len(chosen) > MAX_MEMBERS:
+            raise invalid(
+                "certificate.too_many_persons",
+                f"一度に証明できるのは{MAX_MEMBERS}人までです",
+                "persons",
+            )
+        records = [
+            person if a == person.atena_number.value else self._queries.current(mc, a)
+            for a in chosen
+        ]
+        if any(r.household_number != person.household_number for r in records):
+            raise invalid(
+                "certificate.not_in_household",
+                "選択した方の中に、この方と同じ世帯でない方がいます",
+                "persons",
+            )
+        return records
 
     # --- re-issue and history ------------------------------------------------------------------
 

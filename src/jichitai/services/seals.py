@@ -295,8 +295,11 @@ class SealService:
         )
         return ended
 
-    def of_person(self, actor: Actor, atena_number: str) -> PersonSeals:
-        """The person's registrations and their history (照会)."""
+    def of_person(
+        self, actor: Actor, atena_number: str, *, acknowledged: frozenset[str] = frozenset()
+    ) -> PersonSeals:
+        """The person's registrations and their history (照会); ``acknowledged``: the alerts
+        of the person's settings for 照会 the clerk has confirmed."""
         actor.require(Permission.VIEW)
         atena = AtenaNumber.parse(atena_number)
         mc = actor.municipality_code
@@ -304,12 +307,23 @@ class SealService:
             record = _person(uow, atena)
             registrations = tuple(uow.seals.registrations(atena.value))
             events = tuple(uow.seals.events(atena_number=atena.value))
-        self._suppressions.guard(mc, Process.VIEW, [(atena.value, record.household_number.value)])
+        self._suppressions.guard(
+            mc,
+            Process.VIEW,
+            [(atena.value, record.household_number.value)],
+            acknowledged=acknowledged,
+        )
         self._log.record(actor, Operation.VIEW_SEAL, atena_numbers=(atena.value,), target="seal")
         return PersonSeals(atena.value, registrations, events)
 
-    def image(self, actor: Actor, registration_number: str) -> bytes:
-        """The registered impression (PNG)."""
+    def image(
+        self,
+        actor: Actor,
+        registration_number: str,
+        *,
+        acknowledged: frozenset[str] = frozenset(),
+    ) -> bytes:
+        """The registered impression (PNG); ``acknowledged`` as for ``of_person``."""
         actor.require(Permission.VIEW)
         mc = actor.municipality_code
         with self._uow_for(mc) as uow:
@@ -318,7 +332,10 @@ class SealService:
             png = uow.seals.image(registration_number)
         assert png is not None
         self._suppressions.guard(
-            mc, Process.VIEW, [(registration.atena_number, record.household_number.value)]
+            mc,
+            Process.VIEW,
+            [(registration.atena_number, record.household_number.value)],
+            acknowledged=acknowledged,
         )
         self._log.record(
             actor,

@@ -1,7 +1,434 @@
-"""(being built)"""
+"""Certificates at the counter: choose, preview, issue (the signed PDF opens in the browser),
+re-issue from the person's issue history, the day's issue history, and checking a 確認コード.
+
+The form is reached from the resident's page (``/ui/certificates/new?ref=…``); every later step
+is posted with the choices carried along, so no 宛名番号 or name ever lands in a URL. The
+preview is the service's own lay-out of the sheets (same rights and suppression checks, nothing
+recorded as issued); the issue answers the PDF itself, as the copy exists only once.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Iterable
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from jichitai.domain.access.actor import Forbidden
+from jichitai.domain.access.roles import Permission
+from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation
+from jichitai.entrypoints.web.certificates_forms import (
+    FIELDS,
+    ITEM_LABELS,
+    KIND_CHOICES,
+    SCOPE_CHOSEN,
+    SCOPE_HOUSEHOLD,
+    CertificateOptions,
+    default_options,
+    read_options,
+    read_reason,
+)
+from jichitai.entrypoints.web.certificates_views import issue_rows, sheet_views
+from jichitai.entrypoints.web.refs import PersonRefs
+from jichitai.entrypoints.web.session import Counter, CurrentCounter, Posted, PostedForm, app_of
+from jichitai.entrypoints.web.templating import (
+    NO_PROBLEMS,
+    Problems,
+    for_the_form,
+    one_problem,
+    page,
+    refusal,
+)
+from jichitai.entrypoints.web.views import FLAG_MESSAGES, row
+from jichitai.services.audit import Operation
+from jichitai.services.certificates import Issued, Verification
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
+
+RefQuery = Annotated[str, Query(max_length=500)]
+REASON_FIELDS = ("issue_code", "reason")
+PDF_HEADERS = {
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def _refs(request: Request) -> PersonRefs:
+    refs: PersonRefs = request.app.state.person_refs
+    return refs
+
+
+def _fields_of(counter: Counter) -> tuple[str, ...]:
+    """The fields this user's form has (the My Number's box only for those who may see it)."""
+    if counter.may(Permission.VIEW_INDIVIDUAL_NUMBER):
+        return FIELDS
+    return tuple(f for f in FIELDS if f != "items.individual_number")
+
+
+def _acks(posted: Posted, name: str) -> frozenset[str]:
+    return frozenset(code for code in posted.all(name) if code)
+
+
+# --- the form --------------------------------------------------------------------------------
+
+
+@router.get("/certificates/new")
+def new_certificate(request: Request, counter: CurrentCounter, ref: RefQuery = "") -> Response:
+    counter.actor.require(Permission.ISSUE)
+    if not ref:
+        raise NotFound(
+            Violation(
+                "counter.ref_required",
+                "証明書を発行する方を住民検索で探し、その方の画面から開いてください",
+                "ref",
+            )
+        )
+    return form_page(request, counter, ref, None, frozenset())
+
+
+@router.post("/certificates/new")
+def certificate_form(request: Request, posted: PostedForm) -> Response:
+    """The form again: after confirming the alerts of a view, or back from the preview with
+    the choices kept."""
+    posted.counter.actor.require(Permission.ISSUE)
+    options = read_options(posted)[0] if posted.get("kind") else None
+    return form_page(
+        request,
+        posted.counter,
+        posted.get("ref"),
+        options,
+        _acks(posted, "view_ack"),
+        acknowledged=_acks(posted, "acknowledged"),
+    )
+
+
+def form_page(
+    request: Request,
+    counter: Counter,
+    ref: str,
+    options: CertificateOptions | None,
+    view_ack: frozenset[str],
+    *,
+    acknowledged: frozenset[str] = frozenset(),
+    problems: Problems = NO_PROBLEMS,
+    reissue_problems: Problems = NO_PROBLEMS,
+    reissue: tuple[str, str] = ("", ""),
+    status: int = 200,
+) -> Response:
+    """The person, their household to choose from, the options, and their issue history.
+
+    Reading the person and the household is a view (照会): its suppression alerts are confirmed
+    first, on a page of their own, and carried along as ``view_ack``.
+    """
+    app = app_of(request)
+    actor = counter.actor
+    refs = _refs(request)
+    atena = refs.atena_number(actor.login, ref)
+    try:
+        shown = app.staff.record(actor, atena, acknowledged=view_ack)
+        household = app.staff.household(
+            actor, shown.record.household_number.value, acknowledged=view_ack
+        )
+    except DomainError as e:
+        if all(not v.is_error for v in e.violations):
+            return acknowledge_page(
+                request, counter, "/ui/certificates/new", ref, e.violations, view_ack
+            )
+        raise
+    members = [
+        row(m) | {"ref": refs.ref(actor.login, m.record.atena_number.value)} for m in household
+    ]
+    if not any(m["atena_number"] == atena for m in members):
+        members.insert(0, row(shown) | {"ref": ref})
+    chosen = options or default_options(ref, shown.record.is_removed)
+    history = app.certificates.history(actor, atena)
+    return page(
+        request,
+        "certificates/new.html",
+        counter,
+        status=status,
+        ref=ref,
+        person=row(shown),
+        warnings=[FLAG_MESSAGES.get(f, f) for f in shown.flags],
+        members=members,
+        options=chosen,
+        chosen=_atenas(refs, actor.login, chosen.members),
+        kinds=KIND_CHOICES,
+        item_labels=ITEM_LABELS,
+        scope_household=SCOPE_HOUSEHOLD,
+        scope_chosen=SCOPE_CHOSEN,
+        may_see_number=counter.may(Permission.VIEW_INDIVIDUAL_NUMBER),
+        view_ack=sorted(view_ack),
+        acknowledged=_kept(acknowledged, problems),
+        reissue_acknowledged=_kept(acknowledged, reissue_problems),
+        problems=problems,
+        issues=issue_rows(history, lambda a: refs.ref(actor.login, a)),
+        reissue_problems=reissue_problems,
+        reissue_code=reissue[0],
+        reissue_reason=reissue[1],
+    )
+
+
+def _atenas(refs: PersonRefs, login: str, chosen: Iterable[str]) -> set[str]:
+    """The 宛名番号s behind refs (each ref of a person differs: it is encrypted afresh)."""
+    return {refs.atena_number(login, r) for r in chosen}
+
+
+def _kept(acknowledged: frozenset[str], problems: Problems) -> list[str]:
+    """Alerts confirmed earlier that are not asked again (carried as hidden fields)."""
+    asked = {v.code for v in problems.alerts}
+    return sorted(acknowledged - asked)
+
+
+def acknowledge_page(
+    request: Request,
+    counter: Counter,
+    action: str,
+    ref: str,
+    alerts: Iterable[Violation],
+    view_ack: frozenset[str],
+) -> HTMLResponse:
+    return page(
+        request,
+        "certificates/acknowledge.html",
+        counter,
+        status=409,
+        action=action,
+        ref=ref,
+        alerts=list(alerts),
+        view_ack=sorted(view_ack),
+    )
+
+
+# --- preview, issue and re-issue -------------------------------------------------------------
+
+
+def _refused(
+    request: Request,
+    posted: Posted,
+    error: DomainError,
+    options: CertificateOptions,
+    *,
+    reissue: tuple[str, str] | None = None,
+) -> Response:
+    """A refusal shown on the form, next to the field it names. A right the role lacks for an
+    item or a kind (``certificate.item_forbidden``) is told there too, and logged as a refusal
+    as the error pages are; other refusals of who or what get the error page."""
+    counter = posted.counter
+    forbidden_item = isinstance(error, Forbidden) and error.code == "certificate.item_forbidden"
+    if not forbidden_item and not for_the_form(error):
+        raise error
+    if forbidden_item:
+        app_of(request).access_log.record(
+            counter.actor,
+            Operation.REFUSED,
+            target=f"{request.method} {request.url.path}",
+            outcome="refused",
+            detail=f"403 {error.code}",
+        )
+    asks_again = isinstance(error, ConflictError) or all(not v.is_error for v in error.violations)
+    status = 403 if forbidden_item else 409 if asks_again else 422
+    on_form = refusal(error, _fields_of(counter)) if reissue is None else NO_PROBLEMS
+    on_reissue = refusal(error, REASON_FIELDS) if reissue is not None else NO_PROBLEMS
+    return form_page(
+        request,
+        counter,
+        posted.get("ref"),
+        options,
+        _acks(posted, "view_ack"),
+        acknowledged=_acks(posted, "acknowledged"),
+        problems=on_form,
+        reissue_problems=on_reissue,
+        reissue=reissue or ("", ""),
+        status=status,
+    )
+
+
+@router.post("/certificates/preview")
+def preview(request: Request, posted: PostedForm) -> Response:
+    counter = posted.counter
+    actor = counter.actor
+    actor.require(Permission.ISSUE)
+    options, problems = read_options(posted)
+    ref = posted.get("ref")
+    view_ack = _acks(posted, "view_ack")
+    acknowledged = _acks(posted, "acknowledged")
+    if problems:
+        return form_page(
+            request,
+            counter,
+            ref,
+            options,
+            view_ack,
+            acknowledged=acknowledged,
+            problems=problems,
+            status=422,
+        )
+    refs = _refs(request)
+    atena = refs.atena_number(actor.login, ref)
+    try:
+        laid = app_of(request).certificates.preview(
+            actor,
+            atena,
+            options.kind,
+            acknowledged=acknowledged,
+            **options.service_arguments(lambda r: refs.atena_number(actor.login, r)),
+        )
+    except DomainError as e:
+        return _refused(request, posted, e, options)
+    return page(
+        request,
+        "certificates/preview.html",
+        counter,
+        ref=ref,
+        options=options,
+        hidden=options.hidden(),
+        view_ack=sorted(view_ack),
+        acknowledged=sorted(acknowledged),
+        title=laid.title,
+        sheets=sheet_views(laid.sheets, laid.impressions),
+        person_count=len(laid.persons),
+    )
+
+
+def _pdf(issued: Issued) -> Response:
+    """The copy, opened by the browser (it is made once: no cache may keep it)."""
+    return Response(
+        issued.pdf,
+        media_type="application/pdf",
+        headers={
+            **PDF_HEADERS,
+            "Content-Disposition": f'inline; filename="{issued.code}.pdf"',
+            "X-Jichitai-Issue-Code": issued.code,
+            "X-Jichitai-Pages": str(issued.pages),
+        },
+    )
+
+
+@router.post("/certificates/issue")
+def issue(request: Request, posted: PostedForm) -> Response:
+    counter = posted.counter
+    actor = counter.actor
+    actor.require(Permission.ISSUE)
+    options, problems = read_options(posted)
+    ref = posted.get("ref")
+    if problems:
+        return form_page(
+            request,
+            counter,
+            ref,
+            options,
+            _acks(posted, "view_ack"),
+            acknowledged=_acks(posted, "acknowledged"),
+            problems=problems,
+            status=422,
+        )
+    refs = _refs(request)
+    atena = refs.atena_number(actor.login, ref)
+    try:
+        issued = app_of(request).certificates.issue(
+            actor,
+            atena,
+            options.kind,
+            acknowledged=_acks(posted, "acknowledged"),
+            **options.service_arguments(lambda r: refs.atena_number(actor.login, r)),
+        )
+    except DomainError as e:
+        return _refused(request, posted, e, options)
+    return _pdf(issued)
+
+
+@router.post("/certificates/reissue")
+def reissue(request: Request, posted: PostedForm) -> Response:
+    """再交付・再印刷 of a copy chosen from the person's issue history."""
+    counter = posted.counter
+    actor = counter.actor
+    actor.require(Permission.ISSUE)
+    code, reason, problems = read_reason(posted)
+    ref = posted.get("ref")
+    _refs(request).atena_number(actor.login, ref)  # the page was this clerk's
+    options = read_options(posted)[0] if posted.get("kind") else None
+    if problems:
+        return form_page(
+            request,
+            counter,
+            ref,
+            options,
+            _acks(posted, "view_ack"),
+            acknowledged=_acks(posted, "acknowledged"),
+            reissue_problems=problems,
+            reissue=(code, posted.get("reason")),
+            status=422,
+        )
+    try:
+        issued = app_of(request).certificates.reissue(
+            actor, code, reason, acknowledged=_acks(posted, "acknowledged")
+        )
+    except DomainError as e:
+        return _refused(request, posted, e, options or CertificateOptions(), reissue=(code, reason))
+    return _pdf(issued)
+
+
+# --- the day's history and checking a code ---------------------------------------------------
+
+
+def _day_page(
+    request: Request,
+    counter: Counter,
+    *,
+    code: str = "",
+    problems: Problems = NO_PROBLEMS,
+    status: int = 200,
+    verification: Verification | None = None,
+) -> HTMLResponse:
+    app = app_of(request)
+    actor = counter.actor
+    today = app.clock.today()
+    refs = _refs(request)
+    history = app.certificates.history(actor, issued_on=today)
+    return page(
+        request,
+        "certificates/index.html",
+        counter,
+        status=status,
+        today=today,
+        issues=issue_rows(history, lambda a: refs.ref(actor.login, a)),
+        code=code,
+        problems=problems,
+        verification=verification,
+    )
+
+
+@router.get("/certificates")
+def day_history(request: Request, counter: CurrentCounter) -> HTMLResponse:
+    return _day_page(request, counter)
+
+
+@router.post("/certificates/verify")
+def verify(request: Request, posted: PostedForm) -> HTMLResponse:
+    """What the public ``/verify/{code}`` answers, for a code a caller reads out."""
+    counter = posted.counter
+    counter.actor.require(Permission.ISSUE)
+    code = posted.get("code").strip()[:60]
+    if not code:
+        return _day_page(
+            request,
+            counter,
+            problems=one_problem(
+                "certificate.code_required", "確認コードを入力してください", "code"
+            ),
+            status=422,
+        )
+    try:
+        found = app_of(request).certificates.verify_code(code)
+    except DomainError as e:
+        if not (isinstance(e, NotFound) or for_the_form(e)):
+            raise
+        faults = [Violation(v.code, v.message, "code") for v in e.violations]
+        return _day_page(
+            request, counter, code=code, problems=refusal(DomainError(*faults)), status=422
+        )
+    return _day_page(request, counter, code=code, verification=found)

@@ -1,0 +1,198 @@
+"""The certificate form's choices: read from what was posted, checked before any service is
+asked, carried from the form to the preview and on to the issue as hidden fields, and turned into
+the arguments of ``CertificateService.issue`` / ``preview``.
+
+Persons travel as the counter's opaque refs (never 宛名番号s); every option defaults to what the
+standard defaults to: optional items omitted unless ticked.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from jichitai.domain.certificates.contents import TITLES, CertificateKind, ItemChoice, SheetLayout
+from jichitai.domain.errors import Violation
+from jichitai.entrypoints.web.session import Posted
+from jichitai.entrypoints.web.templating import NO_PROBLEMS, Problems, problems_of
+
+MAX_CARD_LENGTH = 20
+
+KIND_CHOICES: tuple[tuple[CertificateKind, str], ...] = (
+    (CertificateKind.JUMINHYO, "住民票の写し"),
+    (CertificateKind.JOHYO, "除票の写し（住民票の除票の写し）"),
+    (CertificateKind.KISAI_JIKO, "住民票記載事項証明書"),
+    (CertificateKind.INKAN, "印鑑登録証明書"),
+    (CertificateKind.TENSHUTSU, "転出証明書"),
+)
+RESIDENT_KINDS = frozenset(
+    {CertificateKind.JUMINHYO, CertificateKind.JOHYO, CertificateKind.KISAI_JIKO}
+)
+
+SCOPE_HOUSEHOLD = "household"
+SCOPE_CHOSEN = "chosen"
+
+ITEM_LABELS: dict[str, str] = {
+    "head_and_relationship": "世帯主の氏名・続柄",
+    "domicile": "本籍・筆頭者",
+    "resident_code": "住民票コード",
+    "individual_number": "個人番号",
+    "foreign_items": "外国人住民の事項（国籍・地域、在留資格等、通称）",
+}
+ITEM_NAMES = tuple(f"items.{name}" for name in ITEM_LABELS)
+
+FIELDS = (
+    "kind",
+    "scope",
+    "persons",
+    "layout",
+    "with_history",
+    *ITEM_NAMES,
+    "seal_card_number",
+)
+"""The form's fields: a refusal naming one of them is shown next to it."""
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateOptions:
+    """What the clerk chose on the form."""
+
+    kind: CertificateKind = CertificateKind.JUMINHYO
+    scope: str = SCOPE_CHOSEN
+    members: tuple[str, ...] = ()
+    """Refs of the chosen household members (with ``SCOPE_CHOSEN``)."""
+    layout: SheetLayout = SheetLayout.HOUSEHOLD
+    with_history: bool = False
+    items: ItemChoice = field(default_factory=ItemChoice)
+    seal_card_number: str = ""
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.kind]
+
+    @property
+    def is_resident_kind(self) -> bool:
+        return self.kind in RESIDENT_KINDS
+
+    def item_on(self, name: str) -> bool:
+        flag: bool = getattr(self.items, name)
+        return flag
+
+    def hidden(self) -> list[tuple[str, str]]:
+        """The choices as (name, value) pairs, to post them again unchanged."""
+        pairs = [("kind", self.kind.value), ("scope", self.scope), ("layout", self.layout.value)]
+        pairs += [("persons", ref) for ref in self.members]
+        if self.with_history:
+            pairs.append(("with_history", "on"))
+        pairs += [(f"items.{f.name}", "on") for f in fields(self.items) if self.item_on(f.name)]
+        if self.seal_card_number:
+            pairs.append(("seal_card_number", self.seal_card_number))
+        return pairs
+
+    def service_arguments(self, atena_of: Callable[[str], str]) -> dict[str, Any]:
+        """Keyword arguments of ``issue`` / ``preview`` (refs turned into 宛名番号s)."""
+        return {
+            "household": self.scope == SCOPE_HOUSEHOLD,
+            "members": tuple(atena_of(ref) for ref in self.members)
+            if self.scope == SCOPE_CHOSEN
+            else (),
+            "layout": self.layout,
+            "items": self.items,
+            "with_history": self.with_history,
+            "seal_card_number": self.seal_card_number,
+        }
+
+    def summary(self) -> list[str]:
+        """The choices in words, for the preview."""
+        if not self.is_resident_kind:
+            return []
+        shown = [label for name, label in ITEM_LABELS.items() if self.item_on(name)]
+        return [
+            "世帯全員" if self.scope == SCOPE_HOUSEHOLD else f"選択した方（{len(self.members)}人）",
+            "世帯連記式" if self.layout is SheetLayout.HOUSEHOLD else "個人票",
+            "履歴あり" if self.with_history else "履歴なし",
+            "記載する項目: " + ("、".join(shown) if shown else "なし（省略）"),
+        ]
+
+
+def default_options(ref: str, removed: bool) -> CertificateOptions:
+    """The form as first shown: the person alone, the standard's defaults; a removed person's
+    record is a 除票."""
+    kind = CertificateKind.JOHYO if removed else CertificateKind.JUMINHYO
+    return CertificateOptions(kind=kind, members=(ref,))
+
+
+def _card_number(text: str) -> str:
+    # Full-width digits typed with a Japanese IME are the same number.
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def read_options(posted: Posted) -> tuple[CertificateOptions, Problems]:
+    """The choices posted, and what is wrong with them before any service is asked."""
+    faults: list[Violation] = []
+    try:
+        kind = CertificateKind(posted.get("kind", CertificateKind.JUMINHYO.value))
+    except ValueError:
+        kind = CertificateKind.JUMINHYO
+        faults.append(
+            Violation("certificate.kind_invalid", "証明書の種類を選択してください", "kind")
+        )
+    scope = posted.get("scope", SCOPE_CHOSEN)
+    if scope not in (SCOPE_HOUSEHOLD, SCOPE_CHOSEN):
+        scope = SCOPE_CHOSEN
+    try:
+        layout = SheetLayout(posted.get("layout", SheetLayout.HOUSEHOLD.value))
+    except ValueError:
+        layout = SheetLayout.HOUSEHOLD
+    members = tuple(dict.fromkeys(ref for ref in posted.all("persons") if ref))
+    card = _card_number(posted.get("seal_card_number"))
+    if len(card) > MAX_CARD_LENGTH:
+        faults.append(
+            Violation(
+                "seal.card_invalid",
+                f"印鑑登録証の番号は{MAX_CARD_LENGTH}文字以内で入力してください",
+                "seal_card_number",
+            )
+        )
+        card = card[:MAX_CARD_LENGTH]
+    options = CertificateOptions(
+        kind=kind,
+        scope=scope,
+        members=members,
+        layout=layout,
+        with_history=posted.get("with_history") == "on",
+        items=ItemChoice(**{name: posted.get(f"items.{name}") == "on" for name in ITEM_LABELS}),
+        seal_card_number=card,
+    )
+    if options.is_resident_kind and scope == SCOPE_CHOSEN and not members:
+        faults.append(
+            Violation(
+                "certificate.no_persons",
+                "証明する方を選択してください（世帯全員の場合は「世帯全員」を選択）",
+                "persons",
+            )
+        )
+    return options, problems_of(faults, FIELDS) if faults else NO_PROBLEMS
+
+
+def read_reason(posted: Posted) -> tuple[str, str, Problems]:
+    """The copy to re-issue and why; what is missing is told before any service is asked (its
+    other rules are the service's)."""
+    code = "".join(posted.get("issue_code").split())
+    reason = posted.get("reason").strip()
+    faults: list[Violation] = []
+    if not code:
+        faults.append(
+            Violation(
+                "certificate.issue_code_required",
+                "再交付・再印刷する証明書を発行履歴から選択してください",
+                "issue_code",
+            )
+        )
+    if not reason:
+        faults.append(
+            Violation("certificate.reason_required", "再交付の理由を入力してください", "reason")
+        )
+    return code, reason, problems_of(faults, ("issue_code", "reason")) if faults else NO_PROBLEMS

@@ -1,0 +1,132 @@
+"""What the certificate screens show: a preview's sheets as the PDF would print them, and rows of
+the issue history."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+
+from PIL import Image
+
+from jichitai.domain.certificates.contents import CertificateKind, Field, Sheet
+from jichitai.domain.seals.registration import MM_PER_INCH
+from jichitai.services.certificates import IssueRecord
+
+NAME_LABELS = frozenset({"氏名", "世帯主", "筆頭者", "通称"})
+"""Items whose value is a name: drawn in the name font (IPAmj明朝), as on the PDF."""
+CSS_PX_PER_MM = 96 / MM_PER_INCH
+JST = timezone(timedelta(hours=9), "JST")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    label: str
+    value: str
+    is_name: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    lines: tuple[Line, ...]
+    history: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ImpressionView:
+    """The seal image inline (``data:``), sized to print at its real size."""
+
+    src: str
+    width_px: int
+    height_px: int
+    width_mm: float
+    height_mm: float
+
+
+@dataclass(frozen=True, slots=True)
+class SheetView:
+    number: int
+    title: str
+    header: tuple[Line, ...]
+    persons: tuple[PersonView, ...]
+    certification: str
+    impression: ImpressionView | None
+
+
+def _lines(items: Sequence[Field]) -> tuple[Line, ...]:
+    return tuple(Line(f.label, f.value, f.label in NAME_LABELS) for f in items)
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def impression_view(png: bytes) -> ImpressionView:
+    """The stored impression at its real size: its pixels over its own dpi."""
+    with Image.open(io.BytesIO(png)) as image:
+        width, height = image.size
+        dpi = image.info.get("dpi", (300, 300))
+    width_mm = width / float(dpi[0]) * MM_PER_INCH
+    height_mm = height / float(dpi[1]) * MM_PER_INCH
+    return ImpressionView(
+        data_uri(png),
+        round(width_mm * CSS_PX_PER_MM),
+        round(height_mm * CSS_PX_PER_MM),
+        width_mm,
+        height_mm,
+    )
+
+
+def sheet_views(sheets: Sequence[Sheet], impressions: Mapping[str, bytes]) -> list[SheetView]:
+    views = []
+    for number, sheet in enumerate(sheets, start=1):
+        png = impressions.get(sheet.impression.registration_number) if sheet.impression else None
+        views.append(
+            SheetView(
+                number,
+                sheet.title,
+                _lines(sheet.header),
+                tuple(PersonView(_lines(p.fields), p.history) for p in sheet.persons),
+                sheet.certification,
+                impression_view(png) if png else None,
+            )
+        )
+    return views
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRow:
+    """One copy of the issue history as a table row."""
+
+    record: IssueRecord
+    superseded_by: str | None
+    persons: tuple[tuple[str, str], ...]
+    """(宛名番号, ref) of each person the copy certifies."""
+
+    @property
+    def issued_time(self) -> str:
+        """The time of day it was issued, in Japan."""
+        return self.record.issued_at.astimezone(JST).strftime("%H:%M")
+
+    @property
+    def reissuable(self) -> bool:
+        return self.superseded_by is None and self.record.kind != CertificateKind.INKAN.value
+
+    @property
+    def why_not(self) -> str:
+        if self.superseded_by is not None:
+            return f"再交付済み（新しい確認コード {self.superseded_by}）"
+        if self.record.kind == CertificateKind.INKAN.value:
+            return "再交付できません（改めて発行）"
+        return ""
+
+
+def issue_rows(records: Sequence[IssueRecord], ref_of: Callable[[str], str]) -> list[IssueRow]:
+    """The history's rows, each told whether a later copy in the same list replaced it."""
+    newer = {r.reissue_of: r.issue_code for r in records if r.reissue_of}
+    return [
+        IssueRow(r, newer.get(r.issue_code), tuple((a, ref_of(a)) for a in r.persons))
+        for r in records
+    ]

@@ -1,0 +1,415 @@
+"""The counter's certificate screens below the browser: the form's choices as the service's
+request, the preview (nothing issued), the issued PDF, re-issue, the day's history and the code
+check, and every refusal told on the page with nothing recorded."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from jichitai.bootstrap import App, bootstrap
+from jichitai.config import Settings
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Role
+from jichitai.entrypoints.api.app import create_app
+from jichitai.entrypoints.web.refs import PersonRefs
+from jichitai.services.audit import AccessSearch, Operation
+from tests.api.conftest import SECRET, Tenant, make_tenant
+from tests.factories import a_person, a_seal, moving_in
+from tests.fakes import FixedClock, SeededRandom
+from tests.web.test_counter_http import csrf_of, log_in
+
+PDF = {"Content-Type": "application/pdf"}
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
+    settings = Settings(
+        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
+    )
+    return bootstrap(settings, engine=clean_db, clock=clock, random=SeededRandom(5))
+
+
+@pytest.fixture
+def tenant(app: App) -> Tenant:
+    return make_tenant(app, "46")
+
+
+@pytest.fixture
+def http(app: App) -> Iterator[TestClient]:
+    with TestClient(create_app(app), raise_server_exceptions=False) as c:
+        yield c
+
+
+def actor(tenant: Tenant, role: Role) -> Actor:
+    return Actor(tenant.login(role), tenant.code, frozenset({role}))
+
+
+def ref(http: TestClient, tenant: Tenant, role: Role, person: int | str = 0) -> str:
+    """The counter's reference to a person, as the search would give it to this user."""
+    atena = tenant.atena_numbers[person] if isinstance(person, int) else person
+    refs: PersonRefs = http.app.state.person_refs  # type: ignore[attr-defined]
+    return refs.ref(tenant.login(role), atena)
+
+
+def names(app: App, tenant: Tenant) -> list[str]:
+    return [app.queries.current(tenant.code, a).name.full for a in tenant.atena_numbers]
+
+
+def codes(page: str) -> list[str]:
+    """The codes of the messages shown (each keeps its code in data-code)."""
+    return re.findall(r'class="error" data-code="([^"]+)"', page)
+
+
+def messages_of(page: str, field: str) -> str:
+    """The message box of one field."""
+    found = re.search(rf'data-messages-for="{re.escape(field)}"[^>]*>(.*?)</div>', page, re.S)
+    assert found, f"the page has a message box for {field}"
+    return html.unescape(found.group(1))
+
+
+def issued(app: App, tenant: Tenant) -> list[str]:
+    return [r.issue_code for r in app.certificates.history(actor(tenant, Role.CLERK))]
+
+
+def choices(
+    csrf: str, person_ref: str, kind: str = "juminhyo", **extra: str | list[str]
+) -> dict[str, str | list[str]]:
+    return {"csrf_token": csrf, "ref": person_ref, "kind": kind, **extra}
+
+
+def ticked(page: str) -> list[bool]:
+    """Which household members are ticked on the form, in the household's order."""
+    boxes = re.findall(r'<input type="checkbox" name="persons"[^>]*>', page)
+    return [" checked" in box for box in boxes]
+
+
+def sheet_text(page: str) -> str:
+    """The preview's sheets as text (tags dropped)."""
+    sheets = "".join(re.findall(r'<article class="sheet".*?</article>', page, re.S))
+    return html.unescape(re.sub(r"<[^>]+>", " ", sheets))
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return "".join(text.split())
+
+
+def test_the_form_offers_the_household_and_only_the_items_the_role_may_show(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    head, spouse = names(app, tenant)
+    log_in(http, tenant)
+    form = http.get("/ui/certificates/new", params={"ref": ref(http, tenant, Role.CLERK)})
+    assert form.status_code == 200, form.text
+    assert form.headers["cache-control"] == "no-store"
+    assert head in form.text and spouse in form.text
+    assert 'id="kind-juminhyo" value="juminhyo" checked' in form.text
+    items = re.findall(r'<input type="checkbox" name="items\.[^>]*>', form.text)
+    assert len(items) == 4 and not any(" checked" in box for box in items)  # omitted by default
+    assert ticked(form.text) == [True, False]  # the person alone, until the clerk chooses
+    assert 'name="items.individual_number"' not in form.text  # a clerk may not show it
+    assert "/ui/static/certificates.css" in form.text
+
+    http.post("/ui/logout", data={"csrf_token": csrf_of(form.text)})
+    log_in(http, tenant, Role.REVIEWER)
+    reviewer = http.get(
+        "/ui/certificates/new", params={"ref": ref(http, tenant, Role.REVIEWER)}
+    ).text
+    assert 'name="items.individual_number"' in reviewer
+
+
+def test_the_preview_lays_out_what_was_chosen_and_issues_nothing(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    head, spouse = names(app, tenant)
+    csrf = log_in(http, tenant)
+    person = ref(http, tenant, Role.CLERK)
+    household = http.post(
+        "/ui/certificates/preview",
+        data=choices(csrf, person, scope="household", **{"items.head_and_relationship": "on"}),
+    )
+    assert household.status_code == 200, household.text
+    text = sheet_text(household.text)
+    assert "住民票の写し" in text and head in text and spouse in text
+    assert "世帯主" in text and "続柄" in text and "妻" in text
+    assert "本籍" not in text and "住民票コード" not in text and "個人番号" not in text
+    assert "この写しは、住民票の原本と相違ないことを証明する。" in text
+    assert f'<dd class="name">{head}</dd>' in household.text  # names in the name font
+    assert "1／1枚目" in household.text
+
+    spouse_only = http.post(
+        "/ui/certificates/preview",
+        data=choices(csrf, person, scope="chosen", persons=[ref(http, tenant, Role.CLERK, 1)]),
+    )
+    text = sheet_text(spouse_only.text)
+    assert spouse in text and head not in text and "世帯主" not in text
+    back = re.search(r'action="/ui/certificates/new".*?</form>', spouse_only.text, re.S)
+    assert back, "the preview offers to change the choices"
+    fields: dict[str, list[str]] = {}
+    for name, value in re.findall(r'name="([^"]+)" value="([^"]*)"', back.group(0)):
+        fields.setdefault(name, []).append(value)
+    again = http.post("/ui/certificates/new", data=fields)
+    assert again.status_code == 200 and ticked(again.text) == [False, True]
+
+    personal = http.post(
+        "/ui/certificates/preview",
+        data=choices(csrf, person, scope="household", layout="personal", with_history="on"),
+    )
+    assert "2／2枚目" in personal.text and "履歴" in sheet_text(personal.text)
+    # The issue form carries exactly the choices previewed.
+    found = re.search(r'action="/ui/certificates/issue".*?</form>', personal.text, re.S)
+    assert found, "the preview has the issue form"
+    issue_form = found.group(0)
+    assert 'name="layout" value="personal"' in issue_form
+    assert 'name="scope" value="household"' in issue_form
+    assert 'name="with_history" value="on"' in issue_form
+
+    assert issued(app, tenant) == [], "a preview is not an issue"
+    logged = app.access_log.search(
+        actor(tenant, Role.AUDITOR), AccessSearch(operation=Operation.VIEW)
+    )
+    assert any(e.target == "certificate_preview:juminhyo" for e in logged)
+
+
+def test_issuing_answers_the_signed_pdf_inline_and_the_history_shows_its_code(
+    app: App, http: TestClient, tenant: Tenant, tmp_path: Path
+) -> None:
+    head, _ = names(app, tenant)
+    csrf = log_in(http, tenant)
+    person = ref(http, tenant, Role.CLERK)
+    answer = http.post("/ui/certificates/issue", data=choices(csrf, person, scope="household"))
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["cache-control"] == "no-store"
+    code = answer.headers["x-jichitai-issue-code"]
+    assert answer.headers["content-disposition"] == f'inline; filename="{code}.pdf"'
+    assert "".join(head.split()) in pdf_text(answer.content, tmp_path)
+    verified = http.post("/verify", content=answer.content, headers=PDF).json()
+    assert verified["valid"] is True and verified["issue_code"] == code
+    assert issued(app, tenant) == [code]
+
+    form = http.get("/ui/certificates/new", params={"ref": person}).text
+    assert f'value="{code}"' in form  # the person's history, to re-issue from
+    day = http.get("/ui/certificates")
+    assert day.status_code == 200 and code in day.text and "本日" in day.text
+
+    checked = http.post("/ui/certificates/verify", data={"csrf_token": csrf, "code": code})
+    assert checked.status_code == 200
+    assert "この確認コードの証明書は発行されています" in checked.text
+    assert "住民票の写し" in checked.text
+    unknown = code[:-2] + ("1" if code[-2] != "1" else "2") + code[-1]
+    wrong = http.post("/ui/certificates/verify", data={"csrf_token": csrf, "code": unknown})
+    assert wrong.status_code == 422
+    assert codes(wrong.text)[0] in ("certificate.code_invalid", "certificate.not_found")
+    assert messages_of(wrong.text, "code")
+
+
+def test_a_copy_is_reprinted_from_the_history_with_a_reason(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    csrf = log_in(http, tenant)
+    person = ref(http, tenant, Role.CLERK)
+    first = http.post("/ui/certificates/issue", data=choices(csrf, person, persons=[person]))
+    code = first.headers["x-jichitai-issue-code"]
+
+    no_reason = http.post(
+        "/ui/certificates/reissue", data={"csrf_token": csrf, "ref": person, "issue_code": code}
+    )
+    assert no_reason.status_code == 422
+    assert "再交付の理由を入力してください" in messages_of(no_reason.text, "reason")
+    nothing_chosen = http.post(
+        "/ui/certificates/reissue", data={"csrf_token": csrf, "ref": person, "reason": "汚損"}
+    )
+    assert codes(nothing_chosen.text) == ["certificate.issue_code_required"]
+    assert issued(app, tenant) == [code]
+
+    again = http.post(
+        "/ui/certificates/reissue",
+        data={"csrf_token": csrf, "ref": person, "issue_code": code, "reason": "汚損"},
+    )
+    assert again.status_code == 200 and again.headers["content-type"] == "application/pdf"
+    newer = again.headers["x-jichitai-issue-code"]
+    assert newer != code
+    assert app.certificates.verify_code(code).superseded_by == newer
+    form = http.get("/ui/certificates/new", params={"ref": person}).text
+    assert f"再交付済み（新しい確認コード {newer}）" in form
+    twice = http.post(
+        "/ui/certificates/reissue",
+        data={"csrf_token": csrf, "ref": person, "issue_code": code, "reason": "汚損"},
+    )
+    assert twice.status_code == 409
+    assert codes(twice.text) == ["certificate.already_reissued"]
+
+
+def test_what_the_record_or_the_role_does_not_allow_is_told_on_the_form(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    csrf = log_in(http, tenant)
+    person = ref(http, tenant, Role.CLERK)
+    johyo = http.post(
+        "/ui/certificates/preview", data=choices(csrf, person, "johyo", persons=[person])
+    )
+    assert johyo.status_code == 422
+    assert "除票の写しに記載できません" in messages_of(johyo.text, "kind")
+
+    number = http.post(
+        "/ui/certificates/issue",
+        data=choices(csrf, person, persons=[person], **{"items.individual_number": "on"}),
+    )
+    assert number.status_code == 403  # a clerk's form has no such box: told at the top
+    assert codes(number.text) == ["certificate.item_forbidden"]
+    assert "個人番号を記載した証明書を発行する権限がありません" in number.text
+    move_out = http.post("/ui/certificates/issue", data=choices(csrf, person, "tenshutsu"))
+    assert move_out.status_code == 403 and codes(move_out.text) == ["certificate.item_forbidden"]
+    refusals = app.access_log.search(
+        actor(tenant, Role.AUDITOR), AccessSearch(operation=Operation.REFUSED)
+    )
+    assert sum(e.detail == "403 certificate.item_forbidden" for e in refusals) == 2
+
+    nobody = http.post("/ui/certificates/preview", data=choices(csrf, person, scope="chosen"))
+    assert nobody.status_code == 422 and codes(nobody.text) == ["certificate.no_persons"]
+    stranger = app.register.record_change(tenant.code, moving_in(a_person(name="鈴木")))
+    outsider = http.post(
+        "/ui/certificates/preview",
+        data=choices(
+            csrf,
+            person,
+            scope="chosen",
+            persons=[person, ref(http, tenant, Role.CLERK, stranger.atena_numbers[0])],
+        ),
+    )
+    assert codes(outsider.text) == ["certificate.not_in_household"]
+    bad_kind = http.post(
+        "/ui/certificates/issue", data=choices(csrf, person, "passport", persons=[person])
+    )
+    assert bad_kind.status_code == 422 and codes(bad_kind.text) == ["certificate.kind_invalid"]
+    assert issued(app, tenant) == [], "no refusal records an issue"
+
+
+def test_suppressions_refuse_or_ask_to_be_confirmed_before_the_preview(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    officer = actor(tenant, Role.DV_OFFICER)
+    app.suppressions.set(
+        officer,
+        kind="dv_support",
+        atena_number=tenant.atena_numbers[1],
+        starts_on=date(2026, 11, 1),
+        reason="支援措置申出",
+    )
+    csrf = log_in(http, tenant)
+    spouse = ref(http, tenant, Role.CLERK, 1)
+    form = http.get("/ui/certificates/new", params={"ref": spouse})
+    assert form.status_code == 409 and 'name="view_ack" value="dv_support.notice"' in form.text
+    confirmed = http.post(
+        "/ui/certificates/new",
+        data={"csrf_token": csrf, "ref": spouse, "view_ack": "dv_support.notice"},
+    )
+    assert confirmed.status_code == 200
+    assert "支援措置対象者です" in confirmed.text
+    assert 'type="hidden" name="view_ack" value="dv_support.notice"' in confirmed.text
+    refused = http.post(
+        "/ui/certificates/preview",
+        data=choices(csrf, spouse, persons=[spouse], view_ack="dv_support.notice"),
+    )
+    assert refused.status_code == 422 and codes(refused.text) == ["dv_support.blocked"]
+
+    suppression_officer = actor(tenant, Role.SUPPRESSION_OFFICER)
+    app.suppressions.set(
+        suppression_officer,
+        kind="suppression",
+        atena_number=tenant.atena_numbers[0],
+        processes=["issue"],
+        level="alert",
+        starts_on=date(2026, 11, 1),
+        reason="照会中",
+    )
+    head = ref(http, tenant, Role.CLERK)
+    # The head's form lists the household, the protected spouse among them: a view of her.
+    asked = http.post(
+        "/ui/certificates/preview",
+        data=choices(csrf, head, view_ack="dv_support.notice", persons=[head]),
+    )
+    assert asked.status_code == 409
+    assert 'name="acknowledged" value="suppression.alert"' in asked.text
+    shown = http.post(
+        "/ui/certificates/preview",
+        data=choices(
+            csrf,
+            head,
+            view_ack="dv_support.notice",
+            persons=[head],
+            acknowledged="suppression.alert",
+        ),
+    )
+    assert shown.status_code == 200 and "プレビュー" in shown.text
+    assert 'name="acknowledged" value="suppression.alert"' in shown.text  # carried to the issue
+    assert issued(app, tenant) == []
+
+
+def test_a_seal_certificate_needs_the_card_of_the_registration(
+    app: App, http: TestClient, tenant: Tenant, tmp_path: Path
+) -> None:
+    registration = app.seals.register(
+        actor(tenant, Role.CLERK), tenant.atena_numbers[0], a_seal(15.0)
+    )
+    card = registration.registration_number
+    csrf = log_in(http, tenant)
+    person = ref(http, tenant, Role.CLERK)
+    missing = http.post("/ui/certificates/preview", data=choices(csrf, person, "inkan"))
+    assert missing.status_code == 422
+    assert "印鑑登録証の番号を入力してください" in messages_of(missing.text, "seal_card_number")
+    wrong = http.post(
+        "/ui/certificates/issue",
+        data=choices(csrf, person, "inkan", seal_card_number="99999999"),
+    )
+    assert "印鑑登録証の番号が登録と一致しません" in messages_of(wrong.text, "seal_card_number")
+    assert 'value="99999999"' in wrong.text  # what was typed stays
+
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in card)  # typed with an IME
+    preview = http.post(
+        "/ui/certificates/preview",
+        data=choices(csrf, person, "inkan", seal_card_number=full_width),
+    )
+    assert preview.status_code == 200, preview.text
+    assert "印鑑登録証明書" in sheet_text(preview.text)
+    assert 'src="data:image/png;base64,' in preview.text
+    assert card not in sheet_text(preview.text)  # the card number is never printed
+    answer = http.post(
+        "/ui/certificates/issue", data=choices(csrf, person, "inkan", seal_card_number=card)
+    )
+    assert answer.headers["content-type"] == "application/pdf"
+    assert "印鑑登録証明書" in pdf_text(answer.content, tmp_path)
+    assert len(issued(app, tenant)) == 1
+
+
+def test_roles_without_issue_reach_none_of_the_certificate_screens(
+    http: TestClient, tenant: Tenant
+) -> None:
+    csrf = log_in(http, tenant, Role.AUDITOR)
+    person = ref(http, tenant, Role.AUDITOR)
+    for answer in (
+        http.get("/ui/certificates/new", params={"ref": person}),
+        http.get("/ui/certificates"),
+        http.post("/ui/certificates/issue", data=choices(csrf, person)),
+    ):
+        assert answer.status_code == 403
+        assert "この操作は行えません" in answer.text
