@@ -39,6 +39,7 @@ test: lint test-sqlite test-postgres ## lint, then every test on SQLite and on P
 bench: install ## benchmarks (not part of CI)
 	$(BIN)/jichitai bench register --residents 100000
 	$(BIN)/jichitai bench api
+	$(BIN)/jichitai bench ui --residents 100000
 	$(BIN)/jichitai bench migration --persons 1000000
 	scripts/with-postgres.sh $(BIN)/jichitai bench migration --persons 1000000
 	$(BIN)/jichitai bench feed --changes 50000

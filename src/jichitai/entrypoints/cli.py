@@ -308,6 +308,26 @@ def bench_api(
     run(residents=residents, users=users, duration=duration, seed=seed, think_seconds=think)
 
 
+@bench_app.command("ui")
+def bench_ui(
+    residents: Annotated[int, typer.Option(help="住民数", min=1)] = 100_000,
+    requests: Annotated[
+        int, typer.Option(help="計測する回数（住民の画面・検索画面・APIを各1回で1回）", min=2)
+    ] = 1_000,
+    warmup: Annotated[int, typer.Option(help="計測前に捨てる回数", min=0)] = 50,
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """窓口画面の描画性能の計測 (bench/ui.py を実行する。ソースから実行した場合のみ)."""
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "bench" / "ui.py").exists():
+        typer.echo("ベンチマークはソースのチェックアウトからのみ実行できます", err=True)
+        raise typer.Exit(code=2)
+    sys.path.insert(0, str(root))
+    from bench.ui import run  # bench/ is not packaged: found on the path set above
+
+    run(residents=residents, requests=requests, warmup=warmup, seed=seed)
+
+
 @bench_app.command("migration")
 def bench_migration(
     persons: Annotated[

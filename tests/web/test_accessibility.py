@@ -1,0 +1,76 @@
+"""The counter's main pages checked by axe-core in the real browser (Debian's Chromium).
+
+Each page in ``PAGES`` is reached as a clerk reaches it, then axe-core (the copy shipped with
+axe-playwright-python, injected through Playwright: the pages' CSP does not apply to it) checks
+it at the two widths the counter must work at. Any violation of impact "serious" or "critical"
+fails the test, listed with its rule id and the elements it was found on ("minor" and
+"moderate" ones are listed after them, but do not fail it). To check another page, add (name, how to get there) to
+``PAGES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from jichitai.domain.access.roles import Role
+from tests.web.conftest import Counter, log_in
+
+FAILING = frozenset({"serious", "critical"})
+WIDTHS = ((1366, 768), (768, 1024))
+SEARCH_LABEL = "氏名・フリガナ・生年月日・住所・宛名番号など"
+
+
+def login_page(page: Page, counter: Counter) -> None:
+    page.goto(counter.url("/ui/login"))
+    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
+
+
+def search_results(page: Page, counter: Counter) -> None:
+    log_in(page, counter, Role.CLERK)
+    page.get_by_label(SEARCH_LABEL).fill("た")
+    page.keyboard.press("Enter")
+    expect(page.locator("table.results tbody tr").first).to_be_visible()
+
+
+def resident_page(page: Page, counter: Counter) -> None:
+    search_results(page, counter)
+    page.locator("table.results tbody tr").first.get_by_role("link").click()
+    expect(page.get_by_role("heading", name="住民票（現在）")).to_be_visible()
+
+
+PAGES: list[tuple[str, Callable[[Page, Counter], None]]] = [
+    ("login", login_page),
+    ("search results", search_results),
+    ("resident", resident_page),
+]
+
+
+def described(violation: dict[str, Any]) -> str:
+    targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"])
+    return f"{violation['id']} ({violation['impact']}): {violation['help']} — {targets}"
+
+
+@pytest.mark.parametrize(("name", "reach"), PAGES, ids=[name for name, _ in PAGES])
+def test_the_page_has_no_serious_accessibility_violation(
+    page: Page, counter: Counter, name: str, reach: Callable[[Page, Counter], None]
+) -> None:
+    reach(page, counter)
+    axe = Axe()
+    serious: list[str] = []
+    lesser: list[str] = []
+    for width, height in WIDTHS:
+        page.set_viewport_size({"width": width, "height": height})
+        results = axe.run(page).response
+        assert results["passes"], "axe-core checked nothing"  # it did run on this page
+        violations = results["violations"]
+        for violation in violations:
+            line = f"{name} at {width} px: {described(violation)}"
+            (serious if violation["impact"] in FAILING else lesser).append(line)
+    assert not serious, "\n".join(
+        ["axe-core found serious or critical violations:", *serious, "and, not failing:", *lesser]
+    )
