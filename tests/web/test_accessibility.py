@@ -10,6 +10,7 @@ fails the test, listed with its rule id and the elements it was found on ("minor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -43,10 +44,39 @@ def resident_page(page: Page, counter: Counter) -> None:
     expect(page.get_by_role("heading", name="住民票（現在）")).to_be_visible()
 
 
+def drafts_queue(page: Page, counter: Counter) -> None:
+    log_in(page, counter, Role.REVIEWER)
+    page.goto(counter.url("/ui/drafts"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("審査待ちの仮登録")
+
+
+def audit_search(page: Page, counter: Counter) -> None:
+    log_in(page, counter, Role.AUDITOR)
+    page.goto(counter.url("/ui/audit"))
+    page.get_by_label("職員のログインID").press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("検索結果"))).to_be_visible()
+
+
+def certificate_form(page: Page, counter: Counter) -> None:
+    resident_page(page, counter)
+    page.get_by_role("link", name="証明書を発行").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def seal_page(page: Page, counter: Counter) -> None:
+    resident_page(page, counter)
+    page.get_by_role("link", name="印鑑登録").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
 PAGES: list[tuple[str, Callable[[Page, Counter], None]]] = [
     ("login", login_page),
     ("search results", search_results),
     ("resident", resident_page),
+    ("drafts queue", drafts_queue),
+    ("audit search", audit_search),
+    ("certificate form", certificate_form),
+    ("seal registration", seal_page),
 ]
 
 
