@@ -161,6 +161,19 @@ def test_a_search_never_reaches_into_another_municipality(tenants: Tenants) -> N
     assert (stats_b.persons, stats_b.households, stats_b.events) == (1, 1, 1)
 
 
+def test_town_completion_suggests_only_the_municipalitys_own_addresses(
+    tenants: Tenants,
+) -> None:
+    app = tenants.app
+    app.register.record_change(
+        tenants.b,
+        move_in(a_person(name="佐藤", given="次郎", kana=("サトウ", "ジロウ")), lot="七丁目1番"),
+    )
+    assert app.queries.town_areas(tenants.a, "東京都千代田区") == ["霞が関五丁目"]
+    assert app.queries.town_areas(tenants.b, "東京都千代田区") == ["霞が関一丁目", "霞が関七丁目"]
+    assert app.queries.town_areas(tenants.a, "東京都千代田区", "霞が関七") == []
+
+
 def test_a_person_of_one_municipality_is_not_found_in_another(tenants: Tenants) -> None:
     app = tenants.app
     c = a_municipality(app, "43", "試験郡")
@@ -359,6 +372,7 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
     q.stats(a)
     for query in ("たかはし", "髙橋", "1975-01-02", "五丁目", head, "AB12345678CD"):
         q.search(a, query)
+    assert "霞が関五丁目" in q.town_areas(a, "東京都千代田区", "霞")
     app.layout_export.export(a, str(tmp_path / "export"))  # the whole register, in pages
     with SqlUnitOfWork(app.engine, a) as uow:  # the import's writes, rolled back (A is not empty)
         repo = uow.register

@@ -149,6 +149,10 @@ class RegisterQueries(Protocol):
     def stats(self, on: date) -> RegisterStats:
         """Counts as they stand on a date (a planned move-out is a resident until its date)."""
 
+    def first_address(self, low: str, high: str) -> tuple[str, str] | None:
+        """The smallest address search key of a living resident in ``[low, high)`` and its
+        address text; None if there is none (町字 completion walks the index with it)."""
+
 
 class RegisterRepository(RegisterView, RegisterQueries, Protocol):
     """Reads and appends for one municipality's register."""

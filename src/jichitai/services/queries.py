@@ -158,9 +158,58 @@ class RegisterQueries:
             )
         return ordered_members(members)
 
+    def town_areas(
+        self, municipality_code: str, place: str, start: str = "", limit: int = 50
+    ) -> list[str]:
+        """町字 (with their 丁目) of the residents' addresses that begin with ``start``, in code
+        point order, for completing an address at the counter.
+
+        ``place`` is the municipality's prefecture and city as its addresses are written
+        (「東京都千代田区」). A 町字 is what follows it up to the first digit or space
+        (「霞が関一丁目」 of 「東京都千代田区霞が関一丁目2番3号」). The index on the address key is
+        walked one 町字 at a time (a loose index scan): one short read per name suggested, however
+        many residents live there.
+        """
+        place_key = _address_key(place)
+        low = place_key + _address_key(start)
+        high = low + _KEY_END
+        found: list[str] = []
+        with self._uow_for(municipality_code) as uow:
+            while len(found) < limit:
+                row = uow.register.first_address(low, high)
+                if row is None:
+                    break
+                key, text = row
+                town = _town_of(text, place) or _town_of(key, place_key)
+                if town and town not in found:
+                    found.append(town)
+                after_town = place_key + _address_key(town) + _KEY_END if town else ""
+                low = max(after_town, key + "\u0001")
+        return found
+
     def stats(self, municipality_code: str) -> RegisterStats:
         with self._uow_for(municipality_code) as uow:
             return uow.register.stats(self._clock.today())
+
+
+_KEY_END = "\uffff"
+_SPACES = str.maketrans({" ": None, "\u3000": None})
+
+
+def _address_key(text: str) -> str:
+    """The address search key of a text, as ``Address.search_key`` makes it."""
+    return unicodedata.normalize("NFKC", text).translate(_SPACES)
+
+
+def _town_of(text: str, place: str) -> str:
+    """The 町字 of an address text after ``place``: up to the first digit or space."""
+    if not text.startswith(place):
+        return ""
+    rest = text[len(place) :]
+    for index, char in enumerate(rest):
+        if char in " \u3000" or unicodedata.category(char) == "Nd":
+            return rest[:index]
+    return rest
 
 
 def ordered_members(members: Sequence[ResidentRecord]) -> list[ResidentRecord]:

@@ -865,6 +865,21 @@ class SqlRegisterRepository:
             return []
         return self._records(and_(*conditions), limit)
 
+    def first_address(self, low: str, high: str) -> tuple[str, str] | None:
+        r = t.residents.c
+        row = self._conn.execute(
+            select(r.address_key, r.address_text)
+            .where(
+                r.municipality_code == self._mc,
+                r.status == _RESIDENT,
+                r.address_key >= low,
+                r.address_key < high,
+            )
+            .order_by(r.address_key)
+            .limit(1)
+        ).first()
+        return None if row is None else (str(row[0]), str(row[1] or ""))
+
     def stats(self, on: date) -> RegisterStats:
         r, j, h = t.residents.c, t.journal.c, t.households.c
         # A move-out whose planned date is still ahead keeps the person a resident until then

@@ -1,0 +1,225 @@
+"""What every change form's reading shares: the process description, the command's header, a
+person entering the register, a foreign resident's items and the household's member blocks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from jichitai.domain.common.dates import format_wareki
+from jichitai.domain.common.identifiers import AtenaNumber, IndividualNumber, ResidenceCardNumber
+from jichitai.domain.residents.model import ForeignResidentCategory
+from jichitai.entrypoints.web.changes_layout import Context, Layout
+from jichitai.entrypoints.web.changes_reader import FormReader, Values, drop_empty
+
+MAX_MEMBERS = 12
+_ALERT_CODE = re.compile(r"[a-z0-9_.]{1,100}")
+_MEMBER = re.compile(r"members\[(\d+)\](.*)")
+
+Defaults = list[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    """One kind of change the counter enters: its form, and how the form becomes a command."""
+
+    key: str
+    label: str
+    section: str
+    lead: str
+    layout: Callable[[Context, Values], Layout]
+    build: Callable[[FormReader], dict[str, Any]]
+    defaults: Callable[[Context], Defaults]
+    needs_person: bool = True
+    aliases: tuple[tuple[str, str], ...] = ()
+    """Paths the rules name → the form's field (MoveOut's ``effective_on`` is its 転出予定日)."""
+
+    def place(self, path: str) -> str:
+        for source, target in self.aliases:
+            if path == source:
+                return target
+            for joint in (".", "["):
+                if path.startswith(source + joint):
+                    return target + path[len(source) :]
+        return path
+
+
+def header(
+    r: FormReader,
+    *,
+    effective: str = "effective_on",
+    label: str = "異動日",
+    fallback: str | None = None,
+    ex_officio: bool = False,
+) -> dict[str, Any]:
+    """届出の日付 and the alerts acknowledged. A blank 異動日 takes ``fallback`` where the form
+    gives one (the day of birth or of death, when that is a calendar day)."""
+    effective_on = r.date(effective, label, required=False)
+    if effective_on is None and not _faulted(r, effective):
+        if fallback is not None:
+            effective_on = fallback
+        else:
+            r.missing(effective, label)
+    acknowledged = sorted({c for c in r.values.all("acknowledged") if _ALERT_CODE.fullmatch(c)})
+    return drop_empty(
+        {
+            "effective_on": effective_on,
+            "filed_on": r.date("filed_on", "届出日", required=False),
+            "notes": r.text("notes", "留意事項", multiline=True, max_length=1000),
+            "ex_officio": ex_officio or None,
+            "acknowledged_alerts": acknowledged,
+        }
+    )
+
+
+def calendar_day(record_date: dict[str, str] | None) -> str | None:
+    """The ISO day of a RecordDate's JSON if it is a calendar day (a 異動日 may default to it)."""
+    if record_date and record_date.get("kind") == "calendar":
+        return record_date.get("date")
+    return None
+
+
+def _faulted(r: FormReader, name: str) -> bool:
+    return any(v.field == name for v in r.violations)
+
+
+def missing_date(r: FormReader, name: str, label: str, why: str) -> None:
+    if not _faulted(r, name):
+        r.fault("input.required", f"{label}を入力してください（{why}）", name)
+
+
+def foreign_details(r: FormReader, prefix: str, *, became_default: str | None) -> dict[str, Any]:
+    categories = [c.value for c in ForeignResidentCategory]
+    became = r.record_date(
+        f"{prefix}.became_foreign_resident_on", "外国人住民となった日", required=False
+    )
+    if (
+        became is None
+        and became_default
+        and not _faulted(r, f"{prefix}.became_foreign_resident_on")
+    ):
+        became = {"kind": "calendar", "date": became_default}
+    details = {
+        "nationality": r.text(f"{prefix}.nationality", "国籍・地域", required=True),
+        "category": r.choice(f"{prefix}.category", "区分", categories),
+        "became_foreign_resident_on": became,
+        "residence_status": r.text(f"{prefix}.residence_status", "在留資格"),
+        "period_of_stay": r.text(f"{prefix}.period_of_stay", "在留期間等"),
+        "stay_expires_on": r.date(
+            f"{prefix}.stay_expires_on", "在留期間の満了の日", required=False, seireki=True
+        ),
+        "residence_card_number": r.parsed(
+            f"{prefix}.residence_card_number", "在留カード等の番号", ResidenceCardNumber.parse
+        ),
+        "special_permanent_certificate_number": r.text(
+            f"{prefix}.special_permanent_certificate_number", "特別永住者証明書の番号"
+        ),
+    }
+    if became is None:
+        missing_date(
+            r, f"{prefix}.became_foreign_resident_on", "外国人住民となった日", "異動日も空欄です"
+        )
+    return drop_empty(details)
+
+
+def new_person(
+    r: FormReader, prefix: str, *, effective_on: str | None, at_birth: bool = False
+) -> dict[str, Any]:
+    """A person entering the register (NewPerson): Japanese with 本籍・筆頭者, or foreign with the
+    items of art. 30-45 (外国人住民となった日 by default the 異動日, or for a birth the day of
+    birth)."""
+    kind = r.choice(f"{prefix}.kind", "住民の種別", ("japanese", "foreign")) or "japanese"
+    foreign = kind == "foreign"
+    person: dict[str, Any] = {
+        "kind": kind,
+        "name": r.person_name(f"{prefix}.name", roman=foreign, kana_required=not foreign),
+        "birth_date": r.record_date(f"{prefix}.birth_date", "生年月日", seireki=foreign),
+        "sex": r.choice(f"{prefix}.sex", "性別", ("male", "female")),
+        "relationship": r.relationship(f"{prefix}.relationship"),
+        "individual_number": r.parsed(
+            f"{prefix}.individual_number", "個人番号", IndividualNumber.parse
+        ),
+    }
+    if foreign:
+        became = calendar_day(person["birth_date"]) if at_birth else effective_on
+        person["foreign"] = foreign_details(r, f"{prefix}.foreign", became_default=became)
+    else:
+        person["family_register"] = r.family_register(f"{prefix}.family_register")
+    return drop_empty(person)
+
+
+# --- member blocks -------------------------------------------------------------------------------
+
+
+def member_count(values: Values) -> int:
+    try:
+        count = int(values.get("member_count", "1"))
+    except ValueError:
+        count = 1
+    return max(1, min(count, MAX_MEMBERS))
+
+
+def with_member_added(values: Values) -> tuple[Values, str]:
+    """One more member block, its 氏・本籍 copied from the first member (a family usually shares
+    them); and the field to put the cursor in."""
+    count = member_count(values)
+    if count >= MAX_MEMBERS:
+        return values, ""
+    new = f"members[{count}]"
+    copied = {
+        f"{new}.{part}": values.get(f"members[0].{part}")
+        for part in (
+            "kind",
+            "name.family",
+            "name.family_kana",
+            "family_register.domicile",
+            "family_register.head",
+        )
+    }
+    updates = {"member_count": str(count + 1), **copied}
+    return values.replaced(updates), f"{new}.name.given" if copied[
+        f"{new}.name.family"
+    ] else f"{new}.name.family"
+
+
+def with_member_removed(values: Values, index: int) -> Values:
+    count = member_count(values)
+    if count <= 1 or not 0 <= index < count:
+        return values
+
+    def rename(name: str) -> str | None:
+        found = _MEMBER.fullmatch(name)
+        if found is None:
+            return name
+        at = int(found[1])
+        if at == index:
+            return None
+        return f"members[{at - 1}]{found[2]}" if at > index else name
+
+    return values.renamed(rename).replaced({"member_count": str(count - 1)})
+
+
+def relationships(r: FormReader, atenas: Iterable[str]) -> dict[str, str]:
+    """The new 続柄 typed for each member (blank: kept as it is, where the rule allows)."""
+    out = {}
+    for atena in atenas:
+        found = r.relationship(f"relationships.{atena}", required=False)
+        if found:
+            out[atena] = found
+    return out
+
+
+def target(r: FormReader, name: str = "atena_number") -> str | None:
+    """The person the form was opened for (a hidden field: their 宛名番号)."""
+    return r.parsed(name, "対象の方", AtenaNumber.parse, required=True)
+
+
+def chosen(r: FormReader, name: str = "atena_numbers") -> list[str]:
+    """The members ticked (宛名番号, in the order posted, each once)."""
+    return list(dict.fromkeys(v for v in r.values.all(name) if v.isdigit() and len(v) == 10))
+
+
+def today_text(ctx: Context) -> str:
+    return format_wareki(ctx.today)

@@ -1,0 +1,172 @@
+"""The confirmation page's content: the change in plain Japanese, read off the plan the rules
+made (who, what changes from what to what, and the dates), so the resident reads what will be
+recorded, not what the form happened to hold."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from jichitai.domain.common.dates import format_wareki
+from jichitai.domain.residents.commands import ChangeCommand
+from jichitai.domain.residents.model import ResidentRecord
+from jichitai.domain.residents.view import ChangePlan, Notice
+from jichitai.entrypoints.presenters import record_view
+from jichitai.entrypoints.web.views import FIELD_LABELS
+
+NOTICES = {
+    Notice.HEAD_CHANGE_REQUEST: "世帯主変更の届出をお願いする通知（世帯主変更依頼通知書）をお送りします",
+    Notice.EX_OFFICIO_ENTRY_NOTICE: "職権で記載したことをお知らせする通知をお送りします",
+    Notice.MOVE_OUT_CERTIFICATE: "転出証明書をお渡しします",
+}
+_SUB_LABELS = {
+    "roman_name": "氏名（ローマ字）",
+    "nationality": "国籍・地域",
+    "category": "区分",
+    "residence_status": "在留資格",
+    "period_of_stay": "在留期間等",
+    "stay_expires_on": "在留期間の満了の日",
+    "residence_card_number": "在留カード等の番号",
+    "became_foreign_resident_on": "外国人住民となった日",
+    "alias": "通称",
+    "planned_on": "転出予定日",
+    "onward_address": "転出先",
+    "notice_on": "転入通知を受けた日",
+    "confirmed_address": "転入先の住所（通知）",
+    "confirmed_on": "転入した日（通知）",
+}
+_SHOWN = (
+    "name",
+    "name_kana",
+    "kind_label",
+    "birth_date",
+    "sex",
+    "relationship",
+    "address",
+    "address_set_on",
+    "previous_address",
+    "registered_domicile",
+    "family_register_head",
+    "former_surname",
+    "foreign",
+    "individual_number",
+    "resident_code",
+    "household_number",
+    "status_label",
+    "move_out",
+    "removal_reason",
+    "removed_on",
+    "removal_event_date",
+    "remarks",
+)
+_NEW_OMITTED = frozenset({"household_number", "status_label", "resident_code", "address_set_on"})
+
+
+@dataclass(frozen=True, slots=True)
+class PersonChange:
+    name: str
+    kana: str
+    what: str
+    rows: tuple[tuple[str, str, str], ...]
+    """(item, before, after); before is "" for a person entering the register."""
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    title: str
+    facts: tuple[tuple[str, str], ...]
+    common: tuple[tuple[str, str, str], ...]
+    """Rows every person shares (the new address of a family), shown once."""
+    persons: tuple[PersonChange, ...]
+    notices: tuple[str, ...]
+    alerts: tuple[str, ...]
+
+
+def _flat(view: Mapping[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key in _SHOWN:
+        value = view.get(key)
+        if isinstance(value, dict):
+            for sub, item in value.items():
+                if item not in (None, ""):
+                    label = f"{FIELD_LABELS.get(key, key)}・{_SUB_LABELS.get(sub, sub)}"
+                    out[label] = str(item)
+        elif value not in (None, "", False):
+            out[FIELD_LABELS.get(key, key)] = str(value)
+    return out
+
+
+def _view(record: ResidentRecord, masked: str | None) -> dict[str, str]:
+    view = record_view(record)
+    view["individual_number"] = masked
+    return _flat(view)
+
+
+def _date(day: date | None) -> str:
+    return format_wareki(day) if day else "—"
+
+
+def summarise(
+    label: str,
+    command: ChangeCommand,
+    plan: ChangePlan,
+    before: Mapping[str, ResidentRecord],
+    masked_numbers: Mapping[str, str | None],
+    known_households: Sequence[str],
+) -> Summary:
+    """``before``: the current records of the persons the clerk opened (their 個人番号 as
+    ``masked_numbers`` gives them); a person of the plan not among them enters the register.
+    A household number not in ``known_households`` is shown as a new household."""
+    header = command.header
+    persons: list[PersonChange] = []
+    last: dict[str, ResidentRecord] = {}
+    for record in plan.records:  # a person may have two snapshots (帰化: removal, entry)
+        last[record.atena_number.value] = record
+    for atena, after in last.items():
+        old = before.get(atena)
+        number = after.individual_number.masked() if after.individual_number else None
+        now = _view(after, number)
+        household = FIELD_LABELS["household_number"]
+        if household in now and now[household] not in known_households:
+            now[household] = "新しい世帯"
+        if old is None:
+            rows = tuple(
+                (key, "", value)
+                for key, value in now.items()
+                if key not in {FIELD_LABELS[k] for k in _NEW_OMITTED}
+            )
+            what = "新たに記載されます"
+        else:
+            then = _view(old, masked_numbers.get(atena))
+            rows = tuple(
+                (key, then.get(key, "—"), now.get(key, "—"))
+                for key in dict.fromkeys([*then, *now])
+                if then.get(key) != now.get(key)
+            )
+            what = "消除されます" if after.is_removed and not old.is_removed else "記載が変わります"
+        persons.append(PersonChange(after.name.full, after.name.full_kana, what, rows))
+    common: tuple[tuple[str, str, str], ...] = ()
+    if len(persons) > 1:
+        shared = set(persons[0].rows).intersection(*(p.rows for p in persons[1:]))
+        common = tuple(row for row in persons[0].rows if row in shared)
+        persons = [
+            PersonChange(p.name, p.kana, p.what, tuple(r for r in p.rows if r not in shared))
+            for p in persons
+        ]
+    facts = (
+        ("届出の種類", label),
+        ("異動事由", plan.reason.label + ("（職権）" if plan.ex_officio else "")),
+        ("異動日", _date(header.effective_on)),
+        ("届出日", _date(header.filed_on)),
+        ("異動する方", f"{len(persons)}人"),
+    )
+    return Summary(
+        title=label,
+        facts=facts,
+        common=common,
+        persons=tuple(persons),
+        notices=tuple(NOTICES[n] for n in plan.notices if n in NOTICES),
+        alerts=tuple(a.message for a in plan.alerts),
+    )

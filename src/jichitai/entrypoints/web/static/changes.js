@@ -1,0 +1,42 @@
+// 異動届の入力: how each date was understood, shown as the clerk types (和暦 or 西暦), and the
+// 町字 of this municipality that begin with what is typed in an address (the <datalist> the
+// browser offers with ↓). The form works without this; the server echoes dates on every page.
+"use strict";
+
+document.querySelectorAll("form[data-assist]").forEach((form) => {
+  const url = form.getAttribute("data-assist");
+  const towns = document.getElementById("town-areas");
+  let timer = null;
+  const assist = async (target) => {
+    const body = new FormData(form);
+    const typingTown = target && target.getAttribute && target.getAttribute("list") === "town-areas";
+    if (typingTown) body.set("town", target.value);
+    try {
+      const response = await fetch(url, { method: "POST", body, credentials: "same-origin" });
+      if (!response.ok) return;
+      const answer = await response.json();
+      form.querySelectorAll("[data-echo-for]").forEach((p) => {
+        p.textContent = answer.dates[p.getAttribute("data-echo-for")] || "";
+      });
+      if (typingTown && towns && answer.towns.length) {
+        towns.replaceChildren(...answer.towns.map((name) => {
+          const option = document.createElement("option");
+          option.value = name;
+          return option;
+        }));
+      }
+    } catch (_) { /* the server shows the same on the next page */ }
+  };
+  form.addEventListener("input", (event) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => assist(event.target), 300);
+  });
+  // Ticking an item of the correction form opens its inputs.
+  form.addEventListener("change", (event) => {
+    const box = event.target;
+    if (box.name !== "items" || !box.checked) return;
+    const fold = document.getElementById(`group-item-${box.value}`) || document.getElementById(`group-changes-${box.value}`);
+    const details = fold && fold.closest("details");
+    if (details) details.open = true;
+  });
+});
