@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from jichitai.bootstrap import App
+from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
+from jichitai.services.audit import AccessSearch, Operation
 from tests.api.conftest import PASSWORD, Tenant, a_move_in, auth, command_json, error_codes
 
 
@@ -126,7 +129,7 @@ def test_an_administrator_manages_users_of_their_own_municipality_only(
 
 @pytest.mark.spec("4.0.8")
 def test_a_draft_is_checked_corrected_and_discarded_before_approval(
-    client: TestClient, tenant: Tenant
+    app: App, client: TestClient, tenant: Tenant
 ) -> None:
     clerk = auth(client, tenant.login(Role.CLERK))
     body = {"command": command_json(a_move_in(31, "佐藤", "サトウ"))}
@@ -134,6 +137,10 @@ def test_a_draft_is_checked_corrected_and_discarded_before_approval(
     checked = client.post(f"/api/v1/drafts/{draft_id}/check", headers=clerk)
     assert checked.status_code == 200, checked.text
     assert len(checked.json()["atena_numbers"]) == 2
+    # The numbers drawn for persons not yet in the register are nobody's: not logged as read.
+    auditor = Actor("auditor", tenant.code, frozenset({Role.AUDITOR}))
+    (logged,) = app.access_log.search(auditor, AccessSearch(operation=Operation.CHECK_DRAFT))
+    assert logged.atena_numbers == ()
     corrected = {"command": command_json(a_move_in(32, "佐藤", "サトウ"))}
     updated = client.put(f"/api/v1/drafts/{draft_id}", json=corrected, headers=clerk)
     assert updated.status_code == 200, updated.text

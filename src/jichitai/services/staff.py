@@ -53,6 +53,12 @@ class DraftView:
     command: ChangeCommand
 
 
+def _already_registered(plan: ChangePlan) -> tuple[str, ...]:
+    """The persons of a checked plan who are in the register already: a person the change
+    enters has a 宛名番号 drawn only for the check, which may later be someone else's."""
+    return tuple(dict.fromkeys(r.atena_number.value for r in plan.records if r.history_number > 1))
+
+
 def _persons(records: Sequence[ResidentRecord]) -> list[tuple[str, str]]:
     return [(r.atena_number.value, r.household_number.value) for r in records]
 
@@ -242,6 +248,31 @@ class StaffRegister:
         )
         return draft, plan
 
+    def check_change(
+        self, actor: Actor, command: ChangeCommand, *, shown: bool = False
+    ) -> ChangePlan:
+        """What ``submit_draft`` would answer for ``command``, nothing saved: the same permission,
+        rules and suppression guard (alerts acknowledged in the command's header).
+
+        A check whose plan is not shown (the counter's check as the clerk types, run at every
+        pause) is not logged: it answers only verdicts on what was typed, and logging it would
+        bury the log under near-identical entries. A plan that is ``shown`` (the confirmation
+        page: the persons' records as the change leaves them) is logged as CHECK_DRAFT with the
+        persons already in the register (not the ones the change enters, whose numbers are
+        only drawn for the plan). The submission itself is logged as SUBMIT_DRAFT.
+        """
+        actor.require(Permission.SUBMIT_DRAFT)
+        command = self._stamped(actor, command)
+        plan = self._check_change(actor, command, command.header.acknowledged_alerts)
+        if shown:
+            self._log.record(
+                actor,
+                Operation.CHECK_DRAFT,
+                atena_numbers=_already_registered(plan),
+                target=f"change:{type(command).__name__}",
+            )
+        return plan
+
     @staticmethod
     def _stamped(actor: Actor, command: ChangeCommand) -> ChangeCommand:
         """The operator, place and terminal are the actor's, whatever the request said."""
@@ -292,7 +323,7 @@ class StaffRegister:
         self._log.record(
             actor,
             Operation.CHECK_DRAFT,
-            atena_numbers=plan.atena_numbers,
+            atena_numbers=_already_registered(plan),
             target=f"draft:{draft_id}",
         )
         return plan
