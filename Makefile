@@ -6,7 +6,7 @@ DB ?= sqlite:///jichitai.db
 DEMO_MUNICIPALITY ?= 131016
 DEMO_RESIDENTS ?= 300
 
-.PHONY: help install run test test-sqlite test-postgres lint fmt db-check bench clean
+.PHONY: help install run test test-sqlite test-postgres lint fmt db-check bench screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ bench: install ## benchmarks (not part of CI)
 	scripts/with-postgres.sh $(BIN)/jichitai bench migration --persons 1000000
 	$(BIN)/jichitai bench feed --changes 50000
 	$(BIN)/jichitai bench certificates --count 500
+
+screenshots: install ## redraw docs/screenshots/ (the counter's main screens; look at them before committing)
+	$(BIN)/python scripts/screenshots.py docs/screenshots
 
 clean: ## remove the virtual environment and local databases
 	rm -rf $(VENV) jichitai.db jichitai.db-wal jichitai.db-shm

@@ -40,6 +40,7 @@ add_user demo-officer suppression_officer dv_officer
 "$bin" journal verify --municipality "$code"
 cat <<TEXT
 
+窓口画面: http://127.0.0.1:${port}/ui/ （ブラウザで開き、下のログインIDでログイン）
 職員向けAPI: http://127.0.0.1:${port}/docs （OpenAPI: /openapi.json）
 ログイン（デモ用。パスワードはすべて ${password}）:
   demo-clerk（窓口） demo-reviewer（審査） demo-admin（管理者） demo-auditor（監査） demo-officer（抑止・支援措置）
