@@ -226,6 +226,7 @@ def test_another_certificate_is_reprinted_unmarked_and_the_old_copy_is_void(
 
 
 @pytest.mark.spec("5.5")
+@pytest.mark.spec("2.2.2")
 def test_the_issue_history_is_for_issuing_roles_only(client: TestClient, tenant: Tenant) -> None:
     for role, status in ((Role.CLERK, 200), (Role.ADMINISTRATOR, 403), (Role.AUDITOR, 403)):
         response = client.get("/api/v1/certificates", headers=auth(client, tenant.login(role)))

@@ -13,6 +13,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from jichitai.adapters.clock import SystemClock
@@ -141,6 +142,8 @@ def open_resident(page: Page, counter: Counter, given_kana: str) -> None:
 # --- the flows -------------------------------------------------------------------------------------
 
 
+@pytest.mark.spec("2.3.1")
+@pytest.mark.spec("2.3.2")
 def test_a_family_of_three_moves_in_entered_with_the_keyboard(page: Page, counter: Counter) -> None:
     kana = unique_kana()
     log_in(page, counter)
@@ -214,11 +217,13 @@ def test_a_family_of_three_moves_in_entered_with_the_keyboard(page: Page, counte
     assert [m["name"]["given"] for m in draft["command"]["members"]] == ["太郎", "花子", "一郎"]
 
 
+@pytest.mark.spec("2.3.1")
 def test_a_move_out(page: Page, counter: Counter) -> None:
     kana = unique_kana()
     a_resident(page, counter, kana)
     open_resident(page, counter, kana)
     page.get_by_role("link", name="転出", exact=True).click()
+    expect(page.get_by_role("heading", name="転出の入力")).to_be_visible()
     leaving = days_ago(1)
     page.get_by_label("転出予定日（転出した日）").fill(leaving.isoformat())
     page.get_by_label("都道府県").fill("北海道")

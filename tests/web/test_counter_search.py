@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from jichitai.domain.access.roles import Role
 from tests.web.conftest import PASSWORD, Counter, log_in
 
 
+@pytest.mark.spec("2.3.2")
 def test_a_clerk_logs_in_searches_by_kana_and_opens_a_resident_with_the_keyboard(
     page: Page, counter: Counter
 ) -> None:
