@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
+from sqlalchemy import Engine
 
+from jichitai.bootstrap import App, bootstrap
+from jichitai.config import Settings
 from jichitai.domain.access.roles import Role
+from jichitai.entrypoints.api.app import create_app
+from tests.api.conftest import SECRET, Tenant, make_tenant
 from tests.e2e.conftest import Cli, own_database, served
+from tests.fakes import FixedClock, SeededRandom
 
 CODE = "131016"
 PASSWORD = "counter e2e password"
@@ -82,3 +90,31 @@ def log_in(page: Page, counter: Counter, role: Role = Role.CLERK) -> None:
     page.get_by_label("パスワード").fill(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="住民検索")).to_be_visible()
+
+
+# --- in process: the counter through TestClient on the real database ---------------------------
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
+    settings = Settings(
+        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
+    )
+    return bootstrap(settings, engine=clean_db, clock=clock, random=SeededRandom(5))
+
+
+@pytest.fixture
+def tenant(app: App) -> Tenant:
+    return make_tenant(app, "46")
+
+
+@pytest.fixture
+def http(app: App) -> Iterator[TestClient]:
+    """A browser without a browser: the counter in process, cookies kept between requests."""
+    with TestClient(create_app(app), raise_server_exceptions=False) as client:
+        yield client

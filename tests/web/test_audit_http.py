@@ -5,47 +5,17 @@ typed in 和暦 mean whole days in Japan time, the chain check and the mass-sear
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from jichitai.bootstrap import App, bootstrap
-from jichitai.config import Settings
+from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
-from jichitai.entrypoints.api.app import create_app
 from jichitai.services.audit import AccessSearch, Operation, Outcome
-from tests.api.conftest import PASSWORD, SECRET, Tenant, make_tenant
-from tests.fakes import FixedClock, SeededRandom
+from tests.api.conftest import PASSWORD, Tenant
+from tests.fakes import FixedClock
 from tests.web.test_counter_http import csrf_of, log_in
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()  # 2026-11-26 (a Thursday) 10:23 in Japan
-
-
-@pytest.fixture
-def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
-    settings = Settings(
-        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
-    )
-    return bootstrap(settings, engine=clean_db, clock=clock, random=SeededRandom(5))
-
-
-@pytest.fixture
-def tenant(app: App) -> Tenant:
-    return make_tenant(app, "46")
-
-
-@pytest.fixture
-def http(app: App) -> Iterator[TestClient]:
-    with TestClient(create_app(app), raise_server_exceptions=False) as c:
-        yield c
 
 
 def actor(tenant: Tenant, role: Role) -> Actor:

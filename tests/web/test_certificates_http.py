@@ -7,51 +7,21 @@ from __future__ import annotations
 import html
 import re
 import subprocess
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from jichitai.bootstrap import App, bootstrap
-from jichitai.config import Settings
+from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
-from jichitai.entrypoints.api.app import create_app
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.services.audit import AccessSearch, Operation
-from tests.api.conftest import SECRET, Tenant, make_tenant
+from tests.api.conftest import Tenant
 from tests.factories import a_person, a_seal, moving_in
-from tests.fakes import FixedClock, SeededRandom
 from tests.web.test_counter_http import csrf_of, log_in
 
 PDF = {"Content-Type": "application/pdf"}
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
-    settings = Settings(
-        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
-    )
-    return bootstrap(settings, engine=clean_db, clock=clock, random=SeededRandom(5))
-
-
-@pytest.fixture
-def tenant(app: App) -> Tenant:
-    return make_tenant(app, "46")
-
-
-@pytest.fixture
-def http(app: App) -> Iterator[TestClient]:
-    with TestClient(create_app(app), raise_server_exceptions=False) as c:
-        yield c
 
 
 def actor(tenant: Tenant, role: Role) -> Actor:

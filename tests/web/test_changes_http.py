@@ -6,56 +6,27 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from jichitai.bootstrap import App, bootstrap
-from jichitai.config import Settings
+from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.address import Address
 from jichitai.domain.residents.commands import Correct, MoveIn, MoveOut
-from jichitai.entrypoints.api.app import create_app
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.services.audit import AccessSearch, Operation
 from jichitai.services.staff import decode_command_text
-from tests.api.conftest import PASSWORD, SECRET, Tenant, make_tenant
+from tests.api.conftest import PASSWORD, SECRET, Tenant
 from tests.factories import a_foreign_person, a_header, a_person, a_previous_address
-from tests.fakes import FixedClock, SeededRandom
+from tests.fakes import FixedClock
 from tests.web.test_counter_http import log_in
 
 TODAY_WAREKI = "令和8年11月26日"  # FixedClock's today
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
-    settings = Settings(
-        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
-    )
-    return bootstrap(settings, engine=clean_db, clock=clock, random=SeededRandom(5))
-
-
-@pytest.fixture
-def tenant(app: App) -> Tenant:
-    return make_tenant(app, "46")
-
-
-@pytest.fixture
-def http(app: App) -> Iterator[TestClient]:
-    with TestClient(create_app(app), raise_server_exceptions=False) as c:
-        yield c
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -4,44 +4,14 @@ token, no page may be cached, and an expired session keeps what the clerk had ty
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from jichitai.bootstrap import App, bootstrap
-from jichitai.config import Settings
+from jichitai.bootstrap import App
 from jichitai.domain.access.roles import Role
-from jichitai.entrypoints.api.app import create_app
-from tests.api.conftest import PASSWORD, SECRET, Tenant, make_tenant
-from tests.fakes import FixedClock, SeededRandom
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
-    settings = Settings(
-        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
-    )
-    return bootstrap(settings, engine=clean_db, clock=clock, random=SeededRandom(5))
-
-
-@pytest.fixture
-def tenant(app: App) -> Tenant:
-    return make_tenant(app, "46")
-
-
-@pytest.fixture
-def http(app: App) -> Iterator[TestClient]:
-    with TestClient(create_app(app), raise_server_exceptions=False) as c:
-        yield c
+from tests.api.conftest import PASSWORD, Tenant
+from tests.fakes import FixedClock
 
 
 def csrf_of(html: str) -> str:

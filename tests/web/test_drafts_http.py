@@ -7,25 +7,20 @@ from __future__ import annotations
 import html
 import re
 import subprocess
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from jichitai.bootstrap import App, bootstrap
-from jichitai.config import Settings
+from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.residents.commands import InTownMove, MoveIn
 from jichitai.domain.residents.model import Sex
-from jichitai.entrypoints.api.app import create_app
 from jichitai.services.audit import AccessSearch, Operation, Outcome
-from tests.api.conftest import PASSWORD, SECRET, Tenant, auth, command_json, make_tenant
+from tests.api.conftest import PASSWORD, Tenant, auth, command_json
 from tests.factories import (
     a_header,
     a_person,
@@ -33,32 +28,7 @@ from tests.factories import (
     a_valid_individual_number,
     an_address,
 )
-from tests.fakes import FixedClock, SeededRandom
 from tests.web.test_counter_http import csrf_of, log_in
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
-    settings = Settings(
-        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
-    )
-    return bootstrap(settings, engine=clean_db, clock=clock, random=SeededRandom(5))
-
-
-@pytest.fixture
-def tenant(app: App) -> Tenant:
-    return make_tenant(app, "46")
-
-
-@pytest.fixture
-def http(app: App) -> Iterator[TestClient]:
-    with TestClient(create_app(app), raise_server_exceptions=False) as c:
-        yield c
 
 
 def family() -> MoveIn:

@@ -5,49 +5,18 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import Engine
 
-from jichitai.bootstrap import App, bootstrap
-from jichitai.config import Settings
+from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
-from jichitai.entrypoints.api.app import create_app
-from tests.api.conftest import SECRET, Tenant, make_tenant
+from tests.api.conftest import Tenant
 from tests.factories import a_seal
-from tests.fakes import FixedClock, SeededRandom
 from tests.web.test_certificates_http import codes, messages_of, ref
 from tests.web.test_counter_http import log_in
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
-    settings = Settings(
-        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
-    )
-    return bootstrap(settings, engine=clean_db, clock=clock, random=SeededRandom(6))
-
-
-@pytest.fixture
-def tenant(app: App) -> Tenant:
-    return make_tenant(app, "46")
-
-
-@pytest.fixture
-def http(app: App) -> Iterator[TestClient]:
-    with TestClient(create_app(app), raise_server_exceptions=False) as c:
-        yield c
 
 
 def clerk(tenant: Tenant) -> Actor:

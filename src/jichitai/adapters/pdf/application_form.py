@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from jichitai.adapters.pdf.fonts import MjFont, mj_font
+from jichitai.adapters.pdf.fonts import MjFont, mj_font, wrap_text
 from jichitai.services.application_forms import ApplicationForm, FormPerson
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -40,19 +40,6 @@ PERSON_COLUMNS = (
     ("続柄", CONTENT_WIDTH - 142 * mm),
 )
 PERSON_ROW = 13 * mm
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Lines of ``text`` each at most ``width`` wide (Japanese wraps at any character)."""
-    lines: list[str] = []
-    current = ""
-    for char in text:
-        if current and pdfmetrics.stringWidth(current + char, font, size) > width:
-            lines.append(current)
-            current = char
-        else:
-            current += char
-    return [*lines, current] if current or not lines else lines
 
 
 class _Sheet:
@@ -100,7 +87,7 @@ class _Sheet:
     def item(self, label: str, value: str) -> None:
         """A label cell and its value, wrapped, in a ruled row."""
         width = CONTENT_WIDTH - LABEL_WIDTH - 2 * PAD
-        lines = _wrap(self.font.drawable(value), self.font.name, BODY, width) or [""]
+        lines = wrap_text(self.font.drawable(value), self.font.name, BODY, width) or [""]
         height = max(len(lines), 1) * BODY * LINE + 2 * PAD
         self.room(height)
         top = self.y

@@ -21,7 +21,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from jichitai.adapters.pdf.fonts import MjFont, mj_font
+from jichitai.adapters.pdf.fonts import MjFont, mj_font, wrap_text
 from jichitai.adapters.pdf.qr import draw_qr
 from jichitai.domain.certificates.contents import Sheet
 from jichitai.domain.certificates.issue_numbers import IssueNumber
@@ -49,19 +49,6 @@ class Issuer:
     official_seal_png: bytes | None = None
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Lines of ``text`` each at most ``width`` wide (Japanese wraps at any character)."""
-    lines: list[str] = []
-    current = ""
-    for char in text:
-        if current and pdfmetrics.stringWidth(current + char, font, size) > width:
-            lines.append(current)
-            current = char
-        else:
-            current += char
-    return [*lines, current] if current or not lines else lines
-
-
 class _Page:
     def __init__(self, canvas: Canvas, font: MjFont) -> None:
         self.canvas = canvas
@@ -83,10 +70,10 @@ class _Page:
         width = PAGE_WIDTH - 2 * MARGIN - LABEL_WIDTH
         drawn = self.font.drawable(value)
         size = BODY_SIZE
-        lines = _wrap(drawn, self.font.name, size, width)
+        lines = wrap_text(drawn, self.font.name, size, width)
         while len(lines) > 3 and size > MIN_SIZE:
             size -= 0.5
-            lines = _wrap(drawn, self.font.name, size, width)
+            lines = wrap_text(drawn, self.font.name, size, width)
         self.text(MARGIN, label, BODY_SIZE, width=LABEL_WIDTH - 2 * mm)
         self.canvas.setFont(self.font.name, size)
         for n, line in enumerate(lines):

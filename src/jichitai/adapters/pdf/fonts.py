@@ -175,3 +175,16 @@ def to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
 def _patch_to_unicode() -> None:
     with _PATCH_LOCK:
         ttfonts.makeToUnicodeCMap = to_unicode_cmap
+
+
+def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines of ``text`` each at most ``width`` wide (Japanese wraps at any character)."""
+    lines: list[str] = []
+    current = ""
+    for char in text:
+        if current and pdfmetrics.stringWidth(current + char, font, size) > width:
+            lines.append(current)
+            current = char
+        else:
+            current += char
+    return [*lines, current] if current or not lines else lines
