@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
 from jichitai.bootstrap import App
 from jichitai.domain.access.roles import Role
-from tests.api.conftest import PASSWORD, Tenant
+from jichitai.entrypoints.web.views import characters
+from tests.api.conftest import PASSWORD, Tenant, a_move_in
 from tests.fakes import FixedClock
 
 
@@ -105,3 +107,26 @@ def test_a_body_over_the_limit_gets_a_page_not_json(http: TestClient, tenant: Te
     assert huge.status_code == 413
     assert huge.headers["content-type"].startswith("text/html")
     assert "送信された内容が大きすぎます" in huge.text
+
+
+@pytest.mark.spec("2.2.3")
+def test_a_names_characters_are_shown_enlarged_with_their_codes(
+    http: TestClient, tenant: Tenant, app: App
+) -> None:
+    app.register.record_change(tenant.code, a_move_in(9, "𠮷田", "ヨシダ"))
+    csrf = log_in(http, tenant)
+    found = http.post("/ui/search", data={"q": "ヨシダ", "csrf_token": csrf})
+    link = re.search(r'href="(/ui/residents/[^"]+)"', found.text)
+    assert link, found.text
+    shown = http.get(link.group(1)).text
+    assert "文字を拡大して文字コードを表示" in shown
+    assert '<span class="name big">𠮷</span><span class="code">U+20BB7</span>' in shown
+    assert '<span class="name big">田</span><span class="code">U+7530</span>' in shown
+
+
+def test_a_variation_selector_stays_with_its_character() -> None:
+    assert characters("葛\U000e0100城 太") == [
+        ("葛\U000e0100", "U+845B U+E0100"),
+        ("城", "U+57CE"),
+        ("太", "U+592A"),
+    ]

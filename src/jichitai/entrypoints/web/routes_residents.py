@@ -17,7 +17,7 @@ from jichitai.domain.errors import DomainError
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.entrypoints.web.session import Counter, CurrentCounter, PostedForm, app_of
 from jichitai.entrypoints.web.templating import for_the_form, one_problem, page, refusal
-from jichitai.entrypoints.web.views import FLAG_MESSAGES, row, timeline
+from jichitai.entrypoints.web.views import FLAG_MESSAGES, characters, row, timeline
 from jichitai.services.queries import SearchBy
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -135,6 +135,7 @@ def resident_page(
         counter,
         ref=ref,
         person=view,
+        name_chars=characters(shown.record.name.full),
         warnings=[FLAG_MESSAGES.get(f, f) for f in shown.flags],
         alerts=shown.alerts,
         members=members,

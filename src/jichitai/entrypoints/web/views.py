@@ -78,6 +78,27 @@ def row(shown: Shown) -> dict[str, Any]:
     return view
 
 
+def _is_selector(code: int) -> bool:
+    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+
+
+def characters(text: str) -> list[tuple[str, str]]:
+    """Each character of ``text`` with its code (``U+9AD9``), a variation selector kept with the
+    character it selects (``U+845B U+E0100``): for reading a name character by character,
+    enlarged (standard §2.2.3 (370))."""
+    found: list[tuple[str, list[int]]] = []
+    for char in text:
+        code = ord(char)
+        if _is_selector(code) and found:
+            found[-1][1].append(code)
+        elif not char.isspace():
+            found.append((char, [code]))
+    return [
+        ("".join(chr(c) for c in codes), " ".join(f"U+{c:04X}" for c in codes))
+        for _, codes in found
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """One step of a person's history: the event and what it changed."""
