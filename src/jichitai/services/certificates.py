@@ -182,7 +182,7 @@ class Preview:
     """A certificate as ``issue`` would lay it out: not numbered, drawn, signed or recorded."""
 
     kind: CertificateKind
-    title: str
+    municipality_name: str
     sheets: tuple[Sheet, ...]
     persons: tuple[str, ...]
     """The 宛名番号s it certifies."""
@@ -191,14 +191,9 @@ class Preview:
     impressions: Mapping[str, bytes] = field(default_factory=dict)
     """The seal images (PNG with dpi) the sheets print, by registration number."""
 
-
-@dataclass(frozen=True, slots=True)
-class _LaidOut:
-    name: str
-    sheets: tuple[Sheet, ...]
-    persons: tuple[str, ...]
-    items: tuple[str, ...]
-    impressions: Mapping[str, bytes] = field(default_factory=dict)
+    @property
+    def title(self) -> str:
+        return self.sheets[0].title
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +306,7 @@ class CertificateService:
         )
         return self._make(
             actor,
-            laid.name,
+            laid.municipality_name,
             kind,
             laid.sheets,
             laid.persons,
@@ -356,9 +351,7 @@ class CertificateService:
             target=f"certificate_preview:{kind.value}",
             my_number_shown="individual_number" in laid.items,
         )
-        return Preview(
-            kind, laid.sheets[0].title, laid.sheets, laid.persons, laid.items, laid.impressions
-        )
+        return laid
 
     def _lay_out(
         self,
@@ -373,7 +366,7 @@ class CertificateService:
         acknowledged: frozenset[str],
         seal_card_number: str,
         members: Sequence[str],
-    ) -> _LaidOut:
+    ) -> Preview:
         """Every check before a copy is made, and its sheets."""
         actor.require(Permission.ISSUE)
         if kind is CertificateKind.INKAN:
@@ -408,24 +401,31 @@ class CertificateService:
         )
         request = ResidentCertificateRequest(kind, layout, items, with_history)
         sheets = resident_sheets(request, records, self._clock.today(), histories)
-        return _LaidOut(
+        return Preview(
+            kind,
             name,
             tuple(sheets),
             tuple(r.atena_number.value for r in records),
             _shown_items(items),
         )
 
-    def _move_out(self, actor: Actor, atena_number: str, acknowledged: frozenset[str]) -> _LaidOut:
+    def _move_out(self, actor: Actor, atena_number: str, acknowledged: frozenset[str]) -> Preview:
         mc = actor.municipality_code
         name = self._municipality(mc)
         record = self._queries.current(mc, atena_number)
         self._guard(mc, [record], acknowledged)
         sheets = move_out_sheets(record, self._clock.today(), self._head_of(mc, record))
-        return _LaidOut(name, tuple(sheets), (record.atena_number.value,), _items_in(sheets))
+        return Preview(
+            CertificateKind.TENSHUTSU,
+            name,
+            tuple(sheets),
+            (record.atena_number.value,),
+            _items_in(sheets),
+        )
 
     def _seal_certificate(
         self, actor: Actor, atena_number: str, card_number: str, acknowledged: frozenset[str]
-    ) -> _LaidOut:
+    ) -> Preview:
         if not card_number.strip():
             raise invalid(
                 "seal.card_required",
@@ -440,7 +440,8 @@ class CertificateService:
         registration = check_seal_card(found[0] if found else None, card_number)
         assert found is not None
         sheets = seal_certificate_sheets(record, registration)
-        return _LaidOut(
+        return Preview(
+            CertificateKind.INKAN,
             name,
             tuple(sheets),
             (record.atena_number.value,),
