@@ -135,7 +135,7 @@ def stack(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]
         server, api = serve(cli, logs / "serve.log")
         processes.append(server)
         common = ["--api", api, "--api-key", subscriber["api_key"], "--today", TODAY.isoformat()]
-        secret = ["--secret", subscriber["webhook_secret"]]
+        secret = [f"--secret={subscriber['webhook_secret']}"]
         processes.append(consumer(*common, *secret, "--port", str(consumer_port)))
         poller_port = free_port()
         processes.append(

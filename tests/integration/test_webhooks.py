@@ -200,6 +200,9 @@ def test_each_change_is_delivered_once_in_order_signed_and_with_its_idempotency_
     feed = app.integration.changes(credentials.subscriber, str(seqs[0] - 1), 10).changes
     now = int(clock.now().timestamp())
     assert credentials.webhook_secret
+    # a prefix, so a secret pasted after "--secret" is never read as an option
+    assert credentials.webhook_secret.startswith("whsec_")
+    assert credentials.api_key.startswith("jk_")
     for delivery, change in zip(receiver.received, feed, strict=True):
         assert json.loads(delivery.body) == change
         assert delivery.key == change["event_id"]

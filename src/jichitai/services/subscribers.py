@@ -24,6 +24,9 @@ from jichitai.services.integration import SubscriberDirectory, key_hash
 from jichitai.services.ports import Clock
 
 API_KEY_PREFIX = "jk_"
+# Prefixes tell the two credentials apart and keep either from starting with "-",
+# which a command line would take for an option (token_urlsafe may begin with one).
+WEBHOOK_SECRET_PREFIX = "whsec_"
 
 
 class OutboxAdmin(Protocol):
@@ -92,7 +95,7 @@ class SubscriberService:
         if problems:  # every fault at once
             raise DomainError(*problems)
         api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-        secret = secrets.token_urlsafe(32) if webhook_url else None
+        secret = WEBHOOK_SECRET_PREFIX + secrets.token_urlsafe(32) if webhook_url else None
         now = self._clock.now()
         subscriber = Subscriber(
             municipality_code=municipality_code,
