@@ -73,3 +73,37 @@ def test_refusals_for_the_role_the_kind_and_codes(
         ).status_code
         == 422
     )
+
+
+def test_a_request_sent_again_with_its_idempotency_key_issues_no_second_copy(
+    client: TestClient, tenant: Tenant
+) -> None:
+    atena = tenant.atena_numbers[0]
+    clerk = auth(client, tenant.login(Role.CLERK))
+
+    def sent(key: str, headers: dict[str, str] = clerk) -> Any:
+        return client.post(
+            "/api/v1/certificates",
+            json={"atena_number": atena},
+            headers={**headers, "Idempotency-Key": key},
+        )
+
+    def copies() -> list[str]:
+        listed = client.get(f"/api/v1/certificates?atena_number={atena}", headers=clerk)
+        return [entry["issue_code"] for entry in listed.json()["issues"]]
+
+    first = sent("counter-7:1")
+    assert first.status_code == 201, first.text
+    again = sent("counter-7:1")
+    assert again.status_code == 409 and error_codes(again) == ["certificate.already_issued"]
+    assert first.headers["x-jichitai-issue-code"] in again.json()["errors"][0]["message"]
+    assert again.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert copies() == [first.headers["x-jichitai-issue-code"]]
+    # The key is the sender's own: another user's request with the same key is another request.
+    reviewer = sent("counter-7:1", auth(client, tenant.login(Role.REVIEWER)))
+    assert reviewer.status_code == 201
+    assert sent("counter-7:2").status_code == 201
+    assert len(copies()) == 3
+    bad = sent("x" * 101)
+    assert bad.status_code == 422 and error_codes(bad) == ["request.invalid_idempotency_key"]
+    assert len(copies()) == 3

@@ -74,6 +74,27 @@ def test_a_copy_is_replaced_at_most_once_even_when_two_clerks_race(
     assert newer is not None and newer.reissue_of == first.issue_code
 
 
+def test_two_requests_with_one_idempotency_key_record_one_copy_even_when_they_race(
+    app: App, clean_db: Engine
+) -> None:
+    code = a_municipality(app)
+    store = SqlCertificateStore(clean_db)
+    first = a_row(code, 901, ("0000000019",), idempotency_key="clerk:k1")
+    store.record(first)
+    # The second request checked before the first one recorded: the database refuses the row.
+    with pytest.raises(DomainError) as lost:
+        store.record(a_row(code, 902, ("0000000019",), idempotency_key="clerk:k1"))
+    assert lost.value.code == "certificate.already_issued"
+    assert first.issue_code in lost.value.message
+    store.record(a_row(code, 903, ("0000000019",), idempotency_key="clerk:k2"))
+    store.record(a_row(code, 904, ("0000000019",)))  # without a key, every request issues
+    store.record(a_row(code, 905, ("0000000019",)))
+    found = store.by_idempotency_key(code, "clerk:k1")
+    assert found is not None and found.issue_code == first.issue_code
+    assert store.by_idempotency_key(code, None) is None
+    assert store.get(code, a_row(code, 902, ()).issue_code) is None
+
+
 def test_a_copy_issued_before_contents_were_kept_cannot_be_reissued(
     app: App, clean_db: Engine
 ) -> None:

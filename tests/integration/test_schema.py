@@ -53,7 +53,7 @@ JST = timezone(timedelta(hours=9))
 
 
 def test_upgrade_reaches_the_newest_migration(engine: Engine) -> None:
-    assert head_revision() == "0006"
+    assert head_revision() == "0007"
     assert current_revision(engine) == head_revision()
 
 

@@ -192,6 +192,45 @@ def test_issuing_answers_the_signed_pdf_inline_and_the_history_shows_its_code(
     assert messages_of(wrong.text, "code")
 
 
+def issue_form(preview: str) -> dict[str, list[str]]:
+    """The fields the preview's 発行する button sends, as the browser would send them."""
+    found = re.search(r'action="/ui/certificates/issue".*?</form>', preview, re.S)
+    assert found, "the preview has the issue form"
+    fields: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', found[0]):
+        fields.setdefault(name, []).append(html.unescape(value))
+    return fields
+
+
+def test_the_issue_button_sent_twice_issues_one_copy(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    csrf = log_in(http, tenant)
+    person = ref(http, tenant, Role.CLERK)
+    preview = http.post("/ui/certificates/preview", data=choices(csrf, person, persons=[person]))
+    sent = issue_form(preview.text)
+    assert len(sent["issue_token"]) == 1 and sent["issue_token"][0]
+    first = http.post("/ui/certificates/issue", data=sent)
+    assert first.status_code == 200 and first.headers["content-type"] == "application/pdf"
+    code = first.headers["x-jichitai-issue-code"]
+
+    again = http.post("/ui/certificates/issue", data=sent)
+    assert again.status_code == 409
+    assert codes(again.text) == ["certificate.already_issued"]
+    assert f"確認コード {code}" in html.unescape(again.text)
+    assert issued(app, tenant) == [code]
+
+    # Previewing again is a new request: its button issues a new copy.
+    again_previewed = http.post(
+        "/ui/certificates/preview", data=choices(csrf, person, persons=[person])
+    )
+    another = issue_form(again_previewed.text)
+    assert another["issue_token"] != sent["issue_token"]
+    second = http.post("/ui/certificates/issue", data=another)
+    assert second.status_code == 200
+    assert issued(app, tenant) == [second.headers["x-jichitai-issue-code"], code]
+
+
 def test_a_copy_is_reprinted_from_the_history_with_a_reason(
     app: App, http: TestClient, tenant: Tenant
 ) -> None:

@@ -99,6 +99,8 @@ class IssueRecord:
     """The code of the copy this one replaces (再交付・再印刷)."""
     reason: str = ""
     """Why it was re-issued."""
+    idempotency_key: str | None = None
+    """The key the request was sent with, scoped by the login (``<login>:<key>``)."""
 
 
 class CertificateStore(Protocol):
@@ -113,6 +115,10 @@ class CertificateStore(Protocol):
 
     def superseding(self, municipality_code: str, issue_code: str) -> IssueRecord | None:
         """The copy that replaced ``issue_code``, if any."""
+
+    def by_idempotency_key(self, municipality_code: str, key: str | None) -> IssueRecord | None:
+        """The copy issued under ``key``, if any (``record`` refuses a second one with
+        ``ConflictError`` ``certificate.already_issued``)."""
 
     def history(
         self,
@@ -283,15 +289,24 @@ class CertificateService:
         acknowledged: frozenset[str] = frozenset(),
         seal_card_number: str = "",
         members: Sequence[str] = (),
+        idempotency_key: str | None = None,
     ) -> Issued:
         """One copy of a certificate for the person (or their whole household, or the chosen
         ``members`` of it).
+
+        The same ``idempotency_key`` from the same login issues once: a repeat is refused with
+        ``certificate.already_issued`` naming the first copy (its PDF is not kept, so it cannot
+        be answered again; the clerk re-prints it from the history if it was lost).
 
         A 転出証明書 is always one person's, with every item the order lists (the My Number
         among them: the actor must be allowed to see it); a 印鑑登録証明書 is one person's,
         for the 印鑑登録証 numbered ``seal_card_number``. ``household``, ``members``,
         ``layout``, ``items`` and ``with_history`` apply to neither.
         """
+        scoped = f"{actor.login}:{idempotency_key}" if idempotency_key else None
+        first = self._store.by_idempotency_key(actor.municipality_code, scoped)
+        if first is not None:
+            raise already_issued(first.issue_code)
         laid = self._lay_out(
             actor,
             atena_number,
@@ -312,6 +327,7 @@ class CertificateService:
             laid.persons,
             laid.items,
             impressions=laid.impressions,
+            idempotency_key=scoped,
         )
 
     def preview(
@@ -495,6 +511,7 @@ class CertificateService:
         reissue_of: str | None = None,
         reason: str = "",
         impressions: Mapping[str, bytes] | None = None,
+        idempotency_key: str | None = None,
     ) -> Issued:
         """Number, draw, sign; then record the copy and log it (nothing is recorded if drawing
         or recording fails)."""
@@ -526,6 +543,7 @@ class CertificateService:
                 content=sheets_to_json(sheets),
                 reissue_of=reissue_of,
                 reason=reason,
+                idempotency_key=idempotency_key,
             )
         )
         self._log.record(
@@ -785,5 +803,16 @@ def already_reissued(newer: str) -> ConflictError:
             "certificate.already_reissued",
             f"この証明書は既に再交付されています（新しい確認コード {newer}）",
             "issue_code",
+        )
+    )
+
+
+def already_issued(first: str) -> ConflictError:
+    return ConflictError(
+        Violation(
+            "certificate.already_issued",
+            f"この申請の証明書は既に発行されています（確認コード {first}）。"
+            "もう一度印刷するときは、発行履歴から再印刷してください",
+            "Idempotency-Key",
         )
     )

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import READ_ONLY
-from jichitai.services.certificates import IssueRecord, already_reissued
+from jichitai.services.certificates import IssueRecord, already_issued, already_reissued
 
 _C = t.certificate_issues.c
 # One counter per municipality and day in ``id_sequences`` (name ``cert<YYYYMMDD>``), moved in a
@@ -47,6 +47,7 @@ def _issue(row: Any) -> IssueRecord:
         content=row.content,
         reissue_of=row.reissue_of,
         reason=row.reason,
+        idempotency_key=row.idempotency_key,
     )
 
 
@@ -65,14 +66,14 @@ class SqlCertificateStore:
         try:
             self._insert(issue)
         except IntegrityError:
-            newer = (
-                self.superseding(issue.municipality_code, issue.reissue_of)
-                if issue.reissue_of
-                else None
-            )
-            if newer is None:
-                raise
-            raise already_reissued(newer.issue_code) from None
+            mc = issue.municipality_code
+            newer = self.superseding(mc, issue.reissue_of) if issue.reissue_of else None
+            if newer is not None:
+                raise already_reissued(newer.issue_code) from None
+            first = self.by_idempotency_key(mc, issue.idempotency_key)
+            if first is not None:
+                raise already_issued(first.issue_code) from None
+            raise
 
     def _insert(self, issue: IssueRecord) -> None:
         with self._engine.begin() as conn:
@@ -96,6 +97,7 @@ class SqlCertificateStore:
                     content=issue.content,
                     reissue_of=issue.reissue_of,
                     reason=issue.reason,
+                    idempotency_key=issue.idempotency_key,
                 )
             )
 
@@ -113,6 +115,17 @@ class SqlCertificateStore:
             row = conn.execute(
                 select(t.certificate_issues).where(
                     _C.municipality_code == municipality_code, _C.reissue_of == issue_code
+                )
+            ).one_or_none()
+        return _issue(row) if row else None
+
+    def by_idempotency_key(self, municipality_code: str, key: str | None) -> IssueRecord | None:
+        if key is None:
+            return None
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row = conn.execute(
+                select(t.certificate_issues).where(
+                    _C.municipality_code == municipality_code, _C.idempotency_key == key
                 )
             ).one_or_none()
         return _issue(row) if row else None

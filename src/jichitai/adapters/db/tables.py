@@ -433,10 +433,18 @@ certificate_issues = Table(
     # The copy this one replaces (再交付・再印刷); a copy named here is no longer valid.
     Column("reissue_of", String(22), nullable=True),
     Column("reason", Text, nullable=False, server_default=text("''")),
+    # The key the request was sent with ("<login>:<key>"): the same request twice issues once.
+    Column("idempotency_key", String(200), nullable=True),
     PrimaryKeyConstraint("municipality_code", "issue_code"),
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
     Index("ix_certificate_issues_issued_on", "municipality_code", "issued_on"),
     Index("ix_certificate_issues_reissue_of", "municipality_code", "reissue_of", unique=True),
+    Index(
+        "ix_certificate_issues_idempotency_key",
+        "municipality_code",
+        "idempotency_key",
+        unique=True,
+    ),
 )
 
 # 印鑑登録 (seal registration). ``seal_events`` is its append-only journal, hash-chained per

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -11,6 +12,7 @@ from jichitai.services.register import decode_command
 
 MAX_TEXT = 2000
 _ALLOWED_CONTROLS = frozenset("\n")
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
 
 
 def _bad_text(value: str) -> str | None:
@@ -61,4 +63,17 @@ def query_text(value: str, field: str, max_length: int = 200) -> str:
     if len(value) > max_length:
         raise invalid("input.too_long", f"{max_length}文字以内で入力してください", field)
     check_strings(value, field)
+    return value
+
+
+def idempotency_key_of(value: str | None) -> str | None:
+    """The ``Idempotency-Key`` header: 1-100 printable ASCII characters, or none."""
+    if value is None:
+        return None
+    if not _IDEMPOTENCY_KEY.fullmatch(value):
+        raise invalid(
+            "request.invalid_idempotency_key",
+            "Idempotency-Key は100文字以内の半角英数記号で指定してください",
+            "Idempotency-Key",
+        )
     return value

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -15,6 +15,7 @@ from jichitai.domain.certificates.contents import CertificateKind, ItemChoice, S
 from jichitai.domain.certificates.issuer import IssuerSettings
 from jichitai.domain.errors import invalid
 from jichitai.entrypoints.api import schemas as s
+from jichitai.entrypoints.api.inputs import idempotency_key_of
 from jichitai.entrypoints.api.security import CurrentActor, app_of
 from jichitai.services.certificates import MAX_REASON_LENGTH, Issued
 from jichitai.services.certificates import IssueRecord as IssueRow
@@ -139,11 +140,22 @@ def _pdf(issued: Issued) -> Response:
     "/api/v1/certificates",
     operation_id="issueCertificate",
     status_code=201,
-    responses={**ERRORS, **PDF_CREATED},
+    responses={**s.error_responses(403, 404, 409), **PDF_CREATED},
     response_class=Response,
     summary="証明書の発行（住民票の写し・除票の写し・記載事項証明書・転出証明書・印鑑登録証明書）",
 )
-def issue_certificate(request: Request, actor: CurrentActor, body: IssueRequest) -> Response:
+def issue_certificate(
+    request: Request,
+    actor: CurrentActor,
+    body: IssueRequest,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="同じキーで送り直した発行は行わず、409 certificate.already_issued で最初の確認コードを返します",
+        ),
+    ] = None,
+) -> Response:
     issued = app_of(request).certificates.issue(
         actor,
         body.atena_number,
@@ -154,6 +166,7 @@ def issue_certificate(request: Request, actor: CurrentActor, body: IssueRequest)
         with_history=body.with_history,
         acknowledged=frozenset(body.acknowledged_alerts),
         seal_card_number=body.seal_card_number,
+        idempotency_key=idempotency_key_of(idempotency_key),
     )
     return _pdf(issued)
 

@@ -6,15 +6,13 @@ Cancellations (取消し) and corrections (修正) are changes like any other (`
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request, Response
 
 from jichitai.domain.access.roles import Permission
-from jichitai.domain.errors import invalid
 from jichitai.entrypoints.api import schemas as s
-from jichitai.entrypoints.api.inputs import check_strings, command_from
+from jichitai.entrypoints.api.inputs import check_strings, command_from, idempotency_key_of
 from jichitai.entrypoints.api.present import draft as draft_body
 from jichitai.entrypoints.api.present import error_items
 from jichitai.entrypoints.api.security import CurrentActor, app_of
@@ -23,19 +21,6 @@ router = APIRouter(prefix="/api/v1", tags=["drafts"])
 
 ERRORS = s.error_responses(403, 404, 409)
 DraftPath = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="仮登録ID")]
-_KEY = re.compile(r"[\x21-\x7e]{1,100}")
-
-
-def _idempotency_key(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if not _KEY.fullmatch(value):
-        raise invalid(
-            "request.invalid_idempotency_key",
-            "Idempotency-Key は100文字以内の半角英数記号で指定してください",
-            "Idempotency-Key",
-        )
-    return value
 
 
 @router.post(
@@ -55,7 +40,7 @@ def submit_draft(
     staff = app_of(request).staff
     command = command_from(body.command)
     draft, plan = staff.submit_draft(
-        actor, command, idempotency_key=_idempotency_key(idempotency_key)
+        actor, command, idempotency_key=idempotency_key_of(idempotency_key)
     )
     return s.DraftSubmitted(
         draft=draft_body(

@@ -31,7 +31,14 @@ from jichitai.entrypoints.web.certificates_forms import (
 )
 from jichitai.entrypoints.web.certificates_views import issue_rows, sheet_views
 from jichitai.entrypoints.web.refs import PersonRefs
-from jichitai.entrypoints.web.session import Counter, CurrentCounter, Posted, PostedForm, app_of
+from jichitai.entrypoints.web.session import (
+    Counter,
+    CurrentCounter,
+    Posted,
+    PostedForm,
+    app_of,
+    new_form_token,
+)
 from jichitai.entrypoints.web.templating import (
     NO_PROBLEMS,
     Problems,
@@ -288,6 +295,7 @@ def preview(request: Request, posted: PostedForm) -> Response:
         hidden=options.hidden(),
         view_ack=sorted(view_ack),
         acknowledged=sorted(acknowledged),
+        issue_token=new_form_token(),
         title=laid.title,
         sheets=sheet_views(laid.sheets, laid.impressions),
         person_count=len(laid.persons),
@@ -334,6 +342,7 @@ def issue(request: Request, posted: PostedForm) -> Response:
             atena,
             options.kind,
             acknowledged=_acks(posted, "acknowledged"),
+            idempotency_key=posted.get("issue_token") or None,
             **options.service_arguments(lambda r: refs.atena_number(actor.login, r)),
         )
     except DomainError as e:

@@ -18,7 +18,6 @@ resume page posts it again to the same step) and no personal data goes into a UR
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -48,7 +47,14 @@ from jichitai.entrypoints.web.changes_layout import (
 from jichitai.entrypoints.web.changes_reader import FormReader, Values
 from jichitai.entrypoints.web.changes_summary import summarise
 from jichitai.entrypoints.web.refs import PersonRefs
-from jichitai.entrypoints.web.session import CSRF_FIELD, Counter, CurrentCounter, PostedForm, app_of
+from jichitai.entrypoints.web.session import (
+    CSRF_FIELD,
+    Counter,
+    CurrentCounter,
+    PostedForm,
+    app_of,
+    new_form_token,
+)
 from jichitai.entrypoints.web.templating import (
     NO_PROBLEMS,
     SECURITY_HEADERS,
@@ -158,10 +164,6 @@ def about_the_input(error: DomainError) -> bool:
     """Whether a refusal is shown next to the fields: as the other pages decide, and also a
     number the clerk typed that names nothing (an event to cancel, a household to join)."""
     return for_the_form(error) or (isinstance(error, NotFound) and error.code in _TYPED_NOT_FOUND)
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -299,7 +301,7 @@ def _new_form(
         ctx = _context(request, counter, ref, acknowledged)
     except NeedsAcknowledgement as needed:
         return _acknowledge(request, counter, f"/ui/changes/new/{key}", ref, needed.alerts)
-    fixed = [("process", key), ("form_token", _new_token()), ("ref", ref)]
+    fixed = [("process", key), ("form_token", new_form_token()), ("ref", ref)]
     fixed += [("view_acknowledged", code) for code in sorted(acknowledged)]
     values = Values(tuple(process.defaults(ctx)) + tuple(fixed))
     first = next(
@@ -332,7 +334,7 @@ def redraw(request: Request, key: str, posted: PostedForm) -> Response:
         if action == "add_member":
             values, focus = with_member_added(values)
         elif action == "new_token":
-            values = values.replaced({"form_token": _new_token()})
+            values = values.replaced({"form_token": new_form_token()})
         else:
             values = with_member_removed(values, int(action.partition(":")[2]))
             focus = "add-member"

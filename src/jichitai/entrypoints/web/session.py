@@ -97,6 +97,12 @@ def new_login_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_form_token() -> str:
+    """A token a form carries once, as the idempotency key of what it sends: a second post of
+    the same form (double click, back button, reload) is recognised and not applied twice."""
+    return secrets.token_urlsafe(24)
+
+
 def _counter(request: Request, app: App, token: str | None) -> Counter:
     if not token:
         raise LoginRequired("ログインしてください")
