@@ -101,34 +101,24 @@ class SqlCertificateStore:
                 )
             )
 
-    def get(self, municipality_code: str, issue_code: str) -> IssueRecord | None:
+    def _one(self, municipality_code: str, column: Any, value: str) -> IssueRecord | None:
+        """The municipality's row whose ``column`` (unique per municipality) is ``value``."""
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(
                 select(t.certificate_issues).where(
-                    _C.municipality_code == municipality_code, _C.issue_code == issue_code
+                    _C.municipality_code == municipality_code, column == value
                 )
             ).one_or_none()
         return _issue(row) if row else None
+
+    def get(self, municipality_code: str, issue_code: str) -> IssueRecord | None:
+        return self._one(municipality_code, _C.issue_code, issue_code)
 
     def superseding(self, municipality_code: str, issue_code: str) -> IssueRecord | None:
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(
-                select(t.certificate_issues).where(
-                    _C.municipality_code == municipality_code, _C.reissue_of == issue_code
-                )
-            ).one_or_none()
-        return _issue(row) if row else None
+        return self._one(municipality_code, _C.reissue_of, issue_code)
 
     def by_idempotency_key(self, municipality_code: str, key: str | None) -> IssueRecord | None:
-        if key is None:
-            return None
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(
-                select(t.certificate_issues).where(
-                    _C.municipality_code == municipality_code, _C.idempotency_key == key
-                )
-            ).one_or_none()
-        return _issue(row) if row else None
+        return self._one(municipality_code, _C.idempotency_key, key) if key else None
 
     def history(
         self,
