@@ -94,8 +94,7 @@ def test_a_move_out_certificate_per_person_with_the_my_number_reads_back(
     text = squeezed(head.content, tmp_path)
     for expected in (
         "転出証明書",
-        "氏名高橋一郎",
-        "フリガナタカハシタロウ",
+        "氏名高橋一郎（タカハシタロウ）",
         "世帯主高橋一郎",
         "続柄世帯主",
         "転出先大阪府大阪市北区",
@@ -223,6 +222,39 @@ def test_another_certificate_is_reprinted_unmarked_and_the_old_copy_is_void(
         == client.get(f"/verify/{old_code}").json()["content_sha256"]
     )  # same content, same digest
     assert history(client, tenant, issued_on=TODAY.isoformat())[0]["reason"] == "印刷不良"
+
+
+@pytest.mark.spec("5.3")
+@pytest.mark.spec("5.7")
+def test_a_copy_for_official_use_is_marked_and_names_carry_their_reading_when_asked(
+    client: TestClient, tenant: Tenant, tmp_path: Path
+) -> None:
+    clerk = auth(client, tenant.login(Role.CLERK))
+    answer = client.post(
+        "/api/v1/certificates",
+        json={
+            "atena_number": tenant.atena_numbers[0],
+            "kind": "kisai-jiko",
+            "items": {"official_use": True, "furigana": True},
+        },
+        headers=clerk,
+    )
+    assert answer.status_code == 201, answer.text
+    text = squeezed(answer.content, tmp_path)
+    assert text.startswith("住民票記載事項証明書公用")
+    assert "氏名高橋一郎（タカハシタロウ）" in text and "フリガナ" not in text
+    checked = client.post(
+        "/verify", content=answer.content, headers={"Content-Type": "application/pdf"}
+    )
+    assert checked.json()["valid"] is True
+    code = answer.headers["x-jichitai-issue-code"]
+    entry = next(e for e in history(client, tenant) if e["issue_code"] == code)
+    assert set(entry["items"]) == {"official_use", "furigana"}  # the history tells a 公用 copy
+    plain = client.post(
+        "/api/v1/certificates", json={"atena_number": tenant.atena_numbers[0]}, headers=clerk
+    )
+    unmarked = squeezed(plain.content, tmp_path)
+    assert "公用" not in unmarked and "タカハシ" not in unmarked
 
 
 @pytest.mark.spec("5.5")

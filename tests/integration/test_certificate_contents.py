@@ -17,6 +17,7 @@ from jichitai.domain.certificates.contents import (
     certificate_lines,
     resident_sheets,
 )
+from jichitai.domain.certificates.stored import sheets_from_json, sheets_to_json
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import DomainError
@@ -181,3 +182,40 @@ def test_the_wrong_kind_for_a_record_or_households_mixed_on_one_sheet_are_refuse
     kisai = resident_sheets(request(CertificateKind.KISAI_JIKO), members[:1], TODAY)
     assert kisai[0].title == "住民票記載事項証明書"
     assert kisai[0].certification == "上記の事項は、住民票に記載されていることを証明する。"
+
+
+@pytest.mark.spec("5.3")
+def test_the_reading_follows_the_name_in_brackets_only_when_asked_for(
+    household: tuple[str, list[ResidentRecord]],
+) -> None:
+    _, members = household
+    plain = "\n".join(certificate_lines(resident_sheets(request(), members, TODAY)))
+    assert "フリガナ" not in plain and "タカハシ" not in plain and "ワン" not in plain
+    asked = request(items=ItemChoice(furigana=True, foreign_items=True))
+    sheets = resident_sheets(asked, members, TODAY)
+    names = [
+        next(f.value for f in p.fields if f.label == "氏名") for s in sheets for p in s.persons
+    ]
+    assert names[:3] == [
+        "髙橋　一郎　（タカハシ　イチロウ）",
+        "髙橋　花子　（タカハシ　ハナコ）",
+        "髙橋　𠮷　（タカハシ　キチ）",
+    ]
+    assert "王　秀𠮷　（ワン　シュウキチ）" in names  # the roman name keeps its own line
+    assert "フリガナ" not in "\n".join(certificate_lines(sheets))  # never a line of its own
+
+
+@pytest.mark.spec("5.7")
+def test_official_use_marks_every_sheet_and_is_covered_by_the_digest(
+    household: tuple[str, list[ResidentRecord]],
+) -> None:
+    _, members = household
+    for kind in (CertificateKind.JUMINHYO, CertificateKind.KISAI_JIKO):
+        marked = resident_sheets(request(kind, items=ItemChoice(official_use=True)), members, TODAY)
+        plain = resident_sheets(request(kind), members, TODAY)
+        assert [s.mark for s in marked] == ["公用", "公用"] and {s.mark for s in plain} == {""}
+        assert certificate_lines(marked) != certificate_lines(plain)
+        assert "公用" in certificate_lines(marked)[:2]
+        assert sheets_from_json(sheets_to_json(marked)) == marked
+        assert sheets_from_json(sheets_to_json(plain)) == plain
+        assert '"mark"' not in sheets_to_json(plain)  # copies kept before marks read the same

@@ -10,6 +10,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from jichitai.bootstrap import App
@@ -93,7 +94,7 @@ def test_the_form_offers_the_household_and_only_the_items_the_role_may_show(
     assert head in form.text and spouse in form.text
     assert 'id="kind-juminhyo" value="juminhyo" checked' in form.text
     items = re.findall(r'<input type="checkbox" name="items\.[^>]*>', form.text)
-    assert len(items) == 4 and not any(" checked" in box for box in items)  # omitted by default
+    assert len(items) == 6 and not any(" checked" in box for box in items)  # omitted by default
     assert ticked(form.text) == [True, False]  # the person alone, until the clerk chooses
     assert 'name="items.individual_number"' not in form.text  # a clerk may not show it
     assert "/ui/static/certificates.css" in form.text
@@ -190,6 +191,25 @@ def test_issuing_answers_the_signed_pdf_inline_and_the_history_shows_its_code(
     assert wrong.status_code == 422
     assert codes(wrong.text)[0] in ("certificate.code_invalid", "certificate.not_found")
     assert messages_of(wrong.text, "code")
+
+
+@pytest.mark.spec("5.7")
+def test_a_copy_for_official_use_is_ticked_on_the_form_and_marked_in_the_preview(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    csrf = log_in(http, tenant)
+    person = ref(http, tenant, Role.CLERK)
+    form = http.get("/ui/certificates/new", params={"ref": person}).text
+    assert 'name="items.official_use"' in form and 'name="items.furigana"' in form
+    marked = http.post(
+        "/ui/certificates/preview",
+        data=choices(csrf, person, persons=[person], **{"items.official_use": "on"}),
+    )
+    assert '<span class="sheet-mark">公用</span>' in marked.text
+    assert "「公用」と表示する" in html.unescape(marked.text)  # in the summary of the choices
+    assert 'name="items.official_use" value="on"' in marked.text  # carried on to the issue
+    plain = http.post("/ui/certificates/preview", data=choices(csrf, person, persons=[person]))
+    assert "sheet-mark" not in plain.text
 
 
 def issue_form(preview: str) -> dict[str, list[str]]:

@@ -70,6 +70,12 @@ def certificate_issue(
     foreign_items: Annotated[
         bool, typer.Option("--foreign-items", help="外国人住民の国籍・在留資格等を記載")
     ] = False,
+    furigana: Annotated[
+        bool, typer.Option("--furigana", help="氏名・通称の後に括弧書きでフリガナを記載")
+    ] = False,
+    official_use: Annotated[
+        bool, typer.Option("--official-use", help="「公用」と表示（官公署の公用請求）")
+    ] = False,
     history: Annotated[bool, typer.Option("--history", help="履歴を記載")] = False,
     card: Annotated[
         str, typer.Option("--card", help="印鑑登録証の番号（印鑑登録証明書のとき）")
@@ -96,6 +102,8 @@ def certificate_issue(
                 domicile=domicile,
                 resident_code=resident_code,
                 foreign_items=foreign_items,
+                furigana=furigana,
+                official_use=official_use,
             ),
             with_history=history,
             seal_card_number=card,

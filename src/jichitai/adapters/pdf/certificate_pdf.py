@@ -1,6 +1,6 @@
 """Certificates drawn as A4 PDF pages (ReportLab) in IPAmj明朝.
 
-Each sheet is one page: the title, the header (address, head of household), the persons'
+Each sheet is one page: the title (and a mark such as 「公用」 boxed beside it), the header (address, head of household), the persons'
 items as label and value rows, and at the foot the 発行番号 of that page. The last page also
 carries the certification text, the date, the mayor's title and name with the official seal
 over it, and the QR code for checking the copy. A value too long for its row is wrapped, and a
@@ -110,6 +110,8 @@ def render_certificate(
         page.y -= 8 * mm
         title_width = pdfmetrics.stringWidth(font.drawable(sheet.title), font.name, 18)
         page.text((PAGE_WIDTH - title_width) / 2, sheet.title, 18)
+        if sheet.mark:
+            _mark(page, sheet.mark)
         page.y -= 14 * mm
         if sheet.impression is not None:
             png = (impressions or {}).get(sheet.impression.registration_number)
@@ -134,6 +136,16 @@ def render_certificate(
         canvas.showPage()
     canvas.save()
     return out.getvalue()
+
+
+def _mark(page: _Page, mark: str) -> None:
+    """A marking such as 「公用」, boxed at the top right, level with the title."""
+    size = 14
+    width = pdfmetrics.stringWidth(page.font.drawable(mark), page.font.name, size)
+    right = PAGE_WIDTH - MARGIN
+    page.canvas.setLineWidth(1)
+    page.canvas.rect(right - width - 4 * mm, page.y - 2 * mm, width + 4 * mm, size + 3 * mm)
+    page.text(right - width - 2 * mm, mark, size)
 
 
 def _impression(page: _Page, png: bytes) -> None:

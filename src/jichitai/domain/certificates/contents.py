@@ -9,6 +9,9 @@ the certification text, as lines of text a renderer draws and a digest covers.
   art. 30-45 category, 在留資格, 在留期間等, its expiry, the card number and 通称 — are omitted
   unless asked for (the standard's default).
 - Before a planned move-out date, what the move-out notice recorded is omitted (§5.1).
+- フリガナ only when asked for (§5.3 (1020)), and then in brackets after the name and the 通称
+  (「住民　太郎　（ジュウミン　タロウ）」), never on a line of its own.
+- 「公用」 marked on every sheet when the copy is for official use (§5.7 (1060)).
 - Dates in 和暦, except a foreign resident's birth date and stay expiry (西暦).
 - The certification text goes on the last sheet only.
 
@@ -19,7 +22,7 @@ suppressed persons are the service's; this module only lays out what it is given
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -62,15 +65,27 @@ class SheetLayout(StrEnum):
     """個人票: one person a sheet."""
 
 
+OFFICIAL_USE_MARK = "公用"
+
+
 @dataclass(frozen=True, slots=True)
 class ItemChoice:
-    """Items shown only when asked for (the standard's default is to omit them)."""
+    """Items and marks shown only when asked for (the standard's default is to omit them)."""
 
     head_and_relationship: bool = False
     domicile: bool = False
     resident_code: bool = False
     individual_number: bool = False
     foreign_items: bool = False
+    furigana: bool = False
+    """フリガナ in brackets after the name and the 通称 (§5.3)."""
+    official_use: bool = False
+    """「公用」 on every sheet (§5.7): the copy is for a public office's own use."""
+
+
+def with_reading(text: str, reading: str) -> str:
+    """A name followed by its reading in brackets, as §5.3 writes it (no reading: the name)."""
+    return f"{text}　（{reading}）" if reading.strip() else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +128,13 @@ class Sheet:
     certification: str = ""
     """The certification text: on the last sheet only."""
     impression: SheetImpression | None = None
+    mark: str = ""
+    """A marking printed beside the title (「公用」), or none."""
 
     @property
     def lines(self) -> list[str]:
         """What the sheet says, for the digest; the impression counts by its image's SHA-256."""
-        lines = [self.title, *(f.line for f in self.header)]
+        lines = [self.title, *([self.mark] if self.mark else []), *(f.line for f in self.header)]
         if self.impression is not None:
             lines.append(f"印影　{self.impression.image_sha256}")
         for person in self.persons:
@@ -159,12 +176,12 @@ def resident_sheets(
             pairs[i : i + PERSONS_PER_HOUSEHOLD_SHEET]
             for i in range(0, len(pairs), PERSONS_PER_HOUSEHOLD_SHEET)
         ]
+    mark = OFFICIAL_USE_MARK if request.items.official_use else ""
     sheets = [
-        Sheet(title, _header(group[0][0], records, request), tuple(b for _, b in group))
+        Sheet(title, _header(group[0][0], records, request), tuple(b for _, b in group), mark=mark)
         for group in groups
     ]
-    last = sheets[-1]
-    sheets[-1] = Sheet(last.title, last.header, last.persons, CERTIFICATIONS[kind])
+    sheets[-1] = replace(sheets[-1], certification=CERTIFICATIONS[kind])
     return sheets
 
 
@@ -263,13 +280,13 @@ def _person(
     details = record.foreign
     f: list[Field] = []
     name = record.name
-    f.append(Field("氏名", name.full if name.full.strip() else name.roman))
+    reading = name.full_kana if items.furigana else ""
+    f.append(Field("氏名", with_reading(name.full if name.full.strip() else name.roman, reading)))
     if foreign and name.roman and name.full != name.roman:
         f.append(Field("氏名（ローマ字）", name.roman))
-    if name.full_kana:
-        f.append(Field("フリガナ", name.full_kana))
     if foreign and items.foreign_items and details is not None and details.current_alias:
-        f.append(Field("通称", details.current_alias.name.full))
+        alias = details.current_alias.name
+        f.append(Field("通称", with_reading(alias.full, alias.full_kana if items.furigana else "")))
     f.append(Field("生年月日", record.birth_date.display("seireki" if foreign else "wareki")))
     f.append(Field("性別", record.sex.label))
     if items.head_and_relationship:

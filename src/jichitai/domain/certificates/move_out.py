@@ -1,7 +1,7 @@
 """What a 転出証明書 says (住民基本台帳法施行令 第23条): one person's certificate of a filed move-out.
 
 A household's movers each get their own certificate (one person a call). Every item the
-order lists is shown, none is optional: 氏名 (and フリガナ), 出生の年月日, 男女の別, 世帯主の氏名と
+order lists is shown, none is optional: 氏名 (with its フリガナ in brackets), 出生の年月日, 男女の別, 世帯主の氏名と
 続柄 (for the head: 世帯主), 本籍・筆頭者 (Japanese residents), 住所 and 住所を定めた年月日, 転出先,
 転出の予定年月日, 住民票コード and 個人番号; for a foreign resident also 国籍・地域, the art. 30-45
 category, 在留資格, 在留期間等, its expiry (西暦) and the card number. Only a move-out filed and
@@ -26,6 +26,7 @@ from jichitai.domain.certificates.contents import (
     PersonBlock,
     Sheet,
     foreign_resident_fields,
+    with_reading,
 )
 from jichitai.domain.common.dates import format_wareki
 from jichitai.domain.errors import DomainError, Violation
@@ -51,13 +52,15 @@ def move_out_sheets(
     foreign = record.kind is ResidentKind.FOREIGN
     details = record.foreign
     name = record.name
-    f: list[Field] = [Field("氏名", name.full if name.full.strip() else name.roman)]
+    # The reading always: the municipality moved to registers the person from this sheet. In
+    # brackets after the name, as §5.3 (1020) writes it.
+    shown = name.full if name.full.strip() else name.roman
+    f: list[Field] = [Field("氏名", with_reading(shown, name.full_kana))]
     if foreign and name.roman and name.full != name.roman:
         f.append(Field("氏名（ローマ字）", name.roman))
-    if name.full_kana:
-        f.append(Field("フリガナ", name.full_kana))
     if foreign and details is not None and details.current_alias:
-        f.append(Field("通称", details.current_alias.name.full))
+        alias = details.current_alias.name
+        f.append(Field("通称", with_reading(alias.full, alias.full_kana)))
     f.append(Field("生年月日", record.birth_date.display("seireki" if foreign else "wareki")))
     f.append(Field("性別", record.sex.label))
     head = record if record.is_head else household_head

@@ -3,7 +3,9 @@ copy can be re-issued as it was first made (not from today's record).
 
 Canonical: keys sorted, no spaces, characters as recorded (no ``\\u`` escapes, variant
 selectors kept), fields and persons in their printed order; a sheet's seal impression (印鑑登録証明書)
-by its registration number, image digest and size (the image is the registration's). ``sheets_from_json`` reads back
+by its registration number, image digest and size (the image is the registration's); a sheet's
+mark (「公用」) under ``mark``, written only when there is one, so copies kept before marks existed
+read back unchanged. ``sheets_from_json`` reads back
 exactly what ``sheets_to_json`` wrote (a round trip gives equal sheets and equal text) and
 refuses anything else (``certificate.content_unreadable``).
 """
@@ -21,27 +23,28 @@ FORMAT_VERSION = 1
 
 
 def sheets_to_json(sheets: Sequence[Sheet]) -> str:
-    data = {
-        "version": FORMAT_VERSION,
-        "sheets": [
-            {
-                "title": s.title,
-                "header": [[f.label, f.value] for f in s.header],
-                "persons": [
-                    {
-                        "atena_number": p.atena_number,
-                        "fields": [[f.label, f.value] for f in p.fields],
-                        "history": list(p.history),
-                    }
-                    for p in s.persons
-                ],
-                "certification": s.certification,
-                "impression": _impression_data(s.impression),
-            }
-            for s in sheets
-        ],
-    }
+    data = {"version": FORMAT_VERSION, "sheets": [_sheet_data(s) for s in sheets]}
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _sheet_data(sheet: Sheet) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": sheet.title,
+        "header": [[f.label, f.value] for f in sheet.header],
+        "persons": [
+            {
+                "atena_number": p.atena_number,
+                "fields": [[f.label, f.value] for f in p.fields],
+                "history": list(p.history),
+            }
+            for p in sheet.persons
+        ],
+        "certification": sheet.certification,
+        "impression": _impression_data(sheet.impression),
+    }
+    if sheet.mark:
+        data["mark"] = sheet.mark
+    return data
 
 
 def _impression_data(impression: SheetImpression | None) -> dict[str, Any] | None:
@@ -114,7 +117,7 @@ def _person(value: Any) -> PersonBlock:
 
 def _sheet(value: Any) -> Sheet:
     keys = {"title", "header", "persons", "certification", "impression"}
-    if not isinstance(value, dict) or set(value) != keys:
+    if not isinstance(value, dict) or set(value) - {"mark"} != keys:
         raise _unreadable()
     persons = value["persons"]
     if not isinstance(persons, list):
@@ -125,6 +128,7 @@ def _sheet(value: Any) -> Sheet:
         tuple(_person(p) for p in persons),
         _text(value["certification"]),
         _impression(value["impression"]),
+        _text(value.get("mark", "")),
     )
 
 

@@ -37,6 +37,8 @@ class Items(BaseModel):
     resident_code: bool = False
     individual_number: bool = False
     foreign_items: bool = False
+    furigana: bool = Field(default=False, description="氏名・通称の後に括弧書きでフリガナを記載")
+    official_use: bool = Field(default=False, description="「公用」と表示（官公署の公用請求）")
 
 
 class IssueRequest(BaseModel):

@@ -40,6 +40,8 @@ ITEM_LABELS: dict[str, str] = {
     "resident_code": "住民票コード",
     "individual_number": "個人番号",
     "foreign_items": "外国人住民の事項（国籍・地域、在留資格等、通称）",
+    "furigana": "フリガナ（氏名・通称の後に括弧書き）",
+    "official_use": "「公用」と表示する（官公署の公用請求）",
 }
 ITEM_NAMES = tuple(f"items.{name}" for name in ITEM_LABELS)
 

@@ -53,6 +53,7 @@ class SheetView:
     persons: tuple[PersonView, ...]
     certification: str
     impression: ImpressionView | None
+    mark: str = ""
 
 
 def _lines(items: Sequence[Field]) -> tuple[Line, ...]:
@@ -91,6 +92,7 @@ def sheet_views(sheets: Sequence[Sheet], impressions: Mapping[str, bytes]) -> li
                 tuple(PersonView(_lines(p.fields), p.history) for p in sheet.persons),
                 sheet.certification,
                 impression_view(png) if png else None,
+                sheet.mark,
             )
         )
     return views
