@@ -346,3 +346,50 @@ def test_an_administrator_sets_the_mayor_and_the_official_seal_for_the_next_copi
         "certificate_issuer",
         "official_seal",
     ]
+
+
+@pytest.mark.spec("1.3.8")
+def test_a_copy_issued_by_mistake_is_disposed_of_and_no_longer_verifies(
+    app: App, client: TestClient, tenant: Tenant, other: Tenant
+) -> None:
+    clerk = auth(client, tenant.login(Role.CLERK))
+    first = client.post(
+        "/api/v1/certificates", json={"atena_number": tenant.atena_numbers[0]}, headers=clerk
+    )
+    code = first.headers["x-jichitai-issue-code"]
+
+    def dispose(headers: dict[str, str], reason: str = "対象者の誤り", at: str = code) -> Any:
+        return client.post(
+            f"/api/v1/certificates/{at}/dispose", json={"reason": reason}, headers=headers
+        )
+
+    assert error_codes(dispose(clerk, reason="  ")) == ["certificate.reason_required"]
+    auditor = dispose(auth(client, tenant.login(Role.AUDITOR)))
+    assert auditor.status_code == 403
+    elsewhere = dispose(auth(client, other.login(Role.CLERK)))
+    assert elsewhere.status_code == 404 and error_codes(elsewhere) == ["certificate.not_found"]
+    assert client.get(f"/verify/{code}").json()["disposed_on"] is None
+
+    done = dispose(clerk)
+    assert done.status_code == 200, done.text
+    assert done.json()["issue_code"] == code
+    assert done.json()["disposal"]["reason"] == "対象者の誤り"
+    assert done.json()["disposal"]["disposed_by"] == tenant.login(Role.CLERK)
+    assert client.get(f"/verify/{code}").json()["disposed_on"] == TODAY.isoformat()
+    checked = client.post(
+        "/verify", content=first.content, headers={"Content-Type": "application/pdf"}
+    )
+    assert checked.json()["valid"] is False and checked.json()["checks"]["not_disposed"] is False
+    assert any("処分" in p for p in checked.json()["problems"])
+
+    twice = dispose(clerk)
+    assert twice.status_code == 409 and error_codes(twice) == ["certificate.already_disposed"]
+    again = reissue(client, tenant, code, Role.CLERK)
+    assert again.status_code == 422 and error_codes(again) == ["certificate.disposed"]
+    listed = next(e for e in history(client, tenant) if e["issue_code"] == code)
+    assert listed["disposal"]["reason"] == "対象者の誤り"
+    logged = app.access_log.search(
+        Actor(tenant.login(Role.AUDITOR), tenant.code, frozenset({Role.AUDITOR})),
+        AccessSearch(operation=Operation.DISPOSE_CERTIFICATE),
+    )
+    assert [(e.target, e.detail) for e in logged] == [(f"certificate:{code}", "対象者の誤り")]

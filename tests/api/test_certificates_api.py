@@ -42,6 +42,7 @@ def test_a_clerk_issues_a_signed_pdf_that_anyone_can_check(
         "pages",
         "content_sha256",
         "superseded_by",
+        "disposed_on",
     }  # fmt: skip  (no personal data)
     assert by_code.json()["superseded_by"] is None
     by_file = client.post("/verify", content=pdf, headers={"Content-Type": "application/pdf"})

@@ -17,6 +17,7 @@ from tests.e2e.conftest import Cli
 pytestmark = pytest.mark.spec("5.1")
 
 CODE = "131016"
+CHUO = "131024"
 
 
 def text_of(pdf: Path) -> str:
@@ -97,3 +98,37 @@ def test_a_move_out_certificate_is_reissued_at_the_console(cli: Cli, tmp_path: P
         (issued["issue_code"], None),
     ]
     assert rows[0]["reason"] == "紛失" and "individual_number" in rows[0]["items"]
+
+
+@pytest.mark.spec("1.3.8")
+def test_a_copy_issued_by_mistake_is_recorded_as_disposed_at_the_console(
+    cli: Cli, tmp_path: Path
+) -> None:
+    assert cli.run("db", "upgrade").returncode == 0
+    cli.ok("municipality", "add", CHUO, "東京都中央区")
+    cli.ok("demo", "seed", "-m", CHUO, "--residents", "5", "--seed", "3")
+    person = AtenaNumber.from_serial(1).value
+    pdf = tmp_path / "wrong.pdf"
+    issued = cli.ok("certificate", "issue", "-m", CHUO, "--person", person, "--out", str(pdf))
+    assert cli.ok("certificate", "verify", str(pdf))["valid"] is True
+    no_reason = cli.refused(
+        "certificate", "dispose", "-m", CHUO, issued["issue_code"], "--reason", " "
+    )
+    assert no_reason[0]["code"] == "certificate.reason_required"
+
+    disposed = cli.ok(
+        "certificate", "dispose", "-m", CHUO, issued["issue_code"], "--reason", "対象者の誤り"
+    )
+    assert disposed["issue_code"] == issued["issue_code"]
+    assert disposed["disposed"]["reason"] == "対象者の誤り"
+    checked = cli.run("certificate", "verify", str(pdf), "--json")
+    assert checked.returncode == 1
+    report = json.loads(checked.stdout)
+    assert report["checks"]["not_disposed"] is False
+    assert any("処分" in p for p in report["problems"])
+    twice = cli.refused(
+        "certificate", "dispose", "-m", CHUO, issued["issue_code"], "--reason", "対象者の誤り"
+    )
+    assert twice[0]["code"] == "certificate.already_disposed"
+    rows = cli.ok("certificate", "history", "-m", CHUO, "--person", person)
+    assert [r["disposed"]["reason"] if r["disposed"] else None for r in rows] == ["対象者の誤り"]

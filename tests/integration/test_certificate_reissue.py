@@ -20,7 +20,7 @@ from jichitai.domain.certificates.contents import CertificateKind
 from jichitai.domain.certificates.issue_numbers import IssueNumber
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
-from jichitai.services.certificates import IssueRecord
+from jichitai.services.certificates import Disposal, IssueRecord
 from tests.factories import a_municipality, moving_in
 from tests.fakes import FixedClock, SeededRandom
 
@@ -93,6 +93,26 @@ def test_two_requests_with_one_idempotency_key_record_one_copy_even_when_they_ra
     assert found is not None and found.issue_code == first.issue_code
     assert store.by_idempotency_key(code, None) is None
     assert store.get(code, a_row(code, 902, ()).issue_code) is None
+
+
+@pytest.mark.spec("1.3.8")
+def test_a_copy_is_disposed_of_at_most_once_and_reads_back_with_its_disposal(
+    app: App, clean_db: Engine
+) -> None:
+    code = a_municipality(app)
+    store = SqlCertificateStore(clean_db)
+    copy = a_row(code, 901, ("0000000019",))
+    store.record(copy)
+    store.record(a_row(code, 902, ("0000000019",)))
+    disposal = Disposal(AT, "clerk", "T-1", "記載事項の誤り")
+    store.dispose(code, copy.issue_code, disposal)
+    with pytest.raises(DomainError) as twice:  # a second clerk recording it too
+        store.dispose(code, copy.issue_code, replace(disposal, disposed_by="other"))
+    assert twice.value.code == "certificate.already_disposed"
+    found = store.get(code, copy.issue_code)
+    assert found is not None and found.disposal == disposal
+    listed = {r.issue_code: r.disposal for r in store.history(code, limit=10)}
+    assert listed == {copy.issue_code: disposal, a_row(code, 902, ()).issue_code: None}
 
 
 def test_a_copy_issued_before_contents_were_kept_cannot_be_reissued(

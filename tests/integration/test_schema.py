@@ -45,6 +45,7 @@ TENANT_TABLES = {
     "subscribers",
     "webhook_outbox",
     "certificate_issues",
+    "certificate_disposals",
     "seal_heads",
     "seal_events",
     "seal_registrations",
@@ -53,7 +54,7 @@ JST = timezone(timedelta(hours=9))
 
 
 def test_upgrade_reaches_the_newest_migration(engine: Engine) -> None:
-    assert head_revision() == "0007"
+    assert head_revision() == "0008"
     assert current_revision(engine) == head_revision()
 
 

@@ -288,6 +288,36 @@ def test_a_copy_is_reprinted_from_the_history_with_a_reason(
     assert codes(twice.text) == ["certificate.already_reissued"]
 
 
+@pytest.mark.spec("1.3.8")
+def test_a_copy_issued_by_mistake_is_disposed_of_from_the_history(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    csrf = log_in(http, tenant)
+    person = ref(http, tenant, Role.CLERK)
+    first = http.post("/ui/certificates/issue", data=choices(csrf, person, persons=[person]))
+    code = first.headers["x-jichitai-issue-code"]
+    form = http.get("/ui/certificates/new", params={"ref": person}).text
+    assert 'formaction="/ui/certificates/dispose"' in form
+
+    chosen = {"csrf_token": csrf, "ref": person, "issue_code": code}
+    no_reason = http.post("/ui/certificates/dispose", data=chosen)
+    assert no_reason.status_code == 422
+    assert "処分の理由を入力してください" in messages_of(no_reason.text, "reason")
+    done = http.post("/ui/certificates/dispose", data={**chosen, "reason": "対象者の誤り"})
+    assert done.status_code == 200
+    assert f"確認コード {code} の証明書の処分を記録しました" in done.text
+    assert "処分済み（対象者の誤り）" in done.text
+    assert f'value="{code}"' not in done.text  # no longer offered to re-issue or dispose
+    twice = http.post("/ui/certificates/dispose", data={**chosen, "reason": "対象者の誤り"})
+    assert twice.status_code == 409 and codes(twice.text) == ["certificate.already_disposed"]
+
+    checked = http.post("/ui/certificates/verify", data={"csrf_token": csrf, "code": code})
+    assert 'data-code="certificate.disposed"' in checked.text
+    assert "処分済み: 対象者の誤り" in checked.text  # the day's history
+    record = app.certificates.history(actor(tenant, Role.CLERK))[0]
+    assert record.disposal is not None and record.disposal.reason == "対象者の誤り"
+
+
 def test_what_the_record_or_the_role_does_not_allow_is_told_on_the_form(
     app: App, http: TestClient, tenant: Tenant
 ) -> None:

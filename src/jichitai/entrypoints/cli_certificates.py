@@ -28,7 +28,7 @@ from jichitai.entrypoints.cli_common import (
     _fail,
     console_actor,
 )
-from jichitai.services.certificates import Issued
+from jichitai.services.certificates import Issued, IssueRecord
 
 certificate_app = typer.Typer(help="証明書（住民票の写し等）", no_args_is_help=True)
 
@@ -168,11 +168,40 @@ def certificate_history(
                 "place": r.place,
                 "reissue_of": r.reissue_of,
                 "reason": r.reason,
+                "disposed": _disposal(r),
             }
             for r in rows
         ],
         as_json,
     )
+
+
+def _disposal(record: IssueRecord) -> dict[str, str] | None:
+    d = record.disposal
+    if d is None:
+        return None
+    return {
+        "disposed_at": d.disposed_at.isoformat(),
+        "disposed_by": d.disposed_by,
+        "terminal": d.terminal,
+        "reason": d.reason,
+    }
+
+
+@certificate_app.command("dispose")
+def certificate_dispose(
+    municipality: MunicipalityOption,
+    issue_code: Annotated[str, typer.Argument(help="処分した証明書の確認コード（22桁）")],
+    reason: Annotated[str, typer.Option(help="処分の理由（例: 対象者の誤り）")],
+    as_json: JsonOption = False,
+) -> None:
+    """誤って発行し処分した証明書を記録する（処分情報）。以後その証明書は照合で無効となる."""
+    a = _app()
+    try:
+        record = a.certificates.dispose(_clerk(municipality), issue_code, reason)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit({"issue_code": record.issue_code, "disposed": _disposal(record)}, as_json)
 
 
 def municipality_issuer(

@@ -70,6 +70,8 @@ class Operation(StrEnum):
     DISCARD_DRAFT = "discard_draft"
     VIEW_DRAFTS = "view_drafts"
     ISSUE = "issue"
+    DISPOSE_CERTIFICATE = "dispose_certificate"
+    """A copy issued by mistake recorded as destroyed (処分情報)."""
     PRINT = "print"
     EXPORT = "export"
     SET_SUPPRESSION = "set_suppression"
@@ -114,6 +116,7 @@ OPERATION_LABELS: Final[dict[Operation, str]] = {
     Operation.DISCARD_DRAFT: "仮登録の破棄",
     Operation.VIEW_DRAFTS: "仮登録の一覧",
     Operation.ISSUE: "証明書の発行",
+    Operation.DISPOSE_CERTIFICATE: "証明書の処分",
     Operation.PRINT: "帳票の印刷",
     Operation.EXPORT: "データ抽出",
     Operation.SET_SUPPRESSION: "抑止・支援措置の設定",

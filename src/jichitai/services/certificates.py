@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Protocol
 
@@ -52,7 +52,7 @@ from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import ConflictError, NotFound, Violation, invalid
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.seals.registration import SealRegistration
-from jichitai.services.audit import AccessLog, Operation
+from jichitai.services.audit import JST, AccessLog, Operation
 from jichitai.services.ports import Clock, SearchCriteria
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.suppression import SuppressionService
@@ -71,6 +71,16 @@ _ITEM_LABELS = {
     "個人番号": "individual_number",
     "国籍・地域": "foreign_items",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Disposal:
+    """処分情報: a copy issued by mistake was destroyed (who recorded it, when, where, why)."""
+
+    disposed_at: datetime
+    disposed_by: str
+    terminal: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +111,8 @@ class IssueRecord:
     """Why it was re-issued."""
     idempotency_key: str | None = None
     """The key the request was sent with, scoped by the login (``<login>:<key>``)."""
+    disposal: Disposal | None = None
+    """Set when the copy was recorded as disposed of (it no longer verifies)."""
 
 
 class CertificateStore(Protocol):
@@ -119,6 +131,10 @@ class CertificateStore(Protocol):
     def by_idempotency_key(self, municipality_code: str, key: str | None) -> IssueRecord | None:
         """The copy issued under ``key``, if any (``record`` refuses a second one with
         ``ConflictError`` ``certificate.already_issued``)."""
+
+    def dispose(self, municipality_code: str, issue_code: str, disposal: Disposal) -> None:
+        """Record the copy's disposal; a second one is refused (``ConflictError``
+        ``certificate.already_disposed``)."""
 
     def history(
         self,
@@ -214,10 +230,15 @@ class Verification:
     content_sha256: str
     superseded_by: str | None = None
     """The code of the copy that replaced this one: this one is no longer valid."""
+    disposed_on: date | None = None
+    """The day the copy was recorded as disposed of (誤発行による処分): it is not valid."""
 
 
 def superseded_problem(newer: str) -> str:
     return f"この証明書は再交付されたため無効です（新しい確認コード {newer}）"
+
+
+DISPOSED_PROBLEM = "この証明書は誤って発行されたため処分されており、無効です"
 
 
 @dataclass(frozen=True, slots=True)
@@ -606,21 +627,16 @@ class CertificateService:
         needs the rights the original needed, and the persons' suppressions apply again.
         """
         actor.require(Permission.ISSUE)
-        reason = reason.strip()
-        if not reason:
-            raise invalid("certificate.reason_required", "再交付の理由を入力してください", "reason")
-        if len(reason) > MAX_REASON_LENGTH:
-            raise invalid(
-                "certificate.reason_too_long",
-                f"再交付の理由は{MAX_REASON_LENGTH}文字以内で入力してください",
-                "reason",
-            )
-        _, code_mc, _ = parse_code(issue_code)
-        code = "".join(issue_code.split()).replace("-", "")
+        reason = _checked_reason(reason, "再交付")
+        original = self._own_copy(actor, issue_code)
         mc = actor.municipality_code
-        original = self._store.get(mc, code) if code_mc == mc else None
-        if original is None:
-            raise _not_issued()
+        code = original.issue_code
+        if original.disposal is not None:
+            raise invalid(
+                "certificate.disposed",
+                "この証明書は処分されているため再交付できません。改めて発行してください",
+                "issue_code",
+            )
         kind = CertificateKind(original.kind)
         if kind is CertificateKind.INKAN:
             # It certifies the registration as it stands on the day: issue a new one instead.
@@ -657,6 +673,36 @@ class CertificateService:
             reissue_of=original.issue_code,
             reason=reason,
         )
+
+    def dispose(self, actor: Actor, issue_code: str, reason: str) -> IssueRecord:
+        """処分: record that a copy issued by mistake was destroyed (§1.3.8). The copy stays in the
+        history, marked, no longer verifies and cannot be re-issued; a second disposal of it
+        is refused."""
+        actor.require(Permission.ISSUE)
+        reason = _checked_reason(reason, "処分")
+        copy = self._own_copy(actor, issue_code)
+        if copy.disposal is not None:
+            raise already_disposed()
+        disposal = Disposal(self._clock.now(), actor.login, actor.terminal[:100], reason)
+        self._store.dispose(actor.municipality_code, copy.issue_code, disposal)
+        self._log.record(
+            actor,
+            Operation.DISPOSE_CERTIFICATE,
+            atena_numbers=copy.persons,
+            target=f"certificate:{copy.issue_code}",
+            detail=reason,
+        )
+        return replace(copy, disposal=disposal)
+
+    def _own_copy(self, actor: Actor, issue_code: str) -> IssueRecord:
+        """The copy of the actor's municipality with this code (spaces and hyphens ignored)."""
+        _, code_mc, _ = parse_code(issue_code)
+        code = "".join(issue_code.split()).replace("-", "")
+        mc = actor.municipality_code
+        found = self._store.get(mc, code) if code_mc == mc else None
+        if found is None:
+            raise _not_issued()
+        return found
 
     def history(
         self,
@@ -736,6 +782,7 @@ class CertificateService:
             found.pages,
             found.content_sha256,
             newer.issue_code if newer else None,
+            _jst_day(found.disposal.disposed_at) if found.disposal else None,
         )
 
     def verify_file(self, pdf: bytes) -> FileVerification:
@@ -760,6 +807,9 @@ class CertificateService:
             checks["content"] = same_content
             checks["file"] = same_file
             checks["current"] = newer is None
+            checks["not_disposed"] = found.disposal is None
+            if found.disposal is not None:
+                problems.append(DISPOSED_PROBLEM)
             if not same_content:
                 problems.append("QRコードの内容が発行した証明書と一致しません")
             if not same_file:
@@ -816,3 +866,31 @@ def already_issued(first: str) -> ConflictError:
             "Idempotency-Key",
         )
     )
+
+
+def already_disposed() -> ConflictError:
+    return ConflictError(
+        Violation(
+            "certificate.already_disposed",
+            "この証明書の処分は既に記録されています",
+            "issue_code",
+        )
+    )
+
+
+def _checked_reason(reason: str, what: str) -> str:
+    """The reason given for a re-issue or a disposal: required, at most 200 characters."""
+    reason = reason.strip()
+    if not reason:
+        raise invalid("certificate.reason_required", f"{what}の理由を入力してください", "reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise invalid(
+            "certificate.reason_too_long",
+            f"{what}の理由は{MAX_REASON_LENGTH}文字以内で入力してください",
+            "reason",
+        )
+    return reason
+
+
+def _jst_day(moment: datetime) -> date:
+    return moment.astimezone(JST).date()

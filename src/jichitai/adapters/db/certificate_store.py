@@ -1,7 +1,8 @@
 """The certificate issue history and the day's copy numbers, in the database.
 
 Rows are only inserted, never updated: a re-issued copy is a new row naming the copy it
-replaces (``reissue_of``, unique per municipality).
+replaces (``reissue_of``, unique per municipality); a disposal (処分) is a row of
+``certificate_disposals``, read with the copy it names.
 """
 
 from __future__ import annotations
@@ -15,9 +16,29 @@ from sqlalchemy.exc import IntegrityError
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import READ_ONLY
-from jichitai.services.certificates import IssueRecord, already_issued, already_reissued
+from jichitai.services.certificates import (
+    Disposal,
+    IssueRecord,
+    already_disposed,
+    already_issued,
+    already_reissued,
+)
 
 _C = t.certificate_issues.c
+_D = t.certificate_disposals.c
+# Every read gives the copy with its disposal, if any.
+_ROWS = select(
+    t.certificate_issues,
+    _D.disposed_at,
+    _D.disposed_by,
+    _D.terminal.label("disposal_terminal"),
+    _D.reason.label("disposal_reason"),
+).select_from(
+    t.certificate_issues.outerjoin(
+        t.certificate_disposals,
+        (_D.municipality_code == _C.municipality_code) & (_D.issue_code == _C.issue_code),
+    )
+)
 # One counter per municipality and day in ``id_sequences`` (name ``cert<YYYYMMDD>``), moved in a
 # single statement so two issuing clerks never get the same number.
 _NEXT = text(
@@ -48,6 +69,11 @@ def _issue(row: Any) -> IssueRecord:
         reissue_of=row.reissue_of,
         reason=row.reason,
         idempotency_key=row.idempotency_key,
+        disposal=Disposal(
+            row.disposed_at, row.disposed_by, row.disposal_terminal, row.disposal_reason
+        )
+        if row.disposed_at is not None
+        else None,
     )
 
 
@@ -105,9 +131,7 @@ class SqlCertificateStore:
         """The municipality's row whose ``column`` (unique per municipality) is ``value``."""
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(
-                select(t.certificate_issues).where(
-                    _C.municipality_code == municipality_code, column == value
-                )
+                _ROWS.where(_C.municipality_code == municipality_code, column == value)
             ).one_or_none()
         return _issue(row) if row else None
 
@@ -120,6 +144,22 @@ class SqlCertificateStore:
     def by_idempotency_key(self, municipality_code: str, key: str | None) -> IssueRecord | None:
         return self._one(municipality_code, _C.idempotency_key, key) if key else None
 
+    def dispose(self, municipality_code: str, issue_code: str, disposal: Disposal) -> None:
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    insert(t.certificate_disposals).values(
+                        municipality_code=municipality_code,
+                        issue_code=issue_code,
+                        disposed_at=disposal.disposed_at,
+                        disposed_by=disposal.disposed_by,
+                        terminal=disposal.terminal,
+                        reason=disposal.reason,
+                    )
+                )
+        except IntegrityError:
+            raise already_disposed() from None
+
     def history(
         self,
         municipality_code: str,
@@ -128,7 +168,7 @@ class SqlCertificateStore:
         issued_on: date | None = None,
         limit: int,
     ) -> list[IssueRecord]:
-        query = select(t.certificate_issues).where(_C.municipality_code == municipality_code)
+        query = _ROWS.where(_C.municipality_code == municipality_code)
         if issued_on is not None:
             query = query.where(_C.issued_on == issued_on)
         if atena_number is not None:

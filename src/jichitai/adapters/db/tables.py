@@ -447,6 +447,24 @@ certificate_issues = Table(
     ),
 )
 
+# 処分情報: a copy issued by mistake and destroyed (§1.3.8); at most one row a copy. The copy
+# stays in the history, marked, and no longer verifies.
+certificate_disposals = Table(
+    "certificate_disposals",
+    metadata,
+    _municipality_code(),
+    Column("issue_code", String(22), nullable=False),
+    Column("disposed_at", UtcDateTime(), nullable=False),
+    Column("disposed_by", String(64), nullable=False),
+    Column("terminal", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+    PrimaryKeyConstraint("municipality_code", "issue_code"),
+    ForeignKeyConstraint(
+        ["municipality_code", "issue_code"],
+        ["certificate_issues.municipality_code", "certificate_issues.issue_code"],
+    ),
+)
+
 # 印鑑登録 (seal registration). ``seal_events`` is its append-only journal, hash-chained per
 # municipality like the 異動 journal (head: ``seal_heads``, locked by every append);
 # ``seal_registrations`` is the current state its events fold to, with the registered image

@@ -68,6 +68,9 @@ class Verification(BaseModel):
     superseded_by: str | None = Field(
         description="再交付・再印刷されていればその新しい確認コード（この証明書は無効）"
     )
+    disposed_on: date | None = Field(
+        default=None, description="誤発行により処分された日（この証明書は無効）"
+    )
 
 
 class FileVerification(BaseModel):
@@ -87,6 +90,21 @@ class ReissueRequest(BaseModel):
     acknowledged_alerts: list[str] = Field(default_factory=list, max_length=20)
 
 
+class DisposeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        max_length=MAX_REASON_LENGTH, description="処分の理由（例: 対象者の誤り、記載事項の誤り）"
+    )
+
+
+class DisposalOut(BaseModel):
+    disposed_at: datetime
+    disposed_by: str
+    terminal: str
+    reason: str
+
+
 class IssueEntry(BaseModel):
     issue_code: str
     issued_on: date
@@ -101,6 +119,9 @@ class IssueEntry(BaseModel):
     place: str
     reissue_of: str | None
     reason: str
+    disposal: DisposalOut | None = Field(
+        default=None, description="誤発行による処分の記録（処分情報）"
+    )
 
 
 class IssueHistory(BaseModel):
@@ -205,7 +226,28 @@ def _entry(row: IssueRow) -> IssueEntry:
         place=row.place,
         reissue_of=row.reissue_of,
         reason=row.reason,
+        disposal=DisposalOut(
+            disposed_at=row.disposal.disposed_at,
+            disposed_by=row.disposal.disposed_by,
+            terminal=row.disposal.terminal,
+            reason=row.disposal.reason,
+        )
+        if row.disposal
+        else None,
     )
+
+
+@router.post(
+    "/api/v1/certificates/{issue_code}/dispose",
+    operation_id="disposeCertificate",
+    response_model=IssueEntry,
+    responses=s.error_responses(403, 404, 409),
+    summary="誤って発行した証明書の処分を記録（以後この証明書は無効）",
+)
+def dispose_certificate(
+    request: Request, actor: CurrentActor, issue_code: IssueCodePath, body: DisposeRequest
+) -> IssueEntry:
+    return _entry(app_of(request).certificates.dispose(actor, issue_code, body.reason))
 
 
 @router.get(
@@ -317,6 +359,7 @@ def verify_code(request: Request, issue_code: IssueCodePath) -> Verification:
         pages=found.pages,
         content_sha256=found.content_sha256,
         superseded_by=found.superseded_by,
+        disposed_on=found.disposed_on,
     )
 
 

@@ -179,22 +179,23 @@ def read_options(posted: Posted) -> tuple[CertificateOptions, Problems]:
     return options, problems_of(faults, FIELDS) if faults else NO_PROBLEMS
 
 
-def read_reason(posted: Posted) -> tuple[str, str, Problems]:
-    """The copy to re-issue and why; what is missing is told before any service is asked (its
-    other rules are the service's)."""
+def read_reason(posted: Posted, action: str = "再交付") -> tuple[str, str, Problems]:
+    """The copy to re-issue (or to record as disposed of: ``action`` 処分) and why; what is
+    missing is told before any service is asked (its other rules are the service's)."""
     code = "".join(posted.get("issue_code").split())
     reason = posted.get("reason").strip()
     faults: list[Violation] = []
     if not code:
+        chosen = "再交付・再印刷" if action == "再交付" else action
         faults.append(
             Violation(
                 "certificate.issue_code_required",
-                "再交付・再印刷する証明書を発行履歴から選択してください",
+                f"{chosen}する証明書を発行履歴から選択してください",
                 "issue_code",
             )
         )
     if not reason:
         faults.append(
-            Violation("certificate.reason_required", "再交付の理由を入力してください", "reason")
+            Violation("certificate.reason_required", f"{action}の理由を入力してください", "reason")
         )
     return code, reason, problems_of(faults, ("issue_code", "reason")) if faults else NO_PROBLEMS

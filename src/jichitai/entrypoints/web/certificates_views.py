@@ -113,11 +113,18 @@ class IssueRow:
         return self.record.issued_at.astimezone(JST).strftime("%H:%M")
 
     @property
+    def disposable(self) -> bool:
+        """Still valid: it may be re-issued (most kinds) or recorded as disposed of."""
+        return self.superseded_by is None and self.record.disposal is None
+
+    @property
     def reissuable(self) -> bool:
-        return self.superseded_by is None and self.record.kind != CertificateKind.INKAN.value
+        return self.disposable and self.record.kind != CertificateKind.INKAN.value
 
     @property
     def why_not(self) -> str:
+        if self.record.disposal is not None:
+            return f"処分済み（{self.record.disposal.reason}）"
         if self.superseded_by is not None:
             return f"再交付済み（新しい確認コード {self.superseded_by}）"
         if self.record.kind == CertificateKind.INKAN.value:

@@ -123,6 +123,7 @@ def form_page(
     problems: Problems = NO_PROBLEMS,
     reissue_problems: Problems = NO_PROBLEMS,
     reissue: tuple[str, str] = ("", ""),
+    notice: str = "",
     status: int = 200,
 ) -> Response:
     """The person, their household to choose from, the options, and their issue history.
@@ -176,6 +177,7 @@ def form_page(
         reissue_problems=reissue_problems,
         reissue_code=reissue[0],
         reissue_reason=reissue[1],
+        notice=notice,
     )
 
 
@@ -379,6 +381,45 @@ def reissue(request: Request, posted: PostedForm) -> Response:
     except DomainError as e:
         return _refused(request, posted, e, options or CertificateOptions(), reissue=(code, reason))
     return _pdf(issued)
+
+
+@router.post("/certificates/dispose")
+def dispose(request: Request, posted: PostedForm) -> Response:
+    """処分: a copy chosen from the person's issue history, issued by mistake and destroyed."""
+    counter = posted.counter
+    actor = counter.actor
+    actor.require(Permission.ISSUE)
+    code, reason, problems = read_reason(posted, "処分")
+    ref = posted.get("ref")
+    _refs(request).atena_number(actor.login, ref)  # the page was this clerk's
+    options = read_options(posted)[0] if posted.get("kind") else None
+    view_ack = _acks(posted, "view_ack")
+    acknowledged = _acks(posted, "acknowledged")
+    if problems:
+        return form_page(
+            request,
+            counter,
+            ref,
+            options,
+            view_ack,
+            acknowledged=acknowledged,
+            reissue_problems=problems,
+            reissue=(code, posted.get("reason")),
+            status=422,
+        )
+    try:
+        disposed = app_of(request).certificates.dispose(actor, code, reason)
+    except DomainError as e:
+        return _refused(request, posted, e, options or CertificateOptions(), reissue=(code, reason))
+    return form_page(
+        request,
+        counter,
+        ref,
+        options,
+        view_ack,
+        acknowledged=acknowledged,
+        notice=f"確認コード {disposed.issue_code} の証明書の処分を記録しました。この証明書は無効になりました。",
+    )
 
 
 # --- the day's history and checking a code ---------------------------------------------------
