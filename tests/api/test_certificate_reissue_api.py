@@ -321,9 +321,12 @@ def test_an_administrator_sets_the_mayor_and_the_official_seal_for_the_next_copi
     assert refused(png(2100, 100)) == ["certificate.seal_image_too_large"]
     assert refused(png(300, 300), "application/json") == ["certificate.seal_image_invalid"]
     empty = client.put("/api/v1/admin/issuer", json={"mayor_title": " "}, headers=admin)
-    assert error_codes(empty) == ["certificate.issuer_title_required"]
+    assert error_codes(empty) == [
+        "certificate.issuer_title_required",
+        "certificate.issuer_name_required",
+    ]
     long = client.put(
-        "/api/v1/admin/issuer", json={"mayor_title": "長" * 41, "mayor_name": ""}, headers=admin
+        "/api/v1/admin/issuer", json={"mayor_title": "長" * 41, "mayor_name": "山田"}, headers=admin
     )
     assert error_codes(long) == ["certificate.issuer_too_long"]
     assert client.get("/api/v1/admin/issuer", headers=admin).json() == seal.json()  # unchanged
@@ -393,3 +396,92 @@ def test_a_copy_issued_by_mistake_is_disposed_of_and_no_longer_verifies(
         AccessSearch(operation=Operation.DISPOSE_CERTIFICATE),
     )
     assert [(e.target, e.detail) for e in logged] == [(f"certificate:{code}", "対象者の誤り")]
+
+
+def images_in(pdf: bytes, tmp_path: Path) -> set[str]:
+    """The sizes ("width height") of the images ``pdfimages -list`` finds (a seal, its mask)."""
+    path = tmp_path / "images.pdf"
+    path.write_bytes(pdf)
+    listed = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    return {" ".join(line.split()[3:5]) for line in listed}
+
+
+@pytest.mark.spec("1.3.7")
+@pytest.mark.spec("1.3.9")
+@pytest.mark.spec("5.6")
+def test_the_deputy_certifies_during_the_period_and_a_copy_may_leave_the_seal_off(
+    app: App, client: TestClient, tenant: Tenant, tmp_path: Path
+) -> None:
+    admin = auth(client, tenant.login(Role.ADMINISTRATOR))
+    clerk = auth(client, tenant.login(Role.CLERK))
+
+    def issued(**body: Any) -> Any:
+        answer = client.post(
+            "/api/v1/certificates",
+            json={"atena_number": tenant.atena_numbers[0], **body},
+            headers=clerk,
+        )
+        assert answer.status_code == 201, answer.text
+        return answer
+
+    no_deputy = client.post(
+        "/api/v1/certificates",
+        json={"atena_number": tenant.atena_numbers[0], "certifier": "deputy"},
+        headers=clerk,
+    )
+    assert no_deputy.status_code == 422 and error_codes(no_deputy) == ["certificate.no_deputy"]
+    settings = {
+        "mayor_title": "試験市長",
+        "mayor_name": "山田　花子",
+        "deputy": {
+            "title": "試験市長職務代理者　試験市副市長",
+            "name": "佐藤　次郎",
+            "starts_on": (TODAY - timedelta(days=1)).isoformat(),
+            "ends_on": (TODAY + timedelta(days=6)).isoformat(),
+        },
+        "fixed_phrase": "この印は黒色です",
+    }
+    changed = client.put("/api/v1/admin/issuer", json=settings, headers=admin)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["deputy"] == settings["deputy"]
+    assert changed.json()["fixed_phrase"] == "この印は黒色です"
+
+    acting = squeezed(issued().content, tmp_path)  # today is inside the period
+    assert "試験市長職務代理者試験市副市長佐藤次郎" in acting and "山田花子" not in acting
+    assert "この印は黒色です" in acting
+    mayor = squeezed(issued(certifier="mayor").content, tmp_path)
+    assert "試験市長山田花子" in mayor and "佐藤次郎" not in mayor
+    sealed = issued(certifier="mayor")
+    unsealed = issued(certifier="mayor", official_seal=False)
+    assert "公印省略" in squeezed(unsealed.content, tmp_path)
+    assert "この印は黒色です" not in squeezed(unsealed.content, tmp_path)
+    assert (
+        len(images_in(unsealed.content, tmp_path)) == len(images_in(sealed.content, tmp_path)) - 1
+    )
+
+    own = client.put(
+        "/api/v1/admin/deputy-seal",
+        content=png(120, 120),
+        headers={**admin, "Content-Type": "image/png"},
+    )
+    assert own.status_code == 200, own.text
+    assert own.json()["deputy_seal_sha256"]
+    assert own.json()["official_seal_sha256"] == changed.json()["official_seal_sha256"]
+    assert images_in(issued().content, tmp_path) == {"120 120"}  # the deputy's own seal
+    assert images_in(issued(certifier="mayor").content, tmp_path) == {"300 300"}
+
+    bad = client.put(
+        "/api/v1/admin/issuer",
+        json={**settings, "deputy": {**settings["deputy"], "ends_on": "2026-01-01"}},
+        headers=admin,
+    )
+    assert error_codes(bad) == ["certificate.deputy_period_invalid"]
+    cleared = client.put(
+        "/api/v1/admin/issuer",
+        json={"mayor_title": "試験市長", "mayor_name": "山田　花子"},
+        headers=admin,
+    )
+    assert cleared.json()["deputy"] is None
+    assert "試験市長" in squeezed(issued().content, tmp_path)

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.spec("5.1")
 
 CODE = "131016"
 CHUO = "131024"
+MINATO = "131032"
 
 
 def text_of(pdf: Path) -> str:
@@ -132,3 +133,34 @@ def test_a_copy_issued_by_mistake_is_recorded_as_disposed_at_the_console(
     assert twice[0]["code"] == "certificate.already_disposed"
     rows = cli.ok("certificate", "history", "-m", CHUO, "--person", person)
     assert [r["disposed"]["reason"] if r["disposed"] else None for r in rows] == ["対象者の誤り"]
+
+
+@pytest.mark.spec("1.3.9")
+def test_the_deputy_and_the_period_are_set_at_the_console_and_certify_within_it(
+    cli: Cli, tmp_path: Path
+) -> None:
+    assert cli.run("db", "upgrade").returncode == 0
+    cli.ok("municipality", "add", MINATO, "東京都港区")
+    cli.ok("demo", "seed", "-m", MINATO, "--residents", "3", "--seed", "3")
+    # A period that holds whatever day the console's clock reads.
+    set_up = cli.ok(
+        "municipality", "issuer", "-m", MINATO, "--mayor-title", "港区長",
+        "--mayor-name", "高橋　花子", "--deputy-title", "港区長職務代理者　港区副区長",
+        "--deputy-name", "鈴木　一郎", "--deputy-from", "2000-01-01", "--deputy-until", "2999-12-31",
+    )  # fmt: skip
+    assert set_up["deputy"]["name"] == "鈴木　一郎"
+    person = AtenaNumber.from_serial(1).value
+    pdf = tmp_path / "acting.pdf"
+    cli.ok("certificate", "issue", "-m", MINATO, "--person", person, "--out", str(pdf))
+    assert "港区長職務代理者港区副区長鈴木一郎" in text_of(pdf)
+    cli.ok(
+        "certificate", "issue", "-m", MINATO, "--person", person, "--certifier", "mayor",
+        "--no-official-seal", "--out", str(pdf),
+    )  # fmt: skip
+    assert "港区長" in text_of(pdf) and "鈴木" not in text_of(pdf) and "公印省略" in text_of(pdf)
+    cleared = cli.ok("municipality", "issuer", "-m", MINATO, "--no-deputy")
+    assert cleared["deputy"] is None and cleared["mayor_title"] == "港区長"
+    refused = cli.refused(
+        "certificate", "issue", "-m", MINATO, "--person", person, "--certifier", "deputy"
+    )
+    assert refused[0]["code"] == "certificate.no_deputy"

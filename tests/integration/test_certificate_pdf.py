@@ -13,6 +13,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import Engine
 
+from jichitai.adapters.pdf.certificate_maker import seal_png, stand_in_seal
 from jichitai.adapters.pdf.certificate_pdf import Issuer, render_certificate
 from jichitai.adapters.pdf.fonts import mj_font_path
 from jichitai.adapters.pdf.signing import PdfSigner, check_signature
@@ -138,3 +139,22 @@ def test_a_certificate_reads_back_as_printed_scans_and_checks_as_signed(
     assert check.valid and "試験市長" in check.signer
     pages = run("pdfinfo", str(pdf))
     assert "Pages: 2" in " ".join(pages.split()) and "(A4)" in pages
+
+
+@pytest.mark.spec("5.6")
+def test_a_seal_is_kept_in_black_ink_with_the_paper_dropped_out() -> None:
+    """§5.6: the electronic 公印 is black. A red impression scanned on white keeps its shape."""
+    scan = Image.new("RGB", (100, 100), (255, 255, 255))
+    ImageDraw.Draw(scan).rectangle((10, 10, 89, 89), outline=(200, 30, 30), width=8)
+    out = io.BytesIO()
+    scan.save(out, format="JPEG", quality=95)
+    with Image.open(io.BytesIO(seal_png(out.getvalue()))) as kept:
+        assert kept.format == "PNG" and kept.mode == "RGBA" and kept.size == (100, 100)
+        ink = kept.getpixel((13, 50))
+        paper = kept.getpixel((50, 50))
+    assert isinstance(ink, tuple) and isinstance(paper, tuple)
+    assert ink[:3] == (0, 0, 0) and ink[3] > 200  # the red ring, now black
+    assert paper[3] < 10  # the white paper, now transparent
+    with Image.open(io.BytesIO(stand_in_seal("東京都千代田区"))) as stand_in:
+        colours = {c for _, c in stand_in.getcolors(maxcolors=100_000) or [] if c[3] > 0}
+    assert colours and all(c[:3] == (0, 0, 0) for c in colours)

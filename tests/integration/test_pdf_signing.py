@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -103,6 +104,9 @@ def test_signing_and_checking_work_on_a_thread_whose_event_loop_is_running(
         pdf = signed(keys)
         return pdf, check_signature(pdf, [keys.authority]).valid
 
-    pdf, valid = asyncio.run(on_the_loop())
+    # On a thread of its own, as a server's loop runs: this thread may already have a loop
+    # running (a browser test's, earlier in the session), where asyncio.run is refused.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        pdf, valid = thread.submit(asyncio.run, on_the_loop()).result()
     assert valid
     assert check_signature(pdf, [keys.authority]).valid

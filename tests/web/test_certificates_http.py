@@ -212,6 +212,29 @@ def test_a_copy_for_official_use_is_ticked_on_the_form_and_marked_in_the_preview
     assert "sheet-mark" not in plain.text
 
 
+@pytest.mark.spec("5.6")
+def test_the_clerk_chooses_the_certifier_and_may_leave_the_seal_off(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    csrf = log_in(http, tenant)
+    person = ref(http, tenant, Role.CLERK)
+    form = http.get("/ui/certificates/new", params={"ref": person}).text
+    assert 'id="certifier-auto" value="auto" checked' in form and 'name="omit_seal"' in form
+    chosen = choices(csrf, person, persons=[person], certifier="mayor", omit_seal="on")
+    preview = http.post("/ui/certificates/preview", data=chosen)
+    assert preview.status_code == 200, preview.text
+    text = html.unescape(preview.text)
+    shown = re.search(r"<dt>認証者</dt><dd>([^<]*)</dd>", text)
+    assert shown and shown[1].endswith("長（公印省略）")
+    sent = issue_form(preview.text)
+    assert sent["certifier"] == ["mayor"] and sent["omit_seal"] == ["on"]
+    pdf = http.post("/ui/certificates/issue", data=sent)
+    assert pdf.headers["content-type"] == "application/pdf"
+    no_deputy = http.post("/ui/certificates/preview", data={**chosen, "certifier": "deputy"})
+    assert no_deputy.status_code == 422
+    assert "職務代理者が登録されていません" in messages_of(no_deputy.text, "certifier")
+
+
 def issue_form(preview: str) -> dict[str, list[str]]:
     """The fields the preview's 発行する button sends, as the browser would send them."""
     found = re.search(r'action="/ui/certificates/issue".*?</form>', preview, re.S)

@@ -19,6 +19,7 @@ import typer
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.certificates.contents import CertificateKind, ItemChoice, SheetLayout
+from jichitai.domain.certificates.issuer import CertifierChoice, Deputy
 from jichitai.domain.errors import DomainError
 from jichitai.entrypoints.cli_common import (
     JsonOption,
@@ -77,6 +78,13 @@ def certificate_issue(
         bool, typer.Option("--official-use", help="「公用」と表示（官公署の公用請求）")
     ] = False,
     history: Annotated[bool, typer.Option("--history", help="履歴を記載")] = False,
+    certifier: Annotated[
+        CertifierChoice,
+        typer.Option(help="認証者: auto（職務代理の期間は職務代理者）, mayor, deputy"),
+    ] = CertifierChoice.AUTO,
+    no_official_seal: Annotated[
+        bool, typer.Option("--no-official-seal", help="公印を印字しない（「公印省略」）")
+    ] = False,
     card: Annotated[
         str, typer.Option("--card", help="印鑑登録証の番号（印鑑登録証明書のとき）")
     ] = "",
@@ -107,6 +115,8 @@ def certificate_issue(
             ),
             with_history=history,
             seal_card_number=card,
+            certifier=certifier,
+            with_seal=not no_official_seal,
         )
     except DomainError as e:
         _fail(e, as_json)
@@ -212,26 +222,52 @@ def municipality_issuer(
         Path | None,
         typer.Option(help="公印の画像（PNG・JPEG）", exists=True, dir_okay=False),
     ] = None,
+    deputy_title: Annotated[
+        str | None,
+        typer.Option(help="職務代理者の職名（例: 千代田区長職務代理者　千代田区副区長）"),
+    ] = None,
+    deputy_name: Annotated[str | None, typer.Option(help="職務代理者の氏名")] = None,
+    deputy_from: Annotated[
+        datetime | None, typer.Option(help="職務代理の開始日 (YYYY-MM-DD)", formats=["%Y-%m-%d"])
+    ] = None,
+    deputy_until: Annotated[
+        datetime | None, typer.Option(help="職務代理の終了日 (YYYY-MM-DD)", formats=["%Y-%m-%d"])
+    ] = None,
+    no_deputy: Annotated[bool, typer.Option("--no-deputy", help="職務代理者の登録を消す")] = False,
+    deputy_seal: Annotated[
+        Path | None,
+        typer.Option(help="職務代理者の公印の画像（PNG・JPEG）", exists=True, dir_okay=False),
+    ] = None,
+    fixed_phrase: Annotated[
+        str | None, typer.Option(help="認証者の下に印字する固定文言（例: この印は黒色です）")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """証明書の認証者（職名・氏名）と公印を表示・設定する（管理者の権限、次の発行から）.
+    """証明書の認証者（市区町村長・職務代理者）、固定文言と公印を表示・設定する（管理者の権限、次の発行から）.
 
     指定しなかった項目はそのまま。設定はアクセスログ（設定変更）に記録される。
     """
     a = _app()
     admin = console_actor(municipality, Role.ADMINISTRATOR)
+    deputy_given = (deputy_title, deputy_name, deputy_from, deputy_until)
     try:
         found = a.certificates.issuer(admin)
-        if mayor_title is not None or mayor_name is not None:
+        texts = (mayor_title, mayor_name, fixed_phrase, *deputy_given)
+        if no_deputy or any(v is not None for v in texts):
             found = a.certificates.set_issuer(
                 admin,
                 found.mayor_title if mayor_title is None else mayor_title,
                 found.mayor_name if mayor_name is None else mayor_name,
+                deputy=None if no_deputy else _deputy(found.deputy, *deputy_given),
+                fixed_phrase=found.fixed_phrase if fixed_phrase is None else fixed_phrase,
             )
         if seal is not None:
             found = a.certificates.set_official_seal(admin, seal.read_bytes())
+        if deputy_seal is not None:
+            found = a.certificates.set_official_seal(admin, deputy_seal.read_bytes(), deputy=True)
     except DomainError as e:
         _fail(e, as_json)
+    d = found.deputy
     _emit(
         {
             "mayor_title": found.mayor_title,
@@ -239,8 +275,37 @@ def municipality_issuer(
             "official_seal_width": found.seal_width,
             "official_seal_height": found.seal_height,
             "official_seal_sha256": found.seal_sha256,
+            "deputy": {
+                "title": d.title,
+                "name": d.name,
+                "starts_on": d.starts_on.isoformat() if d.starts_on else None,
+                "ends_on": d.ends_on.isoformat() if d.ends_on else None,
+            }
+            if d
+            else None,
+            "deputy_seal_sha256": found.deputy_seal_sha256,
+            "fixed_phrase": found.fixed_phrase,
         },
         as_json,
+    )
+
+
+def _deputy(
+    current: Deputy | None,
+    title: str | None,
+    name: str | None,
+    starts: datetime | None,
+    ends: datetime | None,
+) -> Deputy | None:
+    """The deputy with the options given laid over the one set (none given: unchanged)."""
+    if title is None and name is None and starts is None and ends is None:
+        return current
+    base = current or Deputy("", "")
+    return Deputy(
+        base.title if title is None else title,
+        base.name if name is None else name,
+        base.starts_on if starts is None else starts.date(),
+        base.ends_on if ends is None else ends.date(),
     )
 
 

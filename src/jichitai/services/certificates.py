@@ -43,7 +43,16 @@ from jichitai.domain.certificates.contents import (
     resident_sheets,
 )
 from jichitai.domain.certificates.issue_numbers import IssueNumber, parse_code
-from jichitai.domain.certificates.issuer import IssuerSettings, check_issuer
+from jichitai.domain.certificates.issuer import (
+    SEAL_OMITTED,
+    Certifier,
+    CertifierChoice,
+    Deputy,
+    IssuerSettings,
+    IssuerText,
+    check_issuer,
+    choose_certifier,
+)
 from jichitai.domain.certificates.move_out import move_out_sheets, reissued
 from jichitai.domain.certificates.seal_certificate import check_seal_card, seal_certificate_sheets
 from jichitai.domain.certificates.stored import sheets_from_json, sheets_to_json
@@ -173,22 +182,30 @@ class CertificateMaker(Protocol):
         issued_on: date,
         digest: bytes,
         impressions: Mapping[str, bytes],
+        certifier: Certifier,
+        with_seal: bool = True,
     ) -> bytes:
         """The signed PDF, its QR code signing ``number.code`` and ``digest``; ``impressions``
-        are the seal images (PNG with dpi) the sheets print, by registration number."""
+        are the seal images (PNG with dpi) the sheets print, by registration number. The last
+        page names ``certifier`` under the certification, with their seal (the deputy's own,
+        else the 公印) or, without it, 「公印省略」."""
 
     def check(self, pdf: bytes) -> FileCheck: ...
 
-    def issuer(self, municipality_code: str, name: str) -> IssuerSettings:
-        """The mayor's title and name and the official seal image now in use."""
+    def issuer_text(self, municipality_code: str, name: str) -> IssuerText:
+        """The certifiers and the fixed phrase now set (read for every copy)."""
 
-    def set_issuer(
-        self, municipality_code: str, name: str, mayor_title: str, mayor_name: str
-    ) -> IssuerSettings: ...
+    def issuer(self, municipality_code: str, name: str) -> IssuerSettings:
+        """The certifiers, the fixed phrase and the seal images now in use."""
+
+    def set_issuer(self, municipality_code: str, name: str, text: IssuerText) -> IssuerSettings: ...
 
     def set_official_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
         """Check the image (PNG or JPEG, bounded in bytes and pixels; else
         ``certificate.seal_image_invalid`` / ``certificate.seal_image_too_large``) and use it."""
+
+    def set_deputy_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
+        """As ``set_official_seal``, for the 職務代理者's own seal."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,10 +229,21 @@ class Preview:
     """The optional items (``ItemChoice`` field names) it shows."""
     impressions: Mapping[str, bytes] = field(default_factory=dict)
     """The seal images (PNG with dpi) the sheets print, by registration number."""
+    certifier: Certifier | None = None
+    """Who will certify it (set by ``preview``)."""
+    with_seal: bool = True
 
     @property
     def title(self) -> str:
         return self.sheets[0].title
+
+    @property
+    def certified_by(self) -> str:
+        """The certifier as the copy will print them, and the seal or 「公印省略」."""
+        if self.certifier is None:
+            return ""
+        who = f"{self.certifier.title}　{self.certifier.name}".strip("　")
+        return f"{who}（{'公印あり' if self.with_seal else SEAL_OMITTED}）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +339,8 @@ class CertificateService:
         seal_card_number: str = "",
         members: Sequence[str] = (),
         idempotency_key: str | None = None,
+        certifier: CertifierChoice = CertifierChoice.AUTO,
+        with_seal: bool = True,
     ) -> Issued:
         """One copy of a certificate for the person (or their whole household, or the chosen
         ``members`` of it).
@@ -318,6 +348,9 @@ class CertificateService:
         The same ``idempotency_key`` from the same login issues once: a repeat is refused with
         ``certificate.already_issued`` naming the first copy (its PDF is not kept, so it cannot
         be answered again; the clerk re-prints it from the history if it was lost).
+
+        ``certifier`` names the mayor or the 職務代理者 (by default the deputy during the period
+        of the 職務代理); without ``with_seal`` the copy reads 「公印省略」 (§5.6).
 
         A 転出証明書 is always one person's, with every item the order lists (the My Number
         among them: the actor must be allowed to see it); a 印鑑登録証明書 is one person's,
@@ -349,6 +382,8 @@ class CertificateService:
             laid.items,
             impressions=laid.impressions,
             idempotency_key=scoped,
+            certifier=certifier,
+            with_seal=with_seal,
         )
 
     def preview(
@@ -364,6 +399,8 @@ class CertificateService:
         acknowledged: frozenset[str] = frozenset(),
         seal_card_number: str = "",
         members: Sequence[str] = (),
+        certifier: CertifierChoice = CertifierChoice.AUTO,
+        with_seal: bool = True,
     ) -> Preview:
         """The sheets ``issue`` would print with the same arguments, for the clerk to check
         before issuing: the same rights, suppressions and refusals, but nothing is numbered,
@@ -381,6 +418,7 @@ class CertificateService:
             seal_card_number=seal_card_number,
             members=members,
         )
+        chosen = self._certifier(actor.municipality_code, laid.municipality_name, certifier)
         self._log.record(
             actor,
             Operation.VIEW,
@@ -388,7 +426,11 @@ class CertificateService:
             target=f"certificate_preview:{kind.value}",
             my_number_shown="individual_number" in laid.items,
         )
-        return laid
+        return replace(laid, certifier=chosen, with_seal=with_seal)
+
+    def _certifier(self, mc: str, name: str, choice: CertifierChoice) -> Certifier:
+        self._maker.ensure_keys(mc, name)
+        return choose_certifier(self._maker.issuer_text(mc, name), self._clock.today(), choice)
 
     def _lay_out(
         self,
@@ -533,17 +575,21 @@ class CertificateService:
         reason: str = "",
         impressions: Mapping[str, bytes] | None = None,
         idempotency_key: str | None = None,
+        certifier: CertifierChoice = CertifierChoice.AUTO,
+        with_seal: bool = True,
     ) -> Issued:
         """Number, draw, sign; then record the copy and log it (nothing is recorded if drawing
         or recording fails)."""
         mc = actor.municipality_code
         today = self._clock.today()
         digest = content_digest(certificate_lines(sheets))
+        who = self._certifier(mc, name, certifier)  # refused before a number is drawn
         number = IssueNumber(
             today, mc, name, actor.terminal[:20], "", self._store.next_sequence(mc, today)
         )
-        self._maker.ensure_keys(mc, name)
-        pdf = self._maker.make(mc, name, sheets, number, today, digest, impressions or {})
+        pdf = self._maker.make(
+            mc, name, sheets, number, today, digest, impressions or {}, who, with_seal
+        )
         self._store.record(
             IssueRecord(
                 municipality_code=mc,
@@ -739,29 +785,46 @@ class CertificateService:
         self._maker.ensure_keys(mc, name)
         return self._maker.issuer(mc, name)
 
-    def set_issuer(self, actor: Actor, mayor_title: str, mayor_name: str) -> IssuerSettings:
-        """Set the mayor's title and name printed from the next copy on."""
+    def set_issuer(
+        self,
+        actor: Actor,
+        mayor_title: str,
+        mayor_name: str,
+        *,
+        deputy: Deputy | None = None,
+        fixed_phrase: str = "",
+    ) -> IssuerSettings:
+        """Set who certifies from the next copy on: the mayor's title and name, the 職務代理者
+        and the period of the 職務代理 (none: no deputy), and the fixed phrase."""
         actor.require(Permission.MANAGE_ISSUER)
-        title, person = check_issuer(mayor_title, mayor_name)
+        text = check_issuer(mayor_title, mayor_name, deputy, fixed_phrase)
         mc = actor.municipality_code
         name = self._municipality(mc)
         self._maker.ensure_keys(mc, name)
-        settings = self._maker.set_issuer(mc, name, title, person)
+        settings = self._maker.set_issuer(mc, name, text)
         self._log.record(actor, Operation.CHANGE_SETTINGS, target="certificate_issuer")
         return settings
 
-    def set_official_seal(self, actor: Actor, image: bytes) -> IssuerSettings:
-        """Set the official seal image (PNG or JPEG) stamped from the next copy on."""
+    def set_official_seal(
+        self, actor: Actor, image: bytes, *, deputy: bool = False
+    ) -> IssuerSettings:
+        """Set the official seal image (PNG or JPEG), or the 職務代理者's own seal, stamped from
+        the next copy on (in black)."""
         actor.require(Permission.MANAGE_ISSUER)
         mc = actor.municipality_code
         name = self._municipality(mc)
         self._maker.ensure_keys(mc, name)
-        settings = self._maker.set_official_seal(mc, name, image)
+        if deputy:
+            settings = self._maker.set_deputy_seal(mc, name, image)
+            digest = settings.deputy_seal_sha256
+        else:
+            settings = self._maker.set_official_seal(mc, name, image)
+            digest = settings.seal_sha256
         self._log.record(
             actor,
             Operation.CHANGE_SETTINGS,
-            target="official_seal",
-            detail=f"sha256:{settings.seal_sha256[:16]}",
+            target="deputy_seal" if deputy else "official_seal",
+            detail=f"sha256:{digest[:16]}",
         )
         return settings
 

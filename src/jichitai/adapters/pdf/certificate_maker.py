@@ -3,12 +3,14 @@ and reading a file back (signature check; QR code read from the rendered last pa
 Debian's ``pdftoppm`` and ``zbarimg``).
 
 Besides its key, each municipality's directory holds ``issuer.json`` (``mayor_title``,
-``mayor_name``) and ``official_seal.png`` (公印). An administrator sets them through the
-service (``set_issuer``, ``set_official_seal``: the seal must be a PNG or JPEG image of at most
-2 MB and 2000×2000 pixels, and is kept as PNG), or the operator puts the files there; when
-absent, a development stand-in is made (title 「<name>長」, no name, a red square seal with the
-name). Files are replaced whole (written beside, then renamed), so a copy being drawn never
-reads half a file.
+``mayor_name``, ``deputy``: the 職務代理者 and the period, ``fixed_phrase``),
+``official_seal.png`` (公印) and, if the deputy has a seal of their own, ``deputy_seal.png``. An
+administrator sets them through the service (``set_issuer``, ``set_official_seal``,
+``set_deputy_seal``: a seal must be a PNG or JPEG image of at most 2 MB and 2000×2000 pixels, and
+is kept as PNG in black, as the standard's 電子公印 is (§5.6)), or the operator puts the files
+there; when absent, a development stand-in is made (title 「<name>長」, no name, a black square
+seal with the name). Files are replaced whole (written beside, then renamed), so a copy being
+drawn never reads half a file.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from jichitai.adapters.pdf.certificate_pdf import Issuer, render_certificate
 from jichitai.adapters.pdf.fonts import mj_font_path
@@ -37,7 +39,11 @@ from jichitai.domain.certificates.issuer import (
     MAX_SEAL_BYTES,
     MAX_SEAL_PIXELS,
     MIN_SEAL_PIXELS,
+    SEAL_OMITTED,
+    Certifier,
+    Deputy,
     IssuerSettings,
+    IssuerText,
 )
 from jichitai.domain.certificates.verification import QrPayload
 from jichitai.domain.errors import DomainError, invalid
@@ -46,7 +52,7 @@ from jichitai.services.ports import Clock
 
 
 def stand_in_seal(name: str) -> bytes:
-    """A development 公印: a red square reading 「<municipality>長之印」 in columns from the right
+    """A development 公印: a black square reading 「<municipality>長之印」 in columns from the right
     (the prefecture left off), never a real seal."""
     short = re.sub(r"^.+?[都道府県](?=.)", "", name)
     chars = (short + "長之印")[-9:]
@@ -54,13 +60,13 @@ def stand_in_seal(name: str) -> bytes:
     columns = -(-len(chars) // rows)
     image = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
-    draw.rectangle((10, 10, 289, 289), outline=(200, 30, 30, 255), width=14)
+    draw.rectangle((10, 10, 289, 289), outline=(0, 0, 0, 255), width=14)
     cell = 260 // max(rows, columns)
     font = ImageFont.truetype(mj_font_path(), int(cell * 0.9))
     for n, char in enumerate(chars):
         column, row = divmod(n, rows)
         x = 280 - (column + 1) * (260 // columns) + (260 // columns - cell) // 2
-        draw.text((x, 22 + row * cell), char, font=font, fill=(200, 30, 30, 255))
+        draw.text((x, 22 + row * cell), char, font=font, fill=(0, 0, 0, 255))
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
@@ -83,48 +89,58 @@ class KeyDirectoryCertificateMaker:
                 json.dumps({"mayor_title": f"{name}長", "mayor_name": ""}, ensure_ascii=False),
                 encoding="utf-8",
             )
-        seal = base / "official_seal.png"
+        seal = base / OFFICIAL_SEAL
         if not seal.exists():
             seal.write_bytes(stand_in_seal(name))
 
-    def _issuer(self, code: str, name: str) -> Issuer:
-        base = self._base(code)
-        data = json.loads((base / "issuer.json").read_text(encoding="utf-8"))
-        seal = base / "official_seal.png"
-        return Issuer(
-            name,
-            str(data.get("mayor_title") or f"{name}長"),
-            str(data.get("mayor_name") or ""),
-            seal.read_bytes() if seal.exists() else None,
-        )
+    def issuer_text(self, municipality_code: str, name: str) -> IssuerText:
+        path = self._base(municipality_code) / "issuer.json"
+        return _text_of(json.loads(path.read_text(encoding="utf-8")), name)
+
+    def _seal(self, code: str, file: str) -> bytes | None:
+        path = self._base(code) / file
+        return path.read_bytes() if path.exists() else None
 
     def issuer(self, municipality_code: str, name: str) -> IssuerSettings:
-        issuer = self._issuer(municipality_code, name)
-        seal = issuer.official_seal_png
+        text = self.issuer_text(municipality_code, name)
+        seal = self._seal(municipality_code, OFFICIAL_SEAL)
+        deputy_seal = self._seal(municipality_code, DEPUTY_SEAL)
         width = height = 0
         if seal:
             with Image.open(io.BytesIO(seal)) as image:
                 width, height = image.size
         return IssuerSettings(
-            issuer.mayor_title,
-            issuer.mayor_name,
+            text.mayor_title,
+            text.mayor_name,
             width,
             height,
             hashlib.sha256(seal).hexdigest() if seal else "",
+            text.deputy,
+            text.fixed_phrase,
+            hashlib.sha256(deputy_seal).hexdigest() if deputy_seal else "",
         )
 
-    def set_issuer(
-        self, municipality_code: str, name: str, mayor_title: str, mayor_name: str
-    ) -> IssuerSettings:
-        data = json.dumps(
-            {"mayor_title": mayor_title, "mayor_name": mayor_name}, ensure_ascii=False
-        )
-        _replace(self._base(municipality_code) / "issuer.json", data.encode("utf-8"))
+    def set_issuer(self, municipality_code: str, name: str, text: IssuerText) -> IssuerSettings:
+        _replace(self._base(municipality_code) / "issuer.json", _text_json(text))
         return self.issuer(municipality_code, name)
 
     def set_official_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
-        _replace(self._base(municipality_code) / "official_seal.png", seal_png(image))
+        _replace(self._base(municipality_code) / OFFICIAL_SEAL, seal_png(image))
         return self.issuer(municipality_code, name)
+
+    def set_deputy_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
+        _replace(self._base(municipality_code) / DEPUTY_SEAL, seal_png(image))
+        return self.issuer(municipality_code, name)
+
+    def _issuer(self, code: str, name: str, certifier: Certifier, with_seal: bool) -> Issuer:
+        """What the last page prints: the certifier, and their seal or 「公印省略」."""
+        phrase = self.issuer_text(code, name).fixed_phrase
+        if not with_seal:
+            return Issuer(name, certifier.title, certifier.name, None, SEAL_OMITTED)
+        seal = (self._seal(code, DEPUTY_SEAL) if certifier.is_deputy else None) or self._seal(
+            code, OFFICIAL_SEAL
+        )
+        return Issuer(name, certifier.title, certifier.name, seal, phrase)
 
     def make(
         self,
@@ -135,12 +151,14 @@ class KeyDirectoryCertificateMaker:
         issued_on: date,
         digest: bytes,
         impressions: Mapping[str, bytes],
+        certifier: Certifier,
+        with_seal: bool = True,
     ) -> bytes:
         pair = self._keys.municipality(municipality_code)
         payload = sign_payload(pair, number.code, digest)
         pdf = render_certificate(
             sheets,
-            self._issuer(municipality_code, name),
+            self._issuer(municipality_code, name, certifier, with_seal),
             number,
             issued_on,
             payload.text(),
@@ -166,6 +184,50 @@ class KeyDirectoryCertificateMaker:
         if not signed:
             problems.append("QRコードの署名がこの団体のものではありません")
         return FileCheck(signature.valid, signature.signer, payload, signed, tuple(problems))
+
+
+OFFICIAL_SEAL = "official_seal.png"
+DEPUTY_SEAL = "deputy_seal.png"
+
+
+def _text_of(data: dict[str, object], name: str) -> IssuerText:
+    deputy = data.get("deputy")
+    found = None
+    if isinstance(deputy, dict):
+        starts, ends = deputy.get("starts_on"), deputy.get("ends_on")
+        found = Deputy(
+            str(deputy.get("title") or ""),
+            str(deputy.get("name") or ""),
+            date.fromisoformat(starts) if isinstance(starts, str) else None,
+            date.fromisoformat(ends) if isinstance(ends, str) else None,
+        )
+    return IssuerText(
+        str(data.get("mayor_title") or f"{name}長"),
+        str(data.get("mayor_name") or ""),
+        found,
+        str(data.get("fixed_phrase") or ""),
+    )
+
+
+def _text_json(text: IssuerText) -> bytes:
+    d = text.deputy
+    deputy = (
+        {
+            "title": d.title,
+            "name": d.name,
+            "starts_on": d.starts_on.isoformat() if d.starts_on else None,
+            "ends_on": d.ends_on.isoformat() if d.ends_on else None,
+        }
+        if d
+        else None
+    )
+    data = {
+        "mayor_title": text.mayor_title,
+        "mayor_name": text.mayor_name,
+        "deputy": deputy,
+        "fixed_phrase": text.fixed_phrase,
+    }
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 def _replace(path: Path, data: bytes) -> None:
@@ -207,12 +269,23 @@ def seal_png(data: bytes) -> bytes:
                     "official_seal",
                 )
             image.load()
-            converted = image.convert("RGBA")
+            converted = _in_black(image.convert("RGBA"))
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         raise not_image from None
     out = io.BytesIO()
     converted.save(out, format="PNG")
     return out.getvalue()
+
+
+def _in_black(image: Image.Image) -> Image.Image:
+    """The seal in black ink (§5.6: an electronic seal is black): each pixel's ink is how far its
+    darkest channel is from white, so a red or black impression on white or on transparency
+    keeps its shape and the paper drops out."""
+    r, g, b, alpha = image.split()
+    ink = ImageOps.invert(ImageChops.darker(ImageChops.darker(r, g), b))
+    black = Image.new("RGBA", image.size, (0, 0, 0, 255))
+    black.putalpha(ImageChops.multiply(alpha, ink))
+    return black
 
 
 def _read_qr(pdf: bytes) -> QrPayload | None:

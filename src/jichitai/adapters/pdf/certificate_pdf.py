@@ -41,12 +41,14 @@ IMPRESSION_FRAME = 32 * mm
 
 @dataclass(frozen=True, slots=True)
 class Issuer:
-    """Who certifies: the municipality, its mayor, and the official seal (公印) image."""
+    """Who certifies: the municipality, its mayor (or the mayor's deputy), the official seal (公印)
+    image, and a line printed under the certifier (a fixed phrase, or 「公印省略」)."""
 
     municipality_name: str
     mayor_title: str
     mayor_name: str
     official_seal_png: bytes | None = None
+    note: str = ""
 
 
 class _Page:
@@ -180,9 +182,13 @@ def _certify(page: _Page, text: str, issuer: Issuer, issued_on: date, qr_text: s
     page.y -= 11 * mm
     signature = f"{issuer.mayor_title}　{issuer.mayor_name}"
     right = PAGE_WIDTH - MARGIN - QR_SIZE - 12 * mm
-    width = pdfmetrics.stringWidth(font.drawable(signature), font.name, 13)
-    x = right - width
-    page.text(x, signature, 13)
+    size = 13.0  # smaller for a long title (a deputy's names two offices)
+    while size > 8 and pdfmetrics.stringWidth(font.drawable(signature), font.name, size) > (
+        right - MARGIN - 10 * mm
+    ):
+        size -= 0.5
+    width = pdfmetrics.stringWidth(font.drawable(signature), font.name, size)
+    page.text(right - width, signature, size)
     if issuer.official_seal_png:
         seal = ImageReader(io.BytesIO(issuer.official_seal_png))
         page.canvas.drawImage(
@@ -193,4 +199,8 @@ def _certify(page: _Page, text: str, issuer: Issuer, issued_on: date, qr_text: s
             SEAL_SIZE,
             mask="auto",
         )
+    if issuer.note:
+        page.y -= 7 * mm
+        note_width = pdfmetrics.stringWidth(font.drawable(issuer.note), font.name, 9)
+        page.text(right - note_width, issuer.note, 9)
     draw_qr(page.canvas, qr_text, PAGE_WIDTH - MARGIN - QR_SIZE, bottom, QR_SIZE)

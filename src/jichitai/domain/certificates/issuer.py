@@ -1,19 +1,56 @@
-"""Who certifies a certificate: the mayor's title and name (認証者), checked before they are set.
+"""Who certifies a certificate (認証者, standard §1.3.9 (310)) and what is printed with it (§5.6).
 
-The official seal image (公印) is checked where images are read (an adapter, with Pillow);
-this module holds only the rules for the text.
+- The mayor's title and name, and a 職務代理者 (who acts in the mayor's stead) with the period of
+  the 職務代理: on a day inside it the deputy certifies unless the clerk chooses otherwise, so
+  copies switch over on their own (``choose_certifier``).
+- A fixed phrase printed under the certifier (「この印は黒色です」 and the like).
+- Each copy may name the mayor or the deputy, and may leave the seal off: it then reads 「公印省略」.
+
+The seal images (公印: the mayor's, and the deputy's own if the deputy has one) are checked where
+images are read (an adapter, with Pillow); this module holds only the rules for the text.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
 
-from jichitai.domain.errors import RuleViolations, Violation
+from jichitai.domain.errors import RuleViolations, Violation, invalid
 
 MAX_ISSUER_TEXT = 40
 MAX_SEAL_BYTES = 2 * 1024 * 1024
 MAX_SEAL_PIXELS = 2000
 MIN_SEAL_PIXELS = 32
+SEAL_OMITTED = "公印省略"
+
+
+@dataclass(frozen=True, slots=True)
+class Deputy:
+    """職務代理者: the title as printed (「千代田区長職務代理者　千代田区副区長」), the name, and
+    the period of the 職務代理 (no start: only when chosen on a copy)."""
+
+    title: str
+    name: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+    def acts_on(self, day: date) -> bool:
+        return (
+            self.starts_on is not None
+            and self.starts_on <= day
+            and (self.ends_on is None or day <= self.ends_on)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerText:
+    """The certifiers and the fixed phrase, as set."""
+
+    mayor_title: str
+    mayor_name: str
+    deputy: Deputy | None = None
+    fixed_phrase: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +63,74 @@ class IssuerSettings:
     seal_height: int = 0
     seal_sha256: str = ""
     """Empty when no official seal image is set."""
+    deputy: Deputy | None = None
+    fixed_phrase: str = ""
+    deputy_seal_sha256: str = ""
+    """The deputy's own seal; empty when the deputy stamps the mayor's 公印."""
 
 
-def check_issuer(mayor_title: str, mayor_name: str) -> tuple[str, str]:
-    """The title and name as they will be printed (surrounding spaces dropped); a title is
-    required, both at most 40 characters, no line breaks or control characters."""
+class CertifierChoice(StrEnum):
+    AUTO = "auto"
+    """The deputy during the period of the 職務代理, the mayor otherwise."""
+    MAYOR = "mayor"
+    DEPUTY = "deputy"
+
+
+@dataclass(frozen=True, slots=True)
+class Certifier:
+    """Who a copy is certified by."""
+
+    title: str
+    name: str
+    is_deputy: bool = False
+
+
+def choose_certifier(text: IssuerText, day: date, choice: CertifierChoice) -> Certifier:
+    deputy = text.deputy
+    if choice is CertifierChoice.DEPUTY and deputy is None:
+        raise invalid(
+            "certificate.no_deputy",
+            "職務代理者が登録されていません。管理者が認証者の設定で登録してください",
+            "certifier",
+        )
+    use_deputy = deputy is not None and (
+        choice is CertifierChoice.DEPUTY or (choice is CertifierChoice.AUTO and deputy.acts_on(day))
+    )
+    if use_deputy and deputy is not None:
+        return Certifier(deputy.title, deputy.name, is_deputy=True)
+    return Certifier(text.mayor_title, text.mayor_name)
+
+
+def _text_problems(value: str, field: str, label: str) -> list[Violation]:
+    problems = []
+    if len(value) > MAX_ISSUER_TEXT:
+        problems.append(
+            Violation(
+                "certificate.issuer_too_long",
+                f"{label}は{MAX_ISSUER_TEXT}文字以内で入力してください",
+                field,
+            )
+        )
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        problems.append(
+            Violation(
+                "certificate.issuer_invalid_character",
+                f"{label}に改行や制御文字は使えません",
+                field,
+            )
+        )
+    return problems
+
+
+def check_issuer(
+    mayor_title: str,
+    mayor_name: str,
+    deputy: Deputy | None = None,
+    fixed_phrase: str = "",
+) -> IssuerText:
+    """The settings as they will be printed (surrounding spaces dropped). Titles and names are
+    required (§1.3.9 does not let a certifier go unnamed), every text at most 40 characters with no line breaks or control characters, and the
+    deputy's period may not end before it starts. Every fault is told at once."""
     title, name = mayor_title.strip(), mayor_name.strip()
     problems: list[Violation] = []
     if not title:
@@ -39,23 +139,48 @@ def check_issuer(mayor_title: str, mayor_name: str) -> tuple[str, str]:
                 "certificate.issuer_title_required", "認証者の職名を入力してください", "mayor_title"
             )
         )
-    for value, field, label in ((title, "mayor_title", "職名"), (name, "mayor_name", "氏名")):
-        if len(value) > MAX_ISSUER_TEXT:
+    if not name:  # the standard does not let a certifier go unnamed (「○○長 公印」)
+        problems.append(
+            Violation(
+                "certificate.issuer_name_required", "認証者の氏名を入力してください", "mayor_name"
+            )
+        )
+    problems += _text_problems(title, "mayor_title", "認証者の職名")
+    problems += _text_problems(name, "mayor_name", "認証者の氏名")
+    phrase = fixed_phrase.strip()
+    problems += _text_problems(phrase, "fixed_phrase", "固定文言")
+    checked_deputy = None
+    if deputy is not None:
+        checked_deputy = Deputy(
+            deputy.title.strip(), deputy.name.strip(), deputy.starts_on, deputy.ends_on
+        )
+        if not checked_deputy.title:
             problems.append(
                 Violation(
-                    "certificate.issuer_too_long",
-                    f"認証者の{label}は{MAX_ISSUER_TEXT}文字以内で入力してください",
-                    field,
+                    "certificate.issuer_title_required",
+                    "職務代理者の職名を入力してください",
+                    "deputy.title",
                 )
             )
-        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        if not checked_deputy.name:
             problems.append(
                 Violation(
-                    "certificate.issuer_invalid_character",
-                    f"認証者の{label}に改行や制御文字は使えません",
-                    field,
+                    "certificate.issuer_name_required",
+                    "職務代理者の氏名を入力してください",
+                    "deputy.name",
+                )
+            )
+        problems += _text_problems(checked_deputy.title, "deputy.title", "職務代理者の職名")
+        problems += _text_problems(checked_deputy.name, "deputy.name", "職務代理者の氏名")
+        starts, ends = deputy.starts_on, deputy.ends_on
+        if ends is not None and (starts is None or ends < starts):
+            problems.append(
+                Violation(
+                    "certificate.deputy_period_invalid",
+                    "職務代理の終了日は開始日以降の日付にしてください（開始日も必要です）",
+                    "deputy.ends_on",
                 )
             )
     if problems:
         raise RuleViolations(*problems)
-    return title, name
+    return IssuerText(title, name, checked_deputy, phrase)

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.certificates.contents import CertificateKind, ItemChoice, SheetLayout
-from jichitai.domain.certificates.issuer import IssuerSettings
+from jichitai.domain.certificates.issuer import CertifierChoice, Deputy, IssuerSettings
 from jichitai.domain.errors import invalid
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.inputs import idempotency_key_of
@@ -26,6 +26,16 @@ ERRORS = s.error_responses(403, 404)
 PDF_CREATED: dict[int | str, dict[str, object]] = {
     201: {"description": "署名済みPDF", "content": {"application/pdf": {}}}
 }
+IMAGE_BODY: dict[str, object] = {
+    "requestBody": {
+        "content": {
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+        },
+        "required": True,
+    }
+}
+"""A seal image sent as the raw body."""
 IssueCodePath = Annotated[str, Path(max_length=40, description="22桁の確認コード")]
 
 
@@ -56,6 +66,11 @@ class IssueRequest(BaseModel):
         description="印鑑登録証の番号（印鑑登録証明書のとき必須）",
     )
     acknowledged_alerts: list[str] = Field(default_factory=list, max_length=20)
+    certifier: CertifierChoice = Field(
+        default=CertifierChoice.AUTO,
+        description="認証者: auto（職務代理の期間は職務代理者、それ以外は市区町村長）、mayor、deputy",
+    )
+    official_seal: bool = Field(default=True, description="公印を印字する（false: 「公印省略」）")
 
 
 class Verification(BaseModel):
@@ -129,11 +144,30 @@ class IssueHistory(BaseModel):
     issues: list[IssueEntry]
 
 
+class DeputyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(
+        max_length=100, description="職務代理者の職名（例: 千代田区長職務代理者　千代田区副区長）"
+    )
+    name: str = Field(default="", max_length=100, description="職務代理者の氏名")
+    starts_on: date | None = Field(
+        default=None, description="職務代理の開始日（この期間は自動で職務代理者が認証者）"
+    )
+    ends_on: date | None = Field(default=None, description="職務代理の終了日（なし: 未定）")
+
+
 class IssuerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mayor_title: str = Field(max_length=100, description="認証者の職名（例: 千代田区長）")
     mayor_name: str = Field(default="", max_length=100, description="認証者の氏名")
+    deputy: DeputyBody | None = Field(default=None, description="職務代理者（なし: 登録しない）")
+    fixed_phrase: str = Field(
+        default="",
+        max_length=100,
+        description="認証者の下に印字する固定文言（例: この印は黒色です）",
+    )
 
 
 class IssuerOut(BaseModel):
@@ -143,6 +177,11 @@ class IssuerOut(BaseModel):
     official_seal_width: int
     official_seal_height: int
     official_seal_sha256: str
+    deputy: DeputyBody | None = None
+    fixed_phrase: str = ""
+    deputy_seal_sha256: str = Field(
+        default="", description="職務代理者の公印（空: 市区町村長の公印を使う）"
+    )
 
 
 def _pdf(issued: Issued) -> Response:
@@ -190,6 +229,8 @@ def issue_certificate(
         acknowledged=frozenset(body.acknowledged_alerts),
         seal_card_number=body.seal_card_number,
         idempotency_key=idempotency_key_of(idempotency_key),
+        certifier=body.certifier,
+        with_seal=body.official_seal,
     )
     return _pdf(issued)
 
@@ -278,6 +319,16 @@ def _issuer(request: Request, actor_mc: str, found: IssuerSettings) -> IssuerOut
         official_seal_width=found.seal_width,
         official_seal_height=found.seal_height,
         official_seal_sha256=found.seal_sha256,
+        deputy=DeputyBody(
+            title=found.deputy.title,
+            name=found.deputy.name,
+            starts_on=found.deputy.starts_on,
+            ends_on=found.deputy.ends_on,
+        )
+        if found.deputy
+        else None,
+        fixed_phrase=found.fixed_phrase,
+        deputy_seal_sha256=found.deputy_seal_sha256,
     )
 
 
@@ -300,10 +351,17 @@ def get_issuer(request: Request, actor: CurrentActor) -> IssuerOut:
     response_model=IssuerOut,
     responses=s.error_responses(403),
     tags=["administration"],
-    summary="証明書の認証者（職名・氏名）の設定（管理者、次の発行から）",
+    summary="証明書の認証者（市区町村長・職務代理者と職務代理の期間）と固定文言の設定（管理者、次の発行から）",
 )
 def set_issuer(request: Request, actor: CurrentActor, body: IssuerIn) -> IssuerOut:
-    found = app_of(request).certificates.set_issuer(actor, body.mayor_title, body.mayor_name)
+    d = body.deputy
+    found = app_of(request).certificates.set_issuer(
+        actor,
+        body.mayor_title,
+        body.mayor_name,
+        deputy=Deputy(d.title, d.name, d.starts_on, d.ends_on) if d else None,
+        fixed_phrase=body.fixed_phrase,
+    )
     return _issuer(request, actor.municipality_code, found)
 
 
@@ -314,17 +372,26 @@ def set_issuer(request: Request, actor: CurrentActor, body: IssuerIn) -> IssuerO
     responses=s.error_responses(403),
     tags=["administration"],
     summary="公印の画像の設定（PNG・JPEG、2MB・2000×2000ピクセル以内、管理者）",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "image/png": {"schema": {"type": "string", "format": "binary"}},
-                "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-            },
-            "required": True,
-        }
-    },
+    openapi_extra=IMAGE_BODY,
 )
 async def set_official_seal(request: Request, actor: CurrentActor) -> IssuerOut:
+    return await _store_seal(request, actor, deputy=False)
+
+
+@router.put(
+    "/api/v1/admin/deputy-seal",
+    operation_id="setDeputySeal",
+    response_model=IssuerOut,
+    responses=s.error_responses(403),
+    tags=["administration"],
+    summary="職務代理者の公印の画像の設定（なければ市区町村長の公印を使う。管理者）",
+    openapi_extra=IMAGE_BODY,
+)
+async def set_deputy_seal(request: Request, actor: CurrentActor) -> IssuerOut:
+    return await _store_seal(request, actor, deputy=True)
+
+
+async def _store_seal(request: Request, actor: CurrentActor, *, deputy: bool) -> IssuerOut:
     actor.require(Permission.MANAGE_ISSUER)  # before the body is read
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in ("image/png", "image/jpeg"):
@@ -336,7 +403,7 @@ async def set_official_seal(request: Request, actor: CurrentActor) -> IssuerOut:
     data = await request.body()
 
     def store() -> IssuerOut:
-        found = app_of(request).certificates.set_official_seal(actor, data)
+        found = app_of(request).certificates.set_official_seal(actor, data, deputy=deputy)
         return _issuer(request, actor.municipality_code, found)
 
     return await run_in_threadpool(store)

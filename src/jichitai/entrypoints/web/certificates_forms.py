@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from jichitai.domain.certificates.contents import TITLES, CertificateKind, ItemChoice, SheetLayout
+from jichitai.domain.certificates.issuer import SEAL_OMITTED, CertifierChoice
 from jichitai.domain.errors import Violation
 from jichitai.entrypoints.web.session import Posted
 from jichitai.entrypoints.web.templating import NO_PROBLEMS, Problems, problems_of
@@ -44,6 +45,11 @@ ITEM_LABELS: dict[str, str] = {
     "official_use": "「公用」と表示する（官公署の公用請求）",
 }
 ITEM_NAMES = tuple(f"items.{name}" for name in ITEM_LABELS)
+CERTIFIER_CHOICES: tuple[tuple[CertifierChoice, str], ...] = (
+    (CertifierChoice.AUTO, "自動（職務代理の期間は職務代理者、それ以外は市区町村長）"),
+    (CertifierChoice.MAYOR, "市区町村長"),
+    (CertifierChoice.DEPUTY, "職務代理者"),
+)
 
 FIELDS = (
     "kind",
@@ -53,6 +59,8 @@ FIELDS = (
     "with_history",
     *ITEM_NAMES,
     "seal_card_number",
+    "certifier",
+    "omit_seal",
 )
 """The form's fields: a refusal naming one of them is shown next to it."""
 
@@ -69,6 +77,8 @@ class CertificateOptions:
     with_history: bool = False
     items: ItemChoice = field(default_factory=ItemChoice)
     seal_card_number: str = ""
+    certifier: CertifierChoice = CertifierChoice.AUTO
+    omit_seal: bool = False
 
     @property
     def title(self) -> str:
@@ -91,6 +101,9 @@ class CertificateOptions:
         pairs += [(f"items.{f.name}", "on") for f in fields(self.items) if self.item_on(f.name)]
         if self.seal_card_number:
             pairs.append(("seal_card_number", self.seal_card_number))
+        pairs.append(("certifier", self.certifier.value))
+        if self.omit_seal:
+            pairs.append(("omit_seal", "on"))
         return pairs
 
     def service_arguments(self, atena_of: Callable[[str], str]) -> dict[str, Any]:
@@ -104,18 +117,22 @@ class CertificateOptions:
             "items": self.items,
             "with_history": self.with_history,
             "seal_card_number": self.seal_card_number,
+            "certifier": self.certifier,
+            "with_seal": not self.omit_seal,
         }
 
     def summary(self) -> list[str]:
-        """The choices in words, for the preview."""
+        """The choices in words, for the preview (the certifier is told apart)."""
+        seal = [SEAL_OMITTED] if self.omit_seal else []
         if not self.is_resident_kind:
-            return []
+            return seal
         shown = [label for name, label in ITEM_LABELS.items() if self.item_on(name)]
         return [
             "世帯全員" if self.scope == SCOPE_HOUSEHOLD else f"選択した方（{len(self.members)}人）",
             "世帯連記式" if self.layout is SheetLayout.HOUSEHOLD else "個人票",
             "履歴あり" if self.with_history else "履歴なし",
             "記載する項目: " + ("、".join(shown) if shown else "なし（省略）"),
+            *seal,
         ]
 
 
@@ -159,6 +176,13 @@ def read_options(posted: Posted) -> tuple[CertificateOptions, Problems]:
             )
         )
         card = card[:MAX_CARD_LENGTH]
+    try:
+        certifier = CertifierChoice(posted.get("certifier", CertifierChoice.AUTO.value))
+    except ValueError:
+        certifier = CertifierChoice.AUTO
+        faults.append(
+            Violation("certificate.certifier_invalid", "認証者を選択してください", "certifier")
+        )
     options = CertificateOptions(
         kind=kind,
         scope=scope,
@@ -167,6 +191,8 @@ def read_options(posted: Posted) -> tuple[CertificateOptions, Problems]:
         with_history=posted.get("with_history") == "on",
         items=ItemChoice(**{name: posted.get(f"items.{name}") == "on" for name in ITEM_LABELS}),
         seal_card_number=card,
+        certifier=certifier,
+        omit_seal=posted.get("omit_seal") == "on",
     )
     if options.is_resident_kind and scope == SCOPE_CHOSEN and not members:
         faults.append(

@@ -19,6 +19,7 @@ from jichitai.domain.access.actor import Forbidden
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation
 from jichitai.entrypoints.web.certificates_forms import (
+    CERTIFIER_CHOICES,
     FIELDS,
     ITEM_LABELS,
     KIND_CHOICES,
@@ -165,6 +166,7 @@ def form_page(
         options=chosen,
         chosen=_atenas(refs, actor.login, chosen.members),
         kinds=KIND_CHOICES,
+        certifier_choices=CERTIFIER_CHOICES,
         item_labels=ITEM_LABELS,
         scope_household=SCOPE_HOUSEHOLD,
         scope_chosen=SCOPE_CHOSEN,
@@ -299,6 +301,7 @@ def preview(request: Request, posted: PostedForm) -> Response:
         acknowledged=sorted(acknowledged),
         issue_token=new_form_token(),
         title=laid.title,
+        certified_by=laid.certified_by,
         sheets=sheet_views(laid.sheets, laid.impressions),
         person_count=len(laid.persons),
     )
