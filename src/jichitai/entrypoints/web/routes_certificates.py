@@ -10,6 +10,7 @@ recorded as issued); the issue answers the PDF itself, as the copy exists only o
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -355,73 +356,82 @@ def issue(request: Request, posted: PostedForm) -> Response:
     return _pdf(issued)
 
 
-@router.post("/certificates/reissue")
-def reissue(request: Request, posted: PostedForm) -> Response:
-    """再交付・再印刷 of a copy chosen from the person's issue history."""
+@dataclass(frozen=True, slots=True)
+class _ChosenCopy:
+    """A copy chosen from the person's issue history, the reason given, and the form's state."""
+
+    code: str
+    reason: str
+    options: CertificateOptions | None
+    view_ack: frozenset[str]
+    acknowledged: frozenset[str]
+
+
+def _chosen_copy(request: Request, posted: Posted, action: str) -> _ChosenCopy | Response:
+    """The copy to re-issue or dispose of and why, or the form again telling what is missing."""
     counter = posted.counter
     actor = counter.actor
     actor.require(Permission.ISSUE)
-    code, reason, problems = read_reason(posted)
+    code, reason, problems = read_reason(posted, action)
     ref = posted.get("ref")
     _refs(request).atena_number(actor.login, ref)  # the page was this clerk's
     options = read_options(posted)[0] if posted.get("kind") else None
-    if problems:
-        return form_page(
-            request,
-            counter,
-            ref,
-            options,
-            _acks(posted, "view_ack"),
-            acknowledged=_acks(posted, "acknowledged"),
-            reissue_problems=problems,
-            reissue=(code, posted.get("reason")),
-            status=422,
-        )
+    chosen = _ChosenCopy(
+        code, reason, options, _acks(posted, "view_ack"), _acks(posted, "acknowledged")
+    )
+    if not problems:
+        return chosen
+    return form_page(
+        request,
+        counter,
+        ref,
+        options,
+        chosen.view_ack,
+        acknowledged=chosen.acknowledged,
+        reissue_problems=problems,
+        reissue=(code, posted.get("reason")),
+        status=422,
+    )
+
+
+@router.post("/certificates/reissue")
+def reissue(request: Request, posted: PostedForm) -> Response:
+    """再交付・再印刷 of a copy chosen from the person's issue history."""
+    chosen = _chosen_copy(request, posted, "再交付")
+    if isinstance(chosen, Response):
+        return chosen
     try:
         issued = app_of(request).certificates.reissue(
-            actor, code, reason, acknowledged=_acks(posted, "acknowledged")
+            posted.counter.actor, chosen.code, chosen.reason, acknowledged=chosen.acknowledged
         )
     except DomainError as e:
-        return _refused(request, posted, e, options or CertificateOptions(), reissue=(code, reason))
+        options = chosen.options or CertificateOptions()
+        return _refused(request, posted, e, options, reissue=(chosen.code, chosen.reason))
     return _pdf(issued)
 
 
 @router.post("/certificates/dispose")
 def dispose(request: Request, posted: PostedForm) -> Response:
     """処分: a copy chosen from the person's issue history, issued by mistake and destroyed."""
-    counter = posted.counter
-    actor = counter.actor
-    actor.require(Permission.ISSUE)
-    code, reason, problems = read_reason(posted, "処分")
-    ref = posted.get("ref")
-    _refs(request).atena_number(actor.login, ref)  # the page was this clerk's
-    options = read_options(posted)[0] if posted.get("kind") else None
-    view_ack = _acks(posted, "view_ack")
-    acknowledged = _acks(posted, "acknowledged")
-    if problems:
-        return form_page(
-            request,
-            counter,
-            ref,
-            options,
-            view_ack,
-            acknowledged=acknowledged,
-            reissue_problems=problems,
-            reissue=(code, posted.get("reason")),
-            status=422,
-        )
+    chosen = _chosen_copy(request, posted, "処分")
+    if isinstance(chosen, Response):
+        return chosen
     try:
-        disposed = app_of(request).certificates.dispose(actor, code, reason)
+        disposed = app_of(request).certificates.dispose(
+            posted.counter.actor, chosen.code, chosen.reason
+        )
     except DomainError as e:
-        return _refused(request, posted, e, options or CertificateOptions(), reissue=(code, reason))
+        options = chosen.options or CertificateOptions()
+        return _refused(request, posted, e, options, reissue=(chosen.code, chosen.reason))
     return form_page(
         request,
-        counter,
-        ref,
-        options,
-        view_ack,
-        acknowledged=acknowledged,
-        notice=f"確認コード {disposed.issue_code} の証明書の処分を記録しました。この証明書は無効になりました。",
+        posted.counter,
+        posted.get("ref"),
+        chosen.options,
+        chosen.view_ack,
+        acknowledged=chosen.acknowledged,
+        notice=f"確認コード {disposed.issue_code} の証明書の処分を記録しました。"
+        "この証明書は無効になりました。",
     )
 
 
