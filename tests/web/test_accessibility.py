@@ -69,6 +69,14 @@ def seal_page(page: Page, counter: Counter) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
+def character_lookup(page: Page, counter: Counter) -> None:
+    log_in(page, counter, Role.CLERK)
+    page.goto(counter.url("/ui/characters"))
+    page.get_by_label("文字又は文字コード").fill("U+20BB7")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("照会結果"))).to_be_visible()
+
+
 PAGES: list[tuple[str, Callable[[Page, Counter], None]]] = [
     ("login", login_page),
     ("search results", search_results),
@@ -77,6 +85,7 @@ PAGES: list[tuple[str, Callable[[Page, Counter], None]]] = [
     ("audit search", audit_search),
     ("certificate form", certificate_form),
     ("seal registration", seal_page),
+    ("character lookup", character_lookup),
 ]
 
 

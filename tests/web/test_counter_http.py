@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from jichitai.bootstrap import App
 from jichitai.domain.access.roles import Role
-from jichitai.entrypoints.web.views import characters
+from jichitai.entrypoints.web.views import characters, look_up_characters
 from tests.api.conftest import PASSWORD, Tenant, a_move_in
 from tests.fakes import FixedClock
 
@@ -130,3 +131,38 @@ def test_a_variation_selector_stays_with_its_character() -> None:
         ("城", "U+57CE"),
         ("太", "U+592A"),
     ]
+
+
+@pytest.mark.spec("2.2.3")
+def test_a_character_is_looked_up_by_itself_or_by_its_code_and_shown_large(
+    http: TestClient, tenant: Tenant
+) -> None:
+    csrf = log_in(http, tenant)
+    home = http.get("/ui/").text
+    assert 'href="/ui/characters"' in home  # in the menu
+    form = http.get("/ui/characters")
+    assert form.status_code == 200 and re.search(r'class="field\s+large-input"', form.text)
+
+    def looked_up(q: str) -> Any:
+        return http.post("/ui/characters", data={"q": q, "csrf_token": csrf})
+
+    by_code = looked_up("U+20BB7")
+    assert by_code.status_code == 200
+    assert '<span class="name big">𠮷</span><span class="code">U+20BB7</span>' in by_code.text
+    assert "CJK UNIFIED IDEOGRAPH-20BB7" in by_code.text
+    variant = looked_up("u+845b u+e0100")
+    assert '<span class="name big">葛\U000e0100</span><span class="code">U+845B U+E0100</span>' in (
+        variant.text
+    )
+    typed = looked_up("髙橋")
+    assert re.findall(r'<span class="code">([^<]+)</span>', typed.text) == ["U+9AD9", "U+6A4B"]
+    assert 'value="髙橋"' in typed.text  # kept in the (large) box
+    for bad, code in (("U+110000", "char.code_invalid"), ("  ", "char.query_required")):
+        refused = looked_up(bad)
+        assert refused.status_code == 422 and f'data-code="{code}"' in refused.text
+
+
+def test_codes_are_read_in_the_usual_spellings_and_anything_else_is_characters() -> None:
+    assert [c.glyph for c in look_up_characters("0x9AD9 &#x6A4B; 5409")] == ["髙", "橋", "吉"]
+    assert [c.codes for c in look_up_characters("吉田")] == ["U+5409", "U+7530"]
+    assert look_up_characters("高")[0].name == "CJK UNIFIED IDEOGRAPH-9AD8"

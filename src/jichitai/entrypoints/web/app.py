@@ -16,6 +16,7 @@ from jichitai.entrypoints.web import (
     routes_audit,
     routes_certificates,
     routes_changes,
+    routes_characters,
     routes_drafts,
     routes_residents,
     routes_seals,
@@ -32,6 +33,7 @@ ROUTERS = [
     routes_changes,
     routes_drafts,
     routes_certificates,
+    routes_characters,
     routes_seals,
     routes_audit,
 ]

@@ -4,11 +4,14 @@ so a date or a label reads the same everywhere."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from jichitai.domain.access.suppression import KIND_LABELS, SuppressionKind
+from jichitai.domain.errors import invalid
 from jichitai.entrypoints.presenters import record_view
 from jichitai.services.staff import Shown
 
@@ -149,3 +152,44 @@ def timeline(snapshots: Sequence[Shown]) -> list[Change]:
         )
         previous = view
     return list(reversed(changes))
+
+
+_CODE = re.compile(r"(?:U\+|0X|&#X)?([0-9A-F]{4,6});?")
+
+
+@dataclass(frozen=True, slots=True)
+class CharacterView:
+    """One character looked up (§2.2.3 文字コード照会): drawn large, its codes and its name."""
+
+    glyph: str
+    codes: str
+    name: str
+
+
+def _code_points(text: str) -> list[int] | None:
+    """``U+20BB7``, ``20BB7``, ``0x20BB7`` or ``&#x20BB7;``, one or more (a selector after its
+    character), as code points; None when the text is not codes."""
+    tokens = text.upper().replace(",", " ").split()
+    found = [_CODE.fullmatch(t) for t in tokens]
+    if not tokens or not all(found):
+        return None
+    return [int(m.group(1), 16) for m in found if m]
+
+
+def look_up_characters(text: str) -> list[CharacterView]:
+    """The characters typed, or the characters the typed codes name, each with its codes and
+    Unicode name; a code that names no character is refused (``char.code_invalid``)."""
+    points = _code_points(text)
+    if points is not None:
+        bad = [p for p in points if p > 0x10FFFF or 0xD800 <= p <= 0xDFFF]
+        if bad:
+            raise invalid(
+                "char.code_invalid",
+                f"文字コード U+{bad[0]:04X} に当たる文字はありません",
+                "q",
+            )
+        text = "".join(chr(p) for p in points)
+    return [
+        CharacterView(glyph, codes, unicodedata.name(glyph[0], ""))
+        for glyph, codes in characters(text)
+    ]
