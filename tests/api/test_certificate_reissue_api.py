@@ -22,7 +22,7 @@ from jichitai.domain.residents.commands import Correct, MoveOut, RecordChanges
 from jichitai.domain.residents.model import FamilyRegister
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.audit import AccessSearch, Operation
-from tests.api.conftest import Tenant, auth, error_codes
+from tests.api.conftest import Tenant, a_move_in, auth, error_codes
 from tests.factories import a_header, a_valid_individual_number
 from tests.fakes import TODAY
 
@@ -485,3 +485,48 @@ def test_the_deputy_certifies_during_the_period_and_a_copy_may_leave_the_seal_of
     )
     assert cleared.json()["deputy"] is None
     assert "試験市長" in squeezed(issued().content, tmp_path)
+
+
+@pytest.mark.spec("5.8")
+def test_a_character_the_font_lacks_is_alerted_listed_and_printed_blank_when_so_set(
+    app: App, client: TestClient, tenant: Tenant, tmp_path: Path
+) -> None:
+    rare = "\U00030000田"  # CJK Extension G: not in IPAmj明朝
+    moved = app.register.record_change(tenant.code, a_move_in(9, rare, "ヨシダ"))
+    person = moved.atena_numbers[0]
+    clerk = auth(client, tenant.login(Role.CLERK))
+    admin = auth(client, tenant.login(Role.ADMINISTRATOR))
+
+    def issued() -> Any:
+        answer = client.post("/api/v1/certificates", json={"atena_number": person}, headers=clerk)
+        assert answer.status_code == 201, answer.text
+        return answer
+
+    plain = issued()
+    assert plain.headers["x-jichitai-overflows"] == "1"
+    issued_other = client.post(
+        "/api/v1/certificates", json={"atena_number": tenant.atena_numbers[0]}, headers=clerk
+    )
+    assert issued_other.headers["x-jichitai-overflows"] == "0"
+    listed = client.get("/api/v1/certificates/overflows", headers=clerk).json()
+    assert listed["issued_on"] == TODAY.isoformat() and listed["count"] == 1
+    (entry,) = listed["overflows"]
+    assert entry["issue_code"] == plain.headers["x-jichitai-issue-code"]
+    assert (entry["sheet"], entry["label"], entry["reason"]) == (1, "氏名", "gaiji")
+    assert entry["value"].startswith(rare) and entry["reason_label"] == "未登録外字"
+    assert "田" in squeezed(plain.content, tmp_path)  # printed as far as it goes
+
+    settings = {"mayor_title": "試験市長", "mayor_name": "山田　花子", "blank_overflow": True}
+    assert client.put("/api/v1/admin/issuer", json=settings, headers=admin).json()["blank_overflow"]
+    blank = issued()
+    text = squeezed(blank.content, tmp_path)
+    assert "氏名生年月日" in text  # the label stays, its value is left blank
+    checked = client.post(
+        "/verify", content=blank.content, headers={"Content-Type": "application/pdf"}
+    )
+    assert checked.json()["valid"] is True  # what is printed is what the code signs
+    assert client.get("/api/v1/certificates/overflows", headers=clerk).json()["count"] == 2
+    auditor = client.get(
+        "/api/v1/certificates/overflows", headers=auth(client, tenant.login(Role.AUDITOR))
+    )
+    assert auditor.status_code == 403

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import Engine
 
 from jichitai.adapters.pdf.certificate_maker import seal_png, stand_in_seal
-from jichitai.adapters.pdf.certificate_pdf import Issuer, render_certificate
+from jichitai.adapters.pdf.certificate_pdf import Issuer, overflowing, render_certificate
 from jichitai.adapters.pdf.fonts import mj_font_path
 from jichitai.adapters.pdf.signing import PdfSigner, check_signature
 from jichitai.adapters.security.certificate_keys import KeyStore
@@ -22,8 +23,13 @@ from jichitai.adapters.security.qr_signatures import payload_is_signed_by, sign_
 from jichitai.bootstrap import App, bootstrap
 from jichitai.domain.certificates.contents import (
     CertificateKind,
+    Field,
     ItemChoice,
+    OverflowReason,
+    PersonBlock,
     ResidentCertificateRequest,
+    Sheet,
+    blanked,
     certificate_lines,
     resident_sheets,
 )
@@ -158,3 +164,28 @@ def test_a_seal_is_kept_in_black_ink_with_the_paper_dropped_out() -> None:
     with Image.open(io.BytesIO(stand_in_seal("東京都千代田区"))) as stand_in:
         colours = {c for _, c in stand_in.getcolors(maxcolors=100_000) or [] if c[3] > 0}
     assert colours and all(c[:3] == (0, 0, 0) for c in colours)
+
+
+@pytest.mark.spec("5.8")
+def test_values_that_cannot_be_printed_whole_are_told_and_may_be_left_blank() -> None:
+    long_address = "東京都千代田区霞が関一丁目" + "長い方書" * 120
+    sheet = Sheet(
+        "住民票の写し",
+        (Field("住所", long_address),),
+        (
+            PersonBlock("0000000019", (Field("氏名", "\U00030000田　太郎"), Field("性別", "男"))),
+            PersonBlock("0000000027", (Field("氏名", "髙橋　𠮷"),), ("令和8年1月1日　転入",)),
+        ),
+        "この写しは、住民票の原本と相違ないことを証明する。",
+    )
+    found = overflowing([sheet])
+    assert [(o.sheet, o.label, o.reason) for o in found] == [
+        (1, "住所", OverflowReason.TOO_LONG),
+        (1, "氏名", OverflowReason.GAIJI),
+    ]
+    assert overflowing([replace(sheet, header=(Field("住所", "東京都千代田区"),))]) == found[1:]
+    (blank,) = blanked([sheet], found)
+    assert blank.header == (Field("住所", ""),)
+    assert blank.persons[0].fields == (Field("氏名", ""), Field("性別", "男"))
+    assert blank.persons[1] == sheet.persons[1]  # 髙 and 𠮷 are in the font
+    assert overflowing([blank]) == []

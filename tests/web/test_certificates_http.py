@@ -18,7 +18,7 @@ from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.services.audit import AccessSearch, Operation
-from tests.api.conftest import Tenant
+from tests.api.conftest import Tenant, a_move_in
 from tests.factories import a_person, a_seal, moving_in
 from tests.web.test_counter_http import csrf_of, log_in
 
@@ -233,6 +233,28 @@ def test_the_clerk_chooses_the_certifier_and_may_leave_the_seal_off(
     no_deputy = http.post("/ui/certificates/preview", data={**chosen, "certifier": "deputy"})
     assert no_deputy.status_code == 422
     assert "職務代理者が登録されていません" in messages_of(no_deputy.text, "certifier")
+
+
+@pytest.mark.spec("5.8")
+def test_a_value_that_cannot_be_printed_is_alerted_in_the_preview_and_listed_for_the_day(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    moved = app.register.record_change(tenant.code, a_move_in(9, "\U00030000田", "ヨシダ"))
+    csrf = log_in(http, tenant)
+    person = ref(http, tenant, Role.CLERK, moved.atena_numbers[0])
+    preview = http.post("/ui/certificates/preview", data=choices(csrf, person, persons=[person]))
+    assert '<section class="warnings" role="alert" aria-label="文字溢れ">' in preview.text
+    assert "1枚目 氏名（未登録外字）" in preview.text
+    assert "限界まで小さくして印字されます" in preview.text
+    issued = http.post("/ui/certificates/issue", data=issue_form(preview.text))
+    day = http.get("/ui/certificates").text
+    assert "文字超過リスト（本日） 1件" in day
+    assert issued.headers["x-jichitai-issue-code"] in day.split("文字超過リスト")[1]
+    plain = http.post(
+        "/ui/certificates/preview",
+        data=choices(csrf, ref(http, tenant, Role.CLERK), persons=[ref(http, tenant, Role.CLERK)]),
+    )
+    assert "文字溢れ" not in plain.text
 
 
 def issue_form(preview: str) -> dict[str, list[str]]:

@@ -198,6 +198,34 @@ def _disposal(record: IssueRecord) -> dict[str, str] | None:
     }
 
 
+@certificate_app.command("overflows")
+def certificate_overflows(
+    municipality: MunicipalityOption,
+    issued_on: Annotated[datetime, typer.Option(help="発行日 (YYYY-MM-DD)", formats=["%Y-%m-%d"])],
+    as_json: JsonOption = False,
+) -> None:
+    """文字超過リスト: その日の証明書で印字しきれなかった項目（文字溢れ・未登録外字）."""
+    a = _app()
+    try:
+        rows = a.certificates.overflow_list(_clerk(municipality), issued_on.date())
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit(
+        [
+            {
+                "issue_code": r.issue_code,
+                "title": r.title,
+                "sheet": o.sheet,
+                "label": o.label,
+                "value": o.value,
+                "reason": o.reason.value,
+            }
+            for r, o in rows
+        ],
+        as_json,
+    )
+
+
 @certificate_app.command("dispose")
 def certificate_dispose(
     municipality: MunicipalityOption,
@@ -241,6 +269,13 @@ def municipality_issuer(
     fixed_phrase: Annotated[
         str | None, typer.Option(help="認証者の下に印字する固定文言（例: この印は黒色です）")
     ] = None,
+    blank_overflow: Annotated[
+        bool | None,
+        typer.Option(
+            "--blank-overflow/--print-overflow",
+            help="文字溢れ・未登録外字の項目を空白で印字する／限界まで小さくして印字する",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """証明書の認証者（市区町村長・職務代理者）、固定文言と公印を表示・設定する（管理者の権限、次の発行から）.
@@ -252,7 +287,7 @@ def municipality_issuer(
     deputy_given = (deputy_title, deputy_name, deputy_from, deputy_until)
     try:
         found = a.certificates.issuer(admin)
-        texts = (mayor_title, mayor_name, fixed_phrase, *deputy_given)
+        texts = (mayor_title, mayor_name, fixed_phrase, blank_overflow, *deputy_given)
         if no_deputy or any(v is not None for v in texts):
             found = a.certificates.set_issuer(
                 admin,
@@ -260,6 +295,7 @@ def municipality_issuer(
                 found.mayor_name if mayor_name is None else mayor_name,
                 deputy=None if no_deputy else _deputy(found.deputy, *deputy_given),
                 fixed_phrase=found.fixed_phrase if fixed_phrase is None else fixed_phrase,
+                blank_overflow=found.blank_overflow if blank_overflow is None else blank_overflow,
             )
         if seal is not None:
             found = a.certificates.set_official_seal(admin, seal.read_bytes())
@@ -285,6 +321,7 @@ def municipality_issuer(
             else None,
             "deputy_seal_sha256": found.deputy_seal_sha256,
             "fixed_phrase": found.fixed_phrase,
+            "blank_overflow": found.blank_overflow,
         },
         as_json,
     )

@@ -36,9 +36,11 @@ from jichitai.domain.certificates.contents import (
     TITLES,
     CertificateKind,
     ItemChoice,
+    Overflow,
     ResidentCertificateRequest,
     Sheet,
     SheetLayout,
+    blanked,
     certificate_lines,
     resident_sheets,
 )
@@ -122,6 +124,8 @@ class IssueRecord:
     """The key the request was sent with, scoped by the login (``<login>:<key>``)."""
     disposal: Disposal | None = None
     """Set when the copy was recorded as disposed of (it no longer verifies)."""
+    overflows: tuple[Overflow, ...] = ()
+    """The values it could not print whole (文字超過リスト)."""
 
 
 class CertificateStore(Protocol):
@@ -192,6 +196,10 @@ class CertificateMaker(Protocol):
 
     def check(self, pdf: bytes) -> FileCheck: ...
 
+    def overflows(self, sheets: Sequence[Sheet]) -> list[Overflow]:
+        """The values that do not fit their row even at the smallest size, or hold a character
+        the font cannot draw (§5.8)."""
+
     def issuer_text(self, municipality_code: str, name: str) -> IssuerText:
         """The certifiers and the fixed phrase now set (read for every copy)."""
 
@@ -214,6 +222,7 @@ class Issued:
     pdf: bytes
     pages: int
     title: str
+    overflows: tuple[Overflow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +241,10 @@ class Preview:
     certifier: Certifier | None = None
     """Who will certify it (set by ``preview``)."""
     with_seal: bool = True
+    overflows: tuple[Overflow, ...] = ()
+    """Values that cannot be printed whole (§5.8): the alert shown before issuing."""
+    overflow_blanked: bool = False
+    """Whether those values are printed blank (the municipality's setting) rather than small."""
 
     @property
     def title(self) -> str:
@@ -373,6 +386,7 @@ class CertificateService:
             seal_card_number=seal_card_number,
             members=members,
         )
+        laid = self._fitted(actor.municipality_code, laid)
         return self._make(
             actor,
             laid.municipality_name,
@@ -384,6 +398,7 @@ class CertificateService:
             idempotency_key=scoped,
             certifier=certifier,
             with_seal=with_seal,
+            overflows=laid.overflows,
         )
 
     def preview(
@@ -419,6 +434,7 @@ class CertificateService:
             members=members,
         )
         chosen = self._certifier(actor.municipality_code, laid.municipality_name, certifier)
+        laid = self._fitted(actor.municipality_code, laid)
         self._log.record(
             actor,
             Operation.VIEW,
@@ -427,6 +443,17 @@ class CertificateService:
             my_number_shown="individual_number" in laid.items,
         )
         return replace(laid, certifier=chosen, with_seal=with_seal)
+
+    def _fitted(self, mc: str, laid: Preview) -> Preview:
+        """The lay-out with what cannot be printed whole (§5.8) told, and printed blank where the
+        municipality chose so (before the digest: the copy says what it prints)."""
+        found = tuple(self._maker.overflows(laid.sheets))
+        if not found:
+            return laid
+        self._maker.ensure_keys(mc, laid.municipality_name)
+        blank = self._maker.issuer_text(mc, laid.municipality_name).blank_overflow
+        sheets = tuple(blanked(laid.sheets, found)) if blank else laid.sheets
+        return replace(laid, sheets=sheets, overflows=found, overflow_blanked=blank)
 
     def _certifier(self, mc: str, name: str, choice: CertifierChoice) -> Certifier:
         self._maker.ensure_keys(mc, name)
@@ -577,6 +604,7 @@ class CertificateService:
         idempotency_key: str | None = None,
         certifier: CertifierChoice = CertifierChoice.AUTO,
         with_seal: bool = True,
+        overflows: tuple[Overflow, ...] = (),
     ) -> Issued:
         """Number, draw, sign; then record the copy and log it (nothing is recorded if drawing
         or recording fails)."""
@@ -611,6 +639,7 @@ class CertificateService:
                 reissue_of=reissue_of,
                 reason=reason,
                 idempotency_key=idempotency_key,
+                overflows=overflows,
             )
         )
         self._log.record(
@@ -621,7 +650,7 @@ class CertificateService:
             my_number_shown="individual_number" in items,
             detail=f"再交付（元の確認コード {reissue_of}）" if reissue_of else "",
         )
-        return Issued(number.code, pdf, len(sheets), sheets[0].title)
+        return Issued(number.code, pdf, len(sheets), sheets[0].title, overflows)
 
     def _records(
         self, mc: str, atena_number: str, household: bool, members: Sequence[str] = ()
@@ -718,7 +747,13 @@ class CertificateService:
             original.items,
             reissue_of=original.issue_code,
             reason=reason,
+            overflows=tuple(self._maker.overflows(sheets)),
         )
+
+    def overflow_list(self, actor: Actor, issued_on: date) -> list[tuple[IssueRecord, Overflow]]:
+        """文字超過リスト (§5.8): the values the day's copies could not print whole, by copy
+        (read, and logged, as the day's issue history)."""
+        return [(r, o) for r in self.history(actor, issued_on=issued_on) for o in r.overflows]
 
     def dispose(self, actor: Actor, issue_code: str, reason: str) -> IssueRecord:
         """処分: record that a copy issued by mistake was destroyed (§1.3.8). The copy stays in the
@@ -793,11 +828,13 @@ class CertificateService:
         *,
         deputy: Deputy | None = None,
         fixed_phrase: str = "",
+        blank_overflow: bool = False,
     ) -> IssuerSettings:
         """Set who certifies from the next copy on: the mayor's title and name, the 職務代理者
-        and the period of the 職務代理 (none: no deputy), and the fixed phrase."""
+        and the period of the 職務代理 (none: no deputy), the fixed phrase, and whether a value that
+        cannot be printed whole is printed blank (§5.8)."""
         actor.require(Permission.MANAGE_ISSUER)
-        text = check_issuer(mayor_title, mayor_name, deputy, fixed_phrase)
+        text = check_issuer(mayor_title, mayor_name, deputy, fixed_phrase, blank_overflow)
         mc = actor.municipality_code
         name = self._municipality(mc)
         self._maker.ensure_keys(mc, name)

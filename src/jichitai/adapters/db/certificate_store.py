@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import READ_ONLY
+from jichitai.domain.certificates.contents import Overflow, OverflowReason
 from jichitai.services.certificates import (
     Disposal,
     IssueRecord,
@@ -69,6 +70,10 @@ def _issue(row: Any) -> IssueRecord:
         reissue_of=row.reissue_of,
         reason=row.reason,
         idempotency_key=row.idempotency_key,
+        overflows=tuple(
+            Overflow(o["sheet"], o["label"], o["value"], OverflowReason(o["reason"]))
+            for o in json.loads(row.overflows)
+        ),
         disposal=Disposal(
             row.disposed_at, row.disposed_by, row.disposal_terminal, row.disposal_reason
         )
@@ -124,6 +129,18 @@ class SqlCertificateStore:
                     reissue_of=issue.reissue_of,
                     reason=issue.reason,
                     idempotency_key=issue.idempotency_key,
+                    overflows=json.dumps(
+                        [
+                            {
+                                "sheet": o.sheet,
+                                "label": o.label,
+                                "value": o.value,
+                                "reason": o.reason,
+                            }
+                            for o in issue.overflows
+                        ],
+                        ensure_ascii=False,
+                    ),
                 )
             )
 

@@ -435,6 +435,8 @@ certificate_issues = Table(
     Column("reason", Text, nullable=False, server_default=text("''")),
     # The key the request was sent with ("<login>:<key>"): the same request twice issues once.
     Column("idempotency_key", String(200), nullable=True),
+    # The values it could not print whole (文字超過リスト): a JSON list.
+    Column("overflows", Text, nullable=False, server_default=text("'[]'")),
     PrimaryKeyConstraint("municipality_code", "issue_code"),
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
     Index("ix_certificate_issues_issued_on", "municipality_code", "issued_on"),

@@ -28,12 +28,12 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
-from jichitai.adapters.pdf.certificate_pdf import Issuer, render_certificate
+from jichitai.adapters.pdf.certificate_pdf import Issuer, overflowing, render_certificate
 from jichitai.adapters.pdf.fonts import mj_font_path
 from jichitai.adapters.pdf.signing import PdfSigner, check_signature
 from jichitai.adapters.security.certificate_keys import KeyStore
 from jichitai.adapters.security.qr_signatures import payload_is_signed_by, sign_payload
-from jichitai.domain.certificates.contents import Sheet
+from jichitai.domain.certificates.contents import Overflow, Sheet
 from jichitai.domain.certificates.issue_numbers import IssueNumber, parse_code
 from jichitai.domain.certificates.issuer import (
     MAX_SEAL_BYTES,
@@ -118,6 +118,7 @@ class KeyDirectoryCertificateMaker:
             text.deputy,
             text.fixed_phrase,
             hashlib.sha256(deputy_seal).hexdigest() if deputy_seal else "",
+            text.blank_overflow,
         )
 
     def set_issuer(self, municipality_code: str, name: str, text: IssuerText) -> IssuerSettings:
@@ -167,6 +168,9 @@ class KeyDirectoryCertificateMaker:
         signer = PdfSigner(pair, self._keys.authority)
         return signer.sign(pdf, reason=sheets[0].title + "の交付", location=name)
 
+    def overflows(self, sheets: Sequence[Sheet]) -> list[Overflow]:
+        return overflowing(sheets)
+
     def check(self, pdf: bytes) -> FileCheck:
         authority = self._keys.authority
         roots = [authority] if authority.certificate_path.exists() else []
@@ -206,6 +210,7 @@ def _text_of(data: dict[str, object], name: str) -> IssuerText:
         str(data.get("mayor_name") or ""),
         found,
         str(data.get("fixed_phrase") or ""),
+        data.get("blank_overflow") is True,
     )
 
 
@@ -226,6 +231,7 @@ def _text_json(text: IssuerText) -> bytes:
         "mayor_name": text.mayor_name,
         "deputy": deputy,
         "fixed_phrase": text.fixed_phrase,
+        "blank_overflow": text.blank_overflow,
     }
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 

@@ -5,6 +5,9 @@ items as label and value rows, and at the foot the 発行番号 of that page. Th
 carries the certification text, the date, the mayor's title and name with the official seal
 over it, and the QR code for checking the copy. A value too long for its row is wrapped, and a
 line too long even so is set smaller (standard §5.8 (1070) 文字溢れ): nothing is cut off.
+``overflowing`` tells which values still do not fit (more than ``MAX_ROW_LINES`` lines at the
+smallest size) or hold a character the font cannot draw (未登録外字), for the alert and the
+文字超過リスト.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from jichitai.adapters.pdf.fonts import MjFont, mj_font, wrap_text
 from jichitai.adapters.pdf.qr import draw_qr
-from jichitai.domain.certificates.contents import Sheet
+from jichitai.domain.certificates.contents import Field, Overflow, OverflowReason, Sheet
 from jichitai.domain.certificates.issue_numbers import IssueNumber
 from jichitai.domain.common.dates import format_wareki
 
@@ -33,6 +36,8 @@ LABEL_WIDTH = 48 * mm
 BODY_SIZE = 10.5
 MIN_SIZE = 6.0
 LINE_GAP = 1.45
+MAX_ROW_LINES = 3
+"""A row's value takes at most three lines before it is set smaller."""
 QR_SIZE = 26 * mm
 SEAL_SIZE = 21 * mm
 IMPRESSION_FRAME = 32 * mm
@@ -69,13 +74,8 @@ class _Page:
 
     def row(self, label: str, value: str) -> None:
         """A label and its value, the value wrapped within the page, smaller if it must."""
-        width = PAGE_WIDTH - 2 * MARGIN - LABEL_WIDTH
         drawn = self.font.drawable(value)
-        size = BODY_SIZE
-        lines = wrap_text(drawn, self.font.name, size, width)
-        while len(lines) > 3 and size > MIN_SIZE:
-            size -= 0.5
-            lines = wrap_text(drawn, self.font.name, size, width)
+        size, lines = _fitted(drawn, self.font.name)
         self.text(MARGIN, label, BODY_SIZE, width=LABEL_WIDTH - 2 * mm)
         self.canvas.setFont(self.font.name, size)
         for n, line in enumerate(lines):
@@ -88,6 +88,36 @@ class _Page:
         self.canvas.setLineWidth(0.4)
         self.canvas.line(MARGIN, self.y + BODY_SIZE, PAGE_WIDTH - MARGIN, self.y + BODY_SIZE)
         self.y -= 2 * mm
+
+
+VALUE_WIDTH = PAGE_WIDTH - 2 * MARGIN - LABEL_WIDTH
+
+
+def _fitted(drawn: str, font: str) -> tuple[float, list[str]]:
+    """The size a value is set in and its lines: smaller until it takes at most three lines,
+    down to the smallest size (then it takes more: it overflows)."""
+    size = BODY_SIZE
+    lines = wrap_text(drawn, font, size, VALUE_WIDTH)
+    while len(lines) > MAX_ROW_LINES and size > MIN_SIZE:
+        size -= 0.5
+        lines = wrap_text(drawn, font, size, VALUE_WIDTH)
+    return size, lines
+
+
+def overflowing(sheets: Sequence[Sheet]) -> list[Overflow]:
+    """Every value of the sheets that does not fit its row even at the smallest size
+    (文字溢れ), or holds a character the font has no glyph for (外字), with its sheet's number."""
+    font = mj_font()
+    found: list[Overflow] = []
+    for number, sheet in enumerate(sheets, 1):
+        rows = [*sheet.header, *(f for p in sheet.persons for f in p.fields)]
+        rows += [Field("履歴", h) for p in sheet.persons for h in p.history]
+        for row in rows:
+            if not font.covers(row.value):
+                found.append(Overflow(number, row.label, row.value, OverflowReason.GAIJI))
+            elif len(_fitted(font.drawable(row.value), font.name)[1]) > MAX_ROW_LINES:
+                found.append(Overflow(number, row.label, row.value, OverflowReason.TOO_LONG))
+    return found
 
 
 def render_certificate(

@@ -326,3 +326,50 @@ def _person(
 def certificate_lines(sheets: Sequence[Sheet]) -> list[str]:
     """Every line of the certificate, sheet by sheet: what the QR code's digest covers."""
     return [line for sheet in sheets for line in sheet.lines]
+
+
+class OverflowReason(StrEnum):
+    TOO_LONG = "too_long"
+    """More than fits its row even set at the smallest size (文字溢れ)."""
+    GAIJI = "gaiji"
+    """A character the certificate font has no glyph for (未登録外字)."""
+
+    @property
+    def label(self) -> str:
+        return "文字溢れ" if self is OverflowReason.TOO_LONG else "未登録外字"
+
+
+@dataclass(frozen=True, slots=True)
+class Overflow:
+    """One value of a certificate that cannot be printed whole (§5.8 (1070)): an alert when the
+    copy is made, and a row of the 文字超過リスト."""
+
+    sheet: int
+    """The sheet's number, from 1."""
+    label: str
+    value: str
+    reason: OverflowReason
+
+
+def blanked(sheets: Sequence[Sheet], overflows: Sequence[Overflow]) -> list[Sheet]:
+    """The sheets with each overflowing value printed blank (the municipality's choice, §5.8);
+    the label stays, so the reader sees that an item was left out."""
+    hit = {(o.sheet, o.label, o.value) for o in overflows}
+    if not hit:
+        return list(sheets)
+
+    def kept(number: int, fields: tuple[Field, ...]) -> tuple[Field, ...]:
+        return tuple(Field(f.label, "") if (number, f.label, f.value) in hit else f for f in fields)
+
+    out = []
+    for number, sheet in enumerate(sheets, 1):
+        persons = tuple(
+            replace(
+                p,
+                fields=kept(number, p.fields),
+                history=tuple(h for h in p.history if (number, "履歴", h) not in hit),
+            )
+            for p in sheet.persons
+        )
+        out.append(replace(sheet, header=kept(number, sheet.header), persons=persons))
+    return out

@@ -51,6 +51,8 @@ class IssuerText:
     mayor_name: str
     deputy: Deputy | None = None
     fixed_phrase: str = ""
+    blank_overflow: bool = False
+    """§5.8: a value that cannot be printed whole is printed blank (else as much as fits)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ class IssuerSettings:
     fixed_phrase: str = ""
     deputy_seal_sha256: str = ""
     """The deputy's own seal; empty when the deputy stamps the mayor's 公印."""
+    blank_overflow: bool = False
 
 
 class CertifierChoice(StrEnum):
@@ -127,6 +130,7 @@ def check_issuer(
     mayor_name: str,
     deputy: Deputy | None = None,
     fixed_phrase: str = "",
+    blank_overflow: bool = False,
 ) -> IssuerText:
     """The settings as they will be printed (surrounding spaces dropped). Titles and names are
     required (§1.3.9 does not let a certifier go unnamed), every text at most 40 characters with no line breaks or control characters, and the
@@ -183,4 +187,4 @@ def check_issuer(
             )
     if problems:
         raise RuleViolations(*problems)
-    return IssuerText(title, name, checked_deputy, phrase)
+    return IssuerText(title, name, checked_deputy, phrase, blank_overflow)

@@ -139,6 +139,23 @@ class IssueEntry(BaseModel):
     )
 
 
+class OverflowEntry(BaseModel):
+    issue_code: str
+    issued_at: datetime
+    title: str
+    sheet: int = Field(description="何枚目か")
+    label: str = Field(description="項目")
+    value: str = Field(description="印字できなかった内容")
+    reason: str = Field(description="too_long（文字溢れ）又は gaiji（未登録外字）")
+    reason_label: str
+
+
+class OverflowList(BaseModel):
+    issued_on: date
+    count: int
+    overflows: list[OverflowEntry]
+
+
 class IssueHistory(BaseModel):
     count: int
     issues: list[IssueEntry]
@@ -168,6 +185,10 @@ class IssuerIn(BaseModel):
         max_length=100,
         description="認証者の下に印字する固定文言（例: この印は黒色です）",
     )
+    blank_overflow: bool = Field(
+        default=False,
+        description="文字溢れ・未登録外字の項目を空白で印字する（false: 限界まで小さくして印字）",
+    )
 
 
 class IssuerOut(BaseModel):
@@ -182,6 +203,7 @@ class IssuerOut(BaseModel):
     deputy_seal_sha256: str = Field(
         default="", description="職務代理者の公印（空: 市区町村長の公印を使う）"
     )
+    blank_overflow: bool = False
 
 
 def _pdf(issued: Issued) -> Response:
@@ -194,6 +216,8 @@ def _pdf(issued: Issued) -> Response:
             "X-Jichitai-Pages": str(issued.pages),
             "Content-Disposition": f'attachment; filename="{issued.code}.pdf"',
             "Cache-Control": "no-store",
+            # §5.8: how many values could not be printed whole (listed by /certificates/overflows)
+            "X-Jichitai-Overflows": str(len(issued.overflows)),
         },
     )
 
@@ -310,6 +334,40 @@ def certificate_history(
     return IssueHistory(count=len(rows), issues=[_entry(r) for r in rows])
 
 
+@router.get(
+    "/api/v1/certificates/overflows",
+    operation_id="listCertificateOverflows",
+    response_model=OverflowList,
+    responses=s.error_responses(403),
+    summary="文字超過リスト（その日の証明書で印字しきれなかった項目）",
+)
+def certificate_overflows(
+    request: Request,
+    actor: CurrentActor,
+    issued_on: Annotated[date | None, Query(description="発行日（既定: 今日）")] = None,
+) -> OverflowList:
+    app = app_of(request)
+    day = issued_on or app.clock.today()
+    rows = app.certificates.overflow_list(actor, day)
+    return OverflowList(
+        issued_on=day,
+        count=len(rows),
+        overflows=[
+            OverflowEntry(
+                issue_code=r.issue_code,
+                issued_at=r.issued_at,
+                title=r.title,
+                sheet=o.sheet,
+                label=o.label,
+                value=o.value,
+                reason=o.reason.value,
+                reason_label=o.reason.label,
+            )
+            for r, o in rows
+        ],
+    )
+
+
 def _issuer(request: Request, actor_mc: str, found: IssuerSettings) -> IssuerOut:
     name = app_of(request).municipalities.get(actor_mc).name
     return IssuerOut(
@@ -329,6 +387,7 @@ def _issuer(request: Request, actor_mc: str, found: IssuerSettings) -> IssuerOut
         else None,
         fixed_phrase=found.fixed_phrase,
         deputy_seal_sha256=found.deputy_seal_sha256,
+        blank_overflow=found.blank_overflow,
     )
 
 
@@ -361,6 +420,7 @@ def set_issuer(request: Request, actor: CurrentActor, body: IssuerIn) -> IssuerO
         body.mayor_name,
         deputy=Deputy(d.title, d.name, d.starts_on, d.ends_on) if d else None,
         fixed_phrase=body.fixed_phrase,
+        blank_overflow=body.blank_overflow,
     )
     return _issuer(request, actor.municipality_code, found)
 

@@ -303,6 +303,8 @@ def preview(request: Request, posted: PostedForm) -> Response:
         issue_token=new_form_token(),
         title=laid.title,
         certified_by=laid.certified_by,
+        overflows=laid.overflows,
+        overflow_blanked=laid.overflow_blanked,
         sheets=sheet_views(laid.sheets, laid.impressions),
         person_count=len(laid.persons),
     )
@@ -459,6 +461,7 @@ def _day_page(
         status=status,
         today=today,
         issues=issue_rows(history, lambda a: refs.ref(actor.login, a)),
+        overflows=[(r, o) for r in history for o in r.overflows],
         code=code,
         problems=problems,
         verification=verification,
