@@ -36,7 +36,7 @@ def test_a_certificate_is_issued_verified_and_a_changed_copy_is_reported(
     assert verified["issue_code"] == issued["issue_code"]
     assert verified["checks"] == {
         "signature": True, "qr": True, "issued": True, "content": True, "file": True,
-        "current": True,
+        "current": True, "not_disposed": True,
     }  # fmt: skip
 
     changed = tmp_path / "changed.pdf"
