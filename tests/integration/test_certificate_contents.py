@@ -20,9 +20,11 @@ from jichitai.domain.certificates.contents import (
 from jichitai.domain.certificates.stored import sheets_from_json, sheets_to_json
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
+from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import DomainError
-from jichitai.domain.residents.commands import MoveIn, MoveOut
+from jichitai.domain.residents.commands import Correct, MoveIn, MoveOut, RecordChanges
 from jichitai.domain.residents.model import ResidentRecord, Sex
+from jichitai.domain.residents.reasons import ChangeReason
 from tests.factories import (
     a_foreign_person,
     a_header,
@@ -219,3 +221,30 @@ def test_official_use_marks_every_sheet_and_is_covered_by_the_digest(
         assert sheets_from_json(sheets_to_json(marked)) == marked
         assert sheets_from_json(sheets_to_json(plain)) == plain
         assert '"mark"' not in sheets_to_json(plain)  # copies kept before marks read the same
+
+
+@pytest.mark.spec("1.1.7")
+def test_a_recorded_former_surname_is_printed_after_the_name_with_its_reading_when_asked(
+    app: App, household: tuple[str, list[ResidentRecord]]
+) -> None:
+    code, members = household
+    wife = members[1]
+    app.register.record_change(
+        code,
+        Correct(
+            header=a_header(effective_on=TODAY),
+            atena_number=wife.atena_number,
+            reason=ChangeReason.FORMER_SURNAME_ENTRY,
+            changes=RecordChanges(former_surname=PersonName.create("辻\U000e0100", "", "ツジ")),
+        ),
+    )
+    again = app.queries.current(code, wife.atena_number.value)
+    (sheet,) = resident_sheets(request(), [again], TODAY)
+    shown = {f.label: f.value for f in sheet.persons[0].fields}
+    assert shown["旧氏"] == "辻\U000e0100"  # the variant kept
+    labels = [f.label for f in sheet.persons[0].fields]
+    assert labels.index("旧氏") == labels.index("氏名") + 1
+    (read,) = resident_sheets(request(items=ItemChoice(furigana=True)), [again], TODAY)
+    assert {f.label: f.value for f in read.persons[0].fields}["旧氏"] == "辻\U000e0100　（ツジ）"
+    (plain,) = resident_sheets(request(), [members[0]], TODAY)
+    assert "旧氏" not in [f.label for f in plain.persons[0].fields]

@@ -9,7 +9,8 @@ the certification text, as lines of text a renderer draws and a digest covers.
   art. 30-45 category, 在留資格, 在留期間等, its expiry, the card number and 通称 — are omitted
   unless asked for (the standard's default).
 - Before a planned move-out date, what the move-out notice recorded is omitted (§5.1).
-- フリガナ only when asked for (§5.3 (1020)), and then in brackets after the name and the 通称
+- The 旧氏, when recorded, after the name (it is part of the name: never omitted).
+- フリガナ only when asked for (§5.3 (1020)), and then in brackets after the name, the 旧氏 and the 通称
   (「住民　太郎　（ジュウミン　タロウ）」), never on a line of its own.
 - 「公用」 marked on every sheet when the copy is for official use (§5.7 (1060)).
 - Dates in 和暦, except a foreign resident's birth date and stay expiry (西暦).
@@ -284,6 +285,11 @@ def _person(
     f.append(Field("氏名", with_reading(name.full if name.full.strip() else name.roman, reading)))
     if foreign and name.roman and name.full != name.roman:
         f.append(Field("氏名（ローマ字）", name.roman))
+    former = record.former_surname
+    if former is not None:  # part of the name when recorded (令第30条の13), never omitted
+        f.append(
+            Field("旧氏", with_reading(former.full, former.full_kana if items.furigana else ""))
+        )
     if foreign and items.foreign_items and details is not None and details.current_alias:
         alias = details.current_alias.name
         f.append(Field("通称", with_reading(alias.full, alias.full_kana if items.furigana else "")))

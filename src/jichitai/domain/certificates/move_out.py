@@ -58,6 +58,9 @@ def move_out_sheets(
     f: list[Field] = [Field("氏名", with_reading(shown, name.full_kana))]
     if foreign and name.roman and name.full != name.roman:
         f.append(Field("氏名（ローマ字）", name.roman))
+    former = record.former_surname
+    if former is not None:
+        f.append(Field("旧氏", with_reading(former.full, former.full_kana)))
     if foreign and details is not None and details.current_alias:
         alias = details.current_alias.name
         f.append(Field("通称", with_reading(alias.full, alias.full_kana)))
