@@ -187,7 +187,6 @@ class CertificateMaker(Protocol):
         digest: bytes,
         impressions: Mapping[str, bytes],
         certifier: Certifier,
-        with_seal: bool = True,
     ) -> bytes:
         """The signed PDF, its QR code signing ``number.code`` and ``digest``; ``impressions``
         are the seal images (PNG with dpi) the sheets print, by registration number. The last
@@ -239,8 +238,7 @@ class Preview:
     impressions: Mapping[str, bytes] = field(default_factory=dict)
     """The seal images (PNG with dpi) the sheets print, by registration number."""
     certifier: Certifier | None = None
-    """Who will certify it (set by ``preview``)."""
-    with_seal: bool = True
+    """Who will certify it, and whether with the seal (set by ``preview``)."""
     overflows: tuple[Overflow, ...] = ()
     """Values that cannot be printed whole (§5.8): the alert shown before issuing."""
     overflow_blanked: bool = False
@@ -256,7 +254,7 @@ class Preview:
         if self.certifier is None:
             return ""
         who = f"{self.certifier.title}　{self.certifier.name}".strip("　")
-        return f"{who}（{'公印あり' if self.with_seal else SEAL_OMITTED}）"
+        return f"{who}（{'公印あり' if self.certifier.with_seal else SEAL_OMITTED}）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,7 +431,9 @@ class CertificateService:
             seal_card_number=seal_card_number,
             members=members,
         )
-        chosen = self._certifier(actor.municipality_code, laid.municipality_name, certifier)
+        chosen = self._certifier(
+            actor.municipality_code, laid.municipality_name, certifier, with_seal
+        )
         laid = self._fitted(actor.municipality_code, laid)
         self._log.record(
             actor,
@@ -442,7 +442,7 @@ class CertificateService:
             target=f"certificate_preview:{kind.value}",
             my_number_shown="individual_number" in laid.items,
         )
-        return replace(laid, certifier=chosen, with_seal=with_seal)
+        return replace(laid, certifier=chosen)
 
     def _fitted(self, mc: str, laid: Preview) -> Preview:
         """The lay-out with what cannot be printed whole (§5.8) told, and printed blank where the
@@ -455,9 +455,12 @@ class CertificateService:
         sheets = tuple(blanked(laid.sheets, found)) if blank else laid.sheets
         return replace(laid, sheets=sheets, overflows=found, overflow_blanked=blank)
 
-    def _certifier(self, mc: str, name: str, choice: CertifierChoice) -> Certifier:
+    def _certifier(
+        self, mc: str, name: str, choice: CertifierChoice, with_seal: bool = True
+    ) -> Certifier:
         self._maker.ensure_keys(mc, name)
-        return choose_certifier(self._maker.issuer_text(mc, name), self._clock.today(), choice)
+        text = self._maker.issuer_text(mc, name)
+        return choose_certifier(text, self._clock.today(), choice, with_seal)
 
     def _lay_out(
         self,
@@ -611,13 +614,11 @@ class CertificateService:
         mc = actor.municipality_code
         today = self._clock.today()
         digest = content_digest(certificate_lines(sheets))
-        who = self._certifier(mc, name, certifier)  # refused before a number is drawn
+        who = self._certifier(mc, name, certifier, with_seal)  # refused before a number is drawn
         number = IssueNumber(
             today, mc, name, actor.terminal[:20], "", self._store.next_sequence(mc, today)
         )
-        pdf = self._maker.make(
-            mc, name, sheets, number, today, digest, impressions or {}, who, with_seal
-        )
+        pdf = self._maker.make(mc, name, sheets, number, today, digest, impressions or {}, who)
         self._store.record(
             IssueRecord(
                 municipality_code=mc,

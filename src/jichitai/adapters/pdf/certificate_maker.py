@@ -39,7 +39,6 @@ from jichitai.domain.certificates.issuer import (
     MAX_SEAL_BYTES,
     MAX_SEAL_PIXELS,
     MIN_SEAL_PIXELS,
-    SEAL_OMITTED,
     Certifier,
     Deputy,
     IssuerSettings,
@@ -133,15 +132,14 @@ class KeyDirectoryCertificateMaker:
         _replace(self._base(municipality_code) / DEPUTY_SEAL, seal_png(image))
         return self.issuer(municipality_code, name)
 
-    def _issuer(self, code: str, name: str, certifier: Certifier, with_seal: bool) -> Issuer:
-        """What the last page prints: the certifier, and their seal or 「公印省略」."""
-        phrase = self.issuer_text(code, name).fixed_phrase
-        if not with_seal:
-            return Issuer(name, certifier.title, certifier.name, None, SEAL_OMITTED)
-        seal = (self._seal(code, DEPUTY_SEAL) if certifier.is_deputy else None) or self._seal(
-            code, OFFICIAL_SEAL
-        )
-        return Issuer(name, certifier.title, certifier.name, seal, phrase)
+    def _issuer(self, code: str, name: str, certifier: Certifier) -> Issuer:
+        """What the last page prints: the certifier, their seal (the deputy's own, else the
+        公印) unless it is left off, and the line under them."""
+        seal = None
+        if certifier.with_seal:
+            own = self._seal(code, DEPUTY_SEAL) if certifier.is_deputy else None
+            seal = own or self._seal(code, OFFICIAL_SEAL)
+        return Issuer(name, certifier.title, certifier.name, seal, certifier.note)
 
     def make(
         self,
@@ -153,13 +151,12 @@ class KeyDirectoryCertificateMaker:
         digest: bytes,
         impressions: Mapping[str, bytes],
         certifier: Certifier,
-        with_seal: bool = True,
     ) -> bytes:
         pair = self._keys.municipality(municipality_code)
         payload = sign_payload(pair, number.code, digest)
         pdf = render_certificate(
             sheets,
-            self._issuer(municipality_code, name, certifier, with_seal),
+            self._issuer(municipality_code, name, certifier),
             number,
             issued_on,
             payload.text(),

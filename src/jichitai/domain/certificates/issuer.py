@@ -81,14 +81,19 @@ class CertifierChoice(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Certifier:
-    """Who a copy is certified by."""
+    """Who a copy is certified by, whether their seal is stamped, and the line printed under
+    them (the fixed phrase, or 「公印省略」 without the seal)."""
 
     title: str
     name: str
     is_deputy: bool = False
+    with_seal: bool = True
+    note: str = ""
 
 
-def choose_certifier(text: IssuerText, day: date, choice: CertifierChoice) -> Certifier:
+def choose_certifier(
+    text: IssuerText, day: date, choice: CertifierChoice, with_seal: bool = True
+) -> Certifier:
     deputy = text.deputy
     if choice is CertifierChoice.DEPUTY and deputy is None:
         raise invalid(
@@ -99,9 +104,10 @@ def choose_certifier(text: IssuerText, day: date, choice: CertifierChoice) -> Ce
     use_deputy = deputy is not None and (
         choice is CertifierChoice.DEPUTY or (choice is CertifierChoice.AUTO and deputy.acts_on(day))
     )
+    note = text.fixed_phrase if with_seal else SEAL_OMITTED
     if use_deputy and deputy is not None:
-        return Certifier(deputy.title, deputy.name, is_deputy=True)
-    return Certifier(text.mayor_title, text.mayor_name)
+        return Certifier(deputy.title, deputy.name, True, with_seal, note)
+    return Certifier(text.mayor_title, text.mayor_name, False, with_seal, note)
 
 
 def _text_problems(value: str, field: str, label: str) -> list[Violation]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -259,14 +259,16 @@ def _refused(
     )
 
 
-@router.post("/certificates/preview")
-def preview(request: Request, posted: PostedForm) -> Response:
+def _asked(
+    request: Request, posted: Posted
+) -> tuple[CertificateOptions, dict[str, Any]] | Response:
+    """The choices posted as the arguments of ``preview`` / ``issue`` (the person, the alerts
+    confirmed, the options), or the form again telling what is wrong with them."""
     counter = posted.counter
     actor = counter.actor
     actor.require(Permission.ISSUE)
     options, problems = read_options(posted)
     ref = posted.get("ref")
-    view_ack = _acks(posted, "view_ack")
     acknowledged = _acks(posted, "acknowledged")
     if problems:
         return form_page(
@@ -274,32 +276,41 @@ def preview(request: Request, posted: PostedForm) -> Response:
             counter,
             ref,
             options,
-            view_ack,
+            _acks(posted, "view_ack"),
             acknowledged=acknowledged,
             problems=problems,
             status=422,
         )
     refs = _refs(request)
-    atena = refs.atena_number(actor.login, ref)
+    arguments = {
+        "atena_number": refs.atena_number(actor.login, ref),
+        "kind": options.kind,
+        "acknowledged": acknowledged,
+        **options.service_arguments(lambda r: refs.atena_number(actor.login, r)),
+    }
+    return options, arguments
+
+
+@router.post("/certificates/preview")
+def preview(request: Request, posted: PostedForm) -> Response:
+    asked = _asked(request, posted)
+    if isinstance(asked, Response):
+        return asked
+    options, arguments = asked
+    counter = posted.counter
     try:
-        laid = app_of(request).certificates.preview(
-            actor,
-            atena,
-            options.kind,
-            acknowledged=acknowledged,
-            **options.service_arguments(lambda r: refs.atena_number(actor.login, r)),
-        )
+        laid = app_of(request).certificates.preview(counter.actor, **arguments)
     except DomainError as e:
         return _refused(request, posted, e, options)
     return page(
         request,
         "certificates/preview.html",
         counter,
-        ref=ref,
+        ref=posted.get("ref"),
         options=options,
         hidden=options.hidden(),
-        view_ack=sorted(view_ack),
-        acknowledged=sorted(acknowledged),
+        view_ack=sorted(_acks(posted, "view_ack")),
+        acknowledged=sorted(arguments["acknowledged"]),
         issue_token=new_form_token(),
         title=laid.title,
         certified_by=laid.certified_by,
@@ -326,32 +337,15 @@ def _pdf(issued: Issued) -> Response:
 
 @router.post("/certificates/issue")
 def issue(request: Request, posted: PostedForm) -> Response:
-    counter = posted.counter
-    actor = counter.actor
-    actor.require(Permission.ISSUE)
-    options, problems = read_options(posted)
-    ref = posted.get("ref")
-    if problems:
-        return form_page(
-            request,
-            counter,
-            ref,
-            options,
-            _acks(posted, "view_ack"),
-            acknowledged=_acks(posted, "acknowledged"),
-            problems=problems,
-            status=422,
-        )
-    refs = _refs(request)
-    atena = refs.atena_number(actor.login, ref)
+    asked = _asked(request, posted)
+    if isinstance(asked, Response):
+        return asked
+    options, arguments = asked
     try:
         issued = app_of(request).certificates.issue(
-            actor,
-            atena,
-            options.kind,
-            acknowledged=_acks(posted, "acknowledged"),
+            posted.counter.actor,
             idempotency_key=posted.get("issue_token") or None,
-            **options.service_arguments(lambda r: refs.atena_number(actor.login, r)),
+            **arguments,
         )
     except DomainError as e:
         return _refused(request, posted, e, options)
