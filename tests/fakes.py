@@ -63,6 +63,18 @@ class FakeRegister:
             if record.household_number == household_number and record.is_resident
         ]
 
+    def household_pending_removals(
+        self, household_number: HouseholdNumber, after: date
+    ) -> Sequence[ResidentRecord]:
+        return [
+            record
+            for _, record in sorted(self.currents.items())
+            if record.household_number == household_number
+            and not record.is_resident
+            and record.removed_on is not None
+            and record.removed_on > after
+        ]
+
     def find_by_identifiers(
         self,
         individual_number: IndividualNumber | None,

@@ -154,6 +154,7 @@ def bootstrap(
         suppressions,
         access_log,
         _bundled_layout,
+        clock,
     )
     seals = SealService(uow_for, suppressions, access_log, clock, measure_seal)
     return App(

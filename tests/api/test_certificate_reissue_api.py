@@ -24,7 +24,7 @@ from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.audit import AccessSearch, Operation
 from tests.api.conftest import Tenant, a_move_in, auth, error_codes
 from tests.factories import a_header, a_valid_individual_number
-from tests.fakes import TODAY
+from tests.fakes import TODAY, FixedClock
 
 PLANNED = TODAY + timedelta(days=5)
 PDF = {"Content-Type": "application/pdf"}
@@ -141,17 +141,21 @@ def test_a_move_out_certificate_is_reissued_as_first_issued_and_the_old_copy_is_
     assert first.status_code == 201, first.text
     old_code = first.headers["x-jichitai-issue-code"]
     before = squeezed(first.content, tmp_path)
-    # The record is corrected after the issue (誤記修正 of the 本籍): a re-issue still shows
-    # what the certificate said when it was first issued.
+    # The record is corrected after the issue (誤記修正 of the 本籍, once the move-out has
+    # taken effect): a re-issue still shows what the certificate said when it was first issued.
+    clock = app.clock
+    assert isinstance(clock, FixedClock)
+    clock.day = PLANNED
     app.register.record_change(
         tenant.code,
         Correct(
-            header=a_header(effective_on=TODAY),
+            header=a_header(effective_on=PLANNED),
             atena_number=AtenaNumber(tenant.atena_numbers[0]),
             reason=ChangeReason.CLERICAL_CORRECTION,
             changes=RecordChanges(family_register=FamilyRegister("京都府京都市北区", "高橋　一郎")),
         ),
     )
+    clock.day = TODAY  # the re-issue is dated as the first issue was
     assert "本籍京都府京都市北区" in squeezed(issue(client, tenant).content, tmp_path)
     refused = [
         reissue(client, tenant, old_code, Role.CLERK),  # it shows the My Number

@@ -156,8 +156,13 @@ def test_a_planned_move_out_is_left_out_before_its_date_and_the_record_is_a_johy
         ),
     )
     record = app.queries.current(code, lodger.atena_number.value)
+    assert record.is_resident
     before = "\n".join(certificate_lines(resident_sheets(request(), [record], TODAY)))
     assert "転出" not in before
+    clock = app.clock
+    assert isinstance(clock, FixedClock)
+    clock.day = planned
+    record = app.queries.current(code, lodger.atena_number.value)
     with pytest.raises(DomainError) as gone:  # from the date on, the record is a 除票
         resident_sheets(request(), [record], planned)
     assert gone.value.code == "certificate.removed_record"

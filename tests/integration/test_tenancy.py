@@ -412,8 +412,10 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         )
     with SqlUnitOfWork(app.engine, a) as uow:
         uow.register.snapshot(AtenaNumber(head), 1)
+        uow.register.snapshot_on(AtenaNumber(head), TODAY)
+        uow.register.household_pending_removals(HouseholdNumber(tenants.household), TODAY)
         uow.register.household_version(HouseholdNumber(tenants.household))
-        assert uow.register.latest_snapshots_after(None, 100, include_removed=False)
+        assert uow.register.latest_snapshots_after(None, 100, include_removed=False, on=TODAY)
         assert uow.register.feed_head() > 0
         assert uow.register.feed_entries(0, 5)[0][1]
         assert uow.register.hidden_from_other_systems([head]) == frozenset()

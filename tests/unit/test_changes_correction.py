@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -497,7 +498,9 @@ def test_an_alias_deletion_keeps_the_alias_history_with_dates_and_municipality()
     assert r.foreign.current_alias is None
     # A new alias may be entered after the deletion; the old one stays in the list.
     again = PersonName.create("山本", "秀吉", "ヤマモト", "ヒデヨシ")
-    (r2,) = record(fake, correct(atena, R.ALIAS_ENTRY, alias=again)).records
+    entry = correct(atena, R.ALIAS_ENTRY, alias=again)
+    entry = replace(entry, header=a_header(effective_on=date(2026, 11, 25)))
+    (r2,) = record(fake, entry).records
     assert r2.foreign is not None
     assert [a.name for a in r2.foreign.aliases] == [ALIAS, again]
     assert r2.foreign.current_alias is not None and r2.foreign.current_alias.name == again

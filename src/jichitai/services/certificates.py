@@ -521,7 +521,9 @@ class CertificateService:
     def _move_out(self, actor: Actor, atena_number: str, acknowledged: frozenset[str]) -> Preview:
         mc = actor.municipality_code
         name = self._municipality(mc)
-        record = self._queries.current(mc, atena_number)
+        # The 転出証明書 is issued when the move-out is filed, usually before its date: it
+        # certifies the move-out as recorded, not the record in effect today.
+        record = self._queries.latest(mc, atena_number)
         self._guard(mc, [record], acknowledged)
         sheets = move_out_sheets(record, self._clock.today(), self._head_of(mc, record))
         return Preview(

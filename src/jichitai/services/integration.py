@@ -34,7 +34,7 @@ from jichitai.domain.integration.subscribers import (
 from jichitai.domain.migration.layout import Layout
 from jichitai.domain.migration.mapping import RowMapper
 from jichitai.services.audit import AccessLog, Operation
-from jichitai.services.ports import JournalEntry, UnitOfWork
+from jichitai.services.ports import Clock, JournalEntry, UnitOfWork
 from jichitai.services.queries import RegisterQueries, SearchBy, criteria_for
 from jichitai.services.suppression import SuppressionService
 
@@ -118,9 +118,11 @@ class IntegrationService:
         suppressions: SuppressionService,
         access_log: AccessLog,
         layout: Callable[[str], Layout],
+        clock: Clock,
         layout_version: str = "1.0",
     ) -> None:
         self._reader_for = reader_for
+        self._clock = clock
         self._queries = queries
         self._subscribers = subscribers
         self._suppressions = suppressions
@@ -358,6 +360,7 @@ class IntegrationService:
         snapshot: a subscriber loads the extract, then follows the feed from the cursor and
         misses nothing in between. Logged once the stream ends (with the persons it carried)."""
         selection = ItemSelection.of(self._header, subscriber)
+        today = self._clock.today()
         uow = self._reader_for(subscriber.municipality_code, snapshot=True)
         uow.__enter__()
         try:
@@ -372,7 +375,7 @@ class IntegrationService:
             try:
                 while True:
                     page = uow.register.latest_snapshots_after(
-                        after, EXTRACT_PAGE, include_removed=include_removed
+                        after, EXTRACT_PAGE, include_removed=include_removed, on=today
                     )
                     if not page:
                         break

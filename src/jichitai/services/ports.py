@@ -93,6 +93,9 @@ class SearchCriteria:
     resident_code: str = ""
     residence_card_number: str = ""
     include_removed: bool = True
+    living_on: date | None = None
+    """With ``include_removed`` False: the day whose living residents are wanted (a planned
+    転出 not yet due on it still counts as living); None counts recorded removals at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,14 @@ class RegisterQueries(Protocol):
     """The read side of one municipality's register (may read projections directly)."""
 
     def search(self, criteria: SearchCriteria, limit: int = 50) -> Sequence[ResidentRecord]: ...
+
+    def snapshot_on(self, atena_number: AtenaNumber, on: date) -> ResidentRecord | None:
+        """The snapshot in effect on ``on`` (``domain/residents/timeline.py``), if any."""
+
+    def household_pending_removals(
+        self, household_number: HouseholdNumber, after: date
+    ) -> Sequence[ResidentRecord]:
+        """Members whose recorded removal takes effect only after ``after``."""
 
     def stats(self, on: date) -> RegisterStats:
         """Counts as they stand on a date (a planned move-out is a resident until its date)."""
@@ -250,10 +261,11 @@ class RegisterRepository(RegisterView, RegisterQueries, Protocol):
         that order, at most ``limit`` (a page of the data migration's export)."""
 
     def latest_snapshots_after(
-        self, after: str | None, limit: int, *, include_removed: bool = True
+        self, after: str | None, limit: int, *, include_removed: bool = True, on: date
     ) -> Sequence[str]:
-        """Each person's last snapshot (canonical JSON), by 宛名番号 after ``after``, at most
-        ``limit``; without removed records (除票) unless ``include_removed`` (a full extract)."""
+        """Each person's snapshot in effect ``on`` (canonical JSON; a planned 転出 not yet due
+        gives the one before it), by 宛名番号 after ``after``, at most ``limit``; without
+        removed records (除票) unless ``include_removed`` (a full extract)."""
 
     def hidden_from_other_systems(self, atena_numbers: Sequence[str]) -> frozenset[str]:
         """Those of the persons whose current record carries 他業務参照不可フラグ."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 
@@ -19,6 +20,7 @@ from jichitai.domain.common.variants import fold_kanji
 from jichitai.domain.errors import DomainError, NotFound, Violation
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.relationships import sort_members
+from jichitai.domain.residents.timeline import in_effect, is_pending
 from jichitai.services.ports import Clock, RegisterStats, SearchCriteria, UnitOfWork
 
 
@@ -109,10 +111,25 @@ class RegisterQueries:
     def search_criteria(
         self, municipality_code: str, criteria: SearchCriteria, limit: int = 50
     ) -> Sequence[ResidentRecord]:
+        """Matches as they stand today: a planned 転出 not yet due is a resident's record."""
+        today = self._clock.today()
+        criteria = replace(criteria, living_on=today)
         with self._uow_for(municipality_code) as uow:
-            return uow.register.search(criteria, limit)
+            return [_in_effect(uow, r, today) for r in uow.register.search(criteria, limit)]
 
     def current(self, municipality_code: str, atena_number: str) -> ResidentRecord:
+        """The record in effect today (``domain/residents/timeline.py``): a 転出 filed for a
+        later date leaves her a resident until then, for every reader."""
+        atena = AtenaNumber.parse(atena_number)
+        with self._uow_for(municipality_code) as uow:
+            record = uow.register.current(atena)
+            if record is None:
+                raise _not_found(atena.value)
+            return _in_effect(uow, record, self._clock.today())
+
+    def latest(self, municipality_code: str, atena_number: str) -> ResidentRecord:
+        """The latest snapshot recorded, even one not yet in effect (what the change rules
+        see, and what a screen offering a change for her must start from)."""
         atena = AtenaNumber.parse(atena_number)
         with self._uow_for(municipality_code) as uow:
             record = uow.register.current(atena)
@@ -130,10 +147,10 @@ class RegisterQueries:
         return records
 
     def as_of(self, municipality_code: str, atena_number: str, on: date) -> ResidentRecord:
-        """The record as the register stated it on a date: the latest snapshot effective by then."""
+        """The record in effect on a date, by the one rule of ``domain/residents/timeline.py``."""
         records = self.history(municipality_code, atena_number)
-        effective = [r for r in records if r.effective_on <= on]
-        if not effective:
+        found = in_effect(records, on)
+        if found is None:
             raise NotFound(
                 Violation(
                     "person.not_registered_on",
@@ -141,13 +158,18 @@ class RegisterQueries:
                     "as_of",
                 )
             )
-        return max(effective, key=lambda r: r.history_number)
+        return found
 
     def household(self, municipality_code: str, household_number: str) -> list[ResidentRecord]:
         """The household's living members in the standard's display order (§5.2 (1010))."""
         number = HouseholdNumber.parse(household_number)
+        today = self._clock.today()
         with self._uow_for(municipality_code) as uow:
-            members = list(uow.register.household_residents(number))
+            members = [_in_effect(uow, m, today) for m in uow.register.household_residents(number)]
+            for leaving in uow.register.household_pending_removals(number, today):
+                held = _in_effect(uow, leaving, today)
+                if held.is_resident and held.household_number == number:
+                    members.append(held)
         if not members:
             raise NotFound(
                 Violation(
@@ -221,6 +243,13 @@ def ordered_members(members: Sequence[ResidentRecord]) -> list[ResidentRecord]:
         id_key=lambda m: m.atena_number.value,
     )
     return sorted(ranked, key=lambda m: m.display_order or 10_000)
+
+
+def _in_effect(uow: UnitOfWork, record: ResidentRecord, today: date) -> ResidentRecord:
+    """``record`` (a latest snapshot), or the earlier one in effect today if it is pending."""
+    if not is_pending(record, today):
+        return record
+    return uow.register.snapshot_on(record.atena_number, today) or record
 
 
 def _not_found(atena: str) -> NotFound:

@@ -14,7 +14,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -146,6 +146,11 @@ class _PlanningView:
 
     def household_residents(self, household_number: HouseholdNumber) -> Sequence[ResidentRecord]:
         return self._repo.household_residents(household_number)
+
+    def household_pending_removals(
+        self, household_number: HouseholdNumber, after: date
+    ) -> Sequence[ResidentRecord]:
+        return self._repo.household_pending_removals(household_number, after)
 
     def find_by_identifiers(
         self,

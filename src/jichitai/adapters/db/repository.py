@@ -304,6 +304,16 @@ class SqlRegisterRepository:
         )
         return self._decoded(sorted(rows, key=itemgetter(1)))
 
+    def household_pending_removals(
+        self, household_number: HouseholdNumber, after: date
+    ) -> Sequence[ResidentRecord]:
+        rows = self._sql.all(
+            f"SELECT {_ROW_SELECT} FROM {_ROW_FROM} WHERE r.municipality_code = :mc"
+            " AND r.household_number = :h AND r.status <> 'resident' AND r.removed_on > :after",
+            {"mc": self._mc, "h": household_number.value, "after": self._sql.value(after)},
+        )
+        return self._decoded(sorted(rows, key=itemgetter(1)))
+
     def find_by_identifiers(
         self,
         individual_number: IndividualNumber | None,
@@ -753,6 +763,19 @@ class SqlRegisterRepository:
         ).scalars()
         return [decode_record(text) for text in rows]
 
+    def snapshot_on(self, atena_number: AtenaNumber, on: date) -> ResidentRecord | None:
+        text = self._snapshot_text_on(atena_number.value, on)
+        return decode_record(text) if text is not None else None
+
+    def _snapshot_text_on(self, atena: str, on: date) -> str | None:
+        row = self._sql.one(
+            "SELECT record FROM resident_history WHERE municipality_code = :mc"
+            " AND atena_number = :a AND effective_on <= :on"
+            " ORDER BY history_number DESC LIMIT 1",
+            {"mc": self._mc, "a": atena, "on": self._sql.value(on)},
+        )
+        return str(row[0]) if row is not None else None
+
     def snapshots_after(
         self, after: tuple[str, int] | None, limit: int
     ) -> Sequence[ResidentRecord]:
@@ -774,11 +797,11 @@ class SqlRegisterRepository:
         ]
 
     def latest_snapshots_after(
-        self, after: str | None, limit: int, *, include_removed: bool = True
+        self, after: str | None, limit: int, *, include_removed: bool = True, on: date
     ) -> Sequence[str]:
         r, h = t.residents.c, t.resident_history.c
         stmt = (
-            select(h.record)
+            select(h.record, h.effective_on, r.atena_number)
             .select_from(
                 t.residents.join(
                     t.resident_history,
@@ -794,9 +817,14 @@ class SqlRegisterRepository:
         if after is not None:
             stmt = stmt.where(r.atena_number > after)
         if not include_removed:
-            stmt = stmt.where(r.removed_on.is_(None))
+            stmt = stmt.where(or_(r.removed_on.is_(None), r.removed_on > on))
         stmt = stmt.order_by(r.atena_number).limit(limit)
-        return list(self._conn.execute(stmt).scalars())
+        out = []
+        for text, effective_on, atena in self._conn.execute(stmt):
+            if effective_on > on:  # a planned 転出 not yet due: the snapshot before it holds
+                text = self._snapshot_text_on(atena, on) or text
+            out.append(text)
+        return out
 
     def hidden_from_other_systems(self, atena_numbers: Sequence[str]) -> frozenset[str]:
         r = t.residents.c
@@ -860,7 +888,10 @@ class SqlRegisterRepository:
             if value:
                 conditions.append(column == value)
         if not criteria.include_removed:
-            conditions.append(r.status == _RESIDENT)
+            living = r.status == _RESIDENT
+            if criteria.living_on is not None:
+                living = or_(living, r.removed_on > criteria.living_on)
+            conditions.append(living)
         if not conditions:
             return []
         return self._records(and_(*conditions), limit)

@@ -228,15 +228,11 @@ def _check(
             )
 
 
-def _move_out_pending(record: ResidentRecord, today: date) -> bool:
-    """A move-out filed for a date still to come: the person is on the register until then,
-    and what the notice recorded is left out of the certificate (§5.1)."""
-    return record.move_out is not None and today < record.move_out.removal_on
-
-
 def _removed_on(record: ResidentRecord, today: date) -> bool:
-    """Whether the record is a 除票 on ``today`` (a planned move-out is not, before its date)."""
-    return record.is_removed and not _move_out_pending(record, today)
+    """Whether the record is a 除票. The records given are those in effect on ``today``
+    (``domain/residents/timeline.py``): before a planned move-out's date that is the snapshot
+    before it, so the move-out's items are left out as §5.1 (1000) requires."""
+    return record.is_removed
 
 
 def _header(
@@ -312,7 +308,7 @@ def _person(
         f.append(Field("個人番号", record.individual_number.value))
     if foreign and items.foreign_items and details is not None:
         f.extend(foreign_resident_fields(details))
-    if record.move_out is not None and not _move_out_pending(record, today):
+    if record.move_out is not None:
         f.append(Field("転出予定年月日", format_wareki(record.move_out.planned_on)))
         f.append(Field("転出先", record.move_out.onward_address.display()))
     if _removed_on(record, today):

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from jichitai.domain.common.address import Address
-from jichitai.domain.common.dates import DateKind, RecordDate
+from jichitai.domain.common.dates import DateKind, RecordDate, format_wareki
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import InvalidValue, NotFound, RuleViolations, Severity, Violation
 from jichitai.domain.residents.commands import (
@@ -50,6 +50,7 @@ from jichitai.domain.residents.model import (
 )
 from jichitai.domain.residents.reasons import ChangeReason, ReasonGroup
 from jichitai.domain.residents.relationships import Relationship
+from jichitai.domain.residents.timeline import check_not_before_latest, is_pending
 from jichitai.domain.residents.view import (
     ChangeContext,
     ChangeKind,
@@ -69,6 +70,8 @@ class _Checks:
     """Collects errors and alerts; ``raise_if_any`` refuses with all of them at once."""
 
     acknowledged: frozenset[str]
+    today: date = date.min
+    """The processing date (to tell a planned 転出 not yet due from a past one)."""
     errors: list[Violation] = field(default_factory=list)
     alerts: list[Violation] = field(default_factory=list)
 
@@ -89,10 +92,12 @@ class _Checks:
 def plan_change(command: ChangeCommand, view: RegisterView, ctx: ChangeContext) -> ChangePlan:
     """Apply the rules of §4 to one command and return the snapshots it produces."""
     header = command.header
-    checks = _Checks(acknowledged=header.acknowledged_alerts)
+    checks = _Checks(acknowledged=header.acknowledged_alerts, today=ctx.today)
     _check_dates(header, ctx, checks, future_allowed=isinstance(command, MoveOut))
     planner = _PLANNERS[type(command)]
     plan = planner(command, view, ctx, checks)
+    _check_order_of_dates(command, plan, view, ctx, checks)
+    _check_heads_remain(plan, view, checks)
     alerts = checks.raise_if_any()
     # §4.2.0.2 (760): any filing-type change may be recorded ex officio; the event says so.
     return replace(plan, alerts=alerts, ex_officio=plan.ex_officio or header.ex_officio)
@@ -115,6 +120,75 @@ def _check_dates(
         checks.error("change.filed_on_future", "届出日に未来の日付は入力できません", "filed_on")
 
 
+def _check_order_of_dates(
+    command: ChangeCommand,
+    plan: ChangePlan,
+    view: RegisterView,
+    ctx: ChangeContext,
+    checks: _Checks,
+) -> None:
+    """No snapshot dated before the person's latest one (the "as of" rule, ``timeline.py``)."""
+    supersedes = isinstance(command, Cancel | RecordMoveInNotice)
+    seen: set[str] = set()
+    for record in plan.records:
+        if record.atena_number.value in seen:
+            continue
+        seen.add(record.atena_number.value)
+        fault = check_not_before_latest(
+            record, view.current(record.atena_number), ctx.today, supersedes_pending=supersedes
+        )
+        if fault is not None:
+            checks.error(fault.code, fault.message, fault.field)
+
+
+_HEAD_FAULTS = frozenset({"household.no_head", "household.head_absent"})
+
+
+def _check_heads_remain(plan: ChangePlan, view: RegisterView, checks: _Checks) -> None:
+    """No approved change leaves a living household without its head unless an alert said so.
+
+    §1.1.10 (100) allows a household without a head (after the head's death, say), and §4.0.4
+    (490) says when a change may leave one: every such change raises the alert
+    ``household.head_absent`` (or a planner's own error first), whatever the process — a
+    correction of the head's 続柄, a cancellation returning a member to an emptied household.
+    Members whose planned 転出 has not yet taken effect still live in the household.
+    """
+    if any(v.code in _HEAD_FAULTS for v in (*checks.errors, *checks.alerts)) or any(
+        v.code == "household.head_change_required" for v in checks.errors
+    ):
+        return
+    final: dict[str, ResidentRecord] = {r.atena_number.value: r for r in plan.records}
+    households = set(plan.households) | {r.household_number.value for r in final.values()}
+    for atena in final:
+        before = view.current(AtenaNumber(atena))
+        if before is not None:
+            households.add(before.household_number.value)
+    for household in sorted(h for h in households if h):
+        number = HouseholdNumber(household)
+        members = view.household_residents(number)
+        if members and not any(m.is_head for m in members):
+            continue  # headless already: allowed (§1.1.10), and not this change's doing
+        after = {m.atena_number.value: m for m in members if m.atena_number.value not in final}
+        for atena, record in final.items():
+            if record.is_resident and record.household_number == number:
+                after[atena] = record
+        for waiting in view.household_pending_removals(number, plan_effective_on(plan)):
+            if waiting.atena_number.value not in final:
+                after.setdefault(waiting.atena_number.value, waiting)
+        if after and not any(m.is_head for m in after.values()):
+            checks.alert(
+                "household.head_absent",
+                f"世帯番号 {household} の世帯は世帯主のいない世帯になります。"
+                "世帯主変更の届出を促してください",
+                "atena_numbers",
+            )
+
+
+def plan_effective_on(plan: ChangePlan) -> date:
+    """The 異動日 the plan's snapshots carry (the earliest, if they differ)."""
+    return min((r.effective_on for r in plan.records), default=date.max)
+
+
 def _check_relationship(rel: Relationship, field_name: str, checks: _Checks) -> None:
     """The whitelist of §1.1.11 (110), also for a ``Relationship`` built without ``parse``."""
     try:
@@ -134,7 +208,14 @@ def _resident(
                 "person.not_found", f"宛名番号 {atena.value} の住民は登録されていません", field_name
             )
         )
-    if not record.is_resident:
+    if record.status is ResidentStatus.MOVED_OUT and is_pending(record, checks.today):
+        checks.error(
+            "person.planned_move_out",
+            f"宛名番号 {atena.value} の方は{format_wareki(record.effective_on)}に転出する届出が"
+            "されています（転出予定）。転出の取消し又は転入通知の受理のほかは入力できません",
+            field_name,
+        )
+    elif not record.is_resident:
         checks.error(
             "person.not_resident",
             f"宛名番号 {atena.value} の方は既に消除されています（{record.status.label}）",
@@ -1709,6 +1790,8 @@ def _plan_cancel(
                         "event_id",
                     )
         out.append(restored)
+    restored_in = {r.atena_number.value for r in out}
+    out = _rehouse_if_emptied(out, restored_in, view, header=cmd.header, households=households)
     return ChangePlan(
         ChangeKind.CANCELLATION,
         reason,
@@ -1716,6 +1799,41 @@ def _plan_cancel(
         corrects_event_id=event.event_id,
         households=tuple(sorted(households)),
     )
+
+
+def _rehouse_if_emptied(
+    restored: list[ResidentRecord],
+    restored_in: set[str],
+    view: RegisterView,
+    *,
+    header: ChangeHeader,
+    households: set[str],
+) -> list[ResidentRecord]:
+    """§4.6.0.1 (980): a person returned by a cancellation goes back to the former household;
+    if that household has meanwhile left entirely (and its head is not among those returning),
+    they return as a new household at the former address, one person alone becoming its head.
+    Several returning without a head form a headless household, which the head check alerts."""
+    groups: dict[str, list[ResidentRecord]] = {}
+    for record in restored:
+        if record.is_resident:
+            groups.setdefault(record.household_number.value, []).append(record)
+    moved: dict[str, ResidentRecord] = {}
+    for household, group in groups.items():
+        others = [
+            m
+            for m in view.household_residents(HouseholdNumber(household))
+            if m.atena_number.value not in restored_in
+        ]
+        if others or any(r.is_head for r in group):
+            continue
+        new_household = view.new_household_number()
+        households.add(new_household.value)
+        for record in group:
+            relationship = HEAD if len(group) == 1 else record.relationship
+            moved[record.atena_number.value] = replace(
+                record, household_number=new_household, relationship=relationship
+            )
+    return [moved.get(r.atena_number.value, r) for r in restored]
 
 
 def _undone_since(current: ResidentRecord, last: ResidentRecord | None) -> bool:

@@ -90,6 +90,12 @@ class RegisterView(Protocol):
     def household_residents(self, household_number: HouseholdNumber) -> Sequence[ResidentRecord]:
         """The current snapshots of the household's living members."""
 
+    def household_pending_removals(
+        self, household_number: HouseholdNumber, after: date
+    ) -> Sequence[ResidentRecord]:
+        """Members whose recorded removal (a planned 転出) takes effect only after ``after``:
+        they live in the household until then."""
+
     def find_by_identifiers(
         self,
         individual_number: IndividualNumber | None,
