@@ -7,7 +7,12 @@ from fastapi.testclient import TestClient
 
 from jichitai.bootstrap import App
 from jichitai.domain.access.roles import Role
+from jichitai.domain.common.identifiers import AtenaNumber
+from jichitai.domain.residents.commands import Correct, RecordChanges
+from jichitai.domain.residents.model import FamilyRegister
+from jichitai.domain.residents.reasons import ChangeReason
 from tests.api.conftest import Tenant, a_move_in, auth, command_json, error_codes
+from tests.factories import a_header
 
 
 @pytest.fixture
@@ -167,13 +172,30 @@ def test_a_change_based_on_an_old_household_version_is_a_409(
     for member in command["members"]:
         member["relationship"] = "同居人"
     command["header"]["expected_versions"] = {tenant.household_number: 0}
+    stale = client.post("/api/v1/drafts", json={"command": command}, headers=clerk)
+    assert stale.status_code == 409, stale.text
+    assert error_codes(stale) == ["change.conflict"]
+    assert "版 0 → 1" in stale.json()["errors"][0]["message"]
+    # Without versions the draft remembers those it was checked against, and approving it
+    # after the household changed is refused the same way.
+    del command["header"]["expected_versions"]
     submitted = client.post("/api/v1/drafts", json={"command": command}, headers=clerk)
     assert submitted.status_code == 201, submitted.text
-    draft_id = submitted.json()["draft"]["draft_id"]
-    approved = client.post(f"/api/v1/drafts/{draft_id}/approve", json={}, headers=reviewer)
+    draft = submitted.json()["draft"]
+    assert draft["prepared_against"]["households"] == {tenant.household_number: 1}
+    app.register.record_change(
+        tenant.code,
+        Correct(
+            header=a_header(),
+            atena_number=AtenaNumber(tenant.atena_numbers[0]),
+            reason=ChangeReason.CLERICAL_CORRECTION,
+            changes=RecordChanges(family_register=FamilyRegister("京都府京都市北区", "高橋　一郎")),
+        ),
+    )
+    approved = client.post(f"/api/v1/drafts/{draft['draft_id']}/approve", json={}, headers=reviewer)
     assert approved.status_code == 409, approved.text
     assert error_codes(approved) == ["change.conflict"]
-    assert "版 1" in approved.json()["errors"][0]["message"]
+    assert "版 1 → 2" in approved.text
 
 
 @pytest.mark.parametrize(

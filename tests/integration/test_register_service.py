@@ -455,7 +455,7 @@ def test_two_changes_based_on_the_same_household_version_the_second_conflicts(
     with pytest.raises(ConflictError) as refused:
         app.register.record_change(code, stale)
     assert refused.value.code == "change.conflict"
-    assert refused.value.field == "expected_versions"
+    assert refused.value.field == f"expected_versions.{household.value}"
     assert tenant_rows(engine, code) == before
     # Nothing lost: the first change is there, the stale one is not.
     members = {m.atena_number.value for m in app.queries.household(code, household.value)}

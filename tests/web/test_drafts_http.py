@@ -166,7 +166,7 @@ def test_a_reviewer_may_not_approve_their_own_draft_nor_a_clerk_any(
     assert refused.status_code == 403
     assert "この操作は行えません" in refused.text
     assert codes(refused.text) == ["draft.self_approval"]
-    assert "自分で入力した仮登録は本登録できません" in refused.text
+    assert "自分で入力又は変更した仮登録は本登録できません" in refused.text
     logged = log_entries(app, tenant, user_login=tenant.login(Role.REVIEWER))
     assert [e.detail for e in logged if e.outcome is Outcome.REFUSED] == ["403 draft.self_approval"]
     assert own in http.get("/ui/drafts").text, "still waiting for another reviewer"

@@ -30,6 +30,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from jichitai.domain.access.actor import Actor, Forbidden
+from jichitai.domain.access.disclosure import sees_individual_numbers
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.access.suppression import Process
 from jichitai.domain.certificates.contents import (
@@ -931,7 +932,7 @@ class CertificateService:
 
 
 def _require_my_number(actor: Actor, field: str, message: str) -> None:
-    if not actor.may(Permission.VIEW_INDIVIDUAL_NUMBER):
+    if not sees_individual_numbers(actor):
         raise Forbidden(Violation("certificate.item_forbidden", message, field))
 
 

@@ -77,6 +77,8 @@ class Draft:
     updated_at: datetime
     event_id: str | None = None
     idempotency_key: str | None = None
+    editors: tuple[str, ...] = ()
+    """Everyone who entered or changed the draft, first to last: none of them may approve it."""
 
 
 @dataclass(frozen=True, slots=True)

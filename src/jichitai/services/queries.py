@@ -127,6 +127,27 @@ class RegisterQueries:
                 raise _not_found(atena.value)
             return _in_effect(uow, record, self._clock.today())
 
+    def current_and_pending(
+        self, municipality_code: str, atena_number: str
+    ) -> tuple[ResidentRecord, ResidentRecord | None, int | None]:
+        """The record in effect today, the recorded change not yet in effect (or None), and the
+        version of the household the person is in (what a change prepared from them expects)."""
+        atena = AtenaNumber.parse(atena_number)
+        today = self._clock.today()
+        with self._uow_for(municipality_code) as uow:
+            latest = uow.register.current(atena)
+            if latest is None:
+                raise _not_found(atena.value)
+            record = _in_effect(uow, latest, today)
+            version = uow.register.household_version(record.household_number)
+        return record, (latest if latest is not record else None), version
+
+    def household_version(self, municipality_code: str, household_number: str) -> int | None:
+        """The household's version (bumped by every change to it), None for no such household."""
+        number = HouseholdNumber.parse(household_number)
+        with self._uow_for(municipality_code) as uow:
+            return uow.register.household_version(number)
+
     def latest(self, municipality_code: str, atena_number: str) -> ResidentRecord:
         """The latest snapshot recorded, even one not yet in effect (what the change rules
         see, and what a screen offering a change for her must start from)."""

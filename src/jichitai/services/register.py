@@ -259,12 +259,41 @@ class RegisterService:
 
     def check_change(self, municipality_code: str, command: ChangeCommand) -> ChangePlan:
         """Run every rule without writing (what a draft would do if approved now)."""
+        return self.prepare_change(municipality_code, command)[0]
+
+    def prepare_change(
+        self, municipality_code: str, command: ChangeCommand
+    ) -> tuple[ChangePlan, ChangeCommand]:
+        """Run every rule without writing, and say what the change was prepared against.
+
+        Answers the plan and the command with the versions it was checked against filled in
+        (``expected_versions``: each existing household's version, ``expected_histories``: each
+        existing person's 履歴番号), read in the same transaction as the check. Versions the
+        command already names (the counter's confirmation page, an API client that read the
+        record) are kept and must still hold (``change.conflict``). Approval compares them again.
+        """
         ctx = self._context(municipality_code)
         with self._uow_for(municipality_code) as uow:
             # Numbers are drawn while planning: take the chain head's lock first, as a real
             # change does, so a dry run never races a writer for the same new 宛名番号.
-            uow.register.journal_head()
-            return plan_change(command, _PlanningView(uow.register, self._random), ctx)
+            repo = uow.register
+            repo.journal_head()
+            _check_versions(repo, command)
+            plan = plan_change(command, _PlanningView(repo, self._random), ctx)
+            households = dict(command.header.expected_versions)
+            for household in plan.households:
+                version = repo.household_version(HouseholdNumber(household))
+                if version is not None:
+                    households.setdefault(household, version)
+            histories = dict(command.header.expected_histories)
+            for atena in plan.atena_numbers:
+                current = repo.current(AtenaNumber(atena))
+                if current is not None:
+                    histories.setdefault(atena, current.history_number)
+            header = replace(
+                command.header, expected_versions=households, expected_histories=histories
+            )
+            return plan, replace(command, header=header)
 
     def _record(
         self,
@@ -281,20 +310,12 @@ class RegisterService:
             previous = repo.entry_by_idempotency_key(idempotency_key)
             if previous is not None:
                 return _result_of(previous, replayed=True)
-        expected = {str(k): v for k, v in command.header.expected_versions.items()}
+        _check_versions(repo, command)
         plan = plan_change(command, _PlanningView(repo, self._random), ctx)
-        versions: dict[str, int | None] = {}
-        for household in plan.households:
-            current = repo.household_version(HouseholdNumber(household))
-            if household in expected and expected[household] != current:
-                raise ConflictError(
-                    Violation(
-                        "change.conflict",
-                        f"世帯番号 {household} の世帯は他の処理で更新されています（版 {current}）。画面を更新してやり直してください",
-                        "expected_versions",
-                    )
-                )
-            versions[household] = current
+        versions: dict[str, int | None] = {
+            household: repo.household_version(HouseholdNumber(household))
+            for household in plan.households
+        }
         record_json = [(r, canonical_text(r)) for r in plan.records]
         payload = _payload(command, plan, [text for _, text in record_json])
         header = command.header
@@ -362,6 +383,7 @@ class RegisterService:
             created_at=now,
             updated_at=now,
             idempotency_key=idempotency_key,
+            editors=(operator,) if operator else (),
         )
         with self._uow_for(municipality_code) as uow:
             if idempotency_key:
@@ -383,15 +405,27 @@ class RegisterService:
             uow.commit()
         return draft
 
-    def update_draft(self, municipality_code: str, draft_id: str, command: ChangeCommand) -> Draft:
-        """A draft can be corrected until it is approved."""
+    def update_draft(
+        self, municipality_code: str, draft_id: str, command: ChangeCommand, *, editor: str = ""
+    ) -> Draft:
+        """A draft can be corrected until it is approved, as the same kind of change (another
+        change is another draft). ``editor`` joins the draft's editors, who may not approve it."""
         with self._uow_for(municipality_code) as uow:
             draft = self._pending(uow, draft_id)
+            if type(command).__name__ != draft.kind:
+                raise DomainError(
+                    Violation(
+                        "draft.kind_changed",
+                        "仮登録の異動の種類は変更できません。別の異動は新しい仮登録として入力してください",
+                        "command.type",
+                    )
+                )
+            editors = draft.editors or ((draft.operator,) if draft.operator else ())
             updated = replace(
                 draft,
-                kind=type(command).__name__,
                 command=json.dumps(encode_command(command), ensure_ascii=False, sort_keys=True),
                 updated_at=self._clock.now(),
+                editors=editors + ((editor,) if editor and editor not in editors else ()),
             )
             uow.register.update_draft(updated)
             uow.commit()
@@ -493,6 +527,37 @@ class RegisterService:
         if previous != last_hash:
             raise _tampered(last_seq)
         return count
+
+
+def _check_versions(repo: RegisterRepository, command: ChangeCommand) -> None:
+    """``change.conflict`` naming every person and household changed since the versions the
+    command was prepared against (an optimistic lock across the draft's review)."""
+    faults: list[Violation] = []
+    for atena, expected in sorted(command.header.expected_histories.items()):
+        current = repo.current(AtenaNumber.parse(atena, "expected_histories"))
+        now = current.history_number if current is not None else None
+        if now != expected:
+            faults.append(
+                Violation(
+                    "change.conflict",
+                    f"宛名番号 {atena} の方の記録は、この異動の入力後に他の処理で更新されています"
+                    f"（履歴番号 {expected} → {now}）。最新の記録を確認して入力し直してください",
+                    f"expected_histories.{atena}",
+                )
+            )
+    for household, expected in sorted(command.header.expected_versions.items()):
+        now = repo.household_version(HouseholdNumber.parse(household, "expected_versions"))
+        if now != expected:
+            faults.append(
+                Violation(
+                    "change.conflict",
+                    f"世帯番号 {household} の世帯は、この異動の入力後に他の処理で更新されています"
+                    f"（版 {expected} → {now}）。最新の世帯を確認して入力し直してください",
+                    f"expected_versions.{household}",
+                )
+            )
+    if faults:
+        raise ConflictError(*faults)
 
 
 def _tampered(seq: int) -> DomainError:

@@ -10,13 +10,16 @@ Refusals are logged by the entry point that maps them (it knows the request that
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from jichitai.domain.access.actor import Actor, Forbidden
+from jichitai.domain.access.disclosure import disclose, disclose_data, sees_individual_numbers
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.access.suppression import Process
+from jichitai.domain.codec import encode_tagged, to_primitive
 from jichitai.domain.errors import Violation
 from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord
@@ -31,13 +34,25 @@ MAX_SEARCH_RESULTS = 200
 
 
 @dataclass(frozen=True, slots=True)
+class Pending:
+    """A change recorded for the person that takes effect only later (a planned 転出)."""
+
+    effective_on: date
+    reason: str
+    reason_label: str
+    history_number: int
+
+
+@dataclass(frozen=True, slots=True)
 class Shown:
     """A record as this actor may see it.
 
-    ``record`` has no 個人番号 unless ``individual_number_shown``; ``individual_number_masked``
-    keeps the masked form (e.g. ``********5678``) so the screen can tell that one is held.
-    ``flags`` names the suppressions on the person (``suppression``, ``dv_support`` …) and
-    ``alerts`` the acknowledged alerts that applied.
+    ``record``'s 個人番号 is its masked form unless ``individual_number_shown``
+    (``domain/access/disclosure.py``); ``individual_number_masked`` is that masked form too, so a
+    screen can tell that one is held. ``flags`` names the suppressions on the person
+    (``suppression``, ``dv_support`` …) and ``alerts`` the acknowledged alerts that applied.
+    ``household_version`` is the version of the person's household that a change prepared from
+    this answer expects; ``pending`` a recorded change not yet in effect.
     """
 
     record: ResidentRecord
@@ -45,12 +60,30 @@ class Shown:
     individual_number_masked: str | None
     flags: tuple[str, ...] = ()
     alerts: tuple[Violation, ...] = ()
+    household_version: int | None = None
+    pending: Pending | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DraftView:
+    """A draft as this actor may see it: the command typed (``command``) and as JSON (``data``),
+    every 個人番号 in both masked unless ``individual_numbers_shown``."""
+
     draft: Draft
     command: ChangeCommand
+    data: dict[str, object]
+    individual_numbers_shown: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What a change would do, as this actor may see it (its 個人番号 masked unless allowed),
+    and the versions it was checked against (send them with the change to hold it to them)."""
+
+    plan: ChangePlan
+    individual_numbers_shown: bool
+    expected_versions: Mapping[str, int] = field(default_factory=dict)
+    expected_histories: Mapping[str, int] = field(default_factory=dict)
 
 
 def _already_registered(plan: ChangePlan) -> tuple[str, ...]:
@@ -84,15 +117,45 @@ class StaffRegister:
         record: ResidentRecord,
         flags: dict[str, tuple[str, ...]],
         alerts: tuple[Violation, ...] = (),
+        *,
+        household_version: int | None = None,
+        pending: ResidentRecord | None = None,
     ) -> Shown:
         number = record.individual_number
-        allowed = actor.may(Permission.VIEW_INDIVIDUAL_NUMBER)
         return Shown(
-            record=record if allowed or number is None else replace(record, individual_number=None),
-            individual_number_shown=allowed and number is not None,
+            record=disclose(actor, record),
+            individual_number_shown=sees_individual_numbers(actor) and number is not None,
             individual_number_masked=number.masked() if number is not None else None,
             flags=flags.get(record.atena_number.value, ()),
             alerts=alerts,
+            household_version=household_version,
+            pending=None
+            if pending is None
+            else Pending(
+                pending.effective_on,
+                pending.reason.value,
+                pending.reason.label,
+                pending.history_number,
+            ),
+        )
+
+    def _draft_view(self, actor: Actor, draft: Draft) -> DraftView:
+        command = decode_command_text(draft.command)
+        return DraftView(
+            draft,
+            disclose(actor, command),
+            disclose_data(actor, encode_tagged(command)),
+            sees_individual_numbers(actor),
+        )
+
+    @staticmethod
+    def _checked(actor: Actor, plan: ChangePlan, prepared: ChangeCommand | None = None) -> Checked:
+        header = prepared.header if prepared is not None else None
+        return Checked(
+            disclose(actor, plan),
+            sees_individual_numbers(actor),
+            dict(header.expected_versions) if header else {},
+            dict(header.expected_histories) if header else {},
         )
 
     def _guarded(
@@ -125,7 +188,7 @@ class StaffRegister:
         """基本検索; each hit says whether the person is suppressed (§3.1 (410))."""
         actor.require(Permission.SEARCH)
         criteria = criteria_for(query, by, include_removed=include_removed or only_removed)
-        if criteria.individual_number and not actor.may(Permission.VIEW_INDIVIDUAL_NUMBER):
+        if criteria.individual_number and not sees_individual_numbers(actor):
             raise Forbidden(
                 Violation(
                     "auth.individual_number_forbidden",
@@ -158,14 +221,17 @@ class StaffRegister:
     ) -> Shown:
         """The current record, or the record as the register stated it on ``as_of``."""
         actor.require(Permission.VIEW)
-        current = self._queries.current(actor.municipality_code, atena_number)
-        alerts, flags = self._guarded(actor, Process.VIEW, [current], acknowledged)
-        record = (
-            current
-            if as_of is None
-            else self._queries.as_of(actor.municipality_code, atena_number, as_of)
+        current, pending, version = self._queries.current_and_pending(
+            actor.municipality_code, atena_number
         )
-        shown = self._shown(actor, record, flags, alerts)
+        alerts, flags = self._guarded(actor, Process.VIEW, [current], acknowledged)
+        if as_of is None:
+            shown = self._shown(
+                actor, current, flags, alerts, household_version=version, pending=pending
+            )
+        else:
+            record = self._queries.as_of(actor.municipality_code, atena_number, as_of)
+            shown = self._shown(actor, record, flags, alerts)
         self._log.record(
             actor,
             Operation.VIEW,
@@ -200,7 +266,10 @@ class StaffRegister:
         actor.require(Permission.VIEW)
         members = self._queries.household(actor.municipality_code, household_number)
         alerts, flags = self._guarded(actor, Process.VIEW, members, acknowledged)
-        shown = [self._shown(actor, r, flags, alerts) for r in members]
+        version = self._queries.household_version(
+            actor.municipality_code, members[0].household_number.value
+        )
+        shown = [self._shown(actor, r, flags, alerts, household_version=version) for r in members]
         self._log.record(
             actor,
             Operation.HOUSEHOLD,
@@ -214,13 +283,14 @@ class StaffRegister:
 
     def _check_change(
         self, actor: Actor, command: ChangeCommand, acknowledged: frozenset[str]
-    ) -> ChangePlan:
-        plan = self._register.check_change(actor.municipality_code, command)
+    ) -> tuple[ChangePlan, ChangeCommand]:
+        """The plan, and the command with the versions it was checked against."""
+        plan, prepared = self._register.prepare_change(actor.municipality_code, command)
         persons = _persons(plan.records)
         self._suppressions.guard(
             actor.municipality_code, Process.CHANGE, persons, acknowledged=acknowledged
         )
-        return plan
+        return plan, prepared
 
     def submit_draft(
         self,
@@ -228,15 +298,18 @@ class StaffRegister:
         command: ChangeCommand,
         *,
         idempotency_key: str | None = None,
-    ) -> tuple[Draft, ChangePlan]:
-        """仮登録 after every rule has passed (alerts acknowledged in the command's header)."""
+    ) -> tuple[DraftView, Checked]:
+        """仮登録 after every rule has passed (alerts acknowledged in the command's header).
+
+        The draft keeps the versions of the persons and households it was checked against;
+        approving it after any of them changed is refused (``change.conflict``)."""
         actor.require(Permission.SUBMIT_DRAFT)
         command = self._stamped(actor, command)
         acknowledged = command.header.acknowledged_alerts
-        plan = self._check_change(actor, command, acknowledged)
+        plan, prepared = self._check_change(actor, command, acknowledged)
         draft = self._register.save_draft(
             actor.municipality_code,
-            command,
+            prepared,
             operator=actor.login,
             idempotency_key=f"{actor.login}:{idempotency_key}" if idempotency_key else None,
         )
@@ -246,11 +319,9 @@ class StaffRegister:
             atena_numbers=plan.atena_numbers,
             target=f"draft:{draft.draft_id}",
         )
-        return draft, plan
+        return self._draft_view(actor, draft), self._checked(actor, plan, prepared)
 
-    def check_change(
-        self, actor: Actor, command: ChangeCommand, *, shown: bool = False
-    ) -> ChangePlan:
+    def check_change(self, actor: Actor, command: ChangeCommand, *, shown: bool = False) -> Checked:
         """What ``submit_draft`` would answer for ``command``, nothing saved: the same permission,
         rules and suppression guard (alerts acknowledged in the command's header).
 
@@ -263,7 +334,7 @@ class StaffRegister:
         """
         actor.require(Permission.SUBMIT_DRAFT)
         command = self._stamped(actor, command)
-        plan = self._check_change(actor, command, command.header.acknowledged_alerts)
+        plan, prepared = self._check_change(actor, command, command.header.acknowledged_alerts)
         if shown:
             self._log.record(
                 actor,
@@ -271,7 +342,7 @@ class StaffRegister:
                 atena_numbers=_already_registered(plan),
                 target=f"change:{type(command).__name__}",
             )
-        return plan
+        return self._checked(actor, plan, prepared)
 
     @staticmethod
     def _stamped(actor: Actor, command: ChangeCommand) -> ChangeCommand:
@@ -289,44 +360,48 @@ class StaffRegister:
             actor.require(Permission.APPROVE_DRAFT)
         drafts = self._register.drafts(actor.municipality_code)
         self._log.record(actor, Operation.VIEW_DRAFTS, target="drafts")
-        return [DraftView(d, decode_command_text(d.command)) for d in drafts]
+        return [self._draft_view(actor, d) for d in drafts]
 
     def draft(self, actor: Actor, draft_id: str) -> DraftView:
-        view = self._draft_view(actor, draft_id)
+        view = self._draft_view(actor, self._readable_draft(actor, draft_id))
         self._log.record(actor, Operation.VIEW_DRAFTS, target=f"draft:{draft_id}")
         return view
 
-    def _draft_view(self, actor: Actor, draft_id: str) -> DraftView:
+    def _readable_draft(self, actor: Actor, draft_id: str) -> Draft:
         if not (actor.may(Permission.SUBMIT_DRAFT) or actor.may(Permission.APPROVE_DRAFT)):
             actor.require(Permission.APPROVE_DRAFT)
-        draft = self._register.draft(actor.municipality_code, draft_id)
-        return DraftView(draft, decode_command_text(draft.command))
+        return self._register.draft(actor.municipality_code, draft_id)
 
-    def update_draft(self, actor: Actor, draft_id: str, command: ChangeCommand) -> Draft:
+    def update_draft(self, actor: Actor, draft_id: str, command: ChangeCommand) -> DraftView:
+        """A draft corrected before approval; whoever changes it joins its editors, and no
+        editor may approve it (four-eyes). The versions are taken anew: the editor has seen
+        the register as it is now."""
         existing = self._register.draft(actor.municipality_code, draft_id)
         self._require_owner_or_reviewer(actor, existing)
         command = self._stamped(actor, command)
-        plan = self._check_change(actor, command, command.header.acknowledged_alerts)
-        draft = self._register.update_draft(actor.municipality_code, draft_id, command)
+        plan, prepared = self._check_change(actor, command, command.header.acknowledged_alerts)
+        draft = self._register.update_draft(
+            actor.municipality_code, draft_id, prepared, editor=actor.login
+        )
         self._log.record(
             actor,
             Operation.UPDATE_DRAFT,
             atena_numbers=plan.atena_numbers,
             target=f"draft:{draft_id}",
         )
-        return draft
+        return self._draft_view(actor, draft)
 
-    def check_draft(self, actor: Actor, draft_id: str) -> ChangePlan:
+    def check_draft(self, actor: Actor, draft_id: str) -> Checked:
         """What approving now would do (every rule run, nothing written)."""
-        view = self._draft_view(actor, draft_id)
-        plan = self._check_change(actor, view.command, view.command.header.acknowledged_alerts)
+        command = decode_command_text(self._readable_draft(actor, draft_id).command)
+        plan, _ = self._check_change(actor, command, command.header.acknowledged_alerts)
         self._log.record(
             actor,
             Operation.CHECK_DRAFT,
             atena_numbers=_already_registered(plan),
             target=f"draft:{draft_id}",
         )
-        return plan
+        return self._checked(actor, plan)
 
     def discard_draft(self, actor: Actor, draft_id: str) -> None:
         existing = self._register.draft(actor.municipality_code, draft_id)
@@ -340,11 +415,11 @@ class StaffRegister:
         """本登録 by a reviewer other than the one who entered it (four-eyes)."""
         actor.require(Permission.APPROVE_DRAFT)
         existing = self._register.draft(actor.municipality_code, draft_id)
-        if existing.operator == actor.login:
+        if actor.login == existing.operator or actor.login in existing.editors:
             raise Forbidden(
                 Violation(
                     "draft.self_approval",
-                    "自分で入力した仮登録は本登録できません。別の審査者が本登録してください",
+                    "自分で入力又は変更した仮登録は本登録できません。別の審査者が本登録してください",
                     "draft_id",
                 )
             )
@@ -375,6 +450,17 @@ class StaffRegister:
                     "draft_id",
                 )
             )
+
+
+def record_data(record: ResidentRecord) -> dict[str, Any]:
+    """A record as handed out, in the register's JSON form (a masked 個人番号 stays masked)."""
+    number = record.individual_number
+    if number is not None and number.is_masked:
+        data: dict[str, Any] = to_primitive(replace(record, individual_number=None))
+        data["individual_number"] = number.value
+        return data
+    encoded: dict[str, Any] = to_primitive(record)
+    return encoded
 
 
 def decode_command_text(text: str) -> ChangeCommand:

@@ -186,6 +186,7 @@ def _draft(row: Any) -> Draft:
         updated_at=row.updated_at,
         event_id=row.event_id,
         idempotency_key=row.idempotency_key,
+        editors=tuple(e for e in row.editors.split(",") if e),
     )
 
 
@@ -972,4 +973,5 @@ def _draft_values(draft: Draft) -> dict[str, Any]:
         "updated_at": draft.updated_at,
         "event_id": draft.event_id,
         "idempotency_key": draft.idempotency_key,
+        "editors": ",".join(draft.editors),
     }

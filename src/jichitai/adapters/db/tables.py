@@ -220,6 +220,7 @@ drafts = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("event_id", String(36), nullable=True),
     Column("idempotency_key", String(200), nullable=True),
+    Column("editors", Text, nullable=False, server_default=text("''")),
     PrimaryKeyConstraint("municipality_code", "draft_id"),
     UniqueConstraint("municipality_code", "idempotency_key"),
     CheckConstraint(

@@ -27,6 +27,7 @@ __all__ = [
     "AtenaNumber",
     "HouseholdNumber",
     "IndividualNumber",
+    "MaskedIndividualNumber",
     "ResidenceCardNumber",
     "ResidentCode",
     "ResidentCodeRule",
@@ -113,8 +114,44 @@ class IndividualNumber:
         """Only the last four digits visible: "********3214"."""
         return "********" + self.value[-4:]
 
+    @property
+    def is_masked(self) -> bool:
+        """Whether this is only the masked form (:class:`MaskedIndividualNumber`)."""
+        return False
+
     def __str__(self) -> str:
         return self.value
+
+
+_MASKED = re.compile(r"\*{8}[0-9]{4}", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedIndividualNumber(IndividualNumber):
+    """A 個人番号 as shown to someone whose duty does not include it: "********3214".
+
+    Made by :meth:`of` where the services decide what an actor may see
+    (``domain/access/disclosure.py``), so every screen and answer built from it shows the masked
+    form whatever it calls (``value``, ``masked()``, ``str``). It is never stored: the codec
+    encodes only an exact ``IndividualNumber``, and a masked form is refused as input.
+    """
+
+    def __post_init__(self) -> None:
+        if _MASKED.fullmatch(self.value) is None:
+            raise ValueError(
+                f"MaskedIndividualNumber needs '********' and 4 digits, got {self.value!r}"
+            )
+
+    @classmethod
+    def of(cls, number: IndividualNumber) -> MaskedIndividualNumber:
+        return number if isinstance(number, MaskedIndividualNumber) else cls(number.masked())
+
+    def masked(self) -> str:
+        return self.value
+
+    @property
+    def is_masked(self) -> bool:
+        return True
 
 
 # -- 宛名番号 / 世帯番号 --------------------

@@ -47,6 +47,9 @@ class ChangeHeader:
     ex_officio: bool = False
     acknowledged_alerts: frozenset[str] = frozenset()
     expected_versions: Mapping[str, int] = field(default_factory=dict)
+    """世帯番号 → the household's version the change was prepared against."""
+    expected_histories: Mapping[str, int] = field(default_factory=dict)
+    """宛名番号 → the person's 履歴番号 the change was prepared against."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

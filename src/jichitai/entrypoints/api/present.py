@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from fastapi import Response
 from pydantic import BaseModel
 
-from jichitai.domain.codec import encode_tagged, to_primitive
 from jichitai.domain.errors import Violation
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.presenters import record_view, summary_view
-from jichitai.services.ports import Draft as DraftRow
-from jichitai.services.staff import Shown, decode_command_text
+from jichitai.services.staff import DraftView, Shown, record_data
 
 
 def as_json(body: BaseModel, status_code: int = 200) -> Response:
@@ -32,15 +29,23 @@ def error_items(violations: Iterable[Violation]) -> list[s.ErrorItem]:
 
 
 def resident(shown: Shown) -> s.Resident:
-    view = record_view(shown.record, show_individual_number=shown.individual_number_shown)
-    if not shown.individual_number_shown:
-        view["individual_number"] = shown.individual_number_masked
+    """A record as the staff façade handed it out (its 個人番号 already masked where due)."""
+    pending = shown.pending
     return s.Resident(
-        **view,
+        **record_view(shown.record, show_individual_number=shown.individual_number_shown),
         individual_number_shown=shown.individual_number_shown,
         flags=list(shown.flags),
         alerts=error_items(shown.alerts),
-        data=to_primitive(shown.record),
+        household_version=shown.household_version,
+        pending=None
+        if pending is None
+        else s.PendingChange(
+            effective_on=pending.effective_on,
+            reason=pending.reason,
+            reason_label=pending.reason_label,
+            history_number=pending.history_number,
+        ),
+        data=record_data(shown.record),
     )
 
 
@@ -48,31 +53,19 @@ def search_hit(shown: Shown) -> s.SearchHit:
     return s.SearchHit(**summary_view(shown.record), flags=list(shown.flags))
 
 
-def _mask_numbers(value: Any) -> Any:
-    """Every ``individual_number`` in a command, masked but for its last four digits."""
-    if isinstance(value, dict):
-        return {
-            k: (
-                "********" + v[-4:]
-                if k == "individual_number" and isinstance(v, str)
-                else _mask_numbers(v)
-            )
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_mask_numbers(v) for v in value]
-    return value
-
-
-def draft(row: DraftRow, *, show_individual_number: bool) -> s.Draft:
-    command = encode_tagged(decode_command_text(row.command))
+def draft(view: DraftView) -> s.Draft:
+    row, header = view.draft, view.command.header
     return s.Draft(
         draft_id=row.draft_id,
         kind=row.kind,
         status=row.status,
         operator=row.operator,
+        editors=list(row.editors),
         created_at=row.created_at,
         updated_at=row.updated_at,
         event_id=row.event_id,
-        command=command if show_individual_number else _mask_numbers(command),
+        prepared_against=s.PreparedAgainst(
+            persons=dict(header.expected_histories), households=dict(header.expected_versions)
+        ),
+        command=view.data,
     )

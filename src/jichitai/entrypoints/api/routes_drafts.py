@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request, Response
 
-from jichitai.domain.access.roles import Permission
+from jichitai.domain.residents.view import ChangePlan
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.inputs import check_strings, command_from, idempotency_key_of
 from jichitai.entrypoints.api.present import draft as draft_body
@@ -21,6 +21,29 @@ router = APIRouter(prefix="/api/v1", tags=["drafts"])
 
 ERRORS = s.error_responses(403, 404, 409)
 DraftPath = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="仮登録ID")]
+
+
+def _checked(plan: ChangePlan) -> s.ChangeChecked:
+    return s.ChangeChecked(
+        kind=plan.kind.value,
+        reason=plan.reason.value,
+        atena_numbers=list(plan.atena_numbers),
+        households=list(plan.households),
+        alerts=error_items(plan.alerts),
+        notices=[n.value for n in plan.notices],
+    )
+
+
+@router.post(
+    "/changes/check",
+    operation_id="checkChange",
+    response_model=s.ChangeChecked,
+    responses=ERRORS,
+    summary="異動の入力確認（全ての規則を確認し、保存しない）",
+)
+def check_change(request: Request, actor: CurrentActor, body: s.DraftIn) -> s.ChangeChecked:
+    checked = app_of(request).staff.check_change(actor, command_from(body.command))
+    return _checked(checked.plan)
 
 
 @router.post(
@@ -39,13 +62,12 @@ def submit_draft(
 ) -> s.DraftSubmitted:
     staff = app_of(request).staff
     command = command_from(body.command)
-    draft, plan = staff.submit_draft(
+    view, checked = staff.submit_draft(
         actor, command, idempotency_key=idempotency_key_of(idempotency_key)
     )
+    plan = checked.plan
     return s.DraftSubmitted(
-        draft=draft_body(
-            draft, show_individual_number=actor.may(Permission.VIEW_INDIVIDUAL_NUMBER)
-        ),
+        draft=draft_body(view),
         atena_numbers=list(plan.atena_numbers),
         households=list(plan.households),
         alerts=error_items(plan.alerts),
@@ -62,10 +84,7 @@ def submit_draft(
 )
 def list_drafts(request: Request, actor: CurrentActor) -> s.Drafts:
     views = app_of(request).staff.drafts(actor)
-    show = actor.may(Permission.VIEW_INDIVIDUAL_NUMBER)
-    return s.Drafts(
-        count=len(views), drafts=[draft_body(v.draft, show_individual_number=show) for v in views]
-    )
+    return s.Drafts(count=len(views), drafts=[draft_body(v) for v in views])
 
 
 @router.get(
@@ -76,10 +95,7 @@ def list_drafts(request: Request, actor: CurrentActor) -> s.Drafts:
     summary="仮登録の内容",
 )
 def get_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> s.Draft:
-    view = app_of(request).staff.draft(actor, draft_id)
-    return draft_body(
-        view.draft, show_individual_number=actor.may(Permission.VIEW_INDIVIDUAL_NUMBER)
-    )
+    return draft_body(app_of(request).staff.draft(actor, draft_id))
 
 
 @router.put(
@@ -87,13 +103,13 @@ def get_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> s.D
     operation_id="updateDraft",
     response_model=s.Draft,
     responses=ERRORS,
-    summary="仮登録の修正（本登録前のみ）",
+    summary="仮登録の修正（本登録前のみ。修正した職員は本登録できない）",
 )
 def update_draft(
     request: Request, actor: CurrentActor, draft_id: DraftPath, body: s.DraftIn
 ) -> s.Draft:
-    draft = app_of(request).staff.update_draft(actor, draft_id, command_from(body.command))
-    return draft_body(draft, show_individual_number=actor.may(Permission.VIEW_INDIVIDUAL_NUMBER))
+    view = app_of(request).staff.update_draft(actor, draft_id, command_from(body.command))
+    return draft_body(view)
 
 
 @router.post(
@@ -104,15 +120,7 @@ def update_draft(
     summary="本登録した場合の確認（書き込みなし）",
 )
 def check_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> s.ChangeChecked:
-    plan = app_of(request).staff.check_draft(actor, draft_id)
-    return s.ChangeChecked(
-        kind=plan.kind.value,
-        reason=plan.reason.value,
-        atena_numbers=list(plan.atena_numbers),
-        households=list(plan.households),
-        alerts=error_items(plan.alerts),
-        notices=[n.value for n in plan.notices],
-    )
+    return _checked(app_of(request).staff.check_draft(actor, draft_id).plan)
 
 
 @router.post(
@@ -120,7 +128,7 @@ def check_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> s
     operation_id="approveDraft",
     response_model=s.ChangeRecorded,
     responses=ERRORS,
-    summary="本登録（入力者以外の審査者）",
+    summary="本登録（入力・修正した職員以外の審査者）",
 )
 def approve_draft(
     request: Request, actor: CurrentActor, draft_id: DraftPath, body: s.ApproveIn

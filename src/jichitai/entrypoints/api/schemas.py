@@ -72,6 +72,13 @@ class MoveOutView(BaseModel):
     confirmed_on: str | None = None
 
 
+class PendingChange(BaseModel):
+    effective_on: date
+    reason: str
+    reason_label: str
+    history_number: int
+
+
 class Resident(BaseModel):
     """One record as staff see it: Japanese labels, 和暦 (西暦 for a foreign resident's birth
     and expiry dates); ``individual_number`` is masked unless the role may see it."""
@@ -116,6 +123,16 @@ class Resident(BaseModel):
         default_factory=list, description="suppressions on the person: suppression, dv_support …"
     )
     alerts: list[ErrorItem] = Field(default_factory=list)
+    household_version: int | None = Field(
+        default=None,
+        description="the version of the person's household; a change prepared from this answer "
+        "sends it in header.expected_versions, and history_number in header.expected_histories",
+    )
+    pending: PendingChange | None = Field(
+        default=None,
+        description="a change recorded for the person that takes effect only later (a planned "
+        "転出): until effective_on the record above is the one in effect",
+    )
     data: dict[str, Any] = Field(
         description="the full record in the register's JSON form (for building corrections)"
     )
@@ -146,6 +163,9 @@ class History(BaseModel):
 
 class Household(BaseModel):
     household_number: str
+    version: int | None = Field(
+        default=None, description="send in header.expected_versions of a change prepared from it"
+    )
     members: list[Resident]
 
 
@@ -169,14 +189,26 @@ class ApproveIn(Strict):
     acknowledged_alerts: list[str] = Field(default_factory=list, max_length=100)
 
 
+class PreparedAgainst(BaseModel):
+    persons: dict[str, int] = Field(description="宛名番号 → 履歴番号 the draft was checked against")
+    households: dict[str, int] = Field(
+        description="世帯番号 → version the draft was checked against"
+    )
+
+
 class Draft(BaseModel):
     draft_id: str
     kind: str
     status: str
     operator: str
+    editors: list[str] = Field(
+        default_factory=list,
+        description="everyone who entered or changed the draft; none of them may approve it",
+    )
     created_at: datetime
     updated_at: datetime
     event_id: str | None = None
+    prepared_against: PreparedAgainst
     command: dict[str, Any]
 
 

@@ -13,6 +13,7 @@ from jichitai.domain.common.identifiers import AtenaNumber, IndividualNumber, Re
 from jichitai.domain.residents.model import ForeignResidentCategory
 from jichitai.entrypoints.web.changes_layout import Context, Layout
 from jichitai.entrypoints.web.changes_reader import FormReader, Values, drop_empty
+from jichitai.services.staff import Checked
 
 MAX_MEMBERS = 12
 _ALERT_CODE = re.compile(r"[a-z0-9_.]{1,100}")
@@ -70,8 +71,46 @@ def header(
             "notes": r.text("notes", "留意事項", multiline=True, max_length=1000),
             "ex_officio": ex_officio or None,
             "acknowledged_alerts": acknowledged,
+            "expected_versions": _versions(r, EXPECTED_VERSIONS),
+            "expected_histories": _versions(r, EXPECTED_HISTORIES),
         }
     )
+
+
+EXPECTED_VERSIONS = "expected_versions."
+EXPECTED_HISTORIES = "expected_histories."
+_VERSION_KEY = re.compile(r"[0-9]{10}")
+_VERSION = re.compile(r"[0-9]{1,9}")
+
+
+def _versions(r: FormReader, prefix: str) -> dict[str, int]:
+    """The versions the confirmation page carried (hidden fields named ``<prefix><number>``):
+    a 世帯番号's version or a 宛名番号's 履歴番号, as the confirmed plan was checked against."""
+    found: dict[str, int] = {}
+    for name, value in r.values.pairs:
+        key = name.removeprefix(prefix)
+        if key != name and _VERSION_KEY.fullmatch(key) and _VERSION.fullmatch(value):
+            found[key] = int(value)
+    return found
+
+
+def without_versions(values: Values) -> Values:
+    """The form's values without the confirmation page's versions: a form being corrected is
+    checked afresh and confirmed again against the register as it then is."""
+    return Values(
+        tuple(
+            (k, v)
+            for k, v in values.pairs
+            if not k.startswith((EXPECTED_VERSIONS, EXPECTED_HISTORIES))
+        )
+    )
+
+
+def version_fields(checked: Checked) -> dict[str, str]:
+    """Hidden fields holding the versions a confirmed change was checked against."""
+    fields = {EXPECTED_VERSIONS + k: str(v) for k, v in checked.expected_versions.items()}
+    fields |= {EXPECTED_HISTORIES + k: str(v) for k, v in checked.expected_histories.items()}
+    return fields
 
 
 def calendar_day(record_date: dict[str, str] | None) -> str | None:

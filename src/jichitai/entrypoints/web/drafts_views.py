@@ -17,6 +17,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from jichitai.domain.access.disclosure import masked
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import RecordDate, format_seireki, format_wareki
 from jichitai.domain.common.identifiers import AtenaNumber, IndividualNumber
@@ -199,16 +200,17 @@ def _is_empty(value: object) -> bool:
     return value is None or value is False or value == "" or value == () or value == frozenset()
 
 
-def _number(value: IndividualNumber, show_number: bool) -> str:
-    return value.value if show_number else value.masked()
+def _number(value: IndividualNumber) -> str:
+    """As the staff façade handed it out: masked unless the reviewer's duty includes it."""
+    return value.value
 
 
-def _text(name: str, value: object, show_number: bool, foreign: bool) -> str:
+def _text(name: str, value: object, foreign: bool) -> str:
     """A scalar value as words: dates in 和暦 (西暦 where the standard says), labels for codes."""
     if value is True:
         return "あり"
     if isinstance(value, IndividualNumber):
-        return _number(value, show_number)
+        return _number(value)
     if isinstance(value, PersonName):
         parts = [value.full]
         if value.full_kana:
@@ -239,13 +241,12 @@ def _text(name: str, value: object, show_number: bool, foreign: bool) -> str:
         return shown if isinstance(shown, str) else str(value.value)
     if isinstance(value, Mapping):
         return "、".join(
-            f"{_text(name, k, show_number, foreign)}: {_text(name, v, show_number, foreign)}"
-            for k, v in value.items()
+            f"{_text(name, k, foreign)}: {_text(name, v, foreign)}" for k, v in value.items()
         )
     if isinstance(value, frozenset):
-        return "、".join(sorted(_text(name, v, show_number, foreign) for v in value))
+        return "、".join(sorted(_text(name, v, foreign) for v in value))
     if isinstance(value, tuple):
-        return "、".join(_text(name, v, show_number, foreign) for v in value)
+        return "、".join(_text(name, v, foreign) for v in value)
     held = getattr(value, "value", None)
     return held if isinstance(held, str) else str(value)
 
@@ -255,7 +256,7 @@ def _is_block(value: object) -> bool:
     return isinstance(value, (ForeignResidentDetails, RecordChanges))
 
 
-def items_of(value: Any, show_number: bool, *, skip: frozenset[str] = frozenset()) -> list[Item]:
+def items_of(value: Any, *, skip: frozenset[str] = frozenset()) -> list[Item]:
     """The items of a command (or of a part of it) that are set, in the command's order."""
     foreign = getattr(value, "kind", None) is ResidentKind.FOREIGN or isinstance(
         value, ForeignResidentDetails
@@ -263,35 +264,31 @@ def items_of(value: Any, show_number: bool, *, skip: frozenset[str] = frozenset(
     items: list[Item] = []
     for field in dataclasses.fields(value):
         name = field.name
-        if name in skip or name in ("header", "expected_versions"):
+        if name in skip or name in ("header", "expected_versions", "expected_histories"):
             continue
         held = getattr(value, name)
         if _is_empty(held) or held == {}:
             continue
         label = OWN_LABELS.get((type(value).__name__, name)) or FIELD_LABELS.get(name, name)
         if isinstance(held, NewPerson):
-            items.append(_person_item(label, held, show_number))
+            items.append(_person_item(label, held))
         elif isinstance(held, tuple) and held and all(isinstance(m, NewPerson) for m in held):
-            items.extend(
-                _person_item(f"{label}（{n}人目）", m, show_number) for n, m in enumerate(held, 1)
-            )
+            items.extend(_person_item(f"{label}（{n}人目）", m) for n, m in enumerate(held, 1))
         elif _is_block(held):
-            items.append(Item(label, children=tuple(items_of(held, show_number))))
+            items.append(Item(label, children=tuple(items_of(held))))
         else:
             items.append(
                 Item(
                     label,
-                    _text(name, held, show_number, foreign),
+                    _text(name, held, foreign),
                     is_name=isinstance(held, PersonName) or name == "aliases",
                 )
             )
     return items
 
 
-def _person_item(label: str, person: NewPerson, show_number: bool) -> Item:
-    return Item(
-        label, person.name.full, is_name=True, children=tuple(items_of(person, show_number))
-    )
+def _person_item(label: str, person: NewPerson) -> Item:
+    return Item(label, person.name.full, is_name=True, children=tuple(items_of(person)))
 
 
 def header_items(command: ChangeCommand) -> list[Item]:
@@ -300,7 +297,7 @@ def header_items(command: ChangeCommand) -> list[Item]:
     for name, label in HEADER_LABELS.items():
         value = getattr(header, name)
         if not _is_empty(value):
-            items.append(Item(label, _text(name, value, False, False)))
+            items.append(Item(label, _text(name, value, False)))
     return items
 
 
@@ -334,7 +331,6 @@ def _latest(records: tuple[ResidentRecord, ...]) -> list[ResidentRecord]:
 def persons(
     command: ChangeCommand,
     plan: ChangePlan | None,
-    show_number: bool,
     lookup: Callable[[str], Shown | None],
 ) -> list[dict[str, Any]]:
     """The persons of the draft: those it moves or enters first (role 異動者), then the others
@@ -349,13 +345,14 @@ def persons(
     if plan is None:
         new = _new_persons(command)
         returning = {m.returning_as.value for m in new if m.returning_as is not None}
-        rows = [_new_person_row(m, command, show_number) for m in new]
+        rows = [_new_person_row(m, command) for m in new]
         return rows + [_resident_row(n, lookup(n)) for n in named if n not in returning]
     movers: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []
     for record in _latest(plan.records):
         is_new = record.history_number == 1
-        view = record_view(record, show_individual_number=show_number)
+        # The plan came disclosed from the staff façade: its numbers are masked where due.
+        view = record_view(record, show_individual_number=True)
         row = {
             "name": view["name"],
             "name_kana": view["name_kana"],
@@ -379,7 +376,7 @@ def _new_persons(command: ChangeCommand) -> list[NewPerson]:
     return [*members, *([child] if child is not None else [])]
 
 
-def _new_person_row(person: NewPerson, command: ChangeCommand, show_number: bool) -> dict[str, Any]:
+def _new_person_row(person: NewPerson, command: ChangeCommand) -> dict[str, Any]:
     address = getattr(command, "address", None)
     foreign = person.kind is ResidentKind.FOREIGN
     return {
@@ -391,7 +388,7 @@ def _new_person_row(person: NewPerson, command: ChangeCommand, show_number: bool
         "address": address.display() if isinstance(address, Address) else "",
         "status_label": "",
         "individual_number": (
-            _number(person.individual_number, show_number) if person.individual_number else None
+            _number(person.individual_number) if person.individual_number else None
         ),
         "atena_number": person.returning_as.value if person.returning_as else None,
         "role": "異動者",
@@ -470,10 +467,12 @@ def application_form(
     municipality_name: str,
     today: date,
 ) -> ApplicationForm:
-    """The 住民異動届 of the draft: the facts in words and the persons, no My Number."""
-    command = view.command
+    """The 住民異動届 of the draft: the facts in words and the persons. The form goes to the
+    resident and is kept on paper, so it never carries a 個人番号 in full, whoever prints it."""
+    command = masked(view.command)
+    plan = masked(plan)
     header = command.header
-    facts = list(_flat(items_of(command, False, skip=_FORM_SKIP)))
+    facts = list(_flat(items_of(command, skip=_FORM_SKIP)))
     if plan is not None:
         facts.insert(0, ("異動の事由", plan.reason.label))
     return ApplicationForm(
@@ -494,6 +493,6 @@ def application_form(
                 role=p["role"],
                 atena_number=p["atena_number"],
             )
-            for p in persons(command, plan, False, lookup)
+            for p in persons(command, plan, lookup)
         ),
     )

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from jichitai.domain.access.actor import Forbidden
+from jichitai.domain.access.disclosure import sees_individual_numbers
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation
 from jichitai.entrypoints.web.certificates_forms import (
@@ -72,7 +73,7 @@ def _refs(request: Request) -> PersonRefs:
 
 def _fields_of(counter: Counter) -> tuple[str, ...]:
     """The fields this user's form has (the My Number's box only for those who may see it)."""
-    if counter.may(Permission.VIEW_INDIVIDUAL_NUMBER):
+    if sees_individual_numbers(counter.actor):
         return FIELDS
     return tuple(f for f in FIELDS if f != "items.individual_number")
 
@@ -171,7 +172,7 @@ def form_page(
         item_labels=ITEM_LABELS,
         scope_household=SCOPE_HOUSEHOLD,
         scope_chosen=SCOPE_CHOSEN,
-        may_see_number=counter.may(Permission.VIEW_INDIVIDUAL_NUMBER),
+        may_see_number=sees_individual_numbers(counter.actor),
         view_ack=sorted(view_ack),
         acknowledged=_kept(acknowledged, problems),
         reissue_acknowledged=_kept(acknowledged, reissue_problems),

@@ -23,6 +23,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from jichitai.domain.access.disclosure import sees_individual_numbers
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.common.address import PREFECTURES
 from jichitai.domain.errors import DomainError, NotFound, Violation
@@ -37,7 +38,13 @@ from jichitai.entrypoints.web.changes_catalogue import (
     process_of,
     refused,
 )
-from jichitai.entrypoints.web.changes_common import Process, with_member_added, with_member_removed
+from jichitai.entrypoints.web.changes_common import (
+    Process,
+    version_fields,
+    with_member_added,
+    with_member_removed,
+    without_versions,
+)
 from jichitai.entrypoints.web.changes_layout import (
     RELATIONSHIP_TERMS,
     RESIDENCE_STATUSES,
@@ -143,7 +150,7 @@ def _context(request: Request, counter: Counter, ref: str, acknowledged: frozens
         members=members,
         household=tuple(m.record for m in household),
         masked_numbers=masked,
-        may_view_number=actor.may(Permission.VIEW_INDIVIDUAL_NUMBER),
+        may_view_number=sees_individual_numbers(actor),
     )
 
 
@@ -348,12 +355,12 @@ def confirm(request: Request, key: str, posted: PostedForm) -> Response:
     actor = counter.actor
     actor.require(Permission.SUBMIT_DRAFT)
     process = process_of(key)
-    values = _values(posted.multi)
+    values = without_versions(_values(posted.multi))
     reader = FormReader(values)
     ctx = _posted_context(request, counter, values)
     try:
         command = build(process, reader)
-        plan = app_of(request).staff.check_change(actor, command, shown=True)
+        checked = app_of(request).staff.check_change(actor, command, shown=True)
     except DomainError as error:
         if not about_the_input(error):
             raise
@@ -368,12 +375,14 @@ def confirm(request: Request, key: str, posted: PostedForm) -> Response:
             problems=placed(process, refused(error), layout),
             status=422,
         )
-    values = values.replaced(reader.normalised)
+    # What the resident confirms is held to the register as it stands now: the draft is
+    # refused if any of these persons or households changes before it is submitted.
+    values = values.replaced(reader.normalised).replaced(version_fields(checked))
     before = {r.atena_number.value: r for r in (*ctx.household, *filter(None, [ctx.record]))}
     summary = summarise(
         process.label,
         command,
-        plan,
+        checked.plan,
         before,
         ctx.masked_numbers,
         [ctx.household_number, values.get("household_number"), values.get("target_household")],
@@ -411,7 +420,7 @@ def submit(request: Request, key: str, posted: PostedForm) -> Response:
     except DomainError as error:
         if not about_the_input(error):
             raise
-        values = values.replaced(reader.normalised)
+        values = without_versions(values.replaced(reader.normalised))
         ctx = _posted_context(request, counter, values)
         layout = process.layout(ctx, values)
         return _form(
@@ -424,7 +433,7 @@ def submit(request: Request, key: str, posted: PostedForm) -> Response:
             status=422,
         )
     ref = values.get("ref")
-    target = f"/ui/changes/done/{draft.draft_id}" + (f"?ref={ref}" if ref else "")
+    target = f"/ui/changes/done/{draft.draft.draft_id}" + (f"?ref={ref}" if ref else "")
     return RedirectResponse(target, status_code=303)
 
 

@@ -158,7 +158,7 @@ def _check(request: Request, actor: Actor, draft_id: str) -> tuple[ChangePlan | 
     handler would have."""
     app = app_of(request)
     try:
-        return app.staff.check_draft(actor, draft_id), NO_PROBLEMS
+        return app.staff.check_draft(actor, draft_id).plan, NO_PROBLEMS
     except DomainError as e:
         if not for_the_form(e):
             app.access_log.record(
@@ -187,14 +187,13 @@ def _detail(
     plan, check = _check(request, actor, draft_id) if pending else (None, NO_PROBLEMS)
     if refused is not None:
         check = refused
-    show_number = actor.may(Permission.VIEW_INDIVIDUAL_NUMBER)
     refs = _refs(request)
     people = [
         p | {"ref": refs.ref(actor.login, p["atena_number"]) if p["atena_number"] else None}
-        for p in persons(view.command, plan, show_number, _lookup(request, actor))
+        for p in persons(view.command, plan, _lookup(request, actor))
     ]
     reviewer = actor.may(Permission.APPROVE_DRAFT)
-    own = draft.operator == actor.login
+    own = actor.login == draft.operator or actor.login in draft.editors
     return page(
         request,
         "drafts/detail.html",
@@ -207,7 +206,7 @@ def _detail(
         process=process_label(view.command),
         reason=plan.reason.label if plan else "",
         header=header_items(view.command),
-        items=items_of(view.command, show_number),
+        items=items_of(view.command),
         persons=people,
         pending=pending,
         plan=plan,
