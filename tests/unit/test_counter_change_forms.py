@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from jichitai.domain.errors import DomainError, Severity, Violation
+from jichitai.domain.errors import DomainError, InvalidValue, Severity, Violation
+from jichitai.domain.inbound.text import free_text, name_text
 from jichitai.domain.residents.commands import Birth, Correct, MoveIn, MoveOut
 from jichitai.entrypoints.web.changes_catalogue import (
     PROCESSES,
@@ -23,7 +24,7 @@ from jichitai.entrypoints.web.changes_common import (
     with_member_removed,
 )
 from jichitai.entrypoints.web.changes_layout import Context, in_seireki
-from jichitai.entrypoints.web.changes_reader import FormReader, Values, symbol_in
+from jichitai.entrypoints.web.changes_reader import FormReader, Values
 
 CTX = Context(date(2026, 11, 26), "東京都", "千代田区")
 
@@ -269,5 +270,11 @@ def test_dates_are_understood_in_wareki_and_a_foreigners_in_seireki() -> None:
     [("髙橋", None, None), ("〒100", "〒", None), ("ハート♥", "♥", "♥"), ("太郎👍🏽", "👍", "👍")],
 )
 def test_symbols_and_emoji(text: str, in_name: str | None, in_text: str | None) -> None:
-    assert symbol_in(text, name=True) == in_name
-    assert symbol_in(text, name=False) == in_text
+    """Names take no symbol at all, other text no emoji (the inbound rules the counter uses)."""
+    for check, found in ((name_text, in_name), (free_text, in_text)):
+        if found is None:
+            assert check(text, "f") == text
+        else:
+            with pytest.raises(InvalidValue) as refused:
+                check(text, "f")
+            assert found in refused.value.message

@@ -6,9 +6,9 @@ import re
 import unicodedata
 from typing import Any
 
-from jichitai.domain.errors import DomainError, Violation, invalid
+from jichitai.domain.errors import invalid
+from jichitai.domain.inbound.commands import decode_change
 from jichitai.domain.residents.commands import ChangeCommand
-from jichitai.services.register import decode_command
 
 MAX_TEXT = 2000
 _ALLOWED_CONTROLS = frozenset("\n")
@@ -42,21 +42,10 @@ def check_strings(value: Any, path: str = "") -> None:
 
 
 def command_from(data: dict[str, Any]) -> ChangeCommand:
-    """The register command in a request, checked strictly; faults name the path."""
+    """The register command in a request, parsed by the one inbound decoder every door uses
+    (``domain/inbound``); faults name their path."""
     check_strings(data, "command")
-    try:
-        return decode_command(data)
-    except (ValueError, TypeError) as error:
-        text = str(error)
-        path, _, _ = text.partition(":")
-        raise DomainError(
-            Violation(
-                "command.invalid",
-                "異動の入力内容が正しくありません（項目の名前・型・値を確認してください）: "
-                + text[:300],
-                "command." + path.strip()[:200] if path else "command",
-            )
-        ) from None
+    return decode_change(data)
 
 
 def query_text(value: str, field: str, max_length: int = 200) -> str:

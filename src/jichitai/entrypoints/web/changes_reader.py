@@ -1,23 +1,22 @@
 """Reading a posted change form into the register command's JSON, field by field.
 
-Every value goes through the value type the register keeps it as (``PersonName.create``,
-``Address.create``, ``RecordDate.parse``, ``Relationship.parse``, the identifiers' ``parse``), so a
-fault is named by the form field it came from and shown next to it, and every fault of the form
-is collected, not only the first. The JSON built from the checked values then goes through the
-API's own ``command_from``: the counter and the API meet the same rules.
+Every value is checked by the same inbound functions the API's decoder uses
+(``domain/inbound``: names, readings, free text, addresses) or the value type's own ``parse``
+(dates in 和暦 or 西暦 as clerks type them, 続柄, the identifiers), so a fault is named by the
+form field it came from and shown next to it, and every fault of the form is collected, not only
+the first. The JSON built from the checked values then goes through the API's own
+``command_from`` (the one inbound decoder): the counter and the API accept and refuse the same
+values (a differential property test holds them to it).
 
 Form field names are the command's JSON paths (``members[0].name.family``, ``address.lot_text``),
 with the header's fields at the top (``effective_on``), as the register's rules name them.
 
 Decisions: half-width katakana (and hiragana) typed into a フリガナ is made full-width katakana,
-and the normalised text is what the form shows back (``normalised``); emoji and other symbols
-are refused in names (a name must be in 文字情報基盤 characters) and emoji in other text.
+and the normalised text is what the form shows back (``normalised``), as the API stores it too.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,9 +25,11 @@ from typing import Any, TypeVar
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import DateKind, RecordDate, format_seireki, format_wareki
 from jichitai.domain.common.dates import parse_japanese_date as parse_date
-from jichitai.domain.common.kana import validate_reading
-from jichitai.domain.common.names import PersonName, validate_name_text
+from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import DomainError, Violation
+from jichitai.domain.inbound.commands import address_data
+from jichitai.domain.inbound.text import free_text, name_text
+from jichitai.domain.inbound.text import reading as read_kana
 from jichitai.domain.residents.relationships import Relationship
 
 T = TypeVar("T")
@@ -36,8 +37,6 @@ T = TypeVar("T")
 REQUIRED = "input.required"
 MAX_TEXT = 200
 MAX_NOTES = 1000
-_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u20e3]")
-_CONTROL = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 ADDRESS_PARTS = (
     "prefecture",
     "city",
@@ -88,14 +87,6 @@ class Values:
         return Values(tuple(out))
 
 
-def symbol_in(text: str, *, name: bool) -> str | None:
-    """The first emoji (in a name: also any other symbol) of ``text``, else None."""
-    for char in text:
-        if _EMOJI.match(char) or (name and unicodedata.category(char) in ("So", "Sk")):
-            return char
-    return None
-
-
 @dataclass
 class FormReader:
     """Reads one posted form; faults are collected in ``violations`` (each with its field)."""
@@ -132,24 +123,6 @@ class FormReader:
         if self.violations:
             raise DomainError(*self.violations)
 
-    def _clean(self, name: str, label: str, text: str, *, multiline: bool = False) -> bool:
-        """Refuse control characters (line feeds only where allowed) and emoji."""
-        for char in text:
-            if char == "\n" and multiline:
-                continue
-            if unicodedata.category(char) in _CONTROL:
-                self.fault(
-                    "input.control_character",
-                    f"{label}に制御文字（U+{ord(char):04X}）は入力できません",
-                    name,
-                )
-                return False
-        found = symbol_in(text, name=False)
-        if found is not None:
-            self.fault("input.emoji", f"{label}に絵文字（{found}）は入力できません", name)
-            return False
-        return True
-
     # --- plain values --------------------------------------------------------------------
 
     def text(
@@ -166,10 +139,11 @@ class FormReader:
             if required:
                 self.missing(name, label)
             return ""
-        if len(value) > max_length:
-            self.fault("input.too_long", f"{label}は{max_length}文字以内で入力してください", name)
-            return ""
-        return value if self._clean(name, label, value, multiline=multiline) else ""
+        checked = self._checked(
+            name,
+            lambda: free_text(value, name, label=label, multiline=multiline, max_length=max_length),
+        )
+        return checked or ""
 
     def flag(self, name: str) -> bool:
         return self.raw(name) in ("on", "1", "true")
@@ -251,16 +225,7 @@ class FormReader:
             if required:
                 self.missing(name, label)
             return ""
-        symbol = symbol_in(text, name=True)
-        if symbol is not None:
-            self.fault(
-                "name.symbol_character",
-                f"{label}に絵文字・記号（{symbol}）は使用できません。"
-                "文字情報基盤の文字で入力してください",
-                name,
-            )
-            return ""
-        return self._checked(name, lambda: validate_name_text(text, name)) or ""
+        return self._checked(name, lambda: name_text(text, name, label=label)) or ""
 
     def _reading(self, name: str, label: str, *, required: bool) -> str:
         text = self.raw(name)
@@ -268,7 +233,7 @@ class FormReader:
             if required:
                 self.missing(name, label)
             return ""
-        reading = self._checked(name, lambda: validate_reading(text, name))
+        reading = self._checked(name, lambda: read_kana(text, name, label=label))
         if reading is None:
             return ""
         if reading != text:
@@ -319,11 +284,7 @@ class FormReader:
                 self.fault(REQUIRED, f"{label}を入力してください", prefix)
                 return None
             return {}
-        clean = all(self._clean(f"{prefix}.{part}", label, value) for part, value in parts.items())
-        if not clean:
-            return None
-        made = self._checked(prefix, lambda: Address.create(**parts, field_prefix=prefix))
-        return None if made is None else made.to_json()
+        return self._checked(prefix, lambda: address_data(parts, prefix))
 
     def family_register(self, prefix: str) -> dict[str, str] | None:
         """本籍 and 筆頭者 (either may be 「不明」 or 「なし」)."""

@@ -1,0 +1,444 @@
+"""A change that comes in through any door, parsed value by value (ADR 0010).
+
+``decode_change`` takes a command in its JSON form (``{"type": "MoveIn", "header": {…}, …}``) as
+the staff API receives it and the counter builds it, parses every value by its kind (identifiers
+with their check digits, dates whose wording must match their value, names, readings, address
+parts, free text: ``text.py``) and hands the normalised JSON to the storage codec, which builds
+the typed command. Every fault is reported, each naming its path as the change rules and the
+counter's forms do (``members[0].name.family``; the header's items at the top: ``effective_on``).
+The storage decoder alone (``codec.py``) trusts its input and is for stored data only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from collections.abc import Callable
+from datetime import date
+from functools import cache
+from typing import Any, Final
+
+from jichitai.domain.codec import TAG, decode_tagged
+from jichitai.domain.common.address import UNKNOWN_TEXT, Address
+from jichitai.domain.common.dates import DateKind, RecordDate, format_wareki
+from jichitai.domain.common.identifiers import (
+    AtenaNumber,
+    HouseholdNumber,
+    IndividualNumber,
+    ResidenceCardNumber,
+    ResidentCode,
+)
+from jichitai.domain.common.names import PersonName
+from jichitai.domain.errors import DomainError, Violation, invalid
+from jichitai.domain.inbound.text import free_text, name_text, reading
+from jichitai.domain.residents import commands as c
+from jichitai.domain.residents.commands import ChangeCommand
+from jichitai.domain.residents.model import FamilyRegister
+from jichitai.domain.residents.relationships import Relationship
+
+__all__ = ["address_data", "decode_change", "person_name_data", "record_date_data"]
+
+COMMAND_TYPES: Final = typing.get_args(ChangeCommand)
+EARLIEST: Final = date(1800, 1, 1)
+LATEST: Final = date(2200, 12, 31)
+_ALERT_CODE: Final = re.compile(r"[a-z0-9_.]{1,100}")
+_EVENT_ID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_NAME_PARTS: Final = {
+    "family": "氏",
+    "given": "名",
+    "roman": "氏名（ローマ字）",
+}
+_READINGS: Final = {"family_kana": "氏のフリガナ", "given_kana": "名のフリガナ"}
+_ADDRESS_LABELS: Final = {
+    "prefecture": "都道府県",
+    "city": "市区町村",
+    "town_area": "町字",
+    "lot_text": "番地",
+    "address_supplement": "方書",
+    "country": "国名",
+    "overseas_text": "国外住所",
+    "raw": "住所",
+}
+_ADDRESS_KEYS: Final = frozenset(f.name for f in dataclasses.fields(Address))
+_LABELS: Final = {
+    "notes": "留意事項",
+    "remarks": "備考",
+    "memo": "メモ",
+    "cause": "消除の事由",
+    "nationality": "国籍・地域",
+    "residence_status": "在留資格",
+    "period_of_stay": "在留期間等",
+    "special_permanent_certificate_number": "特別永住者証明書の番号",
+    "domicile": "本籍",
+    "number": "番号",
+    "category": "種別",
+    "entered_in": "記載した市区町村",
+    "deleted_in": "削除した市区町村",
+    "operator": "入力者",
+    "place": "入力場所",
+    "terminal": "入力端末",
+}
+_MULTILINE: Final = frozenset({"notes", "remarks", "memo", "cause"})
+_LONG_TEXT: Final = 1000
+
+
+# -- values by kind: the same functions the counter's form reader calls --------------------------
+
+
+def person_name_data(data: Any, path: str) -> dict[str, Any]:
+    """A name (氏・名・フリガナ・ローマ字) as JSON, each part checked by its kind."""
+    if not isinstance(data, dict):
+        raise invalid("input.shape", "氏名は項目（family, given …）の組で入力してください", path)
+    unknown = sorted(set(data) - {*_NAME_PARTS, *_READINGS, "kana_confirmed"})
+    if unknown:
+        raise invalid(
+            "input.unknown_item", f"氏名に不明な項目があります（{'、'.join(unknown)}）", path
+        )
+    texts = {key: data.get(key, "") for key in (*_NAME_PARTS, *_READINGS)}
+    for key, value in texts.items():
+        if not isinstance(value, str):
+            raise invalid("input.shape", "氏名の各項目は文字列で入力してください", f"{path}.{key}")
+    confirmed = data.get("kana_confirmed", False)
+    if not isinstance(confirmed, bool):
+        raise invalid("input.shape", "フリガナ確認は true か false です", f"{path}.kana_confirmed")
+    faults = _Faults()
+    parts: dict[str, str] = {}
+    roman = texts["roman"].strip(" \u3000")
+    for key, label in _NAME_PARTS.items():
+        text = texts[key]
+        optional = key != "family" or (roman and not texts["given"].strip(" \u3000"))
+        if not text.strip(" \u3000") and optional:
+            parts[key] = ""
+            continue
+        parts[key] = (
+            faults.run(f"{path}.{key}", name_text, text, f"{path}.{key}", label=label) or ""
+        )
+    for key, label in _READINGS.items():
+        text = texts[key]
+        parts[key] = faults.run(f"{path}.{key}", reading, text, f"{path}.{key}", label=label) or ""
+    faults.raise_if_any()
+    made = PersonName.create(
+        parts["family"],
+        parts["given"],
+        parts["family_kana"],
+        parts["given_kana"],
+        confirmed,
+        parts["roman"],
+        field_prefix=path,
+    )
+    return made.to_json()
+
+
+def address_data(data: Any, path: str) -> dict[str, str]:
+    """An address as JSON: every part checked as text, then the address rules (§1.1.6).
+    ``{}`` (none given) and ``{"raw": "不明"}`` (unknown) are kept as they are."""
+    if not isinstance(data, dict):
+        raise invalid("input.shape", "住所は項目（prefecture, city …）の組で入力してください", path)
+    unknown = sorted(set(data) - _ADDRESS_KEYS)
+    if unknown:
+        raise invalid(
+            "input.unknown_item", f"住所に不明な項目があります（{'、'.join(unknown)}）", path
+        )
+    for key, value in data.items():
+        if not isinstance(value, str):
+            raise invalid("input.shape", "住所の各項目は文字列で入力してください", f"{path}.{key}")
+    parts = {key: data.get(key, "") for key in _ADDRESS_KEYS}
+    texts = {k: v for k, v in parts.items() if k not in ("raw", "town_code", "postcode")}
+    if not any(
+        v.strip(" \u3000") for v in (*texts.values(), parts["town_code"], parts["postcode"])
+    ):
+        raw = parts["raw"].strip(" \u3000")
+        if raw in ("", UNKNOWN_TEXT):
+            return {"raw": raw} if raw else {}
+    faults = _Faults()
+    for key, label in _ADDRESS_LABELS.items():
+        value = parts[key]
+        parts[key] = (
+            faults.run(f"{path}.{key}", free_text, value, f"{path}.{key}", label=label) or ""
+        )
+    faults.raise_if_any()
+    made = Address.create(**parts, field_prefix=path)
+    return made.to_json()
+
+
+def record_date_data(data: Any, path: str) -> dict[str, str]:
+    """A register date as JSON: a calendar day, or a wording (§1.1.8) whose value must be the
+    one its wording gives. ``{"text": "平成31年5月1日"}`` alone is read as that wording."""
+    if isinstance(data, str):
+        data = {"text": data}
+    if not isinstance(data, dict) or set(data) - {"kind", "date", "text"}:
+        raise invalid("input.shape", "年月日は kind・date・text の組で入力してください", path)
+    kind, day, text = data.get("kind"), data.get("date"), data.get("text", "")
+    if not isinstance(text, str) or (kind is not None and not isinstance(kind, str)):
+        raise invalid("input.shape", "年月日の各項目は文字列で入力してください", path)
+    given = _iso_day(day, f"{path}.date") if day is not None else None
+    if kind is not None and kind not in {k.value for k in DateKind}:
+        raise invalid(
+            "date.kind", "年月日の種類は calendar・non_calendar・unknown です", f"{path}.kind"
+        )
+    if not text.strip():
+        if given is None or kind not in (None, DateKind.CALENDAR.value):
+            raise invalid("date.format", "年月日を入力してください", path)
+        return RecordDate.of(given).to_json()
+    parsed = RecordDate.parse(text, field=path)
+    if (kind is not None and parsed.kind.value != kind) or (
+        given is not None and parsed.approximation != given
+    ):
+        shown = given.isoformat() if given is not None else kind
+        raise invalid(
+            "date.wording_mismatch",
+            f"年月日の表記（{text.strip()}）と値（{shown}）が一致しません。"
+            f"表記どおりなら{_wording(parsed)}です",
+            path,
+        )
+    return parsed.to_json()
+
+
+def _wording(parsed: RecordDate) -> str:
+    if parsed.kind is DateKind.CALENDAR:
+        return f"{format_wareki(parsed.approximation)}（{parsed.approximation.isoformat()}）"
+    label = "暦上にない日付" if parsed.kind is DateKind.NON_CALENDAR else "不詳日"
+    return f"{label}（{parsed.approximation.isoformat()}）"
+
+
+def _iso_day(data: Any, path: str) -> date:
+    if isinstance(data, str) and len(data) == 10 and data[4] == "-" and data[7] == "-":
+        try:
+            day = date.fromisoformat(data)
+        except ValueError:
+            pass
+        else:
+            if not EARLIEST <= day <= LATEST:
+                raise invalid(
+                    "date.out_of_range",
+                    f"{EARLIEST.year}年から{LATEST.year}年までの日付を入力してください",
+                    path,
+                )
+            return day
+    raise invalid("date.invalid", "日付は YYYY-MM-DD で入力してください（実在する日付）", path)
+
+
+# -- the walk -------------------------------------------------------------------------------------
+
+
+class _Faults:
+    def __init__(self) -> None:
+        self.found: list[Violation] = []
+
+    def run(self, path: str, parse: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return parse(*args, **kwargs)
+        except DomainError as refusal:
+            self.found.extend(
+                dataclasses.replace(v, field=v.field or path) for v in refusal.violations
+            )
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise DomainError(*self.found)
+
+
+_Parse = Callable[[Any, str], Any]
+
+
+def _wrapper(parse: Callable[[str, str], Any], attribute: str = "value") -> _Parse:
+    def read(data: Any, path: str) -> Any:
+        if not isinstance(data, str):
+            return data  # the codec names the wrong type
+        return getattr(parse(data, path), attribute)
+
+    return read
+
+
+def _text_of(name: str) -> _Parse:
+    label = _LABELS.get(name, "")
+    multiline = name in _MULTILINE
+
+    def read(data: Any, path: str) -> Any:
+        if not isinstance(data, str):
+            return data
+        limit = _LONG_TEXT if multiline else 200
+        return free_text(data, path, label=label, multiline=multiline, max_length=limit)
+
+    return read
+
+
+def _day(data: Any, path: str) -> Any:
+    return _iso_day(data, path).isoformat() if isinstance(data, str) else data
+
+
+_BY_TYPE: Final[dict[Any, _Parse]] = {
+    AtenaNumber: _wrapper(AtenaNumber.parse),
+    HouseholdNumber: _wrapper(HouseholdNumber.parse),
+    IndividualNumber: _wrapper(IndividualNumber.parse),
+    ResidentCode: _wrapper(ResidentCode.parse),
+    ResidenceCardNumber: _wrapper(ResidenceCardNumber.parse),
+    Relationship: _wrapper(Relationship.parse, "text"),
+    PersonName: person_name_data,
+    Address: address_data,
+    RecordDate: record_date_data,
+    date: _day,
+}
+
+
+def _head_name(data: Any, path: str) -> Any:
+    return name_text(data, path, label="筆頭者") if isinstance(data, str) else data
+
+
+def _alert_codes(data: Any, path: str) -> Any:
+    if not isinstance(data, list):
+        return data
+    for index, code in enumerate(data):
+        if not isinstance(code, str) or not _ALERT_CODE.fullmatch(code):
+            raise invalid(
+                "input.alert_code", "確認したアラートのコードが正しくありません", f"{path}[{index}]"
+            )
+    return data
+
+
+def _event_id(data: Any, path: str) -> Any:
+    if isinstance(data, str) and not _EVENT_ID.fullmatch(data):
+        raise invalid("cancel.event_id", "取り消す異動のIDが正しくありません", path)
+    return data
+
+
+def _keyed(parse_key: Callable[[str, str], Any], *, versions: bool = False) -> _Parse:
+    def read(data: Any, path: str) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out: dict[str, Any] = {}
+        faults = _Faults()
+        for key, value in data.items():
+            where = f"{path}.{key}"
+            parsed = faults.run(where, parse_key, str(key), where)
+            if parsed is None:
+                continue
+            if versions:
+                if type(value) is not int or not 0 <= value < 10**9:
+                    faults.found.append(
+                        Violation("input.version", "版・履歴番号は0以上の整数です", where)
+                    )
+                    continue
+                out[parsed.value] = value
+            else:
+                out[parsed.value] = faults.run(where, _BY_TYPE[Relationship], value, where)
+        faults.raise_if_any()
+        return out
+
+    return read
+
+
+# Items whose kind is not their type alone: (class, field) → how to read it.
+_BY_FIELD: Final[dict[tuple[type, str], _Parse]] = {
+    (FamilyRegister, "head"): _head_name,
+    (c.ChangeHeader, "acknowledged_alerts"): _alert_codes,
+    (c.ChangeHeader, "expected_versions"): _keyed(HouseholdNumber.parse, versions=True),
+    (c.ChangeHeader, "expected_histories"): _keyed(AtenaNumber.parse, versions=True),
+    (c.Cancel, "event_id"): _event_id,
+    **{
+        (cls, "relationships"): _keyed(AtenaNumber.parse)
+        for cls in (
+            c.InTownMove,
+            c.HouseholdSplit,
+            c.HouseholdMerge,
+            c.HouseholdChange,
+            c.HeadChange,
+        )
+    },
+}
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+class _Walk:
+    """Parses a command's JSON value by value, collecting every fault; returns the JSON the
+    values normalise to (a reading in katakana, an identifier without spaces …)."""
+
+    def __init__(self) -> None:
+        self.faults = _Faults()
+
+    def value(self, tp: Any, data: Any, path: str) -> Any:
+        if data is None:
+            return None
+        members = typing.get_args(tp) if typing.get_origin(tp) in (typing.Union, _UnionType) else ()
+        if members:
+            inner = [m for m in members if m is not type(None)]
+            return self.value(inner[0], data, path) if len(inner) == 1 else data
+        parse = _BY_TYPE.get(tp)
+        if parse is not None:
+            found = self.faults.run(path, parse, data, path)
+            return data if found is None else found
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if tp is str:
+            name = path.rsplit(".", 1)[-1].split("[", 1)[0]
+            found = self.faults.run(path, _text_of(name), data, path)
+            return data if found is None else found
+        if origin in (tuple, list) and isinstance(data, list) and args:
+            return [self.value(args[0], item, f"{path}[{i}]") for i, item in enumerate(data)]
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp) and isinstance(data, dict):
+            return self.structure(tp, data, path)
+        return data
+
+    def structure(self, cls: type, data: dict[str, Any], path: str) -> dict[str, Any]:
+        hints = _hints(cls)
+        out: dict[str, Any] = {}
+        for key, item in data.items():
+            if key not in hints:
+                out[key] = item  # the codec refuses it, naming it
+                continue
+            where = key if cls is c.ChangeHeader or not path else f"{path}.{key}"
+            special = _BY_FIELD.get((cls, key))
+            if special is not None:
+                found = self.faults.run(where, special, item, where)
+                out[key] = item if found is None else found
+            elif key == "header" and cls in COMMAND_TYPES:
+                out[key] = (
+                    self.structure(c.ChangeHeader, item, "") if isinstance(item, dict) else item
+                )
+            else:
+                out[key] = self.value(hints[key], item, where)
+        return out
+
+
+_UnionType: Final = type(int | str)
+
+
+def decode_change(data: Any) -> ChangeCommand:
+    """The command ``data`` holds, every value parsed; ``DomainError`` with every fault.
+
+    Shape faults (an unknown item, a missing one, a wrong JSON type) are refused as
+    ``command.invalid`` naming the path, as the storage codec finds them.
+    """
+    if not isinstance(data, dict):
+        raise invalid(
+            "command.invalid", "異動の入力内容はオブジェクトで指定してください", "command"
+        )
+    kind = data.get(TAG)
+    command_type = next((t for t in COMMAND_TYPES if t.__name__ == kind), None)
+    if command_type is None:
+        names = "、".join(t.__name__ for t in COMMAND_TYPES)
+        raise invalid(
+            "command.invalid", f"異動の種類（type）は次のいずれかです: {names}", "command.type"
+        )
+    walk = _Walk()
+    body = walk.structure(command_type, {k: v for k, v in data.items() if k != TAG}, "")
+    walk.faults.raise_if_any()
+    try:
+        command: ChangeCommand = decode_tagged(COMMAND_TYPES, {TAG: kind, **body})
+    except (ValueError, TypeError) as error:
+        text = str(error)
+        where, _, _ = text.partition(":")
+        raise DomainError(
+            Violation(
+                "command.invalid",
+                "異動の入力内容が正しくありません（項目の名前・型・値を確認してください）: "
+                + text[:300],
+                "command." + where.strip()[:200] if where else "command",
+            )
+        ) from None
+    return command
