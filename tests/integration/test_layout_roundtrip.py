@@ -816,3 +816,34 @@ def test_the_import_connection_gets_its_usual_page_cache_back(source: Source) ->
             raise RuntimeError("a failure in the middle")
         assert during == -IMPORT_CACHE_KIB != usual
         assert connection.exec_driver_sql("PRAGMA cache_size").scalar_one() == usual
+
+
+def test_an_import_refuses_the_values_every_other_door_refuses(
+    source: Source, tmp_path: Path
+) -> None:
+    """The import is a door too: a value the counter and the API refuse (a spreadsheet formula,
+    a bidirectional override in a name, a reading not in katakana, markup) is refused with its
+    line and item, and nothing is written."""
+    app, code = source.app, CODES[5]
+    copy = tmp_path / "doors"
+    shutil.copytree(source.utf8, copy)
+    path = copy / "juki_jumin.csv"
+    rows = _csv_rows(path)
+    single = [i + 2 for i, row in enumerate(rows[1:]) if sum(r[0] == row[0] for r in rows) == 1]
+    edits = {
+        single[1]: ("住所_番地号表記", '=HYPERLINK("http://example.invalid")'),
+        single[2]: ("氏_日本人", "高\u202e橋"),
+        single[3]: ("氏_フリガナ", "たかはし"),
+        single[4]: ("名_日本人", "<script>"),
+    }
+    _edit_rows(path, edits)
+    _rehash(copy)
+    result = app.layout_import.import_export(code, str(copy), report_dir=str(tmp_path))
+    assert not result.written and _empty(app, code)
+    found = {(f.line, f.item, f.code) for f in result.faults}
+    assert found == {
+        (single[1], "住所_番地号表記", "input.formula"),
+        (single[2], "氏_日本人", "name.control_character"),
+        (single[3], "氏_フリガナ", "input.not_canonical"),
+        (single[4], "名_日本人", "name.symbol_character"),
+    }, result.faults

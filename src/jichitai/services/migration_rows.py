@@ -17,8 +17,10 @@ from typing import Any, Final, NamedTuple
 
 import orjson
 
+from jichitai.domain.codec import to_primitive
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import DomainError
+from jichitai.domain.inbound.commands import record_faults
 from jichitai.domain.migration.layout import CodeTable, ItemType, Layout, LayoutFile
 from jichitai.domain.migration.mapping import RowMapper
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
@@ -124,6 +126,15 @@ class SnapshotCheck:
         at = positions(layout_file)
         self._atena_at, self._household_at = at["atena_number"], at["household_number"]
         self._history_at, self._latest_at = at["history_number"], at.get("latest_flag")
+        self._items = {item.source: item.name for item in layout_file.items if item.source}
+
+    def _item_of(self, path: str) -> str:
+        """The layout item a record path is kept in (its nearest enclosing item), else the path."""
+        while path:
+            if path in self._items:
+                return self._items[path]
+            path = path.rpartition(".")[0]
+        return path
 
     def check(self, line: int, row: list[str], new_keys: tuple[str, str] | None) -> Checked:
         """``new_keys``: with ``--ids renumber``, the row's new 宛名番号 and 世帯番号."""
@@ -145,6 +156,16 @@ class SnapshotCheck:
         record, fault = decoded(self._mapper, ResidentRecord, line, row)
         if record is None:
             return Checked(line, atena, history, household, latest, [], fault, None, False, False)
+        # The values are checked as every door checks them (the counter, the API): an import
+        # is a door too, and it keeps what it reads byte for byte.
+        faults = [
+            ImportFault(self._name, line, self._item_of(v.field or ""), v.code, v.message)
+            for v in record_faults(to_primitive(record))
+        ]
+        if faults:
+            return Checked(
+                line, atena, history, household, latest, faults, None, None, False, False
+            )
         snapshot = ImportedSnapshot(
             atena_number=record.atena_number.value,
             history_number=record.history_number,

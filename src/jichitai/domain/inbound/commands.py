@@ -23,6 +23,7 @@ from jichitai.domain.codec import TAG, decode_tagged
 from jichitai.domain.common.address import UNKNOWN_TEXT, Address
 from jichitai.domain.common.dates import DateKind, RecordDate, format_wareki
 from jichitai.domain.common.identifiers import (
+    RESIDENT_CODE_UNCHECKED,
     AtenaNumber,
     HouseholdNumber,
     IndividualNumber,
@@ -34,10 +35,16 @@ from jichitai.domain.errors import DomainError, Violation, invalid
 from jichitai.domain.inbound.text import free_text, name_text, reading
 from jichitai.domain.residents import commands as c
 from jichitai.domain.residents.commands import ChangeCommand
-from jichitai.domain.residents.model import FamilyRegister
+from jichitai.domain.residents.model import FamilyRegister, ResidentRecord
 from jichitai.domain.residents.relationships import Relationship
 
-__all__ = ["address_data", "decode_change", "person_name_data", "record_date_data"]
+__all__ = [
+    "address_data",
+    "decode_change",
+    "person_name_data",
+    "record_date_data",
+    "record_faults",
+]
 
 COMMAND_TYPES: Final = typing.get_args(ChangeCommand)
 EARLIEST: Final = date(1800, 1, 1)
@@ -357,10 +364,13 @@ def _hints(cls: type) -> dict[str, Any]:
 
 class _Walk:
     """Parses a command's JSON value by value, collecting every fault; returns the JSON the
-    values normalise to (a reading in katakana, an identifier without spaces …)."""
+    values normalise to (a reading in katakana, an identifier without spaces …).
 
-    def __init__(self) -> None:
+    ``by_field`` overrides how an item is read, by (class, field)."""
+
+    def __init__(self, by_field: dict[tuple[type, str], _Parse] | None = None) -> None:
         self.faults = _Faults()
+        self.by_field = _BY_FIELD if by_field is None else by_field
 
     def value(self, tp: Any, data: Any, path: str) -> Any:
         if data is None:
@@ -392,7 +402,7 @@ class _Walk:
                 out[key] = item  # the codec refuses it, naming it
                 continue
             where = key if cls is c.ChangeHeader or not path else f"{path}.{key}"
-            special = _BY_FIELD.get((cls, key))
+            special = self.by_field.get((cls, key))
             if special is not None:
                 found = self.faults.run(where, special, item, where)
                 out[key] = item if found is None else found
@@ -442,3 +452,53 @@ def decode_change(data: Any) -> ChangeCommand:
             )
         ) from None
     return command
+
+
+def _taken_as_given(data: Any, path: str) -> Any:
+    """A 住民票コード from another system: its check rule (告示436号) is not public, so codes
+    that came through 住基ネット are taken as they are (the shape is still checked)."""
+    if isinstance(data, str):
+        return ResidentCode.parse(data, path, rule=RESIDENT_CODE_UNCHECKED).value
+    return data
+
+
+_RECORD_FIELDS: Final[dict[tuple[type, str], _Parse]] = {
+    **_BY_FIELD,
+    (ResidentRecord, "resident_code"): _taken_as_given,
+}
+
+
+def record_faults(data: dict[str, Any]) -> list[Violation]:
+    """Every fault of a whole record that comes in (a data migration's row, in the codec's
+    JSON form), each value checked as the doors check typed values. A value that would be
+    stored otherwise than given (a reading in hiragana) is a fault too: an import keeps what it
+    reads byte for byte, so it must read the register's own forms."""
+    walk = _Walk(_RECORD_FIELDS)
+    normalised = walk.structure(ResidentRecord, data, "")
+    faults = list(walk.faults.found)
+    if not faults:
+        faults.extend(_changed(data, normalised, ""))
+    return faults
+
+
+def _changed(given: Any, made: Any, path: str) -> list[Violation]:
+    if isinstance(given, dict) and isinstance(made, dict):
+        out: list[Violation] = []
+        for key, value in given.items():
+            out.extend(_changed(value, made.get(key), f"{path}.{key}" if path else key))
+        return out
+    if isinstance(given, list) and isinstance(made, list):
+        return [
+            v
+            for i, (a, b) in enumerate(zip(given, made, strict=False))
+            for v in _changed(a, b, f"{path}[{i}]")
+        ]
+    if given != made:
+        return [
+            Violation(
+                "input.not_canonical",
+                f"登録の形式で記録してください（「{given}」は「{made}」として記録されます）",
+                path,
+            )
+        ]
+    return []
