@@ -91,6 +91,7 @@ from jichitai.adapters.db import tables as t
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.errors import DomainError
+from jichitai.domain.integration.destinations import parse_networks
 from jichitai.domain.integration.signing import SIGNATURE_HEADER, verify
 from jichitai.domain.integration.subscribers import MY_NUMBER_ITEM
 from jichitai.services.register import ChangeResult
@@ -351,10 +352,16 @@ def baseline(url: str) -> tuple[int, float]:
 # -- processes -----------------------------------------------------------------------------------
 
 
+RECEIVER_NETWORK = "127.0.0.1/32"
+"""The bench's webhook receiver listens on 127.0.0.1: allowed explicitly, as a deployment with an
+internal receiver would (``JICHITAI_WEBHOOK_ALLOWED_NETWORKS``)."""
+
+
 def _environment(url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JICHITAI_")}
     env |= {
         "JICHITAI_DATABASE_URL": url,
+        "JICHITAI_WEBHOOK_ALLOWED_NETWORKS": RECEIVER_NETWORK,
         "JICHITAI_MODE": "development",
         "JICHITAI_SECRET_KEY": secrets.token_urlsafe(48),
         "PYTHONUNBUFFERED": "1",
@@ -507,7 +514,8 @@ def _run(
     batch: int,
     webhook_timeout: float | None,
 ) -> None:
-    app = bootstrap(Settings(database_url=url), clock=RealTimeClock(), random=SeededRandom(seed))
+    settings = Settings(database_url=url, webhook_allowed_networks=parse_networks(RECEIVER_NETWORK))
+    app = bootstrap(settings, clock=RealTimeClock(), random=SeededRandom(seed))
     stack.callback(app.engine.dispose)
     app.upgrade_database()
     app.municipalities.add(CODE, NAME)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from ipaddress import ip_address
 
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import (
@@ -24,10 +25,12 @@ from jichitai.domain.common.identifiers import (
 )
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import DomainError, Severity, Violation
+from jichitai.domain.integration.destinations import IPAddress
 from jichitai.domain.residents.changes import plan_change
 from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.view import ChangeContext, ChangePlan, EventRecord
+from jichitai.services.ports import HostNotFound
 
 TODAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 1, 23, 45, 678901, tzinfo=UTC)
@@ -241,3 +244,20 @@ class SeededRandom:
     def digits(self, count: int) -> str:
         with self._lock:
             return "".join(str(self._rng.randrange(10)) for _ in range(count))
+
+
+class FakeResolver:
+    """The ``HostResolver`` port over a table the test sets, and may change between deliveries
+    (DNS rebinding), so that no test depends on DNS. A name not in the table does not resolve;
+    every lookup is counted."""
+
+    def __init__(self, names: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.names: dict[str, Sequence[str]] = dict(names or {})
+        self.lookups: list[str] = []
+
+    def resolve(self, host: str, port: int) -> Sequence[IPAddress]:
+        self.lookups.append(host)
+        answers = self.names.get(host)
+        if not answers:
+            raise HostNotFound(host)
+        return [ip_address(a) for a in answers]

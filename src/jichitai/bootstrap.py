@@ -18,6 +18,7 @@ from jichitai.adapters.db.subscriber_store import SqlSubscriberDirectory
 from jichitai.adapters.db.suppression_store import SqlSuppressionStore
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
 from jichitai.adapters.db.user_directory import SqlUserDirectory
+from jichitai.adapters.http.resolver import SystemResolver
 from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.adapters.pdf.application_form import render_application_form
 from jichitai.adapters.pdf.certificate_maker import KeyDirectoryCertificateMaker
@@ -36,6 +37,7 @@ from jichitai.adapters.standard_layout.csv_import import (
 from jichitai.adapters.standard_layout.layout import LayoutError, load_layout
 from jichitai.config import Settings
 from jichitai.domain.errors import DomainError, Violation
+from jichitai.domain.integration.destinations import DestinationPolicy
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.migration.layout import Layout
 from jichitai.services.application_forms import ApplicationForms
@@ -45,7 +47,7 @@ from jichitai.services.integration import IntegrationService
 from jichitai.services.migration import LayoutExportService
 from jichitai.services.migration_import import LayoutImportService
 from jichitai.services.municipalities import MunicipalityService
-from jichitai.services.ports import Clock, RandomSource, TokenCodec
+from jichitai.services.ports import Clock, HostResolver, RandomSource, TokenCodec
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.register import RegisterService
 from jichitai.services.seals import SealService
@@ -118,7 +120,10 @@ def bootstrap(
     clock: Clock | None = None,
     random: RandomSource | None = None,
     engine: Engine | None = None,
+    resolver: HostResolver | None = None,
 ) -> App:
+    """The application wired for ``settings``; tests pass their own clock, randomness, engine
+    and host resolver (so that no test depends on DNS)."""
     settings = settings or Settings.from_environment()
     engine = engine or create_engine_for(settings.database_url)
     clock = clock or SystemClock(settings.timezone)
@@ -157,6 +162,8 @@ def bootstrap(
         clock,
     )
     seals = SealService(uow_for, suppressions, access_log, clock, measure_seal)
+    resolver = resolver or SystemResolver()
+    destinations = DestinationPolicy(settings.webhook_allowed_networks)
     return App(
         seals=seals,
         certificates=CertificateService(
@@ -177,13 +184,15 @@ def bootstrap(
             clock,
             lambda: integration.item_names,
             feed_head,
+            destinations,
+            resolver,
         ),
         webhooks=WebhookDispatcher(
             outbox,
             subscriber_directory,
             integration,
             reader_for,
-            HttpTransport(),
+            HttpTransport(destinations, resolver),
             access_log,
             clock,
             RetryPolicy(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from jichitai.domain.integration.destinations import IPNetwork, parse_networks
+
 DEFAULT_DATABASE_URL = "sqlite:///jichitai.db"
 PLACEHOLDER_SECRET = "development-only-secret-do-not-use-in-production"
 MIN_SECRET_LENGTH = 32
@@ -41,6 +43,11 @@ class Settings:
     webhook_backoff_base: float = 1.0
     webhook_backoff_cap: float = 300.0
     webhook_max_attempts: int = 15
+    webhook_allowed_networks: tuple[IPNetwork, ...] = ()
+    """Networks webhooks may be sent to although they are not on the Internet
+    (``JICHITAI_WEBHOOK_ALLOWED_NETWORKS``: comma-separated CIDR, e.g. ``10.20.0.0/16``). Empty by
+    default: webhooks go only to globally reachable addresses, and only over https. A receiver
+    in an allowed network may also be reached over plain http."""
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -57,6 +64,7 @@ class Settings:
             webhook_backoff_base=_positive(env, "JICHITAI_WEBHOOK_BACKOFF_BASE", 1.0),
             webhook_backoff_cap=_positive(env, "JICHITAI_WEBHOOK_BACKOFF_CAP", 300.0),
             webhook_max_attempts=int(_positive(env, "JICHITAI_WEBHOOK_MAX_ATTEMPTS", 15)),
+            webhook_allowed_networks=_networks(env, "JICHITAI_WEBHOOK_ALLOWED_NETWORKS"),
             database_url=url,
             key_dir=env.get("JICHITAI_KEY_DIR", "").strip() or "keys",
             timezone=env.get("JICHITAI_TIMEZONE", "Asia/Tokyo"),
@@ -93,3 +101,12 @@ def _positive(env: os._Environ[str] | dict[str, str], name: str, default: float)
     if not value > 0:
         raise SettingsError(f"{name} must be a positive number")
     return value
+
+
+def _networks(env: os._Environ[str] | dict[str, str], name: str) -> tuple[IPNetwork, ...]:
+    try:
+        return parse_networks(env.get(name, ""))
+    except ValueError as exc:
+        raise SettingsError(
+            f"{name} must be comma-separated networks in CIDR notation (e.g. 10.20.0.0/16): {exc}"
+        ) from None

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.access.roles import Role
+from jichitai.domain.integration.destinations import parse_networks
 from jichitai.domain.residents.commands import MoveIn
 from jichitai.domain.residents.model import Sex
 from jichitai.entrypoints.api.app import create_app
@@ -30,7 +31,7 @@ from tests.factories import (
     a_valid_individual_number,
     an_address,
 )
-from tests.fakes import FixedClock, SeededRandom
+from tests.fakes import FakeResolver, FixedClock, SeededRandom
 
 PASSWORD = "correct horse battery staple"
 SECRET = "test-secret-" + "x" * 40
@@ -83,11 +84,35 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
+def webhook_allowed_networks() -> str:
+    """``JICHITAI_WEBHOOK_ALLOWED_NETWORKS`` for the test: none, the default. A test whose
+    webhooks go to a receiver on 127.0.0.1 allows it explicitly (by parametrising this name)."""
+    return ""
+
+
+@pytest.fixture
+def resolver() -> FakeResolver:
+    """Host names for webhook URLs: none resolve unless a test says so (no test needs DNS)."""
+    return FakeResolver()
+
+
+@pytest.fixture
+def app(
+    clean_db: Engine,
+    clock: FixedClock,
+    tmp_path: Path,
+    webhook_allowed_networks: str,
+    resolver: FakeResolver,
+) -> App:
     settings = Settings(
-        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
+        password_hash_cost="fast",
+        secret_key=SECRET,
+        key_dir=str(tmp_path / "keys"),
+        webhook_allowed_networks=parse_networks(webhook_allowed_networks),
     )
-    return bootstrap(settings, engine=clean_db, clock=clock, random=SeededRandom(3))
+    return bootstrap(
+        settings, engine=clean_db, clock=clock, random=SeededRandom(3), resolver=resolver
+    )
 
 
 def make_tenant(app: App, prefix: str) -> Tenant:

@@ -349,6 +349,7 @@ def test_an_administrator_registers_a_system_through_the_staff_api_and_others_ma
         "pending": 0,
         "delivered": 0,
         "dead": 0,
+        "last_error": None,
     }
     refused = client.post(f"/api/v1/subscribers/{sid}/replay", json={"after": 0}, headers=admin)
     assert refused.status_code == 422 and error_codes(refused) == ["subscriber.no_webhook"]

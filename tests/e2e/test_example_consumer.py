@@ -28,6 +28,8 @@ PASSWORD = "e2e password for the staff"
 ITEMS = "氏_日本人,名_日本人,生年月日,続柄1,住民状態,住所_町字"
 CONSUMER = Path(__file__).resolve().parents[2] / "examples" / "child_allowance" / "consumer.py"
 TODAY = date(*time.localtime()[:3])
+RECEIVERS = {"JICHITAI_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32"}
+"""The consumer listens on 127.0.0.1: webhooks may go there only because this allows it."""
 
 
 def wait_for(what: str, check: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -116,7 +118,8 @@ def stack(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]
     cli.ok("user", "add", "-m", CODE, "clerk-e2e", "--role", "clerk", stdin=PASSWORD)
     cli.ok("user", "add", "-m", CODE, "reviewer-e2e", "--role", "reviewer", stdin=PASSWORD)
     consumer_port = free_port()
-    subscriber = cli.ok(
+    hooks = Cli({**cli.env, **RECEIVERS})
+    subscriber = hooks.ok(
         "subscriber",
         "add",
         "-m",
@@ -142,7 +145,7 @@ def stack(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]
             consumer(*common, "--poll", "--interval", "0.2", "--port", str(poller_port))
         )
         env = {
-            **cli.env,
+            **hooks.env,
             "JICHITAI_WEBHOOK_BACKOFF_BASE": "0.1",
             "JICHITAI_WEBHOOK_BACKOFF_CAP": "0.5",
             "JICHITAI_WEBHOOK_TIMEOUT": "5",

@@ -21,6 +21,8 @@ import pytest
 from tests.e2e.conftest import BIN, Cli
 
 CODE = "131016"
+RECEIVERS = {"JICHITAI_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32"}
+"""The receiver listens on 127.0.0.1: webhooks may go there only because this allows it."""
 
 
 @dataclass
@@ -107,6 +109,7 @@ def wait_for(
 def a_worker(cli: Cli, timeout: str, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **cli.env,
+        **RECEIVERS,
         "JICHITAI_WEBHOOK_LEASE_SECONDS": "1",
         "JICHITAI_WEBHOOK_TIMEOUT": timeout,
         "JICHITAI_WEBHOOK_BACKOFF_BASE": "0.1",
@@ -130,7 +133,7 @@ def test_a_killed_worker_s_deliveries_are_made_again_in_order_with_their_keys(
     state, url = receiver
     assert cli.run("db", "upgrade").returncode == 0
     cli.ok("municipality", "add", CODE, "東京都千代田区")
-    subscriber = cli.ok(
+    subscriber = Cli({**cli.env, **RECEIVERS}).ok(
         "subscriber",
         "add",
         "-m",

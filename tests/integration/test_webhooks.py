@@ -1,6 +1,8 @@
 """Webhook delivery from the outbox to a real receiver on 127.0.0.1, on the real database.
 
-The clock is the test's: retries fall due when the test moves it, never after a sleep.
+The clock is the test's: retries fall due when the test moves it, never after a sleep. The
+receivers listen on 127.0.0.1, which webhooks may reach only because the settings allow it
+explicitly (``RECEIVERS``); ``test_webhook_destinations.py`` tests what is refused.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,8 +25,10 @@ from jichitai.adapters.db.subscriber_store import SqlSubscriberDirectory
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.bootstrap import App, bootstrap
+from jichitai.config import Settings
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
+from jichitai.domain.integration.destinations import DestinationPolicy, parse_networks
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.integration.signing import verify
 from jichitai.domain.residents.commands import Correct, RecordChanges
@@ -32,9 +36,12 @@ from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.subscribers import Credentials
 from jichitai.services.webhooks import WebhookDispatcher
 from tests.factories import a_header, a_municipality, moving_in
-from tests.fakes import FixedClock, SeededRandom
+from tests.fakes import FakeResolver, FixedClock, SeededRandom
 
 pytestmark = pytest.mark.spec("7.2.3")
+
+RECEIVERS = parse_networks("127.0.0.1/32")
+"""The test receivers' address: allowed explicitly (by default webhooks go to the Internet only)."""
 
 
 @dataclass
@@ -111,7 +118,10 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def app(clean_db: Engine, clock: FixedClock) -> App:
-    return bootstrap(engine=clean_db, clock=clock, random=SeededRandom(8))
+    settings = replace(Settings.from_environment(), webhook_allowed_networks=RECEIVERS)
+    return bootstrap(
+        settings, engine=clean_db, clock=clock, random=SeededRandom(8), resolver=FakeResolver()
+    )
 
 
 @pytest.fixture
@@ -139,7 +149,7 @@ def workers(app: App, clock: FixedClock) -> Iterator[Workers]:
                 SqlSubscriberDirectory(app.engine),
                 app.integration,
                 lambda c: SqlUnitOfWork(app.engine, c, read_only=True),
-                HttpTransport(),
+                HttpTransport(DestinationPolicy(RECEIVERS), FakeResolver()),
                 app.access_log,
                 clock,
                 RetryPolicy(base_seconds=1, cap_seconds=4, max_attempts=attempts),

@@ -10,6 +10,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from jichitai.bootstrap import App, bootstrap
+from jichitai.config import SettingsError
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import DomainError, Violation
@@ -21,8 +22,12 @@ JsonOption = Annotated[bool, typer.Option("--json", help="JSONで出力")]
 
 
 def _app() -> App:
-    """The wired application, refusing to work on a database that is not migrated yet."""
-    a = bootstrap()
+    """The wired application, refusing to work with settings it cannot use or on a database
+    that is not migrated yet."""
+    try:
+        a = bootstrap()
+    except SettingsError as e:
+        _fail(DomainError(Violation("settings.invalid", str(e), "environment")))
     if not a.database_is_current():
         _fail(
             DomainError(

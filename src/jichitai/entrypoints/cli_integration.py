@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from jichitai.domain.errors import DomainError
+from jichitai.domain.integration.destinations import without_credentials
 from jichitai.domain.integration.subscribers import BUSINESS_SYSTEMS, Subscriber
 from jichitai.entrypoints.cli_common import (
     JsonOption,
@@ -36,7 +37,7 @@ def _view(s: Subscriber) -> dict[str, object]:
         "system_label": s.system_label,
         "items": list(s.items),
         "my_number_allowed": s.my_number_allowed,
-        "webhook_url": s.webhook_url,
+        "webhook_url": without_credentials(s.webhook_url),
         "disabled": s.disabled,
     }
 
@@ -52,7 +53,13 @@ def subscriber_add(
     my_number: Annotated[
         bool, typer.Option("--my-number", help="番号法で個人番号の利用が認められた事務")
     ] = False,
-    webhook_url: Annotated[str | None, typer.Option(help="Webhook の送信先 URL")] = None,
+    webhook_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Webhook の送信先 URL（https。内部ネットワーク等は JICHITAI_WEBHOOK_ALLOWED_NETWORKS"
+            " で許可されたものだけで、そこでは http も可）"
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """連携先を登録する。APIキーと Webhook の秘密鍵はこの一度だけ表示される。"""
@@ -138,12 +145,14 @@ def subscriber_replay(
 def subscriber_status(
     municipality: MunicipalityOption, subscriber_id: SubscriberArgument, as_json: JsonOption = False
 ) -> None:
-    """Webhook の配信状況（pending / delivered / dead の件数）."""
+    """Webhook の配信状況（pending / delivered / dead の件数と、失敗していればその理由）."""
+    subscribers = _app().subscribers
     try:
-        counts = _app().subscribers.delivery_counts(municipality, subscriber_id)
+        counts = subscribers.delivery_counts(municipality, subscriber_id)
+        last_error = subscribers.last_delivery_error(municipality, subscriber_id)
     except DomainError as e:
         _fail(e, as_json)
-    _emit({"subscriber_id": subscriber_id, **counts}, as_json)
+    _emit({"subscriber_id": subscriber_id, **counts, "last_error": last_error}, as_json)
 
 
 def worker(

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple, Protocol, Self
 from jichitai.domain.access.roles import Role
 from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
+from jichitai.domain.integration.destinations import IPAddress
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import RegisterView
 from jichitai.domain.seals.events import SealEvent
@@ -32,6 +33,21 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
     def today(self) -> date: ...
+
+
+class HostNotFound(Exception):
+    """A host name that resolves to no address (or the resolver could not be asked)."""
+
+
+class HostResolver(Protocol):
+    """Host names to addresses, as the operating system's resolver (``getaddrinfo``) gives them.
+
+    Webhook destinations are checked on the addresses, not the name; tests inject a resolver of
+    their own, so that no test depends on DNS.
+    """
+
+    def resolve(self, host: str, port: int) -> Sequence[IPAddress]:
+        """Every address ``host`` stands for (TCP); ``HostNotFound`` when there is none."""
 
 
 class RandomSource(Protocol):

@@ -14,6 +14,12 @@ from datetime import datetime
 from typing import Protocol
 
 from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
+from jichitai.domain.integration.destinations import (
+    HOST_UNRESOLVABLE,
+    DestinationPolicy,
+    IPAddress,
+    parse_webhook_url,
+)
 from jichitai.domain.integration.subscribers import (
     Subscriber,
     checked_items,
@@ -21,7 +27,7 @@ from jichitai.domain.integration.subscribers import (
 )
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.integration import SubscriberDirectory, key_hash
-from jichitai.services.ports import Clock
+from jichitai.services.ports import Clock, HostNotFound, HostResolver
 
 API_KEY_PREFIX = "jk_"
 # Prefixes tell the two credentials apart and keep either from starting with "-",
@@ -40,6 +46,10 @@ class OutboxAdmin(Protocol):
 
     def counts(self, municipality_code: str, subscriber_id: str) -> Mapping[str, int]:
         """Rows by status (pending, delivered, dead)."""
+
+    def last_error(self, municipality_code: str, subscriber_id: str) -> str | None:
+        """Why the oldest delivery still waiting failed its last try or, when none is waiting
+        after a failure, why the latest dead letter failed; ``None`` when nothing failed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,8 @@ class SubscriberService:
         clock: Clock,
         item_names: Callable[[], Sequence[str]],
         feed_head: Callable[[str], int],
+        destinations: DestinationPolicy,
+        resolver: HostResolver,
     ) -> None:
         self._directory = directory
         self._outbox = outbox
@@ -67,6 +79,8 @@ class SubscriberService:
         self._clock = clock
         self._item_names = item_names
         self._feed_head = feed_head
+        self._destinations = destinations
+        self._resolver = resolver
 
     def add(
         self,
@@ -88,6 +102,9 @@ class SubscriberService:
             checked_registration(name, system, webhook_url)
         except DomainError as error:
             problems.extend(error.violations)
+        else:
+            if webhook_url is not None:
+                problems.extend(self.webhook_destination_problems(webhook_url))
         try:
             chosen = checked_items(items, self._item_names(), my_number_allowed=my_number_allowed)
         except DomainError as error:
@@ -114,6 +131,26 @@ class SubscriberService:
         self._directory.add(subscriber)
         self._logged(subscriber, operator, "add")
         return Credentials(subscriber, api_key, secret)
+
+    def webhook_destination_problems(self, webhook_url: str) -> list[Violation]:
+        """Why a well-formed webhook URL may not be stored: its host is, or resolves to, an
+        address that is not allowed (``domain.integration.destinations``), or plain http goes
+        outside the allowed networks. Every way of setting a webhook URL goes through here; the
+        worker checks again before each delivery, on the addresses of that moment."""
+        try:
+            target = parse_webhook_url(webhook_url)
+        except DomainError as error:
+            return list(error.violations)
+        addresses: Sequence[IPAddress]
+        if target.address is not None:
+            addresses = (target.address,)
+        else:
+            try:
+                addresses = self._resolver.resolve(target.host, target.port)
+            except HostNotFound:
+                return [HOST_UNRESOLVABLE]
+        refusal = self._destinations.refusal(target, addresses)
+        return [] if refusal is None else [refusal]
 
     def list(self, municipality_code: str) -> Sequence[Subscriber]:
         self._feed_head(municipality_code)
@@ -175,6 +212,12 @@ class SubscriberService:
     def delivery_counts(self, municipality_code: str, subscriber_id: str) -> Mapping[str, int]:
         self.get(municipality_code, subscriber_id)
         return self._outbox.counts(municipality_code, subscriber_id)
+
+    def last_delivery_error(self, municipality_code: str, subscriber_id: str) -> str | None:
+        """Why deliveries are failing (``HTTP 503``, ``接続できませんでした``, ``送信先が許可されて
+        いません`` …; see ``services.webhooks``), or ``None``."""
+        self.get(municipality_code, subscriber_id)
+        return self._outbox.last_error(municipality_code, subscriber_id)
 
     def _logged(self, subscriber: Subscriber, operator: str, what: str) -> None:
         self._log.record_for_user(

@@ -72,8 +72,23 @@ class OutboxStore(Protocol):
         """Give back leased rows that were not tried."""
 
 
+UNREACHABLE = "接続できませんでした"
+"""The one reason recorded for every failure below HTTP (refused, timed out, no route, reset,
+TLS, name resolution, not HTTP): telling them apart would let whoever registers a URL map which
+ports and hosts answer (a port scanner). The operator's log has the detail."""
+
+DESTINATION_REFUSED = "送信先が許可されていません"
+"""The URL, or an address its host resolved to when sending, is not allowed: nothing was sent."""
+
+
 class TransportError(Exception):
-    """The receiver could not be reached or did not answer in time."""
+    """The receiver could not be reached or did not answer in time. The text is for the
+    operator's log; what is recorded for the delivery is ``UNREACHABLE``."""
+
+
+class DestinationRefused(TransportError):
+    """The destination is not allowed (``domain.integration.destinations``), judged on the
+    addresses the host resolved to just now, before any connection was made."""
 
 
 class Transport(Protocol):
@@ -228,8 +243,13 @@ class WebhookDispatcher:
         }
         try:
             status = self._transport.post(subscriber.webhook_url, body, headers, self._timeout)
-        except TransportError as exc:
-            return str(exc)[:200] or type(exc).__name__
+        except DestinationRefused:
+            log.warning(
+                "webhook %s seq %s: destination refused", subscriber.subscriber_id, change["seq"]
+            )
+            return DESTINATION_REFUSED
+        except TransportError:
+            return UNREACHABLE  # never the exception's text: see UNREACHABLE
         return None if 200 <= status < 300 else f"HTTP {status}"
 
     def _mark(

@@ -185,3 +185,22 @@ class SqlOutboxStore:
         counts = dict.fromkeys(t.WEBHOOK_STATUSES, 0)
         counts.update({status: int(n) for status, n in rows})
         return counts
+
+    def last_error(self, municipality_code: str, subscriber_id: str) -> str | None:
+        failed = and_(_mine(municipality_code, subscriber_id), _O.last_error != "")
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            waiting = conn.execute(
+                select(_O.last_error)
+                .where(failed, _O.status == "pending")
+                .order_by(_O.seq)
+                .limit(1)
+            ).scalar()
+            if waiting is not None:
+                return str(waiting)
+            dead = conn.execute(
+                select(_O.last_error)
+                .where(failed, _O.status == "dead")
+                .order_by(_O.seq.desc())
+                .limit(1)
+            ).scalar()
+        return None if dead is None else str(dead)

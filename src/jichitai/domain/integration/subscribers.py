@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from jichitai.domain.errors import DomainError, Violation
+from jichitai.domain.integration.destinations import parse_webhook_url
 
 MY_NUMBER_ITEM = "個人番号"
 """The item only a subscriber whose duty allows the My Number may receive."""
@@ -48,7 +48,6 @@ BUSINESS_SYSTEMS: dict[str, str] = {
 """The business systems of the 20 standardised areas (and ``other``), by code."""
 
 MAX_NAME_LENGTH = 100
-MAX_URL_LENGTH = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +118,9 @@ def checked_items(
 
 
 def checked_registration(name: str, system: str, webhook_url: str | None) -> None:
-    """Refuse an empty or over-long name, an unknown business system, or a webhook URL that is
-    not an absolute http(s) URL."""
+    """Refuse an empty or over-long name, an unknown business system, or a webhook URL of a form
+    that is not allowed (``destinations.parse_webhook_url``; where it leads is judged by the
+    service, which resolves the host)."""
     problems: list[Violation] = []
     if not name.strip() or len(name) > MAX_NAME_LENGTH:
         problems.append(
@@ -139,19 +139,9 @@ def checked_registration(name: str, system: str, webhook_url: str | None) -> Non
             )
         )
     if webhook_url is not None:
-        parts = urlsplit(webhook_url)
-        if (
-            parts.scheme not in ("http", "https")
-            or not parts.hostname
-            or (len(webhook_url) > MAX_URL_LENGTH)
-        ):
-            problems.append(
-                Violation(
-                    "subscriber.webhook_url_invalid",
-                    f"Webhook の送信先は http:// 又は https:// で始まる{MAX_URL_LENGTH}文字以内の"
-                    "URLで指定してください",
-                    "webhook_url",
-                )
-            )
+        try:
+            parse_webhook_url(webhook_url)
+        except DomainError as error:
+            problems.extend(error.violations)
     if problems:
         raise DomainError(*problems)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from jichitai.domain.access.roles import Permission
+from jichitai.domain.integration.destinations import without_credentials
 from jichitai.domain.integration.subscribers import Subscriber as DomainSubscriber
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.security import CurrentActor, app_of
@@ -44,7 +45,12 @@ class NewSubscriber(BaseModel):
     my_number_allowed: bool = Field(
         default=False, description="番号法で個人番号の利用が認められた事務か"
     )
-    webhook_url: str | None = Field(default=None, max_length=400)
+    webhook_url: str | None = Field(
+        default=None,
+        max_length=400,
+        description="Webhook の送信先（https。内部ネットワーク・ループバック等は運用管理者が"
+        "許可したネットワークに限り、そこでは http も可。docs/integration.md）",
+    )
 
 
 class Issued(BaseModel):
@@ -63,6 +69,11 @@ class Deliveries(BaseModel):
     pending: int
     delivered: int
     dead: int
+    last_error: str | None = Field(
+        default=None,
+        description="配信に失敗している理由（「HTTP 503」「接続できませんでした」"
+        "「送信先が許可されていません」など）。失敗がなければ null",
+    )
 
 
 def _view(found: DomainSubscriber) -> Subscriber:
@@ -73,7 +84,7 @@ def _view(found: DomainSubscriber) -> Subscriber:
         system_label=found.system_label,
         items=list(found.items),
         my_number_allowed=found.my_number_allowed,
-        webhook_url=found.webhook_url,
+        webhook_url=without_credentials(found.webhook_url),
         disabled=found.disabled,
     )
 
@@ -165,9 +176,10 @@ def replay_subscriber(
     request: Request, actor: CurrentActor, subscriber_id: SubscriberPath, body: Replay
 ) -> Deliveries:
     actor.require(Permission.MANAGE_SUBSCRIBERS)
-    subscribers = app_of(request).subscribers
-    subscribers.replay(actor.municipality_code, subscriber_id, body.after, operator=actor.login)
-    return Deliveries(**subscribers.delivery_counts(actor.municipality_code, subscriber_id))
+    app_of(request).subscribers.replay(
+        actor.municipality_code, subscriber_id, body.after, operator=actor.login
+    )
+    return _deliveries(request, actor.municipality_code, subscriber_id)
 
 
 @router.get(
@@ -181,5 +193,12 @@ def subscriber_deliveries(
     request: Request, actor: CurrentActor, subscriber_id: SubscriberPath
 ) -> Deliveries:
     actor.require(Permission.MANAGE_SUBSCRIBERS)
-    counts = app_of(request).subscribers.delivery_counts(actor.municipality_code, subscriber_id)
-    return Deliveries(**counts)
+    return _deliveries(request, actor.municipality_code, subscriber_id)
+
+
+def _deliveries(request: Request, municipality_code: str, subscriber_id: str) -> Deliveries:
+    subscribers = app_of(request).subscribers
+    return Deliveries(
+        **subscribers.delivery_counts(municipality_code, subscriber_id),
+        last_error=subscribers.last_delivery_error(municipality_code, subscriber_id),
+    )
