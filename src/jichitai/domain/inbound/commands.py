@@ -86,6 +86,8 @@ _LABELS: Final = {
     "place": "入力場所",
     "terminal": "入力端末",
 }
+BLANK: Final = " \u3000"
+"""What a blank item holds: half- and full-width spaces (every door means the same by it)."""
 _MULTILINE: Final = frozenset({"notes", "remarks", "memo", "cause"})
 _LONG_TEXT: Final = 1000
 
@@ -290,6 +292,20 @@ _BY_TYPE: Final[dict[Any, _Parse]] = {
 }
 
 
+def _domicile(data: Any, path: str) -> Any:
+    """本籍: required (「なし」 or 「不明」 where there is none or it is not known, §1.1.12)."""
+    if not isinstance(data, str):
+        return data
+    text = free_text(data, path, label="本籍")
+    if not text:
+        raise invalid(
+            "input.required",
+            "本籍を入力してください（ない場合は「なし」、不明の場合は「不明」）",
+            path,
+        )
+    return text
+
+
 def _head_name(data: Any, path: str) -> Any:
     return name_text(data, path, label="筆頭者") if isinstance(data, str) else data
 
@@ -339,6 +355,7 @@ def _keyed(parse_key: Callable[[str, str], Any], *, versions: bool = False) -> _
 
 # Items whose kind is not their type alone: (class, field) → how to read it.
 _BY_FIELD: Final[dict[tuple[type, str], _Parse]] = {
+    (FamilyRegister, "domicile"): _domicile,
     (FamilyRegister, "head"): _head_name,
     (c.ChangeHeader, "acknowledged_alerts"): _alert_codes,
     (c.ChangeHeader, "expected_versions"): _keyed(HouseholdNumber.parse, versions=True),
@@ -378,6 +395,8 @@ class _Walk:
         members = typing.get_args(tp) if typing.get_origin(tp) in (typing.Union, _UnionType) else ()
         if members:
             inner = [m for m in members if m is not type(None)]
+            if isinstance(data, str) and not data.strip(BLANK) and type(None) in members:
+                return None  # an optional item left blank is not given (as a form's box)
             return self.value(inner[0], data, path) if len(inner) == 1 else data
         parse = _BY_TYPE.get(tp)
         if parse is not None:
@@ -412,10 +431,33 @@ class _Walk:
                 )
             else:
                 out[key] = self.value(hints[key], item, where)
+        if cls in _READINGS_REQUIRED:
+            self.faults.found.extend(_readings_missing(cls, out, path))
         return out
 
 
 _UnionType: Final = type(int | str)
+
+_READINGS_REQUIRED: Final = frozenset({c.NewPerson, c.Naturalise})
+
+
+def _readings_missing(cls: type, data: dict[str, Any], path: str) -> list[Violation]:
+    """A Japanese resident entering the register (or naturalised) has a フリガナ for each part
+    of the name (§1.1.18 (180)); a foreign resident's name may have none."""
+    if cls is c.NewPerson and data.get("kind") != "japanese":
+        return []
+    name = data.get("name")
+    if not isinstance(name, dict):
+        return []
+    prefix = f"{path}.name" if path else "name"
+    return [
+        Violation("input.required", f"{label}を入力してください", f"{prefix}.{reading_key}")
+        for part, reading_key, label in (
+            ("family", "family_kana", "氏のフリガナ"),
+            ("given", "given_kana", "名のフリガナ"),
+        )
+        if str(name.get(part, "")).strip(" \u3000") and not str(name.get(reading_key, "")).strip()
+    ]
 
 
 def decode_change(data: Any) -> ChangeCommand:

@@ -131,5 +131,9 @@ def get_household(
         actor, household_number, acknowledged=frozenset(acknowledged)
     )
     return as_json(
-        s.Household(household_number=household_number, members=[resident(m) for m in members])
+        s.Household(
+            household_number=household_number,
+            version=members[0].household_version if members else None,
+            members=[resident(m) for m in members],
+        )
     )

@@ -27,7 +27,7 @@ from jichitai.domain.common.dates import DateKind, RecordDate, format_seireki, f
 from jichitai.domain.common.dates import parse_japanese_date as parse_date
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import DomainError, Violation
-from jichitai.domain.inbound.commands import address_data
+from jichitai.domain.inbound.commands import BLANK, address_data
 from jichitai.domain.inbound.text import free_text, name_text
 from jichitai.domain.inbound.text import reading as read_kana
 from jichitai.domain.residents.relationships import Relationship
@@ -134,16 +134,16 @@ class FormReader:
         multiline: bool = False,
         max_length: int = MAX_TEXT,
     ) -> str:
-        value = self.raw(name).replace("\r\n", "\n").strip(" \u3000\n")
-        if not value:
-            if required:
-                self.missing(name, label)
-            return ""
-        checked = self._checked(
+        raw = self.raw(name)
+        value = self._checked(
             name,
-            lambda: free_text(value, name, label=label, multiline=multiline, max_length=max_length),
+            lambda: free_text(raw, name, label=label, multiline=multiline, max_length=max_length),
         )
-        return checked or ""
+        if value is None:
+            return ""
+        if not value and required:
+            self.missing(name, label)
+        return value
 
     def flag(self, name: str) -> bool:
         return self.raw(name) in ("on", "1", "true")
@@ -200,8 +200,8 @@ class FormReader:
         self, name: str, label: str, parse: Callable[[str, str], Any], *, required: bool = False
     ) -> str | None:
         """An identifier (個人番号, 世帯番号 …) through its ``parse(text, field)``: its value."""
-        text = self.raw(name).strip()
-        if not text:
+        text = self.raw(name)
+        if not text.strip(BLANK):
             if required:
                 self.missing(name, label)
             return None
