@@ -54,7 +54,7 @@ JST = timezone(timedelta(hours=9))
 
 
 def test_upgrade_reaches_the_newest_migration(engine: Engine) -> None:
-    assert head_revision() == "0009"
+    assert head_revision() == "0011"
     assert current_revision(engine) == head_revision()
 
 

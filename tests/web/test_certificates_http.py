@@ -19,10 +19,16 @@ from jichitai.domain.access.roles import Role
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.services.audit import AccessSearch, Operation
 from tests.api.conftest import Tenant, a_move_in
-from tests.factories import a_person, a_seal, moving_in
+from tests.factories import a_named_certifier, a_person, a_seal, moving_in
 from tests.web.test_counter_http import csrf_of, log_in
 
 PDF = {"Content-Type": "application/pdf"}
+
+
+@pytest.fixture(autouse=True)
+def named_certifier(app: App, tenant: Tenant) -> str:
+    """The mayor's title as the copies print it (a certifier must be named to issue)."""
+    return a_named_certifier(app, tenant.code)
 
 
 def actor(tenant: Tenant, role: Role) -> Actor:
@@ -122,7 +128,7 @@ def test_the_preview_lays_out_what_was_chosen_and_issues_nothing(
     assert "住民票の写し" in text and head in text and spouse in text
     assert "世帯主" in text and "続柄" in text and "妻" in text
     assert "本籍" not in text and "住民票コード" not in text and "個人番号" not in text
-    assert "この写しは、住民票の原本と相違ないことを証明する。" in text
+    assert "この写しは、世帯全員の住民票の原本と相違ないことを証明する。" in text
     assert f'<dd class="name">{head}</dd>' in household.text  # names in the name font
     assert "1／1枚目" in household.text
 
@@ -132,6 +138,7 @@ def test_the_preview_lays_out_what_was_chosen_and_issues_nothing(
     )
     text = sheet_text(spouse_only.text)
     assert spouse in text and head not in text and "世帯主" not in text
+    assert "この写しは、住民票の原本と相違ないことを証明する。" in text  # some members only
     back = re.search(r'action="/ui/certificates/new".*?</form>', spouse_only.text, re.S)
     assert back, "the preview offers to change the choices"
     fields: dict[str, list[str]] = {}
@@ -225,7 +232,7 @@ def test_the_clerk_chooses_the_certifier_and_may_leave_the_seal_off(
     assert preview.status_code == 200, preview.text
     text = html.unescape(preview.text)
     shown = re.search(r"<dt>認証者</dt><dd>([^<]*)</dd>", text)
-    assert shown and shown[1].endswith("長（公印省略）")
+    assert shown and shown[1].endswith("長　山田　太郎（公印省略）")
     sent = issue_form(preview.text)
     assert sent["certifier"] == ["mayor"] and sent["omit_seal"] == ["on"]
     pdf = http.post("/ui/certificates/issue", data=sent)
