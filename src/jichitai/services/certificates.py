@@ -3,10 +3,11 @@ re-issuing them, and checking them.
 
 One copy is issued in this order: the actor's right to issue (and to show the My Number, if
 asked) is checked; the persons' suppression and support settings for issuing are applied
-(errors refuse, alerts need acknowledging); the sheets are laid out; the copy gets the next
-発行番号 of the day; the PDF is drawn with a QR code signing its content, and signed (PAdES);
-only then is the issue recorded in the issue history and the access log. A failure on the way
-records nothing. A 印鑑登録証明書 also needs the number of the 印鑑登録証 the applicant shows: it
+(errors refuse, alerts need acknowledging); the sheets are laid out; the certifier is chosen
+(refused if unnamed or titled without the prefecture); the copy gets the next 発行番号 of the day
+and a random 確認コード (from the random-source port, so it cannot be guessed); the PDF is drawn
+with a QR code signing its content, and signed (PAdES); only then is the issue recorded in the
+issue history and the access log. A failure on the way records nothing. A 印鑑登録証明書 also needs the number of the 印鑑登録証 the applicant shows: it
 must be the person's registration in force, and its impression is printed at real size. Anyone can check a copy without logging in: by its code (minimal data) or by
 the file itself (signature, QR code and issue history must agree).
 
