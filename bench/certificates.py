@@ -39,6 +39,7 @@ from jichitai.adapters.pdf.certificate_pdf import Issuer, render_certificate
 from jichitai.adapters.pdf.fonts import mj_font
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
+from jichitai.demo.certifier import DEMO_MAYOR_NAME, name_demo_certifier
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.certificates.contents import (
@@ -48,10 +49,11 @@ from jichitai.domain.certificates.contents import (
     certificate_lines,
     resident_sheets,
 )
-from jichitai.domain.certificates.issue_numbers import IssueNumber
+from jichitai.domain.certificates.issue_numbers import CODE_RANDOM_DIGITS, IssueNumber, new_code
 from jichitai.domain.errors import DomainError
 
 NAME = "東京都千代田区"
+ADMIN = frozenset({Role.ADMINISTRATOR})
 TARGET_RATIO = 0.7
 TARGET_SIGNED = 15.0
 TARGET_P99_MS = 150.0
@@ -81,6 +83,7 @@ def _run(directory: Path, count: int, residents: int, seed: int) -> None:
     app.upgrade_database()
     app.municipalities.add(CODE, NAME)
     app.certificates.ensure_keys(CODE)
+    name_demo_certifier(app.certificates, Actor("bench-admin", CODE, ADMIN), NAME)
     seed_demo(app, CODE, residents, seed, TODAY)
     clerk = Actor("bench-clerk", CODE, frozenset({Role.CLERK}), terminal="本庁1")
     persons = _heads(app)
@@ -116,13 +119,14 @@ def _run(directory: Path, count: int, residents: int, seed: int) -> None:
         head = app.queries.current(CODE, atena)
         members = app.queries.household(CODE, head.household_number.value)
         laid_out.append(resident_sheets(request, members, TODAY))
-    issuer = Issuer(NAME, f"{NAME}長", "", None)
-    qr = "JICHITAI1 " + "0" * 22 + " " + "A" * 43 + " " + "B" * 96
+    issuer = Issuer(NAME, f"{NAME}長", DEMO_MAYOR_NAME, None)
+    code = new_code("0" * CODE_RANDOM_DIGITS)
+    qr = f"JICHITAI2 {CODE} {code} " + "A" * 43 + " " + "B" * 96
 
     started = time.perf_counter()
     for n in range(count):
         sheets = laid_out[n % len(laid_out)]
-        number = IssueNumber(TODAY, CODE, NAME, "本庁1", "", n + 1)
+        number = IssueNumber(TODAY, CODE, NAME, "本庁1", "", n + 1, code)
         render_certificate(sheets, issuer, number, TODAY, qr)
     unsigned_rate = count / (time.perf_counter() - started)
     print(

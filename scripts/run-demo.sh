@@ -21,6 +21,9 @@ if [ "$persons" -eq 0 ]; then
     echo "デモデータを作成しています（${residents}人）..."
     "$bin" demo seed --municipality "$code" --residents "$residents" --seed 1
 fi
+# Certificates name their certifier (a copy without one is refused): a fictional demo mayor,
+# unless an administrator has named one already.
+"$bin" demo certifier --municipality "$code" >/dev/null
 users=$("$bin" user list --municipality "$code" --json)
 add_user() {  # login role...
     local login=$1

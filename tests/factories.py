@@ -17,6 +17,8 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from jichitai.bootstrap import App
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Role
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import (
@@ -26,7 +28,7 @@ from jichitai.domain.common.identifiers import (
     ResidenceCardNumber,
     individual_number_check_digit,
 )
-from jichitai.domain.common.municipality import municipality_check_digit
+from jichitai.domain.common.municipality import MunicipalityCode, municipality_check_digit
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import DomainError
 from jichitai.domain.residents.commands import ChangeHeader, MoveIn, NewPerson
@@ -244,6 +246,18 @@ def a_municipality(app: App, prefix: str = "46", name: str = "試験市") -> str
                 raise
             continue
         return code
+
+
+def a_named_certifier(app: App, code: str, name: str = "山田　太郎") -> str:
+    """Name the municipality's mayor as an administrator does (a fresh key directory's stand-in
+    has no name, and a copy without its certifier's name is refused: §1.3.9); the title, with
+    the prefecture as §5.6 prints it, is returned."""
+    admin = Actor(f"administrator-{code}", code, frozenset({Role.ADMINISTRATOR}))
+    title = app.certificates.issuer(admin).mayor_title
+    prefecture = MunicipalityCode(code).prefecture
+    assert title.startswith(prefecture), title
+    app.certificates.set_issuer(admin, title, name)
+    return title
 
 
 def a_seal(side_mm: float, dpi: int = 300, margin_px: int = 60, fmt: str = "PNG") -> bytes:

@@ -54,6 +54,7 @@ from jichitai.services.seals import SealService
 from jichitai.services.staff import StaffRegister
 from jichitai.services.subscribers import SubscriberService
 from jichitai.services.suppression import SuppressionService
+from jichitai.services.throttle import Limit, Throttle
 from jichitai.services.users import UserService
 from jichitai.services.webhooks import WebhookDispatcher
 
@@ -89,6 +90,9 @@ class App:
     api_threads: int | None
     """Worker threads for the API: on SQLite as many as the pooled connections (more would only
     queue for a connection); None keeps the server's default."""
+    verify_throttle: Throttle
+    """Certificate checks per client address (``/verify``, no login): ``Settings.verify_limit``
+    per ``verify_window_seconds``."""
 
     def upgrade_database(self) -> None:
         upgrade(self.engine)
@@ -175,6 +179,7 @@ def bootstrap(
             clock,
             municipalities.name_of,
             seals.active_with_image,
+            random,
         ),
         integration=integration,
         subscribers=SubscriberService(
@@ -224,4 +229,8 @@ def bootstrap(
         application_forms=ApplicationForms(access_log, render_application_form),
         draw_seal_scan=draw_seal_scan,
         api_threads=SQLITE_POOL_SIZE if is_sqlite(engine) else None,
+        verify_throttle=Throttle(
+            clock,
+            Limit(settings.verify_limit, timedelta(seconds=settings.verify_window_seconds)),
+        ),
     )

@@ -48,6 +48,13 @@ class Settings:
     (``JICHITAI_WEBHOOK_ALLOWED_NETWORKS``: comma-separated CIDR, e.g. ``10.20.0.0/16``). Empty by
     default: webhooks go only to globally reachable addresses, and only over https. A receiver
     in an allowed network may also be reached over plain http."""
+    verify_limit: int = 30
+    """How many certificate checks (``GET /verify/{code}``, ``POST /verify``) one client address
+    may make per ``verify_window_seconds`` (``JICHITAI_VERIFY_LIMIT``): plenty for a bank clerk
+    checking copies by hand, far too few to try codes (they are random; see
+    ``domain/certificates/issue_numbers.py``). Counted per server process."""
+    verify_window_seconds: float = 60.0
+    """The sliding window of ``verify_limit`` (``JICHITAI_VERIFY_WINDOW_SECONDS``)."""
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -65,6 +72,8 @@ class Settings:
             webhook_backoff_cap=_positive(env, "JICHITAI_WEBHOOK_BACKOFF_CAP", 300.0),
             webhook_max_attempts=int(_positive(env, "JICHITAI_WEBHOOK_MAX_ATTEMPTS", 15)),
             webhook_allowed_networks=_networks(env, "JICHITAI_WEBHOOK_ALLOWED_NETWORKS"),
+            verify_limit=_whole(env, "JICHITAI_VERIFY_LIMIT", 30, 1, 10_000),
+            verify_window_seconds=_positive(env, "JICHITAI_VERIFY_WINDOW_SECONDS", 60.0),
             database_url=url,
             key_dir=env.get("JICHITAI_KEY_DIR", "").strip() or "keys",
             timezone=env.get("JICHITAI_TIMEZONE", "Asia/Tokyo"),
@@ -88,6 +97,17 @@ class Settings:
                 )
             if self.password_hash_cost != "standard":
                 raise SettingsError("JICHITAI_PASSWORD_HASH_COST=fast is for tests only")
+
+
+def _whole(
+    env: os._Environ[str] | dict[str, str], name: str, default: int, low: int, high: int
+) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}")
+    return int(text)
 
 
 def _positive(env: os._Environ[str] | dict[str, str], name: str, default: float) -> float:

@@ -23,11 +23,17 @@ from jichitai.domain.residents.model import FamilyRegister
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.audit import AccessSearch, Operation
 from tests.api.conftest import Tenant, a_move_in, auth, error_codes
-from tests.factories import a_header, a_valid_individual_number
+from tests.factories import a_header, a_named_certifier, a_valid_individual_number
 from tests.fakes import TODAY, FixedClock
 
 PLANNED = TODAY + timedelta(days=5)
 PDF = {"Content-Type": "application/pdf"}
+
+
+@pytest.fixture(autouse=True)
+def named_certifier(app: App, tenant: Tenant) -> str:
+    """The mayor's title as the copies print it (a certifier must be named to issue)."""
+    return a_named_certifier(app, tenant.code)
 
 
 def squeezed(pdf: bytes, tmp_path: Path) -> str:
@@ -292,7 +298,7 @@ def test_an_administrator_sets_the_mayor_and_the_official_seal_for_the_next_copi
     assert shown.json()["mayor_title"].endswith("長") and shown.json()["official_seal_width"] > 0
     changed = client.put(
         "/api/v1/admin/issuer",
-        json={"mayor_title": "試験市長", "mayor_name": "山田　花子"},
+        json={"mayor_title": "鹿児島県試験市長", "mayor_name": "山田　花子"},
         headers=admin,
     )
     assert changed.status_code == 200, changed.text
@@ -311,7 +317,7 @@ def test_an_administrator_sets_the_mayor_and_the_official_seal_for_the_next_copi
         json={"atena_number": tenant.atena_numbers[0]},
         headers=auth(client, tenant.login(Role.CLERK)),
     )
-    assert "試験市長山田花子" in squeezed(pdf.content, tmp_path)
+    assert "鹿児島県試験市長山田花子" in squeezed(pdf.content, tmp_path)
 
     def refused(body: bytes, media: str = "image/png") -> list[str]:
         response = client.put(
@@ -330,7 +336,9 @@ def test_an_administrator_sets_the_mayor_and_the_official_seal_for_the_next_copi
         "certificate.issuer_name_required",
     ]
     long = client.put(
-        "/api/v1/admin/issuer", json={"mayor_title": "長" * 41, "mayor_name": "山田"}, headers=admin
+        "/api/v1/admin/issuer",
+        json={"mayor_title": "鹿児島県" + "長" * 37, "mayor_name": "山田"},
+        headers=admin,
     )
     assert error_codes(long) == ["certificate.issuer_too_long"]
     assert client.get("/api/v1/admin/issuer", headers=admin).json() == seal.json()  # unchanged
@@ -350,6 +358,7 @@ def test_an_administrator_sets_the_mayor_and_the_official_seal_for_the_next_copi
     auditor = Actor(tenant.login(Role.AUDITOR), tenant.code, frozenset({Role.AUDITOR}))
     logged = app.access_log.search(auditor, AccessSearch(operation=Operation.CHANGE_SETTINGS))
     assert sorted(e.target for e in logged if e.outcome == "ok") == [
+        "certificate_issuer",  # naming the mayor before the test (``named_certifier``)
         "certificate_issuer",
         "official_seal",
     ]
@@ -437,10 +446,10 @@ def test_the_deputy_certifies_during_the_period_and_a_copy_may_leave_the_seal_of
     )
     assert no_deputy.status_code == 422 and error_codes(no_deputy) == ["certificate.no_deputy"]
     settings = {
-        "mayor_title": "試験市長",
+        "mayor_title": "鹿児島県試験市長",
         "mayor_name": "山田　花子",
         "deputy": {
-            "title": "試験市長職務代理者　試験市副市長",
+            "title": "鹿児島県試験市長職務代理者　鹿児島県試験市副市長",
             "name": "佐藤　次郎",
             "starts_on": (TODAY - timedelta(days=1)).isoformat(),
             "ends_on": (TODAY + timedelta(days=6)).isoformat(),
@@ -453,10 +462,13 @@ def test_the_deputy_certifies_during_the_period_and_a_copy_may_leave_the_seal_of
     assert changed.json()["fixed_phrase"] == "この印は黒色です"
 
     acting = squeezed(issued().content, tmp_path)  # today is inside the period
-    assert "試験市長職務代理者試験市副市長佐藤次郎" in acting and "山田花子" not in acting
+    assert (
+        "鹿児島県試験市長職務代理者鹿児島県試験市副市長佐藤次郎" in acting
+        and "山田花子" not in acting
+    )
     assert "この印は黒色です" in acting
     mayor = squeezed(issued(certifier="mayor").content, tmp_path)
-    assert "試験市長山田花子" in mayor and "佐藤次郎" not in mayor
+    assert "鹿児島県試験市長山田花子" in mayor and "佐藤次郎" not in mayor
     sealed = issued(certifier="mayor")
     unsealed = issued(certifier="mayor", official_seal=False)
     assert "公印省略" in squeezed(unsealed.content, tmp_path)
@@ -484,7 +496,7 @@ def test_the_deputy_certifies_during_the_period_and_a_copy_may_leave_the_seal_of
     assert error_codes(bad) == ["certificate.deputy_period_invalid"]
     cleared = client.put(
         "/api/v1/admin/issuer",
-        json={"mayor_title": "試験市長", "mayor_name": "山田　花子"},
+        json={"mayor_title": "鹿児島県試験市長", "mayor_name": "山田　花子"},
         headers=admin,
     )
     assert cleared.json()["deputy"] is None
@@ -520,7 +532,11 @@ def test_a_character_the_font_lacks_is_alerted_listed_and_printed_blank_when_so_
     assert entry["value"].startswith(rare) and entry["reason_label"] == "未登録外字"
     assert "田" in squeezed(plain.content, tmp_path)  # printed as far as it goes
 
-    settings = {"mayor_title": "試験市長", "mayor_name": "山田　花子", "blank_overflow": True}
+    settings = {
+        "mayor_title": "鹿児島県試験市長",
+        "mayor_name": "山田　花子",
+        "blank_overflow": True,
+    }
     assert client.put("/api/v1/admin/issuer", json=settings, headers=admin).json()["blank_overflow"]
     blank = issued()
     text = squeezed(blank.content, tmp_path)

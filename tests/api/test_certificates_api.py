@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -9,10 +10,23 @@ from fastapi.testclient import TestClient
 
 from jichitai.bootstrap import App
 from jichitai.domain.access.roles import Role
-from jichitai.domain.certificates.issue_numbers import IssueNumber
+from jichitai.domain.certificates.issue_numbers import check_digit, new_code
 from tests.api.conftest import Tenant, auth, error_codes
+from tests.factories import a_named_certifier
 
 pytestmark = pytest.mark.spec("5.5")
+
+
+@pytest.fixture(autouse=True)
+def named_certifier(app: App, tenant: Tenant) -> str:
+    """The mayor's title as the copies print it (a certifier must be named to issue)."""
+    return a_named_certifier(app, tenant.code)
+
+
+def legacy_code(on: date, municipality_code: str, sequence: int) -> str:
+    """A code as copies issued before random codes carry (date, municipality, sequence)."""
+    body = f"{on:%Y%m%d}{municipality_code}{sequence:07d}"
+    return body + check_digit(body)
 
 
 def issue(client: TestClient, tenant: Tenant, role: Role = Role.CLERK, **body: object) -> Any:
@@ -65,9 +79,9 @@ def test_refusals_for_the_role_the_kind_and_codes(
     reviewer = issue(client, tenant, Role.REVIEWER, items={"individual_number": True})
     assert reviewer.status_code == 201
     assert client.get("/verify/1234").status_code == 422
-    never = IssueNumber(app.clock.today(), tenant.code, "試験市", "", "", 999).code
-    unknown = client.get(f"/verify/{never}")
-    assert unknown.status_code == 404 and error_codes(unknown) == ["certificate.not_found"]
+    for never in (new_code("0" * 20), legacy_code(app.clock.today(), tenant.code, 999)):
+        unknown = client.get(f"/verify/{never}")
+        assert unknown.status_code == 404 and error_codes(unknown) == ["certificate.not_found"]
     assert (
         client.post(
             "/verify", content=b"hello", headers={"Content-Type": "application/pdf"}

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
@@ -20,10 +21,16 @@ from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.residents.commands import MoveOut
 from tests.api.conftest import Tenant, auth, error_codes
 from tests.api.test_certificate_reissue_api import squeezed
-from tests.factories import a_header, a_seal
+from tests.factories import a_header, a_named_certifier, a_seal
 from tests.fakes import TODAY
 
 PDF = {"Content-Type": "application/pdf"}
+
+
+@pytest.fixture(autouse=True)
+def named_certifier(app: App, tenant: Tenant) -> str:
+    """The mayor's title as the copies print it (a certifier must be named to issue)."""
+    return a_named_certifier(app, tenant.code)
 
 
 def register_seal(

@@ -28,7 +28,7 @@ def test_a_certificate_is_issued_verified_and_a_changed_copy_is_reported(
         "certificate", "issue", "-m", CODE, "--person", "0000000019", "--household", "--head",
         "--out", str(out),
     )  # fmt: skip
-    assert issued["title"] == "住民票の写し" and len(issued["issue_code"]) == 22
+    assert issued["title"] == "住民票の写し" and len(issued["issue_code"]) == 21
     assert out.read_bytes().startswith(b"%PDF")
 
     verified = cli.ok("certificate", "verify", str(out))

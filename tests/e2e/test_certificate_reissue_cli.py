@@ -50,7 +50,7 @@ def test_a_move_out_certificate_is_reissued_at_the_console(cli: Cli, tmp_path: P
     Image.new("RGBA", (200, 200), (200, 30, 30, 255)).save(image, format="PNG")
     seal.write_bytes(image.getvalue())
     issuer = cli.ok(
-        "municipality", "issuer", "-m", CODE, "--mayor-title", "千代田区長",
+        "municipality", "issuer", "-m", CODE, "--mayor-title", "東京都千代田区長",
         "--mayor-name", "山田　太郎", "--seal", str(seal),
     )  # fmt: skip
     assert issuer["mayor_name"] == "山田　太郎" and issuer["official_seal_width"] == 200
@@ -67,7 +67,7 @@ def test_a_move_out_certificate_is_reissued_at_the_console(cli: Cli, tmp_path: P
     )  # fmt: skip
     assert issued["title"] == "転出証明書"
     text = text_of(first)
-    assert "転出証明書" in text and "転出先" in text and "千代田区長山田太郎" in text
+    assert "転出証明書" in text and "転出先" in text and "東京都千代田区長山田太郎" in text
 
     second = tmp_path / "reissued.pdf"
     again = cli.ok(
@@ -144,22 +144,22 @@ def test_the_deputy_and_the_period_are_set_at_the_console_and_certify_within_it(
     cli.ok("demo", "seed", "-m", MINATO, "--residents", "3", "--seed", "3")
     # A period that holds whatever day the console's clock reads.
     set_up = cli.ok(
-        "municipality", "issuer", "-m", MINATO, "--mayor-title", "港区長",
-        "--mayor-name", "高橋　花子", "--deputy-title", "港区長職務代理者　港区副区長",
+        "municipality", "issuer", "-m", MINATO, "--mayor-title", "東京都港区長",
+        "--mayor-name", "高橋　花子", "--deputy-title", "東京都港区長職務代理者　東京都港区副区長",
         "--deputy-name", "鈴木　一郎", "--deputy-from", "2000-01-01", "--deputy-until", "2999-12-31",
     )  # fmt: skip
     assert set_up["deputy"]["name"] == "鈴木　一郎"
     person = AtenaNumber.from_serial(1).value
     pdf = tmp_path / "acting.pdf"
     cli.ok("certificate", "issue", "-m", MINATO, "--person", person, "--out", str(pdf))
-    assert "港区長職務代理者港区副区長鈴木一郎" in text_of(pdf)
+    assert "東京都港区長職務代理者東京都港区副区長鈴木一郎" in text_of(pdf)
     cli.ok(
         "certificate", "issue", "-m", MINATO, "--person", person, "--certifier", "mayor",
         "--no-official-seal", "--out", str(pdf),
     )  # fmt: skip
     assert "港区長" in text_of(pdf) and "鈴木" not in text_of(pdf) and "公印省略" in text_of(pdf)
     cleared = cli.ok("municipality", "issuer", "-m", MINATO, "--no-deputy")
-    assert cleared["deputy"] is None and cleared["mayor_title"] == "港区長"
+    assert cleared["deputy"] is None and cleared["mayor_title"] == "東京都港区長"
     refused = cli.refused(
         "certificate", "issue", "-m", MINATO, "--person", person, "--certifier", "deputy"
     )

@@ -33,7 +33,7 @@ from jichitai.domain.certificates.contents import (
     certificate_lines,
     resident_sheets,
 )
-from jichitai.domain.certificates.issue_numbers import IssueNumber
+from jichitai.domain.certificates.issue_numbers import IssueNumber, grouped, new_code
 from jichitai.domain.certificates.verification import QrPayload, content_digest
 from jichitai.domain.residents.commands import MoveIn
 from jichitai.domain.residents.model import ResidentRecord, Sex
@@ -111,8 +111,9 @@ def test_a_certificate_reads_back_as_printed_scans_and_checks_as_signed(
         CertificateKind.JUMINHYO, items=ItemChoice(head_and_relationship=True)
     )
     sheets = resident_sheets(request, members, TODAY)
-    number = IssueNumber(date(2026, 11, 26), "452009", "試験市", "本庁1", "", 3)
-    payload = sign_payload(pair, number.code, content_digest(certificate_lines(sheets)))
+    code = new_code("16180339887498948482")
+    number = IssueNumber(date(2026, 11, 26), "452009", "試験市", "本庁1", "", 3, code)
+    payload = sign_payload(pair, "452009", code, content_digest(certificate_lines(sheets)))
     issuer = Issuer("試験市", "試験市長", "山田　太郎", official_seal())
     unsigned = render_certificate(sheets, issuer, number, TODAY, payload.text())
     signed = PdfSigner(pair, keys.authority).sign(
@@ -131,6 +132,7 @@ def test_a_certificate_reads_back_as_printed_scans_and_checks_as_signed(
         "試験市長山田太郎",
         "発行番号20261126試験市本庁10031/2",
         "発行番号20261126試験市本庁10032/2",
+        f"確認コード{grouped(code)}",  # in groups of four, to type from paper
         "霞が関ハイツ101号" * 4,  # a long 方書 wrapped, not cut off
     ):
         assert squeezed(expected) in text, expected

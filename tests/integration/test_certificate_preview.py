@@ -27,6 +27,7 @@ from jichitai.domain.residents.model import Sex
 from jichitai.services.audit import AccessSearch, Operation
 from tests.factories import (
     a_municipality,
+    a_named_certifier,
     a_person,
     a_seal,
     a_valid_individual_number,
@@ -49,6 +50,7 @@ def staff(code: str, role: Role) -> Actor:
 
 def a_family(app: App) -> tuple[str, list[str]]:
     code = a_municipality(app)
+    a_named_certifier(app, code)
     moved = app.register.record_change(
         code,
         moving_in(

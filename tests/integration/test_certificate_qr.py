@@ -14,7 +14,7 @@ from reportlab.pdfgen import canvas
 from jichitai.adapters.pdf.qr import draw_qr
 from jichitai.adapters.security.certificate_keys import KeyStore
 from jichitai.adapters.security.qr_signatures import payload_is_signed_by, sign_payload
-from jichitai.domain.certificates.issue_numbers import IssueNumber
+from jichitai.domain.certificates.issue_numbers import IssueNumber, new_code
 from jichitai.domain.certificates.verification import QrPayload, content_digest
 
 pytestmark = pytest.mark.spec("5.5")
@@ -41,9 +41,10 @@ def test_the_printed_qr_code_scans_back_and_its_signature_is_the_municipalitys(
 ) -> None:
     keys = KeyStore(tmp_path / "keys")
     pair = keys.ensure_municipality("131016", "千代田区", NOW)
-    number = IssueNumber(date(2026, 11, 26), "131016", "千代田区", "本庁1", "", 42)
+    code = new_code("27182818284590452353")
+    number = IssueNumber(date(2026, 11, 26), "131016", "千代田区", "本庁1", "", 42, code)
     digest = content_digest(["住民票の写し", "髙橋　一郎", "東京都千代田区霞が関一丁目2番3号"])
-    payload = sign_payload(pair, number.code, digest)
+    payload = sign_payload(pair, "131016", number.code, digest)
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=(595, 842))
     draw_qr(page, payload.text(), 440, 40, 110)
@@ -55,5 +56,9 @@ def test_the_printed_qr_code_scans_back_and_its_signature_is_the_municipalitys(
     assert payload_is_signed_by(read, pair.certificate())
     other = KeyStore(tmp_path / "other").ensure_municipality("131016", "千代田区", NOW)
     assert not payload_is_signed_by(read, other.certificate())
-    forged = QrPayload(read.code, content_digest(["住民票の写し", "別人"]), read.signature)
+    forged = QrPayload(
+        "131016", read.code, content_digest(["住民票の写し", "別人"]), read.signature
+    )
     assert not payload_is_signed_by(forged, pair.certificate())
+    elsewhere = QrPayload("131024", read.code, read.digest, read.signature)
+    assert not payload_is_signed_by(elsewhere, pair.certificate())  # the municipality is signed

@@ -17,11 +17,11 @@ from jichitai.config import Settings
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.certificates.contents import CertificateKind
-from jichitai.domain.certificates.issue_numbers import IssueNumber
+from jichitai.domain.certificates.issue_numbers import IssueNumber, new_code
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
 from jichitai.services.certificates import Disposal, IssueRecord
-from tests.factories import a_municipality, moving_in
+from tests.factories import a_municipality, a_named_certifier, moving_in
 from tests.fakes import FixedClock, SeededRandom
 
 pytestmark = pytest.mark.spec("5.5")
@@ -36,7 +36,9 @@ def app(clean_db: Engine, tmp_path: Path) -> App:
 
 
 def a_row(code: str, sequence: int, persons: tuple[str, ...], **changes: object) -> IssueRecord:
-    number = IssueNumber(date(2026, 11, 26), code, "試験市", "", "", sequence)
+    number = IssueNumber(
+        date(2026, 11, 26), code, "試験市", "", "", sequence, new_code(f"{code}{sequence:014d}")
+    )
     row = IssueRecord(
         municipality_code=code,
         issue_code=number.code,
@@ -139,6 +141,7 @@ def test_the_history_lists_a_persons_copies_and_a_days_copies_newest_first(
     app: App, clean_db: Engine
 ) -> None:
     code = a_municipality(app)
+    a_named_certifier(app, code)
     moved = app.register.record_change(code, moving_in())
     atena = moved.atena_numbers[0]
     clerk = Actor("clerk", code, frozenset({Role.CLERK}), terminal="窓口1", place="本庁")

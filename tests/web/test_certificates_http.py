@@ -5,6 +5,7 @@ check, and every refusal told on the page with nothing recorded."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import subprocess
 from datetime import date
@@ -16,13 +17,22 @@ from fastapi.testclient import TestClient
 from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
+from jichitai.domain.common.dates import RecordDate
+from jichitai.domain.common.identifiers import AtenaNumber
+from jichitai.domain.residents.commands import Death
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.services.audit import AccessSearch, Operation
 from tests.api.conftest import Tenant, a_move_in
-from tests.factories import a_person, a_seal, moving_in
+from tests.factories import a_header, a_named_certifier, a_person, a_seal, moving_in
 from tests.web.test_counter_http import csrf_of, log_in
 
 PDF = {"Content-Type": "application/pdf"}
+
+
+@pytest.fixture(autouse=True)
+def named_certifier(app: App, tenant: Tenant) -> str:
+    """The mayor's title as the copies print it (a certifier must be named to issue)."""
+    return a_named_certifier(app, tenant.code)
 
 
 def actor(tenant: Tenant, role: Role) -> Actor:
@@ -122,7 +132,7 @@ def test_the_preview_lays_out_what_was_chosen_and_issues_nothing(
     assert "住民票の写し" in text and head in text and spouse in text
     assert "世帯主" in text and "続柄" in text and "妻" in text
     assert "本籍" not in text and "住民票コード" not in text and "個人番号" not in text
-    assert "この写しは、住民票の原本と相違ないことを証明する。" in text
+    assert "この写しは、世帯全員の住民票の原本と相違ないことを証明する。" in text
     assert f'<dd class="name">{head}</dd>' in household.text  # names in the name font
     assert "1／1枚目" in household.text
 
@@ -132,6 +142,7 @@ def test_the_preview_lays_out_what_was_chosen_and_issues_nothing(
     )
     text = sheet_text(spouse_only.text)
     assert spouse in text and head not in text and "世帯主" not in text
+    assert "この写しは、住民票の原本と相違ないことを証明する。" in text  # some members only
     back = re.search(r'action="/ui/certificates/new".*?</form>', spouse_only.text, re.S)
     assert back, "the preview offers to change the choices"
     fields: dict[str, list[str]] = {}
@@ -193,6 +204,63 @@ def test_issuing_answers_the_signed_pdf_inline_and_the_history_shows_its_code(
     assert messages_of(wrong.text, "code")
 
 
+@pytest.mark.spec("1.3.9")
+def test_the_preview_tells_that_a_copy_cannot_be_issued_without_its_certifiers_name(
+    app: App, http: TestClient, tenant: Tenant, named_certifier: str
+) -> None:
+    issuer = Path(app.settings.key_dir) / "municipalities" / tenant.code / "issuer.json"
+    issuer.write_text(  # as an older key directory, or the development stand-in, has it
+        json.dumps({"mayor_title": named_certifier, "mayor_name": ""}), encoding="utf-8"
+    )
+    csrf = log_in(http, tenant)
+    person = ref(http, tenant, Role.CLERK)
+    preview = http.post("/ui/certificates/preview", data=choices(csrf, person, persons=[person]))
+    assert preview.status_code == 422
+    assert codes(preview.text) == ["certificate.certifier_name_required"]
+    assert "氏名が未設定" in messages_of(preview.text, "certifier")
+    assert 'action="/ui/certificates/issue"' not in preview.text  # nothing to press
+    issued_anyway = http.post(
+        "/ui/certificates/issue", data=choices(csrf, person, persons=[person])
+    )
+    assert issued_anyway.status_code == 422 and issued(app, tenant) == []
+
+
+@pytest.mark.spec("5.1")
+def test_the_certification_says_whether_the_copy_is_of_the_whole_household(
+    app: App, http: TestClient, tenant: Tenant, tmp_path: Path
+) -> None:
+    csrf = log_in(http, tenant)
+    head, spouse = (ref(http, tenant, Role.CLERK, n) for n in (0, 1))
+    everyone = http.post(
+        "/ui/certificates/issue", data=choices(csrf, head, scope="chosen", persons=[head, spouse])
+    )
+    assert everyone.status_code == 200, everyone.text
+    assert "この写しは、世帯全員の住民票の原本と相違ないことを証明する。" in pdf_text(
+        everyone.content, tmp_path
+    )
+    some = http.post(
+        "/ui/certificates/issue", data=choices(csrf, head, scope="chosen", persons=[spouse])
+    )
+    text = pdf_text(some.content, tmp_path)
+    assert "この写しは、住民票の原本と相違ないことを証明する。" in text and "世帯全員" not in text
+
+    app.register.record_change(
+        tenant.code,
+        Death(
+            header=a_header(),
+            atena_number=AtenaNumber(tenant.atena_numbers[1]),
+            died_on=RecordDate.parse("令和8年11月20日"),
+        ),
+    )
+    mixed = http.post(
+        "/ui/certificates/preview",
+        data=choices(csrf, head, "kisai-jiko", scope="chosen", persons=[head, spouse]),
+    )
+    assert mixed.status_code == 422 and codes(mixed.text) == ["certificate.living_and_removed"]
+    assert "別々に発行してください" in messages_of(mixed.text, "persons")
+    assert len(issued(app, tenant)) == 2
+
+
 @pytest.mark.spec("5.7")
 def test_a_copy_for_official_use_is_ticked_on_the_form_and_marked_in_the_preview(
     app: App, http: TestClient, tenant: Tenant
@@ -225,7 +293,7 @@ def test_the_clerk_chooses_the_certifier_and_may_leave_the_seal_off(
     assert preview.status_code == 200, preview.text
     text = html.unescape(preview.text)
     shown = re.search(r"<dt>認証者</dt><dd>([^<]*)</dd>", text)
-    assert shown and shown[1].endswith("長（公印省略）")
+    assert shown and shown[1].endswith("長　山田　太郎（公印省略）")
     sent = issue_form(preview.text)
     assert sent["certifier"] == ["mayor"] and sent["omit_seal"] == ["on"]
     pdf = http.post("/ui/certificates/issue", data=sent)

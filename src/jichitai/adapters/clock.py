@@ -21,7 +21,8 @@ class SystemClock:
 
 
 class SystemRandom:
-    """Cryptographically random digits: 住民票コード must not be guessable or sequential."""
+    """Cryptographically random digits (``secrets``): neither 住民票コード nor a certificate's
+    確認コード may be guessable or sequential."""
 
     def digits(self, count: int) -> str:
         return "".join(str(secrets.randbelow(10)) for _ in range(count))

@@ -102,7 +102,10 @@ def demo_seed(
     ] = 0.3,
     as_json: JsonOption = False,
 ) -> None:
-    """合成した住民データ (世帯・外国人住民・異動履歴・除票・印鑑登録を含む) を登録する."""
+    """合成した住民データ (世帯・外国人住民・異動履歴・除票・印鑑登録を含む) を登録する.
+
+    認証者の氏名が未設定なら、架空の市区町村長（見本　太郎）を設定する (デモの証明書を発行できるように)."""
+    from jichitai.demo.certifier import name_demo_certifier
     from jichitai.demo.generator import seed_register
     from jichitai.demo.seals import register_demo_seals
 
@@ -130,11 +133,29 @@ def demo_seed(
             share=seal_share,
             seed=seed,
         )
+        name_demo_certifier(a.certificates, console_actor(m.code, Role.ADMINISTRATOR), m.name)
     except DomainError as e:
         _fail(e, as_json)
     elapsed = time.perf_counter() - started
     data = {"municipality_code": m.code, "seconds": round(elapsed, 2)} | _asdict(summary)
     _emit(data | {"seals": seals}, as_json)
+
+
+@demo_app.command("certifier")
+def demo_certifier(municipality: MunicipalityOption, as_json: JsonOption = False) -> None:
+    """認証者の氏名が未設定なら架空の市区町村長（見本　太郎）を設定する (設定済みなら変えない)."""
+    from jichitai.demo.certifier import name_demo_certifier
+
+    a = _app()
+    try:
+        m = a.municipalities.get(municipality)
+        admin = console_actor(m.code, Role.ADMINISTRATOR)
+        named = name_demo_certifier(a.certificates, admin, m.name)
+        found = a.certificates.issuer(admin)
+    except DomainError as e:
+        _fail(e, as_json)
+    data = {"mayor_title": found.mayor_title, "mayor_name": found.mayor_name}
+    _emit(data | {"changed": named is not None}, as_json)
 
 
 def _split_name(name: str) -> tuple[str, str]:

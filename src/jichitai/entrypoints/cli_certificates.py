@@ -126,7 +126,9 @@ def certificate_issue(
 @certificate_app.command("reissue")
 def certificate_reissue(
     municipality: MunicipalityOption,
-    issue_code: Annotated[str, typer.Argument(help="再交付する証明書の確認コード（22桁）")],
+    issue_code: Annotated[
+        str, typer.Argument(help="再交付する証明書の確認コード（21桁。以前の22桁も可）")
+    ],
     reason: Annotated[str, typer.Option(help="再交付・再印刷の理由")],
     out: Annotated[Path | None, typer.Option(help="PDFの出力先")] = None,
     as_json: JsonOption = False,
@@ -229,7 +231,9 @@ def certificate_overflows(
 @certificate_app.command("dispose")
 def certificate_dispose(
     municipality: MunicipalityOption,
-    issue_code: Annotated[str, typer.Argument(help="処分した証明書の確認コード（22桁）")],
+    issue_code: Annotated[
+        str, typer.Argument(help="処分した証明書の確認コード（21桁。以前の22桁も可）")
+    ],
     reason: Annotated[str, typer.Option(help="処分の理由（例: 対象者の誤り）")],
     as_json: JsonOption = False,
 ) -> None:

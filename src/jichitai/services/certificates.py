@@ -3,10 +3,11 @@ re-issuing them, and checking them.
 
 One copy is issued in this order: the actor's right to issue (and to show the My Number, if
 asked) is checked; the persons' suppression and support settings for issuing are applied
-(errors refuse, alerts need acknowledging); the sheets are laid out; the copy gets the next
-発行番号 of the day; the PDF is drawn with a QR code signing its content, and signed (PAdES);
-only then is the issue recorded in the issue history and the access log. A failure on the way
-records nothing. A 印鑑登録証明書 also needs the number of the 印鑑登録証 the applicant shows: it
+(errors refuse, alerts need acknowledging); the sheets are laid out; the certifier is chosen
+(refused if unnamed or titled without the prefecture); the copy gets the next 発行番号 of the day
+and a random 確認コード (from the random-source port, so it cannot be guessed); the PDF is drawn
+with a QR code signing its content, and signed (PAdES); only then is the issue recorded in the
+issue history and the access log. A failure on the way records nothing. A 印鑑登録証明書 also needs the number of the 印鑑登録証 the applicant shows: it
 must be the person's registration in force, and its impression is printed at real size. Anyone can check a copy without logging in: by its code (minimal data) or by
 the file itself (signature, QR code and issue history must agree).
 
@@ -45,7 +46,13 @@ from jichitai.domain.certificates.contents import (
     certificate_lines,
     resident_sheets,
 )
-from jichitai.domain.certificates.issue_numbers import IssueNumber, parse_code
+from jichitai.domain.certificates.issue_numbers import (
+    CODE_RANDOM_DIGITS,
+    IssueNumber,
+    legacy_municipality,
+    new_code,
+    parse_code,
+)
 from jichitai.domain.certificates.issuer import (
     SEAL_OMITTED,
     Certifier,
@@ -61,11 +68,12 @@ from jichitai.domain.certificates.seal_certificate import check_seal_card, seal_
 from jichitai.domain.certificates.stored import sheets_from_json, sheets_to_json
 from jichitai.domain.certificates.verification import QrPayload, content_digest
 from jichitai.domain.common.identifiers import AtenaNumber
+from jichitai.domain.common.municipality import MunicipalityCode
 from jichitai.domain.errors import ConflictError, NotFound, Violation, invalid
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.seals.registration import SealRegistration
 from jichitai.services.audit import JST, AccessLog, Operation
-from jichitai.services.ports import Clock, SearchCriteria
+from jichitai.services.ports import Clock, RandomSource, SearchCriteria
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.suppression import SuppressionService
 
@@ -74,6 +82,7 @@ RESIDENT_KINDS = (CertificateKind.JUMINHYO, CertificateKind.JOHYO, CertificateKi
 MAX_REASON_LENGTH = 200
 MAX_HISTORY = 500
 MAX_MEMBERS = 100
+_CODE_DRAWS = 8
 # The optional items (``ItemChoice`` field names) a sheet shows, told by their labels: what the
 # issue history records for a 転出証明書, whose items are all fixed.
 _ITEM_LABELS = {
@@ -132,6 +141,10 @@ class IssueRecord:
 class CertificateStore(Protocol):
     def next_sequence(self, municipality_code: str, on: date) -> int:
         """The next copy's number of the day (from 1), never handed out twice."""
+
+    def municipality_of(self, issue_code: str) -> str | None:
+        """The municipality that issued the copy with this 確認コード, if any: the one lookup
+        across municipalities, for ``/verify`` (a code is unique over all of them)."""
 
     def record(self, issue: IssueRecord) -> None:
         """Append the row; a second copy replacing the same ``reissue_of`` is refused
@@ -311,8 +324,10 @@ class CertificateService:
         clock: Clock,
         municipality_name: Callable[[str], str | None],
         active_seal: ActiveSeal,
+        random: RandomSource,
     ) -> None:
         self._active_seal = active_seal
+        self._random = random
         self._queries = queries
         self._suppressions = suppressions
         self._log = access_log
@@ -461,7 +476,9 @@ class CertificateService:
     ) -> Certifier:
         self._maker.ensure_keys(mc, name)
         text = self._maker.issuer_text(mc, name)
-        return choose_certifier(text, self._clock.today(), choice, with_seal)
+        return choose_certifier(
+            text, self._clock.today(), choice, with_seal, prefecture=_prefecture(mc)
+        )
 
     def _lay_out(
         self,
@@ -509,7 +526,10 @@ class CertificateService:
             if with_history
             else None
         )
-        request = ResidentCertificateRequest(kind, layout, items, with_history)
+        whole = kind is CertificateKind.JUMINHYO and self._whole_household(
+            mc, records, household and not members
+        )
+        request = ResidentCertificateRequest(kind, layout, items, with_history, whole)
         sheets = resident_sheets(request, records, self._clock.today(), histories)
         return Preview(
             kind,
@@ -618,8 +638,9 @@ class CertificateService:
         today = self._clock.today()
         digest = content_digest(certificate_lines(sheets))
         who = self._certifier(mc, name, certifier, with_seal)  # refused before a number is drawn
+        code = self._fresh_code()
         number = IssueNumber(
-            today, mc, name, actor.terminal[:20], "", self._store.next_sequence(mc, today)
+            today, mc, name, actor.terminal[:20], "", self._store.next_sequence(mc, today), code
         )
         pdf = self._maker.make(mc, name, sheets, number, today, digest, impressions or {}, who)
         self._store.record(
@@ -656,6 +677,16 @@ class CertificateService:
         )
         return Issued(number.code, pdf, len(sheets), sheets[0].title, overflows)
 
+    def _fresh_code(self) -> str:
+        """A 確認コード no copy has: random digits from the random source (never derived from
+        the date, the municipality or the day's sequence), drawn again in the astronomically rare
+        case that they are taken. The unique index on the codes stands behind this check."""
+        for _ in range(_CODE_DRAWS):
+            code = new_code(self._random.digits(CODE_RANDOM_DIGITS))
+            if self._store.municipality_of(code) is None:
+                return code
+        raise RuntimeError(f"{_CODE_DRAWS} random codes in a row were taken: is the source random?")
+
     def _records(
         self, mc: str, atena_number: str, household: bool, members: Sequence[str] = ()
     ) -> list[ResidentRecord]:
@@ -665,6 +696,17 @@ class CertificateService:
         if not household:
             return [person]
         return self._queries.household(mc, person.household_number.value)
+
+    def _whole_household(self, mc: str, records: Sequence[ResidentRecord], asked: bool) -> bool:
+        """Whether the copy lists everyone now in the household (its certification then says
+        世帯全員): asked for so, or every member chosen, a household of one included."""
+        if asked:
+            return True
+        try:
+            everyone = self._queries.household(mc, records[0].household_number.value)
+        except NotFound:
+            return False
+        return {r.atena_number.value for r in everyone} == {r.atena_number.value for r in records}
 
     def _members(
         self, mc: str, person: ResidentRecord, members: Sequence[str]
@@ -780,11 +822,9 @@ class CertificateService:
         return replace(copy, disposal=disposal)
 
     def _own_copy(self, actor: Actor, issue_code: str) -> IssueRecord:
-        """The copy of the actor's municipality with this code (spaces and hyphens ignored)."""
-        _, code_mc, _ = parse_code(issue_code)
-        code = "".join(issue_code.split()).replace("-", "")
-        mc = actor.municipality_code
-        found = self._store.get(mc, code) if code_mc == mc else None
+        """The copy of the actor's municipality with this code (spaces and dashes ignored; a
+        mistyped code is refused by its check digit before anything is looked up)."""
+        found = self._store.get(actor.municipality_code, parse_code(issue_code))
         if found is None:
             raise _not_issued()
         return found
@@ -838,8 +878,15 @@ class CertificateService:
         and the period of the 職務代理 (none: no deputy), the fixed phrase, and whether a value that
         cannot be printed whole is printed blank (§5.8)."""
         actor.require(Permission.MANAGE_ISSUER)
-        text = check_issuer(mayor_title, mayor_name, deputy, fixed_phrase, blank_overflow)
         mc = actor.municipality_code
+        text = check_issuer(
+            mayor_title,
+            mayor_name,
+            deputy,
+            fixed_phrase,
+            blank_overflow,
+            prefecture=_prefecture(mc),
+        )
         name = self._municipality(mc)
         self._maker.ensure_keys(mc, name)
         settings = self._maker.set_issuer(mc, name, text)
@@ -872,10 +919,13 @@ class CertificateService:
     # --- checking, by anyone -----------------------------------------------------------------
 
     def verify_code(self, code: str) -> Verification:
-        _, mc, _ = parse_code(code)
-        digits = "".join(code.split()).replace("-", "")
-        found = self._store.get(mc, digits)
-        if found is None:
+        """What anyone may learn of a copy from its code: that it was issued, of what kind, when
+        and by whom, and whether it was replaced or disposed of (no personal data). A legacy code
+        names its municipality; a random one is looked up among all."""
+        digits = parse_code(code)
+        mc = legacy_municipality(digits) or self._store.municipality_of(digits)
+        found = self._store.get(mc, digits) if mc else None
+        if found is None or mc is None:
             raise _not_issued()
         newer = self._store.superseding(mc, digits)
         return Verification(
@@ -898,7 +948,7 @@ class CertificateService:
         payload = check.payload
         if payload is None:
             return FileVerification(False, tuple(problems), signer=check.signer, checks=checks)
-        _, mc, _ = parse_code(payload.code)
+        mc = payload.municipality_code
         found = self._store.get(mc, payload.code)
         issued = found is not None
         checks["issued"] = issued
@@ -929,6 +979,10 @@ class CertificateService:
             signer=check.signer,
             checks=checks,
         )
+
+
+def _prefecture(municipality_code: str) -> str:
+    return MunicipalityCode(municipality_code).prefecture
 
 
 def _require_my_number(actor: Actor, field: str, message: str) -> None:

@@ -51,7 +51,10 @@ class HostResolver(Protocol):
 
 
 class RandomSource(Protocol):
-    """Random digits for 住民票コード (drawn at random, standard §4.3.1 (870))."""
+    """Random digits for 住民票コード (drawn at random, standard §4.3.1 (870)) and for the
+    確認コード of a certificate (``/verify`` finds a copy by it, so it must not be guessable):
+    the real source draws them from the operating system's secure generator; tests use a seeded
+    one to replay a run."""
 
     def digits(self, count: int) -> str: ...
 

@@ -2,7 +2,8 @@
 
 Rows are only inserted, never updated: a re-issued copy is a new row naming the copy it
 replaces (``reissue_of``, unique per municipality); a disposal (処分) is a row of
-``certificate_disposals``, read with the copy it names.
+``certificate_disposals``, read with the copy it names. A copy's 確認コード is unique over all
+municipalities (a unique index), so ``/verify`` can find it by the code alone.
 """
 
 from __future__ import annotations
@@ -92,6 +93,16 @@ class SqlCertificateStore:
                 _NEXT, {"mc": municipality_code, "name": f"cert{on:%Y%m%d}"}
             ).scalar_one()
         return int(value) - 1
+
+    def municipality_of(self, issue_code: str) -> str | None:
+        # The one read not scoped to a municipality: a 確認コード is unique over all of them
+        # (``ix_certificate_issues_issue_code``), and ``/verify`` is asked by code alone. Only
+        # the municipality's code leaves here; the row itself is read through ``get``.
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            found = conn.execute(
+                select(_C.municipality_code).where(_C.issue_code == issue_code)
+            ).scalar_one_or_none()
+        return str(found) if found is not None else None
 
     def record(self, issue: IssueRecord) -> None:
         try:
@@ -193,6 +204,9 @@ class SqlCertificateStore:
             query = query.where(
                 (literal(",") + _C.persons + literal(",")).like(f"%,{atena_number},%")
             )
-        query = query.order_by(_C.issued_at.desc(), _C.issue_code.desc()).limit(limit)
+        # Newest first; copies made at the same instant by their number of the day (the codes
+        # are random and say nothing of the order).
+        newest_first = (_C.issued_at.desc(), _C.issued_on.desc(), _C.sequence.desc())
+        query = query.order_by(*newest_first).limit(limit)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             return [_issue(row) for row in conn.execute(query)]

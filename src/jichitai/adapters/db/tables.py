@@ -441,6 +441,8 @@ certificate_issues = Table(
     PrimaryKeyConstraint("municipality_code", "issue_code"),
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
     Index("ix_certificate_issues_issued_on", "municipality_code", "issued_on"),
+    # A 確認コード names one copy over all municipalities: /verify finds it by the code alone.
+    Index("ix_certificate_issues_issue_code", "issue_code", unique=True),
     Index("ix_certificate_issues_reissue_of", "municipality_code", "reissue_of", unique=True),
     Index(
         "ix_certificate_issues_idempotency_key",

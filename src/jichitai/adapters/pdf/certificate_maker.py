@@ -8,7 +8,8 @@ Besides its key, each municipality's directory holds ``issuer.json`` (``mayor_ti
 administrator sets them through the service (``set_issuer``, ``set_official_seal``,
 ``set_deputy_seal``: a seal must be a PNG or JPEG image of at most 2 MB and 2000×2000 pixels, and
 is kept as PNG in black, as the standard's 電子公印 is (§5.6)), or the operator puts the files
-there; when absent, a development stand-in is made (title 「<name>長」, no name, a black square
+there; when absent, a development stand-in is made (the title with the prefecture, 「東京都千代田区長」,
+**no name**, so nothing can be issued until an administrator names the certifier; a black square
 seal with the name). Files are replaced whole (written beside, then renamed), so a copy being
 drawn never reads half a file.
 """
@@ -34,7 +35,7 @@ from jichitai.adapters.pdf.signing import PdfSigner, check_signature
 from jichitai.adapters.security.certificate_keys import KeyStore
 from jichitai.adapters.security.qr_signatures import payload_is_signed_by, sign_payload
 from jichitai.domain.certificates.contents import Overflow, Sheet
-from jichitai.domain.certificates.issue_numbers import IssueNumber, parse_code
+from jichitai.domain.certificates.issue_numbers import IssueNumber
 from jichitai.domain.certificates.issuer import (
     MAX_SEAL_BYTES,
     MAX_SEAL_PIXELS,
@@ -43,8 +44,10 @@ from jichitai.domain.certificates.issuer import (
     Deputy,
     IssuerSettings,
     IssuerText,
+    default_mayor_title,
 )
 from jichitai.domain.certificates.verification import QrPayload
+from jichitai.domain.common.municipality import MunicipalityCode
 from jichitai.domain.errors import DomainError, invalid
 from jichitai.services.certificates import FileCheck
 from jichitai.services.ports import Clock
@@ -84,8 +87,9 @@ class KeyDirectoryCertificateMaker:
         base = self._base(municipality_code)
         issuer = base / "issuer.json"
         if not issuer.exists():
+            title = default_mayor_title(name, MunicipalityCode(municipality_code).prefecture)
             issuer.write_text(
-                json.dumps({"mayor_title": f"{name}長", "mayor_name": ""}, ensure_ascii=False),
+                json.dumps({"mayor_title": title, "mayor_name": ""}, ensure_ascii=False),
                 encoding="utf-8",
             )
         seal = base / OFFICIAL_SEAL
@@ -94,7 +98,8 @@ class KeyDirectoryCertificateMaker:
 
     def issuer_text(self, municipality_code: str, name: str) -> IssuerText:
         path = self._base(municipality_code) / "issuer.json"
-        return _text_of(json.loads(path.read_text(encoding="utf-8")), name)
+        default_title = default_mayor_title(name, MunicipalityCode(municipality_code).prefecture)
+        return _text_of(json.loads(path.read_text(encoding="utf-8")), default_title)
 
     def _seal(self, code: str, file: str) -> bytes | None:
         path = self._base(code) / file
@@ -153,7 +158,7 @@ class KeyDirectoryCertificateMaker:
         certifier: Certifier,
     ) -> bytes:
         pair = self._keys.municipality(municipality_code)
-        payload = sign_payload(pair, number.code, digest)
+        payload = sign_payload(pair, municipality_code, number.code, digest)
         pdf = render_certificate(
             sheets,
             self._issuer(municipality_code, name, certifier),
@@ -177,8 +182,9 @@ class KeyDirectoryCertificateMaker:
         if payload is None:
             problems.append("QRコードを読み取れません")
             return FileCheck(signature.valid, signature.signer, None, False, tuple(problems))
-        _, code, _ = parse_code(payload.code)
-        pair = self._keys.municipality(code)
+        # The payload names the municipality whose key must have signed it (a legacy code
+        # names it itself); a code that is not a municipality's finds no key.
+        pair = self._keys.municipality(payload.municipality_code)
         signed = pair.certificate_path.exists() and payload_is_signed_by(
             payload, pair.certificate()
         )
@@ -191,7 +197,7 @@ OFFICIAL_SEAL = "official_seal.png"
 DEPUTY_SEAL = "deputy_seal.png"
 
 
-def _text_of(data: dict[str, object], name: str) -> IssuerText:
+def _text_of(data: dict[str, object], default_title: str) -> IssuerText:
     deputy = data.get("deputy")
     found = None
     if isinstance(deputy, dict):
@@ -203,7 +209,7 @@ def _text_of(data: dict[str, object], name: str) -> IssuerText:
             date.fromisoformat(ends) if isinstance(ends, str) else None,
         )
     return IssuerText(
-        str(data.get("mayor_title") or f"{name}長"),
+        str(data.get("mayor_title") or default_title),
         str(data.get("mayor_name") or ""),
         found,
         str(data.get("fixed_phrase") or ""),

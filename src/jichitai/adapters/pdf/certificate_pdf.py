@@ -27,7 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 from jichitai.adapters.pdf.fonts import MjFont, mj_font, wrap_text
 from jichitai.adapters.pdf.qr import draw_qr
 from jichitai.domain.certificates.contents import Field, Overflow, OverflowReason, Sheet
-from jichitai.domain.certificates.issue_numbers import IssueNumber
+from jichitai.domain.certificates.issue_numbers import IssueNumber, grouped
 from jichitai.domain.common.dates import format_wareki
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -164,7 +164,7 @@ def render_certificate(
         canvas.drawString(
             MARGIN, 10 * mm, font.drawable(f"発行番号　{number.display(page_number, pages)}")
         )
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, 10 * mm, f"確認コード {number.code}")
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, 10 * mm, f"確認コード {grouped(number.code)}")
         canvas.showPage()
     canvas.save()
     return out.getvalue()

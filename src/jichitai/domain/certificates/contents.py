@@ -14,7 +14,9 @@ the certification text, as lines of text a renderer draws and a digest covers.
   (「住民　太郎　（ジュウミン　タロウ）」), never on a line of its own.
 - 「公用」 marked on every sheet when the copy is for official use (§5.7 (1060)).
 - Dates in 和暦, except a foreign resident's birth date and stay expiry (西暦).
-- The certification text goes on the last sheet only.
+- The certification text goes on the last sheet only, and says what the copy is a copy of
+  (``certification``): a 住民票の写し of the whole household 「…世帯全員の住民票の原本と…」, of
+  one person or some members 「…住民票の原本と…」; a 除票 and a 除票記載事項証明書 name the 除票.
 
 Who may ask for which item (a role's rights, the My Number's legal limits) and refusals for
 suppressed persons are the service's; this module only lays out what it is given.
@@ -57,6 +59,23 @@ CERTIFICATIONS: dict[CertificateKind, str] = {
     CertificateKind.INKAN: "この写しは、登録されている印影と相違ないことを証明する。",
     CertificateKind.TENSHUTSU: "上記の者は、転出の届出をしたことを証明する。",
 }
+"""The certification of a copy of one person (or some members of a household)."""
+WHOLE_HOUSEHOLD_CERTIFICATION = "この写しは、世帯全員の住民票の原本と相違ないことを証明する。"
+REMOVED_RECORDS_KISAI_JIKO_CERTIFICATION = (
+    "上記の事項は、住民票の除票に記載されていることを証明する。"
+)
+
+
+def certification(kind: CertificateKind, *, whole_household: bool, removed: bool) -> str:
+    """The certification text (認証文) for what the copy is: a 住民票の写し listing everyone in the
+    household certifies the household's whole 住民票 (世帯全員); one of one person or of some
+    members certifies their 住民票 only, as municipalities print it. A 記載事項証明書 of removed
+    records (titled 住民票除票記載事項証明書) certifies what the 除票 records."""
+    if kind is CertificateKind.JUMINHYO and whole_household:
+        return WHOLE_HOUSEHOLD_CERTIFICATION
+    if kind is CertificateKind.KISAI_JIKO and removed:
+        return REMOVED_RECORDS_KISAI_JIKO_CERTIFICATION
+    return CERTIFICATIONS[kind]
 
 
 class SheetLayout(StrEnum):
@@ -151,6 +170,9 @@ class ResidentCertificateRequest:
     layout: SheetLayout = SheetLayout.HOUSEHOLD
     items: ItemChoice = field(default_factory=ItemChoice)
     with_history: bool = False
+    whole_household: bool = False
+    """The records are everyone in the household (the caller knows the household; a 住民票の写し
+    then certifies the 世帯全員's 住民票)."""
 
 
 def resident_sheets(
@@ -164,7 +186,8 @@ def resident_sheets(
     _check(request, records, today)
     kind = request.kind
     title = TITLES[kind]
-    if kind is CertificateKind.KISAI_JIKO and all(_removed_on(r, today) for r in records):
+    removed = all(_removed_on(r, today) for r in records)
+    if kind is CertificateKind.KISAI_JIKO and removed:
         title = "住民票除票記載事項証明書"
     blocks = [
         _person(r, request, today, (histories or {}).get(r.atena_number.value, ())) for r in records
@@ -182,7 +205,10 @@ def resident_sheets(
         Sheet(title, _header(group[0][0], records, request), tuple(b for _, b in group), mark=mark)
         for group in groups
     ]
-    sheets[-1] = replace(sheets[-1], certification=CERTIFICATIONS[kind])
+    sheets[-1] = replace(
+        sheets[-1],
+        certification=certification(kind, whole_household=request.whole_household, removed=removed),
+    )
     return sheets
 
 
@@ -214,6 +240,18 @@ def _check(
                     "certificate.not_removed",
                     f"住民の方（宛名番号 {'、'.join(living)}）は除票の写しに記載できません",
                     "kind",
+                )
+            )
+    if request.kind is CertificateKind.KISAI_JIKO:
+        removed = [r.atena_number.value for r in records if _removed_on(r, today)]
+        if removed and len(removed) < len(records):
+            # Its title and certification name either the 住民票 or the 除票, never both.
+            raise DomainError(
+                Violation(
+                    "certificate.living_and_removed",
+                    f"除票の方（宛名番号 {'、'.join(removed)}）と住民の方は同じ記載事項証明書に"
+                    "記載できません。別々に発行してください",
+                    "persons",
                 )
             )
     if request.layout is SheetLayout.HOUSEHOLD:

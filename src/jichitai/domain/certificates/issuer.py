@@ -3,6 +3,13 @@
 - The mayor's title and name, and a 職務代理者 (who acts in the mayor's stead) with the period of
   the 職務代理: on a day inside it the deputy certifies unless the clerk chooses otherwise, so
   copies switch over on their own (``choose_certifier``).
+- A certifier is never left unnamed: §1.3.9 lists 「○○長 公印」 with the name blank among what a
+  system must not do. Setting a blank name is refused, and so is issuing (or previewing) a copy
+  whose certifier has none — an issuer file written by hand, by an older version or by the
+  development stand-in may still lack one.
+- Titles carry the prefecture: §5.6 prints the 都道府県名 before the title, for 指定都市 and 特別区
+  too (「東京都千代田区長」, not 「千代田区長」), and lists leaving it out among what must not be
+  built. A title must begin with the prefecture's name, on setting and again on issuing.
 - A fixed phrase printed under the certifier (「この印は黒色です」 and the like).
 - Each copy may name the mayor or the deputy, and may leave the seal off: it then reads 「公印省略」.
 
@@ -27,7 +34,7 @@ SEAL_OMITTED = "公印省略"
 
 @dataclass(frozen=True, slots=True)
 class Deputy:
-    """職務代理者: the title as printed (「千代田区長職務代理者　千代田区副区長」), the name, and
+    """職務代理者: the title as printed (「東京都千代田区長職務代理者　東京都千代田区副区長」), the name, and
     the period of the 職務代理 (no start: only when chosen on a copy)."""
 
     title: str
@@ -72,6 +79,13 @@ class IssuerSettings:
     blank_overflow: bool = False
 
 
+def default_mayor_title(municipality_name: str, prefecture: str) -> str:
+    """The mayor's title as §5.6 prints it: the prefecture, the municipality and 「長」
+    (「東京都千代田区長」); the prefecture is added when the registered name lacks it."""
+    name = municipality_name.strip()
+    return f"{name if name.startswith(prefecture) else prefecture + name}長"
+
+
 class CertifierChoice(StrEnum):
     AUTO = "auto"
     """The deputy during the period of the 職務代理, the mayor otherwise."""
@@ -92,8 +106,24 @@ class Certifier:
 
 
 def choose_certifier(
-    text: IssuerText, day: date, choice: CertifierChoice, with_seal: bool = True
+    text: IssuerText,
+    day: date,
+    choice: CertifierChoice,
+    with_seal: bool = True,
+    *,
+    prefecture: str,
 ) -> Certifier:
+    """Who certifies a copy made on ``day``; refused (before the copy is numbered) when that
+    certifier cannot be printed as the standard requires: no name (§1.3.9), or a title without
+    ``prefecture`` (§5.6)."""
+    chosen = _chosen(text, day, choice, with_seal)
+    problems = _unprintable(chosen, prefecture)
+    if problems:
+        raise RuleViolations(*problems)
+    return chosen
+
+
+def _chosen(text: IssuerText, day: date, choice: CertifierChoice, with_seal: bool) -> Certifier:
     deputy = text.deputy
     if choice is CertifierChoice.DEPUTY and deputy is None:
         raise invalid(
@@ -108,6 +138,37 @@ def choose_certifier(
     if use_deputy and deputy is not None:
         return Certifier(deputy.title, deputy.name, True, with_seal, note)
     return Certifier(text.mayor_title, text.mayor_name, False, with_seal, note)
+
+
+def _unprintable(certifier: Certifier, prefecture: str) -> list[Violation]:
+    who = "職務代理者" if certifier.is_deputy else "認証者"
+    fix = "管理者が認証者の設定で登録するまで、証明書は発行できません"
+    problems = []
+    if not certifier.title.strip():
+        problems.append(
+            Violation(
+                "certificate.certifier_title_required",
+                f"{who}の職名が未設定です。{fix}",
+                "certifier",
+            )
+        )
+    elif not certifier.title.startswith(prefecture):
+        problems.append(
+            Violation(
+                "certificate.certifier_title_prefecture",
+                f"{who}の職名「{certifier.title}」に都道府県名（{prefecture}）がありません。{fix}",
+                "certifier",
+            )
+        )
+    if not certifier.name.strip():
+        problems.append(
+            Violation(
+                "certificate.certifier_name_required",
+                f"{who}（{certifier.title.strip() or '職名未設定'}）の氏名が未設定です。{fix}",
+                "certifier",
+            )
+        )
+    return problems
 
 
 def _text_problems(value: str, field: str, label: str) -> list[Violation]:
@@ -131,15 +192,31 @@ def _text_problems(value: str, field: str, label: str) -> list[Violation]:
     return problems
 
 
+def _prefecture_problems(title: str, prefecture: str, field: str, label: str) -> list[Violation]:
+    if not title or title.startswith(prefecture):
+        return []
+    return [
+        Violation(
+            "certificate.issuer_prefecture_required",
+            f"{label}は都道府県名から書いてください（例: {prefecture}○○市長）。"
+            "指定都市・特別区でも都道府県名を印字します",
+            field,
+        )
+    ]
+
+
 def check_issuer(
     mayor_title: str,
     mayor_name: str,
     deputy: Deputy | None = None,
     fixed_phrase: str = "",
     blank_overflow: bool = False,
+    *,
+    prefecture: str,
 ) -> IssuerText:
     """The settings as they will be printed (surrounding spaces dropped). Titles and names are
-    required (§1.3.9 does not let a certifier go unnamed), every text at most 40 characters with no line breaks or control characters, and the
+    required (§1.3.9 does not let a certifier go unnamed), titles begin with ``prefecture``
+    (§5.6), every text at most 40 characters with no line breaks or control characters, and the
     deputy's period may not end before it starts. Every fault is told at once."""
     title, name = mayor_title.strip(), mayor_name.strip()
     problems: list[Violation] = []
@@ -155,6 +232,7 @@ def check_issuer(
                 "certificate.issuer_name_required", "認証者の氏名を入力してください", "mayor_name"
             )
         )
+    problems += _prefecture_problems(title, prefecture, "mayor_title", "認証者の職名")
     problems += _text_problems(title, "mayor_title", "認証者の職名")
     problems += _text_problems(name, "mayor_name", "認証者の氏名")
     phrase = fixed_phrase.strip()
@@ -180,6 +258,9 @@ def check_issuer(
                     "deputy.name",
                 )
             )
+        problems += _prefecture_problems(
+            checked_deputy.title, prefecture, "deputy.title", "職務代理者の職名"
+        )
         problems += _text_problems(checked_deputy.title, "deputy.title", "職務代理者の職名")
         problems += _text_problems(checked_deputy.name, "deputy.name", "職務代理者の氏名")
         starts, ends = deputy.starts_on, deputy.ends_on

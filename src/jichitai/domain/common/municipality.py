@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jichitai.domain.common.address import PREFECTURES
 from jichitai.domain.common.identifiers import ascii_digits
 from jichitai.domain.errors import invalid
 
@@ -55,6 +56,11 @@ class MunicipalityCode:
     def prefecture_code(self) -> str:
         """The two-digit 都道府県コード ("13" for 東京都)."""
         return self.value[:2]
+
+    @property
+    def prefecture(self) -> str:
+        """The prefecture's name (東京都 for 131016), by its 都道府県コード (JIS X 0401)."""
+        return PREFECTURES[int(self.prefecture_code) - 1]
 
     def __str__(self) -> str:
         return self.value

@@ -29,6 +29,7 @@ from jichitai.entrypoints.api import (
     routes_seals,
     routes_subscribers,
     routes_suppressions,
+    routes_verify,
 )
 from jichitai.entrypoints.api.errors import error_body, install_error_handlers
 from jichitai.entrypoints.web.app import install_counter
@@ -137,6 +138,7 @@ def create_app(jichitai: App) -> FastAPI:
         routes_admin,
         routes_subscribers,
         routes_certificates,
+        routes_verify,
         routes_seals,
         routes_audit,
         routes_integration,

@@ -3,8 +3,8 @@
 ``{"errors": [{"code": ..., "message": <Japanese>, "field": ..., "level": "error"|"alert"}]}``
 
 Domain refusals map by their class (401 unauthenticated, 403 forbidden, 404 not found — also for
-another municipality's data, which must not be told apart from missing data — 409 conflict, 422
-for every other rule); framework errors (malformed JSON, wrong types, unknown routes, oversized
+another municipality's data, which must not be told apart from missing data — 409 conflict, 429
+too many attempts from one address, with ``Retry-After``; 422 for every other rule); framework errors (malformed JSON, wrong types, unknown routes, oversized
 bodies) are rewritten into the same shape; anything unexpected is a 500 in the same shape, with
 no detail leaked. Every refusal of an authenticated user or business system (subscriber) is
 written to the access log.
@@ -27,6 +27,7 @@ from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violati
 from jichitai.domain.integration.subscribers import Subscriber
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.integration import INTEGRATION_ROLE
+from jichitai.services.throttle import Throttled
 
 log = logging.getLogger("jichitai.api")
 
@@ -54,6 +55,8 @@ def status_of(error: DomainError) -> int:
         return 404
     if isinstance(error, ConflictError):
         return 409
+    if isinstance(error, Throttled):
+        return 429
     return 422
 
 
@@ -173,6 +176,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, error: DomainError) -> Response:
         status = status_of(error)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(error, Throttled):
+            headers = {"Retry-After": str(error.retry_after_seconds)}
         return respond(request, status, error.violations, headers)
 
     @app.exception_handler(RequestValidationError)

@@ -1,5 +1,5 @@
 """Certificates: issuing, re-issuing and the issue history (staff), the issuer and official seal
-(administrators), and checking (anyone, no login: /verify)."""
+(administrators); checking by anyone is ``routes_verify``."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ IMAGE_BODY: dict[str, object] = {
     }
 }
 """A seal image sent as the raw body."""
-IssueCodePath = Annotated[str, Path(max_length=40, description="22桁の確認コード")]
+IssueCodePath = Annotated[
+    str, Path(max_length=40, description="確認コード（21桁。旧形式の22桁も可）")
+]
 
 
 class Items(BaseModel):
@@ -71,31 +73,6 @@ class IssueRequest(BaseModel):
         description="認証者: auto（職務代理の期間は職務代理者、それ以外は市区町村長）、mayor、deputy",
     )
     official_seal: bool = Field(default=True, description="公印を印字する（false: 「公印省略」）")
-
-
-class Verification(BaseModel):
-    issue_code: str
-    title: str
-    municipality_name: str
-    issued_on: date
-    pages: int
-    content_sha256: str
-    superseded_by: str | None = Field(
-        description="再交付・再印刷されていればその新しい確認コード（この証明書は無効）"
-    )
-    disposed_on: date | None = Field(
-        default=None, description="誤発行により処分された日（この証明書は無効）"
-    )
-
-
-class FileVerification(BaseModel):
-    valid: bool
-    problems: list[str]
-    issue_code: str
-    title: str
-    issued_on: date | None
-    signer: str
-    checks: dict[str, bool]
 
 
 class ReissueRequest(BaseModel):
@@ -467,53 +444,3 @@ async def _store_seal(request: Request, actor: CurrentActor, *, deputy: bool) ->
         return _issuer(request, actor.municipality_code, found)
 
     return await run_in_threadpool(store)
-
-
-@router.get(
-    "/verify/{issue_code}",
-    operation_id="verifyCertificateCode",
-    response_model=Verification,
-    responses=s.error_responses(404),
-    summary="証明書の確認（確認コード、ログイン不要）",
-)
-def verify_code(request: Request, issue_code: IssueCodePath) -> Verification:
-    found = app_of(request).certificates.verify_code(issue_code)
-    return Verification(
-        issue_code=found.code,
-        title=found.title,
-        municipality_name=found.municipality_name,
-        issued_on=found.issued_on,
-        pages=found.pages,
-        content_sha256=found.content_sha256,
-        superseded_by=found.superseded_by,
-        disposed_on=found.disposed_on,
-    )
-
-
-@router.post(
-    "/verify",
-    operation_id="verifyCertificateFile",
-    response_model=FileVerification,
-    responses=s.error_responses(),
-    summary="証明書PDFの確認（電子署名・QRコード・発行履歴、ログイン不要）",
-    openapi_extra={
-        "requestBody": {
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            "required": True,
-        }
-    },
-)
-async def verify_file(request: Request) -> FileVerification:
-    data = await request.body()
-    if not data.startswith(b"%PDF"):
-        raise invalid("certificate.not_pdf", "PDFファイルを送信してください", "body")
-    result = await run_in_threadpool(app_of(request).certificates.verify_file, data)
-    return FileVerification(
-        valid=result.valid,
-        problems=list(result.problems),
-        issue_code=result.code,
-        title=result.title,
-        issued_on=result.issued_on,
-        signer=result.signer,
-        checks=result.checks,
-    )
