@@ -81,7 +81,7 @@ def test_control_characters_are_refused_with_the_field(
     response = client.post("/api/v1/drafts", json={"command": command}, headers=clerk)
     assert response.status_code == 422
     assert error_codes(response) == ["input.control_character"]
-    assert response.json()["errors"][0]["field"] == "command.header.notes"
+    assert response.json()["errors"][0]["field"] == "notes"  # as the rules and the counter name it
     search = client.get("/api/v1/residents", params={"q": "たか\x07はし"}, headers=clerk)
     assert search.status_code == 422
     assert error_codes(search) == ["input.control_character"]

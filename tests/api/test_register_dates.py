@@ -19,7 +19,7 @@ from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.residents.commands import Cancel, InTownMove, MoveOut
 from tests.api.conftest import Tenant, auth, error_codes
 from tests.api.test_certificate_reissue_api import squeezed
-from tests.factories import a_header
+from tests.factories import a_header, a_named_certifier
 from tests.fakes import TODAY, FixedClock
 
 PLANNED = TODAY + timedelta(days=7)
@@ -76,6 +76,7 @@ def test_a_planned_move_out_leaves_her_a_resident_until_its_date_then_removed_un
     app: App, client: TestClient, tenant: Tenant, clock: FixedClock, tmp_path: Path
 ) -> None:
     head, wife = tenant.atena_numbers
+    a_named_certifier(app, tenant.code)
     approved(client, tenant, planned_move_out(wife))
     before = readers(client, tenant, wife)
     assert before["status"] == "resident" and before["move_out"] is None
