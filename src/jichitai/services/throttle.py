@@ -94,3 +94,10 @@ class Throttle:
         """Clear the count of ``key`` (a successful log-in clears its failures)."""
         with self._lock:
             self._events.pop(key, None)
+
+    def forget_prefix(self, prefix: str) -> None:
+        """Clear the count of every key starting with ``prefix`` (an administrator's unlock
+        clears one login's failures from every address). Walks the keys: for rare calls."""
+        with self._lock:
+            for key in [k for k in self._events if k.startswith(prefix)]:
+                del self._events[key]
