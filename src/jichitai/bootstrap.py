@@ -14,6 +14,7 @@ from jichitai.adapters.db.certificate_store import SqlCertificateStore
 from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_sqlite
 from jichitai.adapters.db.migrate import current_revision, head_revision, upgrade
 from jichitai.adapters.db.outbox_store import SqlOutboxStore
+from jichitai.adapters.db.session_store import SqlSessionStore
 from jichitai.adapters.db.subscriber_store import SqlSubscriberDirectory
 from jichitai.adapters.db.suppression_store import SqlSuppressionStore
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
@@ -41,17 +42,22 @@ from jichitai.domain.migration.layout import Layout
 from jichitai.services.application_forms import ApplicationForms
 from jichitai.services.audit import AccessLog
 from jichitai.services.certificates import CertificateService
+from jichitai.services.hashing import BoundedHasher
 from jichitai.services.integration import IntegrationService
+from jichitai.services.login import LoginService
+from jichitai.services.login_throttles import LoginLimits, LoginThrottles
 from jichitai.services.migration import LayoutExportService
 from jichitai.services.migration_import import LayoutImportService
 from jichitai.services.municipalities import MunicipalityService
-from jichitai.services.ports import Clock, RandomSource, TokenCodec
+from jichitai.services.ports import Clock, PasswordHasher, RandomSource, TokenCodec
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.register import RegisterService
 from jichitai.services.seals import SealService
+from jichitai.services.sessions import SessionService
 from jichitai.services.staff import StaffRegister
 from jichitai.services.subscribers import SubscriberService
 from jichitai.services.suppression import SuppressionService
+from jichitai.services.throttle import Limit
 from jichitai.services.users import UserService
 from jichitai.services.webhooks import WebhookDispatcher
 
@@ -67,6 +73,8 @@ class App:
     queries: RegisterQueries
     clock: Clock
     users: UserService
+    logins: LoginService
+    sessions: SessionService
     tokens: TokenCodec
     access_log: AccessLog
     suppressions: SuppressionService
@@ -96,10 +104,26 @@ class App:
         return current_revision(self.engine) == head_revision()
 
 
-def _password_hasher(settings: Settings) -> Argon2PasswordHasher:
-    if settings.password_hash_cost == "fast":  # tests only; Settings.check refuses it in production
-        return Argon2PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    return Argon2PasswordHasher()
+def _password_hasher(settings: Settings, hasher: PasswordHasher | None) -> PasswordHasher:
+    if hasher is None:
+        if settings.password_hash_cost == "fast":  # tests only; refused in production
+            hasher = Argon2PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        else:
+            hasher = Argon2PasswordHasher()
+    waiting = settings.hash_waiting
+    return BoundedHasher(
+        hasher,
+        settings.hash_concurrency,
+        settings.hash_concurrency if waiting is None else waiting,
+    )
+
+
+def _login_limits(settings: Settings) -> LoginLimits:
+    window = timedelta(minutes=settings.login_failure_minutes)
+    return LoginLimits(
+        per_address=Limit(settings.login_failures_per_address, window),
+        per_login=Limit(settings.login_failures_per_login, window),
+    )
 
 
 def _bundled_layout(version: str) -> Layout:
@@ -118,7 +142,10 @@ def bootstrap(
     clock: Clock | None = None,
     random: RandomSource | None = None,
     engine: Engine | None = None,
+    hasher: PasswordHasher | None = None,
 ) -> App:
+    """The wired services; ``clock``, ``random``, ``engine`` and ``hasher`` (the raw password
+    hash, which the bound on concurrent hashing wraps) may be given, as tests do."""
     settings = settings or Settings.from_environment()
     engine = engine or create_engine_for(settings.database_url)
     clock = clock or SystemClock(settings.timezone)
@@ -156,6 +183,18 @@ def bootstrap(
         _bundled_layout,
     )
     seals = SealService(uow_for, suppressions, access_log, clock, measure_seal)
+    tokens = JwtTokens(settings.secret_key, timedelta(minutes=settings.token_minutes), clock)
+    sessions = SessionService(SqlSessionStore(engine), tokens, clock, access_log)
+    password_hasher = _password_hasher(settings, hasher)
+    throttles = LoginThrottles(clock, _login_limits(settings))
+    users = UserService(
+        SqlUserDirectory(engine),
+        password_hasher,
+        clock,
+        municipality_exists,
+        sessions,
+        throttles,
+    )
     return App(
         seals=seals,
         certificates=CertificateService(
@@ -199,10 +238,10 @@ def bootstrap(
         register=register,
         queries=queries,
         clock=clock,
-        users=UserService(
-            SqlUserDirectory(engine), _password_hasher(settings), clock, municipality_exists
-        ),
-        tokens=JwtTokens(settings.secret_key, timedelta(minutes=settings.token_minutes), clock),
+        users=users,
+        logins=LoginService(users, password_hasher, throttles, sessions, access_log, clock),
+        sessions=sessions,
+        tokens=tokens,
         access_log=access_log,
         suppressions=suppressions,
         staff=StaffRegister(register, queries, suppressions, access_log),
