@@ -374,3 +374,12 @@ def test_every_counter_form_is_named_in_words_and_an_unknown_one_by_its_path(
     assert describe(routes, "/ui/certificates/issue") == "証明書の発行"
     assert describe(routes, "/ui/seals/abc/register") == "印鑑登録"
     assert describe(routes, "/ui/no-such-form") == "/ui/no-such-form"
+
+
+def test_a_log_out_posted_after_expiry_is_not_offered_again(
+    http: TestClient, app: App, tenant: Tenant, clock: FixedClock
+) -> None:
+    csrf = log_in_as(http, tenant.login(Role.CLERK))
+    clock.at += app.tokens.lifetime + timedelta(minutes=1)
+    posted = http.post("/ui/logout", data={"csrf_token": csrf})
+    assert posted.status_code == 401 and "resume" not in hidden_of(posted.text)

@@ -34,6 +34,8 @@ LOGIN_COOKIE = "jichitai_counter_login"
 MUNICIPALITY_COOKIE = "jichitai_counter_municipality"
 """The 団体コード last logged in to on this terminal (prefilled on the log-in form)."""
 CSRF_FIELD = "csrf_token"
+NOT_RESUMED = frozenset({"/ui/logout"})
+"""Forms never sent on after logging in (a log-out after logging in again makes no sense)."""
 PURPOSE = "窓口業務"
 PLACE = "窓口"
 
@@ -170,7 +172,7 @@ def _resume(
     session cookie this server issued for a session it knows (expired or ended) and that
     session's CSRF token (see ``resume.py``)."""
     action = request.url.path
-    if not token or not is_counter_path(action):
+    if not token or not is_counter_path(action) or action in NOT_RESUMED:
         return ""
     claims = app.sessions.recognised(token)
     sent = dict(multi).get(CSRF_FIELD, "")
