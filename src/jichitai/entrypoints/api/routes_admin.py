@@ -21,6 +21,7 @@ from jichitai.services.ports import StaffUser
 router = APIRouter(prefix="/api/v1", tags=["administration"])
 
 ERRORS = s.error_responses(403, 404, 409)
+USER_ERRORS = s.error_responses(403, 404, 409, 503)  # a password is hashed: the bound may refuse
 LoginPath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._@-]{2,63}$")]
 
 
@@ -73,7 +74,7 @@ def list_users(request: Request, actor: CurrentActor) -> s.Users:
     operation_id="addUser",
     status_code=201,
     response_model=s.User,
-    responses=ERRORS,
+    responses=USER_ERRORS,
     summary="職員の登録（管理者）",
 )
 def add_user(request: Request, actor: CurrentActor, body: s.UserIn) -> s.User:
@@ -100,7 +101,7 @@ def add_user(request: Request, actor: CurrentActor, body: s.UserIn) -> s.User:
     "/users/{login}",
     operation_id="changeUser",
     response_model=s.User,
-    responses=ERRORS,
+    responses=USER_ERRORS,
     summary="職員の権限・有効期間・利用停止・ロック解除・パスワード（管理者、自分以外）",
 )
 def change_user(
