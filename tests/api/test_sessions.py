@@ -60,20 +60,28 @@ def test_an_ended_session_is_refused_by_another_process_at_once(
     assert error_codes(me(second_process, headers)) == ["auth.session_ended"]
 
 
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"roles": ["clerk", "reviewer"]}, "auth.session_ended"),
+        ({"disabled": True}, "auth.disabled"),
+    ],
+)
 def test_an_administrators_change_in_one_process_ends_the_session_in_another_at_once(
-    client: TestClient, second_process: TestClient, tenant: Tenant
+    client: TestClient,
+    second_process: TestClient,
+    tenant: Tenant,
+    change: dict[str, Any],
+    code: str,
 ) -> None:
-    """Roles are cached for 5 s per process; the session is not, so the old token stops."""
+    """The other process has the user cached (up to 5 s); the session is never cached, so the
+    old token stops there at once."""
     clerk = auth(second_process, tenant.login(Role.CLERK))
     assert me(second_process, clerk).json()["roles"] == ["clerk"]
     admin = auth(client, tenant.login(Role.ADMINISTRATOR))
-    changed = client.patch(
-        f"/api/v1/users/{tenant.login(Role.CLERK)}",
-        json={"roles": ["clerk", "reviewer"]},
-        headers=admin,
-    )
+    changed = client.patch(f"/api/v1/users/{tenant.login(Role.CLERK)}", json=change, headers=admin)
     assert changed.status_code == 200, changed.text
-    assert error_codes(me(second_process, clerk)) == ["auth.session_ended"]
+    assert error_codes(me(second_process, clerk)) == [code]
 
 
 @pytest.mark.spec("10.3")
