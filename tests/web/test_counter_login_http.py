@@ -314,6 +314,7 @@ def test_an_expired_session_with_a_wrong_csrf_token_gets_no_resume(
         f"/ui/drafts/{draft_id}/approve", data={"csrf_token": "0" * 64, "note": "攻撃者の送信"}
     )
     assert posted.status_code == 401 and "resume" not in hidden_of(posted.text)
+    assert "攻撃者の送信" not in posted.text and "入力中の内容は保持しています" not in posted.text
 
 
 def test_another_user_logging_in_with_a_stolen_resume_token_gets_no_resume(
@@ -383,3 +384,4 @@ def test_a_log_out_posted_after_expiry_is_not_offered_again(
     clock.at += app.tokens.lifetime + timedelta(minutes=1)
     posted = http.post("/ui/logout", data={"csrf_token": csrf})
     assert posted.status_code == 401 and "resume" not in hidden_of(posted.text)
+    assert "入力中の内容は保持しています" not in posted.text
