@@ -30,7 +30,7 @@ from jichitai.domain.residents.changes import plan_change
 from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.view import ChangeContext, ChangePlan, EventRecord
-from jichitai.services.ports import HostNotFound
+from jichitai.services.ports import HostNotFound, PasswordHasher
 
 TODAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 1, 23, 45, 678901, tzinfo=UTC)
@@ -261,3 +261,48 @@ class FakeResolver:
         if not answers:
             raise HostNotFound(host)
         return [ip_address(a) for a in answers]
+
+
+class CountingHasher:
+    """The ``PasswordHasher`` port around a real one, counting every hash and verification.
+
+    ``hold()`` makes the next verifications wait (in the server's thread) until ``release()``:
+    with ``entered`` a test knows a verification is under way and can fill the server's bound on
+    concurrent hashing without sleeping.
+    """
+
+    def __init__(self, inner: PasswordHasher) -> None:
+        self.inner = inner
+        self.hashed = 0
+        self.verified = 0
+        self.entered = threading.Event()
+        self._gate: threading.Event | None = None
+        self._lock = threading.Lock()
+
+    def hash(self, password: str) -> str:
+        with self._lock:
+            self.hashed += 1
+        return self.inner.hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        with self._lock:
+            self.verified += 1
+            gate = self._gate
+        self.entered.set()
+        if gate is not None:
+            gate.wait(timeout=60)  # a safety net for a broken test, never reached when it passes
+        return self.inner.verify(password_hash, password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self.inner.needs_rehash(password_hash)
+
+    def hold(self) -> None:
+        with self._lock:
+            self._gate = threading.Event()
+            self.entered.clear()
+
+    def release(self) -> None:
+        with self._lock:
+            gate, self._gate = self._gate, None
+        if gate is not None:
+            gate.set()

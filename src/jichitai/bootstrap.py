@@ -14,6 +14,7 @@ from jichitai.adapters.db.certificate_store import SqlCertificateStore
 from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_sqlite
 from jichitai.adapters.db.migrate import current_revision, head_revision, upgrade
 from jichitai.adapters.db.outbox_store import SqlOutboxStore
+from jichitai.adapters.db.session_store import SqlSessionStore
 from jichitai.adapters.db.subscriber_store import SqlSubscriberDirectory
 from jichitai.adapters.db.suppression_store import SqlSuppressionStore
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
@@ -43,14 +44,18 @@ from jichitai.domain.migration.layout import Layout
 from jichitai.services.application_forms import ApplicationForms
 from jichitai.services.audit import AccessLog
 from jichitai.services.certificates import CertificateService
+from jichitai.services.hashing import BoundedHasher
 from jichitai.services.integration import IntegrationService
+from jichitai.services.login import LoginService
+from jichitai.services.login_throttles import LoginLimits, LoginThrottles
 from jichitai.services.migration import LayoutExportService
 from jichitai.services.migration_import import LayoutImportService
 from jichitai.services.municipalities import MunicipalityService
-from jichitai.services.ports import Clock, HostResolver, RandomSource, TokenCodec
+from jichitai.services.ports import Clock, HostResolver, PasswordHasher, RandomSource, TokenCodec
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.register import RegisterService
 from jichitai.services.seals import SealService
+from jichitai.services.sessions import SessionService
 from jichitai.services.staff import StaffRegister
 from jichitai.services.subscribers import SubscriberService
 from jichitai.services.suppression import SuppressionService
@@ -70,6 +75,8 @@ class App:
     queries: RegisterQueries
     clock: Clock
     users: UserService
+    logins: LoginService
+    sessions: SessionService
     tokens: TokenCodec
     access_log: AccessLog
     suppressions: SuppressionService
@@ -102,10 +109,26 @@ class App:
         return current_revision(self.engine) == head_revision()
 
 
-def _password_hasher(settings: Settings) -> Argon2PasswordHasher:
-    if settings.password_hash_cost == "fast":  # tests only; Settings.check refuses it in production
-        return Argon2PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    return Argon2PasswordHasher()
+def _password_hasher(settings: Settings, hasher: PasswordHasher | None) -> PasswordHasher:
+    if hasher is None:
+        if settings.password_hash_cost == "fast":  # tests only; refused in production
+            hasher = Argon2PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        else:
+            hasher = Argon2PasswordHasher()
+    waiting = settings.hash_waiting
+    return BoundedHasher(
+        hasher,
+        settings.hash_concurrency,
+        settings.hash_concurrency if waiting is None else waiting,
+    )
+
+
+def _login_limits(settings: Settings) -> LoginLimits:
+    window = timedelta(minutes=settings.login_failure_minutes)
+    return LoginLimits(
+        per_address=Limit(settings.login_failures_per_address, window),
+        per_login=Limit(settings.login_failures_per_login, window),
+    )
 
 
 def _bundled_layout(version: str) -> Layout:
@@ -125,9 +148,11 @@ def bootstrap(
     random: RandomSource | None = None,
     engine: Engine | None = None,
     resolver: HostResolver | None = None,
+    hasher: PasswordHasher | None = None,
 ) -> App:
-    """The application wired for ``settings``; tests pass their own clock, randomness, engine
-    and host resolver (so that no test depends on DNS)."""
+    """The application wired for ``settings``; tests pass their own clock, randomness, engine,
+    host resolver (so that no test depends on DNS) and password hasher (the raw hash, which the
+    bound on concurrent hashing wraps)."""
     settings = settings or Settings.from_environment()
     engine = engine or create_engine_for(settings.database_url)
     clock = clock or SystemClock(settings.timezone)
@@ -168,6 +193,18 @@ def bootstrap(
     seals = SealService(uow_for, suppressions, access_log, clock, measure_seal)
     resolver = resolver or SystemResolver()
     destinations = DestinationPolicy(settings.webhook_allowed_networks)
+    tokens = JwtTokens(settings.secret_key, timedelta(minutes=settings.token_minutes), clock)
+    sessions = SessionService(SqlSessionStore(engine), tokens, clock, access_log)
+    password_hasher = _password_hasher(settings, hasher)
+    throttles = LoginThrottles(clock, _login_limits(settings))
+    users = UserService(
+        SqlUserDirectory(engine),
+        password_hasher,
+        clock,
+        municipality_exists,
+        sessions,
+        throttles,
+    )
     return App(
         seals=seals,
         certificates=CertificateService(
@@ -214,10 +251,10 @@ def bootstrap(
         register=register,
         queries=queries,
         clock=clock,
-        users=UserService(
-            SqlUserDirectory(engine), _password_hasher(settings), clock, municipality_exists
-        ),
-        tokens=JwtTokens(settings.secret_key, timedelta(minutes=settings.token_minutes), clock),
+        users=users,
+        logins=LoginService(users, password_hasher, throttles, sessions, access_log, clock),
+        sessions=sessions,
+        tokens=tokens,
         access_log=access_log,
         suppressions=suppressions,
         staff=StaffRegister(register, queries, suppressions, access_log),

@@ -9,7 +9,7 @@ Production (``JICHITAI_MODE=production``) refuses to start without a real secret
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jichitai.domain.integration.destinations import IPNetwork, parse_networks
 
@@ -55,6 +55,19 @@ class Settings:
     ``domain/certificates/issue_numbers.py``). Counted per server process."""
     verify_window_seconds: float = 60.0
     """The sliding window of ``verify_limit`` (``JICHITAI_VERIFY_WINDOW_SECONDS``)."""
+    login_failures_per_address: int = 20
+    """Failed log-ins one client address may have in ``login_failure_minutes``; past that its
+    log-ins are refused (429) before any hashing. Generous for a counter's shared terminal (a
+    few staff mistyping), far too few for guessing."""
+    login_failures_per_login: int = 5
+    """Failed log-ins of one login from one address in ``login_failure_minutes``; past that the
+    login is refused from that address (the ordinary failure answer, the password unchecked)."""
+    login_failure_minutes: int = 15
+    hash_concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
+    """Password hashes (Argon2id) running at once at most; default the number of CPUs."""
+    hash_waiting: int | None = None
+    """Log-ins that may wait for a hashing turn; beyond them 503 ``auth.busy``. Default: as many
+    as ``hash_concurrency`` (each waiting one holds a server thread)."""
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -72,7 +85,7 @@ class Settings:
             webhook_backoff_cap=_positive(env, "JICHITAI_WEBHOOK_BACKOFF_CAP", 300.0),
             webhook_max_attempts=int(_positive(env, "JICHITAI_WEBHOOK_MAX_ATTEMPTS", 15)),
             webhook_allowed_networks=_networks(env, "JICHITAI_WEBHOOK_ALLOWED_NETWORKS"),
-            verify_limit=_whole(env, "JICHITAI_VERIFY_LIMIT", 30, 1, 10_000),
+            verify_limit=_whole(env, "JICHITAI_VERIFY_LIMIT", 30, maximum=10_000),
             verify_window_seconds=_positive(env, "JICHITAI_VERIFY_WINDOW_SECONDS", 60.0),
             database_url=url,
             key_dir=env.get("JICHITAI_KEY_DIR", "").strip() or "keys",
@@ -81,6 +94,15 @@ class Settings:
             secret_key=env.get("JICHITAI_SECRET_KEY", "") or PLACEHOLDER_SECRET,
             token_minutes=int(minutes),
             password_hash_cost=env.get("JICHITAI_PASSWORD_HASH_COST", "standard"),
+            login_failures_per_address=_whole(env, "JICHITAI_LOGIN_FAILURES_PER_ADDRESS", 20),
+            login_failures_per_login=_whole(env, "JICHITAI_LOGIN_FAILURES_PER_LOGIN", 5),
+            login_failure_minutes=_whole(env, "JICHITAI_LOGIN_FAILURE_MINUTES", 15),
+            hash_concurrency=_whole(env, "JICHITAI_HASH_CONCURRENCY", os.cpu_count() or 1),
+            hash_waiting=(
+                _whole(env, "JICHITAI_HASH_WAITING", 0, minimum=0)
+                if env.get("JICHITAI_HASH_WAITING", "").strip()
+                else None
+            ),
         )
 
     def check(self) -> None:
@@ -100,13 +122,19 @@ class Settings:
 
 
 def _whole(
-    env: os._Environ[str] | dict[str, str], name: str, default: int, low: int, high: int
+    env: os._Environ[str] | dict[str, str],
+    name: str,
+    default: int,
+    *,
+    minimum: int = 1,
+    maximum: int | None = None,
 ) -> int:
     text = env.get(name, "").strip()
     if not text:
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise SettingsError(f"{name} must be a whole number from {low} to {high}")
+    if not text.isdigit() or int(text) < minimum or (maximum is not None and int(text) > maximum):
+        bound = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+        raise SettingsError(f"{name} must be a whole number {bound}")
     return int(text)
 
 

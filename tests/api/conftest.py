@@ -7,6 +7,7 @@ server on 127.0.0.1.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.access.roles import Role
@@ -31,7 +33,7 @@ from tests.factories import (
     a_valid_individual_number,
     an_address,
 )
-from tests.fakes import FakeResolver, FixedClock, SeededRandom
+from tests.fakes import CountingHasher, FakeResolver, FixedClock, SeededRandom
 
 PASSWORD = "correct horse battery staple"
 SECRET = "test-secret-" + "x" * 40
@@ -97,21 +99,36 @@ def resolver() -> FakeResolver:
 
 
 @pytest.fixture
-def app(
-    clean_db: Engine,
-    clock: FixedClock,
-    tmp_path: Path,
-    webhook_allowed_networks: str,
-    resolver: FakeResolver,
-) -> App:
-    settings = Settings(
+def hasher() -> CountingHasher:
+    """Argon2id at the cheap test cost, every call counted."""
+    return CountingHasher(Argon2PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def app_settings(tmp_path: Path, webhook_allowed_networks: str) -> Settings:
+    return Settings(
         password_hash_cost="fast",
         secret_key=SECRET,
         key_dir=str(tmp_path / "keys"),
         webhook_allowed_networks=parse_networks(webhook_allowed_networks),
     )
+
+
+@pytest.fixture
+def app(
+    clean_db: Engine,
+    clock: FixedClock,
+    app_settings: Settings,
+    hasher: CountingHasher,
+    resolver: FakeResolver,
+) -> App:
     return bootstrap(
-        settings, engine=clean_db, clock=clock, random=SeededRandom(3), resolver=resolver
+        app_settings,
+        engine=clean_db,
+        clock=clock,
+        random=SeededRandom(3),
+        hasher=hasher,
+        resolver=resolver,
     )
 
 
@@ -160,3 +177,12 @@ def error_codes(response: Any) -> list[str]:
         assert set(item) == {"code", "message", "field", "level"}, item
         assert item["level"] in ("error", "alert")
     return [e["code"] for e in body["errors"]]
+
+
+@contextmanager
+def from_address(app: App, address: str) -> Iterator[TestClient]:
+    """A client at another address (the log-in throttles count per client address)."""
+    with TestClient(
+        create_app(app), raise_server_exceptions=False, client=(address, 50000)
+    ) as client:
+        yield client

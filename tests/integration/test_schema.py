@@ -38,6 +38,7 @@ TENANT_TABLES = {
     "journal_heads",
     "id_sequences",
     "staff_users",
+    "staff_sessions",
     "suppressions",
     "access_log",
     "access_log_persons",

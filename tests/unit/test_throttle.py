@@ -61,3 +61,14 @@ def test_a_limit_needs_a_positive_window_and_count() -> None:
         Limit(0, timedelta(seconds=1))
     with pytest.raises(ValueError):
         Limit(1, timedelta(0))
+
+
+def test_forgetting_a_prefix_clears_those_keys_only() -> None:
+    clock = FixedClock()
+    throttle = a_throttle(clock, limit=1)
+    for key in ("tanaka\x00a", "tanaka\x00b", "tanaka2\x00a"):
+        throttle.hit(key)
+    throttle.forget_prefix("tanaka\x00")
+    assert throttle.retry_after("tanaka\x00a") is None
+    assert throttle.retry_after("tanaka\x00b") is None
+    assert throttle.retry_after("tanaka2\x00a") is not None

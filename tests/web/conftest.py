@@ -18,13 +18,14 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
+from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.access.roles import Role
 from jichitai.entrypoints.api.app import create_app
 from tests.api.conftest import SECRET, Tenant, make_tenant
 from tests.e2e.conftest import Cli, own_database, served
-from tests.fakes import FixedClock, SeededRandom
+from tests.fakes import CountingHasher, FixedClock, SeededRandom
 
 CODE = "131016"
 PASSWORD = "counter e2e password"
@@ -101,11 +102,21 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
-    settings = Settings(
-        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
+def hasher() -> CountingHasher:
+    """Argon2id at the cheap test cost, every call counted."""
+    return CountingHasher(Argon2PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def app_settings(tmp_path: Path) -> Settings:
+    return Settings(password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys"))
+
+
+@pytest.fixture
+def app(clean_db: Engine, clock: FixedClock, app_settings: Settings, hasher: CountingHasher) -> App:
+    return bootstrap(
+        app_settings, engine=clean_db, clock=clock, random=SeededRandom(5), hasher=hasher
     )
-    return bootstrap(settings, engine=clean_db, clock=clock, random=SeededRandom(5))
 
 
 @pytest.fixture

@@ -75,6 +75,24 @@ class ConflictError(DomainError):
     """Optimistic concurrency: the change was based on a version that is no longer current."""
 
 
+class TooManyRequests(DomainError):
+    """Refused for a while: too many attempts from one place (a rate limit). Nothing was done;
+    the same request may succeed after ``retry_after_seconds``."""
+
+    def __init__(self, *violations: Violation, retry_after_seconds: int) -> None:
+        super().__init__(*violations)
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+
+class Unavailable(DomainError):
+    """Refused for now: the system is at capacity. Nothing was done; try again after
+    ``retry_after_seconds``."""
+
+    def __init__(self, *violations: Violation, retry_after_seconds: int) -> None:
+        super().__init__(*violations)
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+
 def invalid(code: str, message: str, field: str | None = None) -> InvalidValue:
     """Shorthand for the common case of one malformed value."""
     return InvalidValue(Violation(code=code, message=message, field=field))

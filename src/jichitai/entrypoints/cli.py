@@ -501,6 +501,14 @@ def serve(
     host: Annotated[str, typer.Option(help="待ち受けるアドレス")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="ポート")] = 8000,
     workers: Annotated[int, typer.Option(help="ワーカープロセス数")] = 1,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="X-Forwarded-For を信頼するリバースプロキシのアドレス（カンマ区切り）。"
+            "ログインの試行回数の制限は接続元アドレスごとのため、プロキシの後ろでは必ず指定する"
+            "（省略時は uvicorn の既定: 環境変数 FORWARDED_ALLOW_IPS、なければ 127.0.0.1）"
+        ),
+    ] = None,
 ) -> None:
     """職員向けAPIを起動する（OpenAPI: /openapi.json、画面: /docs）."""
     import uvicorn
@@ -519,6 +527,8 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
 
 

@@ -81,6 +81,9 @@ class Operation(StrEnum):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
+    END_SESSION = "end_session"
+    """A session ended before its time by a password change or an administrator's change to
+    the user (``detail``: the reason)."""
     MANAGE_USERS = "manage_users"
     CHANGE_SETTINGS = "change_settings"
     READ_ACCESS_LOG = "read_access_log"
@@ -126,6 +129,7 @@ OPERATION_LABELS: Final[dict[Operation, str]] = {
     Operation.LOGIN: "ログイン",
     Operation.LOGIN_FAILED: "ログイン失敗",
     Operation.LOGOUT: "ログアウト",
+    Operation.END_SESSION: "ログインの強制終了",
     Operation.MANAGE_USERS: "利用者管理",
     Operation.CHANGE_SETTINGS: "設定変更",
     Operation.READ_ACCESS_LOG: "アクセスログの閲覧",

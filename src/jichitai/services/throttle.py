@@ -10,13 +10,11 @@ deployment's limit is the per-process limit times the number of processes (see A
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from jichitai.domain.errors import DomainError, Violation
 from jichitai.services.ports import Clock
 
 
@@ -97,16 +95,9 @@ class Throttle:
         with self._lock:
             self._events.pop(key, None)
 
-
-class Throttled(DomainError):
-    """A refusal because one key (a client address) went over its limit; it may try again after
-    ``retry_after`` (entry points tell it so: HTTP 429 with ``Retry-After``)."""
-
-    def __init__(self, violation: Violation, retry_after: timedelta) -> None:
-        super().__init__(violation)
-        self.retry_after = retry_after
-
-    @property
-    def retry_after_seconds(self) -> int:
-        """Whole seconds to wait, rounded up (at least 1)."""
-        return max(1, math.ceil(self.retry_after.total_seconds()))
+    def forget_prefix(self, prefix: str) -> None:
+        """Clear the count of every key starting with ``prefix`` (an administrator's unlock
+        clears one login's failures from every address). Walks the keys: for rare calls."""
+        with self._lock:
+            for key in [k for k in self._events if k.startswith(prefix)]:
+                del self._events[key]

@@ -1,9 +1,10 @@
-"""Staff users: creation, log-in with lock-out, validity periods, roles (standard §10.3 (1380)).
+"""Staff users: creation, roles, validity periods, passwords (standard §10.3 (1380)).
 
-Log-in answers the same refusal for an unknown login and a wrong password, and spends the same
-hashing time on both, so the endpoint does not tell which logins exist. After
-``max_failures`` consecutive failures the account is locked for ``lockout``; a correct password
-during the lock is refused too, and a success resets the count.
+A login is unique within its municipality only. Administrators manage the users of their own
+municipality, never their own account (roles, validity, disabling, password: another
+administrator does that, and one's own password is changed by proving the current one). A change
+that takes rights away or replaces the password ends the user's sessions at once
+(``services/sessions.py``). Log-in itself is ``services/login.py``.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from jichitai.domain.access.actor import Actor, Unauthenticated
+from jichitai.domain.access.actor import Actor, Forbidden, Unauthenticated
 from jichitai.domain.access.roles import Permission, Role
 from jichitai.domain.errors import InvalidValue, NotFound, Violation, invalid
+from jichitai.services.login_throttles import LoginThrottles
 from jichitai.services.ports import Clock, PasswordHasher, StaffUser, UserDirectory
+from jichitai.services.sessions import EndReason, SessionService
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{2,63}")
 MIN_PASSWORD_LENGTH = 12
@@ -25,13 +28,8 @@ MAX_PASSWORD_LENGTH = 256  # hashing cost bound: longer inputs are refused befor
 USER_CACHE = timedelta(seconds=5)
 
 
-@dataclass(frozen=True, slots=True)
-class LoginPolicy:
-    max_failures: int = 5
-    lockout: timedelta = timedelta(minutes=15)
-
-
-def _bad_credentials() -> Unauthenticated:
+def bad_credentials() -> Unauthenticated:
+    """The one answer to every failed log-in, whatever failed (see ``services/login.py``)."""
     return Unauthenticated(
         Violation(
             "auth.invalid_credentials", "ログインIDまたはパスワードが正しくありません", "password"
@@ -89,15 +87,16 @@ class UserService:
         hasher: PasswordHasher,
         clock: Clock,
         municipality_exists: Callable[[str], bool],
-        policy: LoginPolicy | None = None,
+        sessions: SessionService,
+        throttles: LoginThrottles,
     ) -> None:
         self._directory = directory
         self._hasher = hasher
         self._clock = clock
         self._municipality_exists = municipality_exists
-        self._policy = policy or LoginPolicy()
-        self._dummy_hash: str | None = None
-        self._recent: dict[str, tuple[StaffUser, datetime]] = {}
+        self._sessions = sessions
+        self._throttles = throttles
+        self._recent: dict[tuple[str, str], tuple[StaffUser, datetime]] = {}
 
     # --- administration ------------------------------------------------------------------------
 
@@ -192,7 +191,13 @@ class UserService:
         unlock: bool = False,
         password: str | None = None,
     ) -> StaffUser:
-        """Change roles, validity, disabled flag, unlock, or set a new password."""
+        """Change roles, validity, disabled flag, unlock, or set a new password.
+
+        Never the administrator's own account: rights one grants oneself are not checked by
+        anybody (a second administrator, or the operators' command line, changes it). A change
+        that takes rights away or replaces the password ends the user's sessions at once, and
+        ``unlock`` clears the log-in throttles of that login.
+        """
         actor.require(Permission.MANAGE_USERS)
         user = self._own(actor, login)
         changed = user
@@ -211,16 +216,40 @@ class UserService:
         if unlock:
             changed = replace(changed, failed_attempts=0, locked_until=None)
         if password is not None:
-            changed = replace(changed, password_hash=self._hasher.hash(check_password(password)))
+            check_password(password)
+        reason = _end_reason(user, changed, password_reset=password is not None)
+        if user.login == actor.login and (reason is not None or changed != user):
+            raise Forbidden(
+                Violation(
+                    "user.self_change",
+                    "自分自身の権限・有効期間・利用停止・パスワードはこの画面では変更できません。"
+                    "別の管理者に依頼してください（パスワードは「自分のパスワードの変更」で"
+                    "変更できます）",
+                    "login",
+                )
+            )
+        if password is not None:
+            changed = replace(changed, password_hash=self._hasher.hash(password))
         changed = replace(changed, updated_at=self._clock.now())
+        if reason is not None:
+            # Before the change is saved: should saving fail, the user only logs in again.
+            self._sessions.end_all(actor, user, reason)
         self._save(changed)
+        if unlock:
+            self._throttles.forget_login(user.login)
         return changed
 
-    def change_own_password(self, actor: Actor, current: str, new: str) -> StaffUser:
-        """A user changes their own password, proving the current one (§10.3 (1380))."""
-        user = self._directory.get(actor.login)
-        if user is None or user.municipality_code != actor.municipality_code:
-            raise _bad_credentials()
+    def change_own_password(
+        self, actor: Actor, current: str, new: str, *, session_id: str
+    ) -> StaffUser:
+        """A user changes their own password, proving the current one (§10.3 (1380)).
+
+        Every other session of the user ends (whoever else knew the old password is logged out);
+        the session ``session_id`` making the change goes on.
+        """
+        user = self._directory.get(actor.municipality_code, actor.login)
+        if user is None:
+            raise bad_credentials()
         if len(current) > MAX_PASSWORD_LENGTH or not self._hasher.verify(
             user.password_hash, current
         ):
@@ -241,62 +270,66 @@ class UserService:
             first = error.violations[0]
             raise InvalidValue(replace(first, field="new_password")) from None
         changed = replace(user, password_hash=self._hasher.hash(new), updated_at=self._clock.now())
+        self._sessions.end_all(actor, user, EndReason.PASSWORD_CHANGED, keep=session_id)
         self._save(changed)
         return changed
 
     def _own(self, actor: Actor, login: str) -> StaffUser:
-        user = self._directory.get(login)
-        # Another municipality's user is answered exactly as a missing one.
-        if user is None or user.municipality_code != actor.municipality_code:
+        # Only the actor's municipality is looked in: another municipality's user of the same
+        # login is not found, exactly as a missing one.
+        user = self._directory.get(actor.municipality_code, login)
+        if user is None:
             raise NotFound(Violation("user.not_found", "該当する職員がいません", "login"))
         return user
 
-    # --- log-in --------------------------------------------------------------------------------
+    # --- what log-in needs (``services/login.py``) ---------------------------------------------
 
-    def authenticate(self, login: str, password: str) -> StaffUser:
-        """The user if the password is right and the account usable; else ``Unauthenticated``."""
-        user = self._directory.get(login) if LOGIN_PATTERN.fullmatch(login) else None
-        if user is None or len(password) > MAX_PASSWORD_LENGTH:
-            # Spend the same hashing time as for a real user, so timing tells nothing.
-            if self._dummy_hash is None:
-                self._dummy_hash = self._hasher.hash("timing equaliser")
-            self._hasher.verify(self._dummy_hash, password[:MAX_PASSWORD_LENGTH])
-            raise _bad_credentials()
-        now = self._clock.now()
-        if user.locked_until is not None and user.locked_until > now:
-            raise Unauthenticated(
-                Violation(
-                    "auth.locked",
-                    "ログインに続けて失敗したため、このアカウントは一時的にロックされています。"
-                    "しばらく待つか管理者に連絡してください",
-                    "username",
-                )
+    def candidates(self, login: str, municipality_code: str = "") -> Sequence[StaffUser]:
+        """The users a log-in with this login (and municipality, if given) could mean."""
+        if not LOGIN_PATTERN.fullmatch(login):
+            return []
+        if municipality_code:
+            found = self._directory.get(municipality_code, login)
+            return [found] if found is not None else []
+        return self._directory.with_login(login)
+
+    def known(self, login: str, municipality_code: str = "") -> StaffUser | None:
+        """The one user a log-in with this login (and municipality) means, if exactly one."""
+        found = self.candidates(login, municipality_code)
+        return found[0] if len(found) == 1 else None
+
+    def failed_log_in(self, user: StaffUser, refused_until: datetime | None) -> None:
+        """Count a failed log-in (for administrators to see) and, if log-ins of this login are
+        now refused from some address, until when."""
+        latest = self._directory.get(user.municipality_code, user.login) or user
+        until = latest.locked_until
+        if refused_until is not None and (until is None or until < refused_until):
+            until = refused_until
+        self._save(
+            replace(
+                latest,
+                failed_attempts=latest.failed_attempts + 1,
+                locked_until=until,
+                updated_at=self._clock.now(),
             )
-        if not self._hasher.verify(user.password_hash, password):
-            failures = user.failed_attempts + 1
-            locked = now + self._policy.lockout if failures >= self._policy.max_failures else None
-            self._save(
-                replace(
-                    user,
-                    failed_attempts=0 if locked else failures,
-                    locked_until=locked,
-                    updated_at=now,
-                )
-            )
-            raise _bad_credentials()
-        self.usable(user)
+        )
+
+    def logged_in(self, user: StaffUser, password: str) -> StaffUser:
+        """After a successful log-in: the failure count cleared, the hash renewed if its
+        parameters are out of date."""
         stale_hash = self._hasher.needs_rehash(user.password_hash)
-        if user.failed_attempts or user.locked_until or stale_hash:
-            rehashed = self._hasher.hash(password) if stale_hash else user.password_hash
-            user = replace(
-                user, failed_attempts=0, locked_until=None, password_hash=rehashed, updated_at=now
-            )
-            self._save(user)
-        return user
-
-    def known(self, login: str) -> StaffUser | None:
-        """The user of that login, if any (to log a failed log-in in their municipality)."""
-        return self._directory.get(login) if LOGIN_PATTERN.fullmatch(login) else None
+        if not (user.failed_attempts or user.locked_until or stale_hash):
+            return user
+        rehashed = self._hasher.hash(password) if stale_hash else user.password_hash
+        changed = replace(
+            user,
+            failed_attempts=0,
+            locked_until=None,
+            password_hash=rehashed,
+            updated_at=self._clock.now(),
+        )
+        self._save(changed)
+        return changed
 
     def usable(self, user: StaffUser) -> StaffUser:
         """Refuse a disabled user or one outside their validity period (checked every request)."""
@@ -315,27 +348,29 @@ class UserService:
             )
         return user
 
-    def _recently_read(self, login: str) -> StaffUser | None:
+    def _recently_read(self, municipality_code: str, login: str) -> StaffUser | None:
         """The user as read at most ``USER_CACHE`` ago: every API request needs it, and the
         read was a tenth of a request's time. This process's own changes drop the entry at
-        once; a change made by another process takes effect within ``USER_CACHE``."""
+        once; a change made by another process takes effect within ``USER_CACHE`` (but the
+        changes that take rights away also end the user's sessions, which is seen at once)."""
         now = self._clock.now()
-        cached = self._recent.get(login)
+        key = (municipality_code, login)
+        cached = self._recent.get(key)
         if cached is not None and timedelta(0) <= now - cached[1] < USER_CACHE:
             return cached[0]
-        user = self._directory.get(login)
+        user = self._directory.get(municipality_code, login)
         if user is not None:
-            self._recent[login] = (user, now)
+            self._recent[key] = (user, now)
         return user
 
     def _save(self, user: StaffUser) -> None:
-        self._recent.pop(user.login, None)
+        self._recent.pop((user.municipality_code, user.login), None)
         self._directory.update(user)
 
     def current(self, login: str, municipality_code: str) -> StaffUser:
-        """The user a valid token names, if still usable and still of that municipality."""
-        user = self._recently_read(login)
-        if user is None or user.municipality_code != municipality_code:
+        """The user a valid token names, if still usable."""
+        user = self._recently_read(municipality_code, login)
+        if user is None:
             raise Unauthenticated(
                 Violation(
                     "auth.invalid_token",
@@ -344,3 +379,16 @@ class UserService:
                 )
             )
         return self.usable(user)
+
+
+def _end_reason(before: StaffUser, after: StaffUser, *, password_reset: bool) -> EndReason | None:
+    """Why a change ends the user's sessions, if it does (the weightiest reason)."""
+    if after.disabled and not before.disabled:
+        return EndReason.DISABLED
+    if password_reset:
+        return EndReason.PASSWORD_RESET
+    if after.roles != before.roles:
+        return EndReason.ROLES_CHANGED
+    if after.valid_until != before.valid_until:
+        return EndReason.VALIDITY_CHANGED
+    return None

@@ -271,8 +271,32 @@ staff_users = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     PrimaryKeyConstraint("municipality_code", "login"),
-    UniqueConstraint("login"),
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+    # A login is unique within its municipality only (the key); a log-in that does not name
+    # the municipality looks the login up in all of them.
+    Index("ix_staff_users_login", "login"),
+)
+
+# One row per log-in (API token or counter cookie, which hold the same token): read by its key
+# on every request, so that a log-out, a password change or an administrator's change to the
+# user ends it at once in every server process. Rows are deleted a day after they expire.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    _municipality_code(),
+    Column("session_id", String(32), nullable=False),
+    Column("login", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("ended_at", UtcDateTime(), nullable=True),
+    Column("end_reason", String(40), nullable=True),
+    PrimaryKeyConstraint("municipality_code", "session_id"),
+    ForeignKeyConstraint(
+        ["municipality_code", "login"],
+        ["staff_users.municipality_code", "staff_users.login"],
+        name="fk_staff_sessions_staff_users",
+    ),
+    Index("ix_staff_sessions_login", "municipality_code", "login"),
 )
 
 # 抑止 and 支援措置 (standard §3.1 (410), §3.4 (440)): one row per setting, on a person or a

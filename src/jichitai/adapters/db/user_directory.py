@@ -60,14 +60,27 @@ class SqlUserDirectory:
             with self._engine.begin() as conn:
                 conn.execute(insert(t.staff_users).values(**_row(user)))
         except IntegrityError:
+            # Only the key (municipality, login) is unique: another municipality's login is
+            # never a conflict, so this answer tells nothing about other municipalities.
             raise ConflictError(
                 Violation("user.exists", f"ログインID {user.login} は既に使われています", "login")
             ) from None
 
-    def get(self, login: str) -> StaffUser | None:
+    def get(self, municipality_code: str, login: str) -> StaffUser | None:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(select(t.staff_users).where(_U.login == login)).one_or_none()
+            row = conn.execute(
+                select(t.staff_users).where(
+                    _U.municipality_code == municipality_code, _U.login == login
+                )
+            ).one_or_none()
         return _user(row) if row else None
+
+    def with_login(self, login: str) -> Sequence[StaffUser]:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            rows = conn.execute(
+                select(t.staff_users).where(_U.login == login).order_by(_U.municipality_code)
+            ).all()
+        return [_user(r) for r in rows]
 
     def update(self, user: StaffUser) -> None:
         values = _row(user)

@@ -1,13 +1,14 @@
-"""Bearer tokens: JWT (HS256, PyJWT) carrying the login and the municipality, short-lived.
+"""Bearer tokens: JWT (HS256, PyJWT) naming the login, the municipality and the session.
 
-The token only says who authenticated and until when; roles and validity are read from the user
-directory on every request, so a disabled user or a changed role takes effect at once.
+The token only says who authenticated, in which session and until when; the session record is
+read on every request (so a log-out or a password change ends it at once) and roles and validity
+are read from the user directory, so a disabled user or a changed role takes effect at once.
+Tokens without a session id (issued before sessions existed) are refused.
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -17,6 +18,7 @@ from jichitai.services.ports import Clock, TokenClaims
 
 _ALGORITHM = "HS256"
 _AUDIENCE = "jichitai-staff"
+_INVALID = "認証情報が正しくありません。再度ログインしてください"
 
 
 def _refused(message: str) -> Unauthenticated:
@@ -33,17 +35,17 @@ class JwtTokens:
     def lifetime(self) -> timedelta:
         return self._lifetime
 
-    def issue(self, login: str, municipality_code: str) -> tuple[str, datetime]:
+    def issue(self, login: str, municipality_code: str, session_id: str) -> tuple[str, datetime]:
         now = self._clock.now()
         expires = now + self._lifetime
         token = jwt.encode(
             {
                 "sub": login,
                 "mun": municipality_code,
+                "sid": session_id,
                 "aud": _AUDIENCE,
                 "iat": int(now.timestamp()),
                 "exp": int(expires.timestamp()),
-                "jti": str(uuid.uuid4()),
             },
             self._secret,
             algorithm=_ALGORITHM,
@@ -51,6 +53,15 @@ class JwtTokens:
         return token, expires
 
     def read(self, token: str) -> TokenClaims:
+        claims = self.read_signed(token)
+        if claims is None:
+            raise _refused(_INVALID)
+        # Expiry against the injected clock (not the system's), so tests can move time.
+        if claims.expires_at <= self._clock.now():
+            raise _refused("ログインの有効期限が切れました。再度ログインしてください")
+        return claims
+
+    def read_signed(self, token: str) -> TokenClaims | None:
         try:
             claims = jwt.decode(
                 token,
@@ -58,17 +69,20 @@ class JwtTokens:
                 algorithms=[_ALGORITHM],
                 audience=_AUDIENCE,
                 options={
-                    "require": ["sub", "mun", "exp", "iat"],
+                    "require": ["sub", "mun", "sid", "exp", "iat"],
                     "verify_exp": False,
                     "verify_iat": False,
                 },
             )
         except jwt.PyJWTError:
-            raise _refused("認証情報が正しくありません。再度ログインしてください") from None
-        # Expiry against the injected clock (not the system's), so tests can move time.
-        if int(claims["exp"]) <= int(self._clock.now().timestamp()):
-            raise _refused("ログインの有効期限が切れました。再度ログインしてください")
-        login, municipality = claims["sub"], claims["mun"]
-        if not isinstance(login, str) or not isinstance(municipality, str):
-            raise _refused("認証情報が正しくありません。再度ログインしてください")
-        return TokenClaims(login=login, municipality_code=municipality)
+            return None
+        login, municipality, session = claims["sub"], claims["mun"], claims["sid"]
+        if not all(isinstance(v, str) and v for v in (login, municipality, session)):
+            return None
+        try:
+            expires = datetime.fromtimestamp(int(claims["exp"]), UTC)
+        except (TypeError, ValueError, OverflowError, OSError):
+            return None
+        return TokenClaims(
+            login=login, municipality_code=municipality, session_id=session, expires_at=expires
+        )

@@ -4,8 +4,9 @@
 
 Domain refusals map by their class (401 unauthenticated, 403 forbidden, 404 not found — also for
 another municipality's data, which must not be told apart from missing data — 409 conflict, 429
-too many attempts from one address, with ``Retry-After``; 422 for every other rule); framework errors (malformed JSON, wrong types, unknown routes, oversized
-bodies) are rewritten into the same shape; anything unexpected is a 500 in the same shape, with
+too many attempts and 503 at capacity, both with ``Retry-After``, 422 for every other rule);
+framework errors (malformed JSON, wrong types, unknown routes, oversized bodies) are rewritten
+into the same shape; anything unexpected is a 500 in the same shape, with
 no detail leaked. Every refusal of an authenticated user or business system (subscriber) is
 written to the access log.
 """
@@ -23,11 +24,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jichitai.domain.access.actor import Actor, Forbidden, Unauthenticated
 from jichitai.domain.common.identifiers import AtenaNumber
-from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation
+from jichitai.domain.errors import (
+    ConflictError,
+    DomainError,
+    NotFound,
+    TooManyRequests,
+    Unavailable,
+    Violation,
+)
 from jichitai.domain.integration.subscribers import Subscriber
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.integration import INTEGRATION_ROLE
-from jichitai.services.throttle import Throttled
 
 log = logging.getLogger("jichitai.api")
 
@@ -55,9 +62,20 @@ def status_of(error: DomainError) -> int:
         return 404
     if isinstance(error, ConflictError):
         return 409
-    if isinstance(error, Throttled):
+    if isinstance(error, TooManyRequests):
         return 429
+    if isinstance(error, Unavailable):
+        return 503
     return 422
+
+
+def headers_of(error: DomainError) -> dict[str, str] | None:
+    """The headers a refusal needs: the scheme to authenticate with, or when to come back."""
+    if isinstance(error, Unauthenticated):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, (TooManyRequests, Unavailable)):
+        return {"Retry-After": str(error.retry_after_seconds)}
+    return None
 
 
 _HTTP_CODES: dict[int, tuple[str, str]] = {
@@ -174,11 +192,7 @@ def respond(
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> Response:
-        status = status_of(error)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        if isinstance(error, Throttled):
-            headers = {"Retry-After": str(error.retry_after_seconds)}
-        return respond(request, status, error.violations, headers)
+        return respond(request, status_of(error), error.violations, headers_of(error))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:

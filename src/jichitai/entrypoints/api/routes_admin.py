@@ -1,4 +1,10 @@
-"""Administration of one's own municipality: its record and its staff users."""
+"""Administration of one's own municipality: its record and its staff users.
+
+Every change to a user is written to the access log with what it changed (roles granted,
+validity, disabling, unlock, password reset; never the password): an administrator may create an
+account and act through it, which no rule here can stop, so the log must show who made which
+account with which roles.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from jichitai.services.ports import StaffUser
 router = APIRouter(prefix="/api/v1", tags=["administration"])
 
 ERRORS = s.error_responses(403, 404, 409)
+USER_ERRORS = s.error_responses(403, 404, 409, 503)  # a password is hashed: the bound may refuse
 LoginPath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._@-]{2,63}$")]
 
 
@@ -67,7 +74,7 @@ def list_users(request: Request, actor: CurrentActor) -> s.Users:
     operation_id="addUser",
     status_code=201,
     response_model=s.User,
-    responses=ERRORS,
+    responses=USER_ERRORS,
     summary="職員の登録（管理者）",
 )
 def add_user(request: Request, actor: CurrentActor, body: s.UserIn) -> s.User:
@@ -81,7 +88,12 @@ def add_user(request: Request, actor: CurrentActor, body: s.UserIn) -> s.User:
         valid_from=body.valid_from,
         valid_until=body.valid_until,
     )
-    app.access_log.record(actor, Operation.MANAGE_USERS, target=f"user:{user.login}:add")
+    app.access_log.record(
+        actor,
+        Operation.MANAGE_USERS,
+        target=f"user:{user.login}:add",
+        detail="roles=" + ",".join(sorted(r.value for r in user.roles)),
+    )
     return _user(user, request)
 
 
@@ -89,8 +101,8 @@ def add_user(request: Request, actor: CurrentActor, body: s.UserIn) -> s.User:
     "/users/{login}",
     operation_id="changeUser",
     response_model=s.User,
-    responses=ERRORS,
-    summary="職員の権限・有効期間・利用停止・ロック解除・パスワード（管理者）",
+    responses=USER_ERRORS,
+    summary="職員の権限・有効期間・利用停止・ロック解除・パスワード（管理者、自分以外）",
 )
 def change_user(
     request: Request, actor: CurrentActor, login: LoginPath, body: s.UserPatch
@@ -106,5 +118,26 @@ def change_user(
         unlock=body.unlock,
         password=body.password,
     )
-    app.access_log.record(actor, Operation.MANAGE_USERS, target=f"user:{user.login}:change")
+    app.access_log.record(
+        actor,
+        Operation.MANAGE_USERS,
+        target=f"user:{user.login}:change",
+        detail=_what_changed(body, user),
+    )
     return _user(user, request)
+
+
+def _what_changed(body: s.UserPatch, user: StaffUser) -> str:
+    """The access log's account of a change (the password itself never goes there)."""
+    parts: list[str] = []
+    if body.roles is not None:
+        parts.append("roles=" + ",".join(sorted(r.value for r in user.roles)))
+    if body.clear_valid_until or body.valid_until is not None:
+        parts.append(f"valid_until={user.valid_until.isoformat() if user.valid_until else ''}")
+    if body.disabled is not None:
+        parts.append(f"disabled={str(body.disabled).lower()}")
+    if body.unlock:
+        parts.append("unlock")
+    if body.password is not None:
+        parts.append("password_reset")
+    return ";".join(parts)

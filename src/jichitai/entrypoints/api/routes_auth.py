@@ -1,18 +1,17 @@
-"""Log-in and who am I."""
+"""Log-in, log-out and who am I."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from jichitai.domain.access.actor import Actor, Unauthenticated
 from jichitai.domain.access.roles import ROLE_LABELS
 from jichitai.entrypoints.api import schemas as s
-from jichitai.entrypoints.api.security import CurrentActor, app_of
+from jichitai.entrypoints.api.security import CurrentActor, CurrentSession, app_of
 from jichitai.services.audit import Operation
-from jichitai.services.ports import StaffUser
+from jichitai.services.login import Where
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -21,34 +20,44 @@ router = APIRouter(prefix="/api/v1", tags=["auth"])
     "/auth/token",
     operation_id="login",
     response_model=s.Token,
-    responses=s.error_responses(),
+    responses=s.error_responses(429, 503),
     summary="ログイン（OAuth2 パスワードフロー）",
 )
-def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> s.Token:
+def login(
+    request: Request,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    municipality_code: Annotated[
+        str,
+        Form(
+            max_length=6,
+            description="地方公共団体コード。同じログインIDが複数の団体にあるときは必須",
+        ),
+    ] = "",
+) -> s.Token:
     app = app_of(request)
-    terminal = request.client.host if request.client else ""
-    try:
-        user = app.users.authenticate(form.username, form.password)
-    except Unauthenticated as refused:
-        known = app.users.known(form.username)
-        if known is not None:  # a failed log-in of a real user goes to their municipality's log
-            app.access_log.record(
-                _actor_of(known, terminal),
-                Operation.LOGIN_FAILED,
-                outcome="refused",
-                detail=refused.code,
-            )
-        raise
-    token, expires = app.tokens.issue(user.login, user.municipality_code)
-    app.access_log.record(_actor_of(user, terminal), Operation.LOGIN)
+    client = request.client.host if request.client else ""
+    done = app.logins.log_in(
+        form.username,
+        form.password,
+        Where(client=client),
+        municipality_code=municipality_code.strip(),
+    )
     return s.Token(
-        access_token=token,
-        expires_in=int((expires - app.clock.now()).total_seconds()),
+        access_token=done.session.token,
+        expires_in=int((done.session.expires_at - app.clock.now()).total_seconds()),
     )
 
 
-def _actor_of(user: StaffUser, terminal: str) -> Actor:
-    return Actor(user.login, user.municipality_code, user.roles, terminal=terminal)
+@router.post(
+    "/auth/logout",
+    operation_id="logout",
+    status_code=204,
+    responses=s.error_responses(),
+    summary="ログアウト（このトークンのログインを終了）",
+)
+def logout(request: Request, session: CurrentSession) -> Response:
+    app_of(request).sessions.log_out(session.actor, session.session_id)
+    return Response(status_code=204)
 
 
 @router.get(
@@ -76,11 +85,18 @@ def me(request: Request, actor: CurrentActor) -> s.Me:
     "/me/password",
     operation_id="changeOwnPassword",
     status_code=204,
-    responses=s.error_responses(),
-    summary="自分のパスワードの変更",
+    responses=s.error_responses(503),
+    summary="自分のパスワードの変更（このトークン以外のログインは終了）",
 )
-def change_own_password(request: Request, actor: CurrentActor, body: s.PasswordChange) -> Response:
+def change_own_password(
+    request: Request, session: CurrentSession, body: s.PasswordChange
+) -> Response:
     app = app_of(request)
-    app.users.change_own_password(actor, body.current_password, body.new_password)
-    app.access_log.record(actor, Operation.CHANGE_SETTINGS, target="password")
+    app.users.change_own_password(
+        session.actor,
+        body.current_password,
+        body.new_password,
+        session_id=session.session_id,
+    )
+    app.access_log.record(session.actor, Operation.CHANGE_SETTINGS, target="password")
     return Response(status_code=204)

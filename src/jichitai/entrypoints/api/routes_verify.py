@@ -22,11 +22,10 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from jichitai.domain.errors import Violation, invalid
+from jichitai.domain.errors import TooManyRequests, Violation, invalid
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.routes_certificates import IssueCodePath
 from jichitai.entrypoints.api.security import app_of
-from jichitai.services.throttle import Throttled
 
 
 def client_key(request: Request) -> str:
@@ -50,14 +49,14 @@ def counted(request: Request) -> None:
         return
     limit = throttle.limit
     seconds = max(1, math.ceil(wait.total_seconds()))
-    raise Throttled(
+    raise TooManyRequests(
         Violation(
             "verify.throttled",
             f"証明書の確認が多すぎます（同じ接続元から{int(limit.window.total_seconds())}秒間に"
             f"{limit.limit}回まで）。{seconds}秒後にもう一度お試しください",
             None,
         ),
-        wait,
+        retry_after_seconds=seconds,
     )
 
 

@@ -283,8 +283,11 @@ class User(BaseModel):
     valid_from: date
     valid_until: date | None
     disabled: bool
-    locked: bool
-    failed_attempts: int
+    locked: bool = Field(
+        description="log-ins of this ID are being refused from some client address (too many "
+        "failures there); not an account lock: other terminals log in (unlock clears it)"
+    )
+    failed_attempts: int = Field(description="failed log-ins since the last success")
     created_at: datetime
     updated_at: datetime
 

@@ -1,9 +1,10 @@
 """Authentication: the OAuth2 password flow as FastAPI does it, and the acting staff user.
 
-``POST /api/v1/auth/token`` with form fields ``username`` and ``password`` answers a bearer
-token. Every other route depends on ``current_actor``: the token must be valid and unexpired,
-and the user it names must still exist, be enabled and be within their validity period; roles
-are read from the user directory on each request. Optional headers say where the request comes
+``POST /api/v1/auth/token`` with form fields ``username`` and ``password`` (and
+``municipality_code`` where the login exists in several municipalities) answers a bearer token.
+Every other route depends on ``current_actor``: the token must be valid and unexpired, the
+session it names must not have ended (read on every request), and the user must still exist, be
+enabled and be within their validity period; roles are read from the user directory. Optional headers say where the request comes
 from, for the access log: ``X-Jichitai-Terminal`` (default: the client address),
 ``X-Jichitai-Place`` and ``X-Jichitai-Purpose``.
 """
@@ -11,6 +12,7 @@ from, for the access log: ``X-Jichitai-Terminal`` (default: the client address),
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import unquote
 
@@ -57,14 +59,24 @@ def _context_value(request: Request, name: str) -> str:
     return value
 
 
-def current_actor(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
-    """The acting user. A plain function, run in a worker thread: on a cache miss it reads the
-    database, which must not block the event loop (running it on the loop measured no faster
-    beyond noise)."""
+@dataclass(frozen=True, slots=True)
+class Authenticated:
+    """The acting user and the session they act in (a log-out ends that session)."""
+
+    actor: Actor
+    session_id: str
+
+
+def current_session(
+    request: Request, token: Annotated[str | None, Depends(oauth2)]
+) -> Authenticated:
+    """The acting user and their session. A plain function, run in a worker thread: it reads
+    the database, which must not block the event loop (running it on the loop measured no
+    faster beyond noise)."""
     if not token:
         raise Unauthenticated(Violation("auth.required", "ログインが必要です", "Authorization"))
     app = app_of(request)
-    claims = app.tokens.read(token)
+    claims = app.sessions.check(token)
     user = app.users.current(claims.login, claims.municipality_code)
     client = request.client.host if request.client else ""
     actor = Actor(
@@ -76,7 +88,15 @@ def current_actor(request: Request, token: Annotated[str | None, Depends(oauth2)
         purpose=_context_value(request, "purpose"),
     )
     request.state.actor = actor
-    return actor
+    return Authenticated(actor, claims.session_id)
 
 
+async def current_actor(
+    authenticated: Annotated[Authenticated, Depends(current_session)],
+) -> Actor:
+    """The acting user (most routes need no more; async: no thread for a field read)."""
+    return authenticated.actor
+
+
+CurrentSession = Annotated[Authenticated, Depends(current_session)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -71,7 +71,7 @@ def audit_home(request: Request, counter: CurrentCounter) -> HTMLResponse:
     return _page(request, counter)
 
 
-@router.post("/audit/search")
+@router.post("/audit/search", summary="アクセスログの検索")
 def audit_search(request: Request, posted: PostedForm) -> HTMLResponse:
     counter = posted.counter
     counter.actor.require(Permission.READ_ACCESS_LOG)
@@ -89,7 +89,7 @@ def audit_search(request: Request, posted: PostedForm) -> HTMLResponse:
     return _page(request, counter, search=values, entries=[entry_row(e) for e in found])
 
 
-@router.post("/audit/mass-searches")
+@router.post("/audit/mass-searches", summary="大量検索の一覧")
 def audit_mass_searches(request: Request, posted: PostedForm) -> HTMLResponse:
     counter = posted.counter
     counter.actor.require(Permission.READ_ACCESS_LOG)
@@ -106,7 +106,7 @@ def audit_mass_searches(request: Request, posted: PostedForm) -> HTMLResponse:
     return _page(request, counter, mass=values, activities=[activity_row(r) for r in rows])
 
 
-@router.post("/audit/verify")
+@router.post("/audit/verify", summary="アクセスログの改ざん検査")
 def audit_verify(request: Request, posted: PostedForm) -> HTMLResponse:
     """``jichitai audit verify`` at the counter: every hash of the municipality's log again."""
     counter = posted.counter

@@ -99,7 +99,7 @@ def new_certificate(request: Request, counter: CurrentCounter, ref: RefQuery = "
     return form_page(request, counter, ref, None, frozenset())
 
 
-@router.post("/certificates/new")
+@router.post("/certificates/new", summary="証明書の交付の入力")
 def certificate_form(request: Request, posted: PostedForm) -> Response:
     """The form again: after confirming the alerts of a view, or back from the preview with
     the choices kept."""
@@ -292,7 +292,7 @@ def _asked(
     return options, arguments
 
 
-@router.post("/certificates/preview")
+@router.post("/certificates/preview", summary="証明書のプレビュー")
 def preview(request: Request, posted: PostedForm) -> Response:
     asked = _asked(request, posted)
     if isinstance(asked, Response):
@@ -336,7 +336,7 @@ def _pdf(issued: Issued) -> Response:
     )
 
 
-@router.post("/certificates/issue")
+@router.post("/certificates/issue", summary="証明書の発行")
 def issue(request: Request, posted: PostedForm) -> Response:
     asked = _asked(request, posted)
     if isinstance(asked, Response):
@@ -391,7 +391,7 @@ def _chosen_copy(request: Request, posted: Posted, action: str) -> _ChosenCopy |
     )
 
 
-@router.post("/certificates/reissue")
+@router.post("/certificates/reissue", summary="証明書の再発行・再印刷")
 def reissue(request: Request, posted: PostedForm) -> Response:
     """再交付・再印刷 of a copy chosen from the person's issue history."""
     chosen = _chosen_copy(request, posted, "再交付")
@@ -407,7 +407,7 @@ def reissue(request: Request, posted: PostedForm) -> Response:
     return _pdf(issued)
 
 
-@router.post("/certificates/dispose")
+@router.post("/certificates/dispose", summary="誤って発行した証明書の処分の記録")
 def dispose(request: Request, posted: PostedForm) -> Response:
     """処分: a copy chosen from the person's issue history, issued by mistake and destroyed."""
     chosen = _chosen_copy(request, posted, "処分")
@@ -468,7 +468,7 @@ def day_history(request: Request, counter: CurrentCounter) -> HTMLResponse:
     return _day_page(request, counter)
 
 
-@router.post("/certificates/verify")
+@router.post("/certificates/verify", summary="確認コードの照合")
 def verify(request: Request, posted: PostedForm) -> HTMLResponse:
     """What the public ``/verify/{code}`` answers, for a code a caller reads out."""
     counter = posted.counter

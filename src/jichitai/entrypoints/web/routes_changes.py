@@ -256,7 +256,7 @@ def choose(request: Request, counter: CurrentCounter, ref: str = "") -> Response
     return _choose(request, counter, ref, frozenset())
 
 
-@router.post("/changes/new")
+@router.post("/changes/new", summary="異動届の手続きの選択（注意事項の確認後）")
 def choose_acknowledged(request: Request, posted: PostedForm) -> Response:
     return _choose(
         request, posted.counter, posted.get("ref"), frozenset(posted.all("view_acknowledged"))
@@ -286,7 +286,7 @@ def new_form(request: Request, key: str, counter: CurrentCounter, ref: str = "")
     return _new_form(request, counter, key, ref, frozenset())
 
 
-@router.post("/changes/new/{key}")
+@router.post("/changes/new/{key}", summary="異動届の入力画面の表示（{key}、注意事項の確認後）")
 def new_form_acknowledged(request: Request, key: str, posted: PostedForm) -> Response:
     return _new_form(
         request,
@@ -327,7 +327,7 @@ def _posted_context(request: Request, counter: Counter, values: Values) -> Conte
     return _context(request, counter, values.get("ref"), frozenset(values.all("view_acknowledged")))
 
 
-@router.post("/changes/{key}/form")
+@router.post("/changes/{key}/form", summary="異動届の入力（{key}）")
 def redraw(request: Request, key: str, posted: PostedForm) -> Response:
     """The form again with what was posted: one member more or less, a fresh form token, or
     back from the confirmation page to correct it."""
@@ -349,7 +349,7 @@ def redraw(request: Request, key: str, posted: PostedForm) -> Response:
     return _form(request, counter, process, ctx, values, focus=focus)
 
 
-@router.post("/changes/{key}/confirm")
+@router.post("/changes/{key}/confirm", summary="異動届の確認画面（{key}）")
 def confirm(request: Request, key: str, posted: PostedForm) -> Response:
     counter = posted.counter
     actor = counter.actor
@@ -398,7 +398,7 @@ def confirm(request: Request, key: str, posted: PostedForm) -> Response:
     )
 
 
-@router.post("/changes/{key}/submit")
+@router.post("/changes/{key}/submit", summary="異動届の仮登録（{key}）")
 def submit(request: Request, key: str, posted: PostedForm) -> Response:
     counter = posted.counter
     actor = counter.actor
@@ -460,7 +460,7 @@ def _json(body: object) -> JSONResponse:
     return JSONResponse(body, headers=SECURITY_HEADERS)
 
 
-@router.post("/changes/check")
+@router.post("/changes/check", summary="異動届の入力内容の確認")
 def check(request: Request, posted: PostedForm) -> JSONResponse:
     """The live check: the same reading and rules as submitting, nothing written or logged;
     every refusal is answered as messages (it is about what is being typed)."""
@@ -480,7 +480,7 @@ def check(request: Request, posted: PostedForm) -> JSONResponse:
     return _json({"fields": {}, "general": []})
 
 
-@router.post("/changes/assist")
+@router.post("/changes/assist", summary="日付・住所の入力補助")
 def assist(request: Request, posted: PostedForm) -> JSONResponse:
     """Each date as understood, and the 町字 beginning with what is typed in the address field
     the clerk is in (``town``)."""

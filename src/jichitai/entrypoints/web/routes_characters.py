@@ -26,7 +26,7 @@ def character_form(request: Request, counter: CurrentCounter) -> HTMLResponse:
     return page(request, "characters.html", counter, query="", found=None)
 
 
-@router.post("/characters")
+@router.post("/characters", summary="文字コード照会")
 def look_up(request: Request, posted: PostedForm) -> HTMLResponse:
     query = posted.get("q").strip()
     if not query:

@@ -83,7 +83,7 @@ def draft_page(request: Request, draft_id: DraftId, counter: CurrentCounter) -> 
     return _detail(request, counter, draft_id)
 
 
-@router.post("/drafts/{draft_id}/approve")
+@router.post("/drafts/{draft_id}/approve", summary="仮登録の本登録（承認）")
 def approve(request: Request, draft_id: DraftId, posted: PostedForm) -> HTMLResponse:
     """本登録. The four-eyes and role refusals are pages of their own (and logged); a rule that
     fails now, or an alert not yet acknowledged, shows on the draft's page."""
@@ -122,7 +122,7 @@ def discard_confirmation(
     )
 
 
-@router.post("/drafts/{draft_id}/discard")
+@router.post("/drafts/{draft_id}/discard", summary="仮登録の破棄")
 def discard(request: Request, draft_id: DraftId, posted: PostedForm) -> Response:
     counter = posted.counter
     try:

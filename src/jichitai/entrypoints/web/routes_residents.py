@@ -36,7 +36,7 @@ def home(request: Request, counter: CurrentCounter) -> HTMLResponse:
     return page(request, "search.html", counter, query="", hits=None, include_removed=False)
 
 
-@router.post("/search")
+@router.post("/search", summary="住民検索")
 def search(request: Request, posted: PostedForm) -> HTMLResponse:
     counter = posted.counter
     query = posted.get("q").strip()[:MAX_QUERY]
@@ -93,7 +93,7 @@ def resident(request: Request, ref: str, counter: CurrentCounter) -> Response:
     return resident_page(request, counter, ref, frozenset())
 
 
-@router.post("/residents/{ref}")
+@router.post("/residents/{ref}", summary="住民の画面の表示（注意事項の確認後）")
 def resident_acknowledged(request: Request, ref: str, posted: PostedForm) -> Response:
     """The page after the clerk confirmed the suppression alerts shown."""
     return resident_page(request, posted.counter, ref, frozenset(posted.all("acknowledged")))

@@ -70,7 +70,7 @@ def seals(request: Request, ref: str, counter: CurrentCounter) -> Response:
     return seal_page(request, counter, ref, frozenset())
 
 
-@router.post("/seals/{ref}")
+@router.post("/seals/{ref}", summary="印鑑登録の画面の表示（注意事項の確認後）")
 def seals_acknowledged(request: Request, ref: str, posted: PostedForm) -> Response:
     """The page after the clerk confirmed the alerts of the view."""
     return seal_page(request, posted.counter, ref, _acks(posted, "view_ack"))
@@ -141,7 +141,7 @@ def _form_status(error: DomainError) -> int:
 # --- registering ------------------------------------------------------------------------------
 
 
-@router.post("/seals/{ref}/register")
+@router.post("/seals/{ref}/register", summary="印鑑登録")
 async def register(request: Request, ref: str, posted: PostedForm) -> Response:
     form = await request.form()  # parsed once: PostedForm read the same form
     try:
@@ -217,7 +217,7 @@ def _register(request: Request, ref: str, posted: Posted, data: bytes) -> Respon
 # --- 亡失・廃止 -----------------------------------------------------------------------------------
 
 
-@router.post("/seals/{ref}/end")
+@router.post("/seals/{ref}/end", summary="印鑑登録の亡失・廃止")
 def end(request: Request, ref: str, posted: PostedForm) -> Response:
     counter = posted.counter
     actor = counter.actor

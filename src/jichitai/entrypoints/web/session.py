@@ -1,14 +1,15 @@
 """Who is at the counter: the session cookie, CSRF tokens and the acting staff user.
 
 The session cookie holds the same signed, expiring token the API hands out (``HttpOnly``,
-``SameSite=Strict``, path ``/ui``); the user is read again on every request, so a disabled user
-or a changed role takes effect at once. Every form carries a CSRF token derived from the session
-token (HMAC with the server secret); the log-in form, which has no session yet, uses a random
-token in a short-lived cookie (double submit).
+``SameSite=Strict``, path ``/ui``); its session record and the user are read again on every
+request, so a log-out, a disabled user or a changed role takes effect at once. Every form carries
+a CSRF token derived from the session token (HMAC with the server secret); the log-in form, which
+has no session yet, uses a random token in a short-lived cookie (double submit).
 
-An expired session in the middle of a form does not lose the input: ``LoginRequired`` carries
-the posted fields, the log-in page keeps them in hidden fields (never in the URL or browser
-storage), and after logging in the clerk sends them on with one button.
+An expired session in the middle of a form does not lose the input: when the form came with this
+user's own (expired or ended) session cookie and its CSRF token, ``LoginRequired`` carries a
+sealed resume token (``resume.py``) that the log-in page keeps in a hidden field (never in the URL
+or browser storage); after the same user logs in, the resume page shows what will be sent.
 """
 
 from __future__ import annotations
@@ -26,27 +27,24 @@ from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor, Unauthenticated
 from jichitai.domain.access.roles import ROLE_LABELS, Permission
 from jichitai.domain.errors import DomainError
+from jichitai.entrypoints.web.resume import MAX_FIELDS, Resume, ResumeTokens, is_counter_path
 
 SESSION_COOKIE = "jichitai_counter"
 LOGIN_COOKIE = "jichitai_counter_login"
+MUNICIPALITY_COOKIE = "jichitai_counter_municipality"
+"""The 団体コード last logged in to on this terminal (prefilled on the log-in form)."""
 CSRF_FIELD = "csrf_token"
+NOT_RESUMED = frozenset({"/ui/logout"})
+"""Forms never sent on after logging in (a log-out after logging in again makes no sense)."""
 PURPOSE = "窓口業務"
 PLACE = "窓口"
 
 
-@dataclass(frozen=True, slots=True)
-class ResumeForm:
-    """A form that was posted when the session had expired: where to and what."""
-
-    action: str
-    fields: tuple[tuple[str, str], ...]
-
-
 class LoginRequired(Exception):
-    def __init__(self, message: str, resume: ResumeForm | None = None) -> None:
+    def __init__(self, message: str, resume_token: str = "") -> None:
         super().__init__(message)
         self.message = message
-        self.resume = resume
+        self.resume_token = resume_token
 
 
 class CsrfRejected(Exception):
@@ -62,6 +60,7 @@ class Counter:
     municipality_name: str
     csrf: str
     role_labels: tuple[str, ...]
+    session_id: str
 
     def may(self, permission: Permission) -> bool:
         return self.actor.may(permission)
@@ -87,6 +86,11 @@ def app_of(request: Request) -> App:
     return app
 
 
+def resume_tokens_of(request: Request) -> ResumeTokens:
+    tokens: ResumeTokens = request.app.state.resume_tokens
+    return tokens
+
+
 def csrf_token(secret: str, session_token: str) -> str:
     return hmac.new(
         secret.encode(), b"csrf\x00" + session_token.encode(), hashlib.sha256
@@ -107,7 +111,7 @@ def _counter(request: Request, app: App, token: str | None) -> Counter:
     if not token:
         raise LoginRequired("ログインしてください")
     try:
-        claims = app.tokens.read(token)
+        claims = app.sessions.check(token)
         user = app.users.current(claims.login, claims.municipality_code)
     except Unauthenticated:
         raise LoginRequired(
@@ -132,6 +136,7 @@ def _counter(request: Request, app: App, token: str | None) -> Counter:
         municipality_name=municipality,
         csrf=csrf_token(app.settings.secret_key, token),
         role_labels=tuple(ROLE_LABELS[r] for r in sorted(user.roles)),
+        session_id=claims.session_id,
     )
 
 
@@ -142,8 +147,8 @@ def current_counter(request: Request) -> Counter:
 
 
 async def posted_form(request: Request) -> Posted:
-    """A form posted by a logged-in user; the session and the CSRF token are checked, and an
-    expired session keeps what was posted."""
+    """A form posted by a logged-in user; the session and the CSRF token are checked. A form
+    posted in this user's own session after it ended is sealed for sending on after log-in."""
     form = await request.form()
     multi = tuple((k, v) for k, v in form.multi_items() if isinstance(v, str))
     fields = dict(multi)
@@ -152,12 +157,31 @@ async def posted_form(request: Request) -> Posted:
     try:
         counter = await run_in_threadpool(_counter, request, app, token)
     except LoginRequired as expired:
-        kept = tuple((k, v) for k, v in multi if k != CSRF_FIELD)
-        raise LoginRequired(expired.message, ResumeForm(request.url.path, kept)) from None
+        resume = await run_in_threadpool(_resume, request, app, token, multi)
+        raise LoginRequired(expired.message, resume) from None
     sent = fields.get(CSRF_FIELD, "")
     if not sent or not hmac.compare_digest(sent, counter.csrf):
         raise CsrfRejected()
     return Posted(counter, fields, multi)
+
+
+def _resume(
+    request: Request, app: App, token: str | None, multi: tuple[tuple[str, str], ...]
+) -> str:
+    """A resume token for the form, or "" when the post is not this user's own: it must carry a
+    session cookie this server issued for a session it knows (expired or ended) and that
+    session's CSRF token (see ``resume.py``)."""
+    action = request.url.path
+    if not token or not is_counter_path(action) or action in NOT_RESUMED:
+        return ""
+    claims = app.sessions.recognised(token)
+    sent = dict(multi).get(CSRF_FIELD, "")
+    expected = csrf_token(app.settings.secret_key, token)
+    if claims is None or not sent or not hmac.compare_digest(sent, expected):
+        return ""
+    kept = tuple((k, v) for k, v in multi if k != CSRF_FIELD)[:MAX_FIELDS]
+    resume = Resume(claims.municipality_code, claims.login, claims.session_id, action, kept)
+    return resume_tokens_of(request).seal(resume, app.clock.now())
 
 
 CurrentCounter = Annotated[Counter, Depends(current_counter)]

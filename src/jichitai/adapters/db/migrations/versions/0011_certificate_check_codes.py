@@ -8,7 +8,7 @@ and makes a code name one copy only. Copies issued before keep their 22-digit co
 already: each carries its municipality's code) and keep verifying.
 
 Revision ID: 0011
-Revises: 0009 (0010 is being added in parallel; this revision is re-chained onto it on merge)
+Revises: 0010
 Create Date: 2026-12-07
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
