@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from jichitai.domain.access.roles import Permission
+from jichitai.domain.common.dates import format_wareki
 from jichitai.domain.errors import DomainError
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.entrypoints.web.session import Counter, CurrentCounter, PostedForm, app_of
@@ -129,6 +130,11 @@ def resident_page(
         row(m) | {"ref": refs.ref(actor.login, m.record.atena_number.value)} for m in household
     ]
     view = row(shown)
+    view["pending"] = (
+        f"{format_wareki(shown.pending.effective_on)}から{shown.pending.reason_label}"
+        if shown.pending is not None
+        else None
+    )
     return page(
         request,
         "resident.html",
