@@ -81,6 +81,7 @@ def test_whoever_changed_a_draft_may_not_approve_it_and_the_log_names_each_step(
     assert ("approve_draft", second) in steps
 
 
+@pytest.mark.spec("10.3")
 def test_answers_carry_the_versions_and_a_draft_is_held_to_those_it_was_checked_against(
     app: App, client: TestClient, tenant: Tenant
 ) -> None:
@@ -121,6 +122,7 @@ def test_answers_carry_the_versions_and_a_draft_is_held_to_those_it_was_checked_
     assert app.queries.current(tenant.code, wife).is_resident  # nothing written
 
 
+@pytest.mark.spec("4.0.8")
 def test_an_alert_that_first_appears_at_approval_is_acknowledged_there(
     client: TestClient, tenant: Tenant
 ) -> None:

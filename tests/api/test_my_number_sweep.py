@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from jichitai.bootstrap import App
@@ -50,6 +51,7 @@ def numbers_of(app: App, tenant: Tenant) -> set[str]:
     return found
 
 
+@pytest.mark.spec("10.4")
 def test_no_api_answer_to_a_clerk_holds_a_my_number(
     app: App, client: TestClient, tenant: Tenant
 ) -> None:
@@ -89,6 +91,7 @@ def test_no_api_answer_to_a_clerk_holds_a_my_number(
     assert typed in reviewer.text  # the reviewer's duty includes it: the sweep can fail
 
 
+@pytest.mark.spec("10.4")
 def test_no_counter_page_shown_to_a_clerk_holds_a_my_number(
     app: App, client: TestClient, tenant: Tenant, tmp_path: Path
 ) -> None:

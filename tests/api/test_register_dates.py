@@ -110,6 +110,8 @@ def test_a_planned_move_out_leaves_her_a_resident_until_its_date_then_removed_un
     assert "花子" not in squeezed(copy.content, tmp_path)
 
 
+@pytest.mark.spec("1.2.1")
+@pytest.mark.spec("4.0.3")
 def test_a_change_dated_before_a_persons_latest_is_refused_with_the_date_named(
     client: TestClient, tenant: Tenant
 ) -> None:
@@ -151,6 +153,7 @@ def test_a_change_dated_before_a_persons_latest_is_refused_with_the_date_named(
 
 
 @pytest.mark.spec("4.6.0.1")
+@pytest.mark.spec("1.1.10")
 def test_cancelling_a_move_out_after_the_rest_left_returns_her_as_head_of_her_own_household(
     app: App, client: TestClient, tenant: Tenant
 ) -> None:

@@ -72,6 +72,7 @@ def request(
     return ResidentCertificateRequest(kind=kind, **changes)  # type: ignore[arg-type]
 
 
+@pytest.mark.spec("1.1.3")
 def test_a_household_sheet_holds_four_persons_and_only_the_last_carries_the_certification(
     household: tuple[str, list[ResidentRecord]],
 ) -> None:
@@ -124,6 +125,7 @@ def test_optional_items_are_omitted_unless_asked_and_names_keep_every_character(
     assert "在留カード等番号　AB12345678CD" in full
 
 
+@pytest.mark.spec("1.1.9")
 def test_japanese_dates_are_wareki_and_a_foreign_residents_birth_and_expiry_seireki(
     household: tuple[str, list[ResidentRecord]],
 ) -> None:

@@ -57,6 +57,7 @@ days = st.lists(
 
 @settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=days)
+@pytest.mark.spec("1.2.1")
 def test_any_recording_order_answers_every_day_as_the_changes_it_holds_in_date_order(
     app: App, order: list[date]
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
 from jichitai.bootstrap import App
@@ -20,6 +21,7 @@ from tests.web.test_changes_http import drafts, opened, post, ref_of
 from tests.web.test_counter_http import log_in
 
 
+@pytest.mark.spec("1.1.5")
 def test_a_planned_mover_is_a_resident_at_the_counter_until_the_date(
     http: TestClient, tenant: Tenant, app: App, clock: FixedClock
 ) -> None:
@@ -43,6 +45,7 @@ def test_a_planned_mover_is_a_resident_at_the_counter_until_the_date(
     assert "この方は除票です（転出" in page
 
 
+@pytest.mark.spec("10.3")
 def test_a_change_to_the_household_after_the_confirmation_refuses_the_submission(
     http: TestClient, tenant: Tenant, app: App
 ) -> None:

@@ -206,6 +206,7 @@ def test_the_api_refuses_what_the_counter_refuses_naming_the_field(
         assert _counter_verdict(http, csrf, field, value)
 
 
+@pytest.mark.spec("1.1.8")
 def test_a_date_whose_wording_and_value_disagree_is_refused_through_the_api(
     doors: tuple[TestClient, str, dict[str, str]],
 ) -> None:
@@ -221,6 +222,7 @@ def test_a_date_whose_wording_and_value_disagree_is_refused_through_the_api(
     assert [e["code"] for e in answer.json()["errors"]] == ["date.wording_mismatch"]
 
 
+@pytest.mark.spec("1.1.18")
 def test_a_reading_in_hiragana_is_kept_in_katakana_by_both_doors(
     doors: tuple[TestClient, str, dict[str, str]], tenant: Tenant
 ) -> None:
