@@ -32,11 +32,12 @@ def a_person_moving_out(cli: Cli) -> str:
     """A demo resident whose move-out to another municipality is filed."""
     for serial in range(1, 40):
         atena = AtenaNumber.from_serial(serial).value
-        result = cli.run("resident", "show", "-m", CODE, atena, "--json")
+        # The latest snapshot: a move-out filed for a later date is recorded, not yet in effect.
+        result = cli.run("resident", "show", "-m", CODE, atena, "--history", "--json")
         if result.returncode != 0:
             continue
-        shown = json.loads(result.stdout)
-        if shown.get("status") == "moved_out" and shown.get("move_out"):
+        latest = json.loads(result.stdout)[-1]
+        if latest.get("status") == "moved_out" and latest.get("move_out"):
             return atena
     raise AssertionError("the demo data has no filed move-out")
 

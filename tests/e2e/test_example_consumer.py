@@ -183,8 +183,19 @@ def a_household(stack: Stack) -> dict[str, str]:
     assert answer.status_code == 200, answer.text
     records: list[dict[str, str]] = [json.loads(line) for line in answer.text.splitlines() if line]
     heads = [r for r in records if r["住民状態"] == "1" and r["続柄1"] == "02" and r["氏_日本人"]]
-    assert heads, "the demo register has no Japanese head of household"
-    return heads[0]
+    # A household that filed a move-out for a later date is still living here, but nothing
+    # but the move-out's cancellation may be recorded for it before then: skip those.
+    clerk = staff(stack.api, "clerk-e2e")
+    staying = [
+        r
+        for r in heads
+        if httpx.get(f"{stack.api}/api/v1/residents/{r['宛名番号']}", headers=clerk).json()[
+            "pending"
+        ]
+        is None
+    ]
+    assert staying, "the demo register has no Japanese head of household"
+    return staying[0]
 
 
 def test_a_birth_reaches_the_child_allowance_list_over_a_webhook(stack: Stack) -> None:

@@ -585,7 +585,15 @@ def _enter_members(
     else:
         household = household_number
         existing = view.household_residents(household)
-        if not existing:
+        leaving = [] if existing else view.household_pending_removals(household, ctx.today)
+        if leaving:
+            checks.error(
+                "household.planned_move_out",
+                f"世帯番号 {household.value} の世帯は{format_wareki(leaving[0].effective_on)}に"
+                "転出する届出がされています。先に転出を取り消してから入力してください",
+                "household_number",
+            )
+        elif not existing:
             checks.error(
                 "household.not_found",
                 f"世帯番号 {household.value} の世帯に住民がいません",
