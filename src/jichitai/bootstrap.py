@@ -22,6 +22,7 @@ from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.adapters.pdf.application_form import render_application_form
 from jichitai.adapters.pdf.certificate_maker import KeyDirectoryCertificateMaker
 from jichitai.adapters.pdf.fonts import mj_font_path
+from jichitai.adapters.private_files import write_private
 from jichitai.adapters.seal_drawing import draw_seal_scan
 from jichitai.adapters.seal_images import measure_seal
 from jichitai.adapters.security.certificate_keys import KeyStore
@@ -87,6 +88,9 @@ class App:
     api_threads: int | None
     """Worker threads for the API: on SQLite as many as the pooled connections (more would only
     queue for a connection); None keeps the server's default."""
+    write_private_file: Callable[[str, bytes], None]
+    """Writes a file an entry point hands to the operator (a certificate PDF…) owner-only, 0600,
+    whatever the umask (``adapters/private_files.py``): it holds personal data."""
 
     def upgrade_database(self) -> None:
         upgrade(self.engine)
@@ -214,4 +218,5 @@ def bootstrap(
         application_forms=ApplicationForms(access_log, render_application_form),
         draw_seal_scan=draw_seal_scan,
         api_threads=SQLITE_POOL_SIZE if is_sqlite(engine) else None,
+        write_private_file=write_private,
     )
