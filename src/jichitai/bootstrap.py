@@ -212,7 +212,13 @@ def bootstrap(
         staff=StaffRegister(register, queries, suppressions, access_log),
         layout_export=LayoutExportService(reader_for, _bundled_layout, CsvExportSink),
         layout_import=LayoutImportService(
-            uow_for, _bundled_layout, CsvImportSource, write_import_report, write_id_map, clock
+            uow_for,
+            _bundled_layout,
+            CsvImportSource,
+            write_import_report,
+            write_id_map,
+            clock,
+            municipalities.name_of,
         ),
         name_font_path=mj_font_path(),
         application_forms=ApplicationForms(access_log, render_application_form),

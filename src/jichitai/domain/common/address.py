@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any, Final
 
 from jichitai.domain.common.municipality import DESIGNATED_CITIES, designated_city_of
@@ -339,11 +340,9 @@ class Address:
                 f"（市区町村コード {self.town_code[:5]}）",
             )
         prefecture = _place_key(self.prefecture)
-        for named in PREFECTURES:  # 「東京都千代田区」 typed whole into the city part
-            key = _place_key(named)
-            if city.startswith(key) and len(city) > len(key):
-                prefecture, city = prefecture or key, city[len(key) :]
-                break
+        written = _PREFECTURE_START.match(city)  # 「東京都千代田区」 typed whole into the city part
+        if written is not None and written.end() < len(city):
+            prefecture, city = prefecture or written.group(), city[written.end() :]
         if prefecture and prefecture != _place_key(tenant.prefecture):
             shown = self.prefecture or prefecture
             return outside(
@@ -397,10 +396,15 @@ _TOWN_OR_VILLAGE: Final = ("町", "村")
 _WARD: Final = "区"
 
 
+@lru_cache(maxsize=4096)
 def _place_key(text: str) -> str:
     """A place name as :meth:`Address.outside_violation` compares it (NFKC, spaces, IVS and
-    variants folded by the search's own :func:`fold_kanji`, ヶ as ケ)."""
+    variants folded by the search's own :func:`fold_kanji`, ヶ as ケ). Cached: a register
+    repeats a few place names (an import asks once per living resident)."""
     return fold_kanji(unicodedata.normalize("NFKC", text)).translate(_KE)
+
+
+_PREFECTURE_START: Final = re.compile("|".join(_place_key(name) for name in PREFECTURES))
 
 
 def _with_county(longer: str, shorter: str) -> bool:
@@ -427,7 +431,9 @@ class _Tenant:
     ward: str  # a ward tenant's ward (place key), else ""
 
     @classmethod
+    @lru_cache(maxsize=64)
     def of(cls, code: str, name: str) -> _Tenant:
+        """The municipality read once per code and name (cached, like :func:`_place_key`)."""
         if not (len(code) == 6 and code.isascii() and code.isdigit()):
             raise ValueError(f"a municipality code needs 6 ASCII digits, got {code!r}")
         if not 1 <= int(code[:2]) <= len(PREFECTURES):

@@ -54,6 +54,7 @@ def designated_city_of(first5: str) -> str | None:
     owners = [code for code in DESIGNATED_CITIES if code[:2] == first5[:2] and code <= first5]
     return max(owners) if owners else None
 
+
 _WEIGHTS = (6, 5, 4, 3, 2)
 
 
