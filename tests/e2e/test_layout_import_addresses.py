@@ -19,8 +19,6 @@ import pytest
 from jichitai.domain.common.municipality import municipality_check_digit
 from tests.e2e.conftest import Cli
 
-pytestmark = pytest.mark.spec("10.6")
-
 SOURCE = "131016"
 SOURCE_NAME = "東京都千代田区"
 JUMIN = "juki_jumin.csv"

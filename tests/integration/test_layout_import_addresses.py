@@ -24,8 +24,6 @@ from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import NotFound
 from tests.fakes import FixedClock, SeededRandom
 
-pytestmark = pytest.mark.spec("10.6")
-
 SOURCE = "13114" + municipality_check_digit("13114")  # 中野区
 TARGET = "13115" + municipality_check_digit("13115")  # 杉並区
 UNKNOWN = "13116" + municipality_check_digit("13116")
