@@ -5,7 +5,10 @@ mode. (The commands that use it are tested end to end in ``tests/e2e/test_privat
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,3 +115,40 @@ def test_sqlite_makes_its_wal_and_shm_with_the_database_files_mode(
             }
     finally:
         engine.dispose()
+
+
+def test_tightening_before_a_new_connection_leaves_the_open_connections_locks_alone(
+    tmp_path: Path,
+) -> None:
+    """The pool runs the check before every new connection, while this process may hold
+    SQLite's locks on the files: opening and closing any descriptor of them would drop every
+    POSIX lock of the process on it, and another process could then take the database from
+    under the open connection (here: switch it out of WAL mode while it reads)."""
+    database = tmp_path / "register.db"
+    private_database_file(database)
+    reader = sqlite3.connect(database, isolation_level=None)
+    try:
+        reader.execute("PRAGMA journal_mode=WAL")
+        reader.execute("CREATE TABLE t (x)")
+        reader.execute("INSERT INTO t VALUES (1)")
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT x FROM t").fetchall() == [(1,)]
+        private_database_file(database)  # as a second pooled connection opens
+        other = subprocess.run(
+            [sys.executable, "-c", SWITCH_OUT_OF_WAL, str(database)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert "database is locked" in other.stderr, other.stdout
+        assert reader.execute("SELECT x FROM t").fetchall() == [(1,)]
+    finally:
+        reader.close()
+
+
+SWITCH_OUT_OF_WAL = """
+import sqlite3, sys
+other = sqlite3.connect(sys.argv[1], timeout=0.1, isolation_level=None)
+print(other.execute("PRAGMA journal_mode=DELETE").fetchone())
+"""

@@ -20,8 +20,7 @@ file is left as it is — its owner chose to share it — rather than failing th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+import stat
 from pathlib import Path
 from typing import BinaryIO, Final, Literal, TextIO, overload
 
@@ -41,7 +40,7 @@ SQLITE_COMPANIONS: Final = ("-wal", "-shm", "-journal")
 """Files SQLite keeps beside a database. It creates them with the database file's own mode,
 but one left by an earlier run keeps whatever mode it had then."""
 _NOT_BLOCKING: Final = os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-"""Opening only to set a mode must not hang on a FIFO planted in a file's place."""
+"""Creating a database file must not hang on a FIFO planted in its place."""
 
 
 def private_dir(path: str | os.PathLike[str]) -> Path:
@@ -128,34 +127,38 @@ def private_database_file(path: str | os.PathLike[str]) -> None:
     journal files with the database file's own mode (and it sets that mode exactly, whatever
     the umask): so making the database 0600 first makes them 0600 too. An empty file is what
     SQLite itself would create. A missing folder is left for SQLite to report when it opens.
+
+    An existing file is changed by its path and never opened: this runs before every new
+    connection, and the process may hold SQLite's locks on these files already — closing any
+    descriptor of a file drops all of the process's POSIX locks on it (SQLite's own warning), and
+    another process would then reset the shared memory under this one's feet.
     """
     database = Path(path)
     try:
-        descriptor = os.open(database, os.O_WRONLY | os.O_CREAT | _NOT_BLOCKING, PRIVATE_FILE_MODE)
+        descriptor = os.open(
+            database, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOT_BLOCKING, PRIVATE_FILE_MODE
+        )
+    except FileExistsError:
+        pass  # tightened below, by its path
     except OSError:
         return  # a missing folder, no right to write there…: SQLite says why when it opens it
-    try:
-        _tighten_descriptor(descriptor)
-    finally:
-        os.close(descriptor)
-    for suffix in SQLITE_COMPANIONS:
-        companion = database.with_name(database.name + suffix)
+    else:  # new, so nobody holds a lock on it
         try:
-            with _opened(companion) as fd:
-                _tighten_descriptor(fd)
-        except OSError:  # absent (the usual case), or not ours to open
-            continue
+            _tighten_descriptor(descriptor)
+        finally:
+            os.close(descriptor)
+    for suffix in ("", *SQLITE_COMPANIONS):
+        _tighten_path(database.with_name(database.name + suffix))
 
 
-@contextmanager
-def _opened(path: Path) -> Iterator[int]:
-    """An existing file opened read-only (``O_NOFOLLOW``: a link planted in its place is not
-    followed), only to set its mode."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | _NOT_BLOCKING)
+def _tighten_path(path: Path) -> None:
+    """``path`` made 0600 if it exists, is a regular file and is ours; by path, never opened."""
     try:
-        yield descriptor
-    finally:
-        os.close(descriptor)
+        found = os.stat(path)
+        if stat.S_ISREG(found.st_mode) and stat.S_IMODE(found.st_mode) != PRIVATE_FILE_MODE:
+            os.chmod(path, PRIVATE_FILE_MODE)
+    except (FileNotFoundError, PermissionError):  # absent (as companions usually are), or not ours
+        return
 
 
 def _tighten_descriptor(descriptor: int) -> None:
