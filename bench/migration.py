@@ -62,7 +62,6 @@ import math
 import os
 import random
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -78,6 +77,7 @@ from typing import Any, BinaryIO
 from bench.support import BenchFailed, descendants, executable, seed_demo
 from sqlalchemy.engine import make_url
 
+from jichitai.adapters.private_files import open_private, private_dir, write_private
 from jichitai.adapters.standard_layout.csv_export import GAIJI_REPORT, MANIFEST
 from jichitai.bootstrap import bootstrap
 from jichitai.config import Settings
@@ -216,7 +216,7 @@ class _Sink:
     """An output file: bytes appended, counted and hashed."""
 
     def __init__(self, path: Path) -> None:
-        self._file: BinaryIO = path.open("wb")
+        self._file: BinaryIO = open_private(path)  # an export's worth of (synthetic) persons
         self.sha256 = hashlib.sha256()
         self.bytes = 0
         self.rows = 0
@@ -317,7 +317,7 @@ def generate(template: Path, out: Path, persons: int) -> Generated:
     # The layout's other files (支援措置等) are written with their header only: the generated
     # persons carry no suppression settings (their 措置ID would have to be renumbered per copy).
     others = [entry["file"] for entry in manifest["files"] if entry["file"] not in files]
-    out.mkdir()
+    private_dir(out)
     sinks = {name: _Sink(out / name) for name in [*files, *others]}
     try:
         for name, rendered in files.items():
@@ -348,9 +348,9 @@ def generate(template: Path, out: Path, persons: int) -> Generated:
         entry.update(rows=sink.rows, bytes=sink.bytes, sha256=sink.sha256.hexdigest())
     if manifest["gaiji_report"]["characters"] != 0:
         raise BenchFailed("the template's 外字 report is not empty (a UTF-8 export should be)")
-    shutil.copyfile(template / GAIJI_REPORT, out / GAIJI_REPORT)
+    write_private(out / GAIJI_REPORT, (template / GAIJI_REPORT).read_bytes())
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    (out / MANIFEST).write_bytes(text.encode("utf-8"))
+    write_private(out / MANIFEST, text.encode("utf-8"))
     return Generated(
         persons=copies * per_copy,
         copies=copies,
@@ -365,8 +365,11 @@ def generate(template: Path, out: Path, persons: int) -> Generated:
 
 def _candidate_codes() -> Iterator[str]:
     yield CODE
-    for serial in range(999, 0, -1):  # 沖縄県 (47) codes from the top: unlikely to be taken
-        body = f"47{serial:03d}"
+    # Else 東京都 codes from the top (13999 …: no municipality has them), registered under the
+    # template's name: the same register moved into a new tenant, so its residents' addresses
+    # lie in it (the import refuses them otherwise, see docs/migration.md).
+    for serial in range(999, 0, -1):
+        body = f"13{serial:03d}"
         yield body + municipality_check_digit(body)
 
 
@@ -379,7 +382,7 @@ def prepare_database(url: str) -> str:
         code = next((c for c in _candidate_codes() if c not in taken), None)
         if code is None:
             raise BenchFailed("every candidate municipality code is taken in that database")
-        app.municipalities.add(code, NAME if code == CODE else f"移行ベンチ{code}")
+        app.municipalities.add(code, NAME)
     finally:
         app.engine.dispose()
     return code

@@ -24,6 +24,7 @@ from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.adapters.pdf.application_form import render_application_form
 from jichitai.adapters.pdf.certificate_maker import KeyDirectoryCertificateMaker
 from jichitai.adapters.pdf.fonts import mj_font_path
+from jichitai.adapters.private_files import write_private
 from jichitai.adapters.seal_drawing import draw_seal_scan
 from jichitai.adapters.seal_images import measure_seal
 from jichitai.adapters.security.certificate_keys import KeyStore
@@ -100,6 +101,9 @@ class App:
     verify_throttle: Throttle
     """Certificate checks per client address (``/verify``, no login): ``Settings.verify_limit``
     per ``verify_window_seconds``."""
+    write_private_file: Callable[[str, bytes], None]
+    """Writes a file an entry point hands to the operator (a certificate PDF…) owner-only, 0600,
+    whatever the umask (``adapters/private_files.py``): it holds personal data."""
 
     def upgrade_database(self) -> None:
         upgrade(self.engine)
@@ -260,7 +264,13 @@ def bootstrap(
         staff=StaffRegister(register, queries, suppressions, access_log),
         layout_export=LayoutExportService(reader_for, _bundled_layout, CsvExportSink),
         layout_import=LayoutImportService(
-            uow_for, _bundled_layout, CsvImportSource, write_import_report, write_id_map, clock
+            uow_for,
+            _bundled_layout,
+            CsvImportSource,
+            write_import_report,
+            write_id_map,
+            clock,
+            municipalities.name_of,
         ),
         name_font_path=mj_font_path(),
         application_forms=ApplicationForms(access_log, render_application_form),
@@ -270,4 +280,5 @@ def bootstrap(
             clock,
             Limit(settings.verify_limit, timedelta(seconds=settings.verify_window_seconds)),
         ),
+        write_private_file=write_private,
     )

@@ -23,6 +23,8 @@ BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "jichitai"
 @dataclass
 class Cli:
     env: dict[str, str]
+    umask: int = -1
+    """The file-mode mask the command runs with (-1: the test process's own)."""
 
     def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -33,6 +35,7 @@ class Cli:
             text=True,
             timeout=300,
             check=False,
+            umask=self.umask,
         )
 
     def ok(self, *args: str, stdin: str | None = None) -> Any:
@@ -72,6 +75,7 @@ def served(cli: Cli, *args: str) -> Iterator[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        umask=cli.umask,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -93,8 +93,8 @@ def source(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     _forget(engine, everything)
     app = bootstrap(engine=engine, clock=FixedClock(NOW, TODAY), random=SeededRandom(5))
     app.municipalities.add(SOURCE, "東京都文京区")
-    for code in CODES:
-        app.municipalities.add(code, "東京都試験区")
+    for code in CODES:  # the same municipality's register moved into new tenants
+        app.municipalities.add(code, "東京都文京区")
     seed_register(
         app.register,
         SOURCE,
@@ -331,6 +331,7 @@ def test_a_failure_in_the_middle_of_the_write_leaves_the_municipality_empty(
         write_import_report,
         write_id_map,
         app.clock,
+        app.municipalities.name_of,
         batch_size=50,
     )
     original = SqlRegisterRepository.import_snapshots

@@ -40,8 +40,9 @@ def _clerk(municipality: str) -> Actor:
 
 
 def _written(issued: Issued, out: Path | None) -> dict[str, object]:
+    """The PDF written owner-only (0600): a certificate is personal data on the operator's disk."""
     target = out or Path(f"{issued.code}.pdf")
-    target.write_bytes(issued.pdf)
+    _app().write_private_file(str(target), issued.pdf)
     return {
         "issue_code": issued.code,
         "title": issued.title,

@@ -31,6 +31,7 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 from rich.text import Text
 
+from jichitai.domain.common.address import OUTSIDE_MUNICIPALITY
 from jichitai.domain.errors import DomainError
 from jichitai.entrypoints.cli_common import (
     JsonOption,
@@ -190,9 +191,20 @@ def layout_import(
             f"（{WORKERS_FROM_ROWS:,} 行以上）ならCPUの数、小さければ 0）",
         ),
     ] = None,
+    allow_addresses_outside: Annotated[
+        bool,
+        typer.Option(
+            "--allow-addresses-outside",
+            help="住民（住民状態が住民）の住所が団体の区域外でも取り込む（該当行は"
+            " import_report.csv に記録し、異動履歴にアラートとして残す）",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """中間標準レイアウトの移行データを空の団体に取り込む（全件検査のうえ、全件か無し）."""
+    """中間標準レイアウトの移行データを空の団体に取り込む（全件検査のうえ、全件か無し）.
+
+    住民の住所は団体の区域内であること（除票・転入前住所・転出先住所は問わない）。
+    """
     a = _app()
     show = (sys.stdout.isatty() and not as_json) if progress is None else progress
     try:
@@ -210,6 +222,7 @@ def layout_import(
                 operator=operator_actor(code).login,
                 progress=report_progress,
                 workers=used_workers,
+                allow_addresses_outside=allow_addresses_outside,
             )
     except DomainError as e:
         _fail(e, as_json)
@@ -231,6 +244,8 @@ def layout_import(
         "faults_by_code": codes,
         "report": result.report,
         "id_map": result.id_map,
+        "allow_addresses_outside": allow_addresses_outside,
+        "addresses_outside": len(result.addresses_outside),
         "workers": used_workers,
         "peak_memory_mb": _peak_memory_mb(used_workers, result.worker_peak_kb),
         "seconds": round(elapsed, 2),
@@ -240,6 +255,12 @@ def layout_import(
         for fault in result.faults[:20] if not as_json else ():
             typer.echo(
                 f"{fault.file}:{fault.line} {fault.item} {fault.code} {fault.message}", err=True
+            )
+        if OUTSIDE_MUNICIPALITY in codes and not as_json:
+            typer.echo(
+                "区域外の住所の住民を承知のうえで取り込むには --allow-addresses-outside を指定"
+                "してください（該当行は import_report.csv と異動履歴に記録されます）",
+                err=True,
             )
         raise typer.Exit(code=2)
     _emit(summary, as_json)

@@ -15,7 +15,9 @@ the 住民 file, then the 支援措置等 file (suppression settings, which refe
    最新フラグ on the last row of a person only, every 世帯番号 in the 世帯 file, one 世帯主 per
    household and the 世帯 file's head and member count as the persons' current records say;
    every 支援措置等 row's 宛名番号 a person of the 住民 file, its 世帯番号 a household of the 世帯
-   file, no 措置ID twice (a DV victim's protection must never be lost or attached to nobody).
+   file, no 措置ID twice (a DV victim's protection must never be lost or attached to nobody);
+   every living resident's current address in the municipality imported into (see
+   :meth:`LayoutImportService.import_export`'s ``allow_addresses_outside``).
    **Every** fault is collected (file, line, item, code, Japanese message), not only the first.
 2. **All or nothing.** While no fault has been found, each checked row is handed to the writer
    (:class:`_Writer`), inside one unit of work: one journal entry per snapshot (kind ``import``,
@@ -46,7 +48,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final, Protocol
@@ -54,8 +56,9 @@ from typing import Any, Final, Protocol
 import orjson
 
 from jichitai.domain.access.suppression import Suppression
+from jichitai.domain.codec import to_primitive
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
-from jichitai.domain.errors import DomainError, Violation
+from jichitai.domain.errors import DomainError, NotFound, Severity, Violation
 from jichitai.domain.migration.layout import Layout, LayoutFile
 from jichitai.domain.migration.mapping import RowMapper
 from jichitai.domain.migration.suppressions import SuppressionRow
@@ -167,6 +170,9 @@ class ImportResult:
     """Rows of the 支援措置等 file (suppression settings, lifted ones included)."""
     worker_peak_kb: int = 0
     """The largest peak resident memory of a worker process (KiB; 0: no worker)."""
+    addresses_outside: tuple[ImportFault, ...] = ()
+    """With ``allow_addresses_outside``: the living residents whose address lies outside the
+    municipality, taken in anyway (``import.address_outside_allowed``, listed in the report)."""
 
 
 class IdMode(StrEnum):
@@ -293,7 +299,10 @@ class _Writer:
             self._repo.import_households(self._households)
             self._households = []
 
-    def snapshot(self, line: int, snapshot: ImportedSnapshot) -> None:
+    def snapshot(
+        self, line: int, snapshot: ImportedSnapshot, alerts: Sequence[Violation] = ()
+    ) -> None:
+        """``alerts``: what the operator let through for this snapshot (kept in its entry)."""
         self._seq += 1
         entry = _entry(
             self._seq,
@@ -304,6 +313,7 @@ class _Writer:
             self._file_name,
             line,
             self._random.getrandbits,
+            alerts,
         )
         self._prev_hash = entry.entry_hash
         self._snapshots.append((entry, snapshot))
@@ -350,9 +360,12 @@ class _Pass:
         writer: _Writer | None,
         renumbering: _Renumbering | None = None,
         municipality_code: str = "",
+        allow_outside: bool = False,
     ) -> None:
         self.layout = layout
         self.municipality_code = municipality_code
+        self.allow_outside = allow_outside
+        self.addresses_outside: list[ImportFault] = []
         self.source = source
         self.writer = writer
         self.renumbering = renumbering
@@ -365,6 +378,9 @@ class _Pass:
         self.suppressions = 0
         self.worker_peak_kb = 0
         self._rules: dict[str, tuple[CellRule, ...]] = {}
+        self._item_names = {  # a record's field ("address.city") → its item (住所_市区郡町村名)
+            item.source: item.name for item in layout.file("resident_snapshot").items
+        }
 
     def fault(self, file: str, line: int, item: str, code: str, message: str) -> None:
         self.faults.append(ImportFault(file, line, item, code, message))
@@ -448,6 +464,8 @@ class _Pass:
                 )
             if last is None or last.snapshot is None:
                 return
+            if last.resident and last.outside is not None:
+                self.address_outside(name, last, last.outside)
             if (writer := self.writing()) is not None and last.snapshot.projection is not None:
                 writer.latest(last.snapshot.projection)
             if last.resident:
@@ -524,8 +542,33 @@ class _Pass:
                     f"世帯番号 {row.household} は世帯のファイルにありません",
                 )
             elif (writer := self.writing()) is not None:
-                writer.snapshot(line, row.snapshot)
+                writer.snapshot(line, row.snapshot, self.acknowledged(row))
         end_person()
+
+    def address_outside(self, file_name: str, row: Checked, violation: Violation) -> None:
+        """A living resident's current address outside the municipality: a fault, or (allowed)
+        a line of the report saying it was let through. Messages name the source's number."""
+        item = self._item_names.get(violation.field or "", "")
+        message = f"宛名番号 {row.atena}（住民）: {violation.message}"
+        if not self.allow_outside:
+            self.fault(file_name, row.line, item, violation.code, message)
+            return
+        self.addresses_outside.append(
+            ImportFault(
+                file_name,
+                row.line,
+                item,
+                "import.address_outside_allowed",
+                f"{message}（区域外の住所を認める指定により取り込み）",
+            )
+        )
+
+    def acknowledged(self, row: Checked) -> tuple[Violation, ...]:
+        """The alert kept in the journal entry of a current record let in by the override (the
+        person's row with 最新フラグ: if it is not their last, the import fails anyway)."""
+        if row.outside is None or not (self.allow_outside and row.latest and row.resident):
+            return ()
+        return (replace(row.outside, severity=Severity.ALERT, line=row.line),)
 
     def read_suppressions(
         self, layout_file: LayoutFile, persons_known: bool, households_known: bool
@@ -652,9 +695,13 @@ class LayoutImportService:
         write_report: Callable[[str, Sequence[ImportFault]], str],
         write_id_map: Callable[[str, Iterable[tuple[str, str, str]]], str],
         clock: Clock,
+        municipality_name: Callable[[str], str | None],
         batch_size: int = BATCH_SIZE,
     ) -> None:
+        """``municipality_name``: the registered name of a tenant (its residents' addresses
+        must name it), None for none."""
         self._uow_for = uow_for
+        self._municipality_name = municipality_name
         self._load_layout = load_layout
         self._open_source = open_source
         self._write_report = write_report
@@ -674,6 +721,7 @@ class LayoutImportService:
         operator: str = "",
         progress: Progress | None = None,
         workers: int = 0,
+        allow_addresses_outside: bool = False,
     ) -> ImportResult:
         """Check every row and, when no row has a fault (and not ``dry_run``), write them all.
 
@@ -681,8 +729,28 @@ class LayoutImportService:
         work that is committed only when the whole input proved faultless, and rolled back
         otherwise (or on any failure, a kill included: the database never sees a partial
         import).
+
+        A living resident (住民状態 住民 on the person's last row) must live in the municipality:
+        an address that does not lie in it (:meth:`Address.outside_violation
+        <jichitai.domain.common.address.Address.outside_violation>`: another municipality,
+        abroad, unknown) is a fault ``address.outside_municipality`` on that row — removed
+        records (除票), previous and onward addresses and earlier snapshots are not asked, they
+        may be anywhere. ``allow_addresses_outside`` lets such rows in (a register exported
+        under another name, a test copy): they are listed in the report as
+        ``import.address_outside_allowed``, and each one's journal entry keeps the rule as an
+        acknowledged alert beside the operator, as a counter change keeps the alerts its clerk
+        acknowledged.
         """
         layout = self._load_layout(version)
+        name = self._municipality_name(municipality_code)
+        if name is None:
+            raise NotFound(
+                Violation(
+                    "municipality.not_found",
+                    f"地方公共団体コード {municipality_code} の団体は登録されていません",
+                    "municipality_code",
+                )
+            )
         self._refuse_if_not_empty(municipality_code)
         source = _Counted(self._open_source(directory), progress or _quiet)
         written = False
@@ -699,7 +767,18 @@ class LayoutImportService:
             project = repo.projection_encoder()
             with repo.bulk_import():
                 checked = self._read(
-                    layout, source, writer, renumbering, municipality_code, project, workers
+                    layout,
+                    _Pass(
+                        layout,
+                        source,
+                        writer,
+                        renumbering,
+                        municipality_code,
+                        allow_addresses_outside,
+                    ),
+                    (municipality_code, name),
+                    project,
+                    workers,
                 )
                 if not checked.faults:
                     writer.finish()
@@ -710,7 +789,8 @@ class LayoutImportService:
                 uow.commit()
                 written = True
         faults = tuple(checked.faults)
-        report = self._write_report(report_dir, faults)
+        let_in = tuple(checked.addresses_outside)
+        report = self._write_report(report_dir, faults + let_in)
         return ImportResult(
             municipality_code=municipality_code,
             directory=directory,
@@ -724,19 +804,19 @@ class LayoutImportService:
             id_map=id_map,
             suppressions=checked.suppressions,
             worker_peak_kb=checked.worker_peak_kb,
+            addresses_outside=let_in,
         )
 
     @staticmethod
     def _read(
         layout: Layout,
-        source: ImportSource,
-        writer: _Writer | None,
-        renumbering: _Renumbering | None,
-        municipality_code: str,
+        checked: _Pass,
+        municipality: tuple[str, str],
         project: Callable[[ResidentRecord], Mapping[str, Any]],
         workers: int,
     ) -> _Pass:
-        checked = _Pass(layout, source, writer, renumbering, municipality_code)
+        """``municipality``: code and registered name, for the residents' addresses."""
+        source, renumbering = checked.source, checked.renumbering
         checked.faults.extend(source.check(layout))
         households = layout.file("household")
         snapshots = layout.file("resident_snapshot")
@@ -751,7 +831,7 @@ class LayoutImportService:
                         max_workers=workers,
                         mp_context=worker_context(),
                         initializer=start_worker,
-                        initargs=(layout, snapshots, check_ids, project, os.getpid()),
+                        initargs=(layout, snapshots, check_ids, project, municipality, os.getpid()),
                     )
                 )
             if households_known:
@@ -761,7 +841,7 @@ class LayoutImportService:
                 if executor is not None:
                     rows = checked_in_workers(executor, keyed, 4 * workers, checked.saw_worker_peak)
                 else:
-                    check = SnapshotCheck(layout, snapshots, check_ids, project)
+                    check = SnapshotCheck(layout, snapshots, check_ids, project, municipality)
                     rows = (check.check(line, row, keys) for line, row, keys in keyed)
                 checked.read_snapshots(snapshots, households_known, rows)
         if persons_known and households_known:
@@ -820,6 +900,7 @@ def _entry(
     file_name: str,
     line: int,
     random_bits: Callable[[int], int],
+    alerts: Sequence[Violation] = (),
 ) -> JournalEntry:
     """The journal entry recording one imported snapshot as its origin, hashed into the chain.
 
@@ -827,7 +908,7 @@ def _entry(
     random source (one ``os.urandom`` call per entry cost 22 µs here, a tenth of the entry).
     """
     head = {
-        "alerts": [],
+        "alerts": [to_primitive(alert) for alert in alerts],
         "households": [snapshot.household_number],
         "import": {"file": file_name, "line": line},
         "notices": [],

@@ -3,8 +3,10 @@
 Each cell against its layout item (type, code table, length, check digits), then the record
 built by the domain's own types (the counter's rules) with the layout's row → record inverse.
 For a 住民 row, :class:`SnapshotCheck` also makes what the writer needs (canonical JSON and the
-projection row), so the whole of it can run in a worker process (``migration_workers``); the
-checks across rows stay in ``migration_import``.
+projection row) and, for a living resident (住民状態 住民), asks whether the address lies in the
+municipality (:meth:`~jichitai.domain.common.address.Address.outside_violation`), so the whole of
+it can run in a worker process (``migration_workers``); the checks across rows (which of a
+person's rows is current, whether an address outside is allowed) stay in ``migration_import``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import orjson
 
 from jichitai.domain.codec import to_primitive
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
-from jichitai.domain.errors import DomainError
+from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.inbound.commands import record_faults
 from jichitai.domain.migration.layout import CodeTable, ItemType, Layout, LayoutFile
 from jichitai.domain.migration.mapping import RowMapper
@@ -102,6 +104,7 @@ class Checked(NamedTuple):
     snapshot: ImportedSnapshot | None  # None: the row has a fault
     resident: bool  # 住民状態 住民
     head: bool  # 続柄 世帯主
+    outside: Violation | None = None  # a resident's address outside the municipality
 
 
 class SnapshotCheck:
@@ -118,8 +121,11 @@ class SnapshotCheck:
         layout_file: LayoutFile,
         check_ids: bool,
         project: Callable[[ResidentRecord], Mapping[str, Any]],
+        municipality: tuple[str, str],
     ) -> None:
+        """``municipality``: the code and registered name of the municipality imported into."""
         self._name = layout_file.file_name
+        self._municipality = municipality
         self._rules = cell_rules(layout, layout_file, check_ids)
         self._mapper = RowMapper(layout_file, layout.code_tables)
         self._project = project
@@ -180,7 +186,10 @@ class SnapshotCheck:
         )
         resident = record.status is ResidentStatus.RESIDENT
         head = record.relationship.text == HEAD
-        return Checked(line, atena, history, household, latest, [], None, snapshot, resident, head)
+        outside = record.address.outside_violation(*self._municipality) if resident else None
+        return Checked(
+            line, atena, history, household, latest, [], None, snapshot, resident, head, outside
+        )
 
 
 def cell_faults(

@@ -34,10 +34,11 @@ def start_worker(
     layout_file: LayoutFile,
     check_ids: bool,
     project: Callable[[ResidentRecord], Mapping[str, Any]],
+    municipality: tuple[str, str],
     importer: int,
 ) -> None:
     global _worker_check  # one per worker process, built once, not per chunk
-    _worker_check = SnapshotCheck(layout, layout_file, check_ids, project)
+    _worker_check = SnapshotCheck(layout, layout_file, check_ids, project, municipality)
     threading.Thread(target=_end_with, args=(importer,), daemon=True).start()
 
 

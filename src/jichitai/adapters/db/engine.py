@@ -18,6 +18,10 @@ sleep in growing steps (up to 100 ms) and retry; under a web server's many threa
 into waits of up to 0.8 s (measured with ``jichitai bench api``). The busy handler still serves
 writers of other processes. The pool keeps a fixed set of connections: each one carries its own
 page cache, and overflow connections opened and closed under load started cold every time.
+
+The database file holds personal data: before SQLite opens it, it is created (or tightened)
+owner-only, 0600, and SQLite then makes its ``-wal`` and ``-shm`` files with that same mode
+(``adapters/private_files.py``).
 """
 
 from __future__ import annotations
@@ -26,11 +30,14 @@ import sqlite3
 import threading
 import time
 import weakref
+from functools import partial
 from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from jichitai.adapters.private_files import private_database_file
 
 #: Execution option naming the SQLite transaction mode: "IMMEDIATE" (default) or "DEFERRED".
 SQLITE_BEGIN_OPTION: Final = "jichitai_sqlite_begin"
@@ -79,6 +86,9 @@ def create_engine_for(url: str) -> Engine:
             pool_timeout=30,
         )
         _WRITE_LOCKS[engine] = threading.RLock()
+        database = sa_url.database or ""
+        if database and database != ":memory:" and not sa_url.query.get("uri"):
+            event.listen(engine, "do_connect", partial(_private_database, database))
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         event.listen(engine, "commit", _sqlite_on_end)
@@ -92,6 +102,13 @@ def create_engine_for(url: str) -> Engine:
 def is_sqlite(engine: Engine | Connection) -> bool:
     """Whether ``engine`` (or a connection) talks to SQLite."""
     return engine.dialect.name == "sqlite"
+
+
+def _private_database(database: str, *_connect_arguments: object) -> None:
+    """Before each connection opens the file (it may have been deleted meanwhile): owner-only.
+    Returns nothing, so SQLAlchemy goes on to connect as usual. (A ``file:`` URI is the
+    caller's own arrangement and is left alone.)"""
+    private_database_file(database)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: ConnectionPoolEntry) -> None:

@@ -11,7 +11,8 @@ is kept as PNG in black, as the standard's 電子公印 is (§5.6)), or the oper
 there; when absent, a development stand-in is made (the title with the prefecture, 「東京都千代田区長」,
 **no name**, so nothing can be issued until an administrator names the certifier; a black square
 seal with the name). Files are replaced whole (written beside, then renamed), so a copy being
-drawn never reads half a file.
+drawn never reads half a file, and written owner-only like the keys beside them
+(``adapters/private_files.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 import subprocess
 import tempfile
@@ -32,6 +32,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps, UnidentifiedI
 from jichitai.adapters.pdf.certificate_pdf import Issuer, overflowing, render_certificate
 from jichitai.adapters.pdf.fonts import mj_font_path
 from jichitai.adapters.pdf.signing import PdfSigner, check_signature
+from jichitai.adapters.private_files import replace_private, write_private
 from jichitai.adapters.security.certificate_keys import KeyStore
 from jichitai.adapters.security.qr_signatures import payload_is_signed_by, sign_payload
 from jichitai.domain.certificates.contents import Overflow, Sheet
@@ -88,13 +89,11 @@ class KeyDirectoryCertificateMaker:
         issuer = base / "issuer.json"
         if not issuer.exists():
             title = default_mayor_title(name, MunicipalityCode(municipality_code).prefecture)
-            issuer.write_text(
-                json.dumps({"mayor_title": title, "mayor_name": ""}, ensure_ascii=False),
-                encoding="utf-8",
-            )
+            stand_in = {"mayor_title": title, "mayor_name": ""}
+            replace_private(issuer, json.dumps(stand_in, ensure_ascii=False).encode("utf-8"))
         seal = base / OFFICIAL_SEAL
         if not seal.exists():
-            seal.write_bytes(stand_in_seal(name))
+            replace_private(seal, stand_in_seal(name))
 
     def issuer_text(self, municipality_code: str, name: str) -> IssuerText:
         path = self._base(municipality_code) / "issuer.json"
@@ -126,15 +125,15 @@ class KeyDirectoryCertificateMaker:
         )
 
     def set_issuer(self, municipality_code: str, name: str, text: IssuerText) -> IssuerSettings:
-        _replace(self._base(municipality_code) / "issuer.json", _text_json(text))
+        replace_private(self._base(municipality_code) / "issuer.json", _text_json(text))
         return self.issuer(municipality_code, name)
 
     def set_official_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
-        _replace(self._base(municipality_code) / OFFICIAL_SEAL, seal_png(image))
+        replace_private(self._base(municipality_code) / OFFICIAL_SEAL, seal_png(image))
         return self.issuer(municipality_code, name)
 
     def set_deputy_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
-        _replace(self._base(municipality_code) / DEPUTY_SEAL, seal_png(image))
+        replace_private(self._base(municipality_code) / DEPUTY_SEAL, seal_png(image))
         return self.issuer(municipality_code, name)
 
     def _issuer(self, code: str, name: str, certifier: Certifier) -> Issuer:
@@ -239,12 +238,6 @@ def _text_json(text: IssuerText) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
-def _replace(path: Path, data: bytes) -> None:
-    partial = path.with_name(path.name + ".new")
-    partial.write_bytes(data)
-    os.replace(partial, path)
-
-
 def seal_png(data: bytes) -> bytes:
     """The official seal image as PNG, refused unless it is a PNG or JPEG image within the
     limits (``certificate.seal_image_invalid``, ``certificate.seal_image_too_large``)."""
@@ -300,8 +293,8 @@ def _in_black(image: Image.Image) -> Image.Image:
 def _read_qr(pdf: bytes) -> QrPayload | None:
     """The QR code on the last page, as a phone would read the printed page."""
     with tempfile.TemporaryDirectory(prefix="jichitai-verify-") as tmp:
-        source = Path(tmp) / "c.pdf"
-        source.write_bytes(pdf)
+        source = Path(tmp) / "c.pdf"  # the folder is the owner's alone (mkdtemp: 0700)
+        write_private(source, pdf)
         pages = subprocess.run(
             ["pdftoppm", "-r", "150", "-png", str(source), str(Path(tmp) / "p")],
             capture_output=True,

@@ -1,8 +1,10 @@
 """Signing keys for certificates, one per municipality, kept in files outside the database.
 
 A key directory holds a certificate authority (``ca/``) and, per municipality, a private key and
-the certificate the authority issued for it (``municipalities/<code>/``). Private keys are
-written with mode 0600 and never leave the directory. For development and tests the authority
+the certificate the authority issued for it (``municipalities/<code>/``). Every file is written
+owner-only (0600) and every folder made here 0700, whatever the umask
+(``adapters/private_files.py``): a private key never leaves the directory, and the issuer data
+beside it names the mayor. For development and tests the authority
 is generated here ("jichitai 開発用認証局": trusted by nobody else); in production the
 directory is provisioned with keys from the municipality's own authority (LGPKI or another),
 in the same layout, and nothing is generated.
@@ -12,7 +14,6 @@ Keys are ECDSA P-256 (fast to sign, short signatures for the certificate's QR co
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from jichitai.adapters.private_files import private_dir, write_private
 
 CA_NAME = "jichitai 開発用認証局"
 CA_YEARS = 20
@@ -140,13 +143,11 @@ def _usage(*, cert_sign: bool) -> x509.KeyUsage:
 
 
 def _write(pair: KeyPair, key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate) -> None:
-    pair.key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(pair.key_path.parent)
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    descriptor = os.open(pair.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(pem)
-    pair.certificate_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    write_private(pair.key_path, pem, exclusive=True)  # never over another key
+    write_private(pair.certificate_path, certificate.public_bytes(serialization.Encoding.PEM))

@@ -15,6 +15,10 @@
   has its header only.
 * ``manifest.json`` (UTF-8): layout, encoding, municipality, and per file its row count, size and
   SHA-256. It holds no time stamp, so exporting the same register twice gives identical bytes.
+* Every file is owner-only (0600) and a directory made for the export 0700, whatever the umask
+  (``adapters/private_files.py``): the files carry 個人番号 and 支援措置. Each file is created
+  new (``O_EXCL``): the directory was empty, and a file or link put there meanwhile is refused,
+  never written through.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
+from jichitai.adapters.private_files import open_private, private_dir, write_private
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.migration.layout import Layout, LayoutFile
 from jichitai.services.migration import ENCODINGS, MANIFEST_FILE, ExportedFile, ExportResult
@@ -87,7 +92,7 @@ class _HashingFile:
     """A text sink for ``csv.writer``: encodes, hashes and writes each chunk."""
 
     def __init__(self, path: Path, encoding: str) -> None:
-        self._file: BinaryIO = path.open("wb")
+        self._file: BinaryIO = open_private(path, exclusive=True)
         self._encoding = encoding
         self.sha256 = hashlib.sha256()
         self.size = 0
@@ -124,7 +129,7 @@ class CsvExportSink:
                     "out",
                 )
             )
-        self._dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self._dir)
         self._encoding = encoding
         self._escape = encoding == "cp932"
         self._files: list[ExportedFile] = []
@@ -220,7 +225,7 @@ class CsvExportSink:
             },
         }
         text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-        (self._dir / MANIFEST).write_bytes(text.encode("utf-8"))
+        write_private(self._dir / MANIFEST, text.encode("utf-8"), exclusive=True)
         return ExportResult(
             municipality_code=municipality_code,
             business=layout.business,

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
+from jichitai.adapters.private_files import open_private, private_dir
 from jichitai.adapters.standard_layout.csv_export import MANIFEST, unescape_gaiji
 from jichitai.domain.migration.layout import Layout, LayoutFile
 from jichitai.services.migration import ENCODINGS
@@ -247,9 +248,10 @@ def write_import_report(report_dir: str, faults: Sequence[ImportFault]) -> str:
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A report file: UTF-8, CRLF, a header row (the directory is made if need be)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as out:
+    """A report file: UTF-8, CRLF, a header row; owner-only (0600, a directory made for it 0700),
+    since it names persons (and the id map links every number to its new one)."""
+    private_dir(path.parent)
+    with open_private(path, "w", newline="") as out:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(header)
         writer.writerows(rows)

@@ -1,17 +1,60 @@
 """全国地方公共団体コード: 2-digit prefecture + 3-digit municipality + 1 check digit.
 
 The code is the register's natural tenant key ("131016" is 千代田区, "282049" 西宮市).
+
+In JIS X 0402 the municipality part 100–199 is kept for the 政令指定都市 (designated cities)
+and their wards (行政区): the city's own code ends in 0 (横浜市 14100) and its wards follow it
+(中区 14104 … 14118) up to the next designated city of the prefecture (川崎市 14130). Tokyo's
+special wards (特別区, 13101–13123) are municipalities of their own, not wards of a city.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
 
 from jichitai.domain.common.address import PREFECTURES
 from jichitai.domain.common.identifiers import ascii_digits
 from jichitai.domain.errors import invalid
 
-__all__ = ["MunicipalityCode", "municipality_check_digit"]
+__all__ = [
+    "DESIGNATED_CITIES",
+    "MunicipalityCode",
+    "designated_city_of",
+    "municipality_check_digit",
+]
+
+DESIGNATED_CITIES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "01100": "札幌市", "04100": "仙台市", "11100": "さいたま市", "12100": "千葉市",
+        "14100": "横浜市", "14130": "川崎市", "14150": "相模原市", "15100": "新潟市",
+        "22100": "静岡市", "22130": "浜松市", "23100": "名古屋市", "26100": "京都市",
+        "27100": "大阪市", "27140": "堺市", "28100": "神戸市", "33100": "岡山市",
+        "34100": "広島市", "40100": "北九州市", "40130": "福岡市", "43100": "熊本市",
+    }
+)  # fmt: skip
+"""The 20 政令指定都市 by the first five digits of their code (熊本市, 2012, was the last). A new
+one is a row here; a ward added or renumbered (浜松市, 2024) needs nothing: see
+:func:`designated_city_of`."""
+
+
+def designated_city_of(first5: str) -> str | None:
+    """The designated city (first five digits) that ``first5`` is, or is a ward of; else None.
+
+    ``"14104"`` (横浜市中区) and ``"14100"`` (横浜市) give ``"14100"``; ``"13101"`` (千代田区, a
+    special ward) and ``"14201"`` (横須賀市) give None. A code of the 100s belongs to the nearest
+    designated city at or below it in the same prefecture (the numbering keeps each city's wards
+    right after it), so the wards need no table of their own.
+    """
+    if len(first5) != 5 or not (first5.isascii() and first5.isdigit()):
+        return None
+    if not 100 <= int(first5[2:]) <= 199:
+        return None
+    owners = [code for code in DESIGNATED_CITIES if code[:2] == first5[:2] and code <= first5]
+    return max(owners) if owners else None
+
 
 _WEIGHTS = (6, 5, 4, 3, 2)
 
