@@ -34,6 +34,7 @@ from typing import Any, Final
 
 from jichitai.domain.common.municipality import DESIGNATED_CITIES, designated_city_of
 from jichitai.domain.common.names import forbidden_character, text_length
+from jichitai.domain.common.prefectures import PREFECTURES
 from jichitai.domain.common.variants import fold_kanji
 from jichitai.domain.errors import Violation, invalid
 
@@ -46,16 +47,6 @@ __all__ = [
     "normalize_town_code",
 ]
 
-PREFECTURES: Final[tuple[str, ...]] = (
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県",
-    "茨城県", "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県",
-    "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県",
-    "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県",
-    "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県",
-    "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県",
-    "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
-)  # fmt: skip
-"""The 47 prefectures in JIS X 0401 order: ``PREFECTURES[n - 1]`` has code ``n``."""
 
 UNKNOWN_TEXT: Final = "不明"
 OUTSIDE_MUNICIPALITY: Final = "address.outside_municipality"

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from jichitai.domain.common.address import PREFECTURES
 from jichitai.domain.common.identifiers import ascii_digits
+from jichitai.domain.common.prefectures import PREFECTURES
 from jichitai.domain.errors import invalid
 
 __all__ = [
