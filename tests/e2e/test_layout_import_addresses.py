@@ -87,6 +87,7 @@ def edited(export: Path, into: Path, changes: dict[int, dict[str, str]]) -> Path
     return into
 
 
+@pytest.mark.spec("10.6")
 def test_residents_living_elsewhere_are_refused_row_by_row_and_nothing_is_written(
     cli: Cli, export: Path, tmp_path: Path
 ) -> None:
@@ -120,6 +121,7 @@ def test_residents_living_elsewhere_are_refused_row_by_row_and_nothing_is_writte
     )
 
 
+@pytest.mark.spec("10.6")
 def test_the_override_takes_them_in_and_the_report_names_each_one(
     cli: Cli, export: Path, tmp_path: Path
 ) -> None:
@@ -141,6 +143,7 @@ def test_the_override_takes_them_in_and_the_report_names_each_one(
     assert cli.ok("journal", "verify", "-m", other)["entries"] == done["snapshots"]
 
 
+@pytest.mark.spec("10.6")
 def test_removed_records_earlier_snapshots_and_previous_addresses_may_lie_elsewhere(
     cli: Cli, export: Path, tmp_path: Path
 ) -> None:

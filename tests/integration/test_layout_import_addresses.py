@@ -64,6 +64,7 @@ def app(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
     _forget(engine)
 
 
+@pytest.mark.spec("10.6")
 def test_each_resident_let_in_by_the_override_keeps_the_rule_in_its_journal_entry(
     app: tuple[App, Path], tmp_path: Path
 ) -> None:

@@ -819,6 +819,7 @@ def test_the_import_connection_gets_its_usual_page_cache_back(source: Source) ->
         assert connection.exec_driver_sql("PRAGMA cache_size").scalar_one() == usual
 
 
+@pytest.mark.spec("10.6")
 def test_an_import_refuses_the_values_every_other_door_refuses(
     source: Source, tmp_path: Path
 ) -> None:
