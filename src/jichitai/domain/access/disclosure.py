@@ -9,7 +9,9 @@ so an entry point never has a number it should not show and never decides whethe
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, TypeVar
 
 from jichitai.domain.access.actor import Actor
@@ -39,6 +41,8 @@ def masked(value: T) -> T:
 
 
 def _mask(value: Any) -> Any:
+    if value is None:
+        return None
     if isinstance(value, IndividualNumber):
         return MaskedIndividualNumber.of(value)
     if isinstance(value, tuple):
@@ -48,20 +52,38 @@ def _mask(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {key: _mask(item) for key, item in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {
-            f.name: _mask(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if f.init and _may_hold_number(getattr(value, f.name))
-        }
-        changed = {k: v for k, v in changes.items() if v is not getattr(value, k)}
+        changed = {}
+        for name in _holding_fields(type(value)):
+            item = getattr(value, name)
+            made = _mask(item)
+            if made is not item:
+                changed[name] = made
         return dataclasses.replace(value, **changed) if changed else value
     return value
 
 
-def _may_hold_number(value: Any) -> bool:
-    return isinstance(value, IndividualNumber | tuple | list | Mapping) or (
-        dataclasses.is_dataclass(value) and not isinstance(value, type)
+@cache
+def _holding_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a dataclass whose declared type may hold a 個人番号 at any depth (read once
+    per class from its type hints: masking a search's records walks only these)."""
+    hints = typing.get_type_hints(cls)
+    return tuple(
+        f.name for f in dataclasses.fields(cls) if f.init and _may_hold(hints[f.name], set())
     )
+
+
+def _may_hold(tp: Any, seen: set[Any]) -> bool:
+    if tp is IndividualNumber:
+        return True
+    if tp is Any:
+        return True
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if tp in seen:
+            return False
+        seen.add(tp)
+        hints = typing.get_type_hints(tp)
+        return any(_may_hold(hints[f.name], seen) for f in dataclasses.fields(tp) if f.init)
+    return any(_may_hold(arg, seen) for arg in typing.get_args(tp))
 
 
 def disclose_data(actor: Actor, data: Any) -> Any:
