@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jichitai.domain.access.roles import Role
-from tests.api.conftest import Tenant, auth
+from jichitai.entrypoints.web.refs import PersonRefs
+from tests.api.conftest import SECRET, Tenant, auth
 from tests.web.test_changes_http import codes_at, hidden_fields
 from tests.web.test_counter_http import log_in
 
@@ -245,3 +246,98 @@ def test_the_counter_and_the_api_accept_and_refuse_the_same_values_for_every_fie
     assert _counter_verdict(http, csrf, field, value) == _api_verdict(
         http, headers, field, value
     ), (field, value)
+
+
+# The correction form (修正): each item typed over a resident's record, one item ticked at a time.
+CORRECTED: dict[str, tuple[str, dict[str, str], dict[str, Any]]] = {
+    # form field: (the item ticked, the item's other fields, its JSON in the API's command)
+    "changes.name.family": (
+        "name",
+        {"changes.name.given": "一郎", "changes.name.family_kana": "タカハシ"},
+        {"given": "一郎", "family_kana": "タカハシ"},
+    ),
+    "changes.name.given_kana": (
+        "name",
+        {"changes.name.family": "高橋", "changes.name.given": "一郎"},
+        {"family": "高橋", "given": "一郎"},
+    ),
+    "changes.address.lot_text": (
+        "address",
+        {"changes.address.prefecture": "鹿児島県", "changes.address.city": "試験市"},
+        {"prefecture": "鹿児島県", "city": "試験市"},
+    ),
+    "changes.address.address_supplement": (
+        "address",
+        {
+            "changes.address.prefecture": "鹿児島県",
+            "changes.address.city": "試験市",
+            "changes.address.lot_text": "1番",
+        },
+        {"prefecture": "鹿児島県", "city": "試験市", "lot_text": "1番"},
+    ),
+    "changes.remarks": ("remarks", {}, {}),
+    "changes.former_surname.family": ("former_surname", {}, {}),
+    "changes.family_register.domicile": (
+        "family_register",
+        {"changes.family_register.head": "高橋　一郎"},
+        {"head": "高橋　一郎"},
+    ),
+}
+
+
+def _correction_verdicts(
+    http: TestClient, csrf: str, headers: dict[str, str], tenant: Tenant, field: str, value: str
+) -> tuple[bool, bool]:
+    """Whether the counter's correction form and the API's ``Correct`` refuse ``value``."""
+    item, others, json_others = CORRECTED[field]
+    head = tenant.atena_numbers[0]
+    ref = PersonRefs(SECRET).ref(tenant.login(Role.CLERK), head)
+    page = http.get(f"/ui/changes/new/correct?ref={ref}").text
+    state = {k: v for k, v in hidden_fields(page) if k != "csrf_token"}
+    form = {
+        **state,
+        "kind": "japanese",
+        "effective_on": "2026-11-26",
+        "reason": "clerical_correction",
+        "items": item,
+        **others,
+        field: value,
+        "csrf_token": csrf,
+    }
+    counter = http.post("/ui/changes/correct/confirm", data=form)
+    assert counter.status_code in (200, 422), counter.text
+    key = field.split(".", 2)[2] if field.count(".") >= 2 else None
+    changed: Any = value if key is None else {**json_others, key: value}
+    command = {
+        "type": "Correct",
+        "header": {"effective_on": "2026-11-26"},
+        "atena_number": head,
+        "reason": "clerical_correction",
+        "changes": {item: changed},
+    }
+    api = http.post("/api/v1/changes/check", json={"command": command}, headers=headers)
+    assert api.status_code in (200, 422), api.text
+    return counter.status_code == 422, api.status_code == 422
+
+
+@settings(
+    max_examples=int(os.environ.get("JICHITAI_DOOR_EXAMPLES", "60")),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(field=st.sampled_from(sorted(CORRECTED)), value=values)
+def test_the_correction_form_and_the_api_refuse_the_same_values(
+    doors: tuple[TestClient, str, dict[str, str]], tenant: Tenant, field: str, value: str
+) -> None:
+    http, csrf, headers = doors
+    counter, api = _correction_verdicts(http, csrf, headers, tenant, field, value)
+    assert counter == api, (field, value)
+
+
+def test_both_doors_take_an_untouched_correction(
+    doors: tuple[TestClient, str, dict[str, str]], tenant: Tenant
+) -> None:
+    http, csrf, headers = doors
+    assert _correction_verdicts(http, csrf, headers, tenant, "changes.remarks", "届出により") == (
+        False,
+        False,
+    )
