@@ -16,7 +16,8 @@ from jichitai.domain.access.roles import Role
 from jichitai.domain.codec import encode_tagged
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber
-from jichitai.domain.residents.commands import Cancel, InTownMove, MoveOut
+from jichitai.domain.residents.commands import Cancel, Correct, InTownMove, MoveOut, RecordChanges
+from jichitai.domain.residents.reasons import ChangeReason
 from tests.api.conftest import Tenant, auth, error_codes
 from tests.api.test_certificate_reissue_api import squeezed
 from tests.factories import a_header, a_named_certifier
@@ -170,3 +171,25 @@ def test_cancelling_a_move_out_after_the_rest_left_returns_her_as_head_of_her_ow
     assert record["household_number"] in result["households"]
     household = client.get(f"/api/v1/households/{record['household_number']}", headers=clerk)
     assert [m["atena_number"] for m in household.json()["members"]] == [wife]
+
+
+@pytest.mark.spec("1.1.5")
+def test_nothing_but_the_cancellation_is_recorded_for_her_before_the_date(
+    client: TestClient, tenant: Tenant
+) -> None:
+    wife = tenant.atena_numbers[1]
+    approved(client, tenant, planned_move_out(wife))
+    correction = Correct(
+        header=a_header(effective_on=TODAY),
+        atena_number=AtenaNumber(wife),
+        reason=ChangeReason.MINOR_CORRECTION,
+        changes=RecordChanges(remarks="郵便物の転送あり"),
+    )
+    refused = client.post(
+        "/api/v1/changes/check",
+        json={"command": encode_tagged(correction)},
+        headers=auth(client, tenant.login(Role.CLERK)),
+    )
+    assert refused.status_code == 422
+    assert "person.planned_move_out" in error_codes(refused)
+    assert "転出予定" in refused.text

@@ -198,6 +198,20 @@ def _check_relationship(rel: Relationship, field_name: str, checks: _Checks) -> 
             checks.error(v.code, v.message, field_name)
 
 
+def _planned_move_out(record: ResidentRecord, field_name: str, checks: _Checks) -> bool:
+    """Refuse a change for a person whose 転出 is filed for a later date (ADR 0011): she is a
+    resident until then, but only the move-out's cancellation or the 転入通知 may be recorded."""
+    if record.status is not ResidentStatus.MOVED_OUT or not is_pending(record, checks.today):
+        return False
+    checks.error(
+        "person.planned_move_out",
+        f"宛名番号 {record.atena_number.value} の方は{format_wareki(record.effective_on)}に転出する"
+        "届出がされています（転出予定）。転出の取消し又は転入通知の受理のほかは入力できません",
+        field_name,
+    )
+    return True
+
+
 def _resident(
     view: RegisterView, atena: AtenaNumber, checks: _Checks, field_name: str
 ) -> ResidentRecord:
@@ -208,14 +222,7 @@ def _resident(
                 "person.not_found", f"宛名番号 {atena.value} の住民は登録されていません", field_name
             )
         )
-    if record.status is ResidentStatus.MOVED_OUT and is_pending(record, checks.today):
-        checks.error(
-            "person.planned_move_out",
-            f"宛名番号 {atena.value} の方は{format_wareki(record.effective_on)}に転出する届出が"
-            "されています（転出予定）。転出の取消し又は転入通知の受理のほかは入力できません",
-            field_name,
-        )
-    elif not record.is_resident:
+    if not _planned_move_out(record, field_name, checks) and not record.is_resident:
         checks.error(
             "person.not_resident",
             f"宛名番号 {atena.value} の方は既に消除されています（{record.status.label}）",
@@ -1342,7 +1349,8 @@ def _plan_correct(
             f"異動事由「{reason.label}」は記載事項の修正には使えません",
             "reason",
         )
-    if record.is_removed and reason is not ChangeReason.CLERICAL_CORRECTION:
+    planned = _planned_move_out(record, "atena_number", checks)
+    if not planned and record.is_removed and reason is not ChangeReason.CLERICAL_CORRECTION:
         checks.error("correct.removed_record", "除票の修正は誤記修正でのみ行えます", "atena_number")
     c = cmd.changes
     # 通称 is never emptied: its deletion is dated and kept in the alias history (§1.1.7 (70)).
