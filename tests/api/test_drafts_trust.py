@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jichitai.bootstrap import App
+from jichitai.codec import encode_tagged
 from jichitai.domain.access.roles import Role
-from jichitai.domain.codec import encode_tagged
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.residents.commands import Correct, Death, RecordChanges

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jichitai.bootstrap import App
+from jichitai.codec import encode_tagged
 from jichitai.domain.access.roles import Role
-from jichitai.domain.codec import encode_tagged
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.residents.commands import Cancel, Correct, InTownMove, MoveOut, RecordChanges

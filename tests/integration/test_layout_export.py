@@ -29,8 +29,8 @@ from jichitai.bootstrap import App, bootstrap
 from jichitai.demo.generator import seed_register
 from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import DomainError
-from jichitai.domain.migration.mapping import RowMapper
 from jichitai.domain.residents.model import ResidentRecord
+from jichitai.services.layout_mapping import RowMapper
 from jichitai.services.migration import ExportResult
 from tests.fakes import FixedClock, SeededRandom
 

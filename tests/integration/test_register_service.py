@@ -20,7 +20,7 @@ from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.repository import SqlRegisterRepository, decode_record
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App, bootstrap
-from jichitai.domain.codec import canonical_json
+from jichitai.codec import canonical_json
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from jichitai.domain.codec import canonical_json
+from jichitai.codec import canonical_json
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.residents.commands import Death
 from jichitai.services.register import canonical_text

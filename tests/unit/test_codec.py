@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jichitai.domain.codec import (
+from jichitai.codec import (
     canonical_json,
     decode_tagged,
     encode_tagged,

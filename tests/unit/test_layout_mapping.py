@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from jichitai.adapters.standard_layout.csv_export import escape_cp932, unescape_gaiji
 from jichitai.adapters.standard_layout.layout import load_layout
-from jichitai.domain.codec import to_primitive
+from jichitai.codec import to_primitive
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import DateKind, RecordDate
 from jichitai.domain.common.identifiers import (
@@ -29,7 +29,6 @@ from jichitai.domain.common.identifiers import (
 )
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.migration.layout import Layout
-from jichitai.domain.migration.mapping import RowMapper
 from jichitai.domain.residents.model import (
     Alias,
     Coverage,
@@ -45,6 +44,7 @@ from jichitai.domain.residents.model import (
 )
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.relationships import BASE_TERMS, SPECIAL_TERMS, Relationship
+from jichitai.services.layout_mapping import RowMapper
 from jichitai.services.ports import HouseholdRow
 from tests.factories import a_previous_address, an_address, an_overseas_address, foreign_details
 
@@ -217,7 +217,7 @@ def test_every_field_of_a_record_has_an_item_or_the_extension() -> None:
     """Each leaf of a full record's JSON form is the source of an item (so 拡張_その他 stays empty
     for ordinary records)."""
     sources = {i.source for i in LAYOUT.file("resident_snapshot").items if i.source}
-    from jichitai.domain.migration.mapping import flatten
+    from jichitai.services.layout_mapping import flatten
 
     for record in (_japanese(), _foreign(), _removed()):
         missing = set(flatten(to_primitive(record))) - sources

@@ -9,8 +9,8 @@ import pytest
 from jichitai.adapters.standard_layout.layout import load_layout
 from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.errors import Severity
-from jichitai.domain.migration.mapping import RowMapper
 from jichitai.domain.migration.suppressions import SuppressionRow, suppression_row
+from jichitai.services.layout_mapping import RowMapper
 
 pytestmark = pytest.mark.spec("10.6")
 

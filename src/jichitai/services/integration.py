@@ -21,8 +21,8 @@ from typing import Any, Protocol
 
 import orjson
 
+from jichitai.codec import to_primitive
 from jichitai.domain.access.actor import Forbidden, Unauthenticated
-from jichitai.domain.codec import to_primitive
 from jichitai.domain.errors import Violation, invalid
 from jichitai.domain.integration.feed import ItemSelection, Withheld, feed_change, shown_records
 from jichitai.domain.integration.subscribers import (
@@ -32,8 +32,8 @@ from jichitai.domain.integration.subscribers import (
     Subscriber,
 )
 from jichitai.domain.migration.layout import Layout
-from jichitai.domain.migration.mapping import RowMapper
 from jichitai.services.audit import AccessLog, Operation
+from jichitai.services.layout_mapping import RowMapper
 from jichitai.services.ports import Clock, JournalEntry, UnitOfWork
 from jichitai.services.queries import RegisterQueries, SearchBy, criteria_for
 from jichitai.services.suppression import SuppressionService

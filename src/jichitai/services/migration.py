@@ -3,7 +3,7 @@
 The service reads one municipality's whole register (every snapshot of every person, live and
 removed, every household, and every suppression setting (抑止・支援措置), lifted ones included)
 in pages, inside one read-only unit of work, turns each into a row of the layout's items
-(:class:`~jichitai.domain.migration.mapping.RowMapper`) and hands the rows to an
+(:class:`~jichitai.services.layout_mapping.RowMapper`) and hands the rows to an
 :class:`ExportSink`, which writes them (CSV files, 外字 convention, manifest: an adapter).
 Nothing is held in memory beyond one page. The layout is loaded by a function given at wiring
 (the layout files live in the package; see ``jichitai.adapters.standard_layout``).
@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from jichitai.domain.codec import to_primitive
+from jichitai.codec import to_primitive
 from jichitai.domain.migration.layout import Layout, LayoutFile
-from jichitai.domain.migration.mapping import RowMapper
 from jichitai.domain.migration.suppressions import suppression_row
+from jichitai.services.layout_mapping import RowMapper
 from jichitai.services.ports import RegisterRepository, UnitOfWork
 
 __all__ = [

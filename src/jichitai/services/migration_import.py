@@ -9,7 +9,7 @@ the bytes: manifest, sizes, hashes, encoding, CSV, 外字 references), the 世�
 the 住民 file, then the 支援措置等 file (suppression settings, which refer to both):
 
 1. **Every row is checked** against its items (type, code table, length, check digits), rebuilt
-   with the layout's row → record inverse (:class:`~jichitai.domain.migration.mapping.RowMapper`,
+   with the layout's row → record inverse (:class:`~jichitai.services.layout_mapping.RowMapper`,
    the domain's own constructors: the counter's rules) and checked against the register's
    invariants across rows: 個人履歴番号 1..n in order, no duplicate (宛名番号, 個人履歴番号),
    最新フラグ on the last row of a person only, every 世帯番号 in the 世帯 file, one 世帯主 per
@@ -55,16 +55,16 @@ from typing import Any, Final, Protocol
 
 import orjson
 
+from jichitai.codec import to_primitive
 from jichitai.domain.access.suppression import Suppression
-from jichitai.domain.codec import to_primitive
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import DomainError, NotFound, Severity, Violation
 from jichitai.domain.migration.layout import Layout, LayoutFile
-from jichitai.domain.migration.mapping import RowMapper
 from jichitai.domain.migration.suppressions import SuppressionRow
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import ChangeKind
 from jichitai.services.event_ids import time_ordered_id
+from jichitai.services.layout_mapping import RowMapper
 from jichitai.services.migration_rows import (
     CellRule,
     Checked,

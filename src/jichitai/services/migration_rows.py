@@ -19,13 +19,13 @@ from typing import Any, Final, NamedTuple
 
 import orjson
 
-from jichitai.domain.codec import to_primitive
+from jichitai.codec import to_primitive
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import DomainError, Violation
-from jichitai.domain.inbound.commands import record_faults
 from jichitai.domain.migration.layout import CodeTable, ItemType, Layout, LayoutFile
-from jichitai.domain.migration.mapping import RowMapper
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
+from jichitai.services.inbound import record_faults
+from jichitai.services.layout_mapping import RowMapper
 from jichitai.services.ports import ImportedSnapshot
 from jichitai.services.register import canonical_text
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from jichitai.domain.codec import decode_tagged, encode_tagged, from_primitive, to_primitive
+from jichitai.codec import decode_tagged, encode_tagged, from_primitive, to_primitive
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import (
     RESIDENT_CODE_M11_W2_7,

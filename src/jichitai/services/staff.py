@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from jichitai.codec import encode_tagged, to_primitive
 from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.disclosure import disclose, disclose_data, sees_individual_numbers
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.access.suppression import Process
-from jichitai.domain.codec import encode_tagged, to_primitive
 from jichitai.domain.errors import Violation
 from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord

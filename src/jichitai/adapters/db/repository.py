@@ -23,8 +23,8 @@ from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.projection import projection_row
 from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.suppression_store import suppression_from_row, suppression_values
+from jichitai.codec import from_primitive
 from jichitai.domain.access.suppression import Suppression
-from jichitai.domain.codec import from_primitive
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import (
     AtenaNumber,

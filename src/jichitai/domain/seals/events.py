@@ -9,12 +9,12 @@ field, so an edited, removed or reordered event breaks the chain (``chain_faults
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from jichitai.domain.codec import canonical_json
 from jichitai.domain.seals.registration import (
     END_LABELS,
     EndReason,
@@ -72,7 +72,10 @@ def seal_event_hash(event: SealEvent) -> str:
     fields["recorded_at"] = event.recorded_at.isoformat()
     fields["effective_on"] = event.effective_on.isoformat()
     digest = hashlib.sha256(event.prev_hash.encode())
-    digest.update(canonical_json(fields).encode())
+    # The canonical text (as the register's codec writes it): keys sorted, no spaces, characters
+    # as themselves; every value here is a string, number, bool or None (enums are strings).
+    text = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    digest.update(text.encode())
     return digest.hexdigest()
 
 

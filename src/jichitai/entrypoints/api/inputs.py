@@ -7,8 +7,8 @@ import unicodedata
 from typing import Any
 
 from jichitai.domain.errors import invalid
-from jichitai.domain.inbound.commands import decode_change
 from jichitai.domain.residents.commands import ChangeCommand
+from jichitai.services.inbound import decode_change
 
 MAX_TEXT = 2000
 _ALLOWED_CONTROLS = frozenset("\n")
@@ -43,7 +43,7 @@ def check_strings(value: Any, path: str = "") -> None:
 
 def command_from(data: dict[str, Any]) -> ChangeCommand:
     """The register command in a request, parsed by the one inbound decoder every door uses
-    (``domain/inbound``); faults name their path."""
+    (``services/inbound.py``); faults name their path."""
     return decode_change(data)
 
 

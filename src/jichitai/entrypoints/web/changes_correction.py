@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from jichitai.domain.codec import to_primitive
+from jichitai.codec import to_primitive
 from jichitai.domain.common.identifiers import IndividualNumber, ResidentCode
 from jichitai.domain.residents.model import ResidentKind
 from jichitai.domain.residents.reasons import ChangeReason

@@ -1,7 +1,7 @@
 """Reading a posted change form into the register command's JSON, field by field.
 
 Every value is checked by the same inbound functions the API's decoder uses
-(``domain/inbound``: names, readings, free text, addresses) or the value type's own ``parse``
+(``services/inbound.py`` and the text rules of ``domain/inbound/text.py``: names, readings, free text, addresses) or the value type's own ``parse``
 (dates in 和暦 or 西暦 as clerks type them, 続柄, the identifiers), so a fault is named by the
 form field it came from and shown next to it, and every fault of the form is collected, not only
 the first. The JSON built from the checked values then goes through the API's own
@@ -27,10 +27,10 @@ from jichitai.domain.common.dates import DateKind, RecordDate, format_seireki, f
 from jichitai.domain.common.dates import parse_japanese_date as parse_date
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import DomainError, Violation
-from jichitai.domain.inbound.commands import BLANK, address_data
 from jichitai.domain.inbound.text import free_text, name_text
 from jichitai.domain.inbound.text import reading as read_kana
 from jichitai.domain.residents.relationships import Relationship
+from jichitai.services.inbound import BLANK, address_data
 
 T = TypeVar("T")
 

@@ -1,7 +1,7 @@
 """One record ↔ one row of item values, driven by a layout file (no file I/O here).
 
 **Lossless by construction.** A record is first put in the codec's JSON form
-(:func:`jichitai.domain.codec.to_primitive`) and flattened into *leaves*: dotted paths such as
+(:func:`jichitai.codec.to_primitive`) and flattened into *leaves*: dotted paths such as
 ``name.family`` or ``birth_date.kind`` with their values (lists and empty objects are leaves
 too). Each item of the file reads one leaf (``source``) or, for 続柄1..4, one part of it. When
 the row is made, every leaf an item carries is read back from the item's cell; a leaf that does
@@ -9,7 +9,7 @@ not come back identical (an empty string where the item writes nothing, a relati
 without a code, a list …) and every leaf no item carries at all go into the file's ``rest`` item
 (``拡張_その他``) as canonical JSON: ``{"set": {path: value}, "unset": [path]}``. Reading a row
 applies the items, then ``rest``, and rebuilds the record with
-:func:`~jichitai.domain.codec.from_primitive`. So the standard items hold everything they can,
+:func:`~jichitai.codec.from_primitive`. So the standard items hold everything they can,
 and nothing the register keeps is lost when they cannot.
 
 Derived items (``latest_flag``, ``current_alias``) are written for the receiving system and
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any, Final, TypeVar
 
-from jichitai.domain.codec import from_primitive, to_primitive
+from jichitai.codec import from_primitive, to_primitive
 from jichitai.domain.migration.layout import CodeTable, ItemType, LayoutFile, LayoutItem
 
 __all__ = ["RowMapper", "canonical"]

@@ -19,7 +19,7 @@ from datetime import date
 from functools import cache
 from typing import Any, Final
 
-from jichitai.domain.codec import TAG, decode_tagged
+from jichitai.codec import TAG, decode_tagged
 from jichitai.domain.common.address import UNKNOWN_TEXT, Address
 from jichitai.domain.common.dates import DateKind, RecordDate, format_wareki
 from jichitai.domain.common.identifiers import (
