@@ -55,9 +55,9 @@ from jichitai.services.municipalities import MunicipalityService
 from jichitai.services.ports import Clock, HostResolver, PasswordHasher, RandomSource, TokenCodec
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.register import RegisterService
+from jichitai.services.register_access import RegisterAccess
 from jichitai.services.seals import SealService
 from jichitai.services.sessions import SessionService
-from jichitai.services.staff import StaffRegister
 from jichitai.services.subscribers import SubscriberService
 from jichitai.services.suppression import SuppressionService
 from jichitai.services.throttle import Limit, Throttle
@@ -81,7 +81,7 @@ class App:
     tokens: TokenCodec
     access_log: AccessLog
     suppressions: SuppressionService
-    staff: StaffRegister
+    register_access: RegisterAccess
     layout_export: LayoutExportService
     layout_import: LayoutImportService
     certificates: CertificateService
@@ -261,7 +261,7 @@ def bootstrap(
         tokens=tokens,
         access_log=access_log,
         suppressions=suppressions,
-        staff=StaffRegister(register, queries, suppressions, access_log),
+        register_access=RegisterAccess(register, queries, suppressions, access_log),
         layout_export=LayoutExportService(reader_for, _bundled_layout, CsvExportSink),
         layout_import=LayoutImportService(
             uow_for,

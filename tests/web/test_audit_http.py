@@ -71,9 +71,9 @@ def test_each_filter_narrows_the_search(
 ) -> None:
     head, spouse = tenant.atena_numbers
     clerk = actor(tenant, Role.CLERK)
-    app.staff.record(clerk, head)
+    app.register_access.record(clerk, head)
     clock.at = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)  # 22:00 in Japan: night
-    app.staff.record(actor(tenant, Role.REVIEWER), spouse)
+    app.register_access.record(actor(tenant, Role.REVIEWER), spouse)
     clock.at = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # the next day, 10:00
     bad = http.post(
         "/ui/login",
@@ -140,7 +140,7 @@ def test_bad_filters_are_told_next_to_their_fields(http: TestClient, tenant: Ten
 def test_the_chain_is_verified_and_mass_searches_listed(
     app: App, http: TestClient, tenant: Tenant
 ) -> None:
-    app.staff.search(actor(tenant, Role.CLERK), "タカハシ")
+    app.register_access.search(actor(tenant, Role.CLERK), "タカハシ")
     csrf = log_in(http, tenant, Role.AUDITOR)
     checked = http.post("/ui/audit/verify", data={"csrf_token": csrf})
     assert checked.status_code == 200

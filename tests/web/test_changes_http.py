@@ -20,7 +20,7 @@ from jichitai.domain.common.address import Address
 from jichitai.domain.residents.commands import Correct, MoveIn, MoveOut
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.services.audit import AccessSearch, Operation
-from jichitai.services.staff import decode_command_text
+from jichitai.services.register_access import decode_command_text
 from tests.api.conftest import PASSWORD, SECRET, Tenant
 from tests.factories import a_foreign_person, a_header, a_person, a_previous_address
 from tests.fakes import FixedClock

@@ -2,7 +2,7 @@
 
 Standard §1.1.9 (90) and §1.3.6 (280): dates are shown in 和暦, except a foreign resident's birth
 date and period-of-stay expiry, which are shown in 西暦; both calendars at once is not allowed.
-The 個人番号 is masked unless the caller passes on the staff façade's decision to show it.
+The 個人番号 is masked unless the caller passes on the register-access façade's decision to show it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _address(value: Address | None) -> str | None:
 def record_view(record: ResidentRecord, *, show_individual_number: bool = False) -> dict[str, Any]:
     """A record as JSON for people: codes and Japanese labels, dates as the standard shows them.
 
-    The 個人番号 is masked unless ``show_individual_number``. Records from the staff façade are
+    The 個人番号 is masked unless ``show_individual_number``. Records from the register-access façade are
     already masked where the actor's duty does not include the number, and say whether it is
     shown (``Shown.individual_number_shown``): pass that on, never decide it here."""
     foreign = record.kind is ResidentKind.FOREIGN

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from jichitai.domain.errors import Violation
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.presenters import record_view, summary_view
-from jichitai.services.staff import DraftView, Shown, record_data
+from jichitai.services.register_access import DraftView, Shown, record_data
 
 
 def as_json(body: BaseModel, status_code: int = 200) -> Response:
@@ -29,7 +29,7 @@ def error_items(violations: Iterable[Violation]) -> list[s.ErrorItem]:
 
 
 def resident(shown: Shown) -> s.Resident:
-    """A record as the staff façade handed it out (its 個人番号 already masked where due)."""
+    """A record as the register-access façade handed it out (its 個人番号 already masked where due)."""
     pending = shown.pending
     return s.Resident(
         **record_view(shown.record, show_individual_number=shown.individual_number_shown),

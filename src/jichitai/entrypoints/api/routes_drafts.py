@@ -42,7 +42,7 @@ def _checked(plan: ChangePlan) -> s.ChangeChecked:
     summary="異動の入力確認（全ての規則を確認し、保存しない）",
 )
 def check_change(request: Request, actor: CurrentActor, body: s.DraftIn) -> s.ChangeChecked:
-    checked = app_of(request).staff.check_change(actor, command_from(body.command))
+    checked = app_of(request).register_access.check_change(actor, command_from(body.command))
     return _checked(checked.plan)
 
 
@@ -60,7 +60,7 @@ def submit_draft(
     body: s.DraftIn,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> s.DraftSubmitted:
-    staff = app_of(request).staff
+    staff = app_of(request).register_access
     command = command_from(body.command)
     view, checked = staff.submit_draft(
         actor, command, idempotency_key=idempotency_key_of(idempotency_key)
@@ -83,7 +83,7 @@ def submit_draft(
     summary="審査待ちの仮登録",
 )
 def list_drafts(request: Request, actor: CurrentActor) -> s.Drafts:
-    views = app_of(request).staff.drafts(actor)
+    views = app_of(request).register_access.drafts(actor)
     return s.Drafts(count=len(views), drafts=[draft_body(v) for v in views])
 
 
@@ -95,7 +95,7 @@ def list_drafts(request: Request, actor: CurrentActor) -> s.Drafts:
     summary="仮登録の内容",
 )
 def get_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> s.Draft:
-    return draft_body(app_of(request).staff.draft(actor, draft_id))
+    return draft_body(app_of(request).register_access.draft(actor, draft_id))
 
 
 @router.put(
@@ -108,7 +108,7 @@ def get_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> s.D
 def update_draft(
     request: Request, actor: CurrentActor, draft_id: DraftPath, body: s.DraftIn
 ) -> s.Draft:
-    view = app_of(request).staff.update_draft(actor, draft_id, command_from(body.command))
+    view = app_of(request).register_access.update_draft(actor, draft_id, command_from(body.command))
     return draft_body(view)
 
 
@@ -120,7 +120,7 @@ def update_draft(
     summary="本登録した場合の確認（書き込みなし）",
 )
 def check_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> s.ChangeChecked:
-    return _checked(app_of(request).staff.check_draft(actor, draft_id).plan)
+    return _checked(app_of(request).register_access.check_draft(actor, draft_id).plan)
 
 
 @router.post(
@@ -134,7 +134,7 @@ def approve_draft(
     request: Request, actor: CurrentActor, draft_id: DraftPath, body: s.ApproveIn
 ) -> s.ChangeRecorded:
     check_strings(body.acknowledged_alerts, "acknowledged_alerts")
-    result = app_of(request).staff.approve_draft(
+    result = app_of(request).register_access.approve_draft(
         actor, draft_id, acknowledged=frozenset(body.acknowledged_alerts)
     )
     return s.ChangeRecorded(
@@ -158,5 +158,5 @@ def approve_draft(
     summary="仮登録の破棄",
 )
 def discard_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> Response:
-    app_of(request).staff.discard_draft(actor, draft_id)
+    app_of(request).register_access.discard_draft(actor, draft_id)
     return Response(status_code=204)

@@ -49,7 +49,7 @@ def search_residents(
     include_removed: bool = True,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
-    found = app_of(request).staff.search(
+    found = app_of(request).register_access.search(
         actor, query_text(q, "q"), by=by, include_removed=include_removed, limit=limit
     )
     return as_json(s.SearchResults(count=len(found), results=[search_hit(h) for h in found]))
@@ -69,7 +69,7 @@ def search_removed_records(
     by: SearchBy = SearchBy.AUTO,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
-    found = app_of(request).staff.search(
+    found = app_of(request).register_access.search(
         actor, query_text(q, "q"), by=by, only_removed=True, limit=limit
     )
     return as_json(s.SearchResults(count=len(found), results=[search_hit(h) for h in found]))
@@ -89,7 +89,7 @@ def get_resident(
     acknowledged: Acknowledged = [],  # noqa: B006 - FastAPI copies query defaults
     as_of: Annotated[date | None, Query(description="the record as stated on this date")] = None,
 ) -> Response:
-    shown = app_of(request).staff.record(
+    shown = app_of(request).register_access.record(
         actor, atena_number, as_of=as_of, acknowledged=frozenset(acknowledged)
     )
     return as_json(resident(shown))
@@ -108,7 +108,7 @@ def get_resident_history(
     atena_number: AtenaPath,
     acknowledged: Acknowledged = [],  # noqa: B006
 ) -> Response:
-    records = app_of(request).staff.history(
+    records = app_of(request).register_access.history(
         actor, atena_number, acknowledged=frozenset(acknowledged)
     )
     return as_json(s.History(atena_number=atena_number, records=[resident(r) for r in records]))
@@ -127,7 +127,7 @@ def get_household(
     household_number: HouseholdPath,
     acknowledged: Acknowledged = [],  # noqa: B006
 ) -> Response:
-    members = app_of(request).staff.household(
+    members = app_of(request).register_access.household(
         actor, household_number, acknowledged=frozenset(acknowledged)
     )
     return as_json(

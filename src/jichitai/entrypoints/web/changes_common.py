@@ -13,7 +13,7 @@ from jichitai.domain.common.identifiers import AtenaNumber, IndividualNumber, Re
 from jichitai.domain.residents.model import ForeignResidentCategory
 from jichitai.entrypoints.web.changes_layout import Context, Layout
 from jichitai.entrypoints.web.changes_reader import FormReader, Values, drop_empty
-from jichitai.services.staff import Checked
+from jichitai.services.register_access import Checked
 
 MAX_MEMBERS = 12
 _ALERT_CODE = re.compile(r"[a-z0-9_.]{1,100}")

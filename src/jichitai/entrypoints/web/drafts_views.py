@@ -37,7 +37,7 @@ from jichitai.entrypoints.presenters import record_view
 from jichitai.entrypoints.web.views import row
 from jichitai.services.application_forms import ApplicationForm, FormPerson
 from jichitai.services.audit import JST
-from jichitai.services.staff import DraftView, Shown
+from jichitai.services.register_access import DraftView, Shown
 
 PROCESS_LABELS: dict[str, str] = {
     "MoveIn": "転入",
@@ -201,7 +201,7 @@ def _is_empty(value: object) -> bool:
 
 
 def _number(value: IndividualNumber) -> str:
-    """As the staff façade handed it out: masked unless the reviewer's duty includes it."""
+    """As the register-access façade handed it out: masked unless the reviewer's duty includes it."""
     return value.value
 
 
@@ -338,7 +338,7 @@ def persons(
 
     A person who becomes a resident by the change has no 宛名番号 yet (``atena_number`` None):
     the number the check draws is only drawn again at approval. Without a plan, the residents
-    the command names are read with ``lookup`` (a logged read through the staff façade; None
+    the command names are read with ``lookup`` (a logged read through the register-access façade; None
     when it is refused).
     """
     named = named_residents(command)
@@ -351,7 +351,7 @@ def persons(
     others: list[dict[str, Any]] = []
     for record in _latest(plan.records):
         is_new = record.history_number == 1
-        # The plan came disclosed from the staff façade: its numbers are masked where due.
+        # The plan came disclosed from the register-access façade: its numbers are masked where due.
         view = record_view(record, show_individual_number=True)
         row = {
             "name": view["name"],

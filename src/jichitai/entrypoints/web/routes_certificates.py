@@ -139,8 +139,8 @@ def form_page(
     refs = _refs(request)
     atena = refs.atena_number(actor.login, ref)
     try:
-        shown = app.staff.record(actor, atena, acknowledged=view_ack)
-        household = app.staff.household(
+        shown = app.register_access.record(actor, atena, acknowledged=view_ack)
+        household = app.register_access.household(
             actor, shown.record.household_number.value, acknowledged=view_ack
         )
     except DomainError as e:

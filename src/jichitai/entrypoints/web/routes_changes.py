@@ -116,9 +116,9 @@ def _context(request: Request, counter: Counter, ref: str, acknowledged: frozens
         return Context(today, prefecture, city)
     atena = _refs(request).atena_number(actor.login, ref)
     try:
-        shown = app.staff.record(actor, atena, acknowledged=acknowledged)
+        shown = app.register_access.record(actor, atena, acknowledged=acknowledged)
         household = (
-            app.staff.household(
+            app.register_access.household(
                 actor, shown.record.household_number.value, acknowledged=acknowledged
             )
             if shown.record.is_resident
@@ -360,7 +360,7 @@ def confirm(request: Request, key: str, posted: PostedForm) -> Response:
     ctx = _posted_context(request, counter, values)
     try:
         command = build(process, reader)
-        checked = app_of(request).staff.check_change(actor, command, shown=True)
+        checked = app_of(request).register_access.check_change(actor, command, shown=True)
     except DomainError as error:
         if not about_the_input(error):
             raise
@@ -416,7 +416,9 @@ def submit(request: Request, key: str, posted: PostedForm) -> Response:
                 )
             )
         command = build(process, reader)
-        draft, _ = app_of(request).staff.submit_draft(actor, command, idempotency_key=token)
+        draft, _ = app_of(request).register_access.submit_draft(
+            actor, command, idempotency_key=token
+        )
     except DomainError as error:
         if not about_the_input(error):
             raise
@@ -439,7 +441,7 @@ def submit(request: Request, key: str, posted: PostedForm) -> Response:
 
 @router.get("/changes/done/{draft_id}")
 def done(request: Request, draft_id: DraftPath, counter: CurrentCounter, ref: str = "") -> Response:
-    view = app_of(request).staff.draft(counter.actor, draft_id)
+    view = app_of(request).register_access.draft(counter.actor, draft_id)
     if ref:
         _refs(request).atena_number(counter.actor.login, ref)  # a valid reference of this user
     label = KIND_LABELS.get(view.draft.kind, view.draft.kind)
@@ -474,7 +476,7 @@ def check(request: Request, posted: PostedForm) -> JSONResponse:
     reader = FormReader(values)
     try:
         command = build(process, reader)
-        app_of(request).staff.check_change(counter.actor, command)
+        app_of(request).register_access.check_change(counter.actor, command)
     except DomainError as error:
         return _json(live_answer(process, refused(error), layout))
     return _json({"fields": {}, "general": []})

@@ -45,7 +45,7 @@ from jichitai.entrypoints.web.templating import (
 from jichitai.entrypoints.web.views import row
 from jichitai.services.audit import Operation, Outcome
 from jichitai.services.register import ChangeResult
-from jichitai.services.staff import Shown
+from jichitai.services.register_access import Shown
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -67,7 +67,7 @@ def _refs(request: Request) -> PersonRefs:
 @router.get("/drafts")
 def queue(request: Request, counter: CurrentCounter, discarded: int = 0) -> HTMLResponse:
     actor = counter.actor
-    views = app_of(request).staff.drafts(actor)
+    views = app_of(request).register_access.drafts(actor)
     return page(
         request,
         "drafts/list.html",
@@ -91,7 +91,9 @@ def approve(request: Request, draft_id: DraftId, posted: PostedForm) -> HTMLResp
     app = app_of(request)
     acknowledged = frozenset(a for a in posted.all("acknowledged") if a and len(a) <= 100)
     try:
-        result = app.staff.approve_draft(counter.actor, draft_id, acknowledged=acknowledged)
+        result = app.register_access.approve_draft(
+            counter.actor, draft_id, acknowledged=acknowledged
+        )
     except DomainError as e:
         if not for_the_form(e):
             raise
@@ -112,7 +114,7 @@ def approve(request: Request, draft_id: DraftId, posted: PostedForm) -> HTMLResp
 def discard_confirmation(
     request: Request, draft_id: DraftId, counter: CurrentCounter
 ) -> HTMLResponse:
-    view = app_of(request).staff.draft(counter.actor, draft_id)
+    view = app_of(request).register_access.draft(counter.actor, draft_id)
     return page(
         request,
         "drafts/discard.html",
@@ -126,7 +128,7 @@ def discard_confirmation(
 def discard(request: Request, draft_id: DraftId, posted: PostedForm) -> Response:
     counter = posted.counter
     try:
-        app_of(request).staff.discard_draft(counter.actor, draft_id)
+        app_of(request).register_access.discard_draft(counter.actor, draft_id)
     except DomainError as e:
         if not for_the_form(e):
             raise
@@ -140,7 +142,7 @@ def form_pdf(request: Request, draft_id: DraftId, counter: CurrentCounter) -> Re
     draft names by number included), else from the draft alone."""
     app = app_of(request)
     actor = counter.actor
-    view = app.staff.draft(actor, draft_id)
+    view = app.register_access.draft(actor, draft_id)
     plan = _check(request, actor, draft_id)[0] if view.draft.status == "pending" else None
     form = application_form(
         view, plan, _lookup(request, actor), counter.municipality_name, app.clock.today()
@@ -158,7 +160,7 @@ def _check(request: Request, actor: Actor, draft_id: str) -> tuple[ChangePlan | 
     handler would have."""
     app = app_of(request)
     try:
-        return app.staff.check_draft(actor, draft_id).plan, NO_PROBLEMS
+        return app.register_access.check_draft(actor, draft_id).plan, NO_PROBLEMS
     except DomainError as e:
         if not for_the_form(e):
             app.access_log.record(
@@ -181,7 +183,7 @@ def _detail(
 ) -> HTMLResponse:
     app = app_of(request)
     actor = counter.actor
-    view = app.staff.draft(actor, draft_id)
+    view = app.register_access.draft(actor, draft_id)
     draft = view.draft
     pending = draft.status == "pending"
     plan, check = _check(request, actor, draft_id) if pending else (None, NO_PROBLEMS)
@@ -220,9 +222,9 @@ def _detail(
 
 
 def _lookup(request: Request, actor: Actor) -> Callable[[str], Shown | None]:
-    """A resident's current record read through the staff façade (permission, suppression,
+    """A resident's current record read through the register-access façade (permission, suppression,
     masking, access log), or None when it may not be shown."""
-    staff = app_of(request).staff
+    staff = app_of(request).register_access
 
     def read(atena_number: str) -> Shown | None:
         if not actor.may(Permission.VIEW):
@@ -250,7 +252,7 @@ def _recorded_persons(request: Request, actor: Actor, result: ChangeResult) -> l
     names: dict[str, dict[str, Any]] = {}
     for household in result.households:
         try:
-            members = app.staff.household(actor, household)
+            members = app.register_access.household(actor, household)
         except DomainError:
             continue
         for member in members:

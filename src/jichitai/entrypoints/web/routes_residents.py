@@ -54,7 +54,7 @@ def search(request: Request, posted: PostedForm) -> HTMLResponse:
             problems=one_problem("counter.query_required", "検索する文字を入力してください", "q"),
         )
     try:
-        found = app_of(request).staff.search(
+        found = app_of(request).register_access.search(
             counter.actor,
             query,
             by=SearchBy.AUTO,
@@ -108,7 +108,7 @@ def resident_page(
     refs = refs_of(request)
     atena = refs.atena_number(actor.login, ref)
     try:
-        shown = app.staff.record(actor, atena, acknowledged=acknowledged)
+        shown = app.register_access.record(actor, atena, acknowledged=acknowledged)
     except DomainError as e:
         if all(not v.is_error for v in e.violations):
             return page(
@@ -120,8 +120,8 @@ def resident_page(
                 alerts=e.violations,
             )
         raise
-    history = app.staff.history(actor, atena, acknowledged=acknowledged)
-    household = app.staff.household(
+    history = app.register_access.history(actor, atena, acknowledged=acknowledged)
+    household = app.register_access.household(
         actor, shown.record.household_number.value, acknowledged=acknowledged
     )
     seals = app.seals.of_person(actor, atena, acknowledged=acknowledged)

@@ -93,7 +93,7 @@ def seal_page(
     actor = counter.actor
     atena = _refs(request).atena_number(actor.login, ref)
     try:
-        shown = app.staff.record(actor, atena, acknowledged=view_ack)
+        shown = app.register_access.record(actor, atena, acknowledged=view_ack)
         found = app.seals.of_person(actor, atena, acknowledged=view_ack)
     except DomainError as e:
         if all(not v.is_error for v in e.violations):

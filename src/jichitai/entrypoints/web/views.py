@@ -13,7 +13,7 @@ from typing import Any
 from jichitai.domain.access.suppression import KIND_LABELS, SuppressionKind
 from jichitai.domain.errors import invalid
 from jichitai.entrypoints.presenters import record_view
-from jichitai.services.staff import Shown
+from jichitai.services.register_access import Shown
 
 # Fields of a snapshot that change with every event and say nothing the timeline's own
 # columns (history number, reason, dates) do not.

@@ -1,4 +1,4 @@
-"""The register as staff use it: permission, suppression, My Number masking and the access log.
+"""Access to the register as staff have it: permission, suppression, My Number masking, the log.
 
 Every entry point (the API, the web counter) goes through this façade, so none can forget a
 check: the actor's roles are checked first, suppressions (抑止) and DV support measures (支援措置)
@@ -96,7 +96,7 @@ def _persons(records: Sequence[ResidentRecord]) -> list[tuple[str, str]]:
     return [(r.atena_number.value, r.household_number.value) for r in records]
 
 
-class StaffRegister:
+class RegisterAccess:
     def __init__(
         self,
         register: RegisterService,
