@@ -165,7 +165,7 @@ class HouseholdRow:
     head_atena_number: str | None = None
 
 
-class RegisterQueries(Protocol):
+class RegisterReadModel(Protocol):
     """The read side of one municipality's register (may read projections directly)."""
 
     def search(self, criteria: SearchCriteria, limit: int = 50) -> Sequence[ResidentRecord]: ...
@@ -186,7 +186,7 @@ class RegisterQueries(Protocol):
         address text; None if there is none (町字 completion walks the index with it)."""
 
 
-class RegisterRepository(RegisterView, RegisterQueries, Protocol):
+class RegisterRepository(RegisterView, RegisterReadModel, Protocol):
     """Reads and appends for one municipality's register."""
 
     def journal_head(self) -> tuple[int, str]:
