@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from random import Random
-from typing import Final, Protocol
+from typing import Final, Protocol, assert_never
 
 from jichitai.demo import names as n
 from jichitai.demo.places import MunicipalityPlaces, abroad, domestic_elsewhere, modernised
@@ -234,17 +234,129 @@ class _Household:
         return max(m.last_on for m in self.members)
 
 
-@dataclass(frozen=True, eq=False)
-class _Notice:
-    """A 転入通知 expected from the municipality a person moved to."""
+# --- scheduled events -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _HouseholdMovesIn:
+    """転入 of a planned household; once recorded, its later history is scheduled."""
+
+    household: _Household
+
+
+@dataclass(frozen=True, slots=True)
+class _HouseholdArrives:
+    """転入 of a recent arrival (the top-up): nothing is scheduled after it."""
+
+    household: _Household
+
+
+@dataclass(frozen=True, slots=True)
+class _HouseholdMovesInTown:
+    """転居 of the whole household to another address in town."""
+
+    household: _Household
+
+
+@dataclass(frozen=True, slots=True)
+class _HouseholdMovesOut:
+    """転出 of the whole household."""
+
+    household: _Household
+
+
+@dataclass(frozen=True, slots=True)
+class _MoveInNoticeArrives:
+    """A 転入通知 from the municipality a person moved to."""
 
     person: _Person
     moved_in_on: date
     confirmed: Address
 
 
-# Actions in the queue, in order of date; the counter keeps the order stable within a day.
-_Action = tuple[date, int, str, object]
+@dataclass(frozen=True, slots=True)
+class _ChildLeaves:
+    """An adult child moves out of town alone (転出)."""
+
+    person: _Person
+
+
+@dataclass(frozen=True, slots=True)
+class _ChildSplitsOff:
+    """世帯分離: an adult child forms a household of their own at the same address."""
+
+    person: _Person
+
+
+@dataclass(frozen=True, slots=True)
+class _FamilySplitsOff:
+    """世帯分離 of the young family in a three-generation household (子, 子の妻, 子の子)."""
+
+    son: _Person
+
+
+@dataclass(frozen=True, slots=True)
+class _ChildIsBorn:
+    """出生 of a child of ``mother`` and her partner."""
+
+    mother: _Person
+
+
+@dataclass(frozen=True, slots=True)
+class _PersonDies:
+    """死亡 (and a new head, when the head dies)."""
+
+    person: _Person
+
+
+@dataclass(frozen=True, slots=True)
+class _LotRewritten:
+    """軽微な修正: a lot entered 地番-style rewritten as 住居表示."""
+
+    household: _Household
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadingCorrected:
+    """誤記修正: a reading entered wrongly at the move-in is put right."""
+
+    person: _Person
+
+
+@dataclass(frozen=True, slots=True)
+class _FormerSurnameEntered:
+    """旧氏の記載 for a married woman, at her request."""
+
+    person: _Person
+
+
+@dataclass(frozen=True, slots=True)
+class _RemovedExOfficio:
+    """職権消除 after a survey found nobody living there."""
+
+    person: _Person
+
+
+_Event = (
+    _HouseholdMovesIn
+    | _HouseholdArrives
+    | _HouseholdMovesInTown
+    | _HouseholdMovesOut
+    | _MoveInNoticeArrives
+    | _ChildLeaves
+    | _ChildSplitsOff
+    | _FamilySplitsOff
+    | _ChildIsBorn
+    | _PersonDies
+    | _LotRewritten
+    | _ReadingCorrected
+    | _FormerSurnameEntered
+    | _RemovedExOfficio
+)
+"""What may happen later to a household or a person, checked again when its day comes."""
+
+# Events in the queue, in order of date; the counter keeps the order stable within a day.
+_Scheduled = tuple[date, int, _Event]
 
 
 class _Seeder:
@@ -272,7 +384,7 @@ class _Seeder:
         self.id_rng = Random(f"{base}:ids")
         self.persons: list[_Person] = []
         self.households: list[_Household] = []
-        self.queue: list[_Action] = []
+        self.queue: list[_Scheduled] = []
         self.counter = itertools.count()
         self.identities: set[tuple[str, str, date]] = set()
         self.numbers: set[str] = set()
@@ -311,7 +423,7 @@ class _Seeder:
         while self.planned_persons < initial:
             shape = must_have.pop(0) if must_have else None
             household = self.plan_household(shape, recent=False)
-            self.push(household.moved_in_on, "move_in", household)
+            self.push(household.moved_in_on, _HouseholdMovesIn(household))
         self.drain()
         self.top_up(self.target + 3)
         self.naturalise(2 if self.target >= 1000 else 1)
@@ -337,14 +449,47 @@ class _Seeder:
     def living_count(self) -> int:
         return sum(1 for p in self.persons if p.living)
 
-    def push(self, on: date, kind: str, payload: object) -> None:
-        heapq.heappush(self.queue, (on, next(self.counter), kind, payload))
+    def push(self, on: date, event: _Event) -> None:
+        heapq.heappush(self.queue, (on, next(self.counter), event))
 
     def drain(self) -> None:
         while self.queue:
-            on, _, kind, payload = heapq.heappop(self.queue)
-            handler: Callable[[date, object], None] = getattr(self, f"do_{kind}")
-            handler(on, payload)
+            on, _, event = heapq.heappop(self.queue)
+            self.happen(on, event)
+
+    def happen(self, on: date, event: _Event) -> None:
+        """Record ``event`` on ``on`` if the household still fits it (else count it skipped)."""
+        match event:
+            case _HouseholdMovesIn(household):
+                self.do_move_in(on, household)
+            case _HouseholdArrives(household):
+                self.enter(household, on)
+            case _HouseholdMovesInTown(household):
+                self.do_in_town_move(on, household)
+            case _HouseholdMovesOut(household):
+                self.do_move_out(on, household)
+            case _MoveInNoticeArrives():
+                self.do_notice(on, event)
+            case _ChildLeaves(person):
+                self.do_leave(on, person)
+            case _ChildSplitsOff(person):
+                self.do_split(on, person)
+            case _FamilySplitsOff(son):
+                self.do_split_family(on, son)
+            case _ChildIsBorn(mother):
+                self.do_birth(on, mother)
+            case _PersonDies(person):
+                self.do_death(on, person)
+            case _LotRewritten(household):
+                self.do_lot_correction(on, household)
+            case _ReadingCorrected(person):
+                self.do_kana_correction(on, person)
+            case _FormerSurnameEntered(person):
+                self.do_former_surname(on, person)
+            case _RemovedExOfficio(person):
+                self.do_ex_officio_removal(on, person)
+            case _:
+                assert_never(event)
 
     def top_up(self, threshold: int) -> None:
         """Recent arrivals until ``threshold`` persons live here."""
@@ -356,7 +501,7 @@ class _Seeder:
             while planned < missing:
                 household = self.plan_household(None, recent=True, max_size=missing - planned)
                 planned += len(household.members)
-                self.push(household.moved_in_on, "arrival", household)
+                self.push(household.moved_in_on, _HouseholdArrives(household))
             self.drain()
 
     # --- recording ----------------------------------------------------------------------------
@@ -1006,16 +1151,9 @@ class _Seeder:
 
     # --- queue handlers -------------------------------------------------------------------------
 
-    def do_move_in(self, on: date, payload: object) -> None:
-        household = payload
-        assert isinstance(household, _Household)
+    def do_move_in(self, on: date, household: _Household) -> None:
         if self.enter(household, on):
             self.schedule(household, on)
-
-    def do_arrival(self, on: date, payload: object) -> None:
-        household = payload
-        assert isinstance(household, _Household)
-        self.enter(household, on)
 
     def enter(self, household: _Household, on: date) -> bool:
         assert household.previous_address is not None
@@ -1053,35 +1191,38 @@ class _Seeder:
         """Plan this household's later history (each event is checked again when it comes)."""
         rng = self.rng
 
-        def plan(kind: str, payload: object, on: date | None) -> None:
+        def plan(event: _Event, on: date | None) -> None:
             if on is not None:
-                self.push(on, kind, payload)
+                self.push(on, event)
 
         if rng.random() < 0.09:
-            plan("in_town_move", household, self.when(since))
+            plan(_HouseholdMovesInTown(household), self.when(since))
         if rng.random() < 0.11:
-            plan("move_out", household, self.when(since))
+            plan(_HouseholdMovesOut(household), self.when(since))
         if household.address.lot_text and "番地" in household.address.lot_text:
-            plan("lot_correction", household, self.when(since, within=3 * 365))
+            plan(_LotRewritten(household), self.when(since, within=3 * 365))
         for m in household.members:
             if m.true_name is not None:
-                plan("kana_correction", m, self.when(since, within=400))
+                plan(_ReadingCorrected(m), self.when(since, within=400))
             if m.maiden is not None and rng.random() < 0.15:
-                plan("former_surname", m, self.when(since, not_before=FORMER_SURNAME_START))
+                plan(_FormerSurnameEntered(m), self.when(since, not_before=FORMER_SURNAME_START))
             if m.age_on(self.today) >= 72 and rng.random() < 0.2:
-                plan("death", m, self.when(since, not_before=self.today - timedelta(days=6 * 365)))
+                plan(
+                    _PersonDies(m),
+                    self.when(since, not_before=self.today - timedelta(days=6 * 365)),
+                )
             if m.relationship == "子" and m.partner is None and rng.random() < 0.3:
                 adult = (
                     m.born.replace(year=m.born.year + 20)
                     if (m.born.month, m.born.day) != (2, 29)
                     else m.born + timedelta(days=7305)
                 )
-                plan("split", m, self.when(since, not_before=adult))
+                plan(_ChildSplitsOff(m), self.when(since, not_before=adult))
             elif m.relationship == "子" and m.partner is None and rng.random() < 0.12:
                 adult = m.born + timedelta(days=18 * 366)
-                plan("leave", m, self.when(since, not_before=adult))
+                plan(_ChildLeaves(m), self.when(since, not_before=adult))
             if m.relationship == "子" and m.partner is not None and rng.random() < 0.3:
-                plan("split_family", m, self.when(since))
+                plan(_FamilySplitsOff(m), self.when(since))
             if m.sex is Sex.FEMALE and m.partner is not None and m.relationship != "妻（未届）":
                 fertile_from = m.born + timedelta(days=22 * 366)
                 fertile_to = m.born + timedelta(days=42 * 366)
@@ -1092,20 +1233,17 @@ class _Seeder:
                             not_before=self.today - timedelta(days=5 * 365),
                         )
                         if on is not None and on <= fertile_to:
-                            plan("birth", m, on)
+                            plan(_ChildIsBorn(m), on)
         if len(household.members) == 1 and rng.random() < 0.02:
             plan(
-                "ex_officio_removal",
-                household.members[0],
+                _RemovedExOfficio(household.members[0]),
                 self.when(since, not_before=self.today - timedelta(days=3 * 365)),
             )
 
     def skip(self) -> None:
         self.skipped += 1
 
-    def do_in_town_move(self, on: date, payload: object) -> None:
-        household = payload
-        assert isinstance(household, _Household)
+    def do_in_town_move(self, on: date, household: _Household) -> None:
         if not household.living:
             return self.skip()
         address = self.places.other_address(self.place_rng, household.address)
@@ -1117,9 +1255,7 @@ class _Seeder:
         if self.record(command, household.members) is not None:
             household.address = address
 
-    def do_move_out(self, on: date, payload: object) -> None:
-        household = payload
-        assert isinstance(household, _Household)
+    def do_move_out(self, on: date, household: _Household) -> None:
         if not household.living:
             return self.skip()
         self.move_out(household, list(household.members), on, notices=True)
@@ -1162,7 +1298,7 @@ class _Seeder:
                     onward if not onward.is_municipality_only else _detailed(onward, self.place_rng)
                 )
                 for m in movers:
-                    self.push(notice_on, "notice", _Notice(m, moved_in, confirmed))
+                    self.push(notice_on, _MoveInNoticeArrives(m, moved_in, confirmed))
         return True
 
     def leave(self, household: _Household, leaving: Sequence[_Person]) -> None:
@@ -1173,9 +1309,7 @@ class _Seeder:
         if household.members and household.head() is None and len(household.members) == 1:
             household.members[0].relationship = _HEAD
 
-    def do_notice(self, on: date, payload: object) -> None:
-        notice = payload
-        assert isinstance(notice, _Notice)
+    def do_notice(self, on: date, notice: _MoveInNoticeArrives) -> None:
         command = RecordMoveInNotice(
             header=self.header(on),
             atena_number=AtenaNumber(notice.person.atena),
@@ -1185,10 +1319,8 @@ class _Seeder:
         )
         self.record(command, [notice.person])
 
-    def do_leave(self, on: date, payload: object) -> None:
+    def do_leave(self, on: date, person: _Person) -> None:
         """An adult child moves out of town alone."""
-        person = payload
-        assert isinstance(person, _Person)
         household = person.household
         if (
             not person.living
@@ -1199,10 +1331,8 @@ class _Seeder:
             return self.skip()
         self.move_out(household, [person], on, notices=True)
 
-    def do_split(self, on: date, payload: object) -> None:
+    def do_split(self, on: date, person: _Person) -> None:
         """世帯分離: an adult child forms a household of their own at the same address."""
-        person = payload
-        assert isinstance(person, _Person)
         household = person.household
         if (
             not person.living
@@ -1213,10 +1343,8 @@ class _Seeder:
             return self.skip()
         self.split(household, [person], person, {}, on)
 
-    def do_split_family(self, on: date, payload: object) -> None:
+    def do_split_family(self, on: date, son: _Person) -> None:
         """世帯分離 of the young family in a three-generation household (子, 子の妻, 子の子)."""
-        son = payload
-        assert isinstance(son, _Person)
         household = son.household
         if not son.living or household is None or son.relationship != "子":
             return self.skip()
@@ -1272,15 +1400,13 @@ class _Seeder:
             if m.sex is Sex.FEMALE and m.partner is not None and rng.random() < 0.4:
                 on = self.when(since)
                 if on is not None and on <= m.born + timedelta(days=42 * 366):
-                    self.push(on, "birth", m)
+                    self.push(on, _ChildIsBorn(m))
         if rng.random() < 0.1:
             on = self.when(since)
             if on is not None:
-                self.push(on, "in_town_move", household)
+                self.push(on, _HouseholdMovesInTown(household))
 
-    def do_birth(self, on: date, payload: object) -> None:
-        mother = payload
-        assert isinstance(mother, _Person)
+    def do_birth(self, on: date, mother: _Person) -> None:
         father = mother.partner
         household = mother.household
         if (
@@ -1335,9 +1461,7 @@ class _Seeder:
         household.members.append(child)
         mother.last_child_on = on
 
-    def do_death(self, on: date, payload: object) -> None:
-        person = payload
-        assert isinstance(person, _Person)
+    def do_death(self, on: date, person: _Person) -> None:
         household = person.household
         if not person.living or household is None:
             return self.skip()
@@ -1371,10 +1495,8 @@ class _Seeder:
                     if m.atena in changed:
                         m.relationship = changed[m.atena]
 
-    def do_lot_correction(self, on: date, payload: object) -> None:
+    def do_lot_correction(self, on: date, household: _Household) -> None:
         """軽微な修正: a lot entered 地番-style (3番地12) rewritten as 住居表示 (3番12号)."""
-        household = payload
-        assert isinstance(household, _Household)
         fixed = modernised(household.address)
         if not household.living or fixed == household.address:
             return self.skip()
@@ -1388,10 +1510,8 @@ class _Seeder:
             self.record(command, [m])
         household.address = fixed
 
-    def do_kana_correction(self, on: date, payload: object) -> None:
+    def do_kana_correction(self, on: date, person: _Person) -> None:
         """誤記修正: a reading entered wrongly at the move-in is put right."""
-        person = payload
-        assert isinstance(person, _Person)
         if not person.living or person.true_name is None:
             return self.skip()
         command = Correct(
@@ -1404,10 +1524,8 @@ class _Seeder:
         if self.record(command, [person]) is not None:
             person.name, person.true_name = person.true_name, None
 
-    def do_former_surname(self, on: date, payload: object) -> None:
+    def do_former_surname(self, on: date, person: _Person) -> None:
         """旧氏の記載 for a married woman, at her request."""
-        person = payload
-        assert isinstance(person, _Person)
         if not person.living or person.maiden is None:
             return self.skip()
         former = PersonName.create(person.maiden.kanji, "", person.maiden.kana)
@@ -1420,10 +1538,8 @@ class _Seeder:
         if self.record(command, [person]) is not None:
             person.maiden = None
 
-    def do_ex_officio_removal(self, on: date, payload: object) -> None:
+    def do_ex_officio_removal(self, on: date, person: _Person) -> None:
         """職権消除 after a survey found nobody living there."""
-        person = payload
-        assert isinstance(person, _Person)
         household = person.household
         if not person.living or household is None or len(household.members) != 1:
             return self.skip()
