@@ -401,7 +401,6 @@ class _Seeder:
         self.family_weights = list(itertools.accumulate(weights))
         self.forced_rare = list(n.RARE_FAMILY_NAMES)
         self.rng.shuffle(self.forced_rare)
-        self.elsewhere_exclude = (places.prefecture, places.city)
 
     # --- the run ------------------------------------------------------------------------------
 
@@ -663,7 +662,7 @@ class _Seeder:
         elif self.place_rng.random() < local:
             domicile = self.places.domicile(self.place_rng)
         else:
-            elsewhere = domestic_elsewhere(self.place_rng, exclude=self.elsewhere_exclude)
+            elsewhere = self.places.elsewhere(self.place_rng)
             domicile = f"{elsewhere.prefecture}{elsewhere.city}{elsewhere.town_area}{self.place_rng.randint(1, 30)}番地"
         return FamilyRegister(domicile, head_name.full)
 
@@ -773,12 +772,14 @@ class _Seeder:
         chance = {"特別永住者": 0.0, "技能実習": 0.9, "留学": 0.7, "特定技能": 0.6, "永住者": 0.15}
         from_abroad = self.rng.random() < (chance.get(status, 0.5) if foreign else 0.04)
         if from_abroad and foreign:
-            nationality = _nationality(foreign[0].foreign.nationality if foreign[0].foreign else "")
+            nationality = n.nationality_named(
+                foreign[0].foreign.nationality if foreign[0].foreign else ""
+            )
             previous = abroad(self.place_rng, nationality.name, nationality.cities)
         elif from_abroad:
             previous = abroad(self.place_rng)
         else:
-            previous = domestic_elsewhere(self.place_rng, exclude=self.elsewhere_exclude)
+            previous = self.places.elsewhere(self.place_rng)
         for m in foreign:
             assert m.foreign is not None
             became = RecordDate.of(max(moved_in, FOREIGN_REGISTER_START))
@@ -1010,7 +1011,7 @@ class _Seeder:
     def plan_foreign(self, shape: str) -> tuple[list[_Person], date]:
         rng = self.rng
         if shape == "special_permanent":
-            nationality = _nationality(n.SPECIAL_PERMANENT_NATIONALITY)
+            nationality = n.nationality_named(n.SPECIAL_PERMANENT_NATIONALITY)
             family = rng.choice(nationality.family_names)
             head_age = rng.randint(35, 80)
             head = self.foreigner(
@@ -1267,15 +1268,13 @@ class _Seeder:
         foreign = next((m.foreign for m in movers if m.foreign is not None), None)
         to_abroad = (foreign is not None and self.rng.random() < 0.6) or self.rng.random() < 0.05
         if to_abroad and foreign is not None:
-            nationality = _nationality(foreign.nationality)
+            nationality = n.nationality_named(foreign.nationality)
             onward = abroad(self.place_rng, nationality.name, nationality.cities)
         elif to_abroad:
             onward = abroad(self.place_rng)
         else:
-            onward = domestic_elsewhere(
-                self.place_rng,
-                exclude=self.elsewhere_exclude,
-                municipality_only=self.place_rng.random() < 0.5,
+            onward = self.places.elsewhere(
+                self.place_rng, municipality_only=self.place_rng.random() < 0.5
             )
         latest_before = max(m.last_on for m in movers)
         filed = max(on - timedelta(days=self.rng.randint(0, 14)), latest_before)
@@ -1617,10 +1616,6 @@ class _Seeder:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _nationality(name: str) -> n.Nationality:
-    return next((x for x in n.FOREIGN_NATIONALITIES if x.name == name), n.FOREIGN_NATIONALITIES[0])
 
 
 def _with_became(details: ForeignResidentDetails, became: RecordDate) -> ForeignResidentDetails:
