@@ -7,7 +7,8 @@ event is checked against this picture when its day comes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
@@ -81,3 +82,22 @@ class Household:
 
     def last_on(self) -> date:
         return max(m.last_on for m in self.members)
+
+    def leave(self, leaving: Sequence[Person]) -> None:
+        """Take persons out; a sole survivor becomes head (as the rules do)."""
+        for m in leaving:
+            m.living = False
+            self.members.remove(m)
+        if self.members and self.head() is None and len(self.members) == 1:
+            self.members[0].relationship = HEAD
+
+
+@dataclass(eq=False)
+class Picture:
+    """Every person sent to the register (kept only once recorded) and every household entered."""
+
+    persons: list[Person] = field(default_factory=list)
+    households: list[Household] = field(default_factory=list)
+
+    def living_count(self) -> int:
+        return sum(1 for p in self.persons if p.living)
