@@ -3,6 +3,7 @@ generator run against the in-memory register (the real rules, no database)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from datetime import date
@@ -10,6 +11,7 @@ from random import Random
 
 import pytest
 
+from jichitai.codec import canonical_json, to_primitive
 from jichitai.demo import names as n
 from jichitai.demo.generator import DemoSummary, seed_register
 from jichitai.demo.places import (
@@ -375,6 +377,36 @@ def test_the_same_seed_gives_the_same_register_and_another_seed_another() -> Non
     assert people(first) == people(again)
     assert first_summary == again_summary
     assert people(first) != people(other)
+
+
+PINNED_DIGEST = "89651e0aa7cf68c4d43c125a0873c97d515154e6452e67e1f9d5c61a1672406b"
+"""SHA-256 of :func:`output_fingerprint` for seed 7 and 300 residents. The generator's output is
+pinned: a change to what it draws, or in which order, changes the digest. If that change is meant,
+say so in the commit message and put the new digest here."""
+
+
+def output_fingerprint(register: InMemoryRegister) -> str:
+    """Every snapshot (its content, without the 住民票コード the register draws), sorted, then
+    every event in order (kind, reason, the persons and history numbers it wrote; not the event
+    ids, which the register draws too)."""
+    fake = register.fake
+    snapshots = []
+    for record in fake.snapshots.values():
+        content = to_primitive(record)
+        content.pop("resident_code", None)
+        snapshots.append(canonical_json(content))
+    events = [
+        canonical_json([e.kind, e.reason, e.persons, e.last_histories])
+        for e in (fake.events[event_id] for event_id in fake.event_ids)
+    ]
+    text = "\n".join([*sorted(snapshots), *events])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_the_output_for_a_seed_is_pinned() -> None:
+    register, summary = seeded(7, 300)
+    assert summary.refused == 0
+    assert output_fingerprint(register) == PINNED_DIGEST
 
 
 def test_a_municipality_that_already_has_residents_can_be_seeded_again() -> None:

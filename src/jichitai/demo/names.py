@@ -37,6 +37,7 @@ __all__ = [
     "NameReading",
     "Nationality",
     "generation_of",
+    "nationality_named",
 ]
 
 OLD: Final = "old"
@@ -355,3 +356,8 @@ FOREIGN_NATIONALITIES: Final[tuple[Nationality, ...]] = (
     ),
 )
 """Nationalities with names; ``韓国`` also names the special permanent residents (特別永住者)."""
+
+
+def nationality_named(name: str) -> Nationality:
+    """The nationality called ``name`` (the first of :data:`FOREIGN_NATIONALITIES` if none is)."""
+    return next((x for x in FOREIGN_NATIONALITIES if x.name == name), FOREIGN_NATIONALITIES[0])

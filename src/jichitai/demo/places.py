@@ -259,6 +259,12 @@ class MunicipalityPlaces:
         town = area.name + (f"{kanji_number(rng.randint(1, area.chome))}丁目" if area.chome else "")
         return f"{self.prefecture}{self.city}{town}{rng.randint(1, area.blocks)}番地"
 
+    def elsewhere(self, rng: Random, *, municipality_only: bool = False) -> Address:
+        """An address in another municipality than this one (:func:`domestic_elsewhere`)."""
+        return domestic_elsewhere(
+            rng, exclude=(self.prefecture, self.city), municipality_only=municipality_only
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Place:
