@@ -7,10 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from jichitai.domain.residents.commands import (
-    Cancel,
-    ChangeCommand,
     ChangeHeader,
-    RecordMoveInNotice,
 )
 from jichitai.domain.residents.rules.checks import Checks
 from jichitai.domain.residents.timeline import check_not_before_latest
@@ -45,21 +42,25 @@ def check_late_filing(header: ChangeHeader, checks: Checks, what: str) -> None:
 
 
 def check_order_of_dates(
-    command: ChangeCommand,
     plan: ChangePlan,
     view: RegisterView,
     ctx: ChangeContext,
     checks: Checks,
+    *,
+    supersedes_pending: bool,
 ) -> None:
-    """No snapshot dated before the person's latest one (the "as of" rule, ``timeline.py``)."""
-    supersedes = isinstance(command, Cancel | RecordMoveInNotice)
+    """No snapshot dated before the person's latest one (the "as of" rule, ``timeline.py``);
+    ``supersedes_pending``: the change may replace a planned 転出 (``ChangeType``)."""
     seen: set[str] = set()
     for record in plan.records:
         if record.atena_number.value in seen:
             continue
         seen.add(record.atena_number.value)
         fault = check_not_before_latest(
-            record, view.current(record.atena_number), ctx.today, supersedes_pending=supersedes
+            record,
+            view.current(record.atena_number),
+            ctx.today,
+            supersedes_pending=supersedes_pending,
         )
         if fault is not None:
             checks.error(fault.code, fault.message, fault.field)
