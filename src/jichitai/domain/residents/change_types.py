@@ -137,6 +137,11 @@ def change_type_of(command: ChangeCommand) -> ChangeType[Any]:
     return _BY_COMMAND[type(command)]
 
 
+def change_type_for(command_type: type) -> ChangeType[Any]:
+    """The registration of a command class (``KeyError`` if it is not a registered command)."""
+    return _BY_COMMAND[command_type]
+
+
 def change_type_named(name: str) -> ChangeType[Any] | None:
     """The registration of the command called ``name`` (a draft's stored kind), if any."""
     return _BY_NAME.get(name)
