@@ -96,7 +96,7 @@ COUNTER_CHANGES: Final[tuple[CounterChange, ...]] = (
     CounterChange(REISSUE_FORM),
     CounterChange(CANCELLATION_FORM),
 )
-"""In the order of the counter's menu."""
+"""In the order the counter's menu lists them within each of its ``SECTIONS``."""
 
 PROCESSES: Final[dict[str, Process]] = {c.form.key: c.form for c in COUNTER_CHANGES}
 SECTIONS = ("記載", "消除", "住所・世帯", "修正", "外国人住民")
