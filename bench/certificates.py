@@ -43,13 +43,12 @@ from jichitai.demo.certifier import DEMO_MAYOR_NAME, name_demo_certifier
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.certificates.contents import (
-    CertificateKind,
-    ItemChoice,
     ResidentCertificateRequest,
     certificate_lines,
     resident_sheets,
 )
 from jichitai.domain.certificates.issue_numbers import CODE_RANDOM_DIGITS, IssueNumber, new_code
+from jichitai.domain.certificates.kinds import CertificateKind, ItemChoice
 from jichitai.domain.errors import DomainError
 
 NAME = "東京都千代田区"
@@ -99,7 +98,7 @@ def _run(directory: Path, count: int, residents: int, seed: int) -> None:
         began = time.perf_counter()
         try:
             issued = app.certificates.issue(
-                clerk, atena, CertificateKind.JUMINHYO, household=True, items=items
+                clerk, atena, CertificateKind.RESIDENCE_CERTIFICATE, household=True, items=items
             )
         except DomainError as error:
             raise BenchFailed(f"issuing for {atena} was refused: {error}") from error
@@ -113,7 +112,7 @@ def _run(directory: Path, count: int, residents: int, seed: int) -> None:
         f" {statistics.median(latencies):.0f} ms, p99 {_p(latencies, 0.99):.0f} ms"
     )
 
-    request = ResidentCertificateRequest(CertificateKind.JUMINHYO, items=items)
+    request = ResidentCertificateRequest(CertificateKind.RESIDENCE_CERTIFICATE, items=items)
     laid_out = []
     for atena in persons[: min(len(persons), 50)]:
         head = app.queries.current(CODE, atena)

@@ -10,13 +10,11 @@ from sqlalchemy import Engine
 
 from jichitai.bootstrap import App, bootstrap
 from jichitai.domain.certificates.contents import (
-    CertificateKind,
-    ItemChoice,
     ResidentCertificateRequest,
-    SheetLayout,
     certificate_lines,
     resident_sheets,
 )
+from jichitai.domain.certificates.kinds import CertificateKind, ItemChoice, SheetLayout
 from jichitai.domain.certificates.stored import sheets_from_json, sheets_to_json
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
@@ -67,7 +65,7 @@ def household(app: App) -> tuple[str, list[ResidentRecord]]:
 
 
 def request(
-    kind: CertificateKind = CertificateKind.JUMINHYO, **changes: object
+    kind: CertificateKind = CertificateKind.RESIDENCE_CERTIFICATE, **changes: object
 ) -> ResidentCertificateRequest:
     return ResidentCertificateRequest(kind=kind, **changes)  # type: ignore[arg-type]
 
@@ -168,7 +166,7 @@ def test_a_planned_move_out_is_left_out_before_its_date_and_the_record_is_a_johy
     with pytest.raises(DomainError) as gone:  # from the date on, the record is a 除票
         resident_sheets(request(), [record], planned)
     assert gone.value.code == "certificate.removed_record"
-    after = resident_sheets(request(CertificateKind.JOHYO), [record], planned)
+    after = resident_sheets(request(CertificateKind.REMOVED_RECORD_CERTIFICATE), [record], planned)
     text = "\n".join(certificate_lines(after))
     assert after[0].title == "住民票の除票の写し"
     assert "転出予定年月日" in text and "大阪市北区" in text and "消除" in text
@@ -179,7 +177,7 @@ def test_the_wrong_kind_for_a_record_or_households_mixed_on_one_sheet_are_refuse
 ) -> None:
     _, members = household
     with pytest.raises(DomainError) as johyo:
-        resident_sheets(request(CertificateKind.JOHYO), members[:1], TODAY)
+        resident_sheets(request(CertificateKind.REMOVED_RECORD_CERTIFICATE), members[:1], TODAY)
     assert johyo.value.code == "certificate.not_removed"
     with pytest.raises(DomainError) as empty:
         resident_sheets(request(), [], TODAY)
@@ -188,7 +186,9 @@ def test_the_wrong_kind_for_a_record_or_households_mixed_on_one_sheet_are_refuse
     with pytest.raises(DomainError) as mixed:
         resident_sheets(request(), [members[0], elsewhere], TODAY)
     assert mixed.value.code == "certificate.several_households"
-    kisai = resident_sheets(request(CertificateKind.KISAI_JIKO), members[:1], TODAY)
+    kisai = resident_sheets(
+        request(CertificateKind.RECORDED_MATTERS_CERTIFICATE), members[:1], TODAY
+    )
     assert kisai[0].title == "住民票記載事項証明書"
     assert kisai[0].certification == "上記の事項は、住民票に記載されていることを証明する。"
 
@@ -219,7 +219,10 @@ def test_official_use_marks_every_sheet_and_is_covered_by_the_digest(
     household: tuple[str, list[ResidentRecord]],
 ) -> None:
     _, members = household
-    for kind in (CertificateKind.JUMINHYO, CertificateKind.KISAI_JIKO):
+    for kind in (
+        CertificateKind.RESIDENCE_CERTIFICATE,
+        CertificateKind.RECORDED_MATTERS_CERTIFICATE,
+    ):
         marked = resident_sheets(request(kind, items=ItemChoice(official_use=True)), members, TODAY)
         plain = resident_sheets(request(kind), members, TODAY)
         assert [s.mark for s in marked] == ["公用", "公用"] and {s.mark for s in plain} == {""}

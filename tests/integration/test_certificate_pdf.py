@@ -22,9 +22,7 @@ from jichitai.adapters.security.certificate_keys import KeyStore
 from jichitai.adapters.security.qr_signatures import payload_is_signed_by, sign_payload
 from jichitai.bootstrap import App, bootstrap
 from jichitai.domain.certificates.contents import (
-    CertificateKind,
     Field,
-    ItemChoice,
     OverflowReason,
     PersonBlock,
     ResidentCertificateRequest,
@@ -34,6 +32,7 @@ from jichitai.domain.certificates.contents import (
     resident_sheets,
 )
 from jichitai.domain.certificates.issue_numbers import IssueNumber, grouped, new_code
+from jichitai.domain.certificates.kinds import CertificateKind, ItemChoice
 from jichitai.domain.certificates.verification import QrPayload, content_digest
 from jichitai.domain.residents.commands import MoveIn
 from jichitai.domain.residents.model import ResidentRecord, Sex
@@ -108,7 +107,7 @@ def test_a_certificate_reads_back_as_printed_scans_and_checks_as_signed(
     keys = KeyStore(tmp_path / "keys")
     pair = keys.ensure_municipality("452009", "試験市", NOW)
     request = ResidentCertificateRequest(
-        CertificateKind.JUMINHYO, items=ItemChoice(head_and_relationship=True)
+        CertificateKind.RESIDENCE_CERTIFICATE, items=ItemChoice(head_and_relationship=True)
     )
     sheets = resident_sheets(request, members, TODAY)
     code = new_code("16180339887498948482")

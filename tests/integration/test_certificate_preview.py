@@ -14,12 +14,8 @@ from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.roles import Role
-from jichitai.domain.certificates.contents import (
-    CertificateKind,
-    ItemChoice,
-    SheetLayout,
-    certificate_lines,
-)
+from jichitai.domain.certificates.contents import certificate_lines
+from jichitai.domain.certificates.kinds import CertificateKind, ItemChoice, SheetLayout
 from jichitai.domain.certificates.verification import content_digest
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError, NotFound
@@ -72,7 +68,7 @@ def test_the_preview_is_what_issue_prints_and_records_nothing_but_a_view(app: Ap
     preview = app.certificates.preview(
         clerk,
         family[0],
-        CertificateKind.JUMINHYO,
+        CertificateKind.RESIDENCE_CERTIFICATE,
         household=True,
         layout=personal,
         items=items,
@@ -86,7 +82,7 @@ def test_the_preview_is_what_issue_prints_and_records_nothing_but_a_view(app: Ap
     issued = app.certificates.issue(
         clerk,
         family[0],
-        CertificateKind.JUMINHYO,
+        CertificateKind.RESIDENCE_CERTIFICATE,
         household=True,
         layout=personal,
         items=items,
@@ -109,16 +105,21 @@ def test_the_preview_refuses_what_issue_refuses(app: App) -> None:
     clerk = staff(code, Role.CLERK)
     with pytest.raises(Forbidden) as number:
         app.certificates.preview(
-            clerk, family[0], CertificateKind.JUMINHYO, items=ItemChoice(individual_number=True)
+            clerk,
+            family[0],
+            CertificateKind.RESIDENCE_CERTIFICATE,
+            items=ItemChoice(individual_number=True),
         )
     assert number.value.code == "certificate.item_forbidden"
     with pytest.raises(Forbidden):
-        app.certificates.preview(staff(code, Role.AUDITOR), family[0], CertificateKind.JUMINHYO)
+        app.certificates.preview(
+            staff(code, Role.AUDITOR), family[0], CertificateKind.RESIDENCE_CERTIFICATE
+        )
     with pytest.raises(DomainError) as removed_only:
-        app.certificates.preview(clerk, family[0], CertificateKind.JOHYO)
+        app.certificates.preview(clerk, family[0], CertificateKind.REMOVED_RECORD_CERTIFICATE)
     assert removed_only.value.code == "certificate.not_removed"
     with pytest.raises(DomainError) as card:
-        app.certificates.preview(clerk, family[0], CertificateKind.INKAN)
+        app.certificates.preview(clerk, family[0], CertificateKind.SEAL_CERTIFICATE)
     assert card.value.code == "seal.card_required"
 
     app.suppressions.set(
@@ -129,13 +130,18 @@ def test_the_preview_refuses_what_issue_refuses(app: App) -> None:
         reason="支援措置申出",
     )
     with pytest.raises(DomainError) as blocked:
-        app.certificates.preview(clerk, family[0], CertificateKind.JUMINHYO, household=True)
+        app.certificates.preview(
+            clerk, family[0], CertificateKind.RESIDENCE_CERTIFICATE, household=True
+        )
     assert blocked.value.code == "dv_support.blocked"
     assert app.certificates.history(clerk) == []
 
     reviewer = staff(code, Role.REVIEWER)
     shown = app.certificates.preview(
-        reviewer, family[0], CertificateKind.JUMINHYO, items=ItemChoice(individual_number=True)
+        reviewer,
+        family[0],
+        CertificateKind.RESIDENCE_CERTIFICATE,
+        items=ItemChoice(individual_number=True),
     )
     assert any(f.label == "個人番号" for f in shown.sheets[0].persons[0].fields)
     logged = app.access_log.search(
@@ -152,13 +158,15 @@ def test_a_seal_certificate_preview_carries_the_impression(app: App) -> None:
     registration = app.seals.register(clerk, family[0], a_seal(15.0))
     card = registration.registration_number
     preview = app.certificates.preview(
-        clerk, family[0], CertificateKind.INKAN, seal_card_number=card
+        clerk, family[0], CertificateKind.SEAL_CERTIFICATE, seal_card_number=card
     )
     assert preview.title == "印鑑登録証明書"
     assert set(preview.impressions) == {card}
     assert preview.impressions[card].startswith(b"\x89PNG")
     with pytest.raises(DomainError) as wrong:
-        app.certificates.preview(clerk, family[0], CertificateKind.INKAN, seal_card_number="1")
+        app.certificates.preview(
+            clerk, family[0], CertificateKind.SEAL_CERTIFICATE, seal_card_number="1"
+        )
     assert wrong.value.code == "seal.card_mismatch"
 
 
@@ -168,19 +176,22 @@ def test_chosen_members_are_certified_in_the_order_given_and_only_of_the_househo
     code, family = a_family(app)
     clerk = staff(code, Role.CLERK)
     two = app.certificates.issue(
-        clerk, family[0], CertificateKind.JUMINHYO, members=(family[2], family[1], family[2])
+        clerk,
+        family[0],
+        CertificateKind.RESIDENCE_CERTIFICATE,
+        members=(family[2], family[1], family[2]),
     )
     assert app.certificates.history(clerk)[0].persons == (family[2], family[1])
     assert two.pages == 1
     alone = app.certificates.preview(
-        clerk, family[0], CertificateKind.JUMINHYO, members=[family[1]]
+        clerk, family[0], CertificateKind.RESIDENCE_CERTIFICATE, members=[family[1]]
     )
     assert alone.persons == (family[1],)
 
     stranger = app.register.record_change(code, moving_in(a_person(name="鈴木"))).atena_numbers[0]
     with pytest.raises(DomainError) as outsider:
         app.certificates.preview(
-            clerk, family[0], CertificateKind.JUMINHYO, members=(family[0], stranger)
+            clerk, family[0], CertificateKind.RESIDENCE_CERTIFICATE, members=(family[0], stranger)
         )
     assert outsider.value.code == "certificate.not_in_household"
     assert outsider.value.field == "persons"
@@ -188,7 +199,7 @@ def test_chosen_members_are_certified_in_the_order_given_and_only_of_the_househo
         app.certificates.preview(
             clerk,
             family[0],
-            CertificateKind.JUMINHYO,
+            CertificateKind.RESIDENCE_CERTIFICATE,
             members=(AtenaNumber.from_serial(99999).value,),
         )
     assert len(app.certificates.history(clerk)) == 1

@@ -16,8 +16,8 @@ from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
-from jichitai.domain.certificates.contents import CertificateKind
 from jichitai.domain.certificates.issue_numbers import IssueNumber, new_code
+from jichitai.domain.certificates.kinds import CertificateKind
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
 from jichitai.services.certificates import Disposal, IssueRecord
@@ -145,7 +145,7 @@ def test_the_history_lists_a_persons_copies_and_a_days_copies_newest_first(
     moved = app.register.record_change(code, moving_in())
     atena = moved.atena_numbers[0]
     clerk = Actor("clerk", code, frozenset({Role.CLERK}), terminal="窓口1", place="本庁")
-    first = app.certificates.issue(clerk, atena, CertificateKind.JUMINHYO)
+    first = app.certificates.issue(clerk, atena, CertificateKind.RESIDENCE_CERTIFICATE)
     second = app.certificates.reissue(
         Actor("clerk2", code, frozenset({Role.CLERK}), terminal="窓口2"), first.code, "汚損"
     )

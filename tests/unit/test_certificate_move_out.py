@@ -10,14 +10,13 @@ from datetime import timedelta
 import pytest
 
 from jichitai.domain.certificates.contents import (
-    CertificateKind,
-    ItemChoice,
     ResidentCertificateRequest,
     Sheet,
     SheetImpression,
     certificate_lines,
     resident_sheets,
 )
+from jichitai.domain.certificates.kinds import CertificateKind, ItemChoice
 from jichitai.domain.certificates.move_out import move_out_sheets, reissued
 from jichitai.domain.certificates.stored import sheets_from_json, sheets_to_json
 from jichitai.domain.certificates.verification import content_digest
@@ -174,7 +173,9 @@ def test_sheets_round_trip_through_canonical_json(
     members = [current(fake, a) for a in (head, wife, lodger)]
     everything = ItemChoice(True, True, True, True, True)
     household = resident_sheets(
-        ResidentCertificateRequest(CertificateKind.JUMINHYO, items=everything), members, TODAY
+        ResidentCertificateRequest(CertificateKind.RESIDENCE_CERTIFICATE, items=everything),
+        members,
+        TODAY,
     )
     moving_out(fake, lodger)
     stamped = SheetImpression("000000000001", "ab" * 32, 15.0, 14.5)  # 印鑑登録証明書

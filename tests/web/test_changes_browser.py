@@ -244,7 +244,7 @@ def test_a_correction(page: Page, counter: Counter) -> None:
     kana = unique_kana()
     a_resident(page, counter, kana)
     open_resident(page, counter, kana)
-    page.get_by_role("link", name="修正（職権修正・誤記修正など）").click()
+    page.get_by_role("link", name="修正", exact=True).click()
     page.get_by_label("異動日").fill(days_ago(0).isoformat())
     page.get_by_label("修正の事由").select_option(label="職権修正")
     page.get_by_label("氏名・フリガナ", exact=True).check()  # opens the item's inputs

@@ -18,8 +18,14 @@ import typer
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
-from jichitai.domain.certificates.contents import CertificateKind, ItemChoice, SheetLayout
 from jichitai.domain.certificates.issuer import CertifierChoice, Deputy
+from jichitai.domain.certificates.kinds import (
+    CERTIFICATE_TYPES,
+    CertificateKind,
+    ItemChoice,
+    SheetLayout,
+    certificate_type,
+)
 from jichitai.domain.errors import DomainError
 from jichitai.entrypoints.cli_common import (
     JsonOption,
@@ -51,17 +57,20 @@ def _written(issued: Issued, out: Path | None) -> dict[str, object]:
     }
 
 
+_KINDS_HELP = (
+    "、".join(f"{t.kind.value}（{t.label}）" for t in CERTIFICATE_TYPES)
+    + "。個人番号を記載する種類は審査の権限で、印鑑登録証明書は --card を付けて発行する"
+)
+
+
 @certificate_app.command("issue")
 def certificate_issue(
     municipality: MunicipalityOption,
     person: Annotated[str, typer.Option(help="宛名番号")],
     kind: Annotated[
         CertificateKind,
-        typer.Option(
-            help="juminhyo, johyo (除票), kisai-jiko, tenshutsu (転出証明書: 本人1人、全項目・"
-            "個人番号を記載。審査の権限で発行する), inkan (印鑑登録証明書: --card が必要)"
-        ),
-    ] = CertificateKind.JUMINHYO,
+        typer.Option(help=_KINDS_HELP),
+    ] = CertificateKind.RESIDENCE_CERTIFICATE,
     household: Annotated[bool, typer.Option("--household", help="世帯全員")] = False,
     personal: Annotated[bool, typer.Option("--personal", help="個人票（1人1枚）")] = False,
     head: Annotated[bool, typer.Option("--head", help="世帯主・続柄を記載")] = False,
@@ -98,7 +107,7 @@ def certificate_issue(
     個人番号を記載するため審査の権限で発行する。
     """
     a = _app()
-    role = Role.REVIEWER if kind is CertificateKind.TENSHUTSU else Role.CLERK
+    role = Role.REVIEWER if certificate_type(kind).carries_individual_number else Role.CLERK
     try:
         issued = a.certificates.issue(
             console_actor(municipality, role),

@@ -35,13 +35,9 @@ from jichitai.domain.access.disclosure import sees_individual_numbers
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.access.suppression import Process
 from jichitai.domain.certificates.contents import (
-    TITLES,
-    CertificateKind,
-    ItemChoice,
     Overflow,
     ResidentCertificateRequest,
     Sheet,
-    SheetLayout,
     blanked,
     certificate_lines,
     resident_sheets,
@@ -63,6 +59,12 @@ from jichitai.domain.certificates.issuer import (
     check_issuer,
     choose_certifier,
 )
+from jichitai.domain.certificates.kinds import (
+    CertificateKind,
+    ItemChoice,
+    SheetLayout,
+    certificate_type,
+)
 from jichitai.domain.certificates.move_out import move_out_sheets, reissued
 from jichitai.domain.certificates.seal_certificate import check_seal_card, seal_certificate_sheets
 from jichitai.domain.certificates.stored import sheets_from_json, sheets_to_json
@@ -78,7 +80,6 @@ from jichitai.services.queries import RegisterQueries
 from jichitai.services.suppression import SuppressionService
 
 NO_OPTIONAL_ITEMS = ItemChoice()
-RESIDENT_KINDS = (CertificateKind.JUMINHYO, CertificateKind.JOHYO, CertificateKind.KISAI_JIKO)
 MAX_REASON_LENGTH = 200
 MAX_HISTORY = 500
 MAX_MEMBERS = 100
@@ -496,29 +497,41 @@ class CertificateService:
     ) -> Preview:
         """Every check before a copy is made, and its sheets."""
         actor.require(Permission.ISSUE)
-        if kind is CertificateKind.INKAN:
-            return self._seal_certificate(actor, atena_number, seal_card_number, acknowledged)
-        if kind is CertificateKind.TENSHUTSU:
+        registration = certificate_type(kind)
+        if registration.carries_individual_number:
             _require_my_number(
-                actor, "kind", "個人番号を記載した転出証明書を発行する権限がありません"
+                actor, "kind", f"個人番号を記載した{registration.title}を発行する権限がありません"
             )
+        if kind is CertificateKind.SEAL_CERTIFICATE:
+            return self._seal_certificate(actor, atena_number, seal_card_number, acknowledged)
+        if kind is CertificateKind.MOVE_OUT_CERTIFICATE:
             return self._move_out(actor, atena_number, acknowledged)
+        items = registration.chosen_items(items)
         if items.individual_number:
             _require_my_number(
                 actor,
                 "items.individual_number",
                 "個人番号を記載した証明書を発行する権限がありません",
             )
-        if kind not in RESIDENT_KINDS:
+        if not registration.is_record_copy:
             raise invalid(
                 "certificate.kind_not_available",
-                f"{TITLES[kind]}はまだ発行できません",
+                f"{registration.title}はまだ発行できません",
                 "kind",
+            )
+        if layout not in registration.layouts:
+            raise invalid(
+                "certificate.layout_not_allowed",
+                f"{registration.title}は{layout.label}では発行できません",
+                "layout",
             )
         mc = actor.municipality_code
         name = self._municipality(mc)
         records = self._records(
-            mc, atena_number, household and kind is not CertificateKind.JOHYO, members
+            mc,
+            atena_number,
+            household and kind is not CertificateKind.REMOVED_RECORD_CERTIFICATE,
+            members,
         )
         self._guard(mc, records, acknowledged)
         histories = (
@@ -526,7 +539,7 @@ class CertificateService:
             if with_history
             else None
         )
-        whole = kind is CertificateKind.JUMINHYO and self._whole_household(
+        whole = kind is CertificateKind.RESIDENCE_CERTIFICATE and self._whole_household(
             mc, records, household and not members
         )
         request = ResidentCertificateRequest(kind, layout, items, with_history, whole)
@@ -548,7 +561,7 @@ class CertificateService:
         self._guard(mc, [record], acknowledged)
         sheets = move_out_sheets(record, self._clock.today(), self._head_of(mc, record))
         return Preview(
-            CertificateKind.TENSHUTSU,
+            CertificateKind.MOVE_OUT_CERTIFICATE,
             name,
             tuple(sheets),
             (record.atena_number.value,),
@@ -573,7 +586,7 @@ class CertificateService:
         assert found is not None
         sheets = seal_certificate_sheets(record, registration)
         return Preview(
-            CertificateKind.INKAN,
+            CertificateKind.SEAL_CERTIFICATE,
             name,
             tuple(sheets),
             (record.atena_number.value,),
@@ -759,14 +772,14 @@ class CertificateService:
                 "issue_code",
             )
         kind = CertificateKind(original.kind)
-        if kind is CertificateKind.INKAN:
-            # It certifies the registration as it stands on the day: issue a new one instead.
+        registration = certificate_type(kind)
+        if not registration.reissuable:
             raise invalid(
                 "certificate.reissue_not_available",
-                "印鑑登録証明書は再交付できません。改めて発行してください",
+                f"{registration.title}は再交付できません。改めて発行してください",
                 "issue_code",
             )
-        if kind is CertificateKind.TENSHUTSU or "individual_number" in original.items:
+        if registration.carries_individual_number or "individual_number" in original.items:
             _require_my_number(
                 actor, "issue_code", "個人番号を記載した証明書を再交付する権限がありません"
             )
@@ -782,7 +795,7 @@ class CertificateService:
         sheets = sheets_from_json(original.content)
         name = self._municipality(mc)
         self._guard(mc, [self._queries.current(mc, a) for a in original.persons], acknowledged)
-        if kind is CertificateKind.TENSHUTSU:
+        if kind is CertificateKind.MOVE_OUT_CERTIFICATE:
             sheets = reissued(sheets)
         return self._make(
             actor,

@@ -34,6 +34,7 @@ from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import DomainError, Violation, invalid
 from jichitai.domain.inbound.text import free_text, name_text, reading
 from jichitai.domain.residents import commands as c
+from jichitai.domain.residents.change_types import COMMAND_TYPES
 from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import FamilyRegister, ResidentRecord
 from jichitai.domain.residents.relationships import Relationship
@@ -46,7 +47,6 @@ __all__ = [
     "record_faults",
 ]
 
-COMMAND_TYPES: Final = typing.get_args(ChangeCommand)
 EARLIEST: Final = date(1800, 1, 1)
 LATEST: Final = date(2200, 12, 31)
 _ALERT_CODE: Final = re.compile(r"[a-z0-9_.]{1,100}")
@@ -361,15 +361,11 @@ _BY_FIELD: Final[dict[tuple[type, str], _Parse]] = {
     (c.ChangeHeader, "expected_versions"): _keyed(HouseholdNumber.parse, versions=True),
     (c.ChangeHeader, "expected_histories"): _keyed(AtenaNumber.parse, versions=True),
     (c.Cancel, "event_id"): _event_id,
+    # 宛名番号 → 続柄, in every command that sets the members' relationships anew
     **{
         (cls, "relationships"): _keyed(AtenaNumber.parse)
-        for cls in (
-            c.InTownMove,
-            c.HouseholdSplit,
-            c.HouseholdMerge,
-            c.HouseholdChange,
-            c.HeadChange,
-        )
+        for cls in COMMAND_TYPES
+        if any(f.name == "relationships" for f in dataclasses.fields(cls))
     },
 }
 

@@ -31,7 +31,7 @@ from jichitai.domain.common.identifiers import (
 )
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation
-from jichitai.domain.residents import commands as c
+from jichitai.domain.residents.change_types import COMMAND_TYPES
 from jichitai.domain.residents.changes import plan_change
 from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord, Sex
@@ -47,26 +47,6 @@ from jichitai.services.ports import (
     UnitOfWork,
 )
 from jichitai.services.seals import abolish_on_removal
-
-COMMAND_TYPES: tuple[type, ...] = (
-    c.MoveIn,
-    c.Birth,
-    c.InTownMove,
-    c.MoveOut,
-    c.RecordMoveInNotice,
-    c.Death,
-    c.ExOfficioEntry,
-    c.ExOfficioRemoval,
-    c.HouseholdSplit,
-    c.HouseholdMerge,
-    c.HouseholdChange,
-    c.HeadChange,
-    c.Correct,
-    c.Naturalise,
-    c.LoseNationality,
-    c.Reissue,
-    c.Cancel,
-)
 
 
 @dataclass(frozen=True, slots=True)

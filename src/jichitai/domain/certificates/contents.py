@@ -2,7 +2,8 @@
 the certification text, as lines of text a renderer draws and a digest covers.
 
 - Kinds: 住民票の写し (living records only), 住民票の除票の写し (removed records only), and
-  住民票記載事項証明書 (either; titled 住民票除票記載事項証明書 for removed records).
+  住民票記載事項証明書 (either; titled 住民票除票記載事項証明書 for removed records); each kind's
+  title and certification text are registered in ``kinds.py``.
 - Whole household or chosen members; 世帯連記式 (at most four persons a sheet, one household) or
   個人票 (one person a sheet); with or without history.
 - 世帯主・続柄, 本籍・筆頭者, 住民票コード and 個人番号 — and for foreign residents 国籍・地域, the
@@ -29,6 +30,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
+from jichitai.domain.certificates.kinds import (
+    CertificateKind,
+    ItemChoice,
+    SheetLayout,
+    certificate_type,
+)
 from jichitai.domain.common.dates import format_seireki, format_wareki
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.residents.model import ForeignResidentDetails, ResidentKind, ResidentRecord
@@ -36,32 +43,8 @@ from jichitai.domain.residents.model import ForeignResidentDetails, ResidentKind
 PERSONS_PER_HOUSEHOLD_SHEET = 4
 
 
-class CertificateKind(StrEnum):
-    JUMINHYO = "juminhyo"
-    JOHYO = "johyo"
-    KISAI_JIKO = "kisai-jiko"
-    INKAN = "inkan"
-    TENSHUTSU = "tenshutsu"
-
-
-TITLES: dict[CertificateKind, str] = {
-    CertificateKind.JUMINHYO: "住民票の写し",
-    CertificateKind.JOHYO: "住民票の除票の写し",
-    CertificateKind.KISAI_JIKO: "住民票記載事項証明書",
-    CertificateKind.INKAN: "印鑑登録証明書",
-    CertificateKind.TENSHUTSU: "転出証明書",
-}
-
-CERTIFICATIONS: dict[CertificateKind, str] = {
-    CertificateKind.JUMINHYO: "この写しは、住民票の原本と相違ないことを証明する。",
-    CertificateKind.JOHYO: "この写しは、住民票の除票の原本と相違ないことを証明する。",
-    CertificateKind.KISAI_JIKO: "上記の事項は、住民票に記載されていることを証明する。",
-    CertificateKind.INKAN: "この写しは、登録されている印影と相違ないことを証明する。",
-    CertificateKind.TENSHUTSU: "上記の者は、転出の届出をしたことを証明する。",
-}
-"""The certification of a copy of one person (or some members of a household)."""
 WHOLE_HOUSEHOLD_CERTIFICATION = "この写しは、世帯全員の住民票の原本と相違ないことを証明する。"
-REMOVED_RECORDS_KISAI_JIKO_CERTIFICATION = (
+REMOVED_RECORDED_MATTERS_CERTIFICATION = (
     "上記の事項は、住民票の除票に記載されていることを証明する。"
 )
 
@@ -71,36 +54,14 @@ def certification(kind: CertificateKind, *, whole_household: bool, removed: bool
     household certifies the household's whole 住民票 (世帯全員); one of one person or of some
     members certifies their 住民票 only, as municipalities print it. A 記載事項証明書 of removed
     records (titled 住民票除票記載事項証明書) certifies what the 除票 records."""
-    if kind is CertificateKind.JUMINHYO and whole_household:
+    if kind is CertificateKind.RESIDENCE_CERTIFICATE and whole_household:
         return WHOLE_HOUSEHOLD_CERTIFICATION
-    if kind is CertificateKind.KISAI_JIKO and removed:
-        return REMOVED_RECORDS_KISAI_JIKO_CERTIFICATION
-    return CERTIFICATIONS[kind]
-
-
-class SheetLayout(StrEnum):
-    HOUSEHOLD = "household"
-    """世帯連記式: the household's address once, up to four persons a sheet."""
-    PERSONAL = "personal"
-    """個人票: one person a sheet."""
+    if kind is CertificateKind.RECORDED_MATTERS_CERTIFICATE and removed:
+        return REMOVED_RECORDED_MATTERS_CERTIFICATION
+    return certificate_type(kind).certification
 
 
 OFFICIAL_USE_MARK = "公用"
-
-
-@dataclass(frozen=True, slots=True)
-class ItemChoice:
-    """Items and marks shown only when asked for (the standard's default is to omit them)."""
-
-    head_and_relationship: bool = False
-    domicile: bool = False
-    resident_code: bool = False
-    individual_number: bool = False
-    foreign_items: bool = False
-    furigana: bool = False
-    """フリガナ in brackets after the name and the 通称 (§5.3)."""
-    official_use: bool = False
-    """「公用」 on every sheet (§5.7): the copy is for a public office's own use."""
 
 
 def with_reading(text: str, reading: str) -> str:
@@ -185,9 +146,9 @@ def resident_sheets(
     the household's display order)."""
     _check(request, records, today)
     kind = request.kind
-    title = TITLES[kind]
+    title = certificate_type(kind).title
     removed = all(_removed_on(r, today) for r in records)
-    if kind is CertificateKind.KISAI_JIKO and removed:
+    if kind is CertificateKind.RECORDED_MATTERS_CERTIFICATE and removed:
         title = "住民票除票記載事項証明書"
     blocks = [
         _person(r, request, today, (histories or {}).get(r.atena_number.value, ())) for r in records
@@ -215,13 +176,13 @@ def resident_sheets(
 def _check(
     request: ResidentCertificateRequest, records: Sequence[ResidentRecord], today: date
 ) -> None:
-    if request.kind in (CertificateKind.INKAN, CertificateKind.TENSHUTSU):
+    if not certificate_type(request.kind).is_record_copy:
         raise ValueError(f"{request.kind} is not a resident-record certificate")
     if not records:
         raise DomainError(
             Violation("certificate.no_persons", "証明する方を選択してください", "persons")
         )
-    if request.kind is CertificateKind.JUMINHYO:
+    if request.kind is CertificateKind.RESIDENCE_CERTIFICATE:
         removed = [r.atena_number.value for r in records if _removed_on(r, today)]
         if removed:
             raise DomainError(
@@ -232,7 +193,7 @@ def _check(
                     "kind",
                 )
             )
-    if request.kind is CertificateKind.JOHYO:
+    if request.kind is CertificateKind.REMOVED_RECORD_CERTIFICATE:
         living = [r.atena_number.value for r in records if not _removed_on(r, today)]
         if living:
             raise DomainError(
@@ -242,7 +203,7 @@ def _check(
                     "kind",
                 )
             )
-    if request.kind is CertificateKind.KISAI_JIKO:
+    if request.kind is CertificateKind.RECORDED_MATTERS_CERTIFICATE:
         removed = [r.atena_number.value for r in records if _removed_on(r, today)]
         if removed and len(removed) < len(records):
             # Its title and certification name either the 住民票 or the 除票, never both.

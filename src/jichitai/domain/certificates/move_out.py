@@ -19,15 +19,13 @@ from dataclasses import replace
 from datetime import date
 
 from jichitai.domain.certificates.contents import (
-    CERTIFICATIONS,
-    TITLES,
-    CertificateKind,
     Field,
     PersonBlock,
     Sheet,
     foreign_resident_fields,
     with_reading,
 )
+from jichitai.domain.certificates.kinds import CertificateKind, certificate_type
 from jichitai.domain.common.dates import format_wareki
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.residents.model import ResidentKind, ResidentRecord, ResidentStatus
@@ -84,13 +82,13 @@ def move_out_sheets(
         f.append(Field("個人番号", record.individual_number.value))
     if foreign and details is not None:
         f.extend(foreign_resident_fields(details))
-    kind = CertificateKind.TENSHUTSU
+    kind = CertificateKind.MOVE_OUT_CERTIFICATE
     return [
         Sheet(
-            TITLES[kind],
+            certificate_type(kind).title,
             (Field("住所", record.address.display()),),
             (PersonBlock(record.atena_number.value, tuple(f)),),
-            CERTIFICATIONS[kind],
+            certificate_type(kind).certification,
         )
     ]
 

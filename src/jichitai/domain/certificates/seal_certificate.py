@@ -10,15 +10,8 @@ person's, gets nothing).
 
 from __future__ import annotations
 
-from jichitai.domain.certificates.contents import (
-    CERTIFICATIONS,
-    TITLES,
-    CertificateKind,
-    Field,
-    PersonBlock,
-    Sheet,
-    SheetImpression,
-)
+from jichitai.domain.certificates.contents import Field, PersonBlock, Sheet, SheetImpression
+from jichitai.domain.certificates.kinds import CertificateKind, certificate_type
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.residents.model import ResidentKind, ResidentRecord
 from jichitai.domain.seals.registration import SealRegistration
@@ -70,10 +63,10 @@ def seal_certificate_sheets(record: ResidentRecord, registration: SealRegistrati
     fields.append(Field("住所", record.address.display()))
     return [
         Sheet(
-            TITLES[CertificateKind.INKAN],
+            certificate_type(CertificateKind.SEAL_CERTIFICATE).title,
             (),
             (PersonBlock(record.atena_number.value, tuple(fields)),),
-            CERTIFICATIONS[CertificateKind.INKAN],
+            certificate_type(CertificateKind.SEAL_CERTIFICATE).certification,
             SheetImpression(
                 registration.registration_number,
                 registration.image_sha256,

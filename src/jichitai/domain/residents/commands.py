@@ -1,11 +1,12 @@
 """Commands: what staff ask the register to record (異動の入力).
 
-Each command names the persons concerned and the facts of the change; the rules in
-``changes.py`` turn it into new snapshots or refuse it. Every command carries the same header
-(``ChangeHeader``): effective date (異動日), filing date (届出日), operator, place and terminal
-(入力場所・入力端末, §1.3.1 (230)), notes (留意事項) and the alert codes the operator has
-acknowledged. The processing date (処理日) is never an input: the standard forbids entering any
-date but today (§4.0.3 (480), 【実装しない機能】), so the service takes it from the clock.
+Each command names the persons concerned and the facts of the change; the rules (``rules/``,
+run by ``changes.plan_change``) turn it into new snapshots or refuse it. Every command carries
+the same header (``ChangeHeader``): effective date (異動日), filing date (届出日), operator,
+place and terminal (入力場所・入力端末, §1.3.1 (230)), notes (留意事項) and the alert codes the
+operator has acknowledged. The processing date (処理日) is never an input: the standard forbids
+entering any date but today (§4.0.3 (480), 【実装しない機能】), so the service takes it from the
+clock.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from fastapi import Response
 from pydantic import BaseModel
 
 from jichitai.domain.errors import Violation
+from jichitai.domain.residents.change_types import change_type_of
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.presenters import record_view, summary_view
 from jichitai.services.register_access import DraftView, Shown, record_data
@@ -58,6 +59,7 @@ def draft(view: DraftView) -> s.Draft:
     return s.Draft(
         draft_id=row.draft_id,
         kind=row.kind,
+        kind_label=change_type_of(view.command).label,
         status=row.status,
         operator=row.operator,
         editors=list(row.editors),

@@ -11,8 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from jichitai.domain.access.roles import Permission
-from jichitai.domain.certificates.contents import CertificateKind, ItemChoice, SheetLayout
 from jichitai.domain.certificates.issuer import CertifierChoice, Deputy, IssuerSettings
+from jichitai.domain.certificates.kinds import (
+    CERTIFICATE_TYPES,
+    CertificateKind,
+    ItemChoice,
+    SheetLayout,
+)
 from jichitai.domain.errors import invalid
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.inputs import idempotency_key_of
@@ -57,7 +62,11 @@ class IssueRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     atena_number: str = Field(pattern=r"^\d{10}$", description="宛名番号")
-    kind: CertificateKind = CertificateKind.JUMINHYO
+    kind: CertificateKind = Field(
+        default=CertificateKind.RESIDENCE_CERTIFICATE,
+        description="証明書の種類: "
+        + "、".join(f"{t.kind.value}（{t.title}）" for t in CERTIFICATE_TYPES),
+    )
     household: bool = Field(default=False, description="世帯全員（既定: 本人のみ）")
     layout: SheetLayout = SheetLayout.HOUSEHOLD
     items: Items = Field(default_factory=Items, description="記載する項目（既定: 省略）")

@@ -198,7 +198,8 @@ class PreparedAgainst(BaseModel):
 
 class Draft(BaseModel):
     draft_id: str
-    kind: str
+    kind: str = Field(description="the command's type (MoveIn, Birth, …)")
+    kind_label: str = Field(description="異動の種類: the label the counter shows (転入, 出生, …)")
     status: str
     operator: str
     editors: list[str] = Field(

@@ -13,24 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from jichitai.domain.certificates.contents import TITLES, CertificateKind, ItemChoice, SheetLayout
 from jichitai.domain.certificates.issuer import SEAL_OMITTED, CertifierChoice
+from jichitai.domain.certificates.kinds import (
+    CERTIFICATE_TYPES,
+    CertificateKind,
+    CertificateType,
+    ItemChoice,
+    SheetLayout,
+    certificate_type,
+)
 from jichitai.domain.errors import Violation
 from jichitai.entrypoints.web.session import Posted
 from jichitai.entrypoints.web.templating import NO_PROBLEMS, Problems, problems_of
 
 MAX_CARD_LENGTH = 20
 
-KIND_CHOICES: tuple[tuple[CertificateKind, str], ...] = (
-    (CertificateKind.JUMINHYO, "住民票の写し"),
-    (CertificateKind.JOHYO, "除票の写し（住民票の除票の写し）"),
-    (CertificateKind.KISAI_JIKO, "住民票記載事項証明書"),
-    (CertificateKind.INKAN, "印鑑登録証明書"),
-    (CertificateKind.TENSHUTSU, "転出証明書"),
-)
-RESIDENT_KINDS = frozenset(
-    {CertificateKind.JUMINHYO, CertificateKind.JOHYO, CertificateKind.KISAI_JIKO}
-)
+KIND_CHOICES: tuple[CertificateType, ...] = CERTIFICATE_TYPES
+"""The kinds the form offers, as registered (``domain/certificates/kinds.py``)."""
 
 SCOPE_HOUSEHOLD = "household"
 SCOPE_CHOSEN = "chosen"
@@ -69,7 +68,7 @@ FIELDS = (
 class CertificateOptions:
     """What the clerk chose on the form."""
 
-    kind: CertificateKind = CertificateKind.JUMINHYO
+    kind: CertificateKind = CertificateKind.RESIDENCE_CERTIFICATE
     scope: str = SCOPE_CHOSEN
     members: tuple[str, ...] = ()
     """Refs of the chosen household members (with ``SCOPE_CHOSEN``)."""
@@ -82,11 +81,11 @@ class CertificateOptions:
 
     @property
     def title(self) -> str:
-        return TITLES[self.kind]
+        return certificate_type(self.kind).title
 
     @property
     def is_resident_kind(self) -> bool:
-        return self.kind in RESIDENT_KINDS
+        return certificate_type(self.kind).is_record_copy
 
     def item_on(self, name: str) -> bool:
         flag: bool = getattr(self.items, name)
@@ -129,7 +128,7 @@ class CertificateOptions:
         shown = [label for name, label in ITEM_LABELS.items() if self.item_on(name)]
         return [
             "世帯全員" if self.scope == SCOPE_HOUSEHOLD else f"選択した方（{len(self.members)}人）",
-            "世帯連記式" if self.layout is SheetLayout.HOUSEHOLD else "個人票",
+            self.layout.label,
             "履歴あり" if self.with_history else "履歴なし",
             "記載する項目: " + ("、".join(shown) if shown else "なし（省略）"),
             *seal,
@@ -139,7 +138,11 @@ class CertificateOptions:
 def default_options(ref: str, removed: bool) -> CertificateOptions:
     """The form as first shown: the person alone, the standard's defaults; a removed person's
     record is a 除票."""
-    kind = CertificateKind.JOHYO if removed else CertificateKind.JUMINHYO
+    kind = (
+        CertificateKind.REMOVED_RECORD_CERTIFICATE
+        if removed
+        else CertificateKind.RESIDENCE_CERTIFICATE
+    )
     return CertificateOptions(kind=kind, members=(ref,))
 
 
@@ -152,9 +155,9 @@ def read_options(posted: Posted) -> tuple[CertificateOptions, Problems]:
     """The choices posted, and what is wrong with them before any service is asked."""
     faults: list[Violation] = []
     try:
-        kind = CertificateKind(posted.get("kind", CertificateKind.JUMINHYO.value))
+        kind = CertificateKind(posted.get("kind", CertificateKind.RESIDENCE_CERTIFICATE.value))
     except ValueError:
-        kind = CertificateKind.JUMINHYO
+        kind = CertificateKind.RESIDENCE_CERTIFICATE
         faults.append(
             Violation("certificate.kind_invalid", "証明書の種類を選択してください", "kind")
         )

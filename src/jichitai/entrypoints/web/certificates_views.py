@@ -11,7 +11,8 @@ from datetime import timedelta, timezone
 
 from PIL import Image
 
-from jichitai.domain.certificates.contents import CertificateKind, Field, Sheet
+from jichitai.domain.certificates.contents import Field, Sheet
+from jichitai.domain.certificates.kinds import CertificateKind, CertificateType, certificate_type
 from jichitai.domain.seals.registration import MM_PER_INCH
 from jichitai.services.certificates import IssueRecord
 
@@ -118,8 +119,12 @@ class IssueRow:
         return self.superseded_by is None and self.record.disposal is None
 
     @property
+    def _kind(self) -> CertificateType:
+        return certificate_type(CertificateKind(self.record.kind))
+
+    @property
     def reissuable(self) -> bool:
-        return self.disposable and self.record.kind != CertificateKind.INKAN.value
+        return self.disposable and self._kind.reissuable
 
     @property
     def why_not(self) -> str:
@@ -127,7 +132,7 @@ class IssueRow:
             return f"処分済み（{self.record.disposal.reason}）"
         if self.superseded_by is not None:
             return f"再交付済み（新しい確認コード {self.superseded_by}）"
-        if self.record.kind == CertificateKind.INKAN.value:
+        if not self._kind.reissuable:
             return "再交付できません（改めて発行）"
         return ""
 

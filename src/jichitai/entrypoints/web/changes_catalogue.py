@@ -1,65 +1,113 @@
-"""Every change the counter enters, and what all their forms do alike: build the command the
-API would build from the same input, and put each refusal next to the field it is about."""
+"""The counter's part of every change type, and what all their forms do alike: build the
+command the API would build from the same input, and put each refusal next to the field it is
+about.
+
+A change type is the domain's (``domain/residents/change_types.py``: command, rules, label); the
+counter registers against it, once, the form it is entered with and how its draft reads to a
+reviewer (``COUNTER_CHANGES``). The menu, the forms' addresses and the review screens' wording
+are derived from that registration, and a test checks that it covers every change type.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
 
 from jichitai.domain.errors import DomainError, NotFound, Violation
+from jichitai.domain.residents.change_types import ChangeType
 from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.entrypoints.api.inputs import command_from
 from jichitai.entrypoints.web.changes_common import Process
-from jichitai.entrypoints.web.changes_correction import CORRECTION
-from jichitai.entrypoints.web.changes_entries import ENTRIES
-from jichitai.entrypoints.web.changes_existing import EXISTING
+from jichitai.entrypoints.web.changes_correction import CORRECTION_FORM
+from jichitai.entrypoints.web.changes_entries import (
+    BIRTH_FORM,
+    EX_OFFICIO_ENTRY_FORM,
+    LOSS_OF_NATIONALITY_FORM,
+    MOVE_IN_FORM,
+    NATURALISATION_FORM,
+)
+from jichitai.entrypoints.web.changes_existing import (
+    CANCELLATION_FORM,
+    DEATH_FORM,
+    EX_OFFICIO_REMOVAL_FORM,
+    HEAD_CHANGE_FORM,
+    HOUSEHOLD_CHANGE_FORM,
+    HOUSEHOLD_MERGE_FORM,
+    HOUSEHOLD_SPLIT_FORM,
+    IN_TOWN_MOVE_FORM,
+    MOVE_IN_NOTICE_FORM,
+    MOVE_OUT_FORM,
+    REISSUE_FORM,
+)
 from jichitai.entrypoints.web.changes_layout import Layout, in_seireki, is_record_date
 from jichitai.entrypoints.web.changes_reader import REQUIRED, FormReader, Values
 from jichitai.entrypoints.web.templating import Problems, problems_of
 
-_ORDER = (
-    "move-in",
-    "move-out",
-    "in-town-move",
-    "birth",
-    "death",
-    "correct",
-    "household-split",
-    "household-merge",
-    "household-change",
-    "head-change",
-    "move-in-notice",
-    "ex-officio-entry",
-    "ex-officio-removal",
-    "naturalise",
-    "lose-nationality",
-    "reissue",
-    "cancel",
+
+@dataclass(frozen=True, slots=True)
+class DraftWording:
+    """How a draft of one change type reads on the review screens and the printed 住民異動届
+    (``drafts_views.py``): the items that mean something more particular in this change than
+    the common wording says (a 転入's 住所 is the new address)."""
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CounterChange:
+    """The counter's part of one change type: its form and how its draft reads."""
+
+    form: Process
+    draft: DraftWording = DraftWording()
+
+    @property
+    def change_type(self) -> ChangeType[Any]:
+        return self.form.change_type
+
+
+_JOINS = "加わる世帯（世帯番号）"
+
+COUNTER_CHANGES: Final[tuple[CounterChange, ...]] = (
+    CounterChange(
+        MOVE_IN_FORM, DraftWording({"address": "新しい住所", "household_number": _JOINS})
+    ),
+    CounterChange(MOVE_OUT_FORM),
+    CounterChange(
+        IN_TOWN_MOVE_FORM,
+        DraftWording({"address": "新しい住所", "household_number": "異動先の世帯（世帯番号）"}),
+    ),
+    CounterChange(BIRTH_FORM, DraftWording({"household_number": _JOINS})),
+    CounterChange(DEATH_FORM),
+    CounterChange(CORRECTION_FORM),
+    CounterChange(HOUSEHOLD_SPLIT_FORM),
+    CounterChange(HOUSEHOLD_MERGE_FORM),
+    CounterChange(HOUSEHOLD_CHANGE_FORM),
+    CounterChange(HEAD_CHANGE_FORM),
+    CounterChange(MOVE_IN_NOTICE_FORM),
+    CounterChange(EX_OFFICIO_ENTRY_FORM, DraftWording({"household_number": _JOINS})),
+    CounterChange(EX_OFFICIO_REMOVAL_FORM),
+    CounterChange(
+        NATURALISATION_FORM,
+        DraftWording({"name": "帰化後の氏名", "family_register": "帰化後の本籍・筆頭者"}),
+    ),
+    CounterChange(LOSS_OF_NATIONALITY_FORM, DraftWording({"name": "国籍喪失後の氏名"})),
+    CounterChange(REISSUE_FORM),
+    CounterChange(CANCELLATION_FORM),
 )
-_ALL = {p.key: p for p in (*ENTRIES, *EXISTING, CORRECTION)}
-PROCESSES: dict[str, Process] = {key: _ALL[key] for key in _ORDER}
+"""In the order the counter's menu lists them within each of its ``SECTIONS``."""
+
+PROCESSES: Final[dict[str, Process]] = {c.form.key: c.form for c in COUNTER_CHANGES}
 SECTIONS = ("記載", "消除", "住所・世帯", "修正", "外国人住民")
-KIND_LABELS = {
-    "MoveIn": "転入",
-    "Birth": "出生",
-    "ExOfficioEntry": "職権記載",
-    "Naturalise": "帰化",
-    "LoseNationality": "国籍喪失",
-    "InTownMove": "転居",
-    "MoveOut": "転出",
-    "RecordMoveInNotice": "転入通知の受理",
-    "Death": "死亡",
-    "ExOfficioRemoval": "職権消除",
-    "HouseholdSplit": "世帯分離",
-    "HouseholdMerge": "世帯合併",
-    "HouseholdChange": "世帯変更",
-    "HeadChange": "世帯主変更",
-    "Correct": "修正",
-    "Reissue": "改製・再製",
-    "Cancel": "異動の取消し",
-}
-"""The label of each command, as the done page names a draft."""
+_BY_COMMAND: Final[dict[type, CounterChange]] = {c.form.command: c for c in COUNTER_CHANGES}
+
+
+def counter_change_for(command_type: type) -> CounterChange | None:
+    """The counter's registration of a command class (None for anything else)."""
+    return _BY_COMMAND.get(command_type)
+
+
 _ELSEWHERE = {"atena_number": "atena_numbers"}
 """A refusal about one person (a suppression) on a form that lists several: at the list."""
 _PARENT = re.compile(r"(.*)(\.[^.\[\]]+|\[\d+\])$")
@@ -75,7 +123,7 @@ def process_of(key: str) -> Process:
 def build(process: Process, reader: FormReader) -> ChangeCommand:
     """The command of a posted form: each value checked by its type, then the same decoding and
     checks as the API's (``command_from``). Refusals name the form's fields."""
-    data = process.build(reader)
+    data = {"type": process.change_type.name, **process.build(reader)}
     reader.refuse_if_any()
     return command_from(data)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from jichitai.domain.common.dates import format_wareki
 from jichitai.domain.common.identifiers import AtenaNumber, IndividualNumber, ResidenceCardNumber
+from jichitai.domain.residents.change_types import ChangeType, change_type_for
 from jichitai.domain.residents.model import ForeignResidentCategory
 from jichitai.entrypoints.web.changes_layout import Context, Layout
 from jichitai.entrypoints.web.changes_reader import FormReader, Values, drop_empty
@@ -24,18 +25,29 @@ Defaults = list[tuple[str, str]]
 
 @dataclass(frozen=True, slots=True)
 class Process:
-    """One kind of change the counter enters: its form, and how the form becomes a command."""
+    """The form one change type (``command``) is entered with at the counter, and how the form
+    becomes the command. Its name is the change type's label (``change_types.py``)."""
 
+    command: type
     key: str
-    label: str
+    """The form's name in its address (``/ui/changes/new/<key>``)."""
     section: str
     lead: str
     layout: Callable[[Context, Values], Layout]
     build: Callable[[FormReader], dict[str, Any]]
+    """The command's JSON form, but its ``type``: the catalogue adds the command's name."""
     defaults: Callable[[Context], Defaults]
     needs_person: bool = True
     aliases: tuple[tuple[str, str], ...] = ()
     """Paths the rules name → the form's field (MoveOut's ``effective_on`` is its 転出予定日)."""
+
+    @property
+    def change_type(self) -> ChangeType[Any]:
+        return change_type_for(self.command)
+
+    @property
+    def label(self) -> str:
+        return self.change_type.label
 
     def place(self, path: str) -> str:
         for source, target in self.aliases:

@@ -14,6 +14,7 @@ from typing import Any
 
 from jichitai.codec import to_primitive
 from jichitai.domain.common.identifiers import IndividualNumber, ResidentCode
+from jichitai.domain.residents.commands import Correct
 from jichitai.domain.residents.model import ResidentKind
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.entrypoints.web.changes_common import (
@@ -257,7 +258,6 @@ def build_correct(r: FormReader) -> dict[str, Any]:
     changes = _changes(r, items, foreign)
     return drop_empty(
         {
-            "type": "Correct",
             "header": header(r),
             "atena_number": target(r),
             "reason": r.choice("reason", "修正の事由", [value for value, _ in REASONS]),
@@ -268,11 +268,11 @@ def build_correct(r: FormReader) -> dict[str, Any]:
     )
 
 
-CORRECTION = Process(
+CORRECTION_FORM = Process(
+    Correct,
     "correct",
-    "修正（職権修正・誤記修正など）",
     "修正",
-    "記載事項を修正します（修正の事由と項目を選び、修正後の内容を入力）",
+    "記載事項を修正します（職権修正・誤記修正など。修正の事由と項目を選び、修正後の内容を入力）",
     correct_layout,
     build_correct,
     correct_defaults,

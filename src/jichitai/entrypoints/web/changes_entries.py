@@ -8,6 +8,13 @@ from typing import Any
 
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import HouseholdNumber
+from jichitai.domain.residents.commands import (
+    Birth,
+    ExOfficioEntry,
+    LoseNationality,
+    MoveIn,
+    Naturalise,
+)
 from jichitai.entrypoints.web.changes_common import (
     Defaults,
     Process,
@@ -140,7 +147,6 @@ def build_move_in(r: FormReader) -> dict[str, Any]:
     from_abroad = r.flag("from_abroad") or bool(previous and previous.get("country"))
     return drop_empty(
         {
-            "type": "MoveIn",
             "header": head,
             "members": _members(r, head.get("effective_on")),
             "address": r.address("address", "新しい住所"),
@@ -157,7 +163,6 @@ def build_ex_officio_entry(r: FormReader) -> dict[str, Any]:
     head = header(r, ex_officio=True)
     return drop_empty(
         {
-            "type": "ExOfficioEntry",
             "header": head,
             "members": _members(r, head.get("effective_on")),
             "address": r.address("address", "住所"),
@@ -207,7 +212,6 @@ def build_birth(r: FormReader) -> dict[str, Any]:
     child = new_person(r, "child", effective_on=None, at_birth=True)
     head = header(r, fallback=calendar_day(child.get("birth_date")))
     return {
-        "type": "Birth",
         "header": head,
         "child": child,
         "household_number": r.parsed(
@@ -247,7 +251,6 @@ def person_defaults(ctx: Context) -> Defaults:
 
 def build_naturalise(r: FormReader) -> dict[str, Any]:
     return {
-        "type": "Naturalise",
         "header": header(r),
         "atena_number": target(r),
         "name": r.person_name("name"),
@@ -293,7 +296,6 @@ def lose_nationality_defaults(ctx: Context) -> Defaults:
 def build_lose_nationality(r: FormReader) -> dict[str, Any]:
     head = header(r)
     return {
-        "type": "LoseNationality",
         "header": head,
         "atena_number": target(r),
         "name": r.person_name("name", roman=True, kana_required=False),
@@ -301,53 +303,51 @@ def build_lose_nationality(r: FormReader) -> dict[str, Any]:
     }
 
 
-ENTRIES = (
-    Process(
-        "move-in",
-        "転入",
-        "記載",
-        "他の市区町村・国外から引っ越してきた方（家族全員を一度に入力できます）",
-        move_in_layout,
-        build_move_in,
-        move_in_defaults,
-        needs_person=False,
-    ),
-    Process(
-        "birth",
-        "出生",
-        "記載",
-        "生まれた子を親の世帯に記載します（親の住民票から開きます）",
-        birth_layout,
-        build_birth,
-        birth_defaults,
-        aliases=(("members[0]", "child"), ("members", "child")),
-    ),
-    Process(
-        "ex-officio-entry",
-        "職権記載",
-        "記載",
-        "実態調査などにより職権で住民票を記載します",
-        lambda ctx, values: move_in_layout(ctx, values, ex_officio=True),
-        build_ex_officio_entry,
-        move_in_defaults,
-        needs_person=False,
-    ),
-    Process(
-        "naturalise",
-        "帰化",
-        "外国人住民",
-        "外国人住民の方が帰化した（日本人住民として記載し直す）",
-        naturalise_layout,
-        build_naturalise,
-        person_defaults,
-    ),
-    Process(
-        "lose-nationality",
-        "国籍喪失",
-        "外国人住民",
-        "日本の国籍を失った方（外国人住民として記載し直す）",
-        lose_nationality_layout,
-        build_lose_nationality,
-        lose_nationality_defaults,
-    ),
+MOVE_IN_FORM = Process(
+    MoveIn,
+    "move-in",
+    "記載",
+    "他の市区町村・国外から引っ越してきた方（家族全員を一度に入力できます）",
+    move_in_layout,
+    build_move_in,
+    move_in_defaults,
+    needs_person=False,
+)
+BIRTH_FORM = Process(
+    Birth,
+    "birth",
+    "記載",
+    "生まれた子を親の世帯に記載します（親の住民票から開きます）",
+    birth_layout,
+    build_birth,
+    birth_defaults,
+    aliases=(("members[0]", "child"), ("members", "child")),
+)
+EX_OFFICIO_ENTRY_FORM = Process(
+    ExOfficioEntry,
+    "ex-officio-entry",
+    "記載",
+    "実態調査などにより職権で住民票を記載します",
+    lambda ctx, values: move_in_layout(ctx, values, ex_officio=True),
+    build_ex_officio_entry,
+    move_in_defaults,
+    needs_person=False,
+)
+NATURALISATION_FORM = Process(
+    Naturalise,
+    "naturalise",
+    "外国人住民",
+    "外国人住民の方が帰化した（日本人住民として記載し直す）",
+    naturalise_layout,
+    build_naturalise,
+    person_defaults,
+)
+LOSS_OF_NATIONALITY_FORM = Process(
+    LoseNationality,
+    "lose-nationality",
+    "外国人住民",
+    "日本の国籍を失った方（外国人住民として記載し直す）",
+    lose_nationality_layout,
+    build_lose_nationality,
+    lose_nationality_defaults,
 )

@@ -10,6 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from jichitai.domain.common.identifiers import HouseholdNumber
+from jichitai.domain.residents.commands import (
+    Cancel,
+    Death,
+    ExOfficioRemoval,
+    HeadChange,
+    HouseholdChange,
+    HouseholdMerge,
+    HouseholdSplit,
+    InTownMove,
+    MoveOut,
+    RecordMoveInNotice,
+    Reissue,
+)
 from jichitai.entrypoints.web.changes_common import (
     Defaults,
     Process,
@@ -90,7 +103,6 @@ def in_town_move_defaults(ctx: Context) -> Defaults:
 def build_in_town_move(r: FormReader) -> dict[str, Any]:
     return drop_empty(
         {
-            "type": "InTownMove",
             "header": header(r),
             "atena_numbers": chosen(r),
             "address": r.address("address", "新しい住所"),
@@ -143,7 +155,6 @@ def build_move_out(r: FormReader) -> dict[str, Any]:
     onward = r.address("onward_address", "転出先")
     return drop_empty(
         {
-            "type": "MoveOut",
             "header": head,
             "atena_numbers": chosen(r),
             "planned_on": head.get("effective_on"),
@@ -178,7 +189,6 @@ def move_in_notice_layout(ctx: Context, values: Values) -> Layout:
 def build_move_in_notice(r: FormReader) -> dict[str, Any]:
     notice_on = r.date("notice_on", "転入通知を受けた日")
     return {
-        "type": "RecordMoveInNotice",
         "header": header(r, fallback=notice_on),
         "atena_number": target(r),
         "notice_on": notice_on,
@@ -209,7 +219,6 @@ def death_layout(ctx: Context, values: Values) -> Layout:
 def build_death(r: FormReader) -> dict[str, Any]:
     died_on = r.record_date("died_on", "死亡日")
     return {
-        "type": "Death",
         "header": header(r, fallback=calendar_day(died_on)),
         "atena_number": target(r),
         "died_on": died_on,
@@ -235,7 +244,6 @@ def ex_officio_removal_layout(ctx: Context, values: Values) -> Layout:
 
 def build_ex_officio_removal(r: FormReader) -> dict[str, Any]:
     return {
-        "type": "ExOfficioRemoval",
         "header": header(r, ex_officio=True),
         "atena_numbers": chosen(r),
         "cause": r.text("cause", "職権消除の理由", required=True),
@@ -268,7 +276,6 @@ def build_split(r: FormReader) -> dict[str, Any]:
         r.fault("input.required", "新しい世帯の世帯主を選んでください", "new_head")
     return drop_empty(
         {
-            "type": "HouseholdSplit",
             "header": header(r),
             "atena_numbers": chosen(r),
             "new_head": new_head,
@@ -317,7 +324,6 @@ def merge_defaults(ctx: Context) -> Defaults:
 def build_merge(r: FormReader) -> dict[str, Any]:
     return drop_empty(
         {
-            "type": "HouseholdMerge",
             "header": header(r),
             "source_household": r.parsed(
                 "source_household", "合併する世帯", HouseholdNumber.parse, required=True
@@ -357,7 +363,6 @@ def change_layout(ctx: Context, values: Values) -> Layout:
 def build_change(r: FormReader) -> dict[str, Any]:
     return drop_empty(
         {
-            "type": "HouseholdChange",
             "header": header(r),
             "atena_numbers": chosen(r),
             "target_household": r.parsed(
@@ -396,7 +401,6 @@ def build_head_change(r: FormReader) -> dict[str, Any]:
         r.fault("input.required", "新しい世帯主を選んでください", "new_head")
     return drop_empty(
         {
-            "type": "HeadChange",
             "header": header(r),
             "household_number": r.parsed(
                 "household_number", "世帯", HouseholdNumber.parse, required=True
@@ -433,7 +437,6 @@ def reissue_layout(ctx: Context, values: Values) -> Layout:
 def build_reissue(r: FormReader) -> dict[str, Any]:
     return drop_empty(
         {
-            "type": "Reissue",
             "header": header(r),
             "atena_number": target(r),
             "remake": r.flag("remake") or None,
@@ -470,7 +473,6 @@ def build_cancel(r: FormReader) -> dict[str, Any]:
     event_id = r.text("event_id", "取り消す異動のID", required=True, max_length=64)
     return drop_empty(
         {
-            "type": "Cancel",
             "header": header(r),
             "event_id": event_id,
             "atena_numbers": chosen(r),
@@ -478,16 +480,16 @@ def build_cancel(r: FormReader) -> dict[str, Any]:
     )
 
 
-EXISTING = (
-    Process("in-town-move", "転居", "住所・世帯", "市区町村の中で引っ越した方", in_town_move_layout, build_in_town_move, in_town_move_defaults),
-    Process("move-out", "転出", "消除", "他の市区町村・国外へ引っ越す方（転出予定日はこれからの日付も可）", move_out_layout, build_move_out, movers_defaults, aliases=(("effective_on", "planned_on"),)),
-    Process("move-in-notice", "転入通知の受理", "消除", "転出した方について転入先から届いた通知を記録します", move_in_notice_layout, build_move_in_notice, person_defaults),
-    Process("death", "死亡", "消除", "亡くなった方（死亡日が不詳でも入力できます）", death_layout, build_death, person_defaults),
-    Process("ex-officio-removal", "職権消除", "消除", "実態調査などにより職権で消除します", ex_officio_removal_layout, build_ex_officio_removal, movers_defaults),
-    Process("household-split", "世帯分離", "住所・世帯", "同じ住所で世帯を分けます", split_layout, build_split, movers_defaults),
-    Process("household-merge", "世帯合併", "住所・世帯", "同じ住所の別の世帯に世帯全員で加わります", merge_layout, build_merge, merge_defaults),
-    Process("household-change", "世帯変更", "住所・世帯", "同じ住所の別の世帯に一部の方が移ります", change_layout, build_change, movers_defaults),
-    Process("head-change", "世帯主変更", "住所・世帯", "世帯主を変え、続柄を入力し直します", head_change_layout, build_head_change, head_change_defaults),
-    Process("reissue", "改製・再製", "修正", "住民票を改製・再製します", reissue_layout, build_reissue, person_defaults),
-    Process("cancel", "異動の取消し", "修正", "本登録済みの異動を取り消します（異動IDを指定）", cancel_layout, build_cancel, cancel_defaults, needs_person=False),
-)  # fmt: skip
+# fmt: off
+IN_TOWN_MOVE_FORM = Process(InTownMove, "in-town-move", "住所・世帯", "市区町村の中で引っ越した方", in_town_move_layout, build_in_town_move, in_town_move_defaults)
+MOVE_OUT_FORM = Process(MoveOut, "move-out", "消除", "他の市区町村・国外へ引っ越す方（転出予定日はこれからの日付も可）", move_out_layout, build_move_out, movers_defaults, aliases=(("effective_on", "planned_on"),))
+MOVE_IN_NOTICE_FORM = Process(RecordMoveInNotice, "move-in-notice", "消除", "転出した方について転入先から届いた通知を記録します", move_in_notice_layout, build_move_in_notice, person_defaults)
+DEATH_FORM = Process(Death, "death", "消除", "亡くなった方（死亡日が不詳でも入力できます）", death_layout, build_death, person_defaults)
+EX_OFFICIO_REMOVAL_FORM = Process(ExOfficioRemoval, "ex-officio-removal", "消除", "実態調査などにより職権で消除します", ex_officio_removal_layout, build_ex_officio_removal, movers_defaults)
+HOUSEHOLD_SPLIT_FORM = Process(HouseholdSplit, "household-split", "住所・世帯", "同じ住所で世帯を分けます", split_layout, build_split, movers_defaults)
+HOUSEHOLD_MERGE_FORM = Process(HouseholdMerge, "household-merge", "住所・世帯", "同じ住所の別の世帯に世帯全員で加わります", merge_layout, build_merge, merge_defaults)
+HOUSEHOLD_CHANGE_FORM = Process(HouseholdChange, "household-change", "住所・世帯", "同じ住所の別の世帯に一部の方が移ります", change_layout, build_change, movers_defaults)
+HEAD_CHANGE_FORM = Process(HeadChange, "head-change", "住所・世帯", "世帯主を変え、続柄を入力し直します", head_change_layout, build_head_change, head_change_defaults)
+REISSUE_FORM = Process(Reissue, "reissue", "修正", "住民票を改製・再製します", reissue_layout, build_reissue, person_defaults)
+CANCELLATION_FORM = Process(Cancel, "cancel", "修正", "本登録済みの異動を取り消します（異動IDを指定）", cancel_layout, build_cancel, cancel_defaults, needs_person=False)
+# fmt: on

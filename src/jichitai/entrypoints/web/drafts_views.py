@@ -22,7 +22,8 @@ from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import RecordDate, format_seireki, format_wareki
 from jichitai.domain.common.identifiers import AtenaNumber, IndividualNumber
 from jichitai.domain.common.names import PersonName
-from jichitai.domain.residents.commands import ChangeCommand, MoveIn, NewPerson, RecordChanges
+from jichitai.domain.residents.change_types import change_type_of
+from jichitai.domain.residents.commands import ChangeCommand, NewPerson, RecordChanges
 from jichitai.domain.residents.model import (
     Alias,
     Coverage,
@@ -34,30 +35,11 @@ from jichitai.domain.residents.model import (
 from jichitai.domain.residents.relationships import Relationship
 from jichitai.domain.residents.view import ChangePlan, Notice
 from jichitai.entrypoints.presenters import record_view
+from jichitai.entrypoints.web.changes_catalogue import counter_change_for
 from jichitai.entrypoints.web.views import row
 from jichitai.services.application_forms import ApplicationForm, FormPerson
 from jichitai.services.audit import JST
 from jichitai.services.register_access import DraftView, Shown
-
-PROCESS_LABELS: dict[str, str] = {
-    "MoveIn": "転入",
-    "Birth": "出生",
-    "InTownMove": "転居",
-    "MoveOut": "転出",
-    "RecordMoveInNotice": "転入通知の受理",
-    "Death": "死亡",
-    "ExOfficioEntry": "職権記載",
-    "ExOfficioRemoval": "職権消除",
-    "HouseholdSplit": "世帯分離",
-    "HouseholdMerge": "世帯合併",
-    "HouseholdChange": "世帯変更",
-    "HeadChange": "世帯主変更",
-    "Correct": "記載事項の修正",
-    "Naturalise": "帰化",
-    "LoseNationality": "国籍喪失",
-    "Reissue": "改製・再製",
-    "Cancel": "異動の取消し",
-}
 
 NOTICE_LABELS: dict[str, str] = {
     Notice.HEAD_CHANGE_REQUEST.value: "世帯主変更依頼通知書",
@@ -144,19 +126,6 @@ FIELD_LABELS: dict[str, str] = {
     "aliases": "通称",
 }
 
-# Where an item means something more particular in one command.
-OWN_LABELS: dict[tuple[str, str], str] = {
-    ("MoveIn", "address"): "新しい住所",
-    ("InTownMove", "address"): "新しい住所",
-    ("MoveIn", "household_number"): "加わる世帯（世帯番号）",
-    ("Birth", "household_number"): "加わる世帯（世帯番号）",
-    ("InTownMove", "household_number"): "異動先の世帯（世帯番号）",
-    ("ExOfficioEntry", "household_number"): "加わる世帯（世帯番号）",
-    ("Naturalise", "name"): "帰化後の氏名",
-    ("LoseNationality", "name"): "国籍喪失後の氏名",
-    ("Naturalise", "family_register"): "帰化後の本籍・筆頭者",
-}
-
 COVERAGE_LABELS: dict[str, str] = {
     "national_health_insurance": "国民健康保険",
     "late_stage_elderly_care": "後期高齢者医療",
@@ -181,10 +150,8 @@ class Item:
 
 
 def process_label(command: ChangeCommand) -> str:
-    label = PROCESS_LABELS.get(type(command).__name__, type(command).__name__)
-    if isinstance(command, MoveIn) and command.from_abroad:
-        return "国外からの転入"
-    return label
+    """The change type's one label (``change_types.py``), as the counter and the API name it."""
+    return change_type_of(command).label
 
 
 def local_time(at: datetime) -> str:
@@ -257,10 +224,13 @@ def _is_block(value: object) -> bool:
 
 
 def items_of(value: Any, *, skip: frozenset[str] = frozenset()) -> list[Item]:
-    """The items of a command (or of a part of it) that are set, in the command's order."""
+    """The items of a command (or of a part of it) that are set, in the command's order; a
+    command's items are named as its change type's draft wording says, the others commonly."""
     foreign = getattr(value, "kind", None) is ResidentKind.FOREIGN or isinstance(
         value, ForeignResidentDetails
     )
+    counter = counter_change_for(type(value))
+    own = counter.draft.labels if counter is not None else {}
     items: list[Item] = []
     for field in dataclasses.fields(value):
         name = field.name
@@ -269,7 +239,7 @@ def items_of(value: Any, *, skip: frozenset[str] = frozenset()) -> list[Item]:
         held = getattr(value, name)
         if _is_empty(held) or held == {}:
             continue
-        label = OWN_LABELS.get((type(value).__name__, name)) or FIELD_LABELS.get(name, name)
+        label = own.get(name) or FIELD_LABELS.get(name, name)
         if isinstance(held, NewPerson):
             items.append(_person_item(label, held))
         elif isinstance(held, tuple) and held and all(isinstance(m, NewPerson) for m in held):

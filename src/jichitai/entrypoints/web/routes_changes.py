@@ -27,8 +27,8 @@ from jichitai.domain.access.disclosure import sees_individual_numbers
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.common.address import PREFECTURES
 from jichitai.domain.errors import DomainError, NotFound, Violation
+from jichitai.domain.residents.change_types import change_type_named
 from jichitai.entrypoints.web.changes_catalogue import (
-    KIND_LABELS,
     PROCESSES,
     SECTIONS,
     build,
@@ -444,7 +444,8 @@ def done(request: Request, draft_id: DraftPath, counter: CurrentCounter, ref: st
     view = app_of(request).register_access.draft(counter.actor, draft_id)
     if ref:
         _refs(request).atena_number(counter.actor.login, ref)  # a valid reference of this user
-    label = KIND_LABELS.get(view.draft.kind, view.draft.kind)
+    change_type = change_type_named(view.draft.kind)
+    label = change_type.label if change_type else view.draft.kind
     return page(
         request,
         "changes/done.html",
