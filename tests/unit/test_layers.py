@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,21 @@ def test_domain_code_reads_no_clock_file_or_random_source(path: Path) -> None:
 
 def test_the_check_finds_the_domain_modules() -> None:
     assert len(domain_modules()) >= 15
+
+
+ENTRYPOINTS = DOMAIN.parent / "entrypoints"
+PYPROJECT = DOMAIN.parents[2] / "pyproject.toml"
+
+
+def test_every_command_line_module_is_kept_apart_from_the_api_and_the_counter() -> None:
+    """The import-linter contracts list the command line's modules by name (they are modules
+    beside the api and web packages, not a package): a new ``cli_*.py`` must be listed too."""
+    contracts = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["importlinter"]
+    by_name = {c["name"]: c for c in contracts["contracts"]}
+    cli_modules = {f"jichitai.entrypoints.{p.stem}" for p in ENTRYPOINTS.glob("cli*.py")}
+    assert len(cli_modules) >= 5
+    doors = [c for name, c in by_name.items() if "is no other door's" in name]
+    assert len(doors) == 3
+    for contract in doors:
+        listed = set(contract["source_modules"]) | set(contract["forbidden_modules"])
+        assert cli_modules <= listed, (contract["name"], sorted(cli_modules - listed))

@@ -521,7 +521,7 @@ def serve(
         _fail(DomainError(Violation("settings.invalid", str(e), "environment")))
     _app()  # refuses an un-migrated database before listening
     uvicorn.run(
-        "jichitai.entrypoints.api.main:api",
+        "jichitai.entrypoints.asgi:api",
         host=host,
         port=port,
         workers=workers,
