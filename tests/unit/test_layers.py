@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import jichitai.services.ports as ports
+
 DOMAIN = Path(__file__).resolve().parents[2] / "src" / "jichitai" / "domain"
 FORBIDDEN_CALLS = {"open", "input", "print", "now", "today", "utcnow", "time", "perf_counter"}
 FORBIDDEN_MODULES = {"random", "secrets", "uuid", "os", "pathlib", "io", "time", "sqlite3"}
@@ -52,3 +54,30 @@ def test_every_command_line_module_is_kept_apart_from_the_api_and_the_counter() 
     for contract in doors:
         listed = set(contract["source_modules"]) | set(contract["forbidden_modules"])
         assert cli_modules <= listed, (contract["name"], sorted(cli_modules - listed))
+
+
+SERVICES = DOMAIN.parent / "services"
+
+
+def _protocols(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+        and any(getattr(base, "id", getattr(base, "attr", "")) == "Protocol" for base in node.bases)
+    ]
+
+
+def test_ports_have_one_home_services_ports() -> None:
+    """Every Protocol of the services is a port and lives in ``services/ports/`` (one module per
+    area, all re-exported by the package), not in the use case that happens to need it."""
+    elsewhere = {
+        str(path.relative_to(SERVICES)): names
+        for path in sorted(SERVICES.rglob("*.py"))
+        if path.parent.name != "ports" and (names := _protocols(path))
+    }
+    assert elsewhere == {}
+    defined = {name for path in (SERVICES / "ports").glob("*.py") for name in _protocols(path)}
+    assert len(defined) >= 20
+    assert defined <= set(ports.__all__)

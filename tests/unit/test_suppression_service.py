@@ -22,7 +22,8 @@ from jichitai.domain.errors import (
     Severity,
     Violation,
 )
-from jichitai.services.suppression import SuppressionService, SuppressionStore
+from jichitai.services.ports import SuppressionStore
+from jichitai.services.suppression import SuppressionService
 from tests.fakes import MUNICIPALITY_CODE, NOW, FixedClock, violation
 
 MC = MUNICIPALITY_CODE

@@ -51,7 +51,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 import orjson
 
@@ -80,6 +80,7 @@ from jichitai.services.ports import (
     Clock,
     HouseholdRow,
     ImportedSnapshot,
+    ImportSource,
     JournalEntry,
     RegisterRepository,
     UnitOfWork,
@@ -102,23 +103,6 @@ _IDENTIFIER_ITEMS: Final = {
     "resident_code": "住民票コード",
     "residence_card_number": "在留カード番号",
 }
-
-
-class ImportSource(Protocol):
-    """The files of one export directory, read as text rows (an adapter: bytes, CSV, 外字)."""
-
-    def check(self, layout: Layout) -> list[ImportFault]:
-        """Faults of the directory as a whole: manifest, missing files, sizes (each file's
-        SHA-256 is checked by :meth:`rows`, over the bytes it reads)."""
-
-    def readable(self, layout_file: LayoutFile) -> bool:
-        """Whether the file exists and its rows can be read at all."""
-
-    def rows(
-        self, layout_file: LayoutFile, faults: list[ImportFault]
-    ) -> Iterator[tuple[int, list[str]]]:
-        """(line, cells) of every record after the header, 外字 references decoded. Faults of
-        the bytes (encoding, CSV syntax, header, row count) are appended to ``faults``."""
 
 
 Progress = Callable[[str, str, int], None]

@@ -17,7 +17,6 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
@@ -36,7 +35,7 @@ from jichitai.domain.seals.registration import (
 )
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.event_ids import time_ordered_id
-from jichitai.services.ports import GENESIS_HASH, Clock, JournalEntry, UnitOfWork
+from jichitai.services.ports import GENESIS_HASH, Clock, JournalEntry, SealImageReader, UnitOfWork
 from jichitai.services.suppression import SuppressionService
 
 #: Ends a clerk records; the others follow from changes of the register.
@@ -59,11 +58,6 @@ class MeasuredSeal:
     png: bytes
     """What is kept and printed: the impression cropped to a small margin, as PNG with its
     dpi, whatever format was uploaded; ``sha256`` is this PNG's."""
-
-
-class SealImageReader(Protocol):
-    def __call__(self, data: bytes) -> MeasuredSeal:
-        """Measure the image; refuse (``seal.image_*``) what cannot be measured."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,6 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Protocol
 
 from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
 from jichitai.domain.integration.destinations import (
@@ -26,30 +24,19 @@ from jichitai.domain.integration.subscribers import (
     checked_registration,
 )
 from jichitai.services.audit import AccessLog, Operation
-from jichitai.services.integration import SubscriberDirectory, key_hash
-from jichitai.services.ports import Clock, HostNotFound, HostResolver
+from jichitai.services.integration import key_hash
+from jichitai.services.ports import (
+    Clock,
+    HostNotFound,
+    HostResolver,
+    OutboxAdmin,
+    SubscriberDirectory,
+)
 
 API_KEY_PREFIX = "jk_"
 # Prefixes tell the two credentials apart and keep either from starting with "-",
 # which a command line would take for an option (token_urlsafe may begin with one).
 WEBHOOK_SECRET_PREFIX = "whsec_"
-
-
-class OutboxAdmin(Protocol):
-    """What managing subscribers needs of the webhook outbox."""
-
-    def replay(
-        self, municipality_code: str, subscriber_id: str, after_seq: int, now: datetime
-    ) -> int:
-        """Queue every change after ``after_seq`` again (delivered and dead ones included);
-        return how many are pending now."""
-
-    def counts(self, municipality_code: str, subscriber_id: str) -> Mapping[str, int]:
-        """Rows by status (pending, delivered, dead)."""
-
-    def last_error(self, municipality_code: str, subscriber_id: str) -> str | None:
-        """Why the oldest delivery still waiting failed its last try or, when none is waiting
-        after a failure, why the latest dead letter failed; ``None`` when nothing failed."""
 
 
 @dataclass(frozen=True, slots=True)

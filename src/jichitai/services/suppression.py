@@ -9,53 +9,26 @@ of another municipality is "not found". The rules live in ``jichitai.domain.acce
 for many persons with one query. ``guard`` refuses (``RuleViolations``) when an error or an
 unacknowledged alert applies and returns the acknowledged alerts otherwise.
 
-The store port is defined here (``SuppressionStore``) rather than in ``ports.py``; the SQL
+The store port is ``SuppressionStore`` (``services/ports/suppression.py``); the SQL
 implementation is ``jichitai.adapters.db.suppression_store.SqlSuppressionStore``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from jichitai.domain.access import suppression as rules
 from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.errors import NotFound, Severity, Violation, invalid
-from jichitai.services.ports import Clock
+from jichitai.services.ports import Clock, SuppressionStore
 
 DEFAULT_RELEASE_MINUTES = 30
 MAX_RELEASE_MINUTES = 480
-
-
-class SuppressionStore(Protocol):
-    """Suppression settings of every municipality; every method is scoped by the code given."""
-
-    def add(self, setting: Suppression) -> None: ...
-
-    def get(self, municipality_code: str, suppression_id: str) -> Suppression | None: ...
-
-    def update(self, setting: Suppression, *, expected_version: int) -> None:
-        """Replace the stored setting, whose version must still be ``expected_version``
-        (``setting.version`` is the new one); otherwise raise ``ConflictError``."""
-
-    def for_targets(
-        self,
-        municipality_code: str,
-        atena_numbers: Collection[str],
-        household_numbers: Collection[str],
-        *,
-        include_lifted: bool = False,
-    ) -> Sequence[Suppression]:
-        """The settings on any of these persons or households, in one query, oldest first."""
-
-    def person_exists(self, municipality_code: str, atena_number: str) -> bool:
-        """The person is on the register (resident or removed, 除票 included)."""
-
-    def household_exists(self, municipality_code: str, household_number: str) -> bool: ...
 
 
 def permission_for(kind: SuppressionKind) -> Permission:
