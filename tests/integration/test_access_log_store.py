@@ -22,6 +22,7 @@ from sqlalchemy import Engine, create_engine, event, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
+from jichitai.adapters.clock import SystemIds
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.access_log_store import SqlAccessLogStore
 from jichitai.adapters.db.engine import is_sqlite
@@ -59,7 +60,7 @@ def clock(app: App) -> FixedClock:
 
 @pytest.fixture
 def log(engine: Engine, clock: FixedClock) -> AccessLog:
-    return AccessLog(SqlAccessLogStore(engine), clock)
+    return AccessLog(SqlAccessLogStore(engine), clock, SystemIds())
 
 
 @pytest.fixture
@@ -261,7 +262,7 @@ def test_the_store_works_with_the_application_roles_rights_alone(
 ) -> None:
     with app_role_engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT current_user").scalar() == "jichitai_app"
-    log = AccessLog(SqlAccessLogStore(app_role_engine), clock)
+    log = AccessLog(SqlAccessLogStore(app_role_engine), clock, SystemIds())
     log.record(staff(code), Operation.VIEW, atena_numbers=(A1,))
     found = log.search(auditor(code), AccessSearch(atena_number=A1))
     assert [e.operation for e in found] == [Operation.VIEW]

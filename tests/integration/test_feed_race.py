@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from jichitai.adapters.clock import SystemIds
 from jichitai.adapters.db.repository import SqlRegisterRepository
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App, bootstrap
@@ -82,6 +83,7 @@ def slow_register(app: App, before_commit: Callable[[], None]) -> RegisterServic
         app.clock,
         SeededRandom(6),
         app.municipalities.name_of,
+        SystemIds(),  # each register its own ids: they share the journal with the app's
     )
 
 

@@ -31,7 +31,7 @@ from jichitai.services.audit import (
     is_night_or_holiday,
 )
 from jichitai.services.ports import GENESIS_HASH
-from tests.fakes import FixedClock, violation
+from tests.fakes import FixedClock, SeededIds, violation
 
 JST = ZoneInfo("Asia/Tokyo")
 MC = "131016"
@@ -148,7 +148,7 @@ def store() -> MemoryAccessLogStore:
 
 @pytest.fixture
 def log(store: MemoryAccessLogStore, clock: FixedClock) -> AccessLog:
-    return AccessLog(store, clock)
+    return AccessLog(store, clock, SeededIds(1))
 
 
 def jst(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> datetime:
@@ -413,7 +413,7 @@ def test_a_night_search_pages_through_more_entries_than_a_page(
     store: MemoryAccessLogStore, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("jichitai.services.audit.PAGE_SIZE", 3)
-    log = AccessLog(store, clock)
+    log = AccessLog(store, clock, SeededIds(1))
     for hour in (21, 10, 11, 12, 13, 14, 22, 15):  # nights: seq 1 and 7
         clock.at = jst(2026, 11, 26, hour, 0).astimezone(UTC)
         log.record(CLERK, Operation.VIEW, atena_numbers=(A1,))
@@ -617,7 +617,7 @@ def test_disclosure_pages_through_every_entry(
     store: MemoryAccessLogStore, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("jichitai.services.audit.PAGE_SIZE", 2)
-    log = AccessLog(store, clock)
+    log = AccessLog(store, clock, SeededIds(1))
     for _ in range(5):
         log.record(CLERK, Operation.VIEW, atena_numbers=(A1,))
     assert len(log.disclosure(AUDITOR, A1)) == 5

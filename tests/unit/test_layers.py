@@ -81,3 +81,18 @@ def test_ports_have_one_home_services_ports() -> None:
     defined = {name for path in (SERVICES / "ports").glob("*.py") for name in _protocols(path)}
     assert len(defined) >= 20
     assert defined <= set(ports.__all__)
+
+
+def test_services_make_no_random_ids_themselves() -> None:
+    """Ids and tokens come from the ``IdSource`` port (import-linter keeps ``secrets``, ``os``
+    and ``multiprocessing`` out of the services; ``uuid`` stays for formatting an id)."""
+    calls = []
+    for path in sorted(SERVICES.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"uuid1", "uuid4", "getrandbits", "randbits", "token_hex"}
+            ):
+                calls.append(f"{path.name}:{node.lineno} {node.func.attr}")
+    assert calls == []

@@ -21,7 +21,6 @@ per ID (``logins_per_user``), mass searches (``mass_searches``) and who looked a
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
@@ -36,8 +35,8 @@ from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.roles import ROLE_LABELS, Permission, Role
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
-from jichitai.services.event_ids import time_ordered_id
-from jichitai.services.ports import GENESIS_HASH, AccessLogStore, Clock
+from jichitai.services.event_ids import new_event_id
+from jichitai.services.ports import GENESIS_HASH, AccessLogStore, Clock, IdSource
 
 JST: Final = ZoneInfo("Asia/Tokyo")
 #: Office hours for the night/holiday analysis: [08:00, 20:00) JST on working days.
@@ -261,9 +260,10 @@ class DisclosureRow:
 class AccessLog:
     """Writes, checks and searches the access log."""
 
-    def __init__(self, store: AccessLogStore, clock: Clock) -> None:
+    def __init__(self, store: AccessLogStore, clock: Clock, ids: IdSource) -> None:
         self._store = store
         self._clock = clock
+        self._ids = ids
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -349,7 +349,7 @@ class AccessLog:
             entry = replace(
                 unplaced,
                 seq=seq,
-                entry_id=time_ordered_id(at, secrets.randbits(74)),
+                entry_id=new_event_id(self._ids, at),
                 at=at,
                 prev_hash=prev_hash,
             )

@@ -13,7 +13,6 @@ representative came along) is declared by the clerk.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,8 +33,15 @@ from jichitai.domain.seals.registration import (
     end_registration,
 )
 from jichitai.services.audit import AccessLog, Operation
-from jichitai.services.event_ids import time_ordered_id
-from jichitai.services.ports import GENESIS_HASH, Clock, JournalEntry, SealImageReader, UnitOfWork
+from jichitai.services.event_ids import new_event_id
+from jichitai.services.ports import (
+    GENESIS_HASH,
+    Clock,
+    IdSource,
+    JournalEntry,
+    SealImageReader,
+    UnitOfWork,
+)
 from jichitai.services.suppression import SuppressionService
 
 #: Ends a clerk records; the others follow from changes of the register.
@@ -77,6 +83,7 @@ def _event(
     head: tuple[int, str],
     municipality_code: str,
     clock: Clock,
+    ids: IdSource,
     *,
     registration_number: str,
     atena_number: str,
@@ -98,7 +105,7 @@ def _event(
         SealEvent(
             municipality_code=municipality_code,
             seq=seq + 1,
-            event_id=time_ordered_id(now, secrets.randbits(74)),
+            event_id=new_event_id(ids, now),
             registration_number=registration_number,
             atena_number=atena_number,
             kind=kind,
@@ -122,6 +129,7 @@ def abolish_on_removal(
     uow: UnitOfWork,
     municipality_code: str,
     clock: Clock,
+    ids: IdSource,
     records: Sequence[ResidentRecord],
     entry: JournalEntry,
 ) -> list[SealEvent]:
@@ -146,6 +154,7 @@ def abolish_on_removal(
             head,
             municipality_code,
             clock,
+            ids,
             registration_number=registration.registration_number,
             atena_number=registration.atena_number,
             kind=SealEventKind.ENDED,
@@ -171,12 +180,14 @@ class SealService:
         access_log: AccessLog,
         clock: Clock,
         read_image: SealImageReader,
+        ids: IdSource,
     ) -> None:
         self._uow_for = uow_for
         self._suppressions = suppressions
         self._log = access_log
         self._clock = clock
         self._read_image = read_image
+        self._ids = ids
 
     def register(
         self,
@@ -217,6 +228,7 @@ class SealService:
                 head,
                 mc,
                 self._clock,
+                self._ids,
                 registration_number=uow.seals.new_registration_number(),
                 atena_number=atena.value,
                 kind=SealEventKind.REGISTERED,
@@ -269,6 +281,7 @@ class SealService:
                 head,
                 mc,
                 self._clock,
+                self._ids,
                 registration_number=registration.registration_number,
                 atena_number=registration.atena_number,
                 kind=SealEventKind.ENDED,

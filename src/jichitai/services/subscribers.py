@@ -6,8 +6,6 @@ stored. Every registration, change and replay is written to the access log (шинх
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -24,11 +22,13 @@ from jichitai.domain.integration.subscribers import (
     checked_registration,
 )
 from jichitai.services.audit import AccessLog, Operation
+from jichitai.services.event_ids import new_uuid
 from jichitai.services.integration import key_hash
 from jichitai.services.ports import (
     Clock,
     HostNotFound,
     HostResolver,
+    IdSource,
     OutboxAdmin,
     SubscriberDirectory,
 )
@@ -59,6 +59,7 @@ class SubscriberService:
         feed_head: Callable[[str], int],
         destinations: DestinationPolicy,
         resolver: HostResolver,
+        ids: IdSource,
     ) -> None:
         self._directory = directory
         self._outbox = outbox
@@ -68,6 +69,7 @@ class SubscriberService:
         self._feed_head = feed_head
         self._destinations = destinations
         self._resolver = resolver
+        self._ids = ids
 
     def add(
         self,
@@ -98,12 +100,12 @@ class SubscriberService:
             problems.extend(error.violations)
         if problems:  # every fault at once
             raise DomainError(*problems)
-        api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-        secret = WEBHOOK_SECRET_PREFIX + secrets.token_urlsafe(32) if webhook_url else None
+        api_key = API_KEY_PREFIX + self._ids.token(32)
+        secret = WEBHOOK_SECRET_PREFIX + self._ids.token(32) if webhook_url else None
         now = self._clock.now()
         subscriber = Subscriber(
             municipality_code=municipality_code,
-            subscriber_id=str(uuid.uuid4()),
+            subscriber_id=new_uuid(self._ids),
             name=name.strip(),
             system=system,
             items=chosen,
@@ -166,7 +168,7 @@ class SubscriberService:
         self, municipality_code: str, subscriber_id: str, *, operator: str
     ) -> Credentials:
         """A new API key; the old one stops working at once."""
-        api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+        api_key = API_KEY_PREFIX + self._ids.token(32)
         updated = replace(
             self.get(municipality_code, subscriber_id),
             key_hash=key_hash(api_key),

@@ -15,7 +15,6 @@ implementation is ``jichitai.adapters.db.suppression_store.SqlSuppressionStore``
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -25,7 +24,8 @@ from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.errors import NotFound, Severity, Violation, invalid
-from jichitai.services.ports import Clock, SuppressionStore
+from jichitai.services.event_ids import new_uuid
+from jichitai.services.ports import Clock, IdSource, SuppressionStore
 
 DEFAULT_RELEASE_MINUTES = 30
 MAX_RELEASE_MINUTES = 480
@@ -42,27 +42,25 @@ def _require_either_right(actor: Actor) -> None:
         actor.require(Permission.MANAGE_SUPPRESSION)
 
 
-def _new_id() -> str:
-    return str(uuid.uuid4())
-
-
 class SuppressionService:
     def __init__(
         self,
         store: SuppressionStore,
         clock: Clock,
+        ids: IdSource,
         *,
         release_minutes: int = DEFAULT_RELEASE_MINUTES,
         max_release_minutes: int = MAX_RELEASE_MINUTES,
-        new_id: Callable[[], str] = _new_id,
+        new_id: Callable[[], str] | None = None,
     ) -> None:
+        """``new_id`` makes a new setting's 措置ID (default: a random UUID from ``ids``)."""
         if not 1 <= release_minutes <= max_release_minutes:
             raise ValueError(f"release_minutes {release_minutes} outside 1..{max_release_minutes}")
         self._store = store
         self._clock = clock
         self._release_minutes = release_minutes
         self._max_release_minutes = max_release_minutes
-        self._new_id = new_id
+        self._new_id = new_id or (lambda: new_uuid(ids))
 
     # --- managing settings ----------------------------------------------------------------------
 

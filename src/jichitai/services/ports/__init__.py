@@ -7,13 +7,13 @@ query by that municipality's code, and no method takes the code from a caller.
 Every port lives in this package, and is imported from it (``from jichitai.services.ports
 import Clock``) whichever module defines it:
 
-- ``common``: the clock and the random source;
+- ``common``: the clock, the random source and the id source;
 - ``register``: the unit of work, the register's repository and read model, drafts, tenants;
 - ``staff``: staff users, password hashing, tokens and sessions;
 - ``seals``: 印鑑登録's journal and the seal image reader;
 - ``certificates``: the issue history and the PDF maker;
 - ``integration``: subscribers, the webhook outbox and transport, the host resolver;
-- ``migration``: the layout export's sink and the import's source;
+- ``migration``: the layout export's sink, the import's source and its worker pool;
 - ``suppression``: suppression settings;
 - ``audit``: the access log's store.
 
@@ -32,6 +32,7 @@ from jichitai.services.ports.certificates import (
 )
 from jichitai.services.ports.common import (
     Clock,
+    IdSource,
     RandomSource,
 )
 from jichitai.services.ports.integration import (
@@ -45,6 +46,8 @@ from jichitai.services.ports.integration import (
 from jichitai.services.ports.migration import (
     ExportSink,
     ImportSource,
+    RowCheckPool,
+    RowToCheck,
 )
 from jichitai.services.ports.register import (
     GENESIS_HASH,
@@ -88,6 +91,7 @@ __all__ = [
     "HostNotFound",
     "HostResolver",
     "HouseholdRow",
+    "IdSource",
     "ImportSource",
     "ImportedSnapshot",
     "JournalEntry",
@@ -100,6 +104,8 @@ __all__ = [
     "RegisterReadModel",
     "RegisterRepository",
     "RegisterStats",
+    "RowCheckPool",
+    "RowToCheck",
     "SealImageReader",
     "SealRepository",
     "SearchCriteria",
