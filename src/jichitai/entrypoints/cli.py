@@ -446,8 +446,13 @@ def user_add(
     a = _app()
     try:
         until = _date_option(valid_until, "valid_until")
-        user = a.users.add(
-            municipality, login, password, role, display_name=display_name, valid_until=until
+        user = a.users.add_by(
+            console_actor(municipality, Role.ADMINISTRATOR),
+            login,
+            password,
+            role,
+            display_name=display_name,
+            valid_until=until,
         )
     except DomainError as e:
         _fail(e, as_json)
@@ -469,6 +474,7 @@ def user_list(municipality: MunicipalityOption, as_json: JsonOption = False) -> 
     a = _app()
     try:
         code = a.municipalities.get(municipality).code
+        users = a.users.list_by(console_actor(code, Role.ADMINISTRATOR))
     except DomainError as e:
         _fail(e, as_json)
     _emit(
@@ -479,7 +485,7 @@ def user_list(municipality: MunicipalityOption, as_json: JsonOption = False) -> 
                 "valid_until": u.valid_until.isoformat() if u.valid_until else None,
                 "disabled": u.disabled,
             }
-            for u in a.users.directory_of(code)
+            for u in users
         ],
         as_json,
     )

@@ -359,12 +359,15 @@ class AccessLog:
 
     # --- the chain -----------------------------------------------------------------------------
 
-    def verify(self, municipality_code: str) -> int:
-        """Recompute every hash of the municipality's access log; return the number of entries.
+    def verify(self, actor: Actor) -> int:
+        """Recompute every hash of the actor's municipality's access log (an auditor's right,
+        ``READ_ACCESS_LOG``); return the number of entries.
 
         Also checks the person index against each entry's (hashed) 宛名番号. Raises
         ``DomainError`` ``audit.chain_broken`` naming the first entry that does not match.
         """
+        actor.require(Permission.READ_ACCESS_LOG)
+        municipality_code = actor.municipality_code
         head = self._store.head(municipality_code)
         if head is None:
             raise _unknown_municipality(municipality_code)

@@ -1,7 +1,10 @@
 """Registering the business systems that receive resident data (連携先の管理).
 
-The API key and the webhook secret are drawn here and shown once: only the key's SHA-256 is
-stored. Every registration, change and replay is written to the access log (設定変更ログ).
+Every method takes the acting user and requires ``Permission.MANAGE_SUBSCRIBERS`` (the
+municipality's administrator; the command line acts as the operator with that role), and works
+on the actor's own municipality only. The API key and the webhook secret are drawn here and shown
+once: only the key's SHA-256 is stored. Every registration, change and replay is written to the
+access log (設定変更ログ).
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Permission
 from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
 from jichitai.domain.integration.destinations import (
     HOST_UNRESOLVABLE,
@@ -73,17 +78,18 @@ class SubscriberService:
 
     def add(
         self,
-        municipality_code: str,
+        actor: Actor,
         *,
         name: str,
         system: str,
         items: Iterable[str],
         my_number_allowed: bool = False,
         webhook_url: str | None = None,
-        operator: str,
     ) -> Credentials:
         """Register a business system. With a webhook URL it receives every change committed
         from now on (earlier ones: ``replay``)."""
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        municipality_code = actor.municipality_code
         self._feed_head(municipality_code)  # refuses an unknown municipality
         problems: list[Violation] = []
         chosen: tuple[str, ...] = ()
@@ -118,7 +124,7 @@ class SubscriberService:
             updated_at=now,
         )
         self._directory.add(subscriber)
-        self._logged(subscriber, operator, "add")
+        self._logged(actor, subscriber, "add")
         return Credentials(subscriber, api_key, secret)
 
     def webhook_destination_problems(self, webhook_url: str) -> list[Violation]:
@@ -141,12 +147,15 @@ class SubscriberService:
         refusal = self._destinations.refusal(target, addresses)
         return [] if refusal is None else [refusal]
 
-    def list(self, municipality_code: str) -> Sequence[Subscriber]:
-        self._feed_head(municipality_code)
-        return self._directory.of_municipality(municipality_code)
+    def list(self, actor: Actor) -> Sequence[Subscriber]:
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        self._feed_head(actor.municipality_code)  # refuses an unknown municipality
+        return self._directory.of_municipality(actor.municipality_code)
 
-    def get(self, municipality_code: str, subscriber_id: str) -> Subscriber:
-        found = self._directory.get(municipality_code, subscriber_id)
+    def _get(self, actor: Actor, subscriber_id: str) -> Subscriber:
+        """The actor's municipality's subscriber, once the actor may manage subscribers."""
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        found = self._directory.get(actor.municipality_code, subscriber_id)
         if found is None:
             raise NotFound(
                 Violation(
@@ -155,35 +164,29 @@ class SubscriberService:
             )
         return found
 
-    def disable(self, municipality_code: str, subscriber_id: str, *, operator: str) -> Subscriber:
+    def disable(self, actor: Actor, subscriber_id: str) -> Subscriber:
         """A disabled subscriber's key is refused and nothing more is queued for it."""
         updated = replace(
-            self.get(municipality_code, subscriber_id), disabled=True, updated_at=self._clock.now()
+            self._get(actor, subscriber_id), disabled=True, updated_at=self._clock.now()
         )
         self._directory.update(updated)
-        self._logged(updated, operator, "disable")
+        self._logged(actor, updated, "disable")
         return updated
 
-    def renew_key(
-        self, municipality_code: str, subscriber_id: str, *, operator: str
-    ) -> Credentials:
+    def renew_key(self, actor: Actor, subscriber_id: str) -> Credentials:
         """A new API key; the old one stops working at once."""
+        found = self._get(actor, subscriber_id)
         api_key = API_KEY_PREFIX + self._ids.token(32)
-        updated = replace(
-            self.get(municipality_code, subscriber_id),
-            key_hash=key_hash(api_key),
-            updated_at=self._clock.now(),
-        )
+        updated = replace(found, key_hash=key_hash(api_key), updated_at=self._clock.now())
         self._directory.update(updated)
-        self._logged(updated, operator, "renew_key")
+        self._logged(actor, updated, "renew_key")
         return Credentials(updated, api_key, None)
 
-    def replay(
-        self, municipality_code: str, subscriber_id: str, after: int, *, operator: str
-    ) -> int:
+    def replay(self, actor: Actor, subscriber_id: str, after: int) -> int:
         """Deliver every change after sequence number ``after`` again, in order (for a receiver
         that lost data, or dead letters after the receiver is fixed). Returns the pending count."""
-        subscriber = self.get(municipality_code, subscriber_id)
+        subscriber = self._get(actor, subscriber_id)
+        municipality_code = actor.municipality_code
         if not subscriber.webhook_url:
             raise invalid(
                 "subscriber.no_webhook",
@@ -195,24 +198,22 @@ class SubscriberService:
                 "feed.cursor_invalid", "カーソルがこの団体の異動の範囲を超えています", "after"
             )
         pending = self._outbox.replay(municipality_code, subscriber_id, after, self._clock.now())
-        self._logged(subscriber, operator, f"replay>{after}")
+        self._logged(actor, subscriber, f"replay>{after}")
         return pending
 
-    def delivery_counts(self, municipality_code: str, subscriber_id: str) -> Mapping[str, int]:
-        self.get(municipality_code, subscriber_id)
-        return self._outbox.counts(municipality_code, subscriber_id)
+    def delivery_counts(self, actor: Actor, subscriber_id: str) -> Mapping[str, int]:
+        self._get(actor, subscriber_id)
+        return self._outbox.counts(actor.municipality_code, subscriber_id)
 
-    def last_delivery_error(self, municipality_code: str, subscriber_id: str) -> str | None:
+    def last_delivery_error(self, actor: Actor, subscriber_id: str) -> str | None:
         """Why deliveries are failing (``HTTP 503``, ``接続できませんでした``, ``送信先が許可されて
         いません`` …; see ``services.webhooks``), or ``None``."""
-        self.get(municipality_code, subscriber_id)
-        return self._outbox.last_error(municipality_code, subscriber_id)
+        self._get(actor, subscriber_id)
+        return self._outbox.last_error(actor.municipality_code, subscriber_id)
 
-    def _logged(self, subscriber: Subscriber, operator: str, what: str) -> None:
-        self._log.record_for_user(
-            subscriber.municipality_code,
-            operator,
-            (),
+    def _logged(self, actor: Actor, subscriber: Subscriber, what: str) -> None:
+        self._log.record(
+            actor,
             Operation.MANAGE_SUBSCRIBERS,
             target=f"subscriber:{subscriber.subscriber_id}:{what}",
         )

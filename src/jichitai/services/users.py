@@ -111,7 +111,8 @@ class UserService:
         valid_from: date | None = None,
         valid_until: date | None = None,
     ) -> StaffUser:
-        """Create a user (operators' command line, and administrators through ``add_by``)."""
+        """Create a user without an acting user: provisioning (tests, seeding). Every door
+        goes through :meth:`add_by`, which checks the actor's right first."""
         check_login(login)
         check_password(password)
         granted = check_roles(roles)
@@ -159,7 +160,8 @@ class UserService:
         valid_from: date | None = None,
         valid_until: date | None = None,
     ) -> StaffUser:
-        """An administrator adds a user to their own municipality (and no other)."""
+        """An administrator adds a user to their own municipality (and no other); the command
+        line acts as the operator with an administrator's rights."""
         actor.require(Permission.MANAGE_USERS)
         return self.add(
             actor.municipality_code,
@@ -170,10 +172,6 @@ class UserService:
             valid_from=valid_from,
             valid_until=valid_until,
         )
-
-    def directory_of(self, municipality_code: str) -> Sequence[StaffUser]:
-        """Every user of a municipality (operators' command line)."""
-        return self._directory.of_municipality(municipality_code)
 
     def list_by(self, actor: Actor) -> Sequence[StaffUser]:
         actor.require(Permission.MANAGE_USERS)

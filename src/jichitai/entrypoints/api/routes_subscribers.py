@@ -1,4 +1,5 @@
-"""Administration of the business systems that receive the municipality's resident data."""
+"""Administration of the business systems that receive the municipality's resident data (the
+service checks the administrator's permission, ``Permission.MANAGE_SUBSCRIBERS``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from jichitai.domain.access.roles import Permission
+from jichitai.domain.access.actor import Actor
 from jichitai.domain.integration.destinations import without_credentials
 from jichitai.domain.integration.subscribers import Subscriber as DomainSubscriber
 from jichitai.entrypoints.api import schemas as s
@@ -97,8 +98,7 @@ def _view(found: DomainSubscriber) -> Subscriber:
     summary="連携先一覧（管理者）",
 )
 def list_subscribers(request: Request, actor: CurrentActor) -> Subscribers:
-    actor.require(Permission.MANAGE_SUBSCRIBERS)
-    found = app_of(request).subscribers.list(actor.municipality_code)
+    found = app_of(request).subscribers.list(actor)
     return Subscribers(subscribers=[_view(f) for f in found])
 
 
@@ -111,15 +111,13 @@ def list_subscribers(request: Request, actor: CurrentActor) -> Subscribers:
     summary="連携先の登録（APIキーを発行）",
 )
 def add_subscriber(request: Request, actor: CurrentActor, body: NewSubscriber) -> Issued:
-    actor.require(Permission.MANAGE_SUBSCRIBERS)
     issued = app_of(request).subscribers.add(
-        actor.municipality_code,
+        actor,
         name=body.name,
         system=body.system,
         items=body.items,
         my_number_allowed=body.my_number_allowed,
         webhook_url=body.webhook_url,
-        operator=actor.login,
     )
     return Issued(
         subscriber=_view(issued.subscriber),
@@ -138,12 +136,7 @@ def add_subscriber(request: Request, actor: CurrentActor, body: NewSubscriber) -
 def disable_subscriber(
     request: Request, actor: CurrentActor, subscriber_id: SubscriberPath
 ) -> Subscriber:
-    actor.require(Permission.MANAGE_SUBSCRIBERS)
-    return _view(
-        app_of(request).subscribers.disable(
-            actor.municipality_code, subscriber_id, operator=actor.login
-        )
-    )
+    return _view(app_of(request).subscribers.disable(actor, subscriber_id))
 
 
 @router.post(
@@ -156,10 +149,7 @@ def disable_subscriber(
 def renew_subscriber_key(
     request: Request, actor: CurrentActor, subscriber_id: SubscriberPath
 ) -> Issued:
-    actor.require(Permission.MANAGE_SUBSCRIBERS)
-    renewed = app_of(request).subscribers.renew_key(
-        actor.municipality_code, subscriber_id, operator=actor.login
-    )
+    renewed = app_of(request).subscribers.renew_key(actor, subscriber_id)
     return Issued(
         subscriber=_view(renewed.subscriber), api_key=renewed.api_key, webhook_secret=None
     )
@@ -175,11 +165,8 @@ def renew_subscriber_key(
 def replay_subscriber(
     request: Request, actor: CurrentActor, subscriber_id: SubscriberPath, body: Replay
 ) -> Deliveries:
-    actor.require(Permission.MANAGE_SUBSCRIBERS)
-    app_of(request).subscribers.replay(
-        actor.municipality_code, subscriber_id, body.after, operator=actor.login
-    )
-    return _deliveries(request, actor.municipality_code, subscriber_id)
+    app_of(request).subscribers.replay(actor, subscriber_id, body.after)
+    return _deliveries(request, actor, subscriber_id)
 
 
 @router.get(
@@ -192,13 +179,12 @@ def replay_subscriber(
 def subscriber_deliveries(
     request: Request, actor: CurrentActor, subscriber_id: SubscriberPath
 ) -> Deliveries:
-    actor.require(Permission.MANAGE_SUBSCRIBERS)
-    return _deliveries(request, actor.municipality_code, subscriber_id)
+    return _deliveries(request, actor, subscriber_id)
 
 
-def _deliveries(request: Request, municipality_code: str, subscriber_id: str) -> Deliveries:
+def _deliveries(request: Request, actor: Actor, subscriber_id: str) -> Deliveries:
     subscribers = app_of(request).subscribers
     return Deliveries(
-        **subscribers.delivery_counts(municipality_code, subscriber_id),
-        last_error=subscribers.last_delivery_error(municipality_code, subscriber_id),
+        **subscribers.delivery_counts(actor, subscriber_id),
+        last_error=subscribers.last_delivery_error(actor, subscriber_id),
     )
