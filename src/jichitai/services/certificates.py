@@ -68,6 +68,7 @@ from jichitai.domain.certificates.verification import QrPayload, content_digest
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.common.municipality import MunicipalityCode
 from jichitai.domain.errors import ConflictError, NotFound, Violation, invalid
+from jichitai.domain.inbound.text import CERTIFICATE_REASON
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.seals.registration import SealRegistration
 from jichitai.services.audit import JST, AccessLog, Operation
@@ -83,7 +84,7 @@ from jichitai.services.suppression import SuppressionService
 
 NO_OPTIONAL_ITEMS = ItemChoice()
 RESIDENT_KINDS = (CertificateKind.JUMINHYO, CertificateKind.JOHYO, CertificateKind.KISAI_JIKO)
-MAX_REASON_LENGTH = 200
+MAX_REASON_LENGTH = CERTIFICATE_REASON.max_length
 MAX_HISTORY = 500
 MAX_MEMBERS = 100
 _CODE_DRAWS = 8
@@ -961,16 +962,11 @@ def already_disposed() -> ConflictError:
 
 
 def _checked_reason(reason: str, what: str) -> str:
-    """The reason given for a re-issue or a disposal: required, at most 200 characters."""
-    reason = reason.strip()
+    """The reason given for a re-issue or a disposal: required, and read by the text rules of
+    its item (``CERTIFICATE_REASON``: one line, at most 200 characters)."""
+    reason = CERTIFICATE_REASON.read(reason, "reason", label=f"{what}の理由")
     if not reason:
         raise invalid("certificate.reason_required", f"{what}の理由を入力してください", "reason")
-    if len(reason) > MAX_REASON_LENGTH:
-        raise invalid(
-            "certificate.reason_too_long",
-            f"{what}の理由は{MAX_REASON_LENGTH}文字以内で入力してください",
-            "reason",
-        )
     return reason
 
 

@@ -22,6 +22,7 @@ from jichitai.domain.access.roles import Permission
 from jichitai.domain.access.suppression import Process
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
+from jichitai.domain.inbound.text import SEAL_NOTES
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
 from jichitai.domain.seals.events import SealEvent, SealEventKind, chain_faults, replay, sealed
 from jichitai.domain.seals.registration import (
@@ -203,6 +204,7 @@ class SealService:
         """印鑑登録: the seal registered and its 印鑑登録証 number (登録番号) issued."""
         actor.require(Permission.REGISTER_SEAL)
         atena = AtenaNumber.parse(atena_number)
+        notes = SEAL_NOTES.read(notes, "notes")
         measured = self._read_image(image)
         mc = actor.municipality_code
         today = self._clock.today()
@@ -268,6 +270,7 @@ class SealService:
                 "窓口で記録できるのは亡失と廃止（申請）です。転出・死亡による廃止は異動の記録で行われます",
                 "reason",
             )
+        notes = SEAL_NOTES.read(notes, "notes")
         today = self._clock.today()
         ends_on = on or today
         if ends_on > today:

@@ -94,7 +94,7 @@ class SubscriberService:
         problems: list[Violation] = []
         chosen: tuple[str, ...] = ()
         try:
-            checked_registration(name, system, webhook_url)
+            name = checked_registration(name, system, webhook_url)
         except DomainError as error:
             problems.extend(error.violations)
         else:
@@ -112,7 +112,7 @@ class SubscriberService:
         subscriber = Subscriber(
             municipality_code=municipality_code,
             subscriber_id=new_uuid(self._ids),
-            name=name.strip(),
+            name=name,
             system=system,
             items=chosen,
             my_number_allowed=my_number_allowed,

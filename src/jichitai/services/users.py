@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from jichitai.domain.access.actor import Actor, Forbidden, Unauthenticated
 from jichitai.domain.access.roles import Permission, Role
 from jichitai.domain.errors import InvalidValue, NotFound, Violation, invalid
+from jichitai.domain.inbound.text import STAFF_NAME
 from jichitai.services.login_throttles import LoginThrottles
 from jichitai.services.ports import Clock, PasswordHasher, StaffUser, UserDirectory
 from jichitai.services.sessions import EndReason, SessionService
@@ -129,8 +130,7 @@ class UserService:
             raise invalid(
                 "user.invalid_period", "有効期限は有効開始日以降にしてください", "valid_until"
             )
-        if len(display_name) > 100:
-            raise invalid("user.invalid_name", "氏名は100文字以内にしてください", "display_name")
+        display_name = STAFF_NAME.read(display_name, "display_name")
         now = self._clock.now()
         user = StaffUser(
             municipality_code=municipality_code,

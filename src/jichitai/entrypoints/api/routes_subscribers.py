@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from jichitai.domain.access.actor import Actor
+from jichitai.domain.inbound.text import SUBSCRIBER_NAME
 from jichitai.domain.integration.destinations import without_credentials
 from jichitai.domain.integration.subscribers import Subscriber as DomainSubscriber
 from jichitai.entrypoints.api import schemas as s
@@ -38,7 +39,9 @@ class Subscribers(BaseModel):
 class NewSubscriber(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(max_length=100, description="連携先の名称（例: 児童手当システム）")
+    name: str = Field(
+        description=f"連携先の名称（例: 児童手当システム。{SUBSCRIBER_NAME.max_length}文字以内）"
+    )
     system: str = Field(max_length=40, description="業務コード（child_allowance など）")
     items: list[str] = Field(
         max_length=300, description="受け取る項目（中間標準レイアウトの住民ファイルの項目名）"
