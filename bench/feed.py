@@ -90,12 +90,17 @@ from jichitai.adapters.clock import SystemClock
 from jichitai.adapters.db import tables as t
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import DomainError
 from jichitai.domain.integration.destinations import parse_networks
 from jichitai.domain.integration.signing import SIGNATURE_HEADER, verify
 from jichitai.domain.integration.subscribers import MY_NUMBER_ITEM
 from jichitai.services.register import ChangeResult
 from jichitai.services.webhooks import CURSOR_HEADER, IDEMPOTENCY_HEADER
+
+ADMINISTRATOR = Actor("bench", CODE, frozenset({Role.ADMINISTRATOR}))
+"""Who registers the benchmark's subscriber (the service checks an administrator's right)."""
 
 NAME = "東京都千代田区"
 PAGE = 1_000
@@ -534,12 +539,11 @@ def _run(
 
     items = [name for name in app.integration.item_names if name != MY_NUMBER_ITEM][:ITEMS]
     credentials = app.subscribers.add(
-        CODE,
+        ADMINISTRATOR,
         name="児童手当システム（ベンチ）",
         system="child_allowance",
         items=items,
         webhook_url=receiver.url,
-        operator="bench",
     )
     assert credentials.webhook_secret is not None
     receiver.arm(credentials.webhook_secret)
@@ -618,9 +622,7 @@ def _run(
     # worker delivers the backlog of ``changes`` as fast as it can.
     before = receiver.deliveries()
     replay_started = time.perf_counter()
-    app.subscribers.replay(
-        CODE, credentials.subscriber.subscriber_id, seeded_head, operator="bench"
-    )
+    app.subscribers.replay(ADMINISTRATOR, credentials.subscriber.subscriber_id, seeded_head)
     deadline = time.monotonic() + timeout
     while receiver.deliveries() < before + changes and time.monotonic() < deadline:
         if worker.poll() is not None:

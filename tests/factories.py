@@ -273,3 +273,14 @@ def a_seal(side_mm: float, dpi: int = 300, margin_px: int = 60, fmt: str = "PNG"
     out = io.BytesIO()
     image.save(out, format=fmt, dpi=(dpi, dpi))
     return out.getvalue()
+
+
+def an_administrator(code: str, login: str = "operator:test") -> Actor:
+    """The municipality's administrator (subscribers, users, the certifier) as the services
+    see them."""
+    return Actor(login, code, frozenset({Role.ADMINISTRATOR}))
+
+
+def an_auditor(code: str, login: str = "auditor:test") -> Actor:
+    """The municipality's auditor (the access log) as the services see them."""
+    return Actor(login, code, frozenset({Role.AUDITOR}))

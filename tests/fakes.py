@@ -9,6 +9,7 @@ It is real code, not a mock: it refuses a plan whose history numbers do not foll
 
 from __future__ import annotations
 
+import base64
 import random
 import threading
 from collections.abc import Mapping, Sequence
@@ -244,6 +245,25 @@ class SeededRandom:
     def digits(self, count: int) -> str:
         with self._lock:
             return "".join(str(self._rng.randrange(10)) for _ in range(count))
+
+
+class SeededIds:
+    """The ``IdSource`` port from a seed (so a run's ids and tokens can be replayed); several
+    threads may share it. Applications sharing a database need different seeds: their ids must
+    not meet."""
+
+    def __init__(self, seed: int) -> None:
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def bits(self, count: int) -> int:
+        with self._lock:
+            return self._rng.getrandbits(count)
+
+    def token(self, nbytes: int) -> str:
+        with self._lock:
+            data = self._rng.randbytes(nbytes)
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 class FakeResolver:

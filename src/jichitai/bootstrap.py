@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import Engine
 
-from jichitai.adapters.clock import SystemClock, SystemRandom
+from jichitai.adapters.clock import SystemClock, SystemIds, SystemRandom
 from jichitai.adapters.db.access_log_store import SqlAccessLogStore
 from jichitai.adapters.db.certificate_store import SqlCertificateStore
 from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_sqlite
@@ -21,6 +22,7 @@ from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitO
 from jichitai.adapters.db.user_directory import SqlUserDirectory
 from jichitai.adapters.http.resolver import SystemResolver
 from jichitai.adapters.http.webhook_transport import HttpTransport
+from jichitai.adapters.migration_workers import ProcessRowCheckPool
 from jichitai.adapters.pdf.application_form import render_application_form
 from jichitai.adapters.pdf.certificate_maker import KeyDirectoryCertificateMaker
 from jichitai.adapters.pdf.fonts import mj_font_path
@@ -52,7 +54,14 @@ from jichitai.services.login_throttles import LoginLimits, LoginThrottles
 from jichitai.services.migration import LayoutExportService
 from jichitai.services.migration_import import LayoutImportService
 from jichitai.services.municipalities import MunicipalityService
-from jichitai.services.ports import Clock, HostResolver, PasswordHasher, RandomSource, TokenCodec
+from jichitai.services.ports import (
+    Clock,
+    HostResolver,
+    IdSource,
+    PasswordHasher,
+    RandomSource,
+    TokenCodec,
+)
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.register import RegisterService
 from jichitai.services.register_access import RegisterAccess
@@ -150,17 +159,20 @@ def bootstrap(
     *,
     clock: Clock | None = None,
     random: RandomSource | None = None,
+    ids: IdSource | None = None,
     engine: Engine | None = None,
     resolver: HostResolver | None = None,
     hasher: PasswordHasher | None = None,
 ) -> App:
-    """The application wired for ``settings``; tests pass their own clock, randomness, engine,
-    host resolver (so that no test depends on DNS) and password hasher (the raw hash, which the
-    bound on concurrent hashing wraps)."""
+    """The application wired for ``settings``; tests pass their own clock, randomness, ids
+    (seeded, one seed per application sharing a database), engine, host resolver (so that no
+    test depends on DNS) and password hasher (the raw hash, which the bound on concurrent
+    hashing wraps)."""
     settings = settings or Settings.from_environment()
     engine = engine or create_engine_for(settings.database_url)
     clock = clock or SystemClock(settings.timezone)
     random = random or SystemRandom()
+    ids = ids or SystemIds()
     municipalities = MunicipalityService(SqlMunicipalityDirectory(engine), clock)
 
     def uow_for(code: str) -> SqlUnitOfWork:
@@ -179,10 +191,10 @@ def bootstrap(
         with reader_for(code) as uow:
             return uow.register.feed_head()
 
-    register = RegisterService(uow_for, clock, random, municipalities.name_of)
+    register = RegisterService(uow_for, clock, random, municipalities.name_of, ids)
     queries = RegisterQueries(reader_for, clock)
-    access_log = AccessLog(SqlAccessLogStore(engine), clock)
-    suppressions = SuppressionService(SqlSuppressionStore(engine), clock)
+    access_log = AccessLog(SqlAccessLogStore(engine), clock, ids)
+    suppressions = SuppressionService(SqlSuppressionStore(engine), clock, ids)
     subscriber_directory = SqlSubscriberDirectory(engine)
     outbox = SqlOutboxStore(engine)
     integration = IntegrationService(
@@ -194,11 +206,11 @@ def bootstrap(
         _bundled_layout,
         clock,
     )
-    seals = SealService(uow_for, suppressions, access_log, clock, measure_seal)
+    seals = SealService(uow_for, suppressions, access_log, clock, measure_seal, ids)
     resolver = resolver or SystemResolver()
     destinations = DestinationPolicy(settings.webhook_allowed_networks)
     tokens = JwtTokens(settings.secret_key, timedelta(minutes=settings.token_minutes), clock)
-    sessions = SessionService(SqlSessionStore(engine), tokens, clock, access_log)
+    sessions = SessionService(SqlSessionStore(engine), tokens, clock, access_log, ids)
     password_hasher = _password_hasher(settings, hasher)
     throttles = LoginThrottles(clock, _login_limits(settings))
     users = UserService(
@@ -216,7 +228,9 @@ def bootstrap(
             suppressions,
             access_log,
             SqlCertificateStore(engine),
-            KeyDirectoryCertificateMaker(KeyStore(settings.key_dir), clock),
+            KeyDirectoryCertificateMaker(
+                KeyStore(settings.key_dir), clock, font_path=settings.mj_font_path
+            ),
             clock,
             municipalities.name_of,
             seals.active_with_image,
@@ -232,6 +246,7 @@ def bootstrap(
             feed_head,
             destinations,
             resolver,
+            ids,
         ),
         webhooks=WebhookDispatcher(
             outbox,
@@ -271,10 +286,14 @@ def bootstrap(
             write_id_map,
             clock,
             municipalities.name_of,
+            ids,
+            check_pool=ProcessRowCheckPool(),
         ),
-        name_font_path=mj_font_path(),
-        application_forms=ApplicationForms(access_log, render_application_form),
-        draw_seal_scan=draw_seal_scan,
+        name_font_path=mj_font_path(settings.mj_font_path),
+        application_forms=ApplicationForms(
+            access_log, partial(render_application_form, font_path=settings.mj_font_path)
+        ),
+        draw_seal_scan=partial(draw_seal_scan, font_path=settings.mj_font_path),
         api_threads=SQLITE_POOL_SIZE if is_sqlite(engine) else None,
         verify_throttle=Throttle(
             clock,

@@ -65,6 +65,10 @@ class Settings:
     login_failure_minutes: int = 15
     hash_concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
     """Password hashes (Argon2id) running at once at most; default the number of CPUs."""
+    mj_font_path: str = ""
+    """IPAmj明朝's TrueType file, which draws every name (certificates, application forms, the
+    counter's pages) (``JICHITAI_MJ_FONT``); empty: where Debian's ``fonts-ipamj-mincho`` puts
+    it (``adapters/pdf/fonts.py``)."""
     hash_waiting: int | None = None
     """Log-ins that may wait for a hashing turn; beyond them 503 ``auth.busy``. Default: as many
     as ``hash_concurrency`` (each waiting one holds a server thread)."""
@@ -89,6 +93,7 @@ class Settings:
             verify_window_seconds=_positive(env, "JICHITAI_VERIFY_WINDOW_SECONDS", 60.0),
             database_url=url,
             key_dir=env.get("JICHITAI_KEY_DIR", "").strip() or "keys",
+            mj_font_path=env.get("JICHITAI_MJ_FONT", "").strip(),
             timezone=env.get("JICHITAI_TIMEZONE", "Asia/Tokyo"),
             mode=env.get("JICHITAI_MODE", "development").strip() or "development",
             secret_key=env.get("JICHITAI_SECRET_KEY", "") or PLACEHOLDER_SECRET,

@@ -23,7 +23,7 @@ from jichitai.domain.access.roles import Role
 from jichitai.domain.integration.destinations import parse_networks
 from jichitai.domain.residents.commands import MoveIn
 from jichitai.domain.residents.model import Sex
-from jichitai.entrypoints.api.app import create_app
+from jichitai.entrypoints.server import create_app
 from jichitai.services.register import encode_command
 from tests.factories import (
     a_header,

@@ -24,7 +24,7 @@ from jichitai.domain.certificates.issue_numbers import (
     grouped,
     new_code,
 )
-from jichitai.entrypoints.api.app import create_app
+from jichitai.entrypoints.server import create_app
 from tests.api.conftest import SECRET, Tenant, auth, error_codes
 from tests.api.test_certificate_reissue_api import squeezed
 from tests.factories import a_named_certifier

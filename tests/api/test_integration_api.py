@@ -25,7 +25,7 @@ from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.audit import AccessSearch, Operation
 from jichitai.services.subscribers import Credentials
 from tests.api.conftest import Tenant, a_move_in, auth, error_codes
-from tests.factories import a_header, a_person
+from tests.factories import a_header, a_person, an_administrator, an_auditor
 from tests.fakes import FixedClock
 
 pytestmark = pytest.mark.spec("7.2.3")
@@ -37,12 +37,11 @@ def subscribe(
     app: App, code: str, items: Sequence[str] = ITEMS, *, my_number: bool = False
 ) -> Credentials:
     return app.subscribers.add(
-        code,
+        an_administrator(code),
         name="児童手当システム",
         system="child_allowance",
         items=items,
         my_number_allowed=my_number,
-        operator="operator:test",
     )
 
 
@@ -264,10 +263,10 @@ def test_bad_keys_cursors_limits_and_other_municipalities_are_refused_clearly(
     ).json()["access_token"]
     assert client.get(url, headers={"Authorization": f"Bearer {staff}"}).status_code == 401
 
-    app.subscribers.disable(tenant.code, credentials.subscriber.subscriber_id, operator="op")
+    app.subscribers.disable(an_administrator(tenant.code), credentials.subscriber.subscriber_id)
     assert client.get(url, headers=key(credentials)).status_code == 401
     renewed = app.subscribers.renew_key(
-        tenant.code, credentials.subscriber.subscriber_id, operator="op"
+        an_administrator(tenant.code), credentials.subscriber.subscriber_id
     )
     assert (
         client.get(url, headers=key(replace(credentials, api_key=renewed.api_key))).status_code
@@ -298,7 +297,7 @@ def test_everything_a_subscriber_reads_or_is_refused_is_in_the_access_log(
     read = next(e for e in entries if e.operation is Operation.FEED)
     assert set(read.atena_numbers) == set(tenant.atena_numbers)
     assert read.purpose == "児童手当" and read.roles == ("integration",)
-    assert app.access_log.verify(tenant.code) > 0
+    assert app.access_log.verify(an_auditor(tenant.code)) > 0
 
 
 def test_a_subscriber_told_of_support_measures_sees_who_is_under_one(

@@ -17,7 +17,7 @@ from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.access.roles import Role
-from jichitai.entrypoints.api.app import create_app
+from jichitai.entrypoints.server import create_app
 from tests.api.conftest import (
     PASSWORD,
     Tenant,

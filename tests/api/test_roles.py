@@ -6,10 +6,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jichitai.bootstrap import App
-from jichitai.domain.access.actor import Actor
-from jichitai.domain.access.roles import Role
+from jichitai.domain.access.actor import Actor, Forbidden
+from jichitai.domain.access.roles import Permission, Role
+from jichitai.domain.errors import DomainError
 from jichitai.services.audit import AccessSearch, Operation
 from tests.api.conftest import PASSWORD, Tenant, a_move_in, auth, command_json, error_codes
+from tests.factories import an_administrator
 
 
 @pytest.mark.spec("10.4")
@@ -156,3 +158,39 @@ def test_a_draft_is_checked_corrected_and_discarded_before_approval(
         headers=auth(client, tenant.login(Role.REVIEWER)),
     )
     assert error_codes(again) == ["draft.not_pending"]
+
+
+def test_the_subscriber_service_itself_refuses_whoever_may_not_manage_subscribers(
+    app: App, tenant: Tenant, other: Tenant
+) -> None:
+    """The permission is the service's, not only the API routes': every door (the API, the
+    command line acting as the operator) gets the same refusal, and the same log entry."""
+    credentials = app.subscribers.add(
+        an_administrator(tenant.code), name="選挙システム", system="elections", items=["氏_日本人"]
+    )
+    sid = credentials.subscriber.subscriber_id
+    clerk = Actor("clerk", tenant.code, frozenset({Role.CLERK, Role.REVIEWER}))
+    subscribers = app.subscribers
+    refusals = [
+        lambda: subscribers.add(clerk, name="選挙", system="elections", items=["氏_日本人"]),
+        lambda: subscribers.list(clerk),
+        lambda: subscribers.disable(clerk, sid),
+        lambda: subscribers.renew_key(clerk, sid),
+        lambda: subscribers.replay(clerk, sid, 0),
+        lambda: subscribers.delivery_counts(clerk, sid),
+        lambda: subscribers.last_delivery_error(clerk, sid),
+    ]
+    for refused in refusals:
+        with pytest.raises(Forbidden) as caught:
+            refused()
+        assert caught.value.violations[0].field == Permission.MANAGE_SUBSCRIBERS.value
+    assert subscribers.list(an_administrator(other.code)) == []
+    with pytest.raises(DomainError) as missing:
+        subscribers.disable(an_administrator(other.code), sid)
+    assert missing.value.code == "subscriber.not_found"
+    assert not subscribers.list(an_administrator(tenant.code))[0].disabled
+    auditor = Actor("auditor", tenant.code, frozenset({Role.AUDITOR}))
+    entries = app.access_log.search(auditor, AccessSearch(operation=Operation.MANAGE_SUBSCRIBERS))
+    assert [(e.user_login, e.roles, e.target) for e in entries] == [
+        ("operator:test", ("administrator",), f"subscriber:{sid}:add")
+    ]

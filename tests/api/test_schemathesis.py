@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.access.roles import Role
-from jichitai.entrypoints.api.app import create_app
+from jichitai.entrypoints.server import create_app
 from tests.api.conftest import SECRET, Tenant, auth
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.access.roles import Role
-from jichitai.entrypoints.api.app import create_app
+from jichitai.entrypoints.server import create_app
 from tests.api.conftest import PASSWORD, SECRET, Tenant, auth, error_codes, token
 from tests.fakes import FixedClock, SeededRandom
 

@@ -21,7 +21,7 @@ from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.residents.commands import Correct, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
 from tests.api.conftest import Tenant, auth, error_codes
-from tests.factories import a_header
+from tests.factories import a_header, an_administrator
 from tests.fakes import FakeResolver
 from tests.receivers import banner_listener, closed_port, recording_receiver
 
@@ -90,7 +90,7 @@ def test_a_webhook_to_an_internal_address_is_refused_in_every_spelling(
         }
     ]
     assert "アドレス" in refused.json()["errors"][0]["message"]
-    assert app.subscribers.list(tenant.code) == []
+    assert app.subscribers.list(an_administrator(tenant.code)) == []
 
 
 MALFORMED = [
@@ -113,7 +113,7 @@ def test_a_url_with_credentials_or_control_characters_is_refused_without_repeati
     assert error_codes(refused) == ["subscriber.webhook_url_invalid"]
     assert refused.json()["errors"][0]["field"] == "webhook_url"
     assert "s3cret" not in refused.text and "example" not in refused.text
-    assert app.subscribers.list(tenant.code) == []
+    assert app.subscribers.list(an_administrator(tenant.code)) == []
 
 
 def test_a_public_receiver_is_registered_over_https_and_plain_http_or_unknown_names_are_not(

@@ -6,6 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from jichitai.bootstrap import bootstrap
+from jichitai.config import Settings
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Role
+from jichitai.services.audit import AccessSearch, Operation
 from tests.e2e.conftest import Cli
 
 CODE = "131016"  # 東京都千代田区
@@ -45,7 +50,7 @@ def test_a_kana_search_finds_residents_and_shows_them_in_japanese(seeded: Cli) -
         hit
         for kana in "アカサタナハマヤラワ"
         for hit in seeded.ok(
-            "resident", "search", "--municipality", CODE, "--by", "kana", kana, "--limit", "1000"
+            "resident", "search", "--municipality", CODE, "--by", "kana", kana, "--limit", "200"
         )
     ]
     assert len(hits) >= 30
@@ -73,6 +78,60 @@ def test_show_gives_the_current_record_its_history_and_the_record_as_of_a_date(s
         "resident", "show", "--municipality", CODE, atena, "--as-of", "1800-01-01"
     )
     assert too_early[0]["code"] == "person.not_registered_on"
+
+
+def test_show_and_search_read_through_the_register_access_service_as_the_operator(
+    seeded: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line decides nothing about masking, suppressions or the access log: the
+    operator reads with a clerk's duty, or a reviewer's with ``--show-individual-number``, and
+    the register-access service applies the rules and logs each read as for the counter."""
+    for name in ("JICHITAI_DATABASE_URL", "JICHITAI_KEY_DIR"):
+        monkeypatch.setenv(name, seeded.env[name])
+    app = bootstrap(Settings.from_environment())
+    hits = seeded.ok("resident", "search", "-m", CODE, "--by", "kana", "ア", "--live-only")
+    atena = next(
+        hit["atena_number"]
+        for hit in hits
+        if app.queries.current(CODE, hit["atena_number"]).individual_number is not None
+    )
+    masked = seeded.ok("resident", "show", "-m", CODE, atena)["individual_number"]
+    shown = seeded.ok("resident", "show", "-m", CODE, atena, "--show-individual-number")
+    assert masked.startswith("********") and shown["individual_number"].isdigit()
+    assert masked[-4:] == shown["individual_number"][-4:]
+    too_many = seeded.run("resident", "search", "-m", CODE, "ア", "--limit", "201", "--json")
+    assert too_many.returncode == 2  # at most 200 hits, as through the API
+
+    auditor = Actor("auditor", CODE, frozenset({Role.AUDITOR}))
+    entries = app.access_log.search(auditor, AccessSearch(atena_number=atena))
+    reads = [
+        (e.operation, e.roles, e.my_number_shown, e.purpose)
+        for e in reversed(entries)
+        if e.user_login.startswith("operator:")
+    ]
+    assert reads[-3:] == [
+        (Operation.SEARCH, ("clerk",), False, "運用コマンド"),
+        (Operation.VIEW, ("clerk",), False, "運用コマンド"),
+        (Operation.VIEW, ("reviewer",), True, "運用コマンド"),
+    ]
+
+    officer = Actor("officer", CODE, frozenset({Role.SUPPRESSION_OFFICER}))
+    setting = app.suppressions.set(
+        officer,
+        kind="suppression",
+        atena_number=atena,
+        processes=["view"],
+        level="alert",
+        starts_on=app.clock.today(),
+        reason="照会の確認",
+    )
+    refused = seeded.refused("resident", "show", "-m", CODE, atena)
+    assert [e["code"] for e in refused] == ["suppression.alert"]
+    confirmed = seeded.ok(
+        "resident", "show", "-m", CODE, atena, "--acknowledge", "suppression.alert"
+    )
+    assert confirmed["atena_number"] == atena
+    app.suppressions.lift(officer, setting.suppression_id)
 
 
 def test_a_malformed_atena_number_is_refused_with_its_code(seeded: Cli) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, create_engine, event, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
+from jichitai.adapters.clock import SystemIds
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.access_log_store import SqlAccessLogStore
 from jichitai.adapters.db.engine import is_sqlite
@@ -39,7 +40,7 @@ from jichitai.services.audit import (
     UserActivity,
 )
 from jichitai.services.ports import GENESIS_HASH
-from tests.factories import a_municipality
+from tests.factories import a_municipality, an_auditor
 from tests.fakes import FixedClock, SeededRandom
 
 A1, A2, A3 = (AtenaNumber.from_serial(n).value for n in (1, 2, 3))
@@ -59,7 +60,7 @@ def clock(app: App) -> FixedClock:
 
 @pytest.fixture
 def log(engine: Engine, clock: FixedClock) -> AccessLog:
-    return AccessLog(SqlAccessLogStore(engine), clock)
+    return AccessLog(SqlAccessLogStore(engine), clock, SystemIds())
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ def test_entries_are_stored_read_back_as_hashed_and_verified(
     assert written[0].at == clock.at
     assert written[0].roles == ("clerk", "reviewer")
     assert store.indexed_persons(code, 0, 4) == [(1, A1), (2, A1), (2, A2), (2, A3)]
-    assert log.verify(code) == 4
+    assert log.verify(an_auditor(code)) == 4
     assert [e.seq for e in store.entries(code, after_seq=1, limit=2)] == [2, 3]
 
 
@@ -118,7 +119,7 @@ def test_appending_for_an_unknown_municipality_is_refused(log: AccessLog) -> Non
         log.record(staff("999999"), Operation.VIEW)
     assert refused.value.code == "municipality.not_found"
     with pytest.raises(DomainError) as unknown:
-        log.verify("999999")
+        log.verify(an_auditor("999999"))
     assert unknown.value.code == "municipality.not_found"
 
 
@@ -137,7 +138,7 @@ def test_a_failed_append_leaves_neither_entry_nor_head(
     with pytest.raises(ValueError):
         store.append(code, lambda seq, prev_hash: first)  # seq 1 again: refused
     assert store.head(code) == (1, first.entry_hash)
-    assert log.verify(code) == 1
+    assert log.verify(an_auditor(code)) == 1
 
 
 # --- the database's wall ---------------------------------------------------------------------
@@ -170,7 +171,7 @@ def test_the_database_refuses_to_change_or_remove_entries(
     assert "append-only" in str(refused.orig)
     if not is_sqlite(engine):
         assert getattr(refused.orig, "sqlstate", None) == "42501"  # insufficient_privilege
-    assert log.verify(code) == 1
+    assert log.verify(an_auditor(code)) == 1
     assert SqlAccessLogStore(engine).indexed_persons(code, 0, 1) == [(1, A1)]
 
 
@@ -181,7 +182,7 @@ def test_postgresql_refuses_truncate_too(log: AccessLog, engine: Engine, code: s
     for table in t.APPEND_ONLY_TABLES:
         refused = _refused_by_the_database(engine, f"TRUNCATE {table}", {})
         assert "append-only" in str(refused.orig)
-    assert log.verify(code) == 1
+    assert log.verify(an_auditor(code)) == 1
 
 
 def _a_row(code: str, seq: int) -> dict[str, Any]:
@@ -261,12 +262,12 @@ def test_the_store_works_with_the_application_roles_rights_alone(
 ) -> None:
     with app_role_engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT current_user").scalar() == "jichitai_app"
-    log = AccessLog(SqlAccessLogStore(app_role_engine), clock)
+    log = AccessLog(SqlAccessLogStore(app_role_engine), clock, SystemIds())
     log.record(staff(code), Operation.VIEW, atena_numbers=(A1,))
     found = log.search(auditor(code), AccessSearch(atena_number=A1))
     assert [e.operation for e in found] == [Operation.VIEW]
     assert len(log.disclosure(auditor(code), A1)) == 2  # the view and the search
-    assert log.verify(code) == 3  # and the disclosure
+    assert log.verify(an_auditor(code)) == 3  # and the disclosure
 
 
 # --- tampering past the wall -------------------------------------------------------------------
@@ -318,7 +319,7 @@ def test_an_edit_past_the_database_wall_is_found_by_verify(
         log.record(staff(code), Operation.VIEW, atena_numbers=(atena,))
     _bypassing_the_wall(engine, sql, {"mc": code, "yes": True, "a3": A3})
     with pytest.raises(DomainError) as broken:
-        log.verify(code)
+        log.verify(an_auditor(code))
     assert broken.value.code == "audit.chain_broken"
     assert broken.value.field == "seq"
     assert f"通番 {named}" in broken.value.message
@@ -360,7 +361,7 @@ def test_concurrent_appends_leave_a_dense_valid_chain(
         futures = [pool.submit(clerk, n) for n in range(threads)]
         seqs = [seq for f in futures for seq in f.result(timeout=WAIT)]
     assert sorted(seqs) == list(range(1, threads * each + 1))
-    assert log.verify(code) == threads * each
+    assert log.verify(an_auditor(code)) == threads * each
     stored = SqlAccessLogStore(engine).entries(code)
     assert [e.seq for e in stored] == list(range(1, threads * each + 1))
     assert [e.prev_hash for e in stored[1:]] == [e.entry_hash for e in stored[:-1]]
@@ -409,8 +410,8 @@ def test_each_municipality_searches_verifies_and_analyses_only_its_own_log(
     ]
     assert log.logins_per_user(auditor(a), *window) == []
     assert log.logins_per_user(auditor(b), *window) == [UserActivity("clerk1", 1, 0)]
-    assert log.verify(a) == 6  # the view, and 5 reads of the log
-    assert log.verify(b) == 4
+    assert log.verify(an_auditor(a)) == 6  # the view, and 5 reads of the log
+    assert log.verify(an_auditor(b)) == 4
 
     touching = [(s, p) for s, p in statements if _ACCESS_TABLES.search(s)]
     assert touching

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from jichitai.adapters.clock import SystemIds
 from jichitai.adapters.db.repository import SqlRegisterRepository
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App, bootstrap
@@ -25,7 +26,7 @@ from jichitai.domain.residents.commands import Correct, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.integration import FeedPage
 from jichitai.services.register import RegisterService
-from tests.factories import a_header, a_municipality, moving_in
+from tests.factories import a_header, a_municipality, an_administrator, moving_in
 from tests.fakes import FixedClock, SeededRandom
 
 pytestmark = pytest.mark.spec("7.2.3")
@@ -63,7 +64,10 @@ def head(app: App, code: str) -> str:
 @pytest.fixture
 def subscriber(app: App, code: str) -> Subscriber:
     return app.subscribers.add(
-        code, name="税", system="individual_resident_tax", items=["氏_日本人"], operator="t"
+        an_administrator(code, "t"),
+        name="税",
+        system="individual_resident_tax",
+        items=["氏_日本人"],
     ).subscriber
 
 
@@ -82,6 +86,7 @@ def slow_register(app: App, before_commit: Callable[[], None]) -> RegisterServic
         app.clock,
         SeededRandom(6),
         app.municipalities.name_of,
+        SystemIds(),  # each register its own ids: they share the journal with the app's
     )
 
 

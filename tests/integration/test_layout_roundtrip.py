@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, func, select
 
+from jichitai.adapters.clock import SystemIds
 from jichitai.adapters.db import tables
 from jichitai.adapters.db.repository import IMPORT_CACHE_KIB, SqlRegisterRepository
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
@@ -332,6 +333,7 @@ def test_a_failure_in_the_middle_of_the_write_leaves_the_municipality_empty(
         write_id_map,
         app.clock,
         app.municipalities.name_of,
+        SystemIds(),
         batch_size=50,
     )
     original = SqlRegisterRepository.import_snapshots

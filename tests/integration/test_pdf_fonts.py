@@ -79,11 +79,7 @@ def test_drawable_text_replaces_known_sequences_and_drops_unknown_selectors() ->
     assert len(font.variants) > 10_000  # IPAmj明朝 defines 11,474 sequences
 
 
-def test_a_missing_font_is_refused_with_how_to_install_it(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("JICHITAI_MJ_FONT", str(tmp_path / "absent.ttf"))
-    load = mj_font.__wrapped__  # the uncached loader
+def test_a_missing_font_is_refused_with_how_to_install_it(tmp_path: Path) -> None:
     with pytest.raises(FontMissing, match="fonts-ipamj-mincho"):
-        load()
+        mj_font(str(tmp_path / "absent.ttf"))  # JICHITAI_MJ_FONT naming no file
     assert isinstance(mj_font(), MjFont)  # the cached, installed font is untouched

@@ -26,7 +26,7 @@ from jichitai.domain.errors import ConflictError, NotFound, RuleViolations, Seve
 from jichitai.domain.residents.commands import MoveIn
 from jichitai.services.suppression import SuppressionService
 from tests.factories import a_header, a_municipality, a_person, a_previous_address, an_address
-from tests.fakes import NOW, TODAY, FixedClock, SeededRandom
+from tests.fakes import NOW, TODAY, FixedClock, SeededIds, SeededRandom
 
 JST = timezone(timedelta(hours=9))
 
@@ -198,7 +198,7 @@ def test_the_service_on_the_sql_store_guards_and_flags_across_tenants(
     person_a = moved_in(app, a)
     person_b = moved_in(app, b)
     clock = FixedClock()
-    service = SuppressionService(store, clock)
+    service = SuppressionService(store, clock, SeededIds(411))
     officer_a = Actor("dv-a", a, frozenset({Role.DV_OFFICER}))
     officer_b = Actor("dv-b", b, frozenset({Role.DV_OFFICER}))
     setting = service.set(

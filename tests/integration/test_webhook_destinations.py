@@ -34,7 +34,7 @@ from jichitai.domain.residents.commands import Correct, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.subscribers import Credentials
 from jichitai.services.webhooks import DESTINATION_REFUSED, UNREACHABLE, WebhookDispatcher
-from tests.factories import a_header, a_municipality, moving_in
+from tests.factories import a_header, a_municipality, an_administrator, moving_in
 from tests.fakes import FakeResolver, FixedClock, SeededRandom
 from tests.receivers import (
     a_certificate,
@@ -113,12 +113,11 @@ def workers(app: App, clock: FixedClock, resolver: FakeResolver) -> Iterator[Wor
 
 def subscribe(app: App, code: str, url: str) -> Credentials:
     return app.subscribers.add(
-        code,
+        an_administrator(code),
         name="児童手当システム",
         system="child_allowance",
         items=["氏_日本人"],
         webhook_url=url,
-        operator="operator:test",
     )
 
 
@@ -139,7 +138,9 @@ def change(app: App, code: str, head: str) -> int:
 
 
 def last_error(app: App, code: str, credentials: Credentials) -> str | None:
-    return app.subscribers.last_delivery_error(code, credentials.subscriber.subscriber_id)
+    return app.subscribers.last_delivery_error(
+        an_administrator(code), credentials.subscriber.subscriber_id
+    )
 
 
 def test_the_worker_connects_to_the_address_it_checked_and_follows_the_name_only_within_the_rules(

@@ -35,7 +35,7 @@ from jichitai.domain.residents.commands import Correct, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.subscribers import Credentials
 from jichitai.services.webhooks import WebhookDispatcher
-from tests.factories import a_header, a_municipality, moving_in
+from tests.factories import a_header, a_municipality, an_administrator, moving_in
 from tests.fakes import FakeResolver, FixedClock, SeededRandom
 
 pytestmark = pytest.mark.spec("7.2.3")
@@ -166,12 +166,11 @@ def workers(app: App, clock: FixedClock) -> Iterator[Workers]:
 
 def subscribe(app: App, code: str, url: str) -> Credentials:
     return app.subscribers.add(
-        code,
+        an_administrator(code),
         name="国保システム",
         system="national_health_insurance",
         items=["氏_日本人", "住民状態"],
         webhook_url=url,
-        operator="operator:test",
     )
 
 
@@ -220,7 +219,9 @@ def test_each_change_is_delivered_once_in_order_signed_and_with_its_idempotency_
         assert not verify("another secret", delivery.signature, delivery.body, now)
         assert not verify(credentials.webhook_secret, delivery.signature, delivery.body + b" ", now)
     assert workers().run_once().delivered == 0
-    counts = app.subscribers.delivery_counts(code, credentials.subscriber.subscriber_id)
+    counts = app.subscribers.delivery_counts(
+        an_administrator(code), credentials.subscriber.subscriber_id
+    )
     assert counts == {"pending": 0, "delivered": 3, "dead": 0}
 
 
@@ -286,12 +287,16 @@ def test_after_the_last_try_a_delivery_is_a_dead_letter_and_a_replay_sends_it_ag
         clock.at += timedelta(seconds=4)
         report = worker.run_once()
     assert report.dead == 1 and report.delivered == 1
-    assert app.subscribers.delivery_counts(code, sid) == {"pending": 0, "delivered": 1, "dead": 1}
-    assert app.subscribers.replay(code, sid, seqs[0] - 1, operator="op") == 2
+    assert app.subscribers.delivery_counts(an_administrator(code), sid) == {
+        "pending": 0,
+        "delivered": 1,
+        "dead": 1,
+    }
+    assert app.subscribers.replay(an_administrator(code), sid, seqs[0] - 1) == 2
     assert worker.run_once().delivered == 2
     assert receiver.accepted[-2:] == seqs
     with pytest.raises(DomainError) as beyond:
-        app.subscribers.replay(code, sid, 10_000, operator="op")
+        app.subscribers.replay(an_administrator(code), sid, 10_000)
     assert beyond.value.code == "feed.cursor_invalid"
 
 
@@ -324,11 +329,11 @@ def test_the_outbox_row_is_written_with_the_change_and_never_for_a_refused_one(
     workers: Workers,
 ) -> None:
     app.subscribers.add(
-        code, name="照会のみ", system="elections", items=["氏_日本人"], operator="op"
+        an_administrator(code), name="照会のみ", system="elections", items=["氏_日本人"]
     )
     hooked = subscribe(app, code, receiver.url)
     off = subscribe(app, code, receiver.url)
-    app.subscribers.disable(code, off.subscriber.subscriber_id, operator="op")
+    app.subscribers.disable(an_administrator(code), off.subscriber.subscriber_id)
     corrections(app, code, head, 1)
     assert outbox_rows(app.engine) == 1  # the hooked subscriber only
     with pytest.raises(DomainError):
@@ -342,7 +347,12 @@ def test_the_outbox_row_is_written_with_the_change_and_never_for_a_refused_one(
             ),
         )
     assert outbox_rows(app.engine) == 1
-    assert app.subscribers.delivery_counts(code, hooked.subscriber.subscriber_id)["pending"] == 1
+    assert (
+        app.subscribers.delivery_counts(an_administrator(code), hooked.subscriber.subscriber_id)[
+            "pending"
+        ]
+        == 1
+    )
 
 
 def test_a_data_migration_queues_its_entries_for_existing_subscribers(
@@ -391,7 +401,9 @@ def test_a_receiver_too_slow_to_answer_is_tried_again_and_loses_nothing(
     # The held request is recorded by its handler thread; wait for it, or on a busy machine it
     # may land after the retry and the next delivery.
     assert receiver.released.wait(10)
-    counts = app.subscribers.delivery_counts(code, credentials.subscriber.subscriber_id)
+    counts = app.subscribers.delivery_counts(
+        an_administrator(code), credentials.subscriber.subscriber_id
+    )
     assert counts == {"pending": 2, "delivered": 0, "dead": 0}
     clock.at += timedelta(seconds=1)
     assert worker.run_once().delivered == 2

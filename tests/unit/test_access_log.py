@@ -31,7 +31,8 @@ from jichitai.services.audit import (
     is_night_or_holiday,
 )
 from jichitai.services.ports import GENESIS_HASH
-from tests.fakes import FixedClock, violation
+from tests.factories import an_auditor
+from tests.fakes import FixedClock, SeededIds, violation
 
 JST = ZoneInfo("Asia/Tokyo")
 MC = "131016"
@@ -148,7 +149,7 @@ def store() -> MemoryAccessLogStore:
 
 @pytest.fixture
 def log(store: MemoryAccessLogStore, clock: FixedClock) -> AccessLog:
-    return AccessLog(store, clock)
+    return AccessLog(store, clock, SeededIds(1))
 
 
 def jst(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> datetime:
@@ -289,10 +290,10 @@ def filled(log: AccessLog, clock: FixedClock, count: int = 5) -> None:
 def test_an_untouched_log_verifies_and_counts_its_entries(
     log: AccessLog, clock: FixedClock
 ) -> None:
-    assert log.verify(MC) == 0
+    assert log.verify(an_auditor(MC)) == 0
     filled(log, clock)
-    assert log.verify(MC) == 5
-    assert log.verify(OTHER_MC) == 0
+    assert log.verify(an_auditor(MC)) == 5
+    assert log.verify(an_auditor(OTHER_MC)) == 0
 
 
 @pytest.mark.spec("10.2")
@@ -317,7 +318,7 @@ def test_verify_names_the_first_entry_whose_stored_field_was_changed(
     rows = store.rows[MC]
     rows[2] = replace(rows[2], **{field: value})  # seq 3
     with pytest.raises(DomainError) as broken:
-        log.verify(MC)
+        log.verify(an_auditor(MC))
     v = violation(broken.value, "audit.chain_broken", "seq")
     assert "通番 3" in v.message
 
@@ -330,7 +331,7 @@ def test_an_entry_rewritten_with_a_fresh_hash_breaks_the_next_link(
     forged = replace(rows[1], user_login="someone_else")
     rows[1] = replace(forged, entry_hash=access_entry_hash(forged))
     with pytest.raises(DomainError) as broken:
-        log.verify(MC)
+        log.verify(an_auditor(MC))
     assert "通番 3" in violation(broken.value, "audit.chain_broken", "seq").message
 
 
@@ -341,7 +342,7 @@ def test_a_removed_entry_is_found_first_middle_or_last(
     filled(log, clock)
     del store.rows[MC][removed]
     with pytest.raises(DomainError) as broken:
-        log.verify(MC)
+        log.verify(an_auditor(MC))
     assert f"通番 {named}" in violation(broken.value, "audit.chain_broken", "seq").message
 
 
@@ -351,13 +352,13 @@ def test_a_person_row_added_to_the_index_is_found(
     filled(log, clock)
     store.persons[MC].append((4, A3))
     with pytest.raises(DomainError) as broken:
-        log.verify(MC)
+        log.verify(an_auditor(MC))
     assert "通番 4" in violation(broken.value, "audit.chain_broken", "seq").message
 
 
 def test_verify_of_an_unknown_municipality_is_refused(log: AccessLog) -> None:
     with pytest.raises(DomainError) as refused:
-        log.verify("999999")
+        log.verify(an_auditor("999999"))
     assert refused.value.code == "municipality.not_found"
 
 
@@ -413,7 +414,7 @@ def test_a_night_search_pages_through_more_entries_than_a_page(
     store: MemoryAccessLogStore, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("jichitai.services.audit.PAGE_SIZE", 3)
-    log = AccessLog(store, clock)
+    log = AccessLog(store, clock, SeededIds(1))
     for hour in (21, 10, 11, 12, 13, 14, 22, 15):  # nights: seq 1 and 7
         clock.at = jst(2026, 11, 26, hour, 0).astimezone(UTC)
         log.record(CLERK, Operation.VIEW, atena_numbers=(A1,))
@@ -617,7 +618,7 @@ def test_disclosure_pages_through_every_entry(
     store: MemoryAccessLogStore, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("jichitai.services.audit.PAGE_SIZE", 2)
-    log = AccessLog(store, clock)
+    log = AccessLog(store, clock, SeededIds(1))
     for _ in range(5):
         log.record(CLERK, Operation.VIEW, atena_numbers=(A1,))
     assert len(log.disclosure(AUDITOR, A1)) == 5

@@ -22,8 +22,9 @@ from jichitai.domain.errors import (
     Severity,
     Violation,
 )
-from jichitai.services.suppression import SuppressionService, SuppressionStore
-from tests.fakes import MUNICIPALITY_CODE, NOW, FixedClock, violation
+from jichitai.services.ports import SuppressionStore
+from jichitai.services.suppression import SuppressionService
+from tests.fakes import MUNICIPALITY_CODE, NOW, FixedClock, SeededIds, violation
 
 MC = MUNICIPALITY_CODE
 OTHER_MC = "011002"
@@ -112,7 +113,7 @@ def store() -> InMemorySuppressionStore:
 @pytest.fixture
 def service(store: InMemorySuppressionStore, clock: FixedClock) -> SuppressionService:
     ids = iter(f"id-{n}" for n in range(1, 1000))
-    return SuppressionService(store, clock, new_id=lambda: next(ids))
+    return SuppressionService(store, clock, SeededIds(1), new_id=lambda: next(ids))
 
 
 def suppress(service: SuppressionService, actor: Actor = OFFICER, **overrides: Any) -> Suppression:
@@ -289,7 +290,9 @@ def test_a_temporary_release_returns_to_force_after_the_time_set(
 def test_the_release_time_has_a_configurable_default_and_bounds(
     store: InMemorySuppressionStore, clock: FixedClock
 ) -> None:
-    service = SuppressionService(store, clock, release_minutes=10, max_release_minutes=60)
+    service = SuppressionService(
+        store, clock, SeededIds(2), release_minutes=10, max_release_minutes=60
+    )
     setting = suppress(service)
     released = service.release_temporarily(OFFICER, setting.suppression_id)
     assert released.released_until == NOW + timedelta(minutes=10)
@@ -297,11 +300,11 @@ def test_the_release_time_has_a_configurable_default_and_bounds(
         with pytest.raises(InvalidValue) as refusal:
             service.release_temporarily(OFFICER, setting.suppression_id, minutes)
         violation(refusal.value, "suppression.release_minutes", "minutes")
-    assert SuppressionService(store, clock).release_temporarily(
+    assert SuppressionService(store, clock, SeededIds(3)).release_temporarily(
         OFFICER, setting.suppression_id
     ).released_until == NOW + timedelta(minutes=30)
     with pytest.raises(ValueError):
-        SuppressionService(store, clock, release_minutes=0)
+        SuppressionService(store, clock, SeededIds(4), release_minutes=0)
 
 
 @pytest.mark.spec("3.4")
@@ -336,7 +339,7 @@ class StaleReads(InMemorySuppressionStore):
 
 def test_a_change_based_on_a_stale_version_is_a_conflict(clock: FixedClock) -> None:
     store = StaleReads(PERSONS)
-    service = SuppressionService(store, clock)
+    service = SuppressionService(store, clock, SeededIds(5))
     setting = suppress(service)
     service.release_temporarily(OFFICER, setting.suppression_id)  # version 2, read as 1
     with pytest.raises(ConflictError):

@@ -22,7 +22,7 @@ from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.access.roles import Role
-from jichitai.entrypoints.api.app import create_app
+from jichitai.entrypoints.server import create_app
 from tests.api.conftest import SECRET, Tenant, make_tenant
 from tests.e2e.conftest import Cli, own_database, served
 from tests.fakes import CountingHasher, FixedClock, SeededRandom

@@ -14,6 +14,7 @@ from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.services.audit import AccessSearch, Operation, Outcome
 from tests.api.conftest import PASSWORD, Tenant
+from tests.factories import an_auditor
 from tests.fakes import FixedClock
 from tests.web.test_counter_http import csrf_of, log_in
 
@@ -146,7 +147,9 @@ def test_the_chain_is_verified_and_mass_searches_listed(
     assert checked.status_code == 200
     found = re.search(r"連鎖は正常です（(\d+)件を検証しました）", checked.text)
     assert found and int(found.group(1)) >= 2  # the clerk's search, the auditor's log-in
-    assert app.access_log.verify(tenant.code) == int(found.group(1)) + 1, "the check is logged"
+    assert app.access_log.verify(an_auditor(tenant.code)) == int(found.group(1)) + 1, (
+        "the check is logged"
+    )
 
     period = {"mass_since": "令和8年11月1日", "mass_until": "令和8年11月30日"}
     over_one = http.post(

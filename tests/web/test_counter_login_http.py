@@ -19,7 +19,7 @@ from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.access.roles import Role
-from jichitai.entrypoints.api.app import create_app
+from jichitai.entrypoints.server import create_app
 from jichitai.entrypoints.web.routes_session import describe
 from tests.api.conftest import PASSWORD, Tenant, auth, make_tenant
 from tests.fakes import CountingHasher, FixedClock, SeededRandom

@@ -1,4 +1,5 @@
-"""The real clock and random source (the only places that read the time or draw randomness)."""
+"""The real clock, random source and id source (the only places that read the time or draw
+randomness)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,14 @@ class SystemRandom:
 
     def digits(self, count: int) -> str:
         return "".join(str(secrets.randbelow(10)) for _ in range(count))
+
+
+class SystemIds:
+    """Identifiers and credentials from the operating system's secure generator (``secrets``):
+    unique across processes and runs, and unguessable (session ids, API keys)."""
+
+    def bits(self, count: int) -> int:
+        return secrets.randbits(count)
+
+    def token(self, nbytes: int) -> str:
+        return secrets.token_urlsafe(nbytes)

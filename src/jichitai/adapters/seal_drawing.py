@@ -13,8 +13,11 @@ DPI = 300
 SEAL_RED = (190, 25, 30)
 
 
-def draw_seal_scan(family_name: str, side_mm: float, dpi: int = DPI) -> bytes:
-    """A round seal of ``side_mm`` with ``family_name`` in a column, on a white scan."""
+def draw_seal_scan(
+    family_name: str, side_mm: float, dpi: int = DPI, *, font_path: str = ""
+) -> bytes:
+    """A round seal of ``side_mm`` with ``family_name`` in a column, on a white scan
+    (``font_path``: IPAmj明朝's file, default where Debian installs it)."""
     side = round(side_mm / 25.4 * dpi)
     margin = dpi // 5
     image = Image.new("RGB", (side + 2 * margin, side + 2 * margin), "white")
@@ -25,7 +28,7 @@ def draw_seal_scan(family_name: str, side_mm: float, dpi: int = DPI) -> bytes:
     )
     chars = [c for c in family_name if not c.isspace()][:3] or ["印"]
     cell = int((side - 4 * ring) / max(len(chars), 1.6))
-    font = ImageFont.truetype(mj_font_path(), cell)
+    font = ImageFont.truetype(mj_font_path(font_path), cell)
     top = margin + (side - cell * len(chars)) // 2
     for n, char in enumerate(chars):
         width = draw.textlength(char, font=font)

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from jichitai.bootstrap import bootstrap
+from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.entrypoints.cli_audit import audit_app
@@ -27,14 +28,13 @@ from jichitai.entrypoints.cli_common import (
     _emit,
     _fail,
     console_actor,
-    operator_actor,
 )
 from jichitai.entrypoints.cli_integration import subscriber_app, worker
 from jichitai.entrypoints.cli_layout import layout_app
 from jichitai.entrypoints.cli_seals import seal_app
 from jichitai.entrypoints.presenters import record_view, stats_view, summary_view
-from jichitai.services.audit import Operation
 from jichitai.services.queries import SearchBy
+from jichitai.services.register_access import MAX_SEARCH_RESULTS
 
 app = typer.Typer(
     help="jichitai: 住民記録システム (resident register) の管理コマンド", no_args_is_help=True
@@ -184,29 +184,34 @@ def stats(municipality: MunicipalityOption, as_json: JsonOption = False) -> None
         _fail(e, as_json)
 
 
+def _reader(municipality_code: str, *, individual_number: bool = False) -> Actor:
+    """The operator reading the register at the console: with a counter clerk's duty, or a
+    reviewer's where the 個人番号 is asked for (``--show-individual-number``). The register-access
+    service decides the rest as for any staff user: permission, suppressions, masking and the
+    access log."""
+    role = Role.REVIEWER if individual_number else Role.CLERK
+    return console_actor(municipality_code, role)
+
+
 @resident_app.command("search")
 def resident_search(
     municipality: MunicipalityOption,
     query: Annotated[str, typer.Argument(help="カナ・氏名・生年月日(和暦/西暦)・住所・宛名番号等")],
     by: Annotated[SearchBy, typer.Option(help="検索の種類 (auto は入力から判定)")] = SearchBy.AUTO,
     live_only: Annotated[bool, typer.Option("--live-only", help="除票を含めない")] = False,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_SEARCH_RESULTS)] = 50,
     as_json: JsonOption = False,
 ) -> None:
-    """住民を検索する (除票も含む)."""
+    """住民を検索する (除票も含む。窓口の権限で検索し、アクセスログに記録される)."""
     a = _app()
     try:
         code = a.municipalities.get(municipality).code
-        hits = a.queries.search(code, query, by=by, include_removed=not live_only, limit=limit)
+        hits = a.register_access.search(
+            _reader(code), query, by=by, include_removed=not live_only, limit=limit
+        )
     except DomainError as e:
         _fail(e, as_json)
-    a.access_log.record(
-        operator_actor(code),
-        Operation.SEARCH,
-        atena_numbers=tuple(r.atena_number.value for r in hits),
-        target=f"cli:search:{by.value}",
-    )
-    _emit([summary_view(r) for r in hits], as_json)
+    _emit([summary_view(hit.record) for hit in hits], as_json)
 
 
 @resident_app.command("show")
@@ -217,28 +222,35 @@ def resident_show(
         str | None, typer.Option("--as-of", help="この日 (YYYY-MM-DD) 時点の記録")
     ] = None,
     history: Annotated[bool, typer.Option("--history", help="全履歴を表示")] = False,
-    show_individual_number: Annotated[bool, typer.Option(help="個人番号を伏せずに表示")] = False,
+    show_individual_number: Annotated[
+        bool, typer.Option(help="個人番号を伏せずに表示 (審査の権限で照会する)")
+    ] = False,
+    acknowledge: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--acknowledge",
+            help="確認したアラートのコード (抑止・支援措置のアラート等。複数可)",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """住民票の内容を照会する (現在・指定日時点・全履歴)."""
+    """住民票の内容を照会する (現在・指定日時点・全履歴。アクセスログに記録される)."""
     a = _app()
+    acknowledged = frozenset(acknowledge or ())
     try:
         code = a.municipalities.get(municipality).code
+        actor = _reader(code, individual_number=show_individual_number)
         if history:
-            records = a.queries.history(code, atena_number)
-            a.access_log.record(
-                operator_actor(code),
-                Operation.HISTORY,
-                atena_numbers=(records[-1].atena_number.value,),
-                target="cli:history",
-                my_number_shown=show_individual_number
-                and any(r.individual_number for r in records),
-            )
+            records = a.register_access.history(actor, atena_number, acknowledged=acknowledged)
             _emit(
-                [record_view(r, show_individual_number=show_individual_number) for r in records],
+                [
+                    record_view(r.record, show_individual_number=r.individual_number_shown)
+                    for r in records
+                ],
                 as_json,
             )
             return
+        on = None
         if as_of is not None:
             try:
                 on = date.fromisoformat(as_of)
@@ -260,19 +272,10 @@ def resident_show(
                     err=True,
                 )
                 raise typer.Exit(code=2) from None
-            record = a.queries.as_of(code, atena_number, on)
-        else:
-            record = a.queries.current(code, atena_number)
+        shown = a.register_access.record(actor, atena_number, as_of=on, acknowledged=acknowledged)
     except DomainError as e:
         _fail(e, as_json)
-    a.access_log.record(
-        operator_actor(code),
-        Operation.VIEW,
-        atena_numbers=(record.atena_number.value,),
-        target="cli:show",
-        my_number_shown=show_individual_number and record.individual_number is not None,
-    )
-    _emit(record_view(record, show_individual_number=show_individual_number), as_json)
+    _emit(record_view(shown.record, show_individual_number=shown.individual_number_shown), as_json)
 
 
 @journal_app.command("verify")
@@ -446,8 +449,13 @@ def user_add(
     a = _app()
     try:
         until = _date_option(valid_until, "valid_until")
-        user = a.users.add(
-            municipality, login, password, role, display_name=display_name, valid_until=until
+        user = a.users.add_by(
+            console_actor(municipality, Role.ADMINISTRATOR),
+            login,
+            password,
+            role,
+            display_name=display_name,
+            valid_until=until,
         )
     except DomainError as e:
         _fail(e, as_json)
@@ -469,6 +477,7 @@ def user_list(municipality: MunicipalityOption, as_json: JsonOption = False) -> 
     a = _app()
     try:
         code = a.municipalities.get(municipality).code
+        users = a.users.list_by(console_actor(code, Role.ADMINISTRATOR))
     except DomainError as e:
         _fail(e, as_json)
     _emit(
@@ -479,7 +488,7 @@ def user_list(municipality: MunicipalityOption, as_json: JsonOption = False) -> 
                 "valid_until": u.valid_until.isoformat() if u.valid_until else None,
                 "disabled": u.disabled,
             }
-            for u in a.users.directory_of(code)
+            for u in users
         ],
         as_json,
     )
@@ -521,7 +530,7 @@ def serve(
         _fail(DomainError(Violation("settings.invalid", str(e), "environment")))
     _app()  # refuses an un-migrated database before listening
     uvicorn.run(
-        "jichitai.entrypoints.api.main:api",
+        "jichitai.entrypoints.asgi:api",
         host=host,
         port=port,
         workers=workers,

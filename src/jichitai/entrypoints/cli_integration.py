@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import DomainError
 from jichitai.domain.integration.destinations import without_credentials
 from jichitai.domain.integration.subscribers import BUSINESS_SYSTEMS, Subscriber
@@ -20,13 +22,19 @@ from jichitai.entrypoints.cli_common import (
     _app,
     _emit,
     _fail,
-    operator_actor,
+    console_actor,
 )
 from jichitai.services.webhooks import DispatchReport
 
 subscriber_app = typer.Typer(help="他業務連携の連携先（業務システム）", no_args_is_help=True)
 
 SubscriberArgument = Annotated[str, typer.Argument(help="連携先ID")]
+
+
+def _administrator(municipality: str) -> Actor:
+    """The operator managing subscribers at the console, with an administrator's rights (the
+    service checks them, as it does for the API's administrators)."""
+    return console_actor(municipality, Role.ADMINISTRATOR)
 
 
 def _view(s: Subscriber) -> dict[str, object]:
@@ -66,13 +74,12 @@ def subscriber_add(
     a = _app()
     try:
         created = a.subscribers.add(
-            municipality,
+            _administrator(municipality),
             name=name,
             system=system,
             items=items.split(","),
             my_number_allowed=my_number,
             webhook_url=webhook_url,
-            operator=operator_actor(municipality).login,
         )
     except DomainError as e:
         _fail(e, as_json)
@@ -90,7 +97,7 @@ def subscriber_add(
 def subscriber_list(municipality: MunicipalityOption, as_json: JsonOption = False) -> None:
     """連携先の一覧."""
     try:
-        found = _app().subscribers.list(municipality)
+        found = _app().subscribers.list(_administrator(municipality))
     except DomainError as e:
         _fail(e, as_json)
     _emit([_view(s) for s in found], as_json)
@@ -102,9 +109,7 @@ def subscriber_disable(
 ) -> None:
     """連携先を無効にする（APIキーは拒否され、Webhook は送られない）."""
     try:
-        updated = _app().subscribers.disable(
-            municipality, subscriber_id, operator=operator_actor(municipality).login
-        )
+        updated = _app().subscribers.disable(_administrator(municipality), subscriber_id)
     except DomainError as e:
         _fail(e, as_json)
     _emit(_view(updated), as_json)
@@ -116,9 +121,7 @@ def subscriber_renew_key(
 ) -> None:
     """APIキーを再発行する（古いキーは直ちに無効）."""
     try:
-        renewed = _app().subscribers.renew_key(
-            municipality, subscriber_id, operator=operator_actor(municipality).login
-        )
+        renewed = _app().subscribers.renew_key(_administrator(municipality), subscriber_id)
     except DomainError as e:
         _fail(e, as_json)
     _emit({"subscriber_id": subscriber_id, "api_key": renewed.api_key}, as_json)
@@ -133,9 +136,7 @@ def subscriber_replay(
 ) -> None:
     """Webhook をカーソルから送り直す（配信不能になったものも含めて）."""
     try:
-        pending = _app().subscribers.replay(
-            municipality, subscriber_id, after, operator=operator_actor(municipality).login
-        )
+        pending = _app().subscribers.replay(_administrator(municipality), subscriber_id, after)
     except DomainError as e:
         _fail(e, as_json)
     _emit({"subscriber_id": subscriber_id, "after": after, "pending": pending}, as_json)
@@ -148,8 +149,9 @@ def subscriber_status(
     """Webhook の配信状況（pending / delivered / dead の件数と、失敗していればその理由）."""
     subscribers = _app().subscribers
     try:
-        counts = subscribers.delivery_counts(municipality, subscriber_id)
-        last_error = subscribers.last_delivery_error(municipality, subscriber_id)
+        admin = _administrator(municipality)
+        counts = subscribers.delivery_counts(admin, subscriber_id)
+        last_error = subscribers.last_delivery_error(admin, subscriber_id)
     except DomainError as e:
         _fail(e, as_json)
     _emit({"subscriber_id": subscriber_id, **counts, "last_error": last_error}, as_json)

@@ -3,6 +3,9 @@
 Standard §1.1.9 (90) and §1.3.6 (280): dates are shown in 和暦, except a foreign resident's birth
 date and period-of-stay expiry, which are shown in 西暦; both calendars at once is not allowed.
 The 個人番号 is masked unless the caller passes on the register-access façade's decision to show it.
+
+Every entry point may import this module (the entry points do not import each other): what the
+HTTP doors share, such as the status a refusal is answered with, lives here too.
 """
 
 from __future__ import annotations
@@ -10,8 +13,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
+from jichitai.domain.access.actor import Forbidden, Unauthenticated
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import format_seireki, format_wareki
+from jichitai.domain.errors import (
+    ConflictError,
+    DomainError,
+    NotFound,
+    TooManyRequests,
+    Unavailable,
+)
 from jichitai.domain.residents.model import ResidentKind, ResidentRecord
 from jichitai.services.ports import RegisterStats
 
@@ -136,3 +147,22 @@ def stats_view(municipality_code: str, name: str, stats: RegisterStats) -> dict[
         "events": stats.events,
         "events_by_reason": stats.events_by_reason,
     }
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status a refusal is answered with, by the API (JSON) and the counter (a page)
+    alike: 401 unauthenticated, 403 forbidden, 404 not found (also for another municipality's
+    data), 409 conflict, 429 too many attempts, 503 at capacity, 422 for every other rule."""
+    if isinstance(error, Unauthenticated):
+        return 401
+    if isinstance(error, Forbidden):
+        return 403
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, ConflictError):
+        return 409
+    if isinstance(error, TooManyRequests):
+        return 429
+    if isinstance(error, Unavailable):
+        return 503
+    return 422

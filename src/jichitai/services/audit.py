@@ -21,12 +21,11 @@ per ID (``logins_per_user``), mass searches (``mass_searches``) and who looked a
 from __future__ import annotations
 
 import hashlib
-import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Final, Protocol
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import jpholiday
@@ -36,8 +35,8 @@ from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.roles import ROLE_LABELS, Permission, Role
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
-from jichitai.services.event_ids import time_ordered_id
-from jichitai.services.ports import GENESIS_HASH, Clock
+from jichitai.services.event_ids import new_event_id
+from jichitai.services.ports import GENESIS_HASH, AccessLogStore, Clock, IdSource
 
 JST: Final = ZoneInfo("Asia/Tokyo")
 #: Office hours for the night/holiday analysis: [08:00, 20:00) JST on working days.
@@ -258,57 +257,13 @@ class DisclosureRow:
     purpose: str
 
 
-class AccessLogStore(Protocol):
-    """Where the access log lives. Every method is scoped to one municipality's entries."""
-
-    def append(
-        self, municipality_code: str, build: Callable[[int, str], AccessEntry]
-    ) -> AccessEntry:
-        """In one transaction: lock the municipality's head, ``build(next_seq, prev_hash)``,
-        store the entry and its person rows, move the head; return the entry."""
-
-    def head(self, municipality_code: str) -> tuple[int, str] | None:
-        """The last sequence number and hash (not locked); ``None`` for an unknown municipality."""
-
-    def entries(
-        self, municipality_code: str, after_seq: int = 0, limit: int | None = None
-    ) -> Sequence[AccessEntry]:
-        """Entries in sequence order, after ``after_seq``."""
-
-    def indexed_persons(
-        self, municipality_code: str, after_seq: int, through_seq: int
-    ) -> Sequence[tuple[int, str]]:
-        """The person index (seq, 宛名番号) for entries in (after_seq, through_seq]."""
-
-    def search(
-        self,
-        municipality_code: str,
-        query: AccessSearch,
-        *,
-        before_seq: int | None = None,
-        limit: int,
-    ) -> Sequence[AccessEntry]:
-        """Entries matching the query's atena_number, user_login, since, until, operation and
-        outcome (``night_or_holiday`` and ``query.limit`` are the service's), newest first,
-        with ``seq < before_seq`` when given."""
-
-    def activity(
-        self,
-        municipality_code: str,
-        since: datetime,
-        until: datetime,
-        operation: Operation | None = None,
-    ) -> Sequence[UserActivity]:
-        """Per user: successful entries in [since, until) (of one operation if given) and the
-        distinct persons they concern, by login."""
-
-
 class AccessLog:
     """Writes, checks and searches the access log."""
 
-    def __init__(self, store: AccessLogStore, clock: Clock) -> None:
+    def __init__(self, store: AccessLogStore, clock: Clock, ids: IdSource) -> None:
         self._store = store
         self._clock = clock
+        self._ids = ids
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -394,7 +349,7 @@ class AccessLog:
             entry = replace(
                 unplaced,
                 seq=seq,
-                entry_id=time_ordered_id(at, secrets.randbits(74)),
+                entry_id=new_event_id(self._ids, at),
                 at=at,
                 prev_hash=prev_hash,
             )
@@ -404,12 +359,15 @@ class AccessLog:
 
     # --- the chain -----------------------------------------------------------------------------
 
-    def verify(self, municipality_code: str) -> int:
-        """Recompute every hash of the municipality's access log; return the number of entries.
+    def verify(self, actor: Actor) -> int:
+        """Recompute every hash of the actor's municipality's access log (an auditor's right,
+        ``READ_ACCESS_LOG``); return the number of entries.
 
         Also checks the person index against each entry's (hashed) 宛名番号. Raises
         ``DomainError`` ``audit.chain_broken`` naming the first entry that does not match.
         """
+        actor.require(Permission.READ_ACCESS_LOG)
+        municipality_code = actor.municipality_code
         head = self._store.head(municipality_code)
         if head is None:
             raise _unknown_municipality(municipality_code)

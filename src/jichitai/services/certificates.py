@@ -28,7 +28,6 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
-from typing import Protocol
 
 from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.disclosure import sees_individual_numbers
@@ -55,7 +54,6 @@ from jichitai.domain.certificates.issuer import (
     CertifierChoice,
     Deputy,
     IssuerSettings,
-    IssuerText,
     check_issuer,
     choose_certifier,
 )
@@ -72,15 +70,22 @@ from jichitai.domain.certificates.verification import QrPayload, content_digest
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.common.municipality import MunicipalityCode
 from jichitai.domain.errors import ConflictError, NotFound, Violation, invalid
+from jichitai.domain.inbound.text import CERTIFICATE_REASON
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.seals.registration import SealRegistration
 from jichitai.services.audit import JST, AccessLog, Operation
-from jichitai.services.ports import Clock, RandomSource, SearchCriteria
+from jichitai.services.ports import (
+    CertificateMaker,
+    CertificateStore,
+    Clock,
+    RandomSource,
+    SearchCriteria,
+)
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.suppression import SuppressionService
 
 NO_OPTIONAL_ITEMS = ItemChoice()
-MAX_REASON_LENGTH = 200
+MAX_REASON_LENGTH = CERTIFICATE_REASON.max_length
 MAX_HISTORY = 500
 MAX_MEMBERS = 100
 _CODE_DRAWS = 8
@@ -139,42 +144,6 @@ class IssueRecord:
     """The values it could not print whole (文字超過リスト)."""
 
 
-class CertificateStore(Protocol):
-    def next_sequence(self, municipality_code: str, on: date) -> int:
-        """The next copy's number of the day (from 1), never handed out twice."""
-
-    def municipality_of(self, issue_code: str) -> str | None:
-        """The municipality that issued the copy with this 確認コード, if any: the one lookup
-        across municipalities, for ``/verify`` (a code is unique over all of them)."""
-
-    def record(self, issue: IssueRecord) -> None:
-        """Append the row; a second copy replacing the same ``reissue_of`` is refused
-        (``ConflictError`` ``certificate.already_reissued``)."""
-
-    def get(self, municipality_code: str, issue_code: str) -> IssueRecord | None: ...
-
-    def superseding(self, municipality_code: str, issue_code: str) -> IssueRecord | None:
-        """The copy that replaced ``issue_code``, if any."""
-
-    def by_idempotency_key(self, municipality_code: str, key: str | None) -> IssueRecord | None:
-        """The copy issued under ``key``, if any (``record`` refuses a second one with
-        ``ConflictError`` ``certificate.already_issued``)."""
-
-    def dispose(self, municipality_code: str, issue_code: str, disposal: Disposal) -> None:
-        """Record the copy's disposal; a second one is refused (``ConflictError``
-        ``certificate.already_disposed``)."""
-
-    def history(
-        self,
-        municipality_code: str,
-        *,
-        atena_number: str | None = None,
-        issued_on: date | None = None,
-        limit: int,
-    ) -> Sequence[IssueRecord]:
-        """Copies that name the person / were issued that day, newest first."""
-
-
 @dataclass(frozen=True, slots=True)
 class FileCheck:
     """What the file itself says: its signature and its QR code."""
@@ -184,50 +153,6 @@ class FileCheck:
     payload: QrPayload | None
     payload_signed: bool
     problems: tuple[str, ...]
-
-
-class CertificateMaker(Protocol):
-    """Drawing, signing and reading certificates (keys, PDF, QR: adapters)."""
-
-    def ensure_keys(self, municipality_code: str, name: str) -> None:
-        """The municipality's signing key, made if it has none yet."""
-
-    def make(
-        self,
-        municipality_code: str,
-        name: str,
-        sheets: Sequence[Sheet],
-        number: IssueNumber,
-        issued_on: date,
-        digest: bytes,
-        impressions: Mapping[str, bytes],
-        certifier: Certifier,
-    ) -> bytes:
-        """The signed PDF, its QR code signing ``number.code`` and ``digest``; ``impressions``
-        are the seal images (PNG with dpi) the sheets print, by registration number. The last
-        page names ``certifier`` under the certification, with their seal (the deputy's own,
-        else the 公印) or, without it, 「公印省略」."""
-
-    def check(self, pdf: bytes) -> FileCheck: ...
-
-    def overflows(self, sheets: Sequence[Sheet]) -> list[Overflow]:
-        """The values that do not fit their row even at the smallest size, or hold a character
-        the font cannot draw (§5.8)."""
-
-    def issuer_text(self, municipality_code: str, name: str) -> IssuerText:
-        """The certifiers and the fixed phrase now set (read for every copy)."""
-
-    def issuer(self, municipality_code: str, name: str) -> IssuerSettings:
-        """The certifiers, the fixed phrase and the seal images now in use."""
-
-    def set_issuer(self, municipality_code: str, name: str, text: IssuerText) -> IssuerSettings: ...
-
-    def set_official_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
-        """Check the image (PNG or JPEG, bounded in bytes and pixels; else
-        ``certificate.seal_image_invalid`` / ``certificate.seal_image_too_large``) and use it."""
-
-    def set_deputy_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
-        """As ``set_official_seal``, for the 職務代理者's own seal."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1050,16 +975,11 @@ def already_disposed() -> ConflictError:
 
 
 def _checked_reason(reason: str, what: str) -> str:
-    """The reason given for a re-issue or a disposal: required, at most 200 characters."""
-    reason = reason.strip()
+    """The reason given for a re-issue or a disposal: required, and read by the text rules of
+    its item (``CERTIFICATE_REASON``: one line, at most 200 characters)."""
+    reason = CERTIFICATE_REASON.read(reason, "reason", label=f"{what}の理由")
     if not reason:
         raise invalid("certificate.reason_required", f"{what}の理由を入力してください", "reason")
-    if len(reason) > MAX_REASON_LENGTH:
-        raise invalid(
-            "certificate.reason_too_long",
-            f"{what}の理由は{MAX_REASON_LENGTH}文字以内で入力してください",
-            "reason",
-        )
     return reason
 
 

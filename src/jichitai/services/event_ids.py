@@ -1,9 +1,13 @@
-"""Event identifiers: UUID version 7, so that they sort by the time they were recorded."""
+"""Identifiers drawn from the :class:`~jichitai.services.ports.IdSource`: UUID version 7 for
+events and access-log entries, so that they sort by the time they were recorded, and version 4
+for drafts, subscribers and suppression settings."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+
+from jichitai.services.ports import IdSource
 
 
 def time_ordered_id(at: datetime, random_bits: int) -> str:
@@ -16,3 +20,13 @@ def time_ordered_id(at: datetime, random_bits: int) -> str:
     value = (millis << 80) | (0x7 << 76) | ((random_bits >> 62) & 0x0FFF) << 64
     value |= (0b10 << 62) | (random_bits & ((1 << 62) - 1))
     return str(uuid.UUID(int=value))
+
+
+def new_event_id(ids: IdSource, at: datetime) -> str:
+    """A time-ordered id (:func:`time_ordered_id`) for something recorded ``at``."""
+    return time_ordered_id(at, ids.bits(74))
+
+
+def new_uuid(ids: IdSource) -> str:
+    """A random UUID (version 4, as ``uuid.uuid4`` makes them)."""
+    return str(uuid.UUID(int=ids.bits(128), version=4))

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
@@ -34,7 +34,7 @@ from jichitai.domain.integration.subscribers import (
 from jichitai.domain.migration.layout import Layout
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.layout_mapping import RowMapper
-from jichitai.services.ports import Clock, JournalEntry, UnitOfWork
+from jichitai.services.ports import Clock, JournalEntry, SubscriberDirectory, UnitOfWork
 from jichitai.services.queries import RegisterQueries, SearchBy, criteria_for
 from jichitai.services.suppression import SuppressionService
 
@@ -44,20 +44,6 @@ EXTRACT_PAGE = 1_000
 RESIDENT_FILE = "resident_snapshot"
 INTEGRATION_ROLE = "integration"
 """The role the access log records for a business system (staff roles are never this)."""
-
-
-class SubscriberDirectory(Protocol):
-    """Registered business systems of every municipality."""
-
-    def add(self, subscriber: Subscriber) -> None: ...
-
-    def get(self, municipality_code: str, subscriber_id: str) -> Subscriber | None: ...
-
-    def by_key_hash(self, key_hash: str) -> Subscriber | None: ...
-
-    def of_municipality(self, municipality_code: str) -> Sequence[Subscriber]: ...
-
-    def update(self, subscriber: Subscriber) -> None: ...
 
 
 def key_hash(api_key: str) -> str:

@@ -11,15 +11,14 @@ Nothing is held in memory beyond one page. The layout is loaded by a function gi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 from jichitai.codec import to_primitive
-from jichitai.domain.migration.layout import Layout, LayoutFile
+from jichitai.domain.migration.layout import Layout
 from jichitai.domain.migration.suppressions import suppression_row
 from jichitai.services.layout_mapping import RowMapper
-from jichitai.services.ports import RegisterRepository, UnitOfWork
+from jichitai.services.ports import ExportSink, RegisterRepository, UnitOfWork
 
 __all__ = [
     "ENCODINGS",
@@ -62,19 +61,6 @@ class ExportResult:
     gaiji_report: str
     manifest: str
     persons: int = 0
-
-
-class ExportSink(Protocol):
-    """Where the rows go: one file after another, then the manifest."""
-
-    def begin_file(self, layout_file: LayoutFile) -> None: ...
-
-    def write_row(self, person: str, row: Sequence[str]) -> None:
-        """One row; ``person`` is the 宛名番号 (or 世帯番号) named in the 外字 report."""
-
-    def end_file(self) -> None: ...
-
-    def finish(self, municipality_code: str, layout: Layout) -> ExportResult: ...
 
 
 def snapshot_rows(

@@ -30,8 +30,9 @@ the 住民 file, then the 支援措置等 file (suppression settings, which refe
 
 **Worker processes** (``workers``): checking a 住民 row on its own — its cells, its record
 built by the domain's types, its canonical JSON and projection row — is most of the work and
-needs no other row (``migration_rows``). With workers (``migration_workers``) the importing
-process reads the rows, hands them out in chunks (a few at a time, so memory stays flat) and
+needs no other row (``migration_rows``). With workers (``migration_workers``, over the
+``RowCheckPool`` port: processes in ``adapters/migration_workers.py``) the importing process
+reads the rows, hands them out in chunks (a few at a time, so memory stays flat) and
 takes the results back in the order read; the checks across rows, the hash chain and the writes
 stay here. Faults and written rows are the same whatever the number of workers (tested).
 
@@ -42,16 +43,14 @@ kept beyond a write batch.
 
 from __future__ import annotations
 
-import os
 import random
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Final, Protocol
+from functools import partial
+from typing import Any, Final
 
 import orjson
 
@@ -75,13 +74,16 @@ from jichitai.services.migration_rows import (
     decoded,
     positions,
 )
-from jichitai.services.migration_workers import checked_in_workers, start_worker, worker_context
+from jichitai.services.migration_workers import checked_in_workers
 from jichitai.services.ports import (
     Clock,
     HouseholdRow,
+    IdSource,
     ImportedSnapshot,
+    ImportSource,
     JournalEntry,
     RegisterRepository,
+    RowCheckPool,
     UnitOfWork,
 )
 from jichitai.services.register import entry_hash
@@ -102,23 +104,6 @@ _IDENTIFIER_ITEMS: Final = {
     "resident_code": "住民票コード",
     "residence_card_number": "在留カード番号",
 }
-
-
-class ImportSource(Protocol):
-    """The files of one export directory, read as text rows (an adapter: bytes, CSV, 外字)."""
-
-    def check(self, layout: Layout) -> list[ImportFault]:
-        """Faults of the directory as a whole: manifest, missing files, sizes (each file's
-        SHA-256 is checked by :meth:`rows`, over the bytes it reads)."""
-
-    def readable(self, layout_file: LayoutFile) -> bool:
-        """Whether the file exists and its rows can be read at all."""
-
-    def rows(
-        self, layout_file: LayoutFile, faults: list[ImportFault]
-    ) -> Iterator[tuple[int, list[str]]]:
-        """(line, cells) of every record after the header, 外字 references decoded. Faults of
-        the bytes (encoding, CSV syntax, header, row count) are appended to ``faults``."""
 
 
 Progress = Callable[[str, str, int], None]
@@ -278,14 +263,16 @@ class _Writer:
         operator: str,
         file_name: str,
         batch_size: int,
+        seed: int,
     ) -> None:
+        """``seed``: of the generator drawing the event ids' random part (see ``_entry``)."""
         self._repo = repo
         self._now = now
         self._operator = operator
         self._file_name = file_name
         self._batch_size = batch_size
         self._seq, self._prev_hash = repo.journal_head()
-        self._random = random.Random(secrets.randbits(128))  # event ids: see _entry
+        self._random = random.Random(seed)  # event ids: see _entry
         self._snapshots: list[tuple[JournalEntry, ImportedSnapshot]] = []
         self._latest: list[Mapping[str, Any]] = []
         self._households: list[HouseholdRow] = []
@@ -696,10 +683,13 @@ class LayoutImportService:
         write_id_map: Callable[[str, Iterable[tuple[str, str, str]]], str],
         clock: Clock,
         municipality_name: Callable[[str], str | None],
+        ids: IdSource,
         batch_size: int = BATCH_SIZE,
+        check_pool: RowCheckPool | None = None,
     ) -> None:
         """``municipality_name``: the registered name of a tenant (its residents' addresses
-        must name it), None for none."""
+        must name it), None for none. ``check_pool``: the worker processes an import with
+        ``workers`` checks its rows in; without one every row is checked in this process."""
         self._uow_for = uow_for
         self._municipality_name = municipality_name
         self._load_layout = load_layout
@@ -708,6 +698,8 @@ class LayoutImportService:
         self._write_id_map = write_id_map
         self._clock = clock
         self._batch_size = batch_size
+        self._ids = ids
+        self._check_pool = check_pool
 
     def import_export(
         self,
@@ -762,7 +754,7 @@ class LayoutImportService:
             if repo.has_persons():  # someone wrote meanwhile
                 raise DomainError(_not_empty(municipality_code))
             now = self._clock.now().astimezone(UTC)
-            writer = _Writer(repo, now, operator, snapshots, self._batch_size)
+            writer = _Writer(repo, now, operator, snapshots, self._batch_size, self._ids.bits(128))
             renumbering = _Renumbering(*repo.next_serials()) if ids is IdMode.RENUMBER else None
             project = repo.projection_encoder()
             with repo.bulk_import():
@@ -807,8 +799,8 @@ class LayoutImportService:
             addresses_outside=let_in,
         )
 
-    @staticmethod
     def _read(
+        self,
         layout: Layout,
         checked: _Pass,
         municipality: tuple[str, str],
@@ -823,25 +815,21 @@ class LayoutImportService:
         households_known = source.readable(households)
         persons_known = source.readable(snapshots)
         check_ids = renumbering is None
+        make_check = partial(SnapshotCheck, layout, snapshots, check_ids, project, municipality)
         with ExitStack() as stack:
-            executor = None
-            if workers > 0 and persons_known:  # started now: they start while 世帯 is read
-                executor = stack.enter_context(
-                    ProcessPoolExecutor(
-                        max_workers=workers,
-                        mp_context=worker_context(),
-                        initializer=start_worker,
-                        initargs=(layout, snapshots, check_ids, project, municipality, os.getpid()),
-                    )
-                )
+            submit = None
+            pool = self._check_pool
+            if pool is not None and workers > 0 and persons_known:
+                # started now: they start while 世帯 is read
+                submit = stack.enter_context(pool.start(workers, make_check))
             if households_known:
                 checked.read_households(households)
             if persons_known:
                 keyed = _keyed(source.rows(snapshots, checked.faults), snapshots, renumbering)
-                if executor is not None:
-                    rows = checked_in_workers(executor, keyed, 4 * workers, checked.saw_worker_peak)
+                if submit is not None:
+                    rows = checked_in_workers(submit, keyed, 4 * workers, checked.saw_worker_peak)
                 else:
-                    check = SnapshotCheck(layout, snapshots, check_ids, project, municipality)
+                    check = make_check()
                     rows = (check.check(line, row, keys) for line, row, keys in keyed)
                 checked.read_snapshots(snapshots, households_known, rows)
         if persons_known and households_known:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from jichitai.domain.common.municipality import MunicipalityCode
 from jichitai.domain.errors import DomainError, NotFound, Violation
+from jichitai.domain.inbound.text import MUNICIPALITY_NAME
 from jichitai.services.ports import Clock, Municipality, MunicipalityDirectory
 
 
@@ -18,7 +19,7 @@ class MunicipalityService:
     def add(self, code: str, name: str) -> Municipality:
         """Register a tenant; the code must be a valid 地方公共団体コード (check digit included)."""
         parsed = MunicipalityCode.parse(code)
-        name = name.strip()
+        name = MUNICIPALITY_NAME.read(name, "name")
         if not name:
             raise DomainError(
                 Violation("municipality.name_required", "団体名を入力してください", "name")

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -36,11 +34,12 @@ from jichitai.domain.residents.changes import plan_change
 from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.view import ChangeContext, ChangePlan, EventRecord
-from jichitai.services.event_ids import time_ordered_id
+from jichitai.services.event_ids import new_event_id, new_uuid
 from jichitai.services.ports import (
     GENESIS_HASH,
     Clock,
     Draft,
+    IdSource,
     JournalEntry,
     RandomSource,
     RegisterRepository,
@@ -177,11 +176,13 @@ class RegisterService:
         clock: Clock,
         random: RandomSource,
         municipality_name: Callable[[str], str | None],
+        ids: IdSource,
     ) -> None:
         self._uow_for = uow_for
         self._clock = clock
         self._random = random
         self._municipality_name = municipality_name
+        self._ids = ids
 
     def _context(self, municipality_code: str) -> ChangeContext:
         name = self._municipality_name(municipality_code)
@@ -302,9 +303,9 @@ class RegisterService:
         now = self._utc_now()
         draft = JournalEntry(
             seq=seq + 1,
-            # Event ids must be unique across every municipality and process, so their random
-            # part comes from the system's source, not the injected (possibly seeded) one.
-            event_id=time_ordered_id(now, secrets.randbits(74)),
+            # Event ids must be unique across every municipality and process: their random part
+            # comes from the id source (secure in production), not the random source of 住民票コード.
+            event_id=new_event_id(self._ids, now),
             idempotency_key=idempotency_key,
             kind=plan.kind.value,
             reason=plan.reason.value,
@@ -324,7 +325,7 @@ class RegisterService:
         )
         entry = replace(draft, entry_hash=entry_hash(draft))
         repo.append(entry, record_json, versions)
-        abolish_on_removal(uow, ctx.municipality_code, self._clock, plan.records, entry)
+        abolish_on_removal(uow, ctx.municipality_code, self._clock, self._ids, plan.records, entry)
         return ChangeResult(
             event_id=entry.event_id,
             seq=entry.seq,
@@ -355,7 +356,7 @@ class RegisterService:
         now = self._clock.now()
         text = json.dumps(encode_command(command), ensure_ascii=False, sort_keys=True)
         draft = Draft(
-            draft_id=str(uuid.uuid4()),
+            draft_id=new_uuid(self._ids),
             kind=type(command).__name__,
             status="pending",
             command=text,

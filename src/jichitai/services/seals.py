@@ -13,17 +13,16 @@ representative came along) is declared by the clerk.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.access.suppression import Process
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
+from jichitai.domain.inbound.text import SEAL_NOTES
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
 from jichitai.domain.seals.events import SealEvent, SealEventKind, chain_faults, replay, sealed
 from jichitai.domain.seals.registration import (
@@ -35,8 +34,15 @@ from jichitai.domain.seals.registration import (
     end_registration,
 )
 from jichitai.services.audit import AccessLog, Operation
-from jichitai.services.event_ids import time_ordered_id
-from jichitai.services.ports import GENESIS_HASH, Clock, JournalEntry, UnitOfWork
+from jichitai.services.event_ids import new_event_id
+from jichitai.services.ports import (
+    GENESIS_HASH,
+    Clock,
+    IdSource,
+    JournalEntry,
+    SealImageReader,
+    UnitOfWork,
+)
 from jichitai.services.suppression import SuppressionService
 
 #: Ends a clerk records; the others follow from changes of the register.
@@ -61,11 +67,6 @@ class MeasuredSeal:
     dpi, whatever format was uploaded; ``sha256`` is this PNG's."""
 
 
-class SealImageReader(Protocol):
-    def __call__(self, data: bytes) -> MeasuredSeal:
-        """Measure the image; refuse (``seal.image_*``) what cannot be measured."""
-
-
 @dataclass(frozen=True, slots=True)
 class PersonSeals:
     """A person's registrations (newest first) and every event of them, in journal order."""
@@ -83,6 +84,7 @@ def _event(
     head: tuple[int, str],
     municipality_code: str,
     clock: Clock,
+    ids: IdSource,
     *,
     registration_number: str,
     atena_number: str,
@@ -104,7 +106,7 @@ def _event(
         SealEvent(
             municipality_code=municipality_code,
             seq=seq + 1,
-            event_id=time_ordered_id(now, secrets.randbits(74)),
+            event_id=new_event_id(ids, now),
             registration_number=registration_number,
             atena_number=atena_number,
             kind=kind,
@@ -128,6 +130,7 @@ def abolish_on_removal(
     uow: UnitOfWork,
     municipality_code: str,
     clock: Clock,
+    ids: IdSource,
     records: Sequence[ResidentRecord],
     entry: JournalEntry,
 ) -> list[SealEvent]:
@@ -152,6 +155,7 @@ def abolish_on_removal(
             head,
             municipality_code,
             clock,
+            ids,
             registration_number=registration.registration_number,
             atena_number=registration.atena_number,
             kind=SealEventKind.ENDED,
@@ -177,12 +181,14 @@ class SealService:
         access_log: AccessLog,
         clock: Clock,
         read_image: SealImageReader,
+        ids: IdSource,
     ) -> None:
         self._uow_for = uow_for
         self._suppressions = suppressions
         self._log = access_log
         self._clock = clock
         self._read_image = read_image
+        self._ids = ids
 
     def register(
         self,
@@ -198,6 +204,7 @@ class SealService:
         """印鑑登録: the seal registered and its 印鑑登録証 number (登録番号) issued."""
         actor.require(Permission.REGISTER_SEAL)
         atena = AtenaNumber.parse(atena_number)
+        notes = SEAL_NOTES.read(notes, "notes")
         measured = self._read_image(image)
         mc = actor.municipality_code
         today = self._clock.today()
@@ -223,6 +230,7 @@ class SealService:
                 head,
                 mc,
                 self._clock,
+                self._ids,
                 registration_number=uow.seals.new_registration_number(),
                 atena_number=atena.value,
                 kind=SealEventKind.REGISTERED,
@@ -262,6 +270,7 @@ class SealService:
                 "窓口で記録できるのは亡失と廃止（申請）です。転出・死亡による廃止は異動の記録で行われます",
                 "reason",
             )
+        notes = SEAL_NOTES.read(notes, "notes")
         today = self._clock.today()
         ends_on = on or today
         if ends_on > today:
@@ -275,6 +284,7 @@ class SealService:
                 head,
                 mc,
                 self._clock,
+                self._ids,
                 registration_number=registration.registration_number,
                 atena_number=registration.atena_number,
                 kind=SealEventKind.ENDED,

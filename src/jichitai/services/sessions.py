@@ -16,7 +16,6 @@ Each end is written to the access log: a log-out as ``LOGOUT``, every other end 
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -26,6 +25,7 @@ from jichitai.domain.errors import Violation
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.ports import (
     Clock,
+    IdSource,
     SessionStore,
     StaffSession,
     StaffUser,
@@ -96,17 +96,23 @@ def _ended(reason: str | None) -> Unauthenticated:
 
 class SessionService:
     def __init__(
-        self, store: SessionStore, tokens: TokenCodec, clock: Clock, access_log: AccessLog
+        self,
+        store: SessionStore,
+        tokens: TokenCodec,
+        clock: Clock,
+        access_log: AccessLog,
+        ids: IdSource,
     ) -> None:
         self._store = store
         self._tokens = tokens
         self._clock = clock
         self._access_log = access_log
+        self._ids = ids
 
     def open(self, user: StaffUser) -> OpenedSession:
         """A new session for a user who has just proved their password."""
         now = self._clock.now()
-        session_id = secrets.token_urlsafe(18)  # 24 characters, 144 random bits
+        session_id = self._ids.token(18)  # 24 characters, 144 random bits
         token, expires = self._tokens.issue(user.login, user.municipality_code, session_id)
         self._store.purge(user.municipality_code, user.login, now - KEPT_AFTER_EXPIRY)
         self._store.add(

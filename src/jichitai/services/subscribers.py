@@ -1,18 +1,19 @@
 """Registering the business systems that receive resident data (連携先の管理).
 
-The API key and the webhook secret are drawn here and shown once: only the key's SHA-256 is
-stored. Every registration, change and replay is written to the access log (設定変更ログ).
+Every method takes the acting user and requires ``Permission.MANAGE_SUBSCRIBERS`` (the
+municipality's administrator; the command line acts as the operator with that role), and works
+on the actor's own municipality only. The API key and the webhook secret are drawn here and shown
+once: only the key's SHA-256 is stored. Every registration, change and replay is written to the
+access log (設定変更ログ).
 """
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Protocol
 
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Permission
 from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
 from jichitai.domain.integration.destinations import (
     HOST_UNRESOLVABLE,
@@ -26,30 +27,21 @@ from jichitai.domain.integration.subscribers import (
     checked_registration,
 )
 from jichitai.services.audit import AccessLog, Operation
-from jichitai.services.integration import SubscriberDirectory, key_hash
-from jichitai.services.ports import Clock, HostNotFound, HostResolver
+from jichitai.services.event_ids import new_uuid
+from jichitai.services.integration import key_hash
+from jichitai.services.ports import (
+    Clock,
+    HostNotFound,
+    HostResolver,
+    IdSource,
+    OutboxAdmin,
+    SubscriberDirectory,
+)
 
 API_KEY_PREFIX = "jk_"
 # Prefixes tell the two credentials apart and keep either from starting with "-",
 # which a command line would take for an option (token_urlsafe may begin with one).
 WEBHOOK_SECRET_PREFIX = "whsec_"
-
-
-class OutboxAdmin(Protocol):
-    """What managing subscribers needs of the webhook outbox."""
-
-    def replay(
-        self, municipality_code: str, subscriber_id: str, after_seq: int, now: datetime
-    ) -> int:
-        """Queue every change after ``after_seq`` again (delivered and dead ones included);
-        return how many are pending now."""
-
-    def counts(self, municipality_code: str, subscriber_id: str) -> Mapping[str, int]:
-        """Rows by status (pending, delivered, dead)."""
-
-    def last_error(self, municipality_code: str, subscriber_id: str) -> str | None:
-        """Why the oldest delivery still waiting failed its last try or, when none is waiting
-        after a failure, why the latest dead letter failed; ``None`` when nothing failed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +64,7 @@ class SubscriberService:
         feed_head: Callable[[str], int],
         destinations: DestinationPolicy,
         resolver: HostResolver,
+        ids: IdSource,
     ) -> None:
         self._directory = directory
         self._outbox = outbox
@@ -81,25 +74,27 @@ class SubscriberService:
         self._feed_head = feed_head
         self._destinations = destinations
         self._resolver = resolver
+        self._ids = ids
 
     def add(
         self,
-        municipality_code: str,
+        actor: Actor,
         *,
         name: str,
         system: str,
         items: Iterable[str],
         my_number_allowed: bool = False,
         webhook_url: str | None = None,
-        operator: str,
     ) -> Credentials:
         """Register a business system. With a webhook URL it receives every change committed
         from now on (earlier ones: ``replay``)."""
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        municipality_code = actor.municipality_code
         self._feed_head(municipality_code)  # refuses an unknown municipality
         problems: list[Violation] = []
         chosen: tuple[str, ...] = ()
         try:
-            checked_registration(name, system, webhook_url)
+            name = checked_registration(name, system, webhook_url)
         except DomainError as error:
             problems.extend(error.violations)
         else:
@@ -111,13 +106,13 @@ class SubscriberService:
             problems.extend(error.violations)
         if problems:  # every fault at once
             raise DomainError(*problems)
-        api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-        secret = WEBHOOK_SECRET_PREFIX + secrets.token_urlsafe(32) if webhook_url else None
+        api_key = API_KEY_PREFIX + self._ids.token(32)
+        secret = WEBHOOK_SECRET_PREFIX + self._ids.token(32) if webhook_url else None
         now = self._clock.now()
         subscriber = Subscriber(
             municipality_code=municipality_code,
-            subscriber_id=str(uuid.uuid4()),
-            name=name.strip(),
+            subscriber_id=new_uuid(self._ids),
+            name=name,
             system=system,
             items=chosen,
             my_number_allowed=my_number_allowed,
@@ -129,7 +124,7 @@ class SubscriberService:
             updated_at=now,
         )
         self._directory.add(subscriber)
-        self._logged(subscriber, operator, "add")
+        self._logged(actor, subscriber, "add")
         return Credentials(subscriber, api_key, secret)
 
     def webhook_destination_problems(self, webhook_url: str) -> list[Violation]:
@@ -152,12 +147,15 @@ class SubscriberService:
         refusal = self._destinations.refusal(target, addresses)
         return [] if refusal is None else [refusal]
 
-    def list(self, municipality_code: str) -> Sequence[Subscriber]:
-        self._feed_head(municipality_code)
-        return self._directory.of_municipality(municipality_code)
+    def list(self, actor: Actor) -> Sequence[Subscriber]:
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        self._feed_head(actor.municipality_code)  # refuses an unknown municipality
+        return self._directory.of_municipality(actor.municipality_code)
 
-    def get(self, municipality_code: str, subscriber_id: str) -> Subscriber:
-        found = self._directory.get(municipality_code, subscriber_id)
+    def _get(self, actor: Actor, subscriber_id: str) -> Subscriber:
+        """The actor's municipality's subscriber, once the actor may manage subscribers."""
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        found = self._directory.get(actor.municipality_code, subscriber_id)
         if found is None:
             raise NotFound(
                 Violation(
@@ -166,35 +164,29 @@ class SubscriberService:
             )
         return found
 
-    def disable(self, municipality_code: str, subscriber_id: str, *, operator: str) -> Subscriber:
+    def disable(self, actor: Actor, subscriber_id: str) -> Subscriber:
         """A disabled subscriber's key is refused and nothing more is queued for it."""
         updated = replace(
-            self.get(municipality_code, subscriber_id), disabled=True, updated_at=self._clock.now()
+            self._get(actor, subscriber_id), disabled=True, updated_at=self._clock.now()
         )
         self._directory.update(updated)
-        self._logged(updated, operator, "disable")
+        self._logged(actor, updated, "disable")
         return updated
 
-    def renew_key(
-        self, municipality_code: str, subscriber_id: str, *, operator: str
-    ) -> Credentials:
+    def renew_key(self, actor: Actor, subscriber_id: str) -> Credentials:
         """A new API key; the old one stops working at once."""
-        api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-        updated = replace(
-            self.get(municipality_code, subscriber_id),
-            key_hash=key_hash(api_key),
-            updated_at=self._clock.now(),
-        )
+        found = self._get(actor, subscriber_id)
+        api_key = API_KEY_PREFIX + self._ids.token(32)
+        updated = replace(found, key_hash=key_hash(api_key), updated_at=self._clock.now())
         self._directory.update(updated)
-        self._logged(updated, operator, "renew_key")
+        self._logged(actor, updated, "renew_key")
         return Credentials(updated, api_key, None)
 
-    def replay(
-        self, municipality_code: str, subscriber_id: str, after: int, *, operator: str
-    ) -> int:
+    def replay(self, actor: Actor, subscriber_id: str, after: int) -> int:
         """Deliver every change after sequence number ``after`` again, in order (for a receiver
         that lost data, or dead letters after the receiver is fixed). Returns the pending count."""
-        subscriber = self.get(municipality_code, subscriber_id)
+        subscriber = self._get(actor, subscriber_id)
+        municipality_code = actor.municipality_code
         if not subscriber.webhook_url:
             raise invalid(
                 "subscriber.no_webhook",
@@ -206,24 +198,22 @@ class SubscriberService:
                 "feed.cursor_invalid", "カーソルがこの団体の異動の範囲を超えています", "after"
             )
         pending = self._outbox.replay(municipality_code, subscriber_id, after, self._clock.now())
-        self._logged(subscriber, operator, f"replay>{after}")
+        self._logged(actor, subscriber, f"replay>{after}")
         return pending
 
-    def delivery_counts(self, municipality_code: str, subscriber_id: str) -> Mapping[str, int]:
-        self.get(municipality_code, subscriber_id)
-        return self._outbox.counts(municipality_code, subscriber_id)
+    def delivery_counts(self, actor: Actor, subscriber_id: str) -> Mapping[str, int]:
+        self._get(actor, subscriber_id)
+        return self._outbox.counts(actor.municipality_code, subscriber_id)
 
-    def last_delivery_error(self, municipality_code: str, subscriber_id: str) -> str | None:
+    def last_delivery_error(self, actor: Actor, subscriber_id: str) -> str | None:
         """Why deliveries are failing (``HTTP 503``, ``接続できませんでした``, ``送信先が許可されて
         いません`` …; see ``services.webhooks``), or ``None``."""
-        self.get(municipality_code, subscriber_id)
-        return self._outbox.last_error(municipality_code, subscriber_id)
+        self._get(actor, subscriber_id)
+        return self._outbox.last_error(actor.municipality_code, subscriber_id)
 
-    def _logged(self, subscriber: Subscriber, operator: str, what: str) -> None:
-        self._log.record_for_user(
-            subscriber.municipality_code,
-            operator,
-            (),
+    def _logged(self, actor: Actor, subscriber: Subscriber, what: str) -> None:
+        self._log.record(
+            actor,
             Operation.MANAGE_SUBSCRIBERS,
             target=f"subscriber:{subscriber.subscriber_id}:{what}",
         )

@@ -9,53 +9,26 @@ of another municipality is "not found". The rules live in ``jichitai.domain.acce
 for many persons with one query. ``guard`` refuses (``RuleViolations``) when an error or an
 unacknowledged alert applies and returns the acknowledged alerts otherwise.
 
-The store port is defined here (``SuppressionStore``) rather than in ``ports.py``; the SQL
+The store port is ``SuppressionStore`` (``services/ports/suppression.py``); the SQL
 implementation is ``jichitai.adapters.db.suppression_store.SqlSuppressionStore``.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from jichitai.domain.access import suppression as rules
 from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.errors import NotFound, Severity, Violation, invalid
-from jichitai.services.ports import Clock
+from jichitai.services.event_ids import new_uuid
+from jichitai.services.ports import Clock, IdSource, SuppressionStore
 
 DEFAULT_RELEASE_MINUTES = 30
 MAX_RELEASE_MINUTES = 480
-
-
-class SuppressionStore(Protocol):
-    """Suppression settings of every municipality; every method is scoped by the code given."""
-
-    def add(self, setting: Suppression) -> None: ...
-
-    def get(self, municipality_code: str, suppression_id: str) -> Suppression | None: ...
-
-    def update(self, setting: Suppression, *, expected_version: int) -> None:
-        """Replace the stored setting, whose version must still be ``expected_version``
-        (``setting.version`` is the new one); otherwise raise ``ConflictError``."""
-
-    def for_targets(
-        self,
-        municipality_code: str,
-        atena_numbers: Collection[str],
-        household_numbers: Collection[str],
-        *,
-        include_lifted: bool = False,
-    ) -> Sequence[Suppression]:
-        """The settings on any of these persons or households, in one query, oldest first."""
-
-    def person_exists(self, municipality_code: str, atena_number: str) -> bool:
-        """The person is on the register (resident or removed, 除票 included)."""
-
-    def household_exists(self, municipality_code: str, household_number: str) -> bool: ...
 
 
 def permission_for(kind: SuppressionKind) -> Permission:
@@ -69,27 +42,25 @@ def _require_either_right(actor: Actor) -> None:
         actor.require(Permission.MANAGE_SUPPRESSION)
 
 
-def _new_id() -> str:
-    return str(uuid.uuid4())
-
-
 class SuppressionService:
     def __init__(
         self,
         store: SuppressionStore,
         clock: Clock,
+        ids: IdSource,
         *,
         release_minutes: int = DEFAULT_RELEASE_MINUTES,
         max_release_minutes: int = MAX_RELEASE_MINUTES,
-        new_id: Callable[[], str] = _new_id,
+        new_id: Callable[[], str] | None = None,
     ) -> None:
+        """``new_id`` makes a new setting's 措置ID (default: a random UUID from ``ids``)."""
         if not 1 <= release_minutes <= max_release_minutes:
             raise ValueError(f"release_minutes {release_minutes} outside 1..{max_release_minutes}")
         self._store = store
         self._clock = clock
         self._release_minutes = release_minutes
         self._max_release_minutes = max_release_minutes
-        self._new_id = new_id
+        self._new_id = new_id or (lambda: new_uuid(ids))
 
     # --- managing settings ----------------------------------------------------------------------
 

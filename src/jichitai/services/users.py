@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from jichitai.domain.access.actor import Actor, Forbidden, Unauthenticated
 from jichitai.domain.access.roles import Permission, Role
 from jichitai.domain.errors import InvalidValue, NotFound, Violation, invalid
+from jichitai.domain.inbound.text import STAFF_NAME
 from jichitai.services.login_throttles import LoginThrottles
 from jichitai.services.ports import Clock, PasswordHasher, StaffUser, UserDirectory
 from jichitai.services.sessions import EndReason, SessionService
@@ -111,7 +112,8 @@ class UserService:
         valid_from: date | None = None,
         valid_until: date | None = None,
     ) -> StaffUser:
-        """Create a user (operators' command line, and administrators through ``add_by``)."""
+        """Create a user without an acting user: provisioning (tests, seeding). Every door
+        goes through :meth:`add_by`, which checks the actor's right first."""
         check_login(login)
         check_password(password)
         granted = check_roles(roles)
@@ -128,8 +130,7 @@ class UserService:
             raise invalid(
                 "user.invalid_period", "有効期限は有効開始日以降にしてください", "valid_until"
             )
-        if len(display_name) > 100:
-            raise invalid("user.invalid_name", "氏名は100文字以内にしてください", "display_name")
+        display_name = STAFF_NAME.read(display_name, "display_name")
         now = self._clock.now()
         user = StaffUser(
             municipality_code=municipality_code,
@@ -159,7 +160,8 @@ class UserService:
         valid_from: date | None = None,
         valid_until: date | None = None,
     ) -> StaffUser:
-        """An administrator adds a user to their own municipality (and no other)."""
+        """An administrator adds a user to their own municipality (and no other); the command
+        line acts as the operator with an administrator's rights."""
         actor.require(Permission.MANAGE_USERS)
         return self.add(
             actor.municipality_code,
@@ -170,10 +172,6 @@ class UserService:
             valid_from=valid_from,
             valid_until=valid_until,
         )
-
-    def directory_of(self, municipality_code: str) -> Sequence[StaffUser]:
-        """Every user of a municipality (operators' command line)."""
-        return self._directory.of_municipality(municipality_code)
 
     def list_by(self, actor: Actor) -> Sequence[StaffUser]:
         actor.require(Permission.MANAGE_USERS)

@@ -13,8 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import timedelta
 
 import orjson
 
@@ -22,8 +21,15 @@ from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.integration.signing import SIGNATURE_HEADER, signature
 from jichitai.domain.integration.subscribers import MY_NUMBER_ITEM, Subscriber
 from jichitai.services.audit import AccessLog, Operation
-from jichitai.services.integration import INTEGRATION_ROLE, IntegrationService, SubscriberDirectory
-from jichitai.services.ports import Clock, JournalEntry, UnitOfWork
+from jichitai.services.integration import INTEGRATION_ROLE, IntegrationService
+from jichitai.services.ports import (
+    Clock,
+    JournalEntry,
+    OutboxStore,
+    SubscriberDirectory,
+    Transport,
+    UnitOfWork,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,37 +45,6 @@ dies before marking redelivers at most this many, with their idempotency keys.""
 class Claimed:
     seq: int
     attempts: int
-
-
-class OutboxStore(Protocol):
-    """The webhook outbox across municipalities (the worker serves them all)."""
-
-    def due(self, now: datetime, limit: int) -> Sequence[tuple[str, str]]:
-        """(municipality, subscriber) pairs whose oldest pending row is due and not leased."""
-
-    def claim(
-        self, municipality_code: str, subscriber_id: str, now: datetime, until: datetime, limit: int
-    ) -> Sequence[Claimed]:
-        """Lease the subscriber's oldest pending rows (at most ``limit``) until ``until``; none
-        if the oldest is not due yet or another worker holds it."""
-
-    def delivered(
-        self, municipality_code: str, subscriber_id: str, seqs: Sequence[int], at: datetime
-    ) -> None: ...
-
-    def failed(
-        self,
-        municipality_code: str,
-        subscriber_id: str,
-        seq: int,
-        attempts: int,
-        error: str,
-        retry_at: datetime | None,
-    ) -> None:
-        """Record a failed try: pending again at ``retry_at``, or dead (``None``)."""
-
-    def release(self, municipality_code: str, subscriber_id: str, seqs: Sequence[int]) -> None:
-        """Give back leased rows that were not tried."""
 
 
 UNREACHABLE = "接続できませんでした"
@@ -89,14 +64,6 @@ class TransportError(Exception):
 class DestinationRefused(TransportError):
     """The destination is not allowed (``domain.integration.destinations``), judged on the
     addresses the host resolved to just now, before any connection was made."""
-
-
-class Transport(Protocol):
-    def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
-        """POST and return the HTTP status; raise ``TransportError`` when there is none."""
-
-    def close(self) -> None:
-        """Close kept-alive connections."""
 
 
 @dataclass

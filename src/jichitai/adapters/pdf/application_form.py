@@ -152,9 +152,10 @@ class _Sheet:
         self.y = top - SIGNATURE_HEIGHT
 
 
-def render_application_form(form: ApplicationForm) -> bytes:
-    """The form as PDF bytes (one or more A4 pages)."""
-    font = mj_font()
+def render_application_form(form: ApplicationForm, *, font_path: str = "") -> bytes:
+    """The form as PDF bytes (one or more A4 pages); ``font_path``: IPAmj明朝's file (default:
+    where Debian installs it)."""
+    font = mj_font(font_path)
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
     canvas.setTitle(f"住民異動届（{form.process}）")

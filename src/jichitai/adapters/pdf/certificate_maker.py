@@ -54,9 +54,9 @@ from jichitai.services.certificates import FileCheck
 from jichitai.services.ports import Clock
 
 
-def stand_in_seal(name: str) -> bytes:
+def stand_in_seal(name: str, *, font_path: str = "") -> bytes:
     """A development 公印: a black square reading 「<municipality>長之印」 in columns from the right
-    (the prefecture left off), never a real seal."""
+    (the prefecture left off), never a real seal (``font_path``: IPAmj明朝's file)."""
     short = re.sub(r"^.+?[都道府県](?=.)", "", name)
     chars = (short + "長之印")[-9:]
     rows = 3
@@ -65,7 +65,7 @@ def stand_in_seal(name: str) -> bytes:
     draw = ImageDraw.Draw(image)
     draw.rectangle((10, 10, 289, 289), outline=(0, 0, 0, 255), width=14)
     cell = 260 // max(rows, columns)
-    font = ImageFont.truetype(mj_font_path(), int(cell * 0.9))
+    font = ImageFont.truetype(mj_font_path(font_path), int(cell * 0.9))
     for n, char in enumerate(chars):
         column, row = divmod(n, rows)
         x = 280 - (column + 1) * (260 // columns) + (260 // columns - cell) // 2
@@ -76,9 +76,12 @@ def stand_in_seal(name: str) -> bytes:
 
 
 class KeyDirectoryCertificateMaker:
-    def __init__(self, keys: KeyStore, clock: Clock) -> None:
+    def __init__(self, keys: KeyStore, clock: Clock, *, font_path: str = "") -> None:
+        """``font_path``: IPAmj明朝's file (``Settings.mj_font_path``; default where Debian
+        installs it)."""
         self._keys = keys
         self._clock = clock
+        self._font_path = font_path
 
     def _base(self, code: str) -> Path:
         return self._keys.municipality(code).key_path.parent
@@ -93,7 +96,7 @@ class KeyDirectoryCertificateMaker:
             replace_private(issuer, json.dumps(stand_in, ensure_ascii=False).encode("utf-8"))
         seal = base / OFFICIAL_SEAL
         if not seal.exists():
-            replace_private(seal, stand_in_seal(name))
+            replace_private(seal, stand_in_seal(name, font_path=self._font_path))
 
     def issuer_text(self, municipality_code: str, name: str) -> IssuerText:
         path = self._base(municipality_code) / "issuer.json"
@@ -165,12 +168,13 @@ class KeyDirectoryCertificateMaker:
             issued_on,
             payload.text(),
             impressions,
+            font_path=self._font_path,
         )
         signer = PdfSigner(pair, self._keys.authority)
         return signer.sign(pdf, reason=sheets[0].title + "の交付", location=name)
 
     def overflows(self, sheets: Sequence[Sheet]) -> list[Overflow]:
-        return overflowing(sheets)
+        return overflowing(sheets, font_path=self._font_path)
 
     def check(self, pdf: bytes) -> FileCheck:
         authority = self._keys.authority

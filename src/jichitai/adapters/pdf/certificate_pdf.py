@@ -104,10 +104,11 @@ def _fitted(drawn: str, font: str) -> tuple[float, list[str]]:
     return size, lines
 
 
-def overflowing(sheets: Sequence[Sheet]) -> list[Overflow]:
+def overflowing(sheets: Sequence[Sheet], *, font_path: str = "") -> list[Overflow]:
     """Every value of the sheets that does not fit its row even at the smallest size
-    (文字溢れ), or holds a character the font has no glyph for (外字), with its sheet's number."""
-    font = mj_font()
+    (文字溢れ), or holds a character the font has no glyph for (外字), with its sheet's number.
+    ``font_path``: IPAmj明朝's file (default: where Debian installs it)."""
+    font = mj_font(font_path)
     found: list[Overflow] = []
     for number, sheet in enumerate(sheets, 1):
         rows = [*sheet.header, *(f for p in sheet.persons for f in p.fields)]
@@ -127,10 +128,13 @@ def render_certificate(
     issued_on: date,
     qr_text: str,
     impressions: Mapping[str, bytes] | None = None,
+    *,
+    font_path: str = "",
 ) -> bytes:
     """The certificate as PDF bytes (unsigned): one page a sheet. ``impressions``: the seal
-    images (PNG with dpi) of the sheets' impressions, by registration number."""
-    font = mj_font()
+    images (PNG with dpi) of the sheets' impressions, by registration number; ``font_path``:
+    IPAmj明朝's file (default: where Debian installs it)."""
+    font = mj_font(font_path)
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
     canvas.setTitle(sheets[0].title)

@@ -16,7 +16,7 @@ ReportLab draws TrueType fonts with subsetting, but two things must be added for
 
 from __future__ import annotations
 
-import os
+import hashlib
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +28,8 @@ from reportlab.pdfbase import pdfmetrics, ttfonts
 
 MJ_FONT_NAME = "IPAmjMincho"
 DEFAULT_MJ_FONT_PATH = "/usr/share/fonts/truetype/ipamj/ipamjm.ttf"
-"""Where Debian's ``fonts-ipamj-mincho`` puts the font (``JICHITAI_MJ_FONT`` overrides)."""
+"""Where Debian's ``fonts-ipamj-mincho`` puts the font; ``Settings.mj_font_path``
+(``JICHITAI_MJ_FONT``) names another, and bootstrap hands it to the adapters that draw."""
 VARIANT_CODES_START = 0xF0000
 """Supplementary Private Use Area-A: free in every font, never typed by a user."""
 
@@ -84,24 +85,39 @@ def _face(name: str) -> ttfonts.TTFontFace:
     return font.face
 
 
-def mj_font_path() -> str:
-    return os.environ.get("JICHITAI_MJ_FONT", "").strip() or DEFAULT_MJ_FONT_PATH
+def mj_font_path(configured: str = "") -> str:
+    """The font file: ``configured`` (the setting), or where Debian installs it."""
+    return configured or DEFAULT_MJ_FONT_PATH
+
+
+def mj_font(path: str = "") -> MjFont:
+    """IPAmj明朝 at ``path`` (default :data:`DEFAULT_MJ_FONT_PATH`) registered with ReportLab
+    (once per process and file), with its variants."""
+    return _loaded(mj_font_path(path))
 
 
 @cache
-def mj_font() -> MjFont:
-    """IPAmj明朝 registered with ReportLab (once per process), with its variants."""
-    path = mj_font_path()
+def _loaded(path: str) -> MjFont:
+    return load_mj_font(path)
+
+
+def load_mj_font(path: str) -> MjFont:
+    """Register the font file with ReportLab (uncached: :func:`mj_font` keeps what it loads);
+    ``FontMissing`` when there is no such file."""
     if not Path(path).is_file():
         raise FontMissing(
             f"IPAmj明朝 is not installed at {path} (Debian: apt-get install fonts-ipamj-mincho;"
             " make install does it)"
         )
-    font = ttfonts.TTFont(MJ_FONT_NAME, path)
+    # ReportLab keeps fonts by name for the whole process: another file gets a name of its own.
+    name = MJ_FONT_NAME
+    if path != DEFAULT_MJ_FONT_PATH:
+        name += "-" + hashlib.sha256(path.encode()).hexdigest()[:8]
+    font = ttfonts.TTFont(name, path)
     pdfmetrics.registerFont(font)
     variants, defaults = _add_variants(font.face, path)
     _patch_to_unicode()
-    return MjFont(MJ_FONT_NAME, path, variants, defaults)
+    return MjFont(name, path, variants, defaults)
 
 
 def _add_variants(

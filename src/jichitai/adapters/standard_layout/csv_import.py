@@ -34,7 +34,7 @@ _CHUNK: Final = 1 << 20
 
 
 class CsvImportSource:
-    """An :class:`~jichitai.services.migration_import.ImportSource` over an export directory."""
+    """An :class:`~jichitai.services.ports.ImportSource` over an export directory."""
 
     def __init__(self, directory: str) -> None:
         self._dir = Path(directory)

@@ -88,6 +88,7 @@ from jichitai.domain.errors import (
     Severity,
     Violation,
 )
+from jichitai.domain.inbound.text import SUPPRESSION_REASON
 
 __all__ = [
     "DV_KINDS",
@@ -121,7 +122,7 @@ __all__ = [
     "release",
 ]
 
-MAX_REASON_LENGTH = 1000
+MAX_REASON_LENGTH = SUPPRESSION_REASON.max_length
 MAX_DETAILS_LENGTH = 20_000
 """Characters of the details encoded as JSON (the 支援対象者 database of §1.1.16 lives elsewhere)."""
 
@@ -470,19 +471,15 @@ def new_suppression(
             )
         )
 
-    reason = reason.strip()
-    if not reason:
-        faults.append(
-            _violation("suppression.reason_required", "抑止の理由を入力してください", "reason")
-        )
-    elif len(reason) > MAX_REASON_LENGTH:
-        faults.append(
-            _violation(
-                "suppression.reason_too_long",
-                f"抑止の理由は{MAX_REASON_LENGTH}文字以内で入力してください",
-                "reason",
+    try:  # the text rules of the item: characters, several lines, its length
+        reason = SUPPRESSION_REASON.read(reason, "reason")
+    except DomainError as refusal:
+        collect(refusal)
+    else:
+        if not reason:
+            faults.append(
+                _violation("suppression.reason_required", "抑止の理由を入力してください", "reason")
             )
-        )
 
     details = {} if details is None else details
     if (fault := _details_violation(details)) is not None:

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from jichitai.domain.errors import RuleViolations, Violation, invalid
+from jichitai.domain.errors import DomainError, RuleViolations, Violation, invalid
+from jichitai.domain.inbound.text import CERTIFIER_TEXT
 
-MAX_ISSUER_TEXT = 40
+MAX_ISSUER_TEXT = CERTIFIER_TEXT.max_length
 MAX_SEAL_BYTES = 2 * 1024 * 1024
 MAX_SEAL_PIXELS = 2000
 MIN_SEAL_PIXELS = 32
@@ -172,24 +173,13 @@ def _unprintable(certifier: Certifier, prefecture: str) -> list[Violation]:
 
 
 def _text_problems(value: str, field: str, label: str) -> list[Violation]:
-    problems = []
-    if len(value) > MAX_ISSUER_TEXT:
-        problems.append(
-            Violation(
-                "certificate.issuer_too_long",
-                f"{label}は{MAX_ISSUER_TEXT}文字以内で入力してください",
-                field,
-            )
-        )
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        problems.append(
-            Violation(
-                "certificate.issuer_invalid_character",
-                f"{label}に改行や制御文字は使えません",
-                field,
-            )
-        )
-    return problems
+    """The faults of a text printed on the certification (``CERTIFIER_TEXT``: one line, the
+    characters every door refuses, at most 40 characters)."""
+    try:
+        CERTIFIER_TEXT.read(value, field, label=label)
+    except DomainError as refusal:
+        return list(refusal.violations)
+    return []
 
 
 def _prefecture_problems(title: str, prefecture: str, field: str, label: str) -> list[Violation]:
@@ -216,7 +206,7 @@ def check_issuer(
 ) -> IssuerText:
     """The settings as they will be printed (surrounding spaces dropped). Titles and names are
     required (§1.3.9 does not let a certifier go unnamed), titles begin with ``prefecture``
-    (§5.6), every text at most 40 characters with no line breaks or control characters, and the
+    (§5.6), every text at most 40 characters on one line (``CERTIFIER_TEXT``), and the
     deputy's period may not end before it starts. Every fault is told at once."""
     title, name = mayor_title.strip(), mayor_name.strip()
     problems: list[Violation] = []

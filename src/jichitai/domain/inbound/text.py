@@ -18,11 +18,18 @@ Names (氏, 名, 旧氏, 通称, 筆頭者, ローマ字の氏名) hold letters 
 letters, the marks that belong to them (々, ー, 〇, ゝ, variation selectors), spaces between
 words, and the few signs a foreign name is written with (・ ＝ - ' . ,). Symbols, digits,
 brackets (（株）, ㈱) and punctuation beyond those are refused.
+
+The free-text items outside change commands (a staff user's display name, a subscriber's name, a
+municipality's name, the certifier's title and name, the reason of a suppression or of a
+certificate's re-issue or disposal, a seal event's notes) are :class:`TextItem` constants below,
+each with its limit: the services (or the domain rules they apply) read every door's value with
+them, and the counter calls the same ones for its fields.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from typing import Final
 
 from jichitai.domain.common.kana import validate_reading
@@ -30,7 +37,15 @@ from jichitai.domain.common.names import validate_name_text
 from jichitai.domain.errors import InvalidValue, invalid
 
 __all__ = [
+    "CERTIFICATE_REASON",
+    "CERTIFIER_TEXT",
     "FORMULA_START",
+    "MUNICIPALITY_NAME",
+    "SEAL_NOTES",
+    "STAFF_NAME",
+    "SUBSCRIBER_NAME",
+    "SUPPRESSION_REASON",
+    "TextItem",
     "free_text",
     "name_text",
     "reading",
@@ -103,9 +118,16 @@ def text_fault(text: str, *, multiline: bool = False) -> tuple[str, str] | None:
 
 
 def free_text(
-    text: str, field: str, *, label: str = "", multiline: bool = False, max_length: int = 200
+    text: str,
+    field: str,
+    *,
+    label: str = "",
+    multiline: bool = False,
+    max_length: int = 200,
+    too_long: str = "input.too_long",
 ) -> str:
-    """Free text (留意事項, 備考, 国籍, 在留資格 …): trimmed, then the shared rules."""
+    """Free text (留意事項, 備考, 国籍, 在留資格 …): trimmed, then the shared rules; a value over
+    ``max_length`` is refused with the code ``too_long``."""
     value = text.replace("\r\n", "\n").strip(_TRIM + ("\n" if multiline else ""))
     fault = text_fault(value, multiline=multiline)
     what = label or "この項目"
@@ -113,8 +135,59 @@ def free_text(
         code, found = fault
         raise invalid(code, f"{what}に{found}は使用できません", field)
     if len(value) > max_length:
-        raise invalid("input.too_long", f"{what}は{max_length}文字以内で入力してください", field)
+        raise invalid(too_long, f"{what}は{max_length}文字以内で入力してください", field)
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class TextItem:
+    """A free-text item outside a change command, as every door reads it: its label, its limit,
+    whether it takes several lines, and the code a value over the limit is refused with (the
+    item's own where it had one before these rules were shared)."""
+
+    label: str
+    max_length: int
+    multiline: bool = False
+    too_long: str = "input.too_long"
+
+    def read(self, text: str, field: str, *, label: str = "") -> str:
+        """``text`` trimmed and checked by the rules every kind shares (:func:`free_text`);
+        ``label`` names the item in messages when the form calls it otherwise."""
+        return free_text(
+            text,
+            field,
+            label=label or self.label,
+            multiline=self.multiline,
+            max_length=self.max_length,
+            too_long=self.too_long,
+        )
+
+
+# The items outside change commands. The standard sets no length for any of them (they are not
+# items of the resident record); each limit is the one a door already kept, chosen where doors
+# disagreed as what the item's use needs (noted on each).
+
+STAFF_NAME: Final = TextItem("氏名", 100, too_long="user.invalid_name")
+"""A staff user's display name (screens, the access log's user lists): 100, as the user
+service had it (the API's 100 too; the command line had no check of its characters)."""
+SUBSCRIBER_NAME: Final = TextItem("連携先の名称", 100, too_long="subscriber.name_invalid")
+"""A business system's name (児童手当システム): 100, as the domain and the API had it."""
+MUNICIPALITY_NAME: Final = TextItem("団体名", 50)
+"""A tenant's name as ``municipality add`` registers it, prefecture included (東京都千代田区;
+the longest, 北海道 with a 郡 and a 町, has 11 characters): 50. It had no limit."""
+CERTIFIER_TEXT: Final = TextItem("認証者", 40, too_long="certificate.issuer_too_long")
+"""The certifier's title and name (市区町村長, 職務代理者) printed on one line under the
+certification of every copy: 40, as the certificate rules had it (the API's schema said 100)."""
+CERTIFICATE_REASON: Final = TextItem("理由", 200, too_long="certificate.reason_too_long")
+"""Why a copy is re-issued or disposed of (汚損, 対象者の誤り), kept in the issue history: 200."""
+SEAL_NOTES: Final = TextItem("備考", 200, too_long="seal.notes_too_long")
+"""The notes of a seal registration, loss or abolition (本人確認の方法), kept in the seal
+journal: 200, as the counter and the API had it (the service had none)."""
+SUPPRESSION_REASON: Final = TextItem(
+    "抑止の理由", 1000, multiline=True, too_long="suppression.reason_too_long"
+)
+"""Why a suppression or support measure is set (several lines: the application, the decision):
+1000, as the suppression rules had it (the API's generic check said 2000)."""
 
 
 def name_text(text: str, field: str, *, label: str = "氏名", max_length: int = 100) -> str:

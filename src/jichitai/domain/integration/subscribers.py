@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jichitai.domain.errors import DomainError, Violation
+from jichitai.domain.inbound.text import SUBSCRIBER_NAME
 from jichitai.domain.integration.destinations import parse_webhook_url
 
 MY_NUMBER_ITEM = "個人番号"
@@ -47,7 +48,7 @@ BUSINESS_SYSTEMS: dict[str, str] = {
 }
 """The business systems of the 20 standardised areas (and ``other``), by code."""
 
-MAX_NAME_LENGTH = 100
+MAX_NAME_LENGTH = SUBSCRIBER_NAME.max_length
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,19 +118,26 @@ def checked_items(
     return tuple(item for item in known if item in wanted)
 
 
-def checked_registration(name: str, system: str, webhook_url: str | None) -> None:
-    """Refuse an empty or over-long name, an unknown business system, or a webhook URL of a form
-    that is not allowed (``destinations.parse_webhook_url``; where it leads is judged by the
-    service, which resolves the host)."""
+def checked_registration(name: str, system: str, webhook_url: str | None) -> str:
+    """The name as stored (trimmed), once it is neither empty nor refused by the text rules of
+    its item (``SUBSCRIBER_NAME``: characters, length), the business system is known and the
+    webhook URL has a form that is allowed (``destinations.parse_webhook_url``; where it leads
+    is judged by the service, which resolves the host). Every fault is told at once."""
     problems: list[Violation] = []
-    if not name.strip() or len(name) > MAX_NAME_LENGTH:
-        problems.append(
-            Violation(
-                "subscriber.name_invalid",
-                f"連携先の名称は1文字以上{MAX_NAME_LENGTH}文字以内で指定してください",
-                "name",
+    try:
+        checked = SUBSCRIBER_NAME.read(name, "name")
+    except DomainError as error:
+        problems.extend(error.violations)
+        checked = ""
+    else:
+        if not checked:
+            problems.append(
+                Violation(
+                    "subscriber.name_invalid",
+                    f"連携先の名称は1文字以上{MAX_NAME_LENGTH}文字以内で指定してください",
+                    "name",
+                )
             )
-        )
     if system not in BUSINESS_SYSTEMS:
         problems.append(
             Violation(
@@ -145,3 +153,4 @@ def checked_registration(name: str, system: str, webhook_url: str | None) -> Non
             problems.extend(error.violations)
     if problems:
         raise DomainError(*problems)
+    return checked

@@ -1,7 +1,7 @@
-"""The FastAPI application: routers, the body-size limit, one error shape.
+"""The FastAPI application of the API: routers, the body-size limit, one error shape.
 
-``create_app(app)`` takes the wired services (``jichitai.bootstrap.App``) so tests and
-``jichitai serve`` build the same application.
+``create_api(app)`` takes the wired services (``jichitai.bootstrap.App``); the application
+``jichitai serve`` runs adds the counter to it (``entrypoints/server.py``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from jichitai.entrypoints.api import (
     routes_verify,
 )
 from jichitai.entrypoints.api.errors import error_body, install_error_handlers
-from jichitai.entrypoints.web.app import install_counter
 
 
 class BodySizeLimit:
@@ -105,7 +104,7 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-def create_app(jichitai: App) -> FastAPI:
+def create_api(jichitai: App) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Routes are plain functions run in a thread pool; more threads than pooled database
@@ -144,7 +143,6 @@ def create_app(jichitai: App) -> FastAPI:
         routes_integration,
     ):
         api.include_router(module.router)
-    install_counter(api, jichitai)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)
 
     @api.get("/healthz", operation_id="health", tags=["operations"], summary="死活監視")

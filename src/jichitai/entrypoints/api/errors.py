@@ -22,17 +22,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jichitai.domain.access.actor import Actor, Forbidden, Unauthenticated
+from jichitai.domain.access.actor import Actor, Unauthenticated
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import (
-    ConflictError,
     DomainError,
-    NotFound,
     TooManyRequests,
     Unavailable,
     Violation,
 )
 from jichitai.domain.integration.subscribers import Subscriber
+from jichitai.entrypoints.presenters import status_of
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.integration import INTEGRATION_ROLE
 
@@ -51,22 +50,6 @@ def error_body(violations: Sequence[Violation]) -> dict[str, Any]:
             for v in violations
         ]
     }
-
-
-def status_of(error: DomainError) -> int:
-    if isinstance(error, Unauthenticated):
-        return 401
-    if isinstance(error, Forbidden):
-        return 403
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, ConflictError):
-        return 409
-    if isinstance(error, TooManyRequests):
-        return 429
-    if isinstance(error, Unavailable):
-        return 503
-    return 422
 
 
 def headers_of(error: DomainError) -> dict[str, str] | None:

@@ -1,4 +1,7 @@
-"""Checks on free input that no pydantic type expresses: control characters, sizes, the command."""
+"""Checks on free input that no pydantic type expresses: control characters, sizes, header values.
+
+A change command is decoded by the one inbound decoder every door uses
+(``services/inbound.py::decode_change``), not here."""
 
 from __future__ import annotations
 
@@ -7,8 +10,6 @@ import unicodedata
 from typing import Any
 
 from jichitai.domain.errors import invalid
-from jichitai.domain.residents.commands import ChangeCommand
-from jichitai.services.inbound import decode_change
 
 MAX_TEXT = 2000
 _ALLOWED_CONTROLS = frozenset("\n")
@@ -39,12 +40,6 @@ def check_strings(value: Any, path: str = "") -> None:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             check_strings(item, f"{path}[{index}]")
-
-
-def command_from(data: dict[str, Any]) -> ChangeCommand:
-    """The register command in a request, parsed by the one inbound decoder every door uses
-    (``services/inbound.py``); faults name their path."""
-    return decode_change(data)
 
 
 def query_text(value: str, field: str, max_length: int = 200) -> str:

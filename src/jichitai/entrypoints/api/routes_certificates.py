@@ -19,11 +19,15 @@ from jichitai.domain.certificates.kinds import (
     SheetLayout,
 )
 from jichitai.domain.errors import invalid
+from jichitai.domain.inbound.text import CERTIFICATE_REASON, CERTIFIER_TEXT
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.inputs import idempotency_key_of
 from jichitai.entrypoints.api.security import CurrentActor, app_of
-from jichitai.services.certificates import MAX_REASON_LENGTH, Issued
+from jichitai.services.certificates import Issued
 from jichitai.services.certificates import IssueRecord as IssueRow
+
+REASON = CERTIFICATE_REASON.max_length
+ISSUER = CERTIFIER_TEXT.max_length
 
 router = APIRouter(tags=["certificates"])
 
@@ -87,7 +91,7 @@ class IssueRequest(BaseModel):
 class ReissueRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(max_length=MAX_REASON_LENGTH, description="再交付・再印刷の理由")
+    reason: str = Field(description=f"再交付・再印刷の理由（{REASON}文字以内）")
     acknowledged_alerts: list[str] = Field(default_factory=list, max_length=20)
 
 
@@ -95,7 +99,7 @@ class DisposeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(
-        max_length=MAX_REASON_LENGTH, description="処分の理由（例: 対象者の誤り、記載事項の誤り）"
+        description=f"処分の理由（例: 対象者の誤り、記載事項の誤り。{REASON}文字以内）"
     )
 
 
@@ -151,9 +155,9 @@ class DeputyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(
-        max_length=100, description="職務代理者の職名（例: 千代田区長職務代理者　千代田区副区長）"
+        description=f"職務代理者の職名（例: 千代田区長職務代理者　千代田区副区長。{ISSUER}文字以内）"
     )
-    name: str = Field(default="", max_length=100, description="職務代理者の氏名")
+    name: str = Field(default="", description=f"職務代理者の氏名（{ISSUER}文字以内）")
     starts_on: date | None = Field(
         default=None, description="職務代理の開始日（この期間は自動で職務代理者が認証者）"
     )
@@ -163,13 +167,12 @@ class DeputyBody(BaseModel):
 class IssuerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    mayor_title: str = Field(max_length=100, description="認証者の職名（例: 千代田区長）")
-    mayor_name: str = Field(default="", max_length=100, description="認証者の氏名")
+    mayor_title: str = Field(description=f"認証者の職名（例: 千代田区長。{ISSUER}文字以内）")
+    mayor_name: str = Field(default="", description=f"認証者の氏名（{ISSUER}文字以内）")
     deputy: DeputyBody | None = Field(default=None, description="職務代理者（なし: 登録しない）")
     fixed_phrase: str = Field(
         default="",
-        max_length=100,
-        description="認証者の下に印字する固定文言（例: この印は黒色です）",
+        description=f"認証者の下に印字する固定文言（例: この印は黒色です。{ISSUER}文字以内）",
     )
     blank_overflow: bool = Field(
         default=False,

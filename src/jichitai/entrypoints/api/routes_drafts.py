@@ -12,10 +12,11 @@ from fastapi import APIRouter, Header, Path, Request, Response
 
 from jichitai.domain.residents.view import ChangePlan
 from jichitai.entrypoints.api import schemas as s
-from jichitai.entrypoints.api.inputs import check_strings, command_from, idempotency_key_of
+from jichitai.entrypoints.api.inputs import check_strings, idempotency_key_of
 from jichitai.entrypoints.api.present import draft as draft_body
 from jichitai.entrypoints.api.present import error_items
 from jichitai.entrypoints.api.security import CurrentActor, app_of
+from jichitai.services.inbound import decode_change
 
 router = APIRouter(prefix="/api/v1", tags=["drafts"])
 
@@ -42,7 +43,7 @@ def _checked(plan: ChangePlan) -> s.ChangeChecked:
     summary="異動の入力確認（全ての規則を確認し、保存しない）",
 )
 def check_change(request: Request, actor: CurrentActor, body: s.DraftIn) -> s.ChangeChecked:
-    checked = app_of(request).register_access.check_change(actor, command_from(body.command))
+    checked = app_of(request).register_access.check_change(actor, decode_change(body.command))
     return _checked(checked.plan)
 
 
@@ -61,7 +62,7 @@ def submit_draft(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> s.DraftSubmitted:
     staff = app_of(request).register_access
-    command = command_from(body.command)
+    command = decode_change(body.command)
     view, checked = staff.submit_draft(
         actor, command, idempotency_key=idempotency_key_of(idempotency_key)
     )
@@ -108,7 +109,9 @@ def get_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> s.D
 def update_draft(
     request: Request, actor: CurrentActor, draft_id: DraftPath, body: s.DraftIn
 ) -> s.Draft:
-    view = app_of(request).register_access.update_draft(actor, draft_id, command_from(body.command))
+    view = app_of(request).register_access.update_draft(
+        actor, draft_id, decode_change(body.command)
+    )
     return draft_body(view)
 
 

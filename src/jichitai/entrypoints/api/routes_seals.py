@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from jichitai.domain.errors import invalid
+from jichitai.domain.inbound.text import SEAL_NOTES
 from jichitai.domain.seals.events import SealEvent
 from jichitai.domain.seals.registration import END_LABELS, EndReason, SealRegistration
 from jichitai.entrypoints.api import schemas as s
@@ -39,7 +40,9 @@ class RegisterRequest(BaseModel):
     )
     adult_ward: bool = Field(default=False, description="成年被後見人である")
     representative_present: bool = Field(default=False, description="法定代理人が同行している")
-    notes: str = Field(default="", max_length=200, description="備考（本人確認の方法など）")
+    notes: str = Field(
+        default="", description=f"備考（本人確認の方法など。{SEAL_NOTES.max_length}文字以内）"
+    )
     acknowledged_alerts: list[str] = Field(default_factory=list, max_length=20)
 
 
@@ -48,7 +51,7 @@ class EndRequest(BaseModel):
 
     reason: Literal["card_lost", "requested"] = Field(description="card_lost 亡失 / requested 廃止")
     on: date | None = Field(default=None, description="亡失・廃止の日（既定: 今日）")
-    notes: str = Field(default="", max_length=200)
+    notes: str = Field(default="", description=f"備考（{SEAL_NOTES.max_length}文字以内）")
 
 
 class Registration(BaseModel):

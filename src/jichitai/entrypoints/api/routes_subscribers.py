@@ -1,4 +1,5 @@
-"""Administration of the business systems that receive the municipality's resident data."""
+"""Administration of the business systems that receive the municipality's resident data (the
+service checks the administrator's permission, ``Permission.MANAGE_SUBSCRIBERS``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from jichitai.domain.access.roles import Permission
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.inbound.text import SUBSCRIBER_NAME
 from jichitai.domain.integration.destinations import without_credentials
 from jichitai.domain.integration.subscribers import Subscriber as DomainSubscriber
 from jichitai.entrypoints.api import schemas as s
@@ -37,7 +39,9 @@ class Subscribers(BaseModel):
 class NewSubscriber(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(max_length=100, description="連携先の名称（例: 児童手当システム）")
+    name: str = Field(
+        description=f"連携先の名称（例: 児童手当システム。{SUBSCRIBER_NAME.max_length}文字以内）"
+    )
     system: str = Field(max_length=40, description="業務コード（child_allowance など）")
     items: list[str] = Field(
         max_length=300, description="受け取る項目（中間標準レイアウトの住民ファイルの項目名）"
@@ -97,8 +101,7 @@ def _view(found: DomainSubscriber) -> Subscriber:
     summary="連携先一覧（管理者）",
 )
 def list_subscribers(request: Request, actor: CurrentActor) -> Subscribers:
-    actor.require(Permission.MANAGE_SUBSCRIBERS)
-    found = app_of(request).subscribers.list(actor.municipality_code)
+    found = app_of(request).subscribers.list(actor)
     return Subscribers(subscribers=[_view(f) for f in found])
 
 
@@ -111,15 +114,13 @@ def list_subscribers(request: Request, actor: CurrentActor) -> Subscribers:
     summary="連携先の登録（APIキーを発行）",
 )
 def add_subscriber(request: Request, actor: CurrentActor, body: NewSubscriber) -> Issued:
-    actor.require(Permission.MANAGE_SUBSCRIBERS)
     issued = app_of(request).subscribers.add(
-        actor.municipality_code,
+        actor,
         name=body.name,
         system=body.system,
         items=body.items,
         my_number_allowed=body.my_number_allowed,
         webhook_url=body.webhook_url,
-        operator=actor.login,
     )
     return Issued(
         subscriber=_view(issued.subscriber),
@@ -138,12 +139,7 @@ def add_subscriber(request: Request, actor: CurrentActor, body: NewSubscriber) -
 def disable_subscriber(
     request: Request, actor: CurrentActor, subscriber_id: SubscriberPath
 ) -> Subscriber:
-    actor.require(Permission.MANAGE_SUBSCRIBERS)
-    return _view(
-        app_of(request).subscribers.disable(
-            actor.municipality_code, subscriber_id, operator=actor.login
-        )
-    )
+    return _view(app_of(request).subscribers.disable(actor, subscriber_id))
 
 
 @router.post(
@@ -156,10 +152,7 @@ def disable_subscriber(
 def renew_subscriber_key(
     request: Request, actor: CurrentActor, subscriber_id: SubscriberPath
 ) -> Issued:
-    actor.require(Permission.MANAGE_SUBSCRIBERS)
-    renewed = app_of(request).subscribers.renew_key(
-        actor.municipality_code, subscriber_id, operator=actor.login
-    )
+    renewed = app_of(request).subscribers.renew_key(actor, subscriber_id)
     return Issued(
         subscriber=_view(renewed.subscriber), api_key=renewed.api_key, webhook_secret=None
     )
@@ -175,11 +168,8 @@ def renew_subscriber_key(
 def replay_subscriber(
     request: Request, actor: CurrentActor, subscriber_id: SubscriberPath, body: Replay
 ) -> Deliveries:
-    actor.require(Permission.MANAGE_SUBSCRIBERS)
-    app_of(request).subscribers.replay(
-        actor.municipality_code, subscriber_id, body.after, operator=actor.login
-    )
-    return _deliveries(request, actor.municipality_code, subscriber_id)
+    app_of(request).subscribers.replay(actor, subscriber_id, body.after)
+    return _deliveries(request, actor, subscriber_id)
 
 
 @router.get(
@@ -192,13 +182,12 @@ def replay_subscriber(
 def subscriber_deliveries(
     request: Request, actor: CurrentActor, subscriber_id: SubscriberPath
 ) -> Deliveries:
-    actor.require(Permission.MANAGE_SUBSCRIBERS)
-    return _deliveries(request, actor.municipality_code, subscriber_id)
+    return _deliveries(request, actor, subscriber_id)
 
 
-def _deliveries(request: Request, municipality_code: str, subscriber_id: str) -> Deliveries:
+def _deliveries(request: Request, actor: Actor, subscriber_id: str) -> Deliveries:
     subscribers = app_of(request).subscribers
     return Deliveries(
-        **subscribers.delivery_counts(municipality_code, subscriber_id),
-        last_error=subscribers.last_delivery_error(municipality_code, subscriber_id),
+        **subscribers.delivery_counts(actor, subscriber_id),
+        last_error=subscribers.last_delivery_error(actor, subscriber_id),
     )

@@ -95,8 +95,7 @@ def list_suppressions(
     summary="抑止・支援措置の設定",
 )
 def set_suppression(request: Request, actor: CurrentActor, body: s.SuppressionIn) -> s.Suppression:
-    check_strings(body.reason, "reason")
-    check_strings(body.details or {}, "details")
+    check_strings(body.details or {}, "details")  # the reason: the suppression rules
     setting = app_of(request).suppressions.set(
         actor,
         kind=body.kind,

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jichitai.domain.inbound.text import STAFF_NAME, SUPPRESSION_REASON
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -257,7 +259,7 @@ class UserIn(Strict):
     login: str = Login
     password: str = Field(min_length=12, max_length=256)
     roles: list[str] = Field(min_length=1, max_length=10, examples=[["clerk"]])
-    display_name: str = Field(default="", max_length=100)
+    display_name: str = Field(default="", description=f"氏名（{STAFF_NAME.max_length}文字以内）")
     valid_from: date | None = None
     valid_until: date | None = None
 
@@ -379,7 +381,9 @@ class SuppressionIn(Strict):
     level: Literal["error", "alert"] | None = None
     starts_on: date
     ends_on: date | None = Field(default=None, description="DV support: one year by default")
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = Field(
+        description=f"設定の理由（複数行可、{SUPPRESSION_REASON.max_length}文字以内）"
+    )
     details: dict[str, Any] | None = Field(
         default=None, description="DV support database items (applicant, perpetrator …)"
     )

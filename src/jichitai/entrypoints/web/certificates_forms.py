@@ -22,7 +22,8 @@ from jichitai.domain.certificates.kinds import (
     SheetLayout,
     certificate_type,
 )
-from jichitai.domain.errors import Violation
+from jichitai.domain.errors import DomainError, Violation
+from jichitai.domain.inbound.text import CERTIFICATE_REASON
 from jichitai.entrypoints.web.session import Posted
 from jichitai.entrypoints.web.templating import NO_PROBLEMS, Problems, problems_of
 
@@ -223,8 +224,15 @@ def read_reason(posted: Posted, action: str = "再交付") -> tuple[str, str, Pr
                 "issue_code",
             )
         )
-    if not reason:
-        faults.append(
-            Violation("certificate.reason_required", f"{action}の理由を入力してください", "reason")
-        )
+    try:  # the rule the service applies, told with the other faults of the form
+        reason = CERTIFICATE_REASON.read(reason, "reason", label=f"{action}の理由")
+    except DomainError as e:
+        faults.extend(e.violations)
+    else:
+        if not reason:
+            faults.append(
+                Violation(
+                    "certificate.reason_required", f"{action}の理由を入力してください", "reason"
+                )
+            )
     return code, reason, problems_of(faults, ("issue_code", "reason")) if faults else NO_PROBLEMS

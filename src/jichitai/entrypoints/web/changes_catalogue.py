@@ -18,7 +18,6 @@ from typing import Any, Final
 from jichitai.domain.errors import DomainError, NotFound, Violation
 from jichitai.domain.residents.change_types import ChangeType
 from jichitai.domain.residents.commands import ChangeCommand
-from jichitai.entrypoints.api.inputs import command_from
 from jichitai.entrypoints.web.changes_common import Process
 from jichitai.entrypoints.web.changes_correction import CORRECTION_FORM
 from jichitai.entrypoints.web.changes_entries import (
@@ -44,6 +43,7 @@ from jichitai.entrypoints.web.changes_existing import (
 from jichitai.entrypoints.web.changes_layout import Layout, in_seireki, is_record_date
 from jichitai.entrypoints.web.changes_reader import REQUIRED, FormReader, Values
 from jichitai.entrypoints.web.templating import Problems, problems_of
+from jichitai.services.inbound import decode_change
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +122,11 @@ def process_of(key: str) -> Process:
 
 def build(process: Process, reader: FormReader) -> ChangeCommand:
     """The command of a posted form: each value checked by its type, then the same decoding and
-    checks as the API's (``command_from``). Refusals name the form's fields."""
+    checks as the API's (``services/inbound.py::decode_change``, the one inbound decoder). Refusals
+    name the form's fields."""
     data = {"type": process.change_type.name, **process.build(reader)}
     reader.refuse_if_any()
-    return command_from(data)
+    return decode_change(data)
 
 
 def locate(process: Process, path: str | None, known: Iterable[str]) -> str | None:

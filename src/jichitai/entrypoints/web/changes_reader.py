@@ -1,12 +1,13 @@
 """Reading a posted change form into the register command's JSON, field by field.
 
 Every value is checked by the same inbound functions the API's decoder uses
-(``services/inbound.py`` and the text rules of ``domain/inbound/text.py``: names, readings, free text, addresses) or the value type's own ``parse``
-(dates in 和暦 or 西暦 as clerks type them, 続柄, the identifiers), so a fault is named by the
-form field it came from and shown next to it, and every fault of the form is collected, not only
-the first. The JSON built from the checked values then goes through the API's own
-``command_from`` (the one inbound decoder): the counter and the API accept and refuse the same
-values (a differential property test holds them to it).
+(``services/inbound.py`` and the text rules of ``domain/inbound/text.py``: names, readings, free
+text, addresses) or the value type's own ``parse`` (dates in 和暦 or 西暦 as clerks type them,
+続柄, the identifiers), so a fault is named by the form field it came from and shown next to it,
+and every fault of the form is collected, not only the first. The JSON built from the checked
+values then goes through ``decode_change`` (the one inbound decoder, as the API's bodies do):
+the counter and the API accept and refuse the same values (a differential property test holds
+them to it).
 
 Form field names are the command's JSON paths (``members[0].name.family``, ``address.lot_text``),
 with the header's fields at the top (``effective_on``), as the register's rules name them.

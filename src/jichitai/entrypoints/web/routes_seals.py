@@ -22,6 +22,7 @@ from starlette.datastructures import UploadFile
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.common.dates import format_wareki, parse_japanese_date
 from jichitai.domain.errors import DomainError, Violation
+from jichitai.domain.inbound.text import SEAL_NOTES
 from jichitai.domain.seals.registration import END_LABELS
 from jichitai.entrypoints.web.certificates_views import data_uri
 from jichitai.entrypoints.web.refs import PersonRefs
@@ -41,7 +42,6 @@ from jichitai.services.seals import COUNTER_ENDS
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
-MAX_NOTES = 200
 REGISTER_FIELDS = ("image", "adult_ward", "representative_present", "notes")
 END_FIELDS = ("reason", "on", "end_notes")
 STATUS_LABELS = {"active": "登録中", "lost": "亡失", "abolished": "廃止"}
@@ -158,7 +158,7 @@ def _register(request: Request, ref: str, posted: Posted, data: bytes) -> Respon
     actor.require(Permission.REGISTER_SEAL)
     atena = _refs(request).atena_number(actor.login, ref)
     view_ack = _acks(posted, "view_ack")
-    notes = posted.get("notes").strip()
+    notes = posted.get("notes")  # as typed: the rule trims it, as for the API
     typed = {name: posted.get(name) for name in ("adult_ward", "representative_present")}
     typed["notes"] = notes
     faults: list[Violation] = []
@@ -166,12 +166,10 @@ def _register(request: Request, ref: str, posted: Posted, data: bytes) -> Respon
         faults.append(
             Violation("seal.image_required", "印影の画像ファイルを選択してください", "image")
         )
-    if len(notes) > MAX_NOTES:
-        faults.append(
-            Violation(
-                "seal.notes_too_long", f"備考は{MAX_NOTES}文字以内で入力してください", "notes"
-            )
-        )
+    try:  # the rule the service applies, told next to the field with the other faults
+        notes = SEAL_NOTES.read(notes, "notes")
+    except DomainError as e:
+        faults.extend(e.violations)
     if faults:
         return seal_page(
             request,
@@ -226,7 +224,7 @@ def end(request: Request, ref: str, posted: PostedForm) -> Response:
     view_ack = _acks(posted, "view_ack")
     reason_text = posted.get("reason")
     on_text = posted.get("on").strip()
-    notes = posted.get("end_notes").strip()
+    notes = posted.get("end_notes")  # as typed: the rule trims it, as for the API
     typed = {"reason": reason_text, "on": on_text, "end_notes": notes}
     faults: list[Violation] = []
     reason = next((r for r in COUNTER_ENDS if r.value == reason_text), None)
@@ -238,12 +236,10 @@ def end(request: Request, ref: str, posted: PostedForm) -> Response:
             on = parse_japanese_date(on_text, field="on")
         except DomainError as e:
             faults.extend(e.violations)
-    if len(notes) > MAX_NOTES:
-        faults.append(
-            Violation(
-                "seal.notes_too_long", f"備考は{MAX_NOTES}文字以内で入力してください", "end_notes"
-            )
-        )
+    try:
+        notes = SEAL_NOTES.read(notes, "end_notes")
+    except DomainError as e:
+        faults.extend(e.violations)
     active = app_of(request).seals.of_person(actor, atena, acknowledged=view_ack).active
     if active is None:
         faults.append(Violation("seal.not_active", "この方には登録中の印鑑がありません", None))

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Match
 
 from jichitai.domain.errors import DomainError, TooManyRequests, Unavailable, Violation
-from jichitai.entrypoints.api.errors import status_of
+from jichitai.entrypoints.presenters import status_of
 from jichitai.entrypoints.web.changes_catalogue import PROCESSES
 from jichitai.entrypoints.web.resume import Resume
 from jichitai.entrypoints.web.session import (

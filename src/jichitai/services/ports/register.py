@@ -1,8 +1,8 @@
-"""Ports: what the services need from the outside world, as Protocols.
+"""Ports of the register: one municipality's journal, snapshots, projections and drafts, read
+and written in a unit of work, and the list of tenants.
 
-Adapters implement them (``jichitai.adapters``); ``tests/fakes.py`` has working in-memory
-versions. A unit of work is opened for exactly one municipality: its repository filters every
-query by that municipality's code, and no method takes the code from a caller.
+A unit of work is opened for exactly one municipality: its repository filters every query by
+that municipality's code, and no method takes the code from a caller.
 """
 
 from __future__ import annotations
@@ -14,49 +14,14 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, NamedTuple, Protocol, Self
 
-from jichitai.domain.access.roles import Role
 from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
-from jichitai.domain.integration.destinations import IPAddress
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import RegisterView
-from jichitai.domain.seals.events import SealEvent
-from jichitai.domain.seals.registration import SealRegistration
+from jichitai.services.ports.seals import SealRepository
 
 GENESIS_HASH = "0" * 64
 """The 'previous hash' of a municipality's first journal entry (the chain's anchor)."""
-
-
-class Clock(Protocol):
-    """The only source of 'now' (aware UTC) and of 'today' (the municipality's date, JST)."""
-
-    def now(self) -> datetime: ...
-
-    def today(self) -> date: ...
-
-
-class HostNotFound(Exception):
-    """A host name that resolves to no address (or the resolver could not be asked)."""
-
-
-class HostResolver(Protocol):
-    """Host names to addresses, as the operating system's resolver (``getaddrinfo``) gives them.
-
-    Webhook destinations are checked on the addresses, not the name; tests inject a resolver of
-    their own, so that no test depends on DNS.
-    """
-
-    def resolve(self, host: str, port: int) -> Sequence[IPAddress]:
-        """Every address ``host`` stands for (TCP); ``HostNotFound`` when there is none."""
-
-
-class RandomSource(Protocol):
-    """Random digits for 住民票コード (drawn at random, standard §4.3.1 (870)) and for the
-    確認コード of a certificate (``/verify`` finds a copy by it, so it must not be guessable):
-    the real source draws them from the operating system's secure generator; tests use a seeded
-    one to replay a run."""
-
-    def digits(self, count: int) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,33 +264,6 @@ class RegisterRepository(RegisterView, RegisterReadModel, Protocol):
         in its order, at most ``limit`` (a page of the data migration's export)."""
 
 
-class SealRepository(Protocol):
-    """The municipality's 印鑑登録 (seal journal and registrations) within a unit of work."""
-
-    def head(self) -> tuple[int, str]:
-        """The seal journal's last (seq, hash), locked until the unit of work ends."""
-
-    def new_registration_number(self) -> str: ...
-
-    def append(
-        self, event: SealEvent, registration: SealRegistration, image_png: bytes | None = None
-    ) -> None:
-        """The event, and the registration as it leaves it (a new one needs its image)."""
-
-    def get(self, registration_number: str) -> SealRegistration | None: ...
-
-    def active(self, atena_number: str) -> SealRegistration | None: ...
-
-    def registrations(self, atena_number: str) -> Sequence[SealRegistration]:
-        """Every registration the person ever had, newest first."""
-
-    def image(self, registration_number: str) -> bytes | None: ...
-
-    def events(
-        self, *, registration_number: str | None = None, atena_number: str | None = None
-    ) -> Sequence[SealEvent]: ...
-
-
 class UnitOfWork(Protocol):
     """One transaction on one municipality's data; leaving without ``commit`` rolls back."""
 
@@ -369,130 +307,3 @@ class MunicipalityDirectory(Protocol):
     def get(self, code: str) -> Municipality | None: ...
 
     def all(self) -> Sequence[Municipality]: ...
-
-
-# --- staff users ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class StaffUser:
-    """A staff user (職員) of one municipality, as stored.
-
-    ``failed_attempts`` counts failed log-ins since the last success (for administrators to
-    see); ``locked_until`` says until when log-ins for this ID were being refused from some
-    address (throttled, ``services/login.py``). Neither blocks a log-in by itself: a lock that
-    any stranger could set would let them shut a user out.
-    """
-
-    municipality_code: str
-    login: str
-    display_name: str
-    roles: frozenset[Role]
-    password_hash: str
-    valid_from: date
-    valid_until: date | None
-    failed_attempts: int
-    locked_until: datetime | None
-    disabled: bool
-    created_at: datetime
-    updated_at: datetime
-
-
-class UserDirectory(Protocol):
-    """Staff users of every municipality; a login is unique within its municipality (two
-    municipalities may each have a ``tanaka``)."""
-
-    def add(self, user: StaffUser) -> None:
-        """Raises ``ConflictError`` ``user.exists`` if the municipality already has the login."""
-
-    def get(self, municipality_code: str, login: str) -> StaffUser | None: ...
-
-    def with_login(self, login: str) -> Sequence[StaffUser]:
-        """The users of that login in every municipality (a log-in without a municipality)."""
-
-    def update(self, user: StaffUser) -> None: ...
-
-    def of_municipality(self, municipality_code: str) -> Sequence[StaffUser]: ...
-
-
-class PasswordHasher(Protocol):
-    """A memory-hard password hash (Argon2id in production)."""
-
-    def hash(self, password: str) -> str: ...
-
-    def verify(self, password_hash: str, password: str) -> bool: ...
-
-    def needs_rehash(self, password_hash: str) -> bool: ...
-
-
-@dataclass(frozen=True, slots=True)
-class TokenClaims:
-    """What a bearer token proves: who logged in, for which municipality, in which session."""
-
-    login: str
-    municipality_code: str
-    session_id: str
-    expires_at: datetime
-
-
-class TokenCodec(Protocol):
-    """Issues and reads bearer tokens; reading an invalid or expired one raises Unauthenticated."""
-
-    def issue(self, login: str, municipality_code: str, session_id: str) -> tuple[str, datetime]:
-        """A token for that session and when it expires."""
-
-    def read(self, token: str) -> TokenClaims:
-        """The claims of a valid, unexpired token naming a session; else ``Unauthenticated``."""
-
-    def read_signed(self, token: str) -> TokenClaims | None:
-        """The claims of a token this server signed, expired or not; None for anything else
-        (the counter recognises its own user's expired session by it)."""
-
-
-@dataclass(frozen=True, slots=True)
-class StaffSession:
-    """One log-in: the token (API bearer or counter cookie) names it by ``session_id``.
-
-    A session ends by expiring (``expires_at``, the token's own expiry) or earlier, for the
-    ``end_reason`` recorded with ``ended_at``: a log-out, a password change, or an
-    administrator's change to the user.
-    """
-
-    municipality_code: str
-    session_id: str
-    login: str
-    created_at: datetime
-    expires_at: datetime
-    ended_at: datetime | None = None
-    end_reason: str | None = None
-
-    def live_at(self, now: datetime) -> bool:
-        return self.ended_at is None and now < self.expires_at
-
-
-class SessionStore(Protocol):
-    """Staff sessions of every municipality, read on every request (never cached: an ended
-    session must be refused at once by every server process)."""
-
-    def add(self, session: StaffSession) -> None: ...
-
-    def get(self, municipality_code: str, session_id: str) -> StaffSession | None: ...
-
-    def end(self, municipality_code: str, session_id: str, at: datetime, reason: str) -> bool:
-        """End a live session; False if it had already ended or expired (or does not exist)."""
-
-    def end_all(
-        self,
-        municipality_code: str,
-        login: str,
-        at: datetime,
-        reason: str,
-        *,
-        keep: str | None = None,
-    ) -> Sequence[str]:
-        """End every live session of the user but ``keep``; the ids of those ended."""
-
-    def purge(self, municipality_code: str, login: str, expired_before: datetime) -> None:
-        """Delete the user's sessions that expired before ``expired_before``, ended or not (the
-        access log keeps the log-ins and log-outs; a row is needed only while a token naming it
-        could still be presented, and a little longer for the counter's resume)."""

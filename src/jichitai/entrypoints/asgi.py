@@ -6,7 +6,7 @@ import gc
 
 from jichitai.bootstrap import bootstrap
 from jichitai.config import Settings
-from jichitai.entrypoints.api.app import create_app
+from jichitai.entrypoints.server import create_app
 
 _settings = Settings.from_environment()
 _settings.check()

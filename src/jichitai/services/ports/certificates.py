@@ -1,0 +1,94 @@
+"""Ports of certificates: the issue history, and what draws, signs and reads the PDFs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Protocol
+
+from jichitai.domain.certificates.contents import Overflow, Sheet
+from jichitai.domain.certificates.issue_numbers import IssueNumber
+from jichitai.domain.certificates.issuer import Certifier, IssuerSettings, IssuerText
+
+if TYPE_CHECKING:  # the issue history's rows are the certificate service's values
+    from jichitai.services.certificates import Disposal, FileCheck, IssueRecord
+
+
+class CertificateStore(Protocol):
+    def next_sequence(self, municipality_code: str, on: date) -> int:
+        """The next copy's number of the day (from 1), never handed out twice."""
+
+    def municipality_of(self, issue_code: str) -> str | None:
+        """The municipality that issued the copy with this 確認コード, if any: the one lookup
+        across municipalities, for ``/verify`` (a code is unique over all of them)."""
+
+    def record(self, issue: IssueRecord) -> None:
+        """Append the row; a second copy replacing the same ``reissue_of`` is refused
+        (``ConflictError`` ``certificate.already_reissued``)."""
+
+    def get(self, municipality_code: str, issue_code: str) -> IssueRecord | None: ...
+
+    def superseding(self, municipality_code: str, issue_code: str) -> IssueRecord | None:
+        """The copy that replaced ``issue_code``, if any."""
+
+    def by_idempotency_key(self, municipality_code: str, key: str | None) -> IssueRecord | None:
+        """The copy issued under ``key``, if any (``record`` refuses a second one with
+        ``ConflictError`` ``certificate.already_issued``)."""
+
+    def dispose(self, municipality_code: str, issue_code: str, disposal: Disposal) -> None:
+        """Record the copy's disposal; a second one is refused (``ConflictError``
+        ``certificate.already_disposed``)."""
+
+    def history(
+        self,
+        municipality_code: str,
+        *,
+        atena_number: str | None = None,
+        issued_on: date | None = None,
+        limit: int,
+    ) -> Sequence[IssueRecord]:
+        """Copies that name the person / were issued that day, newest first."""
+
+
+class CertificateMaker(Protocol):
+    """Drawing, signing and reading certificates (keys, PDF, QR: adapters)."""
+
+    def ensure_keys(self, municipality_code: str, name: str) -> None:
+        """The municipality's signing key, made if it has none yet."""
+
+    def make(
+        self,
+        municipality_code: str,
+        name: str,
+        sheets: Sequence[Sheet],
+        number: IssueNumber,
+        issued_on: date,
+        digest: bytes,
+        impressions: Mapping[str, bytes],
+        certifier: Certifier,
+    ) -> bytes:
+        """The signed PDF, its QR code signing ``number.code`` and ``digest``; ``impressions``
+        are the seal images (PNG with dpi) the sheets print, by registration number. The last
+        page names ``certifier`` under the certification, with their seal (the deputy's own,
+        else the 公印) or, without it, 「公印省略」."""
+
+    def check(self, pdf: bytes) -> FileCheck: ...
+
+    def overflows(self, sheets: Sequence[Sheet]) -> list[Overflow]:
+        """The values that do not fit their row even at the smallest size, or hold a character
+        the font cannot draw (§5.8)."""
+
+    def issuer_text(self, municipality_code: str, name: str) -> IssuerText:
+        """The certifiers and the fixed phrase now set (read for every copy)."""
+
+    def issuer(self, municipality_code: str, name: str) -> IssuerSettings:
+        """The certifiers, the fixed phrase and the seal images now in use."""
+
+    def set_issuer(self, municipality_code: str, name: str, text: IssuerText) -> IssuerSettings: ...
+
+    def set_official_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
+        """Check the image (PNG or JPEG, bounded in bytes and pixels; else
+        ``certificate.seal_image_invalid`` / ``certificate.seal_image_too_large``) and use it."""
+
+    def set_deputy_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
+        """As ``set_official_seal``, for the 職務代理者's own seal."""

@@ -1,0 +1,35 @@
+"""Ports of suppressions (抑止) and DV support measures (支援措置): where their settings are kept."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Protocol
+
+from jichitai.domain.access.suppression import Suppression
+
+
+class SuppressionStore(Protocol):
+    """Suppression settings of every municipality; every method is scoped by the code given."""
+
+    def add(self, setting: Suppression) -> None: ...
+
+    def get(self, municipality_code: str, suppression_id: str) -> Suppression | None: ...
+
+    def update(self, setting: Suppression, *, expected_version: int) -> None:
+        """Replace the stored setting, whose version must still be ``expected_version``
+        (``setting.version`` is the new one); otherwise raise ``ConflictError``."""
+
+    def for_targets(
+        self,
+        municipality_code: str,
+        atena_numbers: Collection[str],
+        household_numbers: Collection[str],
+        *,
+        include_lifted: bool = False,
+    ) -> Sequence[Suppression]:
+        """The settings on any of these persons or households, in one query, oldest first."""
+
+    def person_exists(self, municipality_code: str, atena_number: str) -> bool:
+        """The person is on the register (resident or removed, 除票 included)."""
+
+    def household_exists(self, municipality_code: str, household_number: str) -> bool: ...
