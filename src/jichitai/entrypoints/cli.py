@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 import typer
 
-from jichitai.bootstrap import bootstrap
 from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.entrypoints.cli_audit import audit_app
@@ -33,7 +32,6 @@ from jichitai.entrypoints.cli_integration import subscriber_app, worker
 from jichitai.entrypoints.cli_layout import layout_app
 from jichitai.entrypoints.cli_seals import seal_app
 from jichitai.entrypoints.presenters import record_view, stats_view, summary_view
-from jichitai.services.audit import Operation
 from jichitai.services.queries import SearchBy
 
 app = typer.Typer(
@@ -64,6 +62,8 @@ app.command("worker")(worker)
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """データベースを最新のスキーマに更新する (Alembic)."""
+    from jichitai.bootstrap import bootstrap
+
     bootstrap().upgrade_database()
     typer.echo("データベースを更新しました")
 
@@ -194,6 +194,8 @@ def resident_search(
     as_json: JsonOption = False,
 ) -> None:
     """住民を検索する (除票も含む)."""
+    from jichitai.services.audit import Operation
+
     a = _app()
     try:
         code = a.municipalities.get(municipality).code
@@ -221,6 +223,8 @@ def resident_show(
     as_json: JsonOption = False,
 ) -> None:
     """住民票の内容を照会する (現在・指定日時点・全履歴)."""
+    from jichitai.services.audit import Operation
+
     a = _app()
     try:
         code = a.municipalities.get(municipality).code
