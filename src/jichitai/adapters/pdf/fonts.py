@@ -16,7 +16,6 @@ ReportLab draws TrueType fonts with subsetting, but two things must be added for
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,9 +25,10 @@ from pathlib import Path
 from fontTools.ttLib import TTFont as FontToolsFont
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
+from jichitai.adapters.pdf.font_path import DEFAULT_MJ_FONT_PATH as DEFAULT_MJ_FONT_PATH
+from jichitai.adapters.pdf.font_path import mj_font_path as mj_font_path
+
 MJ_FONT_NAME = "IPAmjMincho"
-DEFAULT_MJ_FONT_PATH = "/usr/share/fonts/truetype/ipamj/ipamjm.ttf"
-"""Where Debian's ``fonts-ipamj-mincho`` puts the font (``JICHITAI_MJ_FONT`` overrides)."""
 VARIANT_CODES_START = 0xF0000
 """Supplementary Private Use Area-A: free in every font, never typed by a user."""
 
@@ -82,10 +82,6 @@ def _face(name: str) -> ttfonts.TTFontFace:
     font = pdfmetrics.getFont(name)
     assert isinstance(font, ttfonts.TTFont)
     return font.face
-
-
-def mj_font_path() -> str:
-    return os.environ.get("JICHITAI_MJ_FONT", "").strip() or DEFAULT_MJ_FONT_PATH
 
 
 @cache
