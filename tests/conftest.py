@@ -6,7 +6,7 @@ import os
 
 from hypothesis import settings
 
-pytest_plugins = ["tests.database"]
+pytest_plugins = ["tests.database", "tests.apps"]
 
 # Timings belong in bench/, not in tests: on a busy 2-core CI machine a property test's example
 # may take longer than Hypothesis's default 200 ms deadline without anything being wrong.

@@ -2,57 +2,40 @@
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqlalchemy import Engine
 
 from jichitai.adapters.clock import SystemClock, SystemIds, SystemRandom
 from jichitai.adapters.db.access_log_store import SqlAccessLogStore
-from jichitai.adapters.db.certificate_store import SqlCertificateStore
 from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_sqlite
 from jichitai.adapters.db.migrate import current_revision, head_revision, upgrade
-from jichitai.adapters.db.outbox_store import SqlOutboxStore
 from jichitai.adapters.db.session_store import SqlSessionStore
 from jichitai.adapters.db.subscriber_store import SqlSubscriberDirectory
 from jichitai.adapters.db.suppression_store import SqlSuppressionStore
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
 from jichitai.adapters.db.user_directory import SqlUserDirectory
 from jichitai.adapters.http.resolver import SystemResolver
-from jichitai.adapters.http.webhook_transport import HttpTransport
-from jichitai.adapters.migration_workers import ProcessRowCheckPool
-from jichitai.adapters.pdf.application_form import render_application_form
-from jichitai.adapters.pdf.certificate_maker import KeyDirectoryCertificateMaker
-from jichitai.adapters.pdf.fonts import mj_font_path
+from jichitai.adapters.pdf.font_path import mj_font_path
 from jichitai.adapters.private_files import write_private
-from jichitai.adapters.seal_drawing import draw_seal_scan
-from jichitai.adapters.seal_images import measure_seal
-from jichitai.adapters.security.certificate_keys import KeyStore
 from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.adapters.security.tokens import JwtTokens
-from jichitai.adapters.standard_layout.csv_export import CsvExportSink
-from jichitai.adapters.standard_layout.csv_import import (
-    CsvImportSource,
-    write_id_map,
-    write_import_report,
-)
-from jichitai.adapters.standard_layout.layout import LayoutError, load_layout
 from jichitai.config import Settings
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.integration.destinations import DestinationPolicy
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.migration.layout import Layout
-from jichitai.services.application_forms import ApplicationForms
+from jichitai.services.application_forms import ApplicationForm, ApplicationForms
 from jichitai.services.audit import AccessLog
-from jichitai.services.certificates import CertificateService
 from jichitai.services.hashing import BoundedHasher
-from jichitai.services.integration import IntegrationService
 from jichitai.services.login import LoginService
 from jichitai.services.login_throttles import LoginLimits, LoginThrottles
-from jichitai.services.migration import LayoutExportService
-from jichitai.services.migration_import import LayoutImportService
 from jichitai.services.municipalities import MunicipalityService
 from jichitai.services.ports import (
     Clock,
@@ -65,13 +48,44 @@ from jichitai.services.ports import (
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.register import RegisterService
 from jichitai.services.register_access import RegisterAccess
-from jichitai.services.seals import SealService
+from jichitai.services.seals import MeasuredSeal, SealService
 from jichitai.services.sessions import SessionService
-from jichitai.services.subscribers import SubscriberService
 from jichitai.services.suppression import SuppressionService
 from jichitai.services.throttle import Limit, Throttle
 from jichitai.services.users import UserService
-from jichitai.services.webhooks import WebhookDispatcher
+
+if TYPE_CHECKING:
+    from jichitai.adapters.db.outbox_store import SqlOutboxStore
+    from jichitai.services.certificates import CertificateService
+    from jichitai.services.integration import IntegrationService
+    from jichitai.services.migration import LayoutExportService
+    from jichitai.services.migration_import import LayoutImportService
+    from jichitai.services.subscribers import SubscriberService
+    from jichitai.services.webhooks import WebhookDispatcher
+
+T = TypeVar("T")
+
+
+class _Once(Generic[T]):
+    """A service built on first use, once. Its modules and adapters are imported then, not with
+    the wiring: a command that issues no certificate never loads the PDF and signing stack, one
+    that sends no webhook never loads the integration services. Locked, since the API builds
+    them from its request threads."""
+
+    _value: T
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._built = False
+        self._lock = threading.Lock()
+
+    def __call__(self) -> T:
+        if not self._built:
+            with self._lock:
+                if not self._built:
+                    self._value = self._build()
+                    self._built = True
+        return self._value
 
 
 @dataclass
@@ -91,13 +105,7 @@ class App:
     access_log: AccessLog
     suppressions: SuppressionService
     register_access: RegisterAccess
-    layout_export: LayoutExportService
-    layout_import: LayoutImportService
-    certificates: CertificateService
     seals: SealService
-    integration: IntegrationService
-    subscribers: SubscriberService
-    webhooks: WebhookDispatcher
     name_font_path: str
     """IPAmj明朝, the font that draws every name (certificates, and the counter's pages)."""
     application_forms: ApplicationForms
@@ -113,6 +121,53 @@ class App:
     write_private_file: Callable[[str, bytes], None]
     """Writes a file an entry point hands to the operator (a certificate PDF…) owner-only, 0600,
     whatever the umask (``adapters/private_files.py``): it holds personal data."""
+    _layout_export: _Once[LayoutExportService] = field(repr=False)
+    _layout_import: _Once[LayoutImportService] = field(repr=False)
+    _certificates: _Once[CertificateService] = field(repr=False)
+    _integration: _Once[IntegrationService] = field(repr=False)
+    _subscribers: _Once[SubscriberService] = field(repr=False)
+    _webhooks: _Once[WebhookDispatcher] = field(repr=False)
+
+    @property
+    def layout_export(self) -> LayoutExportService:
+        return self._layout_export()
+
+    @property
+    def layout_import(self) -> LayoutImportService:
+        return self._layout_import()
+
+    @property
+    def certificates(self) -> CertificateService:
+        return self._certificates()
+
+    @property
+    def integration(self) -> IntegrationService:
+        return self._integration()
+
+    @property
+    def subscribers(self) -> SubscriberService:
+        return self._subscribers()
+
+    @property
+    def webhooks(self) -> WebhookDispatcher:
+        return self._webhooks()
+
+    def preload(self) -> None:
+        """Builds now what is otherwise built on first use and imports what the adapters import
+        on first use (the PDF and signing stack, Pillow, PyJWT): a server pays for them before
+        it listens, and before it freezes what it has built out of the collector's scans, not
+        in its first requests."""
+        for build in (
+            self._layout_export,
+            self._layout_import,
+            self._certificates,
+            self._integration,
+            self._subscribers,
+            self._webhooks,
+        ):
+            build()
+        for module in _IMPORTED_ON_FIRST_USE:
+            importlib.import_module(module)
 
     def upgrade_database(self) -> None:
         upgrade(self.engine)
@@ -120,6 +175,37 @@ class App:
     def database_is_current(self) -> bool:
         """Whether the database has every migration (``jichitai db upgrade`` was run)."""
         return current_revision(self.engine) == head_revision()
+
+
+_IMPORTED_ON_FIRST_USE = (
+    "jwt",
+    "jichitai.adapters.pdf.application_form",
+    "jichitai.adapters.pdf.certificate_pdf",
+    "jichitai.adapters.pdf.signing",
+    "jichitai.adapters.seal_drawing",
+    "jichitai.adapters.seal_images",
+)
+"""Modules imported where they are first used (``preload`` imports them at once)."""
+
+
+# The drawing adapters load ReportLab or Pillow: imported when first used, not with the wiring,
+# so that a command that draws nothing (``jichitai stats``) does not pay for them.
+def render_application_form(form: ApplicationForm, *, font_path: str = "") -> bytes:
+    from jichitai.adapters.pdf.application_form import render_application_form as render
+
+    return render(form, font_path=font_path)
+
+
+def measure_seal(data: bytes) -> MeasuredSeal:
+    from jichitai.adapters.seal_images import measure_seal as measure
+
+    return measure(data)
+
+
+def draw_seal_scan(family_name: str, side_mm: float, *, font_path: str = "") -> bytes:
+    from jichitai.adapters.seal_drawing import draw_seal_scan as draw
+
+    return draw(family_name, side_mm, font_path=font_path)
 
 
 def _password_hasher(settings: Settings, hasher: PasswordHasher | None) -> PasswordHasher:
@@ -146,6 +232,8 @@ def _login_limits(settings: Settings) -> LoginLimits:
 
 def _bundled_layout(version: str) -> Layout:
     """A layout bundled with jichitai (``jichitai/layouts/juki/<version>.toml``)."""
+    from jichitai.adapters.standard_layout.layout import LayoutError, load_layout
+
     try:
         return load_layout(version)
     except LayoutError as exc:
@@ -196,16 +284,6 @@ def bootstrap(
     access_log = AccessLog(SqlAccessLogStore(engine), clock, ids)
     suppressions = SuppressionService(SqlSuppressionStore(engine), clock, ids)
     subscriber_directory = SqlSubscriberDirectory(engine)
-    outbox = SqlOutboxStore(engine)
-    integration = IntegrationService(
-        snapshot_reader_for,
-        queries,
-        subscriber_directory,
-        suppressions,
-        access_log,
-        _bundled_layout,
-        clock,
-    )
     seals = SealService(uow_for, suppressions, access_log, clock, measure_seal, ids)
     resolver = resolver or SystemResolver()
     destinations = DestinationPolicy(settings.webhook_allowed_networks)
@@ -221,9 +299,15 @@ def bootstrap(
         sessions,
         throttles,
     )
-    return App(
-        seals=seals,
-        certificates=CertificateService(
+
+    # Built on first use (``_Once``), with the modules of their adapters.
+    def certificates() -> CertificateService:
+        from jichitai.adapters.db.certificate_store import SqlCertificateStore
+        from jichitai.adapters.pdf.certificate_maker import KeyDirectoryCertificateMaker
+        from jichitai.adapters.security.certificate_keys import KeyStore
+        from jichitai.services.certificates import CertificateService
+
+        return CertificateService(
             queries,
             suppressions,
             access_log,
@@ -235,23 +319,49 @@ def bootstrap(
             municipalities.name_of,
             seals.active_with_image,
             random,
-        ),
-        integration=integration,
-        subscribers=SubscriberService(
+        )
+
+    def integration() -> IntegrationService:
+        from jichitai.services.integration import IntegrationService
+
+        return IntegrationService(
+            snapshot_reader_for,
+            queries,
             subscriber_directory,
-            outbox,
+            suppressions,
+            access_log,
+            _bundled_layout,
+            clock,
+        )
+
+    def outbox() -> SqlOutboxStore:
+        from jichitai.adapters.db.outbox_store import SqlOutboxStore
+
+        return SqlOutboxStore(engine)
+
+    def subscribers() -> SubscriberService:
+        from jichitai.services.subscribers import SubscriberService
+
+        return SubscriberService(
+            subscriber_directory,
+            the_outbox(),
             access_log,
             clock,
-            lambda: integration.item_names,
+            lambda: the_integration().item_names,
             feed_head,
             destinations,
             resolver,
             ids,
-        ),
-        webhooks=WebhookDispatcher(
-            outbox,
+        )
+
+    def webhooks() -> WebhookDispatcher:
+        from jichitai.adapters.http.webhook_transport import HttpTransport
+        from jichitai.services.webhooks import WebhookDispatcher
+
+        return WebhookDispatcher(
+            the_outbox(),
             subscriber_directory,
-            integration,
+            the_integration(),
             reader_for,
             HttpTransport(destinations, resolver),
             access_log,
@@ -263,7 +373,42 @@ def bootstrap(
             ),
             timeout=settings.webhook_timeout,
             lease_seconds=settings.webhook_lease_seconds,
-        ),
+        )
+
+    def layout_export() -> LayoutExportService:
+        from jichitai.adapters.standard_layout.csv_export import CsvExportSink
+        from jichitai.services.migration import LayoutExportService
+
+        return LayoutExportService(reader_for, _bundled_layout, CsvExportSink)
+
+    def layout_import() -> LayoutImportService:
+        from jichitai.adapters.migration_workers import ProcessRowCheckPool
+        from jichitai.adapters.standard_layout.csv_import import (
+            CsvImportSource,
+            write_id_map,
+            write_import_report,
+        )
+        from jichitai.services.migration_import import LayoutImportService
+
+        return LayoutImportService(
+            uow_for,
+            _bundled_layout,
+            CsvImportSource,
+            write_import_report,
+            write_id_map,
+            clock,
+            municipalities.name_of,
+            ids,
+            check_pool=ProcessRowCheckPool(),
+        )
+
+    the_integration, the_outbox = _Once(integration), _Once(outbox)
+    return App(
+        seals=seals,
+        _certificates=_Once(certificates),
+        _integration=the_integration,
+        _subscribers=_Once(subscribers),
+        _webhooks=_Once(webhooks),
         settings=settings,
         engine=engine,
         municipalities=municipalities,
@@ -277,18 +422,8 @@ def bootstrap(
         access_log=access_log,
         suppressions=suppressions,
         register_access=RegisterAccess(register, queries, suppressions, access_log),
-        layout_export=LayoutExportService(reader_for, _bundled_layout, CsvExportSink),
-        layout_import=LayoutImportService(
-            uow_for,
-            _bundled_layout,
-            CsvImportSource,
-            write_import_report,
-            write_id_map,
-            clock,
-            municipalities.name_of,
-            ids,
-            check_pool=ProcessRowCheckPool(),
-        ),
+        _layout_export=_Once(layout_export),
+        _layout_import=_Once(layout_import),
         name_font_path=mj_font_path(settings.mj_font_path),
         application_forms=ApplicationForms(
             access_log, partial(render_application_form, font_path=settings.mj_font_path)

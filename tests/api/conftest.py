@@ -1,4 +1,5 @@
-"""API fixtures: the real application over the test database, two municipalities, every role.
+"""API fixtures: the real application over the test database (``app``, ``tests/apps.py``), two
+municipalities, every role.
 
 Requests go through FastAPI's in-process client (no socket); ``tests/e2e`` starts the real
 server on 127.0.0.1.
@@ -9,22 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from jichitai.adapters.security.passwords import Argon2PasswordHasher
-from jichitai.bootstrap import App, bootstrap
-from jichitai.config import Settings
+from jichitai.bootstrap import App
 from jichitai.domain.access.roles import Role
-from jichitai.domain.integration.destinations import parse_networks
 from jichitai.domain.residents.commands import MoveIn
 from jichitai.domain.residents.model import Sex
 from jichitai.entrypoints.server import create_app
 from jichitai.services.register import encode_command
+from tests.apps import SECRET as SECRET  # where the API and counter tests have long found it
 from tests.factories import (
     a_header,
     a_municipality,
@@ -33,10 +30,8 @@ from tests.factories import (
     a_valid_individual_number,
     an_address,
 )
-from tests.fakes import CountingHasher, FakeResolver, FixedClock, SeededRandom
 
 PASSWORD = "correct horse battery staple"
-SECRET = "test-secret-" + "x" * 40
 
 
 @dataclass
@@ -78,58 +73,6 @@ def a_move_in(number_seed: int = 7, surname: str = "高橋", kana: str = "タカ
 
 def command_json(command: Any) -> dict[str, Any]:
     return encode_command(command)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def webhook_allowed_networks() -> str:
-    """``JICHITAI_WEBHOOK_ALLOWED_NETWORKS`` for the test: none, the default. A test whose
-    webhooks go to a receiver on 127.0.0.1 allows it explicitly (by parametrising this name)."""
-    return ""
-
-
-@pytest.fixture
-def resolver() -> FakeResolver:
-    """Host names for webhook URLs: none resolve unless a test says so (no test needs DNS)."""
-    return FakeResolver()
-
-
-@pytest.fixture
-def hasher() -> CountingHasher:
-    """Argon2id at the cheap test cost, every call counted."""
-    return CountingHasher(Argon2PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-@pytest.fixture
-def app_settings(tmp_path: Path, webhook_allowed_networks: str) -> Settings:
-    return Settings(
-        password_hash_cost="fast",
-        secret_key=SECRET,
-        key_dir=str(tmp_path / "keys"),
-        webhook_allowed_networks=parse_networks(webhook_allowed_networks),
-    )
-
-
-@pytest.fixture
-def app(
-    clean_db: Engine,
-    clock: FixedClock,
-    app_settings: Settings,
-    hasher: CountingHasher,
-    resolver: FakeResolver,
-) -> App:
-    return bootstrap(
-        app_settings,
-        engine=clean_db,
-        clock=clock,
-        random=SeededRandom(3),
-        hasher=hasher,
-        resolver=resolver,
-    )
 
 
 def make_tenant(app: App, prefix: str) -> Tenant:

@@ -25,7 +25,7 @@ from jichitai.domain.certificates.issue_numbers import (
     new_code,
 )
 from jichitai.entrypoints.server import create_app
-from tests.api.conftest import SECRET, Tenant, auth, error_codes
+from tests.api.conftest import Tenant, auth, error_codes
 from tests.api.test_certificate_reissue_api import squeezed
 from tests.factories import a_named_certifier
 from tests.fakes import FixedClock, SeededRandom
@@ -52,13 +52,10 @@ class ScriptedRandom:
 
 
 @pytest.fixture
-def app(clean_db: Engine, clock: FixedClock, tmp_path: Path) -> App:
-    """The second copy's first draw is the first copy's code: it must be drawn again."""
-    settings = Settings(
-        password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys")
-    )
-    random = ScriptedRandom([FIRST, FIRST, SECOND])
-    return bootstrap(settings, engine=clean_db, clock=clock, random=random)
+def randomness() -> ScriptedRandom:
+    """The second copy's first draw is the first copy's code: it must be drawn again (``app``'s
+    randomness: ``tests/apps.py``)."""
+    return ScriptedRandom([FIRST, FIRST, SECOND])
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,8 @@ from jichitai.domain.access.roles import Role
 from jichitai.entrypoints.server import create_app
 from tests.api.conftest import SECRET, Tenant, auth
 
+pytestmark = pytest.mark.slow  # a fuzzer (`make test-fast` leaves it out)
+
 
 class Router:
     """An ASGI app that hands every request to ``target`` (set per test)."""

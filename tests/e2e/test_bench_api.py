@@ -7,7 +7,11 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from tests.e2e.conftest import BIN
+
+pytestmark = pytest.mark.slow  # a benchmark end to end (`make test-fast` leaves it out)
 
 LAST_LINE = re.compile(
     r"api: (?P<rate>[\d,]+) req/s; p50 (?P<p50>\d+) ms; p99 (?P<p99>\d+) ms; errors (?P<errors>\d+);"

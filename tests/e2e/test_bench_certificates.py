@@ -6,7 +6,11 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from tests.e2e.conftest import BIN
+
+pytestmark = pytest.mark.slow  # a benchmark end to end (`make test-fast` leaves it out)
 
 LAST_LINE = re.compile(
     r"certificates: (?P<signed>[\d,.]+)/s signed, (?P<unsigned>[\d,.]+)/s unsigned;"

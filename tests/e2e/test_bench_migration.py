@@ -8,7 +8,11 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from tests.e2e.conftest import BIN
+
+pytestmark = pytest.mark.slow  # a benchmark end to end (`make test-fast` leaves it out)
 
 LAST_LINE = re.compile(
     r"migration: (?P<rate>[\d,]+) persons/s; peak memory (?P<peak>[\d,]+) MB;"

@@ -26,7 +26,7 @@ from jichitai.adapters.clock import SystemIds
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.access_log_store import SqlAccessLogStore
 from jichitai.adapters.db.engine import is_sqlite
-from jichitai.bootstrap import App, bootstrap
+from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.identifiers import AtenaNumber
@@ -41,21 +41,15 @@ from jichitai.services.audit import (
 )
 from jichitai.services.ports import GENESIS_HASH
 from tests.factories import a_municipality, an_auditor
-from tests.fakes import FixedClock, SeededRandom
+from tests.fakes import FixedClock
 
 A1, A2, A3 = (AtenaNumber.from_serial(n).value for n in (1, 2, 3))
 WAIT = 60.0  # seconds: an upper bound for the threads to finish, never a sleep
 
 
 @pytest.fixture
-def app(engine: Engine) -> App:
-    return bootstrap(engine=engine, clock=FixedClock(), random=SeededRandom(17))
-
-
-@pytest.fixture
-def clock(app: App) -> FixedClock:
-    assert isinstance(app.clock, FixedClock)
-    return app.clock
+def random_seed() -> int:
+    return 17
 
 
 @pytest.fixture

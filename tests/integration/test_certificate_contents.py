@@ -6,9 +6,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine
 
-from jichitai.bootstrap import App, bootstrap
+from jichitai.bootstrap import App
 from jichitai.domain.certificates.contents import (
     ResidentCertificateRequest,
     certificate_lines,
@@ -32,14 +31,14 @@ from tests.factories import (
     a_valid_individual_number,
     an_address,
 )
-from tests.fakes import TODAY, FixedClock, SeededRandom
+from tests.fakes import TODAY, FixedClock
 
 pytestmark = pytest.mark.spec("5.1")
 
 
 @pytest.fixture
-def app(clean_db: Engine) -> App:
-    return bootstrap(engine=clean_db, clock=FixedClock(), random=SeededRandom(4))
+def random_seed() -> int:
+    return 4
 
 
 @pytest.fixture

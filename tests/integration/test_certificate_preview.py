@@ -5,13 +5,10 @@ a household, and the confirmed alerts of a view for the seal's reads."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 
-from jichitai.bootstrap import App, bootstrap
-from jichitai.config import Settings
+from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.roles import Role
 from jichitai.domain.certificates.contents import certificate_lines
@@ -29,15 +26,13 @@ from tests.factories import (
     a_valid_individual_number,
     moving_in,
 )
-from tests.fakes import FixedClock, SeededRandom
 
 START = date(2026, 11, 1)
 
 
 @pytest.fixture
-def app(clean_db: Engine, tmp_path: Path) -> App:
-    settings = Settings(key_dir=str(tmp_path / "keys"))
-    return bootstrap(settings, engine=clean_db, clock=FixedClock(), random=SeededRandom(8))
+def random_seed() -> int:
+    return 8
 
 
 def staff(code: str, role: Role) -> Actor:

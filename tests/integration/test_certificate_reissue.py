@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
 from jichitai.adapters.db.certificate_store import SqlCertificateStore
-from jichitai.bootstrap import App, bootstrap
-from jichitai.config import Settings
+from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.certificates.issue_numbers import IssueNumber, new_code
@@ -22,7 +20,6 @@ from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
 from jichitai.services.certificates import Disposal, IssueRecord
 from tests.factories import a_municipality, a_named_certifier, moving_in
-from tests.fakes import FixedClock, SeededRandom
 
 pytestmark = pytest.mark.spec("5.5")
 
@@ -30,9 +27,8 @@ AT = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def app(clean_db: Engine, tmp_path: Path) -> App:
-    settings = Settings(key_dir=str(tmp_path / "keys"))
-    return bootstrap(settings, engine=clean_db, clock=FixedClock(), random=SeededRandom(4))
+def random_seed() -> int:
+    return 4
 
 
 def a_row(code: str, sequence: int, persons: tuple[str, ...], **changes: object) -> IssueRecord:

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine
 
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
-from jichitai.bootstrap import App, bootstrap
+from jichitai.bootstrap import App
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import ConflictError, DomainError
 from jichitai.domain.residents.commands import Correct, MoveIn, NewPerson, RecordChanges
@@ -26,15 +26,14 @@ from jichitai.domain.residents.model import Sex
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.register import ChangeResult
 from tests.factories import a_header, a_municipality, a_person, a_previous_address, an_address
-from tests.fakes import FixedClock, SeededRandom
 
 T = TypeVar("T")
 WAIT = 20.0  # seconds: an upper bound for a thread to start or finish, never a sleep
 
 
 @pytest.fixture
-def app(engine: Engine) -> App:
-    return bootstrap(engine=engine, clock=FixedClock(), random=SeededRandom(11))
+def random_seed() -> int:
+    return 11
 
 
 @pytest.fixture

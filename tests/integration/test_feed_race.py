@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from jichitai.adapters.clock import SystemIds
 from jichitai.adapters.db.repository import SqlRegisterRepository
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
-from jichitai.bootstrap import App, bootstrap
+from jichitai.bootstrap import App
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.integration.subscribers import Subscriber
 from jichitai.domain.residents.commands import Correct, RecordChanges
@@ -27,7 +27,7 @@ from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.integration import FeedPage
 from jichitai.services.register import RegisterService
 from tests.factories import a_header, a_municipality, an_administrator, moving_in
-from tests.fakes import FixedClock, SeededRandom
+from tests.fakes import SeededRandom
 
 pytestmark = pytest.mark.spec("7.2.3")
 
@@ -47,8 +47,8 @@ class HeldUnitOfWork(SqlUnitOfWork):
 
 
 @pytest.fixture
-def app(engine: Engine) -> App:
-    return bootstrap(engine=engine, clock=FixedClock(), random=SeededRandom(5))
+def random_seed() -> int:
+    return 5
 
 
 @pytest.fixture

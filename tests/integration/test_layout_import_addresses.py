@@ -18,10 +18,11 @@ from sqlalchemy import Engine, delete
 
 from jichitai.adapters.db import tables
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
-from jichitai.bootstrap import App, bootstrap
+from jichitai.bootstrap import App
 from jichitai.demo.generator import seed_register
 from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import NotFound
+from tests.apps import wire
 from tests.fakes import FixedClock, SeededRandom
 
 SOURCE = "13114" + municipality_check_digit("13114")  # 中野区
@@ -44,9 +45,8 @@ def _forget(engine: Engine) -> None:
 def app(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[App, Path]]:
     _forget(engine)
     now = datetime(2026, 11, 26, 1, 30, tzinfo=UTC)
-    app = bootstrap(
-        engine=engine, clock=FixedClock(now, date(2026, 11, 26)), random=SeededRandom(3)
-    )
+    keys = tmp_path_factory.mktemp("keys")
+    app = wire(engine, keys, clock=FixedClock(now, date(2026, 11, 26)), random=SeededRandom(3))
     app.municipalities.add(SOURCE, "東京都中野区")
     app.municipalities.add(TARGET, "東京都杉並区")
     seed_register(

@@ -16,21 +16,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from jichitai.bootstrap import App, bootstrap
+from jichitai.bootstrap import App
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
 from jichitai.domain.residents.commands import InTownMove
+from tests.apps import wire
 from tests.factories import a_header, a_municipality, a_person, an_address
-from tests.fakes import TODAY, FixedClock, SeededRandom
+from tests.fakes import TODAY, SeededRandom
 from tests.integration.test_register_service import move_in
 
 FIRST = TODAY - timedelta(days=40)
 
 
 @pytest.fixture(scope="module")
-def app(engine: Engine) -> App:
-    return bootstrap(engine=engine, clock=FixedClock(), random=SeededRandom(11))
+def app(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> App:
+    """One application for the module: Hypothesis runs every example in one test call."""
+    return wire(engine, tmp_path_factory.mktemp("keys"), random=SeededRandom(11))
 
 
 def lot(day: date) -> str:

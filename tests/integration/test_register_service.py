@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select, update
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.repository import SqlRegisterRepository, decode_record
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
-from jichitai.bootstrap import App, bootstrap
+from jichitai.bootstrap import App
 from jichitai.codec import canonical_json
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import RecordDate
@@ -49,17 +49,12 @@ from tests.factories import (
     a_valid_individual_number,
     an_address,
 )
-from tests.fakes import TODAY, FixedClock, SeededRandom
+from tests.fakes import TODAY, FixedClock
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def app(engine: Engine, clock: FixedClock) -> App:
-    return bootstrap(engine=engine, clock=clock, random=SeededRandom(20261126))
+def random_seed() -> int:
+    return 20261126
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select, text
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import is_sqlite
-from jichitai.bootstrap import App, bootstrap
+from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.address import Address
@@ -27,17 +27,12 @@ from jichitai.domain.seals.events import SealEventKind
 from jichitai.domain.seals.registration import EndReason, SealStatus
 from jichitai.services.audit import AccessSearch, Operation
 from tests.factories import a_header, a_municipality, a_person, a_seal, moving_in
-from tests.fakes import TODAY, FixedClock, SeededRandom
+from tests.fakes import TODAY
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def app(engine: Engine, clock: FixedClock) -> App:
-    return bootstrap(engine=engine, clock=clock, random=SeededRandom(4649))
+def random_seed() -> int:
+    return 4649
 
 
 @pytest.fixture

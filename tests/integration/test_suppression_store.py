@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, event
 
 from jichitai.adapters.db.suppression_store import SqlSuppressionStore
-from jichitai.bootstrap import App, bootstrap
+from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.access.suppression import (
@@ -26,14 +26,14 @@ from jichitai.domain.errors import ConflictError, NotFound, RuleViolations, Seve
 from jichitai.domain.residents.commands import MoveIn
 from jichitai.services.suppression import SuppressionService
 from tests.factories import a_header, a_municipality, a_person, a_previous_address, an_address
-from tests.fakes import NOW, TODAY, FixedClock, SeededIds, SeededRandom
+from tests.fakes import NOW, TODAY, FixedClock, SeededIds
 
 JST = timezone(timedelta(hours=9))
 
 
 @pytest.fixture
-def app(clean_db: Engine) -> App:
-    return bootstrap(engine=clean_db, clock=FixedClock(), random=SeededRandom(410))
+def random_seed() -> int:
+    return 410
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.repository import SqlRegisterRepository
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
-from jichitai.bootstrap import App, bootstrap
+from jichitai.bootstrap import App
 from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
@@ -51,7 +51,7 @@ from tests.factories import (
     a_valid_individual_number,
     an_address,
 )
-from tests.fakes import TODAY, FixedClock, SeededRandom
+from tests.fakes import TODAY
 
 _TENANT_TABLES = re.compile(
     r"\b(" + "|".join(re.escape(table.name) for table in t.tenant_tables()) + r")\b"
@@ -59,8 +59,8 @@ _TENANT_TABLES = re.compile(
 
 
 @pytest.fixture
-def app(engine: Engine) -> App:
-    return bootstrap(engine=engine, clock=FixedClock(), random=SeededRandom(5))
+def random_seed() -> int:
+    return 5
 
 
 def move_in(*members: NewPerson, lot: str = "一丁目2番3号") -> MoveIn:

@@ -13,20 +13,17 @@ import itertools
 import logging
 import ssl
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.outbox_store import SqlOutboxStore
 from jichitai.adapters.db.subscriber_store import SqlSubscriberDirectory
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.adapters.http.webhook_transport import HttpTransport
-from jichitai.bootstrap import App, bootstrap
-from jichitai.config import Settings
+from jichitai.bootstrap import App
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.integration.destinations import DestinationPolicy, parse_networks
 from jichitai.domain.integration.retry import RetryPolicy
@@ -35,7 +32,7 @@ from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.subscribers import Credentials
 from jichitai.services.webhooks import DESTINATION_REFUSED, UNREACHABLE, WebhookDispatcher
 from tests.factories import a_header, a_municipality, an_administrator, moving_in
-from tests.fakes import FakeResolver, FixedClock, SeededRandom
+from tests.fakes import FakeResolver, FixedClock
 from tests.receivers import (
     a_certificate,
     banner_listener,
@@ -49,23 +46,13 @@ PUBLIC = "93.184.216.34"
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
+def webhook_allowed_networks() -> str:
+    return "127.0.0.1/32"  # the test receivers
 
 
 @pytest.fixture
-def resolver() -> FakeResolver:
-    return FakeResolver()
-
-
-@pytest.fixture
-def app(clean_db: Engine, clock: FixedClock, resolver: FakeResolver) -> App:
-    settings = replace(
-        Settings.from_environment(), webhook_allowed_networks=parse_networks("127.0.0.1/32")
-    )
-    return bootstrap(
-        settings, engine=clean_db, clock=clock, random=SeededRandom(9), resolver=resolver
-    )
+def random_seed() -> int:
+    return 9
 
 
 @pytest.fixture

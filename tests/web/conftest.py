@@ -10,22 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
-from sqlalchemy import Engine
 
-from jichitai.adapters.security.passwords import Argon2PasswordHasher
-from jichitai.bootstrap import App, bootstrap
-from jichitai.config import Settings
+from jichitai.bootstrap import App
 from jichitai.domain.access.roles import Role
 from jichitai.entrypoints.server import create_app
-from tests.api.conftest import SECRET, Tenant, make_tenant
+from tests.api.conftest import Tenant, make_tenant
 from tests.e2e.conftest import Cli, own_database, served
-from tests.fakes import CountingHasher, FixedClock, SeededRandom
 
 CODE = "131016"
 PASSWORD = "counter e2e password"
@@ -97,26 +92,9 @@ def log_in(page: Page, counter: Counter, role: Role = Role.CLERK) -> None:
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def hasher() -> CountingHasher:
-    """Argon2id at the cheap test cost, every call counted."""
-    return CountingHasher(Argon2PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-@pytest.fixture
-def app_settings(tmp_path: Path) -> Settings:
-    return Settings(password_hash_cost="fast", secret_key=SECRET, key_dir=str(tmp_path / "keys"))
-
-
-@pytest.fixture
-def app(clean_db: Engine, clock: FixedClock, app_settings: Settings, hasher: CountingHasher) -> App:
-    return bootstrap(
-        app_settings, engine=clean_db, clock=clock, random=SeededRandom(5), hasher=hasher
-    )
+def random_seed() -> int:
+    """The counter's tests were written against this seed (``app``: ``tests/apps.py``)."""
+    return 5
 
 
 @pytest.fixture

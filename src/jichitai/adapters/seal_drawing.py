@@ -7,7 +7,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from jichitai.adapters.pdf.fonts import mj_font_path
+from jichitai.adapters.pdf.font_path import mj_font_path
 
 DPI = 300
 SEAL_RED = (190, 25, 30)

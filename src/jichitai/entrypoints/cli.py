@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 import typer
 
-from jichitai.bootstrap import bootstrap
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import DomainError, Violation
@@ -64,6 +63,8 @@ app.command("worker")(worker)
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """データベースを最新のスキーマに更新する (Alembic)."""
+    from jichitai.bootstrap import bootstrap
+
     bootstrap().upgrade_database()
     typer.echo("データベースを更新しました")
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.certificates.issuer import CertifierChoice, Deputy
 from jichitai.domain.certificates.kinds import (
@@ -35,7 +34,10 @@ from jichitai.entrypoints.cli_common import (
     _fail,
     console_actor,
 )
-from jichitai.services.certificates import Issued, IssueRecord
+
+if TYPE_CHECKING:
+    from jichitai.domain.access.actor import Actor
+    from jichitai.services.certificates import Issued, IssueRecord
 
 certificate_app = typer.Typer(help="証明書（住民票の写し等）", no_args_is_help=True)
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import getpass
 import json
 import socket
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from jichitai.bootstrap import App, bootstrap
 from jichitai.config import SettingsError
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import DomainError, Violation
+
+if TYPE_CHECKING:
+    from jichitai.bootstrap import App
 
 MunicipalityOption = Annotated[
     str, typer.Option("--municipality", "-m", help="地方公共団体コード (6桁)")
@@ -23,7 +25,12 @@ JsonOption = Annotated[bool, typer.Option("--json", help="JSONで出力")]
 
 def _app() -> App:
     """The wired application, refusing to work with settings it cannot use or on a database
-    that is not migrated yet."""
+    that is not migrated yet.
+
+    Wiring is imported here, when a command runs, not with the CLI: ``--help`` and a command's
+    argument errors need none of the adapters (the database, the PDF and signing stack)."""
+    from jichitai.bootstrap import bootstrap
+
     try:
         a = bootstrap()
     except SettingsError as e:

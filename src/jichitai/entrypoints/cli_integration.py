@@ -24,7 +24,6 @@ from jichitai.entrypoints.cli_common import (
     _fail,
     console_actor,
 )
-from jichitai.services.webhooks import DispatchReport
 
 subscriber_app = typer.Typer(help="他業務連携の連携先（業務システム）", no_args_is_help=True)
 
@@ -163,6 +162,8 @@ def worker(
     poll: Annotated[float, typer.Option(min=0.01, max=60, help="空のときの待ち（秒）")] = 0.1,
 ) -> None:
     """Webhook を配信する（異動と同じトランザクションで書かれた送信待ちを順に送る）."""
+    from jichitai.services.webhooks import DispatchReport
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     dispatcher = _app().webhooks
     stop = threading.Event()

@@ -16,20 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    ProgressColumn,
-    Task,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Progress as RichProgress
-from rich.text import Text
 
 from jichitai.domain.common.address import OUTSIDE_MUNICIPALITY
 from jichitai.domain.errors import DomainError
@@ -41,9 +30,10 @@ from jichitai.entrypoints.cli_common import (
     _fail,
     operator_actor,
 )
-from jichitai.services.audit import Operation
-from jichitai.services.migration import MANIFEST_FILE
-from jichitai.services.migration_import import IdMode, Progress
+from jichitai.services.migration_ids import IdMode
+
+if TYPE_CHECKING:
+    from jichitai.services.migration_import import Progress
 
 layout_app = typer.Typer(help="データ移行（中間標準レイアウト）", no_args_is_help=True)
 
@@ -64,6 +54,8 @@ def layout_export(
     as_json: JsonOption = False,
 ) -> None:
     """団体の住民記録すべて（履歴・除票を含む）を中間標準レイアウトのCSVに出力する."""
+    from jichitai.services.audit import Operation
+
     a = _app()
     try:
         code = a.municipalities.get(municipality).code
@@ -96,15 +88,11 @@ def layout_export(
     )
 
 
-class RowsPerSecond(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:,.0f} 行/秒" if speed else "- 行/秒")
-
-
 def _manifest_rows(directory: Path) -> dict[str, int]:
     """Rows per file as the manifest states them (for the ETA); empty if it cannot be read —
     the import itself reports why."""
+    from jichitai.services.migration import MANIFEST_FILE
+
     try:
         manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
         return {str(f["file"]): int(f["rows"]) for f in manifest["files"]}
@@ -136,6 +124,23 @@ def terminal_progress(directory: Path, enabled: bool) -> Iterator[Progress | Non
     if not enabled:
         yield None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        ProgressColumn,
+        Task,
+        TaskID,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.progress import Progress as RichProgress
+    from rich.text import Text
+
+    class RowsPerSecond(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} 行/秒" if speed else "- 行/秒")
+
     totals = _manifest_rows(directory)
     labels = {"check": "検査", "import": "検査・取込"}
     columns = (

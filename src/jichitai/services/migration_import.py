@@ -48,7 +48,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from functools import partial
 from typing import Any, Final
 
@@ -64,6 +63,7 @@ from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import ChangeKind
 from jichitai.services.event_ids import time_ordered_id
 from jichitai.services.layout_mapping import RowMapper
+from jichitai.services.migration_ids import IdMode
 from jichitai.services.migration_rows import (
     CellRule,
     Checked,
@@ -158,17 +158,6 @@ class ImportResult:
     addresses_outside: tuple[ImportFault, ...] = ()
     """With ``allow_addresses_outside``: the living residents whose address lies outside the
     municipality, taken in anyway (``import.address_outside_allowed``, listed in the report)."""
-
-
-class IdMode(StrEnum):
-    """What becomes of the source's 宛名番号 and 世帯番号."""
-
-    KEEP = "keep"
-    """Kept, so other systems' references stay valid (they must carry this register's check
-    digits)."""
-    RENUMBER = "renumber"
-    """Read as the source's own keys (digits, any check-digit scheme) and replaced by new numbers
-    in the order they first appear; the map from old to new is written next to the report."""
 
 
 class _Renumbering:

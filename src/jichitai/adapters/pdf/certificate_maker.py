@@ -26,12 +26,11 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
-from jichitai.adapters.pdf.certificate_pdf import Issuer, overflowing, render_certificate
-from jichitai.adapters.pdf.fonts import mj_font_path
-from jichitai.adapters.pdf.signing import PdfSigner, check_signature
+from jichitai.adapters.pdf.font_path import mj_font_path
 from jichitai.adapters.private_files import replace_private, write_private
 from jichitai.adapters.security.certificate_keys import KeyStore
 from jichitai.adapters.security.qr_signatures import payload_is_signed_by, sign_payload
@@ -52,6 +51,9 @@ from jichitai.domain.common.municipality import MunicipalityCode
 from jichitai.domain.errors import DomainError, invalid
 from jichitai.services.certificates import FileCheck
 from jichitai.services.ports import Clock
+
+if TYPE_CHECKING:
+    from jichitai.adapters.pdf.certificate_pdf import Issuer
 
 
 def stand_in_seal(name: str, *, font_path: str = "") -> bytes:
@@ -142,6 +144,8 @@ class KeyDirectoryCertificateMaker:
     def _issuer(self, code: str, name: str, certifier: Certifier) -> Issuer:
         """What the last page prints: the certifier, their seal (the deputy's own, else the
         公印) unless it is left off, and the line under them."""
+        from jichitai.adapters.pdf.certificate_pdf import Issuer
+
         seal = None
         if certifier.with_seal:
             own = self._seal(code, DEPUTY_SEAL) if certifier.is_deputy else None
@@ -159,6 +163,11 @@ class KeyDirectoryCertificateMaker:
         impressions: Mapping[str, bytes],
         certifier: Certifier,
     ) -> bytes:
+        # ReportLab and pyHanko (with aiohttp) load here, on the first certificate, not with
+        # the wiring: a command or a worker that issues none never pays for them.
+        from jichitai.adapters.pdf.certificate_pdf import render_certificate
+        from jichitai.adapters.pdf.signing import PdfSigner
+
         pair = self._keys.municipality(municipality_code)
         payload = sign_payload(pair, municipality_code, number.code, digest)
         pdf = render_certificate(
@@ -174,9 +183,13 @@ class KeyDirectoryCertificateMaker:
         return signer.sign(pdf, reason=sheets[0].title + "の交付", location=name)
 
     def overflows(self, sheets: Sequence[Sheet]) -> list[Overflow]:
+        from jichitai.adapters.pdf.certificate_pdf import overflowing
+
         return overflowing(sheets, font_path=self._font_path)
 
     def check(self, pdf: bytes) -> FileCheck:
+        from jichitai.adapters.pdf.signing import check_signature
+
         authority = self._keys.authority
         roots = [authority] if authority.certificate_path.exists() else []
         signature = check_signature(pdf, roots)

@@ -26,10 +26,10 @@ from pathlib import Path
 from fontTools.ttLib import TTFont as FontToolsFont
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
+from jichitai.adapters.pdf.font_path import DEFAULT_MJ_FONT_PATH as DEFAULT_MJ_FONT_PATH
+from jichitai.adapters.pdf.font_path import mj_font_path as mj_font_path
+
 MJ_FONT_NAME = "IPAmjMincho"
-DEFAULT_MJ_FONT_PATH = "/usr/share/fonts/truetype/ipamj/ipamjm.ttf"
-"""Where Debian's ``fonts-ipamj-mincho`` puts the font; ``Settings.mj_font_path``
-(``JICHITAI_MJ_FONT``) names another, and bootstrap hands it to the adapters that draw."""
 VARIANT_CODES_START = 0xF0000
 """Supplementary Private Use Area-A: free in every font, never typed by a user."""
 
@@ -83,11 +83,6 @@ def _face(name: str) -> ttfonts.TTFontFace:
     font = pdfmetrics.getFont(name)
     assert isinstance(font, ttfonts.TTFont)
     return font.face
-
-
-def mj_font_path(configured: str = "") -> str:
-    """The font file: ``configured`` (the setting), or where Debian installs it."""
-    return configured or DEFAULT_MJ_FONT_PATH
 
 
 def mj_font(path: str = "") -> MjFont:

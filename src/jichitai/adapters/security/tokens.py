@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import jwt
-
 from jichitai.domain.access.actor import Unauthenticated
 from jichitai.domain.errors import Violation
 from jichitai.services.ports import Clock, TokenClaims
@@ -36,6 +34,8 @@ class JwtTokens:
         return self._lifetime
 
     def issue(self, login: str, municipality_code: str, session_id: str) -> tuple[str, datetime]:
+        import jwt  # with its cryptography backends: loaded on the first token, not with the wiring
+
         now = self._clock.now()
         expires = now + self._lifetime
         token = jwt.encode(
@@ -62,6 +62,8 @@ class JwtTokens:
         return claims
 
     def read_signed(self, token: str) -> TokenClaims | None:
+        import jwt
+
         try:
             claims = jwt.decode(
                 token,
