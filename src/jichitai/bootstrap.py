@@ -177,7 +177,7 @@ def bootstrap(
 
     def feed_head(code: str) -> int:
         with reader_for(code) as uow:
-            return uow.register.feed_head()
+            return uow.journal.feed_head()
 
     register = RegisterService(uow_for, clock, random, municipalities.name_of)
     queries = RegisterQueries(reader_for, clock)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, delete, select
 
 from jichitai.adapters.db import tables
-from jichitai.adapters.db.repository import decode_record
+from jichitai.adapters.db.register_rows import decode_record
 from jichitai.bootstrap import App, bootstrap
 from jichitai.demo.generator import DemoSummary, seed_register
 from jichitai.domain.common.dates import DateKind

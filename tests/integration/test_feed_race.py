@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from jichitai.adapters.db.repository import SqlRegisterRepository
+from jichitai.adapters.db.journal import SqlJournal
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App, bootstrap
 from jichitai.domain.common.identifiers import AtenaNumber
@@ -113,14 +113,14 @@ def test_a_reader_never_passes_a_change_that_commits_later(
     # The reader runs in a thread of its own: on SQLite, writing its read to the access log
     # queues behind the open writer too (one writer at a time), after the journal was read.
     journal_read = threading.Event()
-    original = SqlRegisterRepository.feed_entries
+    original = SqlJournal.feed_entries
 
-    def feed_entries(self: SqlRegisterRepository, after_seq: int, limit: int) -> Any:
+    def feed_entries(self: SqlJournal, after_seq: int, limit: int) -> Any:
         entries = original(self, after_seq, limit)
         journal_read.set()
         return entries
 
-    monkeypatch.setattr(SqlRegisterRepository, "feed_entries", feed_entries)
+    monkeypatch.setattr(SqlJournal, "feed_entries", feed_entries)
     early: list[FeedPage] = []
     reader = threading.Thread(
         target=lambda: early.append(app.integration.changes(subscriber, cursor, 100))

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import Engine, delete, func, select
 
 from jichitai.adapters.db import tables
-from jichitai.adapters.db.repository import decode_record
+from jichitai.adapters.db.register_rows import decode_record
 from jichitai.adapters.standard_layout.csv_export import GAIJI_REPORT, MANIFEST, unescape_gaiji
 from jichitai.adapters.standard_layout.layout import load_layout
 from jichitai.bootstrap import App, bootstrap

@@ -83,7 +83,7 @@ def test_each_resident_let_in_by_the_override_keeps_the_rule_in_its_journal_entr
     let_in = {f.line: f for f in result.addresses_outside}
     assert set(let_in) == {f.line for f in refused.faults}
     with SqlUnitOfWork(register.engine, TARGET, read_only=True) as uow:
-        entries = uow.register.journal()
+        entries = uow.journal.journal()
     assert len(entries) == result.snapshots
     alerted = {}
     for entry in entries:

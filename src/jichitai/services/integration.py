@@ -207,7 +207,7 @@ class IntegrationService:
         if not persons:
             return Withheld()
         with self._reader_for(subscriber.municipality_code) as uow:
-            hidden = uow.register.hidden_from_other_systems([a for a, _ in persons])
+            hidden = uow.read_model.hidden_from_other_systems([a for a, _ in persons])
         stopped, supported = self._suppressions.feed_status(subscriber.municipality_code, persons)
         return Withheld(hidden | stopped, supported)
 
@@ -262,14 +262,14 @@ class IntegrationService:
             )
         start = cursor_value(after)
         with self._reader_for(subscriber.municipality_code) as uow:
-            head = uow.register.feed_head()
+            head = uow.journal.feed_head()
             if start > head:
                 raise invalid(
                     "feed.cursor_invalid",
                     "カーソルがこの団体の異動の範囲を超えています（前回の応答の next_cursor を指定してください）",
                     "after",
                 )
-            entries = uow.register.feed_entries(start, limit)
+            entries = uow.journal.feed_entries(start, limit)
         changes = self.render(subscriber, entries)
         next_seq = entries[-1][0].seq if entries else start
         records = [r for change in changes for r in change["records"]]
@@ -364,7 +364,7 @@ class IntegrationService:
         uow = self._reader_for(subscriber.municipality_code, snapshot=True)
         uow.__enter__()
         try:
-            cursor = str(uow.register.feed_head())
+            cursor = str(uow.journal.feed_head())
         except BaseException:
             uow.__exit__(None, None, None)
             raise
@@ -374,7 +374,7 @@ class IntegrationService:
             after: str | None = None
             try:
                 while True:
-                    page = uow.register.latest_snapshots_after(
+                    page = uow.read_model.latest_snapshots_after(
                         after, EXTRACT_PAGE, include_removed=include_removed, on=today
                     )
                     if not page:

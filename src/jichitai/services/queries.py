@@ -115,14 +115,14 @@ class RegisterQueries:
         today = self._clock.today()
         criteria = replace(criteria, living_on=today)
         with self._uow_for(municipality_code) as uow:
-            return [_in_effect(uow, r, today) for r in uow.register.search(criteria, limit)]
+            return [_in_effect(uow, r, today) for r in uow.read_model.search(criteria, limit)]
 
     def current(self, municipality_code: str, atena_number: str) -> ResidentRecord:
         """The record in effect today (``domain/residents/timeline.py``): a 転出 filed for a
         later date leaves her a resident until then, for every reader."""
         atena = AtenaNumber.parse(atena_number)
         with self._uow_for(municipality_code) as uow:
-            record = uow.register.current(atena)
+            record = uow.read_model.current(atena)
             if record is None:
                 raise _not_found(atena.value)
             return _in_effect(uow, record, self._clock.today())
@@ -135,25 +135,25 @@ class RegisterQueries:
         atena = AtenaNumber.parse(atena_number)
         today = self._clock.today()
         with self._uow_for(municipality_code) as uow:
-            latest = uow.register.current(atena)
+            latest = uow.read_model.current(atena)
             if latest is None:
                 raise _not_found(atena.value)
             record = _in_effect(uow, latest, today)
-            version = uow.register.household_version(record.household_number)
+            version = uow.read_model.household_version(record.household_number)
         return record, (latest if latest is not record else None), version
 
     def household_version(self, municipality_code: str, household_number: str) -> int | None:
         """The household's version (bumped by every change to it), None for no such household."""
         number = HouseholdNumber.parse(household_number)
         with self._uow_for(municipality_code) as uow:
-            return uow.register.household_version(number)
+            return uow.read_model.household_version(number)
 
     def latest(self, municipality_code: str, atena_number: str) -> ResidentRecord:
         """The latest snapshot recorded, even one not yet in effect (what the change rules
         see, and what a screen offering a change for her must start from)."""
         atena = AtenaNumber.parse(atena_number)
         with self._uow_for(municipality_code) as uow:
-            record = uow.register.current(atena)
+            record = uow.read_model.current(atena)
         if record is None:
             raise _not_found(atena.value)
         return record
@@ -162,7 +162,7 @@ class RegisterQueries:
         """Every snapshot of the person, 履歴番号 1 first (standard §2.2.1 (350))."""
         atena = AtenaNumber.parse(atena_number)
         with self._uow_for(municipality_code) as uow:
-            records = uow.register.history(atena)
+            records = uow.read_model.history(atena)
         if not records:
             raise _not_found(atena.value)
         return records
@@ -186,8 +186,10 @@ class RegisterQueries:
         number = HouseholdNumber.parse(household_number)
         today = self._clock.today()
         with self._uow_for(municipality_code) as uow:
-            members = [_in_effect(uow, m, today) for m in uow.register.household_residents(number)]
-            for leaving in uow.register.household_pending_removals(number, today):
+            members = [
+                _in_effect(uow, m, today) for m in uow.read_model.household_residents(number)
+            ]
+            for leaving in uow.read_model.household_pending_removals(number, today):
                 held = _in_effect(uow, leaving, today)
                 if held.is_resident and held.household_number == number:
                     members.append(held)
@@ -219,7 +221,7 @@ class RegisterQueries:
         found: list[str] = []
         with self._uow_for(municipality_code) as uow:
             while len(found) < limit:
-                row = uow.register.first_address(low, high)
+                row = uow.read_model.first_address(low, high)
                 if row is None:
                     break
                 key, text = row
@@ -232,7 +234,7 @@ class RegisterQueries:
 
     def stats(self, municipality_code: str) -> RegisterStats:
         with self._uow_for(municipality_code) as uow:
-            return uow.register.stats(self._clock.today())
+            return uow.read_model.stats(self._clock.today())
 
 
 _KEY_END = "\uffff"
@@ -270,7 +272,7 @@ def _in_effect(uow: UnitOfWork, record: ResidentRecord, today: date) -> Resident
     """``record`` (a latest snapshot), or the earlier one in effect today if it is pending."""
     if not is_pending(record, today):
         return record
-    return uow.register.snapshot_on(record.atena_number, today) or record
+    return uow.read_model.snapshot_on(record.atena_number, today) or record
 
 
 def _not_found(atena: str) -> NotFound:

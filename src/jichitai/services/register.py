@@ -43,7 +43,7 @@ from jichitai.services.ports import (
     Draft,
     JournalEntry,
     RandomSource,
-    RegisterRepository,
+    RegisterJournal,
     UnitOfWork,
 )
 from jichitai.services.seals import abolish_on_removal
@@ -134,7 +134,7 @@ def decode_command(data: dict[str, Any]) -> ChangeCommand:
 class _PlanningView:
     """The repository as the rules see it, plus random 住民票コード drawn without collisions."""
 
-    def __init__(self, repo: RegisterRepository, random: RandomSource) -> None:
+    def __init__(self, repo: RegisterJournal, random: RandomSource) -> None:
         self._repo = repo
         self._random = random
 
@@ -276,7 +276,7 @@ class RegisterService:
         with self._uow_for(municipality_code) as uow:
             # Numbers are drawn while planning: take the chain head's lock first, as a real
             # change does, so a dry run never races a writer for the same new 宛名番号.
-            repo = uow.register
+            repo = uow.journal
             repo.journal_head()
             _check_versions(repo, command)
             plan = plan_change(command, _PlanningView(repo, self._random), ctx)
@@ -302,7 +302,7 @@ class RegisterService:
         command: ChangeCommand,
         idempotency_key: str | None,
     ) -> ChangeResult:
-        repo = uow.register
+        repo = uow.journal
         # Lock the chain head first: everything read after it (an earlier entry with the same
         # idempotency key included) is what the previous writer of this municipality committed.
         seq, prev_hash = repo.journal_head()
@@ -389,8 +389,8 @@ class RegisterService:
             if idempotency_key:
                 # Serialise with writers of this municipality, so a concurrent duplicate waits
                 # and then finds the first one's draft.
-                uow.register.journal_head()
-                previous = uow.register.draft_by_idempotency_key(idempotency_key)
+                uow.journal.journal_head()
+                previous = uow.drafts.by_idempotency_key(idempotency_key)
                 if previous is not None:
                     if previous.command != text or previous.operator != operator:
                         raise DomainError(
@@ -401,7 +401,7 @@ class RegisterService:
                             )
                         )
                     return previous
-            uow.register.add_draft(draft)
+            uow.drafts.add(draft)
             uow.commit()
         return draft
 
@@ -427,16 +427,14 @@ class RegisterService:
                 updated_at=self._clock.now(),
                 editors=editors + ((editor,) if editor and editor not in editors else ()),
             )
-            uow.register.update_draft(updated)
+            uow.drafts.update(updated)
             uow.commit()
             return updated
 
     def discard_draft(self, municipality_code: str, draft_id: str) -> None:
         with self._uow_for(municipality_code) as uow:
             draft = self._pending(uow, draft_id)
-            uow.register.update_draft(
-                replace(draft, status="discarded", updated_at=self._clock.now())
-            )
+            uow.drafts.update(replace(draft, status="discarded", updated_at=self._clock.now()))
             uow.commit()
 
     def approve_draft(
@@ -453,11 +451,11 @@ class RegisterService:
         """
         ctx = self._context(municipality_code)
         with self._uow_for(municipality_code) as uow:
-            found = uow.register.get_draft(draft_id)
+            found = uow.drafts.get(draft_id)
             key = (found.idempotency_key or f"draft:{found.draft_id}") if found else ""
             if found is not None and found.status == "approved":
                 # Approving twice (a resubmitted form, a retried request) answers the first result.
-                entry = uow.register.entry_by_idempotency_key(key)
+                entry = uow.journal.entry_by_idempotency_key(key)
                 if entry is not None:
                     return _result_of(entry, replayed=True)
             draft = self._pending(uow, draft_id)
@@ -469,7 +467,7 @@ class RegisterService:
                 )
                 command = replace(command, header=header)
             result = self._record(uow, ctx, command, key)
-            uow.register.update_draft(
+            uow.drafts.update(
                 replace(
                     draft, status="approved", event_id=result.event_id, updated_at=self._clock.now()
                 )
@@ -480,18 +478,18 @@ class RegisterService:
     def draft(self, municipality_code: str, draft_id: str) -> Draft:
         """A draft in any state (pending, approved, discarded)."""
         with self._uow_for(municipality_code) as uow:
-            draft = uow.register.get_draft(draft_id)
+            draft = uow.drafts.get(draft_id)
         if draft is None:
             raise NotFound(Violation("draft.not_found", "該当する仮登録がありません", "draft_id"))
         return draft
 
     def drafts(self, municipality_code: str) -> Sequence[Draft]:
         with self._uow_for(municipality_code) as uow:
-            return uow.register.drafts("pending")
+            return uow.drafts.listed("pending")
 
     @staticmethod
     def _pending(uow: UnitOfWork, draft_id: str) -> Draft:
-        draft = uow.register.get_draft(draft_id)
+        draft = uow.drafts.get(draft_id)
         if draft is None:
             raise NotFound(Violation("draft.not_found", "該当する仮登録がありません", "draft_id"))
         if draft.status != "pending":
@@ -513,11 +511,11 @@ class RegisterService:
         # every remaining link intact. The head is read (and its lock released) first; entries
         # appended while the check runs lie beyond it and are left for the next check.
         with self._uow_for(municipality_code) as uow:
-            last_seq, last_hash = uow.register.journal_head()
+            last_seq, last_hash = uow.journal.journal_head()
         with self._uow_for(municipality_code) as uow:
             previous = GENESIS_HASH
             count = 0
-            for entry in uow.register.journal(limit=last_seq):
+            for entry in uow.journal.journal(limit=last_seq):
                 if entry.prev_hash != previous or entry_hash(entry) != entry.entry_hash:
                     raise _tampered(entry.seq)
                 previous = entry.entry_hash
@@ -529,7 +527,7 @@ class RegisterService:
         return count
 
 
-def _check_versions(repo: RegisterRepository, command: ChangeCommand) -> None:
+def _check_versions(repo: RegisterJournal, command: ChangeCommand) -> None:
     """``change.conflict`` naming every person and household changed since the versions the
     command was prepared against (an optimistic lock across the draft's review)."""
     faults: list[Violation] = []

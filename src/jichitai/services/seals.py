@@ -378,7 +378,7 @@ class SealService:
 
 
 def _person(uow: UnitOfWork, atena: AtenaNumber) -> ResidentRecord:
-    record = uow.register.current(atena)
+    record = uow.read_model.current(atena)
     if record is None:
         raise NotFound(
             Violation(

@@ -226,7 +226,7 @@ class WebhookDispatcher:
     ) -> list[tuple[JournalEntry, Sequence[str]]]:
         wanted = set(seqs)
         with self._reader_for(municipality_code) as uow:
-            found = uow.register.feed_entries(min(seqs) - 1, max(seqs) - min(seqs) + 1)
+            found = uow.journal.feed_entries(min(seqs) - 1, max(seqs) - min(seqs) + 1)
         return [(entry, texts) for entry, texts in found if entry.seq in wanted]
 
     def _post(self, subscriber: Subscriber, change: Mapping[str, object]) -> str | None:

@@ -6,26 +6,34 @@ that fails half-way writes nothing. This module is the only place that commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, insert, select
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.drafts import SqlDrafts
 from jichitai.adapters.db.engine import READ_ONLY
-from jichitai.adapters.db.repository import SqlRegisterRepository
+from jichitai.adapters.db.journal import SqlJournal
+from jichitai.adapters.db.raw import RawSql
+from jichitai.adapters.db.read_model import SqlRegisterReadModel
+from jichitai.adapters.db.register_import import SqlRegisterImport
+from jichitai.adapters.db.register_rows import CurrentRecords
 from jichitai.adapters.db.seal_store import SqlSealRepository
 from jichitai.domain.errors import NotFound, Violation
 from jichitai.services.ports import GENESIS_HASH, Municipality
 
+_R = TypeVar("_R")
+
 
 class SqlUnitOfWork:
-    """A transaction scoped to one municipality; its repository filters by that code."""
+    """A transaction scoped to one municipality; each of its repositories filters by that code.
 
-    register: SqlRegisterRepository
-    seals: SqlSealRepository
+    The repositories are made when first used, on the unit of work's one connection: a use case
+    pays only for those it touches, and whatever they write commits (or rolls back) together.
+    """
 
     def __init__(
         self,
@@ -44,6 +52,7 @@ class SqlUnitOfWork:
         self._read_only = read_only or snapshot
         self._snapshot = snapshot
         self._connection: Connection | None = None
+        self._repositories: dict[str, Any] = {}
 
     def __enter__(self) -> Self:
         connection = self._engine.connect()
@@ -53,12 +62,14 @@ class SqlUnitOfWork:
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
         try:
             connection.begin()
-            register = SqlRegisterRepository(connection, self._municipality_code)
-            known = register.municipality_exists()
+            sql = RawSql(connection)
+            known = sql.one(
+                "SELECT 1 FROM municipalities WHERE code = :mc", {"mc": self._municipality_code}
+            )
         except BaseException:
             connection.close()
             raise
-        if not known:  # no tenant, no data: refuse rather than answer "nobody found"
+        if known is None:  # no tenant, no data: refuse rather than answer "nobody found"
             connection.close()
             raise NotFound(
                 Violation(
@@ -68,9 +79,40 @@ class SqlUnitOfWork:
                 )
             )
         self._connection = connection
-        self.register = register
-        self.seals = SqlSealRepository(connection, self._municipality_code)
+        self._sql = sql
+        self._records = CurrentRecords(sql, self._municipality_code)
+        self._repositories = {}
         return self
+
+    def _repository(self, name: str, make: Callable[[Connection, str], _R]) -> _R:
+        """The repository ``make`` builds on this unit of work's connection, made once."""
+        assert self._connection is not None, "the unit of work is not open"
+        found = self._repositories.get(name)
+        if found is None:
+            found = self._repositories[name] = make(self._connection, self._municipality_code)
+        return cast(_R, found)
+
+    @property
+    def journal(self) -> SqlJournal:
+        return self._repository("journal", lambda c, mc: SqlJournal(c, mc, self._records))
+
+    @property
+    def read_model(self) -> SqlRegisterReadModel:
+        return self._repository(
+            "read_model", lambda c, mc: SqlRegisterReadModel(c, mc, self._records)
+        )
+
+    @property
+    def drafts(self) -> SqlDrafts:
+        return self._repository("drafts", SqlDrafts)
+
+    @property
+    def imports(self) -> SqlRegisterImport:
+        return self._repository("imports", SqlRegisterImport)
+
+    @property
+    def seals(self) -> SqlSealRepository:
+        return self._repository("seals", SqlSealRepository)
 
     def __exit__(
         self,
@@ -85,6 +127,7 @@ class SqlUnitOfWork:
         finally:
             self._connection.close()
             self._connection = None
+            self._repositories = {}
 
     def commit(self) -> None:
         assert self._connection is not None
@@ -98,13 +141,16 @@ class SqlUnitOfWork:
         ~200 µs a time, more than the change itself).
         """
         assert self._connection is not None
-        self.register.savepoint()
+        self._sql.execute("SAVEPOINT change", {})
         try:
             yield
         except BaseException:
-            self.register.rollback_to_savepoint()
+            # Undo what the change wrote; its records may be in the identity map, so drop it.
+            self._sql.execute("ROLLBACK TO SAVEPOINT change", {})
+            self._sql.execute("RELEASE SAVEPOINT change", {})
+            self._records.forget()
             raise
-        self.register.release_savepoint()
+        self._sql.execute("RELEASE SAVEPOINT change", {})
 
 
 class SqlMunicipalityDirectory:
