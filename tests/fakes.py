@@ -9,9 +9,11 @@ It is real code, not a mock: it refuses a plan whose history numbers do not foll
 
 from __future__ import annotations
 
+import copy
 import random
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from ipaddress import ip_address
 
@@ -24,7 +26,7 @@ from jichitai.domain.common.identifiers import (
     ResidentCode,
 )
 from jichitai.domain.common.names import PersonName
-from jichitai.domain.errors import DomainError, Severity, Violation
+from jichitai.domain.errors import DomainError, NotFound, Severity, Violation
 from jichitai.domain.integration.destinations import IPAddress
 from jichitai.domain.residents.changes import plan_change
 from jichitai.domain.residents.commands import ChangeCommand
@@ -306,3 +308,74 @@ class CountingHasher:
             gate, self._gate = self._gate, None
         if gate is not None:
             gate.set()
+
+
+class MemoryUnitOfWork:
+    """The ``UnitOfWork`` port over in-memory stores, for tests of the services.
+
+    Each store keeps the data of every municipality and gives one municipality's repository
+    with ``of(code)``; the unit of work names its repositories after the stores
+    (``uow.access_log`` is ``stores["access_log"].of(code)``). Like the SQL one it is all or
+    nothing: the stores' data is copied on entry and put back unless ``commit`` was called; and
+    one unit of work runs at a time (as SQLite's write transactions do).
+    """
+
+    def __init__(
+        self,
+        municipality_code: str,
+        stores: Mapping[str, object],
+        known: Collection[str],
+        lock: threading.RLock,
+    ) -> None:
+        self._code = municipality_code
+        self._stores = stores
+        self._known = known
+        self._lock = lock
+        self._saved: dict[str, dict[str, object]] | None = None
+        self.commits = 0
+
+    def __enter__(self) -> MemoryUnitOfWork:
+        if self._code not in self._known:
+            raise NotFound(
+                Violation("municipality.not_found", f"団体 {self._code} はありません", "code")
+            )
+        self._lock.acquire()
+        self._saved = {name: copy.deepcopy(vars(store)) for name, store in self._stores.items()}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._saved is not None:  # not committed: every store as it was
+                for name, saved in self._saved.items():
+                    vars(self._stores[name]).update(saved)
+        finally:
+            self._saved = None
+            self._lock.release()
+
+    def commit(self) -> None:
+        assert self._saved is not None, "not open"
+        self._saved = {name: copy.deepcopy(vars(s)) for name, s in self._stores.items()}
+        self.commits += 1
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        saved = {name: copy.deepcopy(vars(s)) for name, s in self._stores.items()}
+        try:
+            yield
+        except BaseException:
+            for name, state in saved.items():
+                vars(self._stores[name]).update(state)
+            raise
+
+    def __getattr__(self, name: str) -> object:
+        stores = self.__dict__.get("_stores", {})
+        if name not in stores:
+            raise AttributeError(name)
+        assert self.__dict__.get("_saved") is not None, "the unit of work is not open"
+        return stores[name].of(self.__dict__["_code"])
+
+
+def memory_units(known: Collection[str], **stores: object) -> Callable[[str], MemoryUnitOfWork]:
+    """``uow_for`` over the stores, for the municipalities ``known``."""
+    lock = threading.RLock()
+    return lambda code: MemoryUnitOfWork(code, stores, known, lock)

@@ -9,7 +9,6 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from jichitai.adapters.clock import SystemClock, SystemRandom
-from jichitai.adapters.db.access_log_store import SqlAccessLogStore
 from jichitai.adapters.db.certificate_store import SqlCertificateStore
 from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_sqlite
 from jichitai.adapters.db.migrate import current_revision, head_revision, upgrade
@@ -181,7 +180,7 @@ def bootstrap(
 
     register = RegisterService(uow_for, clock, random, municipalities.name_of)
     queries = RegisterQueries(reader_for, clock)
-    access_log = AccessLog(SqlAccessLogStore(engine), clock)
+    access_log = AccessLog(uow_for, clock, reader_for=snapshot_reader_for)
     suppressions = SuppressionService(SqlSuppressionStore(engine), clock)
     subscriber_directory = SqlSubscriberDirectory(engine)
     outbox = SqlOutboxStore(engine)

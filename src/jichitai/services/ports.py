@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, NamedTuple, Protocol, Self
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Self
 
 from jichitai.domain.access.roles import Role
 from jichitai.domain.access.suppression import Suppression
@@ -22,6 +22,9 @@ from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import RegisterView
 from jichitai.domain.seals.events import SealEvent
 from jichitai.domain.seals.registration import SealRegistration
+
+if TYPE_CHECKING:  # repositories whose port lives beside its service, which imports this module
+    from jichitai.services.audit import AccessLogRepository
 
 GENESIS_HASH = "0" * 64
 """The 'previous hash' of a municipality's first journal entry (the chain's anchor)."""
@@ -365,6 +368,10 @@ class UnitOfWork(Protocol):
     @property
     def seals(self) -> SealRepository:
         """The municipality's 印鑑登録, in the same transaction."""
+
+    @property
+    def access_log(self) -> AccessLogRepository:
+        """The municipality's access log: an entry commits with what it records."""
 
     def __enter__(self) -> Self: ...
 

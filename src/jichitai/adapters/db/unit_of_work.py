@@ -14,6 +14,7 @@ from typing import Any, Self, TypeVar, cast
 from sqlalchemy import Connection, Engine, insert, select
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.access_log_store import SqlAccessLog
 from jichitai.adapters.db.drafts import SqlDrafts
 from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.adapters.db.journal import SqlJournal
@@ -113,6 +114,10 @@ class SqlUnitOfWork:
     @property
     def seals(self) -> SqlSealRepository:
         return self._repository("seals", SqlSealRepository)
+
+    @property
+    def access_log(self) -> SqlAccessLog:
+        return self._repository("access_log", SqlAccessLog)
 
     def __exit__(
         self,
