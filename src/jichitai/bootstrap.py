@@ -9,15 +9,13 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from jichitai.adapters.clock import SystemClock, SystemRandom
-from jichitai.adapters.db.certificate_store import SqlCertificateStore
+from jichitai.adapters.db.certificate_store import SqlIssueCodes
 from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_sqlite
 from jichitai.adapters.db.migrate import current_revision, head_revision, upgrade
-from jichitai.adapters.db.outbox_store import SqlOutboxStore
-from jichitai.adapters.db.session_store import SqlSessionStore
-from jichitai.adapters.db.subscriber_store import SqlSubscriberDirectory
-from jichitai.adapters.db.suppression_store import SqlSuppressionStore
+from jichitai.adapters.db.outbox_store import SqlOutboxQueue
+from jichitai.adapters.db.subscriber_store import SqlSubscriberKeys
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
-from jichitai.adapters.db.user_directory import SqlUserDirectory
+from jichitai.adapters.db.user_directory import SqlStaffLogins
 from jichitai.adapters.http.resolver import SystemResolver
 from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.adapters.pdf.application_form import render_application_form
@@ -178,16 +176,15 @@ def bootstrap(
         with reader_for(code) as uow:
             return uow.journal.feed_head()
 
-    register = RegisterService(uow_for, clock, random, municipalities.name_of)
+    register = RegisterService(uow_for, clock, random)
     queries = RegisterQueries(reader_for, clock)
     access_log = AccessLog(uow_for, clock, reader_for=snapshot_reader_for)
-    suppressions = SuppressionService(SqlSuppressionStore(engine), clock)
-    subscriber_directory = SqlSubscriberDirectory(engine)
-    outbox = SqlOutboxStore(engine)
+    suppressions = SuppressionService(uow_for, clock, access_log)
     integration = IntegrationService(
+        uow_for,
         snapshot_reader_for,
         queries,
-        subscriber_directory,
+        SqlSubscriberKeys(engine),
         suppressions,
         access_log,
         _bundled_layout,
@@ -197,34 +194,37 @@ def bootstrap(
     resolver = resolver or SystemResolver()
     destinations = DestinationPolicy(settings.webhook_allowed_networks)
     tokens = JwtTokens(settings.secret_key, timedelta(minutes=settings.token_minutes), clock)
-    sessions = SessionService(SqlSessionStore(engine), tokens, clock, access_log)
+    sessions = SessionService(uow_for, reader_for, tokens, clock, access_log)
     password_hasher = _password_hasher(settings, hasher)
     throttles = LoginThrottles(clock, _login_limits(settings))
     users = UserService(
-        SqlUserDirectory(engine),
+        uow_for,
+        reader_for,
+        SqlStaffLogins(engine),
         password_hasher,
         clock,
         municipality_exists,
         sessions,
         throttles,
+        access_log,
     )
     return App(
         seals=seals,
         certificates=CertificateService(
+            uow_for,
+            reader_for,
+            SqlIssueCodes(engine),
             queries,
             suppressions,
             access_log,
-            SqlCertificateStore(engine),
             KeyDirectoryCertificateMaker(KeyStore(settings.key_dir), clock),
             clock,
             municipalities.name_of,
-            seals.active_with_image,
             random,
         ),
         integration=integration,
         subscribers=SubscriberService(
-            subscriber_directory,
-            outbox,
+            uow_for,
             access_log,
             clock,
             lambda: integration.item_names,
@@ -233,9 +233,9 @@ def bootstrap(
             resolver,
         ),
         webhooks=WebhookDispatcher(
-            outbox,
-            subscriber_directory,
+            SqlOutboxQueue(engine),
             integration,
+            uow_for,
             reader_for,
             HttpTransport(destinations, resolver),
             access_log,
@@ -255,12 +255,14 @@ def bootstrap(
         queries=queries,
         clock=clock,
         users=users,
-        logins=LoginService(users, password_hasher, throttles, sessions, access_log, clock),
+        logins=LoginService(
+            uow_for, users, password_hasher, throttles, sessions, access_log, clock
+        ),
         sessions=sessions,
         tokens=tokens,
         access_log=access_log,
         suppressions=suppressions,
-        register_access=RegisterAccess(register, queries, suppressions, access_log),
+        register_access=RegisterAccess(register, queries, suppressions, access_log, uow_for),
         layout_export=LayoutExportService(reader_for, _bundled_layout, CsvExportSink),
         layout_import=LayoutImportService(
             uow_for,

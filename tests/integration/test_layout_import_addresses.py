@@ -22,6 +22,7 @@ from jichitai.bootstrap import App, bootstrap
 from jichitai.demo.generator import seed_register
 from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import NotFound
+from tests.database import append_only_lifted
 from tests.fakes import FixedClock, SeededRandom
 
 SOURCE = "13114" + municipality_check_digit("13114")  # 中野区
@@ -30,7 +31,7 @@ UNKNOWN = "13116" + municipality_check_digit("13116")
 
 
 def _forget(engine: Engine) -> None:
-    with engine.begin() as connection:
+    with engine.begin() as connection, append_only_lifted(connection):
         for code in (SOURCE, TARGET):
             for table in reversed(tables.metadata.sorted_tables):
                 if "municipality_code" in table.c:

@@ -47,6 +47,7 @@ from jichitai.domain.residents.commands import Cancel
 from jichitai.services import migration_workers
 from jichitai.services.migration_import import IdMode, LayoutImportService
 from jichitai.services.ports import GENESIS_HASH
+from tests.database import append_only_lifted
 from tests.factories import a_header
 from tests.fakes import FixedClock, SeededRandom
 
@@ -69,7 +70,8 @@ FILES = ("juki_jumin.csv", "juki_setai.csv", SHIEN, "gaiji_report.csv")
 
 
 def _forget(engine: Engine, codes: list[str]) -> None:
-    with engine.begin() as connection:
+    """Remove the municipalities and everything of theirs, their access log included."""
+    with engine.begin() as connection, append_only_lifted(connection):
         for code in codes:
             for table in reversed(tables.metadata.sorted_tables):
                 if "municipality_code" in table.c:

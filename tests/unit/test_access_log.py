@@ -7,7 +7,6 @@ write access to the database could, and ``verify`` must name the first entry tha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -30,98 +29,13 @@ from jichitai.services.audit import (
     is_night_or_holiday,
 )
 from jichitai.services.ports import GENESIS_HASH
-from tests.fakes import FixedClock, memory_units, violation
+from tests.fakes import FixedClock, MemoryAccessLogStore, access_log, violation
 
 JST = ZoneInfo("Asia/Tokyo")
 MC = "131016"
 OTHER_MC = "011002"
 A1, A2, A3 = (AtenaNumber.from_serial(n).value for n in (1, 2, 3))
 MY_NUMBER = "123456789018"
-
-
-class MemoryAccessLogStore:
-    """The access log of any number of municipalities in memory; ``of(code)`` is one
-    municipality's ``AccessLogRepository`` (what a unit of work hands out)."""
-
-    def __init__(self, *codes: str) -> None:
-        self.rows: dict[str, list[AccessEntry]] = {code: [] for code in codes}
-        self.persons: dict[str, list[tuple[int, str]]] = {code: [] for code in codes}
-        self.heads: dict[str, tuple[int, str]] = dict.fromkeys(codes, (0, GENESIS_HASH))
-
-    def of(self, code: str) -> MemoryAccessLog:
-        return MemoryAccessLog(self, code)
-
-
-class MemoryAccessLog:
-    """``AccessLogRepository`` of one municipality over the store."""
-
-    def __init__(self, store: MemoryAccessLogStore, code: str) -> None:
-        self.store = store
-        self.code = code
-
-    def append(self, build: Callable[[int, str], AccessEntry]) -> AccessEntry:
-        store, code = self.store, self.code
-        last_seq, last_hash = store.heads[code]
-        entry = build(last_seq + 1, last_hash)
-        assert (entry.municipality_code, entry.seq, entry.prev_hash) == (
-            code,
-            last_seq + 1,
-            last_hash,
-        )
-        store.rows[code].append(entry)
-        store.persons[code] += [(entry.seq, a) for a in entry.atena_numbers]
-        store.heads[code] = (entry.seq, entry.entry_hash)
-        return entry
-
-    def head(self) -> tuple[int, str]:
-        return self.store.heads[self.code]
-
-    def entries(self, after_seq: int = 0, limit: int | None = None) -> Sequence[AccessEntry]:
-        found = [e for e in self.store.rows[self.code] if e.seq > after_seq]
-        return found[:limit] if limit is not None else found
-
-    def indexed_persons(self, after_seq: int, through_seq: int) -> Sequence[tuple[int, str]]:
-        return sorted(p for p in self.store.persons[self.code] if after_seq < p[0] <= through_seq)
-
-    def search(
-        self, query: AccessSearch, *, before_seq: int | None = None, limit: int
-    ) -> Sequence[AccessEntry]:
-        indexed = {s for s, a in self.store.persons[self.code] if a == query.atena_number}
-        found = [
-            e
-            for e in reversed(self.store.rows[self.code])
-            if (
-                not query.atena_number
-                or (e.seq in indexed and query.atena_number in e.atena_numbers)
-            )
-            and (not query.user_login or e.user_login == query.user_login)
-            and (query.since is None or e.at >= query.since)
-            and (query.until is None or e.at < query.until)
-            and (query.operation is None or e.operation is query.operation)
-            and (query.outcome is None or e.outcome is query.outcome)
-            and (before_seq is None or e.seq < before_seq)
-        ]
-        return found[:limit]
-
-    def activity(
-        self, since: datetime, until: datetime, operation: Operation | None = None
-    ) -> Sequence[UserActivity]:
-        entries: dict[str, int] = {}
-        persons: dict[str, set[str]] = {}
-        for e in self.store.rows[self.code]:
-            if (
-                since <= e.at < until
-                and e.outcome is Outcome.OK
-                and (operation is None or e.operation is operation)
-            ):
-                entries[e.user_login] = entries.get(e.user_login, 0) + 1
-                persons.setdefault(e.user_login, set()).update(e.atena_numbers)
-        return [UserActivity(u, entries[u], len(persons[u])) for u in sorted(entries)]
-
-
-def access_log(store: MemoryAccessLogStore, clock: FixedClock) -> AccessLog:
-    """The service over the store, one unit of work a use case."""
-    return AccessLog(memory_units(store.heads, access_log=store), clock)
 
 
 def actor(login: str = "clerk1", *roles: Role, code: str = MC) -> Actor:

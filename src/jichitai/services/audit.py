@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Final, Protocol
+from typing import Final, Protocol, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 import jpholiday
@@ -258,6 +258,25 @@ class DisclosureRow:
     purpose: str
 
 
+class EntryDetails(TypedDict, total=False):
+    """What an entry says beyond who did what (``AccessLog.record_for_user_in``)."""
+
+    atena_numbers: Iterable[str | AtenaNumber]
+    target: str
+    my_number_shown: bool
+    outcome: Outcome | str
+    detail: str
+    person_count: int | None
+
+
+class UserEntryDetails(EntryDetails, total=False):
+    """``EntryDetails`` and where the user was, for a user who is not an ``Actor``."""
+
+    terminal: str
+    place: str
+    purpose: str
+
+
 class AccessLogRepository(Protocol):
     """One municipality's access log within a unit of work (``UnitOfWork.access_log``)."""
 
@@ -315,35 +334,11 @@ class AccessLog:
     # --- writing -------------------------------------------------------------------------------
 
     def record(
-        self,
-        actor: Actor,
-        operation: Operation,
-        *,
-        atena_numbers: Iterable[str | AtenaNumber] = (),
-        target: str = "",
-        my_number_shown: bool = False,
-        outcome: Outcome | str = Outcome.OK,
-        detail: str = "",
-        person_count: int | None = None,
+        self, actor: Actor, operation: Operation, **details: Unpack[EntryDetails]
     ) -> AccessEntry:
-        """Append what ``actor`` did, in a unit of work of its own. ``detail`` is the error code
-        of a refusal.
-
-        ``person_count`` defaults to the number of 宛名番号 given; a batch that concerns more
-        persons than it lists (a whole-register export) states the real number.
-        """
+        """Append what ``actor`` did, in a unit of work of its own."""
         with self._uow_for(actor.municipality_code) as uow:
-            entry = self.record_in(
-                uow,
-                actor,
-                operation,
-                atena_numbers=atena_numbers,
-                target=target,
-                my_number_shown=my_number_shown,
-                outcome=outcome,
-                detail=detail,
-                person_count=person_count,
-            )
+            entry = self.record_in(uow, actor, operation, **details)
             uow.commit()
         return entry
 
@@ -352,13 +347,7 @@ class AccessLog:
         uow: UnitOfWork,
         actor: Actor,
         operation: Operation,
-        *,
-        atena_numbers: Iterable[str | AtenaNumber] = (),
-        target: str = "",
-        my_number_shown: bool = False,
-        outcome: Outcome | str = Outcome.OK,
-        detail: str = "",
-        person_count: int | None = None,
+        **details: Unpack[EntryDetails],
     ) -> AccessEntry:
         """Append what ``actor`` did within ``uow`` (the actor's municipality's): it commits
         with the rest of the use case, or not at all."""
@@ -371,12 +360,7 @@ class AccessLog:
             terminal=actor.terminal,
             place=actor.place,
             purpose=actor.purpose,
-            atena_numbers=atena_numbers,
-            target=target,
-            my_number_shown=my_number_shown,
-            outcome=outcome,
-            detail=detail,
-            person_count=person_count,
+            **details,
         )
 
     def record_for_user(
@@ -385,35 +369,13 @@ class AccessLog:
         login: str,
         roles: Iterable[Role | str],
         operation: Operation,
-        *,
-        terminal: str = "",
-        place: str = "",
-        purpose: str = "",
-        atena_numbers: Iterable[str | AtenaNumber] = (),
-        target: str = "",
-        my_number_shown: bool = False,
-        outcome: Outcome | str = Outcome.OK,
-        detail: str = "",
-        person_count: int | None = None,
+        **details: Unpack[UserEntryDetails],
     ) -> AccessEntry:
         """Append, in a unit of work of its own, an event of a known user who is not (or not
         yet) an ``Actor``: a failed log-in, a log-in, a log-out."""
         with self._uow_for(municipality_code) as uow:
             entry = self.record_for_user_in(
-                uow,
-                municipality_code,
-                login,
-                roles,
-                operation,
-                terminal=terminal,
-                place=place,
-                purpose=purpose,
-                atena_numbers=atena_numbers,
-                target=target,
-                my_number_shown=my_number_shown,
-                outcome=outcome,
-                detail=detail,
-                person_count=person_count,
+                uow, municipality_code, login, roles, operation, **details
             )
             uow.commit()
         return entry
@@ -436,7 +398,10 @@ class AccessLog:
         detail: str = "",
         person_count: int | None = None,
     ) -> AccessEntry:
-        """``record_for_user`` within ``uow`` (the municipality's)."""
+        """``record_for_user`` within ``uow`` (the municipality's). ``detail`` is the error code
+        of a refusal; ``person_count`` defaults to the number of 宛名番号 given (a batch that
+        concerns more persons than it lists, a whole-register export, states the real number).
+        """
         numbers = _atena_numbers(atena_numbers)
         count = len(numbers) if person_count is None else person_count
         if count < len(numbers):

@@ -46,18 +46,25 @@ INTEGRATION_ROLE = "integration"
 """The role the access log records for a business system (staff roles are never this)."""
 
 
-class SubscriberDirectory(Protocol):
-    """Registered business systems of every municipality."""
+class SubscriberRepository(Protocol):
+    """One municipality's registered business systems within a unit of work
+    (``UnitOfWork.subscribers``)."""
 
     def add(self, subscriber: Subscriber) -> None: ...
 
-    def get(self, municipality_code: str, subscriber_id: str) -> Subscriber | None: ...
+    def get(self, subscriber_id: str) -> Subscriber | None: ...
 
-    def by_key_hash(self, key_hash: str) -> Subscriber | None: ...
-
-    def of_municipality(self, municipality_code: str) -> Sequence[Subscriber]: ...
+    def listed(self) -> Sequence[Subscriber]:
+        """Every subscriber of the municipality, oldest first."""
 
     def update(self, subscriber: Subscriber) -> None: ...
+
+
+class SubscriberKeys(Protocol):
+    """The subscriber holding an API key, in any municipality (a request presents only its
+    key), outside any unit of work."""
+
+    def by_key_hash(self, key_hash: str) -> Subscriber | None: ...
 
 
 def key_hash(api_key: str) -> str:
@@ -112,15 +119,17 @@ class IntegrationService:
 
     def __init__(
         self,
+        uow_for: Callable[[str], UnitOfWork],
         reader_for: Callable[..., UnitOfWork],
         queries: RegisterQueries,
-        subscribers: SubscriberDirectory,
+        subscribers: SubscriberKeys,
         suppressions: SuppressionService,
         access_log: AccessLog,
         layout: Callable[[str], Layout],
         clock: Clock,
         layout_version: str = "1.0",
     ) -> None:
+        self._uow_for = uow_for
         self._reader_for = reader_for
         self._clock = clock
         self._queries = queries
@@ -196,9 +205,7 @@ class IntegrationService:
     def _row(self, primitive: Mapping[str, Any], cells: frozenset[int]) -> list[str]:
         return self._mapper.to_row(primitive, latest=True, only=cells)
 
-    def _withheld(
-        self, subscriber: Subscriber, primitives: Sequence[Mapping[str, Any]]
-    ) -> Withheld:
+    def _withheld(self, uow: UnitOfWork, primitives: Sequence[Mapping[str, Any]]) -> Withheld:
         """What the register says *now* about passing these persons on: flagged 他業務参照不可
         in their current record or under a setting that stops feeds (withheld), under 支援措置
         (told). An old change re-read from the feed is judged now too, so a subscriber
@@ -206,19 +213,20 @@ class IntegrationService:
         persons = [(p["atena_number"], p["household_number"]) for p in primitives]
         if not persons:
             return Withheld()
-        with self._reader_for(subscriber.municipality_code) as uow:
-            hidden = uow.read_model.hidden_from_other_systems([a for a, _ in persons])
-        stopped, supported = self._suppressions.feed_status(subscriber.municipality_code, persons)
+        hidden = uow.read_model.hidden_from_other_systems([a for a, _ in persons])
+        stopped, supported = self._suppressions.feed_status(uow, persons)
         return Withheld(hidden | stopped, supported)
 
     def _log_read(
         self,
+        uow: UnitOfWork,
         subscriber: Subscriber,
         operation: Operation,
         records: Sequence[Mapping[str, str]],
         target: str,
     ) -> None:
-        self._log.record_for_user(
+        self._log.record_for_user_in(
+            uow,
             subscriber.municipality_code,
             subscriber.login,
             (INTEGRATION_ROLE,),
@@ -231,21 +239,24 @@ class IntegrationService:
         )
 
     def _shown(
-        self, subscriber: Subscriber, primitives: Sequence[Mapping[str, Any]]
+        self, uow: UnitOfWork, subscriber: Subscriber, primitives: Sequence[Mapping[str, Any]]
     ) -> tuple[list[dict[str, str]], int]:
         selection = ItemSelection.of(self._header, subscriber)
-        withheld = self._withheld(subscriber, primitives)
+        withheld = self._withheld(uow, primitives)
         return shown_records(primitives, self._row, selection, withheld)
 
     # --- the feed --------------------------------------------------------------------------------
 
     def render(
-        self, subscriber: Subscriber, entries: Sequence[tuple[JournalEntry, Sequence[str]]]
+        self,
+        uow: UnitOfWork,
+        subscriber: Subscriber,
+        entries: Sequence[tuple[JournalEntry, Sequence[str]]],
     ) -> list[dict[str, Any]]:
         """Entries with their snapshots (``feed_entries``) as the subscriber receives them (the
-        feed and the webhooks alike)."""
+        feed and the webhooks alike), judged in ``uow`` (the subscriber's municipality's)."""
         snapshots = [[orjson.loads(text) for text in texts] for _, texts in entries]
-        withheld = self._withheld(subscriber, [p for records in snapshots for p in records])
+        withheld = self._withheld(uow, [p for records in snapshots for p in records])
         selection = ItemSelection.of(self._header, subscriber)
         return [
             feed_change(_entry_fields(entry), records, self._row, selection, withheld)
@@ -261,7 +272,7 @@ class IntegrationService:
                 "limit",
             )
         start = cursor_value(after)
-        with self._reader_for(subscriber.municipality_code) as uow:
+        with self._uow_for(subscriber.municipality_code) as uow:
             head = uow.journal.feed_head()
             if start > head:
                 raise invalid(
@@ -270,10 +281,11 @@ class IntegrationService:
                     "after",
                 )
             entries = uow.journal.feed_entries(start, limit)
-        changes = self.render(subscriber, entries)
-        next_seq = entries[-1][0].seq if entries else start
-        records = [r for change in changes for r in change["records"]]
-        self._log_read(subscriber, Operation.FEED, records, f"feed:{start}-{next_seq}")
+            changes = self.render(uow, subscriber, entries)
+            next_seq = entries[-1][0].seq if entries else start
+            records = [r for change in changes for r in change["records"]]
+            self._log_read(uow, subscriber, Operation.FEED, records, f"feed:{start}-{next_seq}")
+            uow.commit()
         return FeedPage(changes, str(next_seq), has_more=next_seq < head)
 
     # --- queries ---------------------------------------------------------------------------------
@@ -283,15 +295,19 @@ class IntegrationService:
     ) -> dict[str, str]:
         """A person's current record, or as the register stated it on ``as_of``."""
         mc = subscriber.municipality_code
-        record = (
-            self._queries.current(mc, atena_number)
-            if as_of is None
-            else self._queries.as_of(mc, atena_number, as_of)
-        )
-        records, withheld = self._shown(subscriber, [to_primitive(record)])
-        target = f"person:{record.atena_number.value}" + (f"@{as_of}" if as_of else "")
-        if withheld:
-            self._log.record_for_user(
+        with self._uow_for(mc) as uow:
+            reads = self._queries.within(uow)
+            record = (
+                reads.current(atena_number) if as_of is None else reads.as_of(atena_number, as_of)
+            )
+            records, withheld = self._shown(uow, subscriber, [to_primitive(record)])
+            target = f"person:{record.atena_number.value}" + (f"@{as_of}" if as_of else "")
+            if not withheld:
+                self._log_read(uow, subscriber, Operation.INTEGRATION_QUERY, records, target)
+                uow.commit()
+                return records[0]
+            self._log.record_for_user_in(
+                uow,
                 mc,
                 subscriber.login,
                 (INTEGRATION_ROLE,),
@@ -303,28 +319,30 @@ class IntegrationService:
                 outcome="refused",
                 detail="integration.withheld",
             )
-            raise Forbidden(
-                Violation(
-                    "integration.withheld",
-                    "この住民の情報は他業務への提供が止められています（他業務参照不可又は支援措置等）",
-                    "atena_number",
-                )
+            uow.commit()  # the refusal is logged; the read answers nothing
+        raise Forbidden(
+            Violation(
+                "integration.withheld",
+                "この住民の情報は他業務への提供が止められています（他業務参照不可又は支援措置等）",
+                "atena_number",
             )
-        self._log_read(subscriber, Operation.INTEGRATION_QUERY, records, target)
-        return records[0]
+        )
 
     def household(
         self, subscriber: Subscriber, household_number: str
     ) -> tuple[list[dict[str, str]], int]:
         """The household's living members in display order (withheld ones left out, counted)."""
-        members = self._queries.household(subscriber.municipality_code, household_number)
-        records, withheld = self._shown(subscriber, [to_primitive(m) for m in members])
-        self._log_read(
-            subscriber,
-            Operation.INTEGRATION_QUERY,
-            records,
-            f"household:{members[0].household_number.value}",
-        )
+        with self._uow_for(subscriber.municipality_code) as uow:
+            members = self._queries.within(uow).household(household_number)
+            records, withheld = self._shown(uow, subscriber, [to_primitive(m) for m in members])
+            self._log_read(
+                uow,
+                subscriber,
+                Operation.INTEGRATION_QUERY,
+                records,
+                f"household:{members[0].household_number.value}",
+            )
+            uow.commit()
         return records, withheld
 
     def search(
@@ -348,9 +366,13 @@ class IntegrationService:
                 )
             )
         limit = max(1, min(limit, MAX_SEARCH_RESULTS))
-        found = self._queries.search_criteria(subscriber.municipality_code, criteria, limit)
-        records, withheld = self._shown(subscriber, [to_primitive(r) for r in found])
-        self._log_read(subscriber, Operation.INTEGRATION_QUERY, records, f"search:{by.value}")
+        with self._uow_for(subscriber.municipality_code) as uow:
+            found = self._queries.within(uow).search(criteria, limit)
+            records, withheld = self._shown(uow, subscriber, [to_primitive(r) for r in found])
+            self._log_read(
+                uow, subscriber, Operation.INTEGRATION_QUERY, records, f"search:{by.value}"
+            )
+            uow.commit()
         return records, withheld
 
     # --- the full extract ------------------------------------------------------------------------
@@ -358,7 +380,9 @@ class IntegrationService:
     def extract(self, subscriber: Subscriber, *, include_removed: bool = True) -> Extract:
         """Every person's current record, read in one snapshot, with the feed cursor of that
         snapshot: a subscriber loads the extract, then follows the feed from the cursor and
-        misses nothing in between. Logged once the stream ends (with the persons it carried)."""
+        misses nothing in between. Logged once the stream ends (with the persons it carried), in
+        a unit of work of its own: the stream is paced by the client, and holding the log's lock
+        (on SQLite, the database's) for it would stop every other logged action (ADR 0012)."""
         selection = ItemSelection.of(self._header, subscriber)
         today = self._clock.today()
         uow = self._reader_for(subscriber.municipality_code, snapshot=True)
@@ -381,7 +405,7 @@ class IntegrationService:
                         break
                     primitives = [orjson.loads(t) for t in page]
                     after = primitives[-1]["atena_number"]
-                    withheld = self._withheld(subscriber, primitives)
+                    withheld = self._withheld(uow, primitives)
                     shown, _ = shown_records(primitives, self._row, selection, withheld)
                     for record in shown:
                         sent.append(record)
@@ -390,6 +414,10 @@ class IntegrationService:
                         break
             finally:
                 uow.__exit__(None, None, None)
-                self._log_read(subscriber, Operation.EXTRACT, sent, f"extract@{cursor}")
+                with self._uow_for(subscriber.municipality_code) as logging:
+                    self._log_read(
+                        logging, subscriber, Operation.EXTRACT, sent, f"extract@{cursor}"
+                    )
+                    logging.commit()
 
         return Extract(selection.names, cursor, records())

@@ -25,6 +25,10 @@ from jichitai.domain.seals.registration import SealRegistration
 
 if TYPE_CHECKING:  # repositories whose port lives beside its service, which imports this module
     from jichitai.services.audit import AccessLogRepository
+    from jichitai.services.certificate_records import CertificateRepository
+    from jichitai.services.integration import SubscriberRepository
+    from jichitai.services.suppression import SuppressionRepository
+    from jichitai.services.webhooks import OutboxRepository
 
 GENESIS_HASH = "0" * 64
 """The 'previous hash' of a municipality's first journal entry (the chain's anchor)."""
@@ -349,7 +353,19 @@ class SealRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction on one municipality's data; leaving without ``commit`` rolls back."""
+    """One transaction on one municipality's data; leaving without ``commit`` rolls back.
+
+    A use case runs in one: its action, its journal and outbox rows and its access-log entry
+    commit together or not at all (ADR 0012).
+    """
+
+    @property
+    def municipality_code(self) -> str:
+        """The municipality the unit of work was opened for."""
+
+    @property
+    def municipality_name(self) -> str:
+        """Its name, as registered (read when the unit of work was opened)."""
 
     @property
     def journal(self) -> RegisterJournal:
@@ -373,6 +389,30 @@ class UnitOfWork(Protocol):
     def access_log(self) -> AccessLogRepository:
         """The municipality's access log: an entry commits with what it records."""
 
+    @property
+    def suppressions(self) -> SuppressionRepository:
+        """The municipality's suppression settings (抑止・支援措置)."""
+
+    @property
+    def certificates(self) -> CertificateRepository:
+        """The municipality's certificate issue history and copy numbers."""
+
+    @property
+    def users(self) -> UserRepository:
+        """The municipality's staff users."""
+
+    @property
+    def sessions(self) -> SessionRepository:
+        """The municipality's staff sessions (log-ins)."""
+
+    @property
+    def subscribers(self) -> SubscriberRepository:
+        """The business systems registered with the municipality."""
+
+    @property
+    def outbox(self) -> OutboxRepository:
+        """The municipality's webhook outbox."""
+
     def __enter__(self) -> Self: ...
 
     def __exit__(
@@ -386,6 +426,10 @@ class UnitOfWork(Protocol):
 
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an exception inside rolls back only what it wrote."""
+
+    def trial(self) -> AbstractContextManager[None]:
+        """A nested transaction always rolled back: a check that draws numbers (planning a
+        change) leaves nothing behind, and the use case goes on in the same transaction."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,21 +478,27 @@ class StaffUser:
     updated_at: datetime
 
 
-class UserDirectory(Protocol):
-    """Staff users of every municipality; a login is unique within its municipality (two
-    municipalities may each have a ``tanaka``)."""
+class UserRepository(Protocol):
+    """One municipality's staff users within a unit of work (``UnitOfWork.users``); a login is
+    unique within its municipality (two municipalities may each have a ``tanaka``)."""
 
     def add(self, user: StaffUser) -> None:
         """Raises ``ConflictError`` ``user.exists`` if the municipality already has the login."""
 
-    def get(self, municipality_code: str, login: str) -> StaffUser | None: ...
-
-    def with_login(self, login: str) -> Sequence[StaffUser]:
-        """The users of that login in every municipality (a log-in without a municipality)."""
+    def get(self, login: str) -> StaffUser | None: ...
 
     def update(self, user: StaffUser) -> None: ...
 
-    def of_municipality(self, municipality_code: str) -> Sequence[StaffUser]: ...
+    def listed(self) -> Sequence[StaffUser]:
+        """Every user of the municipality, by login."""
+
+
+class StaffLogins(Protocol):
+    """A login looked up in every municipality, outside any unit of work (a log-in that does
+    not name its municipality)."""
+
+    def with_login(self, login: str) -> Sequence[StaffUser]:
+        """The users of that login in every municipality."""
 
 
 class PasswordHasher(Protocol):
@@ -506,29 +556,24 @@ class StaffSession:
         return self.ended_at is None and now < self.expires_at
 
 
-class SessionStore(Protocol):
-    """Staff sessions of every municipality, read on every request (never cached: an ended
-    session must be refused at once by every server process)."""
+class SessionRepository(Protocol):
+    """One municipality's staff sessions within a unit of work (``UnitOfWork.sessions``), read
+    on every request (never cached: an ended session must be refused at once by every server
+    process)."""
 
     def add(self, session: StaffSession) -> None: ...
 
-    def get(self, municipality_code: str, session_id: str) -> StaffSession | None: ...
+    def get(self, session_id: str) -> StaffSession | None: ...
 
-    def end(self, municipality_code: str, session_id: str, at: datetime, reason: str) -> bool:
+    def end(self, session_id: str, at: datetime, reason: str) -> bool:
         """End a live session; False if it had already ended or expired (or does not exist)."""
 
     def end_all(
-        self,
-        municipality_code: str,
-        login: str,
-        at: datetime,
-        reason: str,
-        *,
-        keep: str | None = None,
+        self, login: str, at: datetime, reason: str, *, keep: str | None = None
     ) -> Sequence[str]:
         """End every live session of the user but ``keep``; the ids of those ended."""
 
-    def purge(self, municipality_code: str, login: str, expired_before: datetime) -> None:
+    def purge(self, login: str, expired_before: datetime) -> None:
         """Delete the user's sessions that expired before ``expired_before``, ended or not (the
         access log keeps the log-ins and log-outs; a row is needed only while a token naming it
         could still be presented, and a little longer for the counter's resume)."""

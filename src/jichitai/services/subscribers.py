@@ -1,7 +1,8 @@
 """Registering the business systems that receive resident data (連携先の管理).
 
 The API key and the webhook secret are drawn here and shown once: only the key's SHA-256 is
-stored. Every registration, change and replay is written to the access log (設定変更ログ).
+stored. Every registration, change and replay is written to the access log (設定変更ログ) in the
+unit of work that makes it.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Protocol
 
 from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
 from jichitai.domain.integration.destinations import (
@@ -26,30 +25,13 @@ from jichitai.domain.integration.subscribers import (
     checked_registration,
 )
 from jichitai.services.audit import AccessLog, Operation
-from jichitai.services.integration import SubscriberDirectory, key_hash
-from jichitai.services.ports import Clock, HostNotFound, HostResolver
+from jichitai.services.integration import key_hash
+from jichitai.services.ports import Clock, HostNotFound, HostResolver, UnitOfWork
 
 API_KEY_PREFIX = "jk_"
 # Prefixes tell the two credentials apart and keep either from starting with "-",
 # which a command line would take for an option (token_urlsafe may begin with one).
 WEBHOOK_SECRET_PREFIX = "whsec_"
-
-
-class OutboxAdmin(Protocol):
-    """What managing subscribers needs of the webhook outbox."""
-
-    def replay(
-        self, municipality_code: str, subscriber_id: str, after_seq: int, now: datetime
-    ) -> int:
-        """Queue every change after ``after_seq`` again (delivered and dead ones included);
-        return how many are pending now."""
-
-    def counts(self, municipality_code: str, subscriber_id: str) -> Mapping[str, int]:
-        """Rows by status (pending, delivered, dead)."""
-
-    def last_error(self, municipality_code: str, subscriber_id: str) -> str | None:
-        """Why the oldest delivery still waiting failed its last try or, when none is waiting
-        after a failure, why the latest dead letter failed; ``None`` when nothing failed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +46,7 @@ class Credentials:
 class SubscriberService:
     def __init__(
         self,
-        directory: SubscriberDirectory,
-        outbox: OutboxAdmin,
+        uow_for: Callable[[str], UnitOfWork],
         access_log: AccessLog,
         clock: Clock,
         item_names: Callable[[], Sequence[str]],
@@ -73,8 +54,7 @@ class SubscriberService:
         destinations: DestinationPolicy,
         resolver: HostResolver,
     ) -> None:
-        self._directory = directory
-        self._outbox = outbox
+        self._uow_for = uow_for
         self._log = access_log
         self._clock = clock
         self._item_names = item_names
@@ -128,8 +108,10 @@ class SubscriberService:
             created_at=now,
             updated_at=now,
         )
-        self._directory.add(subscriber)
-        self._logged(subscriber, operator, "add")
+        with self._uow_for(municipality_code) as uow:
+            uow.subscribers.add(subscriber)
+            self._logged(uow, subscriber, operator, "add")
+            uow.commit()
         return Credentials(subscriber, api_key, secret)
 
     def webhook_destination_problems(self, webhook_url: str) -> list[Violation]:
@@ -153,26 +135,22 @@ class SubscriberService:
         return [] if refusal is None else [refusal]
 
     def list(self, municipality_code: str) -> Sequence[Subscriber]:
-        self._feed_head(municipality_code)
-        return self._directory.of_municipality(municipality_code)
+        with self._uow_for(municipality_code) as uow:
+            return uow.subscribers.listed()
 
     def get(self, municipality_code: str, subscriber_id: str) -> Subscriber:
-        found = self._directory.get(municipality_code, subscriber_id)
-        if found is None:
-            raise NotFound(
-                Violation(
-                    "subscriber.not_found", "該当する連携先は登録されていません", "subscriber_id"
-                )
-            )
-        return found
+        with self._uow_for(municipality_code) as uow:
+            return _existing(uow, subscriber_id)
 
     def disable(self, municipality_code: str, subscriber_id: str, *, operator: str) -> Subscriber:
         """A disabled subscriber's key is refused and nothing more is queued for it."""
-        updated = replace(
-            self.get(municipality_code, subscriber_id), disabled=True, updated_at=self._clock.now()
-        )
-        self._directory.update(updated)
-        self._logged(updated, operator, "disable")
+        with self._uow_for(municipality_code) as uow:
+            updated = replace(
+                _existing(uow, subscriber_id), disabled=True, updated_at=self._clock.now()
+            )
+            uow.subscribers.update(updated)
+            self._logged(uow, updated, operator, "disable")
+            uow.commit()
         return updated
 
     def renew_key(
@@ -180,13 +158,15 @@ class SubscriberService:
     ) -> Credentials:
         """A new API key; the old one stops working at once."""
         api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-        updated = replace(
-            self.get(municipality_code, subscriber_id),
-            key_hash=key_hash(api_key),
-            updated_at=self._clock.now(),
-        )
-        self._directory.update(updated)
-        self._logged(updated, operator, "renew_key")
+        with self._uow_for(municipality_code) as uow:
+            updated = replace(
+                _existing(uow, subscriber_id),
+                key_hash=key_hash(api_key),
+                updated_at=self._clock.now(),
+            )
+            uow.subscribers.update(updated)
+            self._logged(uow, updated, operator, "renew_key")
+            uow.commit()
         return Credentials(updated, api_key, None)
 
     def replay(
@@ -194,36 +174,50 @@ class SubscriberService:
     ) -> int:
         """Deliver every change after sequence number ``after`` again, in order (for a receiver
         that lost data, or dead letters after the receiver is fixed). Returns the pending count."""
-        subscriber = self.get(municipality_code, subscriber_id)
-        if not subscriber.webhook_url:
-            raise invalid(
-                "subscriber.no_webhook",
-                "この連携先には Webhook の送信先がありません",
-                "subscriber_id",
-            )
-        if not 0 <= after <= self._feed_head(municipality_code):
-            raise invalid(
-                "feed.cursor_invalid", "カーソルがこの団体の異動の範囲を超えています", "after"
-            )
-        pending = self._outbox.replay(municipality_code, subscriber_id, after, self._clock.now())
-        self._logged(subscriber, operator, f"replay>{after}")
+        with self._uow_for(municipality_code) as uow:
+            subscriber = _existing(uow, subscriber_id)
+            if not subscriber.webhook_url:
+                raise invalid(
+                    "subscriber.no_webhook",
+                    "この連携先には Webhook の送信先がありません",
+                    "subscriber_id",
+                )
+            if not 0 <= after <= uow.journal.feed_head():
+                raise invalid(
+                    "feed.cursor_invalid", "カーソルがこの団体の異動の範囲を超えています", "after"
+                )
+            pending = uow.outbox.replay(subscriber_id, after, self._clock.now())
+            self._logged(uow, subscriber, operator, f"replay>{after}")
+            uow.commit()
         return pending
 
     def delivery_counts(self, municipality_code: str, subscriber_id: str) -> Mapping[str, int]:
-        self.get(municipality_code, subscriber_id)
-        return self._outbox.counts(municipality_code, subscriber_id)
+        with self._uow_for(municipality_code) as uow:
+            _existing(uow, subscriber_id)
+            return uow.outbox.counts(subscriber_id)
 
     def last_delivery_error(self, municipality_code: str, subscriber_id: str) -> str | None:
         """Why deliveries are failing (``HTTP 503``, ``接続できませんでした``, ``送信先が許可されて
         いません`` …; see ``services.webhooks``), or ``None``."""
-        self.get(municipality_code, subscriber_id)
-        return self._outbox.last_error(municipality_code, subscriber_id)
+        with self._uow_for(municipality_code) as uow:
+            _existing(uow, subscriber_id)
+            return uow.outbox.last_error(subscriber_id)
 
-    def _logged(self, subscriber: Subscriber, operator: str, what: str) -> None:
-        self._log.record_for_user(
+    def _logged(self, uow: UnitOfWork, subscriber: Subscriber, operator: str, what: str) -> None:
+        self._log.record_for_user_in(
+            uow,
             subscriber.municipality_code,
             operator,
             (),
             Operation.MANAGE_SUBSCRIBERS,
             target=f"subscriber:{subscriber.subscriber_id}:{what}",
         )
+
+
+def _existing(uow: UnitOfWork, subscriber_id: str) -> Subscriber:
+    found = uow.subscribers.get(subscriber_id)
+    if found is None:
+        raise NotFound(
+            Violation("subscriber.not_found", "該当する連携先は登録されていません", "subscriber_id")
+        )
+    return found

@@ -22,7 +22,7 @@ from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.integration.signing import SIGNATURE_HEADER, signature
 from jichitai.domain.integration.subscribers import MY_NUMBER_ITEM, Subscriber
 from jichitai.services.audit import AccessLog, Operation
-from jichitai.services.integration import INTEGRATION_ROLE, IntegrationService, SubscriberDirectory
+from jichitai.services.integration import INTEGRATION_ROLE, IntegrationService
 from jichitai.services.ports import Clock, JournalEntry, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -41,25 +41,20 @@ class Claimed:
     attempts: int
 
 
-class OutboxStore(Protocol):
-    """The webhook outbox across municipalities (the worker serves them all)."""
-
-    def due(self, now: datetime, limit: int) -> Sequence[tuple[str, str]]:
-        """(municipality, subscriber) pairs whose oldest pending row is due and not leased."""
+class OutboxRepository(Protocol):
+    """One municipality's webhook outbox within a unit of work (``UnitOfWork.outbox``)."""
 
     def claim(
-        self, municipality_code: str, subscriber_id: str, now: datetime, until: datetime, limit: int
+        self, subscriber_id: str, now: datetime, until: datetime, limit: int
     ) -> Sequence[Claimed]:
         """Lease the subscriber's oldest pending rows (at most ``limit``) until ``until``; none
-        if the oldest is not due yet or another worker holds it."""
+        if the oldest is not due yet or another worker holds it (then leave the unit of work
+        without commit: a lease half taken is given back)."""
 
-    def delivered(
-        self, municipality_code: str, subscriber_id: str, seqs: Sequence[int], at: datetime
-    ) -> None: ...
+    def delivered(self, subscriber_id: str, seqs: Sequence[int], at: datetime) -> None: ...
 
     def failed(
         self,
-        municipality_code: str,
         subscriber_id: str,
         seq: int,
         attempts: int,
@@ -68,8 +63,27 @@ class OutboxStore(Protocol):
     ) -> None:
         """Record a failed try: pending again at ``retry_at``, or dead (``None``)."""
 
-    def release(self, municipality_code: str, subscriber_id: str, seqs: Sequence[int]) -> None:
+    def release(self, subscriber_id: str, seqs: Sequence[int]) -> None:
         """Give back leased rows that were not tried."""
+
+    def replay(self, subscriber_id: str, after_seq: int, now: datetime) -> int:
+        """Queue every change after ``after_seq`` again (delivered and dead ones included);
+        return how many are pending now."""
+
+    def counts(self, subscriber_id: str) -> Mapping[str, int]:
+        """Rows by status (pending, delivered, dead)."""
+
+    def last_error(self, subscriber_id: str) -> str | None:
+        """Why the oldest delivery still waiting failed its last try or, when none is waiting
+        after a failure, why the latest dead letter failed; ``None`` when nothing failed."""
+
+
+class OutboxQueue(Protocol):
+    """What is due across municipalities (the worker serves them all), outside any unit of
+    work."""
+
+    def due(self, now: datetime, limit: int) -> Sequence[tuple[str, str]]:
+        """(municipality, subscriber) pairs whose oldest pending row is due and not leased."""
 
 
 UNREACHABLE = "接続できませんでした"
@@ -114,9 +128,9 @@ class DispatchReport:
 class WebhookDispatcher:
     def __init__(
         self,
-        outbox: OutboxStore,
-        subscribers: SubscriberDirectory,
+        queue: OutboxQueue,
         integration: IntegrationService,
+        uow_for: Callable[[str], UnitOfWork],
         reader_for: Callable[[str], UnitOfWork],
         transport: Transport,
         access_log: AccessLog,
@@ -127,9 +141,9 @@ class WebhookDispatcher:
         lease_seconds: float = 60.0,
         batch: int = 200,
     ) -> None:
-        self._outbox = outbox
-        self._subscribers = subscribers
+        self._queue = queue
         self._integration = integration
+        self._uow_for = uow_for
         self._reader_for = reader_for
         self._transport = transport
         self._log = access_log
@@ -143,7 +157,7 @@ class WebhookDispatcher:
         self._transport.close()
 
     def due(self, limit: int = 100) -> Sequence[tuple[str, str]]:
-        return self._outbox.due(self._clock.now(), limit)
+        return self._queue.due(self._clock.now(), limit)
 
     def run_once(self) -> DispatchReport:
         """Serve every subscriber with due deliveries once (one run each)."""
@@ -155,18 +169,24 @@ class WebhookDispatcher:
     def serve(self, municipality_code: str, subscriber_id: str) -> DispatchReport:
         """One run for one subscriber: lease, deliver in order, mark."""
         report = DispatchReport()
-        subscriber = self._subscribers.get(municipality_code, subscriber_id)
+        with self._reader_for(municipality_code) as uow:
+            subscriber = uow.subscribers.get(subscriber_id)
         if subscriber is None or subscriber.disabled or not subscriber.webhook_url:
             return report  # rows stay pending: replayable if it is enabled again
         now = self._clock.now()
         lease_end = now + self._lease
-        claimed = self._outbox.claim(municipality_code, subscriber_id, now, lease_end, self._batch)
+        with self._uow_for(municipality_code) as uow:
+            claimed = uow.outbox.claim(subscriber_id, now, lease_end, self._batch)
+            if claimed:
+                uow.commit()
         if not claimed:
             return report
-        entries = self._entries(municipality_code, [c.seq for c in claimed])
-        changes = {
-            change["seq"]: change for change in self._integration.render(subscriber, entries)
-        }
+        with self._reader_for(municipality_code) as uow:
+            entries = self._entries(uow, [c.seq for c in claimed])
+            changes = {
+                change["seq"]: change
+                for change in self._integration.render(uow, subscriber, entries)
+            }
         marked: list[int] = []
         persons: list[str] = []
         numbers_sent = False
@@ -180,14 +200,7 @@ class WebhookDispatcher:
                 untried.remove(row.seq)
                 change = changes.get(row.seq)
                 if change is None:  # the journal has no such entry: nothing to deliver
-                    self._outbox.failed(
-                        municipality_code,
-                        subscriber_id,
-                        row.seq,
-                        row.attempts + 1,
-                        "no entry",
-                        None,
-                    )
+                    self._failed(subscriber, row.seq, row.attempts + 1, "no entry", None)
                     report.dead += 1
                     continue
                 error = self._post(subscriber, change)
@@ -204,9 +217,7 @@ class WebhookDispatcher:
                     continue
                 attempts = row.attempts + 1
                 retry_at = self._policy.next_attempt(attempts, self._clock.now())
-                self._outbox.failed(
-                    municipality_code, subscriber_id, row.seq, attempts, error, retry_at
-                )
+                self._failed(subscriber, row.seq, attempts, error, retry_at)
                 if retry_at is None:
                     report.dead += 1
                     log.warning(
@@ -218,15 +229,27 @@ class WebhookDispatcher:
         finally:
             self._mark(subscriber, marked, persons, numbers_sent)
             if untried:
-                self._outbox.release(municipality_code, subscriber_id, untried)
+                with self._uow_for(municipality_code) as uow:
+                    uow.outbox.release(subscriber_id, untried)
+                    uow.commit()
         return report
 
-    def _entries(
-        self, municipality_code: str, seqs: Sequence[int]
-    ) -> list[tuple[JournalEntry, Sequence[str]]]:
+    def _failed(
+        self,
+        subscriber: Subscriber,
+        seq: int,
+        attempts: int,
+        error: str,
+        retry_at: datetime | None,
+    ) -> None:
+        with self._uow_for(subscriber.municipality_code) as uow:
+            uow.outbox.failed(subscriber.subscriber_id, seq, attempts, error, retry_at)
+            uow.commit()
+
+    @staticmethod
+    def _entries(uow: UnitOfWork, seqs: Sequence[int]) -> list[tuple[JournalEntry, Sequence[str]]]:
         wanted = set(seqs)
-        with self._reader_for(municipality_code) as uow:
-            found = uow.journal.feed_entries(min(seqs) - 1, max(seqs) - min(seqs) + 1)
+        found = uow.journal.feed_entries(min(seqs) - 1, max(seqs) - min(seqs) + 1)
         return [(entry, texts) for entry, texts in found if entry.seq in wanted]
 
     def _post(self, subscriber: Subscriber, change: Mapping[str, object]) -> str | None:
@@ -255,12 +278,24 @@ class WebhookDispatcher:
     def _mark(
         self, subscriber: Subscriber, seqs: list[int], persons: list[str], numbers_sent: bool
     ) -> None:
+        """The rows delivered marked, and the delivery logged, in one unit of work."""
         if not seqs:
             return
-        self._outbox.delivered(
-            subscriber.municipality_code, subscriber.subscriber_id, seqs, self._clock.now()
-        )
-        self._log.record_for_user(
+        with self._uow_for(subscriber.municipality_code) as uow:
+            uow.outbox.delivered(subscriber.subscriber_id, seqs, self._clock.now())
+            self._deliveries_logged(uow, subscriber, seqs, persons, numbers_sent)
+            uow.commit()
+
+    def _deliveries_logged(
+        self,
+        uow: UnitOfWork,
+        subscriber: Subscriber,
+        seqs: list[int],
+        persons: list[str],
+        numbers_sent: bool,
+    ) -> None:
+        self._log.record_for_user_in(
+            uow,
             subscriber.municipality_code,
             subscriber.login,
             (INTEGRATION_ROLE,),

@@ -15,14 +15,20 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.access_log_store import SqlAccessLog
+from jichitai.adapters.db.certificate_store import SqlCertificates
 from jichitai.adapters.db.drafts import SqlDrafts
 from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.adapters.db.journal import SqlJournal
+from jichitai.adapters.db.outbox_store import SqlOutbox
 from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.read_model import SqlRegisterReadModel
 from jichitai.adapters.db.register_import import SqlRegisterImport
 from jichitai.adapters.db.register_rows import CurrentRecords
 from jichitai.adapters.db.seal_store import SqlSealRepository
+from jichitai.adapters.db.session_store import SqlSessions
+from jichitai.adapters.db.subscriber_store import SqlSubscribers
+from jichitai.adapters.db.suppression_store import SqlSuppressions
+from jichitai.adapters.db.user_directory import SqlUsers
 from jichitai.domain.errors import NotFound, Violation
 from jichitai.services.ports import GENESIS_HASH, Municipality
 
@@ -65,7 +71,8 @@ class SqlUnitOfWork:
             connection.begin()
             sql = RawSql(connection)
             known = sql.one(
-                "SELECT 1 FROM municipalities WHERE code = :mc", {"mc": self._municipality_code}
+                "SELECT name FROM municipalities WHERE code = :mc",
+                {"mc": self._municipality_code},
             )
         except BaseException:
             connection.close()
@@ -81,6 +88,7 @@ class SqlUnitOfWork:
             )
         self._connection = connection
         self._sql = sql
+        self._municipality_name = str(known[0])
         self._records = CurrentRecords(sql, self._municipality_code)
         self._repositories = {}
         return self
@@ -119,6 +127,30 @@ class SqlUnitOfWork:
     def access_log(self) -> SqlAccessLog:
         return self._repository("access_log", SqlAccessLog)
 
+    @property
+    def suppressions(self) -> SqlSuppressions:
+        return self._repository("suppressions", SqlSuppressions)
+
+    @property
+    def certificates(self) -> SqlCertificates:
+        return self._repository("certificates", SqlCertificates)
+
+    @property
+    def users(self) -> SqlUsers:
+        return self._repository("users", SqlUsers)
+
+    @property
+    def sessions(self) -> SqlSessions:
+        return self._repository("sessions", SqlSessions)
+
+    @property
+    def subscribers(self) -> SqlSubscribers:
+        return self._repository("subscribers", SqlSubscribers)
+
+    @property
+    def outbox(self) -> SqlOutbox:
+        return self._repository("outbox", SqlOutbox)
+
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
@@ -137,6 +169,26 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         assert self._connection is not None
         self._connection.commit()
+
+    @property
+    def municipality_code(self) -> str:
+        return self._municipality_code
+
+    @property
+    def municipality_name(self) -> str:
+        return self._municipality_name
+
+    @contextmanager
+    def trial(self) -> Iterator[None]:
+        """A savepoint rolled back whatever happens inside."""
+        assert self._connection is not None
+        self._sql.execute("SAVEPOINT trial", {})
+        try:
+            yield
+        finally:
+            self._sql.execute("ROLLBACK TO SAVEPOINT trial", {})
+            self._sql.execute("RELEASE SAVEPOINT trial", {})
+            self._records.forget()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
