@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from jichitai.adapters.db.engine import create_engine_for, is_sqlite
 from jichitai.adapters.db.migrate import upgrade
@@ -40,28 +41,32 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def delete_all_rows(engine: Engine) -> None:
-    """Empty every table of the register, children before parents (schema stays).
+@contextmanager
+def append_only_lifted(connection: Connection) -> Iterator[None]:
+    """Within the connection's transaction, the append-only tables (the access log, the seal
+    journal…) accept DELETE: for cleaning a test database only (PostgreSQL: the superuser's
+    replica mode skips triggers; SQLite: the triggers are dropped and created again in the same
+    transaction)."""
+    recreate: list[str] = []
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    else:
+        triggers = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+        ).all()
+        for name, sql in triggers:
+            connection.exec_driver_sql(f"DROP TRIGGER {name}")
+            recreate.append(sql)
+    yield
+    for sql in recreate:
+        connection.exec_driver_sql(sql)
 
-    The access log refuses DELETE through triggers; a test database lifts that for the cleaning
-    only (PostgreSQL: the superuser's replica mode skips triggers; SQLite: the triggers are
-    dropped and created again in the same transaction).
-    """
-    with engine.begin() as connection:
-        recreate: list[str] = []
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
-        else:
-            triggers = connection.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-            ).all()
-            for name, sql in triggers:
-                connection.exec_driver_sql(f"DROP TRIGGER {name}")
-                recreate.append(sql)
+
+def delete_all_rows(engine: Engine) -> None:
+    """Empty every table of the register, children before parents (schema stays)."""
+    with engine.begin() as connection, append_only_lifted(connection):
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
-        for sql in recreate:
-            connection.exec_driver_sql(sql)
 
 
 @pytest.fixture

@@ -10,9 +10,11 @@ It is real code, not a mock: it refuses a plan whose history numbers do not foll
 from __future__ import annotations
 
 import base64
+import copy
 import random
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from ipaddress import ip_address
 
@@ -25,13 +27,21 @@ from jichitai.domain.common.identifiers import (
     ResidentCode,
 )
 from jichitai.domain.common.names import PersonName
-from jichitai.domain.errors import DomainError, Severity, Violation
+from jichitai.domain.errors import DomainError, NotFound, Severity, Violation
 from jichitai.domain.integration.destinations import IPAddress
 from jichitai.domain.residents.changes import plan_change
 from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.view import ChangeContext, ChangePlan, EventRecord
-from jichitai.services.ports import HostNotFound, PasswordHasher
+from jichitai.services.audit import (
+    AccessEntry,
+    AccessLog,
+    AccessSearch,
+    Operation,
+    Outcome,
+    UserActivity,
+)
+from jichitai.services.ports import GENESIS_HASH, HostNotFound, PasswordHasher
 
 TODAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 1, 23, 45, 678901, tzinfo=UTC)
@@ -326,3 +336,179 @@ class CountingHasher:
             gate, self._gate = self._gate, None
         if gate is not None:
             gate.set()
+
+
+class MemoryUnitOfWork:
+    """The ``UnitOfWork`` port over in-memory stores, for tests of the services.
+
+    Each store keeps the data of every municipality and gives one municipality's repository
+    with ``of(code)``; the unit of work names its repositories after the stores
+    (``uow.access_log`` is ``stores["access_log"].of(code)``). Like the SQL one it is all or
+    nothing: the stores' data is copied on entry and put back unless ``commit`` was called; and
+    one unit of work runs at a time (as SQLite's write transactions do).
+    """
+
+    def __init__(
+        self,
+        municipality_code: str,
+        stores: Mapping[str, object],
+        known: Collection[str],
+        lock: threading.RLock,
+    ) -> None:
+        self._code = municipality_code
+        self._stores = stores
+        self._known = known
+        self._lock = lock
+        self._saved: dict[str, dict[str, object]] | None = None
+        self.commits = 0
+
+    def __enter__(self) -> MemoryUnitOfWork:
+        if self._code not in self._known:
+            raise NotFound(
+                Violation("municipality.not_found", f"団体 {self._code} はありません", "code")
+            )
+        self._lock.acquire()
+        self._saved = self._state()
+        return self
+
+    def _state(self) -> dict[str, dict[str, object]]:
+        """A copy of every store's data; a store's ``outside_transactions`` (counters a test
+        reads) are not part of it."""
+        return {
+            name: {
+                key: copy.deepcopy(value)
+                for key, value in vars(store).items()
+                if key not in getattr(store, "outside_transactions", ())
+            }
+            for name, store in self._stores.items()
+        }
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._saved is not None:  # not committed: every store as it was
+                for name, saved in self._saved.items():
+                    vars(self._stores[name]).update(saved)
+        finally:
+            self._saved = None
+            self._lock.release()
+
+    @property
+    def municipality_code(self) -> str:
+        return self._code
+
+    @property
+    def municipality_name(self) -> str:
+        return MUNICIPALITY_NAME if self._code == MUNICIPALITY_CODE else f"団体{self._code}"
+
+    def commit(self) -> None:
+        assert self._saved is not None, "not open"
+        self._saved = self._state()
+        self.commits += 1
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        saved = self._state()
+        try:
+            yield
+        except BaseException:
+            for name, state in saved.items():
+                vars(self._stores[name]).update(state)
+            raise
+
+    def __getattr__(self, name: str) -> object:
+        stores = self.__dict__.get("_stores", {})
+        if name not in stores:
+            raise AttributeError(name)
+        assert self.__dict__.get("_saved") is not None, "the unit of work is not open"
+        return stores[name].of(self.__dict__["_code"])
+
+
+def memory_units(known: Collection[str], **stores: object) -> Callable[[str], MemoryUnitOfWork]:
+    """``uow_for`` over the stores, for the municipalities ``known``."""
+    lock = threading.RLock()
+    return lambda code: MemoryUnitOfWork(code, stores, known, lock)
+
+
+class MemoryAccessLogStore:
+    """The access log of any number of municipalities in memory; ``of(code)`` is one
+    municipality's ``AccessLogRepository`` (what a unit of work hands out)."""
+
+    def __init__(self, *codes: str) -> None:
+        self.rows: dict[str, list[AccessEntry]] = {code: [] for code in codes}
+        self.persons: dict[str, list[tuple[int, str]]] = {code: [] for code in codes}
+        self.heads: dict[str, tuple[int, str]] = dict.fromkeys(codes, (0, GENESIS_HASH))
+
+    def of(self, code: str) -> MemoryAccessLog:
+        return MemoryAccessLog(self, code)
+
+
+class MemoryAccessLog:
+    """``AccessLogRepository`` of one municipality over the store."""
+
+    def __init__(self, store: MemoryAccessLogStore, code: str) -> None:
+        self.store = store
+        self.code = code
+
+    def append(self, build: Callable[[int, str], AccessEntry]) -> AccessEntry:
+        store, code = self.store, self.code
+        last_seq, last_hash = store.heads[code]
+        entry = build(last_seq + 1, last_hash)
+        assert (entry.municipality_code, entry.seq, entry.prev_hash) == (
+            code,
+            last_seq + 1,
+            last_hash,
+        )
+        store.rows[code].append(entry)
+        store.persons[code] += [(entry.seq, a) for a in entry.atena_numbers]
+        store.heads[code] = (entry.seq, entry.entry_hash)
+        return entry
+
+    def head(self) -> tuple[int, str]:
+        return self.store.heads[self.code]
+
+    def entries(self, after_seq: int = 0, limit: int | None = None) -> Sequence[AccessEntry]:
+        found = [e for e in self.store.rows[self.code] if e.seq > after_seq]
+        return found[:limit] if limit is not None else found
+
+    def indexed_persons(self, after_seq: int, through_seq: int) -> Sequence[tuple[int, str]]:
+        return sorted(p for p in self.store.persons[self.code] if after_seq < p[0] <= through_seq)
+
+    def search(
+        self, query: AccessSearch, *, before_seq: int | None = None, limit: int
+    ) -> Sequence[AccessEntry]:
+        indexed = {s for s, a in self.store.persons[self.code] if a == query.atena_number}
+        found = [
+            e
+            for e in reversed(self.store.rows[self.code])
+            if (
+                not query.atena_number
+                or (e.seq in indexed and query.atena_number in e.atena_numbers)
+            )
+            and (not query.user_login or e.user_login == query.user_login)
+            and (query.since is None or e.at >= query.since)
+            and (query.until is None or e.at < query.until)
+            and (query.operation is None or e.operation is query.operation)
+            and (query.outcome is None or e.outcome is query.outcome)
+            and (before_seq is None or e.seq < before_seq)
+        ]
+        return found[:limit]
+
+    def activity(
+        self, since: datetime, until: datetime, operation: Operation | None = None
+    ) -> Sequence[UserActivity]:
+        entries: dict[str, int] = {}
+        persons: dict[str, set[str]] = {}
+        for e in self.store.rows[self.code]:
+            if (
+                since <= e.at < until
+                and e.outcome is Outcome.OK
+                and (operation is None or e.operation is operation)
+            ):
+                entries[e.user_login] = entries.get(e.user_login, 0) + 1
+                persons.setdefault(e.user_login, set()).update(e.atena_numbers)
+        return [UserActivity(u, entries[u], len(persons[u])) for u in sorted(entries)]
+
+
+def access_log(store: MemoryAccessLogStore, clock: FixedClock) -> AccessLog:
+    """The service over the store, one unit of work a use case."""
+    return AccessLog(memory_units(store.heads, access_log=store), clock, SeededIds(1))

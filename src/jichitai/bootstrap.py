@@ -13,14 +13,10 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from sqlalchemy import Engine
 
 from jichitai.adapters.clock import SystemClock, SystemIds, SystemRandom
-from jichitai.adapters.db.access_log_store import SqlAccessLogStore
 from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_sqlite
 from jichitai.adapters.db.migrate import current_revision, head_revision, upgrade
-from jichitai.adapters.db.session_store import SqlSessionStore
-from jichitai.adapters.db.subscriber_store import SqlSubscriberDirectory
-from jichitai.adapters.db.suppression_store import SqlSuppressionStore
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
-from jichitai.adapters.db.user_directory import SqlUserDirectory
+from jichitai.adapters.db.user_directory import SqlStaffLogins
 from jichitai.adapters.http.resolver import SystemResolver
 from jichitai.adapters.pdf.font_path import mj_font_path
 from jichitai.adapters.private_files import write_private
@@ -55,7 +51,6 @@ from jichitai.services.throttle import Limit, Throttle
 from jichitai.services.users import UserService
 
 if TYPE_CHECKING:
-    from jichitai.adapters.db.outbox_store import SqlOutboxStore
     from jichitai.services.certificates import CertificateService
     from jichitai.services.integration import IntegrationService
     from jichitai.services.migration import LayoutExportService
@@ -275,93 +270,88 @@ def bootstrap(
     def snapshot_reader_for(code: str, *, snapshot: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, code, read_only=True, snapshot=snapshot)
 
-    def feed_head(code: str) -> int:
-        with reader_for(code) as uow:
-            return uow.register.feed_head()
-
-    register = RegisterService(uow_for, clock, random, municipalities.name_of, ids)
+    register = RegisterService(uow_for, clock, random, ids)
     queries = RegisterQueries(reader_for, clock)
-    access_log = AccessLog(SqlAccessLogStore(engine), clock, ids)
-    suppressions = SuppressionService(SqlSuppressionStore(engine), clock, ids)
-    subscriber_directory = SqlSubscriberDirectory(engine)
+    access_log = AccessLog(uow_for, clock, ids, reader_for=snapshot_reader_for)
+    suppressions = SuppressionService(uow_for, clock, access_log, ids)
     seals = SealService(uow_for, suppressions, access_log, clock, measure_seal, ids)
     resolver = resolver or SystemResolver()
     destinations = DestinationPolicy(settings.webhook_allowed_networks)
     tokens = JwtTokens(settings.secret_key, timedelta(minutes=settings.token_minutes), clock)
-    sessions = SessionService(SqlSessionStore(engine), tokens, clock, access_log, ids)
+    sessions = SessionService(uow_for, reader_for, tokens, clock, access_log, ids)
     password_hasher = _password_hasher(settings, hasher)
     throttles = LoginThrottles(clock, _login_limits(settings))
     users = UserService(
-        SqlUserDirectory(engine),
+        uow_for,
+        reader_for,
+        SqlStaffLogins(engine),
         password_hasher,
         clock,
         municipality_exists,
         sessions,
         throttles,
+        access_log,
     )
 
     # Built on first use (``_Once``), with the modules of their adapters.
     def certificates() -> CertificateService:
-        from jichitai.adapters.db.certificate_store import SqlCertificateStore
+        from jichitai.adapters.db.certificate_store import SqlIssueCodes
         from jichitai.adapters.pdf.certificate_maker import KeyDirectoryCertificateMaker
         from jichitai.adapters.security.certificate_keys import KeyStore
         from jichitai.services.certificates import CertificateService
 
         return CertificateService(
+            uow_for,
+            reader_for,
+            SqlIssueCodes(engine),
             queries,
             suppressions,
             access_log,
-            SqlCertificateStore(engine),
             KeyDirectoryCertificateMaker(
                 KeyStore(settings.key_dir), clock, font_path=settings.mj_font_path
             ),
             clock,
             municipalities.name_of,
-            seals.active_with_image,
             random,
         )
 
     def integration() -> IntegrationService:
+        from jichitai.adapters.db.subscriber_store import SqlSubscriberKeys
         from jichitai.services.integration import IntegrationService
 
         return IntegrationService(
+            uow_for,
             snapshot_reader_for,
             queries,
-            subscriber_directory,
+            SqlSubscriberKeys(engine),
             suppressions,
             access_log,
             _bundled_layout,
             clock,
         )
 
-    def outbox() -> SqlOutboxStore:
-        from jichitai.adapters.db.outbox_store import SqlOutboxStore
-
-        return SqlOutboxStore(engine)
-
     def subscribers() -> SubscriberService:
         from jichitai.services.subscribers import SubscriberService
 
         return SubscriberService(
-            subscriber_directory,
-            the_outbox(),
+            uow_for,
             access_log,
             clock,
             lambda: the_integration().item_names,
-            feed_head,
             destinations,
             resolver,
             ids,
         )
 
     def webhooks() -> WebhookDispatcher:
+        from jichitai.adapters.db.outbox_store import SqlOutboxQueue
         from jichitai.adapters.http.webhook_transport import HttpTransport
         from jichitai.services.webhooks import WebhookDispatcher
 
         return WebhookDispatcher(
-            the_outbox(),
-            subscriber_directory,
+            SqlOutboxQueue(engine),
             the_integration(),
+            uow_for,
             reader_for,
             HttpTransport(destinations, resolver),
             access_log,
@@ -402,7 +392,7 @@ def bootstrap(
             check_pool=ProcessRowCheckPool(),
         )
 
-    the_integration, the_outbox = _Once(integration), _Once(outbox)
+    the_integration = _Once(integration)
     return App(
         seals=seals,
         _certificates=_Once(certificates),
@@ -416,12 +406,14 @@ def bootstrap(
         queries=queries,
         clock=clock,
         users=users,
-        logins=LoginService(users, password_hasher, throttles, sessions, access_log, clock),
+        logins=LoginService(
+            uow_for, users, password_hasher, throttles, sessions, access_log, clock
+        ),
         sessions=sessions,
         tokens=tokens,
         access_log=access_log,
         suppressions=suppressions,
-        register_access=RegisterAccess(register, queries, suppressions, access_log),
+        register_access=RegisterAccess(register, queries, suppressions, access_log, uow_for),
         _layout_export=_Once(layout_export),
         _layout_import=_Once(layout_import),
         name_font_path=mj_font_path(settings.mj_font_path),

@@ -190,15 +190,16 @@ def test_a_change_made_elsewhere_applies_within_the_user_cache_period(
     process within five seconds, not at once."""
     from dataclasses import replace
 
-    from jichitai.adapters.db.user_directory import SqlUserDirectory
+    from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 
     login = tenant.login(Role.CLERK)
     headers = auth(client, login)
     assert client.get("/api/v1/me", headers=headers).status_code == 200
-    directory = SqlUserDirectory(app.engine)
-    user = directory.get(tenant.code, login)
-    assert user is not None
-    directory.update(replace(user, disabled=True))
+    with SqlUnitOfWork(app.engine, tenant.code) as uow:
+        user = uow.users.get(login)
+        assert user is not None
+        uow.users.update(replace(user, disabled=True))
+        uow.commit()
     assert client.get("/api/v1/me", headers=headers).status_code == 200  # cached
     clock.at += timedelta(seconds=6)
     refused = client.get("/api/v1/me", headers=headers)

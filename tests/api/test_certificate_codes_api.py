@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from jichitai.adapters.db.certificate_store import SqlCertificateStore
+from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings, SettingsError
 from jichitai.domain.access.actor import Actor
@@ -145,9 +145,11 @@ def test_copies_issued_with_sequential_codes_keep_verifying_but_no_new_one_is_ma
     clerk = Actor(tenant.login(Role.CLERK), tenant.code, frozenset({Role.CLERK}))
     [made] = app.certificates.history(clerk)
     old = sequential(date(2026, 11, 2), tenant.code, 11)
-    SqlCertificateStore(app.engine).record(
-        replace(made, issue_code=old, issued_on=date(2026, 11, 2), sequence=11)
-    )  # as a copy issued before random codes was recorded
+    with SqlUnitOfWork(app.engine, tenant.code) as uow:  # as a copy issued before random codes
+        uow.certificates.record(
+            replace(made, issue_code=old, issued_on=date(2026, 11, 2), sequence=11)
+        )
+        uow.commit()
 
     checked = client.get(f"/verify/{old[:8]}-{old[8:14]}-{old[14:]}")
     assert checked.status_code == 200, checked.text

@@ -38,7 +38,7 @@ COMMAND = PROBE.format(
     run='sys.argv[0] = "jichitai"\nfrom jichitai.entrypoints.cli import main\nmain()'
 )
 """`jichitai ARGS…` as the installed script runs it."""
-SERVER = PROBE.format(run="import jichitai.entrypoints.api.main")
+SERVER = PROBE.format(run="import jichitai.entrypoints.asgi")
 """What `jichitai serve` has uvicorn load."""
 
 
@@ -113,7 +113,7 @@ def test_adding_a_municipality_makes_its_keys_without_loading_pdf_rendering_or_s
 def test_the_server_loads_what_commands_leave_to_first_use_before_it_listens(
     registered: Cli, tmp_path: Path
 ) -> None:
-    """`jichitai serve` runs ``jichitai.entrypoints.api.main``: it builds every service and loads
+    """`jichitai serve` runs ``jichitai.entrypoints.asgi``: it builds every service and loads
     the PDF and signing stack before its first request (and before it freezes the collector)."""
     modules = loaded(registered, tmp_path, probe=SERVER)
     assert set(HEAVY) <= modules

@@ -24,8 +24,8 @@ from typer.testing import CliRunner
 
 from jichitai.adapters.clock import SystemIds
 from jichitai.adapters.db import tables as t
-from jichitai.adapters.db.access_log_store import SqlAccessLogStore
 from jichitai.adapters.db.engine import is_sqlite
+from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
@@ -33,6 +33,7 @@ from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
 from jichitai.entrypoints import cli_audit
 from jichitai.services.audit import (
+    AccessEntry,
     AccessLog,
     AccessSearch,
     Operation,
@@ -52,9 +53,34 @@ def random_seed() -> int:
     return 17
 
 
+def access_log(engine: Engine, clock: FixedClock) -> AccessLog:
+    """The service on ``engine``, one unit of work a use case (as bootstrap wires it)."""
+    return AccessLog(
+        lambda code: SqlUnitOfWork(engine, code),
+        clock,
+        SystemIds(),
+        reader_for=lambda code: SqlUnitOfWork(engine, code, snapshot=True),
+    )
+
+
 @pytest.fixture
 def log(engine: Engine, clock: FixedClock) -> AccessLog:
-    return AccessLog(SqlAccessLogStore(engine), clock, SystemIds())
+    return access_log(engine, clock)
+
+
+def stored(engine: Engine, code: str) -> list[AccessEntry]:
+    with SqlUnitOfWork(engine, code, read_only=True) as uow:
+        return list(uow.access_log.entries())
+
+
+def head(engine: Engine, code: str) -> tuple[int, str]:
+    with SqlUnitOfWork(engine, code, read_only=True) as uow:
+        return uow.access_log.head()
+
+
+def indexed(engine: Engine, code: str, after: int, through: int) -> list[tuple[int, str]]:
+    with SqlUnitOfWork(engine, code, read_only=True) as uow:
+        return list(uow.access_log.indexed_persons(after, through))
 
 
 @pytest.fixture
@@ -97,15 +123,15 @@ def test_entries_are_stored_read_back_as_hashed_and_verified(
         log.record(staff(code), Operation.ISSUE, outcome="refused", detail="suppression.blocked"),
         log.record_for_user(code, "clerk2", ["clerk"], Operation.LOGIN_FAILED, outcome="refused"),
     ]
-    store = SqlAccessLogStore(engine)
-    assert list(store.entries(code)) == written
-    assert store.head(code) == (4, written[-1].entry_hash)
+    assert stored(engine, code) == written
+    assert head(engine, code) == (4, written[-1].entry_hash)
     assert written[0].prev_hash == GENESIS_HASH
     assert written[0].at == clock.at
     assert written[0].roles == ("clerk", "reviewer")
-    assert store.indexed_persons(code, 0, 4) == [(1, A1), (2, A1), (2, A2), (2, A3)]
+    assert indexed(engine, code, 0, 4) == [(1, A1), (2, A1), (2, A2), (2, A3)]
     assert log.verify(an_auditor(code)) == 4
-    assert [e.seq for e in store.entries(code, after_seq=1, limit=2)] == [2, 3]
+    with SqlUnitOfWork(engine, code, read_only=True) as uow:
+        assert [e.seq for e in uow.access_log.entries(after_seq=1, limit=2)] == [2, 3]
 
 
 def test_appending_for_an_unknown_municipality_is_refused(log: AccessLog) -> None:
@@ -120,18 +146,28 @@ def test_appending_for_an_unknown_municipality_is_refused(log: AccessLog) -> Non
 def test_a_failed_append_leaves_neither_entry_nor_head(
     log: AccessLog, engine: Engine, code: str
 ) -> None:
-    store = SqlAccessLogStore(engine)
     log.record(staff(code), Operation.VIEW, atena_numbers=(A1,))
 
     def broken_build(seq: int, prev_hash: str) -> Any:
         raise RuntimeError("boom")
 
-    with pytest.raises(RuntimeError):
-        store.append(code, broken_build)
-    first = store.entries(code)[0]
-    with pytest.raises(ValueError):
-        store.append(code, lambda seq, prev_hash: first)  # seq 1 again: refused
-    assert store.head(code) == (1, first.entry_hash)
+    with pytest.raises(RuntimeError), SqlUnitOfWork(engine, code) as uow:
+        uow.access_log.append(broken_build)
+    first = stored(engine, code)[0]
+    with pytest.raises(ValueError), SqlUnitOfWork(engine, code) as uow:
+        uow.access_log.append(lambda seq, prev_hash: first)  # seq 1 again: refused
+    assert head(engine, code) == (1, first.entry_hash)
+    assert log.verify(an_auditor(code)) == 1
+
+
+def test_an_entry_appended_in_a_unit_of_work_left_without_commit_is_not_kept(
+    log: AccessLog, engine: Engine, code: str
+) -> None:
+    log.record(staff(code), Operation.VIEW, atena_numbers=(A1,))
+    with SqlUnitOfWork(engine, code) as uow:
+        log.record_in(uow, staff(code), Operation.VIEW, atena_numbers=(A2,))
+    assert [e.atena_numbers for e in stored(engine, code)] == [(A1,)]
+    assert indexed(engine, code, 0, 9) == [(1, A1)]
     assert log.verify(an_auditor(code)) == 1
 
 
@@ -166,7 +202,7 @@ def test_the_database_refuses_to_change_or_remove_entries(
     if not is_sqlite(engine):
         assert getattr(refused.orig, "sqlstate", None) == "42501"  # insufficient_privilege
     assert log.verify(an_auditor(code)) == 1
-    assert SqlAccessLogStore(engine).indexed_persons(code, 0, 1) == [(1, A1)]
+    assert indexed(engine, code, 0, 1) == [(1, A1)]
 
 
 def test_postgresql_refuses_truncate_too(log: AccessLog, engine: Engine, code: str) -> None:
@@ -256,7 +292,7 @@ def test_the_store_works_with_the_application_roles_rights_alone(
 ) -> None:
     with app_role_engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT current_user").scalar() == "jichitai_app"
-    log = AccessLog(SqlAccessLogStore(app_role_engine), clock, SystemIds())
+    log = access_log(app_role_engine, clock)
     log.record(staff(code), Operation.VIEW, atena_numbers=(A1,))
     found = log.search(auditor(code), AccessSearch(atena_number=A1))
     assert [e.operation for e in found] == [Operation.VIEW]
@@ -356,9 +392,9 @@ def test_concurrent_appends_leave_a_dense_valid_chain(
         seqs = [seq for f in futures for seq in f.result(timeout=WAIT)]
     assert sorted(seqs) == list(range(1, threads * each + 1))
     assert log.verify(an_auditor(code)) == threads * each
-    stored = SqlAccessLogStore(engine).entries(code)
-    assert [e.seq for e in stored] == list(range(1, threads * each + 1))
-    assert [e.prev_hash for e in stored[1:]] == [e.entry_hash for e in stored[:-1]]
+    entries = stored(engine, code)
+    assert [e.seq for e in entries] == list(range(1, threads * each + 1))
+    assert [e.prev_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
 
 
 # --- tenancy -------------------------------------------------------------------------------------

@@ -4,13 +4,15 @@ and the history's filters."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-from jichitai.adapters.db.certificate_store import SqlCertificateStore
+from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
@@ -55,11 +57,31 @@ def a_row(code: str, sequence: int, persons: tuple[str, ...], **changes: object)
     return replace(row, **changes)  # type: ignore[arg-type]
 
 
+class CertificatesByCode:
+    """The certificate repository asked with the municipality's code each time: one committed
+    unit of work a call (as separate requests would be)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _call(self, code: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        with SqlUnitOfWork(self._engine, code) as uow:
+            found = getattr(uow.certificates, method)(*args, **kwargs)
+            uow.commit()
+        return found
+
+    def record(self, issue: IssueRecord) -> None:
+        self._call(issue.municipality_code, "record", issue)
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        return lambda code, *args, **kwargs: self._call(code, method, *args, **kwargs)
+
+
 def test_a_copy_is_replaced_at_most_once_even_when_two_clerks_race(
     app: App, clean_db: Engine
 ) -> None:
     code = a_municipality(app)
-    store = SqlCertificateStore(clean_db)
+    store = CertificatesByCode(clean_db)
     first = a_row(code, 901, ("0000000019",))
     store.record(first)
     store.record(a_row(code, 902, ("0000000019",), reissue_of=first.issue_code))
@@ -76,7 +98,7 @@ def test_two_requests_with_one_idempotency_key_record_one_copy_even_when_they_ra
     app: App, clean_db: Engine
 ) -> None:
     code = a_municipality(app)
-    store = SqlCertificateStore(clean_db)
+    store = CertificatesByCode(clean_db)
     first = a_row(code, 901, ("0000000019",), idempotency_key="clerk:k1")
     store.record(first)
     # The second request checked before the first one recorded: the database refuses the row.
@@ -98,7 +120,7 @@ def test_a_copy_is_disposed_of_at_most_once_and_reads_back_with_its_disposal(
     app: App, clean_db: Engine
 ) -> None:
     code = a_municipality(app)
-    store = SqlCertificateStore(clean_db)
+    store = CertificatesByCode(clean_db)
     copy = a_row(code, 901, ("0000000019",))
     store.record(copy)
     store.record(a_row(code, 902, ("0000000019",)))
@@ -118,7 +140,7 @@ def test_a_copy_issued_before_contents_were_kept_cannot_be_reissued(
 ) -> None:
     code = a_municipality(app)
     atena = app.register.record_change(code, moving_in()).atena_numbers[0]
-    store = SqlCertificateStore(clean_db)
+    store = CertificatesByCode(clean_db)
     old = a_row(code, 901, (atena,))
     store.record(old)  # content "" as rows from before revision 0005
     reviewer = Actor("reviewer", code, frozenset({Role.REVIEWER}), terminal="T")

@@ -72,12 +72,12 @@ def failures(outcomes: Sequence[object]) -> list[BaseException]:
 
 def journal_seqs(engine: Engine, code: str) -> list[int]:
     with SqlUnitOfWork(engine, code) as uow:
-        return [e.seq for e in uow.register.journal()]
+        return [e.seq for e in uow.journal.journal()]
 
 
 def household_version(engine: Engine, code: str, household: str) -> int:
     with SqlUnitOfWork(engine, code) as uow:
-        version = uow.register.household_version(HouseholdNumber(household))
+        version = uow.journal.household_version(HouseholdNumber(household))
     assert version is not None
     return version
 
@@ -192,7 +192,7 @@ def test_a_draft_approved_and_discarded_at_once_ends_one_way_or_the_other(
         assert isinstance(refused, DomainError)
         assert refused.code == "draft.not_pending"
         with SqlUnitOfWork(engine, code) as uow:
-            stored = uow.register.get_draft(draft.draft_id)
+            stored = uow.drafts.get(draft.draft_id)
         assert stored is not None
         approved = isinstance(outcomes[0], ChangeResult)
         assert stored.status == ("approved" if approved else "discarded")

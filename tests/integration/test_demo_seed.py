@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, delete, select
 
 from jichitai.adapters.db import tables
-from jichitai.adapters.db.repository import decode_record
+from jichitai.adapters.db.register_rows import decode_record
 from jichitai.bootstrap import App, bootstrap
 from jichitai.demo.generator import DemoSummary, seed_register
 from jichitai.domain.common.dates import DateKind
@@ -26,6 +26,7 @@ from jichitai.domain.residents.model import (
     ResidentRecord,
     ResidentStatus,
 )
+from tests.database import append_only_lifted
 from tests.fakes import FixedClock, SeededRandom
 
 TODAY = date(2026, 11, 26)
@@ -76,7 +77,7 @@ class Seeded:
 
 def _forget(engine: Engine, codes: tuple[str, ...]) -> None:
     """Delete everything these municipalities have (children first), and the tenants."""
-    with engine.begin() as connection:
+    with engine.begin() as connection, append_only_lifted(connection):
         for table in reversed(tables.metadata.sorted_tables):
             if "municipality_code" in table.c:
                 connection.execute(delete(table).where(table.c.municipality_code.in_(codes)))

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import Engine, delete, func, select
 
 from jichitai.adapters.db import tables
-from jichitai.adapters.db.repository import decode_record
+from jichitai.adapters.db.register_rows import decode_record
 from jichitai.adapters.standard_layout.csv_export import GAIJI_REPORT, MANIFEST, unescape_gaiji
 from jichitai.adapters.standard_layout.layout import load_layout
 from jichitai.bootstrap import App, bootstrap
@@ -32,6 +32,7 @@ from jichitai.domain.errors import DomainError
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.services.layout_mapping import RowMapper
 from jichitai.services.migration import ExportResult
+from tests.database import append_only_lifted
 from tests.fakes import FixedClock, SeededRandom
 
 pytestmark = pytest.mark.spec("10.6")
@@ -51,7 +52,7 @@ class Exported:
 
 
 def _forget(engine: Engine) -> None:
-    with engine.begin() as connection:
+    with engine.begin() as connection, append_only_lifted(connection):
         for table in reversed(tables.metadata.sorted_tables):
             if "municipality_code" in table.c:
                 connection.execute(delete(table).where(table.c.municipality_code == CODE))

@@ -23,6 +23,7 @@ from jichitai.demo.generator import seed_register
 from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import NotFound
 from tests.apps import wire
+from tests.database import append_only_lifted
 from tests.fakes import FixedClock, SeededRandom
 
 SOURCE = "13114" + municipality_check_digit("13114")  # 中野区
@@ -31,7 +32,7 @@ UNKNOWN = "13116" + municipality_check_digit("13116")
 
 
 def _forget(engine: Engine) -> None:
-    with engine.begin() as connection:
+    with engine.begin() as connection, append_only_lifted(connection):
         for code in (SOURCE, TARGET):
             for table in reversed(tables.metadata.sorted_tables):
                 if "municipality_code" in table.c:
@@ -83,7 +84,7 @@ def test_each_resident_let_in_by_the_override_keeps_the_rule_in_its_journal_entr
     let_in = {f.line: f for f in result.addresses_outside}
     assert set(let_in) == {f.line for f in refused.faults}
     with SqlUnitOfWork(register.engine, TARGET, read_only=True) as uow:
-        entries = uow.register.journal()
+        entries = uow.journal.journal()
     assert len(entries) == result.snapshots
     alerted = {}
     for entry in entries:

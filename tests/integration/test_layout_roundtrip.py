@@ -27,7 +27,7 @@ from sqlalchemy import Engine, delete, func, select
 
 from jichitai.adapters.clock import SystemIds
 from jichitai.adapters.db import tables
-from jichitai.adapters.db.repository import IMPORT_CACHE_KIB, SqlRegisterRepository
+from jichitai.adapters.db.register_import import IMPORT_CACHE_KIB, SqlRegisterImport
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.adapters.standard_layout.csv_export import MANIFEST
 from jichitai.adapters.standard_layout.csv_import import (
@@ -48,6 +48,7 @@ from jichitai.domain.residents.commands import Cancel
 from jichitai.services import migration_workers
 from jichitai.services.migration_import import IdMode, LayoutImportService
 from jichitai.services.ports import GENESIS_HASH
+from tests.database import append_only_lifted
 from tests.factories import a_header
 from tests.fakes import FixedClock, SeededRandom
 
@@ -70,7 +71,8 @@ FILES = ("juki_jumin.csv", "juki_setai.csv", SHIEN, "gaiji_report.csv")
 
 
 def _forget(engine: Engine, codes: list[str]) -> None:
-    with engine.begin() as connection:
+    """Remove the municipalities and everything of theirs, their access log included."""
+    with engine.begin() as connection, append_only_lifted(connection):
         for code in codes:
             for table in reversed(tables.metadata.sorted_tables):
                 if "municipality_code" in table.c:
@@ -175,7 +177,7 @@ def _suppress(app: App) -> None:
 def _suppressions(app: App, code: str) -> list[Suppression]:
     """Every setting of a municipality (lifted ones included), without its municipality code."""
     with SqlUnitOfWork(app.engine, code, read_only=True) as uow:
-        found = uow.register.suppressions_after(None, 10_000)
+        found = uow.read_model.suppressions_after(None, 10_000)
     return [replace(setting, municipality_code="") for setting in found]
 
 
@@ -200,7 +202,7 @@ def _count(app: App, table: Any, code: str) -> int:
 
 def _empty(app: App, code: str) -> bool:
     with SqlUnitOfWork(app.engine, code, read_only=True) as uow:
-        head = uow.register.journal_head()
+        head = uow.journal.journal_head()
     return head == (0, GENESIS_HASH) and all(
         _count(app, t, code) == 0
         for t in (
@@ -284,12 +286,12 @@ def test_utf8_round_trip_is_byte_identical_and_the_registers_answer_alike(
     # New persons do not collide with imported numbers; a second import is refused.
     top = max(AtenaNumber(a).serial for a in _persons(app, code))
     with SqlUnitOfWork(app.engine, code) as uow:
-        assert uow.register.new_atena_number().serial == top + 1
+        assert uow.journal.new_atena_number().serial == top + 1
     with pytest.raises(DomainError) as refused:
         app.layout_import.import_export(code, str(source.utf8), report_dir=str(tmp_path))
     assert refused.value.code == "migration.not_empty"
     with SqlUnitOfWork(app.engine, code, read_only=True) as uow:
-        first = uow.register.journal(limit=1)[0]
+        first = uow.journal.journal(limit=1)[0]
     assert first.kind == "import" and first.operator == ""
     with pytest.raises(DomainError) as not_cancelled:
         app.register.record_change(code, Cancel(header=a_header(), event_id=first.event_id))
@@ -336,17 +338,17 @@ def test_a_failure_in_the_middle_of_the_write_leaves_the_municipality_empty(
         SystemIds(),
         batch_size=50,
     )
-    original = SqlRegisterRepository.import_snapshots
+    original = SqlRegisterImport.import_snapshots
     calls = []
 
-    def crash_at_third(self: SqlRegisterRepository, *args: Any) -> None:
+    def crash_at_third(self: SqlRegisterImport, *args: Any) -> None:
         calls.append(1)
         if len(calls) == 3:  # 100 snapshots are written by now, in the same transaction
             raise RuntimeError("killed")
         original(self, *args)
 
     with monkeypatch.context() as patch:
-        patch.setattr(SqlRegisterRepository, "import_snapshots", crash_at_third)
+        patch.setattr(SqlRegisterImport, "import_snapshots", crash_at_third)
         with pytest.raises(RuntimeError):
             service.import_export(code, str(source.utf8), report_dir=str(tmp_path))
     assert len(calls) == 3
@@ -639,8 +641,8 @@ def test_renumbering_takes_another_vendors_numbers_and_maps_them(
     ]
     assert _suppressions(app, code) == expected and len(expected) == 4
     with SqlUnitOfWork(app.engine, code) as uow:  # numbers drawn later follow the new ones
-        assert uow.register.new_atena_number().serial == len(theirs) + 1
-        assert uow.register.new_household_number().serial == len(their_households) + 1
+        assert uow.journal.new_atena_number().serial == len(theirs) + 1
+        assert uow.journal.new_household_number().serial == len(their_households) + 1
 
 
 def test_a_suppression_of_an_unknown_person_or_a_duplicate_id_is_a_fault_and_nothing_is_written(
@@ -807,7 +809,7 @@ def test_the_import_connection_gets_its_usual_page_cache_back(source: Source) ->
     """SQLite: a smaller page cache while the import writes (its memory budget), then the usual
     one again, whatever happens inside."""
     with SqlUnitOfWork(source.app.engine, CODES[5]) as uow:
-        repo = uow.register
+        repo = uow.imports
         if source.app.engine.dialect.name != "sqlite":
             with repo.bulk_import():
                 assert not repo.has_persons()

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from jichitai.adapters.db import tables as t
-from jichitai.adapters.db.repository import SqlRegisterRepository, decode_record
+from jichitai.adapters.db.journal import SqlJournal
+from jichitai.adapters.db.register_rows import decode_record
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App
 from jichitai.codec import canonical_json
@@ -96,7 +97,7 @@ def household_of(app: App, code: str, atena: str) -> HouseholdNumber:
 
 def journal(engine: Engine, code: str) -> list[JournalEntry]:
     with SqlUnitOfWork(engine, code) as uow:
-        return list(uow.register.journal())
+        return list(uow.journal.journal())
 
 
 def history_rows(engine: Engine, code: str) -> list[Any]:
@@ -404,11 +405,11 @@ def test_a_failure_half_way_through_the_append_writes_nothing(
     app.register.record_change(code, a_couple())
     before = tenant_rows(engine, code)
 
-    def broken(self: SqlRegisterRepository, household_versions: dict[str, int | None]) -> None:
+    def broken(self: SqlJournal, household_versions: dict[str, int | None]) -> None:
         raise RuntimeError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr(SqlRegisterRepository, "_write_households", broken)
+        patch.setattr(SqlJournal, "_write_households", broken)
         with pytest.raises(RuntimeError, match="disk full"):
             app.register.record_change(
                 code, move_in(a_person(name="鈴木", kana=("スズキ", "イチロウ")))
@@ -581,7 +582,7 @@ def test_approving_a_draft_twice_records_it_once_and_answers_the_first_result(
     (entry,) = journal(engine, code)
     assert entry.event_id == result.event_id
     with SqlUnitOfWork(engine, code) as uow:
-        stored = uow.register.get_draft(draft.draft_id)
+        stored = uow.drafts.get(draft.draft_id)
     assert stored is not None
     assert (stored.status, stored.event_id) == ("approved", result.event_id)
 

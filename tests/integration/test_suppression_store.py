@@ -1,16 +1,18 @@
-"""SqlSuppressionStore on the real database (SQLite, and PostgreSQL with JICHITAI_DATABASE_URL):
-round trip, optimistic version, one query for many persons, and tenant isolation."""
+"""SqlSuppressions (the suppression repository of a unit of work) on the real database (SQLite,
+and PostgreSQL with JICHITAI_DATABASE_URL): round trip, optimistic version, one query for many
+persons, and tenant isolation."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import Engine, event
 
-from jichitai.adapters.db.suppression_store import SqlSuppressionStore
-from jichitai.bootstrap import App
+from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
+from jichitai.bootstrap import App, bootstrap
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.access.suppression import (
@@ -24,9 +26,8 @@ from jichitai.domain.access.suppression import (
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import ConflictError, NotFound, RuleViolations, Severity
 from jichitai.domain.residents.commands import MoveIn
-from jichitai.services.suppression import SuppressionService
 from tests.factories import a_header, a_municipality, a_person, a_previous_address, an_address
-from tests.fakes import NOW, TODAY, FixedClock, SeededIds
+from tests.fakes import NOW, TODAY, FixedClock, SeededIds, SeededRandom
 
 JST = timezone(timedelta(hours=9))
 
@@ -36,9 +37,41 @@ def random_seed() -> int:
     return 410
 
 
+class ByCode:
+    """The repository asked with the municipality's code each time: one unit of work a call,
+    committed (so a test reads like a series of separate requests)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _call(self, code: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        with SqlUnitOfWork(self._engine, code) as uow:
+            found = getattr(uow.suppressions, method)(*args, **kwargs)
+            uow.commit()
+        return found
+
+    def add(self, setting: Suppression) -> None:
+        self._call(setting.municipality_code, "add", setting)
+
+    def get(self, code: str, suppression_id: str) -> Suppression | None:
+        return cast("Suppression | None", self._call(code, "get", suppression_id))
+
+    def update(self, setting: Suppression, *, expected_version: int) -> None:
+        self._call(setting.municipality_code, "update", setting, expected_version=expected_version)
+
+    def for_targets(self, code: str, *args: Any, **kwargs: Any) -> list[Suppression]:
+        return list(self._call(code, "for_targets", *args, **kwargs))
+
+    def person_exists(self, code: str, atena_number: str) -> bool:
+        return bool(self._call(code, "person_exists", atena_number))
+
+    def household_exists(self, code: str, household_number: str) -> bool:
+        return bool(self._call(code, "household_exists", household_number))
+
+
 @pytest.fixture
-def store(clean_db: Engine) -> SqlSuppressionStore:
-    return SqlSuppressionStore(clean_db)
+def store(clean_db: Engine) -> ByCode:
+    return ByCode(clean_db)
 
 
 def moved_in(app: App, code: str, given: str = "一郎") -> tuple[str, str]:
@@ -83,7 +116,7 @@ def a_setting(
 
 @pytest.mark.spec("3.1")
 def test_a_setting_round_trips_with_its_times_processes_and_details(
-    app: App, store: SqlSuppressionStore
+    app: App, store: ByCode
 ) -> None:
     code = a_municipality(app)
     atena, _ = moved_in(app, code)
@@ -100,7 +133,7 @@ def test_a_setting_round_trips_with_its_times_processes_and_details(
 
 
 @pytest.mark.spec("3.1")
-def test_update_compares_the_version(app: App, store: SqlSuppressionStore) -> None:
+def test_update_compares_the_version(app: App, store: ByCode) -> None:
     code = a_municipality(app)
     atena, _ = moved_in(app, code)
     setting = a_setting(code, "s-1", atena_number=atena)
@@ -120,7 +153,7 @@ def test_update_compares_the_version(app: App, store: SqlSuppressionStore) -> No
 
 @pytest.mark.spec("3.1")
 def test_settings_of_many_persons_and_households_come_in_one_query(
-    app: App, store: SqlSuppressionStore, clean_db: Engine
+    app: App, store: ByCode, clean_db: Engine
 ) -> None:
     code = a_municipality(app)
     a1, h1 = moved_in(app, code)
@@ -149,9 +182,7 @@ def test_settings_of_many_persons_and_households_come_in_one_query(
 
 
 @pytest.mark.spec("3.1")
-def test_a_setting_of_municipality_a_is_never_returned_for_b(
-    app: App, store: SqlSuppressionStore
-) -> None:
+def test_a_setting_of_municipality_a_is_never_returned_for_b(app: App, store: ByCode) -> None:
     a = a_municipality(app, "13", "甲市")
     b = a_municipality(app, "27", "乙市")
     atena_a, household_a = moved_in(app, a)
@@ -177,9 +208,7 @@ def test_a_setting_of_municipality_a_is_never_returned_for_b(
     }
 
 
-def test_persons_and_households_exist_per_municipality(
-    app: App, store: SqlSuppressionStore
-) -> None:
+def test_persons_and_households_exist_per_municipality(app: App, store: ByCode) -> None:
     a = a_municipality(app, "13", "甲市")
     b = a_municipality(app, "27", "乙市")
     atena, household = moved_in(app, a)
@@ -191,14 +220,25 @@ def test_persons_and_households_exist_per_municipality(
 
 @pytest.mark.spec("3.4")
 def test_the_service_on_the_sql_store_guards_and_flags_across_tenants(
-    app: App, store: SqlSuppressionStore
+    app: App, store: ByCode
 ) -> None:
     a = a_municipality(app, "13", "甲市")
     b = a_municipality(app, "27", "乙市")
     person_a = moved_in(app, a)
     person_b = moved_in(app, b)
     clock = FixedClock()
-    service = SuppressionService(store, clock, SeededIds(411))
+    service = bootstrap(
+        engine=app.engine, clock=clock, random=SeededRandom(411), ids=SeededIds(411)
+    ).suppressions
+
+    def guard(code: str, process: Process, persons: list[tuple[str, str]]) -> object:
+        with SqlUnitOfWork(app.engine, code) as uow:
+            return service.guard(uow, process, persons)
+
+    def flags(code: str, persons: list[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+        with SqlUnitOfWork(app.engine, code) as uow:
+            return service.flags(uow, persons)
+
     officer_a = Actor("dv-a", a, frozenset({Role.DV_OFFICER}))
     officer_b = Actor("dv-b", b, frozenset({Role.DV_OFFICER}))
     setting = service.set(
@@ -211,28 +251,28 @@ def test_the_service_on_the_sql_store_guards_and_flags_across_tenants(
     )
     assert setting.ends_on == date(2027, 3, 31)
     with pytest.raises(RuleViolations) as refusal:
-        service.guard(a, Process.ISSUE, [person_a])
+        guard(a, Process.ISSUE, [person_a])
     assert refusal.value.code == "dv_support.blocked"
-    assert service.guard(b, Process.ISSUE, [person_b]) == ()
-    assert service.flags(a, [person_a]) == {person_a[0]: ("dv_support",)}
-    assert service.flags(b, [person_b]) == {person_b[0]: ()}
+    assert guard(b, Process.ISSUE, [person_b]) == ()
+    assert flags(a, [person_a]) == {person_a[0]: ("dv_support",)}
+    assert flags(b, [person_b]) == {person_b[0]: ()}
     with pytest.raises(NotFound):
         service.lift(officer_b, setting.suppression_id)
     released = service.release_temporarily(officer_a, setting.suppression_id, 15)
-    assert service.guard(a, Process.ISSUE, [person_a]) == ()
+    assert guard(a, Process.ISSUE, [person_a]) == ()
     clock.at = released.released_until  # type: ignore[assignment]
     with pytest.raises(RuleViolations):
-        service.guard(a, Process.ISSUE, [person_a])
+        guard(a, Process.ISSUE, [person_a])
     lifted = service.lift(officer_a, setting.suppression_id)
     assert lifted.version == 3
-    assert service.guard(a, Process.ISSUE, [person_a]) == ()
+    assert guard(a, Process.ISSUE, [person_a]) == ()
     assert service.list_for(officer_a, atena_number=person_a[0]) == ()
     assert service.list_for(officer_a, atena_number=person_a[0], include_lifted=True) == (lifted,)
 
 
 @pytest.mark.spec("3.1")
 def test_every_statement_of_the_store_is_bound_to_the_municipality(
-    app: App, store: SqlSuppressionStore, clean_db: Engine
+    app: App, store: ByCode, clean_db: Engine
 ) -> None:
     code = a_municipality(app)
     atena, household = moved_in(app, code)

@@ -20,8 +20,11 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.drafts import SqlDrafts
+from jichitai.adapters.db.journal import SqlJournal
 from jichitai.adapters.db.raw import RawSql
-from jichitai.adapters.db.repository import SqlRegisterRepository
+from jichitai.adapters.db.read_model import SqlRegisterReadModel
+from jichitai.adapters.db.register_import import SqlRegisterImport
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App
 from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
@@ -214,7 +217,7 @@ def test_changes_in_one_municipality_never_touch_anothers_rows_or_chain(
     assert app.register.verify_chain(tenants.a) == 2
     assert app.register.verify_chain(tenants.b) == 3
     with SqlUnitOfWork(engine, tenants.b) as uow:
-        first_b = uow.register.journal(limit=1)[0]
+        first_b = uow.journal.journal(limit=1)[0]
     assert first_b.prev_hash == GENESIS_HASH  # B's chain starts afresh, not from A's head
 
 
@@ -231,7 +234,7 @@ def test_idempotency_keys_belong_to_one_municipality(tenants: Tenants) -> None:
 def test_an_event_or_a_draft_of_another_municipality_is_not_found(tenants: Tenants) -> None:
     app = tenants.app
     with SqlUnitOfWork(app.engine, tenants.a) as uow:
-        event_id = uow.register.journal()[0].event_id
+        event_id = uow.journal.journal()[0].event_id
     with pytest.raises(NotFound) as no_event:
         app.register.record_change(tenants.b, Cancel(header=a_header(), event_id=event_id))
     assert no_event.value.code == "cancel.event_not_found"
@@ -287,9 +290,22 @@ def statements(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[list
         event.remove(engine, "before_cursor_execute", capture)
 
 
+#: The register's repositories (one per port), whose every public method the test exercises.
+REGISTER_REPOSITORIES = (SqlJournal, SqlDrafts, SqlRegisterReadModel, SqlRegisterImport)
+
+
+def public_methods(*classes: type) -> set[str]:
+    return {
+        f"{cls.__name__}.{name}"
+        for cls in classes
+        for name, method in vars(cls).items()
+        if not name.startswith("_") and callable(method)
+    }
+
+
 @pytest.fixture
 def repository_calls(monkeypatch: pytest.MonkeyPatch) -> set[str]:
-    """Names of the repository's public methods called during the test."""
+    """Names (``Class.method``) of the repositories' public methods called during the test."""
     called: set[str] = set()
 
     def spy(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
@@ -300,9 +316,10 @@ def repository_calls(monkeypatch: pytest.MonkeyPatch) -> set[str]:
 
         return wrapper
 
-    for name, method in vars(SqlRegisterRepository).items():
-        if not name.startswith("_") and callable(method):
-            monkeypatch.setattr(SqlRegisterRepository, name, spy(name, method))
+    for cls in REGISTER_REPOSITORIES:
+        for name, method in list(vars(cls).items()):
+            if not name.startswith("_") and callable(method):
+                monkeypatch.setattr(cls, name, spy(f"{cls.__name__}.{name}", method))
     return called
 
 
@@ -375,11 +392,11 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
     assert "霞が関五丁目" in q.town_areas(a, "東京都千代田区", "霞")
     app.layout_export.export(a, str(tmp_path / "export"))  # the whole register, in pages
     with SqlUnitOfWork(app.engine, a) as uow:  # the import's writes, rolled back (A is not empty)
-        repo = uow.register
+        repo = uow.imports
         assert repo.has_persons()
-        record = repo.current(AtenaNumber(head))
+        record = uow.read_model.current(AtenaNumber(head))
         assert record is not None
-        last = repo.journal()[-1]
+        last = uow.journal.journal()[-1]
         entry = replace(last, seq=last.seq + 1, event_id=str(uuid.uuid4()), idempotency_key=None)
         snapshot = ImportedSnapshot(
             head, 99, record.household_number.value, TODAY, None, "A1", "A", "resident", "{}", None
@@ -411,30 +428,26 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
             ]
         )
     with SqlUnitOfWork(app.engine, a) as uow:
-        uow.register.snapshot(AtenaNumber(head), 1)
-        uow.register.snapshot_on(AtenaNumber(head), TODAY)
-        uow.register.household_pending_removals(HouseholdNumber(tenants.household), TODAY)
-        uow.register.household_version(HouseholdNumber(tenants.household))
-        assert uow.register.latest_snapshots_after(None, 100, include_removed=False, on=TODAY)
-        assert uow.register.feed_head() > 0
-        assert uow.register.feed_entries(0, 5)[0][1]
-        assert uow.register.hidden_from_other_systems([head]) == frozenset()
-        uow.register.search(
+        household = HouseholdNumber(tenants.household)
+        uow.journal.snapshot(AtenaNumber(head), 1)
+        uow.read_model.snapshot_on(AtenaNumber(head), TODAY)
+        uow.journal.household_pending_removals(household, TODAY)
+        uow.read_model.household_pending_removals(household, TODAY)
+        uow.journal.household_version(household)
+        uow.read_model.household_version(household)
+        uow.read_model.household_residents(household)
+        uow.read_model.history(AtenaNumber(head))
+        assert uow.read_model.latest_snapshots_after(None, 100, include_removed=False, on=TODAY)
+        assert uow.journal.feed_head() > 0
+        assert uow.journal.feed_entries(0, 5)[0][1]
+        assert uow.read_model.hidden_from_other_systems([head]) == frozenset()
+        uow.read_model.search(
             SearchCriteria(household_number=tenants.household, individual_number="1" * 12)
         )
-    public = {
-        name
-        for name, method in vars(SqlRegisterRepository).items()
-        if not name.startswith("_") and callable(method)
-    }
-    # new_resident_code is the service's job (drawn at random), the repository refuses it;
-    # the savepoint methods and forget touch no tenant table (transaction control, memory).
-    assert public - repository_calls == {
-        "new_resident_code",
-        "forget",
-        "savepoint",
-        "release_savepoint",
-        "rollback_to_savepoint",
+        uow.drafts.listed(None)
+    # new_resident_code is the service's job (drawn at random), the journal refuses it.
+    assert public_methods(*REGISTER_REPOSITORIES) - repository_calls == {
+        "SqlJournal.new_resident_code"
     }
 
     tenant_statements = [s for s in statements if _TENANT_TABLES.search(s.sql)]

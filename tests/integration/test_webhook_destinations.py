@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from jichitai.adapters.db import tables as t
-from jichitai.adapters.db.outbox_store import SqlOutboxStore
-from jichitai.adapters.db.subscriber_store import SqlSubscriberDirectory
+from jichitai.adapters.db.outbox_store import SqlOutboxQueue
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.bootstrap import App
@@ -79,9 +78,9 @@ def workers(app: App, clock: FixedClock, resolver: FakeResolver) -> Iterator[Wor
         transport = HttpTransport(DestinationPolicy(parse_networks(allowed)), resolver, tls)
         made.append(
             WebhookDispatcher(
-                SqlOutboxStore(app.engine),
-                SqlSubscriberDirectory(app.engine),
+                SqlOutboxQueue(app.engine),
                 app.integration,
+                lambda c: SqlUnitOfWork(app.engine, c),
                 lambda c: SqlUnitOfWork(app.engine, c, read_only=True),
                 transport,
                 app.access_log,

@@ -20,8 +20,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from jichitai.adapters.db import tables as t
-from jichitai.adapters.db.outbox_store import SqlOutboxStore
-from jichitai.adapters.db.subscriber_store import SqlSubscriberDirectory
+from jichitai.adapters.db.outbox_store import SqlOutboxQueue
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.bootstrap import App
@@ -141,9 +140,9 @@ def workers(app: App, clock: FixedClock) -> Iterator[Workers]:
     def make(*, attempts: int = 4, timeout: float = 2) -> WebhookDispatcher:
         made.append(
             WebhookDispatcher(
-                SqlOutboxStore(app.engine),
-                SqlSubscriberDirectory(app.engine),
+                SqlOutboxQueue(app.engine),
                 app.integration,
+                lambda c: SqlUnitOfWork(app.engine, c),
                 lambda c: SqlUnitOfWork(app.engine, c, read_only=True),
                 HttpTransport(DestinationPolicy(RECEIVERS), FakeResolver()),
                 app.access_log,
@@ -306,10 +305,11 @@ def test_a_worker_that_stopped_mid_run_leaves_its_rows_to_the_next_after_the_lea
 ) -> None:
     credentials = subscribe(app, code, receiver.url)
     seqs = corrections(app, code, head, 2)
-    outbox = SqlOutboxStore(app.engine)
     sid = credentials.subscriber.subscriber_id
     lease = clock.now() + timedelta(seconds=30)
-    assert [c.seq for c in outbox.claim(code, sid, clock.now(), lease, 10)] == seqs  # then "killed"
+    with SqlUnitOfWork(app.engine, code) as uow:
+        assert [c.seq for c in uow.outbox.claim(sid, clock.now(), lease, 10)] == seqs
+        uow.commit()  # then "killed"
     worker = workers()
     assert worker.run_once().delivered == 0
     clock.at += timedelta(seconds=31)

@@ -1,14 +1,12 @@
 """The access log service (standard §10.2 (1370)) over an in-memory store.
 
-The store below is a working stand-in for ``SqlAccessLogStore``: a list of entries, a person
-index and a head, appended under a lock. Tests tamper with what it holds the way someone with
+The store below is a working stand-in for the SQL access log: a list of entries, a person index
+and a head per municipality, appended within a unit of work that undoes what it did not commit. Tests tamper with what it holds the way someone with
 write access to the database could, and ``verify`` must name the first entry that no longer fits.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -32,93 +30,13 @@ from jichitai.services.audit import (
 )
 from jichitai.services.ports import GENESIS_HASH
 from tests.factories import an_auditor
-from tests.fakes import FixedClock, SeededIds, violation
+from tests.fakes import FixedClock, MemoryAccessLogStore, access_log, violation
 
 JST = ZoneInfo("Asia/Tokyo")
 MC = "131016"
 OTHER_MC = "011002"
 A1, A2, A3 = (AtenaNumber.from_serial(n).value for n in (1, 2, 3))
 MY_NUMBER = "123456789018"
-
-
-class MemoryAccessLogStore:
-    """``AccessLogStore`` in memory, for any number of municipalities."""
-
-    def __init__(self, *codes: str) -> None:
-        self.rows: dict[str, list[AccessEntry]] = {code: [] for code in codes}
-        self.persons: dict[str, list[tuple[int, str]]] = {code: [] for code in codes}
-        self.heads: dict[str, tuple[int, str]] = dict.fromkeys(codes, (0, GENESIS_HASH))
-        self._lock = threading.Lock()
-
-    def append(
-        self, municipality_code: str, build: Callable[[int, str], AccessEntry]
-    ) -> AccessEntry:
-        with self._lock:
-            last_seq, last_hash = self.heads[municipality_code]
-            entry = build(last_seq + 1, last_hash)
-            assert (entry.seq, entry.prev_hash) == (last_seq + 1, last_hash)
-            self.rows[municipality_code].append(entry)
-            self.persons[municipality_code] += [(entry.seq, a) for a in entry.atena_numbers]
-            self.heads[municipality_code] = (entry.seq, entry.entry_hash)
-            return entry
-
-    def head(self, municipality_code: str) -> tuple[int, str] | None:
-        return self.heads.get(municipality_code)
-
-    def entries(
-        self, municipality_code: str, after_seq: int = 0, limit: int | None = None
-    ) -> Sequence[AccessEntry]:
-        found = [e for e in self.rows[municipality_code] if e.seq > after_seq]
-        return found[:limit] if limit is not None else found
-
-    def indexed_persons(
-        self, municipality_code: str, after_seq: int, through_seq: int
-    ) -> Sequence[tuple[int, str]]:
-        return sorted(p for p in self.persons[municipality_code] if after_seq < p[0] <= through_seq)
-
-    def search(
-        self,
-        municipality_code: str,
-        query: AccessSearch,
-        *,
-        before_seq: int | None = None,
-        limit: int,
-    ) -> Sequence[AccessEntry]:
-        indexed = {s for s, a in self.persons[municipality_code] if a == query.atena_number}
-        found = [
-            e
-            for e in reversed(self.rows[municipality_code])
-            if (
-                not query.atena_number
-                or (e.seq in indexed and query.atena_number in e.atena_numbers)
-            )
-            and (not query.user_login or e.user_login == query.user_login)
-            and (query.since is None or e.at >= query.since)
-            and (query.until is None or e.at < query.until)
-            and (query.operation is None or e.operation is query.operation)
-            and (query.outcome is None or e.outcome is query.outcome)
-            and (before_seq is None or e.seq < before_seq)
-        ]
-        return found[:limit]
-
-    def activity(
-        self,
-        municipality_code: str,
-        since: datetime,
-        until: datetime,
-        operation: Operation | None = None,
-    ) -> Sequence[UserActivity]:
-        entries: dict[str, int] = {}
-        persons: dict[str, set[str]] = {}
-        for e in self.rows[municipality_code]:
-            if (
-                since <= e.at < until
-                and e.outcome is Outcome.OK
-                and (operation is None or e.operation is operation)
-            ):
-                entries[e.user_login] = entries.get(e.user_login, 0) + 1
-                persons.setdefault(e.user_login, set()).update(e.atena_numbers)
-        return [UserActivity(u, entries[u], len(persons[u])) for u in sorted(entries)]
 
 
 def actor(login: str = "clerk1", *roles: Role, code: str = MC) -> Actor:
@@ -149,7 +67,7 @@ def store() -> MemoryAccessLogStore:
 
 @pytest.fixture
 def log(store: MemoryAccessLogStore, clock: FixedClock) -> AccessLog:
-    return AccessLog(store, clock, SeededIds(1))
+    return access_log(store, clock)
 
 
 def jst(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> datetime:
@@ -414,7 +332,7 @@ def test_a_night_search_pages_through_more_entries_than_a_page(
     store: MemoryAccessLogStore, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("jichitai.services.audit.PAGE_SIZE", 3)
-    log = AccessLog(store, clock, SeededIds(1))
+    log = access_log(store, clock)
     for hour in (21, 10, 11, 12, 13, 14, 22, 15):  # nights: seq 1 and 7
         clock.at = jst(2026, 11, 26, hour, 0).astimezone(UTC)
         log.record(CLERK, Operation.VIEW, atena_numbers=(A1,))
@@ -618,7 +536,7 @@ def test_disclosure_pages_through_every_entry(
     store: MemoryAccessLogStore, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("jichitai.services.audit.PAGE_SIZE", 2)
-    log = AccessLog(store, clock, SeededIds(1))
+    log = access_log(store, clock)
     for _ in range(5):
         log.record(CLERK, Operation.VIEW, atena_numbers=(A1,))
     assert len(log.disclosure(AUDITOR, A1)) == 5

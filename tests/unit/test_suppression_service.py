@@ -22,9 +22,18 @@ from jichitai.domain.errors import (
     Severity,
     Violation,
 )
-from jichitai.services.ports import SuppressionStore
+from jichitai.services.ports import SuppressionRepository
 from jichitai.services.suppression import SuppressionService
-from tests.fakes import MUNICIPALITY_CODE, NOW, FixedClock, SeededIds, violation
+from tests.fakes import (
+    MUNICIPALITY_CODE,
+    NOW,
+    FixedClock,
+    MemoryAccessLogStore,
+    SeededIds,
+    access_log,
+    memory_units,
+    violation,
+)
 
 MC = MUNICIPALITY_CODE
 OTHER_MC = "011002"
@@ -39,7 +48,11 @@ SUPPRESSION, DV, PROVISIONAL = (
 
 
 class InMemorySuppressionStore:
-    """The ``SuppressionStore`` port over a dict; counts the queries ``for_targets`` answers."""
+    """Suppression settings of every municipality in a dict; ``of(code)`` is one municipality's
+    ``SuppressionRepository`` (what a unit of work hands out). Counts the queries
+    ``for_targets`` answers."""
+
+    outside_transactions = ("queries",)  # a count of what was asked, rolled back or not
 
     def __init__(self, persons: dict[tuple[str, str], str]) -> None:
         self.rows: dict[tuple[str, str], Suppression] = {}
@@ -86,6 +99,73 @@ class InMemorySuppressionStore:
             mc == municipality_code and h == household_number for (mc, _), h in self.persons.items()
         )
 
+    def of(self, code: str) -> MemorySuppressions:
+        return MemorySuppressions(self, code)
+
+
+class MemorySuppressions:
+    """``SuppressionRepository`` of one municipality over the store."""
+
+    def __init__(self, store: InMemorySuppressionStore, code: str) -> None:
+        self.store = store
+        self.code = code
+
+    def add(self, setting: Suppression) -> None:
+        assert setting.municipality_code == self.code
+        self.store.add(setting)
+
+    def get(self, suppression_id: str) -> Suppression | None:
+        return self.store.get(self.code, suppression_id)
+
+    def update(self, setting: Suppression, *, expected_version: int) -> None:
+        assert setting.municipality_code == self.code
+        self.store.update(setting, expected_version=expected_version)
+
+    def for_targets(
+        self,
+        atena_numbers: Collection[str],
+        household_numbers: Collection[str],
+        *,
+        include_lifted: bool = False,
+    ) -> Sequence[Suppression]:
+        return self.store.for_targets(
+            self.code, atena_numbers, household_numbers, include_lifted=include_lifted
+        )
+
+    def person_exists(self, atena_number: str) -> bool:
+        return self.store.person_exists(self.code, atena_number)
+
+    def household_exists(self, household_number: str) -> bool:
+        return self.store.household_exists(self.code, household_number)
+
+
+def service_of(
+    store: InMemorySuppressionStore, clock: FixedClock, **options: Any
+) -> SuppressionService:
+    """The service over the store (and an access log of its own), a unit of work a use case."""
+    log = MemoryAccessLogStore(MC, OTHER_MC)
+    units = memory_units((MC, OTHER_MC), suppressions=store, access_log=log)
+    return SuppressionService(units, clock, access_log(log, clock), SeededIds(1), **options)
+
+
+def guard(
+    service: SuppressionService,
+    code: str,
+    process: Process,
+    persons: Sequence[tuple[str, str]],
+    acknowledged: frozenset[str] = frozenset(),
+) -> tuple[Violation, ...]:
+    """``service.guard`` in a unit of work of ``code`` (the service's own kind)."""
+    with service._uow_for(code) as uow:
+        return service.guard(uow, process, persons, acknowledged)
+
+
+def flags_of(
+    service: SuppressionService, code: str, persons: Sequence[tuple[str, str]]
+) -> dict[str, tuple[str, ...]]:
+    with service._uow_for(code) as uow:
+        return service.flags(uow, persons)
+
 
 def an_actor(*roles: Role, municipality_code: str = MC, login: str = "") -> Actor:
     return Actor(
@@ -113,7 +193,7 @@ def store() -> InMemorySuppressionStore:
 @pytest.fixture
 def service(store: InMemorySuppressionStore, clock: FixedClock) -> SuppressionService:
     ids = iter(f"id-{n}" for n in range(1, 1000))
-    return SuppressionService(store, clock, SeededIds(1), new_id=lambda: next(ids))
+    return service_of(store, clock, new_id=lambda: next(ids))
 
 
 def suppress(service: SuppressionService, actor: Actor = OFFICER, **overrides: Any) -> Suppression:
@@ -141,9 +221,11 @@ def protect(service: SuppressionService, **overrides: Any) -> Suppression:
     return suppress(service, DV_OFFICER, **(values | overrides))
 
 
-def test_the_store_in_this_file_is_a_suppression_store(store: InMemorySuppressionStore) -> None:
-    port: SuppressionStore = store
-    assert port is store
+def test_the_repository_in_this_file_is_a_suppression_repository(
+    store: InMemorySuppressionStore,
+) -> None:
+    port: SuppressionRepository = store.of(MC)
+    assert port.get("none") is None
 
 
 # --- rights ------------------------------------------------------------------------------------
@@ -260,10 +342,10 @@ def test_only_an_explicit_lift_ends_a_setting(
     persons = [(A1, H1)]
     clock.day = date(2030, 1, 1)  # long after the end date
     with pytest.raises(RuleViolations):
-        service.guard(MC, Process.ISSUE, persons)
+        guard(service, MC, Process.ISSUE, persons)
     lifted = service.lift(OFFICER, setting.suppression_id)
     assert (lifted.lifted_by, lifted.lifted_at, lifted.version) == ("suppression_officer", NOW, 2)
-    assert service.guard(MC, Process.ISSUE, persons) == ()
+    assert guard(service, MC, Process.ISSUE, persons) == ()
     with pytest.raises(DomainError) as refusal:
         service.lift(OFFICER, setting.suppression_id)
     violation(refusal.value, "suppression.lifted")
@@ -278,21 +360,19 @@ def test_a_temporary_release_returns_to_force_after_the_time_set(
     released = service.release_temporarily(OFFICER, setting.suppression_id, 45)
     assert released.released_until == NOW + timedelta(minutes=45)
     assert released.released_by == "suppression_officer"
-    assert service.guard(MC, Process.ISSUE, persons) == ()
+    assert guard(service, MC, Process.ISSUE, persons) == ()
     with pytest.raises(RuleViolations):  # never passed on as a lift to other systems
-        service.guard(MC, Process.FEED, persons)
+        guard(service, MC, Process.FEED, persons)
     clock.at = NOW + timedelta(minutes=45)
     with pytest.raises(RuleViolations):
-        service.guard(MC, Process.ISSUE, persons)
+        guard(service, MC, Process.ISSUE, persons)
 
 
 @pytest.mark.spec("3.1")
 def test_the_release_time_has_a_configurable_default_and_bounds(
     store: InMemorySuppressionStore, clock: FixedClock
 ) -> None:
-    service = SuppressionService(
-        store, clock, SeededIds(2), release_minutes=10, max_release_minutes=60
-    )
+    service = service_of(store, clock, release_minutes=10, max_release_minutes=60)
     setting = suppress(service)
     released = service.release_temporarily(OFFICER, setting.suppression_id)
     assert released.released_until == NOW + timedelta(minutes=10)
@@ -300,11 +380,11 @@ def test_the_release_time_has_a_configurable_default_and_bounds(
         with pytest.raises(InvalidValue) as refusal:
             service.release_temporarily(OFFICER, setting.suppression_id, minutes)
         violation(refusal.value, "suppression.release_minutes", "minutes")
-    assert SuppressionService(store, clock, SeededIds(3)).release_temporarily(
+    assert service_of(store, clock).release_temporarily(
         OFFICER, setting.suppression_id
     ).released_until == NOW + timedelta(minutes=30)
     with pytest.raises(ValueError):
-        SuppressionService(store, clock, SeededIds(4), release_minutes=0)
+        service_of(store, clock, release_minutes=0)
 
 
 @pytest.mark.spec("3.4")
@@ -339,7 +419,7 @@ class StaleReads(InMemorySuppressionStore):
 
 def test_a_change_based_on_a_stale_version_is_a_conflict(clock: FixedClock) -> None:
     store = StaleReads(PERSONS)
-    service = SuppressionService(store, clock, SeededIds(5))
+    service = service_of(store, clock)
     setting = suppress(service)
     service.release_temporarily(OFFICER, setting.suppression_id)  # version 2, read as 1
     with pytest.raises(ConflictError):
@@ -357,8 +437,8 @@ def test_a_setting_of_another_municipality_is_out_of_reach(service: SuppressionS
     with pytest.raises(NotFound):
         service.lift(OTHER_OFFICER, setting.suppression_id)
     assert service.list_for(OTHER_OFFICER, atena_number=A1) == ()
-    assert service.guard(OTHER_MC, Process.ISSUE, [(A1, H1)]) == ()
-    assert service.flags(OTHER_MC, [(A1, H1)]) == {A1: ()}
+    assert guard(service, OTHER_MC, Process.ISSUE, [(A1, H1)]) == ()
+    assert flags_of(service, OTHER_MC, [(A1, H1)]) == {A1: ()}
 
 
 # --- listing -----------------------------------------------------------------------------------
@@ -405,12 +485,12 @@ def test_listing_takes_lifted_settings_and_households_on_request(
 def test_guard_refuses_a_copy_for_a_protected_person(service: SuppressionService) -> None:
     protect(service)
     with pytest.raises(RuleViolations) as refusal:
-        service.guard(MC, Process.ISSUE, [(A1, H1)])
+        guard(service, MC, Process.ISSUE, [(A1, H1)])
     v = violation(refusal.value, "dv_support.blocked", "atena_number", Severity.ERROR)
     assert v.message == "この方は支援措置の対象者です。住民票の写し等の交付はできません"
     assert "元配偶者" not in str(refusal.value)
     with pytest.raises(RuleViolations):  # an error cannot be acknowledged away
-        service.guard(MC, Process.ISSUE, [(A1, H1)], frozenset({"dv_support.blocked"}))
+        guard(service, MC, Process.ISSUE, [(A1, H1)], frozenset({"dv_support.blocked"}))
 
 
 @pytest.mark.spec("3.4")
@@ -419,22 +499,22 @@ def test_guard_on_view_needs_the_protection_notice_acknowledged(
 ) -> None:
     protect(service, starts_on=date(2025, 12, 26))  # ends 2026-12-25: within one month
     with pytest.raises(RuleViolations) as refusal:
-        service.guard(MC, Process.VIEW, [(A1, H1)])
+        guard(service, MC, Process.VIEW, [(A1, H1)])
     assert [v.code for v in refusal.value.violations] == [
         "dv_support.notice",
         "dv_support.ending_soon",
     ]
     ack = frozenset({"dv_support.notice", "dv_support.ending_soon"})
-    alerts = service.guard(MC, Process.VIEW, [(A1, H1)], ack)
+    alerts = guard(service, MC, Process.VIEW, [(A1, H1)], ack)
     assert [v.code for v in alerts] == ["dv_support.notice", "dv_support.ending_soon"]
     assert all(v.severity is Severity.ALERT for v in alerts)
     clock.day = date(2026, 11, 25)
-    assert [v.code for v in service.guard(MC, Process.VIEW, [(A1, H1)], ack)] == [
+    assert [v.code for v in guard(service, MC, Process.VIEW, [(A1, H1)], ack)] == [
         "dv_support.notice"
     ]
     clock.day = date(2026, 12, 26)
     with pytest.raises(RuleViolations) as refusal:
-        service.guard(MC, Process.VIEW, [(A1, H1)], ack)
+        guard(service, MC, Process.VIEW, [(A1, H1)], ack)
     assert [v.code for v in refusal.value.violations] == ["dv_support.ended"]
 
 
@@ -449,7 +529,7 @@ def test_guard_checks_every_person_in_one_query_and_names_them(
     store.queries = 0
     persons = [(A1, H1), (A2, H1), (A3, H2)]
     with pytest.raises(RuleViolations) as refusal:
-        service.guard(MC, Process.CHANGE, persons)
+        guard(service, MC, Process.CHANGE, persons)
     assert store.queries == 1
     assert [(v.code, v.severity) for v in refusal.value.violations] == [
         ("suppression.blocked", Severity.ERROR),
@@ -457,17 +537,17 @@ def test_guard_checks_every_person_in_one_query_and_names_them(
     ]
     assert refusal.value.violations[0].message == f"宛名番号 {A2} の方は異動入力が抑止されています"
     assert A3 in refusal.value.violations[1].message
-    assert service.guard(MC, Process.ISSUE, persons) == ()
-    assert service.guard(MC, Process.ISSUE, []) == ()
+    assert guard(service, MC, Process.ISSUE, persons) == ()
+    assert guard(service, MC, Process.ISSUE, []) == ()
 
 
 @pytest.mark.spec("3.1")
 def test_an_acknowledged_alert_lets_the_process_go_on(service: SuppressionService) -> None:
     suppress(service, level=Severity.ALERT)
     with pytest.raises(RuleViolations) as refusal:
-        service.guard(MC, Process.ISSUE, [(A1, H1)])
+        guard(service, MC, Process.ISSUE, [(A1, H1)])
     violation(refusal.value, "suppression.alert", "atena_number", Severity.ALERT)
-    alerts = service.guard(MC, Process.ISSUE, [(A1, H1)], frozenset({"suppression.alert"}))
+    alerts = guard(service, MC, Process.ISSUE, [(A1, H1)], frozenset({"suppression.alert"}))
     assert [v.code for v in alerts] == ["suppression.alert"]
 
 
@@ -482,11 +562,11 @@ def test_flags_mark_suppressed_and_protected_persons_in_one_query(
     suppress(service, atena_number=None, household_number=H1)
     scheduled = suppress(service, atena_number=A3, starts_on=date(2027, 1, 1))
     store.queries = 0
-    flags = service.flags(MC, [(A1, H1), (A2, H1), (A3, H2)])
+    flags = flags_of(service, MC, [(A1, H1), (A2, H1), (A3, H2)])
     assert store.queries == 1
     assert flags == {A1: ("suppression",), A2: ("suppression", "dv_support"), A3: ()}
     assert scheduled.status(today=date(2026, 11, 26), now=NOW) is Status.SCHEDULED
-    assert service.flags(MC, []) == {}
+    assert flags_of(service, MC, []) == {}
 
 
 def test_the_municipality_is_always_the_actors(

@@ -18,6 +18,7 @@ import typer
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import DomainError, Violation
+from jichitai.domain.residents.search import MAX_SEARCH_RESULTS, SearchBy
 from jichitai.entrypoints.cli_audit import audit_app
 from jichitai.entrypoints.cli_certificates import certificate_app, municipality_issuer
 from jichitai.entrypoints.cli_common import (
@@ -31,9 +32,6 @@ from jichitai.entrypoints.cli_common import (
 from jichitai.entrypoints.cli_integration import subscriber_app, worker
 from jichitai.entrypoints.cli_layout import layout_app
 from jichitai.entrypoints.cli_seals import seal_app
-from jichitai.entrypoints.presenters import record_view, stats_view, summary_view
-from jichitai.services.queries import SearchBy
-from jichitai.services.register_access import MAX_SEARCH_RESULTS
 
 app = typer.Typer(
     help="jichitai: 住民記録システム (resident register) の管理コマンド", no_args_is_help=True
@@ -177,6 +175,8 @@ def _asdict(obj: Any) -> dict[str, Any]:
 @app.command("stats")
 def stats(municipality: MunicipalityOption, as_json: JsonOption = False) -> None:
     """住民数・世帯数・除票数・異動事由ごとの件数."""
+    from jichitai.entrypoints.presenters import stats_view
+
     a = _app()
     try:
         m = a.municipalities.get(municipality)
@@ -204,6 +204,8 @@ def resident_search(
     as_json: JsonOption = False,
 ) -> None:
     """住民を検索する (除票も含む。窓口の権限で検索し、アクセスログに記録される)."""
+    from jichitai.entrypoints.presenters import summary_view
+
     a = _app()
     try:
         code = a.municipalities.get(municipality).code
@@ -236,6 +238,8 @@ def resident_show(
     as_json: JsonOption = False,
 ) -> None:
     """住民票の内容を照会する (現在・指定日時点・全履歴。アクセスログに記録される)."""
+    from jichitai.entrypoints.presenters import record_view
+
     a = _app()
     acknowledged = frozenset(acknowledge or ())
     try:

@@ -21,11 +21,11 @@ per ID (``logins_per_user``), mass searches (``mass_searches``) and who looked a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Final
+from typing import Final, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 import jpholiday
@@ -34,9 +34,9 @@ import orjson
 from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.roles import ROLE_LABELS, Permission, Role
 from jichitai.domain.common.identifiers import AtenaNumber
-from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
+from jichitai.domain.errors import DomainError, Violation, invalid
 from jichitai.services.event_ids import new_event_id
-from jichitai.services.ports import GENESIS_HASH, AccessLogStore, Clock, IdSource
+from jichitai.services.ports import GENESIS_HASH, AccessLogRepository, Clock, IdSource, UnitOfWork
 
 JST: Final = ZoneInfo("Asia/Tokyo")
 #: Office hours for the night/holiday analysis: [08:00, 20:00) JST on working days.
@@ -257,34 +257,73 @@ class DisclosureRow:
     purpose: str
 
 
-class AccessLog:
-    """Writes, checks and searches the access log."""
+class EntryDetails(TypedDict, total=False):
+    """What an entry says beyond who did what (``AccessLog.record_for_user_in``)."""
 
-    def __init__(self, store: AccessLogStore, clock: Clock, ids: IdSource) -> None:
-        self._store = store
+    atena_numbers: Iterable[str | AtenaNumber]
+    target: str
+    my_number_shown: bool
+    outcome: Outcome | str
+    detail: str
+    person_count: int | None
+
+
+class UserEntryDetails(EntryDetails, total=False):
+    """``EntryDetails`` and where the user was, for a user who is not an ``Actor``."""
+
+    terminal: str
+    place: str
+    purpose: str
+
+
+class AccessLog:
+    """Writes, checks and searches the access log.
+
+    A use case writes its entry in its own unit of work with ``record_in`` (and
+    ``record_for_user_in``), as its last write: the entry commits with the action or not at
+    all, and the log's head, locked by the append, is the last lock the use case takes (ADR
+    0012). ``record`` opens a unit of work for an entry that is the whole use case: a refusal
+    (the refused action's unit of work rolled back), a print, a log-in that wrote nothing else.
+    """
+
+    def __init__(
+        self,
+        uow_for: Callable[[str], UnitOfWork],
+        clock: Clock,
+        ids: IdSource,
+        *,
+        reader_for: Callable[[str], UnitOfWork] | None = None,
+    ) -> None:
+        """``reader_for``: a unit of work for reading only, in one snapshot (``verify``); the
+        writing one by default."""
+        self._uow_for = uow_for
+        self._ids = ids
+        self._reader_for = reader_for or uow_for
         self._clock = clock
         self._ids = ids
 
     # --- writing -------------------------------------------------------------------------------
 
     def record(
+        self, actor: Actor, operation: Operation, **details: Unpack[EntryDetails]
+    ) -> AccessEntry:
+        """Append what ``actor`` did, in a unit of work of its own."""
+        with self._uow_for(actor.municipality_code) as uow:
+            entry = self.record_in(uow, actor, operation, **details)
+            uow.commit()
+        return entry
+
+    def record_in(
         self,
+        uow: UnitOfWork,
         actor: Actor,
         operation: Operation,
-        *,
-        atena_numbers: Iterable[str | AtenaNumber] = (),
-        target: str = "",
-        my_number_shown: bool = False,
-        outcome: Outcome | str = Outcome.OK,
-        detail: str = "",
-        person_count: int | None = None,
+        **details: Unpack[EntryDetails],
     ) -> AccessEntry:
-        """Append what ``actor`` did. ``detail`` is the error code of a refusal.
-
-        ``person_count`` defaults to the number of 宛名番号 given; a batch that concerns more
-        persons than it lists (a whole-register export) states the real number.
-        """
-        return self.record_for_user(
+        """Append what ``actor`` did within ``uow`` (the actor's municipality's): it commits
+        with the rest of the use case, or not at all."""
+        return self.record_for_user_in(
+            uow,
             actor.municipality_code,
             actor.login,
             actor.roles,
@@ -292,16 +331,29 @@ class AccessLog:
             terminal=actor.terminal,
             place=actor.place,
             purpose=actor.purpose,
-            atena_numbers=atena_numbers,
-            target=target,
-            my_number_shown=my_number_shown,
-            outcome=outcome,
-            detail=detail,
-            person_count=person_count,
+            **details,
         )
 
     def record_for_user(
         self,
+        municipality_code: str,
+        login: str,
+        roles: Iterable[Role | str],
+        operation: Operation,
+        **details: Unpack[UserEntryDetails],
+    ) -> AccessEntry:
+        """Append, in a unit of work of its own, an event of a known user who is not (or not
+        yet) an ``Actor``: a failed log-in, a log-in, a log-out."""
+        with self._uow_for(municipality_code) as uow:
+            entry = self.record_for_user_in(
+                uow, municipality_code, login, roles, operation, **details
+            )
+            uow.commit()
+        return entry
+
+    def record_for_user_in(
+        self,
+        uow: UnitOfWork,
         municipality_code: str,
         login: str,
         roles: Iterable[Role | str],
@@ -317,8 +369,10 @@ class AccessLog:
         detail: str = "",
         person_count: int | None = None,
     ) -> AccessEntry:
-        """Append an event of a known user who is not (or not yet) an ``Actor``: a failed
-        log-in, a log-in, a log-out."""
+        """``record_for_user`` within ``uow`` (the municipality's). ``detail`` is the error code
+        of a refusal; ``person_count`` defaults to the number of 宛名番号 given (a batch that
+        concerns more persons than it lists, a whole-register export, states the real number).
+        """
         numbers = _atena_numbers(atena_numbers)
         count = len(numbers) if person_count is None else person_count
         if count < len(numbers):
@@ -355,7 +409,7 @@ class AccessLog:
             )
             return replace(entry, entry_hash=access_entry_hash(entry))
 
-        return self._store.append(municipality_code, build)
+        return uow.access_log.append(build)
 
     # --- the chain -----------------------------------------------------------------------------
 
@@ -364,42 +418,15 @@ class AccessLog:
         ``READ_ACCESS_LOG``); return the number of entries.
 
         Also checks the person index against each entry's (hashed) 宛名番号. Raises
-        ``DomainError`` ``audit.chain_broken`` naming the first entry that does not match.
+        ``DomainError`` ``audit.chain_broken`` naming the first entry that does not match. Read
+        in one snapshot, without the log's lock (the whole chain may take long to read): entries
+        appended meanwhile lie beyond the head it reads first. Whoever asked for the check logs
+        it afterwards, in a unit of work of its own.
         """
         actor.require(Permission.READ_ACCESS_LOG)
         municipality_code = actor.municipality_code
-        head = self._store.head(municipality_code)
-        if head is None:
-            raise _unknown_municipality(municipality_code)
-        last_seq, last_hash = head  # entries appended during the check lie beyond it
-        previous, count = GENESIS_HASH, 0
-        while count < last_seq:
-            page = self._store.entries(
-                municipality_code, after_seq=count, limit=min(PAGE_SIZE, last_seq - count)
-            )
-            if not page:
-                break
-            index: dict[int, set[str]] = {}
-            for seq, atena in self._store.indexed_persons(municipality_code, count, page[-1].seq):
-                index.setdefault(seq, set()).add(atena)
-            for entry in page:
-                if (
-                    entry.seq != count + 1
-                    or entry.prev_hash != previous
-                    or access_entry_hash(entry) != entry.entry_hash
-                ):
-                    raise _chain_broken(count + 1)
-                if index.pop(entry.seq, set()) != set(entry.atena_numbers):
-                    raise _chain_broken(entry.seq)
-                previous = entry.entry_hash
-                count += 1
-            if index:  # person rows pointing at no entry of this page
-                raise _chain_broken(min(index))
-        if count != last_seq:
-            raise _chain_broken(count + 1)  # entries missing at the end
-        if previous != last_hash:
-            raise _chain_broken(last_seq)
-        return count
+        with self._reader_for(municipality_code) as uow:
+            return _verified(uow.access_log)
 
     # --- reading (auditors) --------------------------------------------------------------------
 
@@ -407,13 +434,16 @@ class AccessLog:
         """Entries matching ``query``, newest first (at most ``query.limit``, ≤ 1000)."""
         self._require(actor, target="search")
         query = _checked(query)
-        found = self._find(actor.municipality_code, query)
-        self.record(
-            actor,
-            Operation.READ_ACCESS_LOG,
-            atena_numbers=(query.atena_number,) if query.atena_number else (),
-            target=_describe(query),
-        )
+        with self._uow_for(actor.municipality_code) as uow:
+            found = _found(uow.access_log, query)
+            self.record_in(
+                uow,
+                actor,
+                Operation.READ_ACCESS_LOG,
+                atena_numbers=(query.atena_number,) if query.atena_number else (),
+                target=_describe(query),
+            )
+            uow.commit()
         return found
 
     def mass_searches(
@@ -423,29 +453,31 @@ class AccessLog:
         distinct persons, most persons first."""
         self._require(actor, target="mass_searches")
         _checked(AccessSearch(since=since, until=until))
-        rows = [
-            row
-            for row in self._store.activity(actor.municipality_code, since, until)
-            if row.persons > threshold
-        ]
-        self.record(
-            actor,
-            Operation.READ_ACCESS_LOG,
-            target=f"mass_searches since={since.isoformat()} until={until.isoformat()} "
-            f"threshold={threshold}",
-        )
+        with self._uow_for(actor.municipality_code) as uow:
+            rows = [row for row in uow.access_log.activity(since, until) if row.persons > threshold]
+            self.record_in(
+                uow,
+                actor,
+                Operation.READ_ACCESS_LOG,
+                target=f"mass_searches since={since.isoformat()} until={until.isoformat()} "
+                f"threshold={threshold}",
+            )
+            uow.commit()
         return sorted(rows, key=lambda r: (-r.persons, r.user_login))
 
     def logins_per_user(self, actor: Actor, since: datetime, until: datetime) -> list[UserActivity]:
         """ID別ログイン数: successful log-ins in [since, until) per login."""
         self._require(actor, target="logins_per_user")
         _checked(AccessSearch(since=since, until=until))
-        rows = self._store.activity(actor.municipality_code, since, until, Operation.LOGIN)
-        self.record(
-            actor,
-            Operation.READ_ACCESS_LOG,
-            target=f"logins_per_user since={since.isoformat()} until={until.isoformat()}",
-        )
+        with self._uow_for(actor.municipality_code) as uow:
+            rows = list(uow.access_log.activity(since, until, Operation.LOGIN))
+            self.record_in(
+                uow,
+                actor,
+                Operation.READ_ACCESS_LOG,
+                target=f"logins_per_user since={since.isoformat()} until={until.isoformat()}",
+            )
+            uow.commit()
         return sorted(rows, key=lambda r: r.user_login)
 
     # --- the resident's view -------------------------------------------------------------------
@@ -456,28 +488,30 @@ class AccessLog:
         self._require(actor, target="disclosure")
         number = AtenaNumber.parse(atena_number).value
         query = AccessSearch(atena_number=number, outcome=Outcome.OK)
-        entries: list[AccessEntry] = []
-        before: int | None = None
-        while True:
-            page = self._store.search(
-                actor.municipality_code, query, before_seq=before, limit=PAGE_SIZE
+        with self._uow_for(actor.municipality_code) as uow:
+            entries: list[AccessEntry] = []
+            before: int | None = None
+            while True:
+                page = uow.access_log.search(query, before_seq=before, limit=PAGE_SIZE)
+                entries += page
+                if len(page) < PAGE_SIZE:
+                    break
+                before = page[-1].seq
+            rows = [
+                DisclosureRow(
+                    at=e.at,
+                    municipality_code=e.municipality_code,
+                    role="・".join(_role_label(r) for r in e.roles),
+                    operation=e.operation,
+                    operation_label=OPERATION_LABELS[e.operation],
+                    purpose=e.purpose,
+                )
+                for e in entries
+            ]
+            self.record_in(
+                uow, actor, Operation.DISCLOSURE, atena_numbers=(number,), target="disclosure"
             )
-            entries += page
-            if len(page) < PAGE_SIZE:
-                break
-            before = page[-1].seq
-        rows = [
-            DisclosureRow(
-                at=e.at,
-                municipality_code=e.municipality_code,
-                role="・".join(_role_label(r) for r in e.roles),
-                operation=e.operation,
-                operation_label=OPERATION_LABELS[e.operation],
-                purpose=e.purpose,
-            )
-            for e in entries
-        ]
-        self.record(actor, Operation.DISCLOSURE, atena_numbers=(number,), target="disclosure")
+            uow.commit()
         return rows
 
     # --- helpers -------------------------------------------------------------------------------
@@ -496,18 +530,49 @@ class AccessLog:
             )
             raise
 
-    def _find(self, municipality_code: str, query: AccessSearch) -> list[AccessEntry]:
-        if not query.night_or_holiday:
-            return list(self._store.search(municipality_code, query, limit=query.limit))
-        found: list[AccessEntry] = []
-        before: int | None = None
-        while len(found) < query.limit:
-            page = self._store.search(municipality_code, query, before_seq=before, limit=PAGE_SIZE)
-            found += [e for e in page if is_night_or_holiday(e.at)]
-            if len(page) < PAGE_SIZE:
-                break
-            before = page[-1].seq
-        return found[: query.limit]
+
+def _verified(log: AccessLogRepository) -> int:
+    last_seq, last_hash = log.head()  # entries appended during the check lie beyond it
+    previous, count = GENESIS_HASH, 0
+    while count < last_seq:
+        page = log.entries(after_seq=count, limit=min(PAGE_SIZE, last_seq - count))
+        if not page:
+            break
+        index: dict[int, set[str]] = {}
+        for seq, atena in log.indexed_persons(count, page[-1].seq):
+            index.setdefault(seq, set()).add(atena)
+        for entry in page:
+            if (
+                entry.seq != count + 1
+                or entry.prev_hash != previous
+                or access_entry_hash(entry) != entry.entry_hash
+            ):
+                raise _chain_broken(count + 1)
+            if index.pop(entry.seq, set()) != set(entry.atena_numbers):
+                raise _chain_broken(entry.seq)
+            previous = entry.entry_hash
+            count += 1
+        if index:  # person rows pointing at no entry of this page
+            raise _chain_broken(min(index))
+    if count != last_seq:
+        raise _chain_broken(count + 1)  # entries missing at the end
+    if previous != last_hash:
+        raise _chain_broken(last_seq)
+    return count
+
+
+def _found(log: AccessLogRepository, query: AccessSearch) -> list[AccessEntry]:
+    if not query.night_or_holiday:
+        return list(log.search(query, limit=query.limit))
+    found: list[AccessEntry] = []
+    before: int | None = None
+    while len(found) < query.limit:
+        page = log.search(query, before_seq=before, limit=PAGE_SIZE)
+        found += [e for e in page if is_night_or_holiday(e.at)]
+        if len(page) < PAGE_SIZE:
+            break
+        before = page[-1].seq
+    return found[: query.limit]
 
 
 def _atena_numbers(values: Iterable[str | AtenaNumber]) -> tuple[str, ...]:
@@ -565,15 +630,5 @@ def _chain_broken(seq: int) -> DomainError:
             "audit.chain_broken",
             f"アクセスログの連鎖が一致しません（通番 {seq}）。改ざんの可能性があります",
             "seq",
-        )
-    )
-
-
-def _unknown_municipality(code: str) -> NotFound:
-    return NotFound(
-        Violation(
-            "municipality.not_found",
-            f"地方公共団体コード {code} の団体は登録されていません",
-            "municipality_code",
         )
     )

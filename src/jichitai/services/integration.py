@@ -32,14 +32,14 @@ from jichitai.domain.integration.subscribers import (
     Subscriber,
 )
 from jichitai.domain.migration.layout import Layout
+from jichitai.domain.residents.search import MAX_SEARCH_RESULTS
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.layout_mapping import RowMapper
-from jichitai.services.ports import Clock, JournalEntry, SubscriberDirectory, UnitOfWork
+from jichitai.services.ports import Clock, JournalEntry, SubscriberKeys, UnitOfWork
 from jichitai.services.queries import RegisterQueries, SearchBy, criteria_for
 from jichitai.services.suppression import SuppressionService
 
 MAX_FEED_LIMIT = 1_000
-MAX_SEARCH_RESULTS = 200
 EXTRACT_PAGE = 1_000
 RESIDENT_FILE = "resident_snapshot"
 INTEGRATION_ROLE = "integration"
@@ -98,15 +98,17 @@ class IntegrationService:
 
     def __init__(
         self,
+        uow_for: Callable[[str], UnitOfWork],
         reader_for: Callable[..., UnitOfWork],
         queries: RegisterQueries,
-        subscribers: SubscriberDirectory,
+        subscribers: SubscriberKeys,
         suppressions: SuppressionService,
         access_log: AccessLog,
         layout: Callable[[str], Layout],
         clock: Clock,
         layout_version: str = "1.0",
     ) -> None:
+        self._uow_for = uow_for
         self._reader_for = reader_for
         self._clock = clock
         self._queries = queries
@@ -182,9 +184,7 @@ class IntegrationService:
     def _row(self, primitive: Mapping[str, Any], cells: frozenset[int]) -> list[str]:
         return self._mapper.to_row(primitive, latest=True, only=cells)
 
-    def _withheld(
-        self, subscriber: Subscriber, primitives: Sequence[Mapping[str, Any]]
-    ) -> Withheld:
+    def _withheld(self, uow: UnitOfWork, primitives: Sequence[Mapping[str, Any]]) -> Withheld:
         """What the register says *now* about passing these persons on: flagged 他業務参照不可
         in their current record or under a setting that stops feeds (withheld), under 支援措置
         (told). An old change re-read from the feed is judged now too, so a subscriber
@@ -192,19 +192,20 @@ class IntegrationService:
         persons = [(p["atena_number"], p["household_number"]) for p in primitives]
         if not persons:
             return Withheld()
-        with self._reader_for(subscriber.municipality_code) as uow:
-            hidden = uow.register.hidden_from_other_systems([a for a, _ in persons])
-        stopped, supported = self._suppressions.feed_status(subscriber.municipality_code, persons)
+        hidden = uow.read_model.hidden_from_other_systems([a for a, _ in persons])
+        stopped, supported = self._suppressions.feed_status(uow, persons)
         return Withheld(hidden | stopped, supported)
 
     def _log_read(
         self,
+        uow: UnitOfWork,
         subscriber: Subscriber,
         operation: Operation,
         records: Sequence[Mapping[str, str]],
         target: str,
     ) -> None:
-        self._log.record_for_user(
+        self._log.record_for_user_in(
+            uow,
             subscriber.municipality_code,
             subscriber.login,
             (INTEGRATION_ROLE,),
@@ -217,21 +218,24 @@ class IntegrationService:
         )
 
     def _shown(
-        self, subscriber: Subscriber, primitives: Sequence[Mapping[str, Any]]
+        self, uow: UnitOfWork, subscriber: Subscriber, primitives: Sequence[Mapping[str, Any]]
     ) -> tuple[list[dict[str, str]], int]:
         selection = ItemSelection.of(self._header, subscriber)
-        withheld = self._withheld(subscriber, primitives)
+        withheld = self._withheld(uow, primitives)
         return shown_records(primitives, self._row, selection, withheld)
 
     # --- the feed --------------------------------------------------------------------------------
 
     def render(
-        self, subscriber: Subscriber, entries: Sequence[tuple[JournalEntry, Sequence[str]]]
+        self,
+        uow: UnitOfWork,
+        subscriber: Subscriber,
+        entries: Sequence[tuple[JournalEntry, Sequence[str]]],
     ) -> list[dict[str, Any]]:
         """Entries with their snapshots (``feed_entries``) as the subscriber receives them (the
-        feed and the webhooks alike)."""
+        feed and the webhooks alike), judged in ``uow`` (the subscriber's municipality's)."""
         snapshots = [[orjson.loads(text) for text in texts] for _, texts in entries]
-        withheld = self._withheld(subscriber, [p for records in snapshots for p in records])
+        withheld = self._withheld(uow, [p for records in snapshots for p in records])
         selection = ItemSelection.of(self._header, subscriber)
         return [
             feed_change(_entry_fields(entry), records, self._row, selection, withheld)
@@ -247,19 +251,20 @@ class IntegrationService:
                 "limit",
             )
         start = cursor_value(after)
-        with self._reader_for(subscriber.municipality_code) as uow:
-            head = uow.register.feed_head()
+        with self._uow_for(subscriber.municipality_code) as uow:
+            head = uow.journal.feed_head()
             if start > head:
                 raise invalid(
                     "feed.cursor_invalid",
                     "カーソルがこの団体の異動の範囲を超えています（前回の応答の next_cursor を指定してください）",
                     "after",
                 )
-            entries = uow.register.feed_entries(start, limit)
-        changes = self.render(subscriber, entries)
-        next_seq = entries[-1][0].seq if entries else start
-        records = [r for change in changes for r in change["records"]]
-        self._log_read(subscriber, Operation.FEED, records, f"feed:{start}-{next_seq}")
+            entries = uow.journal.feed_entries(start, limit)
+            changes = self.render(uow, subscriber, entries)
+            next_seq = entries[-1][0].seq if entries else start
+            records = [r for change in changes for r in change["records"]]
+            self._log_read(uow, subscriber, Operation.FEED, records, f"feed:{start}-{next_seq}")
+            uow.commit()
         return FeedPage(changes, str(next_seq), has_more=next_seq < head)
 
     # --- queries ---------------------------------------------------------------------------------
@@ -269,15 +274,19 @@ class IntegrationService:
     ) -> dict[str, str]:
         """A person's current record, or as the register stated it on ``as_of``."""
         mc = subscriber.municipality_code
-        record = (
-            self._queries.current(mc, atena_number)
-            if as_of is None
-            else self._queries.as_of(mc, atena_number, as_of)
-        )
-        records, withheld = self._shown(subscriber, [to_primitive(record)])
-        target = f"person:{record.atena_number.value}" + (f"@{as_of}" if as_of else "")
-        if withheld:
-            self._log.record_for_user(
+        with self._uow_for(mc) as uow:
+            reads = self._queries.within(uow)
+            record = (
+                reads.current(atena_number) if as_of is None else reads.as_of(atena_number, as_of)
+            )
+            records, withheld = self._shown(uow, subscriber, [to_primitive(record)])
+            target = f"person:{record.atena_number.value}" + (f"@{as_of}" if as_of else "")
+            if not withheld:
+                self._log_read(uow, subscriber, Operation.INTEGRATION_QUERY, records, target)
+                uow.commit()
+                return records[0]
+            self._log.record_for_user_in(
+                uow,
                 mc,
                 subscriber.login,
                 (INTEGRATION_ROLE,),
@@ -289,28 +298,30 @@ class IntegrationService:
                 outcome="refused",
                 detail="integration.withheld",
             )
-            raise Forbidden(
-                Violation(
-                    "integration.withheld",
-                    "この住民の情報は他業務への提供が止められています（他業務参照不可又は支援措置等）",
-                    "atena_number",
-                )
+            uow.commit()  # the refusal is logged; the read answers nothing
+        raise Forbidden(
+            Violation(
+                "integration.withheld",
+                "この住民の情報は他業務への提供が止められています（他業務参照不可又は支援措置等）",
+                "atena_number",
             )
-        self._log_read(subscriber, Operation.INTEGRATION_QUERY, records, target)
-        return records[0]
+        )
 
     def household(
         self, subscriber: Subscriber, household_number: str
     ) -> tuple[list[dict[str, str]], int]:
         """The household's living members in display order (withheld ones left out, counted)."""
-        members = self._queries.household(subscriber.municipality_code, household_number)
-        records, withheld = self._shown(subscriber, [to_primitive(m) for m in members])
-        self._log_read(
-            subscriber,
-            Operation.INTEGRATION_QUERY,
-            records,
-            f"household:{members[0].household_number.value}",
-        )
+        with self._uow_for(subscriber.municipality_code) as uow:
+            members = self._queries.within(uow).household(household_number)
+            records, withheld = self._shown(uow, subscriber, [to_primitive(m) for m in members])
+            self._log_read(
+                uow,
+                subscriber,
+                Operation.INTEGRATION_QUERY,
+                records,
+                f"household:{members[0].household_number.value}",
+            )
+            uow.commit()
         return records, withheld
 
     def search(
@@ -334,9 +345,13 @@ class IntegrationService:
                 )
             )
         limit = max(1, min(limit, MAX_SEARCH_RESULTS))
-        found = self._queries.search_criteria(subscriber.municipality_code, criteria, limit)
-        records, withheld = self._shown(subscriber, [to_primitive(r) for r in found])
-        self._log_read(subscriber, Operation.INTEGRATION_QUERY, records, f"search:{by.value}")
+        with self._uow_for(subscriber.municipality_code) as uow:
+            found = self._queries.within(uow).search(criteria, limit)
+            records, withheld = self._shown(uow, subscriber, [to_primitive(r) for r in found])
+            self._log_read(
+                uow, subscriber, Operation.INTEGRATION_QUERY, records, f"search:{by.value}"
+            )
+            uow.commit()
         return records, withheld
 
     # --- the full extract ------------------------------------------------------------------------
@@ -344,13 +359,15 @@ class IntegrationService:
     def extract(self, subscriber: Subscriber, *, include_removed: bool = True) -> Extract:
         """Every person's current record, read in one snapshot, with the feed cursor of that
         snapshot: a subscriber loads the extract, then follows the feed from the cursor and
-        misses nothing in between. Logged once the stream ends (with the persons it carried)."""
+        misses nothing in between. Logged once the stream ends (with the persons it carried), in
+        a unit of work of its own: the stream is paced by the client, and holding the log's lock
+        (on SQLite, the database's) for it would stop every other logged action (ADR 0012)."""
         selection = ItemSelection.of(self._header, subscriber)
         today = self._clock.today()
         uow = self._reader_for(subscriber.municipality_code, snapshot=True)
         uow.__enter__()
         try:
-            cursor = str(uow.register.feed_head())
+            cursor = str(uow.journal.feed_head())
         except BaseException:
             uow.__exit__(None, None, None)
             raise
@@ -360,14 +377,14 @@ class IntegrationService:
             after: str | None = None
             try:
                 while True:
-                    page = uow.register.latest_snapshots_after(
+                    page = uow.read_model.latest_snapshots_after(
                         after, EXTRACT_PAGE, include_removed=include_removed, on=today
                     )
                     if not page:
                         break
                     primitives = [orjson.loads(t) for t in page]
                     after = primitives[-1]["atena_number"]
-                    withheld = self._withheld(subscriber, primitives)
+                    withheld = self._withheld(uow, primitives)
                     shown, _ = shown_records(primitives, self._row, selection, withheld)
                     for record in shown:
                         sent.append(record)
@@ -376,6 +393,10 @@ class IntegrationService:
                         break
             finally:
                 uow.__exit__(None, None, None)
-                self._log_read(subscriber, Operation.EXTRACT, sent, f"extract@{cursor}")
+                with self._uow_for(subscriber.municipality_code) as logging:
+                    self._log_read(
+                        logging, subscriber, Operation.EXTRACT, sent, f"extract@{cursor}"
+                    )
+                    logging.commit()
 
         return Extract(selection.names, cursor, records())

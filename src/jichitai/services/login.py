@@ -17,13 +17,17 @@ What a stranger must not learn or do:
 
 Logins are unique per municipality: a log-in names the municipality, or, when it does not, the
 login must exist in exactly one (in none or several: the same failure answer).
+
+A log-in's writes are one unit of work of the user's municipality: the session, the renewed hash
+or cleared failure count, and the access-log entry (a failure: the count and its entry) commit
+together; hashing is done before it opens.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,7 +35,7 @@ from jichitai.domain.access.actor import Actor, Unauthenticated
 from jichitai.domain.errors import TooManyRequests, Violation
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.login_throttles import LoginThrottles
-from jichitai.services.ports import Clock, PasswordHasher, StaffUser
+from jichitai.services.ports import Clock, PasswordHasher, StaffUser, UnitOfWork
 from jichitai.services.sessions import OpenedSession, SessionService
 from jichitai.services.users import MAX_PASSWORD_LENGTH, UserService, bad_credentials
 
@@ -69,6 +73,7 @@ def _throttled(wait: timedelta) -> TooManyRequests:
 class LoginService:
     def __init__(
         self,
+        uow_for: Callable[[str], UnitOfWork],
         users: UserService,
         hasher: PasswordHasher,
         throttles: LoginThrottles,
@@ -76,6 +81,7 @@ class LoginService:
         access_log: AccessLog,
         clock: Clock,
     ) -> None:
+        self._uow_for = uow_for
         self._users = users
         self._hasher = hasher
         self._throttles = throttles
@@ -105,21 +111,30 @@ class LoginService:
         if user is None or not right:
             refused_for = self._throttles.failed(login, where.client)
             detail = _failure_detail(candidates, refused_here)
+            until = self._clock.now() + refused_for if refused_for is not None else None
             for candidate in candidates:  # each municipality's log shows tries at its login
-                self._record(candidate, where, Operation.LOGIN_FAILED, detail=detail)
-            if user is not None:
-                until = self._clock.now() + refused_for if refused_for is not None else None
-                self._users.failed_log_in(user, until)
+                with self._uow_for(candidate.municipality_code) as uow:
+                    if candidate is user:  # the failure counted with its entry
+                        self._users.failed_log_in_in(uow, user, until)
+                    self._record(uow, candidate, where, Operation.LOGIN_FAILED, detail=detail)
+                    uow.commit()
             raise bad_credentials()
         self._throttles.succeeded(login, where.client)
         try:
             self._users.usable(user)
         except Unauthenticated as refused:
-            self._record(user, where, Operation.LOGIN_FAILED, detail=refused.code)
+            with self._uow_for(user.municipality_code) as uow:
+                self._record(uow, user, where, Operation.LOGIN_FAILED, detail=refused.code)
+                uow.commit()
             raise
-        user = self._users.logged_in(user, password)
-        session = self._sessions.open(user)
-        self._record(user, where, Operation.LOGIN, target=f"session:{session.session_id}")
+        renewed = self._users.after_log_in(user, password)  # hashed before the unit of work
+        with self._uow_for(user.municipality_code) as uow:
+            if renewed is not None:
+                self._users.save_in(uow, renewed)
+                user = renewed
+            session = self._sessions.open_in(uow, user)
+            self._record(uow, user, where, Operation.LOGIN, target=f"session:{session.session_id}")
+            uow.commit()
         return LoggedIn(user, session)
 
     def _dummy(self) -> str:
@@ -132,6 +147,7 @@ class LoginService:
 
     def _record(
         self,
+        uow: UnitOfWork,
         user: StaffUser,
         where: Where,
         operation: Operation,
@@ -148,7 +164,9 @@ class LoginService:
             purpose=where.purpose,
         )
         outcome = "ok" if operation is Operation.LOGIN else "refused"
-        self._access_log.record(actor, operation, target=target, outcome=outcome, detail=detail)
+        self._access_log.record_in(
+            uow, actor, operation, target=target, outcome=outcome, detail=detail
+        )
 
 
 def _failure_detail(candidates: Sequence[StaffUser], throttled: bool) -> str:

@@ -18,7 +18,7 @@ from jichitai.codec import to_primitive
 from jichitai.domain.migration.layout import Layout
 from jichitai.domain.migration.suppressions import suppression_row
 from jichitai.services.layout_mapping import RowMapper
-from jichitai.services.ports import ExportSink, RegisterRepository, UnitOfWork
+from jichitai.services.ports import ExportSink, RegisterReadModel, UnitOfWork
 
 __all__ = [
     "ENCODINGS",
@@ -64,7 +64,7 @@ class ExportResult:
 
 
 def snapshot_rows(
-    register: RegisterRepository, mapper: RowMapper, page_size: int = PAGE_SIZE
+    register: RegisterReadModel, mapper: RowMapper, page_size: int = PAGE_SIZE
 ) -> Iterator[tuple[str, list[str]]]:
     """Rows of every snapshot, by 宛名番号 then 個人履歴番号; 最新フラグ from one look-ahead."""
     after: tuple[str, int] | None = None
@@ -84,7 +84,7 @@ def snapshot_rows(
 
 
 def household_rows(
-    register: RegisterRepository, mapper: RowMapper, page_size: int = PAGE_SIZE
+    register: RegisterReadModel, mapper: RowMapper, page_size: int = PAGE_SIZE
 ) -> Iterator[tuple[str, list[str]]]:
     """Rows of every household (including those left without members), by 世帯番号."""
     after: str | None = None
@@ -98,7 +98,7 @@ def household_rows(
 
 
 def suppression_rows(
-    register: RegisterRepository, mapper: RowMapper, page_size: int = PAGE_SIZE
+    register: RegisterReadModel, mapper: RowMapper, page_size: int = PAGE_SIZE
 ) -> Iterator[tuple[str, list[str]]]:
     """Rows of every suppression setting (lifted ones included: the history migrates too), by
     措置ID; the person named in the 外字 report is the target (宛名番号, or 世帯番号)."""
@@ -146,7 +146,9 @@ class LayoutExportService:
                 mapper = RowMapper(layout_file, layout.code_tables)
                 sink.begin_file(layout_file)
                 previous = ""
-                for person, row in _ROWS[layout_file.record](uow.register, mapper, self._page_size):
+                for person, row in _ROWS[layout_file.record](
+                    uow.read_model, mapper, self._page_size
+                ):
                     if layout_file.record == "resident_snapshot" and person != previous:
                         persons += 1
                         previous = person

@@ -82,7 +82,8 @@ from jichitai.services.ports import (
     ImportedSnapshot,
     ImportSource,
     JournalEntry,
-    RegisterRepository,
+    RegisterImport,
+    RegisterJournal,
     RowCheckPool,
     UnitOfWork,
 )
@@ -247,7 +248,8 @@ class _Writer:
 
     def __init__(
         self,
-        repo: RegisterRepository,
+        journal: RegisterJournal,
+        repo: RegisterImport,
         now: datetime,
         operator: str,
         file_name: str,
@@ -260,7 +262,7 @@ class _Writer:
         self._operator = operator
         self._file_name = file_name
         self._batch_size = batch_size
-        self._seq, self._prev_hash = repo.journal_head()
+        self._seq, self._prev_hash = journal.journal_head()
         self._random = random.Random(seed)  # event ids: see _entry
         self._snapshots: list[tuple[JournalEntry, ImportedSnapshot]] = []
         self._latest: list[Mapping[str, Any]] = []
@@ -608,7 +610,7 @@ class _Pass:
             if (writer := self.writing()) is not None:
                 writer.suppression(record.to_suppression(self.municipality_code))
 
-    def check_identifiers(self, repo: RegisterRepository, file_name: str) -> None:
+    def check_identifiers(self, repo: RegisterImport, file_name: str) -> None:
         """No 個人番号, 住民票コード or 在留カード番号 on two living residents: the counter refuses
         it too (``person.duplicate_live``). Checked on the projection just written, once every
         row is in (so only when no other fault stopped the writes); the message names the
@@ -739,11 +741,13 @@ class LayoutImportService:
         source.phase = "check" if dry_run else "import"
         snapshots = layout.file("resident_snapshot").file_name
         with self._uow_for(municipality_code) as uow:  # left without commit: rolled back
-            repo = uow.register
+            repo = uow.imports
             if repo.has_persons():  # someone wrote meanwhile
                 raise DomainError(_not_empty(municipality_code))
             now = self._clock.now().astimezone(UTC)
-            writer = _Writer(repo, now, operator, snapshots, self._batch_size, self._ids.bits(128))
+            writer = _Writer(
+                uow.journal, repo, now, operator, snapshots, self._batch_size, self._ids.bits(128)
+            )
             renumbering = _Renumbering(*repo.next_serials()) if ids is IdMode.RENUMBER else None
             project = repo.projection_encoder()
             with repo.bulk_import():
@@ -830,7 +834,7 @@ class LayoutImportService:
 
     def _refuse_if_not_empty(self, municipality_code: str) -> None:
         with self._uow_for(municipality_code) as uow:
-            if uow.register.has_persons():
+            if uow.imports.has_persons():
                 raise DomainError(_not_empty(municipality_code))
 
 

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
-from enum import StrEnum
+from typing import TypeVar
 
 from jichitai.domain.common.dates import parse_japanese_date
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
@@ -20,17 +20,11 @@ from jichitai.domain.common.variants import fold_kanji
 from jichitai.domain.errors import DomainError, NotFound, Violation
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.relationships import sort_members
+from jichitai.domain.residents.search import SearchBy as SearchBy
 from jichitai.domain.residents.timeline import in_effect, is_pending
 from jichitai.services.ports import Clock, RegisterStats, SearchCriteria, UnitOfWork
 
-
-class SearchBy(StrEnum):
-    AUTO = "auto"
-    KANA = "kana"
-    NAME = "name"
-    BIRTH = "birth"
-    ADDRESS = "address"
-    ID = "id"
+_T = TypeVar("_T")
 
 
 # Kana, with the long-vowel mark typed any way §2.1.2 (330) accepts: ー ― － ‐ ｰ - (and kin).
@@ -89,12 +83,141 @@ def criteria_for(
     return SearchCriteria(kanji_key=fold_kanji(text), include_removed=include_removed)
 
 
+class RegisterReads:
+    """The read use cases within an open unit of work: another use case reads through it in
+    its own transaction (and logs the read there). ``today`` is the municipality's day."""
+
+    def __init__(self, uow: UnitOfWork, today: date) -> None:
+        self._uow = uow
+        self._register = uow.read_model
+        self._today = today
+
+    def search(self, criteria: SearchCriteria, limit: int = 50) -> list[ResidentRecord]:
+        """Matches as they stand today: a planned 転出 not yet due is a resident's record."""
+        today = self._today
+        criteria = replace(criteria, living_on=today)
+        return [self._in_effect(r) for r in self._register.search(criteria, limit)]
+
+    def current(self, atena_number: str) -> ResidentRecord:
+        """The record in effect today (``domain/residents/timeline.py``): a 転出 filed for a
+        later date leaves her a resident until then, for every reader."""
+        return self._in_effect(self.latest(atena_number))
+
+    def current_and_pending(
+        self, atena_number: str
+    ) -> tuple[ResidentRecord, ResidentRecord | None, int | None]:
+        """The record in effect today, the recorded change not yet in effect (or None), and the
+        version of the household the person is in (what a change prepared from them expects)."""
+        latest = self.latest(atena_number)
+        record = self._in_effect(latest)
+        version = self._register.household_version(record.household_number)
+        return record, (latest if latest is not record else None), version
+
+    def household_version(self, household_number: str) -> int | None:
+        """The household's version (bumped by every change to it), None for no such household."""
+        return self._register.household_version(HouseholdNumber.parse(household_number))
+
+    def latest(self, atena_number: str) -> ResidentRecord:
+        """The latest snapshot recorded, even one not yet in effect (what the change rules
+        see, and what a screen offering a change for her must start from)."""
+        atena = AtenaNumber.parse(atena_number)
+        record = self._register.current(atena)
+        if record is None:
+            raise _not_found(atena.value)
+        return record
+
+    def history(self, atena_number: str) -> Sequence[ResidentRecord]:
+        """Every snapshot of the person, 履歴番号 1 first (standard §2.2.1 (350))."""
+        atena = AtenaNumber.parse(atena_number)
+        records = self._register.history(atena)
+        if not records:
+            raise _not_found(atena.value)
+        return records
+
+    def as_of(self, atena_number: str, on: date) -> ResidentRecord:
+        """The record in effect on a date, by the one rule of ``domain/residents/timeline.py``."""
+        records = self.history(atena_number)
+        found = in_effect(records, on)
+        if found is None:
+            raise NotFound(
+                Violation(
+                    "person.not_registered_on",
+                    f"{on.isoformat()} 時点では宛名番号 {records[0].atena_number.value} の記録はありません",
+                    "as_of",
+                )
+            )
+        return found
+
+    def household(self, household_number: str) -> list[ResidentRecord]:
+        """The household's living members in the standard's display order (§5.2 (1010))."""
+        number = HouseholdNumber.parse(household_number)
+        today = self._today
+        members = [self._in_effect(m) for m in self._register.household_residents(number)]
+        for leaving in self._register.household_pending_removals(number, today):
+            held = self._in_effect(leaving)
+            if held.is_resident and held.household_number == number:
+                members.append(held)
+        if not members:
+            raise NotFound(
+                Violation(
+                    "household.not_found",
+                    f"世帯番号 {number.value} の世帯はありません",
+                    "household_number",
+                )
+            )
+        return ordered_members(members)
+
+    def town_areas(self, place: str, start: str = "", limit: int = 50) -> list[str]:
+        """町字 (with their 丁目) of the residents' addresses that begin with ``start``, in code
+        point order, for completing an address at the counter.
+
+        ``place`` is the municipality's prefecture and city as its addresses are written
+        (「東京都千代田区」). A 町字 is what follows it up to the first digit or space
+        (「霞が関一丁目」 of 「東京都千代田区霞が関一丁目2番3号」). The index on the address key is
+        walked one 町字 at a time (a loose index scan): one short read per name suggested, however
+        many residents live there.
+        """
+        place_key = _address_key(place)
+        low = place_key + _address_key(start)
+        high = low + _KEY_END
+        found: list[str] = []
+        while len(found) < limit:
+            row = self._register.first_address(low, high)
+            if row is None:
+                break
+            key, text = row
+            town = _town_of(text, place) or _town_of(key, place_key)
+            if town and town not in found:
+                found.append(town)
+            after_town = place_key + _address_key(town) + _KEY_END if town else ""
+            low = max(after_town, key + "\u0001")
+        return found
+
+    def stats(self) -> RegisterStats:
+        return self._register.stats(self._today)
+
+    def _in_effect(self, record: ResidentRecord) -> ResidentRecord:
+        """``record`` (a latest snapshot), or the earlier one in effect today if pending."""
+        if not is_pending(record, self._today):
+            return record
+        return self._register.snapshot_on(record.atena_number, self._today) or record
+
+
 class RegisterQueries:
-    """Read-only use cases over one municipality's register."""
+    """Read-only use cases over one municipality's register, each in a read-only unit of work
+    of its own (``within`` reads in another use case's)."""
 
     def __init__(self, uow_for: Callable[[str], UnitOfWork], clock: Clock) -> None:
         self._uow_for = uow_for
         self._clock = clock
+
+    def within(self, uow: UnitOfWork) -> RegisterReads:
+        """The reads in ``uow``, as of the municipality's today."""
+        return RegisterReads(uow, self._clock.today())
+
+    def _read(self, municipality_code: str, read: Callable[[RegisterReads], _T]) -> _T:
+        with self._uow_for(municipality_code) as uow:
+            return read(self.within(uow))
 
     def search(
         self,
@@ -111,128 +234,38 @@ class RegisterQueries:
     def search_criteria(
         self, municipality_code: str, criteria: SearchCriteria, limit: int = 50
     ) -> Sequence[ResidentRecord]:
-        """Matches as they stand today: a planned 転出 not yet due is a resident's record."""
-        today = self._clock.today()
-        criteria = replace(criteria, living_on=today)
-        with self._uow_for(municipality_code) as uow:
-            return [_in_effect(uow, r, today) for r in uow.register.search(criteria, limit)]
+        return self._read(municipality_code, lambda r: r.search(criteria, limit))
 
     def current(self, municipality_code: str, atena_number: str) -> ResidentRecord:
-        """The record in effect today (``domain/residents/timeline.py``): a 転出 filed for a
-        later date leaves her a resident until then, for every reader."""
-        atena = AtenaNumber.parse(atena_number)
-        with self._uow_for(municipality_code) as uow:
-            record = uow.register.current(atena)
-            if record is None:
-                raise _not_found(atena.value)
-            return _in_effect(uow, record, self._clock.today())
+        return self._read(municipality_code, lambda r: r.current(atena_number))
 
     def current_and_pending(
         self, municipality_code: str, atena_number: str
     ) -> tuple[ResidentRecord, ResidentRecord | None, int | None]:
-        """The record in effect today, the recorded change not yet in effect (or None), and the
-        version of the household the person is in (what a change prepared from them expects)."""
-        atena = AtenaNumber.parse(atena_number)
-        today = self._clock.today()
-        with self._uow_for(municipality_code) as uow:
-            latest = uow.register.current(atena)
-            if latest is None:
-                raise _not_found(atena.value)
-            record = _in_effect(uow, latest, today)
-            version = uow.register.household_version(record.household_number)
-        return record, (latest if latest is not record else None), version
+        return self._read(municipality_code, lambda r: r.current_and_pending(atena_number))
 
     def household_version(self, municipality_code: str, household_number: str) -> int | None:
-        """The household's version (bumped by every change to it), None for no such household."""
-        number = HouseholdNumber.parse(household_number)
-        with self._uow_for(municipality_code) as uow:
-            return uow.register.household_version(number)
+        return self._read(municipality_code, lambda r: r.household_version(household_number))
 
     def latest(self, municipality_code: str, atena_number: str) -> ResidentRecord:
-        """The latest snapshot recorded, even one not yet in effect (what the change rules
-        see, and what a screen offering a change for her must start from)."""
-        atena = AtenaNumber.parse(atena_number)
-        with self._uow_for(municipality_code) as uow:
-            record = uow.register.current(atena)
-        if record is None:
-            raise _not_found(atena.value)
-        return record
+        return self._read(municipality_code, lambda r: r.latest(atena_number))
 
     def history(self, municipality_code: str, atena_number: str) -> Sequence[ResidentRecord]:
-        """Every snapshot of the person, 履歴番号 1 first (standard §2.2.1 (350))."""
-        atena = AtenaNumber.parse(atena_number)
-        with self._uow_for(municipality_code) as uow:
-            records = uow.register.history(atena)
-        if not records:
-            raise _not_found(atena.value)
-        return records
+        return self._read(municipality_code, lambda r: r.history(atena_number))
 
     def as_of(self, municipality_code: str, atena_number: str, on: date) -> ResidentRecord:
-        """The record in effect on a date, by the one rule of ``domain/residents/timeline.py``."""
-        records = self.history(municipality_code, atena_number)
-        found = in_effect(records, on)
-        if found is None:
-            raise NotFound(
-                Violation(
-                    "person.not_registered_on",
-                    f"{on.isoformat()} 時点では宛名番号 {records[0].atena_number.value} の記録はありません",
-                    "as_of",
-                )
-            )
-        return found
+        return self._read(municipality_code, lambda r: r.as_of(atena_number, on))
 
     def household(self, municipality_code: str, household_number: str) -> list[ResidentRecord]:
-        """The household's living members in the standard's display order (§5.2 (1010))."""
-        number = HouseholdNumber.parse(household_number)
-        today = self._clock.today()
-        with self._uow_for(municipality_code) as uow:
-            members = [_in_effect(uow, m, today) for m in uow.register.household_residents(number)]
-            for leaving in uow.register.household_pending_removals(number, today):
-                held = _in_effect(uow, leaving, today)
-                if held.is_resident and held.household_number == number:
-                    members.append(held)
-        if not members:
-            raise NotFound(
-                Violation(
-                    "household.not_found",
-                    f"世帯番号 {number.value} の世帯はありません",
-                    "household_number",
-                )
-            )
-        return ordered_members(members)
+        return self._read(municipality_code, lambda r: r.household(household_number))
 
     def town_areas(
         self, municipality_code: str, place: str, start: str = "", limit: int = 50
     ) -> list[str]:
-        """町字 (with their 丁目) of the residents' addresses that begin with ``start``, in code
-        point order, for completing an address at the counter.
-
-        ``place`` is the municipality's prefecture and city as its addresses are written
-        (「東京都千代田区」). A 町字 is what follows it up to the first digit or space
-        (「霞が関一丁目」 of 「東京都千代田区霞が関一丁目2番3号」). The index on the address key is
-        walked one 町字 at a time (a loose index scan): one short read per name suggested, however
-        many residents live there.
-        """
-        place_key = _address_key(place)
-        low = place_key + _address_key(start)
-        high = low + _KEY_END
-        found: list[str] = []
-        with self._uow_for(municipality_code) as uow:
-            while len(found) < limit:
-                row = uow.register.first_address(low, high)
-                if row is None:
-                    break
-                key, text = row
-                town = _town_of(text, place) or _town_of(key, place_key)
-                if town and town not in found:
-                    found.append(town)
-                after_town = place_key + _address_key(town) + _KEY_END if town else ""
-                low = max(after_town, key + "\u0001")
-        return found
+        return self._read(municipality_code, lambda r: r.town_areas(place, start, limit))
 
     def stats(self, municipality_code: str) -> RegisterStats:
-        with self._uow_for(municipality_code) as uow:
-            return uow.register.stats(self._clock.today())
+        return self._read(municipality_code, lambda r: r.stats())
 
 
 _KEY_END = "\uffff"
@@ -264,13 +297,6 @@ def ordered_members(members: Sequence[ResidentRecord]) -> list[ResidentRecord]:
         id_key=lambda m: m.atena_number.value,
     )
     return sorted(ranked, key=lambda m: m.display_order or 10_000)
-
-
-def _in_effect(uow: UnitOfWork, record: ResidentRecord, today: date) -> ResidentRecord:
-    """``record`` (a latest snapshot), or the earlier one in effect today if it is pending."""
-    if not is_pending(record, today):
-        return record
-    return uow.register.snapshot_on(record.atena_number, today) or record
 
 
 def _not_found(atena: str) -> NotFound:

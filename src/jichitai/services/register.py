@@ -42,7 +42,7 @@ from jichitai.services.ports import (
     IdSource,
     JournalEntry,
     RandomSource,
-    RegisterRepository,
+    RegisterJournal,
     UnitOfWork,
 )
 from jichitai.services.seals import abolish_on_removal
@@ -113,7 +113,7 @@ def decode_command(data: dict[str, Any]) -> ChangeCommand:
 class _PlanningView:
     """The repository as the rules see it, plus random 住民票コード drawn without collisions."""
 
-    def __init__(self, repo: RegisterRepository, random: RandomSource) -> None:
+    def __init__(self, repo: RegisterJournal, random: RandomSource) -> None:
         self._repo = repo
         self._random = random
 
@@ -175,27 +175,20 @@ class RegisterService:
         uow_for: Callable[[str], UnitOfWork],
         clock: Clock,
         random: RandomSource,
-        municipality_name: Callable[[str], str | None],
         ids: IdSource,
     ) -> None:
         self._uow_for = uow_for
         self._clock = clock
         self._random = random
-        self._municipality_name = municipality_name
         self._ids = ids
 
-    def _context(self, municipality_code: str) -> ChangeContext:
-        name = self._municipality_name(municipality_code)
-        if name is None:
-            raise NotFound(
-                Violation(
-                    "municipality.not_found",
-                    f"地方公共団体コード {municipality_code} の団体は登録されていません",
-                    "municipality_code",
-                )
-            )
+    def _context(self, uow: UnitOfWork) -> ChangeContext:
+        """What the rules know of the municipality, from the unit of work (no other
+        connection is taken while it holds one)."""
         return ChangeContext(
-            today=self._clock.today(), municipality_code=municipality_code, municipality_name=name
+            today=self._clock.today(),
+            municipality_code=uow.municipality_code,
+            municipality_name=uow.municipality_name,
         )
 
     def _utc_now(self) -> datetime:
@@ -210,9 +203,8 @@ class RegisterService:
         self, municipality_code: str, command: ChangeCommand, *, idempotency_key: str | None = None
     ) -> ChangeResult:
         """本登録: apply a change now. The same idempotency key twice records it once."""
-        ctx = self._context(municipality_code)
         with self._uow_for(municipality_code) as uow:
-            result = self._record(uow, ctx, command, idempotency_key)
+            result = self._record(uow, self._context(uow), command, idempotency_key)
             if not result.replayed:
                 uow.commit()
             return result
@@ -226,9 +218,9 @@ class RegisterService:
         a savepoint: a refused change rolls back only itself and is answered with its error in
         its place; the others are committed together at the end.
         """
-        ctx = self._context(municipality_code)
         results: list[ChangeResult | DomainError] = []
         with self._uow_for(municipality_code) as uow:
+            ctx = self._context(uow)
             for command in commands:
                 try:
                     with uow.savepoint():
@@ -240,41 +232,42 @@ class RegisterService:
 
     def check_change(self, municipality_code: str, command: ChangeCommand) -> ChangePlan:
         """Run every rule without writing (what a draft would do if approved now)."""
-        return self.prepare_change(municipality_code, command)[0]
+        with self._uow_for(municipality_code) as uow:  # left without commit: nothing kept
+            return self.prepare_in(uow, command)[0]
 
-    def prepare_change(
-        self, municipality_code: str, command: ChangeCommand
+    def prepare_in(
+        self, uow: UnitOfWork, command: ChangeCommand
     ) -> tuple[ChangePlan, ChangeCommand]:
-        """Run every rule without writing, and say what the change was prepared against.
+        """Run every rule in ``uow``, and say what the change was prepared against.
 
         Answers the plan and the command with the versions it was checked against filled in
         (``expected_versions``: each existing household's version, ``expected_histories``: each
         existing person's 履歴番号), read in the same transaction as the check. Versions the
         command already names (the counter's confirmation page, an API client that read the
         record) are kept and must still hold (``change.conflict``). Approval compares them again.
+
+        Planning draws numbers (a new 宛名番号, 世帯番号): the caller keeps nothing of it, by
+        running it in ``uow.trial()`` or leaving ``uow`` without commit.
         """
-        ctx = self._context(municipality_code)
-        with self._uow_for(municipality_code) as uow:
-            # Numbers are drawn while planning: take the chain head's lock first, as a real
-            # change does, so a dry run never races a writer for the same new 宛名番号.
-            repo = uow.register
-            repo.journal_head()
-            _check_versions(repo, command)
-            plan = plan_change(command, _PlanningView(repo, self._random), ctx)
-            households = dict(command.header.expected_versions)
-            for household in plan.households:
-                version = repo.household_version(HouseholdNumber(household))
-                if version is not None:
-                    households.setdefault(household, version)
-            histories = dict(command.header.expected_histories)
-            for atena in plan.atena_numbers:
-                current = repo.current(AtenaNumber(atena))
-                if current is not None:
-                    histories.setdefault(atena, current.history_number)
-            header = replace(
-                command.header, expected_versions=households, expected_histories=histories
-            )
-            return plan, replace(command, header=header)
+        ctx = self._context(uow)
+        # Numbers are drawn while planning: take the chain head's lock first, as a real change
+        # does, so a dry run never races a writer for the same new 宛名番号.
+        repo = uow.journal
+        repo.journal_head()
+        _check_versions(repo, command)
+        plan = plan_change(command, _PlanningView(repo, self._random), ctx)
+        households = dict(command.header.expected_versions)
+        for household in plan.households:
+            version = repo.household_version(HouseholdNumber(household))
+            if version is not None:
+                households.setdefault(household, version)
+        histories = dict(command.header.expected_histories)
+        for atena in plan.atena_numbers:
+            current = repo.current(AtenaNumber(atena))
+            if current is not None:
+                histories.setdefault(atena, current.history_number)
+        header = replace(command.header, expected_versions=households, expected_histories=histories)
+        return plan, replace(command, header=header)
 
     def _record(
         self,
@@ -282,8 +275,9 @@ class RegisterService:
         ctx: ChangeContext,
         command: ChangeCommand,
         idempotency_key: str | None,
+        check: Callable[[ChangePlan], object] | None = None,
     ) -> ChangeResult:
-        repo = uow.register
+        repo = uow.journal
         # Lock the chain head first: everything read after it (an earlier entry with the same
         # idempotency key included) is what the previous writer of this municipality committed.
         seq, prev_hash = repo.journal_head()
@@ -293,6 +287,8 @@ class RegisterService:
                 return _result_of(previous, replayed=True)
         _check_versions(repo, command)
         plan = plan_change(command, _PlanningView(repo, self._random), ctx)
+        if check is not None:
+            check(plan)  # the caller's own refusal (a suppression), before anything is written
         versions: dict[str, int | None] = {
             household: repo.household_version(HouseholdNumber(household))
             for household in plan.households
@@ -347,12 +343,27 @@ class RegisterService:
         operator: str = "",
         idempotency_key: str | None = None,
     ) -> Draft:
+        """仮登録: keep the change for review (``save_draft_in``, in a unit of work of its own)."""
+        with self._uow_for(municipality_code) as uow:
+            draft = self.save_draft_in(
+                uow, command, operator=operator, idempotency_key=idempotency_key
+            )
+            uow.commit()
+        return draft
+
+    def save_draft_in(
+        self,
+        uow: UnitOfWork,
+        command: ChangeCommand,
+        *,
+        operator: str = "",
+        idempotency_key: str | None = None,
+    ) -> Draft:
         """仮登録: keep the change for review. It changes nothing that anyone can read.
 
         The same idempotency key with the same command answers the draft saved the first time;
         with a different command it is refused (``idempotency.key_reused``), never applied.
         """
-        self._context(municipality_code)
         now = self._clock.now()
         text = json.dumps(encode_command(command), ensure_ascii=False, sort_keys=True)
         draft = Draft(
@@ -366,59 +377,64 @@ class RegisterService:
             idempotency_key=idempotency_key,
             editors=(operator,) if operator else (),
         )
-        with self._uow_for(municipality_code) as uow:
-            if idempotency_key:
-                # Serialise with writers of this municipality, so a concurrent duplicate waits
-                # and then finds the first one's draft.
-                uow.register.journal_head()
-                previous = uow.register.draft_by_idempotency_key(idempotency_key)
-                if previous is not None:
-                    if previous.command != text or previous.operator != operator:
-                        raise DomainError(
-                            Violation(
-                                "idempotency.key_reused",
-                                "この Idempotency-Key は別の内容の申請に使われています。新しいキーで送信してください",
-                                "Idempotency-Key",
-                            )
+        if idempotency_key:
+            # Serialise with writers of this municipality, so a concurrent duplicate waits
+            # and then finds the first one's draft.
+            uow.journal.journal_head()
+            previous = uow.drafts.by_idempotency_key(idempotency_key)
+            if previous is not None:
+                if previous.command != text or previous.operator != operator:
+                    raise DomainError(
+                        Violation(
+                            "idempotency.key_reused",
+                            "この Idempotency-Key は別の内容の申請に使われています。新しいキーで送信してください",
+                            "Idempotency-Key",
                         )
-                    return previous
-            uow.register.add_draft(draft)
-            uow.commit()
+                    )
+                return previous
+        uow.drafts.add(draft)
         return draft
 
     def update_draft(
         self, municipality_code: str, draft_id: str, command: ChangeCommand, *, editor: str = ""
     ) -> Draft:
+        with self._uow_for(municipality_code) as uow:
+            updated = self.update_draft_in(uow, draft_id, command, editor=editor)
+            uow.commit()
+        return updated
+
+    def update_draft_in(
+        self, uow: UnitOfWork, draft_id: str, command: ChangeCommand, *, editor: str = ""
+    ) -> Draft:
         """A draft can be corrected until it is approved, as the same kind of change (another
         change is another draft). ``editor`` joins the draft's editors, who may not approve it."""
-        with self._uow_for(municipality_code) as uow:
-            draft = self._pending(uow, draft_id)
-            if type(command).__name__ != draft.kind:
-                raise DomainError(
-                    Violation(
-                        "draft.kind_changed",
-                        "仮登録の異動の種類は変更できません。別の異動は新しい仮登録として入力してください",
-                        "command.type",
-                    )
+        draft = self._pending(uow, draft_id)
+        if type(command).__name__ != draft.kind:
+            raise DomainError(
+                Violation(
+                    "draft.kind_changed",
+                    "仮登録の異動の種類は変更できません。別の異動は新しい仮登録として入力してください",
+                    "command.type",
                 )
-            editors = draft.editors or ((draft.operator,) if draft.operator else ())
-            updated = replace(
-                draft,
-                command=json.dumps(encode_command(command), ensure_ascii=False, sort_keys=True),
-                updated_at=self._clock.now(),
-                editors=editors + ((editor,) if editor and editor not in editors else ()),
             )
-            uow.register.update_draft(updated)
-            uow.commit()
-            return updated
+        editors = draft.editors or ((draft.operator,) if draft.operator else ())
+        updated = replace(
+            draft,
+            command=json.dumps(encode_command(command), ensure_ascii=False, sort_keys=True),
+            updated_at=self._clock.now(),
+            editors=editors + ((editor,) if editor and editor not in editors else ()),
+        )
+        uow.drafts.update(updated)
+        return updated
 
     def discard_draft(self, municipality_code: str, draft_id: str) -> None:
         with self._uow_for(municipality_code) as uow:
-            draft = self._pending(uow, draft_id)
-            uow.register.update_draft(
-                replace(draft, status="discarded", updated_at=self._clock.now())
-            )
+            self.discard_draft_in(uow, draft_id)
             uow.commit()
+
+    def discard_draft_in(self, uow: UnitOfWork, draft_id: str) -> None:
+        draft = self._pending(uow, draft_id)
+        uow.drafts.update(replace(draft, status="discarded", updated_at=self._clock.now()))
 
     def approve_draft(
         self,
@@ -427,52 +443,68 @@ class RegisterService:
         *,
         acknowledged_alerts: frozenset[str] = frozenset(),
     ) -> ChangeResult:
-        """本登録: the draft's change is applied now, under the rules as they stand now.
+        with self._uow_for(municipality_code) as uow:
+            result = self.approve_draft_in(uow, draft_id, acknowledged_alerts=acknowledged_alerts)
+            uow.commit()
+            return result
+
+    def approve_draft_in(
+        self,
+        uow: UnitOfWork,
+        draft_id: str,
+        *,
+        acknowledged_alerts: frozenset[str] = frozenset(),
+        check: Callable[[ChangePlan], object] | None = None,
+    ) -> ChangeResult:
+        """本登録: the draft's change is applied now, under the rules as they stand now
+        (``check``: the caller's own refusal of the plan, run before anything is written).
 
         The standard forbids keeping the approver's name and approval date as register data
         (§4.0.8 (530) 【実装しない機能】), so approval records only the change itself.
         """
-        ctx = self._context(municipality_code)
-        with self._uow_for(municipality_code) as uow:
-            found = uow.register.get_draft(draft_id)
-            key = (found.idempotency_key or f"draft:{found.draft_id}") if found else ""
-            if found is not None and found.status == "approved":
-                # Approving twice (a resubmitted form, a retried request) answers the first result.
-                entry = uow.register.entry_by_idempotency_key(key)
-                if entry is not None:
-                    return _result_of(entry, replayed=True)
-            draft = self._pending(uow, draft_id)
-            command = decode_command(json.loads(draft.command))
-            if acknowledged_alerts:
-                header = replace(
-                    command.header,
-                    acknowledged_alerts=command.header.acknowledged_alerts | acknowledged_alerts,
-                )
-                command = replace(command, header=header)
-            result = self._record(uow, ctx, command, key)
-            uow.register.update_draft(
-                replace(
-                    draft, status="approved", event_id=result.event_id, updated_at=self._clock.now()
-                )
+        ctx = self._context(uow)
+        found = uow.drafts.get(draft_id)
+        key = (found.idempotency_key or f"draft:{found.draft_id}") if found else ""
+        if found is not None and found.status == "approved":
+            # Approving twice (a resubmitted form, a retried request) answers the first result.
+            entry = uow.journal.entry_by_idempotency_key(key)
+            if entry is not None:
+                return _result_of(entry, replayed=True)
+        draft = self._pending(uow, draft_id)
+        command = decode_command(json.loads(draft.command))
+        if acknowledged_alerts:
+            header = replace(
+                command.header,
+                acknowledged_alerts=command.header.acknowledged_alerts | acknowledged_alerts,
             )
-            uow.commit()
-            return result
+            command = replace(command, header=header)
+        result = self._record(uow, ctx, command, key, check)
+        uow.drafts.update(
+            replace(
+                draft, status="approved", event_id=result.event_id, updated_at=self._clock.now()
+            )
+        )
+        return result
 
     def draft(self, municipality_code: str, draft_id: str) -> Draft:
         """A draft in any state (pending, approved, discarded)."""
         with self._uow_for(municipality_code) as uow:
-            draft = uow.register.get_draft(draft_id)
+            return self.draft_in(uow, draft_id)
+
+    @staticmethod
+    def draft_in(uow: UnitOfWork, draft_id: str) -> Draft:
+        draft = uow.drafts.get(draft_id)
         if draft is None:
             raise NotFound(Violation("draft.not_found", "該当する仮登録がありません", "draft_id"))
         return draft
 
     def drafts(self, municipality_code: str) -> Sequence[Draft]:
         with self._uow_for(municipality_code) as uow:
-            return uow.register.drafts("pending")
+            return uow.drafts.listed("pending")
 
     @staticmethod
     def _pending(uow: UnitOfWork, draft_id: str) -> Draft:
-        draft = uow.register.get_draft(draft_id)
+        draft = uow.drafts.get(draft_id)
         if draft is None:
             raise NotFound(Violation("draft.not_found", "該当する仮登録がありません", "draft_id"))
         if draft.status != "pending":
@@ -494,11 +526,11 @@ class RegisterService:
         # every remaining link intact. The head is read (and its lock released) first; entries
         # appended while the check runs lie beyond it and are left for the next check.
         with self._uow_for(municipality_code) as uow:
-            last_seq, last_hash = uow.register.journal_head()
+            last_seq, last_hash = uow.journal.journal_head()
         with self._uow_for(municipality_code) as uow:
             previous = GENESIS_HASH
             count = 0
-            for entry in uow.register.journal(limit=last_seq):
+            for entry in uow.journal.journal(limit=last_seq):
                 if entry.prev_hash != previous or entry_hash(entry) != entry.entry_hash:
                     raise _tampered(entry.seq)
                 previous = entry.entry_hash
@@ -510,7 +542,7 @@ class RegisterService:
         return count
 
 
-def _check_versions(repo: RegisterRepository, command: ChangeCommand) -> None:
+def _check_versions(repo: RegisterJournal, command: ChangeCommand) -> None:
     """``change.conflict`` naming every person and household changed since the versions the
     command was prepared against (an optimistic lock across the draft's review)."""
     faults: list[Violation] = []

@@ -3,14 +3,15 @@
 Every entry point (the API, the web counter) goes through this façade, so none can forget a
 check: the actor's roles are checked first, suppressions (抑止) and DV support measures (支援措置)
 are applied to the persons concerned, the My Number is removed unless the actor's duty allows it,
-and every read or change of personal data is written to the access log before it is answered.
-Refusals are logged by the entry point that maps them (it knows the request that was refused).
+and every read or change of personal data is written to the access log before it is answered,
+in the use case's own unit of work (ADR 0012). Refusals are logged by the entry point that maps
+them (it knows the request that was refused), after the refused use case rolled back.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -23,14 +24,13 @@ from jichitai.domain.access.suppression import Process
 from jichitai.domain.errors import Violation
 from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord
+from jichitai.domain.residents.search import MAX_SEARCH_RESULTS
 from jichitai.domain.residents.view import ChangePlan
 from jichitai.services.audit import AccessLog, Operation
-from jichitai.services.ports import Draft
+from jichitai.services.ports import Draft, UnitOfWork
 from jichitai.services.queries import RegisterQueries, SearchBy, criteria_for
 from jichitai.services.register import ChangeResult, RegisterService, decode_command
 from jichitai.services.suppression import SuppressionService
-
-MAX_SEARCH_RESULTS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,17 +97,23 @@ def _persons(records: Sequence[ResidentRecord]) -> list[tuple[str, str]]:
 
 
 class RegisterAccess:
+    """Every method is one use case in one unit of work of the actor's municipality: the read
+    or change, the suppression guard and the access-log entry commit together or not at all
+    (ADR 0012). A read is logged in the transaction that read, as its last write."""
+
     def __init__(
         self,
         register: RegisterService,
         queries: RegisterQueries,
         suppressions: SuppressionService,
         access_log: AccessLog,
+        uow_for: Callable[[str], UnitOfWork],
     ) -> None:
         self._register = register
         self._queries = queries
         self._suppressions = suppressions
         self._log = access_log
+        self._uow_for = uow_for
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -160,13 +166,13 @@ class RegisterAccess:
 
     def _guarded(
         self,
-        actor: Actor,
+        uow: UnitOfWork,
         process: Process,
         records: Sequence[ResidentRecord],
         acknowledged: frozenset[str],
     ) -> tuple[tuple[Violation, ...], dict[str, tuple[str, ...]]]:
         return self._suppressions.guard_with_flags(
-            actor.municipality_code, process, _persons(records), acknowledged=acknowledged
+            uow, process, _persons(records), acknowledged=acknowledged
         )
 
     @staticmethod
@@ -197,18 +203,21 @@ class RegisterAccess:
                 )
             )
         limit = max(1, min(limit, MAX_SEARCH_RESULTS))
-        records = list(self._queries.search_criteria(actor.municipality_code, criteria, limit))
-        if only_removed:
-            records = [r for r in records if r.is_removed]
-        flags = self._suppressions.flags(actor.municipality_code, _persons(records))
-        shown = [self._shown(actor, r, flags) for r in records]
-        self._log.record(
-            actor,
-            Operation.REMOVED_RECORDS if only_removed else Operation.SEARCH,
-            atena_numbers=tuple(r.atena_number for r in records),
-            target=f"search:{by.value}",
-            my_number_shown=self._numbers_shown(shown),
-        )
+        with self._uow_for(actor.municipality_code) as uow:
+            records = self._queries.within(uow).search(criteria, limit)
+            if only_removed:
+                records = [r for r in records if r.is_removed]
+            flags = self._suppressions.flags(uow, _persons(records))
+            shown = [self._shown(actor, r, flags) for r in records]
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.REMOVED_RECORDS if only_removed else Operation.SEARCH,
+                atena_numbers=tuple(r.atena_number for r in records),
+                target=f"search:{by.value}",
+                my_number_shown=self._numbers_shown(shown),
+            )
+            uow.commit()
         return shown
 
     def record(
@@ -221,25 +230,26 @@ class RegisterAccess:
     ) -> Shown:
         """The current record, or the record as the register stated it on ``as_of``."""
         actor.require(Permission.VIEW)
-        current, pending, version = self._queries.current_and_pending(
-            actor.municipality_code, atena_number
-        )
-        alerts, flags = self._guarded(actor, Process.VIEW, [current], acknowledged)
-        if as_of is None:
-            shown = self._shown(
-                actor, current, flags, alerts, household_version=version, pending=pending
+        with self._uow_for(actor.municipality_code) as uow:
+            reads = self._queries.within(uow)
+            current, pending, version = reads.current_and_pending(atena_number)
+            alerts, flags = self._guarded(uow, Process.VIEW, [current], acknowledged)
+            if as_of is None:
+                shown = self._shown(
+                    actor, current, flags, alerts, household_version=version, pending=pending
+                )
+            else:
+                shown = self._shown(actor, reads.as_of(atena_number, as_of), flags, alerts)
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.VIEW,
+                atena_numbers=(current.atena_number.value,),
+                target=f"resident:{current.atena_number.value}"
+                + (f"@{as_of.isoformat()}" if as_of else ""),
+                my_number_shown=shown.individual_number_shown,
             )
-        else:
-            record = self._queries.as_of(actor.municipality_code, atena_number, as_of)
-            shown = self._shown(actor, record, flags, alerts)
-        self._log.record(
-            actor,
-            Operation.VIEW,
-            atena_numbers=(current.atena_number.value,),
-            target=f"resident:{current.atena_number.value}"
-            + (f"@{as_of.isoformat()}" if as_of else ""),
-            my_number_shown=shown.individual_number_shown,
-        )
+            uow.commit()
         return shown
 
     def history(
@@ -247,16 +257,19 @@ class RegisterAccess:
     ) -> list[Shown]:
         """Every snapshot, 履歴番号 1 first (§2.2.1 (350))."""
         actor.require(Permission.VIEW)
-        records = self._queries.history(actor.municipality_code, atena_number)
-        alerts, flags = self._guarded(actor, Process.VIEW, [records[-1]], acknowledged)
-        shown = [self._shown(actor, r, flags, alerts) for r in records]
-        self._log.record(
-            actor,
-            Operation.HISTORY,
-            atena_numbers=(records[-1].atena_number.value,),
-            target=f"history:{records[-1].atena_number.value}",
-            my_number_shown=self._numbers_shown(shown),
-        )
+        with self._uow_for(actor.municipality_code) as uow:
+            records = self._queries.within(uow).history(atena_number)
+            alerts, flags = self._guarded(uow, Process.VIEW, [records[-1]], acknowledged)
+            shown = [self._shown(actor, r, flags, alerts) for r in records]
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.HISTORY,
+                atena_numbers=(records[-1].atena_number.value,),
+                target=f"history:{records[-1].atena_number.value}",
+                my_number_shown=self._numbers_shown(shown),
+            )
+            uow.commit()
         return shown
 
     def household(
@@ -264,33 +277,43 @@ class RegisterAccess:
     ) -> list[Shown]:
         """The household's members in display order; refused if any member's view is blocked."""
         actor.require(Permission.VIEW)
-        members = self._queries.household(actor.municipality_code, household_number)
-        alerts, flags = self._guarded(actor, Process.VIEW, members, acknowledged)
-        version = self._queries.household_version(
-            actor.municipality_code, members[0].household_number.value
-        )
-        shown = [self._shown(actor, r, flags, alerts, household_version=version) for r in members]
-        self._log.record(
-            actor,
-            Operation.HOUSEHOLD,
-            atena_numbers=tuple(r.atena_number for r in members),
-            target=f"household:{members[0].household_number.value}",
-            my_number_shown=self._numbers_shown(shown),
-        )
+        with self._uow_for(actor.municipality_code) as uow:
+            reads = self._queries.within(uow)
+            members = reads.household(household_number)
+            alerts, flags = self._guarded(uow, Process.VIEW, members, acknowledged)
+            version = reads.household_version(members[0].household_number.value)
+            shown = [
+                self._shown(actor, r, flags, alerts, household_version=version) for r in members
+            ]
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.HOUSEHOLD,
+                atena_numbers=tuple(r.atena_number for r in members),
+                target=f"household:{members[0].household_number.value}",
+                my_number_shown=self._numbers_shown(shown),
+            )
+            uow.commit()
         return shown
 
     # --- changes (仮登録 → 審査 → 本登録) ----------------------------------------------------------
 
     def _check_change(
-        self, actor: Actor, command: ChangeCommand, acknowledged: frozenset[str]
+        self, uow: UnitOfWork, command: ChangeCommand, acknowledged: frozenset[str]
     ) -> tuple[ChangePlan, ChangeCommand]:
-        """The plan, and the command with the versions it was checked against."""
-        plan, prepared = self._register.prepare_change(actor.municipality_code, command)
-        persons = _persons(plan.records)
-        self._suppressions.guard(
-            actor.municipality_code, Process.CHANGE, persons, acknowledged=acknowledged
-        )
+        """The plan, and the command with the versions it was checked against: planned in a
+        trial (the numbers it draws are not kept), then guarded."""
+        with uow.trial():
+            plan, prepared = self._register.prepare_in(uow, command)
+        self._guard_change(uow, plan, acknowledged)
         return plan, prepared
+
+    def _guard_change(
+        self, uow: UnitOfWork, plan: ChangePlan, acknowledged: frozenset[str]
+    ) -> None:
+        self._suppressions.guard(
+            uow, Process.CHANGE, _persons(plan.records), acknowledged=acknowledged
+        )
 
     def submit_draft(
         self,
@@ -306,19 +329,22 @@ class RegisterAccess:
         actor.require(Permission.SUBMIT_DRAFT)
         command = self._stamped(actor, command)
         acknowledged = command.header.acknowledged_alerts
-        plan, prepared = self._check_change(actor, command, acknowledged)
-        draft = self._register.save_draft(
-            actor.municipality_code,
-            prepared,
-            operator=actor.login,
-            idempotency_key=f"{actor.login}:{idempotency_key}" if idempotency_key else None,
-        )
-        self._log.record(
-            actor,
-            Operation.SUBMIT_DRAFT,
-            atena_numbers=plan.atena_numbers,
-            target=f"draft:{draft.draft_id}",
-        )
+        with self._uow_for(actor.municipality_code) as uow:
+            plan, prepared = self._check_change(uow, command, acknowledged)
+            draft = self._register.save_draft_in(
+                uow,
+                prepared,
+                operator=actor.login,
+                idempotency_key=f"{actor.login}:{idempotency_key}" if idempotency_key else None,
+            )
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.SUBMIT_DRAFT,
+                atena_numbers=plan.atena_numbers,
+                target=f"draft:{draft.draft_id}",
+            )
+            uow.commit()
         return self._draft_view(actor, draft), self._checked(actor, plan, prepared)
 
     def check_change(self, actor: Actor, command: ChangeCommand, *, shown: bool = False) -> Checked:
@@ -334,14 +360,17 @@ class RegisterAccess:
         """
         actor.require(Permission.SUBMIT_DRAFT)
         command = self._stamped(actor, command)
-        plan, prepared = self._check_change(actor, command, command.header.acknowledged_alerts)
-        if shown:
-            self._log.record(
-                actor,
-                Operation.CHECK_DRAFT,
-                atena_numbers=_already_registered(plan),
-                target=f"change:{type(command).__name__}",
-            )
+        with self._uow_for(actor.municipality_code) as uow:
+            plan, prepared = self._check_change(uow, command, command.header.acknowledged_alerts)
+            if shown:
+                self._log.record_in(
+                    uow,
+                    actor,
+                    Operation.CHECK_DRAFT,
+                    atena_numbers=_already_registered(plan),
+                    target=f"change:{type(command).__name__}",
+                )
+                uow.commit()
         return self._checked(actor, plan, prepared)
 
     @staticmethod
@@ -358,83 +387,100 @@ class RegisterAccess:
     def drafts(self, actor: Actor) -> list[DraftView]:
         if not (actor.may(Permission.SUBMIT_DRAFT) or actor.may(Permission.APPROVE_DRAFT)):
             actor.require(Permission.APPROVE_DRAFT)
-        drafts = self._register.drafts(actor.municipality_code)
-        self._log.record(actor, Operation.VIEW_DRAFTS, target="drafts")
+        with self._uow_for(actor.municipality_code) as uow:
+            drafts = uow.drafts.listed("pending")
+            self._log.record_in(uow, actor, Operation.VIEW_DRAFTS, target="drafts")
+            uow.commit()
         return [self._draft_view(actor, d) for d in drafts]
 
     def draft(self, actor: Actor, draft_id: str) -> DraftView:
-        view = self._draft_view(actor, self._readable_draft(actor, draft_id))
-        self._log.record(actor, Operation.VIEW_DRAFTS, target=f"draft:{draft_id}")
+        with self._uow_for(actor.municipality_code) as uow:
+            view = self._draft_view(actor, self._readable_draft(uow, actor, draft_id))
+            self._log.record_in(uow, actor, Operation.VIEW_DRAFTS, target=f"draft:{draft_id}")
+            uow.commit()
         return view
 
-    def _readable_draft(self, actor: Actor, draft_id: str) -> Draft:
+    def _readable_draft(self, uow: UnitOfWork, actor: Actor, draft_id: str) -> Draft:
         if not (actor.may(Permission.SUBMIT_DRAFT) or actor.may(Permission.APPROVE_DRAFT)):
             actor.require(Permission.APPROVE_DRAFT)
-        return self._register.draft(actor.municipality_code, draft_id)
+        return self._register.draft_in(uow, draft_id)
 
     def update_draft(self, actor: Actor, draft_id: str, command: ChangeCommand) -> DraftView:
         """A draft corrected before approval; whoever changes it joins its editors, and no
         editor may approve it (four-eyes). The versions are taken anew: the editor has seen
         the register as it is now."""
-        existing = self._register.draft(actor.municipality_code, draft_id)
-        self._require_owner_or_reviewer(actor, existing)
-        command = self._stamped(actor, command)
-        plan, prepared = self._check_change(actor, command, command.header.acknowledged_alerts)
-        draft = self._register.update_draft(
-            actor.municipality_code, draft_id, prepared, editor=actor.login
-        )
-        self._log.record(
-            actor,
-            Operation.UPDATE_DRAFT,
-            atena_numbers=plan.atena_numbers,
-            target=f"draft:{draft_id}",
-        )
+        with self._uow_for(actor.municipality_code) as uow:
+            existing = self._register.draft_in(uow, draft_id)
+            self._require_owner_or_reviewer(actor, existing)
+            command = self._stamped(actor, command)
+            plan, prepared = self._check_change(uow, command, command.header.acknowledged_alerts)
+            draft = self._register.update_draft_in(uow, draft_id, prepared, editor=actor.login)
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.UPDATE_DRAFT,
+                atena_numbers=plan.atena_numbers,
+                target=f"draft:{draft_id}",
+            )
+            uow.commit()
         return self._draft_view(actor, draft)
 
     def check_draft(self, actor: Actor, draft_id: str) -> Checked:
         """What approving now would do (every rule run, nothing written)."""
-        command = decode_command_text(self._readable_draft(actor, draft_id).command)
-        plan, _ = self._check_change(actor, command, command.header.acknowledged_alerts)
-        self._log.record(
-            actor,
-            Operation.CHECK_DRAFT,
-            atena_numbers=_already_registered(plan),
-            target=f"draft:{draft_id}",
-        )
+        with self._uow_for(actor.municipality_code) as uow:
+            command = decode_command_text(self._readable_draft(uow, actor, draft_id).command)
+            plan, _ = self._check_change(uow, command, command.header.acknowledged_alerts)
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.CHECK_DRAFT,
+                atena_numbers=_already_registered(plan),
+                target=f"draft:{draft_id}",
+            )
+            uow.commit()
         return self._checked(actor, plan)
 
     def discard_draft(self, actor: Actor, draft_id: str) -> None:
-        existing = self._register.draft(actor.municipality_code, draft_id)
-        self._require_owner_or_reviewer(actor, existing)
-        self._register.discard_draft(actor.municipality_code, draft_id)
-        self._log.record(actor, Operation.DISCARD_DRAFT, target=f"draft:{draft_id}")
+        with self._uow_for(actor.municipality_code) as uow:
+            existing = self._register.draft_in(uow, draft_id)
+            self._require_owner_or_reviewer(actor, existing)
+            self._register.discard_draft_in(uow, draft_id)
+            self._log.record_in(uow, actor, Operation.DISCARD_DRAFT, target=f"draft:{draft_id}")
+            uow.commit()
 
     def approve_draft(
         self, actor: Actor, draft_id: str, *, acknowledged: frozenset[str] = frozenset()
     ) -> ChangeResult:
-        """本登録 by a reviewer other than the one who entered it (four-eyes)."""
+        """本登録 by a reviewer other than the one who entered it (four-eyes): the change, its
+        journal entry, outbox rows and seal abolitions, the draft's status and the access-log
+        entry in one unit of work."""
         actor.require(Permission.APPROVE_DRAFT)
-        existing = self._register.draft(actor.municipality_code, draft_id)
-        if actor.login == existing.operator or actor.login in existing.editors:
-            raise Forbidden(
-                Violation(
-                    "draft.self_approval",
-                    "自分で入力又は変更した仮登録は本登録できません。別の審査者が本登録してください",
-                    "draft_id",
+        with self._uow_for(actor.municipality_code) as uow:
+            existing = self._register.draft_in(uow, draft_id)
+            if actor.login == existing.operator or actor.login in existing.editors:
+                raise Forbidden(
+                    Violation(
+                        "draft.self_approval",
+                        "自分で入力又は変更した仮登録は本登録できません。別の審査者が本登録してください",
+                        "draft_id",
+                    )
                 )
-            )
-        if existing.status == "pending":
             command = decode_command_text(existing.command)
-            self._check_change(actor, command, command.header.acknowledged_alerts | acknowledged)
-        result = self._register.approve_draft(
-            actor.municipality_code, draft_id, acknowledged_alerts=acknowledged
-        )
-        self._log.record(
-            actor,
-            Operation.APPROVE_DRAFT,
-            atena_numbers=result.atena_numbers,
-            target=f"event:{result.event_id}",
-        )
+            everything = command.header.acknowledged_alerts | acknowledged
+            result = self._register.approve_draft_in(
+                uow,
+                draft_id,
+                acknowledged_alerts=acknowledged,
+                check=lambda plan: self._guard_change(uow, plan, everything),
+            )
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.APPROVE_DRAFT,
+                atena_numbers=result.atena_numbers,
+                target=f"event:{result.event_id}",
+            )
+            uow.commit()
         return result
 
     @staticmethod

@@ -1,8 +1,9 @@
 """印鑑登録: registering a resident's seal, its loss (亡失) and abolition (廃止), and reading it.
 
 Every step is an event of the municipality's seal journal, written in one unit of work with the
-registration it changes, under the journal head's lock (so "one registration per person" is
-checked against what the previous writer committed). The register's own changes call
+registration it changes and its access-log entry, under the journal head's lock (so "one
+registration per person" is checked against what the previous writer committed); a view of a
+person's seals is logged in the unit of work that reads them. The register's own changes call
 ``abolish_on_removal`` in their unit of work: a person who moves out, dies or is otherwise
 removed loses their registration in the same commit (職権廃止), never later.
 
@@ -212,7 +213,7 @@ class SealService:
             head = uow.seals.head()
             record = _person(uow, atena)
             self._suppressions.guard(
-                mc,
+                uow,
                 Process.CHANGE,
                 [(atena.value, record.household_number.value)],
                 acknowledged=acknowledged,
@@ -244,13 +245,14 @@ class SealService:
             )
             registration = replay([event])
             uow.seals.append(event, registration, measured.png)
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.REGISTER_SEAL,
+                atena_numbers=(atena.value,),
+                target=f"seal:{registration.registration_number}",
+            )
             uow.commit()
-        self._log.record(
-            actor,
-            Operation.REGISTER_SEAL,
-            atena_numbers=(atena.value,),
-            target=f"seal:{registration.registration_number}",
-        )
         return registration
 
     def end(
@@ -296,13 +298,14 @@ class SealService:
                 end_reason=reason,
             )
             uow.seals.append(event, ended)
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.END_SEAL,
+                atena_numbers=(registration.atena_number,),
+                target=f"seal:{registration.registration_number}",
+            )
             uow.commit()
-        self._log.record(
-            actor,
-            Operation.END_SEAL,
-            atena_numbers=(registration.atena_number,),
-            target=f"seal:{registration.registration_number}",
-        )
         return ended
 
     def of_person(
@@ -317,13 +320,16 @@ class SealService:
             record = _person(uow, atena)
             registrations = tuple(uow.seals.registrations(atena.value))
             events = tuple(uow.seals.events(atena_number=atena.value))
-        self._suppressions.guard(
-            mc,
-            Process.VIEW,
-            [(atena.value, record.household_number.value)],
-            acknowledged=acknowledged,
-        )
-        self._log.record(actor, Operation.VIEW_SEAL, atena_numbers=(atena.value,), target="seal")
+            self._suppressions.guard(
+                uow,
+                Process.VIEW,
+                [(atena.value, record.household_number.value)],
+                acknowledged=acknowledged,
+            )
+            self._log.record_in(
+                uow, actor, Operation.VIEW_SEAL, atena_numbers=(atena.value,), target="seal"
+            )
+            uow.commit()
         return PersonSeals(atena.value, registrations, events)
 
     def image(
@@ -340,33 +346,22 @@ class SealService:
             registration = _registration(uow, registration_number)
             record = _person(uow, AtenaNumber.parse(registration.atena_number))
             png = uow.seals.image(registration_number)
-        assert png is not None
-        self._suppressions.guard(
-            mc,
-            Process.VIEW,
-            [(registration.atena_number, record.household_number.value)],
-            acknowledged=acknowledged,
-        )
-        self._log.record(
-            actor,
-            Operation.VIEW_SEAL,
-            atena_numbers=(registration.atena_number,),
-            target=f"seal:{registration_number}:image",
-        )
+            assert png is not None
+            self._suppressions.guard(
+                uow,
+                Process.VIEW,
+                [(registration.atena_number, record.household_number.value)],
+                acknowledged=acknowledged,
+            )
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.VIEW_SEAL,
+                atena_numbers=(registration.atena_number,),
+                target=f"seal:{registration_number}:image",
+            )
+            uow.commit()
         return png
-
-    def active_with_image(
-        self, municipality_code: str, atena_number: str
-    ) -> tuple[SealRegistration, bytes] | None:
-        """The person's active registration and its image, for a 印鑑登録証明書 (the
-        certificate service checks rights and logs the issue)."""
-        with self._uow_for(municipality_code) as uow:
-            registration = uow.seals.active(atena_number)
-            if registration is None:
-                return None
-            png = uow.seals.image(registration.registration_number)
-        assert png is not None
-        return registration, png
 
     def verify_chain(self, municipality_code: str) -> int:
         """Check the municipality's seal journal; the number of events, or ``seal.tampered``."""
@@ -388,7 +383,7 @@ class SealService:
 
 
 def _person(uow: UnitOfWork, atena: AtenaNumber) -> ResidentRecord:
-    record = uow.register.current(atena)
+    record = uow.read_model.current(atena)
     if record is None:
         raise NotFound(
             Violation(

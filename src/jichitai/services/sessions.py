@@ -10,12 +10,13 @@ reads that session by its key. Ending it refuses the token at once, in every ser
 - an administrator's password reset, disabling the user, or a change of their roles or validity
   ends all of the user's sessions.
 
-Each end is written to the access log: a log-out as ``LOGOUT``, every other end as
-``END_SESSION`` by whoever caused it, the reason in ``detail``.
+Each end is written to the access log in the unit of work that ends it: a log-out as ``LOGOUT``,
+every other end as ``END_SESSION`` by whoever caused it, the reason in ``detail``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -26,11 +27,11 @@ from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.ports import (
     Clock,
     IdSource,
-    SessionStore,
     StaffSession,
     StaffUser,
     TokenClaims,
     TokenCodec,
+    UnitOfWork,
 )
 
 #: How long a session's row is kept after it expired: a counter form posted after expiry is
@@ -97,25 +98,28 @@ def _ended(reason: str | None) -> Unauthenticated:
 class SessionService:
     def __init__(
         self,
-        store: SessionStore,
+        uow_for: Callable[[str], UnitOfWork],
+        reader_for: Callable[[str], UnitOfWork],
         tokens: TokenCodec,
         clock: Clock,
         access_log: AccessLog,
         ids: IdSource,
     ) -> None:
-        self._store = store
+        self._uow_for = uow_for
+        self._reader_for = reader_for
         self._tokens = tokens
         self._clock = clock
         self._access_log = access_log
         self._ids = ids
 
-    def open(self, user: StaffUser) -> OpenedSession:
-        """A new session for a user who has just proved their password."""
+    def open_in(self, uow: UnitOfWork, user: StaffUser) -> OpenedSession:
+        """A new session for a user who has just proved their password, in the log-in's unit of
+        work (which logs it)."""
         now = self._clock.now()
         session_id = self._ids.token(18)  # 24 characters, 144 random bits
         token, expires = self._tokens.issue(user.login, user.municipality_code, session_id)
-        self._store.purge(user.municipality_code, user.login, now - KEPT_AFTER_EXPIRY)
-        self._store.add(
+        uow.sessions.purge(user.login, now - KEPT_AFTER_EXPIRY)
+        uow.sessions.add(
             StaffSession(
                 municipality_code=user.municipality_code,
                 session_id=session_id,
@@ -126,6 +130,10 @@ class SessionService:
         )
         return OpenedSession(token, session_id, expires)
 
+    def _session(self, claims: TokenClaims) -> StaffSession | None:
+        with self._reader_for(claims.municipality_code) as uow:
+            return uow.sessions.get(claims.session_id)
+
     def check(self, token: str) -> TokenClaims:
         """The claims of a valid token whose session is live; else ``Unauthenticated``.
 
@@ -133,7 +141,7 @@ class SessionService:
         every process at once.
         """
         claims = self._tokens.read(token)
-        session = self._store.get(claims.municipality_code, claims.session_id)
+        session = self._session(claims)
         if session is None or session.login != claims.login:
             raise _invalid()
         if session.ended_at is not None:
@@ -148,29 +156,42 @@ class SessionService:
         claims = self._tokens.read_signed(token)
         if claims is None:
             return None
-        session = self._store.get(claims.municipality_code, claims.session_id)
+        session = self._session(claims)
         if session is None or session.login != claims.login:
             return None
         return claims
 
     def log_out(self, actor: Actor, session_id: str) -> None:
-        """End the session the actor is acting in (the counter's log-out, the API's)."""
+        """End the session the actor is acting in (the counter's log-out, the API's), and log it
+        in the same unit of work."""
         now = self._clock.now()
-        if self._store.end(actor.municipality_code, session_id, now, EndReason.LOGOUT):
-            self._access_log.record(
-                actor, Operation.LOGOUT, target=f"session:{session_id}", detail=EndReason.LOGOUT
-            )
+        with self._uow_for(actor.municipality_code) as uow:
+            if uow.sessions.end(session_id, now, EndReason.LOGOUT):
+                self._access_log.record_in(
+                    uow,
+                    actor,
+                    Operation.LOGOUT,
+                    target=f"session:{session_id}",
+                    detail=EndReason.LOGOUT,
+                )
+                uow.commit()
 
-    def end_all(
-        self, actor: Actor, user: StaffUser, reason: EndReason, *, keep: str | None = None
+    def end_all_in(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        user: StaffUser,
+        reason: EndReason,
+        *,
+        keep: str | None = None,
     ) -> int:
         """End every live session of ``user`` but ``keep``, each written to the access log as
-        ended by ``actor`` for ``reason``; the number ended."""
-        ended = self._store.end_all(
-            user.municipality_code, user.login, self._clock.now(), reason, keep=keep
-        )
+        ended by ``actor`` for ``reason``, in ``uow`` (the change to the user that ends them);
+        the number ended."""
+        ended = uow.sessions.end_all(user.login, self._clock.now(), reason, keep=keep)
         for session_id in ended:
-            self._access_log.record(
+            self._access_log.record_in(
+                uow,
                 actor,
                 Operation.END_SESSION,
                 target=f"user:{user.login}:session:{session_id}",

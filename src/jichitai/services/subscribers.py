@@ -4,7 +4,7 @@ Every method takes the acting user and requires ``Permission.MANAGE_SUBSCRIBERS`
 municipality's administrator; the command line acts as the operator with that role), and works
 on the actor's own municipality only. The API key and the webhook secret are drawn here and shown
 once: only the key's SHA-256 is stored. Every registration, change and replay is written to the
-access log (設定変更ログ).
+access log (設定変更ログ) in the unit of work that makes it (ADR 0012).
 """
 
 from __future__ import annotations
@@ -29,14 +29,7 @@ from jichitai.domain.integration.subscribers import (
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.event_ids import new_uuid
 from jichitai.services.integration import key_hash
-from jichitai.services.ports import (
-    Clock,
-    HostNotFound,
-    HostResolver,
-    IdSource,
-    OutboxAdmin,
-    SubscriberDirectory,
-)
+from jichitai.services.ports import Clock, HostNotFound, HostResolver, IdSource, UnitOfWork
 
 API_KEY_PREFIX = "jk_"
 # Prefixes tell the two credentials apart and keep either from starting with "-",
@@ -56,22 +49,18 @@ class Credentials:
 class SubscriberService:
     def __init__(
         self,
-        directory: SubscriberDirectory,
-        outbox: OutboxAdmin,
+        uow_for: Callable[[str], UnitOfWork],
         access_log: AccessLog,
         clock: Clock,
         item_names: Callable[[], Sequence[str]],
-        feed_head: Callable[[str], int],
         destinations: DestinationPolicy,
         resolver: HostResolver,
         ids: IdSource,
     ) -> None:
-        self._directory = directory
-        self._outbox = outbox
+        self._uow_for = uow_for
         self._log = access_log
         self._clock = clock
         self._item_names = item_names
-        self._feed_head = feed_head
         self._destinations = destinations
         self._resolver = resolver
         self._ids = ids
@@ -90,7 +79,6 @@ class SubscriberService:
         from now on (earlier ones: ``replay``)."""
         actor.require(Permission.MANAGE_SUBSCRIBERS)
         municipality_code = actor.municipality_code
-        self._feed_head(municipality_code)  # refuses an unknown municipality
         problems: list[Violation] = []
         chosen: tuple[str, ...] = ()
         try:
@@ -123,8 +111,10 @@ class SubscriberService:
             created_at=now,
             updated_at=now,
         )
-        self._directory.add(subscriber)
-        self._logged(actor, subscriber, "add")
+        with self._uow_for(municipality_code) as uow:  # refuses an unknown municipality
+            uow.subscribers.add(subscriber)
+            self._logged(uow, actor, subscriber, "add")
+            uow.commit()
         return Credentials(subscriber, api_key, secret)
 
     def webhook_destination_problems(self, webhook_url: str) -> list[Violation]:
@@ -149,71 +139,84 @@ class SubscriberService:
 
     def list(self, actor: Actor) -> Sequence[Subscriber]:
         actor.require(Permission.MANAGE_SUBSCRIBERS)
-        self._feed_head(actor.municipality_code)  # refuses an unknown municipality
-        return self._directory.of_municipality(actor.municipality_code)
-
-    def _get(self, actor: Actor, subscriber_id: str) -> Subscriber:
-        """The actor's municipality's subscriber, once the actor may manage subscribers."""
-        actor.require(Permission.MANAGE_SUBSCRIBERS)
-        found = self._directory.get(actor.municipality_code, subscriber_id)
-        if found is None:
-            raise NotFound(
-                Violation(
-                    "subscriber.not_found", "該当する連携先は登録されていません", "subscriber_id"
-                )
-            )
-        return found
+        with self._uow_for(actor.municipality_code) as uow:
+            return uow.subscribers.listed()
 
     def disable(self, actor: Actor, subscriber_id: str) -> Subscriber:
         """A disabled subscriber's key is refused and nothing more is queued for it."""
-        updated = replace(
-            self._get(actor, subscriber_id), disabled=True, updated_at=self._clock.now()
-        )
-        self._directory.update(updated)
-        self._logged(actor, updated, "disable")
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        with self._uow_for(actor.municipality_code) as uow:
+            updated = replace(
+                _existing(uow, subscriber_id), disabled=True, updated_at=self._clock.now()
+            )
+            uow.subscribers.update(updated)
+            self._logged(uow, actor, updated, "disable")
+            uow.commit()
         return updated
 
     def renew_key(self, actor: Actor, subscriber_id: str) -> Credentials:
         """A new API key; the old one stops working at once."""
-        found = self._get(actor, subscriber_id)
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
         api_key = API_KEY_PREFIX + self._ids.token(32)
-        updated = replace(found, key_hash=key_hash(api_key), updated_at=self._clock.now())
-        self._directory.update(updated)
-        self._logged(actor, updated, "renew_key")
+        with self._uow_for(actor.municipality_code) as uow:
+            updated = replace(
+                _existing(uow, subscriber_id),
+                key_hash=key_hash(api_key),
+                updated_at=self._clock.now(),
+            )
+            uow.subscribers.update(updated)
+            self._logged(uow, actor, updated, "renew_key")
+            uow.commit()
         return Credentials(updated, api_key, None)
 
     def replay(self, actor: Actor, subscriber_id: str, after: int) -> int:
         """Deliver every change after sequence number ``after`` again, in order (for a receiver
         that lost data, or dead letters after the receiver is fixed). Returns the pending count."""
-        subscriber = self._get(actor, subscriber_id)
-        municipality_code = actor.municipality_code
-        if not subscriber.webhook_url:
-            raise invalid(
-                "subscriber.no_webhook",
-                "この連携先には Webhook の送信先がありません",
-                "subscriber_id",
-            )
-        if not 0 <= after <= self._feed_head(municipality_code):
-            raise invalid(
-                "feed.cursor_invalid", "カーソルがこの団体の異動の範囲を超えています", "after"
-            )
-        pending = self._outbox.replay(municipality_code, subscriber_id, after, self._clock.now())
-        self._logged(actor, subscriber, f"replay>{after}")
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        with self._uow_for(actor.municipality_code) as uow:
+            subscriber = _existing(uow, subscriber_id)
+            if not subscriber.webhook_url:
+                raise invalid(
+                    "subscriber.no_webhook",
+                    "この連携先には Webhook の送信先がありません",
+                    "subscriber_id",
+                )
+            if not 0 <= after <= uow.journal.feed_head():
+                raise invalid(
+                    "feed.cursor_invalid", "カーソルがこの団体の異動の範囲を超えています", "after"
+                )
+            pending = uow.outbox.replay(subscriber_id, after, self._clock.now())
+            self._logged(uow, actor, subscriber, f"replay>{after}")
+            uow.commit()
         return pending
 
     def delivery_counts(self, actor: Actor, subscriber_id: str) -> Mapping[str, int]:
-        self._get(actor, subscriber_id)
-        return self._outbox.counts(actor.municipality_code, subscriber_id)
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        with self._uow_for(actor.municipality_code) as uow:
+            _existing(uow, subscriber_id)
+            return uow.outbox.counts(subscriber_id)
 
     def last_delivery_error(self, actor: Actor, subscriber_id: str) -> str | None:
         """Why deliveries are failing (``HTTP 503``, ``接続できませんでした``, ``送信先が許可されて
         いません`` …; see ``services.webhooks``), or ``None``."""
-        self._get(actor, subscriber_id)
-        return self._outbox.last_error(actor.municipality_code, subscriber_id)
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        with self._uow_for(actor.municipality_code) as uow:
+            _existing(uow, subscriber_id)
+            return uow.outbox.last_error(subscriber_id)
 
-    def _logged(self, actor: Actor, subscriber: Subscriber, what: str) -> None:
-        self._log.record(
+    def _logged(self, uow: UnitOfWork, actor: Actor, subscriber: Subscriber, what: str) -> None:
+        self._log.record_in(
+            uow,
             actor,
             Operation.MANAGE_SUBSCRIBERS,
             target=f"subscriber:{subscriber.subscriber_id}:{what}",
         )
+
+
+def _existing(uow: UnitOfWork, subscriber_id: str) -> Subscriber:
+    found = uow.subscribers.get(subscriber_id)
+    if found is None:
+        raise NotFound(
+            Violation("subscriber.not_found", "該当する連携先は登録されていません", "subscriber_id")
+        )
+    return found

@@ -5,12 +5,17 @@ Setting, lifting, temporarily releasing, extending and amending take the acting 
 other suppressions ``MANAGE_SUPPRESSION``. The municipality is always the actor's own; a setting
 of another municipality is "not found". The rules live in ``jichitai.domain.access.suppression``.
 
+Each of those is one unit of work: the setting changed and its access-log entry commit together
+or not at all (ADR 0012).
+
 ``guard`` and ``flags`` are for the other services, on the hot path of every read: each answers
-for many persons with one query. ``guard`` refuses (``RuleViolations``) when an error or an
+for many persons with one query, in the caller's unit of work (the settings read are those of
+the transaction that then acts). ``guard`` refuses (``RuleViolations``) when an error or an
 unacknowledged alert applies and returns the acknowledged alerts otherwise.
 
-The store port is ``SuppressionStore`` (``services/ports/suppression.py``); the SQL
-implementation is ``jichitai.adapters.db.suppression_store.SqlSuppressionStore``.
+The repository port is ``SuppressionRepository`` (``services/ports/suppression.py``), a
+repository of the unit of work; the SQL implementation is
+``jichitai.adapters.db.suppression_store.SqlSuppressions``.
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.errors import NotFound, Severity, Violation, invalid
+from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.event_ids import new_uuid
-from jichitai.services.ports import Clock, IdSource, SuppressionStore
+from jichitai.services.ports import Clock, IdSource, UnitOfWork
 
 DEFAULT_RELEASE_MINUTES = 30
 MAX_RELEASE_MINUTES = 480
@@ -45,8 +51,9 @@ def _require_either_right(actor: Actor) -> None:
 class SuppressionService:
     def __init__(
         self,
-        store: SuppressionStore,
+        uow_for: Callable[[str], UnitOfWork],
         clock: Clock,
+        access_log: AccessLog,
         ids: IdSource,
         *,
         release_minutes: int = DEFAULT_RELEASE_MINUTES,
@@ -56,8 +63,9 @@ class SuppressionService:
         """``new_id`` makes a new setting's 措置ID (default: a random UUID from ``ids``)."""
         if not 1 <= release_minutes <= max_release_minutes:
             raise ValueError(f"release_minutes {release_minutes} outside 1..{max_release_minutes}")
-        self._store = store
+        self._uow_for = uow_for
         self._clock = clock
+        self._log = access_log
         self._release_minutes = release_minutes
         self._max_release_minutes = max_release_minutes
         self._new_id = new_id or (lambda: new_uuid(ids))
@@ -99,33 +107,39 @@ class SuppressionService:
             set_by=actor.login,
             set_at=self._clock.now(),
         )
-        if setting.atena_number is not None and not self._store.person_exists(
-            mc, setting.atena_number
-        ):
-            raise NotFound(
-                Violation(
-                    "suppression.person_not_found",
-                    f"宛名番号 {setting.atena_number} の方は登録されていません",
-                    "atena_number",
+        with self._uow_for(mc) as uow:
+            settings = uow.suppressions
+            if setting.atena_number is not None and not settings.person_exists(
+                setting.atena_number
+            ):
+                raise NotFound(
+                    Violation(
+                        "suppression.person_not_found",
+                        f"宛名番号 {setting.atena_number} の方は登録されていません",
+                        "atena_number",
+                    )
                 )
-            )
-        if setting.household_number is not None and not self._store.household_exists(
-            mc, setting.household_number
-        ):
-            raise NotFound(
-                Violation(
-                    "suppression.household_not_found",
-                    f"世帯番号 {setting.household_number} の世帯は登録されていません",
-                    "household_number",
+            if setting.household_number is not None and not settings.household_exists(
+                setting.household_number
+            ):
+                raise NotFound(
+                    Violation(
+                        "suppression.household_not_found",
+                        f"世帯番号 {setting.household_number} の世帯は登録されていません",
+                        "household_number",
+                    )
                 )
-            )
-        self._store.add(setting)
+            settings.add(setting)
+            self._logged(uow, actor, Operation.SET_SUPPRESSION, setting)
+            uow.commit()
         return setting
 
     def lift(self, actor: Actor, suppression_id: str) -> Suppression:
         """解除: the setting ends for good (the end date never does that by itself)."""
-        setting = self._managed(actor, suppression_id)
-        return self._save(setting, rules.lift(setting, by=actor.login, at=self._clock.now()))
+        with self._uow_for(actor.municipality_code) as uow:
+            setting = self._managed(uow, actor, suppression_id)
+            lifted = rules.lift(setting, by=actor.login, at=self._clock.now())
+            return self._save(uow, actor, Operation.LIFT_SUPPRESSION, setting, lifted)
 
     def release_temporarily(
         self, actor: Actor, suppression_id: str, minutes: int | None = None
@@ -143,26 +157,31 @@ class SuppressionService:
                 f"一時解除の時間は1分から{self._max_release_minutes}分までで指定してください",
                 "minutes",
             )
-        setting = self._releasable(actor, suppression_id)
-        now = self._clock.now()
-        released = rules.release(
-            setting,
-            by=actor.login,
-            today=self._clock.today(),
-            now=now,
-            until=now + timedelta(minutes=minutes),
-        )
-        return self._save(setting, released)
+        with self._uow_for(actor.municipality_code) as uow:
+            setting = self._releasable(uow, actor, suppression_id)
+            now = self._clock.now()
+            released = rules.release(
+                setting,
+                by=actor.login,
+                today=self._clock.today(),
+                now=now,
+                until=now + timedelta(minutes=minutes),
+            )
+            return self._save(uow, actor, Operation.RELEASE_SUPPRESSION, setting, released)
 
     def extend(self, actor: Actor, suppression_id: str) -> Suppression:
         """支援措置の延長: one year from the day after the end date, from one month before it."""
-        setting = self._managed(actor, suppression_id)
-        return self._save(setting, rules.extend(setting, today=self._clock.today()))
+        with self._uow_for(actor.municipality_code) as uow:
+            setting = self._managed(uow, actor, suppression_id)
+            extended = rules.extend(setting, today=self._clock.today())
+            return self._save(uow, actor, Operation.SET_SUPPRESSION, setting, extended)
 
     def amend_end(self, actor: Actor, suppression_id: str, ends_on: date | None) -> Suppression:
         """終了日の修正 (a DV support keeps an end date)."""
-        setting = self._managed(actor, suppression_id)
-        return self._save(setting, rules.amend_end(setting, ends_on))
+        with self._uow_for(actor.municipality_code) as uow:
+            setting = self._managed(uow, actor, suppression_id)
+            amended = rules.amend_end(setting, ends_on)
+            return self._save(uow, actor, Operation.SET_SUPPRESSION, setting, amended)
 
     def list_for(
         self,
@@ -175,7 +194,8 @@ class SuppressionService:
 
         Anyone who may view the register or manage either kind sees every setting's kind,
         target, processes, level, dates and status; only ``MANAGE_DV_SUPPORT`` holders see the
-        reason and details of a DV setting (``rules.redacted``).
+        reason and details of a DV setting (``rules.redacted``). The view is logged in the
+        same unit of work as the read.
         """
         if not any(
             actor.may(p)
@@ -190,12 +210,20 @@ class SuppressionService:
                 "抑止の対象（宛名番号又は世帯番号）を指定してください",
                 "atena_number",
             )
-        found = self._store.for_targets(
-            actor.municipality_code,
-            [atena_number] if atena_number is not None else [],
-            [household_number] if household_number is not None else [],
-            include_lifted=include_lifted,
-        )
+        with self._uow_for(actor.municipality_code) as uow:
+            found = uow.suppressions.for_targets(
+                [atena_number] if atena_number is not None else [],
+                [household_number] if household_number is not None else [],
+                include_lifted=include_lifted,
+            )
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.VIEW_SUPPRESSION,
+                atena_numbers=(atena_number,) if atena_number else (),
+                target=f"suppressions:{atena_number or household_number}",
+            )
+            uow.commit()
         if actor.may(Permission.MANAGE_DV_SUPPORT):
             return tuple(found)
         return tuple(rules.redacted(s) for s in found)
@@ -204,7 +232,7 @@ class SuppressionService:
 
     def guard(
         self,
-        municipality_code: str,
+        uow: UnitOfWork,
         process: Process,
         persons: Sequence[tuple[str, str]],
         acknowledged: frozenset[str] = frozenset(),
@@ -215,11 +243,11 @@ class SuppressionService:
 
         With several persons the messages name each by 宛名番号; with one they say "この方".
         """
-        return self.guard_with_flags(municipality_code, process, persons, acknowledged)[0]
+        return self.guard_with_flags(uow, process, persons, acknowledged)[0]
 
     def guard_with_flags(
         self,
-        municipality_code: str,
+        uow: UnitOfWork,
         process: Process,
         persons: Sequence[tuple[str, str]],
         acknowledged: frozenset[str] = frozenset(),
@@ -227,7 +255,7 @@ class SuppressionService:
         """``guard`` and ``flags`` from the same single query (every read of a record needs both)."""
         if not persons:
             return (), {}
-        by_person = self._settings_of(municipality_code, persons)
+        by_person = self._settings_of(uow, persons)
         today, now = self._clock.today(), self._clock.now()
         single = len(persons) == 1
         violations: list[Violation] = []
@@ -242,7 +270,7 @@ class SuppressionService:
         return alerts, self._flags(by_person)
 
     def feed_status(
-        self, municipality_code: str, persons: Sequence[tuple[str, str]]
+        self, uow: UnitOfWork, persons: Sequence[tuple[str, str]]
     ) -> tuple[frozenset[str], frozenset[str]]:
         """For passing data to other systems: (withheld, supported) 宛名番号s. Withheld: any
         setting guarding feeds applies now, an alert as much as an error (a system cannot
@@ -255,7 +283,7 @@ class SuppressionService:
         support = {SuppressionKind.DV_SUPPORT, SuppressionKind.PROVISIONAL_DV_SUPPORT}
         withheld: set[str] = set()
         supported: set[str] = set()
-        for (atena, _), settings in self._settings_of(municipality_code, persons).items():
+        for (atena, _), settings in self._settings_of(uow, persons).items():
             if rules.applicable(Process.FEED, settings, today=today, now=now):
                 withheld.add(atena)
             if support.intersection(rules.flags_for(settings, today=today, now=now)):
@@ -263,14 +291,14 @@ class SuppressionService:
         return frozenset(withheld), frozenset(supported)
 
     def flags(
-        self, municipality_code: str, persons: Sequence[tuple[str, str]]
+        self, uow: UnitOfWork, persons: Sequence[tuple[str, str]]
     ) -> dict[str, tuple[str, ...]]:
         """宛名番号 → the kinds of setting the person is under now ("suppression",
         "dv_support", "provisional_dv_support"; empty when none), for search results (§3.1).
         One query for all persons."""
         if not persons:
             return {}
-        return self._flags(self._settings_of(municipality_code, persons))
+        return self._flags(self._settings_of(uow, persons))
 
     def _flags(
         self, by_person: dict[tuple[str, str], list[Suppression]]
@@ -284,19 +312,19 @@ class SuppressionService:
     # --- helpers -------------------------------------------------------------------------------------
 
     def _settings_of(
-        self, municipality_code: str, persons: Sequence[tuple[str, str]]
+        self, uow: UnitOfWork, persons: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], list[Suppression]]:
         atenas = sorted({a for a, _ in persons})
         households = sorted({h for _, h in persons if h})
-        found = self._store.for_targets(municipality_code, atenas, households)
+        found = uow.suppressions.for_targets(atenas, households)
         return {
             (atena, household): [s for s in found if s.applies_to(atena, household or None)]
             for atena, household in dict.fromkeys(persons)
         }
 
-    def _managed(self, actor: Actor, suppression_id: str) -> Suppression:
+    def _managed(self, uow: UnitOfWork, actor: Actor, suppression_id: str) -> Suppression:
         """The actor's municipality's setting, if the actor may manage its kind."""
-        setting = self._store.get(actor.municipality_code, suppression_id)
+        setting = uow.suppressions.get(suppression_id)
         if setting is None:
             _require_either_right(actor)  # before saying whether the id exists
             raise NotFound(
@@ -307,7 +335,7 @@ class SuppressionService:
         actor.require(permission_for(setting.kind))
         return setting
 
-    def _releasable(self, actor: Actor, suppression_id: str) -> Suppression:
+    def _releasable(self, uow: UnitOfWork, actor: Actor, suppression_id: str) -> Suppression:
         rights = (
             Permission.RELEASE_SUPPRESSION,
             Permission.MANAGE_SUPPRESSION,
@@ -315,7 +343,7 @@ class SuppressionService:
         )
         if not any(actor.may(p) for p in rights):
             actor.require(Permission.RELEASE_SUPPRESSION)
-        setting = self._store.get(actor.municipality_code, suppression_id)
+        setting = uow.suppressions.get(suppression_id)
         if setting is None:
             raise NotFound(
                 Violation(
@@ -327,15 +355,35 @@ class SuppressionService:
         )
         return setting
 
-    def _save(self, before: Suppression, after: Suppression) -> Suppression:
-        self._store.update(after, expected_version=before.version)
+    def _save(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        operation: Operation,
+        before: Suppression,
+        after: Suppression,
+    ) -> Suppression:
+        """The changed setting stored, its log entry written, both committed."""
+        uow.suppressions.update(after, expected_version=before.version)
+        self._logged(uow, actor, operation, after)
+        uow.commit()
         return after
+
+    def _logged(
+        self, uow: UnitOfWork, actor: Actor, operation: Operation, setting: Suppression
+    ) -> None:
+        self._log.record_in(
+            uow,
+            actor,
+            operation,
+            atena_numbers=(setting.atena_number,) if setting.atena_number else (),
+            target=f"suppression:{setting.suppression_id}",
+        )
 
 
 __all__ = [
     "DEFAULT_RELEASE_MINUTES",
     "MAX_RELEASE_MINUTES",
     "SuppressionService",
-    "SuppressionStore",
     "permission_for",
 ]

@@ -4,7 +4,9 @@ A login is unique within its municipality only. Administrators manage the users 
 municipality, never their own account (roles, validity, disabling, password: another
 administrator does that, and one's own password is changed by proving the current one). A change
 that takes rights away or replaces the password ends the user's sessions at once
-(``services/sessions.py``). Log-in itself is ``services/login.py``.
+(``services/sessions.py``), in the same unit of work as the change and its access-log
+entries. Passwords are hashed before that unit of work opens (a hash takes a while, and no lock
+is held for it). Log-in itself is ``services/login.py``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from jichitai.domain.access.actor import Actor, Forbidden, Unauthenticated
 from jichitai.domain.access.roles import Permission, Role
 from jichitai.domain.errors import InvalidValue, NotFound, Violation, invalid
 from jichitai.domain.inbound.text import STAFF_NAME
+from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.login_throttles import LoginThrottles
-from jichitai.services.ports import Clock, PasswordHasher, StaffUser, UserDirectory
+from jichitai.services.ports import Clock, PasswordHasher, StaffLogins, StaffUser, UnitOfWork
 from jichitai.services.sessions import EndReason, SessionService
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{2,63}")
@@ -84,19 +87,25 @@ def check_roles(roles: Iterable[str | Role]) -> frozenset[Role]:
 class UserService:
     def __init__(
         self,
-        directory: UserDirectory,
+        uow_for: Callable[[str], UnitOfWork],
+        reader_for: Callable[[str], UnitOfWork],
+        logins: StaffLogins,
         hasher: PasswordHasher,
         clock: Clock,
         municipality_exists: Callable[[str], bool],
         sessions: SessionService,
         throttles: LoginThrottles,
+        access_log: AccessLog,
     ) -> None:
-        self._directory = directory
+        self._uow_for = uow_for
+        self._reader_for = reader_for
+        self._logins = logins
         self._hasher = hasher
         self._clock = clock
         self._municipality_exists = municipality_exists
         self._sessions = sessions
         self._throttles = throttles
+        self._log = access_log
         self._recent: dict[tuple[str, str], tuple[StaffUser, datetime]] = {}
 
     # --- administration ------------------------------------------------------------------------
@@ -114,6 +123,32 @@ class UserService:
     ) -> StaffUser:
         """Create a user without an acting user: provisioning (tests, seeding). Every door
         goes through :meth:`add_by`, which checks the actor's right first."""
+        user = self._new_user(
+            municipality_code,
+            login,
+            password,
+            roles,
+            display_name=display_name,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+        with self._uow_for(municipality_code) as uow:
+            uow.users.add(user)
+            uow.commit()
+        return user
+
+    def _new_user(
+        self,
+        municipality_code: str,
+        login: str,
+        password: str,
+        roles: Iterable[str | Role],
+        *,
+        display_name: str,
+        valid_from: date | None,
+        valid_until: date | None,
+    ) -> StaffUser:
+        """The user as it will be stored, every field checked and the password hashed."""
         check_login(login)
         check_password(password)
         granted = check_roles(roles)
@@ -132,7 +167,7 @@ class UserService:
             )
         display_name = STAFF_NAME.read(display_name, "display_name")
         now = self._clock.now()
-        user = StaffUser(
+        return StaffUser(
             municipality_code=municipality_code,
             login=login,
             display_name=display_name or login,
@@ -146,8 +181,6 @@ class UserService:
             created_at=now,
             updated_at=now,
         )
-        self._directory.add(user)
-        return user
 
     def add_by(
         self,
@@ -160,10 +193,11 @@ class UserService:
         valid_from: date | None = None,
         valid_until: date | None = None,
     ) -> StaffUser:
-        """An administrator adds a user to their own municipality (and no other); the command
-        line acts as the operator with an administrator's rights."""
+        """An administrator adds a user to their own municipality (and no other); the addition
+        and its access-log entry commit together. The command line acts as the operator with
+        an administrator's rights."""
         actor.require(Permission.MANAGE_USERS)
-        return self.add(
+        user = self._new_user(
             actor.municipality_code,
             login,
             password,
@@ -172,10 +206,26 @@ class UserService:
             valid_from=valid_from,
             valid_until=valid_until,
         )
+        with self._uow_for(actor.municipality_code) as uow:
+            uow.users.add(user)
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.MANAGE_USERS,
+                target=f"user:{user.login}:add",
+                detail="roles=" + ",".join(sorted(r.value for r in user.roles)),
+            )
+            uow.commit()
+        return user
 
     def list_by(self, actor: Actor) -> Sequence[StaffUser]:
+        """The administrator's municipality's users; the look is logged with the read."""
         actor.require(Permission.MANAGE_USERS)
-        return self._directory.of_municipality(actor.municipality_code)
+        with self._uow_for(actor.municipality_code) as uow:
+            users = uow.users.listed()
+            self._log.record_in(uow, actor, Operation.MANAGE_USERS, target="users")
+            uow.commit()
+        return users
 
     def change_by(
         self,
@@ -194,7 +244,8 @@ class UserService:
         Never the administrator's own account: rights one grants oneself are not checked by
         anybody (a second administrator, or the operators' command line, changes it). A change
         that takes rights away or replaces the password ends the user's sessions at once, and
-        ``unlock`` clears the log-in throttles of that login.
+        ``unlock`` clears the log-in throttles of that login. The change, the sessions it ends
+        and the access-log entries (each session ended, then the change) commit together.
         """
         actor.require(Permission.MANAGE_USERS)
         user = self._own(actor, login)
@@ -229,10 +280,22 @@ class UserService:
         if password is not None:
             changed = replace(changed, password_hash=self._hasher.hash(password))
         changed = replace(changed, updated_at=self._clock.now())
-        if reason is not None:
-            # Before the change is saved: should saving fail, the user only logs in again.
-            self._sessions.end_all(actor, user, reason)
-        self._save(changed)
+        what = _what_changed(
+            changed,
+            roles=roles is not None,
+            valid_until=clear_valid_until or valid_until is not None,
+            disabled=disabled,
+            unlock=unlock,
+            password=password is not None,
+        )
+        with self._uow_for(actor.municipality_code) as uow:
+            self._save_in(uow, changed)
+            if reason is not None:
+                self._sessions.end_all_in(uow, actor, user, reason)
+            self._log.record_in(
+                uow, actor, Operation.MANAGE_USERS, target=f"user:{user.login}:change", detail=what
+            )
+            uow.commit()
         if unlock:
             self._throttles.forget_login(user.login)
         return changed
@@ -243,9 +306,11 @@ class UserService:
         """A user changes their own password, proving the current one (§10.3 (1380)).
 
         Every other session of the user ends (whoever else knew the old password is logged out);
-        the session ``session_id`` making the change goes on.
+        the session ``session_id`` making the change goes on. The change, the sessions ended and
+        the access-log entries commit together.
         """
-        user = self._directory.get(actor.municipality_code, actor.login)
+        with self._reader_for(actor.municipality_code) as uow:
+            user = uow.users.get(actor.login)
         if user is None:
             raise bad_credentials()
         if len(current) > MAX_PASSWORD_LENGTH or not self._hasher.verify(
@@ -268,14 +333,18 @@ class UserService:
             first = error.violations[0]
             raise InvalidValue(replace(first, field="new_password")) from None
         changed = replace(user, password_hash=self._hasher.hash(new), updated_at=self._clock.now())
-        self._sessions.end_all(actor, user, EndReason.PASSWORD_CHANGED, keep=session_id)
-        self._save(changed)
+        with self._uow_for(actor.municipality_code) as uow:
+            self._save_in(uow, changed)
+            self._sessions.end_all_in(uow, actor, user, EndReason.PASSWORD_CHANGED, keep=session_id)
+            self._log.record_in(uow, actor, Operation.CHANGE_SETTINGS, target="password")
+            uow.commit()
         return changed
 
     def _own(self, actor: Actor, login: str) -> StaffUser:
         # Only the actor's municipality is looked in: another municipality's user of the same
         # login is not found, exactly as a missing one.
-        user = self._directory.get(actor.municipality_code, login)
+        with self._reader_for(actor.municipality_code) as uow:
+            user = uow.users.get(login)
         if user is None:
             raise NotFound(Violation("user.not_found", "該当する職員がいません", "login"))
         return user
@@ -287,47 +356,52 @@ class UserService:
         if not LOGIN_PATTERN.fullmatch(login):
             return []
         if municipality_code:
-            found = self._directory.get(municipality_code, login)
+            if not self._municipality_exists(municipality_code):
+                return []
+            with self._reader_for(municipality_code) as uow:
+                found = uow.users.get(login)
             return [found] if found is not None else []
-        return self._directory.with_login(login)
+        return self._logins.with_login(login)
 
     def known(self, login: str, municipality_code: str = "") -> StaffUser | None:
         """The one user a log-in with this login (and municipality) means, if exactly one."""
         found = self.candidates(login, municipality_code)
         return found[0] if len(found) == 1 else None
 
-    def failed_log_in(self, user: StaffUser, refused_until: datetime | None) -> None:
+    def failed_log_in_in(
+        self, uow: UnitOfWork, user: StaffUser, refused_until: datetime | None
+    ) -> None:
         """Count a failed log-in (for administrators to see) and, if log-ins of this login are
-        now refused from some address, until when."""
-        latest = self._directory.get(user.municipality_code, user.login) or user
+        now refused from some address, until when; in the log-in's unit of work."""
+        latest = uow.users.get(user.login) or user
         until = latest.locked_until
         if refused_until is not None and (until is None or until < refused_until):
             until = refused_until
-        self._save(
+        self._save_in(
+            uow,
             replace(
                 latest,
                 failed_attempts=latest.failed_attempts + 1,
                 locked_until=until,
                 updated_at=self._clock.now(),
-            )
+            ),
         )
 
-    def logged_in(self, user: StaffUser, password: str) -> StaffUser:
-        """After a successful log-in: the failure count cleared, the hash renewed if its
-        parameters are out of date."""
+    def after_log_in(self, user: StaffUser, password: str) -> StaffUser | None:
+        """After a successful log-in: the user with the failure count cleared and the hash
+        renewed if its parameters are out of date, to be saved (``save_in``); None when nothing
+        changes. Hashing happens here, before the log-in's unit of work opens."""
         stale_hash = self._hasher.needs_rehash(user.password_hash)
         if not (user.failed_attempts or user.locked_until or stale_hash):
-            return user
+            return None
         rehashed = self._hasher.hash(password) if stale_hash else user.password_hash
-        changed = replace(
+        return replace(
             user,
             failed_attempts=0,
             locked_until=None,
             password_hash=rehashed,
             updated_at=self._clock.now(),
         )
-        self._save(changed)
-        return changed
 
     def usable(self, user: StaffUser) -> StaffUser:
         """Refuse a disabled user or one outside their validity period (checked every request)."""
@@ -356,14 +430,19 @@ class UserService:
         cached = self._recent.get(key)
         if cached is not None and timedelta(0) <= now - cached[1] < USER_CACHE:
             return cached[0]
-        user = self._directory.get(municipality_code, login)
+        with self._reader_for(municipality_code) as uow:
+            user = uow.users.get(login)
         if user is not None:
             self._recent[key] = (user, now)
         return user
 
-    def _save(self, user: StaffUser) -> None:
+    def save_in(self, uow: UnitOfWork, user: StaffUser) -> None:
+        """Store a changed user in ``uow`` (this process's cached copy is dropped at once)."""
+        self._save_in(uow, user)
+
+    def _save_in(self, uow: UnitOfWork, user: StaffUser) -> None:
         self._recent.pop((user.municipality_code, user.login), None)
-        self._directory.update(user)
+        uow.users.update(user)
 
     def current(self, login: str, municipality_code: str) -> StaffUser:
         """The user a valid token names, if still usable."""
@@ -390,3 +469,27 @@ def _end_reason(before: StaffUser, after: StaffUser, *, password_reset: bool) ->
     if after.valid_until != before.valid_until:
         return EndReason.VALIDITY_CHANGED
     return None
+
+
+def _what_changed(
+    user: StaffUser,
+    *,
+    roles: bool,
+    valid_until: bool,
+    disabled: bool | None,
+    unlock: bool,
+    password: bool,
+) -> str:
+    """The access log's account of an administrator's change (never the password itself)."""
+    parts: list[str] = []
+    if roles:
+        parts.append("roles=" + ",".join(sorted(r.value for r in user.roles)))
+    if valid_until:
+        parts.append(f"valid_until={user.valid_until.isoformat() if user.valid_until else ''}")
+    if disabled is not None:
+        parts.append(f"disabled={str(disabled).lower()}")
+    if unlock:
+        parts.append("unlock")
+    if password:
+        parts.append("password_reset")
+    return ";".join(parts)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import orjson
 
@@ -25,8 +25,7 @@ from jichitai.services.integration import INTEGRATION_ROLE, IntegrationService
 from jichitai.services.ports import (
     Clock,
     JournalEntry,
-    OutboxStore,
-    SubscriberDirectory,
+    OutboxQueue,
     Transport,
     UnitOfWork,
 )
@@ -81,9 +80,9 @@ class DispatchReport:
 class WebhookDispatcher:
     def __init__(
         self,
-        outbox: OutboxStore,
-        subscribers: SubscriberDirectory,
+        queue: OutboxQueue,
         integration: IntegrationService,
+        uow_for: Callable[[str], UnitOfWork],
         reader_for: Callable[[str], UnitOfWork],
         transport: Transport,
         access_log: AccessLog,
@@ -94,9 +93,9 @@ class WebhookDispatcher:
         lease_seconds: float = 60.0,
         batch: int = 200,
     ) -> None:
-        self._outbox = outbox
-        self._subscribers = subscribers
+        self._queue = queue
         self._integration = integration
+        self._uow_for = uow_for
         self._reader_for = reader_for
         self._transport = transport
         self._log = access_log
@@ -110,7 +109,7 @@ class WebhookDispatcher:
         self._transport.close()
 
     def due(self, limit: int = 100) -> Sequence[tuple[str, str]]:
-        return self._outbox.due(self._clock.now(), limit)
+        return self._queue.due(self._clock.now(), limit)
 
     def run_once(self) -> DispatchReport:
         """Serve every subscriber with due deliveries once (one run each)."""
@@ -122,18 +121,24 @@ class WebhookDispatcher:
     def serve(self, municipality_code: str, subscriber_id: str) -> DispatchReport:
         """One run for one subscriber: lease, deliver in order, mark."""
         report = DispatchReport()
-        subscriber = self._subscribers.get(municipality_code, subscriber_id)
+        with self._reader_for(municipality_code) as uow:
+            subscriber = uow.subscribers.get(subscriber_id)
         if subscriber is None or subscriber.disabled or not subscriber.webhook_url:
             return report  # rows stay pending: replayable if it is enabled again
         now = self._clock.now()
         lease_end = now + self._lease
-        claimed = self._outbox.claim(municipality_code, subscriber_id, now, lease_end, self._batch)
+        with self._uow_for(municipality_code) as uow:
+            claimed = uow.outbox.claim(subscriber_id, now, lease_end, self._batch)
+            if claimed:
+                uow.commit()
         if not claimed:
             return report
-        entries = self._entries(municipality_code, [c.seq for c in claimed])
-        changes = {
-            change["seq"]: change for change in self._integration.render(subscriber, entries)
-        }
+        with self._reader_for(municipality_code) as uow:
+            entries = self._entries(uow, [c.seq for c in claimed])
+            changes = {
+                change["seq"]: change
+                for change in self._integration.render(uow, subscriber, entries)
+            }
         marked: list[int] = []
         persons: list[str] = []
         numbers_sent = False
@@ -147,14 +152,7 @@ class WebhookDispatcher:
                 untried.remove(row.seq)
                 change = changes.get(row.seq)
                 if change is None:  # the journal has no such entry: nothing to deliver
-                    self._outbox.failed(
-                        municipality_code,
-                        subscriber_id,
-                        row.seq,
-                        row.attempts + 1,
-                        "no entry",
-                        None,
-                    )
+                    self._failed(subscriber, row.seq, row.attempts + 1, "no entry", None)
                     report.dead += 1
                     continue
                 error = self._post(subscriber, change)
@@ -171,9 +169,7 @@ class WebhookDispatcher:
                     continue
                 attempts = row.attempts + 1
                 retry_at = self._policy.next_attempt(attempts, self._clock.now())
-                self._outbox.failed(
-                    municipality_code, subscriber_id, row.seq, attempts, error, retry_at
-                )
+                self._failed(subscriber, row.seq, attempts, error, retry_at)
                 if retry_at is None:
                     report.dead += 1
                     log.warning(
@@ -185,15 +181,27 @@ class WebhookDispatcher:
         finally:
             self._mark(subscriber, marked, persons, numbers_sent)
             if untried:
-                self._outbox.release(municipality_code, subscriber_id, untried)
+                with self._uow_for(municipality_code) as uow:
+                    uow.outbox.release(subscriber_id, untried)
+                    uow.commit()
         return report
 
-    def _entries(
-        self, municipality_code: str, seqs: Sequence[int]
-    ) -> list[tuple[JournalEntry, Sequence[str]]]:
+    def _failed(
+        self,
+        subscriber: Subscriber,
+        seq: int,
+        attempts: int,
+        error: str,
+        retry_at: datetime | None,
+    ) -> None:
+        with self._uow_for(subscriber.municipality_code) as uow:
+            uow.outbox.failed(subscriber.subscriber_id, seq, attempts, error, retry_at)
+            uow.commit()
+
+    @staticmethod
+    def _entries(uow: UnitOfWork, seqs: Sequence[int]) -> list[tuple[JournalEntry, Sequence[str]]]:
         wanted = set(seqs)
-        with self._reader_for(municipality_code) as uow:
-            found = uow.register.feed_entries(min(seqs) - 1, max(seqs) - min(seqs) + 1)
+        found = uow.journal.feed_entries(min(seqs) - 1, max(seqs) - min(seqs) + 1)
         return [(entry, texts) for entry, texts in found if entry.seq in wanted]
 
     def _post(self, subscriber: Subscriber, change: Mapping[str, object]) -> str | None:
@@ -222,12 +230,24 @@ class WebhookDispatcher:
     def _mark(
         self, subscriber: Subscriber, seqs: list[int], persons: list[str], numbers_sent: bool
     ) -> None:
+        """The rows delivered marked, and the delivery logged, in one unit of work."""
         if not seqs:
             return
-        self._outbox.delivered(
-            subscriber.municipality_code, subscriber.subscriber_id, seqs, self._clock.now()
-        )
-        self._log.record_for_user(
+        with self._uow_for(subscriber.municipality_code) as uow:
+            uow.outbox.delivered(subscriber.subscriber_id, seqs, self._clock.now())
+            self._deliveries_logged(uow, subscriber, seqs, persons, numbers_sent)
+            uow.commit()
+
+    def _deliveries_logged(
+        self,
+        uow: UnitOfWork,
+        subscriber: Subscriber,
+        seqs: list[int],
+        persons: list[str],
+        numbers_sent: bool,
+    ) -> None:
+        self._log.record_for_user_in(
+            uow,
             subscriber.municipality_code,
             subscriber.login,
             (INTEGRATION_ROLE,),

@@ -1,11 +1,13 @@
-"""SQL store of the access log (SQLite and PostgreSQL), one municipality per call.
+"""The access log of one municipality inside a unit of work (SQLite and PostgreSQL).
 
-Every statement names the municipality's code. An append is one transaction: the
-municipality's row in ``access_log_heads`` is locked (``SELECT … FOR UPDATE`` on PostgreSQL; on
-SQLite the transaction itself begins ``IMMEDIATE`` and so holds the database's write lock, see
+Every statement names the unit of work's municipality. An append runs in the unit of work's
+transaction, beside the action it records: the municipality's row in ``access_log_heads`` is
+locked (``SELECT … FOR UPDATE`` on PostgreSQL, held until the unit of work ends; on SQLite the
+write transaction began ``IMMEDIATE`` and already holds the database's write lock, see
 ``engine.py``), the entry and its person rows are inserted and the head moves on. Appends to one
-municipality are therefore serialised, ``seq`` is dense and the chain has no fork. Reads run in
-deferred transactions on SQLite, so they never queue behind writers.
+municipality are therefore serialised, ``seq`` is dense and the chain has no fork; and an entry
+commits with what it records or not at all (ADR 0012). The head is the last lock a use case
+takes: services append to the log as their last write.
 
 The tables refuse UPDATE and DELETE (triggers; on PostgreSQL also the grants of
 ``jichitai_app``): nothing here tries either, and the head is the only row that changes.
@@ -17,10 +19,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, and_, func, select
+from sqlalchemy import Connection, Select, and_, func, select
 
 from jichitai.adapters.db import tables as t
-from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.adapters.db.raw import RawSql
 from jichitai.domain.errors import NotFound, Violation
 from jichitai.services.audit import (
@@ -103,96 +104,78 @@ _INSERT_ENTRY = (
 _INSERT_PERSON = "INSERT INTO access_log_persons (municipality_code, atena_number, seq) VALUES (:mc, :atena, :seq)"
 
 
-class SqlAccessLogStore:
-    """``AccessLogStore`` on the register's database."""
+class SqlAccessLog:
+    """``AccessLogRepository``: one municipality's log on the unit of work's connection."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, connection: Connection, municipality_code: str) -> None:
+        self._conn = connection
+        self._mc = municipality_code
+        self._sql: RawSql | None = None
 
-    def append(
-        self, municipality_code: str, build: Callable[[int, str], AccessEntry]
-    ) -> AccessEntry:
+    def append(self, build: Callable[[int, str], AccessEntry]) -> AccessEntry:
         # Every logged read appends here, so the statements are plain SQL on the driver's cursor
         # (adapters/db/raw.py): through SQLAlchemy Core they were a quarter of a read's time.
-        with self._engine.begin() as conn:  # BEGIN IMMEDIATE on SQLite
-            sql = RawSql(conn)
-            head = sql.one(
-                "SELECT last_seq, last_hash FROM access_log_heads"
-                " WHERE municipality_code = :mc" + sql.for_update(),
-                {"mc": municipality_code},
+        if self._sql is None:
+            self._sql = RawSql(self._conn)
+        sql, mc = self._sql, self._mc
+        head = sql.locked_head("access_log_heads", mc)
+        if head is None:
+            raise _unknown(mc)
+        seq, prev_hash = head[0] + 1, head[1]
+        entry = build(seq, prev_hash)
+        if (entry.municipality_code, entry.seq, entry.prev_hash) != (mc, seq, prev_hash):
+            raise ValueError(
+                f"entry built for {entry.municipality_code}#{entry.seq}, "
+                f"expected {mc}#{seq} after {prev_hash}"
             )
-            if head is None:
-                raise _unknown(municipality_code)
-            seq, prev_hash = int(head[0]) + 1, str(head[1])
-            entry = build(seq, prev_hash)
-            if (entry.municipality_code, entry.seq, entry.prev_hash) != (
-                municipality_code,
-                seq,
-                prev_hash,
-            ):
-                raise ValueError(
-                    f"entry built for {entry.municipality_code}#{entry.seq}, "
-                    f"expected {municipality_code}#{seq} after {prev_hash}"
-                )
-            sql.execute(_INSERT_ENTRY, {k: sql.value(v) for k, v in _values(entry).items()})
-            if entry.atena_numbers:
-                sql.many(
-                    _INSERT_PERSON,
-                    [
-                        {"mc": municipality_code, "atena": a, "seq": seq}
-                        for a in entry.atena_numbers
-                    ],
-                )
-            sql.execute(
-                "UPDATE access_log_heads SET last_seq = :seq, last_hash = :hash"
-                " WHERE municipality_code = :mc",
-                {"seq": seq, "hash": entry.entry_hash, "mc": municipality_code},
+        sql.execute(_INSERT_ENTRY, {k: sql.value(v) for k, v in _values(entry).items()})
+        if entry.atena_numbers:
+            sql.many(
+                _INSERT_PERSON,
+                [{"mc": mc, "atena": a, "seq": seq} for a in entry.atena_numbers],
             )
+        sql.execute(
+            "UPDATE access_log_heads SET last_seq = :seq, last_hash = :hash"
+            " WHERE municipality_code = :mc",
+            {"seq": seq, "hash": entry.entry_hash, "mc": mc},
+        )
         return entry
 
-    def head(self, municipality_code: str) -> tuple[int, str] | None:
-        stmt = select(_H.last_seq, _H.last_hash).where(_H.municipality_code == municipality_code)
-        with self._read() as conn:
-            row = conn.execute(stmt).one_or_none()
-        return (int(row.last_seq), str(row.last_hash)) if row is not None else None
+    def head(self) -> tuple[int, str]:
+        row = self._conn.execute(
+            select(_H.last_seq, _H.last_hash).where(_H.municipality_code == self._mc)
+        ).one_or_none()
+        if row is None:
+            raise _unknown(self._mc)
+        return int(row.last_seq), str(row.last_hash)
 
-    def entries(
-        self, municipality_code: str, after_seq: int = 0, limit: int | None = None
-    ) -> list[AccessEntry]:
+    def entries(self, after_seq: int = 0, limit: int | None = None) -> list[AccessEntry]:
         stmt = (
             select(t.access_log)
-            .where(_L.municipality_code == municipality_code, _L.seq > after_seq)
+            .where(_L.municipality_code == self._mc, _L.seq > after_seq)
             .order_by(_L.seq)
         )
         if limit is not None:
             stmt = stmt.limit(limit)
-        with self._read() as conn:
-            return [_entry(row) for row in conn.execute(stmt)]
+        return [_entry(row) for row in self._conn.execute(stmt)]
 
-    def indexed_persons(
-        self, municipality_code: str, after_seq: int, through_seq: int
-    ) -> list[tuple[int, str]]:
+    def indexed_persons(self, after_seq: int, through_seq: int) -> list[tuple[int, str]]:
         stmt = (
             select(_P.seq, _P.atena_number)
             .where(
-                _P.municipality_code == municipality_code,
+                _P.municipality_code == self._mc,
                 _P.seq > after_seq,
                 _P.seq <= through_seq,
             )
             .order_by(_P.seq, _P.atena_number)
         )
-        with self._read() as conn:
-            return [(int(row.seq), str(row.atena_number)) for row in conn.execute(stmt)]
+        return [(int(row.seq), str(row.atena_number)) for row in self._conn.execute(stmt)]
 
     def search(
-        self,
-        municipality_code: str,
-        query: AccessSearch,
-        *,
-        before_seq: int | None = None,
-        limit: int,
+        self, query: AccessSearch, *, before_seq: int | None = None, limit: int
     ) -> list[AccessEntry]:
-        stmt: Select[Any] = select(t.access_log).where(_L.municipality_code == municipality_code)
+        mc = self._mc
+        stmt: Select[Any] = select(t.access_log).where(_L.municipality_code == mc)
         if query.atena_number:
             stmt = stmt.join(
                 t.access_log_persons,
@@ -200,9 +183,7 @@ class SqlAccessLogStore:
                     _P.municipality_code == _L.municipality_code,
                     _P.seq == _L.seq,
                 ),
-            ).where(
-                _P.municipality_code == municipality_code, _P.atena_number == query.atena_number
-            )
+            ).where(_P.municipality_code == mc, _P.atena_number == query.atena_number)
         if query.user_login:
             stmt = stmt.where(_L.user_login == query.user_login)
         if query.since is not None:
@@ -216,21 +197,16 @@ class SqlAccessLogStore:
         if before_seq is not None:
             stmt = stmt.where(_L.seq < before_seq)
         stmt = stmt.order_by(_L.seq.desc()).limit(limit)
-        with self._read() as conn:
-            found = [_entry(row) for row in conn.execute(stmt)]
+        found = [_entry(row) for row in self._conn.execute(stmt)]
         if query.atena_number:  # the index is not hashed: trust only what the entry says
             found = [e for e in found if query.atena_number in e.atena_numbers]
         return found
 
     def activity(
-        self,
-        municipality_code: str,
-        since: datetime,
-        until: datetime,
-        operation: Operation | None = None,
+        self, since: datetime, until: datetime, operation: Operation | None = None
     ) -> list[UserActivity]:
         conditions = [
-            _L.municipality_code == municipality_code,
+            _L.municipality_code == self._mc,
             _L.at >= since,
             _L.at < until,
             _L.outcome == Outcome.OK.value,
@@ -253,15 +229,10 @@ class SqlAccessLogStore:
             .group_by(_L.user_login)
             .order_by(_L.user_login)
         )
-        with self._read() as conn:
-            return [
-                UserActivity(str(row.user_login), int(row.entries), int(row.persons))
-                for row in conn.execute(stmt)
-            ]
-
-    def _read(self) -> Connection:
-        """A connection for reading (a deferred transaction on SQLite)."""
-        return self._engine.connect().execution_options(**READ_ONLY)
+        return [
+            UserActivity(str(row.user_login), int(row.entries), int(row.persons))
+            for row in self._conn.execute(stmt)
+        ]
 
 
 def _unknown(code: str) -> NotFound:

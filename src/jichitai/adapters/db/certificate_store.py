@@ -1,4 +1,6 @@
-"""The certificate issue history and the day's copy numbers, in the database.
+"""The certificate issue history and the day's copy numbers, in the database: one
+municipality's inside a unit of work (a copy's row commits with its number and its access-log
+entry), and the one look-up by code across municipalities outside it.
 
 Rows are only inserted, never updated: a re-issued copy is a new row naming the copy it
 replaces (``reissue_of``, unique per municipality); a disposal (処分) is a row of
@@ -12,13 +14,13 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, insert, literal, select, text
+from sqlalchemy import Connection, Engine, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.domain.certificates.contents import Overflow, OverflowReason
-from jichitai.services.certificates import (
+from jichitai.services.certificate_records import (
     Disposal,
     IssueRecord,
     already_disposed,
@@ -83,101 +85,105 @@ def _issue(row: Any) -> IssueRecord:
     )
 
 
-class SqlCertificateStore:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+class SqlCertificates:
+    """The ``CertificateRepository`` port for one municipality, on the unit of work's
+    connection."""
 
-    def next_sequence(self, municipality_code: str, on: date) -> int:
-        with self._engine.begin() as conn:
-            value = conn.execute(
-                _NEXT, {"mc": municipality_code, "name": f"cert{on:%Y%m%d}"}
-            ).scalar_one()
+    def __init__(self, connection: Connection, municipality_code: str) -> None:
+        self._conn = connection
+        self._mc = municipality_code
+
+    def next_sequence(self, on: date) -> int:
+        # The counter row stays locked until the unit of work ends (PostgreSQL; on SQLite the
+        # write transaction holds the database): copies of one municipality and day are
+        # numbered one after the other, and a rolled-back copy gives its number back.
+        value = self._conn.execute(_NEXT, {"mc": self._mc, "name": f"cert{on:%Y%m%d}"}).scalar_one()
         return int(value) - 1
 
-    def municipality_of(self, issue_code: str) -> str | None:
+    def code_taken(self, issue_code: str) -> bool:
         # The one read not scoped to a municipality: a 確認コード is unique over all of them
-        # (``ix_certificate_issues_issue_code``), and ``/verify`` is asked by code alone. Only
-        # the municipality's code leaves here; the row itself is read through ``get``.
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            found = conn.execute(
-                select(_C.municipality_code).where(_C.issue_code == issue_code)
-            ).scalar_one_or_none()
-        return str(found) if found is not None else None
+        # (``ix_certificate_issues_issue_code``); nothing of the row leaves here.
+        found = self._conn.execute(
+            select(literal(1)).where(_C.issue_code == issue_code).limit(1)
+        ).first()
+        return found is not None
 
     def record(self, issue: IssueRecord) -> None:
+        if issue.municipality_code != self._mc:
+            raise ValueError(f"copy of {issue.municipality_code} in {self._mc}'s unit of work")
         try:
-            self._insert(issue)
+            # A savepoint, so that after a refused insert the transaction can still say why
+            # (PostgreSQL aborts a transaction at its first error otherwise).
+            with self._conn.begin_nested():
+                self._insert(issue)
         except IntegrityError:
-            mc = issue.municipality_code
-            newer = self.superseding(mc, issue.reissue_of) if issue.reissue_of else None
+            newer = self.superseding(issue.reissue_of) if issue.reissue_of else None
             if newer is not None:
                 raise already_reissued(newer.issue_code) from None
-            first = self.by_idempotency_key(mc, issue.idempotency_key)
+            first = self.by_idempotency_key(issue.idempotency_key)
             if first is not None:
                 raise already_issued(first.issue_code) from None
             raise
 
     def _insert(self, issue: IssueRecord) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(
-                insert(t.certificate_issues).values(
-                    municipality_code=issue.municipality_code,
-                    issue_code=issue.issue_code,
-                    issued_on=issue.issued_on,
-                    sequence=issue.sequence,
-                    kind=issue.kind,
-                    title=issue.title,
-                    persons=",".join(issue.persons),
-                    items=json.dumps(list(issue.items)),
-                    pages=issue.pages,
-                    issued_by=issue.issued_by,
-                    terminal=issue.terminal[:100],
-                    place=issue.place[:100],
-                    issued_at=issue.issued_at,
-                    content_sha256=issue.content_sha256,
-                    pdf_sha256=issue.pdf_sha256,
-                    content=issue.content,
-                    reissue_of=issue.reissue_of,
-                    reason=issue.reason,
-                    idempotency_key=issue.idempotency_key,
-                    overflows=json.dumps(
-                        [
-                            {
-                                "sheet": o.sheet,
-                                "label": o.label,
-                                "value": o.value,
-                                "reason": o.reason,
-                            }
-                            for o in issue.overflows
-                        ],
-                        ensure_ascii=False,
-                    ),
-                )
+        self._conn.execute(
+            insert(t.certificate_issues).values(
+                municipality_code=self._mc,
+                issue_code=issue.issue_code,
+                issued_on=issue.issued_on,
+                sequence=issue.sequence,
+                kind=issue.kind,
+                title=issue.title,
+                persons=",".join(issue.persons),
+                items=json.dumps(list(issue.items)),
+                pages=issue.pages,
+                issued_by=issue.issued_by,
+                terminal=issue.terminal[:100],
+                place=issue.place[:100],
+                issued_at=issue.issued_at,
+                content_sha256=issue.content_sha256,
+                pdf_sha256=issue.pdf_sha256,
+                content=issue.content,
+                reissue_of=issue.reissue_of,
+                reason=issue.reason,
+                idempotency_key=issue.idempotency_key,
+                overflows=json.dumps(
+                    [
+                        {
+                            "sheet": o.sheet,
+                            "label": o.label,
+                            "value": o.value,
+                            "reason": o.reason,
+                        }
+                        for o in issue.overflows
+                    ],
+                    ensure_ascii=False,
+                ),
             )
+        )
 
-    def _one(self, municipality_code: str, column: Any, value: str) -> IssueRecord | None:
+    def _one(self, column: Any, value: str) -> IssueRecord | None:
         """The municipality's row whose ``column`` (unique per municipality) is ``value``."""
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(
-                _ROWS.where(_C.municipality_code == municipality_code, column == value)
-            ).one_or_none()
+        row = self._conn.execute(
+            _ROWS.where(_C.municipality_code == self._mc, column == value)
+        ).one_or_none()
         return _issue(row) if row else None
 
-    def get(self, municipality_code: str, issue_code: str) -> IssueRecord | None:
-        return self._one(municipality_code, _C.issue_code, issue_code)
+    def get(self, issue_code: str) -> IssueRecord | None:
+        return self._one(_C.issue_code, issue_code)
 
-    def superseding(self, municipality_code: str, issue_code: str) -> IssueRecord | None:
-        return self._one(municipality_code, _C.reissue_of, issue_code)
+    def superseding(self, issue_code: str) -> IssueRecord | None:
+        return self._one(_C.reissue_of, issue_code)
 
-    def by_idempotency_key(self, municipality_code: str, key: str | None) -> IssueRecord | None:
-        return self._one(municipality_code, _C.idempotency_key, key) if key else None
+    def by_idempotency_key(self, key: str | None) -> IssueRecord | None:
+        return self._one(_C.idempotency_key, key) if key else None
 
-    def dispose(self, municipality_code: str, issue_code: str, disposal: Disposal) -> None:
+    def dispose(self, issue_code: str, disposal: Disposal) -> None:
         try:
-            with self._engine.begin() as conn:
-                conn.execute(
+            with self._conn.begin_nested():
+                self._conn.execute(
                     insert(t.certificate_disposals).values(
-                        municipality_code=municipality_code,
+                        municipality_code=self._mc,
                         issue_code=issue_code,
                         disposed_at=disposal.disposed_at,
                         disposed_by=disposal.disposed_by,
@@ -189,14 +195,9 @@ class SqlCertificateStore:
             raise already_disposed() from None
 
     def history(
-        self,
-        municipality_code: str,
-        *,
-        atena_number: str | None = None,
-        issued_on: date | None = None,
-        limit: int,
+        self, *, atena_number: str | None = None, issued_on: date | None = None, limit: int
     ) -> list[IssueRecord]:
-        query = _ROWS.where(_C.municipality_code == municipality_code)
+        query = _ROWS.where(_C.municipality_code == self._mc)
         if issued_on is not None:
             query = query.where(_C.issued_on == issued_on)
         if atena_number is not None:
@@ -208,5 +209,21 @@ class SqlCertificateStore:
         # are random and say nothing of the order).
         newest_first = (_C.issued_at.desc(), _C.issued_on.desc(), _C.sequence.desc())
         query = query.order_by(*newest_first).limit(limit)
+        return [_issue(row) for row in self._conn.execute(query)]
+
+
+class SqlIssueCodes:
+    """The ``IssueCodes`` port: which municipality issued a code, outside any unit of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def municipality_of(self, issue_code: str) -> str | None:
+        # The one read not scoped to a municipality: a 確認コード is unique over all of them
+        # (``ix_certificate_issues_issue_code``), and ``/verify`` is asked by code alone. Only
+        # the municipality's code leaves here; the row itself is read through ``get``.
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            return [_issue(row) for row in conn.execute(query)]
+            found = conn.execute(
+                select(_C.municipality_code).where(_C.issue_code == issue_code)
+            ).scalar_one_or_none()
+        return str(found) if found is not None else None

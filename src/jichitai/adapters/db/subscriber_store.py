@@ -1,4 +1,6 @@
-"""Subscribers (business systems receiving resident data) in the database."""
+"""Subscribers (business systems receiving resident data) in the database: one municipality's
+inside a unit of work (a registration or change commits with its access-log entry), and the
+look-up by API key across municipalities outside it."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import READ_ONLY
@@ -49,50 +51,61 @@ def _subscriber(row: Any) -> Subscriber:
     )
 
 
-class SqlSubscriberDirectory:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+class SqlSubscribers:
+    """The ``SubscriberRepository`` port: one municipality's business systems, on the unit of
+    work's connection."""
 
-    def _one(self, *where: Any) -> Subscriber | None:
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(select(t.subscribers).where(*where)).one_or_none()
-        return _subscriber(row) if row else None
+    def __init__(self, connection: Connection, municipality_code: str) -> None:
+        self._conn = connection
+        self._mc = municipality_code
 
     def add(self, subscriber: Subscriber) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(insert(t.subscribers).values(**_row(subscriber)))
+        if subscriber.municipality_code != self._mc:
+            raise ValueError(f"subscriber of {subscriber.municipality_code} in {self._mc}'s unit")
+        self._conn.execute(insert(t.subscribers).values(**_row(subscriber)))
 
-    def get(self, municipality_code: str, subscriber_id: str) -> Subscriber | None:
-        return self._one(
-            _S.municipality_code == municipality_code, _S.subscriber_id == subscriber_id
-        )
+    def get(self, subscriber_id: str) -> Subscriber | None:
+        row = self._conn.execute(
+            select(t.subscribers).where(
+                _S.municipality_code == self._mc, _S.subscriber_id == subscriber_id
+            )
+        ).one_or_none()
+        return _subscriber(row) if row else None
 
-    def by_key_hash(self, key_hash: str) -> Subscriber | None:
-        return self._one(_S.key_hash == key_hash)
-
-    def of_municipality(self, municipality_code: str) -> Sequence[Subscriber]:
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            rows = conn.execute(
-                select(t.subscribers)
-                .where(_S.municipality_code == municipality_code)
-                .order_by(_S.created_at, _S.subscriber_id)
-            ).all()
+    def listed(self) -> Sequence[Subscriber]:
+        rows = self._conn.execute(
+            select(t.subscribers)
+            .where(_S.municipality_code == self._mc)
+            .order_by(_S.created_at, _S.subscriber_id)
+        ).all()
         return [_subscriber(r) for r in rows]
 
     def update(self, subscriber: Subscriber) -> None:
         values = _row(subscriber)
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(t.subscribers)
-                .where(
-                    _S.municipality_code == subscriber.municipality_code,
-                    _S.subscriber_id == subscriber.subscriber_id,
-                )
-                .values(
-                    **{
-                        k: v
-                        for k, v in values.items()
-                        if k not in ("municipality_code", "subscriber_id")
-                    }
-                )
+        self._conn.execute(
+            update(t.subscribers)
+            .where(
+                _S.municipality_code == self._mc,
+                _S.subscriber_id == subscriber.subscriber_id,
             )
+            .values(
+                **{
+                    k: v
+                    for k, v in values.items()
+                    if k not in ("municipality_code", "subscriber_id")
+                }
+            )
+        )
+
+
+class SqlSubscriberKeys:
+    """The ``SubscriberKeys`` port: the subscriber holding an API key, looked up across
+    municipalities (a request presents only its key), outside any unit of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def by_key_hash(self, key_hash: str) -> Subscriber | None:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row = conn.execute(select(t.subscribers).where(_S.key_hash == key_hash)).one_or_none()
+        return _subscriber(row) if row else None

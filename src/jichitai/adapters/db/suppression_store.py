@@ -1,6 +1,7 @@
-"""SQL store of suppression settings (抑止・支援措置), SQLite and PostgreSQL alike.
+"""Suppression settings (抑止・支援措置) of one municipality in a unit of work, SQLite and
+PostgreSQL alike.
 
-Every statement names the municipality code it was given; nothing is read across tenants.
+Every statement names the unit of work's municipality; nothing is read across tenants.
 Processes are kept comma-separated in the order of ``Process``; details as JSON text. ``update``
 compares the stored ``version`` and raises ``ConflictError`` when another change came first.
 """
@@ -11,10 +12,9 @@ import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from jichitai.adapters.db import tables as t
-from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.errors import ConflictError, Severity, Violation
 
@@ -69,43 +69,43 @@ def suppression_from_row(row: Any) -> Suppression:
     )
 
 
-class SqlSuppressionStore:
-    """The ``SuppressionStore`` port on the ``suppressions`` table; one transaction a call."""
+class SqlSuppressions:
+    """The ``SuppressionRepository`` port for one municipality, on the unit of work's
+    connection."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, connection: Connection, municipality_code: str) -> None:
+        self._conn = connection
+        self._mc = municipality_code
 
     def add(self, setting: Suppression) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(
-                insert(t.suppressions).values(
-                    municipality_code=setting.municipality_code,
-                    suppression_id=setting.suppression_id,
-                    **suppression_values(setting),
-                )
+        if setting.municipality_code != self._mc:
+            raise ValueError(f"setting of {setting.municipality_code} in {self._mc}'s unit of work")
+        self._conn.execute(
+            insert(t.suppressions).values(
+                municipality_code=self._mc,
+                suppression_id=setting.suppression_id,
+                **suppression_values(setting),
             )
+        )
 
-    def get(self, municipality_code: str, suppression_id: str) -> Suppression | None:
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(
-                select(t.suppressions).where(
-                    _s.municipality_code == municipality_code,
-                    _s.suppression_id == suppression_id,
-                )
-            ).one_or_none()
+    def get(self, suppression_id: str) -> Suppression | None:
+        row = self._conn.execute(
+            select(t.suppressions).where(
+                _s.municipality_code == self._mc, _s.suppression_id == suppression_id
+            )
+        ).one_or_none()
         return suppression_from_row(row) if row is not None else None
 
     def update(self, setting: Suppression, *, expected_version: int) -> None:
-        with self._engine.begin() as conn:
-            changed = conn.execute(
-                update(t.suppressions)
-                .where(
-                    _s.municipality_code == setting.municipality_code,
-                    _s.suppression_id == setting.suppression_id,
-                    _s.version == expected_version,
-                )
-                .values(**suppression_values(setting))
-            ).rowcount
+        changed = self._conn.execute(
+            update(t.suppressions)
+            .where(
+                _s.municipality_code == self._mc,
+                _s.suppression_id == setting.suppression_id,
+                _s.version == expected_version,
+            )
+            .values(**suppression_values(setting))
+        ).rowcount
         if changed != 1:
             raise ConflictError(
                 Violation(
@@ -117,7 +117,6 @@ class SqlSuppressionStore:
 
     def for_targets(
         self,
-        municipality_code: str,
         atena_numbers: Collection[str],
         household_numbers: Collection[str],
         *,
@@ -132,31 +131,27 @@ class SqlSuppressionStore:
             return []
         stmt = (
             select(t.suppressions)
-            .where(_s.municipality_code == municipality_code, or_(*targets))
+            .where(_s.municipality_code == self._mc, or_(*targets))
             .order_by(_s.set_at, _s.suppression_id)
         )
         if not include_lifted:
             stmt = stmt.where(_s.lifted_at.is_(None))
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            return [suppression_from_row(row) for row in conn.execute(stmt)]
+        return [suppression_from_row(row) for row in self._conn.execute(stmt)]
 
-    def person_exists(self, municipality_code: str, atena_number: str) -> bool:
+    def person_exists(self, atena_number: str) -> bool:
         r = t.residents.c
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            found = conn.execute(
-                select(r.atena_number).where(
-                    r.municipality_code == municipality_code, r.atena_number == atena_number
-                )
-            ).first()
+        found = self._conn.execute(
+            select(r.atena_number).where(
+                r.municipality_code == self._mc, r.atena_number == atena_number
+            )
+        ).first()
         return found is not None
 
-    def household_exists(self, municipality_code: str, household_number: str) -> bool:
+    def household_exists(self, household_number: str) -> bool:
         h = t.households.c
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            found = conn.execute(
-                select(h.household_number).where(
-                    h.municipality_code == municipality_code,
-                    h.household_number == household_number,
-                )
-            ).first()
+        found = self._conn.execute(
+            select(h.household_number).where(
+                h.municipality_code == self._mc, h.household_number == household_number
+            )
+        ).first()
         return found is not None

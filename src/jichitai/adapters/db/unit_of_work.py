@@ -6,26 +6,41 @@ that fails half-way writes nothing. This module is the only place that commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, insert, select
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.access_log_store import SqlAccessLog
+from jichitai.adapters.db.certificate_store import SqlCertificates
+from jichitai.adapters.db.drafts import SqlDrafts
 from jichitai.adapters.db.engine import READ_ONLY
-from jichitai.adapters.db.repository import SqlRegisterRepository
+from jichitai.adapters.db.journal import SqlJournal
+from jichitai.adapters.db.outbox_store import SqlOutbox
+from jichitai.adapters.db.raw import RawSql
+from jichitai.adapters.db.read_model import SqlRegisterReadModel
+from jichitai.adapters.db.register_import import SqlRegisterImport
+from jichitai.adapters.db.register_rows import CurrentRecords
 from jichitai.adapters.db.seal_store import SqlSealRepository
+from jichitai.adapters.db.session_store import SqlSessions
+from jichitai.adapters.db.subscriber_store import SqlSubscribers
+from jichitai.adapters.db.suppression_store import SqlSuppressions
+from jichitai.adapters.db.user_directory import SqlUsers
 from jichitai.domain.errors import NotFound, Violation
 from jichitai.services.ports import GENESIS_HASH, Municipality
 
+_R = TypeVar("_R")
+
 
 class SqlUnitOfWork:
-    """A transaction scoped to one municipality; its repository filters by that code."""
+    """A transaction scoped to one municipality; each of its repositories filters by that code.
 
-    register: SqlRegisterRepository
-    seals: SqlSealRepository
+    The repositories are made when first used, on the unit of work's one connection: a use case
+    pays only for those it touches, and whatever they write commits (or rolls back) together.
+    """
 
     def __init__(
         self,
@@ -44,6 +59,7 @@ class SqlUnitOfWork:
         self._read_only = read_only or snapshot
         self._snapshot = snapshot
         self._connection: Connection | None = None
+        self._repositories: dict[str, Any] = {}
 
     def __enter__(self) -> Self:
         connection = self._engine.connect()
@@ -53,12 +69,15 @@ class SqlUnitOfWork:
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
         try:
             connection.begin()
-            register = SqlRegisterRepository(connection, self._municipality_code)
-            known = register.municipality_exists()
+            sql = RawSql(connection)
+            known = sql.one(
+                "SELECT name FROM municipalities WHERE code = :mc",
+                {"mc": self._municipality_code},
+            )
         except BaseException:
             connection.close()
             raise
-        if not known:  # no tenant, no data: refuse rather than answer "nobody found"
+        if known is None:  # no tenant, no data: refuse rather than answer "nobody found"
             connection.close()
             raise NotFound(
                 Violation(
@@ -68,9 +87,69 @@ class SqlUnitOfWork:
                 )
             )
         self._connection = connection
-        self.register = register
-        self.seals = SqlSealRepository(connection, self._municipality_code)
+        self._sql = sql
+        self._municipality_name = str(known[0])
+        self._records = CurrentRecords(sql, self._municipality_code)
+        self._repositories = {}
         return self
+
+    def _repository(self, name: str, make: Callable[[Connection, str], _R]) -> _R:
+        """The repository ``make`` builds on this unit of work's connection, made once."""
+        assert self._connection is not None, "the unit of work is not open"
+        found = self._repositories.get(name)
+        if found is None:
+            found = self._repositories[name] = make(self._connection, self._municipality_code)
+        return cast(_R, found)
+
+    @property
+    def journal(self) -> SqlJournal:
+        return self._repository("journal", lambda c, mc: SqlJournal(c, mc, self._records))
+
+    @property
+    def read_model(self) -> SqlRegisterReadModel:
+        return self._repository(
+            "read_model", lambda c, mc: SqlRegisterReadModel(c, mc, self._records)
+        )
+
+    @property
+    def drafts(self) -> SqlDrafts:
+        return self._repository("drafts", SqlDrafts)
+
+    @property
+    def imports(self) -> SqlRegisterImport:
+        return self._repository("imports", SqlRegisterImport)
+
+    @property
+    def seals(self) -> SqlSealRepository:
+        return self._repository("seals", SqlSealRepository)
+
+    @property
+    def access_log(self) -> SqlAccessLog:
+        return self._repository("access_log", SqlAccessLog)
+
+    @property
+    def suppressions(self) -> SqlSuppressions:
+        return self._repository("suppressions", SqlSuppressions)
+
+    @property
+    def certificates(self) -> SqlCertificates:
+        return self._repository("certificates", SqlCertificates)
+
+    @property
+    def users(self) -> SqlUsers:
+        return self._repository("users", SqlUsers)
+
+    @property
+    def sessions(self) -> SqlSessions:
+        return self._repository("sessions", SqlSessions)
+
+    @property
+    def subscribers(self) -> SqlSubscribers:
+        return self._repository("subscribers", SqlSubscribers)
+
+    @property
+    def outbox(self) -> SqlOutbox:
+        return self._repository("outbox", SqlOutbox)
 
     def __exit__(
         self,
@@ -85,10 +164,31 @@ class SqlUnitOfWork:
         finally:
             self._connection.close()
             self._connection = None
+            self._repositories = {}
 
     def commit(self) -> None:
         assert self._connection is not None
         self._connection.commit()
+
+    @property
+    def municipality_code(self) -> str:
+        return self._municipality_code
+
+    @property
+    def municipality_name(self) -> str:
+        return self._municipality_name
+
+    @contextmanager
+    def trial(self) -> Iterator[None]:
+        """A savepoint rolled back whatever happens inside."""
+        assert self._connection is not None
+        self._sql.execute("SAVEPOINT trial", {})
+        try:
+            yield
+        finally:
+            self._sql.execute("ROLLBACK TO SAVEPOINT trial", {})
+            self._sql.execute("RELEASE SAVEPOINT trial", {})
+            self._records.forget()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -98,13 +198,16 @@ class SqlUnitOfWork:
         ~200 µs a time, more than the change itself).
         """
         assert self._connection is not None
-        self.register.savepoint()
+        self._sql.execute("SAVEPOINT change", {})
         try:
             yield
         except BaseException:
-            self.register.rollback_to_savepoint()
+            # Undo what the change wrote; its records may be in the identity map, so drop it.
+            self._sql.execute("ROLLBACK TO SAVEPOINT change", {})
+            self._sql.execute("RELEASE SAVEPOINT change", {})
+            self._records.forget()
             raise
-        self.register.release_savepoint()
+        self._sql.execute("RELEASE SAVEPOINT change", {})
 
 
 class SqlMunicipalityDirectory:

@@ -1,11 +1,13 @@
-"""Staff users in the database (table ``staff_users``)."""
+"""Staff users in the database (table ``staff_users``): one municipality's inside a unit of
+work (a change to a user commits with the sessions it ends and its access-log entries), and the
+look-up of a login across municipalities outside it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jichitai.adapters.db import tables as t
@@ -51,14 +53,20 @@ def _user(row: Any) -> StaffUser:
     )
 
 
-class SqlUserDirectory:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+class SqlUsers:
+    """The ``UserRepository`` port: one municipality's staff, on the unit of work's
+    connection."""
+
+    def __init__(self, connection: Connection, municipality_code: str) -> None:
+        self._conn = connection
+        self._mc = municipality_code
 
     def add(self, user: StaffUser) -> None:
+        if user.municipality_code != self._mc:
+            raise ValueError(f"user of {user.municipality_code} in {self._mc}'s unit of work")
         try:
-            with self._engine.begin() as conn:
-                conn.execute(insert(t.staff_users).values(**_row(user)))
+            with self._conn.begin_nested():
+                self._conn.execute(insert(t.staff_users).values(**_row(user)))
         except IntegrityError:
             # Only the key (municipality, login) is unique: another municipality's login is
             # never a conflict, so this answer tells nothing about other municipalities.
@@ -66,37 +74,38 @@ class SqlUserDirectory:
                 Violation("user.exists", f"ログインID {user.login} は既に使われています", "login")
             ) from None
 
-    def get(self, municipality_code: str, login: str) -> StaffUser | None:
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(
-                select(t.staff_users).where(
-                    _U.municipality_code == municipality_code, _U.login == login
-                )
-            ).one_or_none()
+    def get(self, login: str) -> StaffUser | None:
+        row = self._conn.execute(
+            select(t.staff_users).where(_U.municipality_code == self._mc, _U.login == login)
+        ).one_or_none()
         return _user(row) if row else None
+
+    def update(self, user: StaffUser) -> None:
+        values = _row(user)
+        del values["municipality_code"], values["login"], values["created_at"]
+        self._conn.execute(
+            update(t.staff_users)
+            .where(_U.municipality_code == self._mc, _U.login == user.login)
+            .values(**values)
+        )
+
+    def listed(self) -> Sequence[StaffUser]:
+        rows = self._conn.execute(
+            select(t.staff_users).where(_U.municipality_code == self._mc).order_by(_U.login)
+        ).all()
+        return [_user(r) for r in rows]
+
+
+class SqlStaffLogins:
+    """The ``StaffLogins`` port: a login looked up in every municipality (a log-in that names
+    none), outside any unit of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
 
     def with_login(self, login: str) -> Sequence[StaffUser]:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(
                 select(t.staff_users).where(_U.login == login).order_by(_U.municipality_code)
-            ).all()
-        return [_user(r) for r in rows]
-
-    def update(self, user: StaffUser) -> None:
-        values = _row(user)
-        del values["municipality_code"], values["login"], values["created_at"]
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(t.staff_users)
-                .where(_U.municipality_code == user.municipality_code, _U.login == user.login)
-                .values(**values)
-            )
-
-    def of_municipality(self, municipality_code: str) -> Sequence[StaffUser]:
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            rows = conn.execute(
-                select(t.staff_users)
-                .where(_U.municipality_code == municipality_code)
-                .order_by(_U.login)
             ).all()
         return [_user(r) for r in rows]

@@ -49,7 +49,7 @@ from jichitai.domain.certificates.issuer import (
 from jichitai.domain.certificates.verification import QrPayload
 from jichitai.domain.common.municipality import MunicipalityCode
 from jichitai.domain.errors import DomainError, invalid
-from jichitai.services.certificates import FileCheck
+from jichitai.services.certificate_records import FileCheck
 from jichitai.services.ports import Clock
 
 if TYPE_CHECKING:

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Path, Request
 from jichitai.domain.access.roles import Permission
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.security import CurrentActor, app_of
-from jichitai.services.audit import Operation
 from jichitai.services.ports import StaffUser
 
 router = APIRouter(prefix="/api/v1", tags=["administration"])
@@ -63,9 +62,7 @@ def get_municipality(request: Request, actor: CurrentActor) -> s.Municipality:
     summary="職員一覧（管理者）",
 )
 def list_users(request: Request, actor: CurrentActor) -> s.Users:
-    app = app_of(request)
-    users = app.users.list_by(actor)
-    app.access_log.record(actor, Operation.MANAGE_USERS, target="users")
+    users = app_of(request).users.list_by(actor)
     return s.Users(count=len(users), users=[_user(u, request) for u in users])
 
 
@@ -78,8 +75,7 @@ def list_users(request: Request, actor: CurrentActor) -> s.Users:
     summary="職員の登録（管理者）",
 )
 def add_user(request: Request, actor: CurrentActor, body: s.UserIn) -> s.User:
-    app = app_of(request)
-    user = app.users.add_by(
+    user = app_of(request).users.add_by(
         actor,
         body.login,
         body.password,
@@ -87,12 +83,6 @@ def add_user(request: Request, actor: CurrentActor, body: s.UserIn) -> s.User:
         display_name=body.display_name,
         valid_from=body.valid_from,
         valid_until=body.valid_until,
-    )
-    app.access_log.record(
-        actor,
-        Operation.MANAGE_USERS,
-        target=f"user:{user.login}:add",
-        detail="roles=" + ",".join(sorted(r.value for r in user.roles)),
     )
     return _user(user, request)
 
@@ -107,8 +97,7 @@ def add_user(request: Request, actor: CurrentActor, body: s.UserIn) -> s.User:
 def change_user(
     request: Request, actor: CurrentActor, login: LoginPath, body: s.UserPatch
 ) -> s.User:
-    app = app_of(request)
-    user = app.users.change_by(
+    user = app_of(request).users.change_by(
         actor,
         login,
         roles=body.roles,
@@ -118,26 +107,4 @@ def change_user(
         unlock=body.unlock,
         password=body.password,
     )
-    app.access_log.record(
-        actor,
-        Operation.MANAGE_USERS,
-        target=f"user:{user.login}:change",
-        detail=_what_changed(body, user),
-    )
     return _user(user, request)
-
-
-def _what_changed(body: s.UserPatch, user: StaffUser) -> str:
-    """The access log's account of a change (the password itself never goes there)."""
-    parts: list[str] = []
-    if body.roles is not None:
-        parts.append("roles=" + ",".join(sorted(r.value for r in user.roles)))
-    if body.clear_valid_until or body.valid_until is not None:
-        parts.append(f"valid_until={user.valid_until.isoformat() if user.valid_until else ''}")
-    if body.disabled is not None:
-        parts.append(f"disabled={str(body.disabled).lower()}")
-    if body.unlock:
-        parts.append("unlock")
-    if body.password is not None:
-        parts.append("password_reset")
-    return ";".join(parts)

@@ -10,7 +10,6 @@ from fastapi.security import OAuth2PasswordRequestForm
 from jichitai.domain.access.roles import ROLE_LABELS
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.security import CurrentActor, CurrentSession, app_of
-from jichitai.services.audit import Operation
 from jichitai.services.login import Where
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -91,12 +90,10 @@ def me(request: Request, actor: CurrentActor) -> s.Me:
 def change_own_password(
     request: Request, session: CurrentSession, body: s.PasswordChange
 ) -> Response:
-    app = app_of(request)
-    app.users.change_own_password(
+    app_of(request).users.change_own_password(
         session.actor,
         body.current_password,
         body.new_password,
         session_id=session.session_id,
     )
-    app.access_log.record(session.actor, Operation.CHANGE_SETTINGS, target="password")
     return Response(status_code=204)

@@ -23,11 +23,11 @@ from pydantic import BaseModel, Field
 from jichitai.domain.access.actor import Unauthenticated
 from jichitai.domain.errors import Violation
 from jichitai.domain.integration.subscribers import Subscriber
+from jichitai.domain.residents.search import MAX_SEARCH_RESULTS, SearchBy
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.inputs import query_text
 from jichitai.entrypoints.api.security import app_of
 from jichitai.services.integration import MAX_FEED_LIMIT
-from jichitai.services.queries import SearchBy
 
 router = APIRouter(prefix="/integration/v1", tags=["integration"])
 api_key = HTTPBearer(auto_error=False, description="連携先のAPIキー（jk_ で始まる）")
@@ -175,7 +175,7 @@ def search(
     q: Annotated[str, Query(min_length=1, max_length=200)],
     by: SearchBy = SearchBy.AUTO,
     include_removed: bool = True,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_RESULTS)] = 50,
 ) -> Response:
     records, withheld = app_of(request).integration.search(
         subscriber, query_text(q, "q"), by, include_removed=include_removed, limit=limit

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from jichitai.domain.residents.search import MAX_SEARCH_RESULTS, SearchBy
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.inputs import query_text
 from jichitai.entrypoints.api.present import as_json, resident, search_hit
 from jichitai.entrypoints.api.security import CurrentActor, app_of
-from jichitai.services.queries import SearchBy
 
 router = APIRouter(prefix="/api/v1", tags=["residents"])
 
@@ -47,7 +47,7 @@ def search_residents(
     q: SearchText,
     by: SearchBy = SearchBy.AUTO,
     include_removed: bool = True,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_RESULTS)] = 50,
 ) -> Response:
     found = app_of(request).register_access.search(
         actor, query_text(q, "q"), by=by, include_removed=include_removed, limit=limit
@@ -67,7 +67,7 @@ def search_removed_records(
     actor: CurrentActor,
     q: SearchText,
     by: SearchBy = SearchBy.AUTO,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_RESULTS)] = 50,
 ) -> Response:
     found = app_of(request).register_access.search(
         actor, query_text(q, "q"), by=by, only_removed=True, limit=limit

@@ -11,13 +11,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.suppression import KIND_LABELS, PROCESS_LABELS
 from jichitai.domain.access.suppression import Suppression as Setting
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.inputs import check_strings
 from jichitai.entrypoints.api.security import CurrentActor, app_of
-from jichitai.services.audit import Operation
 
 router = APIRouter(prefix="/api/v1", tags=["suppressions"])
 ERRORS = s.error_responses(403, 404, 409)
@@ -50,15 +48,6 @@ def _body(setting: Setting, request: Request) -> s.Suppression:
     )
 
 
-def _logged(request: Request, actor: Actor, operation: Operation, setting: Setting) -> None:
-    app_of(request).access_log.record(
-        actor,
-        operation,
-        atena_numbers=(setting.atena_number,) if setting.atena_number else (),
-        target=f"suppression:{setting.suppression_id}",
-    )
-
-
 @router.get(
     "/suppressions",
     operation_id="listSuppressions",
@@ -73,15 +62,8 @@ def list_suppressions(
     household_number: Annotated[str | None, Query(pattern=r"^\d{10}$")] = None,
     include_lifted: bool = False,
 ) -> s.Suppressions:
-    app = app_of(request)
-    found = app.suppressions.list_for(
+    found = app_of(request).suppressions.list_for(
         actor, atena_number, household_number, include_lifted=include_lifted
-    )
-    app.access_log.record(
-        actor,
-        Operation.VIEW_SUPPRESSION,
-        atena_numbers=(atena_number,) if atena_number else (),
-        target=f"suppressions:{atena_number or household_number}",
     )
     return s.Suppressions(count=len(found), suppressions=[_body(x, request) for x in found])
 
@@ -108,7 +90,6 @@ def set_suppression(request: Request, actor: CurrentActor, body: s.SuppressionIn
         reason=body.reason,
         details=body.details,
     )
-    _logged(request, actor, Operation.SET_SUPPRESSION, setting)
     return _body(setting, request)
 
 
@@ -123,7 +104,6 @@ def lift_suppression(
     request: Request, actor: CurrentActor, suppression_id: IdPath
 ) -> s.Suppression:
     setting = app_of(request).suppressions.lift(actor, suppression_id)
-    _logged(request, actor, Operation.LIFT_SUPPRESSION, setting)
     return _body(setting, request)
 
 
@@ -138,7 +118,6 @@ def release_suppression(
     request: Request, actor: CurrentActor, suppression_id: IdPath, body: s.ReleaseIn
 ) -> s.Suppression:
     setting = app_of(request).suppressions.release_temporarily(actor, suppression_id, body.minutes)
-    _logged(request, actor, Operation.RELEASE_SUPPRESSION, setting)
     return _body(setting, request)
 
 
@@ -153,7 +132,6 @@ def extend_dv_support(
     request: Request, actor: CurrentActor, suppression_id: IdPath
 ) -> s.Suppression:
     setting = app_of(request).suppressions.extend(actor, suppression_id)
-    _logged(request, actor, Operation.SET_SUPPRESSION, setting)
     return _body(setting, request)
 
 
@@ -168,5 +146,4 @@ def amend_suppression_end(
     request: Request, actor: CurrentActor, suppression_id: IdPath, body: s.AmendEndIn
 ) -> s.Suppression:
     setting = app_of(request).suppressions.amend_end(actor, suppression_id, body.ends_on)
-    _logged(request, actor, Operation.SET_SUPPRESSION, setting)
     return _body(setting, request)

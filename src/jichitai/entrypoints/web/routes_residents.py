@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, Response
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.common.dates import format_wareki
 from jichitai.domain.errors import DomainError
+from jichitai.domain.residents.search import SearchBy
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.entrypoints.web.session import Counter, CurrentCounter, PostedForm, app_of
 from jichitai.entrypoints.web.templating import for_the_form, one_problem, page, refusal
 from jichitai.entrypoints.web.views import FLAG_MESSAGES, characters, row, timeline
-from jichitai.services.queries import SearchBy
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 

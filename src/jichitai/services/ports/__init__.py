@@ -8,14 +8,15 @@ Every port lives in this package, and is imported from it (``from jichitai.servi
 import Clock``) whichever module defines it:
 
 - ``common``: the clock, the random source and the id source;
-- ``register``: the unit of work, the register's repository and read model, drafts, tenants;
-- ``staff``: staff users, password hashing, tokens and sessions;
+- ``register``: the unit of work, the register's journal, read model, drafts and import, tenants;
+- ``staff``: staff users, the log-in look-up, password hashing, tokens and sessions;
 - ``seals``: 印鑑登録's journal and the seal image reader;
-- ``certificates``: the issue history and the PDF maker;
-- ``integration``: subscribers, the webhook outbox and transport, the host resolver;
+- ``certificates``: the issue history, the copy-code look-up, the PDF maker and checker;
+- ``integration``: subscribers and their keys, the webhook outbox and queue, the transport, the
+  host resolver;
 - ``migration``: the layout export's sink, the import's source and its worker pool;
 - ``suppression``: suppression settings;
-- ``audit``: the access log's store.
+- ``audit``: the access log.
 
 A value a port carries that is a use case's own (an access-log entry, an issue record) stays
 with its service and is named here for type checking only.
@@ -24,11 +25,13 @@ with its service and is named here for type checking only.
 from __future__ import annotations
 
 from jichitai.services.ports.audit import (
-    AccessLogStore,
+    AccessLogRepository,
 )
 from jichitai.services.ports.certificates import (
+    CertificateChecker,
     CertificateMaker,
-    CertificateStore,
+    CertificateRepository,
+    IssueCodes,
 )
 from jichitai.services.ports.common import (
     Clock,
@@ -38,9 +41,10 @@ from jichitai.services.ports.common import (
 from jichitai.services.ports.integration import (
     HostNotFound,
     HostResolver,
-    OutboxAdmin,
-    OutboxStore,
-    SubscriberDirectory,
+    OutboxQueue,
+    OutboxRepository,
+    SubscriberKeys,
+    SubscriberRepository,
     Transport,
 )
 from jichitai.services.ports.migration import (
@@ -52,13 +56,15 @@ from jichitai.services.ports.migration import (
 from jichitai.services.ports.register import (
     GENESIS_HASH,
     Draft,
+    DraftRepository,
     HouseholdRow,
     ImportedSnapshot,
     JournalEntry,
     Municipality,
     MunicipalityDirectory,
+    RegisterImport,
+    RegisterJournal,
     RegisterReadModel,
-    RegisterRepository,
     RegisterStats,
     SearchCriteria,
     UnitOfWork,
@@ -69,24 +75,27 @@ from jichitai.services.ports.seals import (
 )
 from jichitai.services.ports.staff import (
     PasswordHasher,
-    SessionStore,
+    SessionRepository,
+    StaffLogins,
     StaffSession,
     StaffUser,
     TokenClaims,
     TokenCodec,
-    UserDirectory,
+    UserRepository,
 )
 from jichitai.services.ports.suppression import (
-    SuppressionStore,
+    SuppressionRepository,
 )
 
 __all__ = [
     "GENESIS_HASH",
-    "AccessLogStore",
+    "AccessLogRepository",
+    "CertificateChecker",
     "CertificateMaker",
-    "CertificateStore",
+    "CertificateRepository",
     "Clock",
     "Draft",
+    "DraftRepository",
     "ExportSink",
     "HostNotFound",
     "HostResolver",
@@ -94,29 +103,33 @@ __all__ = [
     "IdSource",
     "ImportSource",
     "ImportedSnapshot",
+    "IssueCodes",
     "JournalEntry",
     "Municipality",
     "MunicipalityDirectory",
-    "OutboxAdmin",
-    "OutboxStore",
+    "OutboxQueue",
+    "OutboxRepository",
     "PasswordHasher",
     "RandomSource",
+    "RegisterImport",
+    "RegisterJournal",
     "RegisterReadModel",
-    "RegisterRepository",
     "RegisterStats",
     "RowCheckPool",
     "RowToCheck",
     "SealImageReader",
     "SealRepository",
     "SearchCriteria",
-    "SessionStore",
+    "SessionRepository",
+    "StaffLogins",
     "StaffSession",
     "StaffUser",
-    "SubscriberDirectory",
-    "SuppressionStore",
+    "SubscriberKeys",
+    "SubscriberRepository",
+    "SuppressionRepository",
     "TokenClaims",
     "TokenCodec",
     "Transport",
     "UnitOfWork",
-    "UserDirectory",
+    "UserRepository",
 ]

@@ -10,44 +10,49 @@ from jichitai.domain.certificates.contents import Overflow, Sheet
 from jichitai.domain.certificates.issue_numbers import IssueNumber
 from jichitai.domain.certificates.issuer import Certifier, IssuerSettings, IssuerText
 
-if TYPE_CHECKING:  # the issue history's rows are the certificate service's values
-    from jichitai.services.certificates import Disposal, FileCheck, IssueRecord
+if TYPE_CHECKING:  # the issue history's rows are the certificate services' values
+    from jichitai.services.certificate_records import Disposal, FileCheck, IssueRecord
 
 
-class CertificateStore(Protocol):
-    def next_sequence(self, municipality_code: str, on: date) -> int:
-        """The next copy's number of the day (from 1), never handed out twice."""
+class CertificateRepository(Protocol):
+    """One municipality's issue history and copy numbers within a unit of work
+    (``UnitOfWork.certificates``): a copy's row and number commit with its access-log entry."""
 
-    def municipality_of(self, issue_code: str) -> str | None:
-        """The municipality that issued the copy with this 確認コード, if any: the one lookup
-        across municipalities, for ``/verify`` (a code is unique over all of them)."""
+    def next_sequence(self, on: date) -> int:
+        """The next copy's number of the day (from 1), never handed out twice; the counter is
+        held until the unit of work ends, and goes back if it rolls back."""
+
+    def code_taken(self, issue_code: str) -> bool:
+        """Whether any municipality's copy has this 確認コード (they are unique over all)."""
 
     def record(self, issue: IssueRecord) -> None:
         """Append the row; a second copy replacing the same ``reissue_of`` is refused
-        (``ConflictError`` ``certificate.already_reissued``)."""
+        (``ConflictError`` ``certificate.already_reissued``), as is a second copy under the
+        same idempotency key (``certificate.already_issued``)."""
 
-    def get(self, municipality_code: str, issue_code: str) -> IssueRecord | None: ...
+    def get(self, issue_code: str) -> IssueRecord | None: ...
 
-    def superseding(self, municipality_code: str, issue_code: str) -> IssueRecord | None:
+    def superseding(self, issue_code: str) -> IssueRecord | None:
         """The copy that replaced ``issue_code``, if any."""
 
-    def by_idempotency_key(self, municipality_code: str, key: str | None) -> IssueRecord | None:
-        """The copy issued under ``key``, if any (``record`` refuses a second one with
-        ``ConflictError`` ``certificate.already_issued``)."""
+    def by_idempotency_key(self, key: str | None) -> IssueRecord | None:
+        """The copy issued under ``key``, if any."""
 
-    def dispose(self, municipality_code: str, issue_code: str, disposal: Disposal) -> None:
+    def dispose(self, issue_code: str, disposal: Disposal) -> None:
         """Record the copy's disposal; a second one is refused (``ConflictError``
         ``certificate.already_disposed``)."""
 
     def history(
-        self,
-        municipality_code: str,
-        *,
-        atena_number: str | None = None,
-        issued_on: date | None = None,
-        limit: int,
+        self, *, atena_number: str | None = None, issued_on: date | None = None, limit: int
     ) -> Sequence[IssueRecord]:
         """Copies that name the person / were issued that day, newest first."""
+
+
+class IssueCodes(Protocol):
+    """The one look-up across municipalities, outside any unit of work."""
+
+    def municipality_of(self, issue_code: str) -> str | None:
+        """The municipality that issued the copy with this 確認コード, if any."""
 
 
 class CertificateMaker(Protocol):
@@ -92,3 +97,9 @@ class CertificateMaker(Protocol):
 
     def set_deputy_seal(self, municipality_code: str, name: str, image: bytes) -> IssuerSettings:
         """As ``set_official_seal``, for the 職務代理者's own seal."""
+
+
+class CertificateChecker(Protocol):
+    """Reads a certificate file: its signature and its QR code (an adapter)."""
+
+    def check(self, pdf: bytes) -> FileCheck: ...

@@ -29,56 +29,41 @@ class HostResolver(Protocol):
         """Every address ``host`` stands for (TCP); ``HostNotFound`` when there is none."""
 
 
-class SubscriberDirectory(Protocol):
-    """Registered business systems of every municipality."""
+class SubscriberRepository(Protocol):
+    """One municipality's registered business systems within a unit of work
+    (``UnitOfWork.subscribers``)."""
 
     def add(self, subscriber: Subscriber) -> None: ...
 
-    def get(self, municipality_code: str, subscriber_id: str) -> Subscriber | None: ...
+    def get(self, subscriber_id: str) -> Subscriber | None: ...
 
-    def by_key_hash(self, key_hash: str) -> Subscriber | None: ...
-
-    def of_municipality(self, municipality_code: str) -> Sequence[Subscriber]: ...
+    def listed(self) -> Sequence[Subscriber]:
+        """Every subscriber of the municipality, oldest first."""
 
     def update(self, subscriber: Subscriber) -> None: ...
 
 
-class OutboxAdmin(Protocol):
-    """What managing subscribers needs of the webhook outbox."""
+class SubscriberKeys(Protocol):
+    """The subscriber holding an API key, in any municipality (a request presents only its
+    key), outside any unit of work."""
 
-    def replay(
-        self, municipality_code: str, subscriber_id: str, after_seq: int, now: datetime
-    ) -> int:
-        """Queue every change after ``after_seq`` again (delivered and dead ones included);
-        return how many are pending now."""
-
-    def counts(self, municipality_code: str, subscriber_id: str) -> Mapping[str, int]:
-        """Rows by status (pending, delivered, dead)."""
-
-    def last_error(self, municipality_code: str, subscriber_id: str) -> str | None:
-        """Why the oldest delivery still waiting failed its last try or, when none is waiting
-        after a failure, why the latest dead letter failed; ``None`` when nothing failed."""
+    def by_key_hash(self, key_hash: str) -> Subscriber | None: ...
 
 
-class OutboxStore(Protocol):
-    """The webhook outbox across municipalities (the worker serves them all)."""
-
-    def due(self, now: datetime, limit: int) -> Sequence[tuple[str, str]]:
-        """(municipality, subscriber) pairs whose oldest pending row is due and not leased."""
+class OutboxRepository(Protocol):
+    """One municipality's webhook outbox within a unit of work (``UnitOfWork.outbox``)."""
 
     def claim(
-        self, municipality_code: str, subscriber_id: str, now: datetime, until: datetime, limit: int
+        self, subscriber_id: str, now: datetime, until: datetime, limit: int
     ) -> Sequence[Claimed]:
         """Lease the subscriber's oldest pending rows (at most ``limit``) until ``until``; none
-        if the oldest is not due yet or another worker holds it."""
+        if the oldest is not due yet or another worker holds it (then leave the unit of work
+        without commit: a lease half taken is given back)."""
 
-    def delivered(
-        self, municipality_code: str, subscriber_id: str, seqs: Sequence[int], at: datetime
-    ) -> None: ...
+    def delivered(self, subscriber_id: str, seqs: Sequence[int], at: datetime) -> None: ...
 
     def failed(
         self,
-        municipality_code: str,
         subscriber_id: str,
         seq: int,
         attempts: int,
@@ -87,8 +72,27 @@ class OutboxStore(Protocol):
     ) -> None:
         """Record a failed try: pending again at ``retry_at``, or dead (``None``)."""
 
-    def release(self, municipality_code: str, subscriber_id: str, seqs: Sequence[int]) -> None:
+    def release(self, subscriber_id: str, seqs: Sequence[int]) -> None:
         """Give back leased rows that were not tried."""
+
+    def replay(self, subscriber_id: str, after_seq: int, now: datetime) -> int:
+        """Queue every change after ``after_seq`` again (delivered and dead ones included);
+        return how many are pending now."""
+
+    def counts(self, subscriber_id: str) -> Mapping[str, int]:
+        """Rows by status (pending, delivered, dead)."""
+
+    def last_error(self, subscriber_id: str) -> str | None:
+        """Why the oldest delivery still waiting failed its last try or, when none is waiting
+        after a failure, why the latest dead letter failed; ``None`` when nothing failed."""
+
+
+class OutboxQueue(Protocol):
+    """What is due across municipalities (the worker serves them all), outside any unit of
+    work."""
+
+    def due(self, now: datetime, limit: int) -> Sequence[tuple[str, str]]:
+        """(municipality, subscriber) pairs whose oldest pending row is due and not leased."""
 
 
 class Transport(Protocol):

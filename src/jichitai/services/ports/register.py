@@ -1,8 +1,9 @@
 """Ports of the register: one municipality's journal, snapshots, projections and drafts, read
 and written in a unit of work, and the list of tenants.
 
-A unit of work is opened for exactly one municipality: its repository filters every query by
-that municipality's code, and no method takes the code from a caller.
+A unit of work is opened for exactly one municipality: its repositories (the register's here,
+the others' in their areas' modules) filter every query by that municipality's code, and no
+method takes the code from a caller. A use case runs in one (ADR 0012).
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import RegisterView
+from jichitai.services.ports.audit import AccessLogRepository
+from jichitai.services.ports.certificates import CertificateRepository
+from jichitai.services.ports.integration import OutboxRepository, SubscriberRepository
 from jichitai.services.ports.seals import SealRepository
+from jichitai.services.ports.staff import SessionRepository, UserRepository
+from jichitai.services.ports.suppression import SuppressionRepository
 
 GENESIS_HASH = "0" * 64
 """The 'previous hash' of a municipality's first journal entry (the chain's anchor)."""
@@ -133,6 +139,14 @@ class HouseholdRow:
 class RegisterReadModel(Protocol):
     """The read side of one municipality's register (may read projections directly)."""
 
+    def current(self, atena_number: AtenaNumber) -> ResidentRecord | None:
+        """The person's latest snapshot, even one not yet in effect; None if never entered."""
+
+    def household_residents(self, household_number: HouseholdNumber) -> Sequence[ResidentRecord]:
+        """The household's members whose latest snapshot is a resident's."""
+
+    def household_version(self, household_number: HouseholdNumber) -> int | None: ...
+
     def search(self, criteria: SearchCriteria, limit: int = 50) -> Sequence[ResidentRecord]: ...
 
     def snapshot_on(self, atena_number: AtenaNumber, on: date) -> ResidentRecord | None:
@@ -143,102 +157,14 @@ class RegisterReadModel(Protocol):
     ) -> Sequence[ResidentRecord]:
         """Members whose recorded removal takes effect only after ``after``."""
 
+    def history(self, atena_number: AtenaNumber) -> Sequence[ResidentRecord]: ...
+
     def stats(self, on: date) -> RegisterStats:
         """Counts as they stand on a date (a planned move-out is a resident until its date)."""
 
     def first_address(self, low: str, high: str) -> tuple[str, str] | None:
         """The smallest address search key of a living resident in ``[low, high)`` and its
         address text; None if there is none (町字 completion walks the index with it)."""
-
-
-class RegisterRepository(RegisterView, RegisterReadModel, Protocol):
-    """Reads and appends for one municipality's register."""
-
-    def journal_head(self) -> tuple[int, str]:
-        """The last sequence number and hash, locked until the unit of work ends."""
-
-    def feed_head(self) -> int:
-        """The last sequence number committed, without a lock (what a feed reader may see)."""
-
-    def entry_by_idempotency_key(self, key: str) -> JournalEntry | None: ...
-
-    def append(
-        self,
-        entry: JournalEntry,
-        records: Sequence[tuple[ResidentRecord, str]],
-        household_versions: dict[str, int | None],
-    ) -> None:
-        """Append the entry, its snapshots (record, JSON) and the projections, atomically.
-
-        ``household_versions`` maps each household touched to the version the change was based
-        on (None: the household is new); a mismatch raises ``ConflictError``.
-        """
-
-    def has_persons(self) -> bool:
-        """Whether the municipality holds any person (live or removed)."""
-
-    def import_snapshots(
-        self,
-        entries: Sequence[tuple[JournalEntry, ImportedSnapshot]],
-        latest: Sequence[Mapping[str, Any]],
-    ) -> None:
-        """Data migration: append entries (one snapshot each) and write ``latest`` (each
-        person's last snapshot, as made by :meth:`projection_encoder`) to the projection. The
-        chain head moves to the last entry."""
-
-    def projection_encoder(self) -> Callable[[ResidentRecord], Mapping[str, Any]]:
-        """The function making a snapshot's projection row for :meth:`import_snapshots`.
-
-        It holds no connection and can be pickled: the data migration calls it in worker
-        processes, next to the checks of each row.
-        """
-
-    def import_households(self, households: Sequence[HouseholdRow]) -> None:
-        """Data migration: the households as the source register had them (version 1)."""
-
-    def import_suppressions(self, settings: Sequence[Suppression]) -> None:
-        """Data migration: suppression settings (抑止・支援措置) as the source had them, lifted
-        ones included, into this municipality's ``suppressions`` within this unit of work (so
-        they are committed, or rolled back, with the residents). Each setting must name this
-        unit of work's municipality."""
-
-    def advance_sequences(self, atena_serial: int, household_serial: int) -> None:
-        """Make the next 宛名番号 and 世帯番号 drawn follow the given serials (never go back)."""
-
-    def bulk_import(self) -> AbstractContextManager[None]:
-        """Data migration: the connection set for one long bulk write while it lasts (the
-        adapter decides how; settings come back afterwards)."""
-
-    def live_duplicates(self) -> Sequence[tuple[str, Sequence[str]]]:
-        """(column, 宛名番号s) for each 個人番号 (``individual_number``), 住民票コード
-        (``resident_code``) or 在留カード番号 (``residence_card_number``) that more than one
-        living resident of this municipality holds (data migration check)."""
-
-    def next_serials(self) -> tuple[int, int]:
-        """The serials the next 宛名番号 and 世帯番号 would get (without drawing them)."""
-
-    def feed_entries(
-        self, after_seq: int, limit: int
-    ) -> Sequence[tuple[JournalEntry, Sequence[str]]]:
-        """At most ``limit`` entries after ``after_seq`` in sequence order, each without its
-        payload (``""``) but with the snapshots it wrote (canonical JSON, 履歴番号 order): what a
-        feed needs, without parsing the commands."""
-
-    def household_version(self, household_number: HouseholdNumber) -> int | None: ...
-
-    def journal(self, after_seq: int = 0, limit: int | None = None) -> Sequence[JournalEntry]: ...
-
-    def add_draft(self, draft: Draft) -> None: ...
-
-    def get_draft(self, draft_id: str) -> Draft | None: ...
-
-    def draft_by_idempotency_key(self, key: str) -> Draft | None: ...
-
-    def update_draft(self, draft: Draft) -> None: ...
-
-    def drafts(self, status: str | None = "pending") -> Sequence[Draft]: ...
-
-    def history(self, atena_number: AtenaNumber) -> Sequence[ResidentRecord]: ...
 
     def snapshots_after(
         self, after: tuple[str, int] | None, limit: int
@@ -264,16 +190,165 @@ class RegisterRepository(RegisterView, RegisterReadModel, Protocol):
         in its order, at most ``limit`` (a page of the data migration's export)."""
 
 
+class RegisterJournal(RegisterView, Protocol):
+    """One municipality's journal: what the change rules read, the chain head, the append and
+    the feed."""
+
+    def journal_head(self) -> tuple[int, str]:
+        """The last sequence number and hash, locked until the unit of work ends."""
+
+    def feed_head(self) -> int:
+        """The last sequence number committed, without a lock (what a feed reader may see)."""
+
+    def entry_by_idempotency_key(self, key: str) -> JournalEntry | None: ...
+
+    def append(
+        self,
+        entry: JournalEntry,
+        records: Sequence[tuple[ResidentRecord, str]],
+        household_versions: dict[str, int | None],
+    ) -> None:
+        """Append the entry, its snapshots (record, JSON) and the projections, atomically.
+
+        ``household_versions`` maps each household touched to the version the change was based
+        on (None: the household is new); a mismatch raises ``ConflictError``.
+        """
+
+    def household_version(self, household_number: HouseholdNumber) -> int | None: ...
+
+    def journal(self, after_seq: int = 0, limit: int | None = None) -> Sequence[JournalEntry]: ...
+
+    def feed_entries(
+        self, after_seq: int, limit: int
+    ) -> Sequence[tuple[JournalEntry, Sequence[str]]]:
+        """At most ``limit`` entries after ``after_seq`` in sequence order, each without its
+        payload (``""``) but with the snapshots it wrote (canonical JSON, 履歴番号 order): what a
+        feed needs, without parsing the commands."""
+
+
+class DraftRepository(Protocol):
+    """One municipality's drafts (仮登録)."""
+
+    def add(self, draft: Draft) -> None: ...
+
+    def get(self, draft_id: str) -> Draft | None:
+        """The draft, locked until the unit of work ends (approve and discard must not race)."""
+
+    def by_idempotency_key(self, key: str) -> Draft | None: ...
+
+    def update(self, draft: Draft) -> None: ...
+
+    def listed(self, status: str | None = "pending") -> Sequence[Draft]:
+        """The drafts in that status (every draft with None), oldest first."""
+
+
+class RegisterImport(Protocol):
+    """The data migration's writes into one municipality's register."""
+
+    def has_persons(self) -> bool:
+        """Whether the municipality holds any person (live or removed)."""
+
+    def import_snapshots(
+        self,
+        entries: Sequence[tuple[JournalEntry, ImportedSnapshot]],
+        latest: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """Append entries (one snapshot each) and write ``latest`` (each person's last
+        snapshot, as made by :meth:`projection_encoder`) to the projection. The chain head
+        moves to the last entry."""
+
+    def projection_encoder(self) -> Callable[[ResidentRecord], Mapping[str, Any]]:
+        """The function making a snapshot's projection row for :meth:`import_snapshots`.
+
+        It holds no connection and can be pickled: the data migration calls it in worker
+        processes, next to the checks of each row.
+        """
+
+    def import_households(self, households: Sequence[HouseholdRow]) -> None:
+        """The households as the source register had them (version 1)."""
+
+    def import_suppressions(self, settings: Sequence[Suppression]) -> None:
+        """Suppression settings (抑止・支援措置) as the source had them, lifted ones included,
+        into this municipality's ``suppressions`` within this unit of work (so they are
+        committed, or rolled back, with the residents). Each setting must name this unit of
+        work's municipality."""
+
+    def advance_sequences(self, atena_serial: int, household_serial: int) -> None:
+        """Make the next 宛名番号 and 世帯番号 drawn follow the given serials (never go back)."""
+
+    def bulk_import(self) -> AbstractContextManager[None]:
+        """The connection set for one long bulk write while it lasts (the adapter decides how;
+        settings come back afterwards)."""
+
+    def live_duplicates(self) -> Sequence[tuple[str, Sequence[str]]]:
+        """(column, 宛名番号s) for each 個人番号 (``individual_number``), 住民票コード
+        (``resident_code``) or 在留カード番号 (``residence_card_number``) that more than one
+        living resident of this municipality holds (data migration check)."""
+
+    def next_serials(self) -> tuple[int, int]:
+        """The serials the next 宛名番号 and 世帯番号 would get (without drawing them)."""
+
+
 class UnitOfWork(Protocol):
-    """One transaction on one municipality's data; leaving without ``commit`` rolls back."""
+    """One transaction on one municipality's data; leaving without ``commit`` rolls back.
+
+    A use case runs in one: its action, its journal and outbox rows and its access-log entry
+    commit together or not at all (ADR 0012).
+    """
 
     @property
-    def register(self) -> RegisterRepository:
-        """The municipality's repository, usable while the unit of work is open."""
+    def municipality_code(self) -> str:
+        """The municipality the unit of work was opened for."""
+
+    @property
+    def municipality_name(self) -> str:
+        """Its name, as registered (read when the unit of work was opened)."""
+
+    @property
+    def journal(self) -> RegisterJournal:
+        """The municipality's journal (and the rules' view of the register)."""
+
+    @property
+    def drafts(self) -> DraftRepository: ...
+
+    @property
+    def read_model(self) -> RegisterReadModel: ...
+
+    @property
+    def imports(self) -> RegisterImport:
+        """The data migration's writes."""
 
     @property
     def seals(self) -> SealRepository:
         """The municipality's 印鑑登録, in the same transaction."""
+
+    @property
+    def access_log(self) -> AccessLogRepository:
+        """The municipality's access log: an entry commits with what it records."""
+
+    @property
+    def suppressions(self) -> SuppressionRepository:
+        """The municipality's suppression settings (抑止・支援措置)."""
+
+    @property
+    def certificates(self) -> CertificateRepository:
+        """The municipality's certificate issue history and copy numbers."""
+
+    @property
+    def users(self) -> UserRepository:
+        """The municipality's staff users."""
+
+    @property
+    def sessions(self) -> SessionRepository:
+        """The municipality's staff sessions (log-ins)."""
+
+    @property
+    def subscribers(self) -> SubscriberRepository:
+        """The business systems registered with the municipality."""
+
+    @property
+    def outbox(self) -> OutboxRepository:
+        """The municipality's webhook outbox."""
 
     def __enter__(self) -> Self: ...
 
@@ -288,6 +363,10 @@ class UnitOfWork(Protocol):
 
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an exception inside rolls back only what it wrote."""
+
+    def trial(self) -> AbstractContextManager[None]:
+        """A nested transaction always rolled back: a check that draws numbers (planning a
+        change) leaves nothing behind, and the use case goes on in the same transaction."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,3 +386,6 @@ class MunicipalityDirectory(Protocol):
     def get(self, code: str) -> Municipality | None: ...
 
     def all(self) -> Sequence[Municipality]: ...
+
+
+# --- staff users ----------------------------------------------------------------------------

@@ -35,21 +35,27 @@ class StaffUser:
     updated_at: datetime
 
 
-class UserDirectory(Protocol):
-    """Staff users of every municipality; a login is unique within its municipality (two
-    municipalities may each have a ``tanaka``)."""
+class UserRepository(Protocol):
+    """One municipality's staff users within a unit of work (``UnitOfWork.users``); a login is
+    unique within its municipality (two municipalities may each have a ``tanaka``)."""
 
     def add(self, user: StaffUser) -> None:
         """Raises ``ConflictError`` ``user.exists`` if the municipality already has the login."""
 
-    def get(self, municipality_code: str, login: str) -> StaffUser | None: ...
-
-    def with_login(self, login: str) -> Sequence[StaffUser]:
-        """The users of that login in every municipality (a log-in without a municipality)."""
+    def get(self, login: str) -> StaffUser | None: ...
 
     def update(self, user: StaffUser) -> None: ...
 
-    def of_municipality(self, municipality_code: str) -> Sequence[StaffUser]: ...
+    def listed(self) -> Sequence[StaffUser]:
+        """Every user of the municipality, by login."""
+
+
+class StaffLogins(Protocol):
+    """A login looked up in every municipality, outside any unit of work (a log-in that does
+    not name its municipality)."""
+
+    def with_login(self, login: str) -> Sequence[StaffUser]:
+        """The users of that login in every municipality."""
 
 
 class PasswordHasher(Protocol):
@@ -107,29 +113,24 @@ class StaffSession:
         return self.ended_at is None and now < self.expires_at
 
 
-class SessionStore(Protocol):
-    """Staff sessions of every municipality, read on every request (never cached: an ended
-    session must be refused at once by every server process)."""
+class SessionRepository(Protocol):
+    """One municipality's staff sessions within a unit of work (``UnitOfWork.sessions``), read
+    on every request (never cached: an ended session must be refused at once by every server
+    process)."""
 
     def add(self, session: StaffSession) -> None: ...
 
-    def get(self, municipality_code: str, session_id: str) -> StaffSession | None: ...
+    def get(self, session_id: str) -> StaffSession | None: ...
 
-    def end(self, municipality_code: str, session_id: str, at: datetime, reason: str) -> bool:
+    def end(self, session_id: str, at: datetime, reason: str) -> bool:
         """End a live session; False if it had already ended or expired (or does not exist)."""
 
     def end_all(
-        self,
-        municipality_code: str,
-        login: str,
-        at: datetime,
-        reason: str,
-        *,
-        keep: str | None = None,
+        self, login: str, at: datetime, reason: str, *, keep: str | None = None
     ) -> Sequence[str]:
         """End every live session of the user but ``keep``; the ids of those ended."""
 
-    def purge(self, municipality_code: str, login: str, expired_before: datetime) -> None:
+    def purge(self, login: str, expired_before: datetime) -> None:
         """Delete the user's sessions that expired before ``expired_before``, ended or not (the
         access log keeps the log-ins and log-outs; a row is needed only while a token naming it
         could still be presented, and a little longer for the counter's resume)."""

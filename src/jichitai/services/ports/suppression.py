@@ -8,12 +8,13 @@ from typing import Protocol
 from jichitai.domain.access.suppression import Suppression
 
 
-class SuppressionStore(Protocol):
-    """Suppression settings of every municipality; every method is scoped by the code given."""
+class SuppressionRepository(Protocol):
+    """One municipality's suppression settings within a unit of work
+    (``UnitOfWork.suppressions``)."""
 
     def add(self, setting: Suppression) -> None: ...
 
-    def get(self, municipality_code: str, suppression_id: str) -> Suppression | None: ...
+    def get(self, suppression_id: str) -> Suppression | None: ...
 
     def update(self, setting: Suppression, *, expected_version: int) -> None:
         """Replace the stored setting, whose version must still be ``expected_version``
@@ -21,7 +22,6 @@ class SuppressionStore(Protocol):
 
     def for_targets(
         self,
-        municipality_code: str,
         atena_numbers: Collection[str],
         household_numbers: Collection[str],
         *,
@@ -29,7 +29,7 @@ class SuppressionStore(Protocol):
     ) -> Sequence[Suppression]:
         """The settings on any of these persons or households, in one query, oldest first."""
 
-    def person_exists(self, municipality_code: str, atena_number: str) -> bool:
+    def person_exists(self, atena_number: str) -> bool:
         """The person is on the register (resident or removed, 除票 included)."""
 
-    def household_exists(self, municipality_code: str, household_number: str) -> bool: ...
+    def household_exists(self, household_number: str) -> bool: ...

@@ -1,0 +1,91 @@
+"""Drafts (仮登録) of one municipality, on the unit of work's connection.
+
+A draft is the one mutable thing of the register: corrected until it is approved or discarded,
+and read by nobody but the counter until then (it touches no projection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from jichitai.adapters.db import tables as t
+from jichitai.services.ports import Draft
+
+_D = t.drafts.c
+
+
+def _draft(row: Any) -> Draft:
+    return Draft(
+        draft_id=row.draft_id,
+        kind=row.kind,
+        status=row.status,
+        command=row.command,
+        operator=row.operator,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        event_id=row.event_id,
+        idempotency_key=row.idempotency_key,
+        editors=tuple(e for e in row.editors.split(",") if e),
+    )
+
+
+def _draft_values(draft: Draft) -> dict[str, Any]:
+    return {
+        "draft_id": draft.draft_id,
+        "kind": draft.kind,
+        "status": draft.status,
+        "command": draft.command,
+        "operator": draft.operator,
+        "created_at": draft.created_at,
+        "updated_at": draft.updated_at,
+        "event_id": draft.event_id,
+        "idempotency_key": draft.idempotency_key,
+        "editors": ",".join(draft.editors),
+    }
+
+
+class SqlDrafts:
+    """The ``DraftRepository`` port for one municipality."""
+
+    def __init__(self, connection: Connection, municipality_code: str) -> None:
+        self._conn = connection
+        self._mc = municipality_code
+
+    def add(self, draft: Draft) -> None:
+        self._conn.execute(
+            insert(t.drafts).values(municipality_code=self._mc, **_draft_values(draft))
+        )
+
+    def get(self, draft_id: str) -> Draft | None:
+        """The draft, locked until the unit of work ends (approve and discard must not race)."""
+        row = self._conn.execute(
+            select(t.drafts)
+            .where(_D.municipality_code == self._mc, _D.draft_id == draft_id)
+            .with_for_update()
+        ).one_or_none()
+        return _draft(row) if row is not None else None
+
+    def by_idempotency_key(self, key: str) -> Draft | None:
+        row = self._conn.execute(
+            select(t.drafts).where(_D.municipality_code == self._mc, _D.idempotency_key == key)
+        ).one_or_none()
+        return _draft(row) if row is not None else None
+
+    def update(self, draft: Draft) -> None:
+        values = _draft_values(draft)
+        del values["draft_id"]
+        self._conn.execute(
+            update(t.drafts)
+            .where(_D.municipality_code == self._mc, _D.draft_id == draft.draft_id)
+            .values(**values)
+        )
+
+    def listed(self, status: str | None = "pending") -> Sequence[Draft]:
+        """The drafts in that status (every draft with None), oldest first."""
+        stmt = select(t.drafts).where(_D.municipality_code == self._mc).order_by(_D.created_at)
+        if status is not None:
+            stmt = stmt.where(_D.status == status)
+        return [_draft(row) for row in self._conn.execute(stmt)]
