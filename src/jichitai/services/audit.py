@@ -297,7 +297,6 @@ class AccessLog:
         """``reader_for``: a unit of work for reading only, in one snapshot (``verify``); the
         writing one by default."""
         self._uow_for = uow_for
-        self._ids = ids
         self._reader_for = reader_for or uow_for
         self._clock = clock
         self._ids = ids

@@ -90,6 +90,16 @@ BLANK: Final = " \u3000"
 """What a blank item holds: half- and full-width spaces (every door means the same by it)."""
 _MULTILINE: Final = frozenset({"notes", "remarks", "memo", "cause"})
 _LONG_TEXT: Final = 1000
+_SHORT_TEXT: Final = 200
+
+
+def text_limits(item: str) -> tuple[bool, int]:
+    """How every door reads the free-text item ``item`` (a command's item name: ``cause``,
+    ``remarks``, ``nationality`` …): whether it takes several lines, and its most characters.
+    The decoder applies it to every command, and the counter's form reader to every field it
+    reads as text, so the doors cannot keep different limits."""
+    multiline = item in _MULTILINE
+    return multiline, _LONG_TEXT if multiline else _SHORT_TEXT
 
 
 # -- values by kind: the same functions the counter's form reader calls --------------------------
@@ -263,12 +273,11 @@ def _wrapper(parse: Callable[[str, str], Any], attribute: str = "value") -> _Par
 
 def _text_of(name: str) -> _Parse:
     label = _LABELS.get(name, "")
-    multiline = name in _MULTILINE
+    multiline, limit = text_limits(name)
 
     def read(data: Any, path: str) -> Any:
         if not isinstance(data, str):
             return data
-        limit = _LONG_TEXT if multiline else 200
         return free_text(data, path, label=label, multiline=multiline, max_length=limit)
 
     return read

@@ -252,8 +252,8 @@ id_sequences = Table(
 )
 
 
-# Staff users (職員). Each belongs to one municipality; the login is unique across the deployment
-# so that the token endpoint needs no municipality field. ``roles`` is a comma-separated, sorted
+# Staff users (職員). Each belongs to one municipality, and a login is unique within it (the key;
+# see below for a log-in that names no municipality). ``roles`` is a comma-separated, sorted
 # list of role names. Passwords are stored only as Argon2id hashes.
 staff_users = Table(
     "staff_users",

@@ -80,7 +80,7 @@ def header(
         {
             "effective_on": effective_on,
             "filed_on": r.date("filed_on", "届出日", required=False),
-            "notes": r.text("notes", "留意事項", multiline=True, max_length=1000),
+            "notes": r.text("notes", "留意事項"),
             "ex_officio": ex_officio or None,
             "acknowledged_alerts": acknowledged,
             "expected_versions": _versions(r, EXPECTED_VERSIONS),

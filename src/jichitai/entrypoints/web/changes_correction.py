@@ -243,7 +243,7 @@ def _changes(r: FormReader, items: list[str], foreign: bool) -> dict[str, Any]:
         "resident_code": lambda: r.parsed("changes.resident_code", "住民票コード", ResidentCode.parse, required=True),
         "foreign": lambda: foreign_details(r, "changes.foreign", became_default=None) | _kept(r),
         "alias": lambda: r.person_name("changes.alias", kana_required=False),
-        "remarks": lambda: r.text("changes.remarks", "備考", required=True, multiline=True, max_length=1000),
+        "remarks": lambda: r.text("changes.remarks", "備考", required=True),
     }  # fmt: skip
     return {item: read[item]() for item in items}
 

@@ -233,7 +233,12 @@ def ex_officio_removal_layout(ctx: Context, values: Values) -> Layout:
             "消除する方と理由",
             (
                 persons_field(ctx, "消除する方"),
-                Field("cause", "職権消除の理由（例: 実態調査により居住の実態なし）", required=True),
+                Field(
+                    "cause",
+                    "職権消除の理由（例: 実態調査により居住の実態なし）",
+                    "textarea",
+                    required=True,
+                ),
             ),
             boxes=("atena_numbers",),
         ),

@@ -18,6 +18,7 @@ and the normalised text is what the form shows back (``normalised``), as the API
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,13 +32,11 @@ from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.inbound.text import free_text, name_text
 from jichitai.domain.inbound.text import reading as read_kana
 from jichitai.domain.residents.relationships import Relationship
-from jichitai.services.inbound import BLANK, address_data
+from jichitai.services.inbound import BLANK, address_data, text_limits
 
 T = TypeVar("T")
 
 REQUIRED = "input.required"
-MAX_TEXT = 200
-MAX_NOTES = 1000
 ADDRESS_PARTS = (
     "prefecture",
     "city",
@@ -88,6 +87,11 @@ class Values:
         return Values(tuple(out))
 
 
+def _item_of(name: str) -> str:
+    """The item a field's path ends in: ``members[0].remarks`` → ``remarks``."""
+    return re.sub(r"\[\d+\]$", "", name.rsplit(".", 1)[-1])
+
+
 @dataclass
 class FormReader:
     """Reads one posted form; faults are collected in ``violations`` (each with its field)."""
@@ -132,13 +136,18 @@ class FormReader:
         label: str,
         *,
         required: bool = False,
-        multiline: bool = False,
-        max_length: int = MAX_TEXT,
+        max_length: int | None = None,
     ) -> str:
+        """The text of the field ``name`` (a command's path), read by the rule every door keeps
+        for that item (``services/inbound.text_limits``: its lines and its length);
+        ``max_length`` only for a value that is no free-text item of a command (an event id)."""
+        multiline, limit = text_limits(_item_of(name))
         raw = self.raw(name)
         value = self._checked(
             name,
-            lambda: free_text(raw, name, label=label, multiline=multiline, max_length=max_length),
+            lambda: free_text(
+                raw, name, label=label, multiline=multiline, max_length=max_length or limit
+            ),
         )
         if value is None:
             return ""
