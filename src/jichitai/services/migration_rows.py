@@ -6,7 +6,7 @@ For a 住民 row, :class:`SnapshotCheck` also makes what the writer needs (canon
 projection row) and, for a living resident (住民状態 住民), asks whether the address lies in the
 municipality (:meth:`~jichitai.domain.common.address.Address.outside_violation`), so the whole of
 it can run in a worker process (``migration_workers``); the checks across rows (which of a
-person's rows is current, whether an address outside is allowed) stay in ``migration_import``.
+person's rows is current, whether an address outside is allowed) stay in ``migration_pass``.
 """
 
 from __future__ import annotations
