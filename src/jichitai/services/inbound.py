@@ -6,7 +6,7 @@ with their check digits, dates whose wording must match their value, names, read
 parts, free text: ``text.py``) and hands the normalised JSON to the storage codec, which builds
 the typed command. Every fault is reported, each naming its path as the change rules and the
 counter's forms do (``members[0].name.family``; the header's items at the top: ``effective_on``).
-The storage decoder alone (``codec.py``) trusts its input and is for stored data only.
+The storage decoder alone (``jichitai.codec``) trusts its input and is for stored data only.
 """
 
 from __future__ import annotations

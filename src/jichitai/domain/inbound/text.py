@@ -2,7 +2,7 @@
 
 Every door (the staff API, the counter, the command line, imports and the doors to come) checks
 text with these functions, so they accept and refuse the same values; stored data is read back
-without them (``jichitai/codec.py``). Each returns the text as the register keeps it (trimmed; a
+without them (``jichitai.codec``). Each returns the text as the register keeps it (trimmed; a
 reading made full-width katakana) or raises ``InvalidValue`` naming the field.
 
 Refused everywhere: control characters (a line feed only where the field takes several lines),
