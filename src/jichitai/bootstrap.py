@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from jichitai.adapters.clock import SystemClock, SystemIds, SystemRandom
 from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_sqlite
-from jichitai.adapters.db.migrate import current_revision, head_revision, upgrade
+from jichitai.adapters.db.revisions import current_revision, head_revision
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
 from jichitai.adapters.db.user_directory import SqlStaffLogins
 from jichitai.adapters.http.resolver import SystemResolver
@@ -165,6 +165,8 @@ class App:
             importlib.import_module(module)
 
     def upgrade_database(self) -> None:
+        from jichitai.adapters.db.migrate import upgrade  # Alembic: loaded to migrate only
+
         upgrade(self.engine)
 
     def database_is_current(self) -> bool:

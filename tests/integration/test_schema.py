@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from jichitai.adapters.db import tables
 from jichitai.adapters.db.engine import READ_ONLY, create_engine_for, is_sqlite
 from jichitai.adapters.db.migrate import (
+    alembic_head,
     check_models_match,
     current_revision,
     downgrade,
@@ -56,6 +57,7 @@ JST = timezone(timedelta(hours=9))
 
 def test_upgrade_reaches_the_newest_migration(engine: Engine) -> None:
     assert head_revision() == "0012"
+    assert alembic_head() == head_revision()  # the files' names say what Alembic finds
     assert current_revision(engine) == head_revision()
 
 
