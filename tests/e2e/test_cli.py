@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from jichitai.bootstrap import bootstrap
+from jichitai.bootstrap import App, bootstrap
 from jichitai.config import Settings
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
@@ -80,15 +81,24 @@ def test_show_gives_the_current_record_its_history_and_the_record_as_of_a_date(s
     assert too_early[0]["code"] == "person.not_registered_on"
 
 
+@pytest.fixture
+def same_database(seeded: Cli, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
+    """The application in the test process over the commands' database (to set up and read
+    what the commands do); its connections closed after the test."""
+    for name in ("JICHITAI_DATABASE_URL", "JICHITAI_KEY_DIR"):
+        monkeypatch.setenv(name, seeded.env[name])
+    app = bootstrap(Settings.from_environment())
+    yield app
+    app.engine.dispose()
+
+
 def test_show_and_search_read_through_the_register_access_service_as_the_operator(
-    seeded: Cli, monkeypatch: pytest.MonkeyPatch
+    seeded: Cli, same_database: App
 ) -> None:
     """The command line decides nothing about masking, suppressions or the access log: the
     operator reads with a clerk's duty, or a reviewer's with ``--show-individual-number``, and
     the register-access service applies the rules and logs each read as for the counter."""
-    for name in ("JICHITAI_DATABASE_URL", "JICHITAI_KEY_DIR"):
-        monkeypatch.setenv(name, seeded.env[name])
-    app = bootstrap(Settings.from_environment())
+    app = same_database
     hits = seeded.ok("resident", "search", "-m", CODE, "--by", "kana", "ア", "--live-only")
     atena = next(
         hit["atena_number"]
