@@ -16,6 +16,12 @@ password="jichitai-demo-password"
 if ! "$bin" municipality list --json | grep -q "\"$code\""; then
     "$bin" municipality add "$code" 東京都千代田区
 fi
+# The municipality's 町字 master (住所辞書, ADR 0013), loaded before the demo seeds: the demo's
+# addresses lie in it, and an address outside it is an alert at the counter and in the API.
+master="src/jichitai/layouts/town_areas/${code}.csv"
+if [ -f "$master" ]; then
+    "$bin" address import --municipality "$code" "$master" >/dev/null
+fi
 persons=$("$bin" stats --municipality "$code" --json | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["persons"])')
 if [ "$persons" -eq 0 ]; then
     echo "デモデータを作成しています（${residents}人）..."

@@ -22,6 +22,7 @@ from jichitai.adapters.pdf.font_path import mj_font_path
 from jichitai.adapters.private_files import write_private
 from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.adapters.security.tokens import JwtTokens
+from jichitai.adapters.town_area_csv import CsvTownAreaSource
 from jichitai.config import Settings
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.integration.destinations import DestinationPolicy
@@ -40,6 +41,7 @@ from jichitai.services.ports import (
     PasswordHasher,
     RandomSource,
     TokenCodec,
+    TownAreaSource,
 )
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.register import RegisterService
@@ -48,6 +50,7 @@ from jichitai.services.seals import MeasuredSeal, SealService
 from jichitai.services.sessions import SessionService
 from jichitai.services.suppression import SuppressionService
 from jichitai.services.throttle import Limit, Throttle
+from jichitai.services.town_areas import TownAreaMaster
 from jichitai.services.users import UserService
 
 if TYPE_CHECKING:
@@ -116,6 +119,10 @@ class App:
     write_private_file: Callable[[str, bytes], None]
     """Writes a file an entry point hands to the operator (a certificate PDF…) owner-only, 0600,
     whatever the umask (``adapters/private_files.py``): it holds personal data."""
+    town_areas: TownAreaMaster
+    """The municipality's 町字 master: import, and the counter's completion (ADR 0013)."""
+    town_area_file: Callable[[str], TownAreaSource]
+    """A 町字 master file in the ABR 町字マスター CSV layout (``adapters/town_area_csv.py``)."""
     _layout_export: _Once[LayoutExportService] = field(repr=False)
     _layout_import: _Once[LayoutImportService] = field(repr=False)
     _certificates: _Once[CertificateService] = field(repr=False)
@@ -429,4 +436,6 @@ def bootstrap(
             Limit(settings.verify_limit, timedelta(seconds=settings.verify_window_seconds)),
         ),
         write_private_file=write_private,
+        town_areas=TownAreaMaster(uow_for, reader_for, access_log, clock),
+        town_area_file=CsvTownAreaSource,
     )

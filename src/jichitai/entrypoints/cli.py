@@ -19,6 +19,7 @@ from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.residents.search import MAX_SEARCH_RESULTS, SearchBy
+from jichitai.entrypoints.cli_address import address_app
 from jichitai.entrypoints.cli_audit import audit_app
 from jichitai.entrypoints.cli_certificates import certificate_app, municipality_issuer
 from jichitai.entrypoints.cli_common import (
@@ -55,6 +56,7 @@ app.add_typer(layout_app, name="layout")
 app.add_typer(subscriber_app, name="subscriber")
 app.add_typer(certificate_app, name="certificate")
 app.add_typer(seal_app, name="seal")
+app.add_typer(address_app, name="address")
 app.command("worker")(worker)
 
 

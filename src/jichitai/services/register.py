@@ -46,6 +46,7 @@ from jichitai.services.ports import (
     UnitOfWork,
 )
 from jichitai.services.seals import abolish_on_removal
+from jichitai.services.town_areas import MasterLookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +190,7 @@ class RegisterService:
             today=self._clock.today(),
             municipality_code=uow.municipality_code,
             municipality_name=uow.municipality_name,
+            town_areas=MasterLookup(uow.town_areas),
         )
 
     def _utc_now(self) -> datetime:

@@ -575,3 +575,28 @@ APPEND_ONLY_TABLES: tuple[str, ...] = ("access_log", "access_log_persons", "seal
 def tenant_tables() -> list[Table]:
     """Tenant-owned tables in dependency order (parents first)."""
     return [t for t in metadata.sorted_tables if t.name not in GLOBAL_TABLES]
+
+
+# The municipality's 町字 master (standard §1.3.2 (240), §1.3.3 (250); ADR 0013): one row per
+# 町字 of the アドレス・ベース・レジストリ 町字マスター it loaded, replaced whole by each import.
+# ``name_key`` is the 町字 as an address writes it (大字・町名 + 丁目名 + 小字名), folded as the
+# rule compares it (``town_area_key``): the change check reads by it, the counter's completion
+# by its prefix.
+town_areas = Table(
+    "town_areas",
+    metadata,
+    _municipality_code(),
+    Column("town_id", String(7), nullable=False),
+    Column("kind", String(1), nullable=False),
+    Column("name_key", Text, nullable=False),
+    Column("oaza", Text, nullable=False),
+    Column("chome", Text, nullable=False),
+    Column("koaza", Text, nullable=False),
+    Column("postcode", String(7), nullable=False),
+    Column("residence_indication", Boolean, nullable=False),
+    Column("valid_from", Date, nullable=True),
+    Column("valid_to", Date, nullable=True),
+    PrimaryKeyConstraint("municipality_code", "town_id"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+    Index("ix_town_areas_name_key", "municipality_code", "name_key"),
+)

@@ -28,6 +28,7 @@ from jichitai.adapters.db.seal_store import SqlSealRepository
 from jichitai.adapters.db.session_store import SqlSessions
 from jichitai.adapters.db.subscriber_store import SqlSubscribers
 from jichitai.adapters.db.suppression_store import SqlSuppressions
+from jichitai.adapters.db.town_area_store import SqlTownAreas
 from jichitai.adapters.db.user_directory import SqlUsers
 from jichitai.domain.errors import NotFound, Violation
 from jichitai.services.ports import GENESIS_HASH, Municipality
@@ -150,6 +151,10 @@ class SqlUnitOfWork:
     @property
     def outbox(self) -> SqlOutbox:
         return self._repository("outbox", SqlOutbox)
+
+    @property
+    def town_areas(self) -> SqlTownAreas:
+        return self._repository("town_areas", SqlTownAreas)
 
     def __exit__(
         self,

@@ -16,6 +16,7 @@ from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.rules.checks import Checks
 from jichitai.domain.residents.rules.dates import check_dates, check_order_of_dates
 from jichitai.domain.residents.rules.heads import check_heads_remain
+from jichitai.domain.residents.rules.town_areas import check_town_areas
 from jichitai.domain.residents.view import ChangeContext, ChangePlan, RegisterView
 
 
@@ -28,6 +29,7 @@ def plan_change(command: ChangeCommand, view: RegisterView, ctx: ChangeContext) 
     plan = change_type.planner(command, view, ctx, checks)
     check_order_of_dates(plan, view, ctx, checks, supersedes_pending=change_type.supersedes_pending)
     check_heads_remain(plan, view, checks)
+    check_town_areas(plan, view, ctx, header, checks)
     alerts = checks.raise_if_any()
     # §4.2.0.2 (760): any filing-type change may be recorded ex officio; the event says so.
     return replace(plan, alerts=alerts, ex_officio=plan.ex_officio or header.ex_officio)

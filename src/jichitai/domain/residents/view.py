@@ -22,6 +22,7 @@ from jichitai.domain.common.identifiers import (
     ResidentCode,
 )
 from jichitai.domain.common.names import PersonName
+from jichitai.domain.common.town_areas import TownAreaLookup
 from jichitai.domain.errors import Violation
 from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.reasons import ChangeReason
@@ -65,6 +66,8 @@ class ChangeContext:
     today: date
     municipality_code: str
     municipality_name: str = ""
+    town_areas: TownAreaLookup | None = None
+    """The municipality's 町字 master; None when none is loaded (nothing is checked)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ resume page posts it again to the same step) and no personal data goes into a UR
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -80,6 +80,13 @@ _TYPED_NOT_FOUND = frozenset({"cancel.event_not_found", "household.not_found"})
 DraftPath = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 
 
+class Town(NamedTuple):
+    """A 町字 offered for completion, with its 郵便番号 (「100-0013」) when the master has it."""
+
+    name: str
+    postcode: str
+
+
 class NeedsAcknowledgement(Exception):
     """Reading the person the form is for raised alerts the clerk must confirm first."""
 
@@ -103,6 +110,17 @@ def _place(counter: Counter) -> tuple[str, str]:
         PREFECTURES[int(code[:2]) - 1] if code[:2].isdigit() and 1 <= int(code[:2]) <= 47 else ""
     )
     return prefecture, counter.municipality_name.removeprefix(prefecture)
+
+
+def _towns(request: Request, counter: Counter, place: str, start: str, limit: int) -> list[Town]:
+    """町字 to complete an address here: from the municipality's 町字 master with their
+    郵便番号 when it has loaded one (ADR 0013), else those of the residents' addresses."""
+    app = app_of(request)
+    code = counter.actor.municipality_code
+    found = app.town_areas.suggest(code, start, limit)
+    if found is not None:
+        return [Town(s.name, s.postcode_display) for s in found]
+    return [Town(name, "") for name in app.queries.town_areas(code, place, start, limit=limit)]
 
 
 def _context(request: Request, counter: Counter, ref: str, acknowledged: frozenset[str]) -> Context:
@@ -228,10 +246,7 @@ def _form(
             "",
         )
     pending = {a.code for a in problems.alerts}
-    prefecture, city = ctx.prefecture, ctx.city
-    towns = app_of(request).queries.town_areas(
-        counter.actor.municipality_code, prefecture + city, limit=TOWN_SUGGESTIONS
-    )
+    towns = _towns(request, counter, ctx.prefecture + ctx.city, "", TOWN_SUGGESTIONS)
     return page(
         request,
         "changes/form.html",
@@ -496,10 +511,14 @@ def assist(request: Request, posted: PostedForm) -> JSONResponse:
         layout = process.layout(_light_context(request, counter, values), values)
         dates = dates_understood(layout, values)
     town = posted.get("town").strip()[:50]
-    towns: list[str] = []
+    towns: list[Town] = []
     if town:
         prefecture, city = _place(counter)
-        towns = app_of(request).queries.town_areas(
-            counter.actor.municipality_code, prefecture + city, town, limit=30
-        )
-    return _json({"dates": dates, "towns": towns})
+        towns = _towns(request, counter, prefecture + city, town, 30)
+    return _json(
+        {
+            "dates": dates,
+            "towns": [t.name for t in towns],
+            "postcodes": {t.name: t.postcode for t in towns if t.postcode},
+        }
+    )

@@ -16,7 +16,8 @@ import Clock``) whichever module defines it:
   host resolver;
 - ``migration``: the layout export's sink, the import's source and its worker pool;
 - ``suppression``: suppression settings;
-- ``audit``: the access log.
+- ``audit``: the access log;
+- ``addresses``: the 町字 master and the file it is read from.
 
 A value a port carries that is a use case's own (an access-log entry, an issue record) stays
 with its service and is named here for type checking only.
@@ -24,6 +25,10 @@ with its service and is named here for type checking only.
 
 from __future__ import annotations
 
+from jichitai.services.ports.addresses import (
+    TownAreaRepository,
+    TownAreaSource,
+)
 from jichitai.services.ports.audit import (
     AccessLogRepository,
 )
@@ -129,6 +134,8 @@ __all__ = [
     "SuppressionRepository",
     "TokenClaims",
     "TokenCodec",
+    "TownAreaRepository",
+    "TownAreaSource",
     "Transport",
     "UnitOfWork",
     "UserRepository",

@@ -19,6 +19,7 @@ from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import RegisterView
+from jichitai.services.ports.addresses import TownAreaRepository
 from jichitai.services.ports.audit import AccessLogRepository
 from jichitai.services.ports.certificates import CertificateRepository
 from jichitai.services.ports.integration import OutboxRepository, SubscriberRepository
@@ -349,6 +350,10 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> OutboxRepository:
         """The municipality's webhook outbox."""
+
+    @property
+    def town_areas(self) -> TownAreaRepository:
+        """The municipality's 町字 master (ADR 0013)."""
 
     def __enter__(self) -> Self: ...
 

@@ -19,15 +19,29 @@ document.querySelectorAll("form[data-assist]").forEach((form) => {
         p.textContent = answer.dates[p.getAttribute("data-echo-for")] || "";
       });
       if (typingTown && towns && answer.towns.length) {
+        const postcodes = answer.postcodes || {};
         towns.replaceChildren(...answer.towns.map((name) => {
           const option = document.createElement("option");
           option.value = name;
+          if (postcodes[name]) {
+            option.setAttribute("data-postcode", postcodes[name]);
+            option.label = `${name}　〒${postcodes[name]}`;
+          }
           return option;
         }));
       }
     } catch (_) { /* the server shows the same on the next page */ }
   };
+  // A 町字 chosen from the master fills its 郵便番号 (when the clerk has typed none).
+  const fillPostcode = (target) => {
+    if (!towns || !target || !target.name || !target.name.endsWith(".town_area")) return;
+    const option = Array.from(towns.options).find((o) => o.value === target.value);
+    const code = option && option.getAttribute("data-postcode");
+    const postcode = form.elements.namedItem(target.name.replace(/\.town_area$/, ".postcode"));
+    if (code && postcode && !postcode.value) postcode.value = code;
+  };
   form.addEventListener("input", (event) => {
+    fillPostcode(event.target);
     clearTimeout(timer);
     timer = setTimeout(() => assist(event.target), 300);
   });
