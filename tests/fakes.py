@@ -512,3 +512,37 @@ class MemoryAccessLog:
 def access_log(store: MemoryAccessLogStore, clock: FixedClock) -> AccessLog:
     """The service over the store, one unit of work a use case."""
     return AccessLog(memory_units(store.heads, access_log=store), clock, SeededIds(1))
+
+
+class TownAreaRows:
+    """The ``TownAreaSource`` port over rows given in a test: the header, then the data rows
+    (line 2 on), as a CSV file would give them."""
+
+    def __init__(self, header: Sequence[str], *rows: Sequence[str]) -> None:
+        self._header = tuple(header)
+        self._rows = rows
+
+    def rows(self) -> Iterator[tuple[int, Mapping[str, str]]]:
+        for line, row in enumerate(self._rows, start=2):
+            yield line, dict(zip(self._header, row, strict=True))
+
+
+TOWN_AREA_HEADER: tuple[str, ...] = (
+    "町字id",
+    "町字区分コード",
+    "大字・町名",
+    "丁目名",
+    "小字名",
+    "住居表示フラグ",
+    "効力発生日",
+    "廃止日",
+    "郵便番号",
+)
+
+
+def town_area_row(
+    town_id: str, oaza: str, chome: str = "", postcode: str = "", valid: tuple[str, str] = ("", "")
+) -> tuple[str, ...]:
+    """One row of :data:`TOWN_AREA_HEADER`."""
+    kind = "2" if chome else "1"
+    return (town_id, kind, oaza, chome, "", "1", valid[0], valid[1], postcode)
