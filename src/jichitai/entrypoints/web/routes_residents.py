@@ -75,8 +75,10 @@ def search(request: Request, posted: PostedForm) -> HTMLResponse:
             problems=refusal(e, ["q"]),
         )
     refs = refs_of(request)
+    today = app_of(request).clock.today()
     hits = [
-        row(s) | {"ref": refs.ref(counter.actor.login, s.record.atena_number.value)} for s in found
+        row(s, today) | {"ref": refs.ref(counter.actor.login, s.record.atena_number.value)}
+        for s in found
     ]
     return page(
         request,
@@ -126,10 +128,12 @@ def resident_page(
     )
     seals = app.seals.of_person(actor, atena, acknowledged=acknowledged)
     issues = app.certificates.history(actor, atena) if actor.may(Permission.ISSUE) else None
+    today = app.clock.today()
     members = [
-        row(m) | {"ref": refs.ref(actor.login, m.record.atena_number.value)} for m in household
+        row(m, today) | {"ref": refs.ref(actor.login, m.record.atena_number.value)}
+        for m in household
     ]
-    view = row(shown)
+    view = row(shown, today)
     view["pending"] = (
         f"{format_wareki(shown.pending.effective_on)}から{shown.pending.reason_label}"
         if shown.pending is not None
