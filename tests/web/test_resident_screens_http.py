@@ -98,3 +98,22 @@ def test_the_age_is_counted_as_the_law_counts_it_and_not_guessed_for_an_unknown_
     assert age_text(record, date(2025, 12, 31)) == "50歳"
     unknown = replace(record, birth_date=RecordDate.parse("昭和50年月日不詳"))
     assert age_text(unknown, date(2026, 11, 26)) == "—"
+
+
+def test_a_removed_record_whose_household_has_no_one_left_is_shown(
+    http: TestClient, tenant: Tenant, app: App
+) -> None:
+    for atena in tenant.atena_numbers:
+        app.register.record_change(
+            tenant.code,
+            Death(
+                header=a_header(),
+                atena_number=AtenaNumber(atena),
+                died_on=RecordDate.parse("令和8年11月20日"),
+            ),
+        )
+    log_in(http, tenant)
+    shown = http.get(f"/ui/residents/{ref_of(tenant, tenant.atena_numbers[0])}")
+    assert shown.status_code == 200, shown.text
+    assert '<h2 id="record-title">除票</h2>' in shown.text
+    assert "世帯（0人）" in shown.text and "の世帯に住民はいません" in shown.text

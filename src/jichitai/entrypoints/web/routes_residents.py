@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.common.dates import format_wareki
-from jichitai.domain.errors import DomainError
+from jichitai.domain.errors import DomainError, NotFound
 from jichitai.domain.residents.search import SearchBy
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.entrypoints.web.session import Counter, CurrentCounter, PostedForm, app_of
@@ -123,9 +123,16 @@ def resident_page(
             )
         raise
     history = app.register_access.history(actor, atena, acknowledged=acknowledged)
-    household = app.register_access.household(
-        actor, shown.record.household_number.value, acknowledged=acknowledged
-    )
+    try:
+        household = app.register_access.household(
+            actor, shown.record.household_number.value, acknowledged=acknowledged
+        )
+    except NotFound:
+        # A 除票 whose household no longer has anyone living in it (one who moved out or died
+        # alone): the page shows the record and says the household is empty.
+        if not shown.record.is_removed:
+            raise
+        household = []
     seals = app.seals.of_person(actor, atena, acknowledged=acknowledged)
     issues = app.certificates.history(actor, atena) if actor.may(Permission.ISSUE) else None
     today = app.clock.today()
