@@ -44,6 +44,15 @@ def resident_page(page: Page, counter: Counter) -> None:
     expect(page.get_by_role("heading", name="住民票（現在）")).to_be_visible()
 
 
+def removed_resident_page(page: Page, counter: Counter) -> None:
+    log_in(page, counter, Role.CLERK)
+    page.get_by_label(SEARCH_LABEL).fill("た")
+    page.get_by_label("除票（転出・死亡等で消除された方）も含める").check()
+    page.keyboard.press("Enter")
+    page.locator("table.results tbody tr.removed").first.get_by_role("link").click()
+    expect(page.get_by_role("heading", name="除票", exact=True)).to_be_visible()
+
+
 def drafts_queue(page: Page, counter: Counter) -> None:
     log_in(page, counter, Role.REVIEWER)
     page.goto(counter.url("/ui/drafts"))
@@ -81,6 +90,7 @@ PAGES: list[tuple[str, Callable[[Page, Counter], None]]] = [
     ("login", login_page),
     ("search results", search_results),
     ("resident", resident_page),
+    ("removed resident", removed_resident_page),
     ("drafts queue", drafts_queue),
     ("audit search", audit_search),
     ("certificate form", certificate_form),

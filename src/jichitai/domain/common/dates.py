@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -54,6 +54,14 @@ def year_of(d: date, eras: EraTable = DEFAULT_ERAS) -> tuple[Era, int]:
 
 def _year_text(era_year: int) -> str:
     return "元" if era_year == 1 else str(era_year)
+
+
+def attained_age(born: date, on: date) -> int:
+    """Age as the law counts it (満年齢): a year is completed at the end of the day before the
+    birthday (年齢計算ニ関スル法律), so one born on 1 April is 15 on the 31 March fifteen years
+    later, and one born on 29 February gains a year on 28 February of a common year."""
+    day = on + timedelta(days=1)
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def format_wareki(d: date, eras: EraTable = DEFAULT_ERAS) -> str:

@@ -8,9 +8,10 @@ abolition on request (廃止), or by abolition on the person's move-out or death
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
+from jichitai.domain.common.dates import attained_age as attained_age  # kept importable here
 from jichitai.domain.errors import DomainError, Violation
 
 MIN_AGE = 15
@@ -82,14 +83,6 @@ class SealRegistration:
     @property
     def is_active(self) -> bool:
         return self.status is SealStatus.ACTIVE
-
-
-def attained_age(born: date, on: date) -> int:
-    """Age as the law counts it: a year is completed at the end of the day before the birthday
-    (年齢計算ニ関スル法律), so one born on 1 April is 15 on the 31 March fifteen years later,
-    and one born on 29 February gains a year on 28 February of a common year."""
-    day = on + timedelta(days=1)
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def impression_faults(impression: Impression) -> list[Violation]:

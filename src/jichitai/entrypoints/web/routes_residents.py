@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.common.dates import format_wareki
-from jichitai.domain.errors import DomainError
+from jichitai.domain.errors import DomainError, NotFound
 from jichitai.domain.residents.search import SearchBy
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.entrypoints.web.session import Counter, CurrentCounter, PostedForm, app_of
@@ -75,8 +75,10 @@ def search(request: Request, posted: PostedForm) -> HTMLResponse:
             problems=refusal(e, ["q"]),
         )
     refs = refs_of(request)
+    today = app_of(request).clock.today()
     hits = [
-        row(s) | {"ref": refs.ref(counter.actor.login, s.record.atena_number.value)} for s in found
+        row(s, today) | {"ref": refs.ref(counter.actor.login, s.record.atena_number.value)}
+        for s in found
     ]
     return page(
         request,
@@ -121,15 +123,24 @@ def resident_page(
             )
         raise
     history = app.register_access.history(actor, atena, acknowledged=acknowledged)
-    household = app.register_access.household(
-        actor, shown.record.household_number.value, acknowledged=acknowledged
-    )
+    try:
+        household = app.register_access.household(
+            actor, shown.record.household_number.value, acknowledged=acknowledged
+        )
+    except NotFound:
+        # A 除票 whose household no longer has anyone living in it (one who moved out or died
+        # alone): the page shows the record and says the household is empty.
+        if not shown.record.is_removed:
+            raise
+        household = []
     seals = app.seals.of_person(actor, atena, acknowledged=acknowledged)
     issues = app.certificates.history(actor, atena) if actor.may(Permission.ISSUE) else None
+    today = app.clock.today()
     members = [
-        row(m) | {"ref": refs.ref(actor.login, m.record.atena_number.value)} for m in household
+        row(m, today) | {"ref": refs.ref(actor.login, m.record.atena_number.value)}
+        for m in household
     ]
-    view = row(shown)
+    view = row(shown, today)
     view["pending"] = (
         f"{format_wareki(shown.pending.effective_on)}から{shown.pending.reason_label}"
         if shown.pending is not None

@@ -8,10 +8,13 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from jichitai.domain.access.suppression import KIND_LABELS, SuppressionKind
+from jichitai.domain.common.dates import DateKind, attained_age
 from jichitai.domain.errors import invalid
+from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
 from jichitai.entrypoints.presenters import record_view
 from jichitai.services.register_access import Shown
 
@@ -68,8 +71,33 @@ def flag_labels(flags: Sequence[str]) -> list[str]:
     return labels
 
 
-def row(shown: Shown) -> dict[str, Any]:
-    """A search hit or a household member as a table row."""
+def age_text(record: ResidentRecord, today: date) -> str:
+    """満年齢 today (``52歳``) as the law counts it, or at death for one who died
+    (``80歳（死亡時）``); ``—`` when the birth date is 不詳 (its stand-in day would give an age
+    the register does not know). A day not on the calendar (昭和25年2月29日) counts from the
+    nearest real day, as the register sorts it."""
+    birth = record.birth_date
+    if birth.kind is DateKind.UNKNOWN:
+        return "—"
+    if record.status is ResidentStatus.DEAD:
+        died = record.removal_event_date
+        on = died.approximation if died is not None and died.is_calendar else record.removed_on
+        if on is not None:
+            return f"{attained_age(birth.approximation, on)}歳（死亡時）"
+    return f"{attained_age(birth.approximation, today)}歳"
+
+
+def status_text(shown: Shown) -> str:
+    """The state a clerk reads in a table: 住民, or 除票 with why (``除票（転出）``)."""
+    record = shown.record
+    if record.is_removed:
+        return f"除票（{record.status.label}）"
+    return record.status.label
+
+
+def row(shown: Shown, today: date | None = None) -> dict[str, Any]:
+    """A search hit or a household member as a table row; with ``today``, the age on that day
+    (``age``)."""
     view = record_view(shown.record)
     view["individual_number"] = (
         view["individual_number"]
@@ -78,6 +106,9 @@ def row(shown: Shown) -> dict[str, Any]:
     )
     view["flags"] = flag_labels(shown.flags)
     view["is_removed"] = shown.record.is_removed
+    view["status_text"] = status_text(shown)
+    if today is not None:
+        view["age"] = age_text(shown.record, today)
     return view
 
 
