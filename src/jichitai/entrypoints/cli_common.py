@@ -20,7 +20,17 @@ if TYPE_CHECKING:
 MunicipalityOption = Annotated[
     str, typer.Option("--municipality", "-m", help="地方公共団体コード (6桁)")
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="JSONで出力")]
+_json_asked: bool | None = None
+"""The running command's ``--json`` (None: the command has no such option)."""
+
+
+def _remember_json(value: bool) -> bool:
+    global _json_asked
+    _json_asked = value
+    return value
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="JSONで出力", callback=_remember_json)]
 
 
 def _app() -> App:
@@ -63,7 +73,15 @@ def _emit(data: Any, as_json: bool) -> None:
         typer.echo(str(data))
 
 
-def _fail(error: DomainError, as_json: bool = True) -> NoReturn:
+def _fail(error: DomainError, as_json: bool | None = None) -> NoReturn:
+    """Print the refusal on standard error and exit with status 2: with ``--json`` as
+    ``{"errors": [...]}``, otherwise one line per error, ``エラー <code>: <message> (<field>)``.
+
+    ``as_json`` None (a refusal before the command's own work: settings, an un-migrated
+    database) follows the running command's ``--json``; a command without that option (``serve``,
+    ``worker``) prints the JSON."""
+    if as_json is None:
+        as_json = _json_asked is not False
     errors = [
         {"code": v.code, "message": v.message, "field": v.field, "level": v.severity.value}
         | ({"line": v.line} if v.line is not None else {})
