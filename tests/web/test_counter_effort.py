@@ -110,8 +110,8 @@ def test_a_family_of_three_moving_in_counted(page: Page, counter: Counter) -> No
     for i, (given, given_kana, born, sex, relationship) in enumerate(members):
         p = f"members[{i}]"
         clerk.fill(f"{p}.name.family", "窓口")
-        clerk.fill(f"{p}.name.given", given)
         clerk.fill(f"{p}.name.family_kana", "マドグチ")
+        clerk.fill(f"{p}.name.given", given)
         clerk.fill(f"{p}.name.given_kana", given_kana + kana)
         clerk.fill(f"{p}.birth_date", born)
         clerk.choose(f"{p}.sex", sex)
