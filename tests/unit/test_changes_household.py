@@ -143,11 +143,13 @@ def test_part_of_a_household_moving_needs_a_new_head_among_the_movers() -> None:
 
 
 @pytest.mark.spec("4.0.2")
-def test_movers_forming_a_household_need_their_relationships() -> None:
+def test_movers_forming_a_household_keep_their_relationships_left_blank() -> None:
+    """The counter's hint: 「空欄は今の続柄のまま」 (the clerk types the one that changes)."""
     fake = FakeRegister()
     _, (_, _, boy, girl) = a_household(fake, a_person(), wife(), son(), daughter())
-    refusal = refused(fake, move(boy, girl, new_head=boy))
-    violation(refusal, "relationship.required", f"relationships.{girl.value}", ERROR)
+    record(fake, move(boy, girl, new_head=boy))
+    assert fake.now(boy).relationship.is_head
+    assert fake.now(girl).relationship == REL("子")
 
 
 @pytest.mark.spec("4.0.2")
@@ -731,3 +733,24 @@ def test_any_part_of_a_household_leaving_keeps_at_most_one_head_per_household(
         len(fake.household_residents(household)) + len(fake.household_residents(new_household))
         == size
     )
+
+
+@pytest.mark.spec("4.1.2")
+def test_part_of_a_household_moving_keeps_a_blank_relationship_as_it_is() -> None:
+    """世帯主, 妻 and 子: the wife and the son move out to a flat of their own in town, she its
+    head; the son's 続柄 left blank stays 子."""
+    fake = FakeRegister()
+    _, (head, her, boy) = a_household(fake, a_person(), wife(), son())
+    record(fake, move(her, boy, new_head=her))
+    assert fake.now(her).relationship.is_head
+    assert fake.now(boy).relationship == Relationship("子")
+    assert fake.now(head).household_number != fake.now(boy).household_number
+
+
+def test_joining_another_household_names_the_person_whose_relationship_is_missing() -> None:
+    fake = FakeRegister()
+    target, _ = a_household(fake, others("佐藤", "𩸽子", ("サトウ", "ホッケコ")), address=NEW_HOME)
+    _, (_head, her) = a_household(fake, a_person(), wife())
+    found = refused(fake, move(her, household_number=target))
+    error = violation(found, "relationship.required", f"relationships.{her.value}", ERROR)
+    assert fake.now(her).name.full in error.message and her.value in error.message

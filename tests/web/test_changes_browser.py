@@ -170,23 +170,29 @@ def test_a_family_of_three_moves_in_entered_with_the_keyboard(page: Page, counte
     type_in(page, field(page, "previous_address.city"), "大阪市北区")
     type_in(page, field(page, "previous_address.lot_text"), "梅田一丁目1番1号")
     members = [
-        ("太郎", "タロウ", "S55.4.1", 1, "世帯主"),
-        ("花子", "ハナコ", "1982-07-15", 2, "妻"),
-        ("一郎", "イチロウ", "H27.5.5", 1, "子"),
+        ("太郎", "タロウ", "S55.4.1", "male", "世帯主"),
+        ("花子", "ハナコ", "1982-07-15", "female", "妻"),
+        ("一郎", "イチロウ", "H27.5.5", "male", "子"),
     ]
     for i, (given, given_kana, born, sex, relationship) in enumerate(members):
         p = f"members[{i}]"
         if i == 0:
             type_in(page, field(page, f"{p}.name.family"), "窓口")
+            type_in(page, field(page, f"{p}.name.family_kana"), "ﾏﾄﾞｸﾞﾁ")  # half-width
         else:  # the new block starts at 名: 氏, フリガナ and 本籍 are copied from the first
             expect(field(page, f"{p}.name.given")).to_be_focused()
             expect(field(page, f"{p}.name.family")).to_have_value("窓口")
         type_in(page, field(page, f"{p}.name.given"), given)
-        if i == 0:
-            type_in(page, field(page, f"{p}.name.family_kana"), "ﾏﾄﾞｸﾞﾁ")  # half-width
         type_in(page, field(page, f"{p}.name.given_kana"), given_kana + kana)
         type_in(page, field(page, f"{p}.birth_date"), born)
-        choose(page, field(page, f"{p}.sex"), sex)
+        radio = page.locator(f'[name="{p}.sex"][value="{sex}"]')
+        if i == 1:  # 妻 suggested for the second member, and so 女
+            expect(field(page, f"{p}.relationship")).to_have_value(relationship)
+            expect(radio).to_be_checked()
+        else:  # Tab reaches the first radio button (男); ↓ goes on to 女
+            tab_to(page, page.locator(f'[name="{p}.sex"]').first)
+            page.keyboard.press("Space" if sex == "male" else "ArrowDown")
+            expect(radio).to_be_checked()
         type_in(page, field(page, f"{p}.relationship"), relationship)
         if i == 0:
             type_in(
@@ -283,7 +289,7 @@ def test_a_double_submit_makes_one_draft(page: Page, counter: Counter) -> None:
     }
     for name, value in fills.items():
         field(page, name).fill(value)
-    field(page, "members[0].sex").select_option("female")
+    page.get_by_role("radio", name="女").check()
     page.get_by_role("button", name="確認画面へ進む").click()
     expect(page.get_by_role("button", name="仮登録する")).to_be_visible()
     form = page.locator("form.confirm-actions")

@@ -17,6 +17,7 @@ from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.address import Address
+from jichitai.domain.common.identifiers import ResidentCode
 from jichitai.domain.residents.commands import Correct, MoveIn, MoveOut
 from jichitai.entrypoints.web.changes_catalogue import PROCESSES
 from jichitai.entrypoints.web.refs import PersonRefs
@@ -35,7 +36,7 @@ TODAY_WAREKI = "令和8年11月26日"  # FixedClock's today
 
 class _Form(HTMLParser):
     """What a browser would send of the page's change form (or confirmation form): hidden and
-    text inputs, ticked boxes, chosen options and text areas; buttons aside."""
+    text inputs, ticked boxes and radio buttons, chosen options and text areas; buttons aside."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -54,7 +55,7 @@ class _Form(HTMLParser):
             return
         if tag == "input" and a.get("type") in ("hidden", "text", "search"):
             self.pairs.append((a["name"], a.get("value", "")))
-        elif tag == "input" and a.get("type") == "checkbox" and "checked" in a:
+        elif tag == "input" and a.get("type") in ("checkbox", "radio") and "checked" in a:
             self.pairs.append((a["name"], a.get("value", "on")))
         elif tag == "select":
             self.select, self.chosen, self.first = a["name"], None, None
@@ -227,6 +228,67 @@ def test_a_family_moves_in_through_the_confirmation_to_one_draft(
     assert command.header.effective_on.isoformat() == "2026-11-20"
     assert command.previous_address.display() == "大阪府大阪市北区梅田一丁目1番1号"
     assert command.header.operator == tenant.login(Role.CLERK)
+
+
+def test_a_move_in_keeps_the_resident_code_and_former_surname_of_the_certificate(
+    http: TestClient, tenant: Tenant, app: App
+) -> None:
+    """What the 転出証明書 carries is entered: the 住民票コード is kept, not drawn anew."""
+    log_in(http, tenant)
+    code = ResidentCode.from_random_digits("8765432109")
+    form, _ = move_in_family(http)
+    extra = {
+        "members[0].resident_code": code.value,
+        "members[1].former_surname.family": "佐藤",
+        "members[1].former_surname.family_kana": "サトウ",
+    }
+    confirmation = post(http, "/ui/changes/move-in/confirm", form, FAMILY | extra)
+    assert confirmation.status_code == 200, confirmation.text
+    assert post(http, "/ui/changes/move-in/submit", confirmation.text, {}).status_code == 303
+    (draft,) = drafts(app, tenant)
+    command = decode_command_text(draft.command)
+    assert isinstance(command, MoveIn)
+    assert command.members[0].resident_code == code
+    assert command.members[1].former_surname is not None
+    assert command.members[1].former_surname.family == "佐藤"
+    assert command.members[2].former_surname is None and command.members[2].resident_code is None
+
+
+def test_a_wrong_resident_code_is_answered_at_its_field(http: TestClient, tenant: Tenant) -> None:
+    log_in(http, tenant)
+    form, _ = move_in_family(http)
+    refused = post(
+        http, "/ui/changes/move-in/confirm", form, FAMILY | {"members[2].resident_code": "123"}
+    )
+    assert refused.status_code == 422
+    assert codes_at(refused.text, "members[2].resident_code")
+
+
+def test_an_added_member_is_given_the_family_s_items_and_a_suggested_relationship(
+    http: TestClient, tenant: Tenant
+) -> None:
+    log_in(http, tenant)
+    page, _ = opened(http, "/ui/changes/new/move-in")
+    first = {
+        "members[0].name.family": "山田",
+        "members[0].name.family_kana": "ヤマダ",
+        "members[0].sex": "male",
+        "members[0].family_register.domicile": "大阪府大阪市北区梅田一丁目1番",
+        "members[0].family_register.head": "山田　太郎",
+    }
+    for _ in range(2):
+        page = post(http, "/ui/changes/move-in/form", page, first | {"action": "add_member"}).text
+    values = dict(sent(page))
+    assert values["members[0].relationship"] == "世帯主"  # a new household: its first member
+    assert (values["members[1].relationship"], values["members[1].sex"]) == ("妻", "female")
+    assert values["members[2].relationship"] == "子" and "members[2].sex" not in values
+    for i in (1, 2):
+        assert values[f"members[{i}].family_register.head"] == "山田　太郎"
+        assert values[f"members[{i}].name.family_kana"] == "ヤマダ"
+    # Required items are marked, 本籍 and 筆頭者 too.
+    for name in ("family_register-domicile", "family_register-head", "relationship"):
+        label = re.search(rf'<label for="members\[1\]-{name}">(.*?)</label>', page)
+        assert label and "（必須）" in label[1], name
 
 
 def test_correcting_from_the_confirmation_keeps_every_value(

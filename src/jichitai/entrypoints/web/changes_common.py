@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from jichitai.domain.common.dates import format_wareki
-from jichitai.domain.common.identifiers import AtenaNumber, IndividualNumber, ResidenceCardNumber
+from jichitai.domain.common.identifiers import (
+    AtenaNumber,
+    IndividualNumber,
+    ResidenceCardNumber,
+    ResidentCode,
+)
 from jichitai.domain.residents.change_types import ChangeType, change_type_for
 from jichitai.domain.residents.model import ForeignResidentCategory
 from jichitai.entrypoints.web.changes_layout import Context, Layout
@@ -175,6 +180,9 @@ def foreign_details(r: FormReader, prefix: str, *, became_default: str | None) -
     return drop_empty(details)
 
 
+_SURNAME = ("family", "family_kana")
+
+
 def new_person(
     r: FormReader, prefix: str, *, effective_on: str | None, at_birth: bool = False
 ) -> dict[str, Any]:
@@ -192,12 +200,17 @@ def new_person(
         "individual_number": r.parsed(
             f"{prefix}.individual_number", "個人番号", IndividualNumber.parse
         ),
+        "resident_code": r.parsed(f"{prefix}.resident_code", "住民票コード", ResidentCode.parse),
     }
     if foreign:
         became = calendar_day(person["birth_date"]) if at_birth else effective_on
         person["foreign"] = foreign_details(r, f"{prefix}.foreign", became_default=became)
     else:
         person["family_register"] = r.family_register(f"{prefix}.family_register")
+        if any(r.values.get(f"{prefix}.former_surname.{part}").strip() for part in _SURNAME):
+            person["former_surname"] = r.person_name(
+                f"{prefix}.former_surname", kana_required=False
+            )
     return drop_empty(person)
 
 
@@ -212,9 +225,29 @@ def member_count(values: Values) -> int:
     return max(1, min(count, MAX_MEMBERS))
 
 
+_SEX_OF = {
+    "妻": "female", "母": "female", "姉": "female", "妹": "female", "子の妻": "female",
+    "妻の母": "female", "夫の母": "female", "妻（未届）": "female",
+    "夫": "male", "父": "male", "兄": "male", "弟": "male", "子の夫": "male",
+    "妻の父": "male", "夫の父": "male", "夫（未届）": "male",
+}  # fmt: skip
+
+
+def suggested_relationship(values: Values, index: int) -> str:
+    """The 続柄 most families have for the member added as ``index``: the head's spouse second
+    (when the first member is the head), a child after that. Only a suggestion: shown in the
+    field, read on the confirmation page."""
+    if values.get("members[0].relationship") != "世帯主":
+        return ""
+    if index == 1:
+        return {"male": "妻", "female": "夫"}.get(values.get("members[0].sex"), "")
+    return "子"
+
+
 def with_member_added(values: Values) -> tuple[Values, str]:
-    """One more member block, its 氏・本籍 copied from the first member (a family usually shares
-    them); and the field to put the cursor in."""
+    """One more member block, with what a family usually shares copied from the first member
+    (種別, 氏 and its フリガナ, 本籍, 筆頭者), a 続柄 suggested (and the sex it implies); and the
+    field to put the cursor in."""
     count = member_count(values)
     if count >= MAX_MEMBERS:
         return values, ""
@@ -229,10 +262,14 @@ def with_member_added(values: Values) -> tuple[Values, str]:
             "family_register.head",
         )
     }
+    relationship = suggested_relationship(values, count)
+    if relationship:
+        copied[f"{new}.relationship"] = relationship
+        if relationship in _SEX_OF:
+            copied[f"{new}.sex"] = _SEX_OF[relationship]
     updates = {"member_count": str(count + 1), **copied}
-    return values.replaced(updates), f"{new}.name.given" if copied[
-        f"{new}.name.family"
-    ] else f"{new}.name.family"
+    focus = f"{new}.name.given" if copied[f"{new}.name.family"] else f"{new}.name.family"
+    return values.replaced(updates), focus
 
 
 def with_member_removed(values: Values, index: int) -> Values:

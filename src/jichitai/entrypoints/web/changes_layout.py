@@ -19,6 +19,7 @@ RELATIONSHIP_LIST = "relationship-terms"
 STATUS_LIST = "residence-statuses"
 DATE_HINT = "和暦・西暦どちらでも（例: R8.11.26、令和8年11月26日、2026-11-26）"
 SEIREKI_HINT = "西暦で入力（和暦も可）。例: 1990-04-01"
+RELATIONSHIP_HINT = "世帯主から見た続柄（候補は↓キーで選べます）"
 RECORD_DATE_HINT = DATE_HINT + "。不詳の場合は「昭和20年頃」「年月日不詳」など"
 
 RELATIONSHIP_TERMS = (
@@ -43,7 +44,7 @@ class Field:
     name: str
     label: str
     kind: str = "text"
-    """text, date, select, check, checks, textarea, static (shown only) or hidden."""
+    """text, date, select, radios, check, checks, textarea, static (shown only) or hidden."""
     options: tuple[tuple[str, str], ...] = ()
     hint: str = ""
     required: bool = False
@@ -244,17 +245,20 @@ def person_groups(prefix: str, legend: str, values: Values, *, remove: str = "")
         (
             Field(f"{prefix}.kind", "住民の種別", "select", KINDS),
             Field(f"{prefix}.name.family", "氏", required=True, cls="kanji-name"),
-            Field(f"{prefix}.name.given", "名", cls="kanji-name"),
             Field(f"{prefix}.name.family_kana", "氏のフリガナ", hint="全角カタカナ（ひらがな・半角カナは全角カタカナにします）"),
+            Field(f"{prefix}.name.given", "名", cls="kanji-name"),
             Field(f"{prefix}.name.given_kana", "名のフリガナ"),
             Field(f"{prefix}.birth_date", "生年月日", "date", hint=RECORD_DATE_HINT, required=True),
-            Field(f"{prefix}.sex", "性別", "select", SEXES, required=True),
-            Field(f"{prefix}.relationship", "続柄", required=True, datalist=RELATIONSHIP_LIST),
-            Field(f"{prefix}.family_register.domicile", "本籍（日本人住民）", hint="不明の場合は「不明」"),
-            Field(f"{prefix}.family_register.head", "筆頭者（日本人住民）", cls="kanji-name"),
+            Field(f"{prefix}.sex", "性別", "radios", SEXES[1:], required=True),
+            Field(f"{prefix}.relationship", "続柄", required=True, datalist=RELATIONSHIP_LIST, hint=RELATIONSHIP_HINT),
+            Field(f"{prefix}.family_register.domicile", "本籍（日本人住民）", hint="不明の場合は「不明」", required=True),
+            Field(f"{prefix}.family_register.head", "筆頭者（日本人住民）", cls="kanji-name", required=True),
+            Field(f"{prefix}.former_surname.family", "旧氏（記載を求められた場合）", cls="kanji-name"),
+            Field(f"{prefix}.former_surname.family_kana", "旧氏のフリガナ"),
+            Field(f"{prefix}.resident_code", "住民票コード（転出証明書などから）", cls="short", inputmode="numeric", hint="11桁。空欄なら新しく付番します"),
             Field(f"{prefix}.individual_number", "個人番号（分かる場合）", cls="short", inputmode="numeric"),
         ),
-        boxes=(f"{prefix}.name", f"{prefix}.family_register", f"{prefix}.returning_as", f"{prefix}.resident_code"),
+        boxes=(f"{prefix}.name", f"{prefix}.family_register", f"{prefix}.former_surname", f"{prefix}.returning_as"),
         remove=remove,
     )  # fmt: skip
     foreign = foreign_group(f"{prefix}.foreign", roman=f"{prefix}.name.roman")

@@ -72,7 +72,9 @@ def plan_in_town_move(
                 "address",
             )
         for r in records:
-            rel = relationship_for(r.atena_number.value, cmd.relationships, checks, None)
+            rel = relationship_for(
+                r.atena_number.value, cmd.relationships, checks, None, name=r.name.full
+            )
             out.append(
                 r.next_history(
                     ChangeReason.IN_TOWN_MOVE,
@@ -111,7 +113,13 @@ def plan_in_town_move(
             rel = (
                 HEAD
                 if is_new_head
-                else relationship_for(r.atena_number.value, cmd.relationships, checks, None)
+                else relationship_for(
+                    r.atena_number.value,
+                    cmd.relationships,
+                    checks,
+                    r.relationship,
+                    name=r.name.full,
+                )
             )
             out.append(
                 r.next_history(

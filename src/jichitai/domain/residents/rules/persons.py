@@ -91,16 +91,20 @@ def relationship_for(
     relationships: Mapping[str, Relationship],
     checks: Checks,
     current: Relationship | None,
+    *,
+    name: str = "",
 ) -> Relationship:
     """The 続柄 a person takes in the household they join or stay in: the one entered, or the
-    current one (``current``) where none was entered; never a second 世帯主."""
+    current one (``current``) where none was entered; never a second 世帯主. ``name`` (氏名)
+    names the person in a refusal, with the 宛名番号."""
     rel = relationships.get(atena)
     if rel is None:
         if current is not None and not current.is_head:
             return current
+        who = f"{name}（宛名番号 {atena}）" if name else f"宛名番号 {atena} の方"
         checks.error(
             "relationship.required",
-            f"宛名番号 {atena} の方の続柄を入力してください",
+            f"{who}の続柄を入力してください",
             f"relationships.{atena}",
         )
         return Relationship("同居人")
