@@ -79,6 +79,8 @@ class Preview:
     """Values that cannot be printed whole (§5.8): the alert shown before issuing."""
     overflow_blanked: bool = False
     """Whether those values are printed blank (the municipality's setting) rather than small."""
+    fee: int | None = None
+    """手数料 (円) of the request, as issuing would record it (set by ``preview``)."""
 
     @property
     def title(self) -> str:
@@ -203,6 +205,7 @@ class CertificateIssue:
         members: Sequence[str] = (),
         certifier: CertifierChoice = CertifierChoice.AUTO,
         with_seal: bool = True,
+        request: RequestTerms = SELF_ONE_COPY,
     ) -> Preview:
         """The sheets ``issue`` would print with the same arguments, for the clerk to check
         before issuing: the same rights, suppressions and refusals, but nothing is numbered,
@@ -226,6 +229,7 @@ class CertificateIssue:
                 actor.municipality_code, laid.municipality_name, certifier, with_seal
             )
             laid = self._fitted(actor.municipality_code, laid)
+            fee = request_fee(uow, kind, request)
             self._log.record_in(
                 uow,
                 actor,
@@ -235,7 +239,7 @@ class CertificateIssue:
                 my_number_shown="individual_number" in laid.items,
             )
             uow.commit()
-        return replace(laid, certifier=chosen)
+        return replace(laid, certifier=chosen, fee=fee)
 
     def _fitted(self, mc: str, laid: Preview) -> Preview:
         """The lay-out with what cannot be printed whole (§5.8) told, and printed blank where the

@@ -49,6 +49,17 @@ REQUESTER_LABELS: Final[Mapping[Requester, str]] = {
 }
 """The labels the counter, the history and the documents show, in the order offered."""
 
+
+def requester_label(value: str | None) -> str | None:
+    """The label of a stored requester value; None for a copy that recorded none."""
+    if not value:
+        return None
+    try:
+        return Requester(value).label
+    except ValueError:
+        return value
+
+
 MAX_COPIES: Final = 10
 """The most copies one request may ask for (a larger number is a typing mistake more often
 than a need; a second request serves it)."""

@@ -23,6 +23,7 @@ from jichitai.domain.certificates.requests import (
     MAX_FEE_PER_COPY,
     Requester,
     read_request,
+    requester_label,
 )
 from jichitai.domain.errors import invalid
 from jichitai.domain.inbound.text import CERTIFICATE_REASON, CERTIFIER_TEXT
@@ -341,17 +342,10 @@ def _entry(row: IssueRow) -> IssueEntry:
         if row.disposal
         else None,
         requester=row.requester,
-        requester_label=_requester_label(row.requester),
+        requester_label=requester_label(row.requester),
         copies=row.copies,
         fee=row.fee,
     )
-
-
-def _requester_label(value: str | None) -> str | None:
-    try:
-        return Requester(value).label if value else None
-    except ValueError:
-        return value
 
 
 @router.post(
