@@ -25,6 +25,7 @@ from jichitai.domain.certificates.kinds import (
     SheetLayout,
     certificate_type,
 )
+from jichitai.domain.certificates.requests import MAX_COPIES, Requester, read_request
 from jichitai.domain.errors import DomainError
 from jichitai.entrypoints.cli_common import (
     JsonOption,
@@ -55,6 +56,8 @@ def _written(issued: Issued, out: Path | None) -> dict[str, object]:
         "issue_code": issued.code,
         "title": issued.title,
         "pages": issued.pages,
+        "copies": issued.copies,
+        "fee": issued.fee,
         "file": str(target),
     }
 
@@ -100,6 +103,13 @@ def certificate_issue(
     card: Annotated[
         str, typer.Option("--card", help="印鑑登録証の番号（印鑑登録証明書のとき）")
     ] = "",
+    requester: Annotated[
+        str,
+        typer.Option(help="請求者: " + "、".join(f"{r.value}（{r.label}）" for r in Requester)),
+    ] = Requester.SELF.value,
+    copies: Annotated[
+        str, typer.Option(help=f"通数（1〜{MAX_COPIES}。手数料は市区町村の設定から計算）")
+    ] = "1",
     out: Annotated[Path | None, typer.Option(help="PDFの出力先")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -129,6 +139,7 @@ def certificate_issue(
             seal_card_number=card,
             certifier=certifier,
             with_seal=not no_official_seal,
+            request=read_request(requester, copies),
         )
     except DomainError as e:
         _fail(e, as_json)
@@ -192,6 +203,9 @@ def certificate_history(
                 "place": r.place,
                 "reissue_of": r.reissue_of,
                 "reason": r.reason,
+                "requester": r.requester,
+                "copies": r.copies,
+                "fee": r.fee,
                 "disposed": _disposal(r),
             }
             for r in rows

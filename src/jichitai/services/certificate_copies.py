@@ -28,6 +28,7 @@ from jichitai.domain.certificates.issuer import (
     choose_certifier,
 )
 from jichitai.domain.certificates.kinds import CertificateKind
+from jichitai.domain.certificates.requests import RequestTerms
 from jichitai.domain.certificates.stored import sheets_to_json
 from jichitai.domain.certificates.verification import content_digest
 from jichitai.domain.common.municipality import MunicipalityCode
@@ -48,6 +49,10 @@ class Issued:
     pages: int
     title: str
     overflows: tuple[Overflow, ...] = ()
+    copies: int = 1
+    """通数 the request asked for."""
+    fee: int | None = None
+    """手数料 (円) of the request; None for a re-issue."""
 
 
 class CopyMaker:
@@ -105,6 +110,8 @@ class CopyMaker:
         certifier: CertifierChoice = CertifierChoice.AUTO,
         with_seal: bool = True,
         overflows: tuple[Overflow, ...] = (),
+        request: RequestTerms | None = None,
+        fee: int | None = None,
     ) -> Issued:
         """Number, draw, sign; then record the copy and log it, in ``uow`` (the caller
         commits: nothing is kept if drawing, recording or logging fails)."""
@@ -138,6 +145,9 @@ class CopyMaker:
                 reason=reason,
                 idempotency_key=idempotency_key,
                 overflows=overflows,
+                requester=request.requester.value if request else None,
+                copies=request.copies if request else 1,
+                fee=fee,
             )
         )
         self._log.record_in(
@@ -149,7 +159,8 @@ class CopyMaker:
             my_number_shown="individual_number" in items,
             detail=f"再交付（元の確認コード {reissue_of}）" if reissue_of else "",
         )
-        return Issued(number.code, pdf, len(sheets), sheets[0].title, overflows)
+        copies = request.copies if request else 1
+        return Issued(number.code, pdf, len(sheets), sheets[0].title, overflows, copies, fee)
 
     def _fresh_code(self, uow: UnitOfWork) -> str:
         """A 確認コード no copy has: random digits from the random source (never derived from

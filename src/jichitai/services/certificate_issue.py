@@ -33,17 +33,21 @@ from jichitai.domain.certificates.kinds import (
     certificate_type,
 )
 from jichitai.domain.certificates.move_out import move_out_sheets
+from jichitai.domain.certificates.requests import RequestTerms
 from jichitai.domain.certificates.seal_certificate import check_seal_card, seal_certificate_sheets
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import NotFound, invalid
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.certificate_copies import CopyMaker, Issued, require_my_number
+from jichitai.services.certificate_fees import request_fee
 from jichitai.services.certificate_records import already_issued
 from jichitai.services.ports import CertificateMaker, Clock, SearchCriteria, UnitOfWork
 from jichitai.services.queries import RegisterQueries, RegisterReads
 
 NO_OPTIONAL_ITEMS: Final = ItemChoice()
+SELF_ONE_COPY: Final = RequestTerms()
+"""A request by the person for one copy (what a caller that says nothing asks for)."""
 MAX_MEMBERS: Final = 100
 # The optional items (``ItemChoice`` field names) a sheet shows, told by their labels: what the
 # issue history records for a 転出証明書, whose items are all fixed.
@@ -75,6 +79,8 @@ class Preview:
     """Values that cannot be printed whole (§5.8): the alert shown before issuing."""
     overflow_blanked: bool = False
     """Whether those values are printed blank (the municipality's setting) rather than small."""
+    fee: int | None = None
+    """手数料 (円) of the request, as issuing would record it (set by ``preview``)."""
 
     @property
     def title(self) -> str:
@@ -126,6 +132,7 @@ class CertificateIssue:
         idempotency_key: str | None = None,
         certifier: CertifierChoice = CertifierChoice.AUTO,
         with_seal: bool = True,
+        request: RequestTerms = SELF_ONE_COPY,
     ) -> Issued:
         """One copy of a certificate for the person (or their whole household, or the chosen
         ``members`` of it).
@@ -141,6 +148,10 @@ class CertificateIssue:
         among them: the actor must be allowed to see it); a 印鑑登録証明書 is one person's,
         for the 印鑑登録証 numbered ``seal_card_number``. ``household``, ``members``,
         ``layout``, ``items`` and ``with_history`` apply to neither.
+
+        ``request`` is who asked (請求者) and for how many copies (通数); the fee (手数料) is
+        worked out here from the municipality's fee table (公用: none) and recorded with the
+        copy.
         """
         scoped = f"{actor.login}:{idempotency_key}" if idempotency_key else None
         with self._uow_for(actor.municipality_code) as uow:
@@ -173,6 +184,8 @@ class CertificateIssue:
                 certifier=certifier,
                 with_seal=with_seal,
                 overflows=laid.overflows,
+                request=request,
+                fee=request_fee(uow, kind, request),
             )
             uow.commit()
         return issued
@@ -192,6 +205,7 @@ class CertificateIssue:
         members: Sequence[str] = (),
         certifier: CertifierChoice = CertifierChoice.AUTO,
         with_seal: bool = True,
+        request: RequestTerms = SELF_ONE_COPY,
     ) -> Preview:
         """The sheets ``issue`` would print with the same arguments, for the clerk to check
         before issuing: the same rights, suppressions and refusals, but nothing is numbered,
@@ -215,6 +229,7 @@ class CertificateIssue:
                 actor.municipality_code, laid.municipality_name, certifier, with_seal
             )
             laid = self._fitted(actor.municipality_code, laid)
+            fee = request_fee(uow, kind, request)
             self._log.record_in(
                 uow,
                 actor,
@@ -224,7 +239,7 @@ class CertificateIssue:
                 my_number_shown="individual_number" in laid.items,
             )
             uow.commit()
-        return replace(laid, certifier=chosen)
+        return replace(laid, certifier=chosen, fee=fee)
 
     def _fitted(self, mc: str, laid: Preview) -> Preview:
         """The lay-out with what cannot be printed whole (§5.8) told, and printed blank where the

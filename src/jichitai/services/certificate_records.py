@@ -65,6 +65,26 @@ class IssueRecord:
     """Set when the copy was recorded as disposed of (it no longer verifies)."""
     overflows: tuple[Overflow, ...] = ()
     """The values it could not print whole (文字超過リスト)."""
+    requester: str | None = None
+    """請求者 (a ``Requester`` value); None for copies issued before it was recorded, and for
+    re-issues."""
+    copies: int = 1
+    """通数: the copies the request asked for."""
+    fee: int | None = None
+    """手数料 (円) as the service worked it out; None when none was decided (before 0014, and
+    re-issues)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KindTotal:
+    """One kind's line of a day's totals: requests, copies and fees (copies recorded as
+    disposed of are left out)."""
+
+    kind: str
+    title: str
+    requests: int
+    copies: int
+    fee: int
 
 
 @dataclass(frozen=True, slots=True)

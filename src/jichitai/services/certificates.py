@@ -5,7 +5,8 @@ the use cases, each in a module of its own purpose.
   印鑑登録証明書) and previewing it;
 - ``certificate_reissue.py``: re-issuing a copy with the content it was first issued with;
 - ``certificate_disposal.py``: recording a copy issued by mistake as destroyed (処分);
-- ``certificate_history.py``: reading the issue history and the 文字超過リスト;
+- ``certificate_history.py``: reading the issue history, the day's totals and the 文字超過リスト;
+- ``certificate_fees.py``: the fee per copy of each kind (手数料), and a request's fee;
 - ``certificate_issuer.py``: who certifies (mayor, 職務代理者, fixed phrase) and the 公印;
 - ``certificate_verify.py``: checking a copy, by anyone, without logging in.
 
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from jichitai.services.audit import AccessLog
 from jichitai.services.certificate_copies import CopyMaker, Issued
 from jichitai.services.certificate_disposal import CertificateDisposal
+from jichitai.services.certificate_fees import CertificateFees
 from jichitai.services.certificate_history import MAX_HISTORY, IssueHistory
 from jichitai.services.certificate_issue import NO_OPTIONAL_ITEMS, CertificateIssue, Preview
 from jichitai.services.certificate_issuer import CertificateIssuer
@@ -30,6 +32,7 @@ from jichitai.services.certificate_records import (
     Disposal,
     FileCheck,
     IssueRecord,
+    KindTotal,
 )
 from jichitai.services.certificate_reissue import CertificateReissue
 from jichitai.services.certificate_verify import (
@@ -54,6 +57,7 @@ __all__ = [
     "FileVerification",
     "IssueRecord",
     "Issued",
+    "KindTotal",
     "Preview",
     "Verification",
     "superseded_problem",
@@ -87,6 +91,10 @@ class CertificateService:
         self.dispose = CertificateDisposal(uow_for, access_log, clock).dispose
         self.history = history.history
         self.overflow_list = history.overflow_list
+        self.totals = history.totals
+        fees = CertificateFees(uow_for, access_log)
+        self.fees = fees.fees
+        self.set_fees = fees.set_fees
         self.ensure_keys = issuer.ensure_keys
         self.issuer = issuer.issuer
         self.set_issuer = issuer.set_issuer

@@ -11,10 +11,11 @@ municipalities (a unique index), so ``/verify`` can find it by the code alone.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, literal, select, text
+from sqlalchemy import Connection, Engine, delete, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
 from jichitai.adapters.db import tables as t
@@ -23,6 +24,7 @@ from jichitai.domain.certificates.contents import Overflow, OverflowReason
 from jichitai.services.certificate_records import (
     Disposal,
     IssueRecord,
+    KindTotal,
     already_disposed,
     already_issued,
     already_reissued,
@@ -30,6 +32,7 @@ from jichitai.services.certificate_records import (
 
 _C = t.certificate_issues.c
 _D = t.certificate_disposals.c
+_F = t.certificate_fees.c
 # Every read gives the copy with its disposal, if any.
 _ROWS = select(
     t.certificate_issues,
@@ -73,6 +76,9 @@ def _issue(row: Any) -> IssueRecord:
         reissue_of=row.reissue_of,
         reason=row.reason,
         idempotency_key=row.idempotency_key,
+        requester=row.requester,
+        copies=row.copies,
+        fee=row.fee,
         overflows=tuple(
             Overflow(o["sheet"], o["label"], o["value"], OverflowReason(o["reason"]))
             for o in json.loads(row.overflows)
@@ -147,6 +153,9 @@ class SqlCertificates:
                 reissue_of=issue.reissue_of,
                 reason=issue.reason,
                 idempotency_key=issue.idempotency_key,
+                requester=issue.requester,
+                copies=issue.copies,
+                fee=issue.fee,
                 overflows=json.dumps(
                     [
                         {
@@ -210,6 +219,52 @@ class SqlCertificates:
         newest_first = (_C.issued_at.desc(), _C.issued_on.desc(), _C.sequence.desc())
         query = query.order_by(*newest_first).limit(limit)
         return [_issue(row) for row in self._conn.execute(query)]
+
+    def totals(self, issued_on: date) -> list[KindTotal]:
+        query = (
+            select(
+                _C.kind,
+                func.min(_C.title).label("title"),
+                func.count().label("requests"),
+                func.sum(_C.copies).label("copies"),
+                func.sum(func.coalesce(_C.fee, 0)).label("fee"),
+            )
+            .select_from(
+                t.certificate_issues.outerjoin(
+                    t.certificate_disposals,
+                    (_D.municipality_code == _C.municipality_code)
+                    & (_D.issue_code == _C.issue_code),
+                )
+            )
+            .where(
+                _C.municipality_code == self._mc,
+                _C.issued_on == issued_on,
+                _D.issue_code.is_(None),
+            )
+            .group_by(_C.kind)
+            .order_by(_C.kind)
+        )
+        return [
+            KindTotal(r.kind, r.title, int(r.requests), int(r.copies), int(r.fee))
+            for r in self._conn.execute(query)
+        ]
+
+    def fees(self) -> dict[str, int]:
+        rows = self._conn.execute(
+            select(_F.kind, _F.fee_per_copy).where(_F.municipality_code == self._mc)
+        )
+        return {r.kind: int(r.fee_per_copy) for r in rows}
+
+    def set_fees(self, fees: Mapping[str, int]) -> None:
+        self._conn.execute(delete(t.certificate_fees).where(_F.municipality_code == self._mc))
+        if fees:
+            self._conn.execute(
+                insert(t.certificate_fees),
+                [
+                    {"municipality_code": self._mc, "kind": kind, "fee_per_copy": fee}
+                    for kind, fee in sorted(fees.items())
+                ],
+            )
 
 
 class SqlIssueCodes:

@@ -462,6 +462,11 @@ certificate_issues = Table(
     Column("idempotency_key", String(200), nullable=True),
     # The values it could not print whole (文字超過リスト): a JSON list.
     Column("overflows", Text, nullable=False, server_default=text("'[]'")),
+    # 請求者 (``Requester`` value; NULL for copies issued before 0014), 通数 and 手数料 (円; NULL
+    # before 0014 and for re-issues, whose fee the request did not decide).
+    Column("requester", String(20), nullable=True),
+    Column("copies", Integer, nullable=False, server_default=text("1")),
+    Column("fee", Integer, nullable=True),
     PrimaryKeyConstraint("municipality_code", "issue_code"),
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
     Index("ix_certificate_issues_issued_on", "municipality_code", "issued_on"),
@@ -492,6 +497,18 @@ certificate_disposals = Table(
         ["municipality_code", "issue_code"],
         ["certificate_issues.municipality_code", "certificate_issues.issue_code"],
     ),
+)
+
+# 手数料 per copy of a kind, as the municipality's administrator set it; a kind without a row
+# costs ``domain.certificates.requests.DEFAULT_FEE_PER_COPY``.
+certificate_fees = Table(
+    "certificate_fees",
+    metadata,
+    _municipality_code(),
+    Column("kind", String(20), nullable=False),
+    Column("fee_per_copy", Integer, nullable=False),
+    PrimaryKeyConstraint("municipality_code", "kind"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
 )
 
 # 印鑑登録 (seal registration). ``seal_events`` is its append-only journal, hash-chained per

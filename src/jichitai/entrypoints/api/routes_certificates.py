@@ -18,6 +18,13 @@ from jichitai.domain.certificates.kinds import (
     ItemChoice,
     SheetLayout,
 )
+from jichitai.domain.certificates.requests import (
+    MAX_COPIES,
+    MAX_FEE_PER_COPY,
+    Requester,
+    read_request,
+    requester_label,
+)
 from jichitai.domain.errors import invalid
 from jichitai.domain.inbound.text import CERTIFICATE_REASON, CERTIFIER_TEXT
 from jichitai.entrypoints.api import schemas as s
@@ -86,6 +93,15 @@ class IssueRequest(BaseModel):
         description="認証者: auto（職務代理の期間は職務代理者、それ以外は市区町村長）、mayor、deputy",
     )
     official_seal: bool = Field(default=True, description="公印を印字する（false: 「公印省略」）")
+    requester: str = Field(
+        default=Requester.SELF.value,
+        max_length=20,
+        description="請求者: " + "、".join(f"{r.value}（{r.label}）" for r in Requester),
+    )
+    copies: int = Field(
+        default=1,
+        description=f"通数（1〜{MAX_COPIES}）。手数料は市区町村の設定から計算されます（公用は無料）",
+    )
 
 
 class ReissueRequest(BaseModel):
@@ -127,6 +143,40 @@ class IssueEntry(BaseModel):
     disposal: DisposalOut | None = Field(
         default=None, description="誤発行による処分の記録（処分情報）"
     )
+    requester: str | None = Field(
+        default=None, description="請求者（記録のない以前の発行・再交付は null）"
+    )
+    requester_label: str | None = None
+    copies: int = Field(default=1, description="通数")
+    fee: int | None = Field(default=None, description="手数料（円。記録のないものは null）")
+
+
+class KindTotalOut(BaseModel):
+    kind: str
+    title: str
+    requests: int = Field(description="請求の件数")
+    copies: int = Field(description="通数の合計")
+    fee: int = Field(description="手数料の合計（円）")
+
+
+class DayTotals(BaseModel):
+    issued_on: date
+    kinds: list[KindTotalOut]
+    copies: int
+    fee: int
+
+
+class FeesBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fees: dict[CertificateKind, int] = Field(
+        description=f"証明書の種類ごとの1通の手数料（円、0〜{MAX_FEE_PER_COPY}）。"
+        "指定しない種類はそのまま"
+    )
+
+
+class FeesOut(BaseModel):
+    fees: dict[str, int] = Field(description="証明書の種類ごとの1通の手数料（円）")
 
 
 class OverflowEntry(BaseModel):
@@ -207,6 +257,8 @@ def _pdf(issued: Issued) -> Response:
             "Cache-Control": "no-store",
             # §5.8: how many values could not be printed whole (listed by /certificates/overflows)
             "X-Jichitai-Overflows": str(len(issued.overflows)),
+            "X-Jichitai-Copies": str(issued.copies),
+            **({"X-Jichitai-Fee": str(issued.fee)} if issued.fee is not None else {}),
         },
     )
 
@@ -244,6 +296,7 @@ def issue_certificate(
         idempotency_key=idempotency_key_of(idempotency_key),
         certifier=body.certifier,
         with_seal=body.official_seal,
+        request=read_request(body.requester, body.copies),
     )
     return _pdf(issued)
 
@@ -288,6 +341,10 @@ def _entry(row: IssueRow) -> IssueEntry:
         )
         if row.disposal
         else None,
+        requester=row.requester,
+        requester_label=requester_label(row.requester),
+        copies=row.copies,
+        fee=row.fee,
     )
 
 
@@ -321,6 +378,60 @@ def certificate_history(
 ) -> IssueHistory:
     rows = app_of(request).certificates.history(actor, atena_number, issued_on)
     return IssueHistory(count=len(rows), issues=[_entry(r) for r in rows])
+
+
+@router.get(
+    "/api/v1/certificates/totals",
+    operation_id="certificateDayTotals",
+    response_model=DayTotals,
+    responses=s.error_responses(403),
+    summary="その日の証明書の種類ごとの通数・手数料の合計（処分したものを除く）",
+)
+def certificate_totals(
+    request: Request,
+    actor: CurrentActor,
+    issued_on: Annotated[date | None, Query(description="発行日（既定: 今日）")] = None,
+) -> DayTotals:
+    app = app_of(request)
+    day = issued_on or app.clock.today()
+    kinds = app.certificates.totals(actor, day)
+    return DayTotals(
+        issued_on=day,
+        kinds=[
+            KindTotalOut(
+                kind=k.kind, title=k.title, requests=k.requests, copies=k.copies, fee=k.fee
+            )
+            for k in kinds
+        ],
+        copies=sum(k.copies for k in kinds),
+        fee=sum(k.fee for k in kinds),
+    )
+
+
+@router.get(
+    "/api/v1/admin/certificate-fees",
+    operation_id="getCertificateFees",
+    response_model=FeesOut,
+    responses=s.error_responses(403),
+    tags=["administration"],
+    summary="証明書の1通の手数料（種類ごと）",
+)
+def get_fees(request: Request, actor: CurrentActor) -> FeesOut:
+    found = app_of(request).certificates.fees(actor)
+    return FeesOut(fees={k.value: v for k, v in found.items()})
+
+
+@router.put(
+    "/api/v1/admin/certificate-fees",
+    operation_id="setCertificateFees",
+    response_model=FeesOut,
+    responses=s.error_responses(403),
+    tags=["administration"],
+    summary="証明書の1通の手数料の設定（管理者、次の発行から。公用の請求は無料）",
+)
+def set_fees(request: Request, actor: CurrentActor, body: FeesBody) -> FeesOut:
+    found = app_of(request).certificates.set_fees(actor, body.fees)
+    return FeesOut(fees={k.value: v for k, v in found.items()})
 
 
 @router.get(

@@ -18,14 +18,18 @@ import ipaddress
 import math
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
-from jichitai.domain.errors import TooManyRequests, Violation, invalid
+from jichitai.domain.errors import DomainError, TooManyRequests, Violation, invalid
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.routes_certificates import IssueCodePath
 from jichitai.entrypoints.api.security import app_of
+from jichitai.entrypoints.api.verify_page import HEADERS, not_found_page, verification_page
+from jichitai.entrypoints.presenters import status_of
 
 
 def client_key(request: Request) -> str:
@@ -89,15 +93,37 @@ class FileVerification(BaseModel):
     checks: dict[str, bool]
 
 
+def wants_html(request: Request) -> bool:
+    """A browser's request (it asks for ``text/html``, not ``application/json``); any other
+    client, ``*/*`` included, gets the JSON."""
+    accept = request.headers.get("accept", "").lower()
+    return "text/html" in accept and "application/json" not in accept
+
+
 @router.get(
     "/verify/{issue_code}",
     operation_id="verifyCertificateCode",
     response_model=Verification,
-    responses={**CHECK_ERRORS, **s.error_responses(404)},
+    responses={
+        **CHECK_ERRORS,
+        **s.error_responses(404),
+        200: {
+            "content": {"text/html": {}},
+            "description": "ブラウザ（Accept: text/html）には日本語のページ",
+        },
+    },
     summary="証明書の確認（確認コード、ログイン不要）",
 )
-def verify_code(request: Request, issue_code: IssueCodePath) -> Verification:
-    found = app_of(request).certificates.verify_code(issue_code)
+def verify_code(request: Request, issue_code: IssueCodePath) -> Verification | Response:
+    html = wants_html(request)
+    try:
+        found = app_of(request).certificates.verify_code(issue_code)
+    except DomainError as e:
+        if not html:
+            raise
+        return HTMLResponse(not_found_page(e.message), status_code=status_of(e), headers=HEADERS)
+    if html:
+        return HTMLResponse(verification_page(found), headers=HEADERS)
     return Verification(
         issue_code=found.code,
         title=found.title,
@@ -110,6 +136,20 @@ def verify_code(request: Request, issue_code: IssueCodePath) -> Verification:
     )
 
 
+async def _pdf_sent(request: Request) -> bytes:
+    """The PDF: the raw body, or the field ``file`` of a multipart upload (``curl -F
+    file=@copy.pdf``)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "multipart/form-data":
+        return await request.body()
+    form = await request.form(max_files=1, max_fields=5)
+    try:
+        sent = form.get("file")
+        return await sent.read() if isinstance(sent, UploadFile) else b""
+    finally:
+        await form.close()
+
+
 @router.post(
     "/verify",
     operation_id="verifyCertificateFile",
@@ -118,15 +158,28 @@ def verify_code(request: Request, issue_code: IssueCodePath) -> Verification:
     summary="証明書PDFの確認（電子署名・QRコード・発行履歴、ログイン不要）",
     openapi_extra={
         "requestBody": {
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+            },
             "required": True,
         }
     },
 )
 async def verify_file(request: Request) -> FileVerification:
-    data = await request.body()
+    data = await _pdf_sent(request)
     if not data.startswith(b"%PDF"):
-        raise invalid("certificate.not_pdf", "PDFファイルを送信してください", "body")
+        raise invalid(
+            "certificate.not_pdf",
+            "PDFファイルを送信してください（本文に、又は multipart の file として）",
+            "body",
+        )
     result = await run_in_threadpool(app_of(request).certificates.verify_file, data)
     return FileVerification(
         valid=result.valid,

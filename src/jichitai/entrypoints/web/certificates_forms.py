@@ -22,6 +22,13 @@ from jichitai.domain.certificates.kinds import (
     SheetLayout,
     certificate_type,
 )
+from jichitai.domain.certificates.requests import (
+    MAX_COPIES,
+    REQUESTER_LABELS,
+    Requester,
+    RequestTerms,
+    read_request,
+)
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.inbound.text import CERTIFICATE_REASON
 from jichitai.entrypoints.web.session import Posted
@@ -45,6 +52,9 @@ ITEM_LABELS: dict[str, str] = {
     "official_use": "「公用」と表示する（官公署の公用請求）",
 }
 ITEM_NAMES = tuple(f"items.{name}" for name in ITEM_LABELS)
+REQUESTER_CHOICES: tuple[tuple[Requester, str], ...] = tuple(REQUESTER_LABELS.items())
+"""請求者 as the form offers them (one registry: ``domain/certificates/requests.py``)."""
+COPIES_MAX = MAX_COPIES
 CERTIFIER_CHOICES: tuple[tuple[CertifierChoice, str], ...] = (
     (CertifierChoice.AUTO, "自動（職務代理の期間は職務代理者、それ以外は市区町村長）"),
     (CertifierChoice.MAYOR, "市区町村長"),
@@ -61,6 +71,8 @@ FIELDS = (
     "seal_card_number",
     "certifier",
     "omit_seal",
+    "requester",
+    "copies",
 )
 """The form's fields: a refusal naming one of them is shown next to it."""
 
@@ -79,6 +91,8 @@ class CertificateOptions:
     seal_card_number: str = ""
     certifier: CertifierChoice = CertifierChoice.AUTO
     omit_seal: bool = False
+    request: RequestTerms = field(default_factory=RequestTerms)
+    """請求者 and 通数 (the fee is the service's)."""
 
     @property
     def title(self) -> str:
@@ -104,6 +118,8 @@ class CertificateOptions:
         pairs.append(("certifier", self.certifier.value))
         if self.omit_seal:
             pairs.append(("omit_seal", "on"))
+        pairs.append(("requester", self.request.requester.value))
+        pairs.append(("copies", str(self.request.copies)))
         return pairs
 
     def service_arguments(self, atena_of: Callable[[str], str]) -> dict[str, Any]:
@@ -119,11 +135,13 @@ class CertificateOptions:
             "seal_card_number": self.seal_card_number,
             "certifier": self.certifier,
             "with_seal": not self.omit_seal,
+            "request": self.request,
         }
 
     def summary(self) -> list[str]:
         """The choices in words, for the preview (the certifier is told apart)."""
         seal = [SEAL_OMITTED] if self.omit_seal else []
+        seal.append(f"請求者: {self.request.requester.label}／{self.request.copies}通")
         if not self.is_resident_kind:
             return seal
         shown = [label for name, label in ITEM_LABELS.items() if self.item_on(name)]
@@ -187,7 +205,13 @@ def read_options(posted: Posted) -> tuple[CertificateOptions, Problems]:
         faults.append(
             Violation("certificate.certifier_invalid", "認証者を選択してください", "certifier")
         )
+    try:
+        request = read_request(posted.get("requester"), posted.get("copies"))
+    except DomainError as e:
+        faults.extend(e.violations)
+        request = RequestTerms()
     options = CertificateOptions(
+        request=request,
         kind=kind,
         scope=scope,
         members=members,

@@ -13,6 +13,7 @@ from PIL import Image
 
 from jichitai.domain.certificates.contents import Field, Sheet
 from jichitai.domain.certificates.kinds import CertificateKind, CertificateType, certificate_type
+from jichitai.domain.certificates.requests import requester_label
 from jichitai.domain.seals.registration import MM_PER_INCH
 from jichitai.services.certificates import IssueRecord
 
@@ -112,6 +113,11 @@ class IssueRow:
     def issued_time(self) -> str:
         """The time of day it was issued, in Japan."""
         return self.record.issued_at.astimezone(JST).strftime("%H:%M")
+
+    @property
+    def requester_label(self) -> str:
+        """請求者, or 「—」 for a copy that recorded none (before it was asked, re-issues)."""
+        return requester_label(self.record.requester) or "—"
 
     @property
     def disposable(self) -> bool:

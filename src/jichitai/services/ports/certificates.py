@@ -11,7 +11,7 @@ from jichitai.domain.certificates.issue_numbers import IssueNumber
 from jichitai.domain.certificates.issuer import Certifier, IssuerSettings, IssuerText
 
 if TYPE_CHECKING:  # the issue history's rows are the certificate services' values
-    from jichitai.services.certificate_records import Disposal, FileCheck, IssueRecord
+    from jichitai.services.certificate_records import Disposal, FileCheck, IssueRecord, KindTotal
 
 
 class CertificateRepository(Protocol):
@@ -46,6 +46,15 @@ class CertificateRepository(Protocol):
         self, *, atena_number: str | None = None, issued_on: date | None = None, limit: int
     ) -> Sequence[IssueRecord]:
         """Copies that name the person / were issued that day, newest first."""
+
+    def totals(self, issued_on: date) -> Sequence[KindTotal]:
+        """The day's requests, copies and fees per kind (disposed copies left out), by kind."""
+
+    def fees(self) -> Mapping[str, int]:
+        """The fee per copy of each kind the municipality set (kinds not set are absent)."""
+
+    def set_fees(self, fees: Mapping[str, int]) -> None:
+        """Replace the municipality's fee table with ``fees`` (kind value -> 円 per copy)."""
 
 
 class IssueCodes(Protocol):
