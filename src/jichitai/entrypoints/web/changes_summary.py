@@ -101,12 +101,17 @@ def summarise(
 ) -> Summary:
     """``before``: the current records of the persons the clerk opened (their 個人番号 as
     ``masked_numbers`` gives them); a person of the plan not among them enters the register.
-    A household number not in ``known_households`` is shown as a new household."""
+    A household number not in ``known_households`` is shown as a new household. The persons
+    counted as moving are those the change's own 異動事由 records; another person of the plan
+    (the member left alone who becomes head ex officio, §4.0.4) is shown, not counted."""
     header = command.header
     persons: list[PersonChange] = []
     last: dict[str, ResidentRecord] = {}
+    moving: set[str] = set()
     for record in plan.records:  # a person may have two snapshots (帰化: removal, entry)
         last[record.atena_number.value] = record
+        if record.reason is plan.reason:
+            moving.add(record.atena_number.value)
     for atena, after in last.items():
         old = before.get(atena)
         number = after.individual_number.masked() if after.individual_number else None
@@ -129,6 +134,8 @@ def summarise(
                 if then.get(key) != now.get(key)
             )
             what = "消除されます" if after.is_removed and not old.is_removed else "記載が変わります"
+            if atena not in moving and after.is_head and not old.is_head:
+                what = "世帯に残る方として世帯主になります"
         persons.append(PersonChange(after.name.full, after.name.full_kana, what, rows))
     common: tuple[tuple[str, str, str], ...] = ()
     if len(persons) > 1:
@@ -143,7 +150,7 @@ def summarise(
         ("異動事由", plan.reason.label + ("（職権）" if plan.ex_officio else "")),
         ("異動日", _date(header.effective_on)),
         ("届出日", _date(header.filed_on)),
-        ("異動する方", f"{len(persons)}人"),
+        ("異動する方", f"{len(moving) or len(persons)}人"),
     )
     return Summary(
         title=label,
