@@ -32,7 +32,7 @@ from jichitai.domain.common.identifiers import (
 )
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import DomainError, Violation, invalid
-from jichitai.domain.inbound.text import free_text, name_text, reading
+from jichitai.domain.inbound.text import free_text, name_text, reading, telephone
 from jichitai.domain.residents import commands as c
 from jichitai.domain.residents.change_types import COMMAND_TYPES
 from jichitai.domain.residents.commands import ChangeCommand
@@ -301,6 +301,14 @@ def _head_name(data: Any, path: str) -> Any:
     return name_text(data, path, label="筆頭者") if isinstance(data, str) else data
 
 
+def _telephone(data: Any, path: str) -> Any:
+    return (
+        telephone(data, path, label=label_of(c.Notifier, "telephone"))
+        if isinstance(data, str)
+        else data
+    )
+
+
 def _alert_codes(data: Any, path: str) -> Any:
     if not isinstance(data, list):
         return data
@@ -352,6 +360,7 @@ _BY_FIELD: Final[dict[tuple[type, str], _Parse]] = {
     (c.ChangeHeader, "expected_versions"): _keyed(HouseholdNumber.parse, versions=True),
     (c.ChangeHeader, "expected_histories"): _keyed(AtenaNumber.parse, versions=True),
     (c.Cancel, "event_id"): _event_id,
+    (c.Notifier, "telephone"): _telephone,
     # 宛名番号 → 続柄, in every command that sets the members' relationships anew
     **{
         (cls, "relationships"): _keyed(AtenaNumber.parse)

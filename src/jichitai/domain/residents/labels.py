@@ -23,9 +23,11 @@ from jichitai.domain.residents.commands import (
     Correct,
     HouseholdChange,
     HouseholdMerge,
+    IdentityCheck,
     InTownMove,
     MoveIn,
     MoveOut,
+    Notifier,
     RecordMoveInNotice,
 )
 from jichitai.domain.residents.model import (
@@ -48,6 +50,8 @@ ITEM_LABELS: Final[Mapping[str, str]] = {
     "acknowledged_alerts": "入力時に確認したアラート",
     "expected_versions": "入力時の世帯の版",
     "expected_histories": "入力時の履歴番号",
+    "notifier": "届出人",
+    "identity_check": "本人確認",
     # the persons and households a change names
     "members": "異動する方",
     "child": "生まれた子",
@@ -152,6 +156,14 @@ OWN_LABELS: Final[Mapping[type, Mapping[str, str]]] = {
     HouseholdChange: {"atena_numbers": "世帯を移る方"},
     HouseholdMerge: {"relationships": "合併後の続柄"},
     Correct: {"reason": "修正の事由"},
+    Notifier: {
+        "kind": "届出人の区分",
+        "name": "届出人の氏名",
+        "address": "届出人の住所",
+        "telephone": "届出人の電話番号",
+        "relation": "異動する方との関係",
+    },
+    IdentityCheck: {"document": "本人確認の書類", "detail": "本人確認の補足"},
     Alias: {
         "name": "通称",
         "entered_on": "通称を記載した日",
