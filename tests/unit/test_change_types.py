@@ -209,7 +209,7 @@ def test_a_move_in_from_abroad_is_a_move_in_on_the_review_screens_too() -> None:
 
 def test_a_draft_names_its_items_as_its_type_words_them() -> None:
     naturalised = [item.label for item in items_of(_SAMPLES[Naturalise])]
-    assert naturalised == ["対象の方（宛名番号）", "帰化後の氏名", "帰化後の本籍・筆頭者"]
+    assert naturalised == ["対象の方", "帰化後の氏名", "帰化後の本籍・筆頭者"]
     lost = items_of(_SAMPLES[LoseNationality])
-    assert [item.label for item in lost][:2] == ["対象の方（宛名番号）", "国籍喪失後の氏名"]
+    assert [item.label for item in lost][:2] == ["対象の方", "国籍喪失後の氏名"]
     assert lost[2].label == "外国人住民の事項"  # a part of a command: the common wording

@@ -290,7 +290,7 @@ def test_the_head_moving_out_with_one_member_left_makes_that_member_head() -> No
     assert fake.now(spouse).is_head
     assert fake.now(spouse).reason is ChangeReason.HEAD_CHANGE
     assert fake.now(spouse).history_number == 2
-    assert Notice.HEAD_CHANGE_REQUEST in plan.notices
+    assert Notice.HEAD_CHANGE_REQUEST not in plan.notices
     assert [r.atena_number for r in fake.household_residents(household)] == [spouse]
 
 
@@ -495,7 +495,7 @@ def test_the_heads_death_with_one_survivor_makes_the_survivor_head() -> None:
     plan = record(fake, death(head, RecordDate.of(date(2026, 11, 23))))
     assert fake.now(head).status is ResidentStatus.DEAD
     assert fake.now(spouse).is_head
-    assert Notice.HEAD_CHANGE_REQUEST in plan.notices
+    assert Notice.HEAD_CHANGE_REQUEST not in plan.notices
     assert plan.alerts == ()
 
 
@@ -559,7 +559,7 @@ def test_removing_the_head_ex_officio_with_one_left_makes_that_member_head() -> 
     )
     assert fake.now(spouse).is_head
     assert "職権消除" not in fake.now(spouse).remarks  # only the removed person gets the remark
-    assert Notice.HEAD_CHANGE_REQUEST in plan.notices
+    assert Notice.HEAD_CHANGE_REQUEST not in plan.notices
 
 
 @pytest.mark.spec("1.1.10")

@@ -357,6 +357,31 @@ def test_move_out_from_the_residents_page(http: TestClient, tenant: Tenant, app:
     assert command.planned_on.isoformat() == "2026-12-01"  # a move-out may be planned ahead
 
 
+def test_the_head_moving_out_of_a_household_of_two_promises_no_head_change_request(
+    http: TestClient, tenant: Tenant
+) -> None:
+    # The member left alone becomes head ex officio (§4.0.4): a household of one needs no
+    # 世帯主変更届, and only the person moving out is counted.
+    log_in(http, tenant)
+    head, _wife = tenant.atena_numbers
+    page, _ = opened(http, f"/ui/changes/new/move-out?ref={ref_of(tenant, head)}")
+    confirmation = post(
+        http,
+        "/ui/changes/move-out/confirm",
+        page,
+        {
+            "planned_on": "R8.12.1",
+            "onward_address.prefecture": "北海道",
+            "onward_address.city": "札幌市中央区",
+        },
+    )
+    assert confirmation.status_code == 200, confirmation.text
+    text = html.unescape(re.sub(r"<[^>]+>", " ", confirmation.text))
+    assert "世帯主変更依頼通知書" not in text and "世帯主変更の届出" not in text
+    assert re.search(r"異動する方\s+1人", text), text
+    assert "世帯に残る方として世帯主になります" in text
+
+
 def test_a_correction_changes_only_the_items_ticked(
     http: TestClient, tenant: Tenant, app: App
 ) -> None:

@@ -32,10 +32,11 @@ from jichitai.domain.common.identifiers import (
 )
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import DomainError, Violation, invalid
-from jichitai.domain.inbound.text import free_text, name_text, reading
+from jichitai.domain.inbound.text import free_text, name_text, reading, telephone
 from jichitai.domain.residents import commands as c
 from jichitai.domain.residents.change_types import COMMAND_TYPES
 from jichitai.domain.residents.commands import ChangeCommand
+from jichitai.domain.residents.labels import item_label, label_of
 from jichitai.domain.residents.model import FamilyRegister, ResidentRecord
 from jichitai.domain.residents.relationships import Relationship
 
@@ -51,41 +52,22 @@ EARLIEST: Final = date(1800, 1, 1)
 LATEST: Final = date(2200, 12, 31)
 _ALERT_CODE: Final = re.compile(r"[a-z0-9_.]{1,100}")
 _EVENT_ID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_NAME_PARTS: Final = {
-    "family": "氏",
-    "given": "名",
-    "roman": "氏名（ローマ字）",
-}
-_READINGS: Final = {"family_kana": "氏のフリガナ", "given_kana": "名のフリガナ"}
+_NAME_PARTS: Final = {key: label_of(PersonName, key) for key in ("family", "given", "roman")}
+_READINGS: Final = {key: label_of(PersonName, key) for key in ("family_kana", "given_kana")}
 _ADDRESS_LABELS: Final = {
-    "prefecture": "都道府県",
-    "city": "市区町村",
-    "town_area": "町字",
-    "lot_text": "番地",
-    "address_supplement": "方書",
-    "country": "国名",
-    "overseas_text": "国外住所",
-    "raw": "住所",
+    key: label_of(Address, key)
+    for key in (
+        "prefecture",
+        "city",
+        "town_area",
+        "lot_text",
+        "address_supplement",
+        "country",
+        "overseas_text",
+        "raw",
+    )
 }
 _ADDRESS_KEYS: Final = frozenset(f.name for f in dataclasses.fields(Address))
-_LABELS: Final = {
-    "notes": "留意事項",
-    "remarks": "備考",
-    "memo": "メモ",
-    "cause": "消除の事由",
-    "nationality": "国籍・地域",
-    "residence_status": "在留資格",
-    "period_of_stay": "在留期間等",
-    "special_permanent_certificate_number": "特別永住者証明書の番号",
-    "domicile": "本籍",
-    "number": "番号",
-    "category": "種別",
-    "entered_in": "記載した市区町村",
-    "deleted_in": "削除した市区町村",
-    "operator": "入力者",
-    "place": "入力場所",
-    "terminal": "入力端末",
-}
 BLANK: Final = " \u3000"
 """What a blank item holds: half- and full-width spaces (every door means the same by it)."""
 _MULTILINE: Final = frozenset({"notes", "remarks", "memo", "cause"})
@@ -271,8 +253,8 @@ def _wrapper(parse: Callable[[str, str], Any], attribute: str = "value") -> _Par
     return read
 
 
-def _text_of(name: str) -> _Parse:
-    label = _LABELS.get(name, "")
+def _text_of(owner: type | None, name: str) -> _Parse:
+    label = item_label(owner, name) or ""
     multiline, limit = text_limits(name)
 
     def read(data: Any, path: str) -> Any:
@@ -317,6 +299,14 @@ def _domicile(data: Any, path: str) -> Any:
 
 def _head_name(data: Any, path: str) -> Any:
     return name_text(data, path, label="筆頭者") if isinstance(data, str) else data
+
+
+def _telephone(data: Any, path: str) -> Any:
+    return (
+        telephone(data, path, label=label_of(c.Notifier, "telephone"))
+        if isinstance(data, str)
+        else data
+    )
 
 
 def _alert_codes(data: Any, path: str) -> Any:
@@ -370,6 +360,7 @@ _BY_FIELD: Final[dict[tuple[type, str], _Parse]] = {
     (c.ChangeHeader, "expected_versions"): _keyed(HouseholdNumber.parse, versions=True),
     (c.ChangeHeader, "expected_histories"): _keyed(AtenaNumber.parse, versions=True),
     (c.Cancel, "event_id"): _event_id,
+    (c.Notifier, "telephone"): _telephone,
     # 宛名番号 → 続柄, in every command that sets the members' relationships anew
     **{
         (cls, "relationships"): _keyed(AtenaNumber.parse)
@@ -394,7 +385,7 @@ class _Walk:
         self.faults = _Faults()
         self.by_field = _BY_FIELD if by_field is None else by_field
 
-    def value(self, tp: Any, data: Any, path: str) -> Any:
+    def value(self, tp: Any, data: Any, path: str, owner: type | None = None) -> Any:
         if data is None:
             return None
         members = typing.get_args(tp) if typing.get_origin(tp) in (typing.Union, _UnionType) else ()
@@ -402,7 +393,7 @@ class _Walk:
             inner = [m for m in members if m is not type(None)]
             if isinstance(data, str) and not data.strip(BLANK) and type(None) in members:
                 return None  # an optional item left blank is not given (as a form's box)
-            return self.value(inner[0], data, path) if len(inner) == 1 else data
+            return self.value(inner[0], data, path, owner) if len(inner) == 1 else data
         parse = _BY_TYPE.get(tp)
         if parse is not None:
             found = self.faults.run(path, parse, data, path)
@@ -410,10 +401,10 @@ class _Walk:
         origin, args = typing.get_origin(tp), typing.get_args(tp)
         if tp is str:
             name = path.rsplit(".", 1)[-1].split("[", 1)[0]
-            found = self.faults.run(path, _text_of(name), data, path)
+            found = self.faults.run(path, _text_of(owner, name), data, path)
             return data if found is None else found
         if origin in (tuple, list) and isinstance(data, list) and args:
-            return [self.value(args[0], item, f"{path}[{i}]") for i, item in enumerate(data)]
+            return [self.value(args[0], item, f"{path}[{i}]", owner) for i, item in enumerate(data)]
         if isinstance(tp, type) and dataclasses.is_dataclass(tp) and isinstance(data, dict):
             return self.structure(tp, data, path)
         return data
@@ -435,7 +426,7 @@ class _Walk:
                     self.structure(c.ChangeHeader, item, "") if isinstance(item, dict) else item
                 )
             else:
-                out[key] = self.value(hints[key], item, where)
+                out[key] = self.value(hints[key], item, where, cls)
         if cls in _READINGS_REQUIRED:
             self.faults.found.extend(_readings_missing(cls, out, path))
         return out

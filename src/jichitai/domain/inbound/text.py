@@ -49,6 +49,7 @@ __all__ = [
     "free_text",
     "name_text",
     "reading",
+    "telephone",
     "text_fault",
 ]
 
@@ -188,6 +189,31 @@ SUPPRESSION_REASON: Final = TextItem(
 )
 """Why a suppression or support measure is set (several lines: the application, the decision):
 1000, as the suppression rules had it (the API's generic check said 2000)."""
+
+
+_TELEPHONE_CHARACTERS: Final = frozenset("0123456789-()+ ")
+
+
+def telephone(text: str, field: str, *, label: str = "電話番号") -> str:
+    """A telephone number as written (03-1234-5678, 090 1234 5678, +81 …): digits with
+    hyphens, brackets, spaces and a leading +; full-width digits and hyphens are read as
+    half-width. Up to 20 characters, at least one digit."""
+    value = unicodedata.normalize("NFKC", text).replace("ー", "-").replace("−", "-").strip(_TRIM)
+    if not value:
+        return ""
+    if (
+        set(value) - _TELEPHONE_CHARACTERS
+        or not any(ch.isdigit() for ch in value)
+        or "+" in value[1:]
+    ):
+        raise invalid(
+            "input.telephone",
+            f"{label}は数字とハイフン（-）で入力してください（例: 03-1234-5678）",
+            field,
+        )
+    if len(value) > 20:
+        raise invalid("input.too_long", f"{label}は20文字以内で入力してください", field)
+    return value
 
 
 def name_text(text: str, field: str, *, label: str = "氏名", max_length: int = 100) -> str:

@@ -16,6 +16,7 @@ from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.rules.checks import Checks
 from jichitai.domain.residents.rules.dates import check_dates, check_order_of_dates
 from jichitai.domain.residents.rules.heads import check_heads_remain
+from jichitai.domain.residents.rules.notifier import check_notifier
 from jichitai.domain.residents.rules.town_areas import check_town_areas
 from jichitai.domain.residents.view import ChangeContext, ChangePlan, RegisterView
 
@@ -26,6 +27,7 @@ def plan_change(command: ChangeCommand, view: RegisterView, ctx: ChangeContext) 
     change_type = change_type_of(command)
     checks = Checks(acknowledged=header.acknowledged_alerts, today=ctx.today)
     check_dates(header, ctx, checks, future_allowed=change_type.effective_on_may_be_future)
+    check_notifier(header, checks)
     plan = change_type.planner(command, view, ctx, checks)
     check_order_of_dates(plan, view, ctx, checks, supersedes_pending=change_type.supersedes_pending)
     check_heads_remain(plan, view, checks)

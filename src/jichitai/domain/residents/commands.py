@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import RecordDate
@@ -35,6 +36,71 @@ from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.relationships import Relationship
 
 
+class NotifierKind(StrEnum):
+    """Who filed the 届出 (届出人): the person concerned, the 世帯主, an agent or another."""
+
+    SELF = "self"
+    HEAD = "head"
+    AGENT = "agent"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _NOTIFIER_KINDS[self]
+
+
+_NOTIFIER_KINDS: dict[NotifierKind, str] = {
+    NotifierKind.SELF: "本人",
+    NotifierKind.HEAD: "世帯主",
+    NotifierKind.AGENT: "代理人",
+    NotifierKind.OTHER: "その他",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notifier:
+    """届出人: who filed the 届出 (§4.1.0.3 (580): the 受理通知 names 届出人氏名), as written on
+    the 住民異動届. Name, address and telephone are text as the notifier wrote them (an agent
+    need not be a resident); ``relation`` is an agent's relation to the persons (委任, 親族 …)."""
+
+    kind: NotifierKind = NotifierKind.SELF
+    name: str = ""
+    address: str = ""
+    telephone: str = ""
+    relation: str = ""
+
+
+class IdentityDocument(StrEnum):
+    """How the notifier's identity was checked at the counter (本人確認の方法)."""
+
+    MY_NUMBER_CARD = "my_number_card"
+    DRIVING_LICENCE = "driving_licence"
+    PASSPORT = "passport"
+    RESIDENCE_CARD = "residence_card"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _IDENTITY_DOCUMENTS[self]
+
+
+_IDENTITY_DOCUMENTS: dict[IdentityDocument, str] = {
+    IdentityDocument.MY_NUMBER_CARD: "マイナンバーカード",
+    IdentityDocument.DRIVING_LICENCE: "運転免許証",
+    IdentityDocument.PASSPORT: "旅券",
+    IdentityDocument.RESIDENCE_CARD: "在留カード",
+    IdentityDocument.OTHER: "その他",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdentityCheck:
+    """本人確認: the document shown, and a note (another document's name, a second one)."""
+
+    document: IdentityDocument
+    detail: str = ""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChangeHeader:
     """The facts every 異動 records besides its content (§1.2.1 (200))."""
@@ -51,6 +117,10 @@ class ChangeHeader:
     """世帯番号 → the household's version the change was prepared against."""
     expected_histories: Mapping[str, int] = field(default_factory=dict)
     """宛名番号 → the person's 履歴番号 the change was prepared against."""
+    notifier: Notifier | None = None
+    """届出人, for a change filed by someone (None: not recorded, or 職権)."""
+    identity_check: IdentityCheck | None = None
+    """本人確認 of the notifier at the counter."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,28 +14,12 @@ from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import ChangePlan, Notice
 from jichitai.entrypoints.presenters import record_view
-from jichitai.entrypoints.web.views import FIELD_LABELS
+from jichitai.entrypoints.web.views import FIELD_LABELS, SUB_LABELS
 
 NOTICES = {
     Notice.HEAD_CHANGE_REQUEST: "世帯主変更の届出をお願いする通知（世帯主変更依頼通知書）をお送りします",
     Notice.EX_OFFICIO_ENTRY_NOTICE: "職権で記載したことをお知らせする通知をお送りします",
     Notice.MOVE_OUT_CERTIFICATE: "転出証明書をお渡しします",
-}
-_SUB_LABELS = {
-    "roman_name": "氏名（ローマ字）",
-    "nationality": "国籍・地域",
-    "category": "区分",
-    "residence_status": "在留資格",
-    "period_of_stay": "在留期間等",
-    "stay_expires_on": "在留期間の満了の日",
-    "residence_card_number": "在留カード等の番号",
-    "became_foreign_resident_on": "外国人住民となった日",
-    "alias": "通称",
-    "planned_on": "転出予定日",
-    "onward_address": "転出先",
-    "notice_on": "転入通知を受けた日",
-    "confirmed_address": "転入先の住所（通知）",
-    "confirmed_on": "転入した日（通知）",
 }
 _SHOWN = (
     "name",
@@ -91,8 +75,7 @@ def _flat(view: Mapping[str, Any]) -> dict[str, str]:
         if isinstance(value, dict):
             for sub, item in value.items():
                 if item not in (None, ""):
-                    label = f"{FIELD_LABELS.get(key, key)}・{_SUB_LABELS.get(sub, sub)}"
-                    out[label] = str(item)
+                    out[SUB_LABELS.get(sub) or FIELD_LABELS.get(key, key)] = str(item)
         elif value not in (None, "", False):
             out[FIELD_LABELS.get(key, key)] = str(value)
     return out
@@ -118,12 +101,17 @@ def summarise(
 ) -> Summary:
     """``before``: the current records of the persons the clerk opened (their 個人番号 as
     ``masked_numbers`` gives them); a person of the plan not among them enters the register.
-    A household number not in ``known_households`` is shown as a new household."""
+    A household number not in ``known_households`` is shown as a new household. The persons
+    counted as moving are those the change's own 異動事由 records; another person of the plan
+    (the member left alone who becomes head ex officio, §4.0.4) is shown, not counted."""
     header = command.header
     persons: list[PersonChange] = []
     last: dict[str, ResidentRecord] = {}
+    moving: set[str] = set()
     for record in plan.records:  # a person may have two snapshots (帰化: removal, entry)
         last[record.atena_number.value] = record
+        if record.reason is plan.reason:
+            moving.add(record.atena_number.value)
     for atena, after in last.items():
         old = before.get(atena)
         number = after.individual_number.masked() if after.individual_number else None
@@ -146,6 +134,8 @@ def summarise(
                 if then.get(key) != now.get(key)
             )
             what = "消除されます" if after.is_removed and not old.is_removed else "記載が変わります"
+            if atena not in moving and after.is_head and not old.is_head:
+                what = "世帯に残る方として世帯主になります"
         persons.append(PersonChange(after.name.full, after.name.full_kana, what, rows))
     common: tuple[tuple[str, str, str], ...] = ()
     if len(persons) > 1:
@@ -160,7 +150,7 @@ def summarise(
         ("異動事由", plan.reason.label + ("（職権）" if plan.ex_officio else "")),
         ("異動日", _date(header.effective_on)),
         ("届出日", _date(header.filed_on)),
-        ("異動する方", f"{len(persons)}人"),
+        ("異動する方", f"{len(moving) or len(persons)}人"),
     )
     return Summary(
         title=label,

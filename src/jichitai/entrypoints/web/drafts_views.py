@@ -23,7 +23,8 @@ from jichitai.domain.common.dates import RecordDate, format_seireki, format_ware
 from jichitai.domain.common.identifiers import AtenaNumber, IndividualNumber
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.residents.change_types import change_type_of
-from jichitai.domain.residents.commands import ChangeCommand, NewPerson, RecordChanges
+from jichitai.domain.residents.commands import ChangeCommand, ChangeHeader, NewPerson, RecordChanges
+from jichitai.domain.residents.labels import label_of
 from jichitai.domain.residents.model import (
     Alias,
     Coverage,
@@ -54,77 +55,19 @@ STATUS_LABELS: dict[str, str] = {
 }
 
 HEADER_LABELS: dict[str, str] = {
-    "effective_on": "異動日",
-    "filed_on": "届出日",
-    "operator": "入力者",
-    "place": "入力場所",
-    "terminal": "入力端末",
-    "ex_officio": "職権による異動",
-    "notes": "留意事項",
-    "acknowledged_alerts": "入力時に確認したアラート",
+    name: label_of(ChangeHeader, name)
+    for name in (
+        "effective_on",
+        "filed_on",
+        "operator",
+        "place",
+        "terminal",
+        "ex_officio",
+        "notes",
+        "acknowledged_alerts",
+    )
 }
 
-FIELD_LABELS: dict[str, str] = {
-    "members": "異動する方",
-    "child": "生まれた子",
-    "address": "住所",
-    "previous_address": "前住所",
-    "from_abroad": "国外からの転入",
-    "household_number": "世帯（世帯番号）",
-    "special": "特例",
-    "previous_address_unreported": "前住所の届出なし",
-    "atena_numbers": "対象の方（宛名番号）",
-    "atena_number": "対象の方（宛名番号）",
-    "new_head": "新しい世帯主（宛名番号）",
-    "relationships": "続柄",
-    "planned_on": "転出予定日",
-    "onward_address": "転出先",
-    "abroad": "国外への転出",
-    "notice_on": "転入通知の日",
-    "confirmed_address": "転入先の住所",
-    "moved_in_on": "転入した日",
-    "died_on": "死亡日",
-    "cause": "消除の理由",
-    "source_household": "合併する世帯（世帯番号）",
-    "target_household": "異動先の世帯（世帯番号）",
-    "reason": "修正の事由",
-    "changes": "修正する事項",
-    "corrects_event_id": "修正の対象となる異動",
-    "event_id": "取り消す異動",
-    "remake": "再製",
-    "name": "氏名",
-    "family_register": "本籍・筆頭者",
-    "foreign": "外国人住民の事項",
-    # NewPerson and RecordChanges
-    "kind": "住民の種別",
-    "birth_date": "生年月日",
-    "sex": "性別",
-    "relationship": "続柄",
-    "former_surname": "旧氏",
-    "individual_number": "個人番号",
-    "resident_code": "住民票コード",
-    "became_resident_on": "住民となった日",
-    "electoral_roll": "選挙人名簿",
-    "coverages": "被保険者資格等",
-    "remarks": "備考",
-    "returning_as": "再転入（以前の宛名番号）",
-    "alias": "通称",
-    "hidden_from_other_systems": "他業務への提供をしない",
-    "display_order": "世帯内の表示順",
-    "memo": "メモ",
-    "clear": "削除する事項",
-    # ForeignResidentDetails
-    "nationality": "国籍・地域",
-    "category": "区分",
-    "became_foreign_resident_on": "外国人住民となった日",
-    "residence_status": "在留資格",
-    "period_of_stay": "在留期間等",
-    "stay_expires_on": "在留期間の満了日",
-    "residence_card_number": "在留カード等番号",
-    "special_permanent_certificate_number": "特別永住者証明書番号",
-    "alien_registration_on": "外国人登録日",
-    "aliases": "通称",
-}
 
 COVERAGE_LABELS: dict[str, str] = {
     "national_health_insurance": "国民健康保険",
@@ -239,7 +182,7 @@ def items_of(value: Any, *, skip: frozenset[str] = frozenset()) -> list[Item]:
         held = getattr(value, name)
         if _is_empty(held) or held == {}:
             continue
-        label = own.get(name) or FIELD_LABELS.get(name, name)
+        label = own.get(name) or label_of(type(value), name)
         if isinstance(held, NewPerson):
             items.append(_person_item(label, held))
         elif isinstance(held, tuple) and held and all(isinstance(m, NewPerson) for m in held):

@@ -12,9 +12,18 @@ from datetime import date
 from typing import Any
 
 from jichitai.domain.access.suppression import KIND_LABELS, SuppressionKind
+from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import DateKind, attained_age
+from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import invalid
-from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
+from jichitai.domain.residents.labels import label_of
+from jichitai.domain.residents.model import (
+    FamilyRegister,
+    ForeignResidentDetails,
+    MoveOutDetails,
+    ResidentRecord,
+    ResidentStatus,
+)
 from jichitai.entrypoints.presenters import record_view
 from jichitai.services.register_access import Shown
 
@@ -23,34 +32,67 @@ from jichitai.services.register_access import Shown
 _BOOKKEEPING = frozenset(
     {"history_number", "reason", "reason_label", "effective_on", "filed_on", "status"}
 )
-FIELD_LABELS: dict[str, str] = {
-    "name": "氏名",
-    "name_kana": "フリガナ",
-    "kana_confirmed": "フリガナ確認",
-    "birth_date": "生年月日",
-    "sex": "性別",
-    "relationship": "続柄",
-    "household_number": "世帯番号",
-    "address": "住所",
-    "postcode": "郵便番号",
-    "became_resident_on": "住民となった日",
-    "address_set_on": "住所を定めた日",
-    "previous_address": "前住所",
-    "status_label": "状態",
-    "kind_label": "住民の種別",
-    "resident_code": "住民票コード",
-    "individual_number": "個人番号",
-    "registered_domicile": "本籍",
-    "family_register_head": "筆頭者",
-    "former_surname": "旧氏",
-    "foreign": "外国人住民の事項",
-    "move_out": "転出の予定",
-    "removal_reason": "消除の事由",
-    "removed_on": "消除日",
-    "removal_event_date": "事由の生じた日",
-    "retained_until": "保存期間の満了日",
-    "remarks": "備考",
+# The record's items as ``record_view`` names them, labelled from the domain's one table
+# (``domain/residents/labels.py``): key → (owner, item).
+_VIEW_ITEMS: dict[str, tuple[type, str]] = {
+    "name": (ResidentRecord, "name"),
+    "name_kana": (ResidentRecord, "name_kana"),
+    "kana_confirmed": (PersonName, "kana_confirmed"),
+    "birth_date": (ResidentRecord, "birth_date"),
+    "sex": (ResidentRecord, "sex"),
+    "relationship": (ResidentRecord, "relationship"),
+    "household_number": (ResidentRecord, "household_number"),
+    "address": (ResidentRecord, "address"),
+    "postcode": (Address, "postcode"),
+    "became_resident_on": (ResidentRecord, "became_resident_on"),
+    "address_set_on": (ResidentRecord, "address_set_on"),
+    "previous_address": (ResidentRecord, "previous_address"),
+    "status_label": (ResidentRecord, "status"),
+    "kind_label": (ResidentRecord, "kind"),
+    "resident_code": (ResidentRecord, "resident_code"),
+    "individual_number": (ResidentRecord, "individual_number"),
+    "registered_domicile": (FamilyRegister, "domicile"),
+    "family_register_head": (FamilyRegister, "head"),
+    "former_surname": (ResidentRecord, "former_surname"),
+    "foreign": (ResidentRecord, "foreign"),
+    "move_out": (ResidentRecord, "move_out"),
+    "removal_reason": (ResidentRecord, "removal_reason"),
+    "removed_on": (ResidentRecord, "removed_on"),
+    "removal_event_date": (ResidentRecord, "removal_event_date"),
+    "retained_until": (ResidentRecord, "retained_until"),
+    "remarks": (ResidentRecord, "remarks"),
 }
+# The items of the view's nested blocks (``foreign``, ``move_out``): key → (owner, item).
+_SUB_ITEMS: dict[str, tuple[type, str]] = {
+    "roman_name": (PersonName, "roman"),
+    **{
+        k: (ForeignResidentDetails, k)
+        for k in (
+            "nationality",
+            "category",
+            "residence_status",
+            "period_of_stay",
+            "stay_expires_on",
+            "residence_card_number",
+            "became_foreign_resident_on",
+        )
+    },
+    "alias": (ResidentRecord, "alias"),
+    **{
+        k: (MoveOutDetails, k)
+        for k in (
+            "planned_on",
+            "onward_address",
+            "notice_on",
+            "confirmed_address",
+            "confirmed_on",
+        )
+    },
+}
+FIELD_LABELS: dict[str, str] = {key: label_of(*item) for key, item in _VIEW_ITEMS.items()}
+"""The label of each item of ``record_view`` a page shows."""
+SUB_LABELS: dict[str, str] = {key: label_of(*item) for key, item in _SUB_ITEMS.items()}
+"""The label of each item of the view's nested blocks (外国人住民の事項, 転出の予定)."""
 
 FLAG_MESSAGES: dict[str, str] = {
     SuppressionKind.DV_SUPPORT.value: "支援措置対象者です（DV・ストーカー等）。"
@@ -150,9 +192,22 @@ def _text(value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return "済" if value else "未"
-    if isinstance(value, dict):
-        return "、".join(f"{k}: {_text(v)}" for k, v in value.items() if v not in (None, ""))
     return str(value)
+
+
+def history_items(view: dict[str, Any]) -> dict[str, Any]:
+    """The items of a record view a history row compares, by label: a nested block (外国人住民の
+    事項, 転出の予定) as its own items, each under its own label, never a field name."""
+    items: dict[str, Any] = {}
+    for key, value in view.items():
+        if key in _BOOKKEEPING or key not in FIELD_LABELS:
+            continue
+        if isinstance(value, dict):
+            for sub, held in value.items():
+                items[SUB_LABELS.get(sub) or FIELD_LABELS[key]] = held
+        else:
+            items[FIELD_LABELS[key]] = value
+    return items
 
 
 def timeline(snapshots: Sequence[Shown]) -> list[Change]:
@@ -164,13 +219,17 @@ def timeline(snapshots: Sequence[Shown]) -> list[Change]:
         view = record_view(shown.record)
         if not shown.individual_number_shown:
             view["individual_number"] = shown.individual_number_masked
+        items = history_items(view)
         differences = tuple(
-            (FIELD_LABELS.get(key, key), _text(previous.get(key)), _text(value))
-            for key, value in view.items()
-            if key not in _BOOKKEEPING
-            and key in FIELD_LABELS
-            and previous.get(key) != value
-            and not (not previous and value in (None, "", False))
+            (label, _text(previous.get(label)), _text(value))
+            for label, value in items.items()
+            if previous.get(label) != value and not (not previous and value in (None, "", False))
+        )
+        # An item the new snapshot no longer holds (a 転出 cancelled) is shown as emptied.
+        differences += tuple(
+            (label, _text(value), "—")
+            for label, value in previous.items()
+            if label not in items and value not in (None, "", False)
         )
         changes.append(
             Change(
@@ -181,7 +240,7 @@ def timeline(snapshots: Sequence[Shown]) -> list[Change]:
                 changes=differences,
             )
         )
-        previous = view
+        previous = items
     return list(reversed(changes))
 
 

@@ -28,8 +28,9 @@ def heads_after(
 ) -> tuple[list[ResidentRecord], list[Notice]]:
     """世帯主不在となる場合の処理 (§4.0.4 (490)).
 
-    When the head leaves and one member remains, that member becomes head ex officio (and a
-    世帯主変更依頼通知書 is due). With two or more remaining, a voluntary change (move, split) is
+    When the head leaves and one member remains, that member becomes head ex officio: a household
+    of one needs no 世帯主変更届, so no 世帯主変更依頼通知書 is due (the optional 世帯主変更通知書 of
+    §4.0.5 is not recorded). With two or more remaining, a voluntary change (move, split) is
     refused until a 世帯主変更 is recorded; a death or ex-officio removal may leave the household
     without a head (§1.1.10 (100) allows that) with an alert and the notice.
     """
@@ -43,7 +44,7 @@ def heads_after(
         updated = survivor.next_history(
             ChangeReason.HEAD_CHANGE, header.effective_on, relationship=HEAD
         )
-        return [updated], [Notice.HEAD_CHANGE_REQUEST]
+        return [updated], []
     if len(remaining) >= 2:
         if voluntary:
             checks.error(
