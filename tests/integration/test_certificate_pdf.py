@@ -5,6 +5,8 @@ pdftotext, zbarimg, the signature check."""
 from __future__ import annotations
 
 import io
+import itertools
+import re
 import subprocess
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -12,10 +14,19 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+from pyhanko.pdf_utils.reader import PdfFileReader
+from reportlab.lib.units import mm
 from sqlalchemy import Engine
 
 from jichitai.adapters.pdf.certificate_maker import seal_png, stand_in_seal
-from jichitai.adapters.pdf.certificate_pdf import Issuer, overflowing, render_certificate
+from jichitai.adapters.pdf.certificate_pdf import (
+    MARGIN,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    Issuer,
+    overflowing,
+    render_certificate,
+)
 from jichitai.adapters.pdf.fonts import mj_font_path
 from jichitai.adapters.pdf.signing import PdfSigner, check_signature
 from jichitai.adapters.security.certificate_keys import KeyStore
@@ -190,3 +201,86 @@ def test_values_that_cannot_be_printed_whole_are_told_and_may_be_left_blank() ->
     assert blank.persons[0].fields == (Field("氏名", ""), Field("性別", "男"))
     assert blank.persons[1] == sheet.persons[1]  # 髙 and 𠮷 are in the font
     assert overflowing([blank]) == []
+
+
+def page_contents(pdf: bytes) -> list[str]:
+    """Each page's content stream, decoded (the drawing operators)."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    pages = []
+    for page in reader.root["/Pages"]["/Kids"]:
+        contents = page.get_object()["/Contents"]
+        streams = contents if isinstance(contents, list) else [contents]
+        pages.append(b"".join(s.get_object().data for s in streams).decode("latin-1"))
+    return pages
+
+
+def word_boxes(pdf: Path) -> list[list[tuple[str, float, float, float, float]]]:
+    """Each page's words as pdftotext -bbox reads them: text, xMin, yMin, xMax, yMax (points,
+    from the top left)."""
+    html = run("pdftotext", "-bbox", str(pdf), "-")
+    pages = []
+    for page in html.split("<page ")[1:]:
+        words = re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            page,
+        )
+        pages.append([(w[4], float(w[0]), float(w[1]), float(w[2]), float(w[3])) for w in words])
+    return pages
+
+
+@pytest.mark.spec("5.1", "5.5")
+def test_a_household_copy_is_drawn_as_the_standards_form(
+    members: list[ResidentRecord], tmp_path: Path
+) -> None:
+    """世帯連記式 as the standard's 帳票: an outer frame, the header with 発行番号 (page/total)
+    on every page, the household's items once, each member in a ruled block of their own (four
+    to a sheet, in order, within the frame), a 備考 area, the certification on the last page."""
+    request = ResidentCertificateRequest(
+        CertificateKind.RESIDENCE_CERTIFICATE, items=ItemChoice(head_and_relationship=True)
+    )
+    sheets = resident_sheets(request, members, TODAY)
+    code = new_code("16180339887498948482")
+    number = IssueNumber(date(2026, 11, 26), "452009", "試験市", "本庁1", "", 3, code)
+    issuer = Issuer("試験市", "試験市長", "山田　太郎", official_seal())
+    pdf_bytes = render_certificate(sheets, issuer, number, TODAY, "JICHITAI2 test")
+    pdf = tmp_path / "form.pdf"
+    pdf.write_bytes(pdf_bytes)
+
+    contents = page_contents(pdf_bytes)
+    assert len(contents) == 2
+    for content in contents:
+        ops = content.split()
+        # ruled: the frame and every block are rectangles, the cells' rules lines
+        assert ops.count("re") >= 10 and ops.count("l") >= 20
+
+    top, bottom = PAGE_HEIGHT - 14 * mm, 14 * mm  # the frame, in pdftotext's points from the top
+    for page_number, words in enumerate(word_boxes(pdf), 1):
+        text = "".join(w[0] for w in words)
+        assert f"{page_number}/2" in text and "発行番号" in text  # page x/y on every page
+        assert "備考" in text
+        assert squeezed("東京都千代田区") in text  # the household's items, on every sheet
+        assert text.count("住所を定めた年月日") == (4 if page_number == 1 else 1)
+        for word, x0, y0, x1, y1 in words:
+            assert x0 >= MARGIN and x1 <= PAGE_WIDTH - MARGIN, word
+            assert PAGE_HEIGHT - top <= y0 and y1 <= PAGE_HEIGHT - bottom, word
+        names = [y0 for word, _, y0, _, _ in words if word == "氏名"]
+        assert len(names) == (4 if page_number == 1 else 1)
+        assert names == sorted(names)  # the members in their order, top to bottom
+        remarks = next(y0 for word, _, y0, _, _ in words if word == "備考")
+        assert all(y < remarks for y in names)
+        if page_number == 2:
+            certified = next(y0 for word, _, y0, _, _ in words if word.startswith("この写しは"))
+            assert remarks < certified
+
+    # each member's 氏名 opens a ruled block of their own: a rule between two members' names
+    first = contents[0]
+    blocks = re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) (-?[\d.]+) re S", first)
+    assert len(blocks) >= 7  # the frame, the household, four members, 備考
+    name_tops = sorted(
+        (PAGE_HEIGHT - y0 for word, _, y0, _, _ in word_boxes(pdf)[0] if word == "氏名"),
+        reverse=True,
+    )
+    for upper, lower in itertools.pairwise(name_tops):
+        assert any(
+            lower < float(y) + float(h) < upper or lower < float(y) < upper for _, y, _, h in blocks
+        )
