@@ -312,3 +312,19 @@ def test_unknown_or_malformed_draft_ids_are_pages_not_errors(
     assert missing.status_code == 404 and "該当する仮登録がありません" in missing.text
     bad = http.get("/ui/drafts/not-a-draft-id-but-thirty-six-chars!!")
     assert bad.status_code == 422 and "入力内容を確認してください" in bad.text
+
+
+def test_the_queue_and_the_draft_name_residents_by_name_with_the_atena_number_beside(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    head = tenant.atena_numbers[0]
+    draft_id = submit(http, tenant, a_move(tenant))
+    log_in(http, tenant, Role.REVIEWER)
+    named = f"高橋 一郎（{head}）"  # text() squeezes the full-width space
+    queue = text(http.get("/ui/drafts").text)
+    assert named in queue and f"宛名番号 {head}" not in queue
+    shown = text(http.get(f"/ui/drafts/{draft_id}").text)
+    assert f"転居する方 {named}" in shown, shown
+    assert "新たに住民" not in shown
+    discard = text(http.get(f"/ui/drafts/{draft_id}/discard").text)
+    assert named in discard

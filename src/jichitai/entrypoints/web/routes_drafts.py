@@ -72,7 +72,7 @@ def queue(request: Request, counter: CurrentCounter, discarded: int = 0) -> HTML
         request,
         "drafts/list.html",
         counter,
-        drafts=[queue_row(v, actor.login) for v in views],
+        drafts=[queue_row(v, actor.login, _lookup(request, actor)) for v in views],
         reviewer=actor.may(Permission.APPROVE_DRAFT),
         discarded=discarded == 1,
     )
@@ -119,7 +119,7 @@ def discard_confirmation(
         request,
         "drafts/discard.html",
         counter,
-        draft=queue_row(view, counter.actor.login),
+        draft=queue_row(view, counter.actor.login, _lookup(request, counter.actor)),
         pending=view.draft.status == "pending",
     )
 
@@ -208,7 +208,14 @@ def _detail(
         process=process_label(view.command),
         reason=plan.reason.label if plan else "",
         header=header_items(view.command),
-        items=items_of(view.command),
+        items=items_of(
+            view.command,
+            names={
+                p["atena_number"]: p["name"]
+                for p in people
+                if p["atena_number"] and p["birth_date"]
+            },
+        ),
         persons=people,
         pending=pending,
         plan=plan,
