@@ -66,6 +66,8 @@ def draft(view: DraftView) -> s.Draft:
         created_at=row.created_at,
         updated_at=row.updated_at,
         event_id=row.event_id,
+        return_comment=row.return_comment,
+        return_reasons=error_items(row.return_reasons),
         prepared_against=s.PreparedAgainst(
             persons=dict(header.expected_histories), households=dict(header.expected_versions)
         ),

@@ -187,6 +187,14 @@ class DraftIn(Strict):
     )
 
 
+class ReturnIn(Strict):
+    comment: str = Field(
+        default="",
+        max_length=2000,
+        description="差戻しの理由 (500 characters; required when the draft's rules hold)",
+    )
+
+
 class ApproveIn(Strict):
     acknowledged_alerts: list[str] = Field(default_factory=list, max_length=100)
 
@@ -211,6 +219,13 @@ class Draft(BaseModel):
     created_at: datetime
     updated_at: datetime
     event_id: str | None = None
+    return_comment: str = Field(
+        default="", description="差戻し: the reviewer's comment when the draft was sent back"
+    )
+    return_reasons: list[ErrorItem] = Field(
+        default_factory=list,
+        description="差戻し: the refusals approving it met when it was sent back",
+    )
     prepared_against: PreparedAgainst
     command: dict[str, Any]
 

@@ -52,6 +52,7 @@ STATUS_LABELS: dict[str, str] = {
     "pending": "審査待ち",
     "approved": "本登録済み",
     "discarded": "破棄済み",
+    "returned": "差戻し",
 }
 
 HEADER_LABELS: dict[str, str] = {

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple, Protocol, Self
 
 from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
+from jichitai.domain.errors import Violation
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import RegisterView
 from jichitai.services.ports.audit import AccessLogRepository
@@ -69,6 +70,10 @@ class Draft:
     idempotency_key: str | None = None
     editors: tuple[str, ...] = ()
     """Everyone who entered or changed the draft, first to last: none of them may approve it."""
+    return_comment: str = ""
+    """差戻し: the reviewer's comment when the draft was last sent back to its clerk."""
+    return_reasons: tuple[Violation, ...] = ()
+    """差戻し: why approving it was refused when it was sent back (none when its rules held)."""
 
 
 @dataclass(frozen=True, slots=True)
