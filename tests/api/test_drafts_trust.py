@@ -210,6 +210,8 @@ def test_a_draft_whose_rules_hold_is_sent_back_only_with_a_comment(
     client: TestClient, tenant: Tenant
 ) -> None:
     draft = submit(client, tenant, death(tenant.atena_numbers[1]))
+    second = submit(client, tenant, death(tenant.atena_numbers[0]))
+    assert (draft["receipt_number"], second["receipt_number"]) == ("000001", "000002")
     reviewer = auth(client, tenant.login(Role.REVIEWER))
     path = f"/api/v1/drafts/{draft['draft_id']}/return"
     bare = client.post(path, json={}, headers=reviewer)

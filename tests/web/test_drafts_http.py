@@ -288,7 +288,7 @@ def test_the_application_form_prints_the_names_as_recorded_and_is_logged(
         "新しい住所東京都千代田区霞が関三丁目4番5号",
         "届出日令和8年11月20日",
         "届出人署名",
-        f"受付番号{draft_id}",
+        "受付番号000001",
     ):
         assert expected in printed, expected
     assert a_valid_individual_number(41).value not in printed, "no My Number on the form"
@@ -325,6 +325,8 @@ def test_the_queue_and_the_draft_name_residents_by_name_with_the_atena_number_be
     assert named in queue and f"宛名番号 {head}" not in queue
     shown = text(http.get(f"/ui/drafts/{draft_id}").text)
     assert f"転居する方 {named}" in shown, shown
+    assert "受付番号 000001" in shown and draft_id not in shown, "one short number, read out"
+    assert "000001 転居" in queue
     assert "新たに住民" not in shown
     discard = text(http.get(f"/ui/drafts/{draft_id}/discard").text)
     assert named in discard

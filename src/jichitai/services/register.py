@@ -392,6 +392,7 @@ class RegisterService:
                         )
                     )
                 return previous
+        draft = replace(draft, number=uow.drafts.next_number())
         uow.drafts.add(draft)
         return draft
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.raw import RawSql
 from jichitai.domain.errors import Severity, Violation
 from jichitai.services.ports import Draft
 
@@ -31,6 +32,7 @@ def _draft(row: Any) -> Draft:
         event_id=row.event_id,
         idempotency_key=row.idempotency_key,
         editors=tuple(e for e in row.editors.split(",") if e),
+        number=row.number,
         return_comment=row.return_comment,
         return_reasons=tuple(
             Violation(r["code"], r["message"], r.get("field"), Severity(r.get("level", "error")))
@@ -51,6 +53,7 @@ def _draft_values(draft: Draft) -> dict[str, Any]:
         "event_id": draft.event_id,
         "idempotency_key": draft.idempotency_key,
         "editors": ",".join(draft.editors),
+        "number": draft.number,
         "return_comment": draft.return_comment,
         "return_reasons": json.dumps(
             [
@@ -73,6 +76,10 @@ class SqlDrafts:
         self._conn.execute(
             insert(t.drafts).values(municipality_code=self._mc, **_draft_values(draft))
         )
+
+    def next_number(self) -> int:
+        """The next 受付番号 from ``id_sequences`` (``draft``), locked until commit."""
+        return RawSql(self._conn).next_number(self._mc, "draft")
 
     def get(self, draft_id: str) -> Draft | None:
         """The draft, locked until the unit of work ends (approve and discard must not race)."""

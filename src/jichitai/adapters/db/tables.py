@@ -224,8 +224,11 @@ drafts = Table(
     # 差戻し: the reviewer's comment and the refusals (JSON list of code, message, field).
     Column("return_comment", Text, nullable=False, server_default=text("''")),
     Column("return_reasons", Text, nullable=False, server_default=text("'[]'")),
+    # 受付番号: the municipality's running number of its drafts (id_sequences "draft").
+    Column("number", Integer, nullable=False),
     PrimaryKeyConstraint("municipality_code", "draft_id"),
     UniqueConstraint("municipality_code", "idempotency_key"),
+    UniqueConstraint("municipality_code", "number"),
     CheckConstraint(
         "status IN (" + ", ".join(f"'{s}'" for s in DRAFT_STATUSES) + ")", name="status"
     ),

@@ -207,7 +207,12 @@ class PreparedAgainst(BaseModel):
 
 
 class Draft(BaseModel):
-    draft_id: str
+    draft_id: str = Field(description="the draft's key (in URLs)")
+    receipt_number: str = Field(
+        description="受付番号: the municipality's running number of its drafts, six digits at "
+        "least, as the counter shows and reads it out",
+        examples=["000123"],
+    )
     kind: str = Field(description="the command's type (MoveIn, Birth, …)")
     kind_label: str = Field(description="異動の種類: the label the counter shows (転入, 出生, …)")
     status: str

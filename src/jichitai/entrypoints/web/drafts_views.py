@@ -40,6 +40,7 @@ from jichitai.entrypoints.web.changes_catalogue import counter_change_for
 from jichitai.entrypoints.web.views import row
 from jichitai.services.application_forms import ApplicationForm, FormPerson
 from jichitai.services.audit import JST
+from jichitai.services.ports import receipt_number
 from jichitai.services.register_access import DraftView, Shown
 
 NOTICE_LABELS: dict[str, str] = {
@@ -368,6 +369,7 @@ def queue_row(
     draft = view.draft
     return {
         "draft_id": draft.draft_id,
+        "number": receipt_number(draft.number),
         "process": process_label(command),
         "operator": draft.operator,
         "own": draft.operator == login,
@@ -413,7 +415,8 @@ def application_form(
     if plan is not None:
         facts.insert(0, ("異動の事由", plan.reason.label))
     return ApplicationForm(
-        reference=view.draft.draft_id,
+        reference=receipt_number(view.draft.number),
+        draft_id=view.draft.draft_id,
         municipality_name=municipality_name,
         process=process_label(command),
         effective_on=format_wareki(header.effective_on),

@@ -68,6 +68,7 @@ from jichitai.services.ports.register import (
     RegisterStats,
     SearchCriteria,
     UnitOfWork,
+    receipt_number,
 )
 from jichitai.services.ports.seals import (
     SealImageReader,
@@ -132,4 +133,5 @@ __all__ = [
     "Transport",
     "UnitOfWork",
     "UserRepository",
+    "receipt_number",
 ]
