@@ -150,3 +150,78 @@ def test_an_alert_that_first_appears_at_approval_is_acknowledged_there(
     assert all(e["level"] == "alert" for e in first.json()["errors"])
     done = client.post(url, json={"acknowledged_alerts": codes}, headers=reviewer)
     assert done.status_code == 200, done.text
+
+
+@pytest.mark.spec("4.0.8")
+def test_a_draft_refused_at_approval_is_sent_back_resubmitted_and_approved(
+    app: App, client: TestClient, tenant: Tenant
+) -> None:
+    wife = tenant.atena_numbers[1]
+    draft = submit(client, tenant, death(wife))
+    other = submit(
+        client,
+        tenant,
+        encode_tagged(
+            Correct(
+                header=a_header(),
+                atena_number=AtenaNumber(wife),
+                reason=ChangeReason.CLERICAL_CORRECTION,
+                changes=RecordChanges(
+                    family_register=FamilyRegister("京都府京都市北区", "高橋　一郎")
+                ),
+            )
+        ),
+    )
+    reviewer = auth(client, tenant.login(Role.REVIEWER))
+    clerk = auth(client, tenant.login(Role.CLERK))
+    path = f"/api/v1/drafts/{draft['draft_id']}"
+    assert client.post(f"/api/v1/drafts/{other['draft_id']}/approve", json={}, headers=reviewer)
+    by_clerk = client.post(f"{path}/return", json={"comment": "x"}, headers=clerk)
+    assert by_clerk.status_code == 403 and error_codes(by_clerk) == ["auth.forbidden"]
+    sent = client.post(f"{path}/return", json={"comment": "訂正の後で確認"}, headers=reviewer)
+    assert sent.status_code == 200, sent.text
+    body = sent.json()
+    assert body["status"] == "returned" and body["return_comment"] == "訂正の後で確認"
+    assert {e["code"] for e in body["return_reasons"]} == {"change.conflict"}
+    assert error_codes(client.post(f"{path}/approve", json={}, headers=reviewer)) == [
+        "draft.returned"
+    ]
+    pending = client.get("/api/v1/drafts", headers=clerk).json()["drafts"]
+    assert draft["draft_id"] not in [d["draft_id"] for d in pending]
+    returned = client.get("/api/v1/drafts?status=returned", headers=clerk).json()
+    assert [d["draft_id"] for d in returned["drafts"]] == [draft["draft_id"]]
+    again = client.post(f"{path}/resubmit", headers=clerk)
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "pending"
+    assert again.json()["prepared_against"]["persons"] == {wife: 2}, "held to the register now"
+    approved = client.post(f"{path}/approve", json={}, headers=reviewer)
+    assert approved.status_code == 200, approved.text
+    log = client.get("/api/v1/access-log", headers=auth(client, tenant.login(Role.AUDITOR)))
+    steps = [
+        (e["operation"], e["user_login"])
+        for e in log.json()["entries"]
+        if e["target"] == f"draft:{draft['draft_id']}"
+    ]
+    assert ("return_draft", tenant.login(Role.REVIEWER)) in steps
+    assert ("resubmit_draft", tenant.login(Role.CLERK)) in steps
+
+
+def test_a_draft_whose_rules_hold_is_sent_back_only_with_a_comment(
+    client: TestClient, tenant: Tenant
+) -> None:
+    draft = submit(client, tenant, death(tenant.atena_numbers[1]))
+    second = submit(client, tenant, death(tenant.atena_numbers[0]))
+    assert (draft["receipt_number"], second["receipt_number"]) == ("000001", "000002")
+    reviewer = auth(client, tenant.login(Role.REVIEWER))
+    path = f"/api/v1/drafts/{draft['draft_id']}/return"
+    bare = client.post(path, json={}, headers=reviewer)
+    assert bare.status_code == 422 and error_codes(bare) == ["draft.return_comment_required"]
+    sent = client.post(path, json={"comment": "届出人の確認を"}, headers=reviewer)
+    assert sent.status_code == 200 and sent.json()["return_reasons"] == []
+    # Corrected through PUT, it is pending again.
+    changed = client.put(
+        f"/api/v1/drafts/{draft['draft_id']}",
+        json={"command": death(tenant.atena_numbers[1])},
+        headers=auth(client, tenant.login(Role.CLERK)),
+    )
+    assert changed.status_code == 200 and changed.json()["status"] == "pending"

@@ -58,7 +58,7 @@ JST = timezone(timedelta(hours=9))
 
 
 def test_upgrade_reaches_the_newest_migration(engine: Engine) -> None:
-    assert head_revision() == "0014"
+    assert head_revision() == "0015"
     assert alembic_head() == head_revision()  # the files' names say what Alembic finds
     assert current_revision(engine) == head_revision()
 
@@ -126,6 +126,54 @@ def test_downgrade_to_base_and_upgrade_again(database_url: str, tmp_path: Path) 
         upgrade(engine)
         assert current_revision(engine) == head_revision()
         assert check_models_match(engine) == []
+
+
+def test_drafts_entered_before_revision_0015_get_their_receipt_numbers(
+    database_url: str, tmp_path: Path
+) -> None:
+    with _separate_database(database_url, tmp_path) as engine:
+        upgrade(engine, "0012")
+        at = datetime(2026, 11, 26, 9, 0, tzinfo=JST)
+        with engine.begin() as connection:
+            rows = [
+                ("131016", "b", at),
+                ("131016", "a", at),
+                ("131016", "c", at - timedelta(hours=1)),
+                ("131024", "d", at),
+            ]
+            for code, draft_id, created in rows:
+                connection.execute(
+                    tables.drafts.insert().values(
+                        municipality_code=code,
+                        draft_id=draft_id,
+                        kind="Death",
+                        status="pending",
+                        command="{}",
+                        operator="clerk",
+                        created_at=created,
+                        updated_at=created,
+                        editors="clerk",
+                    )
+                )
+        upgrade(engine)
+        with engine.begin() as connection:
+            numbers = connection.execute(
+                select(tables.drafts.c.municipality_code, tables.drafts.c.draft_id)
+                .add_columns(tables.drafts.c.number)
+                .order_by(tables.drafts.c.draft_id)
+            ).all()
+            sequences = connection.execute(
+                select(tables.id_sequences.c.municipality_code, tables.id_sequences.c.next_value)
+                .where(tables.id_sequences.c.name == "draft")
+                .order_by(tables.id_sequences.c.municipality_code)
+            ).all()
+        assert [tuple(r) for r in numbers] == [
+            ("131016", "a", 2),
+            ("131016", "b", 3),
+            ("131016", "c", 1),
+            ("131024", "d", 1),
+        ]
+        assert [tuple(r) for r in sequences] == [("131016", 4), ("131024", 2)]
 
 
 def _journal_row(**overrides: Any) -> dict[str, Any]:

@@ -214,7 +214,7 @@ def test_a_family_of_three_moves_in_entered_with_the_keyboard(page: Page, counte
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", name="転入を仮登録しました")).to_be_visible()
-    draft_id = page.locator("#draft-id").inner_text()
+    draft_id = page.locator("#draft-id").get_attribute("data-draft-id") or ""
     expect(page.get_by_role("link", name="住民異動届を印刷（PDF）")).to_have_attribute(
         "href", f"/ui/drafts/{draft_id}/form.pdf"
     )
@@ -241,7 +241,7 @@ def test_a_move_out(page: Page, counter: Counter) -> None:
     page.get_by_role("button", name="仮登録する").click()
     expect(page.get_by_role("heading", name="転出を仮登録しました")).to_be_visible()
     expect(page.get_by_role("link", name="この方の住民票へ戻る")).to_be_visible()
-    draft = a_draft(page, counter, page.locator("#draft-id").inner_text())
+    draft = a_draft(page, counter, (page.locator("#draft-id").get_attribute("data-draft-id") or ""))
     assert draft["kind"] == "MoveOut"
     assert draft["command"]["planned_on"] == leaving.isoformat()
 
@@ -265,7 +265,7 @@ def test_a_correction(page: Page, counter: Counter) -> None:
     expect(confirmation).to_contain_text("マドグチ　タロウ")
     page.get_by_role("button", name="仮登録する").click()
     expect(page.get_by_role("heading", name="修正を仮登録しました")).to_be_visible()
-    draft = a_draft(page, counter, page.locator("#draft-id").inner_text())
+    draft = a_draft(page, counter, (page.locator("#draft-id").get_attribute("data-draft-id") or ""))
     assert draft["kind"] == "Correct" and draft["command"]["reason"] == "ex_officio_correction"
     assert draft["command"]["changes"]["name"]["given_kana"] == "タロウ"
 
@@ -305,4 +305,6 @@ def test_a_double_submit_makes_one_draft(page: Page, counter: Counter) -> None:
     again = page.request.post(counter.url("/ui/changes/move-in/submit"), form=sent, max_redirects=0)
     assert again.status == 303 and counter.url(again.headers["location"]) == done
     drafts = drafts_naming(page, counter, kana)
-    assert [d["draft_id"] for d in drafts] == [page.locator("#draft-id").inner_text()]
+    assert [d["draft_id"] for d in drafts] == [
+        (page.locator("#draft-id").get_attribute("data-draft-id") or "")
+    ]

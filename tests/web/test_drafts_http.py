@@ -288,7 +288,7 @@ def test_the_application_form_prints_the_names_as_recorded_and_is_logged(
         "新しい住所東京都千代田区霞が関三丁目4番5号",
         "届出日令和8年11月20日",
         "届出人署名",
-        f"受付番号{draft_id}",
+        "受付番号000001",
     ):
         assert expected in printed, expected
     assert a_valid_individual_number(41).value not in printed, "no My Number on the form"
@@ -312,3 +312,106 @@ def test_unknown_or_malformed_draft_ids_are_pages_not_errors(
     assert missing.status_code == 404 and "該当する仮登録がありません" in missing.text
     bad = http.get("/ui/drafts/not-a-draft-id-but-thirty-six-chars!!")
     assert bad.status_code == 422 and "入力内容を確認してください" in bad.text
+
+
+def test_the_queue_and_the_draft_name_residents_by_name_with_the_atena_number_beside(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    head = tenant.atena_numbers[0]
+    draft_id = submit(http, tenant, a_move(tenant))
+    log_in(http, tenant, Role.REVIEWER)
+    named = f"高橋 一郎（{head}）"  # text() squeezes the full-width space
+    queue = text(http.get("/ui/drafts").text)
+    assert named in queue and f"宛名番号 {head}" not in queue
+    shown = text(http.get(f"/ui/drafts/{draft_id}").text)
+    assert f"転居する方 {named}" in shown, shown
+    assert "受付番号 000001" in shown and draft_id not in shown, "one short number, read out"
+    assert "000001 転居" in queue
+    assert "新たに住民" not in shown
+    discard = text(http.get(f"/ui/drafts/{draft_id}/discard").text)
+    assert named in discard
+
+
+def test_a_draft_refused_at_approval_goes_back_to_its_clerk_with_the_reason(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    draft_id = submit(http, tenant, a_move(tenant))
+    app.suppressions.set(
+        actor(tenant, Role.SUPPRESSION_OFFICER),
+        kind="suppression",
+        atena_number=tenant.atena_numbers[0],
+        processes=["change"],
+        level="error",
+        starts_on=date(2026, 11, 1),
+        reason="調査中",
+    )
+    csrf = log_in(http, tenant, Role.REVIEWER)
+    refused = http.post(f"/ui/drafts/{draft_id}/approve", data={"csrf_token": csrf})
+    assert refused.status_code == 422
+    assert f'action="/ui/drafts/{draft_id}/return"' in refused.text, "offered when approval fails"
+    sent = http.post(
+        f"/ui/drafts/{draft_id}/return",
+        data={"csrf_token": csrf, "comment": "支援措置の確認をしてください"},
+        follow_redirects=False,
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, "/ui/drafts?returned=1")
+    queue = http.get(sent.headers["location"])
+    assert "仮登録を入力者に差し戻しました" in queue.text
+    assert "差戻し（1件）" in text(queue.text)
+    again = http.post(f"/ui/drafts/{draft_id}/approve", data={"csrf_token": csrf})
+    assert again.status_code == 422 and codes(again.text) == ["draft.returned"]
+    logged = log_entries(app, tenant, operation=Operation.RETURN_DRAFT)
+    assert [(e.user_login, e.target) for e in logged] == [
+        (tenant.login(Role.REVIEWER), f"draft:{draft_id}")
+    ]
+
+    csrf = log_in(http, tenant, Role.CLERK)
+    words = text(http.get("/ui/drafts").text)
+    assert "差戻し（1件）" in words and "支援措置の確認をしてください" in words
+    page = http.get(f"/ui/drafts/{draft_id}")
+    words = text(page.text)
+    assert "入力者に差し戻されています" in words
+    assert "審査者のコメント: 支援措置の確認をしてください" in words
+    assert 'data-code="suppression.blocked"' in page.text, "the refusal goes back with it"
+    assert f'action="/ui/drafts/{draft_id}/resubmit"' in page.text
+    assert f'href="/ui/drafts/{draft_id}/discard"' in page.text
+    still = http.post(f"/ui/drafts/{draft_id}/resubmit", data={"csrf_token": csrf})
+    assert still.status_code == 422 and codes(still.text) == ["suppression.blocked"]
+    assert "差戻し" in http.get(f"/ui/drafts/{draft_id}").text, "still sent back"
+    done = http.post(
+        f"/ui/drafts/{draft_id}/discard", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    assert "破棄済み" in http.get(f"/ui/drafts/{draft_id}").text
+
+
+def test_a_draft_sent_back_with_a_comment_is_resubmitted_and_approved(
+    app: App, http: TestClient, tenant: Tenant
+) -> None:
+    draft_id = submit(http, tenant, a_move(tenant))
+    csrf = log_in(http, tenant, Role.REVIEWER)
+    page = http.get(f"/ui/drafts/{draft_id}")
+    assert f'action="/ui/drafts/{draft_id}/return"' in page.text
+    empty = http.post(f"/ui/drafts/{draft_id}/return", data={"csrf_token": csrf, "comment": " "})
+    assert empty.status_code == 422
+    assert codes(empty.text) == ["draft.return_comment_required"]
+    assert f'action="/ui/drafts/{draft_id}/approve"' in empty.text, "approval still offered"
+    http.post(
+        f"/ui/drafts/{draft_id}/return",
+        data={"csrf_token": csrf, "comment": "届出書の署名を確認してください"},
+    )
+
+    own = submit(http, tenant, a_move(tenant), Role.REVIEWER)
+    assert f'action="/ui/drafts/{own}/return"' not in http.get(f"/ui/drafts/{own}").text
+    refused = http.post(f"/ui/drafts/{own}/return", data={"csrf_token": csrf, "comment": "x"})
+    assert refused.status_code == 403 and codes(refused.text) == ["draft.self_return"]
+
+    csrf = log_in(http, tenant, Role.CLERK)
+    back = http.post(
+        f"/ui/drafts/{draft_id}/resubmit", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert (back.status_code, back.headers["location"]) == (303, "/ui/drafts?resubmitted=1")
+    assert "審査待ちに戻りました" in http.get(back.headers["location"]).text
+    csrf = log_in(http, tenant, Role.REVIEWER)
+    approved = http.post(f"/ui/drafts/{draft_id}/approve", data={"csrf_token": csrf})
+    assert approved.status_code == 200 and "本登録しました" in approved.text

@@ -36,7 +36,7 @@ class ApplicationForm:
     """What the form says, every value already in the words and calendar the resident reads."""
 
     reference: str
-    """The draft's id: the counter finds the draft again from the printed form."""
+    """The draft's 受付番号: the counter finds the draft again from the printed form."""
     municipality_name: str
     process: str
     effective_on: str
@@ -45,6 +45,8 @@ class ApplicationForm:
     items: tuple[tuple[str, str], ...]
     """The facts of the change besides the persons (new address, 前住所, 転出予定日 …)."""
     persons: tuple[FormPerson, ...]
+    draft_id: str = ""
+    """The draft's key, which the access log names (the reference when not given)."""
 
 
 FormRenderer = Callable[[ApplicationForm], bytes]
@@ -65,7 +67,7 @@ class ApplicationForms:
             actor,
             Operation.PRINT,
             atena_numbers=numbers,
-            target=f"application_form:draft:{form.reference}",
+            target=f"application_form:draft:{form.draft_id or form.reference}",
             person_count=max(len(form.persons), len(set(numbers))),
         )
         return document

@@ -67,6 +67,9 @@ class Operation(StrEnum):
     CHECK_DRAFT = "check_draft"
     APPROVE_DRAFT = "approve_draft"
     DISCARD_DRAFT = "discard_draft"
+    RETURN_DRAFT = "return_draft"
+    """A draft sent back to its clerk (差戻し) with the reviewer's comment."""
+    RESUBMIT_DRAFT = "resubmit_draft"
     VIEW_DRAFTS = "view_drafts"
     ISSUE = "issue"
     DISPOSE_CERTIFICATE = "dispose_certificate"
@@ -116,6 +119,8 @@ OPERATION_LABELS: Final[dict[Operation, str]] = {
     Operation.CHECK_DRAFT: "入力確認",
     Operation.APPROVE_DRAFT: "本登録",
     Operation.DISCARD_DRAFT: "仮登録の破棄",
+    Operation.RETURN_DRAFT: "仮登録の差戻し",
+    Operation.RESUBMIT_DRAFT: "仮登録の再提出",
     Operation.VIEW_DRAFTS: "仮登録の一覧",
     Operation.ISSUE: "証明書の発行",
     Operation.DISPOSE_CERTIFICATE: "証明書の処分",

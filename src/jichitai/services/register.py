@@ -394,6 +394,7 @@ class RegisterService:
                         )
                     )
                 return previous
+        draft = replace(draft, number=uow.drafts.next_number())
         uow.drafts.add(draft)
         return draft
 
@@ -409,8 +410,10 @@ class RegisterService:
         self, uow: UnitOfWork, draft_id: str, command: ChangeCommand, *, editor: str = ""
     ) -> Draft:
         """A draft can be corrected until it is approved, as the same kind of change (another
-        change is another draft). ``editor`` joins the draft's editors, who may not approve it."""
-        draft = self._pending(uow, draft_id)
+        change is another draft). ``editor`` joins the draft's editors, who may not approve it.
+        A draft sent back (差戻し) is pending again once corrected; the reviewer's comment stays
+        with it until it is approved or sent back again."""
+        draft = self._pending(uow, draft_id, returned=True)
         if type(command).__name__ != draft.kind:
             raise DomainError(
                 Violation(
@@ -425,9 +428,32 @@ class RegisterService:
             command=json.dumps(encode_command(command), ensure_ascii=False, sort_keys=True),
             updated_at=self._clock.now(),
             editors=editors + ((editor,) if editor and editor not in editors else ()),
+            status="pending",
         )
         uow.drafts.update(updated)
         return updated
+
+    def return_draft_in(
+        self,
+        uow: UnitOfWork,
+        draft_id: str,
+        *,
+        comment: str,
+        reasons: Sequence[Violation] = (),
+    ) -> Draft:
+        """差戻し: a pending draft goes back to its clerk with the reviewer's comment and the
+        refusals that stopped its approval. The reviewer is not kept with it (as approval keeps
+        no approver, §4.0.8 (530)); the access log records who sent it back."""
+        draft = self._pending(uow, draft_id)
+        returned = replace(
+            draft,
+            status="returned",
+            return_comment=comment,
+            return_reasons=tuple(reasons),
+            updated_at=self._clock.now(),
+        )
+        uow.drafts.update(returned)
+        return returned
 
     def discard_draft(self, municipality_code: str, draft_id: str) -> None:
         with self._uow_for(municipality_code) as uow:
@@ -435,7 +461,7 @@ class RegisterService:
             uow.commit()
 
     def discard_draft_in(self, uow: UnitOfWork, draft_id: str) -> None:
-        draft = self._pending(uow, draft_id)
+        draft = self._pending(uow, draft_id, returned=True)
         uow.drafts.update(replace(draft, status="discarded", updated_at=self._clock.now()))
 
     def approve_draft(
@@ -505,11 +531,20 @@ class RegisterService:
             return uow.drafts.listed("pending")
 
     @staticmethod
-    def _pending(uow: UnitOfWork, draft_id: str) -> Draft:
+    def _pending(uow: UnitOfWork, draft_id: str, *, returned: bool = False) -> Draft:
+        """The draft if it is pending (or sent back, where ``returned`` allows it)."""
         draft = uow.drafts.get(draft_id)
         if draft is None:
             raise NotFound(Violation("draft.not_found", "該当する仮登録がありません", "draft_id"))
-        if draft.status != "pending":
+        if draft.status == "returned" and not returned:
+            raise DomainError(
+                Violation(
+                    "draft.returned",
+                    "この仮登録は入力者に差し戻されています。入力者が再提出してから審査してください",
+                    "draft_id",
+                )
+            )
+        if draft.status not in ("pending", "returned"):
             raise DomainError(
                 Violation(
                     "draft.not_pending", "この仮登録は既に本登録又は破棄されています", "draft_id"

@@ -21,7 +21,8 @@ from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.disclosure import disclose, disclose_data, sees_individual_numbers
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.access.suppression import Process
-from jichitai.domain.errors import Violation
+from jichitai.domain.errors import DomainError, NotFound, Violation
+from jichitai.domain.inbound.text import RETURN_COMMENT
 from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.search import MAX_SEARCH_RESULTS
@@ -384,12 +385,25 @@ class RegisterAccess:
         )
         return replace(command, header=header)
 
-    def drafts(self, actor: Actor) -> list[DraftView]:
+    def drafts(self, actor: Actor, *, status: str = "pending") -> list[DraftView]:
+        """The drafts waiting for review (``pending``) or sent back to their clerks
+        (``returned``: a reviewer sees all of them, a clerk those they entered or changed)."""
         if not (actor.may(Permission.SUBMIT_DRAFT) or actor.may(Permission.APPROVE_DRAFT)):
             actor.require(Permission.APPROVE_DRAFT)
+        if status not in ("pending", "returned"):
+            raise DomainError(
+                Violation("draft.status_invalid", "状態は pending 又は returned です", "status")
+            )
         with self._uow_for(actor.municipality_code) as uow:
-            drafts = uow.drafts.listed("pending")
-            self._log.record_in(uow, actor, Operation.VIEW_DRAFTS, target="drafts")
+            drafts = list(uow.drafts.listed(status))
+            if status == "returned" and not actor.may(Permission.APPROVE_DRAFT):
+                drafts = [d for d in drafts if _edited_by(d, actor.login)]
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.VIEW_DRAFTS,
+                target="drafts" if status == "pending" else f"drafts:{status}",
+            )
             uow.commit()
         return [self._draft_view(actor, d) for d in drafts]
 
@@ -448,6 +462,81 @@ class RegisterAccess:
             self._log.record_in(uow, actor, Operation.DISCARD_DRAFT, target=f"draft:{draft_id}")
             uow.commit()
 
+    def return_draft(self, actor: Actor, draft_id: str, comment: str) -> DraftView:
+        """差戻し: a reviewer other than its editors (four-eyes, as for approval) sends a pending
+        draft back to its clerk with a comment; the refusals approving it now would meet (its
+        rules run as for approval, nothing written) are kept with it. A draft whose rules hold
+        is sent back only with a comment saying why."""
+        actor.require(Permission.APPROVE_DRAFT)
+        comment = RETURN_COMMENT.read(comment, "comment")
+        with self._uow_for(actor.municipality_code) as uow:
+            existing = self._register.draft_in(uow, draft_id)
+            if _edited_by(existing, actor.login):
+                raise Forbidden(
+                    Violation(
+                        "draft.self_return",
+                        "自分で入力又は変更した仮登録は差し戻せません。別の審査者が審査してください",
+                        "draft_id",
+                    )
+                )
+            command = decode_command_text(existing.command)
+            reasons: tuple[Violation, ...] = ()
+            atena_numbers: tuple[str, ...] = ()
+            try:
+                plan, _ = self._check_change(uow, command, command.header.acknowledged_alerts)
+                atena_numbers = _already_registered(plan)
+            except DomainError as refused:
+                if isinstance(refused, (Forbidden, NotFound)):
+                    raise
+                reasons = tuple(refused.violations)
+            if not reasons and not comment:
+                raise DomainError(
+                    Violation(
+                        "draft.return_comment_required",
+                        "本登録できる仮登録を差し戻すときは、差戻しの理由を入力してください",
+                        "comment",
+                    )
+                )
+            draft = self._register.return_draft_in(uow, draft_id, comment=comment, reasons=reasons)
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.RETURN_DRAFT,
+                atena_numbers=atena_numbers,
+                target=f"draft:{draft_id}",
+            )
+            uow.commit()
+        return self._draft_view(actor, draft)
+
+    def resubmit_draft(self, actor: Actor, draft_id: str) -> DraftView:
+        """A draft sent back, submitted again as it stands (its clerk, or a reviewer): every
+        rule must hold now; it is pending again, held to the persons and households as they
+        are now (a draft sent back because they had changed is resubmitted after a look).
+        A draft that needs correcting is corrected with ``update_draft``, which also makes it
+        pending again."""
+        with self._uow_for(actor.municipality_code) as uow:
+            existing = self._register.draft_in(uow, draft_id)
+            self._require_owner_or_reviewer(actor, existing)
+            if existing.status != "returned":
+                raise DomainError(
+                    Violation("draft.not_returned", "この仮登録は差し戻されていません", "draft_id")
+                )
+            command = self._stamped(actor, decode_command_text(existing.command))
+            # Checked against the register as it is now: sent back, it was looked at again.
+            header = replace(command.header, expected_versions={}, expected_histories={})
+            command = replace(command, header=header)
+            plan, prepared = self._check_change(uow, command, command.header.acknowledged_alerts)
+            draft = self._register.update_draft_in(uow, draft_id, prepared, editor=actor.login)
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.RESUBMIT_DRAFT,
+                atena_numbers=plan.atena_numbers,
+                target=f"draft:{draft_id}",
+            )
+            uow.commit()
+        return self._draft_view(actor, draft)
+
     def approve_draft(
         self, actor: Actor, draft_id: str, *, acknowledged: frozenset[str] = frozenset()
     ) -> ChangeResult:
@@ -457,7 +546,7 @@ class RegisterAccess:
         actor.require(Permission.APPROVE_DRAFT)
         with self._uow_for(actor.municipality_code) as uow:
             existing = self._register.draft_in(uow, draft_id)
-            if actor.login == existing.operator or actor.login in existing.editors:
+            if _edited_by(existing, actor.login):
                 raise Forbidden(
                     Violation(
                         "draft.self_approval",
@@ -496,6 +585,11 @@ class RegisterAccess:
                     "draft_id",
                 )
             )
+
+
+def _edited_by(draft: Draft, login: str) -> bool:
+    """Whether ``login`` entered or changed the draft (four-eyes)."""
+    return login == draft.operator or login in draft.editors
 
 
 def record_data(record: ResidentRecord) -> dict[str, Any]:

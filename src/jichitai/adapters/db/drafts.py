@@ -6,12 +6,15 @@ and read by nobody but the counter until then (it touches no projection).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.raw import RawSql
+from jichitai.domain.errors import Severity, Violation
 from jichitai.services.ports import Draft
 
 _D = t.drafts.c
@@ -29,6 +32,12 @@ def _draft(row: Any) -> Draft:
         event_id=row.event_id,
         idempotency_key=row.idempotency_key,
         editors=tuple(e for e in row.editors.split(",") if e),
+        number=row.number,
+        return_comment=row.return_comment,
+        return_reasons=tuple(
+            Violation(r["code"], r["message"], r.get("field"), Severity(r.get("level", "error")))
+            for r in json.loads(row.return_reasons or "[]")
+        ),
     )
 
 
@@ -44,6 +53,15 @@ def _draft_values(draft: Draft) -> dict[str, Any]:
         "event_id": draft.event_id,
         "idempotency_key": draft.idempotency_key,
         "editors": ",".join(draft.editors),
+        "number": draft.number,
+        "return_comment": draft.return_comment,
+        "return_reasons": json.dumps(
+            [
+                {"code": v.code, "message": v.message, "field": v.field}
+                for v in draft.return_reasons
+            ],
+            ensure_ascii=False,
+        ),
     }
 
 
@@ -58,6 +76,10 @@ class SqlDrafts:
         self._conn.execute(
             insert(t.drafts).values(municipality_code=self._mc, **_draft_values(draft))
         )
+
+    def next_number(self) -> int:
+        """The next 受付番号 from ``id_sequences`` (``draft``), locked until commit."""
+        return RawSql(self._conn).next_number(self._mc, "draft")
 
     def get(self, draft_id: str) -> Draft | None:
         """The draft, locked until the unit of work ends (approve and discard must not race)."""

@@ -203,7 +203,7 @@ households = Table(
     PrimaryKeyConstraint("municipality_code", "household_number"),
 )
 
-DRAFT_STATUSES: tuple[str, ...] = ("pending", "approved", "discarded")
+DRAFT_STATUSES: tuple[str, ...] = ("pending", "approved", "discarded", "returned")
 
 # 仮登録: a command waiting for approval (本登録). Not part of the register: nothing outside the
 # draft workflow reads this table.
@@ -221,8 +221,14 @@ drafts = Table(
     Column("event_id", String(36), nullable=True),
     Column("idempotency_key", String(200), nullable=True),
     Column("editors", Text, nullable=False, server_default=text("''")),
+    # 差戻し: the reviewer's comment and the refusals (JSON list of code, message, field).
+    Column("return_comment", Text, nullable=False, server_default=text("''")),
+    Column("return_reasons", Text, nullable=False, server_default=text("'[]'")),
+    # 受付番号: the municipality's running number of its drafts (id_sequences "draft").
+    Column("number", Integer, nullable=False),
     PrimaryKeyConstraint("municipality_code", "draft_id"),
     UniqueConstraint("municipality_code", "idempotency_key"),
+    UniqueConstraint("municipality_code", "number"),
     CheckConstraint(
         "status IN (" + ", ".join(f"'{s}'" for s in DRAFT_STATUSES) + ")", name="status"
     ),

@@ -41,6 +41,7 @@ __all__ = [
     "CERTIFIER_TEXT",
     "FORMULA_START",
     "MUNICIPALITY_NAME",
+    "RETURN_COMMENT",
     "SEAL_NOTES",
     "STAFF_NAME",
     "SUBSCRIBER_NAME",
@@ -181,6 +182,11 @@ CERTIFIER_TEXT: Final = TextItem("認証者", 40, too_long="certificate.issuer_t
 certification of every copy: 40, as the certificate rules had it (the API's schema said 100)."""
 CERTIFICATE_REASON: Final = TextItem("理由", 200, too_long="certificate.reason_too_long")
 """Why a copy is re-issued or disposed of (汚損, 対象者の誤り), kept in the issue history: 200."""
+RETURN_COMMENT: Final = TextItem(
+    "差戻しの理由", 500, multiline=True, too_long="draft.return_comment_too_long"
+)
+"""The reviewer's comment on a draft sent back to its clerk (差戻し): a few lines, 500.
+(Another door had none: this item is new.)"""
 SEAL_NOTES: Final = TextItem("備考", 200, too_long="seal.notes_too_long")
 """The notes of a seal registration, loss or abolition (本人確認の方法), kept in the seal
 journal: 200, as the counter and the API had it (the service had none)."""

@@ -11,6 +11,7 @@ from jichitai.domain.errors import Violation
 from jichitai.domain.residents.change_types import change_type_of
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.presenters import record_view, summary_view
+from jichitai.services.ports import receipt_number
 from jichitai.services.register_access import DraftView, Shown, record_data
 
 
@@ -58,6 +59,7 @@ def draft(view: DraftView) -> s.Draft:
     row, header = view.draft, view.command.header
     return s.Draft(
         draft_id=row.draft_id,
+        receipt_number=receipt_number(row.number),
         kind=row.kind,
         kind_label=change_type_of(view.command).label,
         status=row.status,
@@ -66,6 +68,8 @@ def draft(view: DraftView) -> s.Draft:
         created_at=row.created_at,
         updated_at=row.updated_at,
         event_id=row.event_id,
+        return_comment=row.return_comment,
+        return_reasons=error_items(row.return_reasons),
         prepared_against=s.PreparedAgainst(
             persons=dict(header.expected_histories), households=dict(header.expected_versions)
         ),

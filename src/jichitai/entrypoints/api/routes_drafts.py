@@ -6,9 +6,9 @@ Cancellations (取消し) and corrections (修正) are changes like any other (`
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from jichitai.domain.residents.view import ChangePlan
 from jichitai.entrypoints.api import schemas as s
@@ -81,10 +81,17 @@ def submit_draft(
     operation_id="listDrafts",
     response_model=s.Drafts,
     responses=ERRORS,
-    summary="審査待ちの仮登録",
+    summary="審査待ちの仮登録（status=returned: 差し戻された仮登録）",
 )
-def list_drafts(request: Request, actor: CurrentActor) -> s.Drafts:
-    views = app_of(request).register_access.drafts(actor)
+def list_drafts(
+    request: Request,
+    actor: CurrentActor,
+    status: Annotated[
+        Literal["pending", "returned"],
+        Query(description="pending: waiting for review; returned: sent back (差戻し)"),
+    ] = "pending",
+) -> s.Drafts:
+    views = app_of(request).register_access.drafts(actor, status=status)
     return s.Drafts(count=len(views), drafts=[draft_body(v) for v in views])
 
 
@@ -151,6 +158,30 @@ def approve_draft(
         notices=list(result.notices),
         replayed=result.replayed,
     )
+
+
+@router.post(
+    "/drafts/{draft_id}/return",
+    operation_id="returnDraft",
+    response_model=s.Draft,
+    responses=ERRORS,
+    summary="差戻し（入力・修正した職員以外の審査者。理由とコメントを入力者に返す）",
+)
+def return_draft(
+    request: Request, actor: CurrentActor, draft_id: DraftPath, body: s.ReturnIn
+) -> s.Draft:
+    return draft_body(app_of(request).register_access.return_draft(actor, draft_id, body.comment))
+
+
+@router.post(
+    "/drafts/{draft_id}/resubmit",
+    operation_id="resubmitDraft",
+    response_model=s.Draft,
+    responses=ERRORS,
+    summary="差し戻された仮登録の再提出（そのまま。修正するときは PUT）",
+)
+def resubmit_draft(request: Request, actor: CurrentActor, draft_id: DraftPath) -> s.Draft:
+    return draft_body(app_of(request).register_access.resubmit_draft(actor, draft_id))
 
 
 @router.delete(

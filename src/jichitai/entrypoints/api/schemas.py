@@ -187,6 +187,14 @@ class DraftIn(Strict):
     )
 
 
+class ReturnIn(Strict):
+    comment: str = Field(
+        default="",
+        max_length=2000,
+        description="差戻しの理由 (500 characters; required when the draft's rules hold)",
+    )
+
+
 class ApproveIn(Strict):
     acknowledged_alerts: list[str] = Field(default_factory=list, max_length=100)
 
@@ -199,7 +207,12 @@ class PreparedAgainst(BaseModel):
 
 
 class Draft(BaseModel):
-    draft_id: str
+    draft_id: str = Field(description="the draft's key (in URLs)")
+    receipt_number: str = Field(
+        description="受付番号: the municipality's running number of its drafts, six digits at "
+        "least, as the counter shows and reads it out",
+        examples=["000123"],
+    )
     kind: str = Field(description="the command's type (MoveIn, Birth, …)")
     kind_label: str = Field(description="異動の種類: the label the counter shows (転入, 出生, …)")
     status: str
@@ -211,6 +224,13 @@ class Draft(BaseModel):
     created_at: datetime
     updated_at: datetime
     event_id: str | None = None
+    return_comment: str = Field(
+        default="", description="差戻し: the reviewer's comment when the draft was sent back"
+    )
+    return_reasons: list[ErrorItem] = Field(
+        default_factory=list,
+        description="差戻し: the refusals approving it met when it was sent back",
+    )
     prepared_against: PreparedAgainst
     command: dict[str, Any]
 

@@ -40,6 +40,7 @@ from jichitai.entrypoints.web.changes_catalogue import counter_change_for
 from jichitai.entrypoints.web.views import row
 from jichitai.services.application_forms import ApplicationForm, FormPerson
 from jichitai.services.audit import JST
+from jichitai.services.ports import receipt_number
 from jichitai.services.register_access import DraftView, Shown
 
 NOTICE_LABELS: dict[str, str] = {
@@ -52,6 +53,7 @@ STATUS_LABELS: dict[str, str] = {
     "pending": "審査待ち",
     "approved": "本登録済み",
     "discarded": "破棄済み",
+    "returned": "差戻し",
 }
 
 HEADER_LABELS: dict[str, str] = {
@@ -115,10 +117,12 @@ def _number(value: IndividualNumber) -> str:
     return value.value
 
 
-def _text(name: str, value: object, foreign: bool) -> str:
+def _text(name: str, value: object, foreign: bool, names: Mapping[str, str] | None = None) -> str:
     """A scalar value as words: dates in 和暦 (西暦 where the standard says), labels for codes."""
     if value is True:
         return "あり"
+    if isinstance(value, AtenaNumber):
+        return _person(value.value, names)
     if isinstance(value, IndividualNumber):
         return _number(value)
     if isinstance(value, PersonName):
@@ -151,12 +155,14 @@ def _text(name: str, value: object, foreign: bool) -> str:
         return shown if isinstance(shown, str) else str(value.value)
     if isinstance(value, Mapping):
         return "、".join(
-            f"{_text(name, k, foreign)}: {_text(name, v, foreign)}" for k, v in value.items()
+            f"{_person(k, names) if isinstance(k, str) and names else _text(name, k, foreign)}: "
+            f"{_text(name, v, foreign, names)}"
+            for k, v in value.items()
         )
     if isinstance(value, frozenset):
         return "、".join(sorted(_text(name, v, foreign) for v in value))
     if isinstance(value, tuple):
-        return "、".join(_text(name, v, foreign) for v in value)
+        return "、".join(_text(name, v, foreign, names) for v in value)
     held = getattr(value, "value", None)
     return held if isinstance(held, str) else str(value)
 
@@ -166,7 +172,18 @@ def _is_block(value: object) -> bool:
     return isinstance(value, (ForeignResidentDetails, RecordChanges))
 
 
-def items_of(value: Any, *, skip: frozenset[str] = frozenset()) -> list[Item]:
+def _person(number: str, names: Mapping[str, str] | None) -> str:
+    """A resident the command names by 宛名番号: 「氏名（宛名番号）」 where the name is known."""
+    name = (names or {}).get(number)
+    return f"{name}（{number}）" if name else f"宛名番号 {number}"
+
+
+def items_of(
+    value: Any,
+    *,
+    skip: frozenset[str] = frozenset(),
+    names: Mapping[str, str] | None = None,
+) -> list[Item]:
     """The items of a command (or of a part of it) that are set, in the command's order; a
     command's items are named as its change type's draft wording says, the others commonly."""
     foreign = getattr(value, "kind", None) is ResidentKind.FOREIGN or isinstance(
@@ -188,12 +205,12 @@ def items_of(value: Any, *, skip: frozenset[str] = frozenset()) -> list[Item]:
         elif isinstance(held, tuple) and held and all(isinstance(m, NewPerson) for m in held):
             items.extend(_person_item(f"{label}（{n}人目）", m) for n, m in enumerate(held, 1))
         elif _is_block(held):
-            items.append(Item(label, children=tuple(items_of(held))))
+            items.append(Item(label, children=tuple(items_of(held, names=names))))
         else:
             items.append(
                 Item(
                     label,
-                    _text(name, held, foreign),
+                    _text(name, held, foreign, names),
                     is_name=isinstance(held, PersonName) or name == "aliases",
                 )
             )
@@ -342,21 +359,30 @@ def _resident_row(number: str, shown: Shown | None) -> dict[str, Any]:
 # --- the queue ------------------------------------------------------------------------------
 
 
-def queue_row(view: DraftView, login: str) -> dict[str, Any]:
+def queue_row(
+    view: DraftView, login: str, lookup: Callable[[str], Shown | None] | None = None
+) -> dict[str, Any]:
     """One draft in the queue: what, who entered it and when, and whom it is about (names the
-    clerk typed; residents already registered by 宛名番号, read on the draft's own page)."""
+    clerk typed; residents already registered by 氏名（宛名番号）, read through ``lookup``, or by
+    宛名番号 alone where the record may not be shown)."""
     command = view.command
     draft = view.draft
     return {
         "draft_id": draft.draft_id,
+        "number": receipt_number(draft.number),
         "process": process_label(command),
         "operator": draft.operator,
         "own": draft.operator == login,
         "created": local_time(draft.created_at),
         "effective_on": format_wareki(command.header.effective_on),
         "new_names": [p.name.full for p in _new_persons(command)],
-        "residents": named_residents(command),
+        "residents": [_resident_named(n, lookup) for n in named_residents(command)],
     }
+
+
+def _resident_named(number: str, lookup: Callable[[str], Shown | None] | None) -> str:
+    shown = lookup(number) if lookup is not None else None
+    return _person(number, {number: shown.record.name.full} if shown is not None else None)
 
 
 # --- the printed form -----------------------------------------------------------------------
@@ -389,7 +415,8 @@ def application_form(
     if plan is not None:
         facts.insert(0, ("異動の事由", plan.reason.label))
     return ApplicationForm(
-        reference=view.draft.draft_id,
+        reference=receipt_number(view.draft.number),
+        draft_id=view.draft.draft_id,
         municipality_name=municipality_name,
         process=process_label(command),
         effective_on=format_wareki(header.effective_on),

@@ -65,16 +65,33 @@ def _refs(request: Request) -> PersonRefs:
 
 
 @router.get("/drafts")
-def queue(request: Request, counter: CurrentCounter, discarded: int = 0) -> HTMLResponse:
+def queue(
+    request: Request,
+    counter: CurrentCounter,
+    discarded: int = 0,
+    returned: int = 0,
+    resubmitted: int = 0,
+) -> HTMLResponse:
+    """The drafts waiting for review, and below them those sent back (差戻し): a clerk sees
+    the ones they entered, to resubmit or discard; a reviewer sees every one."""
     actor = counter.actor
-    views = app_of(request).register_access.drafts(actor)
+    staff = app_of(request).register_access
+    views = staff.drafts(actor)
+    sent_back = staff.drafts(actor, status="returned")
+    lookup = _lookup(request, actor)
     return page(
         request,
         "drafts/list.html",
         counter,
-        drafts=[queue_row(v, actor.login) for v in views],
+        drafts=[queue_row(v, actor.login, lookup) for v in views],
+        returned_drafts=[
+            queue_row(v, actor.login, lookup) | {"comment": v.draft.return_comment}
+            for v in sent_back
+        ],
         reviewer=actor.may(Permission.APPROVE_DRAFT),
         discarded=discarded == 1,
+        returned=returned == 1,
+        resubmitted=resubmitted == 1,
     )
 
 
@@ -110,6 +127,43 @@ def approve(request: Request, draft_id: DraftId, posted: PostedForm) -> HTMLResp
     )
 
 
+@router.post("/drafts/{draft_id}/return", summary="仮登録の差戻し")
+def send_back(request: Request, draft_id: DraftId, posted: PostedForm) -> Response:
+    """差戻し: back to its clerk with the reviewer's comment and the reasons approval met."""
+    counter = posted.counter
+    try:
+        app_of(request).register_access.return_draft(
+            counter.actor, draft_id, posted.get("comment", "")
+        )
+    except DomainError as e:
+        if not for_the_form(e):
+            raise
+        about_comment = all(v.field == "comment" for v in e.violations)
+        return _detail(
+            request,
+            counter,
+            draft_id,
+            refused=None if about_comment else refusal(e, []),
+            comment=posted.get("comment", ""),
+            comment_problems=refusal(e, ["comment"]) if about_comment else NO_PROBLEMS,
+            status=422,
+        )
+    return RedirectResponse("/ui/drafts?returned=1", status_code=303)
+
+
+@router.post("/drafts/{draft_id}/resubmit", summary="差し戻された仮登録の再提出")
+def resubmit(request: Request, draft_id: DraftId, posted: PostedForm) -> Response:
+    """A draft sent back, submitted again as it stands: every rule must hold now."""
+    counter = posted.counter
+    try:
+        app_of(request).register_access.resubmit_draft(counter.actor, draft_id)
+    except DomainError as e:
+        if not for_the_form(e):
+            raise
+        return _detail(request, counter, draft_id, refused=refusal(e, []), status=422)
+    return RedirectResponse("/ui/drafts?resubmitted=1", status_code=303)
+
+
 @router.get("/drafts/{draft_id}/discard")
 def discard_confirmation(
     request: Request, draft_id: DraftId, counter: CurrentCounter
@@ -119,8 +173,8 @@ def discard_confirmation(
         request,
         "drafts/discard.html",
         counter,
-        draft=queue_row(view, counter.actor.login),
-        pending=view.draft.status == "pending",
+        draft=queue_row(view, counter.actor.login, _lookup(request, counter.actor)),
+        pending=view.draft.status in ("pending", "returned"),
     )
 
 
@@ -179,6 +233,8 @@ def _detail(
     draft_id: str,
     *,
     refused: Problems | None = None,
+    comment: str = "",
+    comment_problems: Problems = NO_PROBLEMS,
     status: int = 200,
 ) -> HTMLResponse:
     app = app_of(request)
@@ -186,6 +242,7 @@ def _detail(
     view = app.register_access.draft(actor, draft_id)
     draft = view.draft
     pending = draft.status == "pending"
+    returned = draft.status == "returned"
     plan, check = _check(request, actor, draft_id) if pending else (None, NO_PROBLEMS)
     if refused is not None:
         check = refused
@@ -208,7 +265,14 @@ def _detail(
         process=process_label(view.command),
         reason=plan.reason.label if plan else "",
         header=header_items(view.command),
-        items=items_of(view.command),
+        items=items_of(
+            view.command,
+            names={
+                p["atena_number"]: p["name"]
+                for p in people
+                if p["atena_number"] and p["birth_date"]
+            },
+        ),
         persons=people,
         pending=pending,
         plan=plan,
@@ -217,7 +281,13 @@ def _detail(
         reviewer=reviewer,
         own=own,
         may_approve=pending and reviewer and not own and not check.count,
-        may_discard=pending and (reviewer or own),
+        may_return=pending and reviewer and not own,
+        may_resubmit=returned and (reviewer or actor.login == draft.operator),
+        may_discard=(pending or returned) and (reviewer or own),
+        returned=returned,
+        return_reasons=draft.return_reasons,
+        comment=comment,
+        comment_problems=comment_problems,
     )
 
 

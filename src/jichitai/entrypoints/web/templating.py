@@ -15,6 +15,7 @@ from jichitai.domain.access.actor import Forbidden, Unauthenticated
 from jichitai.domain.common.dates import format_wareki
 from jichitai.domain.errors import DomainError, NotFound, Violation
 from jichitai.entrypoints.web.session import CSRF_FIELD, Counter
+from jichitai.services.ports import receipt_number
 
 SECURITY_HEADERS = {
     # Personal data must not stay in the browser's cache or back/forward cache on disk.
@@ -38,6 +39,7 @@ environment = Environment(
 )
 environment.globals["CSRF_FIELD"] = CSRF_FIELD
 environment.filters["wareki"] = format_wareki
+environment.filters["receipt_number"] = receipt_number
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,7 @@ from jichitai.services.ports.register import (
     RegisterStats,
     SearchCriteria,
     UnitOfWork,
+    receipt_number,
 )
 from jichitai.services.ports.seals import (
     SealImageReader,
@@ -139,4 +140,5 @@ __all__ = [
     "Transport",
     "UnitOfWork",
     "UserRepository",
+    "receipt_number",
 ]

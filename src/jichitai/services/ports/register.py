@@ -17,6 +17,7 @@ from typing import Any, NamedTuple, Protocol, Self
 
 from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
+from jichitai.domain.errors import Violation
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import RegisterView
 from jichitai.services.ports.addresses import TownAreaRepository
@@ -70,6 +71,21 @@ class Draft:
     idempotency_key: str | None = None
     editors: tuple[str, ...] = ()
     """Everyone who entered or changed the draft, first to last: none of them may approve it."""
+    number: int = 0
+    """受付番号: the municipality's running number of its drafts, from 1, drawn when the draft is
+    saved (a clerk reads it out; the ``draft_id`` stays the key). Shown with :func:`receipt_number`."""
+    return_comment: str = ""
+    """差戻し: the reviewer's comment when the draft was last sent back to its clerk."""
+    return_reasons: tuple[Violation, ...] = ()
+    """差戻し: why approving it was refused when it was sent back (none when its rules held)."""
+
+
+RECEIPT_NUMBER_DIGITS = 6
+
+
+def receipt_number(number: int) -> str:
+    """A draft's 受付番号 as every door shows it: six digits at least (``000123``)."""
+    return f"{number:0{RECEIPT_NUMBER_DIGITS}d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +247,10 @@ class DraftRepository(Protocol):
     """One municipality's drafts (仮登録)."""
 
     def add(self, draft: Draft) -> None: ...
+
+    def next_number(self) -> int:
+        """The next 受付番号 (from 1), held until the unit of work ends (none is handed out twice)."""
+        ...
 
     def get(self, draft_id: str) -> Draft | None:
         """The draft, locked until the unit of work ends (approve and discard must not race)."""
