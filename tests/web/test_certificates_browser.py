@@ -74,7 +74,7 @@ def test_a_clerk_previews_and_issues_a_households_copy_that_verifies(
     pdf_path = tmp_path / "copy.pdf"
     pdf_path.write_bytes(pdf)
     text = subprocess.run(
-        ["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-raw", str(pdf_path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert squeezed(name) in squeezed(text)
     assert "住民票の写し" in squeezed(text)
