@@ -202,10 +202,25 @@ def test_a_family_of_three_moves_in_entered_with_the_keyboard(page: Page, counte
         if i < 2:
             tab_to(page, page.get_by_role("button", name="世帯員を追加"))
             page.keyboard.press("Enter")
+    # 届出人: 本人 is chosen; ↓↓ makes it 代理人, which opens the name and address.
+    notifier = page.locator('[name="notifier.kind"][value="self"]')
+    expect(notifier).to_be_checked()
+    tab_to(page, notifier)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator('[name="notifier.kind"][value="agent"]')).to_be_checked()
+    tab_to(page, page.locator('[name="identity_check.document"]').first)
+    page.keyboard.press("ArrowDown")
+    expect(
+        page.locator('[name="identity_check.document"][value="driving_licence"]')
+    ).to_be_checked()
+    expect(field(page, "notifier.name")).to_be_visible()
+    type_in(page, field(page, "notifier.name"), "鈴木　一郎")
     tab_to(page, page.get_by_role("button", name="確認画面へ進む"))
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", name="転入の内容の確認")).to_be_visible()
+    expect(page.locator("article.confirm")).to_contain_text("代理人 鈴木　一郎")
     confirmation = page.locator("article.confirm")
     for name in ("窓口　太郎", "窓口　花子", "窓口　一郎", "マドグチ　タロウ"):
         expect(confirmation).to_contain_text(name)
@@ -221,6 +236,8 @@ def test_a_family_of_three_moves_in_entered_with_the_keyboard(page: Page, counte
     (draft,) = drafts_naming(page, counter, kana)
     assert draft["draft_id"] == draft_id and draft["kind"] == "MoveIn"
     assert [m["name"]["given"] for m in draft["command"]["members"]] == ["太郎", "花子", "一郎"]
+    assert draft["command"]["header"]["notifier"] == {"kind": "agent", "name": "鈴木　一郎"}
+    assert draft["command"]["header"]["identity_check"] == {"document": "driving_licence"}
 
 
 @pytest.mark.spec("2.3.1")

@@ -44,11 +44,16 @@ FORM: dict[str, str] = {
     "members[0].relationship": "世帯主",
     "members[0].family_register.domicile": "大阪府大阪市北区梅田一丁目1番",
     "members[0].family_register.head": "山田　太郎",
+    "identity_check.document": "passport",  # so that a 本人確認の補足 is read with its document
 }
 
 COMMAND: dict[str, Any] = {
     "type": "MoveIn",
-    "header": {"effective_on": "2026-11-20", "filed_on": "2026-11-26"},
+    "header": {
+        "effective_on": "2026-11-20",
+        "filed_on": "2026-11-26",
+        "identity_check": {"document": "passport"},
+    },
     "address": {
         "prefecture": "鹿児島県",
         "city": "試験市",
@@ -74,6 +79,7 @@ COMMAND: dict[str, Any] = {
 }
 
 # Each form field, and where the same value goes in the API's command (None: drop when blank).
+# Choices (種別, 性別, 届出人の区分, 本人確認の書類) are not here: blank is "not chosen" on the form.
 FIELDS: dict[str, tuple[str, ...]] = {
     "members[0].name.family": ("members", "0", "name", "family"),
     "members[0].name.given": ("members", "0", "name", "given"),
@@ -90,6 +96,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "address.address_supplement": ("address", "address_supplement"),
     "address.postcode": ("address", "postcode"),
     "notes": ("header", "notes"),
+    "notifier.name": ("header", "notifier", "name"),
+    "notifier.address": ("header", "notifier", "address"),
+    "notifier.telephone": ("header", "notifier", "telephone"),
+    "notifier.relation": ("header", "notifier", "relation"),
+    "identity_check.detail": ("header", "identity_check", "detail"),
 }
 # The counter's 転入 form has no 住民票コード box yet (issue "The counter … as a clerk expects").
 ON_THE_FORM = sorted(set(FIELDS) - {"members[0].resident_code"})

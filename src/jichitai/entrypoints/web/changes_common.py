@@ -16,6 +16,13 @@ from jichitai.domain.common.identifiers import (
     ResidentCode,
 )
 from jichitai.domain.residents.change_types import ChangeType, change_type_for
+from jichitai.domain.residents.commands import (
+    IdentityCheck,
+    IdentityDocument,
+    Notifier,
+    NotifierKind,
+)
+from jichitai.domain.residents.labels import label_of
 from jichitai.domain.residents.model import ForeignResidentCategory
 from jichitai.entrypoints.web.changes_layout import Context, Layout
 from jichitai.entrypoints.web.changes_reader import FormReader, Values, drop_empty
@@ -71,9 +78,11 @@ def header(
     label: str = "異動日",
     fallback: str | None = None,
     ex_officio: bool = False,
+    filed: bool = False,
 ) -> dict[str, Any]:
     """届出の日付 and the alerts acknowledged. A blank 異動日 takes ``fallback`` where the form
-    gives one (the day of birth or of death, when that is a calendar day)."""
+    gives one (the day of birth or of death, when that is a calendar day). A ``filed`` form
+    (one drawing ``changes_layout.notifier_groups``) also gives its 届出人 and 本人確認."""
     effective_on = r.date(effective, label, required=False)
     if effective_on is None and not _faulted(r, effective):
         if fallback is not None:
@@ -90,8 +99,50 @@ def header(
             "acknowledged_alerts": acknowledged,
             "expected_versions": _versions(r, EXPECTED_VERSIONS),
             "expected_histories": _versions(r, EXPECTED_HISTORIES),
+            **(_notifier(r) if filed else {}),
         }
     )
+
+
+def _notifier(r: FormReader) -> dict[str, Any]:
+    """届出人 and 本人確認 as typed; each left out when blank. The kinds and the telephone are
+    checked by the decoder (the telephone as written, as the API's is)."""
+    telephone = r.raw("notifier.telephone")
+    notifier = {
+        "kind": r.choice(
+            "notifier.kind", label_of(Notifier, "kind"), NOTIFIER_KIND_VALUES, required=False
+        ),
+        "name": r.text("notifier.name", label_of(Notifier, "name")),
+        "address": r.text("notifier.address", label_of(Notifier, "address")),
+        "telephone": telephone if telephone.strip() else None,
+        "relation": r.text("notifier.relation", label_of(Notifier, "relation")),
+    }
+    check = {
+        "document": r.choice(
+            "identity_check.document",
+            label_of(IdentityCheck, "document"),
+            IDENTITY_DOCUMENT_VALUES,
+            required=False,
+        ),
+        "detail": r.text("identity_check.detail", label_of(IdentityCheck, "detail")),
+    }
+    return {"notifier": drop_empty(notifier), "identity_check": drop_empty(check)}
+
+
+NOTIFIER_KIND_VALUES = tuple(k.value for k in NotifierKind)
+IDENTITY_DOCUMENT_VALUES = tuple(d.value for d in IdentityDocument)
+
+
+def filed_defaults(
+    defaults: Callable[[Context], Defaults], kind: NotifierKind = NotifierKind.SELF
+) -> Callable[[Context], Defaults]:
+    """A filed form's defaults: the 届出人 is the person (本人), or for a 出生 or a 死亡 the
+    世帯主, unless the clerk chooses otherwise (the usual case costs no click)."""
+
+    def with_notifier(ctx: Context) -> Defaults:
+        return [*defaults(ctx), ("notifier.kind", kind.value)]
+
+    return with_notifier
 
 
 EXPECTED_VERSIONS = "expected_versions."

@@ -14,11 +14,13 @@ from jichitai.domain.residents.commands import (
     LoseNationality,
     MoveIn,
     Naturalise,
+    NotifierKind,
 )
 from jichitai.entrypoints.web.changes_common import (
     Defaults,
     Process,
     calendar_day,
+    filed_defaults,
     foreign_details,
     header,
     member_count,
@@ -36,6 +38,7 @@ from jichitai.entrypoints.web.changes_layout import (
     foreign_group,
     household_static,
     notes_group,
+    notifier_groups,
     person_groups,
 )
 from jichitai.entrypoints.web.changes_reader import ADDRESS_PARTS, FormReader, Values, drop_empty
@@ -114,6 +117,8 @@ def move_in_layout(ctx: Context, values: Values, *, ex_officio: bool = False) ->
         ),
     ]
     count = _members_layout(values, groups)
+    if not ex_officio:
+        groups += notifier_groups(values)
     groups.append(notes_group())
     return Layout.of(groups, members=count)
 
@@ -142,7 +147,7 @@ def _members(r: FormReader, effective_on: str | None) -> list[dict[str, Any]]:
 
 
 def build_move_in(r: FormReader) -> dict[str, Any]:
-    head = header(r)
+    head = header(r, filed=True)
     previous = r.address("previous_address", "前住所", required=False, allow_unknown=True)
     from_abroad = r.flag("from_abroad") or bool(previous and previous.get("country"))
     return drop_empty(
@@ -182,6 +187,7 @@ def birth_layout(ctx: Context, values: Values) -> Layout:
         dates_group(effective_hint="空欄なら生年月日（和暦・西暦どちらでも）"),
         Group("household", "世帯", (household_static(ctx),), boxes=("address",)),
         *person_groups("child", "生まれた子", values),
+        *notifier_groups(values),
         notes_group(),
     ]
     return Layout.of(groups)
@@ -210,7 +216,7 @@ def birth_defaults(ctx: Context) -> Defaults:
 
 def build_birth(r: FormReader) -> dict[str, Any]:
     child = new_person(r, "child", effective_on=None, at_birth=True)
-    head = header(r, fallback=calendar_day(child.get("birth_date")))
+    head = header(r, fallback=calendar_day(child.get("birth_date")), filed=True)
     return {
         "header": head,
         "child": child,
@@ -310,7 +316,7 @@ MOVE_IN_FORM = Process(
     "他の市区町村・国外から引っ越してきた方（家族全員を一度に入力できます）",
     move_in_layout,
     build_move_in,
-    move_in_defaults,
+    filed_defaults(move_in_defaults),
     needs_person=False,
 )
 BIRTH_FORM = Process(
@@ -320,7 +326,7 @@ BIRTH_FORM = Process(
     "生まれた子を親の世帯に記載します（親の住民票から開きます）",
     birth_layout,
     build_birth,
-    birth_defaults,
+    filed_defaults(birth_defaults, NotifierKind.HEAD),
     aliases=(("members[0]", "child"), ("members", "child")),
 )
 EX_OFFICIO_ENTRY_FORM = Process(

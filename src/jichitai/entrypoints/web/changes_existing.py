@@ -20,6 +20,7 @@ from jichitai.domain.residents.commands import (
     HouseholdSplit,
     InTownMove,
     MoveOut,
+    NotifierKind,
     RecordMoveInNotice,
     Reissue,
 )
@@ -28,6 +29,7 @@ from jichitai.entrypoints.web.changes_common import (
     Process,
     calendar_day,
     chosen,
+    filed_defaults,
     header,
     relationships,
     target,
@@ -46,6 +48,7 @@ from jichitai.entrypoints.web.changes_layout import (
     household_static,
     new_head_field,
     notes_group,
+    notifier_groups,
     persons_field,
     relationships_group,
 )
@@ -91,6 +94,7 @@ def in_town_move_layout(ctx: Context, values: Values) -> Layout:
             hint="世帯全員が転居する場合は入力不要です",
         ),
         relationships_group(ctx, _RELATIONSHIPS_HINT),
+        *notifier_groups(values),
         notes_group(),
     ]
     return Layout.of(groups)
@@ -103,7 +107,7 @@ def in_town_move_defaults(ctx: Context) -> Defaults:
 def build_in_town_move(r: FormReader) -> dict[str, Any]:
     return drop_empty(
         {
-            "header": header(r),
+            "header": header(r, filed=True),
             "atena_numbers": chosen(r),
             "address": r.address("address", "新しい住所"),
             "household_number": r.parsed("household_number", "世帯番号", HouseholdNumber.parse),
@@ -145,13 +149,14 @@ def move_out_layout(ctx: Context, values: Values) -> Layout:
             "その他",
             (Field("special", "特例転出（マイナンバーカードによる転出）", "check"),),
         ),
+        *notifier_groups(values),
         notes_group(),
     ]
     return Layout.of(groups)
 
 
 def build_move_out(r: FormReader) -> dict[str, Any]:
-    head = header(r, effective="planned_on", label="転出予定日")
+    head = header(r, effective="planned_on", label="転出予定日", filed=True)
     onward = r.address("onward_address", "転出先")
     return drop_empty(
         {
@@ -211,6 +216,7 @@ def death_layout(ctx: Context, values: Values) -> Layout:
             ),
         ),
         dates_group(effective_hint="空欄なら死亡日。死亡日が不詳の場合は入力してください"),
+        *notifier_groups(values),
         notes_group(),
     ]
     return Layout.of(groups)
@@ -219,7 +225,7 @@ def death_layout(ctx: Context, values: Values) -> Layout:
 def build_death(r: FormReader) -> dict[str, Any]:
     died_on = r.record_date("died_on", "死亡日")
     return {
-        "header": header(r, fallback=calendar_day(died_on)),
+        "header": header(r, fallback=calendar_day(died_on), filed=True),
         "atena_number": target(r),
         "died_on": died_on,
     }
@@ -270,6 +276,7 @@ def split_layout(ctx: Context, values: Values) -> Layout:
         relationships_group(
             ctx, "分離する方のうち世帯主以外の方は、新しい世帯主との続柄を入力してください"
         ),
+        *notifier_groups(values),
         notes_group(),
     ]
     return Layout.of(groups)
@@ -281,7 +288,7 @@ def build_split(r: FormReader) -> dict[str, Any]:
         r.fault("input.required", "新しい世帯の世帯主を選んでください", "new_head")
     return drop_empty(
         {
-            "header": header(r),
+            "header": header(r, filed=True),
             "atena_numbers": chosen(r),
             "new_head": new_head,
             "relationships": relationships(r, _household_atenas(r)),
@@ -313,6 +320,7 @@ def merge_layout(ctx: Context, values: Values) -> Layout:
             ),
         ),
         relationships_group(ctx, "加わる先の世帯主との続柄を全員分入力してください"),
+        *notifier_groups(values),
         notes_group(),
     ]
     return Layout.of(groups)
@@ -329,7 +337,7 @@ def merge_defaults(ctx: Context) -> Defaults:
 def build_merge(r: FormReader) -> dict[str, Any]:
     return drop_empty(
         {
-            "header": header(r),
+            "header": header(r, filed=True),
             "source_household": r.parsed(
                 "source_household", "合併する世帯", HouseholdNumber.parse, required=True
             ),
@@ -360,6 +368,7 @@ def change_layout(ctx: Context, values: Values) -> Layout:
             boxes=("atena_numbers",),
         ),
         relationships_group(ctx, "移る方の、移る先の世帯主との続柄を入力してください"),
+        *notifier_groups(values),
         notes_group(),
     ]
     return Layout.of(groups)
@@ -368,7 +377,7 @@ def change_layout(ctx: Context, values: Values) -> Layout:
 def build_change(r: FormReader) -> dict[str, Any]:
     return drop_empty(
         {
-            "header": header(r),
+            "header": header(r, filed=True),
             "atena_numbers": chosen(r),
             "target_household": r.parsed(
                 "target_household", "移る先の世帯番号", HouseholdNumber.parse, required=True
@@ -387,6 +396,7 @@ def head_change_layout(ctx: Context, values: Values) -> Layout:
             ctx,
             "新しい世帯主との続柄を入力してください（前の世帯主の方は必ず入力。空欄は今の続柄のまま）",
         ),
+        *notifier_groups(values),
         notes_group(),
     ]
     return Layout.of(groups)
@@ -406,7 +416,7 @@ def build_head_change(r: FormReader) -> dict[str, Any]:
         r.fault("input.required", "新しい世帯主を選んでください", "new_head")
     return drop_empty(
         {
-            "header": header(r),
+            "header": header(r, filed=True),
             "household_number": r.parsed(
                 "household_number", "世帯", HouseholdNumber.parse, required=True
             ),
@@ -486,15 +496,15 @@ def build_cancel(r: FormReader) -> dict[str, Any]:
 
 
 # fmt: off
-IN_TOWN_MOVE_FORM = Process(InTownMove, "in-town-move", "住所・世帯", "市区町村の中で引っ越した方", in_town_move_layout, build_in_town_move, in_town_move_defaults)
-MOVE_OUT_FORM = Process(MoveOut, "move-out", "消除", "他の市区町村・国外へ引っ越す方（転出予定日はこれからの日付も可）", move_out_layout, build_move_out, movers_defaults, aliases=(("effective_on", "planned_on"),))
+IN_TOWN_MOVE_FORM = Process(InTownMove, "in-town-move", "住所・世帯", "市区町村の中で引っ越した方", in_town_move_layout, build_in_town_move, filed_defaults(in_town_move_defaults))
+MOVE_OUT_FORM = Process(MoveOut, "move-out", "消除", "他の市区町村・国外へ引っ越す方（転出予定日はこれからの日付も可）", move_out_layout, build_move_out, filed_defaults(movers_defaults), aliases=(("effective_on", "planned_on"),))
 MOVE_IN_NOTICE_FORM = Process(RecordMoveInNotice, "move-in-notice", "消除", "転出した方について転入先から届いた通知を記録します", move_in_notice_layout, build_move_in_notice, person_defaults)
-DEATH_FORM = Process(Death, "death", "消除", "亡くなった方（死亡日が不詳でも入力できます）", death_layout, build_death, person_defaults)
+DEATH_FORM = Process(Death, "death", "消除", "亡くなった方（死亡日が不詳でも入力できます）", death_layout, build_death, filed_defaults(person_defaults, NotifierKind.HEAD))
 EX_OFFICIO_REMOVAL_FORM = Process(ExOfficioRemoval, "ex-officio-removal", "消除", "実態調査などにより職権で消除します", ex_officio_removal_layout, build_ex_officio_removal, movers_defaults)
-HOUSEHOLD_SPLIT_FORM = Process(HouseholdSplit, "household-split", "住所・世帯", "同じ住所で世帯を分けます", split_layout, build_split, movers_defaults)
-HOUSEHOLD_MERGE_FORM = Process(HouseholdMerge, "household-merge", "住所・世帯", "同じ住所の別の世帯に世帯全員で加わります", merge_layout, build_merge, merge_defaults)
-HOUSEHOLD_CHANGE_FORM = Process(HouseholdChange, "household-change", "住所・世帯", "同じ住所の別の世帯に一部の方が移ります", change_layout, build_change, movers_defaults)
-HEAD_CHANGE_FORM = Process(HeadChange, "head-change", "住所・世帯", "世帯主を変え、続柄を入力し直します", head_change_layout, build_head_change, head_change_defaults)
+HOUSEHOLD_SPLIT_FORM = Process(HouseholdSplit, "household-split", "住所・世帯", "同じ住所で世帯を分けます", split_layout, build_split, filed_defaults(movers_defaults))
+HOUSEHOLD_MERGE_FORM = Process(HouseholdMerge, "household-merge", "住所・世帯", "同じ住所の別の世帯に世帯全員で加わります", merge_layout, build_merge, filed_defaults(merge_defaults))
+HOUSEHOLD_CHANGE_FORM = Process(HouseholdChange, "household-change", "住所・世帯", "同じ住所の別の世帯に一部の方が移ります", change_layout, build_change, filed_defaults(movers_defaults))
+HEAD_CHANGE_FORM = Process(HeadChange, "head-change", "住所・世帯", "世帯主を変え、続柄を入力し直します", head_change_layout, build_head_change, filed_defaults(head_change_defaults))
 REISSUE_FORM = Process(Reissue, "reissue", "修正", "住民票を改製・再製します", reissue_layout, build_reissue, person_defaults)
 CANCELLATION_FORM = Process(Cancel, "cancel", "修正", "本登録済みの異動を取り消します（異動IDを指定）", cancel_layout, build_cancel, cancel_defaults, needs_person=False)
 # fmt: on

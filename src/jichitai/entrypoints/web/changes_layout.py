@@ -11,6 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from jichitai.domain.residents.commands import (
+    IdentityCheck,
+    IdentityDocument,
+    Notifier,
+    NotifierKind,
+)
+from jichitai.domain.residents.labels import label_of
 from jichitai.domain.residents.model import ForeignResidentCategory, ResidentRecord
 from jichitai.entrypoints.web.changes_reader import Values
 
@@ -192,6 +199,42 @@ def dates_group(
     if filed:
         fields.append(Field("filed_on", "届出日", "date", hint=DATE_HINT))
     return Group("dates", "届出の日付", tuple(fields))
+
+
+NOTIFIER_KINDS = tuple((k.value, k.label) for k in NotifierKind)
+IDENTITY_DOCUMENTS = tuple((d.value, d.label) for d in IdentityDocument)
+NAMED_NOTIFIERS = (NotifierKind.AGENT.value, NotifierKind.OTHER.value)
+"""Kinds of 届出人 who are named on the form (the rules refuse them unnamed)."""
+
+
+def notifier_groups(values: Values) -> list[Group]:
+    """届出人 and 本人確認, on every form of a change filed by someone (never on a 職権 form):
+    the kind (本人 prefilled by the form's defaults) and the document shown, then, folded
+    unless the notifier is an agent or another, their name, address, telephone and relation."""
+    own = label_of(Notifier, "kind")
+    main = Group(
+        "notifier",
+        "届出人・本人確認",
+        (
+            Field("notifier.kind", own, "radios", NOTIFIER_KINDS),
+            Field("identity_check.document", label_of(IdentityCheck, "document"), "radios", IDENTITY_DOCUMENTS),
+            Field("identity_check.detail", "本人確認の補足（「その他」の書類の名前など）"),
+        ),
+        boxes=("identity_check",),
+    )  # fmt: skip
+    details = Group(
+        "notifier_details",
+        "届出人の氏名・住所（代理人・その他の場合）",
+        (
+            Field("notifier.name", label_of(Notifier, "name"), cls="kanji-name"),
+            Field("notifier.address", label_of(Notifier, "address")),
+            Field("notifier.telephone", label_of(Notifier, "telephone"), cls="short", inputmode="tel"),
+            Field("notifier.relation", "異動する方との関係（代理人の場合。例: 委任、親族）"),
+        ),
+        folded=True,
+        opened=values.get("notifier.kind") in NAMED_NOTIFIERS,
+    )  # fmt: skip
+    return [main, details]
 
 
 def notes_group() -> Group:

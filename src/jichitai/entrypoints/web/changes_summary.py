@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from jichitai.domain.common.dates import format_wareki
-from jichitai.domain.residents.commands import ChangeCommand
+from jichitai.domain.residents.commands import ChangeCommand, ChangeHeader
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import ChangePlan, Notice
 from jichitai.entrypoints.presenters import record_view
@@ -151,6 +151,7 @@ def summarise(
         ("異動日", _date(header.effective_on)),
         ("届出日", _date(header.filed_on)),
         ("異動する方", f"{len(moving) or len(persons)}人"),
+        *_filed_by(header),
     )
     return Summary(
         title=label,
@@ -160,3 +161,23 @@ def summarise(
         notices=tuple(NOTICES[n] for n in plan.notices if n in NOTICES),
         alerts=tuple(a.message for a in plan.alerts),
     )
+
+
+def _filed_by(header: ChangeHeader) -> tuple[tuple[str, str], ...]:
+    """届出人 and 本人確認, where the change records them."""
+    rows: list[tuple[str, str]] = []
+    notifier = header.notifier
+    if notifier is not None:
+        who = " ".join(p for p in (notifier.kind.label, notifier.name) if p)
+        rows.append(("届出人", who + (f"（{notifier.relation}）" if notifier.relation else "")))
+        if notifier.address or notifier.telephone:
+            rows.append(
+                (
+                    "届出人の住所・電話番号",
+                    " ".join(p for p in (notifier.address, notifier.telephone) if p),
+                )
+            )
+    check = header.identity_check
+    if check is not None:
+        rows.append(("本人確認", " ".join(p for p in (check.document.label, check.detail) if p)))
+    return tuple(rows)

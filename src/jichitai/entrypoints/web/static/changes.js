@@ -45,9 +45,15 @@ document.querySelectorAll("form[data-assist]").forEach((form) => {
     clearTimeout(timer);
     timer = setTimeout(() => assist(event.target), 300);
   });
-  // Ticking an item of the correction form opens its inputs.
+  // Ticking an item of the correction form opens its inputs; a 届出人 other than 本人 or
+  // 世帯主 (代理人, その他) opens their name and address.
   form.addEventListener("change", (event) => {
     const box = event.target;
+    if (box.name === "notifier.kind" && (box.value === "agent" || box.value === "other")) {
+      const notifier = document.getElementById("group-notifier_details");
+      const fold = notifier && notifier.closest("details");
+      if (fold) fold.open = true;
+    }
     if (box.name !== "items" || !box.checked) return;
     const fold = document.getElementById(`group-item-${box.value}`) || document.getElementById(`group-changes-${box.value}`);
     const details = fold && fold.closest("details");
