@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 import subprocess
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,14 @@ from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.identifiers import AtenaNumber
-from jichitai.domain.residents.commands import InTownMove, MoveIn
+from jichitai.domain.residents.commands import (
+    IdentityCheck,
+    IdentityDocument,
+    InTownMove,
+    MoveIn,
+    Notifier,
+    NotifierKind,
+)
 from jichitai.domain.residents.model import Sex
 from jichitai.services.audit import AccessSearch, Operation, Outcome
 from tests.api.conftest import PASSWORD, Tenant, auth, command_json
@@ -415,3 +423,59 @@ def test_a_draft_sent_back_with_a_comment_is_resubmitted_and_approved(
     csrf = log_in(http, tenant, Role.REVIEWER)
     approved = http.post(f"/ui/drafts/{draft_id}/approve", data={"csrf_token": csrf})
     assert approved.status_code == 200 and "本登録しました" in approved.text
+
+
+AGENT = Notifier(
+    kind=NotifierKind.AGENT,
+    name="鈴木　一郎",
+    address="東京都千代田区丸の内一丁目1番1号",
+    telephone="03-1234-5678",
+    relation="委任（知人）",
+)
+
+
+def by_an_agent(command: MoveIn) -> MoveIn:
+    """The family's 転入 filed by an agent who showed a driving licence."""
+    header = replace(
+        command.header,
+        notifier=AGENT,
+        identity_check=IdentityCheck(
+            document=IdentityDocument.DRIVING_LICENCE, detail="写しを保管"
+        ),
+    )
+    return replace(command, header=header)
+
+
+def test_the_notifier_and_the_identity_check_are_shown_in_words(
+    http: TestClient, tenant: Tenant
+) -> None:
+    draft_id = submit(http, tenant, by_an_agent(family()))
+    by_the_person = replace(
+        a_header(),
+        notifier=Notifier(),
+        identity_check=IdentityCheck(document=IdentityDocument.MY_NUMBER_CARD),
+    )
+    own = submit(http, tenant, replace(family(), header=by_the_person))
+    log_in(http, tenant, Role.REVIEWER)
+    queue = text(http.get("/ui/drafts").text)
+    assert "届出人: 代理人 鈴木 一郎（委任（知人））" in queue
+    assert queue.count("届出人:") == 1, "a change filed by the person needs no line in the queue"
+    page = text(http.get(f"/ui/drafts/{draft_id}").text)
+    for expected in (
+        "届出人 届出人の区分 代理人",
+        "届出人の氏名 鈴木 一郎",
+        "届出人の住所 東京都千代田区丸の内一丁目1番1号",
+        "届出人の電話番号 03-1234-5678",
+        "異動する方との関係 委任（知人）",
+        "本人確認 本人確認の書類 運転免許証",
+        "本人確認の補足 写しを保管",
+    ):
+        assert expected in page, expected
+    mine = text(http.get(f"/ui/drafts/{own}").text)
+    assert "届出人 届出人の区分 本人" in mine and "本人確認の書類 マイナンバーカード" in mine
+    discard = text(http.get(f"/ui/drafts/{draft_id}/discard").text)
+    assert "届出人 代理人 鈴木 一郎（委任（知人））" in discard
+    assert "本人確認 運転免許証 写しを保管" in discard
+    for page_text in (queue, page, mine, discard):
+        for raw in ("notifier", "identity_check", "agent", "driving_licence", "my_number_card"):
+            assert raw not in page_text, raw

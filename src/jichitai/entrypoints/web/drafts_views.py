@@ -23,7 +23,15 @@ from jichitai.domain.common.dates import RecordDate, format_seireki, format_ware
 from jichitai.domain.common.identifiers import AtenaNumber, IndividualNumber
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.residents.change_types import change_type_of
-from jichitai.domain.residents.commands import ChangeCommand, ChangeHeader, NewPerson, RecordChanges
+from jichitai.domain.residents.commands import (
+    ChangeCommand,
+    ChangeHeader,
+    IdentityCheck,
+    NewPerson,
+    Notifier,
+    NotifierKind,
+    RecordChanges,
+)
 from jichitai.domain.residents.labels import label_of
 from jichitai.domain.residents.model import (
     Alias,
@@ -222,13 +230,40 @@ def _person_item(label: str, person: NewPerson) -> Item:
 
 
 def header_items(command: ChangeCommand) -> list[Item]:
+    """The header in words: its items, then 届出人 and 本人確認 as blocks of their own items
+    (each labelled from ``labels.py``, the kind and the document by their enums' labels)."""
     header = command.header
     items: list[Item] = []
     for name, label in HEADER_LABELS.items():
         value = getattr(header, name)
         if not _is_empty(value):
             items.append(Item(label, _text(name, value, False)))
+    if header.notifier is not None:
+        items.append(
+            Item(
+                label_of(ChangeHeader, "notifier"),
+                children=tuple(items_of(header.notifier)),
+            )
+        )
+    if header.identity_check is not None:
+        items.append(
+            Item(
+                label_of(ChangeHeader, "identity_check"),
+                children=tuple(items_of(header.identity_check)),
+            )
+        )
     return items
+
+
+def notifier_text(notifier: Notifier) -> str:
+    """「代理人 鈴木　一郎（委任）」: the kind's label, the name and the relation as written."""
+    who = " ".join(p for p in (notifier.kind.label, notifier.name) if p)
+    return who + (f"（{notifier.relation}）" if notifier.relation else "")
+
+
+def identity_check_text(check: IdentityCheck) -> str:
+    """「運転免許証」, with the note beside it where one was written."""
+    return " ".join(p for p in (check.document.label, check.detail) if p)
 
 
 # --- the persons ----------------------------------------------------------------------------
@@ -377,7 +412,23 @@ def queue_row(
         "effective_on": format_wareki(command.header.effective_on),
         "new_names": [p.name.full for p in _new_persons(command)],
         "residents": [_resident_named(n, lookup) for n in named_residents(command)],
+        **_filed_by(command.header),
     }
+
+
+def _filed_by(header: ChangeHeader) -> dict[str, Any]:
+    """届出人 and 本人確認 of a queue row, in words: ``filed_by`` the labelled pairs the change
+    records, ``notifier`` the 届出人 alone where someone other than the person filed it."""
+    filed_by: list[tuple[str, str]] = []
+    notifier = header.notifier
+    if notifier is not None:
+        filed_by.append((label_of(ChangeHeader, "notifier"), notifier_text(notifier)))
+    if header.identity_check is not None:
+        filed_by.append(
+            (label_of(ChangeHeader, "identity_check"), identity_check_text(header.identity_check))
+        )
+    by_other = notifier is not None and notifier.kind is not NotifierKind.SELF
+    return {"filed_by": filed_by, "notifier": filed_by[0] if by_other else None}
 
 
 def _resident_named(number: str, lookup: Callable[[str], Shown | None] | None) -> str:
