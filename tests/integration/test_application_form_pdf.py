@@ -5,6 +5,7 @@ cut, many persons running on to further pages with the signature box on the last
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 from jichitai.adapters.pdf.application_form import render_application_form
@@ -97,3 +98,44 @@ def test_many_persons_run_on_and_the_signature_box_ends_the_form(tmp_path: Path)
     earlier = squeezed(run("pdftotext", "-raw", "-l", str(pages - 1), str(pdf), "-"))
     assert "届出人署名" in last and "届出人署名" not in earlier
     assert f"{pages}枚目" in last and "続き" in last
+
+
+def test_the_family_register_and_an_agents_address_and_telephone_are_printed(
+    tmp_path: Path,
+) -> None:
+    long_domicile = "北海道札幌市中央区北一条西二丁目" + "一番地" * 6
+    persons = (
+        replace(a_person(RARE_NAMES[0]), domicile=long_domicile, family_head="𠮷田　一郎"),
+        replace(a_person(RARE_NAMES[1], 1), domicile="東京都千代田区霞が関一丁目2番", family_head="髙橋　花子"),
+        a_person("山田　太郎", 2),  # no 本籍 on the change: no row
+    )  # fmt: skip
+    form = replace(
+        a_form(*persons),
+        notifier=(
+            ("届出人の氏名", "鈴木　一郎"),
+            ("届出人の住所", f"東京都千代田区丸の内一丁目1番1号　{LONG_SUPPLEMENT}"),
+            ("届出人の電話番号", "03-1234-5678"),
+        ),
+        notifier_relation="代理人（委任（知人））",
+    )
+    pdf = written(tmp_path, form)
+    assert pages_of(pdf) == 1
+    text = squeezed(run("pdftotext", "-raw", str(pdf), "-"))
+    for expected in (
+        f"本籍{squeezed(long_domicile)}筆頭者𠮷田一郎",  # fitted to its cell, not cut
+        "本籍東京都千代田区霞が関一丁目2番筆頭者髙橋花子",
+        "届出人の氏名鈴木一郎",
+        f"届出人の住所東京都千代田区丸の内一丁目1番1号{squeezed(LONG_SUPPLEMENT)}",
+        "届出人の電話番号03-1234-5678",
+        "届出人と異動者との関係代理人（委任（知人））",
+    ):
+        assert expected in text, expected
+    assert text.count("本籍") == 2 and "（本人・世帯主・代理人）" not in text
+
+
+def test_without_a_notifier_the_relation_box_offers_the_choices(tmp_path: Path) -> None:
+    text = squeezed(
+        run("pdftotext", "-raw", str(written(tmp_path, a_form(a_person("山田　太郎")))), "-")
+    )
+    assert "届出人と異動者との関係（本人・世帯主・代理人）" in text
+    assert "本籍" not in text and "届出人の住所" not in text

@@ -479,3 +479,34 @@ def test_the_notifier_and_the_identity_check_are_shown_in_words(
     for page_text in (queue, page, mine, discard):
         for raw in ("notifier", "identity_check", "agent", "driving_licence", "my_number_card"):
             assert raw not in page_text, raw
+
+
+def test_the_application_form_carries_the_family_register_and_the_notifier(
+    http: TestClient, tenant: Tenant, tmp_path: Path
+) -> None:
+    by_agent = submit(http, tenant, by_an_agent(family()))
+    by_the_person = replace(a_header(), notifier=Notifier())
+    own = submit(http, tenant, replace(family(), header=by_the_person))
+    log_in(http, tenant, Role.CLERK)
+    printed = pdf_text(http.get(f"/ui/drafts/{by_agent}/form.pdf").content, tmp_path)
+    register = family().members[0].family_register
+    assert register is not None
+    for expected in (
+        f"本籍{squeezed(register.domicile)}筆頭者𠮷田一郎",
+        "筆頭者髙橋花子",
+        "届出人の氏名鈴木一郎",
+        "届出人の住所東京都千代田区丸の内一丁目1番1号",
+        "届出人の電話番号03-1234-5678",
+        "届出人と異動者との関係代理人（委任（知人））",
+        "届出人署名",
+    ):
+        assert expected in printed, expected
+    assert "運転免許証" not in printed, "本人確認 is the counter's record, not the resident's form"
+    mine = pdf_text(http.get(f"/ui/drafts/{own}/form.pdf").content, tmp_path)
+    assert "届出人と異動者との関係本人" in mine
+    assert "届出人の住所" not in mine and "（本人・世帯主・代理人）" not in mine
+    assert f"本籍{squeezed(register.domicile)}" in mine
+
+
+def squeezed(value: str) -> str:
+    return "".join(value.split())

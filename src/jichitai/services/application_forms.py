@@ -29,6 +29,10 @@ class FormPerson:
     relationship: str
     role: str = "異動者"
     atena_number: str | None = None
+    domicile: str = ""
+    """本籍, where the change carries it for this person (empty: not printed)."""
+    family_head: str = ""
+    """筆頭者, beside the 本籍."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,10 @@ class ApplicationForm:
     persons: tuple[FormPerson, ...]
     draft_id: str = ""
     """The draft's key, which the access log names (the reference when not given)."""
+    notifier: tuple[tuple[str, str], ...] = ()
+    """The 届出人's items as written (label, value): name, address, telephone."""
+    notifier_relation: str = ""
+    """What fills 「届出人と異動者との関係」 (本人, 代理人（委任） …); empty: the choices printed."""
 
 
 FormRenderer = Callable[[ApplicationForm], bytes]

@@ -2,9 +2,11 @@
 
 The page carries the title and the process, the addressee (the municipality's head), the
 dates, the facts of the change as a two-column table, the persons (フリガナ over 氏名, 生年月日,
-性別, 続柄) and, at the foot of the last page, an empty box for the 届出人's signature. Every
-text goes through :meth:`MjFont.drawable`, so rare characters (𠮷, 髙, variant sequences) print
-and read back as recorded. A long value wraps within its cell; many persons run on to further
+性別, 続柄, with 本籍・筆頭者 in a row beneath where the change carries them) and, at the foot
+of the last page, the 届出人's name, address and telephone as written and a box for their
+signature with their relation to the persons. Every text goes through
+:meth:`MjFont.drawable`, so rare characters (𠮷, 髙, variant sequences) print and read back as
+recorded. A long value wraps within its cell; many persons run on to further
 pages, the signature box always on the last one.
 """
 
@@ -18,6 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from jichitai.adapters.pdf.fonts import MjFont, mj_font, wrap_text
+from jichitai.domain.residents.labels import label_of
+from jichitai.domain.residents.model import FamilyRegister
 from jichitai.services.application_forms import ApplicationForm, FormPerson
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -40,6 +44,10 @@ PERSON_COLUMNS = (
     ("続柄", CONTENT_WIDTH - 142 * mm),
 )
 PERSON_ROW = 13 * mm
+REGISTER_ROW = BODY * LINE + 2 * PAD
+"""The row of a person's 本籍 and 筆頭者, under the person's own, where the change carries them."""
+DOMICILE = label_of(FamilyRegister, "domicile")
+FAMILY_HEAD = label_of(FamilyRegister, "head")
 
 
 class _Sheet:
@@ -84,11 +92,17 @@ class _Sheet:
         self.canvas.showPage()
         self.page += 1
 
+    def _lines(self, value: str) -> list[str]:
+        width = CONTENT_WIDTH - LABEL_WIDTH - 2 * PAD
+        return wrap_text(self.font.drawable(value), self.font.name, BODY, width) or [""]
+
+    def item_height(self, value: str) -> float:
+        return len(self._lines(value)) * BODY * LINE + 2 * PAD
+
     def item(self, label: str, value: str) -> None:
         """A label cell and its value, wrapped, in a ruled row."""
-        width = CONTENT_WIDTH - LABEL_WIDTH - 2 * PAD
-        lines = wrap_text(self.font.drawable(value), self.font.name, BODY, width) or [""]
-        height = max(len(lines), 1) * BODY * LINE + 2 * PAD
+        lines = self._lines(value)
+        height = self.item_height(value)
         self.room(height)
         top = self.y
         self.canvas.setLineWidth(0.5)
@@ -113,8 +127,10 @@ class _Sheet:
         self.y -= height
 
     def person(self, person: FormPerson) -> None:
-        if self.y - PERSON_ROW < FOOT:
-            self.room(PERSON_ROW)
+        registered = bool(person.domicile or person.family_head)
+        height = PERSON_ROW + (REGISTER_ROW if registered else 0)
+        if self.y - height < FOOT:
+            self.room(height)
             self.person_header()
         top = self.y
         cells = (person.role, "", person.birth_date, person.sex, person.relationship)
@@ -132,22 +148,59 @@ class _Sheet:
             self.text(name_x, top - PAD - SMALL, person.name_kana, SMALL, fit=name_width)
         self.text(name_x, top - PERSON_ROW + PAD + 1.2 * mm, person.name, 13, fit=name_width)
         self.y = top - PERSON_ROW
+        if registered:
+            self.register(person)
+
+    def register(self, person: FormPerson) -> None:
+        """本籍 and 筆頭者 in a ruled row under the person's: 本籍 across 氏名 and 生年月日,
+        筆頭者 across 性別 and 続柄, each fitted to its cell."""
+        top = self.y
+        widths = [width for _, width in PERSON_COLUMNS]
+        cells = (
+            (DOMICILE, widths[0]),
+            (person.domicile, widths[1] + widths[2]),
+            (FAMILY_HEAD, widths[3]),
+            (person.family_head, widths[4]),
+        )
+        x = MARGIN
+        self.canvas.setLineWidth(0.5)
+        for value, width in cells:
+            self.canvas.rect(x, top - REGISTER_ROW, width, REGISTER_ROW)
+            if value:
+                self.text(x + PAD, top - PAD - BODY, value, BODY, fit=width - 2 * PAD)
+            x += width
+        self.y = top - REGISTER_ROW
 
     def signature(self) -> None:
-        """The declaration and the empty signature box, kept together."""
+        """The declaration, the 届出人's name, address and telephone as written, and the
+        signature box with the 届出人's relation to the persons, kept together."""
         self.y -= 5 * mm
-        self.room(SIGNATURE_HEIGHT + 10 * mm)
+        notifier = self.form.notifier
+        self.room(
+            SIGNATURE_HEIGHT
+            + 10 * mm
+            + sum(self.item_height(value) for _, value in notifier)
+            + (2 * mm if notifier else 0)
+        )
         self.text(MARGIN, self.y - BODY, "上記のとおり届け出ます。", BODY)
         self.y -= BODY * 2
+        for label, value in notifier:
+            self.item(label, value)
+        if notifier:
+            self.y -= 2 * mm
         top = self.y
         self.canvas.setLineWidth(1)
         self.canvas.rect(MARGIN, top - SIGNATURE_HEIGHT, CONTENT_WIDTH, SIGNATURE_HEIGHT)
         self.text(MARGIN + PAD, top - PAD - BODY, "届出人署名", BODY)
+        relation = self.form.notifier_relation
         self.text(
             MARGIN + PAD,
             top - SIGNATURE_HEIGHT + PAD,
-            "届出人と異動者との関係（本人・世帯主・代理人）",
-            SMALL,
+            f"届出人と異動者との関係　{relation}"
+            if relation
+            else "届出人と異動者との関係（本人・世帯主・代理人）",
+            BODY if relation else SMALL,
+            fit=CONTENT_WIDTH - 2 * PAD,
         )
         self.y = top - SIGNATURE_HEIGHT
 

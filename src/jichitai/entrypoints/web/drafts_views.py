@@ -328,6 +328,8 @@ def persons(
             "status_label": view["status_label"],
             "individual_number": view["individual_number"],
             "atena_number": None if is_new else record.atena_number.value,
+            # A new record's 本籍・筆頭者 are the command's; a resident's are not the change's.
+            "family_register": record.family_register if is_new else None,
         }
         (movers if is_new or record.atena_number.value in named else others).append(row)
     if not movers:
@@ -356,6 +358,7 @@ def _new_person_row(person: NewPerson, command: ChangeCommand) -> dict[str, Any]
             _number(person.individual_number) if person.individual_number else None
         ),
         "atena_number": person.returning_as.value if person.returning_as else None,
+        "family_register": person.family_register,
         "role": "異動者",
     }
 
@@ -438,7 +441,53 @@ def _resident_named(number: str, lookup: Callable[[str], Shown | None] | None) -
 
 # --- the printed form -----------------------------------------------------------------------
 
-_FORM_SKIP = frozenset({"members", "child", "atena_numbers", "atena_number"})
+_FORM_SKIP = frozenset({"members", "child", "atena_numbers", "atena_number", "family_register"})
+"""Items the form prints with the persons (本籍・筆頭者 of 帰化 in the person's row)."""
+
+
+def _registers(command: ChangeCommand) -> dict[str, FamilyRegister]:
+    """宛名番号 → the 本籍・筆頭者 the command gives a resident it names (帰化, 修正)."""
+    number = getattr(command, "atena_number", None)
+    changes = getattr(command, "changes", None)
+    register = getattr(command, "family_register", None) or getattr(
+        changes, "family_register", None
+    )
+    if isinstance(number, AtenaNumber) and isinstance(register, FamilyRegister):
+        return {number.value: register}
+    return {}
+
+
+def _relation(notifier: Notifier | None) -> str:
+    """「届出人と異動者との関係」: the kind's label, an agent's relation beside it (「代理人（委任）」)."""
+    if notifier is None:
+        return ""
+    return notifier.kind.label + (f"（{notifier.relation}）" if notifier.relation else "")
+
+
+def _form_person(row: Mapping[str, Any], registers: Mapping[str, FamilyRegister]) -> FormPerson:
+    register = row.get("family_register") or registers.get(row["atena_number"] or "")
+    return FormPerson(
+        name=row["name"],
+        name_kana=row["name_kana"],
+        birth_date=row["birth_date"],
+        sex=row["sex"],
+        relationship=row["relationship"],
+        role=row["role"],
+        atena_number=row["atena_number"],
+        domicile=register.domicile if register is not None else "",
+        family_head=register.head if register is not None else "",
+    )
+
+
+def _notifier_items(notifier: Notifier | None) -> tuple[tuple[str, str], ...]:
+    """The 届出人's name, address and telephone as written, labelled from ``labels.py``."""
+    if notifier is None:
+        return ()
+    return tuple(
+        (label_of(Notifier, name), value)
+        for name in ("name", "address", "telephone")
+        if (value := getattr(notifier, name))
+    )
 
 
 def _flat(items: list[Item]) -> Iterator[tuple[str, str]]:
@@ -465,6 +514,7 @@ def application_form(
     facts = list(_flat(items_of(command, skip=_FORM_SKIP)))
     if plan is not None:
         facts.insert(0, ("異動の事由", plan.reason.label))
+    registers = _registers(command)
     return ApplicationForm(
         reference=receipt_number(view.draft.number),
         draft_id=view.draft.draft_id,
@@ -474,16 +524,7 @@ def application_form(
         filed_on=format_wareki(header.filed_on) if header.filed_on else "",
         printed_on=format_wareki(today),
         items=tuple(facts),
-        persons=tuple(
-            FormPerson(
-                name=p["name"],
-                name_kana=p["name_kana"],
-                birth_date=p["birth_date"],
-                sex=p["sex"],
-                relationship=p["relationship"],
-                role=p["role"],
-                atena_number=p["atena_number"],
-            )
-            for p in persons(command, plan, lookup)
-        ),
+        persons=tuple(_form_person(p, registers) for p in persons(command, plan, lookup)),
+        notifier=_notifier_items(header.notifier),
+        notifier_relation=_relation(header.notifier),
     )
