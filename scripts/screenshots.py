@@ -14,7 +14,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, sync_playwright
 
@@ -62,13 +64,24 @@ def search(page: Page, query: str) -> None:
     page.wait_for_selector("table.results tbody tr")
 
 
+def reiwa(day: date) -> str:
+    """A date as a clerk types it: R8.12.1."""
+    return f"R{day.year - 2018}.{day.month}.{day.day}"
+
+
 def fill_family_move_in(page: Page) -> None:
-    """A family of two moving in from Osaka, with a rare character in a name."""
+    """A family of two moving in from Osaka, with a rare character in a name, filing it
+    themselves (届出人 本人, the default) with a マイナンバーカード.
+
+    They moved five days ago: the 届出日 is today (the form's default), and a move more than 14
+    days before it would stop the form on the 届出期間経過 alert."""
 
     def fill(name: str, value: str) -> None:
         page.locator(f'[name="{name}"]').fill(value)
 
-    fill("effective_on", "R8.11.20")
+    today = datetime.now(ZoneInfo("Asia/Tokyo")).date()  # noqa: TID251 (the server's 届出日)
+    moved = today - timedelta(days=5)
+    fill("effective_on", reiwa(moved))
     fill("address.town_area", "霞が関一丁目")
     fill("address.lot_text", "3番1号")
     fill("previous_address.prefecture", "大阪府")
@@ -87,11 +100,12 @@ def fill_family_move_in(page: Page) -> None:
         fill(f"{p}.name.family_kana", family_kana)
         fill(f"{p}.name.given_kana", given_kana)
         fill(f"{p}.birth_date", born)
-        page.locator(f'[name="{p}.sex"]').select_option(sex)
+        page.locator(f'[name="{p}.sex"][value="{sex}"]').check()
         fill(f"{p}.relationship", relationship)
         if i == 0:
             fill(f"{p}.family_register.domicile", "大阪府大阪市北区梅田一丁目1番")
             fill(f"{p}.family_register.head", "𠮷田　太郎")
+    page.locator('[name="identity_check.document"][value="my_number_card"]').check()
     page.locator('[name="effective_on"]').focus()
 
 
@@ -121,8 +135,17 @@ def shots(base: str, out: Path) -> list[Path]:
         fill_family_move_in(page)
         take(page, "04-change-entry", full=True)
         page.get_by_role("button", name="確認画面へ進む").last.click()
+        register = page.get_by_role("button", name="仮登録する")
+        try:
+            register.wait_for(timeout=10_000)
+        except Exception:
+            take(page, "debug-change-form", full=True)
+            raise SystemExit(
+                "the change form did not reach its confirmation page (an error or an alert to "
+                f"acknowledge?): see {out / 'debug-change-form.png'}"
+            ) from None
         take(page, "05-confirmation", full=True)
-        page.get_by_role("button", name="仮登録する").click()
+        register.click()
         page.wait_for_url("**/ui/changes/done/**")
 
     def reviewer_screens(page: Page) -> None:
@@ -159,6 +182,8 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("JICHITAI_")}
         env["JICHITAI_DATABASE_URL"] = f"sqlite:///{tmp}/shots.db"
         env["JICHITAI_KEY_DIR"] = f"{tmp}/keys"
+        # The seed's records name the operator running it (07-seal shows one): not whoever draws.
+        env["LOGNAME"] = env["USER"] = "demo"
         cli(env, "db", "upgrade")
         cli(env, "municipality", "add", CODE, "東京都千代田区")
         cli(env, "demo", "seed", "-m", CODE, "--residents", "200", "--seed", "1")
