@@ -20,6 +20,7 @@ from jichitai.domain.residents.commands import (
 from jichitai.domain.residents.labels import label_of
 from jichitai.domain.residents.model import ForeignResidentCategory, ResidentRecord
 from jichitai.entrypoints.web.changes_reader import Values
+from jichitai.services.register_access import RecordedChange
 
 TOWN_LIST = "town-areas"
 RELATIONSHIP_LIST = "relationship-terms"
@@ -118,6 +119,8 @@ class Context:
     masked_numbers: Mapping[str, str | None] = field(default_factory=dict)
     """Each member's (and the person's) 個人番号 masked, by 宛名番号: whether one is held."""
     may_view_number: bool = False
+    changes: tuple[RecordedChange, ...] = ()
+    """The person's recorded changes, newest first: read only for a form choosing one (取消し)."""
 
     @property
     def household_number(self) -> str:
