@@ -237,6 +237,41 @@ def test_a_family_moves_in_through_the_confirmation_to_one_draft(
     assert command.header.operator == tenant.login(Role.CLERK)
 
 
+def _column_heads(page: str) -> list[list[str]]:
+    return [
+        re.findall(r'<th scope="col">([^<]*)</th>', head)
+        for head in re.findall(r"<thead>(.*?)</thead>", page, flags=re.DOTALL)
+    ]
+
+
+def test_a_confirmation_has_a_before_column_only_where_something_was_before(
+    http: TestClient, tenant: Tenant
+) -> None:
+    log_in(http, tenant)
+    _, confirmation = move_in_family(http)
+    assert confirmation.status_code == 200, confirmation.text
+    # 転入: every row is new, so no 変更前 column of 「—」.
+    heads = _column_heads(confirmation.text)
+    assert heads and all(h == ["項目", "変更後"] for h in heads)
+    assert "変更前" not in confirmation.text
+    # 転出: the person's items change from what they were.
+    page, _ = opened(
+        http, f"/ui/changes/new/move-out?ref={ref_of(tenant, tenant.atena_numbers[1])}"
+    )
+    moving_out = post(
+        http,
+        "/ui/changes/move-out/confirm",
+        page,
+        {
+            "planned_on": "R8.12.1",
+            "onward_address.prefecture": "北海道",
+            "onward_address.city": "札幌市中央区",
+        },
+    )
+    assert moving_out.status_code == 200, moving_out.text
+    assert _column_heads(moving_out.text) == [["項目", "変更前", "変更後"]]
+
+
 def test_a_move_in_keeps_the_resident_code_and_former_surname_of_the_certificate(
     http: TestClient, tenant: Tenant, app: App
 ) -> None:
