@@ -123,6 +123,12 @@ class Context:
     """The person's recorded changes, newest first: read only for a form choosing one (取消し)."""
 
     @property
+    def names(self) -> dict[str, str]:
+        """The 氏名 of the person and their household's members, by 宛名番号."""
+        records = (*self.household, *([self.record] if self.record else []))
+        return {r.atena_number.value: r.name.full for r in records}
+
+    @property
     def household_number(self) -> str:
         return self.record.household_number.value if self.record else ""
 

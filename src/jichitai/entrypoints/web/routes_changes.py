@@ -408,7 +408,7 @@ def confirm(request: Request, key: str, posted: PostedForm) -> Response:
             process,
             ctx,
             values,
-            problems=placed(process, refused(error), layout),
+            problems=placed(process, refused(error), layout, ctx.names),
             status=422,
         )
     # What the resident confirms is held to the register as it stands now: the draft is
@@ -467,7 +467,7 @@ def submit(request: Request, key: str, posted: PostedForm) -> Response:
             process,
             ctx,
             values,
-            problems=placed(process, refused(error), layout),
+            problems=placed(process, refused(error), layout, ctx.names),
             status=422,
         )
     ref = values.get("ref")
