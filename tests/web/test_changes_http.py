@@ -17,8 +17,15 @@ from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.address import Address
-from jichitai.domain.common.identifiers import ResidentCode
-from jichitai.domain.residents.commands import Correct, MoveIn, MoveOut
+from jichitai.domain.common.identifiers import AtenaNumber, ResidentCode
+from jichitai.domain.residents.commands import (
+    Cancel,
+    Correct,
+    InTownMove,
+    MoveIn,
+    MoveOut,
+    Reissue,
+)
 from jichitai.entrypoints.web.changes_catalogue import PROCESSES
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.services.audit import AccessSearch, Operation
@@ -228,6 +235,41 @@ def test_a_family_moves_in_through_the_confirmation_to_one_draft(
     assert command.header.effective_on.isoformat() == "2026-11-20"
     assert command.previous_address.display() == "大阪府大阪市北区梅田一丁目1番1号"
     assert command.header.operator == tenant.login(Role.CLERK)
+
+
+def _column_heads(page: str) -> list[list[str]]:
+    return [
+        re.findall(r'<th scope="col">([^<]*)</th>', head)
+        for head in re.findall(r"<thead>(.*?)</thead>", page, flags=re.DOTALL)
+    ]
+
+
+def test_a_confirmation_has_a_before_column_only_where_something_was_before(
+    http: TestClient, tenant: Tenant
+) -> None:
+    log_in(http, tenant)
+    _, confirmation = move_in_family(http)
+    assert confirmation.status_code == 200, confirmation.text
+    # 転入: every row is new, so no 変更前 column of 「—」.
+    heads = _column_heads(confirmation.text)
+    assert heads and all(h == ["項目", "変更後"] for h in heads)
+    assert "変更前" not in confirmation.text
+    # 転出: the person's items change from what they were.
+    page, _ = opened(
+        http, f"/ui/changes/new/move-out?ref={ref_of(tenant, tenant.atena_numbers[1])}"
+    )
+    moving_out = post(
+        http,
+        "/ui/changes/move-out/confirm",
+        page,
+        {
+            "planned_on": "R8.12.1",
+            "onward_address.prefecture": "北海道",
+            "onward_address.city": "札幌市中央区",
+        },
+    )
+    assert moving_out.status_code == 200, moving_out.text
+    assert _column_heads(moving_out.text) == [["項目", "変更前", "変更後"]]
 
 
 def test_a_move_in_keeps_the_resident_code_and_former_surname_of_the_certificate(
@@ -523,6 +565,54 @@ def test_a_number_typed_that_names_nothing_is_answered_at_its_field(
     )
     assert refused.status_code == 422, refused.text
     assert codes_at(refused.text, "target_household") == ["household.not_found"]
+
+
+def test_a_cancellation_opened_for_a_person_chooses_from_their_changes(
+    http: TestClient, tenant: Tenant, app: App
+) -> None:
+    head = tenant.atena_numbers[0]
+    moved = app.register.record_change(
+        tenant.code,
+        InTownMove(
+            header=a_header(),
+            atena_numbers=(AtenaNumber(head),),
+            address=Address.create(
+                prefecture="鹿児島県", city="試験市", town_area="中央町一丁目", lot_text="9番"
+            ),
+        ),
+    )
+    entered = app.register.record_change(tenant.code, a_header_only_reissue(head))
+    log_in(http, tenant)
+    page, _ = opened(http, f"/ui/changes/new/cancel?ref={ref_of(tenant, head)}")
+    assert "取り消す異動のID" not in page
+    choices = re.findall(r'<option value="([0-9a-f-]{36})"[^>]*>([^<]*)</option>', page)
+    # Newest first: the 改製, the 転居, the 転入 that entered her; each by 異動日・事由・履歴番号.
+    assert [e for e, _ in choices][:2] == [entered.event_id, moved.event_id]
+    assert len(choices) == 3 and all("履歴番号" in label for _, label in choices)
+    assert "転居" in choices[1][1] and "（履歴番号 2）" in choices[1][1]
+    # Reading the history to offer them is logged as a read of it.
+    auditor = Actor(tenant.login(Role.AUDITOR), tenant.code, frozenset({Role.AUDITOR}))
+    (read,) = app.access_log.search(auditor, AccessSearch(operation=Operation.HISTORY))
+    assert read.atena_numbers == (head,)
+    confirmation = post(
+        http,
+        "/ui/changes/cancel/confirm",
+        page,
+        {"effective_on": "R8.11.26", "event_id": moved.event_id},
+    )
+    assert confirmation.status_code == 200, confirmation.text
+    done = post(http, "/ui/changes/cancel/submit", confirmation.text, {})
+    assert done.status_code == 303, done.text
+    (draft,) = drafts(app, tenant)
+    command = decode_command_text(draft.command)
+    assert isinstance(command, Cancel) and command.event_id == moved.event_id
+    # Nothing chosen is answered at the list.
+    blank = post(http, "/ui/changes/cancel/confirm", page, {"effective_on": "R8.11.26"})
+    assert blank.status_code == 422 and codes_at(blank.text, "event_id") == ["input.required"]
+
+
+def a_header_only_reissue(atena: str) -> Reissue:
+    return Reissue(header=a_header(), atena_number=AtenaNumber(atena))
 
 
 def test_a_process_about_a_resident_needs_one(http: TestClient, tenant: Tenant) -> None:

@@ -134,6 +134,10 @@ class RegisterReads:
             raise _not_found(atena.value)
         return records
 
+    def history_events(self, atena_number: str) -> dict[int, str]:
+        """The event that wrote each of the person's snapshots, by 履歴番号."""
+        return dict(self._register.history_events(AtenaNumber.parse(atena_number)))
+
     def as_of(self, atena_number: str, on: date) -> ResidentRecord:
         """The record in effect on a date, by the one rule of ``domain/residents/timeline.py``."""
         records = self.history(atena_number)

@@ -45,6 +45,17 @@ class Pending:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordedChange:
+    """One recorded change (異動) of a person, as a 取消し chooses it: the event, its 異動日,
+    the 事由 it was recorded with and the person's 履歴番号 it wrote (the last, if several)."""
+
+    event_id: str
+    effective_on: date
+    reason_label: str
+    history_number: int
+
+
+@dataclass(frozen=True, slots=True)
 class Shown:
     """A record as this actor may see it.
 
@@ -272,6 +283,35 @@ class RegisterAccess:
             )
             uow.commit()
         return shown
+
+    def changes(
+        self, actor: Actor, atena_number: str, *, acknowledged: frozenset[str] = frozenset()
+    ) -> list[RecordedChange]:
+        """The person's recorded changes, newest first (what a 取消し is chosen from); read and
+        logged as the history is."""
+        actor.require(Permission.VIEW)
+        with self._uow_for(actor.municipality_code) as uow:
+            reads = self._queries.within(uow)
+            records = reads.history(atena_number)
+            events = reads.history_events(atena_number)
+            self._guarded(uow, Process.VIEW, [records[-1]], acknowledged)
+            found: dict[str, RecordedChange] = {}
+            for r in records:
+                event = events.get(r.history_number)
+                if event is not None:
+                    found[event] = RecordedChange(
+                        event, r.effective_on, r.reason.label, r.history_number
+                    )
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.HISTORY,
+                atena_numbers=(records[-1].atena_number.value,),
+                target=f"history:{records[-1].atena_number.value}",
+                my_number_shown=False,
+            )
+            uow.commit()
+        return sorted(found.values(), key=lambda c: c.history_number, reverse=True)
 
     def household(
         self, actor: Actor, household_number: str, *, acknowledged: frozenset[str] = frozenset()

@@ -95,6 +95,15 @@ class SqlRegisterReadModel:
         ).scalars()
         return [decode_record(text) for text in rows]
 
+    def history_events(self, atena_number: AtenaNumber) -> Sequence[tuple[int, str]]:
+        h = t.resident_history.c
+        rows = self._conn.execute(
+            select(h.history_number, h.event_id)
+            .where(h.municipality_code == self._mc, h.atena_number == atena_number.value)
+            .order_by(h.history_number)
+        )
+        return [(int(number), str(event)) for number, event in rows]
+
     def snapshot_on(self, atena_number: AtenaNumber, on: date) -> ResidentRecord | None:
         text = self._current.snapshot_text_on(atena_number.value, on)
         return decode_record(text) if text is not None else None

@@ -151,9 +151,35 @@ def locate(process: Process, path: str | None, known: Iterable[str]) -> str | No
     return None
 
 
-def placed(process: Process, violations: Sequence[Violation], layout: Layout) -> Problems:
-    moved = [replace(v, field=locate(process, v.field, layout.names)) for v in violations]
+def placed(
+    process: Process,
+    violations: Sequence[Violation],
+    layout: Layout,
+    names: Mapping[str, str] | None = None,
+) -> Problems:
+    """The refusals at the fields they name; a person of the form (``names``: 氏名 by 宛名番号)
+    a message names by 宛名番号 alone is named 氏名（宛名番号）, as the clerk knows them."""
+    moved = [
+        replace(
+            v,
+            field=locate(process, v.field, layout.names),
+            message=named(v.message, names or {}),
+        )
+        for v in violations
+    ]
     return problems_of(moved, layout.names)
+
+
+def named(message: str, names: Mapping[str, str]) -> str:
+    """``message`` with each 「宛名番号 N（の方）」 of a person in ``names`` as 「氏名（宛名番号 N）」
+    (in parentheses already: 「（氏名・宛名番号 N）」); a message naming them already is kept."""
+    for atena, name in names.items():
+        if atena not in message or f"{name}（宛名番号 {atena}）" in message:
+            continue
+        message = message.replace(f"（宛名番号 {atena}）", f"（{name}・宛名番号 {atena}）")
+        as_named = f"{name}（宛名番号 {atena}）".replace("\\", "\\\\")
+        message = re.sub(rf"(?<![（・])宛名番号 ?{atena}(?!\d)(?: ?の方)?", as_named, message)
+    return message
 
 
 def live_answer(

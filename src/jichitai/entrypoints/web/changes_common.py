@@ -52,6 +52,9 @@ class Process:
     needs_person: bool = True
     aliases: tuple[tuple[str, str], ...] = ()
     """Paths the rules name → the form's field (MoveOut's ``effective_on`` is its 転出予定日)."""
+    reads_changes: bool = False
+    """The form chooses one of the person's recorded changes (取消し): opening it for a person
+    also reads their history (``Context.changes``, logged as a read of it)."""
 
     @property
     def change_type(self) -> ChangeType[Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jichitai.domain.common.dates import format_wareki
 from jichitai.domain.common.identifiers import HouseholdNumber
 from jichitai.domain.residents.commands import (
     Cancel,
@@ -53,6 +54,7 @@ from jichitai.entrypoints.web.changes_layout import (
     relationships_group,
 )
 from jichitai.entrypoints.web.changes_reader import FormReader, Values, drop_empty
+from jichitai.services.register_access import RecordedChange
 
 _RELATIONSHIPS_HINT = "世帯主との続柄が変わる方だけ入力してください（空欄は今の続柄のまま）"
 
@@ -459,15 +461,32 @@ def build_reissue(r: FormReader) -> dict[str, Any]:
     )
 
 
+def _change_option(change: RecordedChange) -> tuple[str, str]:
+    when = format_wareki(change.effective_on)
+    return change.event_id, f"{when} {change.reason_label}（履歴番号 {change.history_number}）"
+
+
 def cancel_layout(ctx: Context, values: Values) -> Layout:
-    fields = [
+    """Opened for a person, the change is chosen from their history (newest first); opened
+    without one, its 異動ID is typed."""
+    event = (
         Field(
+            "event_id",
+            "取り消す異動",
+            "select",
+            options=(("", "選んでください"), *(_change_option(c) for c in ctx.changes)),
+            required=True,
+            hint="この方の異動（新しい順）: 異動日・事由・履歴番号",
+        )
+        if ctx.changes
+        else Field(
             "event_id",
             "取り消す異動のID",
             required=True,
             hint="仮登録・審査の画面（本登録済みの異動）に表示される異動IDです",
         )
-    ]
+    )
+    fields = [event]
     if ctx.members:
         fields.append(
             persons_field(ctx, "一部の方だけ取り消す場合はその方（選ばなければ異動者全員）")
@@ -485,7 +504,7 @@ def cancel_defaults(ctx: Context) -> Defaults:
 
 
 def build_cancel(r: FormReader) -> dict[str, Any]:
-    event_id = r.text("event_id", "取り消す異動のID", required=True, max_length=64)
+    event_id = r.text("event_id", "取り消す異動", required=True, max_length=64)
     return drop_empty(
         {
             "header": header(r),
@@ -506,5 +525,5 @@ HOUSEHOLD_MERGE_FORM = Process(HouseholdMerge, "household-merge", "住所・世�
 HOUSEHOLD_CHANGE_FORM = Process(HouseholdChange, "household-change", "住所・世帯", "同じ住所の別の世帯に一部の方が移ります", change_layout, build_change, filed_defaults(movers_defaults))
 HEAD_CHANGE_FORM = Process(HeadChange, "head-change", "住所・世帯", "世帯主を変え、続柄を入力し直します", head_change_layout, build_head_change, filed_defaults(head_change_defaults))
 REISSUE_FORM = Process(Reissue, "reissue", "修正", "住民票を改製・再製します", reissue_layout, build_reissue, person_defaults)
-CANCELLATION_FORM = Process(Cancel, "cancel", "修正", "本登録済みの異動を取り消します（異動IDを指定）", cancel_layout, build_cancel, cancel_defaults, needs_person=False)
+CANCELLATION_FORM = Process(Cancel, "cancel", "修正", "本登録済みの異動を取り消します（この方の異動から選ぶか、異動IDを指定）", cancel_layout, build_cancel, cancel_defaults, needs_person=False, reads_changes=True)
 # fmt: on

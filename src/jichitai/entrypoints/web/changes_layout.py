@@ -20,6 +20,7 @@ from jichitai.domain.residents.commands import (
 from jichitai.domain.residents.labels import label_of
 from jichitai.domain.residents.model import ForeignResidentCategory, ResidentRecord
 from jichitai.entrypoints.web.changes_reader import Values
+from jichitai.services.register_access import RecordedChange
 
 TOWN_LIST = "town-areas"
 RELATIONSHIP_LIST = "relationship-terms"
@@ -118,6 +119,14 @@ class Context:
     masked_numbers: Mapping[str, str | None] = field(default_factory=dict)
     """Each member's (and the person's) 個人番号 masked, by 宛名番号: whether one is held."""
     may_view_number: bool = False
+    changes: tuple[RecordedChange, ...] = ()
+    """The person's recorded changes, newest first: read only for a form choosing one (取消し)."""
+
+    @property
+    def names(self) -> dict[str, str]:
+        """The 氏名 of the person and their household's members, by 宛名番号."""
+        records = (*self.household, *([self.record] if self.record else []))
+        return {r.atena_number.value: r.name.full for r in records}
 
     @property
     def household_number(self) -> str:

@@ -67,6 +67,13 @@ class Summary:
     notices: tuple[str, ...]
     alerts: tuple[str, ...]
 
+    @property
+    def has_before(self) -> bool:
+        """Whether any row holds something before the change: a page entering persons only
+        (転入, 出生 …) has no 変更前 column, as every one of its rows would read 「—」."""
+        rows = (*self.common, *(r for p in self.persons for r in p.rows))
+        return any(before not in ("", "—") for _, before, _ in rows)
+
 
 def _flat(view: Mapping[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}

@@ -123,9 +123,16 @@ def _towns(request: Request, counter: Counter, place: str, start: str, limit: in
     return [Town(name, "") for name in app.queries.town_areas(code, place, start, limit=limit)]
 
 
-def _context(request: Request, counter: Counter, ref: str, acknowledged: frozenset[str]) -> Context:
-    """What the form is opened with; reading the person and their household is logged as
-    every read is (and may first need the clerk to confirm a suppression's alert)."""
+def _context(
+    request: Request,
+    counter: Counter,
+    ref: str,
+    acknowledged: frozenset[str],
+    process: Process | None = None,
+) -> Context:
+    """What the form is opened with; reading the person and their household (and, for a form
+    choosing one of their changes, their history) is logged as every read is (and may first
+    need the clerk to confirm a suppression's alert)."""
     app = app_of(request)
     actor = counter.actor
     prefecture, city = _place(counter)
@@ -140,6 +147,11 @@ def _context(request: Request, counter: Counter, ref: str, acknowledged: frozens
                 actor, shown.record.household_number.value, acknowledged=acknowledged
             )
             if shown.record.is_resident
+            else []
+        )
+        changes = (
+            app.register_access.changes(actor, atena, acknowledged=acknowledged)
+            if process is not None and process.reads_changes
             else []
         )
     except DomainError as error:
@@ -169,6 +181,7 @@ def _context(request: Request, counter: Counter, ref: str, acknowledged: frozens
         household=tuple(m.record for m in household),
         masked_numbers=masked,
         may_view_number=sees_individual_numbers(actor),
+        changes=tuple(changes),
     )
 
 
@@ -320,7 +333,7 @@ def _new_form(
     if process.needs_person and not ref:
         return RedirectResponse("/ui/changes/new", status_code=303)
     try:
-        ctx = _context(request, counter, ref, acknowledged)
+        ctx = _context(request, counter, ref, acknowledged, process)
     except NeedsAcknowledgement as needed:
         return _acknowledge(request, counter, f"/ui/changes/new/{key}", ref, needed.alerts)
     fixed = [("process", key), ("form_token", new_form_token()), ("ref", ref)]
@@ -338,8 +351,16 @@ def _new_form(
     return _form(request, counter, process, ctx, values, focus=first)
 
 
-def _posted_context(request: Request, counter: Counter, values: Values) -> Context:
-    return _context(request, counter, values.get("ref"), frozenset(values.all("view_acknowledged")))
+def _posted_context(
+    request: Request, counter: Counter, values: Values, process: Process
+) -> Context:
+    return _context(
+        request,
+        counter,
+        values.get("ref"),
+        frozenset(values.all("view_acknowledged")),
+        process,
+    )
 
 
 @router.post("/changes/{key}/form", summary="異動届の入力（{key}）")
@@ -360,7 +381,7 @@ def redraw(request: Request, key: str, posted: PostedForm) -> Response:
         else:
             values = with_member_removed(values, int(action.partition(":")[2]))
             focus = "add-member"
-    ctx = _posted_context(request, counter, values)
+    ctx = _posted_context(request, counter, values, process)
     return _form(request, counter, process, ctx, values, focus=focus)
 
 
@@ -372,7 +393,7 @@ def confirm(request: Request, key: str, posted: PostedForm) -> Response:
     process = process_of(key)
     values = without_versions(_values(posted.multi))
     reader = FormReader(values)
-    ctx = _posted_context(request, counter, values)
+    ctx = _posted_context(request, counter, values, process)
     try:
         command = build(process, reader)
         checked = app_of(request).register_access.check_change(actor, command, shown=True)
@@ -387,7 +408,7 @@ def confirm(request: Request, key: str, posted: PostedForm) -> Response:
             process,
             ctx,
             values,
-            problems=placed(process, refused(error), layout),
+            problems=placed(process, refused(error), layout, ctx.names),
             status=422,
         )
     # What the resident confirms is held to the register as it stands now: the draft is
@@ -438,7 +459,7 @@ def submit(request: Request, key: str, posted: PostedForm) -> Response:
         if not about_the_input(error):
             raise
         values = without_versions(values.replaced(reader.normalised))
-        ctx = _posted_context(request, counter, values)
+        ctx = _posted_context(request, counter, values, process)
         layout = process.layout(ctx, values)
         return _form(
             request,
@@ -446,7 +467,7 @@ def submit(request: Request, key: str, posted: PostedForm) -> Response:
             process,
             ctx,
             values,
-            problems=placed(process, refused(error), layout),
+            problems=placed(process, refused(error), layout, ctx.names),
             status=422,
         )
     ref = values.get("ref")

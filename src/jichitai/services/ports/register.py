@@ -176,6 +176,9 @@ class RegisterReadModel(Protocol):
 
     def history(self, atena_number: AtenaNumber) -> Sequence[ResidentRecord]: ...
 
+    def history_events(self, atena_number: AtenaNumber) -> Sequence[tuple[int, str]]:
+        """(履歴番号, the event that wrote it) of each of the person's snapshots, 1 first."""
+
     def stats(self, on: date) -> RegisterStats:
         """Counts as they stand on a date (a planned move-out is a resident until its date)."""
 
