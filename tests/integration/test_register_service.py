@@ -470,14 +470,15 @@ def test_two_changes_based_on_the_same_household_version_the_second_conflicts(
 
 
 def register_view(app: App, engine: Engine, code: str) -> dict[str, Any]:
-    """Everything a reader of the register can see."""
+    """Everything a reader of the register can see: every row but the drafts' own (the drafts
+    and the counter of their 受付番号)."""
+    rows = {name: rows for name, rows in tenant_rows(engine, code).items() if name != "drafts"}
+    rows["id_sequences"] = [row for row in rows.get("id_sequences", []) if row[1] != "draft"]
     return {
         "search": [r.atena_number for r in app.queries.search(code, "たかはし")],
         "stats": app.queries.stats(code),
         "journal": journal(engine, code),
-        "rows": {
-            name: rows for name, rows in tenant_rows(engine, code).items() if name != "drafts"
-        },
+        "rows": rows,
     }
 
 
