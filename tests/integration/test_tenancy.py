@@ -396,6 +396,7 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         assert repo.has_persons()
         record = uow.read_model.current(AtenaNumber(head))
         assert record is not None
+        assert uow.read_model.history_events(AtenaNumber(head))  # the 取消し form's choices
         last = uow.journal.journal()[-1]
         entry = replace(last, seq=last.seq + 1, event_id=str(uuid.uuid4()), idempotency_key=None)
         snapshot = ImportedSnapshot(
