@@ -467,17 +467,26 @@ class RegisterAccess:
             existing = self._register.draft_in(uow, draft_id)
             self._require_owner_or_reviewer(actor, existing)
             command = self._stamped(actor, command)
-            plan, prepared = self._check_change(uow, command, command.header.acknowledged_alerts)
-            draft = self._register.update_draft_in(uow, draft_id, prepared, editor=actor.login)
-            self._log.record_in(
-                uow,
-                actor,
-                Operation.UPDATE_DRAFT,
-                atena_numbers=plan.atena_numbers,
-                target=f"draft:{draft_id}",
-            )
+            draft = self._rewritten(uow, actor, draft_id, command, Operation.UPDATE_DRAFT)
             uow.commit()
         return self._draft_view(actor, draft)
+
+    def _rewritten(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        draft_id: str,
+        command: ChangeCommand,
+        operation: Operation,
+    ) -> Draft:
+        """The draft holding ``command`` after every rule ran again, pending, ``actor`` among its
+        editors, and the access-log entry of ``operation`` (correcting and resubmitting)."""
+        plan, prepared = self._check_change(uow, command, command.header.acknowledged_alerts)
+        draft = self._register.update_draft_in(uow, draft_id, prepared, editor=actor.login)
+        self._log.record_in(
+            uow, actor, operation, atena_numbers=plan.atena_numbers, target=f"draft:{draft_id}"
+        )
+        return draft
 
     def check_draft(self, actor: Actor, draft_id: str) -> Checked:
         """What approving now would do (every rule run, nothing written)."""
@@ -565,15 +574,7 @@ class RegisterAccess:
             # Checked against the register as it is now: sent back, it was looked at again.
             header = replace(command.header, expected_versions={}, expected_histories={})
             command = replace(command, header=header)
-            plan, prepared = self._check_change(uow, command, command.header.acknowledged_alerts)
-            draft = self._register.update_draft_in(uow, draft_id, prepared, editor=actor.login)
-            self._log.record_in(
-                uow,
-                actor,
-                Operation.RESUBMIT_DRAFT,
-                atena_numbers=plan.atena_numbers,
-                target=f"draft:{draft_id}",
-            )
+            draft = self._rewritten(uow, actor, draft_id, command, Operation.RESUBMIT_DRAFT)
             uow.commit()
         return self._draft_view(actor, draft)
 
