@@ -25,12 +25,14 @@ from jichitai.adapters.db.journal import SqlJournal
 from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.read_model import SqlRegisterReadModel
 from jichitai.adapters.db.register_import import SqlRegisterImport
+from jichitai.adapters.db.town_area_store import SqlTownAreas
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.bootstrap import App
 from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.common.municipality import municipality_check_digit
+from jichitai.domain.common.town_areas import TownArea
 from jichitai.domain.errors import DomainError, InvalidValue, NotFound, Severity
 from jichitai.domain.residents.commands import (
     Birth,
@@ -291,7 +293,13 @@ def statements(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[list
 
 
 #: The register's repositories (one per port), whose every public method the test exercises.
-REGISTER_REPOSITORIES = (SqlJournal, SqlDrafts, SqlRegisterReadModel, SqlRegisterImport)
+REGISTER_REPOSITORIES = (
+    SqlJournal,
+    SqlDrafts,
+    SqlRegisterReadModel,
+    SqlRegisterImport,
+    SqlTownAreas,
+)
 
 
 def public_methods(*classes: type) -> set[str]:
@@ -446,6 +454,12 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
             SearchCriteria(household_number=tenants.household, individual_number="1" * 12)
         )
         uow.drafts.listed(None)
+    with SqlUnitOfWork(app.engine, a) as uow:  # the 町字 master's, rolled back (never committed)
+        areas = uow.town_areas
+        areas.replace([TownArea("0001001", "2", "霞が関", "五丁目")])
+        assert areas.count() == 1 and areas.loaded()
+        assert [x.name for x in areas.entries()] == ["霞が関五丁目"]
+        assert areas.named("霞が関五丁目") and areas.starting("霞が関", 5)
     # new_resident_code is the service's job (drawn at random), the journal refuses it.
     assert public_methods(*REGISTER_REPOSITORIES) - repository_calls == {
         "SqlJournal.new_resident_code"

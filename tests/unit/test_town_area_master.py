@@ -4,6 +4,7 @@ master in force on the 異動日 — an alert to acknowledge, never silently acc
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -11,18 +12,25 @@ from pathlib import Path
 
 import pytest
 
+from jichitai.adapters.standard_layout.layout import load_layout
 from jichitai.adapters.town_area_csv import CsvTownAreaSource
 from jichitai.domain.common.town_areas import (
     TOWN_AREA_NOT_IN_MASTER,
+    MasterIndex,
     TownArea,
     parse_town_area_row,
+    town_area_fault,
     town_area_key,
 )
 from jichitai.domain.errors import DomainError, RuleViolations, Severity
 from jichitai.domain.residents.changes import plan_change
 from jichitai.domain.residents.commands import MoveIn
+from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
+from jichitai.services.layout_mapping import RowMapper
+from jichitai.services.migration_rows import Checked, SnapshotCheck
 from tests.factories import a_header, a_person, a_previous_address, an_address
 from tests.fakes import TOWN_AREA_HEADER, FakeRegister, context, town_area_row, violation
+from tests.unit.test_layout_mapping import _japanese
 
 pytestmark = [pytest.mark.spec("1.3.2"), pytest.mark.spec("1.3.3")]
 
@@ -173,3 +181,48 @@ def test_every_address_the_demo_makes_in_chiyoda_lies_in_the_demo_master() -> No
     places, rng = MunicipalityPlaces("東京都", "千代田区"), Random(1)
     for _ in range(500):
         plan(move_in(places.address(rng).town_area), master)
+
+
+# --- the data migration import (jichitai layout import): the same rule on imported rows -------
+
+LAYOUT = load_layout("1.0")
+JUMIN = LAYOUT.file("resident_snapshot")
+CHIYODA = ("131016", "東京都千代田区")
+
+
+def imported(record: ResidentRecord, master: MasterIndex | None) -> Checked:
+    """One 住民 row of an export of ``record``, checked as ``layout import`` checks it."""
+    row = RowMapper(JUMIN, LAYOUT.code_tables).record_to_row(record, latest=True)
+    check = SnapshotCheck(LAYOUT, JUMIN, True, lambda _: {}, CHIYODA, master)
+    checked = check.check(2, row, None)
+    assert checked.cell_faults == [] and checked.record_fault is None
+    return checked
+
+
+def test_an_imported_residents_town_area_is_held_to_the_master_on_its_change_date() -> None:
+    kasumigaseki = _japanese(remarks="")  # 東京都千代田区霞が関一丁目2番3号, 異動日 2001-04-01
+    assert kasumigaseki.address.town_area == "霞が関"
+    assert imported(kasumigaseki, MasterIndex.of([area("霞が関")])).not_in_master is None
+    missing = imported(kasumigaseki, MasterIndex.of([area("丸の内", "一丁目")])).not_in_master
+    assert missing is not None
+    assert (missing.code, missing.field) == (TOWN_AREA_NOT_IN_MASTER, "address.town_area")
+    assert "霞が関" in missing.message and "2001年4月1日" in missing.message
+    later = MasterIndex.of([area("霞が関", valid_from=date(2005, 1, 1))])
+    not_yet = imported(kasumigaseki, later).not_in_master
+    assert not_yet is not None and "効力発生前" in not_yet.message
+    # The one decision the change checks ask too, with the same message.
+    assert town_area_fault(kasumigaseki.address, later, date(2001, 4, 1)) == not_yet
+
+
+def test_without_a_master_removed_records_and_addresses_elsewhere_are_not_asked() -> None:
+    elsewhere = MasterIndex.of([area("丸の内", "一丁目")])
+    record = _japanese(remarks="")
+    assert imported(record, None).not_in_master is None
+    assert imported(record, MasterIndex.of([])).not_in_master is None
+    removed = replace(record, status=ResidentStatus.REMOVED)
+    assert imported(removed, elsewhere).not_in_master is None
+    osaka = replace(record, address=an_address(prefecture="大阪府", city="大阪市北区"))
+    checked = imported(osaka, elsewhere)
+    assert checked.outside is not None and checked.not_in_master is None
+    # The master pickles whole, as worker processes get it.
+    assert pickle.loads(pickle.dumps(elsewhere)) == elsewhere

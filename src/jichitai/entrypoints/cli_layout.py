@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from jichitai.domain.common.address import OUTSIDE_MUNICIPALITY
+from jichitai.domain.common.town_areas import TOWN_AREA_NOT_IN_MASTER
 from jichitai.domain.errors import DomainError
 from jichitai.entrypoints.cli_common import (
     JsonOption,
@@ -204,11 +205,20 @@ def layout_import(
             " import_report.csv に記録し、異動履歴にアラートとして残す）",
         ),
     ] = False,
+    allow_town_areas_outside_master: Annotated[
+        bool,
+        typer.Option(
+            "--allow-town-areas-outside-master",
+            help="住民（住民状態が住民）の住所の町字が町字マスターになくても取り込む（該当行は"
+            " import_report.csv に記録し、異動履歴にアラートとして残す）",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """中間標準レイアウトの移行データを空の団体に取り込む（全件検査のうえ、全件か無し）.
 
     住民の住所は団体の区域内であること（除票・転入前住所・転出先住所は問わない）。
+    町字マスターを取り込んだ団体では、住民の住所の町字がその異動日に効力のある町字であること。
     """
     a = _app()
     show = (sys.stdout.isatty() and not as_json) if progress is None else progress
@@ -228,6 +238,7 @@ def layout_import(
                 progress=report_progress,
                 workers=used_workers,
                 allow_addresses_outside=allow_addresses_outside,
+                allow_outside_master=allow_town_areas_outside_master,
             )
     except DomainError as e:
         _fail(e, as_json)
@@ -251,6 +262,8 @@ def layout_import(
         "id_map": result.id_map,
         "allow_addresses_outside": allow_addresses_outside,
         "addresses_outside": len(result.addresses_outside),
+        "allow_town_areas_outside_master": allow_town_areas_outside_master,
+        "town_areas_outside_master": len(result.town_areas_outside_master),
         "workers": used_workers,
         "peak_memory_mb": _peak_memory_mb(used_workers, result.worker_peak_kb),
         "seconds": round(elapsed, 2),
@@ -265,6 +278,13 @@ def layout_import(
             typer.echo(
                 "区域外の住所の住民を承知のうえで取り込むには --allow-addresses-outside を指定"
                 "してください（該当行は import_report.csv と異動履歴に記録されます）",
+                err=True,
+            )
+        if TOWN_AREA_NOT_IN_MASTER in codes and not as_json:
+            typer.echo(
+                "町字マスターにない町字の住民を承知のうえで取り込むには"
+                " --allow-town-areas-outside-master を指定してください（該当行は"
+                " import_report.csv と異動履歴に記録されます）",
                 err=True,
             )
         raise typer.Exit(code=2)

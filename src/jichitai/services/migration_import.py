@@ -17,7 +17,8 @@ the 住民 file, then the 支援措置等 file (suppression settings, which refe
    every 支援措置等 row's 宛名番号 a person of the 住民 file, its 世帯番号 a household of the 世帯
    file, no 措置ID twice (a DV victim's protection must never be lost or attached to nobody);
    every living resident's current address in the municipality imported into (see
-   :meth:`LayoutImportService.import_export`'s ``allow_addresses_outside``).
+   :meth:`LayoutImportService.import_export`'s ``allow_addresses_outside``) and, when the
+   municipality has loaded a 町字 master, its 町字 in the master (``allow_outside_master``).
    **Every** fault is collected (file, line, item, code, Japanese message), not only the first.
 2. **All or nothing.** While no fault has been found, each checked row is handed to the writer
    (:class:`~jichitai.services.migration_writer.ImportWriter`), inside one unit of work: one
@@ -52,6 +53,7 @@ from datetime import UTC
 from functools import partial
 from typing import Any, Final
 
+from jichitai.domain.common.town_areas import MasterIndex
 from jichitai.domain.errors import DomainError, NotFound, Violation
 from jichitai.domain.migration.layout import Layout, LayoutFile
 from jichitai.domain.residents.model import ResidentRecord
@@ -138,6 +140,9 @@ class ImportResult:
     addresses_outside: tuple[ImportFault, ...] = ()
     """With ``allow_addresses_outside``: the living residents whose address lies outside the
     municipality, taken in anyway (``import.address_outside_allowed``, listed in the report)."""
+    town_areas_outside_master: tuple[ImportFault, ...] = ()
+    """With ``allow_outside_master``: the living residents whose 町字 is not in the 町字 master,
+    taken in anyway (``import.town_area_outside_master_allowed``, listed in the report)."""
 
 
 class LayoutImportService:
@@ -183,6 +188,7 @@ class LayoutImportService:
         progress: Progress | None = None,
         workers: int = 0,
         allow_addresses_outside: bool = False,
+        allow_outside_master: bool = False,
     ) -> ImportResult:
         """Check every row and, when no row has a fault (and not ``dry_run``), write them all.
 
@@ -228,6 +234,7 @@ class LayoutImportService:
             )
             renumbering = Renumbering(*repo.next_serials()) if ids is IdMode.RENUMBER else None
             project = repo.projection_encoder()
+            master = MasterIndex.of(uow.town_areas.entries())  # read once, for every row
             with repo.bulk_import():
                 checked = self._read(
                     layout,
@@ -238,10 +245,12 @@ class LayoutImportService:
                         renumbering,
                         municipality_code,
                         allow_addresses_outside,
+                        allow_outside_master,
                     ),
                     (municipality_code, name),
                     project,
                     workers,
+                    master,
                 )
                 if not checked.faults:
                     writer.finish()
@@ -253,7 +262,8 @@ class LayoutImportService:
                 written = True
         faults = tuple(checked.faults)
         let_in = tuple(checked.addresses_outside)
-        report = self._write_report(report_dir, faults + let_in)
+        outside_master = tuple(checked.town_areas_outside_master)
+        report = self._write_report(report_dir, faults + let_in + outside_master)
         return ImportResult(
             municipality_code=municipality_code,
             directory=directory,
@@ -268,6 +278,7 @@ class LayoutImportService:
             suppressions=checked.suppressions,
             worker_peak_kb=checked.worker_peak_kb,
             addresses_outside=let_in,
+            town_areas_outside_master=outside_master,
         )
 
     def _read(
@@ -277,8 +288,10 @@ class LayoutImportService:
         municipality: tuple[str, str],
         project: Callable[[ResidentRecord], Mapping[str, Any]],
         workers: int,
+        master: MasterIndex,
     ) -> ImportPass:
-        """``municipality``: code and registered name, for the residents' addresses."""
+        """``municipality``: code and registered name, for the residents' addresses;
+        ``master``: its 町字 master (empty: none loaded)."""
         source, renumbering = checked.source, checked.renumbering
         checked.faults.extend(source.check(layout))
         households = layout.file("household")
@@ -286,7 +299,9 @@ class LayoutImportService:
         households_known = source.readable(households)
         persons_known = source.readable(snapshots)
         check_ids = renumbering is None
-        make_check = partial(SnapshotCheck, layout, snapshots, check_ids, project, municipality)
+        make_check = partial(
+            SnapshotCheck, layout, snapshots, check_ids, project, municipality, master
+        )
         with ExitStack() as stack:
             submit = None
             pool = self._check_pool

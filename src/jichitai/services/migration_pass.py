@@ -6,7 +6,8 @@ this process or in worker processes), then the 支援措置等 file, and runs th
 個人履歴番号 1..n in order, 最新フラグ on a person's last row only, every 世帯番号 in the 世帯 file,
 one 世帯主 per household and the 世帯 file's head and member count as the persons' current
 records say, the 支援措置等 rows' persons and households known and no 措置ID twice, living
-residents' addresses in the municipality, no identifier on two living residents. Every fault is
+residents' addresses in the municipality and their 町字 in its 町字 master (when one is loaded),
+no identifier on two living residents. Every fault is
 collected; while there is none, each checked row goes to the
 :class:`~jichitai.services.migration_writer.ImportWriter`.
 
@@ -91,11 +92,14 @@ class ImportPass:
         renumbering: Renumbering | None = None,
         municipality_code: str = "",
         allow_outside: bool = False,
+        allow_outside_master: bool = False,
     ) -> None:
         self.layout = layout
         self.municipality_code = municipality_code
         self.allow_outside = allow_outside
+        self.allow_outside_master = allow_outside_master
         self.addresses_outside: list[ImportFault] = []
+        self.town_areas_outside_master: list[ImportFault] = []
         self.source = source
         self.writer = writer
         self.renumbering = renumbering
@@ -196,6 +200,8 @@ class ImportPass:
                 return
             if last.resident and last.outside is not None:
                 self.address_outside(name, last, last.outside)
+            if last.resident and last.not_in_master is not None:
+                self.town_area_outside_master(name, last, last.not_in_master)
             if (writer := self.writing()) is not None and last.snapshot.projection is not None:
                 writer.latest(last.snapshot.projection)
             if last.resident:
@@ -293,12 +299,38 @@ class ImportPass:
             )
         )
 
+    def town_area_outside_master(self, file_name: str, row: Checked, violation: Violation) -> None:
+        """A living resident's current 町字 not in the 町字 master on the row's 異動日: a fault,
+        or (allowed by ``--allow-town-areas-outside-master``) a line of the report."""
+        item = self._item_names.get(violation.field or "", "")
+        message = f"宛名番号 {row.atena}（住民）: {violation.message}"
+        if not self.allow_outside_master:
+            self.fault(file_name, row.line, item, violation.code, message)
+            return
+        self.town_areas_outside_master.append(
+            ImportFault(
+                file_name,
+                row.line,
+                item,
+                "import.town_area_outside_master_allowed",
+                f"{message}（町字マスターにない町字を認める指定により取り込み）",
+            )
+        )
+
     def acknowledged(self, row: Checked) -> tuple[Violation, ...]:
-        """The alert kept in the journal entry of a current record let in by the override (the
+        """The alerts kept in the journal entry of a current record let in by an override (the
         person's row with 最新フラグ: if it is not their last, the import fails anyway)."""
-        if row.outside is None or not (self.allow_outside and row.latest and row.resident):
+        if not (row.latest and row.resident):
             return ()
-        return (replace(row.outside, severity=Severity.ALERT, line=row.line),)
+        let_in = (
+            (row.outside, self.allow_outside),
+            (row.not_in_master, self.allow_outside_master),
+        )
+        return tuple(
+            replace(v, severity=Severity.ALERT, line=row.line)
+            for v, allowed in let_in
+            if v is not None and allowed
+        )
 
     def read_suppressions(
         self, layout_file: LayoutFile, persons_known: bool, households_known: bool

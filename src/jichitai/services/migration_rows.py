@@ -4,9 +4,12 @@ Each cell against its layout item (type, code table, length, check digits), then
 built by the domain's own types (the counter's rules) with the layout's row → record inverse.
 For a 住民 row, :class:`SnapshotCheck` also makes what the writer needs (canonical JSON and the
 projection row) and, for a living resident (住民状態 住民), asks whether the address lies in the
-municipality (:meth:`~jichitai.domain.common.address.Address.outside_violation`), so the whole of
-it can run in a worker process (``migration_workers``); the checks across rows (which of a
-person's rows is current, whether an address outside is allowed) stay in ``migration_pass``.
+municipality (:meth:`~jichitai.domain.common.address.Address.outside_violation`) and, when it
+does and the municipality has loaded a 町字 master, whether its 町字 is in the master in force on
+the row's 異動日 (:func:`~jichitai.domain.common.town_areas.town_area_fault`, the rule the
+register's change checks ask: ADR 0013), so the whole of it can run in a worker process
+(``migration_workers``); the checks across rows (which of a person's rows is current, whether
+an address outside is allowed) stay in ``migration_pass``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import orjson
 
 from jichitai.codec import to_primitive
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
+from jichitai.domain.common.town_areas import TownAreaLookup, town_area_fault
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.migration.layout import CodeTable, ItemType, Layout, LayoutFile
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
@@ -105,6 +109,7 @@ class Checked(NamedTuple):
     resident: bool  # 住民状態 住民
     head: bool  # 続柄 世帯主
     outside: Violation | None = None  # a resident's address outside the municipality
+    not_in_master: Violation | None = None  # a resident's 町字 not in the 町字 master
 
 
 class SnapshotCheck:
@@ -122,10 +127,13 @@ class SnapshotCheck:
         check_ids: bool,
         project: Callable[[ResidentRecord], Mapping[str, Any]],
         municipality: tuple[str, str],
+        master: TownAreaLookup | None = None,
     ) -> None:
-        """``municipality``: the code and registered name of the municipality imported into."""
+        """``municipality``: the code and registered name of the municipality imported into;
+        ``master``: its 町字 master (None or empty: none loaded, nothing checked)."""
         self._name = layout_file.file_name
         self._municipality = municipality
+        self._master = master if master is not None and master.loaded else None
         self._rules = cell_rules(layout, layout_file, check_ids)
         self._mapper = RowMapper(layout_file, layout.code_tables)
         self._project = project
@@ -187,8 +195,23 @@ class SnapshotCheck:
         resident = record.status is ResidentStatus.RESIDENT
         head = record.relationship.text == HEAD
         outside = record.address.outside_violation(*self._municipality) if resident else None
+        not_in_master = None
+        if resident and outside is None and self._master is not None:
+            # An address outside the municipality names another's 町字: not this master's.
+            not_in_master = town_area_fault(record.address, self._master, record.effective_on)
         return Checked(
-            line, atena, history, household, latest, [], None, snapshot, resident, head, outside
+            line,
+            atena,
+            history,
+            household,
+            latest,
+            [],
+            None,
+            snapshot,
+            resident,
+            head,
+            outside,
+            not_in_master,
         )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, exists, func, insert, select
 
 from jichitai.adapters.db import tables as t
 from jichitai.domain.common.town_areas import TownArea
@@ -41,6 +41,16 @@ class SqlTownAreas:
             select(func.count()).select_from(t.town_areas).where(_T.municipality_code == self._mc)
         )
         return int(found or 0)
+
+    def loaded(self) -> bool:
+        found = self._conn.scalar(select(exists().where(_T.municipality_code == self._mc)))
+        return bool(found)
+
+    def entries(self) -> Sequence[TownArea]:
+        rows = self._conn.execute(
+            select(t.town_areas).where(_T.municipality_code == self._mc).order_by(_T.town_id)
+        )
+        return [_area(row) for row in rows]
 
     def replace(self, areas: Sequence[TownArea]) -> None:
         self._conn.execute(delete(t.town_areas).where(_T.municipality_code == self._mc))

@@ -13,6 +13,11 @@ Decisions (docs/adr/0013-town-area-master.md):
   characters folded as the search folds them), so 「霞が関 一丁目」 is the same 町字.
 * A 町字 is valid on a day from its 効力発生日 (inclusive) to its 廃止日 (exclusive: the day it
   was abolished it is gone).
+* :func:`town_area_fault` is the rule's one decision (is this address's 町字 in the master on
+  that day?), asked by the register's change checks (``rules/town_areas.py``, an alert) and by
+  the data migration import (``services/migration_rows.py``, a fault of the row unless the
+  operator lets it in); :class:`MasterIndex` is a master held whole in memory (the import reads
+  it once and hands it to its worker processes).
 """
 
 from __future__ import annotations
@@ -24,18 +29,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final, Protocol
 
+from jichitai.domain.common.address import Address
 from jichitai.domain.common.names import forbidden_character
 from jichitai.domain.common.variants import fold_kanji
-from jichitai.domain.errors import Violation
+from jichitai.domain.errors import Severity, Violation
 
 __all__ = [
     "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
     "TOWN_AREA_COLUMNS",
     "TOWN_AREA_NOT_IN_MASTER",
+    "MasterIndex",
     "TownArea",
     "TownAreaLookup",
     "parse_town_area_row",
+    "town_area_fault",
     "town_area_key",
 ]
 
@@ -108,6 +116,52 @@ class TownAreaLookup(Protocol):
 
     def named(self, key: str) -> Sequence[TownArea]:
         """Every entry (of any date) whose :attr:`TownArea.key` is ``key``."""
+
+
+@dataclass(frozen=True, slots=True)
+class MasterIndex:
+    """A master held whole in memory, by :attr:`TownArea.key` (a ``TownAreaLookup``; it pickles,
+    so worker processes get it as it is)."""
+
+    by_key: Mapping[str, tuple[TownArea, ...]]
+
+    @classmethod
+    def of(cls, areas: Sequence[TownArea]) -> MasterIndex:
+        by_key: dict[str, list[TownArea]] = {}
+        for area in areas:
+            by_key.setdefault(area.key, []).append(area)
+        return cls({key: tuple(found) for key, found in by_key.items()})
+
+    @property
+    def loaded(self) -> bool:
+        return bool(self.by_key)
+
+    def named(self, key: str) -> Sequence[TownArea]:
+        return self.by_key.get(key, ())
+
+
+def town_area_fault(address: Address, master: TownAreaLookup, on: date) -> Violation | None:
+    """The rule's one decision: ``address.town_area_not_in_master`` (an alert) when the
+    address's 町字 is not in the master in force on ``on``; None when it is, when the address
+    names no 町字 (abroad, a lot directly after the city) or when no master is loaded.
+
+    The entries named are read first: a 町字 found in force needs no second look, so the common
+    case is one indexed read (the master's presence is asked only when nothing is found)."""
+    if address.is_overseas or not address.town_area:
+        return None
+    entries = master.named(town_area_key(address.town_area))
+    if any(entry.valid_on(on) for entry in entries):
+        return None
+    if not entries and not master.loaded:
+        return None
+    when = f"{on.year}年{on.month}月{on.day}日"
+    reason = "の時点で廃止されているか効力発生前です" if entries else "にありません"
+    return Violation(
+        TOWN_AREA_NOT_IN_MASTER,
+        f"町字「{address.town_area}」は町字マスター（{when}）{reason}。住所を確認してください",
+        "address.town_area",
+        Severity.ALERT,
+    )
 
 
 def _fault(code: str, message: str, column: str) -> Violation:

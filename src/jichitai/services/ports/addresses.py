@@ -15,6 +15,12 @@ class TownAreaRepository(Protocol):
     def count(self) -> int:
         """How many 町字 the master holds (0: no master loaded)."""
 
+    def loaded(self) -> bool:
+        """Whether the master holds any 町字 (one indexed look, however large the master)."""
+
+    def entries(self) -> Sequence[TownArea]:
+        """The whole master (every 町字 of any date), by 町字id."""
+
     def replace(self, areas: Sequence[TownArea]) -> None:
         """Delete the master and write ``areas`` in its place (committed with the unit of work)."""
 

@@ -17,7 +17,7 @@ after checking — but never without acknowledging ``address.town_area_not_in_ma
 
 from __future__ import annotations
 
-from jichitai.domain.common.town_areas import TOWN_AREA_NOT_IN_MASTER, town_area_key
+from jichitai.domain.common.town_areas import town_area_fault, town_area_key
 from jichitai.domain.residents.commands import ChangeHeader
 from jichitai.domain.residents.rules.checks import Checks
 from jichitai.domain.residents.view import ChangeContext, ChangePlan, RegisterView
@@ -27,11 +27,10 @@ def check_town_areas(
     plan: ChangePlan, view: RegisterView, ctx: ChangeContext, header: ChangeHeader, checks: Checks
 ) -> None:
     """Alert ``address.town_area_not_in_master`` once per 町字 the change sets that the
-    master does not hold on the 異動日."""
+    master does not hold on the 異動日 (the decision: ``town_area_fault``)."""
     master = ctx.town_areas
     if master is None:
         return
-    on = header.effective_on
     seen: set[str] = set()
     for record in plan.records:
         address = record.address
@@ -44,15 +43,6 @@ def check_town_areas(
         if key in seen:
             continue
         seen.add(key)
-        if not master.loaded:
-            return
-        entries = master.named(key)
-        if any(entry.valid_on(on) for entry in entries):
-            continue
-        when = f"{on.year}年{on.month}月{on.day}日"
-        reason = "の時点で廃止されているか効力発生前です" if entries else "にありません"
-        checks.alert(
-            TOWN_AREA_NOT_IN_MASTER,
-            f"町字「{address.town_area}」は町字マスター（{when}）{reason}。住所を確認してください",
-            "address.town_area",
-        )
+        fault = town_area_fault(address, master, header.effective_on)
+        if fault is not None:
+            checks.alert(fault.code, fault.message, fault.field)
