@@ -327,6 +327,22 @@ def bench_register(
     run(residents=residents, changes=changes, seed=seed, batch=batch)
 
 
+@bench_app.command("town-areas")
+def bench_town_areas(
+    areas: Annotated[int, typer.Option(help="町字マスターの町字の数")] = 5_000,
+    checks: Annotated[int, typer.Option(help="計測する検査の回数")] = 5_000,
+) -> None:
+    """町字マスターの検査の性能の計測 (bench/town_areas.py を実行する。ソースから実行した場合のみ)."""
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "bench" / "town_areas.py").exists():
+        typer.echo("ベンチマークはソースのチェックアウトからのみ実行できます", err=True)
+        raise typer.Exit(code=2)
+    sys.path.insert(0, str(root))
+    from bench.town_areas import run  # bench/ is not packaged: found on the path set above
+
+    run(areas=areas, checks=checks)
+
+
 @bench_app.command("api")
 def bench_api(
     residents: Annotated[int, typer.Option(help="住民数")] = 10_000,

@@ -77,12 +77,12 @@ class SqlTownAreas:
         )
 
     def named(self, key: str) -> Sequence[TownArea]:
+        # Sorted here, not by the database: an ORDER BY town_id makes SQLite walk the primary
+        # key (every 町字 of the municipality) instead of ix_town_areas_name_key (bench/town_areas.py).
         rows = self._conn.execute(
-            select(t.town_areas)
-            .where(_T.municipality_code == self._mc, _T.name_key == key)
-            .order_by(_T.town_id)
+            select(t.town_areas).where(_T.municipality_code == self._mc, _T.name_key == key)
         )
-        return [_area(row) for row in rows]
+        return sorted((_area(row) for row in rows), key=lambda area: area.town_id)
 
     def starting(self, prefix: str, limit: int) -> Sequence[TownArea]:
         rows = self._conn.execute(
