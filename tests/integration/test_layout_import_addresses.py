@@ -1,9 +1,11 @@
-"""The import's address rule on a real database: what the override leaves behind in the journal.
+"""The import's address rules on a real database: what the overrides leave behind in the journal.
 
 With ``allow_addresses_outside`` each living resident's current snapshot whose address lies
 outside the municipality is written with the rule kept in its journal entry as an acknowledged
 alert, beside the operator who ran the import (the CLI tests in
-``tests/e2e/test_layout_import_addresses.py`` cover the refusal and the report).
+``tests/e2e/test_layout_import_addresses.py`` cover the refusal and the report); likewise with
+``allow_outside_master`` for a 町字 not in the municipality's 町字 master
+(``tests/e2e/test_layout_import_town_areas.py``).
 """
 
 from __future__ import annotations
@@ -24,16 +26,18 @@ from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.errors import NotFound
 from tests.apps import wire
 from tests.database import append_only_lifted
-from tests.fakes import FixedClock, SeededRandom
+from tests.factories import an_administrator
+from tests.fakes import TOWN_AREA_HEADER, FixedClock, SeededRandom, TownAreaRows, town_area_row
 
 SOURCE = "13114" + municipality_check_digit("13114")  # 中野区
 TARGET = "13115" + municipality_check_digit("13115")  # 杉並区
 UNKNOWN = "13116" + municipality_check_digit("13116")
+SAME = "13117" + municipality_check_digit("13117")  # 中野区's register in a tenant of its name
 
 
 def _forget(engine: Engine) -> None:
     with engine.begin() as connection, append_only_lifted(connection):
-        for code in (SOURCE, TARGET):
+        for code in (SOURCE, TARGET, SAME):
             for table in reversed(tables.metadata.sorted_tables):
                 if "municipality_code" in table.c:
                     connection.execute(delete(table).where(table.c.municipality_code == code))
@@ -99,6 +103,45 @@ def test_each_resident_let_in_by_the_override_keeps_the_rule_in_its_journal_entr
         assert alert["severity"] == "alert" and alert["field"] == "address.city"
         assert alert["line"] == line and "東京都杉並区" in alert["message"]
     assert register.register.verify_chain(TARGET) == result.snapshots
+
+
+@pytest.mark.spec("1.3.3")
+@pytest.mark.spec("10.6")
+def test_each_resident_whose_town_area_is_not_in_the_master_keeps_the_rule_when_let_in(
+    app: tuple[App, Path], tmp_path: Path
+) -> None:
+    register, export = app
+    register.municipalities.add(SAME, "東京都中野区")
+    register.town_areas.import_master(
+        an_administrator(SAME), TownAreaRows(TOWN_AREA_HEADER, town_area_row("0001000", "幻町"))
+    )
+    refused = register.layout_import.import_export(SAME, str(export), report_dir=str(tmp_path))
+    assert not refused.written and refused.faults
+    assert {(f.code, f.item) for f in refused.faults} == {
+        ("address.town_area_not_in_master", "住所_町字")
+    }
+    result = register.layout_import.import_export(
+        SAME, str(export), report_dir=str(tmp_path), operator="migrator", allow_outside_master=True
+    )
+    assert result.written and result.faults == () and result.addresses_outside == ()
+    let_in = {f.line for f in result.town_areas_outside_master}
+    assert let_in == {f.line for f in refused.faults}
+    with SqlUnitOfWork(register.engine, SAME, read_only=True) as uow:
+        entries = uow.journal.journal()
+    alerted = {}
+    for entry in entries:
+        payload = json.loads(entry.payload)
+        if payload["alerts"]:
+            alerted[payload["import"]["line"]] = payload["alerts"]
+    assert set(alerted) == let_in
+    for line, (alert,) in alerted.items():
+        assert (alert["code"], alert["field"], alert["line"]) == (
+            "address.town_area_not_in_master",
+            "address.town_area",
+            line,
+        )
+        assert alert["severity"] == "alert" and "町字マスター" in alert["message"]
+    assert register.register.verify_chain(SAME) == result.snapshots
 
 
 def test_an_unknown_municipality_is_refused_before_anything_is_read(
