@@ -18,6 +18,8 @@ from sqlalchemy.exc import DBAPIError
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import is_sqlite
 from jichitai.bootstrap import App
+from jichitai.domain.access.actor import Actor, Forbidden
+from jichitai.domain.access.roles import Role
 from jichitai.domain.residents.commands import MoveIn
 from tests.factories import a_header, a_municipality, a_person, a_previous_address, an_address
 
@@ -151,3 +153,10 @@ def test_the_application_role_may_append_to_the_journal_but_not_change_it(
             assert getattr(refused.value.orig, "sqlstate", None) == "42501", sql
             assert "permission denied" in str(refused.value.orig)
         conn.rollback()
+
+
+def test_the_journal_is_checked_with_an_auditors_right(app: App, code: str) -> None:
+    auditor = Actor("auditor", code, frozenset({Role.AUDITOR}))
+    assert app.register_overview.verify_journal(auditor) == 3
+    with pytest.raises(Forbidden):
+        app.register_overview.verify_journal(Actor("clerk", code, frozenset({Role.CLERK})))

@@ -121,7 +121,8 @@ def _towns(request: Request, counter: Counter, place: str, start: str, limit: in
     found = app.town_areas.suggest(code, start, limit)
     if found is not None:
         return [Town(s.name, s.postcode_display) for s in found]
-    return [Town(name, "") for name in app.queries.town_areas(code, place, start, limit=limit)]
+    names = app.register_overview.town_areas(counter.actor, place, start, limit=limit)
+    return [Town(name, "") for name in names]
 
 
 def _context(
