@@ -46,6 +46,7 @@ from jichitai.services.ports import (
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.register import RegisterService
 from jichitai.services.register_access import RegisterAccess
+from jichitai.services.register_overview import RegisterOverview
 from jichitai.services.seals import MeasuredSeal, SealService
 from jichitai.services.sessions import SessionService
 from jichitai.services.suppression import SuppressionService
@@ -103,6 +104,8 @@ class App:
     access_log: AccessLog
     suppressions: SuppressionService
     register_access: RegisterAccess
+    register_overview: RegisterOverview
+    """Counts, 町字 and the journal's check: the register as a whole, the actor's right checked."""
     seals: SealService
     name_font_path: str
     """IPAmj明朝, the font that draws every name (certificates, and the counter's pages)."""
@@ -423,6 +426,7 @@ def bootstrap(
         access_log=access_log,
         suppressions=suppressions,
         register_access=RegisterAccess(register, queries, suppressions, access_log, uow_for),
+        register_overview=RegisterOverview(register, queries),
         _layout_export=_Once(layout_export),
         _layout_import=_Once(layout_import),
         name_font_path=mj_font_path(settings.mj_font_path),

@@ -41,6 +41,7 @@ from jichitai.domain.residents.model import ResidentStatus, Sex
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.ports import GENESIS_HASH, JournalEntry
 from jichitai.services.register import ChangeResult, entry_hash
+from tests.database import append_only_lifted
 from tests.factories import (
     EFFECTIVE_ON,
     a_header,
@@ -312,7 +313,7 @@ def test_verify_chain_names_the_entry_whose_stored_row_was_altered(
 ) -> None:
     three_entries(app, code)
     j = t.journal.c
-    with engine.begin() as conn:
+    with engine.begin() as conn, append_only_lifted(conn):  # past the database's wall
         if value is None:
             payload = conn.execute(
                 select(j.payload).where(j.municipality_code == code, j.seq == 2)
@@ -334,7 +335,7 @@ def test_verify_chain_notices_an_entry_deleted_from_the_middle(
 ) -> None:
     three_entries(app, code)
     j = t.journal.c
-    with engine.begin() as conn:
+    with engine.begin() as conn, append_only_lifted(conn):  # past the database's wall
         conn.execute(t.journal.delete().where(j.municipality_code == code, j.seq == 2))
     with pytest.raises(DomainError) as refused:
         app.register.verify_chain(code)
@@ -345,7 +346,7 @@ def test_verify_chain_notices_an_entry_deleted_from_the_middle(
 def test_verify_chain_notices_entries_cut_off_the_end(app: App, engine: Engine, code: str) -> None:
     three_entries(app, code)
     j = t.journal.c
-    with engine.begin() as conn:
+    with engine.begin() as conn, append_only_lifted(conn):  # past the database's wall
         conn.execute(t.journal.delete().where(j.municipality_code == code, j.seq == 3))
     with pytest.raises(DomainError) as refused:
         app.register.verify_chain(code)

@@ -146,6 +146,10 @@ def test_the_same_atena_number_answers_each_municipalitys_own_person(tenants: Te
     assert [r.name.family for r in q.search(tenants.b, tenants.atena)] == ["佐藤"]
     assert [r.name.family for r in q.household(tenants.b, tenants.household)] == ["佐藤"]
     assert q.as_of(tenants.b, tenants.atena, TODAY).name.family == "佐藤"
+    for code, family in ((tenants.a, "髙橋"), (tenants.b, "佐藤")):
+        with SqlUnitOfWork(tenants.app.engine, code, read_only=True) as uow:
+            found = uow.read_model.current_of([AtenaNumber(tenants.atena)])  # the queue's names
+            assert [r.name.family for r in found] == [family]
 
 
 def test_a_search_never_reaches_into_another_municipality(tenants: Tenants) -> None:
@@ -405,6 +409,7 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         record = uow.read_model.current(AtenaNumber(head))
         assert record is not None
         assert uow.read_model.history_events(AtenaNumber(head))  # the 取消し form's choices
+        assert uow.read_model.current_of([AtenaNumber(head)]) == [record]  # the queue's names
         last = uow.journal.journal()[-1]
         entry = replace(last, seq=last.seq + 1, event_id=str(uuid.uuid4()), idempotency_key=None)
         snapshot = ImportedSnapshot(

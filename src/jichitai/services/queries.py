@@ -103,6 +103,17 @@ class RegisterReads:
         later date leaves her a resident until then, for every reader."""
         return self._in_effect(self.latest(atena_number))
 
+    def current_of(self, atena_numbers: Sequence[str]) -> list[ResidentRecord]:
+        """``current`` of several persons in one read (a planned 転出 still to come costs a read
+        more); numbers not in the register, or not 宛名番号s at all, are left out."""
+        parsed: list[AtenaNumber] = []
+        for number in atena_numbers:
+            try:
+                parsed.append(AtenaNumber.parse(number))
+            except DomainError:
+                continue
+        return [self._in_effect(r) for r in self._register.current_of(parsed)]
+
     def current_and_pending(
         self, atena_number: str
     ) -> tuple[ResidentRecord, ResidentRecord | None, int | None]:

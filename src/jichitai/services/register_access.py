@@ -264,6 +264,31 @@ class RegisterAccess:
             uow.commit()
         return shown
 
+    def names(self, actor: Actor, atena_numbers: Sequence[str], *, target: str) -> dict[str, str]:
+        """宛名番号 → 氏名 of those of these residents whose record this actor may see as
+        ``record`` shows it (a list naming persons, such as the queue of drafts): one read for
+        all of them and one access-log entry naming every person shown (``target``: the list).
+        Persons not in the register, or whose record a 抑止 or 支援措置 keeps from view, are
+        left out; an actor without the right to view records gets no names (and no entry)."""
+        if not actor.may(Permission.VIEW) or not atena_numbers:
+            return {}
+        with self._uow_for(actor.municipality_code) as uow:
+            records = self._queries.within(uow).current_of(atena_numbers)
+            viewable = self._suppressions.viewable(uow, _persons(records))
+            shown = [r for r in records if r.atena_number.value in viewable]
+            if not shown:
+                return {}
+            self._log.record_in(
+                uow,
+                actor,
+                Operation.VIEW,
+                atena_numbers=tuple(r.atena_number.value for r in shown),
+                target=target,
+                my_number_shown=False,
+            )
+            uow.commit()
+        return {r.atena_number.value: r.name.full for r in shown}
+
     def history(
         self, actor: Actor, atena_number: str, *, acknowledged: frozenset[str] = frozenset()
     ) -> list[Shown]:

@@ -269,6 +269,19 @@ class SuppressionService:
         alerts = rules.enforce(tuple(dict.fromkeys(ordered)), acknowledged)
         return alerts, self._flags(by_person)
 
+    def viewable(self, uow: UnitOfWork, persons: Sequence[tuple[str, str]]) -> frozenset[str]:
+        """The 宛名番号s of ``persons`` whose record a reader may see without acknowledging
+        anything: what ``guard`` lets through for ``Process.VIEW`` one person at a time, for
+        all of them in one query."""
+        if not persons:
+            return frozenset()
+        today, now = self._clock.today(), self._clock.now()
+        return frozenset(
+            atena
+            for (atena, _), settings in self._settings_of(uow, persons).items()
+            if not rules.applicable(Process.VIEW, settings, today=today, now=now)
+        )
+
     def feed_status(
         self, uow: UnitOfWork, persons: Sequence[tuple[str, str]]
     ) -> tuple[frozenset[str], frozenset[str]]:

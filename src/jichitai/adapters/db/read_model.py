@@ -45,6 +45,12 @@ class SqlRegisterReadModel:
         """The person's latest snapshot (even one not yet in effect), None if never entered."""
         return self._current.current(atena_number)
 
+    def current_of(self, atena_numbers: Sequence[AtenaNumber]) -> Sequence[ResidentRecord]:
+        if not atena_numbers:
+            return []
+        numbers = sorted({a.value for a in atena_numbers})
+        return self._records(t.residents.c.atena_number.in_(numbers))
+
     def household_residents(self, household_number: HouseholdNumber) -> Sequence[ResidentRecord]:
         return self._current.household_residents(household_number)
 

@@ -105,6 +105,7 @@ municipalities = Table(
 
 # The append-only 異動 journal. ``seq`` is dense per municipality and assigned under the row
 # lock on ``journal_heads``; ``prev_hash``/``entry_hash`` chain the entries of one municipality.
+# Triggers (both databases, migration 0016) and grants (PostgreSQL) refuse UPDATE and DELETE.
 journal = Table(
     "journal",
     metadata,
@@ -592,7 +593,7 @@ seal_registrations = Table(
 )
 
 #: Tables the application may only INSERT into and SELECT from.
-APPEND_ONLY_TABLES: tuple[str, ...] = ("access_log", "access_log_persons", "seal_events")
+APPEND_ONLY_TABLES: tuple[str, ...] = ("journal", "access_log", "access_log_persons", "seal_events")
 
 
 def tenant_tables() -> list[Table]:

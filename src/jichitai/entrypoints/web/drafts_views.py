@@ -397,12 +397,11 @@ def _resident_row(number: str, shown: Shown | None) -> dict[str, Any]:
 # --- the queue ------------------------------------------------------------------------------
 
 
-def queue_row(
-    view: DraftView, login: str, lookup: Callable[[str], Shown | None] | None = None
-) -> dict[str, Any]:
+def queue_row(view: DraftView, login: str, names: Mapping[str, str]) -> dict[str, Any]:
     """One draft in the queue: what, who entered it and when, and whom it is about (names the
-    clerk typed; residents already registered by 氏名（宛名番号）, read through ``lookup``, or by
-    宛名番号 alone where the record may not be shown)."""
+    clerk typed; residents already registered by 氏名（宛名番号）, their names as
+    ``RegisterAccess.names`` read them, or by 宛名番号 alone where the record may not be
+    shown)."""
     command = view.command
     draft = view.draft
     return {
@@ -414,7 +413,7 @@ def queue_row(
         "created": local_time(draft.created_at),
         "effective_on": format_wareki(command.header.effective_on),
         "new_names": [p.name.full for p in _new_persons(command)],
-        "residents": [_resident_named(n, lookup) for n in named_residents(command)],
+        "residents": [_person(n, names) for n in named_residents(command)],
         **_filed_by(command.header),
     }
 
@@ -432,11 +431,6 @@ def _filed_by(header: ChangeHeader) -> dict[str, Any]:
         )
     by_other = notifier is not None and notifier.kind is not NotifierKind.SELF
     return {"filed_by": filed_by, "notifier": filed_by[0] if by_other else None}
-
-
-def _resident_named(number: str, lookup: Callable[[str], Shown | None] | None) -> str:
-    shown = lookup(number) if lookup is not None else None
-    return _person(number, {number: shown.record.name.full} if shown is not None else None)
 
 
 # --- the printed form -----------------------------------------------------------------------

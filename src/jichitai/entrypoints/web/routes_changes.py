@@ -18,6 +18,7 @@ resume page posts it again to the same step) and no personal data goes into a UR
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Annotated, NamedTuple
 
 from fastapi import APIRouter, Path, Request
@@ -120,7 +121,8 @@ def _towns(request: Request, counter: Counter, place: str, start: str, limit: in
     found = app.town_areas.suggest(code, start, limit)
     if found is not None:
         return [Town(s.name, s.postcode_display) for s in found]
-    return [Town(name, "") for name in app.queries.town_areas(code, place, start, limit=limit)]
+    names = app.register_overview.town_areas(counter.actor, place, start, limit=limit)
+    return [Town(name, "") for name in names]
 
 
 def _context(
@@ -129,10 +131,13 @@ def _context(
     ref: str,
     acknowledged: frozenset[str],
     process: Process | None = None,
+    *,
+    history: bool = True,
 ) -> Context:
     """What the form is opened with; reading the person and their household (and, for a form
-    choosing one of their changes, their history) is logged as every read is (and may first
-    need the clerk to confirm a suppression's alert)."""
+    choosing one of their changes, their history, unless ``history`` is False: a step that
+    draws no form needs none) is logged as every read is (and may first need the clerk to
+    confirm a suppression's alert)."""
     app = app_of(request)
     actor = counter.actor
     prefecture, city = _place(counter)
@@ -149,15 +154,8 @@ def _context(
             if shown.record.is_resident
             else []
         )
-        changes = (
-            app.register_access.changes(actor, atena, acknowledged=acknowledged)
-            if process is not None and process.reads_changes
-            else []
-        )
     except DomainError as error:
-        if error.violations and all(not v.is_error for v in error.violations):
-            raise NeedsAcknowledgement(error.violations) from None
-        raise
+        raise _needing_acknowledgement(error) from None
     members = tuple(
         Member(
             atena=m.record.atena_number.value,
@@ -171,7 +169,7 @@ def _context(
         for m in household
     )
     masked = {s.record.atena_number.value: s.individual_number_masked for s in [shown, *household]}
-    return Context(
+    ctx = Context(
         today,
         prefecture,
         city,
@@ -181,8 +179,35 @@ def _context(
         household=tuple(m.record for m in household),
         masked_numbers=masked,
         may_view_number=sees_individual_numbers(actor),
-        changes=tuple(changes),
     )
+    return _with_history(request, counter, ctx, acknowledged, process) if history else ctx
+
+
+def _with_history(
+    request: Request,
+    counter: Counter,
+    ctx: Context,
+    acknowledged: frozenset[str],
+    process: Process | None,
+) -> Context:
+    """``ctx`` with the person's recorded changes, newest first, when ``process`` offers them
+    (取消し): one read of the history (logged), for the step that draws the form."""
+    if process is None or not process.reads_changes or ctx.record is None:
+        return ctx
+    try:
+        changes = app_of(request).register_access.changes(
+            counter.actor, ctx.atena, acknowledged=acknowledged
+        )
+    except DomainError as error:
+        raise _needing_acknowledgement(error) from None
+    return replace(ctx, changes=tuple(changes))
+
+
+def _needing_acknowledgement(error: DomainError) -> Exception:
+    """A refused read as the form answers it: alerts alone wait for the clerk's confirmation."""
+    if error.violations and all(not v.is_error for v in error.violations):
+        return NeedsAcknowledgement(error.violations)
+    return error
 
 
 def _light_context(request: Request, counter: Counter, values: Values) -> Context:
@@ -352,7 +377,7 @@ def _new_form(
 
 
 def _posted_context(
-    request: Request, counter: Counter, values: Values, process: Process
+    request: Request, counter: Counter, values: Values, process: Process, *, history: bool = True
 ) -> Context:
     return _context(
         request,
@@ -360,6 +385,7 @@ def _posted_context(
         values.get("ref"),
         frozenset(values.all("view_acknowledged")),
         process,
+        history=history,
     )
 
 
@@ -393,7 +419,9 @@ def confirm(request: Request, key: str, posted: PostedForm) -> Response:
     process = process_of(key)
     values = without_versions(_values(posted.multi))
     reader = FormReader(values)
-    ctx = _posted_context(request, counter, values, process)
+    # The confirmation shows the change, not the history it was chosen from: that is read
+    # only when the form is drawn again.
+    ctx = _posted_context(request, counter, values, process, history=False)
     try:
         command = build(process, reader)
         checked = app_of(request).register_access.check_change(actor, command, shown=True)
@@ -401,6 +429,9 @@ def confirm(request: Request, key: str, posted: PostedForm) -> Response:
         if not about_the_input(error):
             raise
         values = values.replaced(reader.normalised)
+        ctx = _with_history(
+            request, counter, ctx, frozenset(values.all("view_acknowledged")), process
+        )
         layout = process.layout(ctx, values)
         return _form(
             request,

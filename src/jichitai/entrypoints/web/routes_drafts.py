@@ -28,6 +28,7 @@ from jichitai.entrypoints.web.drafts_views import (
     header_items,
     items_of,
     local_time,
+    named_residents,
     persons,
     process_label,
     queue_row,
@@ -78,14 +79,15 @@ def queue(
     staff = app_of(request).register_access
     views = staff.drafts(actor)
     sent_back = staff.drafts(actor, status="returned")
-    lookup = _lookup(request, actor)
+    named = [n for v in (*views, *sent_back) for n in named_residents(v.command)]
+    names = staff.names(actor, list(dict.fromkeys(named)), target="drafts")
     return page(
         request,
         "drafts/list.html",
         counter,
-        drafts=[queue_row(v, actor.login, lookup) for v in views],
+        drafts=[queue_row(v, actor.login, names) for v in views],
         returned_drafts=[
-            queue_row(v, actor.login, lookup) | {"comment": v.draft.return_comment}
+            queue_row(v, actor.login, names) | {"comment": v.draft.return_comment}
             for v in sent_back
         ],
         reviewer=actor.may(Permission.APPROVE_DRAFT),
@@ -168,12 +170,14 @@ def resubmit(request: Request, draft_id: DraftId, posted: PostedForm) -> Respons
 def discard_confirmation(
     request: Request, draft_id: DraftId, counter: CurrentCounter
 ) -> HTMLResponse:
-    view = app_of(request).register_access.draft(counter.actor, draft_id)
+    staff = app_of(request).register_access
+    view = staff.draft(counter.actor, draft_id)
+    names = staff.names(counter.actor, named_residents(view.command), target=f"draft:{draft_id}")
     return page(
         request,
         "drafts/discard.html",
         counter,
-        draft=queue_row(view, counter.actor.login, _lookup(request, counter.actor)),
+        draft=queue_row(view, counter.actor.login, names),
         pending=view.draft.status in ("pending", "returned"),
     )
 

@@ -159,6 +159,10 @@ class RegisterReadModel(Protocol):
     def current(self, atena_number: AtenaNumber) -> ResidentRecord | None:
         """The person's latest snapshot, even one not yet in effect; None if never entered."""
 
+    def current_of(self, atena_numbers: Sequence[AtenaNumber]) -> Sequence[ResidentRecord]:
+        """``current`` of several persons in one read, by 宛名番号 (those never entered left
+        out)."""
+
     def household_residents(self, household_number: HouseholdNumber) -> Sequence[ResidentRecord]:
         """The household's members whose latest snapshot is a resident's."""
 
