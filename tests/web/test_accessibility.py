@@ -31,6 +31,19 @@ def login_page(page: Page, counter: Counter) -> None:
     expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
 
 
+def start_page(page: Page, counter: Counter) -> None:
+    log_in(page, counter, Role.CLERK)
+    expect(page.get_by_role("heading", name="届出の入力")).to_be_visible()
+
+
+def move_in_form(page: Page, counter: Counter) -> None:
+    """The 転入 form from the start page, with a second member added."""
+    start_page(page, counter)
+    page.get_by_role("link", name="転入", exact=True).click()
+    page.get_by_role("button", name="世帯員を追加").click()
+    expect(page.get_by_text("異動する方 2人目", exact=True)).to_be_visible()
+
+
 def search_results(page: Page, counter: Counter) -> None:
     log_in(page, counter, Role.CLERK)
     page.get_by_label(SEARCH_LABEL).fill("た")
@@ -88,6 +101,8 @@ def character_lookup(page: Page, counter: Counter) -> None:
 
 PAGES: list[tuple[str, Callable[[Page, Counter], None]]] = [
     ("login", login_page),
+    ("start", start_page),
+    ("move-in form", move_in_form),
     ("search results", search_results),
     ("resident", resident_page),
     ("removed resident", removed_resident_page),

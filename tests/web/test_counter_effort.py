@@ -9,7 +9,11 @@ value that is right is read, not typed again). Two counts of clicks are kept:
 - ``clicks_with_tab``: the same clerk presses Tab instead when the field is the next one the
   cursor goes to (a keystroke, counted in ``tabs``).
 
-The figures are printed (``pytest -s``) and held to the goal.
+A field the page has already put the cursor in (the form's first field, the first field to
+type of a member just added) is typed into without a click or a Tab. The clerk goes from the
+last field to the confirmation with Enter (the form's default button), a keystroke (``keys``).
+
+The figures are printed (``pytest -s``) and held as upper bounds (``ACHIEVED``).
 """
 
 from __future__ import annotations
@@ -42,6 +46,12 @@ class Clerk:
     tabs: int = 0
     typed: int = 0
     fields: int = 0
+    keys: int = 0
+    """Keys pressed besides typing and Tab (Enter)."""
+
+    def press(self, key: str) -> None:
+        self.keys += 1
+        self.page.keyboard.press(key)
 
     def click(self, target: Locator) -> None:
         self.clicks += 1
@@ -49,6 +59,8 @@ class Clerk:
         target.click()
 
     def go_to(self, target: Locator) -> None:
+        if target.evaluate("e => e === document.activeElement"):
+            return  # the page put the cursor there: she types
         self.clicks += 1
         if target.evaluate(_IS_NEXT):
             self.tabs += 1
@@ -86,13 +98,27 @@ class Clerk:
             self.click(radio)
 
 
+@dataclass(frozen=True)
+class Achieved:
+    clicks: int
+    clicks_with_tab: int
+    tabs: int
+    typed: int
+    fields: int
+    keys: int
+
+
+ACHIEVED = Achieved(clicks=22, clicks_with_tab=11, tabs=11, typed=118, fields=21, keys=1)
+"""The figures held as upper bounds (issue 17 counted 36 clicks and asks for half of them; 27
+when this test first held them, with 16 using Tab)."""
+
+
 @pytest.mark.spec("2.3.1")
 def test_a_family_of_three_moving_in_counted(page: Page, counter: Counter) -> None:
     kana = unique_kana()
     log_in(page, counter)
     clerk = Clerk(page)
-    clerk.click(page.get_by_role("link", name="異動届の入力"))
-    clerk.click(page.get_by_role("link", name="転入", exact=True))
+    clerk.click(page.get_by_role("link", name="転入", exact=True))  # offered on the start page
     expect(page.get_by_role("heading", name="転入の入力")).to_be_visible()
 
     moved = days_ago(3)
@@ -120,7 +146,12 @@ def test_a_family_of_three_moving_in_counted(page: Page, counter: Counter) -> No
         clerk.fill(f"{p}.family_register.head", "窓口　太郎")
         if i < 2:
             clerk.click(page.get_by_role("button", name="世帯員を追加"))
-    clerk.click(page.get_by_role("button", name="確認画面へ進む").last)
+            # The new member's block has the cursor at its first field to type, in sight.
+            first = field(page, f"members[{i + 1}].name.given")
+            expect(first).to_be_focused()
+            expect(first).to_be_in_viewport()
+            expect(page.get_by_text(f"異動する方 {i + 2}人目", exact=True)).to_be_in_viewport()
+    clerk.press("Enter")  # in the last field: to the confirmation
     expect(page.get_by_role("heading", name="転入の内容の確認")).to_be_visible()
     clerk.click(page.get_by_role("button", name="仮登録する"))
     expect(page.get_by_role("heading", name="転入を仮登録しました")).to_be_visible()
@@ -133,5 +164,14 @@ def test_a_family_of_three_moving_in_counted(page: Page, counter: Counter) -> No
     assert {m["family_register"]["head"] for m in people} == {"窓口　太郎"}
     print(  # noqa: T201 - the figures are the test's report
         f"\n転入 of a family of three: {clerk.clicks} clicks ({clerk.clicks_with_tab} using Tab, "
-        f"{clerk.tabs} Tab presses), {clerk.typed} typed characters in {clerk.fields} fields"
+        f"{clerk.tabs} Tab presses), {clerk.typed} typed characters in {clerk.fields} fields, "
+        f"{clerk.keys} Enter"
     )
+    # What it took when this was last changed: more fails (an added click, a field to type that
+    # was suggested, a cursor no longer put where the clerk types next).
+    assert clerk.clicks <= ACHIEVED.clicks
+    assert clerk.clicks_with_tab <= ACHIEVED.clicks_with_tab
+    assert clerk.tabs <= ACHIEVED.tabs
+    assert clerk.typed <= ACHIEVED.typed
+    assert clerk.fields <= ACHIEVED.fields
+    assert clerk.keys <= ACHIEVED.keys

@@ -54,6 +54,24 @@ def test_pages_need_a_session_and_forms_their_token(http: TestClient, tenant: Te
     assert found.text.count('href="/ui/residents/') == 2
 
 
+def test_the_start_page_offers_the_move_in_to_a_clerk_who_enters_changes(
+    http: TestClient, tenant: Tenant
+) -> None:
+    """転入 is entered for no resident yet: started from the start page (and after a search
+    that found nobody), one click less than through the menu of every 届出."""
+    csrf = log_in(http, tenant)
+    for answer in (
+        http.get("/ui/"),
+        http.post("/ui/search", data={"q": "ムカシ", "csrf_token": csrf}),
+    ):
+        assert answer.status_code == 200
+        assert '<a class="process" href="/ui/changes/new/move-in">転入</a>' in answer.text
+        assert "対象の方を検索して住民票の「異動届を入力」から" in answer.text
+    http.post("/ui/logout", data={"csrf_token": csrf})
+    log_in(http, tenant, Role.AUDITOR)
+    assert "/ui/changes/new/move-in" not in http.get("/ui/").text  # no 届出 for an auditor
+
+
 def test_no_page_is_cached_or_framed(http: TestClient, tenant: Tenant) -> None:
     csrf = log_in(http, tenant)
     for answer in (

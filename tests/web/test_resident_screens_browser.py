@@ -9,7 +9,9 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 from jichitai.domain.access.roles import Role
+from jichitai.domain.common.dates import format_wareki
 from tests.web.conftest import Counter, log_in
+from tests.web.test_changes_browser import a_resident, days_ago, token, unique_kana
 
 SEARCH_LABEL = "氏名・フリガナ・生年月日・住所・宛名番号など"
 COLUMNS = [
@@ -56,7 +58,43 @@ def test_search_results_show_the_atena_number_relationship_age_and_status(
         assert re.fullmatch(r"\d{10}", cells[2]), cells
         assert re.fullmatch(r"\d+歳(（死亡時）)?|—", cells[4]), cells
         assert cells[6], "the 続柄 as the register holds it"
-        assert re.fullmatch(r"住民|除票（.+）", cells[8]), cells
+        assert re.fullmatch(r"住民|除票（.+）|転出予定 令和\d+年\d+月\d+日", cells[8]), cells
+
+
+def test_a_resident_whose_move_out_is_planned_shows_its_day_in_the_search_results(
+    page: Page, counter: Counter
+) -> None:
+    kana = unique_kana()
+    a_resident(page, counter, kana)
+    clerk = token(page, counter, Role.CLERK)
+    found = page.request.get(
+        counter.url("/api/v1/residents"), params={"q": f"マドグチ {kana}"}, headers=clerk
+    )
+    assert found.ok, found.text()
+    (hit,) = found.json()["results"]
+    leaving = days_ago(-10)  # ten days ahead: a resident until then
+    move_out = {
+        "type": "MoveOut",
+        "header": {"effective_on": leaving.isoformat(), "filed_on": days_ago(0).isoformat()},
+        "atena_numbers": [hit["atena_number"]],
+        "planned_on": leaving.isoformat(),
+        "onward_address": {"prefecture": "北海道", "city": "札幌市中央区"},
+    }
+    draft = page.request.post(
+        counter.url("/api/v1/drafts"), data={"command": move_out}, headers=clerk
+    )
+    assert draft.ok, draft.text()
+    approved = page.request.post(
+        counter.url(f"/api/v1/drafts/{draft.json()['draft']['draft_id']}/approve"),
+        data={},
+        headers=token(page, counter, Role.REVIEWER),
+    )
+    assert approved.ok, approved.text()
+
+    (row,) = searched(page, counter, f"マドグチ {kana}").all()
+    cells = row.locator("td").all_inner_texts()
+    assert cells[8] == f"転出予定 {format_wareki(leaving)}", cells
+    expect(row).not_to_have_class("removed")  # a resident until the day
 
 
 def test_the_household_is_seen_without_scrolling_at_1366_by_768_and_reached_by_tab(

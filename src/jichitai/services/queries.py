@@ -94,9 +94,19 @@ class RegisterReads:
 
     def search(self, criteria: SearchCriteria, limit: int = 50) -> list[ResidentRecord]:
         """Matches as they stand today: a planned 転出 not yet due is a resident's record."""
-        today = self._today
-        criteria = replace(criteria, living_on=today)
-        return [self._in_effect(r) for r in self._register.search(criteria, limit)]
+        return [record for record, _ in self.search_with_pending(criteria, limit)]
+
+    def search_with_pending(
+        self, criteria: SearchCriteria, limit: int = 50
+    ) -> list[tuple[ResidentRecord, ResidentRecord | None]]:
+        """Each match as it stands today, with its recorded change not yet in effect (a planned
+        転出) or None, as ``current_and_pending`` answers for one person."""
+        criteria = replace(criteria, living_on=self._today)
+        found = []
+        for latest in self._register.search(criteria, limit):
+            record = self._in_effect(latest)
+            found.append((record, latest if latest is not record else None))
+        return found
 
     def current(self, atena_number: str) -> ResidentRecord:
         """The record in effect today (``domain/residents/timeline.py``): a 転出 filed for a

@@ -203,7 +203,8 @@ class RegisterAccess:
         only_removed: bool = False,
         limit: int = 50,
     ) -> list[Shown]:
-        """基本検索; each hit says whether the person is suppressed (§3.1 (410))."""
+        """基本検索; each hit says whether the person is suppressed (§3.1 (410)) and carries
+        its change not yet in effect (``Shown.pending``: a planned 転出)."""
         actor.require(Permission.SEARCH)
         criteria = criteria_for(query, by, include_removed=include_removed or only_removed)
         if criteria.individual_number and not sees_individual_numbers(actor):
@@ -216,11 +217,12 @@ class RegisterAccess:
             )
         limit = max(1, min(limit, MAX_SEARCH_RESULTS))
         with self._uow_for(actor.municipality_code) as uow:
-            records = self._queries.within(uow).search(criteria, limit)
+            found = self._queries.within(uow).search_with_pending(criteria, limit)
             if only_removed:
-                records = [r for r in records if r.is_removed]
+                found = [(r, p) for r, p in found if r.is_removed]
+            records = [r for r, _ in found]
             flags = self._suppressions.flags(uow, _persons(records))
-            shown = [self._shown(actor, r, flags) for r in records]
+            shown = [self._shown(actor, r, flags, pending=p) for r, p in found]
             self._log.record_in(
                 uow,
                 actor,

@@ -9,6 +9,8 @@ alert level asks the clerk to confirm before anything is shown.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -16,6 +18,7 @@ from jichitai.domain.access.roles import Permission
 from jichitai.domain.common.dates import format_wareki
 from jichitai.domain.errors import DomainError, NotFound
 from jichitai.domain.residents.search import SearchBy
+from jichitai.entrypoints.web.changes_catalogue import process_of
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.entrypoints.web.session import Counter, CurrentCounter, PostedForm, app_of
 from jichitai.entrypoints.web.templating import for_the_form, one_problem, page, refusal
@@ -32,9 +35,24 @@ def refs_of(request: Request) -> PersonRefs:
     return refs
 
 
+START_CHANGES = ("move-in",)
+"""The 届出 the start page offers at once: those entered for no resident yet (the frequent
+others — 転居, 転出, 出生 … — start from the person found, on their page)."""
+
+
+def _search_page(
+    request: Request, counter: Counter, *, status: int = 200, **context: Any
+) -> HTMLResponse:
+    """The search page; for a clerk who enters changes, with the 届出 that start here."""
+    starts = (
+        [process_of(key) for key in START_CHANGES] if counter.may(Permission.SUBMIT_DRAFT) else []
+    )
+    return page(request, "search.html", counter, status=status, start_changes=starts, **context)
+
+
 @router.get("/")
 def home(request: Request, counter: CurrentCounter) -> HTMLResponse:
-    return page(request, "search.html", counter, query="", hits=None, include_removed=False)
+    return _search_page(request, counter, query="", hits=None, include_removed=False)
 
 
 @router.post("/search", summary="住民検索")
@@ -43,9 +61,8 @@ def search(request: Request, posted: PostedForm) -> HTMLResponse:
     query = posted.get("q").strip()[:MAX_QUERY]
     include_removed = posted.get("include_removed") == "on"
     if not query:
-        return page(
+        return _search_page(
             request,
-            "search.html",
             counter,
             status=422,
             query="",
@@ -64,9 +81,8 @@ def search(request: Request, posted: PostedForm) -> HTMLResponse:
     except DomainError as e:
         if not for_the_form(e):
             raise
-        return page(
+        return _search_page(
             request,
-            "search.html",
             counter,
             status=422,
             query=query,
@@ -80,9 +96,8 @@ def search(request: Request, posted: PostedForm) -> HTMLResponse:
         row(s, today) | {"ref": refs.ref(counter.actor.login, s.record.atena_number.value)}
         for s in found
     ]
-    return page(
+    return _search_page(
         request,
-        "search.html",
         counter,
         query=query,
         hits=hits,

@@ -13,7 +13,7 @@ from typing import Any
 
 from jichitai.domain.access.suppression import KIND_LABELS, SuppressionKind
 from jichitai.domain.common.address import Address
-from jichitai.domain.common.dates import DateKind, attained_age
+from jichitai.domain.common.dates import DateKind, attained_age, format_wareki
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import invalid
 from jichitai.domain.residents.labels import label_of
@@ -24,6 +24,7 @@ from jichitai.domain.residents.model import (
     ResidentRecord,
     ResidentStatus,
 )
+from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.entrypoints.presenters import record_view
 from jichitai.services.register_access import Shown
 
@@ -129,11 +130,19 @@ def age_text(record: ResidentRecord, today: date) -> str:
     return f"{attained_age(birth.approximation, today)}歳"
 
 
+_MOVING_OUT = frozenset({ChangeReason.DOMESTIC_MOVE_OUT.value, ChangeReason.MOVE_OUT_ABROAD.value})
+
+
 def status_text(shown: Shown) -> str:
-    """The state a clerk reads in a table: 住民, or 除票 with why (``除票（転出）``)."""
+    """The state a clerk reads in a table: 住民, 除票 with why (``除票（転出）``), or for a
+    resident whose 転出 is filed for a later day ``転出予定 令和8年12月1日``."""
     record = shown.record
     if record.is_removed:
         return f"除票（{record.status.label}）"
+    pending = shown.pending
+    if pending is not None:
+        what = "転出" if pending.reason in _MOVING_OUT else pending.reason_label
+        return f"{what}予定 {format_wareki(pending.effective_on)}"
     return record.status.label
 
 
