@@ -476,7 +476,13 @@ def test_the_notifier_and_the_identity_check_are_shown_in_words(
     discard = text(http.get(f"/ui/drafts/{draft_id}/discard").text)
     assert "届出人 代理人 鈴木 一郎（委任（知人））" in discard
     assert "本人確認 運転免許証 写しを保管" in discard
-    for page_text in (queue, page, mine, discard):
+    csrf = log_in(http, tenant, Role.REVIEWER)
+    approved = http.post(f"/ui/drafts/{draft_id}/approve", data={"csrf_token": csrf})
+    assert approved.status_code == 200, approved.text
+    done = text(approved.text)  # the approval repeats who filed it and how they were checked
+    assert "届出人・本人確認 届出人 届出人の区分 代理人 届出人の氏名 鈴木 一郎" in done
+    assert "届出人の電話番号 03-1234-5678" in done and "本人確認の書類 運転免許証" in done
+    for page_text in (queue, page, mine, discard, done):
         for raw in ("notifier", "identity_check", "agent", "driving_licence", "my_number_card"):
             assert raw not in page_text, raw
 
