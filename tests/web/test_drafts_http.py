@@ -516,3 +516,28 @@ def test_the_application_form_carries_the_family_register_and_the_notifier(
 
 def squeezed(value: str) -> str:
     return "".join(value.split())
+
+
+def test_a_draft_is_found_by_its_receipt_number_as_read_out(
+    http: TestClient, tenant: Tenant
+) -> None:
+    wanted = submit(http, tenant, family())
+    other = submit(http, tenant, a_move(tenant))
+    number = http.get(
+        f"/api/v1/drafts/{wanted}", headers=auth(http, tenant.login(Role.REVIEWER))
+    ).json()["receipt_number"]
+    log_in(http, tenant, Role.REVIEWER)
+    for typed in (number, number.lstrip("0"), number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))):  # fmt: skip
+        found = http.get("/ui/drafts", params={"number": typed})
+        assert found.status_code == 200, found.text
+        assert f'href="/ui/drafts/{wanted}"' in found.text, typed
+        assert f'href="/ui/drafts/{other}"' not in found.text, typed
+        assert f"受付番号 {number} の仮登録: 1件" in text(found.text)
+    missing = text(http.get("/ui/drafts", params={"number": "999999"}).text)
+    assert "受付番号 999999 の仮登録: 0件（審査待ち・差戻しの中にありません" in missing
+    wrong = http.get("/ui/drafts", params={"number": "12a"})
+    assert wrong.status_code == 200 and codes(wrong.text) == ["input.receipt_number"]
+    assert 'aria-invalid="true"' in wrong.text
+    assert (
+        f'href="/ui/drafts/{wanted}"' in wrong.text and f'href="/ui/drafts/{other}"' in wrong.text
+    )

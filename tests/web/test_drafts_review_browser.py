@@ -149,12 +149,18 @@ def test_a_move_in_by_an_agent_is_filed_seen_and_approved_by_its_receipt_number(
     expect(page.get_by_role("button", name="本登録する")).to_have_count(0)
     axe_clean(page, "仮登録（入力者）")
 
-    # The reviewer, at another desk, finds it by the number the clerk reads out.
+    # The reviewer, at another desk, types the number the clerk reads out (without its zeros).
     log_in(reviewer_page, counter, Role.REVIEWER)
     open_queue(reviewer_page)
-    axe_clean(reviewer_page, "審査待ちの仮登録")
-    row = reviewer_page.locator("table.queue tr", has=reviewer_page.get_by_text(number))
-    expect(row.locator(".filed-by")).to_have_text("届出人: 代理人 鈴木　一郎（委任（知人））")
+    type_in(
+        reviewer_page, reviewer_page.get_by_role("textbox", name="受付番号"), number.lstrip("0")
+    )
+    reviewer_page.keyboard.press("Enter")
+    expect(reviewer_page.get_by_role("status")).to_have_text(f"受付番号 {number} の仮登録: 1件")
+    rows = reviewer_page.locator("table.queue tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.locator(".filed-by")).to_have_text("届出人: 代理人 鈴木　一郎（委任（知人））")
+    axe_clean(reviewer_page, "審査待ちの仮登録（受付番号で探す）")
     open_by_number(reviewer_page, number)
     expect_filed_by_agent(reviewer_page)
     axe_clean(reviewer_page, "仮登録（審査者）")
