@@ -70,8 +70,8 @@ def reiwa(day: date) -> str:
 
 
 def fill_family_move_in(page: Page) -> None:
-    """A family of two moving in from Osaka, with a rare character in a name, filing it
-    themselves (届出人 本人, the default) with a マイナンバーカード.
+    """A family of two moving in from Osaka, with a rare character in a name, filed by a
+    代理人 (a friend they gave a 委任状: name, address and telephone) who showed a 運転免許証.
 
     They moved five days ago: the 届出日 is today (the form's default), and a move more than 14
     days before it would stop the form on the 届出期間経過 alert."""
@@ -105,7 +105,12 @@ def fill_family_move_in(page: Page) -> None:
         if i == 0:
             fill(f"{p}.family_register.domicile", "大阪府大阪市北区梅田一丁目1番")
             fill(f"{p}.family_register.head", "𠮷田　太郎")
-    page.locator('[name="identity_check.document"][value="my_number_card"]').check()
+    page.locator('[name="notifier.kind"][value="agent"]').check()
+    fill("notifier.name", "鈴木　一郎")
+    fill("notifier.address", "東京都千代田区丸の内一丁目1番1号")
+    fill("notifier.telephone", "03-1234-5678")
+    fill("notifier.relation", "委任（知人）")
+    page.locator('[name="identity_check.document"][value="driving_licence"]').check()
     page.locator('[name="effective_on"]').focus()
 
 
@@ -154,6 +159,16 @@ def shots(base: str, out: Path) -> list[Path]:
         take(page, "08-review-queue")
         page.locator("table tbody a").first.click()
         take(page, "09-draft", full=True)
+        # 差戻し: sent back to the clerk with the reason (the clerk's view is 11-returned-draft).
+        page.get_by_label("差戻しの理由").fill("委任状の原本を確認してから再提出してください。")
+        page.get_by_role("button", name="差し戻す").click()
+        page.wait_for_url("**/ui/drafts?returned=1")
+
+    def returned_screens(page: Page) -> None:
+        log_in(page, base, "clerk-shots")
+        page.goto(base + "/ui/drafts")
+        page.locator("table.returned tbody a").first.click()
+        take(page, "11-returned-draft", full=True)
 
     def auditor_screens(page: Page) -> None:
         log_in(page, base, "auditor-shots")
@@ -162,7 +177,12 @@ def shots(base: str, out: Path) -> list[Path]:
         page.wait_for_selector("table")
         take(page, "10-audit")
 
-    steps = [("clerk", clerk_screens), ("reviewer", reviewer_screens), ("auditor", auditor_screens)]
+    steps = [
+        ("clerk", clerk_screens),
+        ("reviewer", reviewer_screens),
+        ("clerk, sent back", returned_screens),
+        ("auditor", auditor_screens),
+    ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for _, step in steps:

@@ -601,6 +601,7 @@ def test_a_cancellation_opened_for_a_person_chooses_from_their_changes(
         {"effective_on": "R8.11.26", "event_id": moved.event_id},
     )
     assert confirmation.status_code == 200, confirmation.text
+    assert f"<dt>取り消す異動</dt><dd>{choices[1][1]}</dd>" in confirmation.text  # named again
     done = post(http, "/ui/changes/cancel/submit", confirmation.text, {})
     assert done.status_code == 303, done.text
     (draft,) = drafts(app, tenant)

@@ -476,7 +476,13 @@ def test_the_notifier_and_the_identity_check_are_shown_in_words(
     discard = text(http.get(f"/ui/drafts/{draft_id}/discard").text)
     assert "届出人 代理人 鈴木 一郎（委任（知人））" in discard
     assert "本人確認 運転免許証 写しを保管" in discard
-    for page_text in (queue, page, mine, discard):
+    csrf = log_in(http, tenant, Role.REVIEWER)
+    approved = http.post(f"/ui/drafts/{draft_id}/approve", data={"csrf_token": csrf})
+    assert approved.status_code == 200, approved.text
+    done = text(approved.text)  # the approval repeats who filed it and how they were checked
+    assert "届出人・本人確認 届出人 届出人の区分 代理人 届出人の氏名 鈴木 一郎" in done
+    assert "届出人の電話番号 03-1234-5678" in done and "本人確認の書類 運転免許証" in done
+    for page_text in (queue, page, mine, discard, done):
         for raw in ("notifier", "identity_check", "agent", "driving_licence", "my_number_card"):
             assert raw not in page_text, raw
 
@@ -510,3 +516,28 @@ def test_the_application_form_carries_the_family_register_and_the_notifier(
 
 def squeezed(value: str) -> str:
     return "".join(value.split())
+
+
+def test_a_draft_is_found_by_its_receipt_number_as_read_out(
+    http: TestClient, tenant: Tenant
+) -> None:
+    wanted = submit(http, tenant, family())
+    other = submit(http, tenant, a_move(tenant))
+    number = http.get(
+        f"/api/v1/drafts/{wanted}", headers=auth(http, tenant.login(Role.REVIEWER))
+    ).json()["receipt_number"]
+    log_in(http, tenant, Role.REVIEWER)
+    for typed in (number, number.lstrip("0"), number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))):  # fmt: skip
+        found = http.get("/ui/drafts", params={"number": typed})
+        assert found.status_code == 200, found.text
+        assert f'href="/ui/drafts/{wanted}"' in found.text, typed
+        assert f'href="/ui/drafts/{other}"' not in found.text, typed
+        assert f"受付番号 {number} の仮登録: 1件" in text(found.text)
+    missing = text(http.get("/ui/drafts", params={"number": "999999"}).text)
+    assert "受付番号 999999 の仮登録: 0件（審査待ち・差戻しの中にありません" in missing
+    wrong = http.get("/ui/drafts", params={"number": "12a"})
+    assert wrong.status_code == 200 and codes(wrong.text) == ["input.receipt_number"]
+    assert 'aria-invalid="true"' in wrong.text
+    assert (
+        f'href="/ui/drafts/{wanted}"' in wrong.text and f'href="/ui/drafts/{other}"' in wrong.text
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from jichitai.domain.common.dates import format_wareki
 from jichitai.domain.common.identifiers import HouseholdNumber
 from jichitai.domain.residents.commands import (
     Cancel,
@@ -54,6 +53,7 @@ from jichitai.entrypoints.web.changes_layout import (
     relationships_group,
 )
 from jichitai.entrypoints.web.changes_reader import FormReader, Values, drop_empty
+from jichitai.entrypoints.web.changes_summary import change_text
 from jichitai.services.register_access import RecordedChange
 
 _RELATIONSHIPS_HINT = "世帯主との続柄が変わる方だけ入力してください（空欄は今の続柄のまま）"
@@ -462,8 +462,7 @@ def build_reissue(r: FormReader) -> dict[str, Any]:
 
 
 def _change_option(change: RecordedChange) -> tuple[str, str]:
-    when = format_wareki(change.effective_on)
-    return change.event_id, f"{when} {change.reason_label}（履歴番号 {change.history_number}）"
+    return change.event_id, change_text(change)
 
 
 def cancel_layout(ctx: Context, values: Values) -> Layout:

@@ -10,11 +10,12 @@ from datetime import date
 from typing import Any
 
 from jichitai.domain.common.dates import format_wareki
-from jichitai.domain.residents.commands import ChangeCommand, ChangeHeader
+from jichitai.domain.residents.commands import Cancel, ChangeCommand, ChangeHeader
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.view import ChangePlan, Notice
 from jichitai.entrypoints.presenters import record_view
 from jichitai.entrypoints.web.views import FIELD_LABELS, SUB_LABELS
+from jichitai.services.register_access import RecordedChange
 
 NOTICES = {
     Notice.HEAD_CHANGE_REQUEST: "世帯主変更の届出をお願いする通知（世帯主変更依頼通知書）をお送りします",
@@ -105,12 +106,14 @@ def summarise(
     before: Mapping[str, ResidentRecord],
     masked_numbers: Mapping[str, str | None],
     known_households: Sequence[str],
+    changes: Sequence[RecordedChange] = (),
 ) -> Summary:
     """``before``: the current records of the persons the clerk opened (their 個人番号 as
     ``masked_numbers`` gives them); a person of the plan not among them enters the register.
     A household number not in ``known_households`` is shown as a new household. The persons
     counted as moving are those the change's own 異動事由 records; another person of the plan
-    (the member left alone who becomes head ex officio, §4.0.4) is shown, not counted."""
+    (the member left alone who becomes head ex officio, §4.0.4) is shown, not counted. A 取消し
+    names the change it cancels, in the words of the person's ``changes`` it was chosen from."""
     header = command.header
     persons: list[PersonChange] = []
     last: dict[str, ResidentRecord] = {}
@@ -157,6 +160,7 @@ def summarise(
         ("異動事由", plan.reason.label + ("（職権）" if plan.ex_officio else "")),
         ("異動日", _date(header.effective_on)),
         ("届出日", _date(header.filed_on)),
+        *_cancelled(command, changes),
         ("異動する方", f"{len(moving) or len(persons)}人"),
         *_filed_by(header),
     )
@@ -168,6 +172,22 @@ def summarise(
         notices=tuple(NOTICES[n] for n in plan.notices if n in NOTICES),
         alerts=tuple(a.message for a in plan.alerts),
     )
+
+
+def change_text(change: RecordedChange) -> str:
+    """One recorded change as the clerk chooses it: 「令和8年11月7日 転入（履歴番号 1）」."""
+    when = format_wareki(change.effective_on)
+    return f"{when} {change.reason_label}（履歴番号 {change.history_number}）"
+
+
+def _cancelled(
+    command: ChangeCommand, changes: Sequence[RecordedChange]
+) -> tuple[tuple[str, str], ...]:
+    """「取り消す異動」 of a 取消し: the chosen change in words, or its 異動ID where it was typed."""
+    if not isinstance(command, Cancel):
+        return ()
+    chosen = next((c for c in changes if c.event_id == command.event_id), None)
+    return (("取り消す異動", change_text(chosen) if chosen else f"異動ID {command.event_id}"),)
 
 
 def _filed_by(header: ChangeHeader) -> tuple[tuple[str, str], ...]:

@@ -255,6 +255,12 @@ def header_items(command: ChangeCommand) -> list[Item]:
     return items
 
 
+def filed_items(command: ChangeCommand) -> list[Item]:
+    """届出人 and 本人確認 alone, as the header shows them (what the approval page repeats)."""
+    own = {label_of(ChangeHeader, "notifier"), label_of(ChangeHeader, "identity_check")}
+    return [item for item in header_items(command) if item.label in own]
+
+
 def notifier_text(notifier: Notifier) -> str:
     """「代理人 鈴木　一郎（委任）」: the kind's label, the name and the relation as written."""
     who = " ".join(p for p in (notifier.kind.label, notifier.name) if p)

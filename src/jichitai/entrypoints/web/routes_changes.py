@@ -453,6 +453,7 @@ def confirm(request: Request, key: str, posted: PostedForm) -> Response:
         before,
         ctx.masked_numbers,
         [ctx.household_number, values.get("household_number"), values.get("target_household")],
+        ctx.changes,
     )
     return page(
         request,

@@ -25,6 +25,7 @@ from jichitai.entrypoints.web.drafts_views import (
     NOTICE_LABELS,
     STATUS_LABELS,
     application_form,
+    filed_items,
     header_items,
     items_of,
     local_time,
@@ -45,6 +46,7 @@ from jichitai.entrypoints.web.templating import (
 )
 from jichitai.entrypoints.web.views import row
 from jichitai.services.audit import Operation, Outcome
+from jichitai.services.ports import receipt_number
 from jichitai.services.register import ChangeResult
 from jichitai.services.register_access import Shown
 
@@ -72,19 +74,28 @@ def queue(
     discarded: int = 0,
     returned: int = 0,
     resubmitted: int = 0,
+    number: str = "",
 ) -> HTMLResponse:
     """The drafts waiting for review, and below them those sent back (差戻し): a clerk sees
-    the ones they entered, to resubmit or discard; a reviewer sees every one."""
+    the ones they entered, to resubmit or discard; a reviewer sees every one. ``number``, a
+    受付番号 as read out (「123」, 「000123」, full-width digits too), keeps only that draft."""
     actor = counter.actor
     staff = app_of(request).register_access
+    wanted, invalid = _receipt(number)
     views = staff.drafts(actor)
     sent_back = staff.drafts(actor, status="returned")
+    if wanted is not None:
+        views = [v for v in views if v.draft.number == wanted]
+        sent_back = [v for v in sent_back if v.draft.number == wanted]
     named = [n for v in (*views, *sent_back) for n in named_residents(v.command)]
     names = staff.names(actor, list(dict.fromkeys(named)), target="drafts")
     return page(
         request,
         "drafts/list.html",
         counter,
+        number=number[:20],
+        number_wanted=receipt_number(wanted) if wanted is not None else "",
+        number_invalid=invalid,
         drafts=[queue_row(v, actor.login, names) for v in views],
         returned_drafts=[
             queue_row(v, actor.login, names) | {"comment": v.draft.return_comment}
@@ -123,6 +134,7 @@ def approve(request: Request, draft_id: DraftId, posted: PostedForm) -> HTMLResp
         counter,
         draft_id=draft_id,
         result=result,
+        filed=filed_items(app.register_access.draft(counter.actor, draft_id).command),
         reason=_reason_label(result.reason),
         notices=[NOTICE_LABELS.get(n, n) for n in result.notices],
         persons=_recorded_persons(request, counter.actor, result),
@@ -309,6 +321,20 @@ def _lookup(request: Request, actor: Actor) -> Callable[[str], Shown | None]:
             return None
 
     return read
+
+
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _receipt(text: str) -> tuple[int | None, bool]:
+    """A 受付番号 typed to find a draft: its number (None when nothing was typed) and whether
+    what was typed is not one (digits only, half- or full-width, at most nine)."""
+    typed = text.strip().translate(_DIGITS)
+    if not typed:
+        return None, False
+    if not (typed.isascii() and typed.isdigit()) or len(typed) > 9:
+        return None, True
+    return int(typed), False
 
 
 def _reason_label(reason: str) -> str:
