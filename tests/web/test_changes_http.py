@@ -607,14 +607,15 @@ def test_a_cancellation_opened_for_a_person_chooses_from_their_changes(
     (draft,) = drafts(app, tenant)
     command = decode_command_text(draft.command)
     assert isinstance(command, Cancel) and command.event_id == moved.event_id
-    # The confirmation and the submission draw no list: the history was read once, for the form.
+    # The history is read once for the form and once for the confirmation (which names the
+    # change from it); the submission reads nothing.
     history_reads = AccessSearch(operation=Operation.HISTORY)
-    assert len(app.access_log.search(auditor, history_reads)) == 1
+    assert len(app.access_log.search(auditor, history_reads)) == 2
     # Nothing chosen is answered at the list, read again (once) to draw the form again.
     blank = post(http, "/ui/changes/cancel/confirm", page, {"effective_on": "R8.11.26"})
     assert blank.status_code == 422 and codes_at(blank.text, "event_id") == ["input.required"]
     assert len(re.findall(r'<option value="[0-9a-f-]{36}"', blank.text)) == 3
-    assert len(app.access_log.search(auditor, history_reads)) == 2
+    assert len(app.access_log.search(auditor, history_reads)) == 3
 
 
 def a_header_only_reissue(atena: str) -> Reissue:

@@ -419,9 +419,9 @@ def confirm(request: Request, key: str, posted: PostedForm) -> Response:
     process = process_of(key)
     values = without_versions(_values(posted.multi))
     reader = FormReader(values)
-    # The confirmation shows the change, not the history it was chosen from: that is read
-    # only when the form is drawn again.
-    ctx = _posted_context(request, counter, values, process, history=False)
+    # A 取消し's confirmation names the chosen change in the words of the person's history, so
+    # the history is read (and logged) once here; submitting reads it only to redraw the form.
+    ctx = _posted_context(request, counter, values, process)
     try:
         command = build(process, reader)
         checked = app_of(request).register_access.check_change(actor, command, shown=True)
@@ -429,9 +429,6 @@ def confirm(request: Request, key: str, posted: PostedForm) -> Response:
         if not about_the_input(error):
             raise
         values = values.replaced(reader.normalised)
-        ctx = _with_history(
-            request, counter, ctx, frozenset(values.all("view_acknowledged")), process
-        )
         layout = process.layout(ctx, values)
         return _form(
             request,
