@@ -50,6 +50,7 @@ from jichitai.domain.certificates.contents import (
 from jichitai.domain.certificates.issue_numbers import CODE_RANDOM_DIGITS, IssueNumber, new_code
 from jichitai.domain.certificates.kinds import CertificateKind, ItemChoice
 from jichitai.domain.errors import DomainError
+from jichitai.services.certificates import CertificateRequest
 
 NAME = "東京都千代田区"
 ADMIN = frozenset({Role.ADMINISTRATOR})
@@ -98,7 +99,10 @@ def _run(directory: Path, count: int, residents: int, seed: int) -> None:
         began = time.perf_counter()
         try:
             issued = app.certificates.issue(
-                clerk, atena, CertificateKind.RESIDENCE_CERTIFICATE, household=True, items=items
+                clerk,
+                CertificateRequest(
+                    atena, CertificateKind.RESIDENCE_CERTIFICATE, household=True, items=items
+                ),
             )
         except DomainError as error:
             raise BenchFailed(f"issuing for {atena} was refused: {error}") from error

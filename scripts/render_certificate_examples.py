@@ -43,6 +43,7 @@ from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.certificates.kinds import CertificateKind, ItemChoice, SheetLayout
 from jichitai.domain.errors import DomainError
+from jichitai.services.certificates import CertificateRequest
 
 NAME = "東京都千代田区"
 
@@ -127,26 +128,37 @@ def main(out: Path) -> None:
         head = ItemChoice(head_and_relationship=True)
         issued = {
             "juminhyo": app.certificates.issue(
-                clerk, four, CertificateKind.RESIDENCE_CERTIFICATE, household=True, items=head
+                clerk,
+                CertificateRequest(
+                    four, CertificateKind.RESIDENCE_CERTIFICATE, household=True, items=head
+                ),
             ),
             "juminhyo-2": app.certificates.issue(
-                clerk, large, CertificateKind.RESIDENCE_CERTIFICATE, household=True, items=head
+                clerk,
+                CertificateRequest(
+                    large, CertificateKind.RESIDENCE_CERTIFICATE, household=True, items=head
+                ),
             ),
             "johyo": app.certificates.issue(
-                clerk, with_history, CertificateKind.REMOVED_RECORD_CERTIFICATE, with_history=True
+                clerk,
+                CertificateRequest(
+                    with_history, CertificateKind.REMOVED_RECORD_CERTIFICATE, with_history=True
+                ),
             ),
             "kisai-jiko": app.certificates.issue(
                 clerk,
-                foreign,
-                CertificateKind.RECORDED_MATTERS_CERTIFICATE,
-                layout=SheetLayout.PERSONAL,
-                items=ItemChoice(foreign_items=True),
+                CertificateRequest(
+                    foreign,
+                    CertificateKind.RECORDED_MATTERS_CERTIFICATE,
+                    layout=SheetLayout.PERSONAL,
+                    items=ItemChoice(foreign_items=True),
+                ),
             ),
         }
         for mover in pending:  # the first the register issues one for (not a move abroad)
             try:
                 issued["tenshutsu"] = app.certificates.issue(
-                    reviewer, mover, CertificateKind.MOVE_OUT_CERTIFICATE
+                    reviewer, CertificateRequest(mover, CertificateKind.MOVE_OUT_CERTIFICATE)
                 )
                 break
             except DomainError:
@@ -154,9 +166,11 @@ def main(out: Path) -> None:
         if seal is not None:
             issued["inkan"] = app.certificates.issue(
                 clerk,
-                seal.atena_number,
-                CertificateKind.SEAL_CERTIFICATE,
-                seal_card_number=seal.registration_number,
+                CertificateRequest(
+                    seal.atena_number,
+                    CertificateKind.SEAL_CERTIFICATE,
+                    seal_card_number=seal.registration_number,
+                ),
             )
         out.mkdir(parents=True, exist_ok=True)
         for name, copy in issued.items():

@@ -4,6 +4,8 @@ accepts it and reports any change to the file."""
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,23 @@ def test_a_certificate_is_issued_verified_and_a_changed_copy_is_reported(
         str(tmp_path / "second.pdf"),
     )  # fmt: skip
     assert second["issue_code"] != issued["issue_code"]  # one number per copy
+
+    # Copies (通数) come out in the one file, each marked, and the file verifies.
+    both = tmp_path / "two.pdf"
+    two = cli.ok(
+        "certificate", "issue", "-m", CODE, "--person", "0000000019", "--copies", "2",
+        "--out", str(both),
+    )  # fmt: skip
+    assert two["copies"] == 2
+    info = subprocess.run(["pdfinfo", str(both)], capture_output=True, text=True, check=True)
+    pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)[1])  # type: ignore[index]
+    assert pages == 2 * two["pages"]  # the certificate twice over
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(both), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "2通のうち1通目" in text and "2通のうち2通目" in text
+    verified = cli.ok("certificate", "verify", str(both))
+    assert verified["valid"] is True and verified["issue_code"] == two["issue_code"]
 
 
 def test_wrong_requests_are_refused_and_nothing_is_written(cli: Cli, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError, NotFound
 from jichitai.domain.residents.model import Sex
 from jichitai.services.audit import AccessSearch, Operation
+from jichitai.services.certificates import CertificateRequest
 from tests.factories import (
     a_municipality,
     a_named_certifier,
@@ -62,12 +63,14 @@ def test_the_preview_is_what_issue_prints_and_records_nothing_but_a_view(app: Ap
     personal = SheetLayout.PERSONAL
     preview = app.certificates.preview(
         clerk,
-        family[0],
-        CertificateKind.RESIDENCE_CERTIFICATE,
-        household=True,
-        layout=personal,
-        items=items,
-        with_history=True,
+        CertificateRequest(
+            family[0],
+            CertificateKind.RESIDENCE_CERTIFICATE,
+            household=True,
+            layout=personal,
+            items=items,
+            with_history=True,
+        ),
     )
     assert preview.title == "住民票の写し" and len(preview.sheets) == 3
     assert preview.persons == tuple(family)
@@ -76,12 +79,14 @@ def test_the_preview_is_what_issue_prints_and_records_nothing_but_a_view(app: Ap
 
     issued = app.certificates.issue(
         clerk,
-        family[0],
-        CertificateKind.RESIDENCE_CERTIFICATE,
-        household=True,
-        layout=personal,
-        items=items,
-        with_history=True,
+        CertificateRequest(
+            family[0],
+            CertificateKind.RESIDENCE_CERTIFICATE,
+            household=True,
+            layout=personal,
+            items=items,
+            with_history=True,
+        ),
     )
     row = app.certificates.history(clerk)[0]
     assert row.issue_code == issued.code and row.sequence == 1  # the preview took no number
@@ -101,20 +106,27 @@ def test_the_preview_refuses_what_issue_refuses(app: App) -> None:
     with pytest.raises(Forbidden) as number:
         app.certificates.preview(
             clerk,
-            family[0],
-            CertificateKind.RESIDENCE_CERTIFICATE,
-            items=ItemChoice(individual_number=True),
+            CertificateRequest(
+                family[0],
+                CertificateKind.RESIDENCE_CERTIFICATE,
+                items=ItemChoice(individual_number=True),
+            ),
         )
     assert number.value.code == "certificate.item_forbidden"
     with pytest.raises(Forbidden):
         app.certificates.preview(
-            staff(code, Role.AUDITOR), family[0], CertificateKind.RESIDENCE_CERTIFICATE
+            staff(code, Role.AUDITOR),
+            CertificateRequest(family[0], CertificateKind.RESIDENCE_CERTIFICATE),
         )
     with pytest.raises(DomainError) as removed_only:
-        app.certificates.preview(clerk, family[0], CertificateKind.REMOVED_RECORD_CERTIFICATE)
+        app.certificates.preview(
+            clerk, CertificateRequest(family[0], CertificateKind.REMOVED_RECORD_CERTIFICATE)
+        )
     assert removed_only.value.code == "certificate.not_removed"
     with pytest.raises(DomainError) as card:
-        app.certificates.preview(clerk, family[0], CertificateKind.SEAL_CERTIFICATE)
+        app.certificates.preview(
+            clerk, CertificateRequest(family[0], CertificateKind.SEAL_CERTIFICATE)
+        )
     assert card.value.code == "seal.card_required"
 
     app.suppressions.set(
@@ -126,7 +138,8 @@ def test_the_preview_refuses_what_issue_refuses(app: App) -> None:
     )
     with pytest.raises(DomainError) as blocked:
         app.certificates.preview(
-            clerk, family[0], CertificateKind.RESIDENCE_CERTIFICATE, household=True
+            clerk,
+            CertificateRequest(family[0], CertificateKind.RESIDENCE_CERTIFICATE, household=True),
         )
     assert blocked.value.code == "dv_support.blocked"
     assert app.certificates.history(clerk) == []
@@ -134,9 +147,11 @@ def test_the_preview_refuses_what_issue_refuses(app: App) -> None:
     reviewer = staff(code, Role.REVIEWER)
     shown = app.certificates.preview(
         reviewer,
-        family[0],
-        CertificateKind.RESIDENCE_CERTIFICATE,
-        items=ItemChoice(individual_number=True),
+        CertificateRequest(
+            family[0],
+            CertificateKind.RESIDENCE_CERTIFICATE,
+            items=ItemChoice(individual_number=True),
+        ),
     )
     assert any(f.label == "個人番号" for f in shown.sheets[0].persons[0].fields)
     logged = app.access_log.search(
@@ -153,14 +168,16 @@ def test_a_seal_certificate_preview_carries_the_impression(app: App) -> None:
     registration = app.seals.register(clerk, family[0], a_seal(15.0))
     card = registration.registration_number
     preview = app.certificates.preview(
-        clerk, family[0], CertificateKind.SEAL_CERTIFICATE, seal_card_number=card
+        clerk,
+        CertificateRequest(family[0], CertificateKind.SEAL_CERTIFICATE, seal_card_number=card),
     )
     assert preview.title == "印鑑登録証明書"
     assert set(preview.impressions) == {card}
     assert preview.impressions[card].startswith(b"\x89PNG")
     with pytest.raises(DomainError) as wrong:
         app.certificates.preview(
-            clerk, family[0], CertificateKind.SEAL_CERTIFICATE, seal_card_number="1"
+            clerk,
+            CertificateRequest(family[0], CertificateKind.SEAL_CERTIFICATE, seal_card_number="1"),
         )
     assert wrong.value.code == "seal.card_mismatch"
 
@@ -172,30 +189,38 @@ def test_chosen_members_are_certified_in_the_order_given_and_only_of_the_househo
     clerk = staff(code, Role.CLERK)
     two = app.certificates.issue(
         clerk,
-        family[0],
-        CertificateKind.RESIDENCE_CERTIFICATE,
-        members=(family[2], family[1], family[2]),
+        CertificateRequest(
+            family[0],
+            CertificateKind.RESIDENCE_CERTIFICATE,
+            members=(family[2], family[1], family[2]),
+        ),
     )
     assert app.certificates.history(clerk)[0].persons == (family[2], family[1])
     assert two.pages == 1
     alone = app.certificates.preview(
-        clerk, family[0], CertificateKind.RESIDENCE_CERTIFICATE, members=[family[1]]
+        clerk,
+        CertificateRequest(family[0], CertificateKind.RESIDENCE_CERTIFICATE, members=(family[1],)),
     )
     assert alone.persons == (family[1],)
 
     stranger = app.register.record_change(code, moving_in(a_person(name="鈴木"))).atena_numbers[0]
     with pytest.raises(DomainError) as outsider:
         app.certificates.preview(
-            clerk, family[0], CertificateKind.RESIDENCE_CERTIFICATE, members=(family[0], stranger)
+            clerk,
+            CertificateRequest(
+                family[0], CertificateKind.RESIDENCE_CERTIFICATE, members=(family[0], stranger)
+            ),
         )
     assert outsider.value.code == "certificate.not_in_household"
     assert outsider.value.field == "persons"
     with pytest.raises(NotFound):
         app.certificates.preview(
             clerk,
-            family[0],
-            CertificateKind.RESIDENCE_CERTIFICATE,
-            members=(AtenaNumber.from_serial(99999).value,),
+            CertificateRequest(
+                family[0],
+                CertificateKind.RESIDENCE_CERTIFICATE,
+                members=(AtenaNumber.from_serial(99999).value,),
+            ),
         )
     assert len(app.certificates.history(clerk)) == 1
 

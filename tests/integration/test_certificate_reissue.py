@@ -20,7 +20,7 @@ from jichitai.domain.certificates.issue_numbers import IssueNumber, new_code
 from jichitai.domain.certificates.kinds import CertificateKind
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
-from jichitai.services.certificates import Disposal, IssueRecord
+from jichitai.services.certificates import CertificateRequest, Disposal, IssueRecord
 from tests.factories import a_municipality, a_named_certifier, moving_in
 
 pytestmark = pytest.mark.spec("5.5")
@@ -163,7 +163,9 @@ def test_the_history_lists_a_persons_copies_and_a_days_copies_newest_first(
     moved = app.register.record_change(code, moving_in())
     atena = moved.atena_numbers[0]
     clerk = Actor("clerk", code, frozenset({Role.CLERK}), terminal="窓口1", place="本庁")
-    first = app.certificates.issue(clerk, atena, CertificateKind.RESIDENCE_CERTIFICATE)
+    first = app.certificates.issue(
+        clerk, CertificateRequest(atena, CertificateKind.RESIDENCE_CERTIFICATE)
+    )
     second = app.certificates.reissue(
         Actor("clerk2", code, frozenset({Role.CLERK}), terminal="窓口2"), first.code, "汚損"
     )

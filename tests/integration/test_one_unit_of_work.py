@@ -41,6 +41,7 @@ from jichitai.domain.errors import Severity
 from jichitai.domain.residents.commands import Correct, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.audit import Operation
+from jichitai.services.certificates import CertificateRequest
 from tests.factories import (
     a_header,
     a_municipality,
@@ -139,7 +140,9 @@ def certificate(app: App) -> UseCase:
     atena = app.register.record_change(code, moving_in(a_person())).atena_numbers[0]
     clerk = staff(code, Role.CLERK, login="clerk2")
     return UseCase(
-        lambda: app.certificates.issue(clerk, atena, CertificateKind.RESIDENCE_CERTIFICATE),
+        lambda: app.certificates.issue(
+            clerk, CertificateRequest(atena, CertificateKind.RESIDENCE_CERTIFICATE)
+        ),
         Operation.ISSUE,
         (SqlCertificates, "record"),
     )

@@ -85,6 +85,15 @@ def certificate_form(page: Page, counter: Counter) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
+def issued_certificate(page: Page, counter: Counter) -> None:
+    """The page 「発行しました」 after a 住民票の写し of the person alone is issued."""
+    certificate_form(page, counter)
+    page.get_by_label("住民票の写し", exact=True).check()
+    page.get_by_role("button", name="プレビュー").click()
+    page.get_by_role("button", name="発行する", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("発行しました")
+
+
 def seal_page(page: Page, counter: Counter) -> None:
     resident_page(page, counter)
     page.get_by_role("link", name="印鑑登録").click()
@@ -109,6 +118,7 @@ PAGES: list[tuple[str, Callable[[Page, Counter], None]]] = [
     ("drafts queue", drafts_queue),
     ("audit search", audit_search),
     ("certificate form", certificate_form),
+    ("issued certificate", issued_certificate),
     ("seal registration", seal_page),
     ("character lookup", character_lookup),
 ]

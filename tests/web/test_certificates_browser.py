@@ -1,5 +1,6 @@
 """Certificates in a real browser: a clerk finds a resident, previews a household's 住民票の写し
-and issues it; the signed PDF reaches the browser, reads back with the name and verifies. A role
+and issues it; the page 「発行しました」 names the copy, and the signed PDF opened from it reads
+back with the name and verifies. A role
 without the right to issue gets a refusal page."""
 
 from __future__ import annotations
@@ -48,6 +49,14 @@ def test_a_clerk_previews_and_issues_a_households_copy_that_verifies(
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 768
     page.set_viewport_size({"width": 1366, "height": 768})
 
+    # 発行する answers a page saying what was issued, in place of the preview.
+    page.get_by_role("button", name="発行する", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("発行しました: 住民票の写し")
+    expect(page.get_by_role("status")).to_contain_text("1通発行し")
+    shown_code = page.locator("dd.code").inner_text()
+    expect(page.get_by_role("link", name="住民の画面へ戻る")).to_be_visible()
+    expect(page.get_by_role("link", name="本日の発行履歴").first).to_be_visible()
+
     # The browser opens the PDF in its viewer, which hides the bytes from the page: the answer
     # is kept on its way (the browser gets it unchanged).
     answers: list[APIResponse] = []
@@ -56,18 +65,17 @@ def test_a_clerk_previews_and_issues_a_households_copy_that_verifies(
         answers.append(route.fetch())
         route.fulfill(response=answers[-1])
 
-    page.context.route("**/ui/certificates/issue", keep)
-    issue = page.get_by_role("button", name="発行する（PDFを新しいタブで開く）")
+    page.context.route("**/ui/certificates/issued/*", keep)
     with page.expect_popup() as opened:
-        issue.click()
-    opened.value.wait_for_url("**/ui/certificates/issue")
-    expect(issue).to_be_disabled()  # the preview stays, and cannot issue a second copy by accident
-    assert len(answers) == 1, "one click, one copy"
+        page.get_by_role("link", name=re.compile("証明書のPDFを開く")).click()
+    opened.value.wait_for_url("**/ui/certificates/issued/*")
+    assert len(answers) >= 1
     response = answers[0]
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["cache-control"] == "no-store"
     code = response.headers["x-jichitai-issue-code"]
+    assert squeezed(shown_code).replace("-", "") == code
     assert response.headers["content-disposition"] == f'inline; filename="{code}.pdf"'
     pdf = response.body()
     assert pdf.startswith(b"%PDF")
@@ -86,6 +94,7 @@ def test_a_clerk_previews_and_issues_a_households_copy_that_verifies(
 
     page.goto(counter.url("/ui/certificates"))
     expect(page.locator("table.issues")).to_contain_text(code)
+    assert page.locator("table.issues tbody tr").filter(has_text=code).count() == 1
 
 
 def test_a_role_without_the_right_to_issue_is_refused_the_issue_screen(

@@ -8,9 +8,11 @@ import html
 import json
 import re
 import subprocess
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -82,6 +84,22 @@ def sheet_text(page: str) -> str:
     """The preview's sheets as text (tags dropped)."""
     sheets = "".join(re.findall(r'<article class="sheet".*?</article>', page, re.S))
     return html.unescape(re.sub(r"<[^>]+>", " ", sheets))
+
+
+def issue_pdf(http: TestClient, data: Mapping[str, str | list[str]]) -> httpx.Response:
+    """発行する, then the PDF opened from the page 「発行しました」, as the clerk's click does (a
+    refusal is answered as it came)."""
+    answer = http.post("/ui/certificates/issue", data=data)
+    if answer.status_code != 200:
+        return answer
+    return http.get(pdf_link(answer.text))
+
+
+def pdf_link(page: str) -> str:
+    """The page 「発行しました」's link to the PDF just issued."""
+    found = re.search(r'href="(/ui/certificates/issued/[^"]+)"', page)
+    assert found, "the page links to the issued PDF"
+    return found[1]
 
 
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
@@ -177,7 +195,7 @@ def test_issuing_answers_the_signed_pdf_inline_and_the_history_shows_its_code(
     head, _ = names(app, tenant)
     csrf = log_in(http, tenant)
     person = ref(http, tenant, Role.CLERK)
-    answer = http.post("/ui/certificates/issue", data=choices(csrf, person, scope="household"))
+    answer = issue_pdf(http, choices(csrf, person, scope="household"))
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == "application/pdf"
     assert answer.headers["cache-control"] == "no-store"
@@ -231,16 +249,12 @@ def test_the_certification_says_whether_the_copy_is_of_the_whole_household(
 ) -> None:
     csrf = log_in(http, tenant)
     head, spouse = (ref(http, tenant, Role.CLERK, n) for n in (0, 1))
-    everyone = http.post(
-        "/ui/certificates/issue", data=choices(csrf, head, scope="chosen", persons=[head, spouse])
-    )
+    everyone = issue_pdf(http, choices(csrf, head, scope="chosen", persons=[head, spouse]))
     assert everyone.status_code == 200, everyone.text
     assert "この写しは、世帯全員の住民票の原本と相違ないことを証明する。" in pdf_text(
         everyone.content, tmp_path
     )
-    some = http.post(
-        "/ui/certificates/issue", data=choices(csrf, head, scope="chosen", persons=[spouse])
-    )
+    some = issue_pdf(http, choices(csrf, head, scope="chosen", persons=[spouse]))
     text = pdf_text(some.content, tmp_path)
     assert "この写しは、住民票の原本と相違ないことを証明する。" in text and "世帯全員" not in text
 
@@ -296,7 +310,7 @@ def test_the_clerk_chooses_the_certifier_and_may_leave_the_seal_off(
     assert shown and shown[1].endswith("長　山田　太郎（公印省略）")
     sent = issue_form(preview.text)
     assert sent["certifier"] == ["mayor"] and sent["omit_seal"] == ["on"]
-    pdf = http.post("/ui/certificates/issue", data=sent)
+    pdf = issue_pdf(http, sent)
     assert pdf.headers["content-type"] == "application/pdf"
     no_deputy = http.post("/ui/certificates/preview", data={**chosen, "certifier": "deputy"})
     assert no_deputy.status_code == 422
@@ -344,7 +358,7 @@ def test_the_issue_button_sent_twice_issues_one_copy(
     sent = issue_form(preview.text)
     assert len(sent["issue_token"]) == 1 and sent["issue_token"][0]
     first = http.post("/ui/certificates/issue", data=sent)
-    assert first.status_code == 200 and first.headers["content-type"] == "application/pdf"
+    assert first.status_code == 200 and "発行しました" in first.text
     code = first.headers["x-jichitai-issue-code"]
 
     again = http.post("/ui/certificates/issue", data=sent)
@@ -565,9 +579,7 @@ def test_a_seal_certificate_needs_the_card_of_the_registration(
     assert "印鑑登録証明書" in sheet_text(preview.text)
     assert 'src="data:image/png;base64,' in preview.text
     assert card not in sheet_text(preview.text)  # the card number is never printed
-    answer = http.post(
-        "/ui/certificates/issue", data=choices(csrf, person, "inkan", seal_card_number=card)
-    )
+    answer = issue_pdf(http, choices(csrf, person, "inkan", seal_card_number=card))
     assert answer.headers["content-type"] == "application/pdf"
     assert "印鑑登録証明書" in pdf_text(answer.content, tmp_path)
     assert len(issued(app, tenant)) == 1

@@ -113,16 +113,17 @@ def certificate_issue(
     out: Annotated[Path | None, typer.Option(help="PDFの出力先")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """証明書を1部発行してPDFに書き出す（発行履歴とアクセスログに記録される）.
+    """証明書を発行してPDFに書き出す（--copies の通数を1つのPDFに。発行履歴とアクセスログに記録される）.
 
     操作者は窓口の権限で発行する（個人番号は記載しない）。転出証明書（--kind tenshutsu）は
     個人番号を記載するため審査の権限で発行する。
     """
+    from jichitai.services.certificates import CertificateRequest
+
     a = _app()
     role = Role.REVIEWER if certificate_type(kind).carries_individual_number else Role.CLERK
     try:
-        issued = a.certificates.issue(
-            console_actor(municipality, role),
+        asked = CertificateRequest(
             person,
             kind,
             household=household,
@@ -139,8 +140,9 @@ def certificate_issue(
             seal_card_number=card,
             certifier=certifier,
             with_seal=not no_official_seal,
-            request=read_request(requester, copies),
+            terms=read_request(requester, copies),
         )
+        issued = a.certificates.issue(console_actor(municipality, role), asked)
     except DomainError as e:
         _fail(e, as_json)
     _emit(_written(issued, out), as_json)

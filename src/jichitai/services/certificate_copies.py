@@ -53,6 +53,13 @@ class Issued:
     """通数 the request asked for."""
     fee: int | None = None
     """手数料 (円) of the request; None for a re-issue."""
+    number: str = ""
+    """The 発行番号 (§5.5) without its page part."""
+
+    @property
+    def file_pages(self) -> int:
+        """The pages of the file: every copy's."""
+        return self.pages * self.copies
 
 
 class CopyMaker:
@@ -122,7 +129,10 @@ class CopyMaker:
         code = self._fresh_code(uow)
         sequence = uow.certificates.next_sequence(today)
         number = IssueNumber(today, mc, name, actor.terminal[:20], "", sequence, code)
-        pdf = self._maker.make(mc, name, sheets, number, today, digest, impressions or {}, who)
+        copies = request.copies if request else 1
+        pdf = self._maker.make(
+            mc, name, sheets, number, today, digest, impressions or {}, who, copies
+        )
         uow.certificates.record(
             IssueRecord(
                 municipality_code=mc,
@@ -159,8 +169,16 @@ class CopyMaker:
             my_number_shown="individual_number" in items,
             detail=f"再交付（元の確認コード {reissue_of}）" if reissue_of else "",
         )
-        copies = request.copies if request else 1
-        return Issued(number.code, pdf, len(sheets), sheets[0].title, overflows, copies, fee)
+        return Issued(
+            number.code,
+            pdf,
+            len(sheets),
+            sheets[0].title,
+            overflows,
+            copies,
+            fee,
+            number.display(1, len(sheets)).rsplit(" ", 1)[0],
+        )
 
     def _fresh_code(self, uow: UnitOfWork) -> str:
         """A 確認コード no copy has: random digits from the random source (never derived from

@@ -1,5 +1,10 @@
 """Issuing a certificate (住民票の写し, 除票の写し, 記載事項証明書, 転出証明書, 印鑑登録証明書), and
-previewing it before it is issued.
+previewing it before it is issued. Both take one ``CertificateRequest`` (the counter previews,
+then issues the same request).
+
+The copies a request asks for (通数) are one issue: one 発行番号, one 確認コード, one history row
+and fee, and one PDF holding the certificate that many times, each copy marked 「2通のうち1通目」
+(see ``CertificateIssue.issue`` for why not a row per copy).
 
 One copy is laid out in this order: the actor's right to issue (and to show the My Number, if
 asked) is checked; the persons' suppression and support settings for issuing are applied
@@ -95,6 +100,35 @@ class Preview:
         return f"{who}（{'公印あり' if self.certifier.with_seal else SEAL_OMITTED}）"
 
 
+@dataclass(frozen=True, slots=True)
+class CertificateRequest:
+    """What is asked for: the same value for ``preview`` and ``issue`` (the counter previews,
+    then issues what it previewed; the API and the command line issue).
+
+    ``household`` or the chosen ``members`` of the person's household (in that order; neither:
+    the person alone); ``layout``, ``items`` and ``with_history`` shape a resident certificate.
+    A 転出証明書 is always one person's, with every item the order lists (the My Number among
+    them: the actor must be allowed to see it); a 印鑑登録証明書 is one person's, for the
+    印鑑登録証 numbered ``seal_card_number``: ``household``, ``members``, ``layout``, ``items``
+    and ``with_history`` apply to neither. ``acknowledged``: the alert codes the clerk
+    confirmed. ``certifier`` names the mayor or the 職務代理者 (by default the deputy during
+    the period of the 職務代理); without ``with_seal`` the copy reads 「公印省略」 (§5.6).
+    ``terms``: who asked (請求者) and for how many copies (通数)."""
+
+    atena_number: str
+    kind: CertificateKind
+    household: bool = False
+    layout: SheetLayout = SheetLayout.HOUSEHOLD
+    items: ItemChoice = NO_OPTIONAL_ITEMS
+    with_history: bool = False
+    acknowledged: frozenset[str] = frozenset()
+    seal_card_number: str = ""
+    members: tuple[str, ...] = ()
+    certifier: CertifierChoice = CertifierChoice.AUTO
+    with_seal: bool = True
+    terms: RequestTerms = SELF_ONE_COPY
+
+
 def _shown_items(items: ItemChoice) -> tuple[str, ...]:
     return tuple(f.name for f in fields(items) if getattr(items, f.name))
 
@@ -117,125 +151,64 @@ class CertificateIssue:
         self._clock = clock
 
     def issue(
-        self,
-        actor: Actor,
-        atena_number: str,
-        kind: CertificateKind,
-        *,
-        household: bool = False,
-        layout: SheetLayout = SheetLayout.HOUSEHOLD,
-        items: ItemChoice = NO_OPTIONAL_ITEMS,
-        with_history: bool = False,
-        acknowledged: frozenset[str] = frozenset(),
-        seal_card_number: str = "",
-        members: Sequence[str] = (),
-        idempotency_key: str | None = None,
-        certifier: CertifierChoice = CertifierChoice.AUTO,
-        with_seal: bool = True,
-        request: RequestTerms = SELF_ONE_COPY,
+        self, actor: Actor, asked: CertificateRequest, *, idempotency_key: str | None = None
     ) -> Issued:
-        """One copy of a certificate for the person (or their whole household, or the chosen
-        ``members`` of it).
+        """A certificate for the person (or their whole household, or the chosen ``members`` of
+        it), as ``asked``: one issue, in as many copies (通数) as the request terms say.
 
         The same ``idempotency_key`` from the same login issues once: a repeat is refused with
-        ``certificate.already_issued`` naming the first copy (its PDF is not kept, so it cannot
-        be answered again; the clerk re-prints it from the history if it was lost).
+        ``certificate.already_issued`` naming the first copy (its PDF is not kept here: the
+        counter holds it for the clerk a few minutes; otherwise it is re-printed from the
+        history).
 
-        ``certifier`` names the mayor or the 職務代理者 (by default the deputy during the period
-        of the 職務代理); without ``with_seal`` the copy reads 「公印省略」 (§5.6).
-
-        A 転出証明書 is always one person's, with every item the order lists (the My Number
-        among them: the actor must be allowed to see it); a 印鑑登録証明書 is one person's,
-        for the 印鑑登録証 numbered ``seal_card_number``. ``household``, ``members``,
-        ``layout``, ``items`` and ``with_history`` apply to neither.
-
-        ``request`` is who asked (請求者) and for how many copies (通数); the fee (手数料) is
-        worked out here from the municipality's fee table (公用: none) and recorded with the
-        copy.
+        The fee (手数料) is worked out here from the municipality's fee table (公用: none) and
+        recorded with the copy. The copies of one request are one issue, drawn into one file
+        (see ``render_certificate``): one 発行番号, one 確認コード, one row of the history and one
+        fee for them all, which is how the request is counted and charged, re-issued or
+        disposed of; each copy is the whole certificate, its pages marked 「2通のうち1通目」.
         """
         scoped = f"{actor.login}:{idempotency_key}" if idempotency_key else None
         with self._uow_for(actor.municipality_code) as uow:
             first = uow.certificates.by_idempotency_key(scoped)
             if first is not None:
                 raise already_issued(first.issue_code)
-            laid = self._lay_out(
-                uow,
-                actor,
-                atena_number,
-                kind,
-                household=household,
-                layout=layout,
-                items=items,
-                with_history=with_history,
-                acknowledged=acknowledged,
-                seal_card_number=seal_card_number,
-                members=members,
-            )
-            laid = self._fitted(actor.municipality_code, laid)
+            laid = self._fitted(actor.municipality_code, self._lay_out(uow, actor, asked))
             issued = self._copies.make(
                 uow,
                 actor,
-                kind,
+                asked.kind,
                 laid.sheets,
                 laid.persons,
                 laid.items,
                 impressions=laid.impressions,
                 idempotency_key=scoped,
-                certifier=certifier,
-                with_seal=with_seal,
+                certifier=asked.certifier,
+                with_seal=asked.with_seal,
                 overflows=laid.overflows,
-                request=request,
-                fee=request_fee(uow, kind, request),
+                request=asked.terms,
+                fee=request_fee(uow, asked.kind, asked.terms),
             )
             uow.commit()
         return issued
 
-    def preview(
-        self,
-        actor: Actor,
-        atena_number: str,
-        kind: CertificateKind,
-        *,
-        household: bool = False,
-        layout: SheetLayout = SheetLayout.HOUSEHOLD,
-        items: ItemChoice = NO_OPTIONAL_ITEMS,
-        with_history: bool = False,
-        acknowledged: frozenset[str] = frozenset(),
-        seal_card_number: str = "",
-        members: Sequence[str] = (),
-        certifier: CertifierChoice = CertifierChoice.AUTO,
-        with_seal: bool = True,
-        request: RequestTerms = SELF_ONE_COPY,
-    ) -> Preview:
-        """The sheets ``issue`` would print with the same arguments, for the clerk to check
+    def preview(self, actor: Actor, asked: CertificateRequest) -> Preview:
+        """The sheets ``issue`` would print for the same request, for the clerk to check
         before issuing: the same rights, suppressions and refusals, but nothing is numbered,
         drawn, signed or recorded as issued. The access log records it as a view (照会) of the
         persons, naming the My Number when it is shown, in the unit of work that read them."""
         with self._uow_for(actor.municipality_code) as uow:
-            laid = self._lay_out(
-                uow,
-                actor,
-                atena_number,
-                kind,
-                household=household,
-                layout=layout,
-                items=items,
-                with_history=with_history,
-                acknowledged=acknowledged,
-                seal_card_number=seal_card_number,
-                members=members,
-            )
+            laid = self._lay_out(uow, actor, asked)
             chosen = self._copies.certifier(
-                actor.municipality_code, laid.municipality_name, certifier, with_seal
+                actor.municipality_code, laid.municipality_name, asked.certifier, asked.with_seal
             )
             laid = self._fitted(actor.municipality_code, laid)
-            fee = request_fee(uow, kind, request)
+            fee = request_fee(uow, asked.kind, asked.terms)
             self._log.record_in(
                 uow,
                 actor,
                 Operation.VIEW,
                 atena_numbers=laid.persons,
-                target=f"certificate_preview:{kind.value}",
+                target=f"certificate_preview:{asked.kind.value}",
                 my_number_shown="individual_number" in laid.items,
             )
             uow.commit()
@@ -252,22 +225,9 @@ class CertificateIssue:
         sheets = tuple(blanked(laid.sheets, found)) if blank else laid.sheets
         return replace(laid, sheets=sheets, overflows=found, overflow_blanked=blank)
 
-    def _lay_out(
-        self,
-        uow: UnitOfWork,
-        actor: Actor,
-        atena_number: str,
-        kind: CertificateKind,
-        *,
-        household: bool,
-        layout: SheetLayout,
-        items: ItemChoice,
-        with_history: bool,
-        acknowledged: frozenset[str],
-        seal_card_number: str,
-        members: Sequence[str],
-    ) -> Preview:
+    def _lay_out(self, uow: UnitOfWork, actor: Actor, asked: CertificateRequest) -> Preview:
         """Every check before a copy is made, and its sheets."""
+        kind, atena_number, acknowledged = asked.kind, asked.atena_number, asked.acknowledged
         actor.require(Permission.ISSUE)
         registration = certificate_type(kind)
         if registration.carries_individual_number:
@@ -275,10 +235,10 @@ class CertificateIssue:
                 actor, "kind", f"個人番号を記載した{registration.title}を発行する権限がありません"
             )
         if kind is CertificateKind.SEAL_CERTIFICATE:
-            return self._seal_certificate(uow, atena_number, seal_card_number, acknowledged)
+            return self._seal_certificate(uow, atena_number, asked.seal_card_number, acknowledged)
         if kind is CertificateKind.MOVE_OUT_CERTIFICATE:
             return self._move_out(uow, atena_number, acknowledged)
-        items = registration.chosen_items(items)
+        items = registration.chosen_items(asked.items)
         if items.individual_number:
             require_my_number(
                 actor,
@@ -291,6 +251,7 @@ class CertificateIssue:
                 f"{registration.title}はまだ発行できません",
                 "kind",
             )
+        layout = asked.layout
         if layout not in registration.layouts:
             raise invalid(
                 "certificate.layout_not_allowed",
@@ -298,22 +259,23 @@ class CertificateIssue:
                 "layout",
             )
         reads = self._queries.within(uow)
+        household = asked.household
         records = _records(
             reads,
             atena_number,
             household and kind is not CertificateKind.REMOVED_RECORD_CERTIFICATE,
-            members,
+            asked.members,
         )
         self._copies.guard(uow, records, acknowledged)
         histories = (
             {r.atena_number.value: reads.history(r.atena_number.value) for r in records}
-            if with_history
+            if asked.with_history
             else None
         )
         whole = kind is CertificateKind.RESIDENCE_CERTIFICATE and _whole_household(
-            reads, records, household and not members
+            reads, records, household and not asked.members
         )
-        request = ResidentCertificateRequest(kind, layout, items, with_history, whole)
+        request = ResidentCertificateRequest(kind, layout, items, asked.with_history, whole)
         sheets = resident_sheets(request, records, self._clock.today(), histories)
         return Preview(
             kind,

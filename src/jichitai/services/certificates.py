@@ -25,7 +25,12 @@ from jichitai.services.certificate_copies import CopyMaker, Issued
 from jichitai.services.certificate_disposal import CertificateDisposal
 from jichitai.services.certificate_fees import CertificateFees
 from jichitai.services.certificate_history import MAX_HISTORY, IssueHistory
-from jichitai.services.certificate_issue import NO_OPTIONAL_ITEMS, CertificateIssue, Preview
+from jichitai.services.certificate_issue import (
+    NO_OPTIONAL_ITEMS,
+    CertificateIssue,
+    CertificateRequest,
+    Preview,
+)
 from jichitai.services.certificate_issuer import CertificateIssuer
 from jichitai.services.certificate_records import (
     MAX_REASON_LENGTH,
@@ -51,6 +56,7 @@ __all__ = [
     "MAX_HISTORY",
     "MAX_REASON_LENGTH",
     "NO_OPTIONAL_ITEMS",
+    "CertificateRequest",
     "CertificateService",
     "Disposal",
     "FileCheck",

@@ -162,6 +162,7 @@ class KeyDirectoryCertificateMaker:
         digest: bytes,
         impressions: Mapping[str, bytes],
         certifier: Certifier,
+        copies: int = 1,
     ) -> bytes:
         # ReportLab and pyHanko (with aiohttp) load here, on the first certificate, not with
         # the wiring: a command or a worker that issues none never pays for them.
@@ -177,6 +178,7 @@ class KeyDirectoryCertificateMaker:
             issued_on,
             payload.text(),
             impressions,
+            copies=copies,
             font_path=self._font_path,
         )
         signer = PdfSigner(pair, self._keys.authority)

@@ -10,7 +10,7 @@ Each sheet is one A4 portrait page inside an outer ruled frame:
 - each person in a ruled block of their own (世帯連記式: up to four on a sheet; 個人票: one):
   label cells on the left, values on the right; short items (dates, 性別, 続柄, numbers) two to a
   row, the others (氏名, addresses, 本籍, history) a full row;
-- a ruled 備考 area taking the room left;
+- a ruled 備考 area taking the room left, the sheet's remarks (``Sheet.remarks``) on its lines;
 - on the last page only, a ruled block with the certification text (認証文), the date, the
   certifier's title and name with the official seal over it, and the QR code.
 
@@ -38,6 +38,7 @@ from reportlab.pdfgen.canvas import Canvas
 from jichitai.adapters.pdf.fonts import MjFont, mj_font, wrap_text
 from jichitai.adapters.pdf.qr import draw_qr
 from jichitai.domain.certificates.contents import (
+    REMARKS_LABEL,
     Field,
     Overflow,
     OverflowReason,
@@ -80,7 +81,6 @@ BLOCK_GAP = 2.5 * mm
 HEADER_HEIGHT = 26 * mm
 """The title and the 発行番号's row."""
 NUMBER_ROW = 7 * mm
-REMARKS_LABEL = "備考"
 REMARKS_MIN_HEIGHT = 14 * mm
 REMARKS_LINE = 7 * mm
 CERTIFICATION_HEIGHT = 52 * mm
@@ -316,11 +316,18 @@ def render_certificate(
     qr_text: str,
     impressions: Mapping[str, bytes] | None = None,
     *,
+    copies: int = 1,
     font_path: str = "",
 ) -> bytes:
-    """The certificate as PDF bytes (unsigned): one page a sheet. ``impressions``: the seal
-    images (PNG with dpi) of the sheets' impressions, by registration number; ``font_path``:
-    IPAmj明朝's file (default: where Debian installs it)."""
+    """The certificate as PDF bytes (unsigned): one page a sheet, the sheets ``copies`` times
+    over (通数). ``impressions``: the seal images (PNG with dpi) of the sheets' impressions, by
+    registration number; ``font_path``: IPAmj明朝's file (default: where Debian installs it).
+
+    The copies of one request are one issue (one 発行番号, one 確認コード, one QR code): each is
+    the whole certificate, its pages marked beside the 発行番号 「2通のうち1通目」 (the mark is
+    not part of the certified text, so every copy verifies as the same issue)."""
+    if copies < 1:
+        raise ValueError(f"copies {copies}")
     font = mj_font(font_path)
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
@@ -328,20 +335,29 @@ def render_certificate(
     canvas.setAuthor(issuer.municipality_name)
     canvas.setSubject(number.code)
     pages = len(sheets)
-    for page_number, sheet in enumerate(sheets, 1):
-        png = None
-        if sheet.impression is not None:
-            png = (impressions or {}).get(sheet.impression.registration_number)
-            if png is None:
-                raise ValueError(f"no image for seal {sheet.impression.registration_number}")
-        _draw_sheet(canvas, font, sheet, png, number.display(page_number, pages), number.code)
-        if sheet.certification:
-            _certify(
-                _Page(canvas, font, BODY_SIZE), sheet.certification, issuer, issued_on, qr_text
-            )
-        canvas.showPage()
+    for copy in range(1, copies + 1):
+        for page_number, sheet in enumerate(sheets, 1):
+            png = None
+            if sheet.impression is not None:
+                png = (impressions or {}).get(sheet.impression.registration_number)
+                if png is None:
+                    raise ValueError(f"no image for seal {sheet.impression.registration_number}")
+            display = number.display(page_number, pages)
+            if copies > 1:
+                display += f"　（{copy_mark(copy, copies)}）"
+            _draw_sheet(canvas, font, sheet, png, display, number.code)
+            if sheet.certification:
+                _certify(
+                    _Page(canvas, font, BODY_SIZE), sheet.certification, issuer, issued_on, qr_text
+                )
+            canvas.showPage()
     canvas.save()
     return out.getvalue()
+
+
+def copy_mark(copy: int, copies: int) -> str:
+    """Which of a request's copies a page belongs to, as printed beside its 発行番号."""
+    return f"{copies}通のうち{copy}通目"
 
 
 def _draw_sheet(
@@ -354,7 +370,9 @@ def _draw_sheet(
     while True:
         page = _Page(canvas, font, size)
         blocks = _blocks(sheet, impression, font, size)
-        needed = sum(page.block_height(b) + BLOCK_GAP for b in blocks) + REMARKS_MIN_HEIGHT
+        remarks = _remark_lines(sheet.remarks, font, size)
+        room = max(REMARKS_MIN_HEIGHT, (len(remarks) + 0.5) * REMARKS_LINE)
+        needed = sum(page.block_height(b) + BLOCK_GAP for b in blocks) + room
         if needed <= body_top - body_bottom or size <= MIN_BODY_SIZE:
             break
         size -= 0.5
@@ -364,7 +382,7 @@ def _draw_sheet(
     y = body_top
     for block in blocks:
         y = page.block(y, block) - BLOCK_GAP
-    _remarks(page, y, body_bottom if y - body_bottom >= 5 * mm else y - 5 * mm)
+    _remarks(page, y, body_bottom if y - body_bottom >= 5 * mm else y - 5 * mm, remarks)
     if sheet.certification:
         canvas.setLineWidth(RULE * 1.6)
         top = FRAME_BOTTOM + CERTIFICATION_HEIGHT
@@ -412,8 +430,16 @@ def _mark(page: _Page, baseline: float, mark: str) -> None:
     page.text(right - width - 2 * mm, baseline, mark, size)
 
 
-def _remarks(page: _Page, top: float, bottom: float) -> None:
-    """The 備考 area: a ruled box with its label cell and empty lines to write on."""
+def _remark_lines(remarks: Sequence[str], font: MjFont, size: float) -> list[str]:
+    """The sheet's 備考, wrapped to the area's width."""
+    return [
+        line for r in remarks for line in wrap_text(font.drawable(r), font.name, size, VALUE_WIDTH)
+    ]
+
+
+def _remarks(page: _Page, top: float, bottom: float, lines: Sequence[str] = ()) -> None:
+    """The 備考 area: a ruled box with its label cell, the sheet's remarks written on its lines,
+    and the lines left empty."""
     canvas = page.canvas
     canvas.setFillGray(LABEL_SHADE)
     canvas.rect(CONTENT_LEFT, bottom, LABEL_WIDTH, top - bottom, stroke=0, fill=1)
@@ -425,6 +451,13 @@ def _remarks(page: _Page, top: float, bottom: float) -> None:
     page.text(
         CONTENT_LEFT + PAD, page.baseline(top, REMARKS_LINE, LABEL_SIZE), REMARKS_LABEL, LABEL_SIZE
     )
+    canvas.setFont(page.font.name, page.size)
+    for n, line in enumerate(lines):
+        band_top = top - n * REMARKS_LINE
+        if band_top - REMARKS_LINE < bottom - 0.1:
+            break
+        baseline = page.baseline(band_top, REMARKS_LINE, page.size)
+        canvas.drawString(CONTENT_LEFT + LABEL_WIDTH + PAD, baseline, line)
     canvas.setLineWidth(0.25)
     canvas.setStrokeGray(0.6)
     y = top - REMARKS_LINE

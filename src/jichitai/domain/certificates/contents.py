@@ -62,6 +62,24 @@ def certification(kind: CertificateKind, *, whole_household: bool, removed: bool
 
 
 OFFICIAL_USE_MARK = "公用"
+REMARKS_LABEL = "備考"
+
+
+def remarks_of(records: Sequence[ResidentRecord]) -> tuple[str, ...]:
+    """The 備考 area of a sheet: each person's 備考 (統合記載欄のＣ類型, free text as recorded,
+    e.g. 「職権消除（失踪宣告）」 or 「特別養子縁組」), line by line, led by the person's name when
+    the sheet lists several. The メモ (§1.1.15) is never printed.
+
+    A planned move-out is not here: before its date §5.1 (1000) leaves what the move-out notice
+    recorded off the certificate (the record in effect is the one before it), and after it the
+    除票 prints 転出予定年月日 and 転出先 among the person's items."""
+    out: list[str] = []
+    for record in records:
+        lines = [line.strip() for line in record.remarks.splitlines() if line.strip()]
+        if len(records) > 1:
+            lines = [f"{record.name.full or record.name.roman}：{line}" for line in lines]
+        out.extend(lines)
+    return tuple(out)
 
 
 def with_reading(text: str, reading: str) -> str:
@@ -111,15 +129,19 @@ class Sheet:
     impression: SheetImpression | None = None
     mark: str = ""
     """A marking printed beside the title (「公用」), or none."""
+    remarks: tuple[str, ...] = ()
+    """The lines of the 備考 area (``remarks_of``)."""
 
     @property
     def lines(self) -> list[str]:
-        """What the sheet says, for the digest; the impression counts by its image's SHA-256."""
+        """What the sheet says, for the digest; the impression counts by its image's SHA-256.
+        A sheet without remarks says what it said before they were printed."""
         lines = [self.title, *([self.mark] if self.mark else []), *(f.line for f in self.header)]
         if self.impression is not None:
             lines.append(f"印影　{self.impression.image_sha256}")
         for person in self.persons:
             lines.extend(person.lines)
+        lines.extend(f"{REMARKS_LABEL}　{r}" for r in self.remarks)
         if self.certification:
             lines.append(self.certification)
         return lines
@@ -163,7 +185,13 @@ def resident_sheets(
         ]
     mark = OFFICIAL_USE_MARK if request.items.official_use else ""
     sheets = [
-        Sheet(title, _header(group[0][0], records, request), tuple(b for _, b in group), mark=mark)
+        Sheet(
+            title,
+            _header(group[0][0], records, request),
+            tuple(b for _, b in group),
+            mark=mark,
+            remarks=remarks_of([r for r, _ in group]),
+        )
         for group in groups
     ]
     sheets[-1] = replace(

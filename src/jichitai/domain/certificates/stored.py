@@ -5,7 +5,7 @@ Canonical: keys sorted, no spaces, characters as recorded (no ``\\u`` escapes, v
 selectors kept), fields and persons in their printed order; a sheet's seal impression (印鑑登録証明書)
 by its registration number, image digest and size (the image is the registration's); a sheet's
 mark (「公用」) under ``mark``, written only when there is one, so copies kept before marks existed
-read back unchanged. ``sheets_from_json`` reads back
+read back unchanged; likewise its 備考 lines under ``remarks``. ``sheets_from_json`` reads back
 exactly what ``sheets_to_json`` wrote (a round trip gives equal sheets and equal text) and
 refuses anything else (``certificate.content_unreadable``).
 """
@@ -44,6 +44,8 @@ def _sheet_data(sheet: Sheet) -> dict[str, Any]:
     }
     if sheet.mark:
         data["mark"] = sheet.mark
+    if sheet.remarks:
+        data["remarks"] = list(sheet.remarks)
     return data
 
 
@@ -117,7 +119,10 @@ def _person(value: Any) -> PersonBlock:
 
 def _sheet(value: Any) -> Sheet:
     keys = {"title", "header", "persons", "certification", "impression"}
-    if not isinstance(value, dict) or set(value) - {"mark"} != keys:
+    if not isinstance(value, dict) or set(value) - {"mark", "remarks"} != keys:
+        raise _unreadable()
+    remarks = value.get("remarks", [])
+    if not isinstance(remarks, list):
         raise _unreadable()
     persons = value["persons"]
     if not isinstance(persons, list):
@@ -129,6 +134,7 @@ def _sheet(value: Any) -> Sheet:
         _text(value["certification"]),
         _impression(value["impression"]),
         _text(value.get("mark", "")),
+        tuple(_text(r) for r in remarks),
     )
 
 

@@ -30,7 +30,7 @@ from jichitai.domain.inbound.text import CERTIFICATE_REASON, CERTIFIER_TEXT
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.inputs import idempotency_key_of
 from jichitai.entrypoints.api.security import CurrentActor, app_of
-from jichitai.services.certificates import Issued
+from jichitai.services.certificates import CertificateRequest, Issued
 from jichitai.services.certificates import IssueRecord as IssueRow
 
 REASON = CERTIFICATE_REASON.max_length
@@ -283,8 +283,7 @@ def issue_certificate(
         ),
     ] = None,
 ) -> Response:
-    issued = app_of(request).certificates.issue(
-        actor,
+    asked = CertificateRequest(
         body.atena_number,
         body.kind,
         household=body.household,
@@ -293,10 +292,12 @@ def issue_certificate(
         with_history=body.with_history,
         acknowledged=frozenset(body.acknowledged_alerts),
         seal_card_number=body.seal_card_number,
-        idempotency_key=idempotency_key_of(idempotency_key),
         certifier=body.certifier,
         with_seal=body.official_seal,
-        request=read_request(body.requester, body.copies),
+        terms=read_request(body.requester, body.copies),
+    )
+    issued = app_of(request).certificates.issue(
+        actor, asked, idempotency_key=idempotency_key_of(idempotency_key)
     )
     return _pdf(issued)
 

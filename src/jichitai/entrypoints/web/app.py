@@ -22,6 +22,7 @@ from jichitai.entrypoints.web import (
     routes_seals,
     routes_session,
 )
+from jichitai.entrypoints.web.issued_copies import IssuedCopies
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.entrypoints.web.resume import ResumeTokens
 from jichitai.entrypoints.web.session import CsrfRejected, LoginRequired, current_counter
@@ -72,6 +73,7 @@ def error_page(request: Request, status: int, violations: Sequence[Violation]) -
 def install_counter(api: FastAPI, jichitai: App) -> None:
     api.state.person_refs = PersonRefs(jichitai.settings.secret_key)
     api.state.resume_tokens = ResumeTokens(jichitai.settings.secret_key)
+    api.state.issued_copies = IssuedCopies(jichitai.clock)
     # The resume page names a form's action by the label of the route it posts to.
     api.state.counter_routes = tuple(r for module in ROUTERS for r in module.router.routes)
     api.state.html_error = error_page

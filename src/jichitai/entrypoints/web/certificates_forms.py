@@ -11,7 +11,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any
 
 from jichitai.domain.certificates.issuer import SEAL_OMITTED, CertifierChoice
 from jichitai.domain.certificates.kinds import (
@@ -33,6 +32,7 @@ from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.inbound.text import CERTIFICATE_REASON
 from jichitai.entrypoints.web.session import Posted
 from jichitai.entrypoints.web.templating import NO_PROBLEMS, Problems, problems_of
+from jichitai.services.certificates import CertificateRequest
 
 MAX_CARD_LENGTH = 20
 
@@ -122,21 +122,26 @@ class CertificateOptions:
         pairs.append(("copies", str(self.request.copies)))
         return pairs
 
-    def service_arguments(self, atena_of: Callable[[str], str]) -> dict[str, Any]:
-        """Keyword arguments of ``issue`` / ``preview`` (refs turned into 宛名番号s)."""
-        return {
-            "household": self.scope == SCOPE_HOUSEHOLD,
-            "members": tuple(atena_of(ref) for ref in self.members)
+    def service_request(
+        self, atena_number: str, acknowledged: frozenset[str], atena_of: Callable[[str], str]
+    ) -> CertificateRequest:
+        """What ``preview`` / ``issue`` are asked for (refs turned into 宛名番号s)."""
+        return CertificateRequest(
+            atena_number,
+            self.kind,
+            household=self.scope == SCOPE_HOUSEHOLD,
+            members=tuple(atena_of(ref) for ref in self.members)
             if self.scope == SCOPE_CHOSEN
             else (),
-            "layout": self.layout,
-            "items": self.items,
-            "with_history": self.with_history,
-            "seal_card_number": self.seal_card_number,
-            "certifier": self.certifier,
-            "with_seal": not self.omit_seal,
-            "request": self.request,
-        }
+            layout=self.layout,
+            items=self.items,
+            with_history=self.with_history,
+            acknowledged=acknowledged,
+            seal_card_number=self.seal_card_number,
+            certifier=self.certifier,
+            with_seal=not self.omit_seal,
+            terms=self.request,
+        )
 
     def summary(self) -> list[str]:
         """The choices in words, for the preview (the certifier is told apart)."""

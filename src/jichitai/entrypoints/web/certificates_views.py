@@ -56,6 +56,8 @@ class SheetView:
     certification: str
     impression: ImpressionView | None
     mark: str = ""
+    remarks: tuple[str, ...] = ()
+    """The 備考 area's lines."""
 
 
 def _lines(items: Sequence[Field]) -> tuple[Line, ...]:
@@ -95,6 +97,7 @@ def sheet_views(sheets: Sequence[Sheet], impressions: Mapping[str, bytes]) -> li
                 sheet.certification,
                 impression_view(png) if png else None,
                 sheet.mark,
+                sheet.remarks,
             )
         )
     return views

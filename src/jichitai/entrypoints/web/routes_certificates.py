@@ -1,24 +1,28 @@
-"""Certificates at the counter: choose, preview, issue (the signed PDF opens in the browser),
-re-issue from the person's issue history, the day's issue history, and checking a 確認コード.
+"""Certificates at the counter: choose, preview, issue, re-issue from the person's issue
+history, the day's issue history, and checking a 確認コード.
 
 The form is reached from the resident's page (``/ui/certificates/new?ref=…``); every later step
 is posted with the choices carried along, so no 宛名番号 or name ever lands in a URL. The
 preview is the service's own lay-out of the sheets (same rights and suppression checks, nothing
-recorded as issued); the issue answers the PDF itself, as the copy exists only once.
+recorded as issued). The issue answers a page 「発行しました」 naming the copy (発行番号,
+確認コード, 通数 and 手数料), in place of the preview; the signed PDF it made is held for the
+clerk a few minutes (``issued_copies.py``) and opened from that page, never drawn again. A
+re-issue answers its PDF itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from jichitai.domain.access.actor import Forbidden
 from jichitai.domain.access.disclosure import sees_individual_numbers
 from jichitai.domain.access.roles import Permission
+from jichitai.domain.certificates.issue_numbers import grouped
 from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation
 from jichitai.entrypoints.web.certificates_forms import (
     CERTIFIER_CHOICES,
@@ -35,6 +39,7 @@ from jichitai.entrypoints.web.certificates_forms import (
     read_reason,
 )
 from jichitai.entrypoints.web.certificates_views import issue_rows, sheet_views
+from jichitai.entrypoints.web.issued_copies import IssuedCopies
 from jichitai.entrypoints.web.refs import PersonRefs
 from jichitai.entrypoints.web.session import (
     Counter,
@@ -54,7 +59,7 @@ from jichitai.entrypoints.web.templating import (
 )
 from jichitai.entrypoints.web.views import FLAG_MESSAGES, row
 from jichitai.services.audit import Operation
-from jichitai.services.certificates import Issued, Verification
+from jichitai.services.certificates import CertificateRequest, Issued, Verification
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -71,6 +76,11 @@ PDF_HEADERS = {
 def _refs(request: Request) -> PersonRefs:
     refs: PersonRefs = request.app.state.person_refs
     return refs
+
+
+def _held(request: Request) -> IssuedCopies:
+    held: IssuedCopies = request.app.state.issued_copies
+    return held
 
 
 def _fields_of(counter: Counter) -> tuple[str, ...]:
@@ -266,8 +276,8 @@ def _refused(
 
 def _asked(
     request: Request, posted: Posted
-) -> tuple[CertificateOptions, dict[str, Any]] | Response:
-    """The choices posted as the arguments of ``preview`` / ``issue`` (the person, the alerts
+) -> tuple[CertificateOptions, CertificateRequest] | Response:
+    """The choices posted as the request ``preview`` / ``issue`` take (the person, the alerts
     confirmed, the options), or the form again telling what is wrong with them."""
     counter = posted.counter
     actor = counter.actor
@@ -287,13 +297,12 @@ def _asked(
             status=422,
         )
     refs = _refs(request)
-    arguments = {
-        "atena_number": refs.atena_number(actor.login, ref),
-        "kind": options.kind,
-        "acknowledged": acknowledged,
-        **options.service_arguments(lambda r: refs.atena_number(actor.login, r)),
-    }
-    return options, arguments
+    asked = options.service_request(
+        refs.atena_number(actor.login, ref),
+        acknowledged,
+        lambda r: refs.atena_number(actor.login, r),
+    )
+    return options, asked
 
 
 @router.post("/certificates/preview", summary="証明書のプレビュー")
@@ -304,7 +313,7 @@ def preview(request: Request, posted: PostedForm) -> Response:
     options, arguments = asked
     counter = posted.counter
     try:
-        laid = app_of(request).certificates.preview(counter.actor, **arguments)
+        laid = app_of(request).certificates.preview(counter.actor, arguments)
     except DomainError as e:
         return _refused(request, posted, e, options)
     return page(
@@ -315,7 +324,7 @@ def preview(request: Request, posted: PostedForm) -> Response:
         options=options,
         hidden=options.hidden(),
         view_ack=sorted(_acks(posted, "view_ack")),
-        acknowledged=sorted(arguments["acknowledged"]),
+        acknowledged=sorted(arguments.acknowledged),
         issue_token=new_form_token(),
         title=laid.title,
         certified_by=laid.certified_by,
@@ -336,26 +345,59 @@ def _pdf(issued: Issued) -> Response:
             **PDF_HEADERS,
             "Content-Disposition": f'inline; filename="{issued.code}.pdf"',
             "X-Jichitai-Issue-Code": issued.code,
-            "X-Jichitai-Pages": str(issued.pages),
+            "X-Jichitai-Pages": str(issued.file_pages),
         },
     )
 
 
 @router.post("/certificates/issue", summary="証明書の発行")
 def issue(request: Request, posted: PostedForm) -> Response:
+    """The copy issued, and a page saying so: the clerk opens its PDF from there."""
     asked = _asked(request, posted)
     if isinstance(asked, Response):
         return asked
     options, arguments = asked
+    counter = posted.counter
     try:
         issued = app_of(request).certificates.issue(
-            posted.counter.actor,
-            idempotency_key=posted.get("issue_token") or None,
-            **arguments,
+            counter.actor, arguments, idempotency_key=posted.get("issue_token") or None
         )
     except DomainError as e:
         return _refused(request, posted, e, options)
-    return _pdf(issued)
+    held = _held(request)
+    token = held.keep(counter.actor.login, counter.session_id, issued)
+    return page(
+        request,
+        "certificates/issued.html",
+        counter,
+        # The page links to the held PDF: no cache keeps it, no Referer carries the link.
+        headers={**PDF_HEADERS, "X-Jichitai-Issue-Code": issued.code},
+        ref=posted.get("ref"),
+        issued=issued,
+        code=grouped(issued.code),
+        pdf_url=f"/ui/certificates/issued/{token}",
+        minutes=held.lifetime_minutes,
+    )
+
+
+@router.get("/certificates/issued/{token}")
+def issued_pdf(
+    request: Request, counter: CurrentCounter, token: Annotated[str, Path(max_length=100)]
+) -> Response:
+    """The PDF just issued, as it was made (not drawn again), for the clerk's own session and
+    only for a few minutes."""
+    counter.actor.require(Permission.ISSUE)
+    found = _held(request).opened(counter.actor.login, counter.session_id, token)
+    if found is None:
+        raise NotFound(
+            Violation(
+                "certificate.issued_pdf_gone",
+                "このPDFはもう開けません（発行から時間が経ったか、別の職員・別のログインで"
+                "発行したものです）。必要なら発行履歴から再印刷してください",
+                "token",
+            )
+        )
+    return _pdf(found)
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,11 +80,13 @@ class CertificateMaker(Protocol):
         digest: bytes,
         impressions: Mapping[str, bytes],
         certifier: Certifier,
+        copies: int = 1,
     ) -> bytes:
         """The signed PDF, its QR code signing ``number.code`` and ``digest``; ``impressions``
         are the seal images (PNG with dpi) the sheets print, by registration number. The last
         page names ``certifier`` under the certification, with their seal (the deputy's own,
-        else the 公印) or, without it, 「公印省略」."""
+        else the 公印) or, without it, 「公印省略」. ``copies`` (通数): the sheets that many
+        times over in the one file, each copy's pages marked 「2通のうち1通目」."""
 
     def check(self, pdf: bytes) -> FileCheck: ...
 
