@@ -15,9 +15,9 @@ How it works. Households are planned first (shapes: single people ~35 %, couples
 children, single parents, three generations, 同居人, 縁故者, an unmarried couple 妻（未届）, about
 3 % foreign residents among them) with move-in dates spread over the 30 years up to the anchor.
 Each move-in, once recorded, schedules that household's later events (births, deaths, 転居, 転出,
-世帯分離, corrections …) at dates between its move-in and the anchor, and everything is recorded from one queue
-in order of effective date, so each person's changes follow one another in time and each is
-checked against the household as it is then. Finally the register is topped up with recent
+世帯分離, corrections …) at dates between its move-in and the anchor, and everything is recorded
+from one queue in order of effective date, so each person's changes follow one another in time
+and each is checked against the household as it is then. Finally the register is topped up with recent
 arrivals to reach ``residents``, one or two foreign residents naturalise, and two households file
 a move-out with a planned date in the two weeks after today.
 
