@@ -2,13 +2,15 @@
 
 Three fresh municipalities are seeded once for the module: 千代田区 and 中央区 with the same seed
 (the same people, in different town areas), 港区 with another seed. Their rows are deleted before
-and after, so the codes are free whatever other tests left behind.
+and after, so the codes are free whatever other tests left behind. Two more are seeded with the
+same seed on two different days after the demo's anchor, to show the register does not depend
+on the day it is seeded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -17,6 +19,8 @@ from sqlalchemy import Engine, delete, select
 from jichitai.adapters.db import tables
 from jichitai.adapters.db.register_rows import decode_record
 from jichitai.bootstrap import App, bootstrap
+from jichitai.codec import canonical_json, to_primitive
+from jichitai.demo.anchor import DEMO_ANCHOR
 from jichitai.demo.generator import DemoSummary, seed_register
 from jichitai.domain.common.dates import DateKind
 from jichitai.domain.common.identifiers import IndividualNumber
@@ -36,6 +40,8 @@ RESIDENTS = 300
 CHIYODA = "13101" + municipality_check_digit("13101")
 CHUO = "13102" + municipality_check_digit("13102")
 MINATO = "13103" + municipality_check_digit("13103")
+NERIMA = "13120" + municipality_check_digit("13120")
+ADACHI = "13121" + municipality_check_digit("13121")
 
 
 @dataclass
@@ -211,3 +217,86 @@ def test_the_same_seed_gives_the_same_people_and_another_seed_others(seeded: See
 def test_the_journal_chain_verifies(seeded: Seeded) -> None:
     for code, summary in seeded.summaries.items():
         assert seeded.app.register.verify_chain(code) == summary.total_events
+
+
+# --- the same seed on another day -------------------------------------------------------------
+
+PLANNED_MOVE_OUT_DATES = frozenset({"effective_on", "filed_on", "planned_on", "removed_on"})
+"""The fields that date a move-out planned for the days after today (from today, not the anchor)."""
+
+
+def _relative(value: object, today: date, key: str = "") -> object:
+    """``value`` (a record in primitives) with the dates of a planned move-out that lie after the
+    anchor written as days from ``today`` (they are dated from today)."""
+    if isinstance(value, dict):
+        return {k: _relative(v, today, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_relative(v, today, key) for v in value]
+    if key in PLANNED_MOVE_OUT_DATES and isinstance(value, str):
+        day = date.fromisoformat(value)
+        if day > DEMO_ANCHOR:
+            return f"today{(day - today).days:+d}"
+    return value
+
+
+def _seeded_on(engine: Engine, code: str, today: date) -> tuple[DemoSummary, list[str]]:
+    """Seed ``code`` (seed 7, 300 residents) on ``today``; the summary, and every snapshot of
+    every person then every journal entry, in order, as text (dates after the anchor relative to
+    today; without what the register draws itself or stamps with the clock: 住民票コード, event
+    ids, the time recorded, the hash chain)."""
+    clock = FixedClock(datetime(today.year, today.month, today.day, 1, 30, tzinfo=UTC), today)
+    app = bootstrap(engine=engine, clock=clock, random=SeededRandom(1))
+    app.municipalities.add(code, "東京都千代田区")
+    summary = seed_register(
+        app.register,
+        code,
+        municipality_prefecture="東京都",
+        municipality_city="千代田区",
+        residents=RESIDENTS,
+        seed=7,
+        today=today,
+    )
+    lines: list[str] = []
+    h, j = tables.resident_history.c, tables.journal.c
+    with engine.connect() as connection:
+        snapshots = connection.execute(
+            select(h.atena_number, h.history_number, h.record)
+            .where(h.municipality_code == code)
+            .order_by(h.atena_number, h.history_number)
+        )
+        for atena, number, text in snapshots:
+            content = to_primitive(decode_record(text))
+            assert isinstance(content, dict)
+            content.pop("resident_code", None)
+            lines.append(f"{atena} {number} {canonical_json(_relative(content, today))}")
+        entries = connection.execute(
+            select(j.seq, j.kind, j.reason, j.effective_on, j.filed_on, j.operator, j.ex_officio)
+            .where(j.municipality_code == code)
+            .order_by(j.seq)
+        )
+        for seq, kind, reason, effective_on, filed_on, operator, ex_officio in entries:
+            dates = _relative(
+                [effective_on.isoformat(), filed_on and filed_on.isoformat()], today, "filed_on"
+            )
+            lines.append(f"{seq} {kind} {reason} {dates} {operator} {ex_officio}")
+    return summary, lines
+
+
+def test_a_seed_gives_the_same_register_whatever_day_it_is_seeded(engine: Engine) -> None:
+    codes = (NERIMA, ADACHI)
+    _forget(engine, codes)
+    try:
+        soon, later = DEMO_ANCHOR + timedelta(days=30), DEMO_ANCHOR + timedelta(days=400)
+        first_summary, first = _seeded_on(engine, NERIMA, soon)
+        second_summary, second = _seeded_on(engine, ADACHI, later)
+    finally:
+        _forget(engine, codes)
+    assert first_summary == replace(second_summary, municipality_code=NERIMA)
+    assert first_summary.refused == 0 and first_summary.residents > 250
+    assert len(first) == len(second) > 600
+    assert first == second
+    # The history ends at the anchor; only the planned move-outs take effect after it (after
+    # today), filed no later than today.
+    after_anchor = [line.split(" ", 3) for line in first if "['today" in line]
+    assert after_anchor and {kind for _, kind, _, _ in after_anchor} == {"move_out"}
+    assert all(rest.startswith("['today+") for _, _, _, rest in after_anchor)

@@ -38,13 +38,13 @@ class Clerk:
         register: ChangeRecorder,
         code: str,
         *,
-        today: date,
+        anchor: date,
         shape: Random,
         progress: Callable[[int], None] | None,
     ) -> None:
         self.register = register
         self.code = code
-        self.today = today
+        self.anchor = anchor
         self.rng = shape
         self.progress = progress
         self.events: Counter[str] = Counter()
@@ -70,7 +70,8 @@ class Clerk:
         )
 
     def filed(self, on: date, *, most: int = 14) -> date:
-        """A filing date on ``on`` or a few days later (never after today)."""
+        """A filing date on ``on`` or a few days later (never after the anchor, the last day of
+        the generated history)."""
         roll = self.rng.random()
         if roll < 0.35:
             delay = 0
@@ -78,7 +79,7 @@ class Clerk:
             delay = self.rng.randint(1, min(7, most))
         else:
             delay = self.rng.randint(1, most)
-        return min(on + timedelta(days=delay), self.today)
+        return min(on + timedelta(days=delay), self.anchor)
 
     def new_person(self, p: Person, became_on: date | None = None) -> NewPerson:
         return NewPerson(
@@ -91,7 +92,7 @@ class Clerk:
             individual_number=p.individual_number,
             foreign=p.foreign,
             electoral_roll=p.kind is ResidentKind.JAPANESE
-            and p.age_on(became_on or self.today) >= 18,
+            and p.age_on(became_on or self.anchor) >= 18,
         )
 
     def record(self, command: ChangeCommand, persons: Sequence[Person] = ()) -> ChangeResult | None:

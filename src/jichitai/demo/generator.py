@@ -6,17 +6,20 @@ and the journal's hash chain covers all of it. It never reads the clock (``today
 parameter, and must be the service clock's today) and draws only from ``random.Random`` seeded
 with ``seed``: the same seed on an empty municipality gives the same persons, names, dates,
 addresses and events (only the 住民票コード, drawn by the service's own random source, and the
-event ids differ).
+event ids differ), on whatever day it runs. The history counts back from a fixed day, the
+anchor (:mod:`~jichitai.demo.anchor`), not from today, so that a seed's register does not
+drift from one day to the next (the README's lines, the docs and the screenshots name its
+persons and dates); only the last move-outs, planned for the days to come, are dated from today.
 
 How it works. Households are planned first (shapes: single people ~35 %, couples, couples with
 children, single parents, three generations, 同居人, 縁故者, an unmarried couple 妻（未届）, about
-3 % foreign residents among them) with move-in dates spread over the last 30 years. Each move-in,
-once recorded, schedules that household's later events (births, deaths, 転居, 転出, 世帯分離,
-corrections …) at dates between its move-in and today, and everything is recorded from one queue
-in order of effective date, so each person's changes follow one another in time and each is
-checked against the household as it is then. Finally the register is topped up with recent
+3 % foreign residents among them) with move-in dates spread over the 30 years up to the anchor.
+Each move-in, once recorded, schedules that household's later events (births, deaths, 転居, 転出,
+世帯分離, corrections …) at dates between its move-in and the anchor, and everything is recorded
+from one queue in order of effective date, so each person's changes follow one another in time
+and each is checked against the household as it is then. Finally the register is topped up with recent
 arrivals to reach ``residents``, one or two foreign residents naturalise, and two households file
-a move-out with a planned date in the coming two weeks.
+a move-out with a planned date in the two weeks after today.
 
 Separate random streams are used for the shape of the register, for names, for places and for
 identifiers, so that seeding two municipalities with the same seed gives the same people even
@@ -47,6 +50,7 @@ from datetime import date, timedelta
 from random import Random
 
 from jichitai.demo import names as n
+from jichitai.demo.anchor import history_anchor
 from jichitai.demo.clerk import ChangeRecorder, Clerk
 from jichitai.demo.history import History
 from jichitai.demo.households import FIRST_SHAPES, HouseholdPlanner
@@ -120,7 +124,9 @@ def seed_register(
 ) -> DemoSummary:
     """Record a synthetic register of about ``residents`` living persons; return what was done.
 
-    ``today`` must be the register clock's today (no effective date may lie after it).
+    ``today`` must be the register clock's today (no effective date may lie after it). The
+    history ends at :func:`~jichitai.demo.anchor.history_anchor` of it, so the register is the
+    same whatever day it is run (but for the move-outs planned for the days after today).
     ``progress`` is called after each recorded change with the number of persons entered so far
     (it ends a little above ``residents``: some of them leave again).
     """
@@ -157,29 +163,32 @@ class _Seeding:
         self.places = places
         self.target = residents
         self.today = today
+        self.anchor = history_anchor(today)
+        anchor = self.anchor
         base = f"jichitai-demo:{seed}"
         self.rng = Random(f"{base}:shape")
         self.place_rng = Random(f"{base}:places")
         self.picture = Picture()
         self.people = People(
             places,
-            today=today,
+            anchor=anchor,
             shape=self.rng,
             names=Random(f"{base}:names"),
             place=self.place_rng,
             ids=Random(f"{base}:ids"),
         )
         self.planner = HouseholdPlanner(
-            self.people, places, today=today, shape=self.rng, place=self.place_rng
+            self.people, places, anchor=anchor, shape=self.rng, place=self.place_rng
         )
-        self.clerk = Clerk(register, code, today=today, shape=self.rng, progress=progress)
-        self.schedule = Schedule(today=today, shape=self.rng)
+        self.clerk = Clerk(register, code, anchor=anchor, shape=self.rng, progress=progress)
+        self.schedule = Schedule(anchor=anchor, shape=self.rng)
         self.history = History(
             self.picture,
             self.people,
             self.clerk,
             self.schedule,
             places,
+            anchor=anchor,
             today=today,
             shape=self.rng,
             place=self.place_rng,
@@ -239,8 +248,8 @@ class _Seeding:
             for p in self.picture.persons
             if p.living
             and p.kind is ResidentKind.FOREIGN
-            and p.age_on(self.today) >= 20
-            and p.last_on < self.today
+            and p.age_on(self.anchor) >= 20
+            and p.last_on < self.anchor
         ]
         preferred = [
             p
@@ -250,7 +259,7 @@ class _Seeding:
         ]
         pool = preferred or candidates
         for person in self.rng.sample(pool, min(count, len(pool))):
-            on = self.schedule.when(person.last_on) or self.today
+            on = self.schedule.when(person.last_on) or self.anchor
             household = person.household
             assert household is not None
             head = household.head()
@@ -284,11 +293,12 @@ class _Seeding:
                 person.family_register = register
 
     def future_move_outs(self, count: int) -> None:
-        """Households that filed a move-out planned for the coming two weeks."""
+        """Households that filed a move-out planned for the two weeks after today (the only
+        dates drawn from today rather than the anchor: a planned 転出 lies ahead of the clock)."""
         small = [
             h
             for h in self.picture.households
-            if h.living and len(h.members) <= 2 and h.last_on() < self.today
+            if h.living and len(h.members) <= 2 and h.last_on() < self.anchor
         ]
         for household in self.rng.sample(small, min(count, len(small))):
             on = self.today + timedelta(days=self.rng.randint(1, 14))

@@ -58,8 +58,8 @@ from jichitai.domain.residents.relationships import Relationship
 
 
 class History:
-    """Records the scheduled events in order of date; draws from ``shape`` (the stream of the
-    register's shape) and ``place`` (addresses)."""
+    """Records the scheduled events in order of date (up to ``anchor``); draws from ``shape``
+    (the stream of the register's shape) and ``place`` (addresses)."""
 
     def __init__(
         self,
@@ -69,6 +69,7 @@ class History:
         schedule: Schedule,
         places: MunicipalityPlaces,
         *,
+        anchor: date,
         today: date,
         shape: Random,
         place: Random,
@@ -78,7 +79,10 @@ class History:
         self.clerk = clerk
         self.schedule = schedule
         self.places = places
+        self.anchor = anchor
+        """The last day of the generated history (:mod:`~jichitai.demo.anchor`)."""
         self.today = today
+        """The register clock's today: the latest filing date of a move-out planned for later."""
         self.rng = shape
         self.place_rng = place
 
@@ -167,7 +171,8 @@ class History:
     def move_out(
         self, household: Household, movers: list[Person], on: date, *, notices: bool
     ) -> bool:
-        """転出 of ``movers`` planned for ``on``; filed up to two weeks before (never after today)."""
+        """転出 of ``movers`` planned for ``on``; filed up to two weeks before (never after today:
+        ``on`` may be a day to come). 転入通知 arrive only for a move-out up to the anchor."""
         foreign = next((m.foreign for m in movers if m.foreign is not None), None)
         to_abroad = (foreign is not None and self.rng.random() < 0.6) or self.rng.random() < 0.05
         if to_abroad and foreign is not None:
@@ -192,10 +197,10 @@ class History:
         if self.clerk.record(command, movers) is None:
             return False
         household.leave(movers)
-        if notices and not onward.is_overseas and on <= self.today and self.rng.random() < 0.5:
+        if notices and not onward.is_overseas and on <= self.anchor and self.rng.random() < 0.5:
             moved_in = on + timedelta(days=self.rng.randint(0, 5))
             notice_on = moved_in + timedelta(days=self.rng.randint(3, 20))
-            if notice_on <= self.today:
+            if notice_on <= self.anchor:
                 confirmed = (
                     onward if not onward.is_municipality_only else _detailed(onward, self.place_rng)
                 )

@@ -48,13 +48,13 @@ class HouseholdPlanner:
         people: People,
         places: MunicipalityPlaces,
         *,
-        today: date,
+        anchor: date,
         shape: Random,
         place: Random,
     ) -> None:
         self.people = people
         self.places = places
-        self.today = today
+        self.anchor = anchor
         self.rng = shape
         self.place_rng = place
         self.planned_persons = 0
@@ -85,8 +85,8 @@ class HouseholdPlanner:
         )[0]
 
     def plan(self, shape: str | None, *, recent: bool, max_size: int = 99) -> Household:
-        """A household of ``shape`` (else a drawn one) with its move-in date (in the last two
-        years if ``recent``, else in the last thirty), its address and where it comes from."""
+        """A household of ``shape`` (else a drawn one) with its move-in date (in the two years
+        before the anchor if ``recent``, else in the thirty before it), its address and where it comes from."""
         for _ in range(20):
             chosen = shape or self.pick_shape()
             members, earliest = self.members(chosen)
@@ -96,12 +96,12 @@ class HouseholdPlanner:
                 self.people.release(m)
         youngest = max(m.born for m in members)
         start = max(
-            self.today - timedelta(days=730 if recent else 30 * 365),
+            self.anchor - timedelta(days=730 if recent else 30 * 365),
             youngest + timedelta(days=1),
             earliest,
         )
-        start = min(start, self.today)
-        moved_in = start + timedelta(days=self.rng.randrange((self.today - start).days + 1))
+        start = min(start, self.anchor)
+        moved_in = start + timedelta(days=self.rng.randrange((self.anchor - start).days + 1))
         foreign = [m for m in members if m.foreign is not None]
         status = foreign[0].foreign.residence_status if foreign and foreign[0].foreign else ""
         chance = {"特別永住者": 0.0, "技能実習": 0.9, "留学": 0.7, "特定技能": 0.6, "永住者": 0.15}
@@ -188,7 +188,7 @@ class HouseholdPlanner:
             members = self.couple(family, rng.randint(60, 80), wife_may_head=False)
             head, spouse = members
             son_birth = self.people.birth_date(
-                max(28, head.age_on(self.today) - rng.randint(25, 33)), oddities=False
+                max(28, head.age_on(self.anchor) - rng.randint(25, 33)), oddities=False
             )
             son_register = self.people.register_of(
                 PersonName(family.kanji, "", family.kana), local=0.6
@@ -198,7 +198,7 @@ class HouseholdPlanner:
             son.parents = (head, spouse)
             maiden = self.people.other_family(family)
             wife_birth = self.people.birth_date(
-                max(26, son.age_on(self.today) + rng.randint(-4, 3)), oddities=False
+                max(26, son.age_on(self.anchor) + rng.randint(-4, 3)), oddities=False
             )
             wife = self.people.japanese(
                 family, Sex.FEMALE, wife_birth, "子の妻", son.family_register, maiden=maiden
@@ -248,7 +248,7 @@ class HouseholdPlanner:
             partner = self.people.japanese(
                 other,
                 Sex.FEMALE,
-                self.people.birth_date(max(22, head.age_on(self.today) + rng.randint(-6, 3))),
+                self.people.birth_date(max(22, head.age_on(self.anchor) + rng.randint(-6, 3))),
                 "妻（未届）",
             )
             partner.family_register = self.people.register_headed_by(
@@ -295,7 +295,7 @@ class HouseholdPlanner:
         assert parent is not None
         register = (father or mother or parent).family_register
         kids: list[Person] = []
-        parent_age = parent.age_on(self.today)
+        parent_age = parent.age_on(self.anchor)
         for _ in range(count):
             low = max(0, parent_age - 42)
             high = parent_age - 22
@@ -319,7 +319,7 @@ class HouseholdPlanner:
         """The head's father and/or mother (父, 母), aged 25–35 more than the head."""
         rng = self.rng
         out: list[Person] = []
-        head_age = head.age_on(self.today)
+        head_age = head.age_on(self.anchor)
         which = rng.choice(("both", "mother", "mother", "father"))
         father_birth = self.people.birth_date(min(101, head_age + rng.randint(26, 35)))
         father_name = PersonName(
@@ -362,7 +362,7 @@ class HouseholdPlanner:
                 HEAD,
                 "特別永住者",
                 family=family,
-                arrived=self.today,
+                arrived=self.anchor,
             )
             wife = self.people.foreigner(
                 nationality,
@@ -370,13 +370,13 @@ class HouseholdPlanner:
                 self.people.birth_date(max(25, head_age + rng.randint(-5, 2))),
                 "妻",
                 "特別永住者",
-                arrived=self.today,
+                arrived=self.anchor,
             )
             head.partner, wife.partner = wife, head
             members = [head, wife]
             for _ in range(rng.randint(0, 2)):
                 age = rng.randint(
-                    max(0, wife.age_on(self.today) - 40), max(0, wife.age_on(self.today) - 24)
+                    max(0, wife.age_on(self.anchor) - 40), max(0, wife.age_on(self.anchor) - 24)
                 )
                 kid = self.people.foreigner(
                     nationality,
@@ -385,7 +385,7 @@ class HouseholdPlanner:
                     "子",
                     "特別永住者",
                     family=family,
-                    arrived=self.today,
+                    arrived=self.anchor,
                 )
                 kid.parents = (head, wife)
                 members.append(kid)
@@ -407,10 +407,10 @@ class HouseholdPlanner:
                 self.people.birth_date(age),
                 HEAD,
                 status,
-                arrived=self.today,
+                arrived=self.anchor,
             )
             short = status in ("留学", "技能実習", "特定技能")
-            earliest = self.today - timedelta(days=3 * 365) if short else FOREIGN_REGISTER_START
+            earliest = self.anchor - timedelta(days=3 * 365) if short else FOREIGN_REGISTER_START
             return [head], earliest
         if shape == "foreign_family":
             status = "永住者" if rng.random() < 0.3 else "技術・人文知識・国際業務"
@@ -423,7 +423,7 @@ class HouseholdPlanner:
                 HEAD,
                 status,
                 family=family,
-                arrived=self.today,
+                arrived=self.anchor,
             )
             wife_status = "永住者" if status == "永住者" else "家族滞在"
             wife = self.people.foreigner(
@@ -432,12 +432,12 @@ class HouseholdPlanner:
                 self.people.birth_date(max(24, head_age + rng.randint(-5, 2))),
                 "妻",
                 wife_status,
-                arrived=self.today,
+                arrived=self.anchor,
             )
             head.partner, wife.partner = wife, head
             members = [head, wife]
             for _ in range(rng.randint(1, 2)):
-                age = rng.randint(0, max(0, min(15, wife.age_on(self.today) - 24)))
+                age = rng.randint(0, max(0, min(15, wife.age_on(self.anchor) - 24)))
                 kid = self.people.foreigner(
                     nationality,
                     rng.choice((Sex.MALE, Sex.FEMALE)),
@@ -445,7 +445,7 @@ class HouseholdPlanner:
                     "子",
                     wife_status,
                     family=family,
-                    arrived=self.today,
+                    arrived=self.anchor,
                 )
                 kid.parents = (head, wife)
                 members.append(kid)
@@ -469,7 +469,7 @@ class HouseholdPlanner:
             self.people.birth_date(max(22, head_age + rng.randint(-10, 1))),
             "妻",
             status,
-            arrived=self.today,
+            arrived=self.anchor,
         )
         husband.partner, wife.partner = wife, husband
         kids = self.children(surname, husband, wife, rng.randint(0, 2), "子")

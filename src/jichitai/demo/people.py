@@ -42,14 +42,14 @@ class People:
         self,
         places: MunicipalityPlaces,
         *,
-        today: date,
+        anchor: date,
         shape: Random,
         names: Random,
         place: Random,
         ids: Random,
     ) -> None:
         self.places = places
-        self.today = today
+        self.anchor = anchor
         self.rng = shape
         self.name_rng = names
         self.place_rng = place
@@ -88,10 +88,11 @@ class People:
     # --- names and dates ----------------------------------------------------------------------
 
     def birth_date(self, age: int, *, oddities: bool = True) -> RecordDate:
-        """Born ``age`` years before today; now and then an unknown or non-calendar date for
-        someone born in 昭和 before 1956 (as old family registers have them)."""
+        """Born ``age`` years before the anchor (:mod:`~jichitai.demo.anchor`); now and then an
+        unknown or non-calendar date for someone born in 昭和 before 1956 (as old family registers
+        have them)."""
         days = int(age * 365.25) + self.rng.randrange(365)
-        born = self.today - timedelta(days=days)
+        born = self.anchor - timedelta(days=days)
         if oddities and date(1927, 1, 1) <= born < date(1956, 1, 1):
             roll = self.rng.random()
             showa = born.year - 1925
@@ -228,7 +229,7 @@ class People:
                 became_foreign_resident_on=became,
                 residence_status=status,
                 period_of_stay=n.PERIODS_OF_STAY.get(status, "3年"),
-                stay_expires_on=self.today + timedelta(days=self.rng.randint(45, 1500)),
+                stay_expires_on=self.anchor + timedelta(days=self.rng.randint(45, 1500)),
                 residence_card_number=ResidenceCardNumber(self.card_number()),
             )
         return Person(

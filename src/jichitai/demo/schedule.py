@@ -3,8 +3,8 @@
 Each event is a small frozen dataclass naming the household or person it happens to; the union
 :data:`ScheduledEvent` is all of them. When a household moves in, :meth:`Schedule.plan_history`
 draws its later history (births, deaths, 転居, 転出, 世帯分離, corrections …) at dates between its
-move-in and today; every event is checked again against the household as it is when its day
-comes, and :class:`~jichitai.demo.history.History` records it or counts it skipped.
+move-in and the anchor (:mod:`~jichitai.demo.anchor`, the last day of the generated history);
+every event is checked again against the household as it is when its day comes, and :class:`~jichitai.demo.history.History` records it or counts it skipped.
 """
 
 from __future__ import annotations
@@ -146,10 +146,10 @@ ScheduledEvent = (
 
 class Schedule:
     """The events to come, in order of date (in the order they were added within a day); the
-    dates are drawn from ``shape`` (the stream of the register's shape), never after today."""
+    dates are drawn from ``shape`` (the stream of the register's shape), never after the anchor."""
 
-    def __init__(self, *, today: date, shape: Random) -> None:
-        self.today = today
+    def __init__(self, *, anchor: date, shape: Random) -> None:
+        self.anchor = anchor
         self.rng = shape
         self._queue: list[tuple[date, int, ScheduledEvent]] = []
         self._counter = itertools.count()
@@ -166,9 +166,9 @@ class Schedule:
     def when(
         self, after: date, *, within: int | None = None, not_before: date | None = None
     ) -> date | None:
-        """A random date after ``after`` (and after ``not_before``) up to today, or None."""
+        """A random date after ``after`` (and after ``not_before``) up to the anchor, or None."""
         start = max(after + timedelta(days=1), not_before or date.min)
-        end = self.today if within is None else min(self.today, after + timedelta(days=within))
+        end = self.anchor if within is None else min(self.anchor, after + timedelta(days=within))
         if start > end:
             return None
         return start + timedelta(days=self.rng.randrange((end - start).days + 1))
@@ -192,10 +192,10 @@ class Schedule:
                 plan(ReadingCorrected(m), self.when(since, within=400))
             if m.maiden is not None and rng.random() < 0.15:
                 plan(FormerSurnameEntered(m), self.when(since, not_before=FORMER_SURNAME_START))
-            if m.age_on(self.today) >= 72 and rng.random() < 0.2:
+            if m.age_on(self.anchor) >= 72 and rng.random() < 0.2:
                 plan(
                     PersonDies(m),
-                    self.when(since, not_before=self.today - timedelta(days=6 * 365)),
+                    self.when(since, not_before=self.anchor - timedelta(days=6 * 365)),
                 )
             if m.relationship == "子" and m.partner is None and rng.random() < 0.3:
                 adult = (
@@ -216,14 +216,14 @@ class Schedule:
                     if rng.random() < 0.3:
                         on = self.when(
                             max(since, fertile_from),
-                            not_before=self.today - timedelta(days=5 * 365),
+                            not_before=self.anchor - timedelta(days=5 * 365),
                         )
                         if on is not None and on <= fertile_to:
                             plan(ChildIsBorn(m), on)
         if len(household.members) == 1 and rng.random() < 0.02:
             plan(
                 RemovedExOfficio(household.members[0]),
-                self.when(since, not_before=self.today - timedelta(days=3 * 365)),
+                self.when(since, not_before=self.anchor - timedelta(days=3 * 365)),
             )
 
     def plan_after_split(self, household: Household, since: date) -> None:

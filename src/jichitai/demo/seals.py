@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from random import Random
 
+from jichitai.demo.anchor import history_anchor
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError, NotFound
@@ -30,8 +31,13 @@ def register_demo_seals(
     seed: int = 1,
 ) -> int:
     """Register a seal for about ``share`` of the living residents aged 15 or over among the
-    first ``persons`` 宛名番号; the number registered."""
+    first ``persons`` 宛名番号; the number registered.
+
+    ``today`` is the register clock's today; the age is reckoned on the demo's anchor
+    (:func:`~jichitai.demo.anchor.history_anchor`), so that the same seed picks the same persons
+    whatever day it is run."""
     rng = Random(seed)
+    anchor = history_anchor(today)
     registered = 0
     for serial in range(1, persons + 1):
         atena = AtenaNumber.from_serial(serial).value
@@ -41,7 +47,7 @@ def register_demo_seals(
             continue
         if record.is_removed or not record.birth_date.is_calendar:
             continue
-        if attained_age(record.birth_date.as_date(), today) < MIN_AGE or rng.random() >= share:
+        if attained_age(record.birth_date.as_date(), anchor) < MIN_AGE or rng.random() >= share:
             continue
         family = record.name.family.strip() or record.name.roman.split(" ")[0][:3]
         try:
