@@ -44,6 +44,10 @@ def test_the_standards_display_and_a_digit_code_for_each_copy() -> None:
     assert legacy_municipality(LEGACY) == "131016" and grouped(LEGACY) == LEGACY
     with pytest.raises(ValueError):
         NUMBER.display(3, 2)
+    # §5.5: several copies of one request, a different 発行番号 each (the following numbers).
+    assert NUMBER.display(2, 2, copy=3) == "20261126 千代田区 本庁1 プリンタ001 013 2/2"
+    with pytest.raises(ValueError):
+        NUMBER.display(1, 1, copy=0)
     with pytest.raises(ValueError):  # a 発行番号 never gets a legacy or unchecked code
         IssueNumber(date(2026, 11, 26), "131016", "千代田区", "", "", 1, LEGACY)
 

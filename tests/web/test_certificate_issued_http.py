@@ -69,7 +69,8 @@ def test_the_issue_answers_a_page_naming_the_copy_and_its_pdf_opens_for_that_cle
     assert f'<dd class="code">{grouped(row.issue_code)}</dd>' in page
     shown = re.search(r"<dt>発行番号</dt><dd>([^<]+)</dd>", page)
     assert shown and shown[1].startswith(f"{row.issued_on:%Y%m%d} ")
-    assert shown[1].endswith(f" {row.sequence:03d}")
+    # Two copies, two 発行番号 (§5.5): the first and the last of the request's numbers.
+    assert shown[1].endswith(f" {row.sequence:03d}〜{row.sequence + 1:03d}")
     assert "<dt>通数</dt><dd>2通（1通1枚）</dd>" in page
     assert "<dt>手数料</dt><dd>600円</dd>" in page
     assert f'href="/ui/residents/{person}"' in page and 'href="/ui/certificates"' in page
@@ -112,6 +113,7 @@ def test_the_issued_pdf_is_gone_after_ten_minutes(
     assert "再印刷" in html.unescape(gone.text)
 
 
+@pytest.mark.spec("5.5")
 def test_the_copies_asked_for_come_out_in_one_file_each_marked_and_it_verifies(
     http: TestClient, tenant: Tenant, tmp_path: Path
 ) -> None:
@@ -124,6 +126,11 @@ def test_the_copies_asked_for_come_out_in_one_file_each_marked_and_it_verifies(
     text = pdf_text(three.content, tmp_path)
     for n in (1, 2, 3):
         assert f"3通のうち{n}通目" in text
+    # §5.5: a different 発行番号 for each copy: three consecutive numbers of the day, and the
+    # next request's numbers come after them.
+    numbers = [int(s) for s in re.findall(r"\D(\d{3})1/1", text)]
+    first = numbers[0]
+    assert numbers == [first, first + 1, first + 2], numbers
     assert text.count(grouped(three.headers["x-jichitai-issue-code"])) == 3  # one issue
     verified = http.post("/verify", content=three.content, headers=PDF).json()
     assert (
@@ -133,9 +140,12 @@ def test_the_copies_asked_for_come_out_in_one_file_each_marked_and_it_verifies(
 
     one = issue_pdf(http, choices(csrf, person, scope="household"))
     assert pages_of(one.content, tmp_path) == 1
-    assert "通のうち" not in pdf_text(one.content, tmp_path)
+    one_text = pdf_text(one.content, tmp_path)
+    assert "通のうち" not in one_text
+    assert [int(s) for s in re.findall(r"\D(\d{3})1/1", one_text)] == [first + 3]
 
 
+@pytest.mark.spec("5.1")
 def test_the_remarks_of_the_persons_are_printed_in_the_remarks_area(
     app: App, http: TestClient, tenant: Tenant, tmp_path: Path
 ) -> None:

@@ -127,9 +127,9 @@ class CopyMaker:
         digest = content_digest(certificate_lines(sheets))
         who = self.certifier(mc, name, certifier, with_seal)  # refused before a number is drawn
         code = self._fresh_code(uow)
-        sequence = uow.certificates.next_sequence(today)
-        number = IssueNumber(today, mc, name, actor.terminal[:20], "", sequence, code)
         copies = request.copies if request else 1
+        sequence = uow.certificates.next_sequence(today, copies)  # one number a copy (§5.5)
+        number = IssueNumber(today, mc, name, actor.terminal[:20], "", sequence, code)
         pdf = self._maker.make(
             mc, name, sheets, number, today, digest, impressions or {}, who, copies
         )
@@ -177,7 +177,7 @@ class CopyMaker:
             overflows,
             copies,
             fee,
-            number.display(1, len(sheets)).rsplit(" ", 1)[0],
+            _numbers(number, len(sheets), copies),
         )
 
     def _fresh_code(self, uow: UnitOfWork) -> str:
@@ -198,3 +198,11 @@ def prefecture(municipality_code: str) -> str:
 def require_my_number(actor: Actor, field: str, message: str) -> None:
     if not sees_individual_numbers(actor):
         raise Forbidden(Violation("certificate.item_forbidden", message, field))
+
+
+def _numbers(number: IssueNumber, pages: int, copies: int) -> str:
+    """The 発行番号 of the copies without the page part: one, or the first 〜 the last."""
+    first = number.display(1, pages).rsplit(" ", 1)[0]
+    if copies == 1:
+        return first
+    return f"{first}〜{number.sequence + copies - 1:03d}"

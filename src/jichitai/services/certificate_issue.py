@@ -2,9 +2,9 @@
 previewing it before it is issued. Both take one ``CertificateRequest`` (the counter previews,
 then issues the same request).
 
-The copies a request asks for (通数) are one issue: one 発行番号, one 確認コード, one history row
-and fee, and one PDF holding the certificate that many times, each copy marked 「2通のうち1通目」
-(see ``CertificateIssue.issue`` for why not a row per copy).
+The copies a request asks for (通数) are one issue: one 確認コード, one history row and fee, and
+one PDF holding the certificate that many times, each copy with its own 発行番号 (§5.5) and
+marked 「2通のうち1通目」 (see ``CertificateIssue.issue`` for why not a row per copy).
 
 One copy is laid out in this order: the actor's right to issue (and to show the My Number, if
 asked) is checked; the persons' suppression and support settings for issuing are applied
@@ -163,9 +163,10 @@ class CertificateIssue:
 
         The fee (手数料) is worked out here from the municipality's fee table (公用: none) and
         recorded with the copy. The copies of one request are one issue, drawn into one file
-        (see ``render_certificate``): one 発行番号, one 確認コード, one row of the history and one
-        fee for them all, which is how the request is counted and charged, re-issued or
-        disposed of; each copy is the whole certificate, its pages marked 「2通のうち1通目」.
+        (see ``render_certificate``): one 確認コード, one row of the history and one fee for them
+        all, which is how the request is counted and charged, re-issued or disposed of; each
+        copy is the whole certificate with its own 発行番号 (consecutive numbers of the day,
+        §5.5), its pages marked 「2通のうち1通目」.
         """
         scoped = f"{actor.login}:{idempotency_key}" if idempotency_key else None
         with self._uow_for(actor.municipality_code) as uow:

@@ -47,11 +47,12 @@ _ROWS = select(
     )
 )
 # One counter per municipality and day in ``id_sequences`` (name ``cert<YYYYMMDD>``), moved in a
-# single statement so two issuing clerks never get the same number.
+# single statement (by the copies of one request at once) so two issuing clerks never get the
+# same number.
 _NEXT = text(
-    "INSERT INTO id_sequences (municipality_code, name, next_value) VALUES (:mc, :name, 2)"
+    "INSERT INTO id_sequences (municipality_code, name, next_value) VALUES (:mc, :name, 1 + :n)"
     " ON CONFLICT (municipality_code, name) DO UPDATE"
-    " SET next_value = id_sequences.next_value + 1 RETURNING next_value"
+    " SET next_value = id_sequences.next_value + :n RETURNING next_value"
 )
 
 
@@ -99,12 +100,15 @@ class SqlCertificates:
         self._conn = connection
         self._mc = municipality_code
 
-    def next_sequence(self, on: date) -> int:
+    def next_sequence(self, on: date, count: int = 1) -> int:
         # The counter row stays locked until the unit of work ends (PostgreSQL; on SQLite the
         # write transaction holds the database): copies of one municipality and day are
-        # numbered one after the other, and a rolled-back copy gives its number back.
-        value = self._conn.execute(_NEXT, {"mc": self._mc, "name": f"cert{on:%Y%m%d}"}).scalar_one()
-        return int(value) - 1
+        # numbered one after the other, and a rolled-back copy gives its numbers back.
+        if count < 1:
+            raise ValueError(f"count {count}")
+        name = f"cert{on:%Y%m%d}"
+        value = self._conn.execute(_NEXT, {"mc": self._mc, "name": name, "n": count}).scalar_one()
+        return int(value) - count
 
     def code_taken(self, issue_code: str) -> bool:
         # The one read not scoped to a municipality: a 確認コード is unique over all of them

@@ -323,9 +323,10 @@ def render_certificate(
     over (通数). ``impressions``: the seal images (PNG with dpi) of the sheets' impressions, by
     registration number; ``font_path``: IPAmj明朝's file (default: where Debian installs it).
 
-    The copies of one request are one issue (one 発行番号, one 確認コード, one QR code): each is
-    the whole certificate, its pages marked beside the 発行番号 「2通のうち1通目」 (the mark is
-    not part of the certified text, so every copy verifies as the same issue)."""
+    The copies of one request are one issue (one 確認コード, one QR code): each is the whole
+    certificate with its own 発行番号 (§5.5: a different one a copy; ``IssueNumber.display``),
+    its pages marked beside it 「2通のうち1通目」 (neither is part of the certified text, so
+    every copy verifies as the same issue)."""
     if copies < 1:
         raise ValueError(f"copies {copies}")
     font = mj_font(font_path)
@@ -342,7 +343,7 @@ def render_certificate(
                 png = (impressions or {}).get(sheet.impression.registration_number)
                 if png is None:
                     raise ValueError(f"no image for seal {sheet.impression.registration_number}")
-            display = number.display(page_number, pages)
+            display = number.display(page_number, pages, copy)
             if copies > 1:
                 display += f"　（{copy_mark(copy, copies)}）"
             _draw_sheet(canvas, font, sheet, png, display, number.code)

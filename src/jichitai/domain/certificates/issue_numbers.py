@@ -121,16 +121,22 @@ class IssueNumber:
         if len(self.code) != CODE_LENGTH or new_code(self.code[:-1]) != self.code:
             raise ValueError(f"not a 確認コード: {self.code!r}")
 
-    def display(self, page: int, pages: int) -> str:
-        """The standard's 発行番号 as printed on page ``page`` of ``pages``."""
+    def display(self, page: int, pages: int, copy: int = 1) -> str:
+        """The standard's 発行番号 as printed on page ``page`` of ``pages`` of copy ``copy``.
+
+        §5.5: 「複数部数を発行する場合は、一部ずつ異なる発行番号とすること」. The copies of one
+        request take consecutive numbers of the day: copy ``copy`` is ``sequence + copy - 1``
+        (the service reserves them together)."""
         if not 1 <= page <= pages:
             raise ValueError(f"page {page} of {pages}")
+        if copy < 1 or self.sequence + copy - 1 >= 10**SEQUENCE_DIGITS:
+            raise ValueError(f"copy {copy}")
         parts = (
             f"{self.issued_on:%Y%m%d}",
             self.municipality_name,
             self.terminal,
             self.printer,
-            f"{self.sequence:03d}",
+            f"{self.sequence + copy - 1:03d}",
             f"{page}/{pages}",
         )
         return " ".join(parts)

@@ -18,9 +18,10 @@ class CertificateRepository(Protocol):
     """One municipality's issue history and copy numbers within a unit of work
     (``UnitOfWork.certificates``): a copy's row and number commit with its access-log entry."""
 
-    def next_sequence(self, on: date) -> int:
-        """The next copy's number of the day (from 1), never handed out twice; the counter is
-        held until the unit of work ends, and goes back if it rolls back."""
+    def next_sequence(self, on: date, count: int = 1) -> int:
+        """The first of ``count`` consecutive copy numbers of the day (from 1), never handed out
+        twice; the counter is held until the unit of work ends, and goes back if it rolls
+        back."""
 
     def code_taken(self, issue_code: str) -> bool:
         """Whether any municipality's copy has this 確認コード (they are unique over all)."""
@@ -86,7 +87,8 @@ class CertificateMaker(Protocol):
         are the seal images (PNG with dpi) the sheets print, by registration number. The last
         page names ``certifier`` under the certification, with their seal (the deputy's own,
         else the 公印) or, without it, 「公印省略」. ``copies`` (通数): the sheets that many
-        times over in the one file, each copy's pages marked 「2通のうち1通目」."""
+        times over in the one file, each copy with its own 発行番号 (the sequence of
+        ``number`` and the ones after it) and marked 「2通のうち1通目」."""
 
     def check(self, pdf: bytes) -> FileCheck: ...
 
