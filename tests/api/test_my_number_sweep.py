@@ -25,6 +25,8 @@ from jichitai.entrypoints.web.refs import PersonRefs
 from tests.api.conftest import SECRET, Tenant, a_move_in, auth, command_json
 from tests.api.test_certificate_reissue_api import squeezed as pdf_text
 from tests.api.test_isolation import operations
+from tests.factories import a_named_certifier
+from tests.web.test_certificates_http import pdf_link
 from tests.web.test_counter_http import log_in
 
 WEB_ROUTES = (
@@ -107,6 +109,14 @@ def test_no_counter_page_shown_to_a_clerk_holds_a_my_number(
         "key": "correction",
         "registration_number": "00000001",
     }
+    # The PDF of a copy just issued, as its page links it (its token is the clerk's own).
+    a_named_certifier(app, tenant.code)
+    issued = client.post(
+        "/ui/certificates/issue",
+        data={"csrf_token": csrf, "ref": values["ref"], "kind": "juminhyo", "scope": "household"},
+    )
+    assert issued.status_code == 200, issued.text
+    values["token"] = pdf_link(issued.text).rsplit("/", 1)[1]
     pages = []
     for module in WEB_ROUTES:
         for route in module.router.routes:
