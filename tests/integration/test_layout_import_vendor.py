@@ -248,3 +248,16 @@ def test_an_encoding_given_against_the_manifest_is_refused(app: App, tmp_path: P
     assert [(f.file, f.code) for f in result.faults] == [
         ("manifest.json", "import.encoding_mismatch")
     ]
+
+
+def test_a_row_of_another_width_than_the_header_is_refused_with_its_line(
+    app: App, tmp_path: Path
+) -> None:
+    code = CODES[2]
+    rows = [list(reversed(PERSON_ITEMS)), *(list(reversed(p)) for p in PERSONS)]
+    rows[2] = rows[2][:-1]  # the last cell (宛名番号) of line 3 lost
+    result = _import(app, code, _vendor(tmp_path / "short", rows), encoding="cp932")
+    assert not result.written
+    faults = [(f.file, f.line, f.item, f.code) for f in result.faults]
+    assert ("juki_jumin.csv", 3, "", "import.columns") in faults
+    assert ("juki_jumin.csv", 3, "宛名番号", "import.required") in faults, faults
