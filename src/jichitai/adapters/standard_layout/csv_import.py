@@ -1,8 +1,13 @@
 """Reading a layout export back: manifest, hashes, encoding, CSV rows, 外字 references.
 
-The directory is what ``jichitai layout export`` writes (see ``csv_export.py``). Nothing is
-guessed: the encoding is the manifest's (UTF-8 with or without a BOM, or cp932); bytes that do
-not decode in it are a fault naming the file and the physical line. Files are streamed and read
+The directory is what ``jichitai layout export`` writes (see ``csv_export.py``) or what another
+system writes: the layout's files without a manifest (then no sizes, hashes or row counts; the
+encoding from ``--encoding`` or a UTF-8 BOM; LF line ends too, if consistent; the 支援措置等 file
+may be absent). Either way the header is matched to the layout's items by name
+(:func:`~jichitai.domain.migration.layout.column_map`) and every row handed on in the layout's
+full order. Nothing is guessed: the encoding is the manifest's (UTF-8 with or without a BOM, or
+cp932) or the one given; bytes that do not decode in it are a fault naming the file and the
+physical line. Files are streamed and read
 once: the sizes are checked first, the SHA-256 over the very bytes the rows are decoded from
 (line by line, parsed by the ``csv`` module), so a file changed meanwhile is caught too.
 In cp932 every ``&#xHHHH;`` reference is read back as its character (the 外字 convention).
