@@ -201,12 +201,15 @@ class CsvImportSource:
                 if columns is None:
                     self._readable.discard(name)  # its rows were not read: no checks across
                     return
-                width = columns.width
+                width, identity = columns.width, columns.identity  # identity: our own export
                 for row in reader:
                     count += 1
                     if unescape:
                         row = [unescape_gaiji(cell) if "&#x" in cell else cell for cell in row]
-                    if not columns.identity and len(row) != width:
+                    if identity:
+                        yield count + 1, row
+                        continue
+                    if len(row) != width:
                         faults.append(
                             ImportFault(
                                 name,

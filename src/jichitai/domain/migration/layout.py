@@ -136,8 +136,6 @@ class ColumnMap:
 
     def apply(self, row: Sequence[str]) -> list[str]:
         """The row in the layout's order and width, absent items as empty cells."""
-        if self.identity:
-            return list(row)
         width = len(row)
         return [row[at] if at is not None and at < width else "" for at in self.columns]
 
