@@ -137,3 +137,28 @@ def test_import_checks_first_then_writes_all_and_refuses_bad_input(
     assert seeded.ok("stats", "-m", other)["persons"] == done["persons"]
     wrong = seeded.run("layout", "import", "-m", other, str(out), "--ids", "shuffle")
     assert wrong.returncode == 2
+
+
+@pytest.mark.spec("10.6")
+def test_import_of_files_without_manifest_takes_the_encoding_from_the_option(
+    seeded: Cli, tmp_path: Path
+) -> None:
+    target = "27104" + municipality_check_digit("27104")
+    seeded.ok("municipality", "add", target, "大阪府大阪市此花区")
+    out = tmp_path / "export"
+    seeded.ok("layout", "export", "-m", CODE, "--out", str(out), "--encoding", "cp932")
+    reports = tmp_path / "reports"
+    against = seeded.run(
+        "layout", "import", "-m", target, str(out), "--encoding", "utf-8", "--json"
+    )
+    assert against.returncode == 2, against.stderr
+    assert json.loads(against.stdout)["faults_by_code"] == {"import.encoding_mismatch": 1}
+    (out / "manifest.json").unlink()  # as another system writes them: no manifest
+    unknown = seeded.run("layout", "import", "-m", target, str(out), "--json")
+    assert unknown.returncode == 2, unknown.stderr
+    assert set(json.loads(unknown.stdout)["faults_by_code"]) == {"import.encoding_required"}
+    done = seeded.ok(
+        "layout", "import", "-m", target, str(out), "--encoding", "cp932", "--report", str(reports)
+    )
+    assert done["written"] is True and done["faults"] == 0
+    assert done["persons"] == seeded.ok("stats", "-m", CODE)["persons"]

@@ -213,6 +213,12 @@ def layout_import(
             " import_report.csv に記録し、異動履歴にアラートとして残す）",
         ),
     ] = False,
+    encoding: Annotated[
+        Encoding | None,
+        typer.Option(
+            help="manifest.json の無いファイル（他システムの出力）の文字コード（BOM付きUTF-8なら省略可）"
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """中間標準レイアウトの移行データを空の団体に取り込む（全件検査のうえ、全件か無し）.
@@ -239,6 +245,7 @@ def layout_import(
                 workers=used_workers,
                 allow_addresses_outside=allow_addresses_outside,
                 allow_outside_master=allow_town_areas_outside_master,
+                encoding=encoding.value if encoding else None,
             )
     except DomainError as e:
         _fail(e, as_json)

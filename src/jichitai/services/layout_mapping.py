@@ -14,6 +14,11 @@ and nothing the register keeps is lost when they cannot.
 
 Derived items (``latest_flag``, ``current_alias``) are written for the receiving system and
 ignored when reading.
+
+**Another system's rows** carry the standard items only: no ``rest`` (an empty or absent
+``拡張_その他`` applies nothing, so the record is what the standard items say) and maybe no
+不詳フラグ beside a date; a date given without its 日付種別 reads as a calendar date (暦上日), the
+one kind a plain ``YYYYMMDD`` can be. (Our own rows always carry the kind of a date they carry.)
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from functools import lru_cache, partial
 from typing import Any, Final, TypeVar
 
 from jichitai.codec import from_primitive, to_primitive
+from jichitai.domain.common.dates import DateKind
 from jichitai.domain.migration.layout import CodeTable, ItemType, LayoutFile, LayoutItem
 
 __all__ = ["RowMapper", "canonical"]
@@ -34,6 +40,7 @@ T = TypeVar("T")
 _ABSENT: Final = object()
 _FULL_SPACE: Final = "\u3000"
 _LINK: Final = "の"
+_DATE_KIND_TABLE: Final = "日付種別"
 
 
 def canonical(value: Any) -> str:
@@ -176,6 +183,13 @@ class RowMapper:
             (p.index, p.item.source, _reader(p.item.type, p.table))
             for p in sorted(self._values, key=lambda p: _depth(p.item.source))
         ]
+        kinds = {p.item.source for p in self._values if p.item.code_table == _DATE_KIND_TABLE}
+        self._date_kinds = [
+            (kind, date)
+            for kind in sorted(kinds)
+            if kind.endswith(".kind")
+            and (date := kind.removesuffix(".kind") + ".date") in self._carried
+        ]
         self._links_ordered = all(
             _depth(source) == 0 and not any(p.item.source.startswith(source + ".") for p in plans)
             for source in self._links
@@ -308,6 +322,10 @@ class RowMapper:
                 if value is not _ABSENT:
                     leaves[source] = value
         ordered = self._links_ordered
+        for kind, date in self._date_kinds:
+            if date in leaves and kind not in leaves:  # a vendor's date without its kind
+                leaves[kind] = DateKind.CALENDAR.value
+                ordered = False
         for source, plans in self._links.items():
             value = self._joined_links(plans, row)
             if value is not _ABSENT:

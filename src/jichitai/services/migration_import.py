@@ -152,7 +152,7 @@ class LayoutImportService:
         self,
         uow_for: Callable[[str], UnitOfWork],
         load_layout: Callable[[str], Layout],
-        open_source: Callable[[str], ImportSource],
+        open_source: Callable[[str, str | None], ImportSource],
         write_report: Callable[[str, Sequence[ImportFault]], str],
         write_id_map: Callable[[str, Iterable[tuple[str, str, str]]], str],
         clock: Clock,
@@ -189,6 +189,7 @@ class LayoutImportService:
         workers: int = 0,
         allow_addresses_outside: bool = False,
         allow_outside_master: bool = False,
+        encoding: str | None = None,
     ) -> ImportResult:
         """Check every row and, when no row has a fault (and not ``dry_run``), write them all.
 
@@ -207,6 +208,9 @@ class LayoutImportService:
         ``import.address_outside_allowed``, and each one's journal entry keeps the rule as an
         acknowledged alert beside the operator, as a counter change keeps the alerts its clerk
         acknowledged.
+
+        ``encoding`` (``utf-8`` or ``cp932``): what the files are in when the directory has no
+        ``manifest.json`` (another system's files); with a manifest it must agree with it.
         """
         layout = self._load_layout(version)
         name = self._municipality_name(municipality_code)
@@ -219,7 +223,7 @@ class LayoutImportService:
                 )
             )
         self._refuse_if_not_empty(municipality_code)
-        source = _Counted(self._open_source(directory), progress or _quiet)
+        source = _Counted(self._open_source(directory, encoding), progress or _quiet)
         written = False
         id_map = None
         source.phase = "check" if dry_run else "import"
@@ -310,6 +314,7 @@ class LayoutImportService:
                 submit = stack.enter_context(pool.start(workers, make_check))
             if households_known:
                 checked.read_households(households)
+                households_known = source.readable(households)  # a header refused: not read
             if persons_known:
                 keyed = renumbered_keys(
                     source.rows(snapshots, checked.faults), snapshots, renumbering
@@ -320,6 +325,7 @@ class LayoutImportService:
                     check = make_check()
                     rows = (check.check(line, row, keys) for line, row, keys in keyed)
                 checked.read_snapshots(snapshots, households_known, rows)
+                persons_known = source.readable(snapshots)
         if persons_known and households_known:
             checked.check_households(households)
         suppressions = next((f for f in layout.files if f.record == "suppression"), None)

@@ -7,17 +7,19 @@ Nothing here reads files.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
     "CONVERTERS",
     "CodeTable",
+    "ColumnMap",
     "ItemType",
     "Layout",
     "LayoutFile",
     "LayoutItem",
+    "column_map",
 ]
 
 
@@ -113,3 +115,73 @@ class Layout:
             if layout_file.record == record:
                 return layout_file
         raise KeyError(record)
+
+
+_HEADER_SPACES = " \u3000"
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMap:
+    """Where each item of a layout file is in a file's rows, read from its header by name:
+    ``columns[i]`` is the column of the layout's ``i``-th item, ``None`` when the file has no
+    such column (an optional item: its cell reads as empty). ``width``: the file's columns."""
+
+    columns: tuple[int | None, ...]
+    width: int
+
+    @property
+    def identity(self) -> bool:
+        """The file has every item, in the layout's order (what ``layout export`` writes)."""
+        return self.width == len(self.columns) and all(at == i for i, at in enumerate(self.columns))
+
+    def apply(self, row: Sequence[str]) -> list[str]:
+        """The row in the layout's order and width, absent items as empty cells."""
+        width = len(row)
+        return [row[at] if at is not None and at < width else "" for at in self.columns]
+
+
+def column_map(
+    layout_file: LayoutFile, header: Sequence[str]
+) -> tuple[ColumnMap | None, list[tuple[str, str, str]]]:
+    """The file's header matched to the layout's items by name (spaces around a name are not
+    part of it), in any order; or the problems, each (code, item, Japanese message): a column
+    twice (``import.duplicate_item``), a column the layout has no item for
+    (``import.unknown_item``: data must not be dropped unseen), a required item missing
+    (``import.missing_item``). Optional items, jichitai's extensions among them, may be absent."""
+    problems: list[tuple[str, str, str]] = []
+    at: dict[str, int] = {}
+    known = {item.name for item in layout_file.items}
+    for column, raw in enumerate(header, start=1):
+        name = raw.strip(_HEADER_SPACES)
+        if name in at:
+            problems.append(
+                (
+                    "import.duplicate_item",
+                    name,
+                    f"見出し行に項目「{name}」が2回あります（{at[name] + 1}列目と{column}列目）",
+                )
+            )
+        elif name not in known:
+            problems.append(
+                (
+                    "import.unknown_item",
+                    name,
+                    f"{column}列目の項目「{name}」はレイアウト {layout_file.name} にありません"
+                    "（値を捨てないよう取り込みません。項目名を確認してください）",
+                )
+            )
+        else:
+            at[name] = column - 1
+    for item in layout_file.items:
+        if item.required and item.name not in at:
+            problems.append(
+                (
+                    "import.missing_item",
+                    item.name,
+                    f"必須項目「{item.name}」が見出し行にありません",
+                )
+            )
+    if problems:
+        return None, problems
+    columns = tuple(at.get(item.name) for item in layout_file.items)
+    return ColumnMap(columns, len(header)), []

@@ -39,7 +39,8 @@ class ImportSource(Protocol):
         SHA-256 is checked by :meth:`rows`, over the bytes it reads)."""
 
     def readable(self, layout_file: LayoutFile) -> bool:
-        """Whether the file exists and its rows can be read at all."""
+        """Whether the file exists and its rows can be read at all (no longer once :meth:`rows`
+        has refused its header: nothing across rows is then asked of it)."""
 
     def rows(
         self, layout_file: LayoutFile, faults: list[ImportFault]
