@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
+from jichitai.adapters.standard_layout.layout import load_layout
 from jichitai.domain.common.municipality import municipality_check_digit
 from tests.e2e.conftest import Cli
 
@@ -37,6 +39,80 @@ def test_export_writes_every_file_and_reports_gaiji(seeded: Cli, tmp_path: Path)
     assert len(rows) - 1 == out["gaiji_characters"] == manifest["gaiji_report"]["characters"]
     stats = seeded.ok("stats", "-m", CODE)
     assert out["persons"] == stats["persons"]
+
+
+def _csv(path: Path, encoding: str) -> list[list[str]]:
+    with path.open(encoding=encoding, newline="") as f:
+        return list(csv.reader(f))
+
+
+@pytest.mark.spec("10.6")
+def test_standard_only_writes_the_standard_items_as_the_full_export_has_them(
+    seeded: Cli, tmp_path: Path
+) -> None:
+    layout = load_layout("1.0")
+    full, std, both = tmp_path / "full", tmp_path / "std", tmp_path / "both"
+    export = ("layout", "export", "-m", CODE, "--encoding", "cp932", "--out")
+    seeded.ok(*export, str(full))
+    out = seeded.ok(*export, str(std), "--standard-only")
+    assert out["standard_only"] is True and out["extension_files"] == {}
+    manifest = json.loads((std / "manifest.json").read_text(encoding="utf-8"))
+    full_manifest = json.loads((full / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["standard_only"] is True and full_manifest["standard_only"] is False
+    assert "extension_files" not in manifest
+    names = {f.file_name for f in layout.files}
+    assert {p.name for p in std.iterdir()} == names | {"gaiji_report.csv", "manifest.json"}
+    for layout_file, entry in zip(layout.files, manifest["files"], strict=True):
+        data = (std / layout_file.file_name).read_bytes()
+        assert entry["file"] == layout_file.file_name
+        assert (entry["bytes"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+        rows = _csv(std / layout_file.file_name, "cp932")
+        whole = _csv(full / layout_file.file_name, "cp932")
+        standard = [item.name for item in layout_file.items if not item.extension]
+        # No extension item, none named 拡張_…, the rest in layout order, as the manifest says.
+        assert rows[0] == standard == entry["items"]
+        assert not [name for name in rows[0] if name.startswith("拡張_")]
+        assert entry["rows"] == len(rows) - 1 == len(whole) - 1 == out["files"][entry["file"]]
+        at = [whole[0].index(name) for name in standard]
+        assert rows[1:] == [[row[i] for i in at] for row in whole[1:]]  # row for row
+    # The 外字 report is the full one without the lines of the items left out.
+    extension = {(f.file_name, i.name) for f in layout.files for i in f.items if i.extension}
+    report = _csv(std / "gaiji_report.csv", "utf-8")
+    full_report = _csv(full / "gaiji_report.csv", "utf-8")
+    kept = [r for r in full_report[1:] if (r[0], r[3]) not in extension]
+    assert report[1:] == kept and len(kept) == out["gaiji_characters"] > 0
+
+    # With --extensions-beside the items left out go into a side file keyed by the row's key.
+    out = seeded.ok(*export, str(both), "--standard-only", "--extensions-beside")
+    for layout_file in layout.files:
+        name = layout_file.file_name
+        assert (both / name).read_bytes() == (std / name).read_bytes()
+    manifest = json.loads((both / "manifest.json").read_text(encoding="utf-8"))
+    sides = manifest["extension_files"]
+    assert [s["of"] for s in sides] == [f.file_name for f in layout.files]
+    assert out["extension_files"] == {s["file"]: s["rows"] for s in sides}
+    for layout_file, side in zip(layout.files, sides, strict=True):
+        data = (both / side["file"]).read_bytes()
+        assert (side["bytes"], side["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+        rows = _csv(both / side["file"], "cp932")
+        extensions = [item.name for item in layout_file.items if item.extension]
+        assert rows[0] == side["key"] + extensions == side["items"]
+        # Standard row + side row, joined on the key, give back the full export's row.
+        whole = _csv(full / layout_file.file_name, "cp932")
+        standard = _csv(std / layout_file.file_name, "cp932")
+        key_at = [standard[0].index(k) for k in side["key"]]
+        joined = [
+            dict(zip(standard[0], s, strict=True)) | dict(zip(rows[0], e, strict=True))
+            for s, e in zip(standard[1:], rows[1:], strict=True)
+            if [s[i] for i in key_at] == e[: len(key_at)]
+        ]
+        assert joined == [dict(zip(whole[0], row, strict=True)) for row in whole[1:]]
+
+    errors = seeded.refused(
+        "layout", "export", "-m", CODE, "--out", str(tmp_path / "x"), "--extensions-beside"
+    )
+    assert errors[0]["code"] == "export.extensions_beside"
+    assert not (tmp_path / "x").exists()
 
 
 def test_export_refusals_are_json_with_exit_status_2(seeded: Cli, tmp_path: Path) -> None:

@@ -191,3 +191,36 @@ def test_an_export_never_writes_into_a_directory_that_has_files(exported: Export
     with pytest.raises(DomainError) as unknown:
         exported.app.layout_export.export(CODE, str(exported.root / "v0"), version="0.1")
     assert unknown.value.code == "layout.invalid"
+
+
+def _documented_left_behind() -> set[tuple[str, str]]:
+    """The (file, item) rows of the table in docs/migration.md that says what a standard-only
+    export leaves behind."""
+    text = (Path(__file__).parents[2] / "docs" / "migration.md").read_text(encoding="utf-8")
+    table = text.split("<!-- standard-only-left-behind -->")[1]
+    table = table.split("<!-- /standard-only-left-behind -->")[0]
+    rows = [line.split("|") for line in table.strip().splitlines()[2:]]
+    return {(cells[1].strip(), cells[2].strip()) for cells in rows}
+
+
+def test_a_standard_only_export_leaves_behind_exactly_the_documented_items(
+    exported: Exported,
+) -> None:
+    layout = load_layout("1.0")
+    extension = {(f.name, i.name) for f in layout.files for i in f.items if i.extension}
+    assert _documented_left_behind() == extension
+    assert len(extension) == 19
+    result = exported.app.layout_export.export(
+        CODE, str(exported.root / "standard"), standard_only=True
+    )
+    assert result.standard_only and result.persons == exported.utf8.persons
+    full = json.loads((exported.root / "utf8" / MANIFEST).read_text(encoding="utf-8"))
+    standard = json.loads((exported.root / "standard" / MANIFEST).read_text(encoding="utf-8"))
+    left_behind = set()
+    for whole, part in zip(full["files"], standard["files"], strict=True):
+        header = _rows(exported.root / "standard" / part["file"])[0]
+        assert header == part["items"]
+        assert _rows(exported.root / "utf8" / whole["file"])[0] == whole["items"]
+        assert [n for n in whole["items"] if n in header] == header  # order kept
+        left_behind |= {(whole["name"], n) for n in whole["items"] if n not in header}
+    assert left_behind == extension

@@ -52,6 +52,22 @@ def layout_export(
     ],
     encoding: Annotated[Encoding, typer.Option(help="文字コード")] = Encoding.UTF8,
     version: Annotated[str, typer.Option("--layout-version", help="レイアウトの版")] = "1.0",
+    standard_only: Annotated[
+        bool,
+        typer.Option(
+            "--standard-only",
+            help="標準項目だけを出力する（拡張項目を除く。他社システムへの移行用。"
+            "残る項目は docs/migration.md を参照）",
+        ),
+    ] = False,
+    extensions_beside: Annotated[
+        bool,
+        typer.Option(
+            "--extensions-beside",
+            help="--standard-only で除いた拡張項目を、行の番号（宛名番号・個人履歴番号など）と"
+            "ともに別ファイル（*_ext.csv）に出力する",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """団体の住民記録すべて（履歴・除票を含む）を中間標準レイアウトのCSVに出力する."""
@@ -61,7 +77,14 @@ def layout_export(
     try:
         code = a.municipalities.get(municipality).code
         started = time.perf_counter()
-        result = a.layout_export.export(code, str(out), encoding.value, version)
+        result = a.layout_export.export(
+            code,
+            str(out),
+            encoding.value,
+            version,
+            standard_only=standard_only,
+            extensions_beside=extensions_beside,
+        )
     except DomainError as e:
         _fail(e, as_json)
     elapsed = time.perf_counter() - started
@@ -79,7 +102,9 @@ def layout_export(
             "encoding": result.encoding,
             "out": result.out_dir,
             "persons": result.persons,
+            "standard_only": result.standard_only,
             "files": {f.file_name: f.rows for f in result.files},
+            "extension_files": {f.file_name: f.rows for f in result.extension_files},
             "gaiji_characters": result.gaiji_characters,
             "gaiji_report": result.gaiji_report,
             "manifest": result.manifest,

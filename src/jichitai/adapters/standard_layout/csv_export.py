@@ -13,8 +13,12 @@
   with the header as 1, 宛名番号 is the person (世帯番号 in the household file) and 外字可 says
   whether the layout allows 外字 in that item. In UTF-8 nothing needs escaping and the report
   has its header only.
-* ``manifest.json`` (UTF-8): layout, encoding, municipality, and per file its row count, size and
-  SHA-256. It holds no time stamp, so exporting the same register twice gives identical bytes.
+* ``manifest.json`` (UTF-8): layout, encoding, municipality, ``standard_only`` (whether the
+  files hold the standard items only, the extension items left out), and per file its items
+  (the header, in order), row count, size and SHA-256; side files of extension items
+  (``--extensions-beside``) under ``extension_files``, each with the file it goes with
+  (``of``) and the items it is keyed by (``key``). It holds no time stamp, so exporting the
+  same register twice gives identical bytes.
 * Every file is owner-only (0600) and a directory made for the export 0700, whatever the umask
   (``adapters/private_files.py``): the files carry 個人番号 and 支援措置. Each file is created
   new (``O_EXCL``): the directory was empty, and a file or link put there meanwhile is refused,
@@ -133,6 +137,8 @@ class CsvExportSink:
         self._encoding = encoding
         self._escape = encoding == "cp932"
         self._files: list[ExportedFile] = []
+        self._beside: list[tuple[ExportedFile, str, LayoutFile]] = []
+        self._current_beside = ""
         self._report = _HashingFile(self._dir / GAIJI_REPORT, "utf-8")
         self._report_writer = csv.writer(self._report, lineterminator="\r\n")
         self._report_writer.writerow(_REPORT_HEADER)
@@ -142,8 +148,9 @@ class CsvExportSink:
         self._writer: Any = None
         self._line = 0
 
-    def begin_file(self, layout_file: LayoutFile) -> None:
+    def begin_file(self, layout_file: LayoutFile, *, beside: str = "") -> None:
         self._current = layout_file
+        self._current_beside = beside
         self._out = _HashingFile(self._dir / layout_file.file_name, self._encoding)
         self._writer = csv.writer(self._out, lineterminator="\r\n")
         self._line = 1
@@ -188,36 +195,59 @@ class CsvExportSink:
     def end_file(self) -> None:
         assert self._out is not None and self._current is not None
         self._out.close()
-        self._files.append(
-            ExportedFile(
-                name=self._current.name,
-                file_name=self._current.file_name,
-                rows=self._line - 1,
-                sha256=self._out.sha256.hexdigest(),
-                bytes=self._out.size,
-            )
+        written = ExportedFile(
+            name=self._current.name,
+            file_name=self._current.file_name,
+            rows=self._line - 1,
+            sha256=self._out.sha256.hexdigest(),
+            bytes=self._out.size,
         )
+        if self._current_beside:
+            self._beside.append((written, self._current_beside, self._current))
+        else:
+            self._files.append(written)
         self._out = self._writer = self._current = None
 
-    def finish(self, municipality_code: str, layout: Layout) -> ExportResult:
+    def finish(
+        self, municipality_code: str, layout: Layout, *, standard_only: bool = False
+    ) -> ExportResult:
         self._report.close()
-        manifest = {
+        items = {f.file_name: f.header for f in layout.files}
+        manifest: dict[str, Any] = {
             "business": layout.business,
             "layout_version": layout.version,
             "municipality_code": municipality_code,
             "encoding": self._encoding,
             "line_end": "CRLF",
             "gaiji_convention": "&#xHHHH;",
+            "standard_only": standard_only,
             "files": [
                 {
                     "name": f.name,
                     "file": f.file_name,
+                    "items": items[f.file_name],
                     "rows": f.rows,
                     "bytes": f.bytes,
                     "sha256": f.sha256,
                 }
                 for f in self._files
             ],
+        }
+        if self._beside:
+            manifest["extension_files"] = [
+                {
+                    "name": f.name,
+                    "file": f.file_name,
+                    "of": of,
+                    "key": [i.name for i in side.items if not i.extension],
+                    "items": side.header,
+                    "rows": f.rows,
+                    "bytes": f.bytes,
+                    "sha256": f.sha256,
+                }
+                for f, of, side in self._beside
+            ]
+        manifest |= {
             "gaiji_report": {
                 "file": GAIJI_REPORT,
                 "characters": self.gaiji_characters,
@@ -236,4 +266,6 @@ class CsvExportSink:
             gaiji_characters=self.gaiji_characters,
             gaiji_report=str(self._dir / GAIJI_REPORT),
             manifest=str(self._dir / MANIFEST),
+            standard_only=standard_only,
+            extension_files=tuple(f for f, _, _ in self._beside),
         )

@@ -21,14 +21,18 @@ RowToCheck: TypeAlias = tuple[int, list[str], tuple[str, str] | None]
 class ExportSink(Protocol):
     """Where the rows go: one file after another, then the manifest."""
 
-    def begin_file(self, layout_file: LayoutFile) -> None: ...
+    def begin_file(self, layout_file: LayoutFile, *, beside: str = "") -> None:
+        """Start a file; ``beside`` names the file a side file of extension items goes with."""
 
     def write_row(self, person: str, row: Sequence[str]) -> None:
         """One row; ``person`` is the 宛名番号 (or 世帯番号) named in the 外字 report."""
 
     def end_file(self) -> None: ...
 
-    def finish(self, municipality_code: str, layout: Layout) -> ExportResult: ...
+    def finish(
+        self, municipality_code: str, layout: Layout, *, standard_only: bool = False
+    ) -> ExportResult:
+        """The manifest; ``layout`` holds the files as written (their items, in order)."""
 
 
 class ImportSource(Protocol):
