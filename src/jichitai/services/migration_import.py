@@ -55,9 +55,11 @@ from typing import Any, Final
 
 from jichitai.domain.common.town_areas import MasterIndex
 from jichitai.domain.errors import DomainError, NotFound, Violation
+from jichitai.domain.migration.code_map import code_map_template
 from jichitai.domain.migration.layout import Layout, LayoutFile
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.services.migration_ids import IdMode
+from jichitai.services.migration_maps import NO_MAPS, MappedSource, MapTexts
 from jichitai.services.migration_pass import ImportPass
 from jichitai.services.migration_rows import ImportFault, SnapshotCheck
 from jichitai.services.migration_workers import checked_in_workers
@@ -82,6 +84,7 @@ __all__ = [
     "ImportResult",
     "ImportSource",
     "LayoutImportService",
+    "MapTexts",
 ]
 
 
@@ -189,6 +192,7 @@ class LayoutImportService:
         workers: int = 0,
         allow_addresses_outside: bool = False,
         allow_outside_master: bool = False,
+        maps: MapTexts | None = None,
     ) -> ImportResult:
         """Check every row and, when no row has a fault (and not ``dry_run``), write them all.
 
@@ -207,8 +211,12 @@ class LayoutImportService:
         ``import.address_outside_allowed``, and each one's journal entry keeps the rule as an
         acknowledged alert beside the operator, as a counter change keeps the alerts its clerk
         acknowledged.
+
+        ``maps``: the vendor's 外字 map and code map (``migration_maps``), applied to every row
+        as it is read; a bad line of either refuses the import before anything is read.
         """
         layout = self._load_layout(version)
+        vendor_maps = (maps or NO_MAPS).parsed(layout)
         name = self._municipality_name(municipality_code)
         if name is None:
             raise NotFound(
@@ -219,7 +227,9 @@ class LayoutImportService:
                 )
             )
         self._refuse_if_not_empty(municipality_code)
-        source = _Counted(self._open_source(directory), progress or _quiet)
+        source = _Counted(
+            MappedSource(self._open_source(directory), vendor_maps), progress or _quiet
+        )
         written = False
         id_map = None
         source.phase = "check" if dry_run else "import"
@@ -280,6 +290,11 @@ class LayoutImportService:
             addresses_outside=let_in,
             town_areas_outside_master=outside_master,
         )
+
+    def code_map_template(self, version: str = "1.0") -> Iterator[list[str]]:
+        """``jichitai layout code-map-template``: every code of every code table of the layout,
+        as rows of a code map to fill in (header first)."""
+        return code_map_template(self._load_layout(version).code_tables)
 
     def _read(
         self,
