@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from jichitai.adapters.standard_layout.layout import load_layout
@@ -36,7 +38,10 @@ def test_a_gaiji_map_reads_code_points_characters_and_their_ivs() -> None:
         "\ue002": KUZU_IVS,
     }
     assert gaiji.translate("\ue000橋\ue001子") == (f"髙橋{KUZU_IVS}子", [])
-    assert gaiji.translate("山\ue123\ue123\U00100001") == ("山\ue123\ue123\U00100001", ["\ue123", "\U00100001"])
+    assert gaiji.translate("山\ue123\ue123\U00100001") == (
+        "山\ue123\ue123\U00100001",
+        ["\ue123", "\U00100001"],
+    )
     assert GaijiMap().translate("田中") == ("田中", [])
 
 
@@ -139,7 +144,9 @@ class Rows:
     def readable(self, layout_file: object) -> bool:
         return True
 
-    def rows(self, layout_file: object, faults: list[ImportFault]):  # type: ignore[no-untyped-def]
+    def rows(
+        self, layout_file: object, faults: list[ImportFault]
+    ) -> Iterator[tuple[int, list[str]]]:
         for line, row in enumerate(self._rows, start=2):
             yield line, list(row)
 
@@ -162,6 +169,7 @@ def test_rows_come_out_mapped_and_an_unmapped_gaiji_names_person_item_and_code_p
     )
     faults: list[ImportFault] = []
     [(line, mapped)] = MappedSource(Rows(row), maps).rows(snapshots, faults)
+    assert line == 2
     assert mapped[header.index("氏_日本人")] == "髙橋"
     assert mapped[header.index("名_日本人")] == "\ue123子"  # left as read: refused, not guessed
     assert mapped[header.index("異動事由")] == "11"
