@@ -82,7 +82,9 @@ class _FileMaps:
         self.person = [(sources[key], label) for key, label in _PERSON_KEYS if key in sources]
 
     def translate(self, line: int, row: list[str], faults: list[ImportFault]) -> list[str]:
-        if PRIVATE_USE.search("\x1f".join(row)) is not None:
+        # Most cells are ASCII (digits, codes, dates), known so without reading them.
+        text = "\x1f".join([cell for cell in row if not cell.isascii()])
+        if text and PRIVATE_USE.search(text) is not None:
             row = [self._gaiji(line, row, at, cell, faults) for at, cell in enumerate(row)]
         for at, table in self.codes:
             if at < len(row) and row[at]:
