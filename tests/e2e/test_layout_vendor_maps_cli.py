@@ -67,7 +67,10 @@ def test_an_unmapped_gaiji_is_a_fault_naming_person_item_and_code_point(
     vendor: tuple[Cli, Path, str], tmp_path: Path
 ) -> None:
     cli, theirs, chosen = vendor
-    result = cli.run("layout", "import", "-m", TARGET, str(theirs), "--report", str(tmp_path))
+    result = cli.run(
+        "layout", "import", "-m", TARGET, str(theirs), "--report", str(tmp_path),
+        "--workers", "2",
+    )  # fmt: skip
     assert result.returncode == 2, result.stderr
     with (tmp_path / "import_report.csv").open(encoding="utf-8", newline="") as report:
         faults = list(csv.DictReader(report))
@@ -97,8 +100,9 @@ def test_the_maps_bring_the_mj_character_and_our_codes_into_register_and_certifi
 
     done = cli.ok(
         "layout", "import", "-m", TARGET, str(theirs), "--report", str(tmp_path),
-        "--gaiji-map", str(gaiji_map), "--code-map", str(code_map),
+        "--gaiji-map", str(gaiji_map), "--code-map", str(code_map), "--workers", "2",
     )  # fmt: skip
+    assert done["workers"] == 2  # the rows reach the workers translated
     assert done["written"] is True and done["faults"] == 0
     shown = cli.ok("resident", "show", "-m", TARGET, chosen)
     family = json.dumps(shown, ensure_ascii=False)
