@@ -28,6 +28,7 @@ def test_a_gaiji_map_reads_code_points_characters_and_their_ivs() -> None:
         "e001,葛,U+E0100,\r\n"
         "U+F0000,U+20BB7,,つちよし\r\n"
         f"U+E002,{KUZU_IVS},,IVS 付きで\r\n"
+        "U+E003,U+31350,,CJK 統合漢字拡張H（この Python の表にはまだない）\r\n"
         "\r\n"
     )
     gaiji = parse_gaiji_map(text)
@@ -36,6 +37,7 @@ def test_a_gaiji_map_reads_code_points_characters_and_their_ivs() -> None:
         "\ue001": KUZU_IVS,
         "\U000f0000": "\U00020bb7",
         "\ue002": KUZU_IVS,
+        "\ue003": "\U00031350",
     }
     assert gaiji.translate("\ue000橋\ue001子") == (f"髙橋{KUZU_IVS}子", [])
     assert gaiji.translate("山\ue123\ue123\U00100001") == (
@@ -58,6 +60,7 @@ def test_every_bad_line_of_a_gaiji_map_is_named() -> None:
             "U+E004,髙橋,",  # two characters
             "U+E005,葛\U000e0100,U+E0101",  # two different selectors
             "XYZ,髙,",
+            "U+E006,U+0007,",  # a control character
         ]
     )
     with pytest.raises(InvalidValue) as error:
@@ -71,6 +74,7 @@ def test_every_bad_line_of_a_gaiji_map_is_named() -> None:
         (8, "gaiji_map.not_one_character", "文字"),
         (9, "gaiji_map.ivs", "IVS"),
         (10, "gaiji_map.not_private_use", "移行元コード"),
+        (11, "gaiji_map.not_a_character", "文字"),
     ]
     assert error.value.violations[1].message == (
         "外字対応表 4 行目: 移行元コード U+E000 は 2 行目にもあります"

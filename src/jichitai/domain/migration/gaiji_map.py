@@ -52,7 +52,10 @@ PRIVATE_USE: Final = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\
 _NOTATION: Final = re.compile(r"(?:[Uu]\+)?([0-9A-Fa-f]{4,6})")
 _FIRST_IVS: Final = 0xE0100
 _LAST_IVS: Final = 0xE01EF
-_NOT_TEXT: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_NOT_TEXT: Final = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Mn"})
+"""Not a character to map to: controls, formats, separators, a lone mark or selector. Unassigned
+code points are not refused (this Python's Unicode tables predate CJK Extension H, which MJ
+characters may use), as names do (``domain/common/names.py``)."""
 
 
 def is_private_use(char: str) -> bool:
@@ -192,7 +195,7 @@ def _target(written: str, ivs_written: str) -> tuple[str | None, tuple[str, str,
             TARGET,
             f"文字 {code_point(text)} が私用領域の文字です（文字情報基盤の文字を指定してください）",
         )
-    if unicodedata.category(text) in _NOT_TEXT or unicodedata.category(text) == "Mn":
+    if unicodedata.category(text) in _NOT_TEXT:
         return None, ("not_a_character", TARGET, f"文字 {code_point(text)} は文字ではありません")
     if ivs_written:
         match = _NOTATION.fullmatch(ivs_written)
