@@ -7,6 +7,7 @@ Refusals follow ``cli.py``: code, Japanese message and field on standard error (
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import resource
@@ -22,7 +23,7 @@ import typer
 
 from jichitai.domain.common.address import OUTSIDE_MUNICIPALITY
 from jichitai.domain.common.town_areas import TOWN_AREA_NOT_IN_MASTER
-from jichitai.domain.errors import DomainError
+from jichitai.domain.errors import DomainError, Violation
 from jichitai.entrypoints.cli_common import (
     JsonOption,
     MunicipalityOption,
@@ -32,6 +33,7 @@ from jichitai.entrypoints.cli_common import (
     operator_actor,
 )
 from jichitai.services.migration_ids import IdMode
+from jichitai.services.migration_maps import MapTexts
 
 if TYPE_CHECKING:
     from jichitai.services.migration_import import Progress
@@ -144,6 +146,33 @@ def _peak_memory_mb(workers: int, worker_peak_kb: int) -> int:
     return round((own + (workers + 1) * worker_peak_kb if workers else own) / 1024)
 
 
+def map_texts(gaiji_map: Path | None, code_map: Path | None) -> MapTexts:
+    """The content of ``--gaiji-map`` and ``--code-map`` (UTF-8, a BOM allowed); a file that
+    cannot be read is refused (``DomainError``)."""
+
+    def text(path: Path | None, code: str, label: str) -> str:
+        if path is None:
+            return ""
+        try:
+            return path.read_bytes().decode("utf-8-sig")
+        except OSError as error:
+            raise DomainError(
+                Violation(f"{code}.unreadable", f"{label}が読めません: {error.strerror}", str(path))
+            ) from error
+        except UnicodeDecodeError as error:
+            raise DomainError(
+                Violation(
+                    f"{code}.encoding",
+                    f"{label}が UTF-8 として読めません（{error.start + 1} バイト目）",
+                    str(path),
+                )
+            ) from error
+
+    return MapTexts(
+        text(gaiji_map, "gaiji_map", "外字対応表"), text(code_map, "code_map", "コード対応表")
+    )
+
+
 @contextmanager
 def terminal_progress(directory: Path, enabled: bool) -> Iterator[Progress | None]:
     """A progress bar per phase and file (rows, rows/s, time left), or nothing."""
@@ -189,6 +218,46 @@ def terminal_progress(directory: Path, enabled: bool) -> Iterator[Progress | Non
         yield update
 
 
+GaijiMapOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--gaiji-map",
+        help="外字対応表（CSV・UTF-8: 移行元コード,文字,IVS,備考）。移行元の私用領域の外字を"
+        "文字情報基盤の文字（IVS付き）に置き換える。対応のない外字は取り込まない",
+    ),
+]
+CodeMapOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--code-map",
+        help="コード対応表（CSV・UTF-8: コード表,移行元コード,コード,名称）。移行元のコード値を"
+        "このレイアウトのコードに読み替える（ひな形: layout code-map-template）",
+    ),
+]
+
+
+@layout_app.command("code-map-template")
+def layout_code_map_template(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="出力先ファイル（省略時は標準出力）")
+    ] = None,
+    version: Annotated[str, typer.Option("--layout-version", help="レイアウトの版")] = "1.0",
+    as_json: JsonOption = False,
+) -> None:
+    """コード対応表（--code-map）のひな形: レイアウトの全コード表の全コード（移行元コードは空欄）."""
+    try:
+        rows = list(_app().layout_import.code_map_template(version))
+    except DomainError as e:
+        _fail(e, as_json)
+    if out is None:
+        writer = csv.writer(sys.stdout, lineterminator="\r\n")
+        writer.writerows(rows)
+        return
+    with out.open("w", encoding="utf-8-sig", newline="") as file:  # BOM: Excel reads it so
+        csv.writer(file, lineterminator="\r\n").writerows(rows)
+    _emit({"out": str(out), "codes": len(rows) - 1}, as_json)
+
+
 @layout_app.command("import")
 def layout_import(
     municipality: MunicipalityOption,
@@ -230,6 +299,8 @@ def layout_import(
             " import_report.csv に記録し、異動履歴にアラートとして残す）",
         ),
     ] = False,
+    gaiji_map: GaijiMapOption = None,
+    code_map: CodeMapOption = None,
     allow_town_areas_outside_master: Annotated[
         bool,
         typer.Option(
@@ -271,6 +342,7 @@ def layout_import(
                 allow_addresses_outside=allow_addresses_outside,
                 allow_outside_master=allow_town_areas_outside_master,
                 encoding=encoding.value if encoding else None,
+                maps=map_texts(gaiji_map, code_map),
             )
     except DomainError as e:
         _fail(e, as_json)

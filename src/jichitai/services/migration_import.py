@@ -55,9 +55,11 @@ from typing import Any, Final
 
 from jichitai.domain.common.town_areas import MasterIndex
 from jichitai.domain.errors import DomainError, NotFound, Violation
+from jichitai.domain.migration.code_map import code_map_template
 from jichitai.domain.migration.layout import Layout, LayoutFile
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.services.migration_ids import IdMode
+from jichitai.services.migration_maps import NO_MAPS, MappedSource, MapTexts
 from jichitai.services.migration_pass import ImportPass
 from jichitai.services.migration_rows import ImportFault, SnapshotCheck
 from jichitai.services.migration_workers import checked_in_workers
@@ -82,6 +84,7 @@ __all__ = [
     "ImportResult",
     "ImportSource",
     "LayoutImportService",
+    "MapTexts",
 ]
 
 
@@ -190,6 +193,7 @@ class LayoutImportService:
         allow_addresses_outside: bool = False,
         allow_outside_master: bool = False,
         encoding: str | None = None,
+        maps: MapTexts | None = None,
     ) -> ImportResult:
         """Check every row and, when no row has a fault (and not ``dry_run``), write them all.
 
@@ -211,8 +215,12 @@ class LayoutImportService:
 
         ``encoding`` (``utf-8`` or ``cp932``): what the files are in when the directory has no
         ``manifest.json`` (another system's files); with a manifest it must agree with it.
+
+        ``maps``: the vendor's 外字 map and code map (``migration_maps``), applied to every row
+        as it is read; a bad line of either refuses the import before anything is read.
         """
         layout = self._load_layout(version)
+        vendor_maps = (maps or NO_MAPS).parsed(layout)
         name = self._municipality_name(municipality_code)
         if name is None:
             raise NotFound(
@@ -223,7 +231,9 @@ class LayoutImportService:
                 )
             )
         self._refuse_if_not_empty(municipality_code)
-        source = _Counted(self._open_source(directory, encoding), progress or _quiet)
+        source = _Counted(
+            MappedSource(self._open_source(directory, encoding), vendor_maps), progress or _quiet
+        )
         written = False
         id_map = None
         source.phase = "check" if dry_run else "import"
@@ -284,6 +294,11 @@ class LayoutImportService:
             addresses_outside=let_in,
             town_areas_outside_master=outside_master,
         )
+
+    def code_map_template(self, version: str = "1.0") -> Iterator[list[str]]:
+        """``jichitai layout code-map-template``: every code of every code table of the layout,
+        as rows of a code map to fill in (header first)."""
+        return code_map_template(self._load_layout(version).code_tables)
 
     def _read(
         self,
