@@ -95,6 +95,7 @@ class CellRule:
     kana: bool = False  # a reading: half-width katakana read as full width
     unknown_at: tuple[int, int] | None = None  # a date's 不詳フラグ and 不詳表記 cells
     kind_codes: Mapping[str, str] | None = None  # DateKind value -> its 日付種別 code
+    calendar_code: str = ""  # the 日付種別 code of a calendar day
 
 
 def cell_rules(layout: Layout, layout_file: LayoutFile, check_ids: bool) -> tuple[CellRule, ...]:
@@ -114,6 +115,7 @@ def cell_rules(layout: Layout, layout_file: LayoutFile, check_ids: bool) -> tupl
             kana=item.type is ItemType.TEXT and item.source.endswith("_kana"),
             unknown_at=_unknown_at(item, at),
             kind_codes=None if kinds is None else kinds.codes,
+            calendar_code="" if kinds is None else kinds.codes.get("calendar", ""),
         )
         for item in layout_file.items
     )
@@ -268,30 +270,32 @@ def cell_faults(
         message = f"項目数が {len(row)} です（{len(rules)} 項目であること）"
         return [ImportFault(name, line, "", "import.columns", message)]
     faults: list[ImportFault] = []
-    at = -1
-    for rule in rules:
-        at += 1
-        cell = row[at]
-        problem = None
-        if cell:
-            check = rule.check
-            if check is None:
-                if (
-                    cell[0] in SPACES
-                    or cell[-1] in SPACES
-                    or (rule.kana and has_half_width_kana(cell))
-                ):
-                    cell = row[at] = _read_text(rule, cell)
-            elif (problem := check(cell)) is not None:
-                cell, problem = _read(rule, cell, problem, row, at)
-            elif rule.unknown_at is not None:
-                _calendar_kind(rule, rule.unknown_at, row)
+    for at, cell in enumerate(row):
+        rule = rules[at]
         if not cell:
-            if rule.required and problem is None:
-                faults.append(
-                    ImportFault(name, line, rule.name, "import.required", "必須項目が空です")
-                )
+            if rule.required:
+                faults.append(_required(name, line, rule))
             continue
+        check = rule.check
+        problem = None
+        if check is None:  # text: only its ends (and a reading's kana) are looked at
+            if cell[0] in SPACES or cell[-1] in SPACES or (rule.kana and has_half_width_kana(cell)):
+                cell = row[at] = _read_text(rule, cell)
+                if not cell:
+                    if rule.required:
+                        faults.append(_required(name, line, rule))
+                    continue
+        elif (problem := check(cell)) is not None:
+            cell, problem = _read(rule, cell, problem, row, at)
+            if not cell:
+                if rule.required:
+                    faults.append(_required(name, line, rule))
+                continue
+        elif rule.unknown_at is not None:  # a calendar day: its 不詳フラグ, when left empty
+            kind_at = rule.unknown_at[0]
+            kind = row[kind_at]
+            if not kind or kind[0] in SPACES:
+                row[kind_at] = rule.calendar_code
         if problem is None and rule.length is not None and len(cell) > rule.length:
             problem = ("import.length", f"{len(cell)} 文字です（{rule.length} 文字以内）")
         elif problem is None and rule.parse_id is not None:
@@ -341,23 +345,22 @@ def _read_date(
         return written, (error.code, error.violations[0].message)
     if unknown_at is not None and rule.kind_codes is not None:
         kind_at, text_at = unknown_at
-        code, given = rule.kind_codes.get(read.kind.value, ""), row[kind_at].strip(SPACES)
-        if given and given != code:
-            message = f"不詳フラグ（{given}）と一致しません（{written[:20]}: {read.display()}）"
-            return written, ("import.date_kind", message)
-        row[kind_at] = code
-        if read.text and not row[text_at].strip(SPACES):
-            row[text_at] = read.text
+        code, given = rule.kind_codes.get(read.kind.value, ""), key_cell(row[kind_at])
+        if not read.is_calendar:  # a 不詳 marker or a day the calendar lacks
+            if given and given != code:
+                message = f"不詳フラグ（{given}）と一致しません（{written[:20]}: {read.display()}）"
+                return written, ("import.date_kind", message)
+            row[kind_at] = code
+            if not row[text_at].strip(SPACES):
+                row[text_at] = read.text
+        elif not given:  # a machine date in 和暦; with a flag and wording, they are checked later
+            row[kind_at] = code
     cell = row[at] = calendar_cell(read.approximation)
     return cell, None
 
 
-def _calendar_kind(rule: CellRule, unknown_at: tuple[int, int], row: list[str]) -> None:
-    """A calendar day whose 不詳フラグ is left empty (a file without the item): 暦上日."""
-    kind_at = unknown_at[0]
-    kind = row[kind_at]
-    if (not kind or kind.isspace()) and rule.kind_codes is not None:
-        row[kind_at] = rule.kind_codes.get("calendar", "")
+def _required(name: str, line: int, rule: CellRule) -> ImportFault:
+    return ImportFault(name, line, rule.name, "import.required", "必須項目が空です")
 
 
 def decoded(

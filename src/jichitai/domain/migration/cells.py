@@ -49,6 +49,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Final
 
 from jichitai.domain.common.dates import RecordDate, parse_japanese_date
@@ -138,6 +139,34 @@ def _refused(cell: str, unknown: bool) -> DomainError:
     return invalid("import.date", f"年月日として読めません（{cell[:20]}、{forms}）")
 
 
+@lru_cache(maxsize=8)
+def _era_spans(eras: EraTable) -> dict[int, tuple[int, date, date]]:
+    """年号コード → (the Gregorian year before its 元年, its first day, its last day)."""
+    return {
+        era.code: (era.first_day.year - 1, era.first_day, eras.last_day(era) or date.max)
+        for era in eras
+    }
+
+
+def _calendar_day(digits: str, eras: EraTable) -> date | None:
+    """The calendar day of a whole date (no 00), the common case, computed straight from the
+    era table; None for anything else (which the date parser then reads, or refuses)."""
+    try:
+        if len(digits) == 8 and digits[0] != "0":
+            return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        if len(digits) == 8:
+            digits = digits[1:]
+        if len(digits) != 7 or digits[1:3] == "00":
+            return None
+        span = _era_spans(eras).get(int(digits[0]))
+        if span is None:
+            return None
+        day = date(span[0] + int(digits[1:3]), int(digits[3:5]), int(digits[5:]))
+    except ValueError:
+        return None
+    return day if span[1] <= day <= span[2] else None
+
+
 def date_cell(cell: str, *, unknown: bool, eras: EraTable = DEFAULT_ERAS) -> RecordDate:
     """The date a cell of a date item writes (see the module's list of forms).
 
@@ -149,6 +178,9 @@ def date_cell(cell: str, *, unknown: bool, eras: EraTable = DEFAULT_ERAS) -> Rec
     digits = ascii_digits(cell.strip(SPACES))
     if not (digits.isascii() and digits.isdigit()):
         raise _refused(cell, unknown)
+    day = _calendar_day(digits, eras)
+    if day is not None:
+        return RecordDate.of(day)
     if digits == STAND_IN_UNKNOWN and unknown:
         return RecordDate.parse(_WHOLLY_UNKNOWN, eras=eras)
     if digits in _UNKNOWN_ALL:
