@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from jichitai.adapters.standard_layout.layout import load_layout
 from jichitai.domain.common.dates import DateKind, RecordDate
 from jichitai.domain.common.eras import DEFAULT_ERAS
+from jichitai.domain.errors import DomainError
 from jichitai.domain.migration.layout import Layout
 from jichitai.domain.residents.model import ResidentRecord
+from jichitai.services.inbound import record_date_data
 from jichitai.services.layout_mapping import RowMapper
 from jichitai.services.migration_rows import ImportFault, cell_faults, cell_rules
 from tests.unit.test_layout_mapping import _japanese
@@ -308,3 +310,14 @@ def test_any_half_width_reading_reads_as_its_full_width_form(text: str) -> None:
     cells, faults = _read(氏_フリガナ=text)
     assert faults == []
     assert cells["氏_フリガナ"] == unicodedata.normalize("NFKC", text)
+
+
+def test_the_door_keeps_the_machine_date_of_a_wholly_unknown_date_only_with_its_wording() -> None:
+    kept = {"kind": "unknown", "date": "0001-01-01", "text": "年月日不詳"}
+    assert record_date_data(kept, "birth_date") == kept
+    with pytest.raises(DomainError) as refused:
+        record_date_data({"kind": "calendar", "date": "0001-01-01"}, "birth_date")
+    assert refused.value.code == "date.out_of_range"
+    with pytest.raises(DomainError) as refused:
+        record_date_data({"date": "0001-01-01", "text": "昭和20年頃"}, "birth_date")
+    assert refused.value.code == "date.wording_mismatch"
