@@ -95,7 +95,7 @@ def katakana_cell(cell: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Written:
-    """A date cell split into what it says: era (None: 西暦), year, month, day (0: unknown)."""
+    """A date cell split into what it says: era name ("": 西暦), year, month, day (0: unknown)."""
 
     era: str
     year: int
