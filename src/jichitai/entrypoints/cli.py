@@ -343,6 +343,23 @@ def bench_town_areas(
     run(areas=areas, checks=checks)
 
 
+@bench_app.command("cells")
+def bench_cells(
+    rows: Annotated[int, typer.Option(help="項目値を検査する行数")] = 100_000,
+    records: Annotated[int, typer.Option(help="行全体を検査する行数")] = 20_000,
+    template: Annotated[int, typer.Option(help="ひな形の住民数")] = 300,
+) -> None:
+    """移行の項目値の検査の性能の計測 (bench/cells.py を実行する。ソースから実行した場合のみ)."""
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "bench" / "cells.py").exists():
+        typer.echo("ベンチマークはソースのチェックアウトからのみ実行できます", err=True)
+        raise typer.Exit(code=2)
+    sys.path.insert(0, str(root))
+    from bench.cells import run  # bench/ is not packaged: found on the path set above
+
+    run(rows=rows, records=records, template=template)
+
+
 @bench_app.command("api")
 def bench_api(
     residents: Annotated[int, typer.Option(help="住民数")] = 10_000,

@@ -173,7 +173,10 @@ def record_date_data(data: Any, path: str) -> dict[str, str]:
     kind, day, text = data.get("kind"), data.get("date"), data.get("text", "")
     if not isinstance(text, str) or (kind is not None and not isinstance(kind, str)):
         raise invalid("input.shape", "年月日の各項目は文字列で入力してください", path)
-    given = _iso_day(day, f"{path}.date") if day is not None else None
+    # 「年月日不詳」 is kept as date.min, outside the range of a typed day: with that wording
+    # (checked below: the date must be the wording's own) it is the register's own value.
+    bounded = not (text.strip() and day == date.min.isoformat())
+    given = _iso_day(day, f"{path}.date", bounded=bounded) if day is not None else None
     if kind is not None and kind not in {k.value for k in DateKind}:
         raise invalid(
             "date.kind", "年月日の種類は calendar・non_calendar・unknown です", f"{path}.kind"
@@ -203,14 +206,14 @@ def _wording(parsed: RecordDate) -> str:
     return f"{label}（{parsed.approximation.isoformat()}）"
 
 
-def _iso_day(data: Any, path: str) -> date:
+def _iso_day(data: Any, path: str, *, bounded: bool = True) -> date:
     if isinstance(data, str) and len(data) == 10 and data[4] == "-" and data[7] == "-":
         try:
             day = date.fromisoformat(data)
         except ValueError:
             pass
         else:
-            if not EARLIEST <= day <= LATEST:
+            if bounded and not EARLIEST <= day <= LATEST:
                 raise invalid(
                     "date.out_of_range",
                     f"{EARLIEST.year}年から{LATEST.year}年までの日付を入力してください",

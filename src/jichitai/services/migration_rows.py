@@ -26,7 +26,15 @@ from jichitai.codec import to_primitive
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.common.town_areas import TownAreaLookup, town_area_fault
 from jichitai.domain.errors import DomainError, Violation
-from jichitai.domain.migration.layout import CodeTable, ItemType, Layout, LayoutFile
+from jichitai.domain.migration.cells import (
+    SPACES,
+    ascii_digits,
+    calendar_cell,
+    date_cell,
+    has_half_width_kana,
+    katakana_cell,
+)
+from jichitai.domain.migration.layout import CodeTable, ItemType, Layout, LayoutFile, LayoutItem
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
 from jichitai.services.inbound import record_faults
 from jichitai.services.layout_mapping import RowMapper
@@ -41,6 +49,7 @@ __all__ = [
     "cell_faults",
     "cell_rules",
     "decoded",
+    "key_cell",
     "positions",
 ]
 
@@ -65,11 +74,16 @@ class ImportFault:
 
 
 _Check = Callable[[str], "tuple[str, str] | None"]
+_DATE_KINDS: Final = "日付種別"
 
 
 @dataclass(frozen=True, slots=True)
 class CellRule:
-    """How one item's cell is checked (built once per file, applied to every row)."""
+    """How one item's cell is read and checked (built once per file, applied to every row).
+
+    A cell already in the layout's form costs only ``check`` (and, for a text item, a look at
+    its ends); any other cell is read as an older system writes it
+    (:mod:`jichitai.domain.migration.cells`) and the row rewritten with the result."""
 
     name: str
     required: bool
@@ -77,11 +91,18 @@ class CellRule:
     check: _Check | None  # type and code table of a non-empty cell
     parse_id: Callable[[str, str], object] | None
     source: str
+    item_type: ItemType = ItemType.TEXT
+    kana: bool = False  # a reading: half-width katakana read as full width
+    unknown_at: tuple[int, int] | None = None  # a date's 不詳フラグ and 不詳表記 cells
+    kind_codes: Mapping[str, str] | None = None  # DateKind value -> its 日付種別 code
+    calendar_code: str = ""  # the 日付種別 code of a calendar day
 
 
 def cell_rules(layout: Layout, layout_file: LayoutFile, check_ids: bool) -> tuple[CellRule, ...]:
     """``check_ids``: 宛名番号 and 世帯番号 must carry this register's check digits (they are
     kept); when they are renumbered they are the source's keys, checked as digits only."""
+    at = {item.source: i for i, item in enumerate(layout_file.items) if item.source}
+    kinds = layout.code_tables.get(_DATE_KINDS)
     return tuple(
         CellRule(
             name=item.name,
@@ -90,9 +111,30 @@ def cell_rules(layout: Layout, layout_file: LayoutFile, check_ids: bool) -> tupl
             check=_checker(layout, item.type, item.code_table),
             parse_id=_ID_PARSERS.get(item.source) if check_ids else None,
             source=item.source,
+            item_type=item.type,
+            kana=item.type is ItemType.TEXT and item.source.endswith("_kana"),
+            unknown_at=_unknown_at(item, at),
+            kind_codes=None if kinds is None else kinds.codes,
+            calendar_code="" if kinds is None else kinds.codes.get("calendar", ""),
         )
         for item in layout_file.items
     )
+
+
+def _unknown_at(item: LayoutItem, at: Mapping[str, int]) -> tuple[int, int] | None:
+    """Where a register date's kind and wording are (``x.date`` beside ``x.kind``, ``x.text``)."""
+    if item.type is not ItemType.DATE or not item.source.endswith(".date"):
+        return None
+    base = item.source[: -len("date")]
+    kind, text = at.get(base + "kind"), at.get(base + "text")
+    return None if kind is None or text is None else (kind, text)
+
+
+def key_cell(cell: str) -> str:
+    """A number cell (宛名番号, 世帯番号) read as the cell rules read it: no padding, ASCII."""
+    if cell.isascii() and cell.isdigit():
+        return cell
+    return ascii_digits(cell.strip(SPACES))
 
 
 class Checked(NamedTuple):
@@ -153,13 +195,13 @@ class SnapshotCheck:
     def check(self, line: int, row: list[str], new_keys: tuple[str, str] | None) -> Checked:
         """``new_keys``: with ``--ids renumber``, the row's new 宛名番号 and 世帯番号."""
         width = len(row)
+        faults = cell_faults(self._name, self._rules, line, row)  # rewrites the row's cells
 
         def cell(at: int | None) -> str:
             return row[at] if at is not None and at < width else ""
 
         atena, household = cell(self._atena_at), cell(self._household_at)
         history, latest = cell(self._history_at), cell(self._latest_at) == "1"
-        faults = cell_faults(self._name, self._rules, line, row)
         if faults:
             return Checked(
                 line, atena, history, household, latest, faults, None, None, False, False
@@ -216,21 +258,44 @@ class SnapshotCheck:
 
 
 def cell_faults(
-    name: str, rules: Sequence[CellRule], line: int, row: Sequence[str]
+    name: str, rules: Sequence[CellRule], line: int, row: list[str]
 ) -> list[ImportFault]:
-    """Every fault of the row's cells, each against its item (empty: the cells are good)."""
+    """Every fault of the row's cells, each against its item (empty: the cells are good).
+
+    A cell written as an older system writes it is read into the layout's form and **the row is
+    rewritten in place** with that form (and, for a 不詳 date, its 不詳フラグ and 不詳表記
+    cells when they are empty), so what decodes the row sees the layout's form only; a fault
+    shows the cell as written."""
     if len(row) != len(rules):
         message = f"項目数が {len(row)} です（{len(rules)} 項目であること）"
         return [ImportFault(name, line, "", "import.columns", message)]
     faults: list[ImportFault] = []
-    for rule, cell in zip(rules, row, strict=True):
+    for at, cell in enumerate(row):
+        rule = rules[at]
         if not cell:
             if rule.required:
-                faults.append(
-                    ImportFault(name, line, rule.name, "import.required", "必須項目が空です")
-                )
+                faults.append(_required(name, line, rule))
             continue
-        problem = None if rule.check is None else rule.check(cell)
+        check = rule.check
+        problem = None
+        if check is None:  # text: only its ends (and a reading's kana) are looked at
+            if cell[0] in SPACES or cell[-1] in SPACES or (rule.kana and has_half_width_kana(cell)):
+                cell = row[at] = _read_text(rule, cell)
+                if not cell:
+                    if rule.required:
+                        faults.append(_required(name, line, rule))
+                    continue
+        elif (problem := check(cell)) is not None:
+            cell, problem = _read(rule, cell, problem, row, at)
+            if not cell:
+                if rule.required:
+                    faults.append(_required(name, line, rule))
+                continue
+        elif rule.unknown_at is not None:  # a calendar day: its 不詳フラグ, when left empty
+            kind_at = rule.unknown_at[0]
+            kind = row[kind_at]
+            if not kind or kind[0] in SPACES:
+                row[kind_at] = rule.calendar_code
         if problem is None and rule.length is not None and len(cell) > rule.length:
             problem = ("import.length", f"{len(cell)} 文字です（{rule.length} 文字以内）")
         elif problem is None and rule.parse_id is not None:
@@ -241,6 +306,61 @@ def cell_faults(
         if problem is not None:
             faults.append(ImportFault(name, line, rule.name, *problem))
     return faults
+
+
+def _read_text(rule: CellRule, cell: str) -> str:
+    """A text cell without its padding; a reading in full-width katakana."""
+    cell = cell.strip(SPACES)
+    return katakana_cell(cell) if rule.kana and has_half_width_kana(cell) else cell
+
+
+def _read(
+    rule: CellRule, written: str, problem: tuple[str, str], row: list[str], at: int
+) -> tuple[str, tuple[str, str] | None]:
+    """A cell not in the layout's form, read as an older system writes it: (the cell as the
+    layout writes it, put in the row; or the cell as written with its fault)."""
+    if rule.item_type is ItemType.DATE:
+        return _read_date(rule, written, row, at)
+    cell = written.strip(SPACES)
+    if rule.item_type is not ItemType.JSON:
+        cell = ascii_digits(cell)
+    if cell == written:
+        return written, problem
+    if cell and rule.check is not None and rule.check(cell) is not None:
+        return written, problem  # the fault shows the cell as written
+    row[at] = cell
+    return cell, None
+
+
+def _read_date(
+    rule: CellRule, written: str, row: list[str], at: int
+) -> tuple[str, tuple[str, str] | None]:
+    if not written.strip(SPACES):
+        row[at] = ""
+        return "", None
+    unknown_at = rule.unknown_at
+    try:
+        read = date_cell(written, unknown=unknown_at is not None)
+    except DomainError as error:
+        return written, (error.code, error.violations[0].message)
+    if unknown_at is not None and rule.kind_codes is not None:
+        kind_at, text_at = unknown_at
+        code, given = rule.kind_codes.get(read.kind.value, ""), key_cell(row[kind_at])
+        if not read.is_calendar:  # a 不詳 marker or a day the calendar lacks
+            if given and given != code:
+                message = f"不詳フラグ（{given}）と一致しません（{written[:20]}: {read.display()}）"
+                return written, ("import.date_kind", message)
+            row[kind_at] = code
+            if not row[text_at].strip(SPACES):
+                row[text_at] = read.text
+        elif not given:  # a machine date in 和暦; with a flag and wording, they are checked later
+            row[kind_at] = code
+    cell = row[at] = calendar_cell(read.approximation)
+    return cell, None
+
+
+def _required(name: str, line: int, rule: CellRule) -> ImportFault:
+    return ImportFault(name, line, rule.name, "import.required", "必須項目が空です")
 
 
 def decoded(
@@ -297,8 +417,9 @@ def _check_integer(cell: str) -> tuple[str, str] | None:
 
 
 def _check_date(cell: str) -> tuple[str, str] | None:
+    """A calendar day ``YYYYMMDD`` of a year from 1000 (a leading 0 is 和暦 with its code)."""
     try:
-        if len(cell) != 8 or not cell.isascii() or not cell.isdigit():
+        if len(cell) != 8 or not cell.isascii() or not cell.isdigit() or cell[0] == "0":
             raise ValueError(cell)
         date(int(cell[:4]), int(cell[4:6]), int(cell[6:]))
     except ValueError:

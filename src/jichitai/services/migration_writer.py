@@ -26,7 +26,7 @@ from jichitai.domain.errors import Violation
 from jichitai.domain.migration.layout import LayoutFile
 from jichitai.domain.residents.view import ChangeKind
 from jichitai.services.event_ids import time_ordered_id
-from jichitai.services.migration_rows import positions
+from jichitai.services.migration_rows import key_cell, positions
 from jichitai.services.ports import (
     HouseholdRow,
     ImportedSnapshot,
@@ -188,8 +188,9 @@ def renumbered_keys(
     at = positions(layout_file)
     atena_at, household_at = at["atena_number"], at["household_number"]
     for line, row in rows:
-        atena = row[atena_at] if atena_at < len(row) else ""
-        household = row[household_at] if household_at < len(row) else ""
+        # the keys as the cell rules will read them (a vendor pads them, or writes full width)
+        atena = key_cell(row[atena_at]) if atena_at < len(row) else ""
+        household = key_cell(row[household_at]) if household_at < len(row) else ""
         keys = None
         if _is_key(atena) and _is_key(household):
             keys = (renumbering.person(atena), renumbering.of_household(household))
