@@ -37,9 +37,7 @@ from tests.fixtures.vendor_a.expected import (
     Unknown,
 )
 
-pytestmark = pytest.mark.xfail(
-    reason="issue 18: vendor reading paths land with the merge", strict=False
-)
+pytestmark = pytest.mark.spec("10.6")
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_a"
 CODE = "28204" + municipality_check_digit("28204")  # 兵庫県西宮市
