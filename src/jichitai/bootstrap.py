@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from jichitai.services.integration import IntegrationService
     from jichitai.services.migration import LayoutExportService
     from jichitai.services.migration_import import LayoutImportService
+    from jichitai.services.migration_profile import LayoutProfileService
     from jichitai.services.subscribers import SubscriberService
     from jichitai.services.webhooks import WebhookDispatcher
 
@@ -247,6 +248,18 @@ def _bundled_layout(version: str) -> Layout:
         raise DomainError(
             *(Violation("layout.invalid", problem, "layout") for problem in exc.problems)
         ) from exc
+
+
+def layout_profile() -> LayoutProfileService:
+    """``layout check``'s service: the bundled layouts and the import's CSV reader (its header
+    read leniently, to profile the rows anyway); no settings, no database."""
+    from jichitai.adapters.standard_layout.csv_import import CsvImportSource
+    from jichitai.services.migration_profile import LayoutProfileService
+
+    def source(directory: str, encoding: str | None) -> CsvImportSource:
+        return CsvImportSource(directory, encoding, partial_header=True)
+
+    return LayoutProfileService(_bundled_layout, source)
 
 
 def bootstrap(

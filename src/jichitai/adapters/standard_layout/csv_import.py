@@ -43,15 +43,25 @@ class CsvImportSource:
     """An :class:`~jichitai.services.ports.ImportSource` over an export directory.
 
     ``encoding`` (``--encoding``): what files without a manifest are in; with a manifest it must
-    agree with the manifest's (``import.encoding_mismatch``)."""
+    agree with the manifest's (``import.encoding_mismatch``). ``partial_header`` (``layout
+    check``): a header with unknown or repeated columns or without a required item is a fault
+    and the rows are read on anyway, by the columns found. What each file was found to be (its
+    encoding and how it was decided, its header, its line ends) is kept for ``layout check``
+    (:meth:`encoding_of`, :meth:`header_of`, :meth:`line_ends_of`)."""
 
-    def __init__(self, directory: str, encoding: str | None = None) -> None:
+    def __init__(
+        self, directory: str, encoding: str | None = None, *, partial_header: bool = False
+    ) -> None:
         self._dir = Path(directory)
         self._manifest: dict[str, Any] = {}
         self._files: dict[str, dict[str, Any]] = {}
         self._readable: set[str] = set()
         self._given = encoding
         self._encodings: dict[str, str] = {}
+        self._decided: dict[str, str] = {}  # file -> "manifest", "bom" or "option"
+        self._headers: dict[str, list[str]] = {}
+        self._endings: dict[str, dict[str, int]] = {}
+        self._partial = partial_header
         self.encoding = encoding or "utf-8"
 
     def check(self, layout: Layout) -> list[ImportFault]:
@@ -120,6 +130,7 @@ class CsvImportSource:
                     f"大きさ {size} バイトが manifest の {entry.get('bytes')} バイトと異なります（途中で切れている？）",
                 )
             self._encodings[name] = self.encoding
+            self._decided[name] = "manifest"
             self._readable.add(name)  # its SHA-256 is checked as its rows are read
         return faults
 
@@ -166,11 +177,28 @@ class CsvImportSource:
                 )
                 continue
             self._encodings[name] = encoding
+            self._decided[name] = "option" if self._given else "bom"
             self._readable.add(name)
         return faults
 
     def readable(self, layout_file: LayoutFile) -> bool:
         return layout_file.file_name in self._readable
+
+    def encoding_of(self, layout_file: LayoutFile) -> tuple[str, str] | None:
+        """(encoding, how it was decided: ``manifest``, ``bom`` or ``option``), once
+        :meth:`check` found the file readable."""
+        name = layout_file.file_name
+        if name not in self._decided:
+            return None
+        return self._encodings[name], self._decided[name]
+
+    def header_of(self, layout_file: LayoutFile) -> list[str] | None:
+        """The header row as :meth:`rows` read it."""
+        return self._headers.get(layout_file.file_name)
+
+    def line_ends_of(self, layout_file: LayoutFile) -> dict[str, int]:
+        """Records ending in ``CRLF`` and in ``LF`` only, as :meth:`rows` read them."""
+        return dict(self._endings.get(layout_file.file_name, {}))
 
     def rows(
         self, layout_file: LayoutFile, faults: list[ImportFault]
@@ -182,7 +210,10 @@ class CsvImportSource:
         count = 0
         digest = hashlib.sha256()
         with (self._dir / name).open("rb") as raw:
-            lines = _text_lines(_Hashed(raw, digest), encoding, name, faults, crlf=manifest)
+            endings = self._endings.setdefault(name, {})
+            lines = _text_lines(
+                _Hashed(raw, digest), encoding, name, faults, crlf=manifest, endings=endings
+            )
             reader = csv.reader(lines, strict=True)
             try:
                 header = next(reader, None)
@@ -194,7 +225,8 @@ class CsvImportSource:
                     )
                     self._readable.discard(name)
                     return
-                columns, problems = column_map(layout_file, header)
+                self._headers[name] = header
+                columns, problems = column_map(layout_file, header, partial=self._partial)
                 faults.extend(
                     ImportFault(name, 1, item, code, text) for code, item, text in problems
                 )
@@ -266,7 +298,13 @@ MAX_LINE_BYTES = 1 << 20
 
 
 def _text_lines(
-    raw: _Hashed, encoding: str, name: str, faults: list[ImportFault], *, crlf: bool = True
+    raw: _Hashed,
+    encoding: str,
+    name: str,
+    faults: list[ImportFault],
+    *,
+    crlf: bool = True,
+    endings: dict[str, int] | None = None,
 ) -> Iterator[str]:
     """Decoded physical lines; a line that does not decode is a fault (and read replaced).
 
@@ -276,7 +314,8 @@ def _text_lines(
 
     A physical line longer than ``MAX_LINE_BYTES`` is a fault and is skipped without ever being
     held whole in memory (a 2 GB line must not take 2 GB). cp932 is safe to split at line feeds:
-    its trail bytes are never 0x0A or 0x0D.
+    its trail bytes are never 0x0A or 0x0D. ``endings``: counts the records ending in ``CRLF``
+    and in ``LF``.
     """
     number = 0
     quoted = False
@@ -304,6 +343,9 @@ def _text_lines(
             quoted = not quoted
         if line.endswith(b"\n") and not quoted:
             this = b"\r\n" if line.endswith(b"\r\n") else b"\n"
+            if endings is not None:
+                key = "CRLF" if this == b"\r\n" else "LF"
+                endings[key] = endings.get(key, 0) + 1
             ending = ending or this
             if this != ending:
                 faults.append(

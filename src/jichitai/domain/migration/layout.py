@@ -141,13 +141,16 @@ class ColumnMap:
 
 
 def column_map(
-    layout_file: LayoutFile, header: Sequence[str]
+    layout_file: LayoutFile, header: Sequence[str], *, partial: bool = False
 ) -> tuple[ColumnMap | None, list[tuple[str, str, str]]]:
     """The file's header matched to the layout's items by name (spaces around a name are not
     part of it), in any order; or the problems, each (code, item, Japanese message): a column
     twice (``import.duplicate_item``), a column the layout has no item for
     (``import.unknown_item``: data must not be dropped unseen), a required item missing
-    (``import.missing_item``). Optional items, jichitai's extensions among them, may be absent."""
+    (``import.missing_item``). Optional items, jichitai's extensions among them, may be absent.
+
+    ``partial`` (``layout check``, which reads on to profile the rows): the map of the items
+    found (a column twice: its first) is returned with the problems instead of ``None``."""
     problems: list[tuple[str, str, str]] = []
     at: dict[str, int] = {}
     known = {item.name for item in layout_file.items}
@@ -181,7 +184,7 @@ def column_map(
                     f"必須項目「{item.name}」が見出し行にありません",
                 )
             )
-    if problems:
+    if problems and not partial:
         return None, problems
     columns = tuple(at.get(item.name) for item in layout_file.items)
-    return ColumnMap(columns, len(header)), []
+    return ColumnMap(columns, len(header)), problems

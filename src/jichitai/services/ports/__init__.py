@@ -55,6 +55,7 @@ from jichitai.services.ports.integration import (
 from jichitai.services.ports.migration import (
     ExportSink,
     ImportSource,
+    ProfileSource,
     RowCheckPool,
     RowToCheck,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "OutboxQueue",
     "OutboxRepository",
     "PasswordHasher",
+    "ProfileSource",
     "RandomSource",
     "RegisterImport",
     "RegisterJournal",

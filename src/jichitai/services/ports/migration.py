@@ -53,6 +53,20 @@ class ImportSource(Protocol):
         the bytes (encoding, CSV syntax, header, row count) are appended to ``faults``."""
 
 
+class ProfileSource(ImportSource, Protocol):
+    """An import source that also says what it found each file to be (``layout check``)."""
+
+    def encoding_of(self, layout_file: LayoutFile) -> tuple[str, str] | None:
+        """(encoding, how it was decided: ``manifest``, ``bom`` or ``option``), or ``None``
+        when the file cannot be read."""
+
+    def header_of(self, layout_file: LayoutFile) -> list[str] | None:
+        """The file's header row, once :meth:`rows` has read it."""
+
+    def line_ends_of(self, layout_file: LayoutFile) -> dict[str, int]:
+        """How many records ended in ``CRLF`` and in ``LF`` only, as :meth:`rows` read them."""
+
+
 class RowCheckPool(Protocol):
     """The import's worker pool: processes that each build one row check and then check the
     chunks of 住民 rows handed to them (the checks need no other row, and are most of an
