@@ -109,6 +109,29 @@ def test_check_profiles_a_vendors_files_without_a_database(cli: Cli, tmp_path: P
     assert "消除事由発生年月日" not in dates  # an extension item the vendor does not write
 
 
+def test_with_the_maps_the_import_would_get_nothing_is_left_unmapped(
+    cli: Cli, tmp_path: Path
+) -> None:
+    bare, db = _no_database(cli, tmp_path)
+    maps = (
+        "--gaiji-map",
+        str(FIXTURE / "gaiji_map.csv"),
+        "--code-map",
+        str(FIXTURE / "code_map.csv"),
+    )
+    report: dict[str, Any] = bare.ok(*CHECK, "--encoding", "cp932", *maps)
+    assert not db.exists()
+    assert report["maps"] == {"code_map": True, "gaiji_map": True}
+    assert report["gaiji"]["unmapped"] == []
+    assert all(not seen["not_ours"] for seen in report["codes"]["juki_jumin.csv"].values())
+    assert report["households"]["heads_not_one"]["count"] == 0  # the vendor's 01 is our 02
+    # A map with a bad line is refused as the import refuses it, naming the line.
+    bad = tmp_path / "bad_gaiji.csv"
+    bad.write_text("移行元コード,文字,IVS,備考\nU+0041,A,,\n", encoding="utf-8")
+    refused = bare.run(*CHECK, "--encoding", "cp932", "--gaiji-map", str(bad), "--json")
+    assert refused.returncode == 2 and "gaiji_map.not_private_use" in refused.stderr
+
+
 def test_check_summary_for_people_leaves_the_database_as_it_was(cli: Cli) -> None:
     assert cli.run("db", "upgrade").returncode == 0
     url = cli.env["JICHITAI_DATABASE_URL"]

@@ -409,6 +409,8 @@ def layout_check(
         ),
     ] = None,
     version: Annotated[str, typer.Option("--layout-version", help="レイアウトの版")] = "1.0",
+    gaiji_map: GaijiMapOption = None,
+    code_map: CodeMapOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """移行データを取り込まずに調べる（文字コード・改行・項目・コード値・外字・履歴・世帯・日付の形）.
@@ -420,7 +422,10 @@ def layout_check(
 
     try:
         result = layout_profile().profile(
-            str(directory), encoding=encoding.value if encoding else None, version=version
+            str(directory),
+            encoding=encoding.value if encoding else None,
+            version=version,
+            maps=map_texts(gaiji_map, code_map),
         )
     except DomainError as e:
         _fail(e, as_json)

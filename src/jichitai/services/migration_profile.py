@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from jichitai.domain.migration.layout import ItemType, Layout, LayoutFile
+from jichitai.services.migration_maps import NO_MAPS, MapTexts
 from jichitai.services.migration_rows import ImportFault
 from jichitai.services.ports import ProfileSource
 
@@ -425,10 +426,15 @@ class LayoutProfileService:
         *,
         encoding: str | None = None,
         version: str = "1.0",
-        code_map: CodeMapping | None = None,
-        gaiji_map: GaijiMapping | None = None,
+        maps: MapTexts | None = None,
     ) -> LayoutProfile:
+        """The profile of the files in ``directory``; ``maps``: the 外字 map and code map the
+        import would be given (``--gaiji-map``, ``--code-map``), so that what they leave
+        unmapped is told (a bad line of either is refused, as by the import)."""
         layout = self._layout_for(version)
+        parsed = (maps or NO_MAPS).parsed(layout)
+        code_map: CodeMapping = parsed.codes.tables
+        gaiji_map: GaijiMapping = parsed.gaiji.targets
         source = self._source_for(directory, encoding)
         checked = source.check(layout)
         names = {f.file_name for f in layout.files}
