@@ -42,13 +42,24 @@
    application opens it). PostgreSQL: psycopg 3 ``COPY … FROM STDIN`` with ``write_row``, the
    fast path there. rows/s = rows / seconds; ratio = persons/s ÷ baseline rows/s.
 
+5. The foreign vendor's form (issue 18, ``bench/migration_vendor.py``): the big export rewritten
+   as another system writes it — cp932, the layout's standard items only, no ``manifest.json``,
+   one 氏 in a hundred with a private-use 外字 (U+E000–U+E00F) and every character cp932 cannot
+   write as one too, with the matching ``--gaiji-map`` file, one row in ten with 和暦 dates and
+   padded names — imported with ``--encoding cp932 --gaiji-map FILE`` into an empty
+   municipality (a fresh SQLite file beside the first when the benchmark made its own; else the
+   same database, another municipality), timed and measured as step 3. It must yield as many
+   persons, snapshots and households. Printed: its line, the ratio vendor/current persons/s, and
+   the target (``≥ 0.80``) met or missed.
+
 The database is ``--database-url``, else ``JICHITAI_DATABASE_URL`` when it names PostgreSQL,
 else an SQLite file in the temporary directory. A PostgreSQL database is upgraded and given a
 municipality code it does not have yet; the imported register stays there (run it on a
 throwaway cluster: ``scripts/with-postgres.sh``).
 
 The last line is the figure:
-``migration: <persons/s> persons/s; peak memory <MB> MB; baseline raw insert <rows/s> rows/s; ratio <r>``
+``migration: <persons/s> persons/s; peak memory <MB> MB; baseline raw insert <rows/s> rows/s; ratio <r>;
+vendor <persons/s> persons/s; vendor/current <r>``
 """
 
 from __future__ import annotations
@@ -69,11 +80,12 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from bench.migration_vendor import write_vendor
 from bench.support import BenchFailed, descendants, executable, seed_demo
 from sqlalchemy.engine import make_url
 
@@ -98,6 +110,7 @@ BATCH = 10_000
 INDIVIDUAL_BASE = 20_000_000_000  # first 11 digits of the generated 個人番号
 RESIDENT_CODE_BASE = 3_000_000_000  # first 10 digits of the generated 住民票コード
 TEN_DIGITS = re.compile(r"(?<![0-9])[0-9]{10}(?![0-9])")
+TARGET_VENDOR_RATIO = 0.80  # the vendor form's persons/s ÷ the current import's (issue 18)
 SLOT = "\x01"  # stands for a number cell while a template row is rendered (never in the data)
 
 
@@ -432,16 +445,25 @@ def _tail(path: Path, limit: int = 3000) -> str:
     return text[-limit:] or f"({path.name}: empty)"
 
 
-def run_import(url: str, code: str, export: Path, work: Path) -> Imported:
-    """``jichitai layout import`` in a subprocess: its summary, wall seconds and peak memory."""
-    report = work / "import-report"
-    out, err = work / "import.stdout", work / "import.stderr"
+def run_import(
+    url: str,
+    code: str,
+    export: Path,
+    work: Path,
+    *,
+    options: Sequence[str] = (),
+    label: str = "import",
+) -> Imported:
+    """``jichitai layout import`` (with ``options``) in a subprocess: its summary, wall seconds
+    and peak memory. ``label`` names its report directory and output files in ``work``."""
+    report = work / f"{label}-report"
+    out, err = work / f"{label}.stdout", work / f"{label}.stderr"
     env = {k: v for k, v in os.environ.items() if not k.startswith("JICHITAI_")}
     env["JICHITAI_DATABASE_URL"] = url
     command = [
         executable("jichitai"),
         *("layout", "import", "--municipality", code, str(export)),
-        *("--json", "--no-progress", "--report", str(report)),
+        *("--json", "--no-progress", "--report", str(report), *options),
     ]
     with out.open("wb") as stdout, err.open("wb") as stderr:
         started = time.perf_counter()
@@ -554,6 +576,66 @@ def baseline_postgresql(url: str, export: Path) -> tuple[int, float]:
     return rows, seconds
 
 
+# -- 5. the foreign vendor's form ----------------------------------------------------------------
+
+
+def _vendor_url(url: str, directory: Path) -> str:
+    """The benchmark's own SQLite file: the vendor form goes into a fresh file beside it (an
+    empty database, as the current import had); any other database: the same one."""
+    if url == f"sqlite:///{directory / 'import.db'}":
+        return f"sqlite:///{directory / 'vendor.db'}"
+    return url
+
+
+def run_vendor(url: str, directory: Path, persons: int, current: Imported, rate: float) -> float:
+    """Write the vendor form of the export, import it into an empty municipality with
+    ``--encoding cp932 --gaiji-map``, print its line and the target: its persons/s."""
+    gaiji_map = directory / "vendor-gaiji-map.csv"
+    vendor = write_vendor(directory / "export", directory / "vendor", gaiji_map)
+    print(
+        f"vendor form: cp932, standard items only, no manifest.json:"
+        f" {vendor.rows.get(JUMIN, 0):,} 住民 rows + {vendor.rows.get(SETAI, 0):,} 世帯 rows,"
+        f" {vendor.bytes / 1e6:,.0f} MB; {vendor.gaiji_surnames:,} 氏 with a private-use 外字,"
+        f" {vendor.gaiji_map_entries} 外字 map entries; {vendor.wareki_rows:,} rows with 和暦"
+        f" dates and padded names; written in {vendor.seconds:.1f} s"
+    )
+    vendor_url = _vendor_url(url, directory)
+    code = prepare_database(vendor_url)
+    imported = run_import(
+        vendor_url,
+        code,
+        directory / "vendor",
+        directory,
+        options=("--encoding", "cp932", "--gaiji-map", str(gaiji_map)),
+        label="vendor-import",
+    )
+    for key in ("persons", "snapshots", "households"):
+        if imported.summary.get(key) != current.summary.get(key):
+            raise BenchFailed(
+                f"the vendor import counted {imported.summary.get(key)} {key},"
+                f" the current one {current.summary.get(key)}"
+            )
+    vendor_rate = persons / imported.seconds
+    ratio = vendor_rate / rate
+    own = imported.summary.get("seconds")
+    print(
+        f"vendor import: jichitai layout import --encoding cp932 --gaiji-map"
+        f" (municipality {code}): {imported.summary.get('persons', 0):,} persons,"
+        f" {imported.summary.get('snapshots', 0):,} snapshots,"
+        f" {imported.summary.get('households', 0):,} households in"
+        f" {imported.seconds:.1f} s wall"
+        + (f" ({own} s by its own clock)" if own is not None else "")
+        + f": {vendor_rate:,.0f} persons/s; peak memory {imported.peak_mb:,.0f} MB"
+        + f" (PSS of the process tree with {imported.summary.get('workers', 0)} worker"
+        + f" processes; the import process alone {imported.main_peak_mb:,.0f} MB;"
+        + f" the command's upper bound {imported.bound_mb:,.0f} MB);"
+        + f" vendor/current {ratio:.2f}"
+    )
+    verdict = "met" if ratio >= TARGET_VENDOR_RATIO else "missed"
+    print(f"target vendor/current ≥ {TARGET_VENDOR_RATIO:.2f}: {verdict} ({ratio:.2f})")
+    return vendor_rate
+
+
 # -- the run -------------------------------------------------------------------------------------
 
 
@@ -619,6 +701,8 @@ def run(
                     f" {generated.persons} were generated"
                 )
 
+            vendor_rate = run_vendor(url, directory, generated.persons, imported, rate)
+
             if kind == "sqlite":
                 database = make_url(url).database
                 if not database:
@@ -639,7 +723,8 @@ def run(
             print(f"database: {kind}")
             print(
                 f"migration: {rate:,.0f} persons/s; peak memory {imported.peak_mb:,.0f} MB;"
-                f" baseline raw insert {baseline:,.0f} rows/s; ratio {ratio:.2f}"
+                f" baseline raw insert {baseline:,.0f} rows/s; ratio {ratio:.2f};"
+                f" vendor {vendor_rate:,.0f} persons/s; vendor/current {vendor_rate / rate:.2f}"
             )
     except BenchFailed as failure:
         print(f"bench migration failed: {failure}", file=sys.stderr)
