@@ -247,6 +247,27 @@ optional item alone from this register's files. 世帯主_宛名番号 is one of
 household with a head is refused (``import.head``) although the residents' 続柄 name the head."""
 
 
+def test_a_row_that_needs_an_item_the_file_left_out_names_that_item_in_japanese(
+    source: Source, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A 支援措置 setting is for some 対象事務; a file without any 対象事務 item cannot say which.
+    The fault names those items, in Japanese, on the setting's line; nothing is written."""
+    app, code = source.app, FUZZ
+    _reset(app, code)
+    directory = _vendor_dir(source, tmp_path_factory)
+    rows = _csv_rows(directory / SHIEN)
+    keep = [i for i, item in enumerate(rows[0]) if not item.startswith("対象事務_")]
+    _write_rows(directory / SHIEN, [[row[i] for i in keep] for row in rows])
+    result = _import(app, code, directory, encoding="utf-8")
+    faults = [f for f in result.faults if f.file == SHIEN]
+    assert faults and not result.written and _empty(app, code)
+    for fault in faults:
+        assert fault.code == "import.record" and 2 <= fault.line <= len(rows)
+        assert fault.item.startswith("対象事務_"), fault
+        assert "対象事務_照会" in fault.message and "の値が必要です" in fault.message
+        assert "missing" not in fault.message  # no decoder's English
+
+
 @_SETTINGS
 @given(st.data())
 def test_columns_in_any_order_with_optional_ones_dropped_read_the_same_records(
@@ -289,6 +310,8 @@ def test_columns_in_any_order_with_optional_ones_dropped_read_the_same_records(
         if dropped_required:
             assert not result.written and _empty(app, code)
             return
+        # Every fault is told in Japanese: never the decoder's own English.
+        assert all("missing required" not in f.message for f in result.faults), result.faults
         if dropped_needed and result.faults:  # refused row by row (some drops go together)
             assert not result.written and _empty(app, code)
             return

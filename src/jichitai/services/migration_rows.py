@@ -14,6 +14,7 @@ an address outside is allowed) stay in ``migration_pass``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -370,15 +371,49 @@ def decoded(
     try:
         return mapper.row_to_record(cls, row), None
     except Exception as error:  # whatever the input, a fault, never a crash
-        message = error.violations[0].message if isinstance(error, DomainError) else str(error)
-        fault = ImportFault(
-            mapper.file.file_name,
-            line,
-            "",
-            "import.record",
-            f"記録として読めません: {message}"[:300],
+        return None, _record_fault(mapper.file, line, error)
+
+
+_MISSING_FIELDS = re.compile(r"missing required field\(s\) of \w+: (.+)$")
+
+
+def _record_fault(layout_file: LayoutFile, line: int, error: Exception) -> ImportFault:
+    """A row the domain's types refuse, told in Japanese with the items at fault.
+
+    A rule of the domain names its field; the decoder names the fields a record cannot do
+    without (items the layout lets a file leave out, but this row needs): both are told as the
+    layout's items whose values they come from."""
+    name = layout_file.file_name
+    if isinstance(error, DomainError):
+        violation = error.violations[0]
+        items = _items_for(layout_file, [violation.field or ""])
+        message = f"記録として読めません: {violation.message}"
+    elif found := _MISSING_FIELDS.search(str(error)):
+        items = _items_for(layout_file, [f.strip() for f in found[1].split(",")])
+        named = "、".join(items) if items else found[1]
+        message = f"記録として読めません: この行には「{named}」の値が必要です（項目が無いか空です）"
+    else:
+        items = []
+        message = f"記録として読めません: 値の組み合わせが正しくありません（{error}）"
+    return ImportFault(name, line, "、".join(items[:3]), "import.record", message[:300])
+
+
+def _items_for(layout_file: LayoutFile, fields: Sequence[str]) -> list[str]:
+    """The layout's items whose source is, or lies under, one of ``fields`` (in file order)."""
+    wanted = [f.split("[", 1)[0].strip(".") for f in fields if f]
+    return [
+        item.name
+        for item in layout_file.items
+        if any(
+            w
+            and (
+                item.source == w
+                or item.source.startswith(w + ".")
+                or item.source.split(".")[-1] == w
+            )
+            for w in wanted
         )
-        return None, fault
+    ]
 
 
 def positions(layout_file: LayoutFile) -> dict[str, int]:
