@@ -8,6 +8,7 @@ Refusals follow ``cli.py``: code, Japanese message and field on standard error (
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import resource
@@ -254,8 +255,11 @@ def layout_code_map_template(
         writer = csv.writer(sys.stdout, lineterminator="\r\n")
         writer.writerows(rows)
         return
-    with out.open("w", encoding="utf-8-sig", newline="") as file:  # BOM: Excel reads it so
-        csv.writer(file, lineterminator="\r\n").writerows(rows)
+    # Owner-only like every file jichitai writes (a filled-in map sits beside personal data);
+    # UTF-8 with a BOM, so Excel reads it as UTF-8.
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    _app().write_private_file(str(out), text.getvalue().encode("utf-8-sig"))
     _emit({"out": str(out), "codes": len(rows) - 1}, as_json)
 
 
