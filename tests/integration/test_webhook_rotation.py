@@ -16,12 +16,14 @@ from jichitai.bootstrap import App
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
 from jichitai.domain.integration.signing import verify
+from jichitai.domain.integration.versioning import INTEGRATION_VERSION
 from jichitai.domain.residents.commands import Correct, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
 from tests.factories import a_header, an_administrator
 from tests.fakes import FixedClock
 from tests.integration import test_webhooks as hooks
 from tests.integration.test_webhooks import Receiver, Workers, subscribe
+from tests.receivers import recording_receiver
 
 pytestmark = pytest.mark.spec("7.2.3")
 
@@ -157,3 +159,13 @@ def test_a_retried_delivery_is_signed_afresh_at_the_retry_with_the_same_idempote
     # the first try's signature would be refused as too old by then.
     assert verify(secret, tries[-1].signature, tries[-1].body, retry)
     assert not verify(secret, tries[0].signature, tries[0].body, retry)
+
+
+def test_a_webhook_names_the_contract_it_was_made_under(
+    app: App, code: str, head: str, workers: Workers
+) -> None:
+    with recording_receiver() as recorder:
+        subscribe(app, code, f"http://127.0.0.1:{recorder.port}/hook")
+        changed(app, code, head)
+        assert workers().run_once().delivered == 1
+    assert [r.version for r in recorder.received] == [INTEGRATION_VERSION] == ["1.1"]
