@@ -367,6 +367,9 @@ def _environment(url: str) -> dict[str, str]:
     env |= {
         "JICHITAI_DATABASE_URL": url,
         "JICHITAI_WEBHOOK_ALLOWED_NETWORKS": RECEIVER_NETWORK,
+        # The bench's readers poll as fast as they can (a follower up to 50 a second): the
+        # per-subscriber limit of a deployment would throttle the measurement itself.
+        "JICHITAI_INTEGRATION_LIMIT": "1000000",
         "JICHITAI_MODE": "development",
         "JICHITAI_SECRET_KEY": secrets.token_urlsafe(48),
         "PYTHONUNBUFFERED": "1",

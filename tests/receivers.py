@@ -33,6 +33,8 @@ class Received:
     client: tuple[str, int]
     """The sender's address and port: one port for several deliveries = one kept-alive connection."""
     body: bytes
+    version: str = ""
+    """``X-Jichitai-Integration-Version``: the contract the delivery was made under."""
 
 
 @dataclass
@@ -74,6 +76,7 @@ def recording_receiver(
                     self.headers["Host"],
                     self.client_address[:2],
                     body,
+                    self.headers.get("X-Jichitai-Integration-Version", ""),
                 )
             )
             self.send_response(state.status)

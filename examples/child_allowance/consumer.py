@@ -45,7 +45,9 @@ Record = dict[str, str]
 
 
 def signature_ok(secret: str, header: str, body: bytes, now: float) -> bool:
-    """``X-Jichitai-Signature: t=<unix>,v1=<hex>``: HMAC-SHA256 of ``b"<t>." + body``."""
+    """``X-Jichitai-Signature: t=<unix>,v1=<hex>``: HMAC-SHA256 of ``b"<t>." + body``. During a
+    rotation of the secret the header has two ``v1`` (new, old): either may match, so the
+    consumer can be given the new secret at any moment of the rotation window."""
     fields: dict[str, list[str]] = {}
     for part in header.split(","):
         name, _, value = part.strip().partition("=")

@@ -31,6 +31,7 @@ from jichitai.domain.migration.layout import Layout
 from jichitai.services.application_forms import ApplicationForm, ApplicationForms
 from jichitai.services.audit import AccessLog
 from jichitai.services.hashing import BoundedHasher
+from jichitai.services.integration_limits import IntegrationLimits
 from jichitai.services.login import LoginService
 from jichitai.services.login_throttles import LoginLimits, LoginThrottles
 from jichitai.services.municipalities import MunicipalityService
@@ -118,6 +119,9 @@ class App:
     """Worker threads for the API: on SQLite as many as the pooled connections (more would only
     queue for a connection); None keeps the server's default."""
     verify_throttle: Throttle
+    integration_limits: IntegrationLimits
+    """Requests per subscriber to ``/integration/v1``: ``Settings.integration_limit`` per
+    ``integration_window_seconds``."""
     """Certificate checks per client address (``/verify``, no login): ``Settings.verify_limit``
     per ``verify_window_seconds``."""
     write_private_file: Callable[[str, bytes], None]
@@ -451,6 +455,13 @@ def bootstrap(
         verify_throttle=Throttle(
             clock,
             Limit(settings.verify_limit, timedelta(seconds=settings.verify_window_seconds)),
+        ),
+        integration_limits=IntegrationLimits(
+            clock,
+            Limit(
+                settings.integration_limit,
+                timedelta(seconds=settings.integration_window_seconds),
+            ),
         ),
         write_private_file=write_private,
         town_areas=TownAreaMaster(uow_for, reader_for, access_log, clock),

@@ -55,6 +55,13 @@ class Settings:
     ``domain/certificates/issue_numbers.py``). Counted per server process."""
     verify_window_seconds: float = 60.0
     """The sliding window of ``verify_limit`` (``JICHITAI_VERIFY_WINDOW_SECONDS``)."""
+    integration_limit: int = 1200
+    """Requests one subscriber (business system) may make to ``/integration/v1`` per
+    ``integration_window_seconds`` (``JICHITAI_INTEGRATION_LIMIT``); the next is answered 429
+    ``integration.throttled`` with ``Retry-After``. A feed follower polling every second uses
+    60 a minute; the rest is room for bursts of look-ups. Counted per server process."""
+    integration_window_seconds: float = 60.0
+    """The sliding window of ``integration_limit`` (``JICHITAI_INTEGRATION_WINDOW_SECONDS``)."""
     login_failures_per_address: int = 20
     """Failed log-ins one client address may have in ``login_failure_minutes``; past that its
     log-ins are refused (429) before any hashing. Generous for a counter's shared terminal (a
@@ -91,6 +98,8 @@ class Settings:
             webhook_allowed_networks=_networks(env, "JICHITAI_WEBHOOK_ALLOWED_NETWORKS"),
             verify_limit=_whole(env, "JICHITAI_VERIFY_LIMIT", 30, maximum=10_000),
             verify_window_seconds=_positive(env, "JICHITAI_VERIFY_WINDOW_SECONDS", 60.0),
+            integration_limit=_whole(env, "JICHITAI_INTEGRATION_LIMIT", 1200, maximum=1_000_000),
+            integration_window_seconds=_positive(env, "JICHITAI_INTEGRATION_WINDOW_SECONDS", 60.0),
             database_url=url,
             key_dir=env.get("JICHITAI_KEY_DIR", "").strip() or "keys",
             mj_font_path=env.get("JICHITAI_MJ_FONT", "").strip(),

@@ -46,6 +46,9 @@ def _view(s: Subscriber) -> dict[str, object]:
         "my_number_allowed": s.my_number_allowed,
         "webhook_url": without_credentials(s.webhook_url),
         "disabled": s.disabled,
+        "previous_secret_until": s.previous_secret_until.isoformat()
+        if s.previous_webhook_secret and s.previous_secret_until
+        else None,
     }
 
 
@@ -124,6 +127,47 @@ def subscriber_renew_key(
     except DomainError as e:
         _fail(e, as_json)
     _emit({"subscriber_id": subscriber_id, "api_key": renewed.api_key}, as_json)
+
+
+@subscriber_app.command("rotate-secret")
+def subscriber_rotate_secret(
+    municipality: MunicipalityOption,
+    subscriber_id: SubscriberArgument,
+    overlap_hours: Annotated[
+        float, typer.Option(help="旧い鍵でも併せて署名する時間（0 なら直ちに新しい鍵だけ）")
+    ] = 24,
+    as_json: JsonOption = False,
+) -> None:
+    """Webhook の署名鍵を切り替える。新しい鍵はこの一度だけ表示される。"""
+    try:
+        rotated = _app().subscribers.rotate_webhook_secret(
+            _administrator(municipality), subscriber_id, overlap_hours
+        )
+    except DomainError as e:
+        _fail(e, as_json)
+    until = rotated.previous_valid_until
+    _emit(
+        {
+            "subscriber_id": subscriber_id,
+            "webhook_secret": rotated.webhook_secret,
+            "previous_valid_until": until.isoformat() if until else None,
+        },
+        as_json,
+    )
+
+
+@subscriber_app.command("retire-secret")
+def subscriber_retire_secret(
+    municipality: MunicipalityOption, subscriber_id: SubscriberArgument, as_json: JsonOption = False
+) -> None:
+    """切替え前の Webhook 署名鍵を直ちに無効にする."""
+    try:
+        updated = _app().subscribers.retire_previous_secret(
+            _administrator(municipality), subscriber_id
+        )
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit(_view(updated), as_json)
 
 
 @subscriber_app.command("replay")

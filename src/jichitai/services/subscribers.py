@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
@@ -24,6 +25,7 @@ from jichitai.domain.integration.destinations import (
 from jichitai.domain.integration.subscribers import (
     Subscriber,
     checked_items,
+    checked_overlap,
     checked_registration,
 )
 from jichitai.services.audit import AccessLog, Operation
@@ -44,6 +46,16 @@ class Credentials:
     subscriber: Subscriber
     api_key: str
     webhook_secret: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """What is shown once when a webhook secret is rotated."""
+
+    subscriber: Subscriber
+    webhook_secret: str
+    previous_valid_until: datetime | None
+    """Until when the replaced secret signs too (None: it was retired at once)."""
 
 
 class SubscriberService:
@@ -169,18 +181,53 @@ class SubscriberService:
             uow.commit()
         return Credentials(updated, api_key, None)
 
+    def rotate_webhook_secret(
+        self, actor: Actor, subscriber_id: str, overlap_hours: float
+    ) -> Rotation:
+        """A new webhook secret (shown once). The one it replaces keeps signing as well for
+        ``overlap_hours`` (0: not at all), so the receiver can switch at any moment of the window;
+        an older previous secret still in its window stops at once (two at most)."""
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        overlap = checked_overlap(overlap_hours)
+        secret = WEBHOOK_SECRET_PREFIX + self._ids.token(32)
+        now = self._clock.now()
+        with self._uow_for(actor.municipality_code) as uow:
+            current = _with_webhook(_existing(uow, subscriber_id))
+            until = now + overlap if overlap else None
+            updated = replace(
+                current,
+                webhook_secret=secret,
+                previous_webhook_secret=current.webhook_secret if until else None,
+                previous_secret_until=until,
+                updated_at=now,
+            )
+            uow.subscribers.update(updated)
+            self._logged(uow, actor, updated, f"rotate_secret>{overlap_hours:g}h")
+            uow.commit()
+        return Rotation(updated, secret, until)
+
+    def retire_previous_secret(self, actor: Actor, subscriber_id: str) -> Subscriber:
+        """End a rotation window now: only the current secret signs from here on."""
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        with self._uow_for(actor.municipality_code) as uow:
+            current = _with_webhook(_existing(uow, subscriber_id))
+            updated = replace(
+                current,
+                previous_webhook_secret=None,
+                previous_secret_until=None,
+                updated_at=self._clock.now(),
+            )
+            uow.subscribers.update(updated)
+            self._logged(uow, actor, updated, "retire_secret")
+            uow.commit()
+        return updated
+
     def replay(self, actor: Actor, subscriber_id: str, after: int) -> int:
         """Deliver every change after sequence number ``after`` again, in order (for a receiver
         that lost data, or dead letters after the receiver is fixed). Returns the pending count."""
         actor.require(Permission.MANAGE_SUBSCRIBERS)
         with self._uow_for(actor.municipality_code) as uow:
-            subscriber = _existing(uow, subscriber_id)
-            if not subscriber.webhook_url:
-                raise invalid(
-                    "subscriber.no_webhook",
-                    "この連携先には Webhook の送信先がありません",
-                    "subscriber_id",
-                )
+            subscriber = _with_webhook(_existing(uow, subscriber_id))
             if not 0 <= after <= uow.journal.feed_head():
                 raise invalid(
                     "feed.cursor_invalid", "カーソルがこの団体の異動の範囲を超えています", "after"
@@ -220,3 +267,13 @@ def _existing(uow: UnitOfWork, subscriber_id: str) -> Subscriber:
             Violation("subscriber.not_found", "該当する連携先は登録されていません", "subscriber_id")
         )
     return found
+
+
+def _with_webhook(subscriber: Subscriber) -> Subscriber:
+    if not subscriber.webhook_url or not subscriber.webhook_secret:
+        raise invalid(
+            "subscriber.no_webhook",
+            "この連携先には Webhook の送信先がありません",
+            "subscriber_id",
+        )
+    return subscriber

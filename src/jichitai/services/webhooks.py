@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 import orjson
 
 from jichitai.domain.integration.retry import RetryPolicy
-from jichitai.domain.integration.signing import SIGNATURE_HEADER, signature
+from jichitai.domain.integration.signing import SIGNATURE_HEADER, signatures
 from jichitai.domain.integration.subscribers import MY_NUMBER_ITEM, Subscriber
+from jichitai.domain.integration.versioning import INTEGRATION_VERSION, VERSION_HEADER
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.integration import INTEGRATION_ROLE, IntegrationService
 from jichitai.services.ports import (
@@ -205,13 +206,20 @@ class WebhookDispatcher:
         return [(entry, texts) for entry, texts in found if entry.seq in wanted]
 
     def _post(self, subscriber: Subscriber, change: Mapping[str, object]) -> str | None:
-        """Deliver one change; the error to record, or ``None`` when the receiver took it."""
+        """Deliver one change; the error to record, or ``None`` when the receiver took it.
+
+        Every try is signed afresh at the moment it is sent (a retry carries the retry's time,
+        so it passes a receiver's replay window), with every secret valid at that moment (two
+        during a rotation); the idempotency key stays the change's."""
         assert subscriber.webhook_url and subscriber.webhook_secret
         body = orjson.dumps(change)
-        timestamp = int(self._clock.now().timestamp())
+        now = self._clock.now()
         headers = {
             "Content-Type": "application/json; charset=utf-8",
-            SIGNATURE_HEADER: signature(subscriber.webhook_secret, timestamp, body),
+            SIGNATURE_HEADER: signatures(
+                subscriber.signing_secrets(now), int(now.timestamp()), body
+            ),
+            VERSION_HEADER: INTEGRATION_VERSION,
             IDEMPOTENCY_HEADER: str(change["event_id"]),
             CURSOR_HEADER: str(change["cursor"]),
             SUBSCRIBER_HEADER: subscriber.subscriber_id,

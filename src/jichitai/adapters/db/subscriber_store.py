@@ -31,6 +31,8 @@ def _row(s: Subscriber) -> dict[str, Any]:
         "disabled": s.disabled,
         "created_at": s.created_at,
         "updated_at": s.updated_at,
+        "previous_webhook_secret": s.previous_webhook_secret,
+        "previous_secret_until": s.previous_secret_until,
     }
 
 
@@ -48,6 +50,8 @@ def _subscriber(row: Any) -> Subscriber:
         disabled=bool(row.disabled),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        previous_webhook_secret=row.previous_webhook_secret,
+        previous_secret_until=row.previous_secret_until,
     )
 
 

@@ -392,7 +392,8 @@ access_log_heads = Table(
 
 # Business systems receiving this municipality's resident data (他業務連携, §7.2.3 (1190)).
 # ``items`` is a JSON list of the migration layout's item names; ``key_hash`` the SHA-256 of
-# the API key (shown once); ``webhook_secret`` signs deliveries (HMAC needs the secret itself).
+# the API key (shown once); ``webhook_secret`` signs deliveries (HMAC needs the secret itself);
+# during a rotation ``previous_webhook_secret`` signs as well until ``previous_secret_until``.
 subscribers = Table(
     "subscribers",
     metadata,
@@ -408,6 +409,8 @@ subscribers = Table(
     Column("disabled", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Column("previous_webhook_secret", String(100), nullable=True),
+    Column("previous_secret_until", UtcDateTime(), nullable=True),
     PrimaryKeyConstraint("municipality_code", "subscriber_id"),
     UniqueConstraint("key_hash"),
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),

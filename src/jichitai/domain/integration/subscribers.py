@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.inbound.text import SUBSCRIBER_NAME
@@ -50,6 +50,25 @@ BUSINESS_SYSTEMS: dict[str, str] = {
 
 MAX_NAME_LENGTH = SUBSCRIBER_NAME.max_length
 
+DEFAULT_ROTATION_OVERLAP = timedelta(hours=24)
+"""How long the old webhook secret keeps signing after a rotation, unless told otherwise."""
+MAX_ROTATION_OVERLAP = timedelta(days=30)
+"""The longest rotation window: an old secret must not live on indefinitely."""
+
+
+def checked_overlap(hours: float) -> timedelta:
+    """A rotation window of ``hours`` (0 retires the old secret at once), at most 30 days."""
+    if not 0 <= hours <= MAX_ROTATION_OVERLAP.total_seconds() / 3600:
+        raise DomainError(
+            Violation(
+                "subscriber.rotation_overlap_invalid",
+                "旧い署名鍵を併用する時間は0時間以上"
+                f"{int(MAX_ROTATION_OVERLAP.total_seconds() // 3600)}時間以内で指定してください",
+                "overlap_hours",
+            )
+        )
+    return timedelta(hours=hours)
+
 
 @dataclass(frozen=True, slots=True)
 class Subscriber:
@@ -57,6 +76,8 @@ class Subscriber:
 
     ``key_hash`` is the SHA-256 of its API key (the key itself is shown once, when issued);
     ``webhook_secret`` signs its deliveries and is kept, as HMAC needs it on every delivery.
+    During a rotation of the secret, ``previous_webhook_secret`` signs too, until
+    ``previous_secret_until`` (or until it is retired explicitly).
     """
 
     municipality_code: str
@@ -71,6 +92,21 @@ class Subscriber:
     disabled: bool
     created_at: datetime
     updated_at: datetime
+    previous_webhook_secret: str | None = None
+    previous_secret_until: datetime | None = None
+
+    def signing_secrets(self, now: datetime) -> tuple[str, ...]:
+        """The secrets a delivery at ``now`` is signed with: the current one first, then the
+        previous one while its rotation window is open."""
+        if not self.webhook_secret:
+            return ()
+        if (
+            self.previous_webhook_secret
+            and self.previous_secret_until is not None
+            and now < self.previous_secret_until
+        ):
+            return (self.webhook_secret, self.previous_webhook_secret)
+        return (self.webhook_secret,)
 
     @property
     def system_label(self) -> str:

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from jichitai import __version__
 from jichitai.bootstrap import App
 from jichitai.domain.errors import Violation
+from jichitai.domain.integration.versioning import INTEGRATION_VERSION, VERSION_HEADER
 from jichitai.entrypoints.api import (
     routes_admin,
     routes_audit,
@@ -32,6 +33,30 @@ from jichitai.entrypoints.api import (
     routes_verify,
 )
 from jichitai.entrypoints.api.errors import error_body, install_error_handlers
+
+
+class IntegrationVersion:
+    """Name the integration contract's version (``X-Jichitai-Integration-Version``) on every
+    answer under ``/integration/``, refusals included (``domain/integration/versioning.py``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope["path"]).startswith("/integration/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def versioned_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", ()), _VERSION]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, versioned_send)
+
+
+_VERSION = (VERSION_HEADER.lower().encode(), INTEGRATION_VERSION.encode())
 
 
 class BodySizeLimit:
@@ -144,6 +169,7 @@ def create_api(jichitai: App) -> FastAPI:
     ):
         api.include_router(module.router)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)
+    api.add_middleware(IntegrationVersion)
 
     @api.get("/healthz", operation_id="health", tags=["operations"], summary="死活監視")
     def health() -> dict[str, str]:

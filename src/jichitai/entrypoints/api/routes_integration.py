@@ -32,7 +32,7 @@ from jichitai.services.integration import MAX_FEED_LIMIT
 router = APIRouter(prefix="/integration/v1", tags=["integration"])
 api_key = HTTPBearer(auto_error=False, description="連携先のAPIキー（jk_ で始まる）")
 
-ERRORS = s.error_responses(403, 404)
+ERRORS = s.error_responses(403, 404, 429)
 AtenaPath = Annotated[str, Path(pattern=r"^\d{10}$", description="宛名番号 (10 digits)")]
 HouseholdPath = Annotated[str, Path(pattern=r"^\d{10}$", description="世帯番号 (10 digits)")]
 MunicipalityQuery = Annotated[
@@ -66,6 +66,7 @@ def current_subscriber(
     integration = app_of(request).integration
     subscriber = integration.authenticate(credentials.credentials)
     request.state.subscriber = subscriber  # refusals from here on are logged as its own
+    app_of(request).integration_limits.take(subscriber)  # 429 integration.throttled
     return integration.narrowed(
         subscriber, municipality, items.split(",") if items is not None else None
     )

@@ -3,6 +3,7 @@ service checks the administrator's permission, ``Permission.MANAGE_SUBSCRIBERS``
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -30,6 +31,10 @@ class Subscriber(BaseModel):
     my_number_allowed: bool
     webhook_url: str | None
     disabled: bool
+    previous_secret_until: datetime | None = Field(
+        default=None,
+        description="Webhook 署名鍵の切替え中、旧い鍵でも署名する期限（切替え中でなければ null）",
+    )
 
 
 class Subscribers(BaseModel):
@@ -69,6 +74,25 @@ class Replay(BaseModel):
     after: int = Field(ge=0, description="このカーソル（通番）より後の異動を送り直す")
 
 
+class SecretRotation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    overlap_hours: float = Field(
+        default=24,
+        ge=0,
+        le=720,
+        description="旧い署名鍵でも併せて署名する時間（0 なら直ちに新しい鍵だけ）",
+    )
+
+
+class RotatedSecret(BaseModel):
+    subscriber: Subscriber
+    webhook_secret: str = Field(description="新しい Webhook 署名の秘密鍵（この応答でだけ表示）")
+    previous_valid_until: datetime | None = Field(
+        description="旧い鍵でも署名する期限（null なら旧い鍵は既に無効）"
+    )
+
+
 class Deliveries(BaseModel):
     pending: int
     delivered: int
@@ -90,6 +114,9 @@ def _view(found: DomainSubscriber) -> Subscriber:
         my_number_allowed=found.my_number_allowed,
         webhook_url=without_credentials(found.webhook_url),
         disabled=found.disabled,
+        previous_secret_until=found.previous_secret_until
+        if found.previous_webhook_secret
+        else None,
     )
 
 
@@ -156,6 +183,41 @@ def renew_subscriber_key(
     return Issued(
         subscriber=_view(renewed.subscriber), api_key=renewed.api_key, webhook_secret=None
     )
+
+
+@router.post(
+    "/subscribers/{subscriber_id}/rotate-secret",
+    operation_id="rotateSubscriberSecret",
+    response_model=RotatedSecret,
+    responses=ERRORS,
+    summary="Webhook 署名鍵の切替え（期間中は新旧両方の鍵で署名）",
+)
+def rotate_subscriber_secret(
+    request: Request,
+    actor: CurrentActor,
+    subscriber_id: SubscriberPath,
+    body: SecretRotation | None = None,
+) -> RotatedSecret:
+    hours = (body or SecretRotation()).overlap_hours
+    rotated = app_of(request).subscribers.rotate_webhook_secret(actor, subscriber_id, hours)
+    return RotatedSecret(
+        subscriber=_view(rotated.subscriber),
+        webhook_secret=rotated.webhook_secret,
+        previous_valid_until=rotated.previous_valid_until,
+    )
+
+
+@router.post(
+    "/subscribers/{subscriber_id}/retire-secret",
+    operation_id="retireSubscriberSecret",
+    response_model=Subscriber,
+    responses=ERRORS,
+    summary="切替え前の Webhook 署名鍵を直ちに無効にする",
+)
+def retire_subscriber_secret(
+    request: Request, actor: CurrentActor, subscriber_id: SubscriberPath
+) -> Subscriber:
+    return _view(app_of(request).subscribers.retire_previous_secret(actor, subscriber_id))
 
 
 @router.post(
