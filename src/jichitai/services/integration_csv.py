@@ -24,6 +24,7 @@ __all__ = [
     "checked_encoding",
     "csv_chunks",
     "gaiji_report",
+    "gaiji_report_csv",
 ]
 
 CSV_ENCODINGS: Final = ("utf-8", "cp932")
@@ -102,7 +103,8 @@ def gaiji_report(
     items: tuple[str, ...], records: Iterable[Record], gaiji_items: Collection[str]
 ) -> list[tuple[str, ...]]:
     """Every character the cp932 CSV of ``records`` writes as a reference: (行, 宛名番号, 項目,
-    文字, 符号位置, 外字可), in file order (the header line is 1)."""
+    文字, 符号位置, 外字可), in file order. 行 counts records with the header as 1 (a record whose
+    cell holds a line feed is still one), as the layout export's report does."""
     found: list[tuple[str, ...]] = []
     for line, record in enumerate(records, 2):
         for item, cell in zip(items, _cells(items, record), strict=True):
@@ -114,3 +116,13 @@ def gaiji_report(
                     (str(line), record["宛名番号"], item, char, f"U+{ord(char):04X}", allowed)
                 )
     return found
+
+
+def gaiji_report_csv(rows: Iterable[tuple[str, ...]]) -> bytes:
+    """The 外字 report as a UTF-8 CSV with its header line (the layout export's columns, but
+    ファイル: there is one file)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(GAIJI_REPORT_HEADER)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()

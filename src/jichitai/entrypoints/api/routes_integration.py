@@ -26,10 +26,10 @@ from jichitai.entrypoints.api.inputs import query_text
 from jichitai.entrypoints.api.security import app_of
 from jichitai.services.integration import MAX_FEED_LIMIT
 from jichitai.services.integration_csv import (
-    GAIJI_REPORT_HEADER,
     MEDIA_TYPES,
     checked_encoding,
     csv_chunks,
+    gaiji_report_csv,
 )
 
 router = APIRouter(prefix="/integration/v1", tags=["integration"])
@@ -251,13 +251,8 @@ def extract_gaiji(
     cursor, rows = app_of(request).integration.extract_gaiji(
         subscriber, include_removed=include_removed
     )
-    body = b"".join(
-        csv_chunks(
-            GAIJI_REPORT_HEADER, (dict(zip(GAIJI_REPORT_HEADER, r, strict=True)) for r in rows)
-        )
-    )
     return Response(
-        body,
+        gaiji_report_csv(rows),
         media_type=MEDIA_TYPES["utf-8"],
         headers={
             "X-Jichitai-Feed-Cursor": cursor,
@@ -275,6 +270,7 @@ def extract_gaiji(
     summary="コード表と項目の意味（住民状態・異動事由・続柄・kind・reason 等）",
 )
 def codes(request: Request, subscriber: CurrentSubscriber) -> Response:
+    # No personal data, the same for every subscriber: authenticated, not logged.
     found = app_of(request).integration.codes()
     etag = f'"{found["version"]}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
