@@ -118,6 +118,20 @@ class RecordsAnswer(BaseModel):
     withheld: int
 
 
+class CodesAnswer(BaseModel):
+    version: str = Field(description="内容のハッシュ（ETag と同じ。内容が変われば変わる）")
+    layout_version: str
+    tables: dict[str, list[dict[str, str]]] = Field(
+        description="コード表名 → [{code（応答に現れる値）, value（台帳の値）, label（名称）}]"
+    )
+    items: list[dict[str, str | int | bool | None]] = Field(
+        description="記録の項目: name, type, type_label, length, table, gaiji, extension, meaning"
+    )
+    feed_fields: list[dict[str, str]] = Field(
+        description="異動差分の各欄: name, type, table, meaning"
+    )
+
+
 def _json(body: object) -> Response:
     return Response(orjson.dumps(body), media_type="application/json")
 
@@ -266,6 +280,7 @@ def extract_gaiji(
 @router.get(
     "/codes",
     operation_id="integrationCodes",
+    response_model=CodesAnswer,
     responses={**ERRORS, 304: {"description": "If-None-Match の版から変わっていない"}},
     summary="コード表と項目の意味（住民状態・異動事由・続柄・kind・reason 等）",
 )
