@@ -24,6 +24,7 @@ import orjson
 from jichitai.codec import to_primitive
 from jichitai.domain.access.actor import Forbidden, Unauthenticated
 from jichitai.domain.errors import Violation, invalid
+from jichitai.domain.integration.codes import catalogue
 from jichitai.domain.integration.feed import ItemSelection, Withheld, feed_change, shown_records
 from jichitai.domain.integration.subscribers import (
     KEY_ITEMS,
@@ -34,6 +35,7 @@ from jichitai.domain.integration.subscribers import (
 from jichitai.domain.migration.layout import Layout
 from jichitai.domain.residents.search import MAX_SEARCH_RESULTS
 from jichitai.services.audit import AccessLog, Operation
+from jichitai.services.integration_csv import gaiji_report
 from jichitai.services.layout_mapping import RowMapper
 from jichitai.services.ports import Clock, JournalEntry, SubscriberKeys, UnitOfWork
 from jichitai.services.queries import RegisterQueries, SearchBy, criteria_for
@@ -118,11 +120,19 @@ class IntegrationService:
         loaded = layout(layout_version)
         self._mapper = RowMapper(loaded.file(RESIDENT_FILE), loaded.code_tables)
         self._header = tuple(loaded.file(RESIDENT_FILE).header)
+        items = loaded.file(RESIDENT_FILE).items
+        self._catalogue = catalogue(loaded, items)
+        self._gaiji_items = frozenset(item.name for item in items if item.gaiji)
 
     @property
     def item_names(self) -> tuple[str, ...]:
         """Every item of the 住民 file, in the layout's order (what a subscriber may ask for)."""
         return self._header
+
+    def codes(self) -> dict[str, Any]:
+        """Every code table and item the payloads use, with its ``version`` (no personal data:
+        the same for every subscriber, not logged)."""
+        return self._catalogue
 
     # --- authentication --------------------------------------------------------------------------
 
@@ -400,3 +410,11 @@ class IntegrationService:
                     logging.commit()
 
         return Extract(selection.names, cursor, records())
+
+    def extract_gaiji(
+        self, subscriber: Subscriber, *, include_removed: bool = True
+    ) -> tuple[str, list[tuple[str, ...]]]:
+        """The 外字 report of the extract's cp932 CSV (read, and logged, as the extract is) and
+        the feed cursor of its snapshot: the report fits an extract with the same cursor."""
+        found = self.extract(subscriber, include_removed=include_removed)
+        return found.cursor, gaiji_report(found.items, found.records, self._gaiji_items)

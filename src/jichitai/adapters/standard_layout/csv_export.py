@@ -30,14 +30,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import re
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
 from jichitai.adapters.private_files import open_private, private_dir, write_private
 from jichitai.domain.errors import DomainError, Violation
+from jichitai.domain.migration.cp932 import escape_cp932, unescape_gaiji
 from jichitai.domain.migration.layout import Layout, LayoutFile
 from jichitai.services.migration import ENCODINGS, MANIFEST_FILE, ExportedFile, ExportResult
 
@@ -46,50 +45,6 @@ __all__ = ["GAIJI_REPORT", "MANIFEST", "CsvExportSink", "escape_cp932", "unescap
 GAIJI_REPORT: Final = "gaiji_report.csv"
 MANIFEST: Final = MANIFEST_FILE
 _REPORT_HEADER: Final = ["ファイル", "行", "宛名番号", "項目", "文字", "符号位置", "外字可"]
-_REFERENCE: Final = re.compile(r"&#x([0-9A-F]+);")
-_SAFE: dict[str, bool] = {}
-
-
-def _cp932_safe(char: str) -> bool:
-    safe = _SAFE.get(char)
-    if safe is None:
-        try:
-            safe = char.encode("cp932").decode("cp932") == char
-        except UnicodeEncodeError:
-            safe = False
-        _SAFE[char] = safe
-    return safe
-
-
-def escape_cp932(text: str) -> tuple[str, list[str]]:
-    """``text`` with the 外字 convention applied, and the characters that were escaped."""
-    if "&" in text:
-        text = _REFERENCE.sub(lambda m: "&#x26;" + m.group(0)[1:], text)
-    if text.isascii():
-        return text, []
-    escaped_text, escaped = _escape_non_ascii(text)
-    return escaped_text, list(escaped)
-
-
-@lru_cache(maxsize=65_536)
-def _escape_non_ascii(text: str) -> tuple[str, tuple[str, ...]]:
-    """Names and addresses repeat across snapshots: each distinct text is checked once."""
-    escaped: list[str] = []
-    out: list[str] = []
-    for char in text:
-        if char.isascii() or _cp932_safe(char):
-            out.append(char)
-        else:
-            escaped.append(char)
-            out.append(f"&#x{ord(char):X};")
-    return ("".join(out), tuple(escaped)) if escaped else (text, ())
-
-
-def unescape_gaiji(text: str) -> str:
-    """The inverse of :func:`escape_cp932` (on text already decoded from cp932)."""
-    if "&#x" not in text:
-        return text
-    return _REFERENCE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 class _HashingFile:

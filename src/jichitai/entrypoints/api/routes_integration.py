@@ -8,9 +8,6 @@ data migration layout; an item the system may not receive is absent from every a
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Literal
 
@@ -28,6 +25,12 @@ from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.inputs import query_text
 from jichitai.entrypoints.api.security import app_of
 from jichitai.services.integration import MAX_FEED_LIMIT
+from jichitai.services.integration_csv import (
+    MEDIA_TYPES,
+    checked_encoding,
+    csv_chunks,
+    gaiji_report_csv,
+)
 
 router = APIRouter(prefix="/integration/v1", tags=["integration"])
 api_key = HTTPBearer(auto_error=False, description="連携先のAPIキー（jk_ で始まる）")
@@ -43,6 +46,13 @@ MunicipalityQuery = Annotated[
     ),
 ]
 Record = dict[str, str]
+EncodingQuery = Annotated[
+    str,
+    Query(
+        max_length=20,
+        description="CSV の文字コード: utf-8（既定、BOM なし）又は cp932（外字は &#xHHHH;）",
+    ),
+]
 ItemsQuery = Annotated[
     str | None,
     Query(
@@ -107,6 +117,20 @@ class RecordsAnswer(BaseModel):
     count: int
     records: list[Record]
     withheld: int
+
+
+class CodesAnswer(BaseModel):
+    version: str = Field(description="内容のハッシュ（ETag と同じ。内容が変われば変わる）")
+    layout_version: str
+    tables: dict[str, list[dict[str, str]]] = Field(
+        description="コード表名 → [{code（応答に現れる値）, value（台帳の値）, label（名称）}]"
+    )
+    items: list[dict[str, str | int | bool | None]] = Field(
+        description="記録の項目: name, type, type_label, length, table, gaiji, extension, meaning"
+    )
+    feed_fields: list[dict[str, str]] = Field(
+        description="異動差分の各欄: name, type, table, meaning"
+    )
 
 
 def _json(body: object) -> Response:
@@ -195,20 +219,24 @@ def search(
             "content": {"application/x-ndjson": {}, "text/csv": {}},
         },
     },
-    summary="全件データ（NDJSON又はCSV、ストリーム）",
+    summary="全件データ（NDJSON又はCSV（UTF-8又はcp932）、ストリーム）",
 )
 def extract(
     request: Request,
     subscriber: CurrentSubscriber,
     format: Literal["ndjson", "csv"] = "ndjson",
     include_removed: bool = True,
+    encoding: EncodingQuery = "utf-8",
+    bom: Annotated[bool, Query(description="UTF-8 の CSV の先頭に BOM を付ける")] = False,
 ) -> StreamingResponse:
+    encoding = checked_encoding(encoding, csv_format=format == "csv", bom=bom)
     found = app_of(request).integration.extract(subscriber, include_removed=include_removed)
     headers = {"X-Jichitai-Feed-Cursor": found.cursor, "Cache-Control": "no-store"}
     if format == "csv":
+        headers["Content-Disposition"] = 'attachment; filename="extract.csv"'
         return StreamingResponse(
-            _csv_lines(found.items, found.records),
-            media_type="text/csv; charset=utf-8",
+            csv_chunks(found.items, found.records, encoding, bom=bom),
+            media_type=MEDIA_TYPES[encoding],
             headers=headers,
         )
     return StreamingResponse(
@@ -218,14 +246,51 @@ def extract(
     )
 
 
-def _csv_lines(items: tuple[str, ...], records: Iterator[Record]) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(items)
-    for count, record in enumerate(records, 1):
-        writer.writerow([record.get(item, "") for item in items])
-        if count % 500 == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+@router.get(
+    "/extract/gaiji",
+    operation_id="integrationExtractGaiji",
+    responses={
+        **ERRORS,
+        200: {
+            "description": "cp932 の CSV で &#xHHHH; と書かれる文字の一覧（UTF-8 の CSV）。"
+            "X-Jichitai-Gaiji-Count は文字数、X-Jichitai-Feed-Cursor は同じ時点の全件データの"
+            "カーソル",
+            "content": {"text/csv": {}},
+        },
+    },
+    summary="全件データ（cp932）の外字一覧",
+)
+def extract_gaiji(
+    request: Request, subscriber: CurrentSubscriber, include_removed: bool = True
+) -> Response:
+    cursor, rows = app_of(request).integration.extract_gaiji(
+        subscriber, include_removed=include_removed
+    )
+    return Response(
+        gaiji_report_csv(rows),
+        media_type=MEDIA_TYPES["utf-8"],
+        headers={
+            "X-Jichitai-Feed-Cursor": cursor,
+            "X-Jichitai-Gaiji-Count": str(len(rows)),
+            "Cache-Control": "no-store",
+            "Content-Disposition": 'attachment; filename="gaiji_report.csv"',
+        },
+    )
+
+
+@router.get(
+    "/codes",
+    operation_id="integrationCodes",
+    response_model=CodesAnswer,
+    responses={**ERRORS, 304: {"description": "If-None-Match の版から変わっていない"}},
+    summary="コード表と項目の意味（住民状態・異動事由・続柄・kind・reason 等）",
+)
+def codes(request: Request, subscriber: CurrentSubscriber) -> Response:
+    # No personal data, the same for every subscriber: authenticated, not logged.
+    found = app_of(request).integration.codes()
+    etag = f'"{found["version"]}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    wanted = request.headers.get("if-none-match", "")
+    if etag in {tag.strip() for tag in wanted.split(",")} or wanted.strip() == "*":
+        return Response(status_code=304, headers=headers)
+    return Response(orjson.dumps(found), media_type="application/json", headers=headers)
