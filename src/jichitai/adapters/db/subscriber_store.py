@@ -31,6 +31,7 @@ def _row(s: Subscriber) -> dict[str, Any]:
         "disabled": s.disabled,
         "created_at": s.created_at,
         "updated_at": s.updated_at,
+        "withheld_duties": json.dumps(list(s.withheld_duties)),
     }
 
 
@@ -48,6 +49,7 @@ def _subscriber(row: Any) -> Subscriber:
         disabled=bool(row.disabled),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        withheld_duties=tuple(json.loads(row.withheld_duties or "[]")),
     )
 
 

@@ -408,6 +408,8 @@ subscribers = Table(
     Column("disabled", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # The duties for which it still receives withheld persons (a JSON list of system codes).
+    Column("withheld_duties", Text, nullable=False, server_default="[]"),
     PrimaryKeyConstraint("municipality_code", "subscriber_id"),
     UniqueConstraint("key_hash"),
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),

@@ -4,9 +4,11 @@ subscriber's items.
 The register's journal keeps every approved change with the snapshots it produced (drafts are
 never in it). What a subscriber may not receive is **absent**, not null: an item outside its
 scope has no key, and a person who is withheld (他業務参照不可, or a suppression or DV support
-measure that stops passing data to other systems) is left out of the change altogether. The
-change itself is still delivered, with its cursor and a count of withheld persons, so the
-subscriber's place in the feed never jumps and it can tell that something was held back.
+measure that stops passing data to other systems) is left out of the change's records. The
+change itself is still delivered, with its cursor and the withheld persons' 宛名番号s and nothing
+else (``withheld_persons``), so the subscriber's place in the feed never jumps and it knows whom
+to stop keeping. A subscriber whose duty the administrator exempted (``withheld_duties``, e.g. the
+election roll) receives them as anyone else (``Withheld.exempt``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class Withheld:
     """Not to be passed on: 他業務参照不可 now, or a setting that stops feeds."""
     supported: frozenset[str] = frozenset()
     """Under 支援措置 or 仮支援措置 now (told to a subscriber that receives ``SUPPORT_ITEM``)."""
+    exempt: bool = False
+    """The subscriber still receives withheld persons for its duty (``withheld_duties``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,25 @@ def reason_label(reason: str) -> str:
         return reason
 
 
+def split_records(
+    records: Sequence[Mapping[str, Any]],
+    row: Row,
+    selection: ItemSelection,
+    withheld: Withheld,
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The records the subscriber may receive (cut to its items) and the 宛名番号s of those
+    withheld from it (nothing else of them)."""
+    shown: list[dict[str, str]] = []
+    held: list[str] = []
+    for primitive in records:
+        atena = primitive["atena_number"]
+        if not withheld.exempt and (is_hidden(primitive) or atena in withheld.persons):
+            held.append(atena)
+            continue
+        shown.append(selection.pick(row(primitive, selection.cells), atena in withheld.supported))
+    return shown, held
+
+
 def shown_records(
     records: Sequence[Mapping[str, Any]],
     row: Row,
@@ -84,15 +107,8 @@ def shown_records(
     withheld: Withheld,
 ) -> tuple[list[dict[str, str]], int]:
     """The records the subscriber may receive (cut to its items) and how many were withheld."""
-    shown: list[dict[str, str]] = []
-    held = 0
-    for primitive in records:
-        atena = primitive["atena_number"]
-        if is_hidden(primitive) or atena in withheld.persons:
-            held += 1
-            continue
-        shown.append(selection.pick(row(primitive, selection.cells), atena in withheld.supported))
-    return shown, held
+    shown, held = split_records(records, row, selection, withheld)
+    return shown, len(held)
 
 
 def feed_change(
@@ -112,7 +128,7 @@ def feed_change(
     latest: dict[str, Mapping[str, Any]] = {}
     for primitive in snapshots:
         latest[primitive["atena_number"]] = primitive
-    records, held = shown_records(list(latest.values()), row, selection, withheld)
+    records, held = split_records(list(latest.values()), row, selection, withheld)
     shown_persons = {r["宛名番号"] for r in records}
     households = sorted(
         {p["household_number"] for p in latest.values() if p["atena_number"] in shown_persons}
@@ -132,5 +148,6 @@ def feed_change(
         "persons": [r["宛名番号"] for r in records],
         "households": households,
         "records": records,
-        "withheld": held,
+        "withheld_persons": sorted(held),
+        "withheld": len(held),
     }
