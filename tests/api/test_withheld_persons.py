@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -25,6 +26,7 @@ from jichitai.services.audit import AccessSearch, Operation
 from jichitai.services.subscribers import Credentials
 from tests.api.conftest import Tenant, auth, error_codes
 from tests.factories import a_header, an_administrator
+from tests.fakes import FixedClock
 
 pytestmark = pytest.mark.spec("7.2.3")
 
@@ -258,3 +260,30 @@ def test_a_duty_for_withheld_persons_needs_the_support_flag_item(
     )
     assert refused.status_code == 422
     assert error_codes(refused) == ["subscriber.support_item_required"]
+
+
+def test_a_setting_that_begins_on_a_later_day_shows_in_the_withheld_list_from_that_day(
+    app: App, client: TestClient, tenant: Tenant, clock: FixedClock
+) -> None:
+    """No 異動 marks the day: the list does (a setting applies until lifted; its end date plays
+    no part, §3.1)."""
+    credentials = subscribe(app, tenant)
+    head, spouse = tenant.atena_numbers
+    today = clock.day
+    setting = app.suppressions.set(
+        officer(tenant, Role.SUPPRESSION_OFFICER),
+        kind="suppression",
+        atena_number=spouse,
+        processes=[Process.FEED],
+        starts_on=today + timedelta(days=1),
+        reason="照会中",
+    )
+    assert withheld(client, credentials) == []  # not yet
+    clock.day = today + timedelta(days=1)
+    assert withheld(client, credentials) == [spouse]
+    extract = [json.loads(line) for line in get(client, credentials, "/extract").splitlines()]
+    assert [r["宛名番号"] for r in extract] == [head]
+    app.suppressions.lift(officer(tenant, Role.SUPPRESSION_OFFICER), setting.suppression_id)
+    assert withheld(client, credentials) == []
+    back = client.get(f"/integration/v1/persons/{spouse}", headers=key(credentials))
+    assert back.status_code == 200
