@@ -116,12 +116,16 @@ def test_a_person_flagged_hidden_is_named_by_atena_only_and_released_as_an_ordin
     change = changes(client, credentials, str(seq - 1))[0]
     assert change["withheld_persons"] == [spouse] and change["withheld"] == 1
     assert change["persons"] == [] and change["records"] == [] and change["households"] == []
+    # what happened to the person, and when, is theirs: the change says only that it was withheld
+    assert (change["kind"], change["reason"], change["reason_group"]) == ("withheld",) * 3
+    assert change["effective_on"] is change["filed_on"] is change["recorded_at"] is None
     assert withheld(client, credentials) == [spouse]
     extract = [json.loads(line) for line in get(client, credentials, "/extract").splitlines()]
     assert [r["宛名番号"] for r in extract] == [head]  # left out, as the feed says
     # re-read from the start, the move-in names the spouse the same way (judged now)
     first = changes(client, credentials)[0]
     assert first["withheld_persons"] == [spouse] and first["persons"] == [head]
+    assert first["kind"] == "move_in"  # the head's change, as the head's record tells
     refused = client.get(f"/integration/v1/persons/{spouse}", headers=key(credentials))
     assert refused.status_code == 403 and error_codes(refused) == ["integration.withheld"]
     household = get(client, credentials, f"/households/{tenant.household_number}")
@@ -173,6 +177,7 @@ def test_a_suppression_or_support_measure_is_told_by_the_withheld_list_and_lifti
     assert get(client, credentials, "/extract") == ""
     first = changes(client, credentials)[0]
     assert first["withheld_persons"] == sorted([head, spouse]) and first["records"] == []
+    assert first["kind"] == "withheld" and first["effective_on"] is None
 
     app.suppressions.lift(officer(tenant, Role.SUPPRESSION_OFFICER), setting.suppression_id)
     assert withheld(client, credentials) == []

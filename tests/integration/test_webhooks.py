@@ -435,6 +435,7 @@ def test_a_person_becoming_withheld_is_delivered_as_their_atena_number_and_nothi
     assert workers().run_once().delivered == 2 and receiver.accepted == changed
     withheld, released = (json.loads(d.body) for d in receiver.received)
     assert withheld["withheld_persons"] == [head] and withheld["records"] == []
+    assert withheld["kind"] == "withheld" and withheld["effective_on"] is None
     assert name["名_日本人"] not in receiver.received[0].body.decode()
     assert released["withheld_persons"] == [] and released["persons"] == [head]
     assert released["records"][0]["氏_日本人"] == name["氏_日本人"]

@@ -69,12 +69,26 @@ class ItemSelection:
         return tuple(name for _, name in self.positions) + ((SUPPORT_ITEM,) if self.support else ())
 
 
+WITHHELD_EVENT: Mapping[str, Any] = {
+    "kind": "withheld",
+    "reason": "withheld",
+    "reason_group": "withheld",
+    "effective_on": None,
+    "filed_on": None,
+    "recorded_at": None,
+    "corrects_event_id": None,
+}
+"""The event fields of a change that concerns withheld persons only."""
+
+
 def is_hidden(primitive: Mapping[str, Any]) -> bool:
     """他業務参照不可フラグ on the snapshot."""
     return bool(primitive.get("hidden_from_other_systems"))
 
 
 def reason_label(reason: str) -> str:
+    if reason == "withheld":
+        return "提供停止"
     try:
         return ChangeReason(reason).label
     except ValueError:
@@ -118,7 +132,9 @@ def feed_change(
     selection: ItemSelection,
     withheld: Withheld,
 ) -> dict[str, Any]:
-    """One change of the feed, as JSON-ready data.
+    """One change of the feed, as JSON-ready data. A change that concerns withheld persons
+    only is told as kind ``withheld`` with no reason and no dates (``WITHHELD_EVENT``): naming
+    the persons, it must not say what happened to them or when.
 
     ``entry`` holds the journal entry's fields (seq, event_id, kind, reason, reason_group,
     effective_on, filed_on, recorded_at, corrects_event_id as text); ``snapshots`` are those it
@@ -133,6 +149,8 @@ def feed_change(
     households = sorted(
         {p["household_number"] for p in latest.values() if p["atena_number"] in shown_persons}
     )
+    if held and not records:  # nothing but withheld persons: what happened to them is theirs
+        entry = {**entry, **WITHHELD_EVENT}
     return {
         "cursor": str(entry["seq"]),
         "seq": entry["seq"],

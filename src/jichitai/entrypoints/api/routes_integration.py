@@ -82,9 +82,11 @@ class FeedChange(BaseModel):
     reason: str
     reason_label: str
     reason_group: str
-    effective_on: date
+    effective_on: date | None = Field(
+        description="異動日（kind が withheld のとき null: 提供を止められた者だけの異動）"
+    )
     filed_on: date | None
-    recorded_at: str
+    recorded_at: str | None = Field(description="記録日時（kind が withheld のとき null）")
     corrects_event_id: str | None
     persons: list[str]
     households: list[str]
