@@ -125,6 +125,8 @@ class Register:
             return False  # a redelivery, or already in the extract we started from
         for record in change["records"]:  # each record is the person's whole new state
             self.put(record)
+        for atena in change.get("withheld_persons", ()):  # no longer ours to keep
+            self.persons.pop(atena, None)
         self.cursor = int(change["seq"])
         self.applied[event_id] = None
         if len(self.applied) > REMEMBERED_KEYS:

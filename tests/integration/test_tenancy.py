@@ -455,6 +455,7 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         assert uow.journal.feed_head() > 0
         assert uow.journal.feed_entries(0, 5)[0][1]
         assert uow.read_model.hidden_from_other_systems([head]) == frozenset()
+        assert head not in uow.read_model.hidden_atena_numbers()
         uow.read_model.search(
             SearchCriteria(household_number=tenants.household, individual_number="1" * 12)
         )

@@ -405,3 +405,37 @@ def test_a_receiver_too_slow_to_answer_is_tried_again_and_loses_nothing(
     assert worker.run_once().delivered == 2
     assert receiver.accepted[-2:] == seqs  # the slow one again, with its key, then the next
     assert receiver.received[0].key == receiver.received[-2].key
+
+
+def test_a_person_becoming_withheld_is_delivered_as_their_atena_number_and_nothing_else(
+    app: App, code: str, head: str, receiver: Receiver, workers: Workers
+) -> None:
+    subscribe(app, code, receiver.url)
+    name = app.integration.person(
+        app.subscribers.add(
+            an_administrator(code),
+            name="確認用",
+            system="other",
+            items=["氏_日本人", "名_日本人"],
+        ).subscriber,
+        head,
+    )
+    changed = [
+        app.register.record_change(
+            code,
+            Correct(
+                header=a_header(),
+                atena_number=AtenaNumber(head),
+                reason=ChangeReason.MINOR_CORRECTION,
+                changes=RecordChanges(hidden_from_other_systems=hidden),
+            ),
+        ).seq
+        for hidden in (True, False)
+    ]
+    assert workers().run_once().delivered == 2 and receiver.accepted == changed
+    withheld, released = (json.loads(d.body) for d in receiver.received)
+    assert withheld["withheld_persons"] == [head] and withheld["records"] == []
+    assert withheld["kind"] == "withheld" and withheld["effective_on"] is None
+    assert name["名_日本人"] not in receiver.received[0].body.decode()
+    assert released["withheld_persons"] == [] and released["persons"] == [head]
+    assert released["records"][0]["氏_日本人"] == name["氏_日本人"]

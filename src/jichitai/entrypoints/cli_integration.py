@@ -49,6 +49,7 @@ def _view(s: Subscriber) -> dict[str, object]:
         "previous_secret_until": s.previous_secret_until.isoformat()
         if s.previous_webhook_secret and s.previous_secret_until
         else None,
+        "withheld_duties": list(s.withheld_duties),
     }
 
 
@@ -112,6 +113,29 @@ def subscriber_disable(
     """連携先を無効にする（APIキーは拒否され、Webhook は送られない）."""
     try:
         updated = _app().subscribers.disable(_administrator(municipality), subscriber_id)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit(_view(updated), as_json)
+
+
+@subscriber_app.command("withheld-duties")
+def subscriber_withheld_duties(
+    municipality: MunicipalityOption,
+    subscriber_id: SubscriberArgument,
+    duties: Annotated[
+        str,
+        typer.Option(
+            help="提供を止められた者の項目をなお受け取る業務（業務コード、カンマ区切り。"
+            "空文字で解除）"
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """提供を止められた者（他業務参照不可・支援措置等）をなお受け取る業務を設定する（記録される）."""
+    try:
+        updated = _app().subscribers.set_withheld_duties(
+            _administrator(municipality), subscriber_id, duties.split(",")
+        )
     except DomainError as e:
         _fail(e, as_json)
     _emit(_view(updated), as_json)

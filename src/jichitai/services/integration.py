@@ -23,6 +23,8 @@ import orjson
 
 from jichitai.codec import to_primitive
 from jichitai.domain.access.actor import Forbidden, Unauthenticated
+from jichitai.domain.access.suppression import Process
+from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import Violation, invalid
 from jichitai.domain.integration.codes import catalogue
 from jichitai.domain.integration.feed import ItemSelection, Withheld, feed_change, shown_records
@@ -194,17 +196,20 @@ class IntegrationService:
     def _row(self, primitive: Mapping[str, Any], cells: frozenset[int]) -> list[str]:
         return self._mapper.to_row(primitive, latest=True, only=cells)
 
-    def _withheld(self, uow: UnitOfWork, primitives: Sequence[Mapping[str, Any]]) -> Withheld:
+    def _withheld(
+        self, uow: UnitOfWork, subscriber: Subscriber, primitives: Sequence[Mapping[str, Any]]
+    ) -> Withheld:
         """What the register says *now* about passing these persons on: flagged 他業務参照不可
         in their current record or under a setting that stops feeds (withheld), under 支援措置
         (told). An old change re-read from the feed is judged now too, so a subscriber
-        resynchronising from cursor 0 learns no more than the extract tells it."""
+        resynchronising from cursor 0 learns no more than the extract tells it. A subscriber
+        with ``withheld_duties`` receives withheld persons as any other (``Withheld.exempt``)."""
         persons = [(p["atena_number"], p["household_number"]) for p in primitives]
         if not persons:
-            return Withheld()
+            return Withheld(exempt=bool(subscriber.withheld_duties))
         hidden = uow.read_model.hidden_from_other_systems([a for a, _ in persons])
         stopped, supported = self._suppressions.feed_status(uow, persons)
-        return Withheld(hidden | stopped, supported)
+        return Withheld(hidden | stopped, supported, exempt=bool(subscriber.withheld_duties))
 
     def _log_read(
         self,
@@ -231,7 +236,7 @@ class IntegrationService:
         self, uow: UnitOfWork, subscriber: Subscriber, primitives: Sequence[Mapping[str, Any]]
     ) -> tuple[list[dict[str, str]], int]:
         selection = ItemSelection.of(self._header, subscriber)
-        withheld = self._withheld(uow, primitives)
+        withheld = self._withheld(uow, subscriber, primitives)
         return shown_records(primitives, self._row, selection, withheld)
 
     # --- the feed --------------------------------------------------------------------------------
@@ -245,7 +250,7 @@ class IntegrationService:
         """Entries with their snapshots (``feed_entries``) as the subscriber receives them (the
         feed and the webhooks alike), judged in ``uow`` (the subscriber's municipality's)."""
         snapshots = [[orjson.loads(text) for text in texts] for _, texts in entries]
-        withheld = self._withheld(uow, [p for records in snapshots for p in records])
+        withheld = self._withheld(uow, subscriber, [p for records in snapshots for p in records])
         selection = ItemSelection.of(self._header, subscriber)
         return [
             feed_change(_entry_fields(entry), records, self._row, selection, withheld)
@@ -276,6 +281,59 @@ class IntegrationService:
             self._log_read(uow, subscriber, Operation.FEED, records, f"feed:{start}-{next_seq}")
             uow.commit()
         return FeedPage(changes, str(next_seq), has_more=next_seq < head)
+
+    def withheld_persons(self, subscriber: Subscriber) -> list[str]:
+        """The 宛名番号s withheld from the subscriber *now* (and nothing else of them): flagged
+        他業務参照不可, or under a setting that guards feeds and applies today. What a consumer
+        compares with the list it kept, to learn of a setting made, lifted, begun or ended
+        without any 異動 (those never appear in the feed). Empty for a subscriber whose duty
+        lets it receive them (``withheld_duties``). Logged as a query of those persons."""
+        with self._uow_for(subscriber.municipality_code) as uow:
+            held: set[str] = set()
+            if not subscriber.withheld_duties:
+                held = set(uow.read_model.hidden_atena_numbers())
+                held |= self._suppressed_for_feeds(uow)
+            found = sorted(held)
+            self._log.record_for_user_in(
+                uow,
+                subscriber.municipality_code,
+                subscriber.login,
+                (INTEGRATION_ROLE,),
+                Operation.INTEGRATION_QUERY,
+                place=subscriber.name,
+                purpose=subscriber.system_label,
+                atena_numbers=found,
+                target="withheld",
+            )
+            uow.commit()
+        return found
+
+    def _suppressed_for_feeds(self, uow: UnitOfWork) -> frozenset[str]:
+        """The persons a setting guarding feeds applies to today (every setting is read: there
+        are few, and a household's setting covers its current members)."""
+        atenas: set[str] = set()
+        households: set[str] = set()
+        after: str | None = None
+        while page := uow.read_model.suppressions_after(after, EXTRACT_PAGE):
+            after = page[-1].suppression_id
+            for setting in page:
+                if setting.lifted_at is not None or Process.FEED not in setting.processes:
+                    continue
+                if setting.atena_number:
+                    atenas.add(setting.atena_number)
+                if setting.household_number:
+                    households.add(setting.household_number)
+        persons = [
+            (r.atena_number.value, r.household_number.value)
+            for r in uow.read_model.current_of([AtenaNumber(a) for a in sorted(atenas)])
+        ]
+        for household in sorted(households):
+            persons.extend(
+                (r.atena_number.value, household)
+                for r in uow.read_model.household_residents(HouseholdNumber(household))
+            )
+        stopped, _ = self._suppressions.feed_status(uow, persons)
+        return stopped
 
     # --- queries ---------------------------------------------------------------------------------
 
@@ -394,7 +452,7 @@ class IntegrationService:
                         break
                     primitives = [orjson.loads(t) for t in page]
                     after = primitives[-1]["atena_number"]
-                    withheld = self._withheld(uow, primitives)
+                    withheld = self._withheld(uow, subscriber, primitives)
                     shown, _ = shown_records(primitives, self._row, selection, withheld)
                     for record in shown:
                         sent.append(record)

@@ -27,6 +27,7 @@ from jichitai.domain.integration.subscribers import (
     checked_items,
     checked_overlap,
     checked_registration,
+    checked_withheld_duties,
 )
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.event_ids import new_uuid
@@ -163,6 +164,25 @@ class SubscriberService:
             )
             uow.subscribers.update(updated)
             self._logged(uow, actor, updated, "disable")
+            uow.commit()
+        return updated
+
+    def set_withheld_duties(
+        self, actor: Actor, subscriber_id: str, duties: Sequence[str]
+    ) -> Subscriber:
+        """The duties for which the subscriber still receives withheld persons' items (empty:
+        it is told only their 宛名番号s). Logged with the duties before and after."""
+        actor.require(Permission.MANAGE_SUBSCRIBERS)
+        with self._uow_for(actor.municipality_code) as uow:
+            before = _existing(uow, subscriber_id)
+            updated = replace(
+                before,
+                withheld_duties=checked_withheld_duties(duties, before),
+                updated_at=self._clock.now(),
+            )
+            uow.subscribers.update(updated)
+            was, now = ",".join(before.withheld_duties), ",".join(updated.withheld_duties)
+            self._logged(uow, actor, updated, f"withheld_duties:{was or '-'}>{now or '-'}")
             uow.commit()
         return updated
 

@@ -180,6 +180,16 @@ class SqlRegisterReadModel:
             )
         return frozenset(hidden)
 
+    def hidden_atena_numbers(self) -> frozenset[str]:
+        r = t.residents.c
+        return frozenset(
+            self._conn.execute(
+                select(r.atena_number).where(
+                    r.municipality_code == self._mc, r.hidden_from_other_systems.is_(True)
+                )
+            ).scalars()
+        )
+
     def households_after(self, after: str | None, limit: int) -> Sequence[HouseholdRow]:
         c = t.households.c
         stmt = select(c.household_number, c.head_atena_number, c.member_count, c.address_text)

@@ -33,6 +33,7 @@ def _row(s: Subscriber) -> dict[str, Any]:
         "updated_at": s.updated_at,
         "previous_webhook_secret": s.previous_webhook_secret,
         "previous_secret_until": s.previous_secret_until,
+        "withheld_duties": json.dumps(list(s.withheld_duties)),
     }
 
 
@@ -52,6 +53,7 @@ def _subscriber(row: Any) -> Subscriber:
         updated_at=row.updated_at,
         previous_webhook_secret=row.previous_webhook_secret,
         previous_secret_until=row.previous_secret_until,
+        withheld_duties=tuple(json.loads(row.withheld_duties or "[]")),
     )
 
 

@@ -411,6 +411,8 @@ subscribers = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("previous_webhook_secret", String(100), nullable=True),
     Column("previous_secret_until", UtcDateTime(), nullable=True),
+    # The duties for which it still receives withheld persons (a JSON list of system codes).
+    Column("withheld_duties", Text, nullable=False, server_default="[]"),
     PrimaryKeyConstraint("municipality_code", "subscriber_id"),
     UniqueConstraint("key_hash"),
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),

@@ -4,9 +4,11 @@ subscriber's items.
 The register's journal keeps every approved change with the snapshots it produced (drafts are
 never in it). What a subscriber may not receive is **absent**, not null: an item outside its
 scope has no key, and a person who is withheld (他業務参照不可, or a suppression or DV support
-measure that stops passing data to other systems) is left out of the change altogether. The
-change itself is still delivered, with its cursor and a count of withheld persons, so the
-subscriber's place in the feed never jumps and it can tell that something was held back.
+measure that stops passing data to other systems) is left out of the change's records. The
+change itself is still delivered, with its cursor and the withheld persons' 宛名番号s and nothing
+else (``withheld_persons``), so the subscriber's place in the feed never jumps and it knows whom
+to stop keeping. A subscriber whose duty the administrator exempted (``withheld_duties``, e.g. the
+election roll) receives them as anyone else (``Withheld.exempt``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class Withheld:
     """Not to be passed on: 他業務参照不可 now, or a setting that stops feeds."""
     supported: frozenset[str] = frozenset()
     """Under 支援措置 or 仮支援措置 now (told to a subscriber that receives ``SUPPORT_ITEM``)."""
+    exempt: bool = False
+    """The subscriber still receives withheld persons for its duty (``withheld_duties``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +69,49 @@ class ItemSelection:
         return tuple(name for _, name in self.positions) + ((SUPPORT_ITEM,) if self.support else ())
 
 
+WITHHELD_EVENT: Mapping[str, Any] = {
+    "kind": "withheld",
+    "reason": "withheld",
+    "reason_group": "withheld",
+    "effective_on": None,
+    "filed_on": None,
+    "recorded_at": None,
+    "corrects_event_id": None,
+}
+"""The event fields of a change that concerns withheld persons only."""
+
+
 def is_hidden(primitive: Mapping[str, Any]) -> bool:
     """他業務参照不可フラグ on the snapshot."""
     return bool(primitive.get("hidden_from_other_systems"))
 
 
 def reason_label(reason: str) -> str:
+    if reason == "withheld":
+        return "提供停止"
     try:
         return ChangeReason(reason).label
     except ValueError:
         return reason
+
+
+def split_records(
+    records: Sequence[Mapping[str, Any]],
+    row: Row,
+    selection: ItemSelection,
+    withheld: Withheld,
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The records the subscriber may receive (cut to its items) and the 宛名番号s of those
+    withheld from it (nothing else of them)."""
+    shown: list[dict[str, str]] = []
+    held: list[str] = []
+    for primitive in records:
+        atena = primitive["atena_number"]
+        if not withheld.exempt and (is_hidden(primitive) or atena in withheld.persons):
+            held.append(atena)
+            continue
+        shown.append(selection.pick(row(primitive, selection.cells), atena in withheld.supported))
+    return shown, held
 
 
 def shown_records(
@@ -84,15 +121,8 @@ def shown_records(
     withheld: Withheld,
 ) -> tuple[list[dict[str, str]], int]:
     """The records the subscriber may receive (cut to its items) and how many were withheld."""
-    shown: list[dict[str, str]] = []
-    held = 0
-    for primitive in records:
-        atena = primitive["atena_number"]
-        if is_hidden(primitive) or atena in withheld.persons:
-            held += 1
-            continue
-        shown.append(selection.pick(row(primitive, selection.cells), atena in withheld.supported))
-    return shown, held
+    shown, held = split_records(records, row, selection, withheld)
+    return shown, len(held)
 
 
 def feed_change(
@@ -102,7 +132,9 @@ def feed_change(
     selection: ItemSelection,
     withheld: Withheld,
 ) -> dict[str, Any]:
-    """One change of the feed, as JSON-ready data.
+    """One change of the feed, as JSON-ready data. A change that concerns withheld persons
+    only is told as kind ``withheld`` with no reason and no dates (``WITHHELD_EVENT``): naming
+    the persons, it must not say what happened to them or when.
 
     ``entry`` holds the journal entry's fields (seq, event_id, kind, reason, reason_group,
     effective_on, filed_on, recorded_at, corrects_event_id as text); ``snapshots`` are those it
@@ -112,11 +144,13 @@ def feed_change(
     latest: dict[str, Mapping[str, Any]] = {}
     for primitive in snapshots:
         latest[primitive["atena_number"]] = primitive
-    records, held = shown_records(list(latest.values()), row, selection, withheld)
+    records, held = split_records(list(latest.values()), row, selection, withheld)
     shown_persons = {r["宛名番号"] for r in records}
     households = sorted(
         {p["household_number"] for p in latest.values() if p["atena_number"] in shown_persons}
     )
+    if held and not records:  # nothing but withheld persons: what happened to them is theirs
+        entry = {**entry, **WITHHELD_EVENT}
     return {
         "cursor": str(entry["seq"]),
         "seq": entry["seq"],
@@ -132,5 +166,6 @@ def feed_change(
         "persons": [r["宛名番号"] for r in records],
         "households": households,
         "records": records,
-        "withheld": held,
+        "withheld_persons": sorted(held),
+        "withheld": len(held),
     }

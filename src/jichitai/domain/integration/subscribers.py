@@ -94,6 +94,10 @@ class Subscriber:
     updated_at: datetime
     previous_webhook_secret: str | None = None
     previous_secret_until: datetime | None = None
+    withheld_duties: tuple[str, ...] = ()
+    """The duties (business-system codes) for which the administrator lets this subscriber
+    still receive withheld persons' items (e.g. ``elections``: protected persons stay on the
+    election roll, with restricted inspection). Empty: withheld persons are only named."""
 
     def signing_secrets(self, now: datetime) -> tuple[str, ...]:
         """The secrets a delivery at ``now`` is signed with: the current one first, then the
@@ -152,6 +156,34 @@ def checked_items(
         raise DomainError(*problems)
     wanted.update(KEY_ITEMS)
     return tuple(item for item in known if item in wanted)
+
+
+def checked_withheld_duties(duties: Iterable[str], subscriber: Subscriber) -> tuple[str, ...]:
+    """The duties as stored (known business-system codes, sorted, no repeats), once the
+    subscriber receives ``SUPPORT_ITEM``: a system that keeps protected persons must
+    know who is under 支援措置 to restrict inspection. Every fault is told at once."""
+    wanted = sorted({d.strip() for d in duties if d.strip()})
+    problems = [
+        Violation(
+            "subscriber.unknown_system",
+            f"業務「{d}」は指定できません（{', '.join(BUSINESS_SYSTEMS)} のいずれか）",
+            "duties",
+        )
+        for d in wanted
+        if d not in BUSINESS_SYSTEMS
+    ]
+    if wanted and not subscriber.may_receive(SUPPORT_ITEM):
+        problems.append(
+            Violation(
+                "subscriber.support_item_required",
+                f"提供を止められた者を受け取る連携先は「{SUPPORT_ITEM}」も受け取る必要があります"
+                "（閲覧制限のため）",
+                "duties",
+            )
+        )
+    if problems:
+        raise DomainError(*problems)
+    return tuple(wanted)
 
 
 def checked_registration(name: str, system: str, webhook_url: str | None) -> str:

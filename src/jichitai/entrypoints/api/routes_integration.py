@@ -93,20 +93,43 @@ class FeedChange(BaseModel):
     reason: str
     reason_label: str
     reason_group: str
-    effective_on: date
+    effective_on: date | None = Field(
+        description="異動日（kind が withheld のとき null: 提供を止められた者だけの異動）"
+    )
     filed_on: date | None
-    recorded_at: str
+    recorded_at: str | None = Field(description="記録日時（kind が withheld のとき null）")
     corrects_event_id: str | None
     persons: list[str]
     households: list[str]
     records: list[Record] = Field(description="異動後の記録（連携先が受け取れる項目だけ）")
-    withheld: int = Field(description="提供を止められた（他業務参照不可・支援措置等）人数")
+    withheld_persons: list[str] = Field(
+        description="提供を止められた（他業務参照不可・支援措置等）者の宛名番号（それ以外は何も"
+        "含まない。docs/integration.md「Withheld persons」）"
+    )
+    withheld: int = Field(description="提供を止められた人数（withheld_persons の数）")
+
+
+class WithheldAnswer(BaseModel):
+    withheld_persons: list[str] = Field(
+        description="いまこの連携先への提供が止められている者の宛名番号（それ以外は何も含まない）"
+    )
 
 
 class FeedPage(BaseModel):
     changes: list[FeedChange]
     next_cursor: str
     has_more: bool
+
+
+@router.get(
+    "/withheld",
+    operation_id="integrationWithheld",
+    response_model=WithheldAnswer,
+    responses=ERRORS,
+    summary="提供停止中の者の宛名番号（抑止・支援措置の設定・解除・期間の始まり終わりを知るため）",
+)
+def withheld(request: Request, subscriber: CurrentSubscriber) -> Response:
+    return _json({"withheld_persons": app_of(request).integration.withheld_persons(subscriber)})
 
 
 class PersonAnswer(BaseModel):

@@ -35,6 +35,10 @@ class Subscriber(BaseModel):
         default=None,
         description="Webhook 署名鍵の切替え中、旧い鍵でも署名する期限（切替え中でなければ null）",
     )
+    withheld_duties: list[str] = Field(
+        description="提供を止められた者（他業務参照不可・支援措置等）の項目をなお受け取る業務"
+        "（空: 宛名番号だけを通知。docs/integration.md「Withheld persons」）"
+    )
 
 
 class Subscribers(BaseModel):
@@ -59,6 +63,15 @@ class NewSubscriber(BaseModel):
         max_length=400,
         description="Webhook の送信先（https。内部ネットワーク・ループバック等は運用管理者が"
         "許可したネットワークに限り、そこでは http も可。docs/integration.md）",
+    )
+
+
+class WithheldDuties(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    duties: list[str] = Field(
+        max_length=20,
+        description="業務コード（elections など）。空にすると宛名番号の通知だけに戻る",
     )
 
 
@@ -117,6 +130,7 @@ def _view(found: DomainSubscriber) -> Subscriber:
         previous_secret_until=found.previous_secret_until
         if found.previous_webhook_secret
         else None,
+        withheld_duties=list(found.withheld_duties),
     )
 
 
@@ -167,6 +181,20 @@ def disable_subscriber(
     request: Request, actor: CurrentActor, subscriber_id: SubscriberPath
 ) -> Subscriber:
     return _view(app_of(request).subscribers.disable(actor, subscriber_id))
+
+
+@router.put(
+    "/subscribers/{subscriber_id}/withheld-duties",
+    operation_id="setSubscriberWithheldDuties",
+    response_model=Subscriber,
+    responses=s.error_responses(403, 404, 422),
+    summary="提供を止められた者をなお受け取る業務の設定（管理者。アクセスログに記録）",
+)
+def set_subscriber_withheld_duties(
+    request: Request, actor: CurrentActor, subscriber_id: SubscriberPath, body: WithheldDuties
+) -> Subscriber:
+    updated = app_of(request).subscribers.set_withheld_duties(actor, subscriber_id, body.duties)
+    return _view(updated)
 
 
 @router.post(

@@ -206,6 +206,9 @@ class RegisterReadModel(Protocol):
     def hidden_from_other_systems(self, atena_numbers: Sequence[str]) -> frozenset[str]:
         """Those of the persons whose current record carries 他業務参照不可フラグ."""
 
+    def hidden_atena_numbers(self) -> frozenset[str]:
+        """Every person whose current record carries 他業務参照不可フラグ."""
+
     def households_after(self, after: str | None, limit: int) -> Sequence[HouseholdRow]:
         """Households (with or without members) after a 世帯番号, in its order, at most ``limit``."""
 

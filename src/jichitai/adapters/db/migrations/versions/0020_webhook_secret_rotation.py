@@ -4,7 +4,7 @@
 ``previous_secret_until`` is when it stops signing. Both are empty outside a rotation.
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0016"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
