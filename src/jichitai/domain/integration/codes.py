@@ -84,6 +84,11 @@ FEED_FIELDS: Final[tuple[PayloadField, ...]] = (
     PayloadField("households", "string[]", "persons の人の異動後の世帯番号"),
     PayloadField("records", "object[]", "異動後の記録（下の項目、連携先が受け取れるものだけ）"),
     PayloadField("withheld", "integer", "提供を止められた（他業務参照不可・支援措置等）人数"),
+    PayloadField(
+        "withheld_persons",
+        "string[]",
+        "提供を止められた人の宛名番号（それ以外の項目は送らない。「Withheld persons」参照）",
+    ),
 )
 """The fields of a feed change (``domain/integration/feed.py::feed_change``), in its order."""
 
