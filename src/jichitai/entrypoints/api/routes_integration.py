@@ -43,6 +43,14 @@ MunicipalityQuery = Annotated[
     ),
 ]
 Record = dict[str, str]
+AsOfQuery = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="基準日 YYYY-MM-DD（この日に効力のある記録で答える。省略時は今日。"
+        "今日より後は 422 as_of.future）",
+    ),
+]
 ItemsQuery = Annotated[
     str | None,
     Query(
@@ -82,7 +90,13 @@ class FeedChange(BaseModel):
     reason: str
     reason_label: str
     reason_group: str
-    effective_on: date
+    effective_on: date = Field(description="異動日（この異動が効力を生じる日）")
+    takes_effect: Literal["planned", "now"] = Field(
+        description="planned: 記録した日より後の異動日の異動（転出予定）。now: 記録した時点で効力あり"
+    )
+    took_effect_of: dict[str, str | int] | None = Field(
+        description="kind が took_effect のとき、異動日が来た予定の異動（seq, event_id）"
+    )
     filed_on: date | None
     recorded_at: str
     corrects_event_id: str | None
@@ -142,9 +156,10 @@ def person(
     request: Request,
     subscriber: CurrentSubscriber,
     atena_number: AtenaPath,
-    as_of: date | None = None,
+    as_of: AsOfQuery = None,
 ) -> Response:
-    record = app_of(request).integration.person(subscriber, atena_number, as_of)
+    integration = app_of(request).integration
+    record = integration.person(subscriber, atena_number, integration.as_of(as_of))
     return _json({"record": record})
 
 
@@ -156,9 +171,15 @@ def person(
     summary="世帯の構成員",
 )
 def household(
-    request: Request, subscriber: CurrentSubscriber, household_number: HouseholdPath
+    request: Request,
+    subscriber: CurrentSubscriber,
+    household_number: HouseholdPath,
+    as_of: AsOfQuery = None,
 ) -> Response:
-    records, withheld = app_of(request).integration.household(subscriber, household_number)
+    integration = app_of(request).integration
+    records, withheld = integration.household(
+        subscriber, household_number, integration.as_of(as_of)
+    )
     return _json({"count": len(records), "records": records, "withheld": withheld})
 
 
@@ -176,9 +197,16 @@ def search(
     by: SearchBy = SearchBy.AUTO,
     include_removed: bool = True,
     limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_RESULTS)] = 50,
+    as_of: AsOfQuery = None,
 ) -> Response:
-    records, withheld = app_of(request).integration.search(
-        subscriber, query_text(q, "q"), by, include_removed=include_removed, limit=limit
+    integration = app_of(request).integration
+    records, withheld = integration.search(
+        subscriber,
+        query_text(q, "q"),
+        by,
+        include_removed=include_removed,
+        limit=limit,
+        as_of=integration.as_of(as_of),
     )
     return _json({"count": len(records), "records": records, "withheld": withheld})
 
@@ -201,8 +229,12 @@ def extract(
     subscriber: CurrentSubscriber,
     format: Literal["ndjson", "csv"] = "ndjson",
     include_removed: bool = True,
+    as_of: AsOfQuery = None,
 ) -> StreamingResponse:
-    found = app_of(request).integration.extract(subscriber, include_removed=include_removed)
+    integration = app_of(request).integration
+    found = integration.extract(
+        subscriber, include_removed=include_removed, as_of=integration.as_of(as_of)
+    )
     headers = {"X-Jichitai-Feed-Cursor": found.cursor, "Cache-Control": "no-store"}
     if format == "csv":
         return StreamingResponse(
