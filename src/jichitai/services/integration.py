@@ -105,7 +105,7 @@ def cursor_value(cursor: str) -> int:
     return int(cursor)
 
 
-def as_of_day(text: str | None, today: date) -> date | None:
+def as_of_day(text: str | None, today: date, field: str = "as_of") -> date | None:
     """The ``as_of`` parameter (基準日): a real day written YYYY-MM-DD, not after ``today``
     (the register answers only for days that have begun; a planned change is announced in the
     feed with its date instead). None when not given: the answer is as of today."""
@@ -120,15 +120,15 @@ def as_of_day(text: str | None, today: date) -> date | None:
     if day is None:
         raise invalid(
             "as_of.invalid",
-            "as_of（基準日）は YYYY-MM-DD 形式の実在する日付で指定してください",
-            "as_of",
+            f"{field}（基準日）は YYYY-MM-DD 形式の実在する日付で指定してください",
+            field,
         )
     if day > today:
         raise invalid(
             "as_of.future",
-            f"as_of（基準日）に今日（{today.isoformat()}）より後の日付は指定できません"
+            f"{field}（基準日）に今日（{today.isoformat()}）より後の日付は指定できません"
             "（予定の異動はフィードが効力発生日とともに伝えます）",
-            "as_of",
+            field,
         )
     return day
 
@@ -326,6 +326,13 @@ class IntegrationService:
             self._log_read(uow, subscriber, Operation.FEED, records, f"feed:{start}-{next_seq}")
             uow.commit()
         return FeedPage(changes, str(next_seq), has_more=next_seq < head)
+
+    def tell_effective(self, municipality_code: str, on: date | None = None) -> list[int]:
+        """Append the ``took_effect`` entries of planned changes dated on or before ``on``
+        (default today; a later day is refused): the seqs appended (``EffectiveDates``)."""
+        if self._effective is None:
+            return []
+        return self._effective.run(municipality_code, on)
 
     # --- queries ---------------------------------------------------------------------------------
 
