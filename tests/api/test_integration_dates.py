@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from jichitai.bootstrap import App
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber
-from jichitai.domain.residents.commands import Cancel, MoveOut
+from jichitai.domain.residents.commands import Cancel, Correct, MoveOut, RecordChanges
+from jichitai.domain.residents.reasons import ChangeReason
 from tests.api.conftest import Tenant, error_codes
 from tests.api.test_integration_api import feed, key, subscribe
 from tests.factories import EFFECTIVE_ON, a_header
@@ -137,11 +138,23 @@ def test_a_cancelled_planned_move_out_tells_nothing_on_its_day(
 def test_the_extract_as_of_a_past_day_is_the_register_on_that_day_after_later_changes(
     app: App, client: TestClient, tenant: Tenant, clock: FixedClock
 ) -> None:
-    credentials = subscribe(app, tenant.code, ("住民状態", "消除年月日", "氏_日本人"))
+    credentials = subscribe(app, tenant.code, ("住民状態", "消除年月日", "氏_日本人", "備考"))
     on_the_day = extract(client, credentials)
     plan_move_out(app, tenant, person=1)
     clock.day = PLANNED + timedelta(days=3)
-    assert extract(client, credentials)[tenant.atena_numbers[1]]["住民状態"] == "2"
+    app.register.record_change(  # a later change to the one who stayed
+        tenant.code,
+        Correct(
+            header=a_header(effective_on=clock.day),
+            atena_number=AtenaNumber(tenant.atena_numbers[0]),
+            reason=ChangeReason.MINOR_CORRECTION,
+            changes=RecordChanges(remarks="確認済"),
+        ),
+    )
+    now = extract(client, credentials)
+    assert now[tenant.atena_numbers[1]]["住民状態"] == "2"
+    assert now[tenant.atena_numbers[1]]["消除年月日"] == PLANNED.strftime("%Y%m%d")
+    assert now[tenant.atena_numbers[0]]["備考"] == "確認済"
     assert extract(client, credentials, as_of=TODAY.isoformat()) == on_the_day
     before = (EFFECTIVE_ON - timedelta(days=1)).isoformat()
     assert extract(client, credentials, as_of=before) == {}  # nobody had moved in yet

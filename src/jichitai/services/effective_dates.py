@@ -64,6 +64,14 @@ class EffectiveDates:
             uow.commit()
         return appended
 
+    def tell_in(self, uow: UnitOfWork) -> list[int]:
+        """The step for today within ``uow`` (the caller commits), when anything is due: one
+        indexed read otherwise (the feed runs it before every answer)."""
+        today = self._clock.today()
+        if not uow.journal.due_planned(today):
+            return []
+        return self.run_in(uow, today)
+
     def run_in(self, uow: UnitOfWork, day: date) -> list[int]:
         """The step within ``uow`` (the caller commits)."""
         repo = uow.journal

@@ -309,9 +309,9 @@ class IntegrationService:
                 "limit",
             )
         start = cursor_value(after)
-        if self._effective is not None:  # the feed is never behind the register's today
-            self._effective.run(subscriber.municipality_code)
         with self._uow_for(subscriber.municipality_code) as uow:
+            if self._effective is not None:  # the feed is never behind the register's today
+                self._effective.tell_in(uow)
             head = uow.journal.feed_head()
             if start > head:
                 raise invalid(
