@@ -24,12 +24,13 @@ from jichitai.adapters.db.outbox_store import SqlOutboxQueue
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.bootstrap import App
+from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
 from jichitai.domain.integration.destinations import DestinationPolicy, parse_networks
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.integration.signing import verify
-from jichitai.domain.residents.commands import Correct, RecordChanges
+from jichitai.domain.residents.commands import Correct, MoveOut, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.subscribers import Credentials
 from jichitai.services.webhooks import WebhookDispatcher
@@ -405,3 +406,38 @@ def test_a_receiver_too_slow_to_answer_is_tried_again_and_loses_nothing(
     assert worker.run_once().delivered == 2
     assert receiver.accepted[-2:] == seqs  # the slow one again, with its key, then the next
     assert receiver.received[0].key == receiver.received[-2].key
+
+
+def test_a_planned_move_out_is_announced_and_its_day_told_by_webhook_once(
+    app: App,
+    clock: FixedClock,
+    code: str,
+    head: str,
+    receiver: Receiver,
+    workers: Workers,
+) -> None:
+    subscribe(app, code, receiver.url)
+    planned_on = clock.today() + timedelta(days=7)
+    moved = app.register.record_change(
+        code,
+        MoveOut(
+            header=a_header(effective_on=planned_on, filed_on=clock.today()),
+            atena_numbers=(AtenaNumber(head),),
+            planned_on=planned_on,
+            onward_address=Address.municipality_only("大阪府", "大阪市北区"),
+        ),
+    )
+    worker = workers()
+    assert app.integration.tell_effective(code) == []  # what the worker runs: nothing due yet
+    assert worker.run_once().delivered == 1
+    announced = json.loads(receiver.received[-1].body)
+    assert announced["takes_effect"] == "planned" and announced["seq"] == moved.seq
+
+    clock.day = planned_on
+    (told,) = app.integration.tell_effective(code)
+    assert app.integration.tell_effective(code) == []  # idempotent
+    assert worker.run_once().delivered == 1 and receiver.accepted[-1] == told
+    entry = json.loads(receiver.received[-1].body)
+    assert entry["kind"] == "took_effect" and entry["persons"] == [head]
+    assert entry["took_effect_of"] == {"seq": moved.seq, "event_id": moved.event_id}
+    assert entry["records"][0]["住民状態"] == "2"
