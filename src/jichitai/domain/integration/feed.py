@@ -120,7 +120,8 @@ def feed_change(
     """One change of the feed, as JSON-ready data.
 
     ``entry`` holds the journal entry's fields (seq, event_id, kind, reason, reason_group,
-    effective_on, filed_on, recorded_at, corrects_event_id as text); ``snapshots`` are those it
+    effective_on, filed_on, recorded_at, corrects_event_id as text; ``takes_effect``, "planned"
+    or "now" (the default), and ``took_effect_of`` for a ``took_effect`` entry); ``snapshots`` are those it
     wrote, in 履歴番号 order. The last snapshot of each person is the resulting state (a change
     may write several).
     """
@@ -141,8 +142,8 @@ def feed_change(
         "reason_label": reason_label(entry["reason"]),
         "reason_group": entry["reason_group"],
         "effective_on": entry["effective_on"],
-        "takes_effect": entry["takes_effect"],
-        "took_effect_of": entry["took_effect_of"],
+        "takes_effect": entry.get("takes_effect", "now"),
+        "took_effect_of": entry.get("took_effect_of"),
         "filed_on": entry["filed_on"],
         "recorded_at": entry["recorded_at"],
         "corrects_event_id": entry["corrects_event_id"],
