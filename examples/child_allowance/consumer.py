@@ -123,8 +123,12 @@ class Register:
         event_id = str(change["event_id"])
         if self.seen(event_id) or int(change["seq"]) <= self.cursor:
             return False  # a redelivery, or already in the extract we started from
-        for record in change["records"]:  # each record is the person's whole new state
-            self.put(record)
+        # A change recorded before its date (a planned 転出) holds from its date only: its
+        # records are applied when the feed's ``took_effect`` entry for it comes, on that day
+        # (docs/integration.md, "Dates"); until then the person is still a resident.
+        if change.get("takes_effect") != "planned":
+            for record in change["records"]:  # each record is the person's whole new state
+                self.put(record)
         for atena in change.get("withheld_persons", ()):  # no longer ours to keep
             self.persons.pop(atena, None)
         self.cursor = int(change["seq"])

@@ -346,6 +346,7 @@ def bootstrap(
 
     def integration() -> IntegrationService:
         from jichitai.adapters.db.subscriber_store import SqlSubscriberKeys
+        from jichitai.services.effective_dates import EffectiveDates
         from jichitai.services.integration import IntegrationService
 
         return IntegrationService(
@@ -357,6 +358,7 @@ def bootstrap(
             access_log,
             _bundled_layout,
             clock,
+            effective=EffectiveDates(uow_for, clock, ids),
         )
 
     def subscribers() -> SubscriberService:

@@ -53,6 +53,7 @@ TENANT_TABLES = {
     "seal_events",
     "seal_registrations",
     "town_areas",
+    "planned_changes",
 }
 JST = timezone(timedelta(hours=9))
 
@@ -174,6 +175,54 @@ def test_drafts_entered_before_revision_0015_get_their_receipt_numbers(
             ("131024", "d", 1),
         ]
         assert [tuple(r) for r in sequences] == [("131016", 4), ("131024", 2)]
+
+
+def test_changes_recorded_before_their_date_before_revision_0017_are_entered_as_planned(
+    database_url: str, tmp_path: Path
+) -> None:
+    with _separate_database(database_url, tmp_path) as engine:
+        upgrade(engine, "0016")
+        created = datetime(2026, 4, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                tables.municipalities.insert(),
+                {"code": "131016", "name": "千代田区", "created_at": created},
+            )
+            connection.execute(
+                tables.journal.insert(),
+                [
+                    _journal_row(seq=1, event_id="e1"),  # dated before it was recorded
+                    # recorded 2026-04-03 23:30 in Japan (14:30 UTC), dated the next day
+                    _journal_row(
+                        seq=2,
+                        event_id="e2",
+                        effective_on=date(2026, 4, 4),
+                        recorded_at=datetime(2026, 4, 3, 14, 30, tzinfo=UTC),
+                    ),
+                    # recorded 2026-04-04 00:30 in Japan (the 3rd in UTC), dated that day
+                    _journal_row(
+                        seq=3,
+                        event_id="e3",
+                        effective_on=date(2026, 4, 4),
+                        recorded_at=datetime(2026, 4, 3, 15, 30, tzinfo=UTC),
+                    ),
+                    _journal_row(seq=4, event_id="e4", effective_on=date(2999, 1, 1)),
+                ],
+            )
+        upgrade(engine)
+        with engine.begin() as connection:
+            planned = connection.execute(
+                select(
+                    tables.planned_changes.c.seq,
+                    tables.planned_changes.c.effective_on,
+                    tables.planned_changes.c.took_effect_seq,
+                ).order_by(tables.planned_changes.c.seq)
+            ).all()
+        # A day already come is marked told (0): the feed cannot tell it on its day any more.
+        assert [tuple(r) for r in planned] == [
+            (2, date(2026, 4, 4), 0),
+            (4, date(2999, 1, 1), None),
+        ]
 
 
 def _journal_row(**overrides: Any) -> dict[str, Any]:

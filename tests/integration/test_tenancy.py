@@ -456,6 +456,11 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         assert uow.journal.feed_entries(0, 5)[0][1]
         assert uow.read_model.hidden_from_other_systems([head]) == frozenset()
         assert head not in uow.read_model.hidden_atena_numbers()
+        assert uow.journal.planned_in(0, 100) == {}  # the dates step (services/effective_dates)
+        assert uow.journal.due_planned(TODAY) == []
+        assert uow.journal.holding_persons(uow.journal.feed_head())  # the last move-in holds
+        uow.journal.mark_took_effect(1, 0)  # no such planned change: nothing is written
+        assert head in uow.read_model.household_members_ever(household)
         uow.read_model.search(
             SearchCriteria(household_number=tenants.household, individual_number="1" * 12)
         )

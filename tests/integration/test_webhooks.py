@@ -24,12 +24,13 @@ from jichitai.adapters.db.outbox_store import SqlOutboxQueue
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.bootstrap import App
+from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
 from jichitai.domain.integration.destinations import DestinationPolicy, parse_networks
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.integration.signing import verify
-from jichitai.domain.residents.commands import Correct, RecordChanges
+from jichitai.domain.residents.commands import Correct, MoveOut, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.subscribers import Credentials
 from jichitai.services.webhooks import WebhookDispatcher
@@ -439,3 +440,38 @@ def test_a_person_becoming_withheld_is_delivered_as_their_atena_number_and_nothi
     assert name["名_日本人"] not in receiver.received[0].body.decode()
     assert released["withheld_persons"] == [] and released["persons"] == [head]
     assert released["records"][0]["氏_日本人"] == name["氏_日本人"]
+
+
+def test_a_planned_move_out_is_announced_and_its_day_told_by_webhook_once(
+    app: App,
+    clock: FixedClock,
+    code: str,
+    head: str,
+    receiver: Receiver,
+    workers: Workers,
+) -> None:
+    subscribe(app, code, receiver.url)
+    planned_on = clock.today() + timedelta(days=7)
+    moved = app.register.record_change(
+        code,
+        MoveOut(
+            header=a_header(effective_on=planned_on, filed_on=clock.today()),
+            atena_numbers=(AtenaNumber(head),),
+            planned_on=planned_on,
+            onward_address=Address.municipality_only("大阪府", "大阪市北区"),
+        ),
+    )
+    worker = workers()
+    assert app.integration.tell_effective(code) == []  # what the worker runs: nothing due yet
+    assert worker.run_once().delivered == 1
+    announced = json.loads(receiver.received[-1].body)
+    assert announced["takes_effect"] == "planned" and announced["seq"] == moved.seq
+
+    clock.day = planned_on
+    (told,) = app.integration.tell_effective(code)
+    assert app.integration.tell_effective(code) == []  # idempotent
+    assert worker.run_once().delivered == 1 and receiver.accepted[-1] == told
+    entry = json.loads(receiver.received[-1].body)
+    assert entry["kind"] == "took_effect" and entry["persons"] == [head]
+    assert entry["took_effect_of"] == {"seq": moved.seq, "event_id": moved.event_id}
+    assert entry["records"][0]["住民状態"] == "2"

@@ -30,7 +30,7 @@ from jichitai.entrypoints.cli_common import (
     _fail,
     console_actor,
 )
-from jichitai.entrypoints.cli_integration import subscriber_app, worker
+from jichitai.entrypoints.cli_integration import feed_app, subscriber_app, worker
 from jichitai.entrypoints.cli_layout import layout_app
 from jichitai.entrypoints.cli_seals import seal_app
 
@@ -54,6 +54,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(layout_app, name="layout")
 app.add_typer(subscriber_app, name="subscriber")
+app.add_typer(feed_app, name="feed")
 app.add_typer(certificate_app, name="certificate")
 app.add_typer(seal_app, name="seal")
 app.add_typer(address_app, name="address")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 from typing import Annotated
@@ -26,6 +27,9 @@ from jichitai.entrypoints.cli_common import (
 )
 
 subscriber_app = typer.Typer(help="他業務連携の連携先（業務システム）", no_args_is_help=True)
+feed_app = typer.Typer(help="他業務連携の異動差分（フィード）", no_args_is_help=True)
+EFFECTIVE_EVERY_SECONDS = 60.0
+"""How often the worker tells the feed of planned changes whose day has come."""
 
 SubscriberArgument = Annotated[str, typer.Argument(help="連携先ID")]
 
@@ -224,6 +228,38 @@ def subscriber_status(
     _emit({"subscriber_id": subscriber_id, **counts, "last_error": last_error}, as_json)
 
 
+@feed_app.command("effective")
+def feed_effective(
+    municipality: MunicipalityOption,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="この日（YYYY-MM-DD、今日まで）までに効力を生じた予定の異動"),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """異動日が来た予定の異動（転出予定）ごとに took_effect をフィードに追加する（何度実行しても一度だけ）."""
+    from jichitai.services.integration import as_of_day
+
+    app = _app()
+    try:
+        day = as_of_day(on, app.clock.today(), field="on")
+        appended = app.integration.tell_effective(municipality, day)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit({"municipality": municipality, "took_effect": appended}, as_json)
+
+
+def _tell_effective(codes: list[str]) -> None:
+    """The worker's dates step: for every municipality, the day of each planned change that has
+    come is told in the feed (and so by webhook); one failure is logged, not fatal."""
+    integration = _app().integration
+    for code in codes:
+        try:
+            integration.tell_effective(code)
+        except Exception:
+            logging.getLogger("jichitai.worker").exception("dates step for %s failed", code)
+
+
 def worker(
     once: Annotated[bool, typer.Option("--once", help="配信できるものを一巡して終了")] = False,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="同時に配信する連携先の数")] = 4,
@@ -250,8 +286,13 @@ def worker(
             logging.getLogger("jichitai.worker").exception("run for %s/%s failed", *pair)
             return DispatchReport()
 
+    codes = [m.code for m in _app().municipalities.all()]
+    told_at = -EFFECTIVE_EVERY_SECONDS
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook") as pool:
         while not stop.is_set():
+            if time.monotonic() - told_at >= EFFECTIVE_EVERY_SECONDS:
+                _tell_effective(codes)
+                told_at = time.monotonic()
             due = dispatcher.due(limit=concurrency * 4)
             for report in pool.map(serve, due):
                 total.add(report)

@@ -27,7 +27,14 @@ from jichitai.domain.access.suppression import Process
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import Violation, invalid
 from jichitai.domain.integration.codes import catalogue
-from jichitai.domain.integration.feed import ItemSelection, Withheld, feed_change, shown_records
+from jichitai.domain.integration.feed import (
+    TOOK_EFFECT,
+    ItemSelection,
+    Withheld,
+    feed_change,
+    shown_records,
+    took_effect_of,
+)
 from jichitai.domain.integration.subscribers import (
     KEY_ITEMS,
     MY_NUMBER_ITEM,
@@ -37,6 +44,7 @@ from jichitai.domain.integration.subscribers import (
 from jichitai.domain.migration.layout import Layout
 from jichitai.domain.residents.search import MAX_SEARCH_RESULTS
 from jichitai.services.audit import AccessLog, Operation
+from jichitai.services.effective_dates import EffectiveDates
 from jichitai.services.integration_csv import gaiji_report
 from jichitai.services.layout_mapping import RowMapper
 from jichitai.services.ports import Clock, JournalEntry, SubscriberKeys, UnitOfWork
@@ -72,8 +80,12 @@ class Extract:
     records: Iterator[dict[str, str]]
 
 
-def _entry_fields(entry: JournalEntry) -> dict[str, Any]:
+def _entry_fields(
+    entry: JournalEntry, planned: bool, took_effect_of: Mapping[str, Any] | None
+) -> dict[str, Any]:
     return {
+        "takes_effect": "planned" if planned else "now",
+        "took_effect_of": took_effect_of,
         "seq": entry.seq,
         "event_id": entry.event_id,
         "kind": entry.kind,
@@ -97,6 +109,34 @@ def cursor_value(cursor: str) -> int:
     return int(cursor)
 
 
+def as_of_day(text: str | None, today: date, field: str = "as_of") -> date | None:
+    """The ``as_of`` parameter (基準日): a real day written YYYY-MM-DD, not after ``today``
+    (the register answers only for days that have begun; a planned change is announced in the
+    feed with its date instead). None when not given: the answer is as of today."""
+    if text is None:
+        return None
+    day = None
+    if len(text) == 10 and text.isascii() and text[4] == "-" and text[7] == "-":
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            day = None
+    if day is None:
+        raise invalid(
+            "as_of.invalid",
+            f"{field}（基準日）は YYYY-MM-DD 形式の実在する日付で指定してください",
+            field,
+        )
+    if day > today:
+        raise invalid(
+            "as_of.future",
+            f"{field}（基準日）に今日（{today.isoformat()}）より後の日付は指定できません"
+            "（予定の異動はフィードが効力発生日とともに伝えます）",
+            field,
+        )
+    return day
+
+
 class IntegrationService:
     """The query API, the feed and the extract, for an authenticated subscriber."""
 
@@ -111,8 +151,10 @@ class IntegrationService:
         layout: Callable[[str], Layout],
         clock: Clock,
         layout_version: str = "1.0",
+        effective: EffectiveDates | None = None,
     ) -> None:
         self._uow_for = uow_for
+        self._effective = effective
         self._reader_for = reader_for
         self._clock = clock
         self._queries = queries
@@ -252,10 +294,26 @@ class IntegrationService:
         snapshots = [[orjson.loads(text) for text in texts] for _, texts in entries]
         withheld = self._withheld(uow, subscriber, [p for records in snapshots for p in records])
         selection = ItemSelection.of(self._header, subscriber)
+        planned = uow.journal.planned_in(entries[0][0].seq, entries[-1][0].seq) if entries else {}
         return [
-            feed_change(_entry_fields(entry), records, self._row, selection, withheld)
+            feed_change(
+                _entry_fields(entry, entry.seq in planned, self._told_of(uow, entry)),
+                records,
+                self._row,
+                selection,
+                withheld,
+            )
             for (entry, _), records in zip(entries, snapshots, strict=True)
         ]
+
+    @staticmethod
+    def _told_of(uow: UnitOfWork, entry: JournalEntry) -> dict[str, Any] | None:
+        """For a ``took_effect`` entry, the planned change whose day it tells."""
+        if entry.kind != TOOK_EFFECT:
+            return None
+        seq = took_effect_of(entry.idempotency_key)
+        (planned,) = uow.journal.journal(after_seq=seq - 1, limit=1)
+        return {"seq": planned.seq, "event_id": planned.event_id}
 
     def changes(self, subscriber: Subscriber, after: str, limit: int) -> FeedPage:
         """Approved changes after the cursor, in commit order, at most ``limit``."""
@@ -267,6 +325,8 @@ class IntegrationService:
             )
         start = cursor_value(after)
         with self._uow_for(subscriber.municipality_code) as uow:
+            if self._effective is not None:  # the feed is never behind the register's today
+                self._effective.tell_in(uow)
             head = uow.journal.feed_head()
             if start > head:
                 raise invalid(
@@ -335,12 +395,23 @@ class IntegrationService:
         stopped, _ = self._suppressions.feed_status(uow, persons)
         return stopped
 
+    def tell_effective(self, municipality_code: str, on: date | None = None) -> list[int]:
+        """Append the ``took_effect`` entries of planned changes dated on or before ``on``
+        (default today; a later day is refused): the seqs appended (``EffectiveDates``)."""
+        if self._effective is None:
+            return []
+        return self._effective.run(municipality_code, on)
+
     # --- queries ---------------------------------------------------------------------------------
+
+    def as_of(self, text: str | None) -> date | None:
+        """The request's ``as_of`` checked against the service's today (``as_of_day``)."""
+        return as_of_day(text, self._clock.today())
 
     def person(
         self, subscriber: Subscriber, atena_number: str, as_of: date | None = None
     ) -> dict[str, str]:
-        """A person's current record, or as the register stated it on ``as_of``."""
+        """A person's record in effect today, or in effect on ``as_of``."""
         mc = subscriber.municipality_code
         with self._uow_for(mc) as uow:
             reads = self._queries.within(uow)
@@ -376,18 +447,24 @@ class IntegrationService:
         )
 
     def household(
-        self, subscriber: Subscriber, household_number: str
+        self, subscriber: Subscriber, household_number: str, as_of: date | None = None
     ) -> tuple[list[dict[str, str]], int]:
-        """The household's living members in display order (withheld ones left out, counted)."""
+        """The household's living members in display order (withheld ones left out, counted),
+        today or on ``as_of``."""
         with self._uow_for(subscriber.municipality_code) as uow:
-            members = self._queries.within(uow).household(household_number)
+            reads = self._queries.within(uow)
+            members = (
+                reads.household(household_number)
+                if as_of is None
+                else reads.household_on(household_number, as_of)
+            )
             records, withheld = self._shown(uow, subscriber, [to_primitive(m) for m in members])
             self._log_read(
                 uow,
                 subscriber,
                 Operation.INTEGRATION_QUERY,
                 records,
-                f"household:{members[0].household_number.value}",
+                f"household:{members[0].household_number.value}" + (f"@{as_of}" if as_of else ""),
             )
             uow.commit()
         return records, withheld
@@ -400,6 +477,7 @@ class IntegrationService:
         *,
         include_removed: bool = True,
         limit: int = 50,
+        as_of: date | None = None,
     ) -> tuple[list[dict[str, str]], int]:
         """基本検索 by the standard keys (カナ氏名, 氏名, 生年月日, 住所, 宛名番号, 世帯番号,
         住民票コード, 在留カード番号; 個人番号 only for a subscriber that may receive it)."""
@@ -414,24 +492,30 @@ class IntegrationService:
             )
         limit = max(1, min(limit, MAX_SEARCH_RESULTS))
         with self._uow_for(subscriber.municipality_code) as uow:
-            found = self._queries.within(uow).search(criteria, limit)
-            records, withheld = self._shown(uow, subscriber, [to_primitive(r) for r in found])
-            self._log_read(
-                uow, subscriber, Operation.INTEGRATION_QUERY, records, f"search:{by.value}"
+            reads = self._queries.within(uow)
+            found = (
+                reads.search(criteria, limit)
+                if as_of is None
+                else reads.search_on(criteria, as_of, limit)
             )
+            records, withheld = self._shown(uow, subscriber, [to_primitive(r) for r in found])
+            target = f"search:{by.value}" + (f"@{as_of}" if as_of else "")
+            self._log_read(uow, subscriber, Operation.INTEGRATION_QUERY, records, target)
             uow.commit()
         return records, withheld
 
     # --- the full extract ------------------------------------------------------------------------
 
-    def extract(self, subscriber: Subscriber, *, include_removed: bool = True) -> Extract:
+    def extract(
+        self, subscriber: Subscriber, *, include_removed: bool = True, as_of: date | None = None
+    ) -> Extract:
         """Every person's current record, read in one snapshot, with the feed cursor of that
         snapshot: a subscriber loads the extract, then follows the feed from the cursor and
         misses nothing in between. Logged once the stream ends (with the persons it carried), in
         a unit of work of its own: the stream is paced by the client, and holding the log's lock
         (on SQLite, the database's) for it would stop every other logged action (ADR 0012)."""
         selection = ItemSelection.of(self._header, subscriber)
-        today = self._clock.today()
+        today = as_of or self._clock.today()
         uow = self._reader_for(subscriber.municipality_code, snapshot=True)
         uow.__enter__()
         try:
@@ -463,7 +547,11 @@ class IntegrationService:
                 uow.__exit__(None, None, None)
                 with self._uow_for(subscriber.municipality_code) as logging:
                     self._log_read(
-                        logging, subscriber, Operation.EXTRACT, sent, f"extract@{cursor}"
+                        logging,
+                        subscriber,
+                        Operation.EXTRACT,
+                        sent,
+                        f"extract@{cursor}" + (f" as_of {as_of}" if as_of else ""),
                     )
                     logging.commit()
 

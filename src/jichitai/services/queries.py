@@ -192,6 +192,44 @@ class RegisterReads:
             )
         return ordered_members(members)
 
+    def household_on(self, household_number: str, on: date) -> list[ResidentRecord]:
+        """The household's living members on ``on`` (a 基準日), in display order: each person
+        ever in it whose record in effect that day is a resident's in it."""
+        number = HouseholdNumber.parse(household_number)
+        members = []
+        for atena in self._register.household_members_ever(number):
+            held = self._register.snapshot_on(AtenaNumber(atena), on)
+            if held is not None and held.is_resident and held.household_number == number:
+                members.append(held)
+        if not members:
+            raise NotFound(
+                Violation(
+                    "household.not_found_on",
+                    f"{on.isoformat()} 時点では世帯番号 {number.value} の世帯に住民はいません",
+                    "household_number",
+                )
+            )
+        return ordered_members(members)
+
+    def search_on(
+        self, criteria: SearchCriteria, on: date, limit: int = 50
+    ) -> list[ResidentRecord]:
+        """Matches (by their keys as recorded now), each as its record in effect on ``on``;
+        those not yet in the register that day left out, and without ``include_removed`` those
+        not residents that day."""
+        wanted = replace(criteria, include_removed=True)
+        found = []
+        for latest in self._register.search(wanted, limit):
+            held = (
+                latest
+                if latest.effective_on <= on
+                else self._register.snapshot_on(latest.atena_number, on)
+            )
+            if held is None or (not criteria.include_removed and not held.is_resident):
+                continue
+            found.append(held)
+        return found
+
     def town_areas(self, place: str, start: str = "", limit: int = 50) -> list[str]:
         """町字 (with their 丁目) of the residents' addresses that begin with ``start``, in code
         point order, for completing an address at the counter.

@@ -322,7 +322,10 @@ class RegisterService:
             entry_hash="",
         )
         entry = replace(draft, entry_hash=entry_hash(draft))
-        repo.append(entry, record_json, versions)
+        # Recorded before its 異動日 (a 転出 filed before the move): the feed says it is planned,
+        # and tells its day when it comes (services/effective_dates.py).
+        planned = entry.effective_on > self._clock.today()
+        repo.append(entry, record_json, versions, planned=planned)
         abolish_on_removal(uow, ctx.municipality_code, self._clock, self._ids, plan.records, entry)
         return ChangeResult(
             event_id=entry.event_id,

@@ -42,6 +42,7 @@ from jichitai.domain.common.identifiers import (
 )
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import ConflictError, Violation
+from jichitai.domain.integration.feed import TOOK_EFFECT, took_effect_of
 from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.view import ChangeKind, EventRecord
@@ -212,7 +213,68 @@ class SqlJournal:
             .order_by(h.seq, h.history_number)
         ):
             snapshots.setdefault(seq, []).append(text)
+        for row in rows:
+            if row.kind == TOOK_EFFECT:
+                snapshots[row.seq] = self._holding_snapshots(took_effect_of(row.idempotency_key))
         return [(journal_entry(row, payload=""), snapshots.get(row.seq, [])) for row in rows]
+
+    # --- planned changes (recorded before their 異動日) ----------------------------------------
+
+    def planned_in(self, first_seq: int, last_seq: int) -> dict[int, int | None]:
+        """The planned changes among the entries ``first_seq``..``last_seq``: each one's seq
+        and the seq of the entry that told its day had come (None: not yet; 0: nothing held)."""
+        p = t.planned_changes.c
+        rows = self._conn.execute(
+            select(p.seq, p.took_effect_seq).where(
+                p.municipality_code == self._mc, p.seq.between(first_seq, last_seq)
+            )
+        )
+        return {int(seq): (None if told is None else int(told)) for seq, told in rows}
+
+    def due_planned(self, on: date) -> Sequence[int]:
+        """The planned changes dated on or before ``on`` whose day has not yet been told."""
+        # Raw SQL: the feed asks this before every answer (SQLite ~8 µs, against ~380 µs when
+        # SQLAlchemy Core compiled it each time; PostgreSQL one round trip, ~0.1 ms).
+        rows = self._sql.all(
+            "SELECT seq FROM planned_changes WHERE municipality_code = :mc"
+            " AND took_effect_seq IS NULL AND effective_on <= :on ORDER BY effective_on, seq",
+            {"mc": self._mc, "on": self._sql.value(on)},
+        )
+        return [int(row[0]) for row in rows]
+
+    def holding_persons(self, seq: int) -> Sequence[str]:
+        """The persons whose snapshot written by entry ``seq`` still holds on its 異動日 (none
+        when it was cancelled, or superseded by the 転入通知, before the day)."""
+        return [decode_record(text).atena_number.value for text in self._holding_snapshots(seq)]
+
+    def mark_took_effect(self, seq: int, took_effect_seq: int) -> None:
+        p = t.planned_changes.c
+        self._conn.execute(
+            t.planned_changes.update()
+            .where(p.municipality_code == self._mc, p.seq == seq)
+            .values(took_effect_seq=took_effect_seq)
+        )
+
+    def _holding_snapshots(self, seq: int) -> list[str]:
+        h = t.resident_history.c
+        later = t.resident_history.alias("later")
+        superseded = (
+            select(later.c.history_number)
+            .where(
+                later.c.municipality_code == h.municipality_code,
+                later.c.atena_number == h.atena_number,
+                later.c.history_number > h.history_number,
+                later.c.effective_on <= h.effective_on,
+            )
+            .exists()
+        )
+        return list(
+            self._conn.execute(
+                select(h.record)
+                .where(h.municipality_code == self._mc, h.seq == seq, ~superseded)
+                .order_by(h.atena_number, h.history_number)
+            ).scalars()
+        )
 
     def household_version(self, household_number: HouseholdNumber) -> int | None:
         return self._records.household_version(household_number)
@@ -224,6 +286,8 @@ class SqlJournal:
         entry: JournalEntry,
         records: Sequence[tuple[ResidentRecord, str]],
         household_versions: dict[str, int | None],
+        *,
+        planned: bool = False,
     ) -> None:
         sql, mc = self._sql, self._mc
         sql.execute(INSERT_JOURNAL, {"municipality_code": mc, **journal_values(entry, sql.value)})
@@ -248,6 +312,12 @@ class SqlJournal:
                     }
                     for r, text in records
                 ],
+            )
+        if planned:
+            self._conn.execute(
+                t.planned_changes.insert().values(
+                    municipality_code=mc, seq=entry.seq, effective_on=entry.effective_on
+                )
             )
         enqueue_webhooks(sql, mc, entry.seq - 1, entry.seq, entry.recorded_at)
         latest = {r.atena_number.value: r for r, _ in records}

@@ -27,8 +27,13 @@ from jichitai.adapters.db.suppression_store import suppression_from_row
 from jichitai.codec import from_primitive
 from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
+from jichitai.domain.integration.feed import TOOK_EFFECT
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
 from jichitai.services.ports import HouseholdRow, RegisterStats, SearchCriteria
+
+
+def _removed(text: str) -> bool:
+    return bool(orjson.loads(text)["status"] != ResidentStatus.RESIDENT.value)
 
 
 class SqlRegisterReadModel:
@@ -159,10 +164,27 @@ class SqlRegisterReadModel:
         stmt = stmt.order_by(r.atena_number).limit(limit)
         out = []
         for text, effective_on, atena in self._conn.execute(stmt):
-            if effective_on > on:  # a planned 転出 not yet due: the snapshot before it holds
-                text = self._current.snapshot_text_on(atena, on) or text
+            if effective_on > on:  # a planned 転出 not yet due, or a later change: the
+                # snapshot in effect on the day holds (none: not yet in the register then)
+                held = self._current.snapshot_text_on(atena, on)
+                if held is None or (not include_removed and _removed(held)):
+                    continue
+                text = held
             out.append(text)
         return out
+
+    def household_members_ever(self, household_number: HouseholdNumber) -> Sequence[str]:
+        """Every person with a snapshot in the household at any time (a 基準日's candidates)."""
+        h = t.resident_history.c
+        key = f'"household_number":"{household_number.value}"'
+        return list(
+            self._conn.execute(
+                select(h.atena_number)
+                .where(h.municipality_code == self._mc, h.record.contains(key, autoescape=True))
+                .group_by(h.atena_number)
+                .order_by(h.atena_number)
+            ).scalars()
+        )
 
     def hidden_from_other_systems(self, atena_numbers: Sequence[str]) -> frozenset[str]:
         r = t.residents.c
@@ -282,7 +304,7 @@ class SqlRegisterReadModel:
             str(reason): int(count)
             for reason, count in self._conn.execute(
                 select(j.reason, func.count())
-                .where(j.municipality_code == self._mc)
+                .where(j.municipality_code == self._mc, j.kind != TOOK_EFFECT)
                 .group_by(j.reason)
             )
         }

@@ -239,6 +239,20 @@ drafts = Table(
 # Head of each municipality's hash chain. Appending to the journal first locks this row
 # (SELECT ... FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE serialises all writers on SQLite), so
 # journal order within a municipality is commit order and a feed reader never passes a gap.
+planned_changes = Table(
+    "planned_changes",
+    metadata,
+    _municipality_code(),
+    Column("seq", BigInteger, nullable=False, autoincrement=False),
+    Column("effective_on", Date, nullable=False),
+    Column("took_effect_seq", BigInteger, nullable=True),
+    PrimaryKeyConstraint("municipality_code", "seq"),
+    Index("ix_planned_changes_due", "municipality_code", "took_effect_seq", "effective_on"),
+)
+"""Each journal entry recorded before its 異動日 (a planned 転出): the feed says it is planned,
+and ``took_effect_seq`` is the entry that told its day had come (0: nothing held any more)."""
+
+
 journal_heads = Table(
     "journal_heads",
     metadata,

@@ -20,6 +20,21 @@ from typing import Any
 from jichitai.domain.integration.subscribers import SUPPORT_ITEM, Subscriber
 from jichitai.domain.residents.reasons import ChangeReason
 
+TOOK_EFFECT = "took_effect"
+"""The kind of the entry that tells that a planned change's day has come (no 異動 of its own)."""
+
+
+def took_effect_key(seq: int) -> str:
+    """The idempotency key of the ``took_effect`` entry for the planned change ``seq``: the
+    journal keeps keys unique, so the entry is never appended twice."""
+    return f"{TOOK_EFFECT}:{seq}"
+
+
+def took_effect_of(idempotency_key: str | None) -> int:
+    """The seq of the planned change a ``took_effect`` entry tells of (from its key)."""
+    return int((idempotency_key or ":0").rsplit(":", 1)[1])
+
+
 Row = Callable[[Mapping[str, Any], frozenset[int]], Sequence[str]]
 """Turns a snapshot (its primitive form) into the layout's row of cells; only the cells at the
 given positions need to be filled."""
@@ -137,7 +152,8 @@ def feed_change(
     the persons, it must not say what happened to them or when.
 
     ``entry`` holds the journal entry's fields (seq, event_id, kind, reason, reason_group,
-    effective_on, filed_on, recorded_at, corrects_event_id as text); ``snapshots`` are those it
+    effective_on, filed_on, recorded_at, corrects_event_id as text; ``takes_effect``, "planned"
+    or "now" (the default), and ``took_effect_of`` for a ``took_effect`` entry); ``snapshots`` are those it
     wrote, in 履歴番号 order. The last snapshot of each person is the resulting state (a change
     may write several).
     """
@@ -160,6 +176,8 @@ def feed_change(
         "reason_label": reason_label(entry["reason"]),
         "reason_group": entry["reason_group"],
         "effective_on": entry["effective_on"],
+        "takes_effect": entry.get("takes_effect", "now"),
+        "took_effect_of": entry.get("took_effect_of"),
         "filed_on": entry["filed_on"],
         "recorded_at": entry["recorded_at"],
         "corrects_event_id": entry["corrects_event_id"],

@@ -53,6 +53,14 @@ EncodingQuery = Annotated[
         description="CSV の文字コード: utf-8（既定、BOM なし）又は cp932（外字は &#xHHHH;）",
     ),
 ]
+AsOfQuery = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="基準日 YYYY-MM-DD（この日に効力のある記録で答える。省略時は今日。"
+        "今日より後は 422 as_of.future）",
+    ),
+]
 ItemsQuery = Annotated[
     str | None,
     Query(
@@ -94,7 +102,13 @@ class FeedChange(BaseModel):
     reason_label: str
     reason_group: str
     effective_on: date | None = Field(
-        description="異動日（kind が withheld のとき null: 提供を止められた者だけの異動）"
+        description="異動日（この異動が効力を生じる日。kind が withheld のとき null: 提供を止められた者だけの異動）"
+    )
+    takes_effect: Literal["planned", "now"] = Field(
+        description="planned: 記録した日より後の異動日の異動（転出予定）。now: 記録した時点で効力あり"
+    )
+    took_effect_of: dict[str, str | int] | None = Field(
+        description="kind が took_effect のとき、異動日が来た予定の異動（seq, event_id）"
     )
     filed_on: date | None
     recorded_at: str | None = Field(description="記録日時（kind が withheld のとき null）")
@@ -190,9 +204,10 @@ def person(
     request: Request,
     subscriber: CurrentSubscriber,
     atena_number: AtenaPath,
-    as_of: date | None = None,
+    as_of: AsOfQuery = None,
 ) -> Response:
-    record = app_of(request).integration.person(subscriber, atena_number, as_of)
+    integration = app_of(request).integration
+    record = integration.person(subscriber, atena_number, integration.as_of(as_of))
     return _json({"record": record})
 
 
@@ -204,9 +219,15 @@ def person(
     summary="世帯の構成員",
 )
 def household(
-    request: Request, subscriber: CurrentSubscriber, household_number: HouseholdPath
+    request: Request,
+    subscriber: CurrentSubscriber,
+    household_number: HouseholdPath,
+    as_of: AsOfQuery = None,
 ) -> Response:
-    records, withheld = app_of(request).integration.household(subscriber, household_number)
+    integration = app_of(request).integration
+    records, withheld = integration.household(
+        subscriber, household_number, integration.as_of(as_of)
+    )
     return _json({"count": len(records), "records": records, "withheld": withheld})
 
 
@@ -224,9 +245,16 @@ def search(
     by: SearchBy = SearchBy.AUTO,
     include_removed: bool = True,
     limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_RESULTS)] = 50,
+    as_of: AsOfQuery = None,
 ) -> Response:
-    records, withheld = app_of(request).integration.search(
-        subscriber, query_text(q, "q"), by, include_removed=include_removed, limit=limit
+    integration = app_of(request).integration
+    records, withheld = integration.search(
+        subscriber,
+        query_text(q, "q"),
+        by,
+        include_removed=include_removed,
+        limit=limit,
+        as_of=integration.as_of(as_of),
     )
     return _json({"count": len(records), "records": records, "withheld": withheld})
 
@@ -251,9 +279,13 @@ def extract(
     include_removed: bool = True,
     encoding: EncodingQuery = "utf-8",
     bom: Annotated[bool, Query(description="UTF-8 の CSV の先頭に BOM を付ける")] = False,
+    as_of: AsOfQuery = None,
 ) -> StreamingResponse:
     encoding = checked_encoding(encoding, csv_format=format == "csv", bom=bom)
-    found = app_of(request).integration.extract(subscriber, include_removed=include_removed)
+    integration = app_of(request).integration
+    found = integration.extract(
+        subscriber, include_removed=include_removed, as_of=integration.as_of(as_of)
+    )
     headers = {"X-Jichitai-Feed-Cursor": found.cursor, "Cache-Control": "no-store"}
     if format == "csv":
         headers["Content-Disposition"] = 'attachment; filename="extract.csv"'

@@ -203,6 +203,9 @@ class RegisterReadModel(Protocol):
         gives the one before it), by 宛名番号 after ``after``, at most ``limit``; without
         removed records (除票) unless ``include_removed`` (a full extract)."""
 
+    def household_members_ever(self, household_number: HouseholdNumber) -> Sequence[str]:
+        """The 宛名番号 of every person with a snapshot in the household at any time."""
+
     def hidden_from_other_systems(self, atena_numbers: Sequence[str]) -> frozenset[str]:
         """Those of the persons whose current record carries 他業務参照不可フラグ."""
 
@@ -234,6 +237,8 @@ class RegisterJournal(RegisterView, Protocol):
         entry: JournalEntry,
         records: Sequence[tuple[ResidentRecord, str]],
         household_versions: dict[str, int | None],
+        *,
+        planned: bool = False,
     ) -> None:
         """Append the entry, its snapshots (record, JSON) and the projections, atomically.
 
@@ -251,6 +256,20 @@ class RegisterJournal(RegisterView, Protocol):
         """At most ``limit`` entries after ``after_seq`` in sequence order, each without its
         payload (``""``) but with the snapshots it wrote (canonical JSON, 履歴番号 order): what a
         feed needs, without parsing the commands."""
+
+    def planned_in(self, first_seq: int, last_seq: int) -> dict[int, int | None]:
+        """Entries among ``first_seq``..``last_seq`` recorded before their 異動日 (``planned``
+        when appended), each with the seq of its ``took_effect`` entry (None: its day has not
+        been told yet; 0: nothing of it held on the day)."""
+
+    def due_planned(self, on: date) -> Sequence[int]:
+        """Planned entries dated on or before ``on`` whose day has not been told, in date order."""
+
+    def holding_persons(self, seq: int) -> Sequence[str]:
+        """The persons whose snapshot written by entry ``seq`` still holds on its 異動日."""
+
+    def mark_took_effect(self, seq: int, took_effect_seq: int) -> None:
+        """Record that the planned entry ``seq`` was told by ``took_effect_seq`` (0: nothing)."""
 
 
 class DraftRepository(Protocol):

@@ -1,0 +1,118 @@
+"""Telling the feed that a planned change's day has come (docs/integration.md, "Dates").
+
+A change recorded before its 異動日 — a 転出 filed before the move — is in the feed when it is
+recorded, marked ``takes_effect: "planned"``. On its 異動日 the register's answers change without
+anyone acting (ADR 0011): from that day the person is removed. So that a subscriber following
+the feed learns it on the day, this step appends to the journal, for each planned change whose
+day has come, one entry of kind ``took_effect`` naming the change (``took_effect_of``) and
+carrying the records that now hold. The step is idempotent: the entry's idempotency key is
+``took_effect:<seq>`` (unique in the journal), and it runs under the lock of the chain head, so
+two runs at once append it once. A planned change cancelled, or superseded by the 転入通知, before
+its day has nothing left to tell: it is marked told (0) and no entry is appended.
+
+``jichitai worker`` runs the step for every municipality as it polls, ``jichitai feed effective``
+runs it by hand, and the feed runs it before answering: a subscriber never reads a feed that is
+behind the register's today.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date
+
+from jichitai.domain.errors import invalid
+from jichitai.domain.integration.feed import TOOK_EFFECT, took_effect_key
+from jichitai.services.event_ids import new_event_id
+from jichitai.services.ports import Clock, IdSource, JournalEntry, UnitOfWork
+from jichitai.services.register import entry_hash
+
+SYSTEM_OPERATOR = "system:effective-dates"
+
+
+class EffectiveDates:
+    """Appends the ``took_effect`` entries of the planned changes whose day has come."""
+
+    def __init__(self, uow_for: Callable[[str], UnitOfWork], clock: Clock, ids: IdSource) -> None:
+        self._uow_for = uow_for
+        self._clock = clock
+        self._ids = ids
+
+    def day(self, on: date | None) -> date:
+        """``on``, or today; a day after today is refused (its changes may not hold yet)."""
+        today = self._clock.today()
+        if on is None:
+            return today
+        if on > today:
+            raise invalid(
+                "feed.effective_future",
+                "効力発生の通知は今日までの日付についてだけ行えます",
+                "on",
+            )
+        return on
+
+    def run(self, municipality_code: str, on: date | None = None) -> list[int]:
+        """Tell every planned change dated on or before ``on`` (default today) not yet told;
+        the seqs of the entries appended (none when there was nothing to tell)."""
+        day = self.day(on)
+        with self._uow_for(municipality_code) as uow:
+            if not uow.journal.due_planned(day):  # the common case: one indexed read, no lock
+                return []
+        with self._uow_for(municipality_code) as uow:
+            appended = self.run_in(uow, day)
+            uow.commit()
+        return appended
+
+    def tell_in(self, uow: UnitOfWork) -> list[int]:
+        """The step for today within ``uow`` (the caller commits), when anything is due: one
+        indexed read otherwise (the feed runs it before every answer)."""
+        today = self._clock.today()
+        if not uow.journal.due_planned(today):
+            return []
+        return self.run_in(uow, today)
+
+    def run_in(self, uow: UnitOfWork, day: date) -> list[int]:
+        """The step within ``uow`` (the caller commits)."""
+        repo = uow.journal
+        seq, prev_hash = repo.journal_head()  # serialises the step with every writer
+        appended: list[int] = []
+        for planned_seq in repo.due_planned(day):
+            holding = repo.holding_persons(planned_seq)
+            if not holding:
+                repo.mark_took_effect(planned_seq, 0)
+                continue
+            (planned,) = repo.journal(after_seq=planned_seq - 1, limit=1)
+            now = self._clock.now().astimezone(UTC)
+            payload = json.dumps(
+                {"persons": list(holding), "took_effect_of": planned.event_id},
+                ensure_ascii=False,
+                separators=(",", ":"),
+                sort_keys=True,
+            )
+            draft = JournalEntry(
+                seq=seq + 1,
+                event_id=new_event_id(self._ids, now),
+                idempotency_key=took_effect_key(planned_seq),
+                kind=TOOK_EFFECT,
+                reason=planned.reason,
+                reason_group=planned.reason_group,
+                effective_on=planned.effective_on,
+                filed_on=planned.filed_on,
+                recorded_at=now,
+                operator=SYSTEM_OPERATOR,
+                place="",
+                terminal="",
+                notes="",
+                ex_officio=False,
+                corrects_event_id=None,
+                payload=payload,
+                prev_hash=prev_hash,
+                entry_hash="",
+            )
+            entry = replace(draft, entry_hash=entry_hash(draft))
+            repo.append(entry, [], {})
+            repo.mark_took_effect(planned_seq, entry.seq)
+            seq, prev_hash = entry.seq, entry.entry_hash
+            appended.append(entry.seq)
+        return appended
