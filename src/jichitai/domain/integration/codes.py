@@ -36,6 +36,8 @@ _OTHER_KIND_LABELS: Final = {ChangeKind.IMPORT: "データ移行（他システ�
 KIND_LABELS: Final[dict[str, str]] = {
     **{t.kind.value: t.label for t in CHANGE_TYPES},
     **{k.value: label for k, label in _OTHER_KIND_LABELS.items()},
+    "took_effect": "予定の異動の効力発生（異動日が来た転出予定など。took_effect_of が元の異動）",
+    "withheld": "提供を止められた人だけの異動（withheld_persons の宛名番号のほかは送らない）",
 }
 """Every ``ChangeKind`` with its label: the change type's one label, or for a kind no command
 makes (a migrated snapshot) its own."""
@@ -75,6 +77,17 @@ FEED_FIELDS: Final[tuple[PayloadField, ...]] = (
     PayloadField("reason_label", "string", "異動事由の名称（reason 表の label と同じ）"),
     PayloadField("reason_group", "string", "異動事由の区分（記載・消除・修正）", "reason_group"),
     PayloadField("effective_on", "string (YYYY-MM-DD)", "異動日（異動の効力が生じる日）"),
+    PayloadField(
+        "takes_effect",
+        "string",
+        "planned: 記録した日より後の異動日の異動（転出予定。その日に kind took_effect が続く）、"
+        "now: 記録した時点で効力がある",
+    ),
+    PayloadField(
+        "took_effect_of",
+        "object | null",
+        "kind が took_effect のとき、異動日が来た予定の異動（seq, event_id）",
+    ),
     PayloadField("filed_on", "string (YYYY-MM-DD) | null", "届出年月日（職権の異動では null）"),
     PayloadField("recorded_at", "string (ISO 8601)", "記録した日時（承認・確定の時刻）"),
     PayloadField(
