@@ -35,7 +35,7 @@ from jichitai.domain.migration.layout import Layout
 from jichitai.domain.residents.search import MAX_SEARCH_RESULTS
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.layout_mapping import RowMapper
-from jichitai.services.ports import Clock, JournalEntry, SubscriberKeys, UnitOfWork
+from jichitai.services.ports import Clock, FeedEntry, JournalEntry, SubscriberKeys, UnitOfWork
 from jichitai.services.queries import RegisterQueries, SearchBy, criteria_for
 from jichitai.services.suppression import SuppressionService
 
@@ -230,16 +230,23 @@ class IntegrationService:
         self,
         uow: UnitOfWork,
         subscriber: Subscriber,
-        entries: Sequence[tuple[JournalEntry, Sequence[str]]],
+        entries: Sequence[FeedEntry],
     ) -> list[dict[str, Any]]:
         """Entries with their snapshots (``feed_entries``) as the subscriber receives them (the
         feed and the webhooks alike), judged in ``uow`` (the subscriber's municipality's)."""
-        snapshots = [[orjson.loads(text) for text in texts] for _, texts in entries]
+        snapshots = [[orjson.loads(text) for text in e.snapshots] for e in entries]
         withheld = self._withheld(uow, [p for records in snapshots for p in records])
         selection = ItemSelection.of(self._header, subscriber)
         return [
-            feed_change(_entry_fields(entry), records, self._row, selection, withheld)
-            for (entry, _), records in zip(entries, snapshots, strict=True)
+            feed_change(
+                _entry_fields(e.entry),
+                records,
+                self._row,
+                selection,
+                withheld,
+                before=[orjson.loads(text) for text in e.before],
+            )
+            for e, records in zip(entries, snapshots, strict=True)
         ]
 
     def changes(self, subscriber: Subscriber, after: str, limit: int) -> FeedPage:
@@ -261,7 +268,7 @@ class IntegrationService:
                 )
             entries = uow.journal.feed_entries(start, limit)
             changes = self.render(uow, subscriber, entries)
-            next_seq = entries[-1][0].seq if entries else start
+            next_seq = entries[-1].entry.seq if entries else start
             records = [r for change in changes for r in change["records"]]
             self._log_read(uow, subscriber, Operation.FEED, records, f"feed:{start}-{next_seq}")
             uow.commit()

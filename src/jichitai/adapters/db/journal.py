@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, tuple_
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.projection import projection_row
@@ -45,7 +45,10 @@ from jichitai.domain.errors import ConflictError, Violation
 from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.view import ChangeKind, EventRecord
-from jichitai.services.ports import JournalEntry
+from jichitai.services.ports import FeedEntry, JournalEntry
+
+_BEFORE_CHUNK = 500
+"""Persons per query for the snapshots before a page of feed entries."""
 
 
 class SqlJournal:
@@ -192,9 +195,7 @@ class SqlJournal:
             stmt = stmt.limit(limit)
         return [journal_entry(row) for row in self._conn.execute(stmt)]
 
-    def feed_entries(
-        self, after_seq: int, limit: int
-    ) -> Sequence[tuple[JournalEntry, Sequence[str]]]:
+    def feed_entries(self, after_seq: int, limit: int) -> Sequence[FeedEntry]:
         j, h = t.journal.c, t.resident_history.c
         columns = [c for c in t.journal.c if c.name != "payload"]
         rows = self._conn.execute(
@@ -206,13 +207,35 @@ class SqlJournal:
         if not rows:
             return []
         snapshots: dict[int, list[str]] = {}
-        for seq, text in self._conn.execute(
-            select(h.seq, h.record)
+        firsts: dict[tuple[int, str], int] = {}
+        for seq, atena, number, text in self._conn.execute(
+            select(h.seq, h.atena_number, h.history_number, h.record)
             .where(h.municipality_code == self._mc, h.seq.between(rows[0].seq, rows[-1].seq))
             .order_by(h.seq, h.history_number)
         ):
             snapshots.setdefault(seq, []).append(text)
-        return [(journal_entry(row, payload=""), snapshots.get(row.seq, [])) for row in rows]
+            firsts.setdefault((seq, atena), number)
+        # History numbers run 1, 2, 3 … per person (§1.2.1): the snapshot before an entry's first
+        # is the one numbered one less.
+        wanted = {(atena, number - 1): seq for (seq, atena), number in firsts.items() if number > 1}
+        before: dict[int, list[str]] = {}
+        keys = list(wanted)
+        for at in range(0, len(keys), _BEFORE_CHUNK):
+            for atena, number, text in self._conn.execute(
+                select(h.atena_number, h.history_number, h.record).where(
+                    h.municipality_code == self._mc,
+                    tuple_(h.atena_number, h.history_number).in_(keys[at : at + _BEFORE_CHUNK]),
+                )
+            ):
+                before.setdefault(wanted[(atena, number)], []).append(text)
+        return [
+            FeedEntry(
+                journal_entry(row, payload=""),
+                snapshots.get(row.seq, []),
+                before.get(row.seq, []),
+            )
+            for row in rows
+        ]
 
     def household_version(self, household_number: HouseholdNumber) -> int | None:
         return self._records.household_version(household_number)

@@ -101,13 +101,18 @@ def feed_change(
     row: Row,
     selection: ItemSelection,
     withheld: Withheld,
+    before: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """One change of the feed, as JSON-ready data.
 
     ``entry`` holds the journal entry's fields (seq, event_id, kind, reason, reason_group,
     effective_on, filed_on, recorded_at, corrects_event_id as text); ``snapshots`` are those it
     wrote, in 履歴番号 order. The last snapshot of each person is the resulting state (a change
-    may write several).
+    may write several). ``before`` holds each person's snapshot just before the change.
+
+    ``persons`` names every person the change wrote a snapshot of, ``households`` every
+    household one of them lived in before it or lives in after it (the household a 世帯分離,
+    a 転出 or a 死亡 leaves, both households of a 世帯合併): withheld persons excepted.
     """
     latest: dict[str, Mapping[str, Any]] = {}
     for primitive in snapshots:
@@ -115,7 +120,11 @@ def feed_change(
     records, held = shown_records(list(latest.values()), row, selection, withheld)
     shown_persons = {r["宛名番号"] for r in records}
     households = sorted(
-        {p["household_number"] for p in latest.values() if p["atena_number"] in shown_persons}
+        {
+            p["household_number"]
+            for p in (*before, *latest.values())
+            if p["atena_number"] in shown_persons and p["household_number"]
+        }
     )
     return {
         "cursor": str(entry["seq"]),
