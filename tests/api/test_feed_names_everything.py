@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from jichitai.adapters.db import tables as t
 from jichitai.bootstrap import App
+from jichitai.domain.access.roles import Role
 from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import RuleViolations
@@ -48,7 +49,7 @@ from jichitai.domain.residents.commands import (
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.relationships import Relationship
 from jichitai.services.register import ChangeResult
-from tests.api.conftest import Tenant
+from tests.api.conftest import Tenant, auth, command_json, error_codes
 from tests.api.test_integration_api import feed, subscribe
 from tests.factories import (
     a_family_register,
@@ -438,3 +439,36 @@ def test_corrects_event_id_names_the_earlier_change_an_entry_corrects(
     assert changes[entered["event_id"]]["corrects_event_id"] is None
     assert changes[corrected.event_id]["corrects_event_id"] == entered["event_id"]
     assert changes[cancelled.event_id]["corrects_event_id"] == corrected.event_id
+
+
+def test_a_correction_may_name_only_an_earlier_change_of_the_same_person(
+    app: App, client: TestClient, tenant: Tenant
+) -> None:
+    clerk = auth(client, tenant.login(Role.CLERK))
+    other = record(
+        app,
+        tenant.code,
+        MoveIn(
+            header=a_header(),
+            members=(a_person(name="佐藤", kana=("サトウ", "イチロウ")),),
+            address=an_address(),
+            previous_address=a_previous_address(),
+        ),
+    )
+
+    def check(corrects: str) -> list[str]:
+        command = Correct(
+            header=LATER,
+            atena_number=_b(tenant),
+            reason=ChangeReason.CLERICAL_CORRECTION,
+            changes=RecordChanges(remarks="誤記"),
+            corrects_event_id=corrects,
+        )
+        response = client.post(
+            "/api/v1/changes/check", json={"command": command_json(command)}, headers=clerk
+        )
+        assert response.status_code == 422, response.text
+        return error_codes(response)
+
+    assert "correct.corrected_event_not_found" in check("0190c7a4-0000-7000-8000-000000000001")
+    assert "correct.corrected_event_other_person" in check(other.event_id)
