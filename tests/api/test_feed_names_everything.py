@@ -339,6 +339,7 @@ def _yyyymmdd(day: date) -> str:
     return day.strftime("%Y%m%d")
 
 
+@pytest.mark.spec("4.1.0.2")
 def test_a_move_out_and_a_death_set_the_filing_date_of_the_record(
     app: App, client: TestClient, tenant: Tenant
 ) -> None:
@@ -372,6 +373,7 @@ def test_a_move_out_and_a_death_set_the_filing_date_of_the_record(
     assert _filed(app, client, credentials, tenant.atena_numbers[0]) == _yyyymmdd(TODAY)
 
 
+@pytest.mark.spec("4.1.0.2")
 def test_a_partial_cancellation_restores_the_filing_date_only_for_the_persons_it_cancels(
     app: App, client: TestClient, tenant: Tenant
 ) -> None:
