@@ -388,17 +388,6 @@ def test_a_partial_cancellation_restores_the_filing_date_only_for_the_persons_it
             address=an_address("三丁目1番1号"),
         ),
     )
-    # A later filing for the head alone (a correction filed on its own date).
-    record(
-        app,
-        tenant.code,
-        Correct(
-            header=a_header(effective_on=TODAY, filed_on=TODAY),
-            atena_number=_a(tenant),
-            reason=ChangeReason.MINOR_CORRECTION,
-            changes=RecordChanges(remarks="申出"),
-        ),
-    )
     cancelled = record(
         app,
         tenant.code,
@@ -408,9 +397,10 @@ def test_a_partial_cancellation_restores_the_filing_date_only_for_the_persons_it
             atena_numbers=(_b(tenant),),
         ),
     )
-    # The wife gets back what the move replaced: the move-in's filing date; the head keeps his.
+    # The wife gets back what the move replaced: the move-in's filing date; the head keeps the
+    # move's, and the cancellation's own 届出日 is on its entry only.
     assert _filed(app, client, credentials, b) == _yyyymmdd(a_header().filed_on)  # type: ignore[arg-type]
-    assert _filed(app, client, credentials, a) == _yyyymmdd(TODAY)
+    assert _filed(app, client, credentials, a) == _yyyymmdd(TODAY - timedelta(days=2))
     (change,) = [
         c for c in feed(client, credentials)["changes"] if c["event_id"] == cancelled.event_id
     ]
@@ -474,3 +464,24 @@ def test_a_correction_may_name_only_an_earlier_change_of_the_same_person(
 
     assert "correct.corrected_event_not_found" in check("0190c7a4-0000-7000-8000-000000000001")
     assert "correct.corrected_event_other_person" in check(other.event_id)
+
+
+@pytest.mark.spec("4.1.0.2")
+def test_a_change_that_is_not_a_filing_leaves_the_filing_date_as_it_was(
+    app: App, client: TestClient, tenant: Tenant
+) -> None:
+    """A 職権修正 sent with a 届出日 (the counter shows today's) is no 届出 (§1.2.1)."""
+    credentials = subscribe(app, tenant.code, ITEMS)
+    before = _filed(app, client, credentials, tenant.atena_numbers[1])
+    record(
+        app,
+        tenant.code,
+        Correct(
+            header=a_header(effective_on=TODAY, filed_on=TODAY),
+            atena_number=_b(tenant),
+            reason=ChangeReason.EX_OFFICIO_CORRECTION,
+            changes=RecordChanges(remarks="職権"),
+        ),
+    )
+    assert before == _yyyymmdd(a_header().filed_on)  # type: ignore[arg-type]
+    assert _filed(app, client, credentials, tenant.atena_numbers[1]) == before
