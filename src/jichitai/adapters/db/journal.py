@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.projection import projection_row
@@ -46,9 +46,6 @@ from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.view import ChangeKind, EventRecord
 from jichitai.services.ports import FeedEntry, JournalEntry
-
-_BEFORE_CHUNK = 500
-"""Persons per query for the snapshots before a page of feed entries."""
 
 
 class SqlJournal:
@@ -207,27 +204,29 @@ class SqlJournal:
         if not rows:
             return []
         snapshots: dict[int, list[str]] = {}
-        firsts: dict[tuple[int, str], int] = {}
-        for seq, atena, number, text in self._conn.execute(
-            select(h.seq, h.atena_number, h.history_number, h.record)
-            .where(h.municipality_code == self._mc, h.seq.between(rows[0].seq, rows[-1].seq))
-            .order_by(h.seq, h.history_number)
+        in_range = (h.municipality_code == self._mc, h.seq.between(rows[0].seq, rows[-1].seq))
+        for seq, text in self._conn.execute(
+            select(h.seq, h.record).where(*in_range).order_by(h.seq, h.history_number)
         ):
             snapshots.setdefault(seq, []).append(text)
-            firsts.setdefault((seq, atena), number)
-        # History numbers run 1, 2, 3 … per person (§1.2.1): the snapshot before an entry's first
-        # is the one numbered one less.
-        wanted = {(atena, number - 1): seq for (seq, atena), number in firsts.items() if number > 1}
+        # The snapshot each person had before an entry: the one numbered one less than the first
+        # the entry wrote (history numbers run 1, 2, 3 … per person, §1.2.1), written earlier.
+        previous = t.resident_history.alias("previous")
+        p = previous.c
         before: dict[int, list[str]] = {}
-        keys = list(wanted)
-        for at in range(0, len(keys), _BEFORE_CHUNK):
-            for atena, number, text in self._conn.execute(
-                select(h.atena_number, h.history_number, h.record).where(
-                    h.municipality_code == self._mc,
-                    tuple_(h.atena_number, h.history_number).in_(keys[at : at + _BEFORE_CHUNK]),
-                )
-            ):
-                before.setdefault(wanted[(atena, number)], []).append(text)
+        for seq, text in self._conn.execute(
+            select(h.seq, p.record)
+            .join_from(
+                t.resident_history,
+                previous,
+                (p.municipality_code == h.municipality_code)
+                & (p.atena_number == h.atena_number)
+                & (p.history_number == h.history_number - 1),
+            )
+            .where(*in_range, p.seq < h.seq)
+            .order_by(h.seq, h.history_number)
+        ):
+            before.setdefault(seq, []).append(text)
         return [
             FeedEntry(
                 journal_entry(row, payload=""),
