@@ -96,6 +96,17 @@ def test_only_a_move_out_may_be_dated_in_the_future() -> None:
     }
 
 
+def test_filed_changes_set_the_records_filing_date_and_the_others_do_not() -> None:
+    assert {t.name for t in CHANGE_TYPES if not t.filed} == {
+        "RecordMoveInNotice",
+        "ExOfficioEntry",
+        "ExOfficioRemoval",
+        "Correct",
+        "Reissue",
+        "Cancel",
+    }
+
+
 def test_the_inbound_decoder_knows_the_registered_commands_and_names_them_in_order() -> None:
     for change_type in CHANGE_TYPES:
         with pytest.raises(DomainError) as refused:

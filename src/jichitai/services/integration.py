@@ -47,7 +47,7 @@ from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.effective_dates import EffectiveDates
 from jichitai.services.integration_csv import gaiji_report
 from jichitai.services.layout_mapping import RowMapper
-from jichitai.services.ports import Clock, JournalEntry, SubscriberKeys, UnitOfWork
+from jichitai.services.ports import Clock, FeedEntry, JournalEntry, SubscriberKeys, UnitOfWork
 from jichitai.services.queries import RegisterQueries, SearchBy, criteria_for
 from jichitai.services.suppression import SuppressionService
 
@@ -287,23 +287,26 @@ class IntegrationService:
         self,
         uow: UnitOfWork,
         subscriber: Subscriber,
-        entries: Sequence[tuple[JournalEntry, Sequence[str]]],
+        entries: Sequence[FeedEntry],
     ) -> list[dict[str, Any]]:
         """Entries with their snapshots (``feed_entries``) as the subscriber receives them (the
         feed and the webhooks alike), judged in ``uow`` (the subscriber's municipality's)."""
-        snapshots = [[orjson.loads(text) for text in texts] for _, texts in entries]
+        snapshots = [[orjson.loads(text) for text in e.snapshots] for e in entries]
         withheld = self._withheld(uow, subscriber, [p for records in snapshots for p in records])
         selection = ItemSelection.of(self._header, subscriber)
-        planned = uow.journal.planned_in(entries[0][0].seq, entries[-1][0].seq) if entries else {}
+        planned = (
+            uow.journal.planned_in(entries[0].entry.seq, entries[-1].entry.seq) if entries else {}
+        )
         return [
             feed_change(
-                _entry_fields(entry, entry.seq in planned, self._told_of(uow, entry)),
+                _entry_fields(e.entry, e.entry.seq in planned, self._told_of(uow, e.entry)),
                 records,
                 self._row,
                 selection,
                 withheld,
+                before=[orjson.loads(text) for text in e.before],
             )
-            for (entry, _), records in zip(entries, snapshots, strict=True)
+            for e, records in zip(entries, snapshots, strict=True)
         ]
 
     @staticmethod
@@ -336,7 +339,7 @@ class IntegrationService:
                 )
             entries = uow.journal.feed_entries(start, limit)
             changes = self.render(uow, subscriber, entries)
-            next_seq = entries[-1][0].seq if entries else start
+            next_seq = entries[-1].entry.seq if entries else start
             records = [r for change in changes for r in change["records"]]
             self._log_read(uow, subscriber, Operation.FEED, records, f"feed:{start}-{next_seq}")
             uow.commit()

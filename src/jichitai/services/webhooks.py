@@ -25,7 +25,7 @@ from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.integration import INTEGRATION_ROLE, IntegrationService
 from jichitai.services.ports import (
     Clock,
-    JournalEntry,
+    FeedEntry,
     OutboxQueue,
     Transport,
     UnitOfWork,
@@ -200,10 +200,10 @@ class WebhookDispatcher:
             uow.commit()
 
     @staticmethod
-    def _entries(uow: UnitOfWork, seqs: Sequence[int]) -> list[tuple[JournalEntry, Sequence[str]]]:
+    def _entries(uow: UnitOfWork, seqs: Sequence[int]) -> list[FeedEntry]:
         wanted = set(seqs)
         found = uow.journal.feed_entries(min(seqs) - 1, max(seqs) - min(seqs) + 1)
-        return [(entry, texts) for entry, texts in found if entry.seq in wanted]
+        return [e for e in found if e.entry.seq in wanted]
 
     def _post(self, subscriber: Subscriber, change: Mapping[str, object]) -> str | None:
         """Deliver one change; the error to record, or ``None`` when the receiver took it.

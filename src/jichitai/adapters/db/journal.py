@@ -46,7 +46,7 @@ from jichitai.domain.integration.feed import TOOK_EFFECT, took_effect_of
 from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.view import ChangeKind, EventRecord
-from jichitai.services.ports import JournalEntry
+from jichitai.services.ports import FeedEntry, JournalEntry
 
 
 class SqlJournal:
@@ -193,9 +193,7 @@ class SqlJournal:
             stmt = stmt.limit(limit)
         return [journal_entry(row) for row in self._conn.execute(stmt)]
 
-    def feed_entries(
-        self, after_seq: int, limit: int
-    ) -> Sequence[tuple[JournalEntry, Sequence[str]]]:
+    def feed_entries(self, after_seq: int, limit: int) -> Sequence[FeedEntry]:
         j, h = t.journal.c, t.resident_history.c
         columns = [c for c in t.journal.c if c.name != "payload"]
         rows = self._conn.execute(
@@ -207,16 +205,40 @@ class SqlJournal:
         if not rows:
             return []
         snapshots: dict[int, list[str]] = {}
+        in_range = (h.municipality_code == self._mc, h.seq.between(rows[0].seq, rows[-1].seq))
         for seq, text in self._conn.execute(
-            select(h.seq, h.record)
-            .where(h.municipality_code == self._mc, h.seq.between(rows[0].seq, rows[-1].seq))
-            .order_by(h.seq, h.history_number)
+            select(h.seq, h.record).where(*in_range).order_by(h.seq, h.history_number)
         ):
             snapshots.setdefault(seq, []).append(text)
         for row in rows:
             if row.kind == TOOK_EFFECT:
                 snapshots[row.seq] = self._holding_snapshots(took_effect_of(row.idempotency_key))
-        return [(journal_entry(row, payload=""), snapshots.get(row.seq, [])) for row in rows]
+        # The snapshot each person had before an entry: the one numbered one less than the first
+        # the entry wrote (history numbers run 1, 2, 3 … per person, §1.2.1), written earlier.
+        previous = t.resident_history.alias("previous")
+        p = previous.c
+        before: dict[int, list[str]] = {}
+        for seq, text in self._conn.execute(
+            select(h.seq, p.record)
+            .join_from(
+                t.resident_history,
+                previous,
+                (p.municipality_code == h.municipality_code)
+                & (p.atena_number == h.atena_number)
+                & (p.history_number == h.history_number - 1),
+            )
+            .where(*in_range, p.seq < h.seq)
+            .order_by(h.seq, h.history_number)
+        ):
+            before.setdefault(seq, []).append(text)
+        return [
+            FeedEntry(
+                journal_entry(row, payload=""),
+                snapshots.get(row.seq, []),
+                before.get(row.seq, []),
+            )
+            for row in rows
+        ]
 
     # --- planned changes (recorded before their 異動日) ----------------------------------------
 

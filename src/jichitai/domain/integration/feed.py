@@ -146,6 +146,7 @@ def feed_change(
     row: Row,
     selection: ItemSelection,
     withheld: Withheld,
+    before: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """One change of the feed, as JSON-ready data. A change that concerns withheld persons
     only is told as kind ``withheld`` with no reason and no dates (``WITHHELD_EVENT``): naming
@@ -155,7 +156,11 @@ def feed_change(
     effective_on, filed_on, recorded_at, corrects_event_id as text; ``takes_effect``, "planned"
     or "now" (the default), and ``took_effect_of`` for a ``took_effect`` entry); ``snapshots`` are those it
     wrote, in 履歴番号 order. The last snapshot of each person is the resulting state (a change
-    may write several).
+    may write several). ``before`` holds each person's snapshot just before the change.
+
+    ``persons`` names every person the change wrote a snapshot of, ``households`` every
+    household one of them lived in before it or lives in after it (the household a 世帯分離,
+    a 転出 or a 死亡 leaves, both households of a 世帯合併): withheld persons excepted.
     """
     latest: dict[str, Mapping[str, Any]] = {}
     for primitive in snapshots:
@@ -163,7 +168,11 @@ def feed_change(
     records, held = split_records(list(latest.values()), row, selection, withheld)
     shown_persons = {r["宛名番号"] for r in records}
     households = sorted(
-        {p["household_number"] for p in latest.values() if p["atena_number"] in shown_persons}
+        {
+            p["household_number"]
+            for p in (*before, *latest.values())
+            if p["atena_number"] in shown_persons and p["household_number"]
+        }
     )
     if held and not records:  # nothing but withheld persons: what happened to them is theirs
         entry = {**entry, **WITHHELD_EVENT}

@@ -83,6 +83,11 @@ class ChangeType(Generic[C]):
     supersedes_pending: bool = False
     """It may be dated before a planned 転出 not yet in effect, replacing or completing it (the
     move-out's cancellation, the 転入通知): ``timeline.check_not_before_latest``."""
+    filed: bool = True
+    """Its 届出日 is a filing date the records keep as 届出年月日 (§1.1.1, §1.1.2, §4.1.0.2): a
+    届出 under 令第11条, or a 戸籍届出 (出生, 死亡, 帰化, 国籍喪失) whose date §4.2.0.4 (780) lets
+    the register keep in the same item. Not a 職権 change, a 修正, a 転入通知 from another
+    municipality, a 改製, or a 取消し (which restores what it cancels): ``changes.filed_and_touched``."""
 
     @property
     def name(self) -> str:
@@ -103,11 +108,18 @@ CHANGE_TYPES: Final[tuple[ChangeType[Any], ...]] = (
         "転入通知の受理",
         plan_move_in_notice,
         supersedes_pending=True,
+        filed=False,
     ),
     ChangeType(Death, ChangeKind.DEATH, "死亡", plan_death),
-    ChangeType(ExOfficioEntry, ChangeKind.EX_OFFICIO_ENTRY, "職権記載", plan_ex_officio_entry),
     ChangeType(
-        ExOfficioRemoval, ChangeKind.EX_OFFICIO_REMOVAL, "職権消除", plan_ex_officio_removal
+        ExOfficioEntry, ChangeKind.EX_OFFICIO_ENTRY, "職権記載", plan_ex_officio_entry, filed=False
+    ),
+    ChangeType(
+        ExOfficioRemoval,
+        ChangeKind.EX_OFFICIO_REMOVAL,
+        "職権消除",
+        plan_ex_officio_removal,
+        filed=False,
     ),
     ChangeType(HouseholdSplit, ChangeKind.HOUSEHOLD_SPLIT, "世帯分離", plan_household_split),
     ChangeType(HouseholdMerge, ChangeKind.HOUSEHOLD_MERGE, "世帯合併", plan_household_merge),
@@ -115,12 +127,17 @@ CHANGE_TYPES: Final[tuple[ChangeType[Any], ...]] = (
     ChangeType(HeadChange, ChangeKind.HEAD_CHANGE, "世帯主変更", plan_head_change),
     # §4.2.3.1 names the process 「修正」; the counter's 「修正（職権修正・誤記修正など）」 and the
     # review screens' 「記載事項の修正」 disagreed with each other and with it.
-    ChangeType(Correct, ChangeKind.CORRECTION, "修正", plan_correct),
+    ChangeType(Correct, ChangeKind.CORRECTION, "修正", plan_correct, filed=False),
     ChangeType(Naturalise, ChangeKind.NATURALISATION, "帰化", plan_naturalise),
     ChangeType(LoseNationality, ChangeKind.LOSS_OF_NATIONALITY, "国籍喪失", plan_lose_nationality),
-    ChangeType(Reissue, ChangeKind.REISSUE, "改製・再製", plan_reissue),
+    ChangeType(Reissue, ChangeKind.REISSUE, "改製・再製", plan_reissue, filed=False),
     ChangeType(
-        Cancel, ChangeKind.CANCELLATION, "異動の取消し", plan_cancel, supersedes_pending=True
+        Cancel,
+        ChangeKind.CANCELLATION,
+        "異動の取消し",
+        plan_cancel,
+        supersedes_pending=True,
+        filed=False,
     ),
 )
 """In the order of the ``ChangeCommand`` union (the order the API's refusals list them in)."""

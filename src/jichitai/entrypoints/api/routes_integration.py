@@ -110,11 +110,17 @@ class FeedChange(BaseModel):
     took_effect_of: dict[str, str | int] | None = Field(
         description="kind が took_effect のとき、異動日が来た予定の異動（seq, event_id）"
     )
-    filed_on: date | None
+    filed_on: date | None = Field(
+        description="届出日（届出による異動のみ）。記録の届出年月日はこの日付になる"
+    )
     recorded_at: str | None = Field(description="記録日時（kind が withheld のとき null）")
-    corrects_event_id: str | None
-    persons: list[str]
-    households: list[str]
+    corrects_event_id: str | None = Field(
+        description="この異動が訂正・取り消す以前の異動の event_id（誤記修正・異動の取消し）。他は null"
+    )
+    persons: list[str] = Field(description="記録が変わった全ての住民の宛名番号")
+    households: list[str] = Field(
+        description="異動前又は異動後にその住民が属した全ての世帯の世帯番号（分離元・合併元を含む）"
+    )
     records: list[Record] = Field(description="異動後の記録（連携先が受け取れる項目だけ）")
     withheld_persons: list[str] = Field(
         description="提供を止められた（他業務参照不可・支援措置等）者の宛名番号（それ以外は何も"

@@ -56,6 +56,17 @@ class JournalEntry:
     entry_hash: str
 
 
+class FeedEntry(NamedTuple):
+    """A journal entry as the feed reads it (``feed_entries``)."""
+
+    entry: JournalEntry
+    snapshots: Sequence[str]
+    """The snapshots it wrote (canonical JSON, 履歴番号 order)."""
+    before: Sequence[str] = ()
+    """The snapshot each of its persons had just before it (none for a person it entered):
+    where they lived before, so the feed names the households they left."""
+
+
 @dataclass(frozen=True, slots=True)
 class Draft:
     """仮登録: a change entered but not yet approved; invisible to every reader of the register."""
@@ -250,12 +261,10 @@ class RegisterJournal(RegisterView, Protocol):
 
     def journal(self, after_seq: int = 0, limit: int | None = None) -> Sequence[JournalEntry]: ...
 
-    def feed_entries(
-        self, after_seq: int, limit: int
-    ) -> Sequence[tuple[JournalEntry, Sequence[str]]]:
+    def feed_entries(self, after_seq: int, limit: int) -> Sequence[FeedEntry]:
         """At most ``limit`` entries after ``after_seq`` in sequence order, each without its
-        payload (``""``) but with the snapshots it wrote (canonical JSON, 履歴番号 order): what a
-        feed needs, without parsing the commands."""
+        payload (``""``) but with the snapshots it wrote and those they followed: what a feed
+        needs, without parsing the commands."""
 
     def planned_in(self, first_seq: int, last_seq: int) -> dict[int, int | None]:
         """Entries among ``first_seq``..``last_seq`` recorded before their 異動日 (``planned``

@@ -97,6 +97,7 @@ def plan_correct(
             )
     if not changes:
         checks.error("correct.nothing_to_change", "修正する項目がありません", "changes")
+    _check_corrected_event(cmd, view, checks)
     updated = record.next_history(reason, cmd.header.effective_on, **changes)
     return ChangePlan(
         ChangeKind.CORRECTION,
@@ -302,4 +303,25 @@ def _check_reason_fits(
     ):
         checks.error(
             "correct.former_surname_reason", "旧氏は旧氏の記載・変更で入力してください", "reason"
+        )
+
+
+def _check_corrected_event(cmd: Correct, view: RegisterView, checks: Checks) -> None:
+    """``corrects_event_id`` names the earlier change this correction puts right (the feed and
+    the journal pass it on with that meaning): a change of this municipality that wrote this
+    person's record, never a later one, another person's or none."""
+    if cmd.corrects_event_id is None:
+        return
+    event = view.event(cmd.corrects_event_id)
+    if event is None:
+        checks.error(
+            "correct.corrected_event_not_found",
+            "訂正する異動が見つかりません（この団体の異動のIDを指定してください）",
+            "corrects_event_id",
+        )
+    elif cmd.atena_number.value not in dict(event.persons):
+        checks.error(
+            "correct.corrected_event_other_person",
+            "訂正する異動はこの方の記録を記載した異動ではありません",
+            "corrects_event_id",
         )
