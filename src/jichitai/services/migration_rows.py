@@ -399,21 +399,15 @@ def _record_fault(layout_file: LayoutFile, line: int, error: Exception) -> Impor
 
 
 def _items_for(layout_file: LayoutFile, fields: Sequence[str]) -> list[str]:
-    """The layout's items whose source is, or lies under, one of ``fields`` (in file order)."""
-    wanted = [f.split("[", 1)[0].strip(".") for f in fields if f]
-    return [
-        item.name
-        for item in layout_file.items
-        if any(
-            w
-            and (
-                item.source == w
-                or item.source.startswith(w + ".")
-                or item.source.split(".")[-1] == w
-            )
-            for w in wanted
-        )
+    """The layout's items whose source is, or lies under, one of ``fields`` (in file order);
+    only when none does, those whose source ends in it (the decoder names a nested record's
+    field without its path)."""
+    wanted = [w for f in fields if (w := f.split("[", 1)[0].strip("."))]
+    items = layout_file.items
+    exact = [
+        i.name for i in items if any(i.source == w or i.source.startswith(w + ".") for w in wanted)
     ]
+    return exact or [i.name for i in items if i.source.rsplit(".", 1)[-1] in wanted]
 
 
 def positions(layout_file: LayoutFile) -> dict[str, int]:
