@@ -222,6 +222,17 @@ def telephone(text: str, field: str, *, label: str = "電話番号") -> str:
     return value
 
 
+def receipt_number(text: str, field: str) -> int | None:
+    """A 受付番号 as read out to find a draft (「123」, 「000123」, full-width digits too): its
+    number, or None when nothing was typed. Digits only, at most nine."""
+    typed = unicodedata.normalize("NFKC", text).strip(_TRIM)
+    if not typed:
+        return None
+    if not (typed.isascii() and typed.isdigit()) or len(typed) > 9:
+        raise invalid("input.receipt_number", "受付番号は数字で入力してください", field)
+    return int(typed)
+
+
 def name_text(text: str, field: str, *, label: str = "氏名", max_length: int = 100) -> str:
     """A name part exactly as written (no normalisation), or refused.
 

@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
-from jichitai.domain.errors import DomainError
+from jichitai.domain.errors import DomainError, InvalidValue
+from jichitai.domain.inbound import text as inbound_text
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.view import ChangePlan
 from jichitai.entrypoints.web.drafts_views import (
@@ -81,7 +82,10 @@ def queue(
     受付番号 as read out (「123」, 「000123」, full-width digits too), keeps only that draft."""
     actor = counter.actor
     staff = app_of(request).register_access
-    wanted, invalid = _receipt(number)
+    try:
+        wanted, invalid = inbound_text.receipt_number(number, "number"), False
+    except InvalidValue:
+        wanted, invalid = None, True
     views = staff.drafts(actor)
     sent_back = staff.drafts(actor, status="returned")
     if wanted is not None:
@@ -321,20 +325,6 @@ def _lookup(request: Request, actor: Actor) -> Callable[[str], Shown | None]:
             return None
 
     return read
-
-
-_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
-def _receipt(text: str) -> tuple[int | None, bool]:
-    """A 受付番号 typed to find a draft: its number (None when nothing was typed) and whether
-    what was typed is not one (digits only, half- or full-width, at most nine)."""
-    typed = text.strip().translate(_DIGITS)
-    if not typed:
-        return None, False
-    if not (typed.isascii() and typed.isdigit()) or len(typed) > 9:
-        return None, True
-    return int(typed), False
 
 
 def _reason_label(reason: str) -> str:
