@@ -125,12 +125,15 @@ class Roll:
 
 
 def start(api: Api, kijunbi: str, today: str) -> Roll:
-    """The extract as of the 基準日 and as of today, read at one cursor each; the feed is
-    followed from the older of the two (changes in between are applied again: harmless)."""
+    """The extract as of the 基準日 (residents only) and as of today (with the 除票: a person
+    on the 基準日's roll who has left since must be known to have left), read at one cursor
+    each; the feed is followed from the older of the two (changes in between are applied
+    again: harmless)."""
     roll = Roll({"kijunbi": kijunbi, "cursor": "0", "withheld": [], "records": {}})
     cursors = []
     for day in sorted({kijunbi, today}):
-        body, headers = api.get("/extract", as_of=day, include_removed="false")
+        removed = "true" if day == today else "false"
+        body, headers = api.get("/extract", as_of=day, include_removed=removed)
         cursor = int(headers["x-jichitai-feed-cursor"])
         cursors.append(cursor)
         for line in body.decode("utf-8").splitlines():
