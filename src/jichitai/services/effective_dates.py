@@ -59,8 +59,9 @@ class EffectiveDates:
         return on
 
     def run(self, municipality_code: str, on: date | None = None) -> list[int]:
-        """Tell every planned change dated on or before ``on`` (default today) not yet told;
-        the seqs of the entries appended (none when there was nothing to tell)."""
+        """Tell every planned change dated on or before ``on`` (default today) not yet told,
+        then every setting made in advance whose day has come; the seqs of the entries appended
+        (none when there was nothing to tell)."""
         day = self.day(on)
         with self._uow_for(municipality_code) as uow:
             if not _due(uow, day):  # the common case: two indexed reads, no lock
@@ -71,8 +72,8 @@ class EffectiveDates:
         return appended
 
     def tell_in(self, uow: UnitOfWork) -> list[int]:
-        """The step for today within ``uow`` (the caller commits), when anything is due: one
-        indexed read otherwise (the feed runs it before every answer)."""
+        """The step for today within ``uow`` (the caller commits), when anything is due: two
+        indexed reads otherwise (the feed runs it before every answer)."""
         today = self._clock.today()
         if not _due(uow, today):
             return []
