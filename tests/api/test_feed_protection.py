@@ -16,8 +16,13 @@ from fastapi.testclient import TestClient
 
 from jichitai.bootstrap import App
 from jichitai.domain.access.roles import Role
+from jichitai.domain.common.identifiers import AtenaNumber
+from jichitai.domain.errors import DomainError, NotFound
+from jichitai.domain.residents.commands import Cancel, Correct, RecordChanges
+from jichitai.domain.residents.reasons import ChangeReason
 from tests.api.conftest import Tenant, auth
 from tests.api.test_withheld_persons import SUPPORT, changes, subscribe, withheld
+from tests.factories import a_header
 from tests.fakes import FixedClock
 
 pytestmark = pytest.mark.spec("7.2.3")
@@ -214,3 +219,38 @@ def test_a_setting_made_in_advance_and_lifted_before_its_day_is_never_told(
     clock.day = later
     assert app.integration.tell_effective(tenant.code) == []
     assert new_changes(client, credentials, start) == []
+
+
+def test_a_protection_entry_cannot_be_cancelled_or_corrected(
+    app: App, client: TestClient, tenant: Tenant
+) -> None:
+    credentials = subscribe(app, tenant)
+    _, spouse = tenant.atena_numbers
+    start = app.register.verify_chain(tenant.code)
+    set_setting(
+        client,
+        tenant,
+        Role.SUPPRESSION_OFFICER,
+        kind="suppression",
+        atena_number=spouse,
+        processes=["feed"],
+        starts_on=app.clock.today().isoformat(),
+    )
+    (told,) = new_changes(client, credentials, start)
+    with pytest.raises(NotFound) as refused:  # no 異動: nothing to cancel
+        app.register.record_change(
+            tenant.code, Cancel(header=a_header(), event_id=told["event_id"])
+        )
+    assert [v.code for v in refused.value.violations] == ["cancel.event_not_found"]
+    with pytest.raises(DomainError) as refused_too:
+        app.register.record_change(
+            tenant.code,
+            Correct(
+                header=a_header(),
+                atena_number=AtenaNumber(spouse),
+                reason=ChangeReason.CLERICAL_CORRECTION,
+                changes=RecordChanges(hidden_from_other_systems=True),
+                corrects_event_id=told["event_id"],
+            ),
+        )
+    assert "correct.corrected_event_not_found" in [v.code for v in refused_too.value.violations]
