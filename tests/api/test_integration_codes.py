@@ -61,18 +61,23 @@ def test_codes_list_every_code_of_every_layout_table_and_every_feed_value(
     assert {"code": "1", "value": "resident", "label": "住民"} in tables["住民状態"]
 
     # every kind a change type (or a migration) records, every reason and reason group
+    # and the entries that are no 異動 (took_effect, protection) with their reasons
     kinds = {e["code"]: e["label"] for e in tables["kind"]}
-    assert set(kinds) == {k.value for k in ChangeKind}
+    assert set(kinds) == {k.value for k in ChangeKind} | {"took_effect", "protection"}
     for change_type in CHANGE_TYPES:
         assert kinds[change_type.kind.value] == change_type.label
     assert all(kinds.values())
     reasons = {e["code"]: (e["label"], e["group"]) for e in tables["reason"]}
-    assert reasons == {r.value: (r.label, r.group.value) for r in ChangeReason}
+    assert reasons == {r.value: (r.label, r.group.value) for r in ChangeReason} | {
+        "protection_set": ("提供停止・支援措置の開始", "protection"),
+        "protection_lifted": ("提供停止・支援措置の解除", "protection"),
+    }
     layout_reasons = {e["value"]: e["code"] for e in tables["異動事由"]}
-    assert all(e["layout_code"] == layout_reasons[e["code"]] for e in tables["reason"])
+    assert all(e["layout_code"] == layout_reasons.get(e["code"], "") for e in tables["reason"])
+    assert {e["layout_code"] for e in tables["reason"] if e["group"] == "protection"} == {""}
     assert {e["code"]: e["label"] for e in tables["reason_group"]} == {
         g.value: g.label for g in ReasonGroup
-    }
+    } | {"protection": "提供停止・支援措置（異動ではない）"}
 
     # every item's code table is served
     assert {i["table"] for i in body["items"] if i["table"]} <= set(tables)

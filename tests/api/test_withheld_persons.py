@@ -270,8 +270,8 @@ def test_a_duty_for_withheld_persons_needs_the_support_flag_item(
 def test_a_setting_that_begins_on_a_later_day_shows_in_the_withheld_list_from_that_day(
     app: App, client: TestClient, tenant: Tenant, clock: FixedClock
 ) -> None:
-    """No 異動 marks the day: the list does (a setting applies until lifted; its end date plays
-    no part, §3.1)."""
+    """The list shows it from that day (a setting applies until lifted; its end date plays no
+    part, §3.1); the feed tells it too (tests/api/test_feed_protection.py)."""
     credentials = subscribe(app, tenant)
     head, spouse = tenant.atena_numbers
     today = clock.day

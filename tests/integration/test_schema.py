@@ -59,7 +59,7 @@ JST = timezone(timedelta(hours=9))
 
 
 def test_upgrade_reaches_the_newest_migration(engine: Engine) -> None:
-    assert head_revision() == "0020"
+    assert head_revision() == "0021"
     assert alembic_head() == head_revision()  # the files' names say what Alembic finds
     assert current_revision(engine) == head_revision()
 
@@ -223,6 +223,62 @@ def test_changes_recorded_before_their_date_before_revision_0017_are_entered_as_
             (2, date(2026, 4, 4), 0),
             (4, date(2999, 1, 1), None),
         ]
+
+
+def test_settings_made_before_revision_0021_are_told_only_when_they_begin_later(
+    database_url: str, tmp_path: Path
+) -> None:
+    with _separate_database(database_url, tmp_path) as engine:
+        upgrade(engine, "0020")
+        created = datetime(2026, 4, 1, tzinfo=UTC)
+
+        def setting(sid: str, kind: str, processes: str, starts_on: date) -> dict[str, Any]:
+            return {
+                "municipality_code": "131016",
+                "suppression_id": sid,
+                "kind": kind,
+                "atena_number": "0000000001",
+                "household_number": None,
+                "processes": processes,
+                "level": "error",
+                "starts_on": starts_on,
+                "ends_on": None,
+                "reason": "",
+                "details": "{}",
+                "set_by": "admin",
+                "set_at": created,
+                "lifted_by": None,
+                "lifted_at": None,
+                "released_by": None,
+                "released_until": None,
+                "version": 1,
+            }
+
+        later = date(2999, 1, 1)
+        with engine.begin() as connection:
+            connection.execute(
+                tables.municipalities.insert(),
+                {"code": "131016", "name": "千代田区", "created_at": created},
+            )
+            connection.execute(
+                tables.suppressions.insert(),
+                [
+                    setting("begun", "suppression", "feed", date(2026, 4, 1)),
+                    setting("feed-later", "suppression", "view,feed", later),
+                    setting("dv-later", "dv_support", "issue", later),
+                    setting("issue-later", "suppression", "issue", later),
+                ],
+            )
+        upgrade(engine)
+        with engine.begin() as connection:
+            told = dict(
+                connection.execute(
+                    select(
+                        tables.suppressions.c.suppression_id, tables.suppressions.c.feed_told_seq
+                    )
+                ).all()
+            )
+        assert told == {"begun": 0, "feed-later": None, "dv-later": None, "issue-later": 0}
 
 
 def _journal_row(**overrides: Any) -> dict[str, Any]:

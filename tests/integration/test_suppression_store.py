@@ -68,6 +68,12 @@ class ByCode:
     def household_exists(self, code: str, household_number: str) -> bool:
         return bool(self._call(code, "household_exists", household_number))
 
+    def due_feed(self, code: str, on: date) -> list[str]:
+        return [s.suppression_id for s in self._call(code, "due_feed", on)]
+
+    def mark_feed_told(self, code: str, suppression_id: str, seq: int) -> None:
+        self._call(code, "mark_feed_told", suppression_id, seq)
+
 
 @pytest.fixture
 def store(clean_db: Engine) -> ByCode:
@@ -208,6 +214,26 @@ def test_a_setting_of_municipality_a_is_never_returned_for_b(app: App, store: By
     }
 
 
+def test_settings_due_to_be_told_to_the_feed_are_each_municipalitys_own(
+    app: App, store: ByCode
+) -> None:
+    a = a_municipality(app, "13", "甲市")
+    b = a_municipality(app, "27", "乙市")
+    atena_a, _ = moved_in(app, a)
+    atena_b, _ = moved_in(app, b)
+    store.add(a_setting(a, "same-id", atena_number=atena_a))  # begins 2026-04-01, not told
+    store.add(a_setting(b, "same-id", atena_number=atena_b))
+    assert store.due_feed(a, date(2026, 3, 31)) == []  # its day has not come
+    assert store.due_feed(a, date(2026, 4, 1)) == ["same-id"]
+    store.mark_feed_told(b, "same-id", 7)  # B's row only
+    assert store.due_feed(a, date(2026, 4, 1)) == ["same-id"]
+    assert store.due_feed(b, date(2026, 4, 1)) == []
+    setting_a = store.get(a, "same-id")
+    assert setting_a is not None
+    store.update(lift(setting_a, by="a", at=NOW), expected_version=1)
+    assert store.due_feed(a, date(2026, 4, 1)) == []  # a lifted setting is never told
+
+
 def test_persons_and_households_exist_per_municipality(app: App, store: ByCode) -> None:
     a = a_municipality(app, "13", "甲市")
     b = a_municipality(app, "27", "乙市")
@@ -290,6 +316,8 @@ def test_every_statement_of_the_store_is_bound_to_the_municipality(
         store.for_targets(code, [atena], [household], include_lifted=True)
         store.person_exists(code, atena)
         store.household_exists(code, household)
+        store.due_feed(code, TODAY)
+        store.mark_feed_told(code, "s-1", 0)
     finally:
         event.remove(clean_db, "before_cursor_execute", record)
     tenant_statements = [
@@ -297,7 +325,7 @@ def test_every_statement_of_the_store_is_bound_to_the_municipality(
         for sql, params in seen
         if any(table in sql for table in ("suppressions", "residents", "households"))
     ]
-    assert len(tenant_statements) == 6
+    assert len(tenant_statements) == 7  # due_feed: one read when nothing is due
     for sql, params in tenant_statements:
         assert "municipality_code" in sql, sql
         values = params.values() if isinstance(params, dict) else params

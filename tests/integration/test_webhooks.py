@@ -24,6 +24,9 @@ from jichitai.adapters.db.outbox_store import SqlOutboxQueue
 from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.bootstrap import App
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Role
+from jichitai.domain.access.suppression import Process
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
@@ -475,3 +478,33 @@ def test_a_planned_move_out_is_announced_and_its_day_told_by_webhook_once(
     assert entry["kind"] == "took_effect" and entry["persons"] == [head]
     assert entry["took_effect_of"] == {"seq": moved.seq, "event_id": moved.event_id}
     assert entry["records"][0]["住民状態"] == "2"
+
+
+def test_a_suppression_guarding_feeds_set_and_lifted_is_delivered_by_webhook(
+    app: App, clock: FixedClock, code: str, head: str, receiver: Receiver, workers: Workers
+) -> None:
+    """No 異動 happens, but the journal's ``protection`` entries reach the outbox with it."""
+    subscribe(app, code, receiver.url)
+    officer = Actor(
+        login="officer", municipality_code=code, roles=frozenset({Role.SUPPRESSION_OFFICER})
+    )
+    setting = app.suppressions.set(
+        officer,
+        kind="suppression",
+        atena_number=head,
+        processes=[Process.FEED],
+        starts_on=clock.today(),
+        reason="照会中",
+    )
+    worker = workers()
+    assert worker.run_once().delivered == 1
+    withheld = json.loads(receiver.received[-1].body)
+    assert withheld["withheld_persons"] == [head] and withheld["records"] == []
+    assert withheld["kind"] == "withheld"  # what happened to the person is theirs
+    app.suppressions.lift(officer, setting.suppression_id)
+    assert worker.run_once().delivered == 1
+    lifted = json.loads(receiver.received[-1].body)
+    assert (lifted["kind"], lifted["reason"]) == ("protection", "protection_lifted")
+    assert lifted["persons"] == [head] and lifted["records"][0]["宛名番号"] == head
+    assert lifted["filed_on"] is None and lifted["takes_effect"] == "now"
+    assert lifted["effective_on"] == clock.today().isoformat()

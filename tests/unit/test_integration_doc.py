@@ -67,7 +67,8 @@ def render(found: dict[str, Any]) -> str:
     for name, entries in found["tables"].items():
         codes = "、".join(
             f"`{e['code']}` {_cell(e['label'])}"
-            + (f" ({e['group']}, 異動事由 {e['layout_code']})" if "group" in e else "")
+            + (f" ({e['group']}, 異動事由 {e['layout_code']})" if e.get("layout_code") else "")
+            + (f" ({e['group']}, 異動ではない)" if "group" in e and not e["layout_code"] else "")
             for e in entries
         )
         lines.append(f"| `{name}` | {codes} |")

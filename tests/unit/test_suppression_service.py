@@ -3,7 +3,9 @@ guarding processes and flagging search results (§3.1, §3.4)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,7 +24,7 @@ from jichitai.domain.errors import (
     Severity,
     Violation,
 )
-from jichitai.services.ports import SuppressionRepository
+from jichitai.services.ports import GENESIS_HASH, JournalEntry, SuppressionRepository
 from jichitai.services.suppression import SuppressionService
 from tests.fakes import (
     MUNICIPALITY_CODE,
@@ -56,6 +58,7 @@ class InMemorySuppressionStore:
 
     def __init__(self, persons: dict[tuple[str, str], str]) -> None:
         self.rows: dict[tuple[str, str], Suppression] = {}
+        self.told: dict[tuple[str, str], int] = {}
         self.persons = persons
         self.queries = 0
 
@@ -138,13 +141,91 @@ class MemorySuppressions:
     def household_exists(self, household_number: str) -> bool:
         return self.store.household_exists(self.code, household_number)
 
+    def due_feed(self, on: date) -> Sequence[Suppression]:
+        return [
+            s
+            for (mc, sid), s in self.store.rows.items()
+            if mc == self.code
+            and (mc, sid) not in self.store.told
+            and s.lifted_at is None
+            and s.starts_on <= on
+        ]
+
+    def mark_feed_told(self, suppression_id: str, seq: int) -> None:
+        self.store.told[(self.code, suppression_id)] = seq
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the ``protection`` entry reads of a person: the number and the record's history."""
+
+    atena_number: AtenaNumber
+    history_number: int = 1
+
+
+class MemoryJournalStore:
+    """The journal of every municipality (its entries only) and the register's persons
+    (``PERSONS``, each with one record) as ``uow.journal`` and ``uow.read_model`` see them."""
+
+    def __init__(self, persons: dict[tuple[str, str], str]) -> None:
+        self.entries: dict[str, list[JournalEntry]] = {}
+        self.persons = persons
+
+    def of(self, code: str) -> MemoryJournal:
+        return MemoryJournal(self, code)
+
+
+class MemoryJournal:
+    def __init__(self, store: MemoryJournalStore, code: str) -> None:
+        self.store = store
+        self.code = code
+
+    def entries(self) -> list[JournalEntry]:
+        return self.store.entries.setdefault(self.code, [])
+
+    def journal_head(self) -> tuple[int, str]:
+        entries = self.entries()
+        return (entries[-1].seq, entries[-1].entry_hash) if entries else (0, GENESIS_HASH)
+
+    def entry_by_idempotency_key(self, key: str) -> JournalEntry | None:
+        return next((e for e in self.entries() if e.idempotency_key == key), None)
+
+    def append(self, entry: JournalEntry, records: Sequence[object], _: object) -> None:
+        seq, prev_hash = self.journal_head()
+        assert (entry.seq, entry.prev_hash) == (seq + 1, prev_hash)
+        assert records == []  # no 異動: no snapshot
+        self.entries().append(entry)
+
+    def household_residents(self, household_number: HouseholdNumber) -> list[Person]:
+        return [
+            Person(AtenaNumber(a))
+            for (mc, a), h in sorted(self.store.persons.items())
+            if mc == self.code and h == household_number.value
+        ]
+
+    def household_pending_removals(
+        self, household_number: HouseholdNumber, after: date
+    ) -> list[Person]:
+        return []
+
+    def snapshot_on(self, atena_number: AtenaNumber, on: date) -> Person | None:
+        known = (self.code, atena_number.value) in self.store.persons
+        return Person(atena_number) if known else None
+
 
 def service_of(
-    store: InMemorySuppressionStore, clock: FixedClock, **options: Any
+    store: InMemorySuppressionStore,
+    clock: FixedClock,
+    journal: MemoryJournalStore | None = None,
+    **options: Any,
 ) -> SuppressionService:
-    """The service over the store (and an access log of its own), a unit of work a use case."""
+    """The service over the store (and an access log and a journal of its own), a unit of work
+    a use case."""
     log = MemoryAccessLogStore(MC, OTHER_MC)
-    units = memory_units((MC, OTHER_MC), suppressions=store, access_log=log)
+    entries = journal or MemoryJournalStore(store.persons)
+    units = memory_units(
+        (MC, OTHER_MC), suppressions=store, access_log=log, journal=entries, read_model=entries
+    )
     return SuppressionService(units, clock, access_log(log, clock), SeededIds(1), **options)
 
 
@@ -597,3 +678,38 @@ def test_temporary_release_is_a_right_of_its_own(service: SuppressionService) ->
     assert service.release_temporarily(DV_OFFICER, dv.suppression_id, 10).released_by
     with pytest.raises(Forbidden):
         service.release_temporarily(CLERK, setting.suppression_id, 10)
+
+
+def test_only_a_setting_that_changes_what_other_systems_receive_is_told_when_it_begins_or_ends(
+    store: InMemorySuppressionStore, clock: FixedClock
+) -> None:
+    """docs/integration.md "Withheld persons": a ``protection`` entry when a setting guarding
+    feeds, or a support measure, is set or lifted; nothing for a release, an extension, a new
+    end date or a setting of other processes only; a setting made in advance waits for its day."""
+    journal = MemoryJournalStore(PERSONS)
+    service = service_of(store, clock, journal)
+
+    def told() -> list[tuple[str, str, list[str]]]:
+        return [
+            (e.kind, e.reason, json.loads(e.payload)["persons"])
+            for e in journal.entries.get(MC, [])
+        ]
+
+    suppress(service, processes=[Process.ISSUE])  # nothing other systems receive changes
+    assert told() == []
+    feed = suppress(service, household_number=H1, atena_number=None, processes=[Process.FEED])
+    assert told() == [("protection", "protection_set", [A1, A2])]  # every member
+    service.release_temporarily(OFFICER, feed.suppression_id, 10)  # feed stays guarded
+    dv = protect(service, starts_on=clock.today() - timedelta(days=400))
+    clock.day = dv.ends_on - timedelta(days=10)  # type: ignore[operator]
+    service.extend(DV_OFFICER, dv.suppression_id)
+    service.amend_end(DV_OFFICER, dv.suppression_id, clock.today() + timedelta(days=500))
+    assert [reason for _, reason, _ in told()] == ["protection_set"] * 2
+    service.lift(DV_OFFICER, dv.suppression_id)
+    assert told()[-1] == ("protection", "protection_lifted", [dv.atena_number])
+    later = suppress(service, starts_on=clock.today() + timedelta(days=1), processes=["feed"])
+    assert len(told()) == 3  # told on its day by the effective-dates step
+    with service._uow_for(MC) as uow:
+        assert [s.suppression_id for s in uow.suppressions.due_feed(clock.today())] == []
+        due = uow.suppressions.due_feed(clock.today() + timedelta(days=1))
+        assert [s.suppression_id for s in due] == [later.suppression_id]

@@ -10,6 +10,11 @@ carrying the records that now hold. The step is idempotent: the entry's idempote
 two runs at once append it once. A planned change cancelled, or superseded by the 転入通知, before
 its day has nothing left to tell: it is marked told (0) and no entry is appended.
 
+The same step tells the first day of a 抑止・支援措置 setting made in advance that changes what
+other systems receive (``services/protection.py``): one ``protection`` entry naming the persons
+it concerns on that day, effective on its ``starts_on`` (``suppressions.feed_told_seq`` keeps the
+entry that told it; a setting lifted before its day is never told).
+
 ``jichitai worker`` runs the step for every municipality as it polls, ``jichitai feed effective``
 runs it by hand, and the feed runs it before answering: a subscriber never reads a feed that is
 behind the register's today.
@@ -23,10 +28,11 @@ from dataclasses import replace
 from datetime import UTC, date
 
 from jichitai.domain.errors import invalid
-from jichitai.domain.integration.feed import TOOK_EFFECT, took_effect_key
+from jichitai.domain.integration.feed import PROTECTION_SET, TOOK_EFFECT, took_effect_key
 from jichitai.services.event_ids import new_event_id
+from jichitai.services.journal_hash import entry_hash
 from jichitai.services.ports import Clock, IdSource, JournalEntry, UnitOfWork
-from jichitai.services.register import entry_hash
+from jichitai.services.protection import append_protection
 
 SYSTEM_OPERATOR = "system:effective-dates"
 
@@ -53,11 +59,12 @@ class EffectiveDates:
         return on
 
     def run(self, municipality_code: str, on: date | None = None) -> list[int]:
-        """Tell every planned change dated on or before ``on`` (default today) not yet told;
-        the seqs of the entries appended (none when there was nothing to tell)."""
+        """Tell every planned change dated on or before ``on`` (default today) not yet told,
+        then every setting made in advance whose day has come; the seqs of the entries appended
+        (none when there was nothing to tell)."""
         day = self.day(on)
         with self._uow_for(municipality_code) as uow:
-            if not uow.journal.due_planned(day):  # the common case: one indexed read, no lock
+            if not _due(uow, day):  # the common case: two indexed reads, no lock
                 return []
         with self._uow_for(municipality_code) as uow:
             appended = self.run_in(uow, day)
@@ -65,10 +72,10 @@ class EffectiveDates:
         return appended
 
     def tell_in(self, uow: UnitOfWork) -> list[int]:
-        """The step for today within ``uow`` (the caller commits), when anything is due: one
-        indexed read otherwise (the feed runs it before every answer)."""
+        """The step for today within ``uow`` (the caller commits), when anything is due: two
+        indexed reads otherwise (the feed runs it before every answer)."""
         today = self._clock.today()
-        if not uow.journal.due_planned(today):
+        if not _due(uow, today):
             return []
         return self.run_in(uow, today)
 
@@ -115,4 +122,30 @@ class EffectiveDates:
             repo.mark_took_effect(planned_seq, entry.seq)
             seq, prev_hash = entry.seq, entry.entry_hash
             appended.append(entry.seq)
+        appended.extend(self._tell_settings(uow, day))
         return appended
+
+    def _tell_settings(self, uow: UnitOfWork, day: date) -> list[int]:
+        """The ``protection`` entries of the settings made in advance whose day has come (the
+        caller holds the head's lock)."""
+        appended: list[int] = []
+        for setting in uow.suppressions.due_feed(day):
+            told = append_protection(
+                uow,
+                self._ids,
+                setting,
+                PROTECTION_SET,
+                operator=SYSTEM_OPERATOR,
+                now=self._clock.now(),
+                today=self._clock.today(),
+                effective_on=setting.starts_on,
+            )
+            uow.suppressions.mark_feed_told(setting.suppression_id, told)
+            if told:
+                appended.append(told)
+        return appended
+
+
+def _due(uow: UnitOfWork, day: date) -> bool:
+    """Anything to tell on ``day``: a planned change, or a setting made in advance."""
+    return bool(uow.journal.due_planned(day)) or bool(uow.suppressions.due_feed(day))

@@ -348,9 +348,10 @@ class IntegrationService:
     def withheld_persons(self, subscriber: Subscriber) -> list[str]:
         """The 宛名番号s withheld from the subscriber *now* (and nothing else of them): flagged
         他業務参照不可, or under a setting that guards feeds and applies today. What a consumer
-        compares with the list it kept, to learn of a setting made, lifted, begun or ended
-        without any 異動 (those never appear in the feed). Empty for a subscriber whose duty
-        lets it receive them (``withheld_duties``). Logged as a query of those persons."""
+        compares with the list it kept, to catch anything it missed (a setting made, begun or
+        lifted is also told by a ``protection`` entry, ``services/protection.py``). Empty for a
+        subscriber whose duty lets it receive them (``withheld_duties``). Logged as a query of
+        those persons."""
         with self._uow_for(subscriber.municipality_code) as uow:
             held: set[str] = set()
             if not subscriber.withheld_duties:

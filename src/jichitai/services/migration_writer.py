@@ -26,6 +26,7 @@ from jichitai.domain.errors import Violation
 from jichitai.domain.migration.layout import LayoutFile
 from jichitai.domain.residents.view import ChangeKind
 from jichitai.services.event_ids import time_ordered_id
+from jichitai.services.journal_hash import entry_hash
 from jichitai.services.migration_rows import key_cell, positions
 from jichitai.services.ports import (
     HouseholdRow,
@@ -34,7 +35,6 @@ from jichitai.services.ports import (
     RegisterImport,
     RegisterJournal,
 )
-from jichitai.services.register import entry_hash
 
 __all__ = ["IMPORT_KIND", "ImportWriter", "Renumbering", "renumbered_keys"]
 

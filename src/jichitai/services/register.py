@@ -8,7 +8,6 @@ previous entry's hash, so any later edit of a stored entry is visible (``verify_
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -35,6 +34,7 @@ from jichitai.domain.residents.commands import ChangeCommand
 from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.view import ChangeContext, ChangePlan, EventRecord
 from jichitai.services.event_ids import new_event_id, new_uuid
+from jichitai.services.journal_hash import entry_hash
 from jichitai.services.ports import (
     GENESIS_HASH,
     Clock,
@@ -62,38 +62,6 @@ class ChangeResult:
     alerts: tuple[Violation, ...]
     notices: tuple[str, ...]
     replayed: bool = False
-
-
-def entry_hash(entry: JournalEntry) -> str:
-    """SHA-256 over the previous hash, the entry's fields and its payload.
-
-    The hashed text is ``prev_hash``, the canonical JSON of every field but the payload (sorted
-    keys, no spaces, characters as stored), a line feed, then the payload text itself (already
-    canonical JSON): each stored column of the entry is covered exactly once.
-    """
-    fields = {
-        "seq": entry.seq,
-        "event_id": entry.event_id,
-        "idempotency_key": entry.idempotency_key,
-        "kind": entry.kind,
-        "reason": entry.reason,
-        "reason_group": entry.reason_group,
-        "effective_on": entry.effective_on.isoformat(),
-        "filed_on": entry.filed_on.isoformat() if entry.filed_on else None,
-        "recorded_at": entry.recorded_at.isoformat(),
-        "operator": entry.operator,
-        "place": entry.place,
-        "terminal": entry.terminal,
-        "notes": entry.notes,
-        "ex_officio": entry.ex_officio,
-        "corrects_event_id": entry.corrects_event_id,
-    }
-    text = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
-    digest = hashlib.sha256(entry.prev_hash.encode())
-    digest.update(text)
-    digest.update(b"\n")
-    digest.update(entry.payload.encode())
-    return digest.hexdigest()
 
 
 def canonical_text(value: object) -> str:

@@ -6,7 +6,10 @@ other suppressions ``MANAGE_SUPPRESSION``. The municipality is always the actor'
 of another municipality is "not found". The rules live in ``jichitai.domain.access.suppression``.
 
 Each of those is one unit of work: the setting changed and its access-log entry commit together
-or not at all (ADR 0012).
+or not at all (ADR 0012). Setting or lifting a setting that changes what other systems receive
+(it guards ``feed``, or it is a support measure) appends in the same unit of work the journal's
+``protection`` entry naming the persons it concerns (``services/protection.py``); a setting made
+in advance is told on its first day by the effective-dates step.
 
 ``guard`` and ``flags`` are for the other services, on the hot path of every read: each answers
 for many persons with one query, in the caller's unit of work (the settings read are those of
@@ -29,9 +32,11 @@ from jichitai.domain.access.actor import Actor, Forbidden
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.errors import NotFound, Severity, Violation, invalid
+from jichitai.domain.integration.feed import PROTECTION_LIFTED, PROTECTION_SET
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.event_ids import new_uuid
 from jichitai.services.ports import Clock, IdSource, UnitOfWork
+from jichitai.services.protection import append_protection, concerns_feed
 
 DEFAULT_RELEASE_MINUTES = 30
 MAX_RELEASE_MINUTES = 480
@@ -66,6 +71,7 @@ class SuppressionService:
         self._uow_for = uow_for
         self._clock = clock
         self._log = access_log
+        self._ids = ids
         self._release_minutes = release_minutes
         self._max_release_minutes = max_release_minutes
         self._new_id = new_id or (lambda: new_uuid(ids))
@@ -129,7 +135,16 @@ class SuppressionService:
                         "household_number",
                     )
                 )
-            settings.add(setting)
+            if not concerns_feed(setting):
+                settings.add(setting)
+                settings.mark_feed_told(setting.suppression_id, 0)
+            elif setting.starts_on <= self._clock.today():
+                uow.journal.journal_head()  # the head's lock first, as every journal writer
+                settings.add(setting)
+                told = self._tell(uow, actor, setting, PROTECTION_SET)
+                settings.mark_feed_told(setting.suppression_id, told)
+            else:  # made in advance: told on its first day (services/effective_dates.py)
+                settings.add(setting)
             self._logged(uow, actor, Operation.SET_SUPPRESSION, setting)
             uow.commit()
         return setting
@@ -139,7 +154,10 @@ class SuppressionService:
         with self._uow_for(actor.municipality_code) as uow:
             setting = self._managed(uow, actor, suppression_id)
             lifted = rules.lift(setting, by=actor.login, at=self._clock.now())
-            return self._save(uow, actor, Operation.LIFT_SUPPRESSION, setting, lifted)
+            tell = concerns_feed(setting) and setting.starts_on <= self._clock.today()
+            if tell:
+                uow.journal.journal_head()  # the head's lock before the setting's row
+            return self._save(uow, actor, Operation.LIFT_SUPPRESSION, setting, lifted, tell)
 
     def release_temporarily(
         self, actor: Actor, suppression_id: str, minutes: int | None = None
@@ -375,12 +393,30 @@ class SuppressionService:
         operation: Operation,
         before: Suppression,
         after: Suppression,
+        lifted: bool = False,
     ) -> Suppression:
-        """The changed setting stored, its log entry written, both committed."""
+        """The changed setting stored, its log entry written (and, when ``lifted`` tells the
+        feed, its ``protection`` entry appended), all committed."""
         uow.suppressions.update(after, expected_version=before.version)
+        if lifted:
+            self._tell(uow, actor, after, PROTECTION_LIFTED)
         self._logged(uow, actor, operation, after)
         uow.commit()
         return after
+
+    def _tell(self, uow: UnitOfWork, actor: Actor, setting: Suppression, reason: str) -> int:
+        """Append the ``protection`` entry of a setting set or lifted now (effective today)."""
+        today = self._clock.today()
+        return append_protection(
+            uow,
+            self._ids,
+            setting,
+            reason,
+            operator=actor.login,
+            now=self._clock.now(),
+            today=today,
+            effective_on=today,
+        )
 
     def _logged(
         self, uow: UnitOfWork, actor: Actor, operation: Operation, setting: Suppression

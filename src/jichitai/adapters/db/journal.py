@@ -42,7 +42,7 @@ from jichitai.domain.common.identifiers import (
 )
 from jichitai.domain.common.names import PersonName
 from jichitai.domain.errors import ConflictError, Violation
-from jichitai.domain.integration.feed import TOOK_EFFECT, took_effect_of
+from jichitai.domain.integration.feed import NOT_CHANGES, PROTECTION, TOOK_EFFECT, took_effect_of
 from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.view import ChangeKind, EventRecord
@@ -126,7 +126,7 @@ class SqlJournal:
                 j.municipality_code == self._mc, j.event_id == event_id
             )
         ).one_or_none()
-        if row is None:
+        if row is None or row.kind in NOT_CHANGES:  # no 異動: nothing to correct or cancel
             return None
         payload = json.loads(row.payload)
         firsts: dict[str, int] = {}
@@ -213,6 +213,9 @@ class SqlJournal:
         for row in rows:
             if row.kind == TOOK_EFFECT:
                 snapshots[row.seq] = self._holding_snapshots(took_effect_of(row.idempotency_key))
+        protections = [row.seq for row in rows if row.kind == PROTECTION]
+        if protections:
+            snapshots.update(self._protection_snapshots(protections))
         # The snapshot each person had before an entry: the one numbered one less than the first
         # the entry wrote (history numbers run 1, 2, 3 … per person, §1.2.1), written earlier.
         previous = t.resident_history.alias("previous")
@@ -239,6 +242,31 @@ class SqlJournal:
             )
             for row in rows
         ]
+
+    def _protection_snapshots(self, seqs: Sequence[int]) -> dict[int, list[str]]:
+        """For ``protection`` entries: the snapshot of each person they name, the one in effect
+        on the day the entry was appended (its payload's ``histories``)."""
+        j, h = t.journal.c, t.resident_history.c
+        named: dict[int, dict[str, int]] = {
+            int(seq): json.loads(payload)["histories"]
+            for seq, payload in self._conn.execute(
+                select(j.seq, j.payload).where(j.municipality_code == self._mc, j.seq.in_(seqs))
+            )
+        }
+        wanted = {(a, n) for histories in named.values() for a, n in histories.items()}
+        found: dict[tuple[str, int], str] = {}
+        atenas = sorted({a for a, _ in wanted})
+        for atena, number, text in self._conn.execute(
+            select(h.atena_number, h.history_number, h.record).where(
+                h.municipality_code == self._mc, h.atena_number.in_(atenas)
+            )
+        ):
+            if (atena, number) in wanted:
+                found[(atena, int(number))] = text
+        return {
+            seq: [found[(a, n)] for a, n in sorted(histories.items()) if (a, n) in found]
+            for seq, histories in named.items()
+        }
 
     # --- planned changes (recorded before their 異動日) ----------------------------------------
 

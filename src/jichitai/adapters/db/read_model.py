@@ -27,7 +27,7 @@ from jichitai.adapters.db.suppression_store import suppression_from_row
 from jichitai.codec import from_primitive
 from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
-from jichitai.domain.integration.feed import TOOK_EFFECT
+from jichitai.domain.integration.feed import NOT_CHANGES
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
 from jichitai.services.ports import HouseholdRow, RegisterStats, SearchCriteria
 
@@ -304,7 +304,7 @@ class SqlRegisterReadModel:
             str(reason): int(count)
             for reason, count in self._conn.execute(
                 select(j.reason, func.count())
-                .where(j.municipality_code == self._mc, j.kind != TOOK_EFFECT)
+                .where(j.municipality_code == self._mc, j.kind.not_in(sorted(NOT_CHANGES)))
                 .group_by(j.reason)
             )
         }

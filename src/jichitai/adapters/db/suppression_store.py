@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.raw import RawSql
 from jichitai.domain.access.suppression import Process, Suppression, SuppressionKind
 from jichitai.domain.errors import ConflictError, Severity, Violation
 
@@ -76,6 +78,7 @@ class SqlSuppressions:
     def __init__(self, connection: Connection, municipality_code: str) -> None:
         self._conn = connection
         self._mc = municipality_code
+        self._sql = RawSql(connection)
 
     def add(self, setting: Suppression) -> None:
         if setting.municipality_code != self._mc:
@@ -155,3 +158,27 @@ class SqlSuppressions:
             )
         ).first()
         return found is not None
+
+    def due_feed(self, on: date) -> Sequence[Suppression]:
+        # Raw SQL: the feed asks this before every answer, as it asks for due planned changes
+        # (journal.py ``due_planned``); almost always nothing is due.
+        ids = self._sql.all(
+            "SELECT suppression_id FROM suppressions WHERE municipality_code = :mc"
+            " AND feed_told_seq IS NULL AND starts_on <= :on AND lifted_at IS NULL",
+            {"mc": self._mc, "on": self._sql.value(on)},
+        )
+        if not ids:
+            return []
+        stmt = (
+            select(t.suppressions)
+            .where(_s.municipality_code == self._mc, _s.suppression_id.in_([i for (i,) in ids]))
+            .order_by(_s.starts_on, _s.set_at, _s.suppression_id)
+        )
+        return [suppression_from_row(row) for row in self._conn.execute(stmt)]
+
+    def mark_feed_told(self, suppression_id: str, seq: int) -> None:
+        self._conn.execute(
+            update(t.suppressions)
+            .where(_s.municipality_code == self._mc, _s.suppression_id == suppression_id)
+            .values(feed_told_seq=seq)
+        )

@@ -345,11 +345,15 @@ suppressions = Table(
     Column("released_by", String(64), nullable=True),
     Column("released_until", UtcDateTime(), nullable=True),
     Column("version", Integer, nullable=False),
+    # The journal entry that told the feed the setting began (services/protection.py); NULL:
+    # not yet (a setting made in advance, told on its first day); 0: nothing to tell.
+    Column("feed_told_seq", BigInteger, nullable=True),
     PrimaryKeyConstraint("municipality_code", "suppression_id"),
     CheckConstraint("atena_number IS NOT NULL OR household_number IS NOT NULL", name="has_target"),
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
     Index("ix_suppressions_atena_number", "municipality_code", "atena_number"),
     Index("ix_suppressions_household_number", "municipality_code", "household_number"),
+    Index("ix_suppressions_feed_due", "municipality_code", "feed_told_seq", "starts_on"),
 )
 
 # The access log (アクセスログ, standard §10.2 (1370)): every read, print, export and change of

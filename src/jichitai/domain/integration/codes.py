@@ -17,6 +17,13 @@ import json
 from collections.abc import Sequence
 from typing import Any, Final
 
+from jichitai.domain.integration.feed import (
+    PROTECTION,
+    PROTECTION_GROUP,
+    PROTECTION_GROUP_LABEL,
+    PROTECTION_LABELS,
+    TOOK_EFFECT,
+)
 from jichitai.domain.integration.subscribers import SUPPORT_ITEM
 from jichitai.domain.migration.layout import Layout, LayoutItem
 from jichitai.domain.residents.change_types import CHANGE_TYPES
@@ -36,11 +43,12 @@ _OTHER_KIND_LABELS: Final = {ChangeKind.IMPORT: "データ移行（他システ�
 KIND_LABELS: Final[dict[str, str]] = {
     **{t.kind.value: t.label for t in CHANGE_TYPES},
     **{k.value: label for k, label in _OTHER_KIND_LABELS.items()},
-    "took_effect": "予定の異動の効力発生（異動日が来た転出予定など。took_effect_of が元の異動）",
+    TOOK_EFFECT: "予定の異動の効力発生（異動日が来た転出予定など。took_effect_of が元の異動）",
+    PROTECTION: "提供停止・支援措置の設定・解除（異動ではない。対象の人を名指す）",
     "withheld": "提供を止められた人だけの異動（withheld_persons の宛名番号のほかは送らない）",
 }
 """Every ``ChangeKind`` with its label: the change type's one label, or for a kind no command
-makes (a migrated snapshot) its own."""
+makes (a migrated snapshot) its own; then the kinds of feed entry that are no 異動."""
 
 _TYPE_NAMES: Final = {
     "text": "文字列",
@@ -116,14 +124,18 @@ def feed_tables() -> dict[str, list[dict[str, str]]]:
     return {
         "kind": [
             {"code": k.value, "value": k.value, "label": KIND_LABELS[k.value]} for k in ChangeKind
-        ],
+        ]
+        + [{"code": k, "value": k, "label": KIND_LABELS[k]} for k in (TOOK_EFFECT, PROTECTION)],
         "reason": [
             {"code": r.value, "value": r.value, "label": r.label, "group": r.group.value}
             for r in ChangeReason
+        ]
+        + [
+            {"code": code, "value": code, "label": label, "group": PROTECTION_GROUP}
+            for code, label in PROTECTION_LABELS.items()
         ],
-        "reason_group": [
-            {"code": g.value, "value": g.value, "label": g.label} for g in ReasonGroup
-        ],
+        "reason_group": [{"code": g.value, "value": g.value, "label": g.label} for g in ReasonGroup]
+        + [{"code": PROTECTION_GROUP, "value": PROTECTION_GROUP, "label": PROTECTION_GROUP_LABEL}],
     }
 
 

@@ -35,6 +35,32 @@ def took_effect_of(idempotency_key: str | None) -> int:
     return int((idempotency_key or ":0").rsplit(":", 1)[1])
 
 
+PROTECTION = "protection"
+"""The kind of the entry that tells that a 抑止・支援措置 setting guarding feeds, or a support
+measure, began or ended applying (no 異動 of its own: no history number, no 届出)."""
+PROTECTION_SET = "protection_set"
+"""Its reason when the setting begins to apply (set, or its start day came)."""
+PROTECTION_LIFTED = "protection_lifted"
+"""Its reason when the setting is lifted (解除)."""
+PROTECTION_GROUP = "protection"
+"""Its reason group (neither 記載, 消除 nor 修正)."""
+PROTECTION_LABELS: Mapping[str, str] = {
+    PROTECTION_SET: "提供停止・支援措置の開始",
+    PROTECTION_LIFTED: "提供停止・支援措置の解除",
+}
+PROTECTION_GROUP_LABEL = "提供停止・支援措置（異動ではない）"
+
+NOT_CHANGES = frozenset({TOOK_EFFECT, PROTECTION})
+"""The kinds of journal entry that are no 異動: no snapshot of their own, no history number, not
+counted in statistics, never corrected or cancelled."""
+
+
+def protection_key(suppression_id: str, reason: str) -> str:
+    """The idempotency key of the ``protection`` entry telling that the setting began
+    (``PROTECTION_SET``) or was lifted: each is told once."""
+    return f"{PROTECTION}:{suppression_id}:{reason}"
+
+
 Row = Callable[[Mapping[str, Any], frozenset[int]], Sequence[str]]
 """Turns a snapshot (its primitive form) into the layout's row of cells; only the cells at the
 given positions need to be filled."""
@@ -104,6 +130,8 @@ def is_hidden(primitive: Mapping[str, Any]) -> bool:
 def reason_label(reason: str) -> str:
     if reason == "withheld":
         return "提供停止"
+    if reason in PROTECTION_LABELS:
+        return PROTECTION_LABELS[reason]
     try:
         return ChangeReason(reason).label
     except ValueError:

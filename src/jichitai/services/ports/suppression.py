@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import date
 from typing import Protocol
 
 from jichitai.domain.access.suppression import Suppression
@@ -33,3 +34,11 @@ class SuppressionRepository(Protocol):
         """The person is on the register (resident or removed, 除票 included)."""
 
     def household_exists(self, household_number: str) -> bool: ...
+
+    def due_feed(self, on: date) -> Sequence[Suppression]:
+        """The settings not lifted whose ``starts_on`` is on or before ``on`` and whose
+        beginning the feed has not yet been told (``services/protection.py``), oldest first."""
+
+    def mark_feed_told(self, suppression_id: str, seq: int) -> None:
+        """Record that the setting's beginning was told by the journal entry ``seq`` (0: there
+        was nothing to tell: it concerns no feed, or nobody)."""
