@@ -6,7 +6,9 @@ The consumer (``tests/e2e/election_roll.py``) is standard library only and runs 
 change through the staff API (a draft, then a reviewer's approval). The application's clock is
 the test's, so the day a planned 転出 takes effect can come. Two subscribers keep a roll: one
 without a duty (withheld persons leave its roll) and the election roll with the duty
-``elections`` (protected persons stay on it, marked by 支援措置対象フラグ).
+``elections`` (protected persons stay on it, marked by 支援措置対象フラグ, which the feed's
+``protection`` entries keep right). A third consumer, of the first subscriber, starts late: after
+the planned 転出 were recorded, so only their ``took_effect`` entries can tell it.
 
 After each step both consumers follow the feed, and each one's roll of the 基準日 and of today
 is compared, record for record, with the register's extract ``as_of`` that day for the same

@@ -382,6 +382,17 @@ def test_a_different_idempotency_key_records_a_new_change(app: App, code: str) -
     assert (other.seq, other.replayed) == (2, False)
 
 
+@pytest.mark.parametrize("key", ["took_effect:1", "protection:s-1:protection_set"])
+def test_a_key_of_the_systems_own_entries_is_refused_and_nothing_is_written(
+    app: App, engine: Engine, code: str, key: str
+) -> None:
+    """Else a change would be taken for a replay of the entry the system appended with it."""
+    with pytest.raises(DomainError) as refused:
+        app.register.record_change(code, move_in(), idempotency_key=key)
+    assert refused.value.code == "request.invalid_idempotency_key"
+    assert journal(engine, code) == []
+
+
 # --- atomicity -----------------------------------------------------------------------------------
 
 

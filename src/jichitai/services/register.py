@@ -27,7 +27,8 @@ from jichitai.domain.common.identifiers import (
     ResidentCode,
 )
 from jichitai.domain.common.names import PersonName
-from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation
+from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation, invalid
+from jichitai.domain.integration.feed import is_system_key
 from jichitai.domain.residents.change_types import COMMAND_TYPES
 from jichitai.domain.residents.changes import plan_change
 from jichitai.domain.residents.commands import ChangeCommand
@@ -252,6 +253,13 @@ class RegisterService:
         # idempotency key included) is what the previous writer of this municipality committed.
         seq, prev_hash = repo.journal_head()
         if idempotency_key:
+            if is_system_key(idempotency_key):
+                raise invalid(
+                    "request.invalid_idempotency_key",
+                    "Idempotency-Key に took_effect: 又は protection: で始まる値は使えません"
+                    "（システムが付ける値です）",
+                    "Idempotency-Key",
+                )
             previous = repo.entry_by_idempotency_key(idempotency_key)
             if previous is not None:
                 return _result_of(previous, replayed=True)

@@ -55,6 +55,13 @@ NOT_CHANGES = frozenset({TOOK_EFFECT, PROTECTION})
 counted in statistics, never corrected or cancelled."""
 
 
+def is_system_key(idempotency_key: str) -> bool:
+    """Whether the key is in the namespace of the entries the system appends itself
+    (``took_effect:…``, ``protection:…``): a change may not be given one, or it would be taken
+    for a replay of that entry."""
+    return idempotency_key.startswith(tuple(f"{kind}:" for kind in sorted(NOT_CHANGES)))
+
+
 def protection_key(suppression_id: str, reason: str) -> str:
     """The idempotency key of the ``protection`` entry telling that the setting began
     (``PROTECTION_SET``) or was lifted: each is told once."""
