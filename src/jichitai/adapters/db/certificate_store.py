@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
+from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.domain.certificates.contents import Overflow, OverflowReason
@@ -282,6 +283,7 @@ class SqlIssueCodes:
         # (``ix_certificate_issues_issue_code``), and ``/verify`` is asked by code alone. Only
         # the municipality's code leaves here; the row itself is read through ``get``.
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row_security.look_across(conn, "certificate_issues")
             found = conn.execute(
                 select(_C.municipality_code).where(_C.issue_code == issue_code)
             ).scalar_one_or_none()

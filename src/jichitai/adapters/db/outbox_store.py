@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 
+from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.services.webhooks import Claimed
@@ -199,4 +200,5 @@ class SqlOutboxQueue:
             .limit(limit)
         )
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row_security.look_across(conn, "webhook_outbox")
             return [(r[0], r[1]) for r in conn.execute(stmt)]

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.domain.integration.subscribers import Subscriber
@@ -113,5 +114,6 @@ class SqlSubscriberKeys:
 
     def by_key_hash(self, key_hash: str) -> Subscriber | None:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row_security.look_across(conn, "subscribers")
             row = conn.execute(select(t.subscribers).where(_S.key_hash == key_hash)).one_or_none()
         return _subscriber(row) if row else None

@@ -13,6 +13,7 @@ from typing import Any, Self, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, insert, select
 
+from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.access_log_store import SqlAccessLog
 from jichitai.adapters.db.certificate_store import SqlCertificates
@@ -34,6 +35,13 @@ from jichitai.domain.errors import NotFound, Violation
 from jichitai.services.ports import GENESIS_HASH, Municipality
 
 _R = TypeVar("_R")
+
+_OPEN = "SELECT name FROM municipalities WHERE code = :mc"
+# The same, and the transaction's municipality for row-level security (row_security.py): set
+# only when the municipality exists, in the same round trip.
+_OPEN_POSTGRESQL = (
+    "SELECT name, set_config(:setting, :mc, true) FROM municipalities WHERE code = :mc"
+)
 
 
 class SqlUnitOfWork:
@@ -72,8 +80,8 @@ class SqlUnitOfWork:
             connection.begin()
             sql = RawSql(connection)
             known = sql.one(
-                "SELECT name FROM municipalities WHERE code = :mc",
-                {"mc": self._municipality_code},
+                _OPEN_POSTGRESQL if connection.dialect.name == "postgresql" else _OPEN,
+                {"mc": self._municipality_code, "setting": row_security.MUNICIPALITY},
             )
         except BaseException:
             connection.close()
@@ -172,6 +180,9 @@ class SqlUnitOfWork:
             self._repositories = {}
 
     def commit(self) -> None:
+        """Commit; the unit of work ends here (on PostgreSQL a later statement would begin a
+        transaction without the municipality's setting, and row-level security shows it no
+        row of any municipality)."""
         assert self._connection is not None
         self._connection.commit()
 
@@ -223,6 +234,7 @@ class SqlMunicipalityDirectory:
 
     def add(self, municipality: Municipality) -> None:
         with self._engine.begin() as conn:
+            row_security.act_for(conn, municipality.code)  # its heads are its rows
             conn.execute(
                 insert(t.municipalities).values(
                     code=municipality.code,

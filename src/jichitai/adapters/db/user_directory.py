@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.domain.access.roles import Role
@@ -105,6 +106,7 @@ class SqlStaffLogins:
 
     def with_login(self, login: str) -> Sequence[StaffUser]:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row_security.look_across(conn, "staff_users")
             rows = conn.execute(
                 select(t.staff_users).where(_U.login == login).order_by(_U.municipality_code)
             ).all()
