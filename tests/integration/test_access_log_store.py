@@ -259,6 +259,8 @@ def test_the_application_role_may_insert_and_select_but_not_update_or_delete(
     with engine.connect() as conn:
         conn.begin()
         conn.exec_driver_sql(f"SET LOCAL ROLE {app_role}")
+        # the municipality the transaction acts for (row-level security, migration 0022)
+        conn.execute(text("SELECT set_config('jichitai.municipality', :mc, true)"), {"mc": code})
         conn.execute(insert(t.access_log).values(_a_row(code, 1)))
         conn.execute(
             insert(t.access_log_persons).values(municipality_code=code, atena_number=A1, seq=1)

@@ -141,6 +141,8 @@ def test_the_application_role_may_append_to_the_journal_but_not_change_it(
     with engine.connect() as conn:
         conn.begin()
         conn.exec_driver_sql("SET LOCAL ROLE jichitai_app")
+        # the municipality the transaction acts for (row-level security, migration 0022)
+        conn.execute(text("SELECT set_config('jichitai.municipality', :mc, true)"), {"mc": code})
         copy = {**row, "seq": 4, "event_id": "00000000-0000-7000-8000-000000000004"}
         conn.execute(insert(t.journal).values(copy))  # INSERT (and SELECT) stay granted
         for sql in (
