@@ -23,9 +23,11 @@ from jichitai.adapters.db.engine import create_engine_for, is_sqlite
 from jichitai.adapters.db.outbox_store import SqlOutboxQueue
 from jichitai.adapters.db.user_directory import SqlStaffLogins
 from jichitai.bootstrap import App
+from jichitai.domain.access.roles import Role
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.residents.commands import Correct, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
+from jichitai.services.login import Where
 from tests.apps import wire
 from tests.factories import a_header, a_municipality, a_person, an_administrator
 from tests.integration.test_tenancy import move_in
@@ -284,5 +286,9 @@ def test_the_application_works_as_jichitai_app(
     # The reads that search every municipality (read only, one table each).
     due = SqlOutboxQueue(logins[0]).due(datetime(2100, 1, 1, tzinfo=UTC), 10)
     assert due == [(code, subscriber.subscriber_id)]
-    assert SqlStaffLogins(logins[0]).with_login("nobody") == []
+    app.users.add(code, "rls-clerk", "correct horse battery staple", [Role.CLERK])
+    (clerk,) = SqlStaffLogins(logins[0]).with_login("rls-clerk")
+    assert clerk.municipality_code == code
+    logged_in = app.logins.log_in("rls-clerk", "correct horse battery staple", Where("127.0.0.1"))
+    assert logged_in.user.municipality_code == code
     assert SqlIssueCodes(logins[0]).municipality_of("0000-0000-0000") is None
