@@ -387,7 +387,10 @@ cmd_up() {
     done
     write_pgbackrest_config
     mkdir -p "$STATE/etcd"
-    [ "$(id -u)" -ne 0 ] || chown -R postgres:postgres "$STATE"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown -R postgres:postgres "$STATE"
+        as_pg test -w "$STATE" || die "the postgres user cannot reach $STATE: choose a state dir whose parents it may enter"
+    fi
 
     start_bg etcd "$STATE/logs/etcd.log" "${AS_PG[@]}" etcd --name jichitai --data-dir "$STATE/etcd" \
         --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
