@@ -107,7 +107,7 @@ sys.exit(0 if ok else 1)'
 
 api_healthy() { curl -sf --max-time 2 "$API_URL/healthz" | grep -q '"ok"'; }
 
-pid_alive() { [ -f "$STATE/pids/$1" ] && kill -0 "$(cat "$STATE/pids/$1")" 2>/dev/null; }
+pid_alive() { [ -f "$STATE/pids/$1" ] && ours "$(cat "$STATE/pids/$1")"; }
 
 cmd_status() {
     load_env || { echo "cluster: not running (no $STATE/cluster.env)"; return 1; }
@@ -140,6 +140,15 @@ cmd_status() {
 
 # --- down ---------------------------------------------------------------------------------------
 
+ours() {  # PID: the process is alive and one of the stack's (its command line or environment
+    # names the state dir), not another that was given a dead process's pid since
+    local f
+    for f in /proc/"$1"/cmdline /proc/"$1"/environ; do
+        grep -qaF -- "$STATE" "$f" 2>/dev/null && return 0
+    done
+    return 1
+}
+
 stop_pids() {  # SECONDS NAME...: SIGTERM each, wait for them up to SECONDS, then SIGKILL
     local limit=$1
     shift
@@ -147,12 +156,12 @@ stop_pids() {  # SECONDS NAME...: SIGTERM each, wait for them up to SECONDS, the
     for name in "$@"; do
         [ -f "$STATE/pids/$name" ] || continue
         pid=$(cat "$STATE/pids/$name")
-        kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+        if ours "$pid"; then kill -TERM "$pid" 2>/dev/null && pids+=("$pid"); fi
     done
     local deadline=$((SECONDS + limit)) started=$SECONDS
     for pid in "${pids[@]}"; do
-        while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
-        if kill -KILL "$pid" 2>/dev/null; then log "pid $pid did not stop within ${limit}s: killed"; fi
+        while ours "$pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+        if ours "$pid" && kill -KILL "$pid" 2>/dev/null; then log "pid $pid did not stop within ${limit}s: killed"; fi
     done
     log "stopped $* ($((SECONDS - started)) s)"
 }
@@ -175,9 +184,10 @@ cmd_down() {
         for member in "${MEMBERS[@]}"; do
             if [ -f "$STATE/$shard/$member/data/postmaster.pid" ]; then
                 pid=$(head -n 1 "$STATE/$shard/$member/data/postmaster.pid")
+                ours "$pid" || continue
                 kill -QUIT "$pid" 2>/dev/null || true
                 local deadline=$((SECONDS + 10))
-                while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+                while ours "$pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
             fi
         done
     done
