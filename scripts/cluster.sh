@@ -10,6 +10,8 @@
 # /tmp/jichitai-cluster); <dir>/cluster.env says what runs where. As root, etcd, Patroni,
 # PostgreSQL and pgBackRest run as the `postgres` user (PostgreSQL refuses root); the state dir
 # then belongs to `postgres`. No step sleeps blindly: each waits for its condition with a deadline.
+# Settings: JICHITAI_CLUSTER_DIR, JICHITAI_CLUSTER_API_WORKERS (2), JICHITAI_CLUSTER_RESIDENTS (100),
+# JICHITAI_CLUSTER_KEEP=1 (a failed `up` keeps its state for a look), JICHITAI_PG_BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
