@@ -175,7 +175,7 @@ cmd_down() {
     fi
     local started=$SECONDS names=(api) shard member pid
     for shard in "${SHARDS[@]}"; do
-        names+=("worker-$shard")
+        names+=("worker-$shard" "backup-$shard")
         for member in "${MEMBERS[@]}"; do names+=("patroni-$shard-$member"); done
     done
     # The API, the workers and Patroni together (Patroni stops its PostgreSQL on SIGTERM, fast
@@ -334,8 +334,9 @@ prepare_shard() {  # SHARD: backups, database, migrations, demo municipality, ji
     log "$shard: Patroni Leader and Sync Standby ($((SECONDS - started)) s)"
     as_pg pgbackrest --config="$conf" --stanza="$shard" stanza-create
     # The full backup runs while the database is migrated and seeded (both take a core each).
-    as_pg pgbackrest --config="$conf" --stanza="$shard" --type=full backup &
+    "${AS_PG[@]}" pgbackrest --config="$conf" --stanza="$shard" --type=full backup &
     backup=$!
+    echo "$backup" >"$STATE/pids/backup-$shard"  # for `down`, should this step fail meanwhile
     PGPASSWORD="$PG_PASSWORD" psql "$(shard_dsn "$shard")" -qAtc 'CREATE DATABASE jichitai'
     local env_vars
     mapfile -t env_vars < <(app_env "$shard")
@@ -407,7 +408,7 @@ cmd_up() {
     start_bg etcd "$STATE/logs/etcd.log" "${AS_PG[@]}" etcd --name jichitai --data-dir "$STATE/etcd" \
         --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
         --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-        --initial-cluster "jichitai=http://127.0.0.1:$ETCD_PEER_PORT" --log-level warn
+        --initial-cluster "jichitai=http://127.0.0.1:$ETCD_PEER_PORT" --logger zap --log-level warn
     wait_for 30 "etcd" etcd_healthy
     log "etcd on 127.0.0.1:$ETCD_PORT ($((SECONDS - started)) s)"
 

@@ -171,14 +171,19 @@ def test_up_status_down(state_dir: Path) -> None:
         )
         assert stats["persons"] > 0
 
-    started_pids = [int(p.read_text()) for p in (state_dir / "pids").iterdir()]
-    started_pids += [
+    pid_files = {p.name: int(p.read_text()) for p in (state_dir / "pids").iterdir()}
+    assert set(pid_files) == {
+        "etcd", "api", "worker-shard1", "worker-shard2", "backup-shard1", "backup-shard2",
+        *(f"patroni-{shard}-{member}" for shard in ("shard1", "shard2") for member in "ab"),
+    }  # fmt: skip
+    running = [pid for name, pid in pid_files.items() if not name.startswith("backup-")]
+    running += [
         int(p.read_text().split()[0]) for p in state_dir.glob("shard*/*/data/postmaster.pid")
     ]
-    assert len(started_pids) == 1 + 4 + 1 + 2 + 4  # etcd, Patroni, API, workers, PostgreSQL
+    assert len(running) == 12  # etcd, API, 2 workers, 4 × Patroni and PostgreSQL
 
     run(str(SCRIPT), "down", env=env)
     assert not state_dir.exists()
-    assert [pid for pid in started_pids if alive(pid)] == []
+    assert [pid for pid in running if alive(pid)] == []
     assert processes_naming(str(state_dir)) == []
     assert "nothing to stop" in run(str(SCRIPT), "down", env=env)  # safe to run twice
