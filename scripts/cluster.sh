@@ -127,7 +127,7 @@ cmd_status() {
     echo "jichitai cluster in $STATE"
     check etcd "http://127.0.0.1:$ETCD_PORT/health" etcd_healthy
     for shard in "${SHARDS[@]}"; do
-        check "$shard (Patroni)" "a running Leader and a streaming Sync Standby" shard_healthy "$shard"
+        check "$shard (Patroni)" "a running Leader and a running Sync Standby" shard_healthy "$shard"
         as_pg patronictl -c "$STATE/$shard/a/patroni.yml" list 2>&1 | sed 's/^/    /' || true
         check "$shard (pgBackRest)" "stanza $shard ok with a full backup" backup_healthy "$shard"
         as_pg pgbackrest --config="$STATE/pgbackrest/pgbackrest.conf" --stanza="$shard" info 2>&1 | sed 's/^/    /' || true
