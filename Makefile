@@ -6,7 +6,7 @@ DB ?= sqlite:///jichitai.db
 DEMO_MUNICIPALITY ?= 131016
 DEMO_RESIDENTS ?= 300
 
-.PHONY: help install run test test-sqlite test-postgres test-fast lint fmt db-check bench screenshots clean
+.PHONY: help install run test test-sqlite test-postgres test-fast lint fmt db-check bench screenshots clean cluster cluster-status cluster-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -16,6 +16,15 @@ install: ## install Debian and Python packages (only what is missing)
 
 run: install ## seed a demo municipality and demo staff on SQLite, then serve the API on 127.0.0.1:8000
 	@JICHITAI_DATABASE_URL=$(DB) scripts/run-demo.sh $(DEMO_MUNICIPALITY) $(DEMO_RESIDENTS)
+
+cluster: install ## a production-like stack on loopback: etcd, 2 Patroni shards (sync standby), pgBackRest, API (docs/operations.md)
+	@scripts/cluster.sh up
+
+cluster-status: ## the stack's components and their state (exit 0 only if all is healthy)
+	@scripts/cluster.sh status
+
+cluster-down: ## stop the stack and remove its state directory
+	@scripts/cluster.sh down
 
 lint: install ## ruff, mypy and the import-layer contracts
 	$(BIN)/ruff check src tests bench examples

@@ -8,8 +8,11 @@ cd "$(dirname "$0")/.."
 # fonts-ipamj-mincho: IPAmj明朝, the MJ character set for certificates and names on screen;
 # poppler-utils and zbar-tools: the tests read certificates back (pdftotext, pdftoppm, zbarimg);
 # chromium: the counter UI's browser tests (Playwright drives Debian's Chromium, no download);
-# fonts-ipafont-gothic: the UI's Japanese sans-serif.
-DEBIAN_PACKAGES=(postgresql fonts-ipamj-mincho poppler-utils zbar-tools chromium fonts-ipafont-gothic)
+# fonts-ipafont-gothic: the UI's Japanese sans-serif;
+# patroni, etcd-server, pgbackrest (and curl, its health checks): the production-like stack of
+# `make cluster` (scripts/cluster.sh).
+DEBIAN_PACKAGES=(postgresql fonts-ipamj-mincho poppler-utils zbar-tools chromium fonts-ipafont-gothic
+    patroni etcd-server pgbackrest curl)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -1,0 +1,189 @@
+"""`scripts/cluster.sh up|status|down` end to end: the production-like stack (docs/operations.md).
+
+One run starts the whole stack in a state directory of its own, checks it through the same doors
+an operator uses (the script's status, `patronictl`, `pgbackrest info`, the API over HTTP, the CLI
+against each shard), stops it, and checks that nothing of it is left: no directory, no process.
+
+The stack brings its own PostgreSQL servers, so it does not depend on the suite's database: it
+runs once in `make test`, in the SQLite pass, and is skipped (with the reason shown) in the
+PostgreSQL pass. It takes about a minute (see docs/operations.md for the figures).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "cluster.sh"
+JICHITAI = ROOT / ".venv" / "bin" / "jichitai"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        bool(os.environ.get("JICHITAI_DATABASE_URL")),
+        reason="the cluster brings its own PostgreSQL: run once, in the SQLite pass of make test",
+    ),
+]
+
+
+def run(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> str:
+    done = subprocess.run(
+        args, capture_output=True, text=True, env=env, timeout=timeout, check=False, cwd=ROOT
+    )
+    assert done.returncode == 0, f"{args} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def as_postgres(*args: str) -> tuple[str, ...]:
+    """The cluster's tools run as the postgres user when the tests run as root (like the script)."""
+    if os.getuid() != 0:
+        return args
+    return ("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", *args)
+
+
+def read_env(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = shlex.split(value)[0] if value else ""
+    return values
+
+
+def processes_naming(text: str) -> list[int]:
+    """Pids of the processes whose command line or environment mention ``text``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            seen = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if text.encode() in seen:
+            found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def http_json(url: str, data: dict[str, str] | None = None, token: str | None = None) -> object:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+        return json.load(response)
+
+
+@pytest.fixture
+def state_dir() -> Iterator[Path]:
+    # Directly under /tmp: as root, the postgres user must be able to reach it (pytest's own
+    # temporary directories are root's alone).
+    path = Path(f"/tmp/jichitai-cluster-test-{os.getpid()}")
+    yield path
+    if path.exists():  # a failed test: stop what is left
+        subprocess.run([str(SCRIPT), "down"], env={**os.environ, "JICHITAI_CLUSTER_DIR": str(path)})
+
+
+def test_up_status_down(state_dir: Path) -> None:
+    env = {**os.environ, "JICHITAI_CLUSTER_DIR": str(state_dir)}
+    env.pop("JICHITAI_DATABASE_URL", None)
+
+    out = run(str(SCRIPT), "up", env=env)
+    assert "jichitai cluster up" in out
+    assert (state_dir.stat().st_mode & 0o777) == 0o700
+    cluster_env = state_dir / "cluster.env"
+    assert (cluster_env.stat().st_mode & 0o777) == 0o600
+    values = read_env(cluster_env)
+
+    status = run(str(SCRIPT), "status", env=env)
+    assert "FAIL" not in status
+
+    for shard in ("shard1", "shard2"):
+        members = json.loads(
+            run(
+                *as_postgres(
+                    "patronictl", "-c", values[f"PATRONI_CONFIG_{shard}"], "list", "-f", "json"
+                )
+            )
+        )
+        assert sorted(m["Role"] for m in members) == ["Leader", "Sync Standby"], members
+        assert {m["Host"].split(":")[0] for m in members} == {"127.0.0.1"}
+        (info,) = json.loads(
+            run(
+                *as_postgres(
+                    "pgbackrest",
+                    f"--config={values['PGBACKREST_CONFIG']}",
+                    f"--stanza={shard}",
+                    "--output=json",
+                    "info",
+                )
+            )
+        )
+        assert info["status"]["code"] == 0, info["status"]
+        assert [b["type"] for b in info["backup"]] == ["full"]
+        assert info["archive"][0]["max"], "no WAL archived"
+
+    # The API (on shard1): alive, and an authenticated read of shard1's demo register.
+    api = values["API_URL"]
+    assert http_json(f"{api}/healthz") == {"status": "ok"}
+    token = http_json(
+        f"{api}/api/v1/auth/token", {"username": "demo-clerk", "password": values["DEMO_PASSWORD"]}
+    )
+    assert isinstance(token, dict)
+    found = http_json(f"{api}/api/v1/residents?q=0000000019", token=str(token["access_token"]))
+    assert isinstance(found, dict) and found["count"] == 1
+
+    # The CLI against each shard (the libpq multi-host URL that follows the primary): each holds
+    # its own demo municipality with residents, and not the other's.
+    for shard, other in (("shard1", "shard2"), ("shard2", "shard1")):
+        shard_env = {**env, "JICHITAI_DATABASE_URL": values[f"DATABASE_URL_{shard}"]}
+        listed = json.loads(run(str(JICHITAI), "municipality", "list", "--json", env=shard_env))
+        codes = {m["municipality_code"] for m in listed}
+        assert values[f"MUNICIPALITY_{shard}"] in codes
+        assert values[f"MUNICIPALITY_{other}"] not in codes
+        stats = json.loads(
+            run(
+                str(JICHITAI),
+                "stats",
+                "--municipality",
+                values[f"MUNICIPALITY_{shard}"],
+                "--json",
+                env=shard_env,
+            )
+        )
+        assert stats["persons"] > 0
+
+    pid_files = {p.name: int(p.read_text()) for p in (state_dir / "pids").iterdir()}
+    assert set(pid_files) == {
+        "etcd", "api", "worker-shard1", "worker-shard2", "backup-shard1", "backup-shard2",
+        *(f"patroni-{shard}-{member}" for shard in ("shard1", "shard2") for member in "ab"),
+    }  # fmt: skip
+    running = [pid for name, pid in pid_files.items() if not name.startswith("backup-")]
+    running += [
+        int(p.read_text().split()[0]) for p in state_dir.glob("shard*/*/data/postmaster.pid")
+    ]
+    assert len(running) == 12  # etcd, API, 2 workers, 4 × Patroni and PostgreSQL
+
+    run(str(SCRIPT), "down", env=env)
+    assert not state_dir.exists()
+    assert [pid for pid in running if alive(pid)] == []
+    assert processes_naming(str(state_dir)) == []
+    assert "nothing to stop" in run(str(SCRIPT), "down", env=env)  # safe to run twice
