@@ -11,6 +11,7 @@ from types import FrameType
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
@@ -29,6 +30,9 @@ from jichitai.entrypoints.cli_common import (
 subscriber_app = typer.Typer(help="他業務連携の連携先（業務システム）", no_args_is_help=True)
 feed_app = typer.Typer(help="他業務連携の異動差分（フィード）", no_args_is_help=True)
 EFFECTIVE_EVERY_SECONDS = 60.0
+OUTAGE_BACKOFF_CAP = 5.0
+"""The longest wait between two tries while the database is unavailable (a failover takes
+seconds: the worker should be back within this long of it)."""
 """How often the worker tells the feed of planned changes whose day has come."""
 
 SubscriberArgument = Annotated[str, typer.Argument(help="連携先ID")]
@@ -289,12 +293,24 @@ def worker(
 
     codes = [m.code for m in _app().municipalities.all()]
     told_at = -EFFECTIVE_EVERY_SECONDS
+    outage = 0.0  # seconds to wait before asking the database again (0: it answered)
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook") as pool:
         while not stop.is_set():
             if time.monotonic() - told_at >= EFFECTIVE_EVERY_SECONDS:
                 _tell_effective(codes)
                 told_at = time.monotonic()
-            due = dispatcher.due(limit=concurrency * 4)
+            try:
+                due = dispatcher.due(limit=concurrency * 4)
+            except DBAPIError:
+                # The database is away (a failover, a restart): wait and ask again, backing off
+                # to OUTAGE_BACKOFF_CAP; what is queued stays queued and goes out afterwards.
+                outage = min(max(poll, outage * 2), OUTAGE_BACKOFF_CAP)
+                logging.getLogger("jichitai.worker").warning(
+                    "database unavailable; asking again in %.1f s", outage, exc_info=True
+                )
+                stop.wait(outage)
+                continue
+            outage = 0.0
             for report in pool.map(serve, due):
                 total.add(report)
             if once and not due:
