@@ -32,7 +32,7 @@ import os
 import re
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -49,9 +49,12 @@ _SEALED = re.compile(r'"enc:v1:([0-9a-f]{8}):([A-Za-z0-9_-]+)"')
 # A JSON member named individual_number whose value is a string not sealed yet (any spacing,
 # escapes kept as written, so opening gives back the very same text); and a certificate's field
 # labelled 個人番号 (``["個人番号", …]``, the sheets as issued: domain/certificates/stored.py).
-_CLEAR_MEMBER = re.compile(
-    r'("individual_number"\s*:\s*|\[\s*"個人番号"\s*,\s*)'
-    r'"((?:[^"\\]|\\.)+)"'
+# Two expressions, each starting with a literal (which ``re`` searches for quickly): one with
+# an alternation scanned a 770-character snapshot in 11 µs, these in about 1.
+_CLEAR_VALUE = r'"((?:[^"\\]|\\.)+)"'
+_CLEAR_MEMBERS = (
+    ('"individual_number"', re.compile(r'("individual_number"\s*:\s*)' + _CLEAR_VALUE)),
+    ('["個人番号"', re.compile(r'(\["個人番号"\s*,\s*)' + _CLEAR_VALUE)),
 )
 
 
@@ -81,7 +84,7 @@ def _link_new(path: Path, data: bytes) -> bool:
         partial.unlink()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class MyNumberCipher:
     """One municipality's keys: seal and open 個人番号, and their keyed hash for search."""
 
@@ -90,13 +93,18 @@ class MyNumberCipher:
     """The id of the data key new values are sealed with (the newest)."""
     data_keys: dict[str, bytes]
     search_key: bytes
+    _aead: dict[str, AESGCM] = field(default_factory=dict, repr=False)
+    """One ``AESGCM`` per key, made once (making one costs about as much as a seal)."""
+
+    def __post_init__(self) -> None:
+        self._aead.update({key_id: AESGCM(key) for key_id, key in self.data_keys.items()})
 
     def _ad(self, key_id: str, field: str) -> bytes:
         return f"jichitai:my_number:v1:{self.municipality_code}:{field}:{key_id}".encode()
 
     def seal(self, value: str, field: str = FIELD) -> str:
         nonce = os.urandom(_NONCE)
-        sealed = AESGCM(self.data_keys[self.current]).encrypt(
+        sealed = self._aead[self.current].encrypt(
             nonce, value.encode(), self._ad(self.current, field)
         )
         return f"{PREFIX}{self.current}:{_b64(nonce + sealed)}"
@@ -108,12 +116,12 @@ class MyNumberCipher:
         return self._open(key_id, body, field)
 
     def _open(self, key_id: str, body: str, field: str) -> str:
-        key = self.data_keys.get(key_id)
+        key = self._aead.get(key_id)
         if key is None:
             raise MyNumberKeyError(f"個人番号の鍵 {key_id} が鍵ディレクトリにありません")
         raw = _unb64(body)
         try:
-            clear = AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], self._ad(key_id, field))
+            clear = key.decrypt(raw[:_NONCE], raw[_NONCE:], self._ad(key_id, field))
         except InvalidTag:
             raise MyNumberKeyError(
                 f"個人番号を復号できません（団体 {self.municipality_code}・鍵 {key_id}）"
@@ -128,8 +136,6 @@ class MyNumberCipher:
         """``text`` (JSON) with the value of every ``individual_number`` member (and of every
         certificate field labelled 個人番号) sealed; values
         already sealed, ``null`` and everything else are left as they are."""
-        if '"individual_number"' not in text and "個人番号" not in text:
-            return text
 
         def sealed(match: re.Match[str]) -> str:
             value = match.group(2)
@@ -137,7 +143,10 @@ class MyNumberCipher:
                 return match.group(0)
             return f'{match.group(1)}"{self.seal(value)}"'
 
-        return _CLEAR_MEMBER.sub(sealed, text)
+        for marker, member in _CLEAR_MEMBERS:
+            if marker in text:
+                text = member.sub(sealed, text)
+        return text
 
     def open_json(self, text: str) -> str:
         """``text`` with every sealed value opened: the very text that was sealed."""
