@@ -75,18 +75,6 @@ def test_a_dump_holds_no_readable_my_number_yet_search_feed_and_certificate_have
         ),
     )
 
-    numbers = {moved_in, drafted, corrected}
-    found = [
-        (table, column)
-        for table, column, value in dumped_text(app)
-        if any(n in value for n in numbers)
-    ]
-    assert found == []
-    sealed = [(tb, c) for tb, c, v in dumped_text(app) if "enc:v1:" in v]
-    assert {("resident_history", "record"), ("journal", "payload"), ("drafts", "command")} <= set(
-        sealed
-    )
-
     # The register itself still reads them: the record, the search, the draft, the chain.
     assert app.queries.current(code, head).individual_number.value == moved_in  # type: ignore[union-attr]
     staff = auth(client, tenant.login(Role.REVIEWER))
@@ -105,6 +93,19 @@ def test_a_dump_holds_no_readable_my_number_yet_search_feed_and_certificate_have
     assert {r["個人番号"] for r in records} >= {moved_in, corrected}
     by_number = client.get("/integration/v1/persons", params={"q": moved_in}, headers=key(tax))
     assert [r["宛名番号"] for r in by_number.json()["records"]] == [head]
+
+    # Then the dump: after every write and every read above (searches are logged too).
+    numbers = {moved_in, drafted, corrected}
+    found = [
+        (table, column)
+        for table, column, value in dumped_text(app)
+        if any(n in value for n in numbers)
+    ]
+    assert found == []
+    sealed = [(tb, c) for tb, c, v in dumped_text(app) if "enc:v1:" in v]
+    assert {("resident_history", "record"), ("journal", "payload"), ("drafts", "command")} <= set(
+        sealed
+    )
 
 
 def test_a_move_in_with_a_number_already_held_is_refused(app: App, tenant: Tenant) -> None:
