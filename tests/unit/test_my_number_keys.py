@@ -112,3 +112,11 @@ def test_key_files_are_owner_only(keys: MyNumberKeys, tmp_path: Path) -> None:
     for folder in (base, base / CODE):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
     assert not any(NUMBER in p.read_bytes().decode(errors="replace") for p in files)
+
+
+def test_rewrap_of_a_directory_without_municipalities_makes_a_master_key_only(
+    keys: MyNumberKeys, tmp_path: Path
+) -> None:
+    master, count = keys.rewrap()
+    assert count == 0
+    assert (tmp_path / "keys" / "my_number" / "kek.current").read_text() == master

@@ -28,6 +28,7 @@ from jichitai.adapters.db.register_rows import (
 )
 from jichitai.adapters.db.sealing import Sealing
 from jichitai.adapters.db.suppression_store import suppression_values
+from jichitai.adapters.security.my_number_keys import keyed_hash
 from jichitai.domain.access.suppression import Suppression
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.services.ports import HouseholdRow, ImportedSnapshot, JournalEntry
@@ -52,12 +53,12 @@ class SqlRegisterImport:
         return row is not None
 
     def projection_encoder(self) -> Callable[[ResidentRecord], Mapping[str, Any]]:
-        # The cipher (its search key) goes with the encoder to the import's worker processes.
+        # The search key (not the data keys) goes with the encoder to the import's workers.
         return partial(
             projection_row,
             self._mc,
             value=self._sql.value,
-            search_hash=self._sealing.cipher.search_hash,
+            search_hash=partial(keyed_hash, self._sealing.cipher.search_key),
         )
 
     def import_snapshots(

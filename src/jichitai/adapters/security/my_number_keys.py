@@ -84,6 +84,13 @@ def _link_new(path: Path, data: bytes) -> bool:
         partial.unlink()
 
 
+def keyed_hash(search_key: bytes, value: str) -> str:
+    """HMAC-SHA256 of ``value`` under ``search_key``, hex (a module function, so that
+    ``partial(keyed_hash, key)`` can go to the data migration's worker processes, which get the
+    search key only)."""
+    return hmac.new(search_key, value.encode(), hashlib.sha256).hexdigest()
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class MyNumberCipher:
     """One municipality's keys: seal and open 個人番号, and their keyed hash for search."""
@@ -130,7 +137,7 @@ class MyNumberCipher:
 
     def search_hash(self, value: str) -> str:
         """The keyed hash stored instead of the number: equal numbers, equal hashes."""
-        return hmac.new(self.search_key, value.encode(), hashlib.sha256).hexdigest()
+        return keyed_hash(self.search_key, value)
 
     def seal_json(self, text: str) -> str:
         """``text`` (JSON) with the value of every ``individual_number`` member (and of every
@@ -292,6 +299,6 @@ class MyNumberKeys:
         for path in self.directory.glob("kek-*.key"):
             if path.stem.removeprefix("kek-") != new:
                 path.unlink()
-        self._keks = {new: self._keks[new]}
+        self._keks = {new: self._kek(new)}
         self._ciphers.clear()
         return new, count
