@@ -9,7 +9,6 @@ issued a certificate printing one, and none of the numbers may be found in it.
 from __future__ import annotations
 
 import json
-import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy import String, Text, select
@@ -27,8 +26,6 @@ from jichitai.services.certificates import CertificateRequest
 from tests.api.conftest import Tenant, a_move_in, auth
 from tests.api.test_integration_api import feed, key, subscribe
 from tests.factories import a_header, a_named_certifier, a_valid_individual_number
-
-TWELVE_DIGITS = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
 def dumped_text(app: App) -> list[tuple[str, str, str]]:
