@@ -9,11 +9,15 @@ issued a certificate printing one, and none of the numbers may be found in it.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import String, Text, select
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.sealing import bind_keys
+from jichitai.adapters.security.my_number_keys import MyNumberKeyError
 from jichitai.bootstrap import App
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
@@ -25,7 +29,13 @@ from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.certificates import CertificateRequest
 from tests.api.conftest import Tenant, a_move_in, auth
 from tests.api.test_integration_api import feed, key, subscribe
-from tests.factories import a_header, a_named_certifier, a_valid_individual_number
+from tests.apps import wire
+from tests.factories import (
+    a_header,
+    a_municipality,
+    a_named_certifier,
+    a_valid_individual_number,
+)
 
 
 def dumped_text(app: App) -> list[tuple[str, str, str]]:
@@ -110,3 +120,20 @@ def test_a_move_in_with_a_number_already_held_is_refused(app: App, tenant: Tenan
     outcomes = app.register.record_changes(tenant.code, [a_move_in(number_seed=7, surname="佐藤")])
     assert isinstance(outcomes[0], RuleViolations)
     assert outcomes[0].code == "person.duplicate_live"
+
+
+def test_a_register_with_data_is_not_given_new_keys_from_an_empty_key_directory(
+    app: App, tenant: Tenant, tmp_path: Path
+) -> None:
+    """A server pointed at the wrong key directory fails loudly rather than sealing with new
+    keys and finding nobody by 個人番号."""
+    elsewhere = wire(app.engine, tmp_path / "other-keys")
+    try:
+        with pytest.raises(MyNumberKeyError) as refused:
+            elsewhere.queries.current(tenant.code, tenant.atena_numbers[0])
+        assert "鍵ディレクトリ" in str(refused.value)
+        assert not (tmp_path / "other-keys" / "my_number" / tenant.code).exists()
+        fresh = a_municipality(elsewhere, "13", "新市")  # an empty register gets its keys
+        elsewhere.register.record_change(fresh, a_move_in(number_seed=12))
+    finally:
+        bind_keys(app.engine, app.my_number_keys)  # the test's own application's keys again

@@ -14,6 +14,7 @@ the application's and a test's own — finds them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
@@ -35,9 +36,17 @@ def keys_of(engine: Engine) -> MyNumberKeys | None:
 class Sealing:
     """One municipality's cipher for one unit of work, looked up on first use."""
 
-    def __init__(self, keys: MyNumberKeys | None, municipality_code: str) -> None:
+    def __init__(
+        self,
+        keys: MyNumberKeys | None,
+        municipality_code: str,
+        register_is_empty: Callable[[], bool] | None = None,
+    ) -> None:
+        """``register_is_empty``: whether the municipality has no snapshot yet; only then may
+        its first keys be made (``MyNumberKeys.cipher``)."""
         self._keys = keys
         self._mc = municipality_code
+        self._empty = register_is_empty
         self._cipher: MyNumberCipher | None = None
 
     @property
@@ -47,7 +56,7 @@ class Sealing:
                 raise RuntimeError(
                     "個人番号の鍵ディレクトリが設定されていません（adapters/db/sealing.bind_keys）"
                 )
-            self._cipher = self._keys.cipher(self._mc)
+            self._cipher = self._keys.cipher(self._mc, self._empty)
         return self._cipher
 
     def seal_json(self, text: str) -> str:

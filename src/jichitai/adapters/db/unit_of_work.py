@@ -95,9 +95,16 @@ class SqlUnitOfWork:
         self._connection = connection
         self._sql = sql
         self._municipality_name = str(known[0])
-        self._records = CurrentRecords(
-            sql, self._municipality_code, Sealing(self._keys, self._municipality_code)
-        )
+        mc = self._municipality_code
+
+        def register_is_empty() -> bool:  # nothing sealed yet: its first keys may be made
+            return all(
+                sql.one(f"SELECT 1 FROM {table} WHERE municipality_code = :mc LIMIT 1", {"mc": mc})
+                is None
+                for table in ("resident_history", "drafts")
+            )
+
+        self._records = CurrentRecords(sql, mc, Sealing(self._keys, mc, register_is_empty))
         self._repositories = {}
         return self
 

@@ -18,8 +18,11 @@ keeps the old ones to read what they sealed; replacing the KEK (``rewrap``) re-w
 and search key and rewrites no data. The search key is not rotated: the projection's hashes
 would all change (``encrypt-existing`` recomputes them if it ever must be).
 
-Keys missing at first use are generated (development, tests, a new municipality); in production
-the directory is provisioned and backed up with the database (without it nothing sealed opens).
+Keys missing at first use are generated for a municipality whose register is still empty
+(development, tests, a new municipality); for one that already holds data they are refused
+(``may_create``), so a server pointed at the wrong or an empty key directory fails loudly instead
+of sealing with new keys and finding nobody. In production the directory is provisioned and backed
+up with the database, apart from it (without it nothing sealed opens).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import os
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -215,8 +219,10 @@ class MyNumberKeys:
             raise ValueError(f"団体コード {code!r}")
         return self.directory / code
 
-    def cipher(self, code: str) -> MyNumberCipher:
-        """The municipality's cipher; its keys are generated the first time they are asked."""
+    def cipher(self, code: str, may_create: Callable[[], bool] | None = None) -> MyNumberCipher:
+        """The municipality's cipher; its keys are generated the first time they are asked,
+        unless ``may_create`` says no (the register already holds data of the municipality:
+        new keys could not open it, and a search would silently find nobody)."""
         folder = self._folder(code)
         try:
             stamp = folder.stat().st_mtime_ns
@@ -227,6 +233,11 @@ class MyNumberKeys:
             return cached[1]
         with self._lock:
             if stamp == -1:
+                if may_create is not None and not may_create():
+                    raise MyNumberKeyError(
+                        f"団体 {code} の個人番号の鍵が鍵ディレクトリ {self.directory} にありません。"
+                        "記録のある団体の鍵は作りません（鍵ディレクトリの設定・復元を確認してください）"
+                    )
                 self._create(code)
                 stamp = folder.stat().st_mtime_ns
             cipher = self._load(code)
