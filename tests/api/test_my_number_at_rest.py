@@ -24,7 +24,7 @@ from jichitai.domain.access.roles import Role
 from jichitai.domain.certificates.kinds import CertificateKind, ItemChoice
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import RuleViolations
-from jichitai.domain.residents.commands import Correct, RecordChanges
+from jichitai.domain.residents.commands import Correct, MoveIn, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.certificates import CertificateRequest
 from tests.api.conftest import Tenant, a_move_in, auth
@@ -34,7 +34,10 @@ from tests.factories import (
     a_header,
     a_municipality,
     a_named_certifier,
+    a_person,
+    a_previous_address,
     a_valid_individual_number,
+    an_address,
 )
 
 
@@ -133,7 +136,17 @@ def test_a_register_with_data_is_not_given_new_keys_from_an_empty_key_directory(
             elsewhere.queries.current(tenant.code, tenant.atena_numbers[0])
         assert "鍵ディレクトリ" in str(refused.value)
         assert not (tmp_path / "other-keys" / "my_number" / tenant.code).exists()
-        fresh = a_municipality(elsewhere, "13", "新市")  # an empty register gets its keys
-        elsewhere.register.record_change(fresh, a_move_in(number_seed=12))
+        # A register with nothing sealed yet gets its keys, even after changes without 個人番号.
+        fresh = a_municipality(elsewhere, "13", "新市")
+        without = MoveIn(
+            header=a_header(),
+            members=(a_person(),),
+            address=an_address(),
+            previous_address=a_previous_address(),
+        )
+        elsewhere.register.record_change(fresh, without)
+        assert not (tmp_path / "other-keys" / "my_number" / fresh).exists()
+        elsewhere.register.record_change(fresh, a_move_in(number_seed=13, surname="二"))
+        assert (tmp_path / "other-keys" / "my_number" / fresh / "search.json").exists()
     finally:
         bind_keys(app.engine, app.my_number_keys)  # the test's own application's keys again

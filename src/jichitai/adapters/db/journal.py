@@ -400,7 +400,12 @@ class SqlJournal:
         """
         sql, mc = self._sql, self._mc
         known = self._records
-        hashed = known.sealing.cipher.search_hash
+
+        # Looked up only for a person with a 個人番号 (whose sealing, before the append, already
+        # made the keys): a change without one must not ask for keys after writing its rows.
+        def hashed(number: str) -> str:
+            return known.sealing.cipher.search_hash(number)
+
         upserts = []
         for atena, record in latest.items():
             row = projection_row(mc, record, sql.value, search_hash=hashed)

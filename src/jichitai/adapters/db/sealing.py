@@ -40,13 +40,13 @@ class Sealing:
         self,
         keys: MyNumberKeys | None,
         municipality_code: str,
-        register_is_empty: Callable[[], bool] | None = None,
+        nothing_sealed: Callable[[], bool] | None = None,
     ) -> None:
-        """``register_is_empty``: whether the municipality has no snapshot yet; only then may
-        its first keys be made (``MyNumberKeys.cipher``)."""
+        """``nothing_sealed``: whether the municipality's stored data holds no sealed value;
+        only then may its first keys be made (``MyNumberKeys.cipher``)."""
         self._keys = keys
         self._mc = municipality_code
-        self._empty = register_is_empty
+        self._empty = nothing_sealed
         self._cipher: MyNumberCipher | None = None
 
     @property

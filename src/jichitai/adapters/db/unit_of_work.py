@@ -97,14 +97,20 @@ class SqlUnitOfWork:
         self._municipality_name = str(known[0])
         mc = self._municipality_code
 
-        def register_is_empty() -> bool:  # nothing sealed yet: its first keys may be made
+        def nothing_sealed() -> bool:
+            # Asked once, when the municipality has no keys yet (a scan of its snapshots only
+            # then): its first keys may be made unless something sealed is already stored.
             return all(
-                sql.one(f"SELECT 1 FROM {table} WHERE municipality_code = :mc LIMIT 1", {"mc": mc})
+                sql.one(
+                    f"SELECT 1 FROM {table} WHERE municipality_code = :mc"
+                    f" AND {column} LIKE :sealed LIMIT 1",
+                    {"mc": mc, "sealed": '%"enc:v1:%'},
+                )
                 is None
-                for table in ("resident_history", "drafts")
+                for table, column in (("resident_history", "record"), ("drafts", "command"))
             )
 
-        self._records = CurrentRecords(sql, mc, Sealing(self._keys, mc, register_is_empty))
+        self._records = CurrentRecords(sql, mc, Sealing(self._keys, mc, nothing_sealed))
         self._repositories = {}
         return self
 

@@ -18,8 +18,8 @@ keeps the old ones to read what they sealed; replacing the KEK (``rewrap``) re-w
 and search key and rewrites no data. The search key is not rotated: the projection's hashes
 would all change (``encrypt-existing`` recomputes them if it ever must be).
 
-Keys missing at first use are generated for a municipality whose register is still empty
-(development, tests, a new municipality); for one that already holds data they are refused
+Keys missing at first use are generated for a municipality with nothing sealed yet
+(development, tests, a new municipality); for one that already holds sealed values they are refused
 (``may_create``), so a server pointed at the wrong or an empty key directory fails loudly instead
 of sealing with new keys and finding nobody. In production the directory is provisioned and backed
 up with the database, apart from it (without it nothing sealed opens).
@@ -221,8 +221,8 @@ class MyNumberKeys:
 
     def cipher(self, code: str, may_create: Callable[[], bool] | None = None) -> MyNumberCipher:
         """The municipality's cipher; its keys are generated the first time they are asked,
-        unless ``may_create`` says no (the register already holds data of the municipality:
-        new keys could not open it, and a search would silently find nobody)."""
+        unless ``may_create`` says no (the register already holds values sealed for the
+        municipality: new keys could not open them, and a search would silently find nobody)."""
         folder = self._folder(code)
         try:
             stamp = folder.stat().st_mtime_ns
@@ -236,7 +236,8 @@ class MyNumberKeys:
                 if may_create is not None and not may_create():
                     raise MyNumberKeyError(
                         f"団体 {code} の個人番号の鍵が鍵ディレクトリ {self.directory} にありません。"
-                        "記録のある団体の鍵は作りません（鍵ディレクトリの設定・復元を確認してください）"
+                        "暗号化済みの記録がある団体の鍵は新たに作りません"
+                        "（鍵ディレクトリの設定・復元を確認してください）"
                     )
                 self._create(code)
                 stamp = folder.stat().st_mtime_ns
