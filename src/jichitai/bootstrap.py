@@ -15,11 +15,14 @@ from sqlalchemy import Engine
 from jichitai.adapters.clock import SystemClock, SystemIds, SystemRandom
 from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_sqlite
 from jichitai.adapters.db.revisions import current_revision, head_revision
+from jichitai.adapters.db.sealing import bind_keys
+from jichitai.adapters.db.sealing_existing import Resealed, encrypt_existing
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
 from jichitai.adapters.db.user_directory import SqlStaffLogins
 from jichitai.adapters.http.resolver import SystemResolver
 from jichitai.adapters.pdf.font_path import mj_font_path
 from jichitai.adapters.private_files import write_private
+from jichitai.adapters.security.my_number_keys import MyNumberKeys
 from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.adapters.security.tokens import JwtTokens
 from jichitai.adapters.town_area_csv import CsvTownAreaSource
@@ -124,6 +127,10 @@ class App:
     ``integration_window_seconds``."""
     """Certificate checks per client address (``/verify``, no login): ``Settings.verify_limit``
     per ``verify_window_seconds``."""
+    my_number_keys: MyNumberKeys
+    """The 個人番号 keys in the key directory (ADR 0015): ``jichitai keys rotate|rewrap``."""
+    encrypt_existing: Callable[[str], Resealed]
+    """``jichitai keys encrypt-existing`` for one municipality (once, after revision 0023)."""
     write_private_file: Callable[[str, bytes], None]
     """Writes a file an entry point hands to the operator (a certificate PDF…) owner-only, 0600,
     whatever the umask (``adapters/private_files.py``): it holds personal data."""
@@ -286,18 +293,20 @@ def bootstrap(
     random = random or SystemRandom()
     ids = ids or SystemIds()
     municipalities = MunicipalityService(SqlMunicipalityDirectory(engine), clock)
+    my_number_keys = MyNumberKeys(settings.key_dir)
+    bind_keys(engine, my_number_keys)  # every unit of work on the engine seals 個人番号 with them
 
     def uow_for(code: str) -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine, code)
+        return SqlUnitOfWork(engine, code, keys=my_number_keys)
 
     def reader_for(code: str) -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine, code, read_only=True)
+        return SqlUnitOfWork(engine, code, read_only=True, keys=my_number_keys)
 
     def municipality_exists(code: str) -> bool:
         return municipalities.name_of(code) is not None
 
     def snapshot_reader_for(code: str, *, snapshot: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine, code, read_only=True, snapshot=snapshot)
+        return SqlUnitOfWork(engine, code, read_only=True, snapshot=snapshot, keys=my_number_keys)
 
     register = RegisterService(uow_for, clock, random, ids)
     queries = RegisterQueries(reader_for, clock)
@@ -466,6 +475,8 @@ def bootstrap(
             ),
         ),
         write_private_file=write_private,
+        my_number_keys=my_number_keys,
+        encrypt_existing=partial(encrypt_existing, engine, my_number_keys),
         town_areas=TownAreaMaster(uow_for, reader_for, access_log, clock),
         town_area_file=CsvTownAreaSource,
     )

@@ -65,7 +65,8 @@ class Seeded:
                 .where(r.municipality_code == code)
                 .order_by(r.atena_number)
             ).scalars()
-            return [decode_record(text) for text in rows]
+            opened = self.app.my_number_keys.cipher(code).open_json  # ADR 0015
+            return [decode_record(opened(text)) for text in rows]
 
     def histories(self, code: str) -> dict[str, list[ResidentRecord]]:
         h = tables.resident_history.c
@@ -76,8 +77,9 @@ class Seeded:
                 .where(h.municipality_code == code)
                 .order_by(h.atena_number, h.history_number)
             )
+            opened = self.app.my_number_keys.cipher(code).open_json
             for atena, text in rows:
-                out.setdefault(atena, []).append(decode_record(text))
+                out.setdefault(atena, []).append(decode_record(opened(text)))
         return out
 
 
@@ -265,7 +267,7 @@ def _seeded_on(engine: Engine, code: str, today: date) -> tuple[DemoSummary, lis
             .order_by(h.atena_number, h.history_number)
         )
         for atena, number, text in snapshots:
-            content = to_primitive(decode_record(text))
+            content = to_primitive(decode_record(app.my_number_keys.cipher(code).open_json(text)))
             assert isinstance(content, dict)
             content.pop("resident_code", None)
             lines.append(f"{atena} {number} {canonical_json(_relative(content, today))}")

@@ -100,7 +100,8 @@ def _stored(app: App) -> list[ResidentRecord]:
             .where(h.municipality_code == CODE)
             .order_by(h.atena_number, h.history_number)
         ).scalars()
-        return [decode_record(text) for text in texts]
+        opened = app.my_number_keys.cipher(CODE).open_json  # stored sealed (ADR 0015)
+        return [decode_record(opened(text)) for text in texts]
 
 
 def test_every_stored_snapshot_is_one_row_and_decodes_to_exactly_that_snapshot(

@@ -191,6 +191,21 @@ def _persons(app: App, code: str) -> list[str]:
         )
 
 
+def _clear_my_numbers(app: App, code: str) -> int:
+    """Stored texts of ``code`` (snapshots, journal payloads) holding a 個人番号 in clear."""
+    h, j = tables.resident_history.c, tables.journal.c
+    clear = '"individual_number":"'
+    with app.engine.connect() as connection:
+        texts = [
+            *connection.execute(select(h.record).where(h.municipality_code == code)).scalars(),
+            *connection.execute(select(j.payload).where(j.municipality_code == code)).scalars(),
+        ]
+    assert sum(clear + "enc:v1:" in text for text in texts) > 100  # the export had numbers
+    return sum(
+        any(not part.startswith("enc:v1:") for part in text.split(clear)[1:]) for text in texts
+    )
+
+
 def _count(app: App, table: Any, code: str) -> int:
     with app.engine.connect() as connection:
         return int(
@@ -283,6 +298,7 @@ def test_utf8_round_trip_is_byte_identical_and_the_registers_answer_alike(
     _assert_same_files(source.utf8, tmp_path / "again", code)
     _alike(app, SOURCE, code)
     assert app.register.verify_chain(code) == result.snapshots
+    assert _clear_my_numbers(app, code) == 0  # imported sealed, hashed as stored (ADR 0015)
     # New persons do not collide with imported numbers; a second import is refused.
     top = max(AtenaNumber(a).serial for a in _persons(app, code))
     with SqlUnitOfWork(app.engine, code) as uow:

@@ -31,6 +31,7 @@ from jichitai.entrypoints.cli_common import (
     console_actor,
 )
 from jichitai.entrypoints.cli_integration import feed_app, subscriber_app, worker
+from jichitai.entrypoints.cli_keys import keys_app
 from jichitai.entrypoints.cli_layout import layout_app
 from jichitai.entrypoints.cli_seals import seal_app
 
@@ -58,6 +59,7 @@ app.add_typer(feed_app, name="feed")
 app.add_typer(certificate_app, name="certificate")
 app.add_typer(seal_app, name="seal")
 app.add_typer(address_app, name="address")
+app.add_typer(keys_app, name="keys")
 app.command("worker")(worker)
 
 

@@ -14,7 +14,8 @@ def entry_hash(entry: JournalEntry) -> str:
 
     The hashed text is ``prev_hash``, the canonical JSON of every field but the payload (sorted
     keys, no spaces, characters as stored), a line feed, then the payload text itself (already
-    canonical JSON): each stored column of the entry is covered exactly once.
+    canonical JSON, as stored: its 個人番号 sealed, ADR 0015): each stored column of the entry is
+    covered exactly once.
     """
     fields = {
         "seq": entry.seq,

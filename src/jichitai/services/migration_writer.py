@@ -62,6 +62,7 @@ class ImportWriter:
     ) -> None:
         """``seed``: of the generator drawing the event ids' random part (see ``_entry``)."""
         self._repo = repo
+        self._sealed = journal.sealed
         self._now = now
         self._operator = operator
         self._file_name = file_name
@@ -85,6 +86,7 @@ class ImportWriter:
         self, line: int, snapshot: ImportedSnapshot, alerts: Sequence[Violation] = ()
     ) -> None:
         """``alerts``: what the operator let through for this snapshot (kept in its entry)."""
+        snapshot = snapshot._replace(text=self._sealed(snapshot.text))  # ADR 0015
         self._seq += 1
         entry = _entry(
             self._seq,

@@ -271,8 +271,10 @@ class RegisterService:
             household: repo.household_version(HouseholdNumber(household))
             for household in plan.households
         }
-        record_json = [(r, canonical_text(r)) for r in plan.records]
-        payload = _payload(command, plan, [text for _, text in record_json])
+        # Stored with each 個人番号 sealed (ADR 0015), and hashed as stored: the chain covers the
+        # text in the database, and no clear number is left to guess back from a hash.
+        record_json = [(r, repo.sealed(canonical_text(r))) for r in plan.records]
+        payload = repo.sealed(_payload(command, plan, [text for _, text in record_json]))
         header = command.header
         now = self._utc_now()
         draft = JournalEntry(

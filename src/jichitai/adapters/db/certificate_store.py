@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.engine import READ_ONLY
+from jichitai.adapters.db.sealing import Sealing
 from jichitai.domain.certificates.contents import Overflow, OverflowReason
 from jichitai.services.certificate_records import (
     Disposal,
@@ -57,7 +58,7 @@ _NEXT = text(
 )
 
 
-def _issue(row: Any) -> IssueRecord:
+def _issue(row: Any, sealing: Sealing) -> IssueRecord:
     return IssueRecord(
         municipality_code=row.municipality_code,
         issue_code=row.issue_code,
@@ -74,7 +75,7 @@ def _issue(row: Any) -> IssueRecord:
         issued_at=row.issued_at,
         content_sha256=row.content_sha256,
         pdf_sha256=row.pdf_sha256,
-        content=row.content,
+        content=sealing.open_json(row.content),
         reissue_of=row.reissue_of,
         reason=row.reason,
         idempotency_key=row.idempotency_key,
@@ -97,9 +98,10 @@ class SqlCertificates:
     """The ``CertificateRepository`` port for one municipality, on the unit of work's
     connection."""
 
-    def __init__(self, connection: Connection, municipality_code: str) -> None:
+    def __init__(self, connection: Connection, municipality_code: str, sealing: Sealing) -> None:
         self._conn = connection
         self._mc = municipality_code
+        self._sealing = sealing
 
     def next_sequence(self, on: date, count: int = 1) -> int:
         # The counter row stays locked until the unit of work ends (PostgreSQL; on SQLite the
@@ -154,7 +156,7 @@ class SqlCertificates:
                 issued_at=issue.issued_at,
                 content_sha256=issue.content_sha256,
                 pdf_sha256=issue.pdf_sha256,
-                content=issue.content,
+                content=self._sealing.seal_json(issue.content),  # ADR 0015
                 reissue_of=issue.reissue_of,
                 reason=issue.reason,
                 idempotency_key=issue.idempotency_key,
@@ -181,7 +183,7 @@ class SqlCertificates:
         row = self._conn.execute(
             _ROWS.where(_C.municipality_code == self._mc, column == value)
         ).one_or_none()
-        return _issue(row) if row else None
+        return _issue(row, self._sealing) if row else None
 
     def get(self, issue_code: str) -> IssueRecord | None:
         return self._one(_C.issue_code, issue_code)
@@ -223,7 +225,7 @@ class SqlCertificates:
         # are random and say nothing of the order).
         newest_first = (_C.issued_at.desc(), _C.issued_on.desc(), _C.sequence.desc())
         query = query.order_by(*newest_first).limit(limit)
-        return [_issue(row) for row in self._conn.execute(query)]
+        return [_issue(row, self._sealing) for row in self._conn.execute(query)]
 
     def totals(self, issued_on: date) -> list[KindTotal]:
         query = (

@@ -14,18 +14,19 @@ from sqlalchemy import Connection, insert, select, update
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.raw import RawSql
+from jichitai.adapters.db.sealing import Sealing
 from jichitai.domain.errors import Severity, Violation
 from jichitai.services.ports import Draft
 
 _D = t.drafts.c
 
 
-def _draft(row: Any) -> Draft:
+def _draft(row: Any, sealing: Sealing) -> Draft:
     return Draft(
         draft_id=row.draft_id,
         kind=row.kind,
         status=row.status,
-        command=row.command,
+        command=sealing.open_json(row.command),
         operator=row.operator,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -41,12 +42,12 @@ def _draft(row: Any) -> Draft:
     )
 
 
-def _draft_values(draft: Draft) -> dict[str, Any]:
+def _draft_values(draft: Draft, sealing: Sealing) -> dict[str, Any]:
     return {
         "draft_id": draft.draft_id,
         "kind": draft.kind,
         "status": draft.status,
-        "command": draft.command,
+        "command": sealing.seal_json(draft.command),  # 個人番号 sealed (ADR 0015)
         "operator": draft.operator,
         "created_at": draft.created_at,
         "updated_at": draft.updated_at,
@@ -68,13 +69,16 @@ def _draft_values(draft: Draft) -> dict[str, Any]:
 class SqlDrafts:
     """The ``DraftRepository`` port for one municipality."""
 
-    def __init__(self, connection: Connection, municipality_code: str) -> None:
+    def __init__(self, connection: Connection, municipality_code: str, sealing: Sealing) -> None:
         self._conn = connection
         self._mc = municipality_code
+        self._sealing = sealing
 
     def add(self, draft: Draft) -> None:
         self._conn.execute(
-            insert(t.drafts).values(municipality_code=self._mc, **_draft_values(draft))
+            insert(t.drafts).values(
+                municipality_code=self._mc, **_draft_values(draft, self._sealing)
+            )
         )
 
     def next_number(self) -> int:
@@ -88,16 +92,16 @@ class SqlDrafts:
             .where(_D.municipality_code == self._mc, _D.draft_id == draft_id)
             .with_for_update()
         ).one_or_none()
-        return _draft(row) if row is not None else None
+        return _draft(row, self._sealing) if row is not None else None
 
     def by_idempotency_key(self, key: str) -> Draft | None:
         row = self._conn.execute(
             select(t.drafts).where(_D.municipality_code == self._mc, _D.idempotency_key == key)
         ).one_or_none()
-        return _draft(row) if row is not None else None
+        return _draft(row, self._sealing) if row is not None else None
 
     def update(self, draft: Draft) -> None:
-        values = _draft_values(draft)
+        values = _draft_values(draft, self._sealing)
         del values["draft_id"]
         self._conn.execute(
             update(t.drafts)
@@ -110,4 +114,4 @@ class SqlDrafts:
         stmt = select(t.drafts).where(_D.municipality_code == self._mc).order_by(_D.created_at)
         if status is not None:
             stmt = stmt.where(_D.status == status)
-        return [_draft(row) for row in self._conn.execute(stmt)]
+        return [_draft(row, self._sealing) for row in self._conn.execute(stmt)]

@@ -70,7 +70,7 @@ class SqlJournal:
             " AND atena_number = :a AND history_number = :h",
             {"mc": self._mc, "a": atena_number.value, "h": history_number},
         )
-        return decode_record(row[0]) if row is not None else None
+        return decode_record(self._records.sealing.open_json(row[0])) if row is not None else None
 
     def household_residents(self, household_number: HouseholdNumber) -> Sequence[ResidentRecord]:
         return self._records.household_residents(household_number)
@@ -87,17 +87,24 @@ class SqlJournal:
         residence_card_number: ResidenceCardNumber | None,
     ) -> Sequence[ResidentRecord]:
         found: dict[str, tuple[Any, ...]] = {}
+        sealing = self._records.sealing
         for column, value in (
-            ("individual_number", individual_number),
-            ("resident_code", resident_code),
-            ("residence_card_number", residence_card_number),
+            (
+                "individual_number_hash",
+                sealing.search_hash(individual_number.value) if individual_number else None,
+            ),
+            ("resident_code", resident_code.value if resident_code else None),
+            (
+                "residence_card_number",
+                residence_card_number.value if residence_card_number else None,
+            ),
         ):
             if value is None:
                 continue
             for row in self._sql.all(
                 f"SELECT {ROW_SELECT} FROM {ROW_FROM} WHERE r.municipality_code = :mc"
                 f" AND r.{column} = :v",
-                {"mc": self._mc, "v": value.value},
+                {"mc": self._mc, "v": value},
             ):
                 found[row[1]] = row
         return self._records.decoded(found[k] for k in sorted(found))
@@ -156,6 +163,10 @@ class SqlJournal:
         raise NotImplementedError("住民票コード are drawn by the service from its random source")
 
     # --- the chain ---------------------------------------------------------------------------
+
+    def sealed(self, text: str) -> str:
+        """``text`` (JSON) as stored: each ``individual_number`` member sealed (ADR 0015)."""
+        return self._records.sealing.seal_json(text)
 
     def journal_head(self) -> tuple[int, str]:
         head = self._sql.locked_head("journal_heads", self._mc)
@@ -238,11 +249,12 @@ class SqlJournal:
             .order_by(h.seq, h.history_number, h.atena_number)
         ):
             before.setdefault(seq, []).append(text)
+        opened = self._records.sealing.open_json
         return [
             FeedEntry(
                 journal_entry(row, payload=""),
-                snapshots.get(row.seq, []),
-                before.get(row.seq, []),
+                [opened(text) for text in snapshots.get(row.seq, [])],
+                [opened(text) for text in before.get(row.seq, [])],
             )
             for row in rows
         ]
@@ -299,7 +311,10 @@ class SqlJournal:
     def holding_persons(self, seq: int) -> Sequence[str]:
         """The persons whose snapshot written by entry ``seq`` still holds on its 異動日 (none
         when it was cancelled, or superseded by the 転入通知, before the day)."""
-        return [decode_record(text).atena_number.value for text in self._holding_snapshots(seq)]
+        opened = self._records.sealing.open_json
+        return [
+            decode_record(opened(text)).atena_number.value for text in self._holding_snapshots(seq)
+        ]
 
     def mark_took_effect(self, seq: int, took_effect_seq: int) -> None:
         p = t.planned_changes.c
@@ -389,14 +404,22 @@ class SqlJournal:
         """
         sql, mc = self._sql, self._mc
         known = self._records
+
+        # Looked up only for a person with a 個人番号 (whose sealing, before the append, already
+        # made the keys): a change without one must not ask for keys after writing its rows.
+        def hashed(number: str) -> str:
+            return known.sealing.cipher.search_hash(number)
+
         upserts = []
         for atena, record in latest.items():
-            row = projection_row(mc, record, sql.value)
+            row = projection_row(mc, record, sql.value, search_hash=hashed)
             previous = known.records.get(atena)
             if previous is None:
                 upserts.append(row)
             else:
-                old = known.rows.get(atena) or projection_row(mc, previous, sql.value)
+                old = known.rows.get(atena) or projection_row(
+                    mc, previous, sql.value, search_hash=hashed
+                )
                 changed = tuple(
                     c for c in RESIDENT_COLUMNS[2:] if c == "history_number" or row[c] != old[c]
                 )

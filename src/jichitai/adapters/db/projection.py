@@ -14,9 +14,15 @@ from jichitai.domain.residents.model import ResidentRecord
 
 
 def projection_row(
-    municipality_code: str, record: ResidentRecord, value: Callable[[Any], Any] = same_value
+    municipality_code: str,
+    record: ResidentRecord,
+    value: Callable[[Any], Any] = same_value,
+    *,
+    search_hash: Callable[[str], str],
 ) -> dict[str, Any]:
-    """The searchable columns of the current-state projection, derived from a snapshot."""
+    """The searchable columns of the current-state projection, derived from a snapshot.
+
+    The 個人番号 is stored as its keyed hash (``search_hash``, ADR 0015), never in clear."""
     foreign = record.foreign
     return {
         "municipality_code": municipality_code,
@@ -34,7 +40,9 @@ def projection_row(
         "birth_text": record.birth_date.display()[:60],
         "address_text": record.address.display()[:400],
         "address_key": record.address.search_key()[:400],
-        "individual_number": record.individual_number.value if record.individual_number else None,
+        "individual_number_hash": (
+            search_hash(record.individual_number.value) if record.individual_number else None
+        ),
         "resident_code": record.resident_code.value if record.resident_code else None,
         "residence_card_number": (
             foreign.residence_card_number.value

@@ -104,7 +104,8 @@ class SqlRegisterReadModel:
             .where(h.municipality_code == self._mc, h.atena_number == atena_number.value)
             .order_by(h.history_number)
         ).scalars()
-        return [decode_record(text) for text in rows]
+        opened = self._current.sealing.open_json
+        return [decode_record(opened(text)) for text in rows]
 
     def history_events(self, atena_number: AtenaNumber) -> Sequence[tuple[int, str]]:
         h = t.resident_history.c
@@ -134,8 +135,9 @@ class SqlRegisterReadModel:
             )
         stmt = stmt.order_by(h.atena_number, h.history_number).limit(limit)
         # Decoded without the shared cache: an export reads every snapshot once.
+        opened = self._current.sealing.open_json
         return [
-            from_primitive(ResidentRecord, orjson.loads(text))
+            from_primitive(ResidentRecord, orjson.loads(opened(text)))
             for text in self._conn.execute(stmt).scalars()
         ]
 
@@ -169,8 +171,9 @@ class SqlRegisterReadModel:
                 held = self._current.snapshot_text_on(atena, on)
                 if held is None or (not include_removed and _removed(held)):
                     continue
-                text = held
-            out.append(text)
+                out.append(held)  # opened already
+                continue
+            out.append(self._current.sealing.open_json(text))
         return out
 
     def household_members_ever(self, household_number: HouseholdNumber) -> Sequence[str]:
@@ -251,7 +254,10 @@ class SqlRegisterReadModel:
         for column, value in (
             (r.atena_number, criteria.atena_number),
             (r.household_number, criteria.household_number),
-            (r.individual_number, criteria.individual_number),
+            (
+                r.individual_number_hash,
+                self._current.sealing.search_hash(criteria.individual_number or None),
+            ),
             (r.resident_code, criteria.resident_code),
             (r.residence_card_number, criteria.residence_card_number),
         ):

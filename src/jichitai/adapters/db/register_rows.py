@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from jichitai.adapters.db.raw import RawSql
+from jichitai.adapters.db.sealing import Sealing
 from jichitai.codec import from_primitive
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
@@ -81,7 +82,7 @@ RESIDENT_COLUMNS = (
     "birth_text",
     "address_text",
     "address_key",
-    "individual_number",
+    "individual_number_hash",
     "resident_code",
     "residence_card_number",
     "removed_on",
@@ -179,9 +180,10 @@ class CurrentRecords:
     the read model of one unit of work share one instance.
     """
 
-    def __init__(self, sql: RawSql, municipality_code: str) -> None:
+    def __init__(self, sql: RawSql, municipality_code: str, sealing: Sealing) -> None:
         self._sql = sql
         self._mc = municipality_code
+        self.sealing = sealing
         self.records: dict[str, ResidentRecord | None] = {}
         self.rows: dict[str, dict[str, Any]] = {}
 
@@ -211,7 +213,7 @@ class CurrentRecords:
             atena = row[1]
             record = self.records.get(atena)
             if record is None:
-                record = decode_record(row[-1])
+                record = decode_record(self.sealing.open_json(row[-1]))
                 self.records[atena] = record
                 self.rows[atena] = dict(zip(RESIDENT_COLUMNS, row[:-1], strict=True))
             out.append(record)
@@ -252,4 +254,4 @@ class CurrentRecords:
             " ORDER BY history_number DESC LIMIT 1",
             {"mc": self._mc, "a": atena, "on": self._sql.value(on)},
         )
-        return str(row[0]) if row is not None else None
+        return self.sealing.open_json(str(row[0])) if row is not None else None

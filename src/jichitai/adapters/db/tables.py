@@ -175,7 +175,8 @@ residents = Table(
     Column("birth_text", String(60), nullable=True),
     Column("address_text", String(400), nullable=True),
     Column("address_key", String(400), nullable=True),
-    Column("individual_number", String(12), nullable=True),
+    # The 個人番号's keyed hash (HMAC-SHA256, hex; ADR 0015): searched by equality, never clear.
+    Column("individual_number_hash", String(64), nullable=True),
     Column("resident_code", String(11), nullable=True),
     Column("residence_card_number", String(12), nullable=True),
     Column("removed_on", Date, nullable=True),
@@ -185,7 +186,7 @@ residents = Table(
     Index("ix_residents_kanji_key", "municipality_code", "kanji_key"),
     Index("ix_residents_household_number", "municipality_code", "household_number", "status"),
     Index("ix_residents_birth_sort", "municipality_code", "birth_sort"),
-    Index("ix_residents_individual_number", "municipality_code", "individual_number"),
+    Index("ix_residents_individual_number_hash", "municipality_code", "individual_number_hash"),
     Index("ix_residents_resident_code", "municipality_code", "resident_code"),
     Index("ix_residents_residence_card_number", "municipality_code", "residence_card_number"),
     Index("ix_residents_address_key", "municipality_code", "address_key"),

@@ -26,11 +26,13 @@ from jichitai.adapters.db.read_model import SqlRegisterReadModel
 from jichitai.adapters.db.register_import import SqlRegisterImport
 from jichitai.adapters.db.register_rows import CurrentRecords
 from jichitai.adapters.db.seal_store import SqlSealRepository
+from jichitai.adapters.db.sealing import Sealing, keys_of
 from jichitai.adapters.db.session_store import SqlSessions
 from jichitai.adapters.db.subscriber_store import SqlSubscribers
 from jichitai.adapters.db.suppression_store import SqlSuppressions
 from jichitai.adapters.db.town_area_store import SqlTownAreas
 from jichitai.adapters.db.user_directory import SqlUsers
+from jichitai.adapters.security.my_number_keys import MyNumberKeys
 from jichitai.domain.errors import NotFound, Violation
 from jichitai.services.ports import GENESIS_HASH, Municipality
 
@@ -58,12 +60,15 @@ class SqlUnitOfWork:
         *,
         read_only: bool = False,
         snapshot: bool = False,
+        keys: MyNumberKeys | None = None,
     ) -> None:
         """``read_only``: for queries only; on SQLite the transaction then starts DEFERRED and
         does not queue behind writers (a write inside it fails). ``snapshot``: every read of
         the transaction sees the same committed state (SQLite's read transactions always do;
-        PostgreSQL needs REPEATABLE READ), for a long read such as a full extract."""
+        PostgreSQL needs REPEATABLE READ), for a long read such as a full extract. ``keys``:
+        the 個人番号 keys (ADR 0015), by default those bound to the engine (``bind_keys``)."""
         self._engine = engine
+        self._keys = keys or keys_of(engine)
         self._municipality_code = municipality_code
         self._read_only = read_only or snapshot
         self._snapshot = snapshot
@@ -98,7 +103,22 @@ class SqlUnitOfWork:
         self._connection = connection
         self._sql = sql
         self._municipality_name = str(known[0])
-        self._records = CurrentRecords(sql, self._municipality_code)
+        mc = self._municipality_code
+
+        def nothing_sealed() -> bool:
+            # Asked once, when the municipality has no keys yet (a scan of its snapshots only
+            # then): its first keys may be made unless something sealed is already stored.
+            return all(
+                sql.one(
+                    f"SELECT 1 FROM {table} WHERE municipality_code = :mc"
+                    f" AND {column} LIKE :sealed LIMIT 1",
+                    {"mc": mc, "sealed": '%"enc:v1:%'},
+                )
+                is None
+                for table, column in (("resident_history", "record"), ("drafts", "command"))
+            )
+
+        self._records = CurrentRecords(sql, mc, Sealing(self._keys, mc, nothing_sealed))
         self._repositories = {}
         return self
 
@@ -122,11 +142,13 @@ class SqlUnitOfWork:
 
     @property
     def drafts(self) -> SqlDrafts:
-        return self._repository("drafts", SqlDrafts)
+        return self._repository("drafts", lambda c, mc: SqlDrafts(c, mc, self._records.sealing))
 
     @property
     def imports(self) -> SqlRegisterImport:
-        return self._repository("imports", SqlRegisterImport)
+        return self._repository(
+            "imports", lambda c, mc: SqlRegisterImport(c, mc, self._records.sealing)
+        )
 
     @property
     def seals(self) -> SqlSealRepository:
@@ -142,7 +164,9 @@ class SqlUnitOfWork:
 
     @property
     def certificates(self) -> SqlCertificates:
-        return self._repository("certificates", SqlCertificates)
+        return self._repository(
+            "certificates", lambda c, mc: SqlCertificates(c, mc, self._records.sealing)
+        )
 
     @property
     def users(self) -> SqlUsers:

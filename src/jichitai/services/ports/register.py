@@ -235,6 +235,11 @@ class RegisterJournal(RegisterView, Protocol):
     """One municipality's journal: what the change rules read, the chain head, the append and
     the feed."""
 
+    def sealed(self, text: str) -> str:
+        """``text`` (JSON) as the storage keeps it: each ``individual_number`` member sealed
+        (ADR 0015). A snapshot or payload is sealed before it is hashed into the chain."""
+        ...
+
     def journal_head(self) -> tuple[int, str]:
         """The last sequence number and hash, locked until the unit of work ends."""
 
