@@ -46,7 +46,7 @@ def test_encrypt_existing_brings_a_register_from_before_0023_to_the_sealed_form(
 
         # As the register was before 0023: the clear number in the projection, the snapshots
         # and the draft (the journal is append-only: its entry stays as written).
-        downgrade(engine, "0021")
+        downgrade(engine, "0022")
         with engine.begin() as conn:
             for table, column, key in (
                 ("resident_history", "record", "atena_number"),

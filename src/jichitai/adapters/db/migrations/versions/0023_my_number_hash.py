@@ -9,7 +9,7 @@ that fills the hashes from the snapshots and seals the snapshots and drafts writ
 On a new database there is nothing to do.
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-07
 """
 
