@@ -206,8 +206,12 @@ class SqlJournal:
             return []
         snapshots: dict[int, list[str]] = {}
         in_range = (h.municipality_code == self._mc, h.seq.between(rows[0].seq, rows[-1].seq))
+        # 宛名番号 breaks ties: the persons of one entry share its seq and often their history
+        # number, and PostgreSQL's heap order (which autovacuum's reuse of space changes) is no order.
         for seq, text in self._conn.execute(
-            select(h.seq, h.record).where(*in_range).order_by(h.seq, h.history_number)
+            select(h.seq, h.record)
+            .where(*in_range)
+            .order_by(h.seq, h.history_number, h.atena_number)
         ):
             snapshots.setdefault(seq, []).append(text)
         for row in rows:
@@ -231,7 +235,7 @@ class SqlJournal:
                 & (p.history_number == h.history_number - 1),
             )
             .where(*in_range, p.seq < h.seq)
-            .order_by(h.seq, h.history_number)
+            .order_by(h.seq, h.history_number, h.atena_number)
         ):
             before.setdefault(seq, []).append(text)
         return [
