@@ -101,7 +101,9 @@ def test_during_a_rotation_both_secrets_sign_and_after_it_only_the_new_one(
     with app.engine.connect() as conn:
         targets = (
             conn.execute(
-                select(t.access_log.c.target).where(t.access_log.c.target.like("subscriber:%"))
+                select(t.access_log.c.target)
+                .where(t.access_log.c.target.like("subscriber:%"))
+                .order_by(t.access_log.c.seq)
             )
             .scalars()
             .all()
