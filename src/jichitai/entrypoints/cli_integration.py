@@ -11,7 +11,6 @@ from types import FrameType
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import DBAPIError
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
@@ -271,6 +270,8 @@ def worker(
     poll: Annotated[float, typer.Option(min=0.01, max=60, help="空のときの待ち（秒）")] = 0.1,
 ) -> None:
     """Webhook を配信する（異動と同じトランザクションで書かれた送信待ちを順に送る）."""
+    from sqlalchemy.exc import DBAPIError  # here: `jichitai --help` loads no database driver
+
     from jichitai.services.webhooks import DispatchReport
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
