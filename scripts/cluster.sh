@@ -194,6 +194,28 @@ cmd_down() {
         done
     done
     stop_pids 10 etcd
+    # Whatever is left of the stack (children outliving their parent for a moment: uvicorn's
+    # worker processes, an archiver's pgbackrest) is waited for, then killed.
+    local left deadline=$((SECONDS + 10)) mine=" " up=$$
+    while [ -n "$up" ] && [ "$up" -gt 1 ]; do  # this script and its callers are not the stack's
+        mine+="$up "
+        up=$(awk '{print $4}' "/proc/$up/stat" 2>/dev/null || true)
+    done
+    while :; do
+        left=()
+        for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+            case "$mine" in *" $pid "*) continue ;; esac
+            ours "$pid" && left+=("$pid")
+        done
+        [ ${#left[@]} -eq 0 ] && break
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            log "killing what is left: ${left[*]}"
+            kill -KILL "${left[@]}" 2>/dev/null || true
+            sleep 0.2
+            break
+        fi
+        sleep 0.1
+    done
     rm -rf "$STATE"
     echo "cluster: stopped and removed $STATE in $((SECONDS - started)) s"
 }

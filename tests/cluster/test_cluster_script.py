@@ -75,11 +75,13 @@ def processes_naming(text: str) -> list[int]:
 
 
 def alive(pid: int) -> bool:
+    """Whether the process still runs: an exited one its parent has not yet reaped (a zombie,
+    state Z) has stopped."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return False
-    return True
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def http_json(url: str, data: dict[str, str] | None = None, token: str | None = None) -> object:
