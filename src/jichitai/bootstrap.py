@@ -17,6 +17,7 @@ from jichitai.adapters.db.engine import SQLITE_POOL_SIZE, create_engine_for, is_
 from jichitai.adapters.db.revisions import current_revision, head_revision
 from jichitai.adapters.db.sealing import bind_keys
 from jichitai.adapters.db.sealing_existing import Resealed, encrypt_existing
+from jichitai.adapters.db.shards import ShardCatalog
 from jichitai.adapters.db.unit_of_work import SqlMunicipalityDirectory, SqlUnitOfWork
 from jichitai.adapters.db.user_directory import SqlStaffLogins
 from jichitai.adapters.http.resolver import SystemResolver
@@ -98,6 +99,9 @@ class App:
 
     settings: Settings
     engine: Engine
+    """The catalog database (the shard ``home``)."""
+    shards: ShardCatalog
+    """Which shard holds each municipality (ADR 0016): every unit of work goes through it."""
     municipalities: MunicipalityService
     register: RegisterService
     queries: RegisterQueries
@@ -292,21 +296,28 @@ def bootstrap(
     clock = clock or SystemClock(settings.timezone)
     random = random or SystemRandom()
     ids = ids or SystemIds()
-    municipalities = MunicipalityService(SqlMunicipalityDirectory(engine), clock)
     my_number_keys = MyNumberKeys(settings.key_dir)
     bind_keys(engine, my_number_keys)  # every unit of work on the engine seals 個人番号 with them
 
+    def shard_engine(url: str) -> Engine:
+        made = create_engine_for(url)
+        bind_keys(made, my_number_keys)
+        return made
+
+    shards = ShardCatalog(engine, shard_engine)  # the catalog database is the shard ``home``
+    municipalities = MunicipalityService(SqlMunicipalityDirectory(shards), clock)
+
     def uow_for(code: str) -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine, code, keys=my_number_keys)
+        return SqlUnitOfWork(shards, code, keys=my_number_keys)
 
     def reader_for(code: str) -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine, code, read_only=True, keys=my_number_keys)
+        return SqlUnitOfWork(shards, code, read_only=True, keys=my_number_keys)
 
     def municipality_exists(code: str) -> bool:
         return municipalities.name_of(code) is not None
 
     def snapshot_reader_for(code: str, *, snapshot: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine, code, read_only=True, snapshot=snapshot, keys=my_number_keys)
+        return SqlUnitOfWork(shards, code, read_only=True, snapshot=snapshot, keys=my_number_keys)
 
     register = RegisterService(uow_for, clock, random, ids)
     queries = RegisterQueries(reader_for, clock)
@@ -322,7 +333,7 @@ def bootstrap(
     users = UserService(
         uow_for,
         reader_for,
-        SqlStaffLogins(engine),
+        SqlStaffLogins(shards),
         password_hasher,
         clock,
         municipality_exists,
@@ -341,7 +352,7 @@ def bootstrap(
         return CertificateService(
             uow_for,
             reader_for,
-            SqlIssueCodes(engine),
+            SqlIssueCodes(shards),
             queries,
             suppressions,
             access_log,
@@ -362,7 +373,7 @@ def bootstrap(
             uow_for,
             snapshot_reader_for,
             queries,
-            SqlSubscriberKeys(engine),
+            SqlSubscriberKeys(shards),
             suppressions,
             access_log,
             _bundled_layout,
@@ -389,7 +400,7 @@ def bootstrap(
         from jichitai.services.webhooks import WebhookDispatcher
 
         return WebhookDispatcher(
-            SqlOutboxQueue(engine),
+            SqlOutboxQueue(shards),
             the_integration(),
             uow_for,
             reader_for,
@@ -441,6 +452,7 @@ def bootstrap(
         _webhooks=_Once(webhooks),
         settings=settings,
         engine=engine,
+        shards=shards,
         municipalities=municipalities,
         register=register,
         queries=queries,
@@ -476,7 +488,9 @@ def bootstrap(
         ),
         write_private_file=write_private,
         my_number_keys=my_number_keys,
-        encrypt_existing=partial(encrypt_existing, engine, my_number_keys),
+        encrypt_existing=lambda code: encrypt_existing(
+            shards.engine_for(code)[1], my_number_keys, code
+        ),
         town_areas=TownAreaMaster(uow_for, reader_for, access_log, clock),
         town_area_file=CsvTownAreaSource,
     )

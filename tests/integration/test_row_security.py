@@ -37,7 +37,7 @@ AUDITOR_LOGIN = "rls_test_auditor"
 ACCESS_LOG = {"access_log", "access_log_persons", "access_log_heads"}
 LOOKED_UP = {"staff_users", "subscribers", "certificate_issues", "webhook_outbox"}
 APPEND_ONLY = {"journal", "access_log", "access_log_persons", "seal_events"}
-# What the application may do to each table (migrations 0002-0022).
+# What the application may do to each table (migrations 0002-0024).
 SIUD = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 APP_GRANTS = {
     **{table.name: SIUD for table in t.metadata.sorted_tables},
@@ -47,6 +47,9 @@ APP_GRANTS = {
     "seal_heads": {"SELECT", "INSERT", "UPDATE"},
     "seal_registrations": {"SELECT", "INSERT", "UPDATE"},
     "alembic_version": {"SELECT"},
+    # The shard catalog (0024): read to route, changed only by the operator's commands.
+    "shards": {"SELECT"},
+    "shard_assignments": {"SELECT"},
 }
 
 

@@ -34,6 +34,7 @@ from jichitai.entrypoints.cli_integration import feed_app, subscriber_app, worke
 from jichitai.entrypoints.cli_keys import keys_app
 from jichitai.entrypoints.cli_layout import layout_app
 from jichitai.entrypoints.cli_seals import seal_app
+from jichitai.entrypoints.cli_shards import municipality_move, shard_app
 
 app = typer.Typer(
     help="jichitai: 住民記録システム (resident register) の管理コマンド", no_args_is_help=True
@@ -60,6 +61,7 @@ app.add_typer(certificate_app, name="certificate")
 app.add_typer(seal_app, name="seal")
 app.add_typer(address_app, name="address")
 app.add_typer(keys_app, name="keys")
+app.add_typer(shard_app, name="shard")
 app.command("worker")(worker)
 
 
@@ -73,11 +75,18 @@ def db_upgrade() -> None:
 
 
 @municipality_app.command("add")
-def municipality_add(code: str, name: str, as_json: JsonOption = False) -> None:
+def municipality_add(
+    code: str,
+    name: str,
+    shard: Annotated[
+        str | None, typer.Option(help="データを保持するシャード（既定: カタログのデータベース）")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
     """団体を登録する: CODE は地方公共団体コード (チェックデジット付き6桁)."""
     a = _app()
     try:
-        m = a.municipalities.add(code, name)
+        m = a.municipalities.add(code, name, shard=shard)
     except DomainError as e:
         _fail(e, as_json)
     a.certificates.ensure_keys(m.code)  # its certificate signing key, in the key directory
@@ -94,6 +103,7 @@ def municipality_list(as_json: JsonOption = False) -> None:
 
 
 municipality_app.command("issuer")(municipality_issuer)
+municipality_app.command("move")(municipality_move)
 
 
 @demo_app.command("seed")

@@ -16,8 +16,9 @@ class MunicipalityService:
         self._clock = clock
         self._names: dict[str, str] = {}
 
-    def add(self, code: str, name: str) -> Municipality:
-        """Register a tenant; the code must be a valid 地方公共団体コード (check digit included)."""
+    def add(self, code: str, name: str, *, shard: str | None = None) -> Municipality:
+        """Register a tenant; the code must be a valid 地方公共団体コード (check digit included).
+        ``shard``: the shard that holds its data (by default the catalog database's)."""
         parsed = MunicipalityCode.parse(code)
         name = MUNICIPALITY_NAME.read(name, "name")
         if not name:
@@ -33,7 +34,7 @@ class MunicipalityService:
                 )
             )
         municipality = Municipality(parsed.value, name, self._clock.now())
-        self._directory.add(municipality)
+        self._directory.add(municipality, shard)
         return municipality
 
     def get(self, code: str) -> Municipality:

@@ -11,17 +11,16 @@ municipalities (a unique index), so ``/verify`` can find it by the code alone.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
-from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
-from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.adapters.db.sealing import Sealing
+from jichitai.adapters.db.shards import Route, read_across, route_of
 from jichitai.domain.certificates.contents import Overflow, OverflowReason
 from jichitai.services.certificate_records import (
     Disposal,
@@ -277,16 +276,21 @@ class SqlCertificates:
 class SqlIssueCodes:
     """The ``IssueCodes`` port: which municipality issued a code, outside any unit of work."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, engine: Engine | Route) -> None:
+        self._route = route_of(engine)
 
     def municipality_of(self, issue_code: str) -> str | None:
         # The one read not scoped to a municipality: a 確認コード is unique over all of them
-        # (``ix_certificate_issues_issue_code``), and ``/verify`` is asked by code alone. Only
-        # the municipality's code leaves here; the row itself is read through ``get``.
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row_security.look_across(conn, "certificate_issues")
-            found = conn.execute(
-                select(_C.municipality_code).where(_C.issue_code == issue_code)
-            ).scalar_one_or_none()
-        return str(found) if found is not None else None
+        # (``ix_certificate_issues_issue_code``; random, so over the shards too), and
+        # ``/verify`` is asked by code alone. Only the municipality's code leaves here; the row
+        # itself is read through ``get``.
+        def read(conn: Connection) -> Sequence[str]:
+            return [
+                str(code)
+                for code in conn.scalars(
+                    select(_C.municipality_code).where(_C.issue_code == issue_code)
+                )
+            ]
+
+        found = read_across(self._route, "certificate_issues", read, lambda code: code)
+        return found[0] if found else None

@@ -26,9 +26,9 @@ from sqlalchemy import (
     update,
 )
 
-from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
-from jichitai.adapters.db.engine import READ_ONLY
+from jichitai.adapters.db.shards import Route, read_across, route_of
+from jichitai.domain.errors import Unavailable
 from jichitai.services.webhooks import Claimed
 
 _O = t.webhook_outbox.c
@@ -175,8 +175,8 @@ class SqlOutboxQueue:
     """The ``OutboxQueue`` port: what is due across municipalities (the worker serves them
     all), outside any unit of work."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, engine: Engine | Route) -> None:
+        self._route = route_of(engine)
 
     def due(self, now: datetime, limit: int) -> Sequence[tuple[str, str]]:
         heads = (
@@ -186,7 +186,7 @@ class SqlOutboxQueue:
             .subquery()
         )
         stmt = (
-            select(heads.c.municipality_code, heads.c.subscriber_id)
+            select(heads.c.municipality_code, heads.c.subscriber_id, _O.next_attempt_at)
             .join(
                 t.webhook_outbox,
                 and_(
@@ -199,6 +199,15 @@ class SqlOutboxQueue:
             .order_by(_O.next_attempt_at)
             .limit(limit)
         )
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row_security.look_across(conn, "webhook_outbox")
-            return [(r[0], r[1]) for r in conn.execute(stmt)]
+
+        def read(conn: Connection) -> Sequence[tuple[str, str, datetime]]:
+            return [(r[0], r[1], r[2]) for r in conn.execute(stmt)]
+
+        # The earliest due runs of every shard; a shard that does not answer waits for the
+        # next round while the others are served.
+        try:
+            due = read_across(self._route, "webhook_outbox", read, lambda run: run[0])
+        except Unavailable:
+            return []
+        due.sort(key=lambda run: run[2])
+        return [(code, subscriber) for code, subscriber, _ in due[:limit]]

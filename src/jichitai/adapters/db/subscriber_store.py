@@ -10,9 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
-from jichitai.adapters.db.engine import READ_ONLY
+from jichitai.adapters.db.shards import Route, read_across, route_of
 from jichitai.domain.integration.subscribers import Subscriber
 
 _S = t.subscribers.c
@@ -109,11 +108,13 @@ class SqlSubscriberKeys:
     """The ``SubscriberKeys`` port: the subscriber holding an API key, looked up across
     municipalities (a request presents only its key), outside any unit of work."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, engine: Engine | Route) -> None:
+        self._route = route_of(engine)
 
     def by_key_hash(self, key_hash: str) -> Subscriber | None:
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row_security.look_across(conn, "subscribers")
-            row = conn.execute(select(t.subscribers).where(_S.key_hash == key_hash)).one_or_none()
-        return _subscriber(row) if row else None
+        def read(conn: Connection) -> Sequence[Subscriber]:
+            rows = conn.execute(select(t.subscribers).where(_S.key_hash == key_hash)).all()
+            return [_subscriber(row) for row in rows]
+
+        found = read_across(self._route, "subscribers", read, lambda s: s.municipality_code)
+        return found[0] if found else None

@@ -53,7 +53,7 @@ NAMING_CONVENTION: dict[str, str] = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 #: Tables that do not belong to one municipality (everything else is tenant-owned).
-GLOBAL_TABLES: frozenset[str] = frozenset({"municipalities"})
+GLOBAL_TABLES: frozenset[str] = frozenset({"municipalities", "shards", "shard_assignments"})
 
 #: Length of a municipality code column (地方公共団体コード, 6 digits with check digit).
 MUNICIPALITY_CODE_LENGTH = 6
@@ -100,8 +100,36 @@ municipalities = Table(
     Column("code", String(MUNICIPALITY_CODE_LENGTH), nullable=False),
     Column("name", String(100), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("placement", String(12), nullable=True),
     PrimaryKeyConstraint("code"),
 )
+"""``placement`` says whether this database serves the municipality (ADR 0016): NULL, it does;
+``arriving``, a move is copying it here (not served yet); ``moved``, it was moved to another
+shard (the copy left here is no longer served, and a stale router is sent to the catalog)."""
+
+# The shard catalog (ADR 0016), in the catalog database (the one ``JICHITAI_DATABASE_URL`` names,
+# itself the shard ``home``): the other shards, and which municipality lives on which. A
+# municipality without an assignment lives on ``home``.
+shards = Table(
+    "shards",
+    metadata,
+    Column("name", String(40), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("added_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("name"),
+)
+
+shard_assignments = Table(
+    "shard_assignments",
+    metadata,
+    Column("municipality_code", String(MUNICIPALITY_CODE_LENGTH), nullable=False),
+    Column("shard", String(40), nullable=False),
+    Column("moving_to", String(40), nullable=True),
+    Column("assigned_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("municipality_code"),
+)
+"""``shard``: where the municipality lives (``home`` or a row of ``shards``); ``moving_to``: the
+shard a move in progress copies it to (one move at a time per municipality)."""
 
 # The append-only 異動 journal. ``seq`` is dense per municipality and assigned under the row
 # lock on ``journal_heads``; ``prev_hash``/``entry_hash`` chain the entries of one municipality.

@@ -6,12 +6,14 @@ that fails half-way writes nothing. This module is the only place that commits.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
@@ -28,6 +30,17 @@ from jichitai.adapters.db.register_rows import CurrentRecords
 from jichitai.adapters.db.seal_store import SqlSealRepository
 from jichitai.adapters.db.sealing import Sealing, keys_of
 from jichitai.adapters.db.session_store import SqlSessions
+from jichitai.adapters.db.shards import (
+    HOME,
+    MOVED,
+    WAIT_FOR_MOVE,
+    Route,
+    ShardCatalog,
+    SingleDatabase,
+    move_lock,
+    route_of,
+    shard_unavailable,
+)
 from jichitai.adapters.db.subscriber_store import SqlSubscribers
 from jichitai.adapters.db.suppression_store import SqlSuppressions
 from jichitai.adapters.db.town_area_store import SqlTownAreas
@@ -38,11 +51,14 @@ from jichitai.services.ports import GENESIS_HASH, Municipality
 
 _R = TypeVar("_R")
 
-_OPEN = "SELECT name FROM municipalities WHERE code = :mc"
+MOVE_SWITCH_SECONDS = 5.0
+"""How long a unit of work waits for the catalog to name a moved municipality's new shard."""
+
+_OPEN = "SELECT name, placement FROM municipalities WHERE code = :mc"
 # The same, and the transaction's municipality for row-level security (row_security.py): set
 # only when the municipality exists, in the same round trip.
 _OPEN_POSTGRESQL = (
-    "SELECT name, set_config(:setting, :mc, true) FROM municipalities WHERE code = :mc"
+    "SELECT name, placement, set_config(:setting, :mc, true) FROM municipalities WHERE code = :mc"
 )
 
 
@@ -55,51 +71,58 @@ class SqlUnitOfWork:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | Route,
         municipality_code: str,
         *,
         read_only: bool = False,
         snapshot: bool = False,
         keys: MyNumberKeys | None = None,
+        pinned: bool = False,
     ) -> None:
         """``read_only``: for queries only; on SQLite the transaction then starts DEFERRED and
         does not queue behind writers (a write inside it fails). ``snapshot``: every read of
         the transaction sees the same committed state (SQLite's read transactions always do;
         PostgreSQL needs REPEATABLE READ), for a long read such as a full extract. ``keys``:
-        the 個人番号 keys (ADR 0015), by default those bound to the engine (``bind_keys``)."""
-        self._engine = engine
-        self._keys = keys or keys_of(engine)
+        the 個人番号 keys (ADR 0015), by default those bound to the engine (``bind_keys``).
+        ``engine``: one database, or the shard catalog that says which database holds the
+        municipality (ADR 0016). ``pinned``: a move's check of the municipality's rows in this
+        database, whether it serves the municipality or not (read only)."""
+        self._route = route_of(engine)
+        self._keys = keys
         self._municipality_code = municipality_code
-        self._read_only = read_only or snapshot
+        self._read_only = read_only or snapshot or pinned
+        self._pinned = pinned
         self._snapshot = snapshot
         self._connection: Connection | None = None
         self._repositories: dict[str, Any] = {}
 
     def __enter__(self) -> Self:
-        connection = self._engine.connect()
-        if self._read_only:
-            connection = connection.execution_options(**READ_ONLY)
-        if self._snapshot and connection.dialect.name == "postgresql":
-            connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        try:
-            connection.begin()
-            sql = RawSql(connection)
-            known = sql.one(
-                _OPEN_POSTGRESQL if connection.dialect.name == "postgresql" else _OPEN,
-                {"mc": self._municipality_code, "setting": row_security.MUNICIPALITY},
-            )
-        except BaseException:
+        code = self._municipality_code
+        shard, engine = self._route.engine_for(code)
+        connection, sql, known = self._open(shard, engine)
+        placement = None if known is None else known[1]
+        served = known is not None and (placement is None or self._pinned)
+        if not served:
             connection.close()
-            raise
-        if known is None:  # no tenant, no data: refuse rather than answer "nobody found"
-            connection.close()
-            raise NotFound(
-                Violation(
-                    "municipality.not_found",
-                    f"地方公共団体コード {self._municipality_code} の団体は登録されていません",
-                    "municipality_code",
+            if self._rerouted(shard, moved=placement == MOVED):
+                # A stale catalog: the municipality lives on another shard now.
+                shard, engine = self._route.engine_for(code)
+                connection, sql, known = self._open(shard, engine)
+                served = known is not None and known[1] is None
+                if not served:
+                    connection.close()
+        if not served:
+            if known is None:  # no tenant, no data: refuse rather than answer "nobody found"
+                raise NotFound(
+                    Violation(
+                        "municipality.not_found",
+                        f"地方公共団体コード {code} の団体は登録されていません",
+                        "municipality_code",
+                    )
                 )
-            )
+            raise shard_unavailable(shard, code)  # the catalog and the shards disagree
+        assert known is not None
+        self._keys = self._keys or keys_of(engine)
         self._connection = connection
         self._sql = sql
         self._municipality_name = str(known[0])
@@ -121,6 +144,49 @@ class SqlUnitOfWork:
         self._records = CurrentRecords(sql, mc, Sealing(self._keys, mc, nothing_sealed))
         self._repositories = {}
         return self
+
+    def _rerouted(self, shard: str, *, moved: bool) -> bool:
+        """Whether the catalog names another shard than ``shard``. Right after a move the
+        shard says ``moved`` a moment before the catalog names the new one: asked again for
+        up to ``MOVE_SWITCH_SECONDS``."""
+        code = self._municipality_code
+        if not moved:
+            return self._route.rerouted(code, shard, moved=False)
+        deadline = time.monotonic() + MOVE_SWITCH_SECONDS
+        while not self._route.rerouted(code, shard, moved=True):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def _open(self, shard: str, engine: Engine) -> tuple[Connection, RawSql, Any]:
+        """A connection to ``shard`` with its transaction begun, and the municipality's row
+        there (name, placement), or None. A write waits while a move freezes the municipality
+        (``shard_moves.py``): it takes the municipality's move lock, shared, first."""
+        try:
+            connection = engine.connect()
+        except DBAPIError as exc:
+            if isinstance(self._route, SingleDatabase):
+                raise
+            raise shard_unavailable(shard, self._municipality_code) from exc
+        if self._read_only:
+            connection = connection.execution_options(**READ_ONLY)
+        postgresql = connection.dialect.name == "postgresql"
+        if self._snapshot and postgresql:
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        try:
+            connection.begin()
+            sql = RawSql(connection)
+            if postgresql and not self._read_only:
+                sql.one(WAIT_FOR_MOVE, move_lock(self._municipality_code))
+            known = sql.one(
+                _OPEN_POSTGRESQL if postgresql else _OPEN,
+                {"mc": self._municipality_code, "setting": row_security.MUNICIPALITY},
+            )
+        except BaseException:
+            connection.close()
+            raise
+        return connection, sql, known
 
     def _repository(self, name: str, make: Callable[[Connection, str], _R]) -> _R:
         """The repository ``make`` builds on this unit of work's connection, made once."""
@@ -251,13 +317,24 @@ class SqlUnitOfWork:
 
 
 class SqlMunicipalityDirectory:
-    """The tenants table (global, not tenant-owned)."""
+    """The tenants (table ``municipalities`` of each shard, global, not tenant-owned): a
+    municipality is listed by the shard that serves it (ADR 0016)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, engine: Engine | Route) -> None:
+        self._route = route_of(engine)
 
-    def add(self, municipality: Municipality) -> None:
-        with self._engine.begin() as conn:
+    def add(self, municipality: Municipality, shard: str | None = None) -> None:
+        """Adds ``municipality`` on ``shard`` (by default the catalog database, ``home``)."""
+        catalog = self._route if isinstance(self._route, ShardCatalog) else None
+        if catalog is not None and shard not in (None, HOME):
+            engine = catalog.shard_engine(shard)
+        elif shard not in (None, HOME):
+            raise NotFound(
+                Violation("shard.not_found", f"シャード {shard} は登録されていません", "shard")
+            )
+        else:
+            engine = self._route.engine_for(municipality.code)[1]
+        with engine.begin() as conn:
             row_security.act_for(conn, municipality.code)  # its heads are its rows
             conn.execute(
                 insert(t.municipalities).values(
@@ -272,14 +349,29 @@ class SqlMunicipalityDirectory:
                         municipality_code=municipality.code, last_seq=0, last_hash=GENESIS_HASH
                     )
                 )
+        if catalog is not None and shard not in (None, HOME):
+            catalog.assign(municipality.code, shard, municipality.created_at)
 
     def get(self, code: str) -> Municipality | None:
         m = t.municipalities.c
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(select(t.municipalities).where(m.code == code)).one_or_none()
+        shard, engine = self._route.engine_for(code)
+        with engine.connect().execution_options(**READ_ONLY) as conn:
+            row = conn.execute(
+                select(t.municipalities).where(m.code == code, m.placement.is_(None))
+            ).one_or_none()
+        if row is None and self._route.rerouted(code, shard, moved=False):
+            return self.get(code)
         return Municipality(row.code, row.name, row.created_at) if row else None
 
     def all(self) -> list[Municipality]:
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            rows = conn.execute(select(t.municipalities).order_by(t.municipalities.c.code)).all()
-        return [Municipality(r.code, r.name, r.created_at) for r in rows]
+        m = t.municipalities.c
+        found = []
+        for shard, engine in self._route.serving():
+            with engine.connect().execution_options(**READ_ONLY) as conn:
+                rows = conn.execute(select(t.municipalities).where(m.placement.is_(None))).all()
+            found += [
+                Municipality(r.code, r.name, r.created_at)
+                for r in rows
+                if self._route.serves(shard, r.code)
+            ]
+        return sorted(found, key=lambda one: one.code)

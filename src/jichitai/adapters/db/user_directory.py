@@ -10,9 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
-from jichitai.adapters.db.engine import READ_ONLY
+from jichitai.adapters.db.shards import Route, read_across, route_of
 from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import ConflictError, Violation
 from jichitai.services.ports import StaffUser
@@ -101,13 +100,15 @@ class SqlStaffLogins:
     """The ``StaffLogins`` port: a login looked up in every municipality (a log-in that names
     none), outside any unit of work."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, engine: Engine | Route) -> None:
+        self._route = route_of(engine)
 
     def with_login(self, login: str) -> Sequence[StaffUser]:
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row_security.look_across(conn, "staff_users")
+        def read(conn: Connection) -> Sequence[StaffUser]:
             rows = conn.execute(
                 select(t.staff_users).where(_U.login == login).order_by(_U.municipality_code)
             ).all()
-        return [_user(r) for r in rows]
+            return [_user(r) for r in rows]
+
+        found = read_across(self._route, "staff_users", read, lambda u: u.municipality_code)
+        return sorted(found, key=lambda u: u.municipality_code)

@@ -449,7 +449,9 @@ class Municipality:
 class MunicipalityDirectory(Protocol):
     """The list of tenants, outside any one tenant's data."""
 
-    def add(self, municipality: Municipality) -> None: ...
+    def add(self, municipality: Municipality, shard: str | None = None) -> None:
+        """Adds ``municipality`` on ``shard`` (None: where the deployment keeps new ones)."""
+        ...
 
     def get(self, code: str) -> Municipality | None: ...
 
