@@ -355,10 +355,15 @@ class SqlMunicipalityDirectory:
     def get(self, code: str) -> Municipality | None:
         m = t.municipalities.c
         shard, engine = self._route.engine_for(code)
-        with engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(
-                select(t.municipalities).where(m.code == code, m.placement.is_(None))
-            ).one_or_none()
+        try:
+            with engine.connect().execution_options(**READ_ONLY) as conn:
+                row = conn.execute(
+                    select(t.municipalities).where(m.code == code, m.placement.is_(None))
+                ).one_or_none()
+        except DBAPIError as exc:
+            if isinstance(self._route, SingleDatabase):
+                raise
+            raise shard_unavailable(shard, code) from exc
         if row is None and self._route.rerouted(code, shard, moved=False):
             return self.get(code)
         return Municipality(row.code, row.name, row.created_at) if row else None
@@ -367,8 +372,13 @@ class SqlMunicipalityDirectory:
         m = t.municipalities.c
         found = []
         for shard, engine in self._route.serving():
-            with engine.connect().execution_options(**READ_ONLY) as conn:
-                rows = conn.execute(select(t.municipalities).where(m.placement.is_(None))).all()
+            try:
+                with engine.connect().execution_options(**READ_ONLY) as conn:
+                    rows = conn.execute(select(t.municipalities).where(m.placement.is_(None))).all()
+            except DBAPIError:
+                if isinstance(self._route, SingleDatabase):
+                    raise
+                continue  # a shard that does not answer lists nothing (``shard list`` says so)
             found += [
                 Municipality(r.code, r.name, r.created_at)
                 for r in rows
