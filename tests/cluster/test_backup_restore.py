@@ -114,3 +114,26 @@ def test_a_shard_restored_to_t_exports_what_it_exported_at_t(
         )
     assert not restore_dir.exists()
     cluster.wait_healthy()
+
+
+def test_a_restore_is_refused_for_an_unknown_shard_or_a_directory_that_exists(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    new = cluster.state / "restores" / f"refused-{time.monotonic_ns()}"
+    for args, reason in (
+        (("shard9", "2026-01-01 00:00:00+00", str(new)), "unknown shard shard9"),
+        ((SHARD, "2026-01-01 00:00:00+00", str(tmp_path)), "exists"),
+    ):
+        done = subprocess.run(
+            [str(SCRIPT), "restore", *args],
+            env=cluster.env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert done.returncode != 0
+        assert reason in done.stderr
+        assert not done.stdout
+    assert not new.exists()
+    assert list(tmp_path.iterdir()) == []
