@@ -22,17 +22,14 @@ behind the register's today.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import UTC, date
+from datetime import date
 
 from jichitai.domain.errors import invalid
 from jichitai.domain.integration.feed import PROTECTION_SET, TOOK_EFFECT, took_effect_key
-from jichitai.services.event_ids import new_event_id
-from jichitai.services.journal_hash import entry_hash
-from jichitai.services.ports import Clock, IdSource, JournalEntry, UnitOfWork
+from jichitai.services.ports import Clock, IdSource, UnitOfWork
 from jichitai.services.protection import append_protection
+from jichitai.services.system_entries import append_system_entry
 
 SYSTEM_OPERATOR = "system:effective-dates"
 
@@ -90,35 +87,20 @@ class EffectiveDates:
                 repo.mark_took_effect(planned_seq, 0)
                 continue
             (planned,) = repo.journal(after_seq=planned_seq - 1, limit=1)
-            now = self._clock.now().astimezone(UTC)
-            payload = json.dumps(
-                {"persons": list(holding), "took_effect_of": planned.event_id},
-                ensure_ascii=False,
-                separators=(",", ":"),
-                sort_keys=True,
-            )
-            draft = JournalEntry(
-                seq=seq + 1,
-                event_id=new_event_id(self._ids, now),
+            entry = append_system_entry(
+                repo,
+                self._ids,
+                head=(seq, prev_hash),
                 idempotency_key=took_effect_key(planned_seq),
                 kind=TOOK_EFFECT,
                 reason=planned.reason,
                 reason_group=planned.reason_group,
                 effective_on=planned.effective_on,
                 filed_on=planned.filed_on,
-                recorded_at=now,
                 operator=SYSTEM_OPERATOR,
-                place="",
-                terminal="",
-                notes="",
-                ex_officio=False,
-                corrects_event_id=None,
-                payload=payload,
-                prev_hash=prev_hash,
-                entry_hash="",
+                now=self._clock.now(),
+                payload={"persons": list(holding), "took_effect_of": planned.event_id},
             )
-            entry = replace(draft, entry_hash=entry_hash(draft))
-            repo.append(entry, [], {})
             repo.mark_took_effect(planned_seq, entry.seq)
             seq, prev_hash = entry.seq, entry.entry_hash
             appended.append(entry.seq)
