@@ -61,7 +61,7 @@ class EffectiveDates:
         (none when there was nothing to tell)."""
         day = self.day(on)
         with self._uow_for(municipality_code) as uow:
-            if not _due(uow, day):  # the common case: two indexed reads, no lock
+            if not uow.journal.anything_due(day):  # the common case: one read, no lock
                 return []
         with self._uow_for(municipality_code) as uow:
             appended = self.run_in(uow, day)
@@ -69,10 +69,10 @@ class EffectiveDates:
         return appended
 
     def tell_in(self, uow: UnitOfWork) -> list[int]:
-        """The step for today within ``uow`` (the caller commits), when anything is due: two
-        indexed reads otherwise (the feed runs it before every answer)."""
+        """The step for today within ``uow`` (the caller commits), when anything is due: one
+        read otherwise (the feed runs it before every answer)."""
         today = self._clock.today()
-        if not _due(uow, today):
+        if not uow.journal.anything_due(today):
             return []
         return self.run_in(uow, today)
 
@@ -126,8 +126,3 @@ class EffectiveDates:
             if told:
                 appended.append(told)
         return appended
-
-
-def _due(uow: UnitOfWork, day: date) -> bool:
-    """Anything to tell on ``day``: a planned change, or a setting made in advance."""
-    return bool(uow.journal.due_planned(day)) or bool(uow.suppressions.due_feed(day))
