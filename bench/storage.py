@@ -16,7 +16,9 @@ change and the write path's changes/s, with the CPU each side (Python, PostgreSQ
    then ``--changes`` 転居 (in-town moves of whole households), one approved
    change per transaction through ``RegisterService.record_change`` as a counter approves them.
    Bytes per change = growth of the tenant tables; WAL per change = ``pg_wal_lsn_diff`` of
-   ``pg_current_wal_lsn()`` around the run (the throwaway cluster has no other writer). Right
+   ``pg_current_wal_lsn()`` around the run (the WAL is the server's: on a server with other
+   writers their WAL is counted too — use a throwaway cluster). CPU per change: the bench's own
+   process time and the server backends' (``/proc``, so the server must run on this host). Right
    after a checkpoint every first touch of a page writes a full-page image, so this is the
    conservative side; the share of full-page images is printed when ``pg_walinspect`` loads.
 4. ``--reads`` record views by a clerk (``RegisterAccess.record``): each appends an access-log
@@ -140,8 +142,12 @@ def full_page_share(engine: Engine, start: str, end: str) -> float | None:
 
 
 def backend_cpu(engine: Engine) -> dict[int, float]:
-    """CPU seconds so far of each server process connected to this database (Linux /proc)."""
+    """CPU seconds so far of each server process connected to this database (Linux /proc);
+    nothing when the server is not on this host (its process ids would name other processes)."""
     with engine.connect() as conn:
+        address = conn.execute(text("SELECT host(inet_server_addr())")).scalar_one()
+        if address not in (None, "127.0.0.1", "::1"):  # None: a Unix socket, so this host
+            return {}
         pids = conn.execute(
             text(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
@@ -338,11 +344,15 @@ def _run(directory: Path, url: str, residents: int, changes: int, reads: int, se
             f"{applied:,} 転居 applied ({refused} refused), one per transaction,"
             f" in {seconds:.1f} s: {rate:,.0f} changes/s"
         )
+        database_side = (
+            f"PostgreSQL {server_cpu / applied * 1000:.2f} ms"
+            if cpu_after
+            else "PostgreSQL not measured (the server is not on this host)"
+        )
+        per_core = f", {applied / server_cpu:,.0f} per database core" if server_cpu > 0 else ""
         print(
-            f"  CPU per change: Python {client_cpu / applied * 1000:.2f} ms,"
-            f" PostgreSQL {server_cpu / applied * 1000:.2f} ms"
-            f" (→ {applied / client_cpu:,.0f} changes/s per Python core,"
-            f" {applied / server_cpu if server_cpu else float('nan'):,.0f} per database core)"
+            f"  CPU per change: Python {client_cpu / applied * 1000:.2f} ms, {database_side}"
+            f" (→ {applied / client_cpu:,.0f} changes/s per Python core{per_core})"
         )
         print(f"bytes per change: {per_change:,.0f} (tenant tables +{sum(changed.values()):,})")
         show_growth("per change", changed, applied, "change")
