@@ -6,6 +6,11 @@
 #                               migrate both shards and seed one demo municipality on each
 #   scripts/cluster.sh status   each component and its state; exit 0 only if all is healthy
 #   scripts/cluster.sh down     stop everything `up` started (pid files) and remove the state dir
+#   scripts/cluster.sh restore SHARD TIME DIR
+#                               point-in-time restore of SHARD as of TIME (a PostgreSQL timestamp)
+#                               from the repository into the new directory DIR, started as a plain
+#                               PostgreSQL on a free loopback port; prints its SQLAlchemy URL
+#   scripts/cluster.sh restore-stop DIR   stop that server and remove DIR (`down` does it too)
 # Everything lives in one owner-only state directory: JICHITAI_CLUSTER_DIR (default
 # /tmp/jichitai-cluster); <dir>/cluster.env says what runs where. As root, etcd, Patroni,
 # PostgreSQL and pgBackRest run as the `postgres` user (PostgreSQL refuses root); the state dir
@@ -181,6 +186,7 @@ cmd_down() {
     # The API, the workers and Patroni together (Patroni stops its PostgreSQL on SIGTERM, fast
     # shutdown, and needs etcd meanwhile); a postmaster left behind (Patroni killed) is stopped
     # by its own pid file; etcd last.
+    stop_restores
     stop_pids 30 "${names[@]}"
     for shard in "${SHARDS[@]}"; do
         for member in "${MEMBERS[@]}"; do
@@ -218,6 +224,106 @@ cmd_down() {
     done
     rm -rf "$STATE"
     echo "cluster: stopped and removed $STATE in $((SECONDS - started)) s"
+}
+
+# --- restore ------------------------------------------------------------------------------------
+
+restore_stop_dir() {  # DIR: fast shutdown of the restored server in DIR (if it runs), then remove DIR
+    local dir=$1 pid
+    if [ -f "$dir/data/postmaster.pid" ]; then
+        pid=$(head -n 1 "$dir/data/postmaster.pid")
+        if ours "$pid"; then
+            kill -INT "$pid" 2>/dev/null || true
+            local deadline=$((SECONDS + 20))
+            while ours "$pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+            if ours "$pid" && kill -KILL "$pid" 2>/dev/null; then log "restore in $dir did not stop within 20s: killed"; fi
+        fi
+    fi
+    rm -rf "$dir"
+    if [ -f "$STATE/restores.list" ]; then
+        grep -vxF -- "$dir" "$STATE/restores.list" >"$STATE/restores.list.new" || true
+        mv "$STATE/restores.list.new" "$STATE/restores.list"
+    fi
+}
+
+stop_restores() {  # every restore of this stack still listed (`down`)
+    [ -f "$STATE/restores.list" ] || return 0
+    local dir
+    while IFS= read -r dir; do
+        [ -n "$dir" ] && restore_stop_dir "$dir"
+    done <"$STATE/restores.list"
+}
+
+restored_promoted() {  # DIR PORT: the restored server accepts connections and left recovery
+    [ "$(psql -h "$1" -p "$2" -U postgres -d postgres -qAtc 'SELECT NOT pg_is_in_recovery()' 2>/dev/null)" = t ]
+}
+
+cmd_restore() {  # SHARD TIME DIR: the shard as of TIME, restored from the repository into DIR
+    local shard=${1:-} target=${2:-} dir=${3:-}
+    [ -n "$shard" ] && [ -n "$target" ] && [ -n "$dir" ] || die "usage: scripts/cluster.sh restore SHARD TIME DIR"
+    load_env || die "not running (no $STATE/cluster.env)"
+    case " ${SHARDS[*]} " in *" $shard "*) ;; *) die "unknown shard $shard (${SHARDS[*]})" ;; esac
+    [ ! -e "$dir" ] || die "$dir exists: choose a new directory"
+    # Made by the postgres user (as root), so that it may write there: under the state dir
+    # (which it owns), `down` stops and removes the restore with the rest.
+    as_pg mkdir -p -m 700 "$dir" || die "the postgres user cannot create $dir"
+    dir=$(cd "$dir" && pwd)
+    echo "$dir" >>"$STATE/restores.list"
+    local port started=$SECONDS t0 t1 t2
+    port=$(free_ports 1)
+    t0=$(date +%s.%N)
+    # The restored server must never write into the live stanza: archive_mode off (pgBackRest
+    # writes it to postgresql.auto.conf, and the command line repeats it); its restore_command
+    # only reads (archive-get).
+    as_pg pgbackrest --config="$PGBACKREST_CONFIG" --stanza="$shard" --pg1-path="$dir/data" \
+        --type=time --target="$target" --target-action=promote --archive-mode=off \
+        --log-path="$dir" --log-level-file=info restore >&2 ||
+        die "pgbackrest restore failed (log: $dir/$shard-restore.log)"
+    t1=$(date +%s.%N)
+    # Plain PostgreSQL, no Patroni: Patroni's postgresql.conf (copied with the backup) names the
+    # shard's ports, synchronous standbys and archive command; the command line overrides them.
+    "${AS_PG[@]}" env "JICHITAI_CLUSTER_DIR=$STATE" "$PG_BIN/postgres" -D "$dir/data" \
+        -c port="$port" -c listen_addresses=127.0.0.1 -c unix_socket_directories="$dir" \
+        -c archive_mode=off -c archive_command= -c synchronous_standby_names= \
+        -c hba_file="$dir/data/pg_hba.conf" -c ident_file="$dir/data/pg_ident.conf" \
+        -c cluster_name="$shard-restore" -c logging_collector=off \
+        >>"$dir/postgres.log" 2>&1 </dev/null &
+    local pid=$! deadline=$((SECONDS + 300))
+    until restored_promoted "$dir" "$port"; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            tail -n 20 "$dir/postgres.log" >&2
+            die "the restored server stopped (log: $dir/postgres.log)"
+        fi
+        [ "$SECONDS" -lt "$deadline" ] || die "timed out after 300s waiting for the restored server to finish recovery"
+        sleep 0.2
+    done
+    t2=$(date +%s.%N)
+    local db_bytes data_mb url
+    db_bytes=$(psql -h "$dir" -p "$port" -U postgres -d postgres -qAtc "SELECT pg_database_size('jichitai')")
+    data_mb=$(du -sm "$dir/data" | cut -f1)
+    url="postgresql+psycopg://postgres:$PG_PASSWORD@127.0.0.1:$port/jichitai"
+    {
+        echo "# scripts/cluster.sh restore $shard '$target' $dir. Owner-only: holds a password."
+        echo "RESTORE_SHARD=$shard"
+        echo "RESTORE_TARGET='$target'"
+        echo "RESTORE_PORT=$port"
+        echo "RESTORE_URL='$url'"
+        echo "RESTORE_DATABASE_BYTES=$db_bytes"
+        echo "RESTORE_DATA_MB=$data_mb"
+        echo "RESTORE_COPY_SECONDS=$(python3 -c "print(round($t1 - $t0, 2))")"
+        echo "RESTORE_SECONDS=$(python3 -c "print(round($t2 - $t0, 2))")"
+    } >"$dir/restore.env"
+    chmod 600 "$dir/restore.env"
+    log "$shard restored to $target in $((SECONDS - started)) s: 127.0.0.1:$port (details: $dir/restore.env; stop: scripts/cluster.sh restore-stop $dir)"
+    echo "$url"
+}
+
+cmd_restore_stop() {  # DIR
+    local dir=${1:-}
+    [ -n "$dir" ] || die "usage: scripts/cluster.sh restore-stop DIR"
+    [ -d "$dir" ] || die "$dir does not exist"
+    restore_stop_dir "$(cd "$dir" && pwd)"
+    echo "cluster: stopped and removed the restore in $dir"
 }
 
 # --- up -----------------------------------------------------------------------------------------
@@ -526,8 +632,10 @@ case "${1:-}" in
     up) cmd_up ;;
     down) cmd_down ;;
     status) cmd_status ;;
+    restore) cmd_restore "${@:2}" ;;
+    restore-stop) cmd_restore_stop "${@:2}" ;;
     *)
-        echo "usage: scripts/cluster.sh up|status|down  (state dir: \$JICHITAI_CLUSTER_DIR, default /tmp/jichitai-cluster)" >&2
+        echo "usage: scripts/cluster.sh up|status|down|restore SHARD TIME DIR|restore-stop DIR  (state dir: \$JICHITAI_CLUSTER_DIR, default /tmp/jichitai-cluster)" >&2
         exit 2
         ;;
 esac

@@ -8,7 +8,7 @@ docs/integration.md "Withheld persons".
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -39,6 +39,19 @@ def set_setting(client: TestClient, tenant: Tenant, role: Role, **body: Any) -> 
     return sid
 
 
+def guard_feed(client: TestClient, tenant: Tenant, atena_number: str, starts_on: date) -> str:
+    """A 抑止 of ``atena_number`` guarding feeds (他システム連携) from ``starts_on``: its id."""
+    return set_setting(
+        client,
+        tenant,
+        Role.SUPPRESSION_OFFICER,
+        kind="suppression",
+        atena_number=atena_number,
+        processes=["feed"],
+        starts_on=starts_on.isoformat(),
+    )
+
+
 def lift(client: TestClient, tenant: Tenant, role: Role, suppression_id: str) -> None:
     lifted = client.post(
         f"/api/v1/suppressions/{suppression_id}/lift", headers=auth(client, tenant.login(role))
@@ -60,15 +73,7 @@ def test_a_suppression_guarding_feeds_is_told_withheld_when_set_and_with_the_rec
     start = app.register.verify_chain(tenant.code)
     today = app.clock.today().isoformat()
 
-    sid = set_setting(
-        client,
-        tenant,
-        Role.SUPPRESSION_OFFICER,
-        kind="suppression",
-        atena_number=spouse,
-        processes=["feed"],
-        starts_on=today,
-    )
+    sid = guard_feed(client, tenant, spouse, app.clock.today())
     (told,) = new_changes(client, credentials, start)
     assert told["withheld_persons"] == [spouse] and told["records"] == []
     assert (told["kind"], told["reason"], told["effective_on"]) == ("withheld", "withheld", None)
@@ -179,15 +184,7 @@ def test_a_setting_made_for_a_later_day_is_told_on_that_day_once(
     _, spouse = tenant.atena_numbers
     start = app.register.verify_chain(tenant.code)
     later = clock.day + timedelta(days=2)
-    set_setting(
-        client,
-        tenant,
-        Role.SUPPRESSION_OFFICER,
-        kind="suppression",
-        atena_number=spouse,
-        processes=["feed"],
-        starts_on=later.isoformat(),
-    )
+    guard_feed(client, tenant, spouse, later)
     assert new_changes(client, credentials, start) == []  # not yet
     clock.day = later - timedelta(days=1)
     assert new_changes(client, credentials, start) == []
@@ -206,15 +203,7 @@ def test_a_setting_made_in_advance_and_lifted_before_its_day_is_never_told(
     _, spouse = tenant.atena_numbers
     start = app.register.verify_chain(tenant.code)
     later = clock.day + timedelta(days=2)
-    sid = set_setting(
-        client,
-        tenant,
-        Role.SUPPRESSION_OFFICER,
-        kind="suppression",
-        atena_number=spouse,
-        processes=["feed"],
-        starts_on=later.isoformat(),
-    )
+    sid = guard_feed(client, tenant, spouse, later)
     lift(client, tenant, Role.SUPPRESSION_OFFICER, sid)
     clock.day = later
     assert app.integration.tell_effective(tenant.code) == []
@@ -227,15 +216,7 @@ def test_a_protection_entry_cannot_be_cancelled_or_corrected(
     credentials = subscribe(app, tenant)
     _, spouse = tenant.atena_numbers
     start = app.register.verify_chain(tenant.code)
-    set_setting(
-        client,
-        tenant,
-        Role.SUPPRESSION_OFFICER,
-        kind="suppression",
-        atena_number=spouse,
-        processes=["feed"],
-        starts_on=app.clock.today().isoformat(),
-    )
+    guard_feed(client, tenant, spouse, app.clock.today())
     (told,) = new_changes(client, credentials, start)
     with pytest.raises(NotFound) as refused:  # no 異動: nothing to cancel
         app.register.record_change(

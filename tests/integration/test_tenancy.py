@@ -461,6 +461,7 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         assert uow.journal.holding_persons(uow.journal.feed_head())  # the last move-in holds
         uow.journal.mark_took_effect(1, 0)  # no such planned change: nothing is written
         assert uow.suppressions.due_feed(TODAY) == []  # settings made in advance (same step)
+        assert not uow.journal.anything_due(TODAY)  # both of the above, in one read
         uow.suppressions.mark_feed_told("tenancy-1", 0)  # rolled back with the import above
         assert head in uow.read_model.household_members_ever(household)
         uow.read_model.search(

@@ -9,7 +9,6 @@ depends on DNS or sends traffic beyond loopback.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import ssl
 from collections.abc import Callable, Iterator
@@ -19,19 +18,14 @@ from pathlib import Path
 import pytest
 
 from jichitai.adapters.db import tables as t
-from jichitai.adapters.db.outbox_store import SqlOutboxQueue
-from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
 from jichitai.adapters.http.webhook_transport import HttpTransport
 from jichitai.bootstrap import App
-from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.integration.destinations import DestinationPolicy, parse_networks
-from jichitai.domain.integration.retry import RetryPolicy
-from jichitai.domain.residents.commands import Correct, RecordChanges
-from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.subscribers import Credentials
 from jichitai.services.webhooks import DESTINATION_REFUSED, UNREACHABLE, WebhookDispatcher
-from tests.factories import a_header, a_municipality, an_administrator, moving_in
+from tests.factories import a_municipality, an_administrator, moving_in
 from tests.fakes import FakeResolver, FixedClock
+from tests.integration.test_webhooks import a_dispatcher, correction
 from tests.receivers import (
     a_certificate,
     banner_listener,
@@ -76,20 +70,7 @@ def workers(app: App, clock: FixedClock, resolver: FakeResolver) -> Iterator[Wor
         *, allowed: str = "127.0.0.1/32", timeout: float = 2, tls: ssl.SSLContext | None = None
     ) -> WebhookDispatcher:
         transport = HttpTransport(DestinationPolicy(parse_networks(allowed)), resolver, tls)
-        made.append(
-            WebhookDispatcher(
-                SqlOutboxQueue(app.engine),
-                app.integration,
-                lambda c: SqlUnitOfWork(app.engine, c),
-                lambda c: SqlUnitOfWork(app.engine, c, read_only=True),
-                transport,
-                app.access_log,
-                clock,
-                RetryPolicy(base_seconds=1, cap_seconds=4, max_attempts=5),
-                timeout=timeout,
-                lease_seconds=30,
-            )
-        )
+        made.append(a_dispatcher(app, clock, transport, attempts=5, timeout=timeout))
         return made[-1]
 
     yield make
@@ -105,22 +86,6 @@ def subscribe(app: App, code: str, url: str) -> Credentials:
         items=["氏_日本人"],
         webhook_url=url,
     )
-
-
-_REMARKS = itertools.count()
-
-
-def change(app: App, code: str, head: str) -> int:
-    """A correction of the head's record (each a new remark, so each is a change)."""
-    return app.register.record_change(
-        code,
-        Correct(
-            header=a_header(),
-            atena_number=AtenaNumber(head),
-            reason=ChangeReason.MINOR_CORRECTION,
-            changes=RecordChanges(remarks=f"備考{next(_REMARKS)}"),
-        ),
-    ).seq
 
 
 def last_error(app: App, code: str, credentials: Credentials) -> str | None:
@@ -139,7 +104,7 @@ def test_the_worker_connects_to_the_address_it_checked_and_follows_the_name_only
         resolver.names["receiver.test"] = ["127.0.0.1"]
         credentials = subscribe(app, code, f"http://receiver.test:{first.port}/hook")
         worker = workers(allowed="127.0.0.1/32, 127.0.0.3/32")
-        seqs = [change(app, code, head), change(app, code, head)]
+        seqs = [correction(app, code, head), correction(app, code, head)]
         resolver.lookups.clear()
 
         assert worker.run_once().delivered == 2 and first.seqs == seqs
@@ -150,12 +115,12 @@ def test_the_worker_connects_to_the_address_it_checked_and_follows_the_name_only
         assert len({r.client for r in first.received}) == 1  # one kept-alive connection
 
         resolver.names["receiver.test"] = ["127.0.0.3"]  # the name moves (allowed too)
-        moved = change(app, code, head)
+        moved = correction(app, code, head)
         assert worker.run_once().delivered == 1
         assert second.seqs == [moved] and first.seqs == seqs  # not the kept-alive connection
 
         resolver.names["receiver.test"] = ["127.0.0.2"]  # rebound: loopback, not allowed
-        refused = change(app, code, head)
+        refused = correction(app, code, head)
         assert worker.run_once().failed == 1
         assert last_error(app, code, credentials) == DESTINATION_REFUSED
         resolver.names["receiver.test"] = ["127.0.0.3", "127.0.0.2"]  # every answer counts
@@ -182,7 +147,7 @@ def test_a_name_registered_as_public_and_rebound_to_an_internal_service_reaches_
         url = f"https://hooks.example.test:{internal.port}/admin?token=s3cret"
         credentials = subscribe(app, code, url)  # public when registered: accepted
         resolver.names["hooks.example.test"] = ["127.0.0.2"]  # DNS rebinding
-        change(app, code, head)
+        correction(app, code, head)
         with caplog.at_level(logging.INFO):
             report = workers().run_once()
     assert report.failed == 1 and report.delivered == 0
@@ -217,7 +182,7 @@ def test_every_failure_below_http_is_recorded_with_the_same_reason_and_http_stat
         }
         subscribed = {why: subscribe(app, code, url) for why, url in urls.items()}
         del resolver.names["gone.test"]  # it resolved when registered, not any more
-        change(app, code, head)
+        correction(app, code, head)
         with caplog.at_level(logging.INFO):
             report = workers(timeout=0.3).run_once()
     assert report.failed == len(urls)
@@ -243,7 +208,7 @@ def test_https_is_verified_against_the_host_name_over_the_checked_address(
         resolver.names["impostor.test"] = ["127.0.0.1"]
         good = subscribe(app, code, f"https://receiver.test:{receiver.port}/hook")
         bad = subscribe(app, code, f"https://impostor.test:{receiver.port}/hook")
-        seq = change(app, code, head)
+        seq = correction(app, code, head)
         report = workers(tls=certificate.client_context()).run_once()
     assert report.delivered == 1 and report.failed == 1
     assert receiver.seqs == [seq]
@@ -270,7 +235,7 @@ def test_a_url_stored_before_the_rules_is_refused_when_sending_and_shown_without
                 .where(t.subscribers.c.subscriber_id == sid)
                 .values(webhook_url=stored)
             )
-        change(app, code, head)
+        correction(app, code, head)
         with caplog.at_level(logging.INFO):
             assert workers().run_once().failed == 1
     assert receiver.connections == 0

@@ -5,7 +5,6 @@ idempotency key. Real worker, real receiver on 127.0.0.1, the test's clock (no s
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -13,16 +12,13 @@ from sqlalchemy import select
 
 from jichitai.adapters.db import tables as t
 from jichitai.bootstrap import App
-from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import DomainError
 from jichitai.domain.integration.signing import verify
 from jichitai.domain.integration.versioning import INTEGRATION_VERSION
-from jichitai.domain.residents.commands import Correct, RecordChanges
-from jichitai.domain.residents.reasons import ChangeReason
-from tests.factories import a_header, an_administrator
+from tests.factories import an_administrator
 from tests.fakes import FixedClock
 from tests.integration import test_webhooks as hooks
-from tests.integration.test_webhooks import Receiver, Workers, subscribe
+from tests.integration.test_webhooks import Receiver, Workers, correction, subscribe
 from tests.receivers import recording_receiver
 
 pytestmark = pytest.mark.spec("7.2.3")
@@ -34,22 +30,6 @@ random_seed = hooks.random_seed
 receiver = hooks.receiver
 webhook_allowed_networks = hooks.webhook_allowed_networks
 workers = hooks.workers
-
-
-def changed(app: App, code: str, head: str) -> None:
-    """One more change to deliver (a 備考 correction, each with a new text)."""
-    app.register.record_change(
-        code,
-        Correct(
-            header=a_header(),
-            atena_number=AtenaNumber(head),
-            reason=ChangeReason.MINOR_CORRECTION,
-            changes=RecordChanges(remarks=f"備考{next(_REMARKS)}"),
-        ),
-    )
-
-
-_REMARKS = itertools.count()
 
 
 def stamp(signature: str) -> int:
@@ -71,7 +51,7 @@ def test_during_a_rotation_both_secrets_sign_and_after_it_only_the_new_one(
     worker = workers()
 
     def delivered_now() -> tuple[str, bytes, int]:
-        changed(app, code, head)
+        correction(app, code, head)
         assert worker.run_once().delivered == 1
         last = receiver.received[-1]
         return last.signature, last.body, int(clock.now().timestamp())
@@ -124,7 +104,7 @@ def test_a_rotation_without_overlap_retires_the_old_secret_at_once_and_limits_ar
     subscriber_id = credentials.subscriber.subscriber_id
     rotation = app.subscribers.rotate_webhook_secret(admin, subscriber_id, overlap_hours=0)
     assert rotation.previous_valid_until is None
-    changed(app, code, head)
+    correction(app, code, head)
     assert workers().run_once().delivered == 1
     delivery = receiver.received[-1]
     now = int(clock.now().timestamp())
@@ -143,7 +123,7 @@ def test_a_retried_delivery_is_signed_afresh_at_the_retry_with_the_same_idempote
     credentials = subscribe(app, code, receiver.url)
     secret = credentials.webhook_secret
     assert secret
-    changed(app, code, head)
+    correction(app, code, head)
     receiver.script = [503, 503]
     worker = workers()
     first_try = int(clock.now().timestamp())
@@ -168,6 +148,6 @@ def test_a_webhook_names_the_contract_it_was_made_under(
 ) -> None:
     with recording_receiver() as recorder:
         subscribe(app, code, f"http://127.0.0.1:{recorder.port}/hook")
-        changed(app, code, head)
+        correction(app, code, head)
         assert workers().run_once().delivered == 1
     assert [r.version for r in recorder.received] == [INTEGRATION_VERSION] == ["1.1"]

@@ -7,6 +7,7 @@ explicitly (``RECEIVERS``); ``test_webhook_destinations.py`` tests what is refus
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -136,26 +137,33 @@ def head(app: App, code: str) -> str:
 Workers = Callable[..., WebhookDispatcher]
 
 
+def a_dispatcher(
+    app: App, clock: FixedClock, transport: HttpTransport, *, attempts: int, timeout: float
+) -> WebhookDispatcher:
+    """A dispatcher over the test database on the test's clock, sending through ``transport``
+    (backoff 1, 2, 4 s; ``attempts`` tries; a claimed row leased for 30 s)."""
+    return WebhookDispatcher(
+        SqlOutboxQueue(app.engine),
+        app.integration,
+        lambda c: SqlUnitOfWork(app.engine, c),
+        lambda c: SqlUnitOfWork(app.engine, c, read_only=True),
+        transport,
+        app.access_log,
+        clock,
+        RetryPolicy(base_seconds=1, cap_seconds=4, max_attempts=attempts),
+        timeout=timeout,
+        lease_seconds=30,
+    )
+
+
 @pytest.fixture
 def workers(app: App, clock: FixedClock) -> Iterator[Workers]:
     """Makes dispatchers on the test's clock (backoff 1, 2, 4 s); closes them at the end."""
     made: list[WebhookDispatcher] = []
 
     def make(*, attempts: int = 4, timeout: float = 2) -> WebhookDispatcher:
-        made.append(
-            WebhookDispatcher(
-                SqlOutboxQueue(app.engine),
-                app.integration,
-                lambda c: SqlUnitOfWork(app.engine, c),
-                lambda c: SqlUnitOfWork(app.engine, c, read_only=True),
-                HttpTransport(DestinationPolicy(RECEIVERS), FakeResolver()),
-                app.access_log,
-                clock,
-                RetryPolicy(base_seconds=1, cap_seconds=4, max_attempts=attempts),
-                timeout=timeout,
-                lease_seconds=30,
-            )
-        )
+        transport = HttpTransport(DestinationPolicy(RECEIVERS), FakeResolver())
+        made.append(a_dispatcher(app, clock, transport, attempts=attempts, timeout=timeout))
         return made[-1]
 
     yield make
@@ -173,19 +181,25 @@ def subscribe(app: App, code: str, url: str) -> Credentials:
     )
 
 
+_REMARKS = itertools.count()
+
+
+def correction(app: App, code: str, head: str) -> int:
+    """One more change to deliver: a correction of the head's 備考, each with a new text; its
+    seq."""
+    return app.register.record_change(
+        code,
+        Correct(
+            header=a_header(),
+            atena_number=AtenaNumber(head),
+            reason=ChangeReason.MINOR_CORRECTION,
+            changes=RecordChanges(remarks=f"備考{next(_REMARKS)}"),
+        ),
+    ).seq
+
+
 def corrections(app: App, code: str, head: str, count: int) -> list[int]:
-    return [
-        app.register.record_change(
-            code,
-            Correct(
-                header=a_header(),
-                atena_number=AtenaNumber(head),
-                reason=ChangeReason.MINOR_CORRECTION,
-                changes=RecordChanges(remarks=f"備考{i}"),
-            ),
-        ).seq
-        for i in range(count)
-    ]
+    return [correction(app, code, head) for _ in range(count)]
 
 
 def outbox_rows(engine: Engine) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jichitai.domain.errors import InvalidValue
-from jichitai.domain.inbound.text import receipt_number
+from jichitai.domain.inbound.text import read_receipt_number
 
 
 @pytest.mark.parametrize(
@@ -15,13 +15,13 @@ from jichitai.domain.inbound.text import receipt_number
 def test_a_receipt_number_is_read_in_half_or_full_width_digits(
     typed: str, number: int | None
 ) -> None:
-    assert receipt_number(typed, "number") == number
+    assert read_receipt_number(typed, "number") == number
 
 
 @pytest.mark.parametrize("typed", ["12a", "１２-３", "1234567890", "٣", "-1", "1.5"])
 def test_anything_but_up_to_nine_digits_is_refused_naming_the_field(typed: str) -> None:
     with pytest.raises(InvalidValue) as refused:
-        receipt_number(typed, "number")
+        read_receipt_number(typed, "number")
     (violation,) = refused.value.violations
     assert violation.code == "input.receipt_number" and violation.field == "number"
     assert violation.message == "受付番号は数字で入力してください"

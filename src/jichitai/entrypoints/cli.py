@@ -490,6 +490,33 @@ def bench_certificates(
     run(count=count, residents=residents, seed=seed)
 
 
+@bench_app.command("storage")
+def bench_storage(
+    residents: Annotated[int, typer.Option(help="住民数", min=1)] = 20_000,
+    changes: Annotated[int, typer.Option(help="計測する転居の件数", min=1)] = 5_000,
+    reads: Annotated[
+        int, typer.Option(help="計測する閲覧（アクセスログ1件）の件数", min=1)
+    ] = 2_000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="使う PostgreSQL サーバ（既定: JICHITAI_DATABASE_URL）。新しいデータベースを作って計測する",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """住民1人・異動1件あたりの容量と WAL の計測 (bench/storage.py を実行する。PostgreSQL のみ)."""
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "bench" / "storage.py").exists():
+        typer.echo("ベンチマークはソースのチェックアウトからのみ実行できます", err=True)
+        raise typer.Exit(code=2)
+    sys.path.insert(0, str(root))
+    from bench.storage import run  # bench/ is not packaged: found on the path set above
+
+    run(residents=residents, changes=changes, reads=reads, seed=seed, database_url=database_url)
+
+
 @user_app.command("add")
 def user_add(
     municipality: MunicipalityOption,

@@ -242,7 +242,7 @@ def feed_effective(
 ) -> None:
     """異動日が来た予定の異動（転出予定）ごとに took_effect を、開始日が来た抑止・支援措置の設定ごとに
     protection をフィードに追加する（何度実行しても一度だけ。took_effect に追加した通番の一覧）."""
-    from jichitai.services.integration import as_of_day
+    from jichitai.domain.inbound.integration_params import as_of_day
 
     app = _app()
     try:

@@ -22,17 +22,14 @@ behind the register's today.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import UTC, date
+from datetime import date
 
 from jichitai.domain.errors import invalid
 from jichitai.domain.integration.feed import PROTECTION_SET, TOOK_EFFECT, took_effect_key
-from jichitai.services.event_ids import new_event_id
-from jichitai.services.journal_hash import entry_hash
-from jichitai.services.ports import Clock, IdSource, JournalEntry, UnitOfWork
+from jichitai.services.ports import Clock, IdSource, UnitOfWork
 from jichitai.services.protection import append_protection
+from jichitai.services.system_entries import append_system_entry
 
 SYSTEM_OPERATOR = "system:effective-dates"
 
@@ -64,7 +61,7 @@ class EffectiveDates:
         (none when there was nothing to tell)."""
         day = self.day(on)
         with self._uow_for(municipality_code) as uow:
-            if not _due(uow, day):  # the common case: two indexed reads, no lock
+            if not uow.journal.anything_due(day):  # the common case: one read, no lock
                 return []
         with self._uow_for(municipality_code) as uow:
             appended = self.run_in(uow, day)
@@ -72,10 +69,10 @@ class EffectiveDates:
         return appended
 
     def tell_in(self, uow: UnitOfWork) -> list[int]:
-        """The step for today within ``uow`` (the caller commits), when anything is due: two
-        indexed reads otherwise (the feed runs it before every answer)."""
+        """The step for today within ``uow`` (the caller commits), when anything is due: one
+        read otherwise (the feed runs it before every answer)."""
         today = self._clock.today()
-        if not _due(uow, today):
+        if not uow.journal.anything_due(today):
             return []
         return self.run_in(uow, today)
 
@@ -90,35 +87,20 @@ class EffectiveDates:
                 repo.mark_took_effect(planned_seq, 0)
                 continue
             (planned,) = repo.journal(after_seq=planned_seq - 1, limit=1)
-            now = self._clock.now().astimezone(UTC)
-            payload = json.dumps(
-                {"persons": list(holding), "took_effect_of": planned.event_id},
-                ensure_ascii=False,
-                separators=(",", ":"),
-                sort_keys=True,
-            )
-            draft = JournalEntry(
-                seq=seq + 1,
-                event_id=new_event_id(self._ids, now),
+            entry = append_system_entry(
+                repo,
+                self._ids,
+                head=(seq, prev_hash),
                 idempotency_key=took_effect_key(planned_seq),
                 kind=TOOK_EFFECT,
                 reason=planned.reason,
                 reason_group=planned.reason_group,
                 effective_on=planned.effective_on,
                 filed_on=planned.filed_on,
-                recorded_at=now,
                 operator=SYSTEM_OPERATOR,
-                place="",
-                terminal="",
-                notes="",
-                ex_officio=False,
-                corrects_event_id=None,
-                payload=payload,
-                prev_hash=prev_hash,
-                entry_hash="",
+                now=self._clock.now(),
+                payload={"persons": list(holding), "took_effect_of": planned.event_id},
             )
-            entry = replace(draft, entry_hash=entry_hash(draft))
-            repo.append(entry, [], {})
             repo.mark_took_effect(planned_seq, entry.seq)
             seq, prev_hash = entry.seq, entry.entry_hash
             appended.append(entry.seq)
@@ -144,8 +126,3 @@ class EffectiveDates:
             if told:
                 appended.append(told)
         return appended
-
-
-def _due(uow: UnitOfWork, day: date) -> bool:
-    """Anything to tell on ``day``: a planned change, or a setting made in advance."""
-    return bool(uow.journal.due_planned(day)) or bool(uow.suppressions.due_feed(day))

@@ -26,6 +26,7 @@ from jichitai.domain.access.actor import Forbidden, Unauthenticated
 from jichitai.domain.access.suppression import Process
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import Violation, invalid
+from jichitai.domain.inbound.integration_params import as_of_day
 from jichitai.domain.integration.codes import catalogue
 from jichitai.domain.integration.feed import (
     TOOK_EFFECT,
@@ -107,34 +108,6 @@ def cursor_value(cursor: str) -> int:
             "after",
         )
     return int(cursor)
-
-
-def as_of_day(text: str | None, today: date, field: str = "as_of") -> date | None:
-    """The ``as_of`` parameter (基準日): a real day written YYYY-MM-DD, not after ``today``
-    (the register answers only for days that have begun; a planned change is announced in the
-    feed with its date instead). None when not given: the answer is as of today."""
-    if text is None:
-        return None
-    day = None
-    if len(text) == 10 and text.isascii() and text[4] == "-" and text[7] == "-":
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            day = None
-    if day is None:
-        raise invalid(
-            "as_of.invalid",
-            f"{field}（基準日）は YYYY-MM-DD 形式の実在する日付で指定してください",
-            field,
-        )
-    if day > today:
-        raise invalid(
-            "as_of.future",
-            f"{field}（基準日）に今日（{today.isoformat()}）より後の日付は指定できません"
-            "（予定の異動はフィードが効力発生日とともに伝えます）",
-            field,
-        )
-    return day
 
 
 class IntegrationService:

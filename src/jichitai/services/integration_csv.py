@@ -14,20 +14,16 @@ import io
 from collections.abc import Collection, Iterable, Iterator
 from typing import Final
 
-from jichitai.domain.errors import InvalidValue, Violation
 from jichitai.domain.migration.cp932 import escape_cp932
 
 __all__ = [
-    "CSV_ENCODINGS",
     "GAIJI_REPORT_HEADER",
     "MEDIA_TYPES",
-    "checked_encoding",
     "csv_chunks",
     "gaiji_report",
     "gaiji_report_csv",
 ]
 
-CSV_ENCODINGS: Final = ("utf-8", "cp932")
 MEDIA_TYPES: Final = {
     "utf-8": "text/csv; charset=utf-8",
     "cp932": "text/csv; charset=Windows-31J",
@@ -37,39 +33,6 @@ GAIJI_REPORT_HEADER: Final = ("行", "宛名番号", "項目", "文字", "符号
 _CHUNK: Final = 500
 
 Record = dict[str, str]
-
-
-def checked_encoding(encoding: str, *, csv_format: bool, bom: bool) -> str:
-    """The extract's encoding, refused clearly when it is not one the file can be written in."""
-    name = encoding.strip().lower()
-    faults: list[Violation] = []
-    if name not in CSV_ENCODINGS:
-        faults.append(
-            Violation(
-                "integration.encoding_unknown",
-                "文字コード（encoding）は utf-8 又は cp932 で指定してください",
-                "encoding",
-            )
-        )
-    elif name != "utf-8" and not csv_format:
-        faults.append(
-            Violation(
-                "integration.encoding_csv_only",
-                "NDJSON は UTF-8 だけです（cp932 は format=csv で指定してください）",
-                "encoding",
-            )
-        )
-    if bom and (name != "utf-8" or not csv_format):
-        faults.append(
-            Violation(
-                "integration.bom_utf8_csv_only",
-                "BOM（bom=true）は UTF-8 の CSV にだけ付けられます",
-                "bom",
-            )
-        )
-    if faults:
-        raise InvalidValue(*faults)
-    return name
 
 
 def _cells(items: tuple[str, ...], record: Record) -> list[str]:

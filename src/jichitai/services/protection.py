@@ -31,16 +31,13 @@ unique in the journal; the entry is appended under the chain head's lock).
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from jichitai.domain.access.suppression import DV_KINDS, Process, Suppression
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.integration.feed import PROTECTION, PROTECTION_GROUP, protection_key
-from jichitai.services.event_ids import new_event_id
-from jichitai.services.journal_hash import entry_hash
-from jichitai.services.ports import IdSource, JournalEntry, UnitOfWork
+from jichitai.services.ports import IdSource, UnitOfWork
+from jichitai.services.system_entries import append_system_entry
 
 
 def concerns_feed(setting: Suppression) -> bool:
@@ -86,44 +83,29 @@ def append_protection(
     commits); its seq, or 0 when the setting concerns nobody now (nothing is appended), or when
     it was told already."""
     repo = uow.journal
-    seq, prev_hash = repo.journal_head()  # serialises the append with every writer
+    head = repo.journal_head()  # serialises the append with every writer
     key = protection_key(setting.suppression_id, reason)
     if repo.entry_by_idempotency_key(key) is not None:
         return 0
     persons = persons_now(uow, setting, today)
     if not persons:
         return 0
-    recorded_at = now.astimezone(UTC)
-    payload = json.dumps(
-        {
-            "persons": [atena for atena, _ in persons],
-            "histories": dict(persons),
-            "suppression_id": setting.suppression_id,
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-        sort_keys=True,
-    )
-    draft = JournalEntry(
-        seq=seq + 1,
-        event_id=new_event_id(ids, recorded_at),
+    entry = append_system_entry(
+        repo,
+        ids,
+        head=head,
         idempotency_key=key,
         kind=PROTECTION,
         reason=reason,
         reason_group=PROTECTION_GROUP,
         effective_on=effective_on,
         filed_on=None,
-        recorded_at=recorded_at,
         operator=operator,
-        place="",
-        terminal="",
-        notes="",
-        ex_officio=False,
-        corrects_event_id=None,
-        payload=payload,
-        prev_hash=prev_hash,
-        entry_hash="",
+        now=now,
+        payload={
+            "persons": [atena for atena, _ in persons],
+            "histories": dict(persons),
+            "suppression_id": setting.suppression_id,
+        },
     )
-    entry = replace(draft, entry_hash=entry_hash(draft))
-    repo.append(entry, [], {})
     return entry.seq

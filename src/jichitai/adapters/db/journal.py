@@ -308,6 +308,21 @@ class SqlJournal:
         )
         return [int(row[0]) for row in rows]
 
+    def anything_due(self, on: date) -> bool:
+        """Anything the dates step has to tell on ``on``: a planned change dated on or before it
+        whose day has not been told (``due_planned``), or a setting guarding the feed that starts
+        on or before it, has not been told and is not lifted (``suppressions.due_feed``)."""
+        # One statement: the feed asks this before every answer, and almost always nothing is
+        # due (two indexed probes, ix_planned_changes_due and ix_suppressions_feed_due).
+        row = self._sql.one(
+            "SELECT EXISTS (SELECT 1 FROM planned_changes WHERE municipality_code = :mc"
+            " AND took_effect_seq IS NULL AND effective_on <= :on)"
+            " OR EXISTS (SELECT 1 FROM suppressions WHERE municipality_code = :mc"
+            " AND feed_told_seq IS NULL AND starts_on <= :on AND lifted_at IS NULL)",
+            {"mc": self._mc, "on": self._sql.value(on)},
+        )
+        return row is not None and bool(row[0])
+
     def holding_persons(self, seq: int) -> Sequence[str]:
         """The persons whose snapshot written by entry ``seq`` still holds on its 異動日 (none
         when it was cancelled, or superseded by the 転入通知, before the day)."""

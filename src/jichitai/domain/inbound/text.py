@@ -222,7 +222,7 @@ def telephone(text: str, field: str, *, label: str = "電話番号") -> str:
     return value
 
 
-def receipt_number(text: str, field: str) -> int | None:
+def read_receipt_number(text: str, field: str) -> int | None:
     """A 受付番号 as read out to find a draft (「123」, 「000123」, full-width digits too): its
     number, or None when nothing was typed. Digits only, at most nine."""
     typed = unicodedata.normalize("NFKC", text).strip(_TRIM)

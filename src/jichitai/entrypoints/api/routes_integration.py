@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from jichitai.domain.access.actor import Unauthenticated
 from jichitai.domain.errors import Violation
+from jichitai.domain.inbound.integration_params import checked_encoding
 from jichitai.domain.integration.subscribers import Subscriber
 from jichitai.domain.residents.search import MAX_SEARCH_RESULTS, SearchBy
 from jichitai.entrypoints.api import schemas as s
@@ -27,7 +28,6 @@ from jichitai.entrypoints.api.security import app_of
 from jichitai.services.integration import MAX_FEED_LIMIT
 from jichitai.services.integration_csv import (
     MEDIA_TYPES,
-    checked_encoding,
     csv_chunks,
     gaiji_report_csv,
 )

@@ -83,7 +83,7 @@ def queue(
     actor = counter.actor
     staff = app_of(request).register_access
     try:
-        wanted, invalid = inbound_text.receipt_number(number, "number"), False
+        wanted, invalid = inbound_text.read_receipt_number(number, "number"), False
     except InvalidValue:
         wanted, invalid = None, True
     views = staff.drafts(actor)

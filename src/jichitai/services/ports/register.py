@@ -279,6 +279,11 @@ class RegisterJournal(RegisterView, Protocol):
     def due_planned(self, on: date) -> Sequence[int]:
         """Planned entries dated on or before ``on`` whose day has not been told, in date order."""
 
+    def anything_due(self, on: date) -> bool:
+        """Anything for the dates step to tell on ``on``, in one read: a planned entry whose day
+        has come and not been told (``due_planned``), or a setting guarding the feed made in
+        advance whose day has come and not been told (``SuppressionRepository.due_feed``)."""
+
     def holding_persons(self, seq: int) -> Sequence[str]:
         """The persons whose snapshot written by entry ``seq`` still holds on its 異動日."""
 
