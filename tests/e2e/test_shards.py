@@ -12,14 +12,13 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from jichitai.adapters.clock import SystemClock
 from jichitai.domain.residents.commands import MoveIn
 from jichitai.services.register import encode_command
 from tests.e2e.conftest import Cli, own_database, served
@@ -158,7 +157,7 @@ def token(base: str, login: str) -> dict[str, str]:
 
 
 def a_move_in(number: int) -> dict[str, Any]:
-    today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    today = SystemClock("Asia/Tokyo").today()  # the served process's own clock
     given = GIVEN[number % len(GIVEN)]
     # A birth date of its own for each number: a second 佐藤 with the same name and birth date
     # would be held as a possible duplicate.
