@@ -71,6 +71,10 @@ for s in socks:
 PY
 }
 
+demo_login() {  # SHARD: the demo clerk's login on the shard's municipality (one login, one user)
+    if [ "$1" = shard1 ]; then echo demo-clerk; else echo "demo-clerk-$1"; fi
+}
+
 demo_field() {  # SHARD INDEX: the shard's demo municipality's code (0) or name (1)
     local ref="DEMO_$1[$2]"
     echo "${!ref}"
@@ -137,7 +141,7 @@ cmd_status() {
         check "$shard (pgBackRest)" "stanza $shard ok with a full backup" backup_healthy "$shard"
         as_pg pgbackrest --config="$STATE/pgbackrest/pgbackrest.conf" --stanza="$shard" info 2>&1 | sed 's/^/    /' || true
     done
-    check API "$API_URL/healthz ($API_WORKERS worker processes, on shard1)" api_healthy
+    check API "$API_URL/healthz ($API_WORKERS worker processes; catalog on shard1)" api_healthy
     check "API process" "pid $(cat "$STATE/pids/api" 2>/dev/null || echo -)" pid_alive api
     for shard in "${SHARDS[@]}"; do
         check "worker ($shard)" "pid $(cat "$STATE/pids/worker-$shard" 2>/dev/null || echo -)" pid_alive "worker-$shard"
@@ -470,17 +474,26 @@ prepare_shard() {  # SHARD: backups, database, migrations, demo municipality, ji
     mapfile -t env_vars < <(app_env "$shard")
     export "${env_vars[@]}"
     "$JICHITAI" db upgrade >/dev/null
-    "$JICHITAI" municipality add "$code" "$name" >/dev/null
-    # The API runs against shard1 until the application routes requests by shard (issue 20,
-    # "Tenant shards"): it starts once shard1 is migrated, while the demo data is seeded.
+    # shard1's database is also the shard catalog (ADR 0016): every jichitai process below
+    # names it, and reaches shard2 through it.
+    export JICHITAI_DATABASE_URL
+    JICHITAI_DATABASE_URL=$(shard_url shard1)
     if [ "$shard" = shard1 ]; then
+        "$JICHITAI" municipality add "$code" "$name" >/dev/null
+        touch "$STATE/catalog.ready"
+        # The API starts once the catalog is migrated, while the demo data is seeded.
         start_bg api "$STATE/logs/api.log" "$JICHITAI" serve --host 127.0.0.1 --port "$API_PORT" --workers "$API_WORKERS"
+    else
+        wait_for 300 "the catalog (shard1) to be migrated" test -f "$STATE/catalog.ready"
+        "$JICHITAI" shard add "$shard" "$(shard_url "$shard")" >/dev/null
+        "$JICHITAI" municipality add "$code" "$name" --shard "$shard" >/dev/null
     fi
     local master="$ROOT/src/jichitai/layouts/town_areas/$code.csv"
     if [ -f "$master" ]; then "$JICHITAI" address import --municipality "$code" "$master" >/dev/null; fi
     "$JICHITAI" demo seed --municipality "$code" --residents "$DEMO_RESIDENTS" --seed 1 >/dev/null
-    echo "$DEMO_PASSWORD" | "$JICHITAI" user add --municipality "$code" demo-clerk --role clerk >/dev/null
-    # The webhook worker reads the shard's municipalities when it starts: after they exist.
+    echo "$DEMO_PASSWORD" | "$JICHITAI" user add --municipality "$code" "$(demo_login "$shard")" --role clerk >/dev/null
+    # A webhook worker per shard (each serves every shard's queue: two for the load and for a
+    # spare); it reads the municipalities when it starts: after they exist.
     start_bg "worker-$shard" "$STATE/logs/worker-$shard.log" "$JICHITAI" worker
     log "$shard: database jichitai migrated, $code $name seeded ($((SECONDS - started)) s)"
     wait "$backup"
@@ -583,7 +596,10 @@ cmd_up() {
         echo "API_PORT=$API_PORT"
         echo "API_URL=$API_URL"
         echo "API_WORKERS=$API_WORKERS"
-        echo "API_SHARD=shard1"
+        echo "CATALOG_SHARD=shard1"
+        echo "CATALOG_URL='$(shard_url shard1)'"
+        echo "DEMO_LOGIN_shard1=$(demo_login shard1)"
+        echo "DEMO_LOGIN_shard2=$(demo_login shard2)"
         echo "JICHITAI_SECRET_KEY=$SECRET_KEY"
         echo "JICHITAI_KEY_DIR=$STATE/app/keys"
         echo "DEMO_PASSWORD=$DEMO_PASSWORD"
@@ -604,9 +620,10 @@ TEXT
     done
     cat <<TEXT
   pgBackRest      repository $STATE/pgbackrest/repo, stanzas ${SHARDS[*]} (WAL archived, one full backup each)
-  API             $API_URL  ($API_WORKERS worker processes, on shard1; /ui/, /docs)
+  API             $API_URL  ($API_WORKERS worker processes; /ui/, /docs): both municipalities,
+                  each request routed to its shard by the catalog in shard1's database
   workers         one 'jichitai worker' per shard
-  demo login      demo-clerk / $DEMO_PASSWORD (on each shard's municipality)
+  demo logins     $(demo_login shard1) (shard1's municipality), $(demo_login shard2) (shard2's); password $DEMO_PASSWORD
   scripts/cluster.sh status | scripts/cluster.sh down
 TEXT
 }

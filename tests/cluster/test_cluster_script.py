@@ -153,14 +153,44 @@ def test_up_status_down(state_dir: Path) -> None:
     found = http_json(f"{api}/api/v1/residents?q=0000000019", token=str(token["access_token"]))
     assert isinstance(found, dict) and found["count"] == 1
 
-    # The CLI against each shard (the libpq multi-host URL that follows the primary): each holds
-    # its own demo municipality with residents, and not the other's.
-    for shard, other in (("shard1", "shard2"), ("shard2", "shard1")):
+    # The API reaches shard2's municipality too, through the catalog in shard1's database.
+    token2 = http_json(
+        f"{api}/api/v1/auth/token",
+        {"username": values["DEMO_LOGIN_shard2"], "password": values["DEMO_PASSWORD"]},
+    )
+    assert isinstance(token2, dict)
+    found2 = http_json(f"{api}/api/v1/residents?q=0000000019", token=str(token2["access_token"]))
+    assert isinstance(found2, dict) and found2["count"] == 1
+    assert found2 != found  # another municipality's person of the same 宛名番号
+
+    # The catalog (shard1's database) lists both municipalities, each on its shard.
+    catalog_env = {**env, "JICHITAI_DATABASE_URL": values["CATALOG_URL"]}
+    shards = json.loads(run(str(JICHITAI), "shard", "list", "--json", env=catalog_env))
+    assert {s["shard"]: s["municipalities"] for s in shards} == {
+        "home": [values["MUNICIPALITY_shard1"]],
+        "shard2": [values["MUNICIPALITY_shard2"]],
+    }
+
+    # Each shard's database, asked as a database of its own (the libpq multi-host URL that
+    # follows the primary): shard2 holds its municipality's rows and not shard1's.
+    for shard in ("shard1", "shard2"):
         shard_env = {**env, "JICHITAI_DATABASE_URL": values[f"DATABASE_URL_{shard}"]}
         listed = json.loads(run(str(JICHITAI), "municipality", "list", "--json", env=shard_env))
         codes = {m["municipality_code"] for m in listed}
         assert values[f"MUNICIPALITY_{shard}"] in codes
-        assert values[f"MUNICIPALITY_{other}"] not in codes
+    for shard, other in (("shard1", "shard2"), ("shard2", "shard1")):
+        dsn = (
+            "host=127.0.0.1,127.0.0.1 port={a},{b} user=postgres dbname=jichitai"
+            " target_session_attrs=read-write"
+        ).format(a=values[f"PG_PORT_{shard}_a"], b=values[f"PG_PORT_{shard}_b"])
+        counts = run(
+            "psql", dsn, "-Atc",
+            "SELECT municipality_code, count(*) FROM residents GROUP BY 1 ORDER BY 1",
+            env={**env, "PGPASSWORD": values["PG_PASSWORD"]},
+        )  # fmt: skip
+        held = {line.split("|")[0] for line in counts.split()}
+        assert held == {values[f"MUNICIPALITY_{shard}"]}, (shard, counts)
+        assert values[f"MUNICIPALITY_{other}"] not in held
         stats = json.loads(
             run(
                 str(JICHITAI),

@@ -20,55 +20,17 @@ reported (``move.verify_failed``): the copy left on the source is untouched, for
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager, closing
+from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
 
 from jichitai.domain.common.municipality import MunicipalityCode
 from jichitai.domain.errors import DomainError, Violation
-from jichitai.services.ports import Clock
+from jichitai.services.ports import Clock, MoveCatalog, ShardCopy, Snapshot
 
 CATCH_UP_ROUNDS = 8
 """Copy rounds at most before the freeze, while writes continue."""
 FEW_ROWS = 500
 """A round that copies at most this many rows ends the catch-up: the rest waits for the freeze."""
-
-
-class ShardCopy(Protocol):
-    """One municipality's copy between two shards (``adapters/db/shard_moves.py``)."""
-
-    def prepare(self) -> None: ...
-
-    def copy_appended(self) -> int: ...
-
-    def replace_current(self) -> int: ...
-
-    def differences(self) -> list[str]: ...
-
-    def frozen(self) -> AbstractContextManager[Callable[[], None]]: ...
-
-    def serve_target(self, serving: bool) -> None: ...
-
-
-class MoveCatalog(Protocol):
-    """The catalog's side of a move (``ShardCatalog``)."""
-
-    def begin_move(self, municipality_code: str, to: str, now: datetime) -> str: ...
-
-    def end_move(
-        self, municipality_code: str, *, switched_to: str | None, now: datetime
-    ) -> None: ...
-
-
-class Snapshot(Protocol):
-    """A read of one municipality on one shard that sees one state from its start on."""
-
-    def export(self) -> dict[str, bytes]:
-        """The standard-layout export (file name → bytes) of that state."""
-        ...
-
-    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ import Clock``) whichever module defines it:
 - ``migration``: the layout export's sink, the import's source and its worker pool;
 - ``suppression``: suppression settings;
 - ``audit``: the access log;
-- ``addresses``: the 町字 master and the file it is read from.
+- ``addresses``: the 町字 master and the file it is read from;
+- ``shards``: a municipality's move between shards (the copy, the catalog, the snapshots).
 
 A value a port carries that is a use case's own (an access-log entry, an issue record) stays
 with its service and is named here for type checking only.
@@ -81,6 +82,7 @@ from jichitai.services.ports.seals import (
     SealImageReader,
     SealRepository,
 )
+from jichitai.services.ports.shards import MoveCatalog, ShardCopy, Snapshot
 from jichitai.services.ports.staff import (
     PasswordHasher,
     SessionRepository,
@@ -114,6 +116,7 @@ __all__ = [
     "ImportedSnapshot",
     "IssueCodes",
     "JournalEntry",
+    "MoveCatalog",
     "Municipality",
     "MunicipalityDirectory",
     "OutboxQueue",
@@ -131,6 +134,8 @@ __all__ = [
     "SealRepository",
     "SearchCriteria",
     "SessionRepository",
+    "ShardCopy",
+    "Snapshot",
     "StaffLogins",
     "StaffSession",
     "StaffUser",
