@@ -275,6 +275,7 @@ def test_killing_a_primary_during_approvals_loses_and_duplicates_nothing(
     old = leader(cluster, "shard1")
     assert old is not None
     stream, threads = start_stream(cluster, run_id, CLIENTS)
+    killed: float | None = None
     try:
         wait_until("approvals before the kill", lambda: stream.acked() >= 2 * CLIENTS, 120)
         before = stream.acked()
@@ -288,6 +289,7 @@ def test_killing_a_primary_during_approvals_loses_and_duplicates_nothing(
         killed = time.monotonic()
         os.kill(patroni, signal.SIGKILL)
         os.kill(postmaster, signal.SIGKILL)
+        killed_at = killed
         promoted = wait_until(
             "the synchronous standby promoted",
             lambda: leader(cluster, "shard1") not in (None, old),
@@ -295,21 +297,22 @@ def test_killing_a_primary_during_approvals_loses_and_duplicates_nothing(
         )
         wait_until(
             "an approval after the kill",
-            lambda: any(a.at > killed for a in list(stream.acks)) or bool(stream.failures),
+            lambda: any(a.at > killed_at for a in list(stream.acks)) or bool(stream.failures),
             120,
         )
         assert not stream.failures, stream.failures
-        gap = min(a.at for a in list(stream.acks) if a.at > killed) - killed
+        gap = min(a.at for a in list(stream.acks) if a.at > killed_at) - killed_at
         after = stream.acked()
         wait_until(
             "more approvals on the new primary", lambda: stream.acked() >= after + CLIENTS, 120
         )
     finally:
         stop_stream(stream, threads)
+        if killed is not None:  # whatever happened: the killed member rejoins as a replica
+            cluster.script("start", f"patroni-shard1-{old}")
     assert not stream.failures, stream.failures
 
-    # The killed member rejoins as a replica; the stack is healthy again for the next test.
-    cluster.script("start", f"patroni-shard1-{old}")
+    # The stack is healthy again for the next test (the old primary rewound, a Sync Standby).
     try:
         rejoined = cluster.wait_healthy(180)
     except AssertionError as error:
