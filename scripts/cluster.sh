@@ -11,6 +11,7 @@
 #                               from the repository into the new directory DIR, started as a plain
 #                               PostgreSQL on a free loopback port; prints its SQLAlchemy URL
 #   scripts/cluster.sh restore-stop DIR   stop that server and remove DIR (`down` does it too)
+#   scripts/cluster.sh start NAME  start again a stopped component (etcd, patroni-SHARD-MEMBER)
 # Everything lives in one owner-only state directory: JICHITAI_CLUSTER_DIR (default
 # /tmp/jichitai-cluster); <dir>/cluster.env says what runs where. As root, etcd, Patroni,
 # PostgreSQL and pgBackRest run as the `postgres` user (PostgreSQL refuses root); the state dir
@@ -355,6 +356,9 @@ bootstrap:
     retry_timeout: 5
     maximum_lag_on_failover: 1048576
     synchronous_mode: true
+    # etcd down: the primary stays primary while it still reaches every member of its shard
+    # (their REST API), instead of demoting itself when its leader key cannot be renewed.
+    failsafe_mode: true
     postgresql:
       use_pg_rewind: true
       use_slots: true
@@ -501,6 +505,39 @@ prepare_shard() {  # SHARD: backups, database, migrations, demo municipality, ji
     log "$shard ready"
 }
 
+start_etcd() {
+    start_bg etcd "$STATE/logs/etcd.log" "${AS_PG[@]}" etcd --name jichitai --data-dir "$STATE/etcd" \
+        --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+        --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+        --initial-cluster "jichitai=http://127.0.0.1:$ETCD_PEER_PORT" --logger zap --log-level warn
+}
+
+start_patroni() {  # SHARD MEMBER
+    start_bg "patroni-$1-$2" "$STATE/logs/patroni-$1-$2.log" "${AS_PG[@]}" patroni "$STATE/$1/$2/patroni.yml"
+}
+
+cmd_start() {  # NAME: start again a component of a running stack that has stopped (killed by a
+    # failover test, or crashed), as `up` started it: etcd, or patroni-SHARD-MEMBER (the member
+    # rejoins its shard as a replica, rewound with pg_rewind if it was the primary)
+    load_env || die "not running (no $STATE/cluster.env)"
+    local name=${1:-}
+    ! pid_alive "$name" || die "$name is running (pid $(cat "$STATE/pids/$name"))"
+    case "$name" in
+        etcd)
+            start_etcd
+            wait_for 30 "etcd" etcd_healthy
+            ;;
+        patroni-*-*)
+            local member=${name##*-} shard=${name#patroni-}
+            shard=${shard%-*}
+            [ -f "$STATE/$shard/$member/patroni.yml" ] || die "no member $shard-$member"
+            start_patroni "$shard" "$member"
+            ;;
+        *) die "usage: scripts/cluster.sh start etcd|patroni-SHARD-MEMBER" ;;
+    esac
+    log "started $name (pid $(cat "$STATE/pids/$name"))"
+}
+
 cmd_up() {
     local started=$SECONDS
     [ -x "$JICHITAI" ] || die "$JICHITAI not found (run make install)"
@@ -546,18 +583,12 @@ cmd_up() {
         as_pg test -w "$STATE" || die "the postgres user cannot reach $STATE: choose a state dir whose parents it may enter"
     fi
 
-    start_bg etcd "$STATE/logs/etcd.log" "${AS_PG[@]}" etcd --name jichitai --data-dir "$STATE/etcd" \
-        --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
-        --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-        --initial-cluster "jichitai=http://127.0.0.1:$ETCD_PEER_PORT" --logger zap --log-level warn
+    start_etcd
     wait_for 30 "etcd" etcd_healthy
     log "etcd on 127.0.0.1:$ETCD_PORT ($((SECONDS - started)) s)"
 
     for shard in "${SHARDS[@]}"; do
-        for member in "${MEMBERS[@]}"; do
-            start_bg "patroni-$shard-$member" "$STATE/logs/patroni-$shard-$member.log" \
-                "${AS_PG[@]}" patroni "$STATE/$shard/$member/patroni.yml"
-        done
+        for member in "${MEMBERS[@]}"; do start_patroni "$shard" "$member"; done
     done
     local jobs=()
     for shard in "${SHARDS[@]}"; do
@@ -651,8 +682,9 @@ case "${1:-}" in
     status) cmd_status ;;
     restore) cmd_restore "${@:2}" ;;
     restore-stop) cmd_restore_stop "${@:2}" ;;
+    start) cmd_start "${2:-}" ;;
     *)
-        echo "usage: scripts/cluster.sh up|status|down|restore SHARD TIME DIR|restore-stop DIR  (state dir: \$JICHITAI_CLUSTER_DIR, default /tmp/jichitai-cluster)" >&2
+        echo "usage: scripts/cluster.sh up|status|down|start NAME|restore SHARD TIME DIR|restore-stop DIR  (state dir: \$JICHITAI_CLUSTER_DIR, default /tmp/jichitai-cluster)" >&2
         exit 2
         ;;
 esac

@@ -14,7 +14,7 @@ import typer
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
-from jichitai.domain.errors import DomainError
+from jichitai.domain.errors import DomainError, Unavailable
 from jichitai.domain.integration.destinations import without_credentials
 from jichitai.domain.integration.subscribers import BUSINESS_SYSTEMS, Subscriber
 from jichitai.entrypoints.cli_common import (
@@ -302,8 +302,9 @@ def worker(
                 told_at = time.monotonic()
             try:
                 due = dispatcher.due(limit=concurrency * 4)
-            except DBAPIError:
-                # The database is away (a failover, a restart): wait and ask again, backing off
+            except (DBAPIError, Unavailable):
+                # The database is away (a failover, a restart; PostgreSQL's engine says so with
+                # Unavailable, adapters/db/outages.py): wait and ask again, backing off
                 # to OUTAGE_BACKOFF_CAP; what is queued stays queued and goes out afterwards.
                 outage = min(max(poll, outage * 2), OUTAGE_BACKOFF_CAP)
                 logging.getLogger("jichitai.worker").warning(

@@ -37,6 +37,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from jichitai.adapters.db import outages
 from jichitai.adapters.private_files import private_database_file
 
 #: Execution option naming the SQLite transaction mode: "IMMEDIATE" (default) or "DEFERRED".
@@ -96,7 +97,11 @@ def create_engine_for(url: str) -> Engine:
         return engine
     if sa_url.drivername == "postgresql":
         sa_url = sa_url.set(drivername="postgresql+psycopg")
-    return create_engine(sa_url, future=True, pool_pre_ping=True)
+    # Pre-ping: a pooled connection the server closed (a failover, a restart) is replaced
+    # before use; a server that cannot be reached is a 503 ``database.unavailable`` (outages.py).
+    engine = create_engine(sa_url, future=True, pool_pre_ping=True)
+    outages.install(engine)
+    return engine
 
 
 def is_sqlite(engine: Engine | Connection) -> bool:
