@@ -619,6 +619,7 @@ cmd_up() {
                 echo "REST_PORT_${shard}_${member}=${!rest}"
             done
             echo "MUNICIPALITY_$shard=$(demo_field "$shard" 0)"
+            echo "MUNICIPALITY_NAME_$shard=$(demo_field "$shard" 1)"
             echo "DATABASE_URL_$shard='$(shard_url "$shard")'"
             echo "PATRONI_CONFIG_$shard=$STATE/$shard/a/patroni.yml"
         done

@@ -18,8 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from tests.cluster.conftest import JICHITAI, SCRIPT, Cluster, as_postgres, read_env, run
+from bench.cluster_stack import JICHITAI, SCRIPT, Cluster, as_postgres, read_env, run
 
 pytestmark = [pytest.mark.slow]
 

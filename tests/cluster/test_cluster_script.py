@@ -13,18 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import subprocess
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "cluster.sh"
-JICHITAI = ROOT / ".venv" / "bin" / "jichitai"
+from bench.cluster_stack import JICHITAI, SCRIPT, as_postgres, http_json, read_env, run
 
 pytestmark = [
     pytest.mark.slow,
@@ -33,30 +27,6 @@ pytestmark = [
         reason="the cluster brings its own PostgreSQL: run once, in the SQLite pass of make test",
     ),
 ]
-
-
-def run(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> str:
-    done = subprocess.run(
-        args, capture_output=True, text=True, env=env, timeout=timeout, check=False, cwd=ROOT
-    )
-    assert done.returncode == 0, f"{args} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-def as_postgres(*args: str) -> tuple[str, ...]:
-    """The cluster's tools run as the postgres user when the tests run as root (like the script)."""
-    if os.getuid() != 0:
-        return args
-    return ("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", *args)
-
-
-def read_env(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for line in path.read_text().splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.partition("=")
-            values[name] = shlex.split(value)[0] if value else ""
-    return values
 
 
 def processes_naming(text: str) -> list[int]:
@@ -82,16 +52,6 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def http_json(url: str, data: dict[str, str] | None = None, token: str | None = None) -> object:
-    body = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(url, data=body)
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 200
-        return json.load(response)
 
 
 @pytest.fixture
