@@ -125,11 +125,10 @@ class SqlShardCopy:
             keys = [c for c in table.primary_key.columns if c.name != "municipality_code"]
             mine = table.c.municipality_code == self._code
             with self._on(self._target) as conn:
-                held = set(conn.execute(select(*keys).where(mine)).tuples())
+                held = {tuple(row) for row in conn.execute(select(*keys).where(mine))}
             with self._on(self._source) as conn:
-                wanted = [
-                    k for k in conn.execute(select(*keys).where(mine)).tuples() if k not in held
-                ]
+                found = [tuple(row) for row in conn.execute(select(*keys).where(mine))]
+            wanted = [key for key in found if key not in held]
             for start in range(0, len(wanted), BATCH):
                 chunk = wanted[start : start + BATCH]
                 copied += self._copy(table, select(table).where(mine, tuple_(*keys).in_(chunk)))

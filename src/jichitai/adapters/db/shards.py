@@ -219,6 +219,18 @@ class ShardCatalog:
             self._urls, self._assigned = urls, assigned
             self._loaded_at = self._monotonic()
 
+    def dispose(self) -> None:
+        """Closes the connections of every shard's engine it made (not the catalog's own)."""
+        with self._lock:
+            made = [engine for name, engine in self._engines.items() if name != HOME]
+            self._engines = {HOME: self._home}
+        for engine in made:
+            engine.dispose()
+
+    def reload(self) -> None:
+        """Reads the catalog again now."""
+        self._load()
+
     def _loaded(self) -> None:
         if self._loaded_at is None:
             self._load()
@@ -245,17 +257,28 @@ class ShardCatalog:
         return found
 
     def rerouted(self, municipality_code: str, tried: str, *, moved: bool) -> bool:
-        since = None if self._loaded_at is None else self._monotonic() - self._loaded_at
-        if moved or since is None or since >= self._reload_interval:
+        if moved:
             self._load()
+        else:
+            self._reload_now_and_then()
         return self.shard_of(municipality_code) != tried
 
+    def _reload_now_and_then(self) -> None:
+        """Reloads the catalog unless it was loaded within ``reload_interval``."""
+        since = None if self._loaded_at is None else self._monotonic() - self._loaded_at
+        if since is None or since >= self._reload_interval:
+            self._load()
+
     def serving(self) -> Sequence[tuple[str, Engine]]:
-        self._loaded()
+        self._reload_now_and_then()  # a long-running process learns of shards added since
         shards = [HOME, *sorted(self._urls)]
         return [(name, self._engine(name, "")) for name in shards]
 
     def serves(self, shard: str, municipality_code: str) -> bool:
+        if shard != HOME and municipality_code not in self._assigned:
+            # A municipality added on that shard since the catalog was read (a long-running
+            # worker's look-ups find its rows before any of its units of work ran).
+            self._reload_now_and_then()
         return self.shard_of(municipality_code) == shard
 
     # --- upkeep (the operator's commands) ------------------------------------------------------

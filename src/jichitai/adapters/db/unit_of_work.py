@@ -371,6 +371,8 @@ class SqlMunicipalityDirectory:
     def all(self) -> list[Municipality]:
         m = t.municipalities.c
         found = []
+        if isinstance(self._route, ShardCatalog):
+            self._route.reload()  # a listing asked for: every shard of the catalog as it is now
         for shard, engine in self._route.serving():
             try:
                 with engine.connect().execution_options(**READ_ONLY) as conn:
