@@ -40,7 +40,7 @@ from bench.cluster_stack import (
     stop_stream,
     wait_until,
 )
-from bench.support import BenchFailed, cpu_seconds
+from bench.support import BenchFailed, cpu_seconds, descendants
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,18 @@ def _kind(pid: int) -> str:
 
 
 def _stack_cpu(cluster: Cluster) -> dict[int, tuple[str, float]]:
-    """CPU seconds so far of each running process of the stack, with its kind."""
+    """CPU seconds so far of each running process of the stack, with its kind: those whose
+    command line or environment names the state dir, and every PostgreSQL server process (a
+    postmaster's children overwrite theirs with their status line)."""
     found: dict[int, tuple[str, float]] = {}
     marker = str(cluster.state).encode()
+    pids: set[int] = set()
+    for postmaster in cluster.state.glob("shard*/*/data/postmaster.pid"):
+        try:
+            pid = int(postmaster.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        pids |= {pid, *descendants(pid)}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
@@ -87,9 +96,12 @@ def _stack_cpu(cluster: Cluster) -> dict[int, tuple[str, float]]:
             seen = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
         except OSError:
             continue
-        spent = cpu_seconds(int(entry.name))
-        if marker in seen and spent is not None:
-            found[int(entry.name)] = (_kind(int(entry.name)), spent)
+        if marker in seen:
+            pids.add(int(entry.name))
+    for pid in pids:
+        spent = cpu_seconds(pid)
+        if spent is not None:
+            found[pid] = (_kind(pid), spent)
     found[os.getpid()] = ("clients (this bench)", cpu_seconds(os.getpid()) or 0.0)
     return found
 
