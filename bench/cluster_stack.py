@@ -341,6 +341,7 @@ def logs_of(cluster: Cluster, shard: str, member: str) -> str:
     )
     shown = [status.stdout]
     logs = [cluster.state / "logs" / f"patroni-{shard}-{member}.log"]
+    logs += sorted((cluster.state / "logs").glob("worker-*.log"))
     logs += sorted((cluster.state / shard / member / "data" / "log").glob("*"))[-1:]
     for log in logs:
         lines = log.read_text(errors="replace").splitlines() if log.exists() else []

@@ -14,7 +14,7 @@ import typer
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
-from jichitai.domain.errors import DomainError, Unavailable
+from jichitai.domain.errors import DomainError
 from jichitai.domain.integration.destinations import without_credentials
 from jichitai.domain.integration.subscribers import BUSINESS_SYSTEMS, Subscriber
 from jichitai.entrypoints.cli_common import (
@@ -270,7 +270,6 @@ def worker(
     poll: Annotated[float, typer.Option(min=0.01, max=60, help="空のときの待ち（秒）")] = 0.1,
 ) -> None:
     """Webhook を配信する（異動と同じトランザクションで書かれた送信待ちを順に送る）."""
-    from sqlalchemy.exc import DBAPIError  # here: `jichitai --help` loads no database driver
 
     from jichitai.services.webhooks import DispatchReport
 
@@ -302,10 +301,11 @@ def worker(
                 told_at = time.monotonic()
             try:
                 due = dispatcher.due(limit=concurrency * 4)
-            except (DBAPIError, Unavailable):
+            except Exception:
                 # The database is away (a failover, a restart; PostgreSQL's engine says so with
-                # Unavailable, adapters/db/outages.py): wait and ask again, backing off
-                # to OUTAGE_BACKOFF_CAP; what is queued stays queued and goes out afterwards.
+                # Unavailable, adapters/db/outages.py; a pool that timed out waiting for it):
+                # wait and ask again, backing off to OUTAGE_BACKOFF_CAP; what is queued stays
+                # queued and goes out afterwards.
                 outage = min(max(poll, outage * 2), OUTAGE_BACKOFF_CAP)
                 logging.getLogger("jichitai.worker").warning(
                     "database unavailable; asking again in %.1f s", outage, exc_info=True
