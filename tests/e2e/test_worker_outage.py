@@ -103,7 +103,7 @@ def test_the_worker_waits_out_a_database_outage_and_delivers_what_came_meanwhile
     log = tmp_path / "worker.log"
     with log.open("w") as out:
         worker = subprocess.Popen(
-            [str(BIN), "worker", "--poll", "0.05"],
+            [str(BIN), "worker", "--poll", "0.05", "--dates-every", "0.2"],
             env=hooks.env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -117,6 +117,8 @@ def test_the_worker_waits_out_a_database_outage_and_delivers_what_came_meanwhile
 
         outage(cli, down=True)
         wait_for("the worker to notice", lambda: "database unavailable" in log.read_text())
+        # Its dates step (every 0.2 s here) meets the outage too, and the worker lives on.
+        wait_for("the dates step to fail", lambda: "dates step" in log.read_text())
         assert worker.poll() is None, log.read_text()
         outage(cli, down=False)
 

@@ -8,7 +8,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,6 +25,9 @@ from jichitai.entrypoints.cli_common import (
     _fail,
     console_actor,
 )
+
+if TYPE_CHECKING:
+    from jichitai.bootstrap import App
 
 subscriber_app = typer.Typer(help="他業務連携の連携先（業務システム）", no_args_is_help=True)
 feed_app = typer.Typer(help="他業務連携の異動差分（フィード）", no_args_is_help=True)
@@ -253,10 +256,16 @@ def feed_effective(
     _emit({"municipality": municipality, "took_effect": appended}, as_json)
 
 
-def _tell_effective(codes: list[str]) -> None:
-    """The worker's dates step: for every municipality, the day of each planned change that has
-    come is told in the feed (and so by webhook); one failure is logged, not fatal."""
-    integration = _app().integration
+def _tell_effective(app: App) -> None:
+    """The worker's dates step: for every municipality (those added since the worker started
+    too), the day of each planned change that has come is told in the feed (and so by webhook);
+    a failure is logged, not fatal (the database away: the next step tries again)."""
+    try:
+        codes = [m.code for m in app.municipalities.all()]
+    except Exception:
+        logging.getLogger("jichitai.worker").exception("dates step: municipalities not read")
+        return
+    integration = app.integration
     for code in codes:
         try:
             integration.tell_effective(code)
@@ -268,13 +277,18 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="配信できるものを一巡して終了")] = False,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="同時に配信する連携先の数")] = 4,
     poll: Annotated[float, typer.Option(min=0.01, max=60, help="空のときの待ち（秒）")] = 0.1,
+    dates_every: Annotated[
+        float,
+        typer.Option("--dates-every", min=0.05, max=3600, help="異動日の到来を確かめる間隔（秒）"),
+    ] = EFFECTIVE_EVERY_SECONDS,
 ) -> None:
     """Webhook を配信する（異動と同じトランザクションで書かれた送信待ちを順に送る）."""
 
     from jichitai.services.webhooks import DispatchReport
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    dispatcher = _app().webhooks
+    app = _app()  # once: the dates step and the deliveries share its engines
+    dispatcher = app.webhooks
     stop = threading.Event()
 
     def stop_now(signum: int, frame: FrameType | None) -> None:
@@ -291,13 +305,12 @@ def worker(
             logging.getLogger("jichitai.worker").exception("run for %s/%s failed", *pair)
             return DispatchReport()
 
-    codes = [m.code for m in _app().municipalities.all()]
-    told_at = -EFFECTIVE_EVERY_SECONDS
+    told_at = -dates_every
     outage = 0.0  # seconds to wait before asking the database again (0: it answered)
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook") as pool:
         while not stop.is_set():
-            if time.monotonic() - told_at >= EFFECTIVE_EVERY_SECONDS:
-                _tell_effective(codes)
+            if time.monotonic() - told_at >= dates_every:
+                _tell_effective(app)
                 told_at = time.monotonic()
             try:
                 due = dispatcher.due(limit=concurrency * 4)

@@ -28,7 +28,6 @@ from sqlalchemy import (
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.shards import Route, read_across, route_of
-from jichitai.domain.errors import Unavailable
 from jichitai.services.webhooks import Claimed
 
 _O = t.webhook_outbox.c
@@ -204,10 +203,8 @@ class SqlOutboxQueue:
             return [(r[0], r[1], r[2]) for r in conn.execute(stmt)]
 
         # The earliest due runs of every shard; a shard that does not answer waits for the
-        # next round while the others are served.
-        try:
-            due = read_across(self._route, "webhook_outbox", read, lambda run: run[0])
-        except Unavailable:
-            return []
+        # next round while the others are served (with nothing due elsewhere the worker hears
+        # of the outage: 503 shard.unavailable, and backs off).
+        due = read_across(self._route, "webhook_outbox", read, lambda run: run[0])
         due.sort(key=lambda run: run[2])
         return [(code, subscriber) for code, subscriber, _ in due[:limit]]
