@@ -62,6 +62,8 @@ bench: install ## benchmarks (not part of CI)
 	scripts/with-postgres.sh $(BIN)/jichitai bench migration --persons 1000000
 	$(BIN)/jichitai bench feed --changes 50000
 	$(BIN)/jichitai bench certificates --count 500
+	scripts/with-postgres.sh $(BIN)/jichitai bench storage
+	$(BIN)/jichitai bench cluster
 
 screenshots: install ## redraw docs/screenshots/ (the counter's main screens; look at them before committing)
 	$(BIN)/python scripts/screenshots.py docs/screenshots
