@@ -32,6 +32,7 @@ DEMO_shard2=(271004 大阪府大阪市)
 DEMO_RESIDENTS=${JICHITAI_CLUSTER_RESIDENTS:-100}
 API_WORKERS=${JICHITAI_CLUSTER_API_WORKERS:-2}
 DEMO_PASSWORD="jichitai-demo-password"
+APP_LOGIN=jichitai_api  # the API's and the workers' database login (a member of jichitai_app)
 umask 077
 
 log() { printf 'cluster: %s\n' "$*" >&2; }
@@ -440,12 +441,18 @@ INI
     } >"$STATE/pgbackrest/pgbackrest.conf"
 }
 
-shard_url() {  # SHARD [DB]: the libpq multi-host URL that follows the shard's primary
-    local shard=$1 db=${2:-jichitai}
+shard_url() {  # SHARD [USER PASSWORD]: the libpq multi-host URL that follows the shard's primary
+    # (by default as the schema owner, postgres)
+    local shard=$1 user=${2:-postgres} password=${3:-$PG_PASSWORD}
     local a="PG_PORT_${shard}_a" b="PG_PORT_${shard}_b"
     # SQLAlchemy's multi-host form (host=…&host=…): the libpq form user@h1:p1,h2:p2 is refused by
     # SQLAlchemy's URL parser. psycopg hands both hosts to libpq, which takes the read-write one.
-    echo "postgresql+psycopg://postgres:$PG_PASSWORD@/$db?host=127.0.0.1:${!a}&host=127.0.0.1:${!b}&target_session_attrs=read-write"
+    echo "postgresql+psycopg://$user:$password@/jichitai?host=127.0.0.1:${!a}&host=127.0.0.1:${!b}&target_session_attrs=read-write"
+}
+
+app_url() {  # SHARD: the same as the application's login (a member of jichitai_app: DML only,
+    # row-level security, no UPDATE or DELETE of the journals; ADR 0014)
+    shard_url "$1" "$APP_LOGIN" "$APP_PASSWORD"
 }
 
 shard_dsn() {  # SHARD: the same as a libpq connection string (psql)
@@ -478,18 +485,23 @@ prepare_shard() {  # SHARD: backups, database, migrations, demo municipality, ji
     mapfile -t env_vars < <(app_env "$shard")
     export "${env_vars[@]}"
     "$JICHITAI" db upgrade >/dev/null
+    # The application's own login (roles are the PostgreSQL cluster's: one per shard).
+    PGPASSWORD="$PG_PASSWORD" psql "$(shard_dsn "$shard")" -qAtc \
+        "CREATE ROLE $APP_LOGIN LOGIN PASSWORD '$APP_PASSWORD' IN ROLE jichitai_app"
     # shard1's database is also the shard catalog (ADR 0016): every jichitai process below
-    # names it, and reaches shard2 through it.
+    # names it, and reaches shard2 through it. The operator's commands here run as the schema
+    # owner; the API and the workers as the application's login (the catalog stores its URLs).
     export JICHITAI_DATABASE_URL
     JICHITAI_DATABASE_URL=$(shard_url shard1)
     if [ "$shard" = shard1 ]; then
         "$JICHITAI" municipality add "$code" "$name" >/dev/null
         touch "$STATE/catalog.ready"
         # The API starts once the catalog is migrated, while the demo data is seeded.
-        start_bg api "$STATE/logs/api.log" "$JICHITAI" serve --host 127.0.0.1 --port "$API_PORT" --workers "$API_WORKERS"
+        start_bg api "$STATE/logs/api.log" env JICHITAI_DATABASE_URL="$(app_url shard1)" \
+            "$JICHITAI" serve --host 127.0.0.1 --port "$API_PORT" --workers "$API_WORKERS"
     else
         wait_for 300 "the catalog (shard1) to be migrated" test -f "$STATE/catalog.ready"
-        "$JICHITAI" shard add "$shard" "$(shard_url "$shard")" >/dev/null
+        "$JICHITAI" shard add "$shard" "$(app_url "$shard")" >/dev/null
         "$JICHITAI" municipality add "$code" "$name" --shard "$shard" >/dev/null
     fi
     local master="$ROOT/src/jichitai/layouts/town_areas/$code.csv"
@@ -498,7 +510,8 @@ prepare_shard() {  # SHARD: backups, database, migrations, demo municipality, ji
     echo "$DEMO_PASSWORD" | "$JICHITAI" user add --municipality "$code" "$(demo_login "$shard")" --role clerk >/dev/null
     # A webhook worker per shard (each serves every shard's queue: two for the load and for a
     # spare); it reads the municipalities when it starts: after they exist.
-    start_bg "worker-$shard" "$STATE/logs/worker-$shard.log" "$JICHITAI" worker
+    start_bg "worker-$shard" "$STATE/logs/worker-$shard.log" env JICHITAI_DATABASE_URL="$(app_url shard1)" \
+        "$JICHITAI" worker
     log "$shard: database jichitai migrated, $code $name seeded ($((SECONDS - started)) s)"
     wait "$backup"
     log "$shard: pgBackRest stanza and full backup done ($((SECONDS - started)) s)"
@@ -568,6 +581,7 @@ cmd_up() {
     done
     PG_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
     REPLICATION_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
+    APP_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
     SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')
 
     for shard in "${SHARDS[@]}"; do
@@ -624,6 +638,9 @@ cmd_up() {
             echo "PATRONI_CONFIG_$shard=$STATE/$shard/a/patroni.yml"
         done
         echo "PG_PASSWORD=$PG_PASSWORD"
+        echo "APP_LOGIN=$APP_LOGIN"
+        echo "APP_PASSWORD=$APP_PASSWORD"
+        echo "API_DATABASE_URL='$(app_url shard1)'"
         echo "PGBACKREST_CONFIG=$STATE/pgbackrest/pgbackrest.conf"
         echo "API_PORT=$API_PORT"
         echo "API_URL=$API_URL"

@@ -151,6 +151,23 @@ def test_up_status_down(state_dir: Path) -> None:
         held = {line.split("|")[0] for line in counts.split()}
         assert held == {values[f"MUNICIPALITY_{shard}"]}, (shard, counts)
         assert values[f"MUNICIPALITY_{other}"] not in held
+        # The API reached this shard (the searches above) as the application's login, a member
+        # of jichitai_app, not as the schema owner.
+        logins = run(
+            "psql", dsn, "-Atc",
+            "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'jichitai'"
+            " AND backend_type = 'client backend' AND application_name = ''"
+            " AND pid <> pg_backend_pid()",
+            env={**env, "PGPASSWORD": values["PG_PASSWORD"]},
+        )  # fmt: skip
+        assert values["APP_LOGIN"] in logins.split(), (shard, logins)
+        member = run(
+            "psql", dsn, "-Atc",
+            f"SELECT pg_has_role('{values['APP_LOGIN']}', 'jichitai_app', 'MEMBER'),"
+            f" rolsuper FROM pg_roles WHERE rolname = '{values['APP_LOGIN']}'",
+            env={**env, "PGPASSWORD": values["PG_PASSWORD"]},
+        )  # fmt: skip
+        assert member.strip() == "t|f", member
         stats = json.loads(
             run(
                 str(JICHITAI),
