@@ -240,6 +240,12 @@ def test_a_municipality_moves_to_another_shard_while_its_changes_keep_coming(
         found = httpx.get(f"{base}/api/v1/residents?q=佐藤", headers=other, timeout=30)
         assert found.status_code == 200, found.text
 
+    print(  # noqa: T201 - the figures are the test's report (docs/operations.md)
+        f"\nmove of {MOVED} home → b while {len(acknowledged)} changes were approved through the"
+        f" API: {report['copy_rounds']} copy round(s), {report['rows_copied']} rows, writes"
+        f" frozen {report['frozen_seconds']} s, {report['export_files_identical']} export files"
+        f" ({report['export_bytes']} bytes) identical, {report['seconds']} s in all"
+    )
     assert report["from"] == "home" and report["to"] == "b"
     assert report["export_files_identical"] >= 1 and report["journal_entries_verified"] > 0
     assert report["frozen_seconds"] < 10
