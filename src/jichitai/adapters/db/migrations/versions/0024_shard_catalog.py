@@ -50,5 +50,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("shard_assignments")
     op.drop_table("shards")
-    with op.batch_alter_table("municipalities") as batch:
-        batch.drop_column("placement")
+    # A plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch would rebuild the table, which
+    # every tenant table's foreign key refers to.
+    op.drop_column("municipalities", "placement")
