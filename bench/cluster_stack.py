@@ -184,6 +184,9 @@ class Ack:
     event_id: str
     replayed: bool
     at: float
+    """When the approval's answer came."""
+    sent: float
+    """When the request answered was sent (its last try)."""
 
 
 @dataclass
@@ -204,7 +207,8 @@ class Stream:
     latencies: list[float] = field(default_factory=list)
     """Seconds of every answered request (retried ones included)."""
 
-    def until_answered(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    def until_answered(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, Any], float]:
+        """The answer (status, body) and when the request that got it was sent."""
         deadline = time.monotonic() + 120
         while True:
             sent = time.monotonic()
@@ -213,7 +217,7 @@ class Stream:
                 with self.lock:
                     self.latencies.append(time.monotonic() - sent)
             if status not in RETRIED or time.monotonic() > deadline:
-                return status, body
+                return status, body, sent
             with self.lock:
                 self.retried[status] += 1
             self.stop.wait(0.2)  # a client's retry interval (the API asks for Retry-After)
@@ -226,7 +230,7 @@ class Stream:
             key = f"{self.run_id}-{number}-{n}"
             command = memo_change(mine[n % len(mine)], key)
             n += 1
-            status, body = self.until_answered(
+            status, body, _ = self.until_answered(
                 f"{self.api}/api/v1/drafts",
                 "POST",
                 {"command": command},
@@ -237,14 +241,16 @@ class Stream:
                 self.failures.append(f"draft {key}: {status} {body}")
                 return
             draft_id = body["draft"]["draft_id"]
-            status, body = self.until_answered(
+            status, body, sent = self.until_answered(
                 f"{self.api}/api/v1/drafts/{draft_id}/approve", "POST", {}, self.reviewer
             )
             if status != 200:
                 self.failures.append(f"approve {key}: {status} {body}")
                 return
             with self.lock:
-                self.acks.append(Ack(key, body["event_id"], body["replayed"], time.monotonic()))
+                self.acks.append(
+                    Ack(key, body["event_id"], body["replayed"], time.monotonic(), sent)
+                )
 
     def acked(self) -> int:
         with self.lock:
@@ -439,12 +445,14 @@ def kill_primary_during_approvals(
         )
         wait_until(
             "an approval after the kill",
-            lambda: any(a.at > killed_at for a in list(stream.acks)) or bool(stream.failures),
+            lambda: any(a.sent > killed_at for a in list(stream.acks)) or bool(stream.failures),
             120,
         )
         if stream.failures:
             raise RuntimeError(stream.failures)
-        gap = min(a.at for a in list(stream.acks) if a.at > killed_at) - killed_at
+        # The first approval sent after the kill and acknowledged (one in flight at the kill
+        # may still be answered by the old primary, which committed it before it died).
+        gap = min(a.at for a in list(stream.acks) if a.sent > killed_at) - killed_at
         after = stream.acked()
         wait_until(
             "more approvals on the new primary", lambda: stream.acked() >= after + clients, 120
