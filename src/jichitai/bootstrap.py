@@ -60,11 +60,14 @@ from jichitai.services.town_areas import TownAreaMaster
 from jichitai.services.users import UserService
 
 if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
     from jichitai.services.certificates import CertificateService
     from jichitai.services.integration import IntegrationService
     from jichitai.services.migration import LayoutExportService
     from jichitai.services.migration_import import LayoutImportService
     from jichitai.services.migration_profile import LayoutProfileService
+    from jichitai.services.national import CsSender
     from jichitai.services.subscribers import SubscriberService
     from jichitai.services.webhooks import WebhookDispatcher
 
@@ -148,6 +151,7 @@ class App:
     _integration: _Once[IntegrationService] = field(repr=False)
     _subscribers: _Once[SubscriberService] = field(repr=False)
     _webhooks: _Once[WebhookDispatcher] = field(repr=False)
+    _cs: _Once[CsSender] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -172,6 +176,11 @@ class App:
     @property
     def webhooks(self) -> WebhookDispatcher:
         return self._webhooks()
+
+    @property
+    def cs(self) -> CsSender:
+        """The CS outbox's sending and list (standard §7.1.1.1 (1090))."""
+        return self._cs()
 
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
@@ -223,6 +232,13 @@ def measure_seal(data: bytes) -> MeasuredSeal:
     from jichitai.adapters.seal_images import measure_seal as measure
 
     return measure(data)
+
+
+def standin_cs_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
+    """The stand-in CS's HTTP server (``jichitai standin serve``; ``serve_forever`` runs it)."""
+    from jichitai.adapters.standin.cs_server import make_server
+
+    return make_server(host, port, data_dir)
 
 
 def draw_seal_scan(family_name: str, side_mm: float, *, font_path: str = "") -> bytes:
@@ -416,6 +432,21 @@ def bootstrap(
             lease_seconds=settings.webhook_lease_seconds,
         )
 
+    def cs() -> CsSender:
+        from jichitai.adapters.db.cs_outbox_store import SqlCsOutbox
+        from jichitai.adapters.http.cs_transport import HttpCsTransport
+        from jichitai.services.national import CsSender
+
+        transport = (
+            HttpCsTransport(settings.cs_url, settings.cs_timeout) if settings.cs_url else None
+        )
+        backoff = RetryPolicy(
+            settings.webhook_backoff_base,
+            max(settings.webhook_backoff_cap, settings.webhook_backoff_base),
+            settings.webhook_max_attempts,
+        )
+        return CsSender(SqlCsOutbox(shards), transport, clock, backoff)
+
     def layout_export() -> LayoutExportService:
         from jichitai.adapters.standard_layout.csv_export import CsvExportSink
         from jichitai.services.migration import LayoutExportService
@@ -450,6 +481,7 @@ def bootstrap(
         _integration=the_integration,
         _subscribers=_Once(subscribers),
         _webhooks=_Once(webhooks),
+        _cs=_Once(cs),
         settings=settings,
         engine=engine,
         shards=shards,

@@ -48,6 +48,12 @@ class Settings:
     (``JICHITAI_WEBHOOK_ALLOWED_NETWORKS``: comma-separated CIDR, e.g. ``10.20.0.0/16``). Empty by
     default: webhooks go only to globally reachable addresses, and only over https. A receiver
     in an allowed network may also be reached over plain http."""
+    cs_url: str = ""
+    """The 住基ネット CS (or its stand-in, ``jichitai standin serve``) the worker sends the CS
+    outbox to (``JICHITAI_CS_URL``, e.g. ``http://127.0.0.1:8765``); empty: sending is off and
+    the messages stay pending (listed by ``jichitai cs list``)."""
+    cs_timeout: float = 10.0
+    """Seconds the CS has to answer one message (``JICHITAI_CS_TIMEOUT``)."""
     verify_limit: int = 30
     """How many certificate checks (``GET /verify/{code}``, ``POST /verify``) one client address
     may make per ``verify_window_seconds`` (``JICHITAI_VERIFY_LIMIT``): plenty for a bank clerk
@@ -96,6 +102,8 @@ class Settings:
             webhook_backoff_cap=_positive(env, "JICHITAI_WEBHOOK_BACKOFF_CAP", 300.0),
             webhook_max_attempts=int(_positive(env, "JICHITAI_WEBHOOK_MAX_ATTEMPTS", 15)),
             webhook_allowed_networks=_networks(env, "JICHITAI_WEBHOOK_ALLOWED_NETWORKS"),
+            cs_url=env.get("JICHITAI_CS_URL", "").strip(),
+            cs_timeout=_positive(env, "JICHITAI_CS_TIMEOUT", 10.0),
             verify_limit=_whole(env, "JICHITAI_VERIFY_LIMIT", 30, maximum=10_000),
             verify_window_seconds=_positive(env, "JICHITAI_VERIFY_WINDOW_SECONDS", 60.0),
             integration_limit=_whole(env, "JICHITAI_INTEGRATION_LIMIT", 1200, maximum=1_000_000),

@@ -35,9 +35,15 @@ from tests.integration.test_tenancy import move_in
 APP_LOGIN = "rls_test_app"
 AUDITOR_LOGIN = "rls_test_auditor"
 ACCESS_LOG = {"access_log", "access_log_persons", "access_log_heads"}
-LOOKED_UP = {"staff_users", "subscribers", "certificate_issues", "webhook_outbox"}
+LOOKED_UP = {
+    "staff_users",
+    "subscribers",
+    "certificate_issues",
+    "webhook_outbox",
+    "cs_outbox",
+}
 APPEND_ONLY = {"journal", "access_log", "access_log_persons", "seal_events"}
-# What the application may do to each table (migrations 0002-0024).
+# What the application may do to each table (migrations 0002-0025).
 SIUD = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 APP_GRANTS = {
     **{table.name: SIUD for table in t.metadata.sorted_tables},

@@ -35,6 +35,7 @@ from jichitai.entrypoints.cli_keys import keys_app
 from jichitai.entrypoints.cli_layout import layout_app
 from jichitai.entrypoints.cli_seals import seal_app
 from jichitai.entrypoints.cli_shards import municipality_move, shard_app
+from jichitai.entrypoints.cli_standin import cs_app, standin_app
 
 app = typer.Typer(
     help="jichitai: 住民記録システム (resident register) の管理コマンド", no_args_is_help=True
@@ -61,6 +62,8 @@ app.add_typer(seal_app, name="seal")
 app.add_typer(address_app, name="address")
 app.add_typer(keys_app, name="keys")
 app.add_typer(shard_app, name="shard")
+app.add_typer(cs_app, name="cs")
+app.add_typer(standin_app, name="standin")
 app.command("worker")(worker)
 
 

@@ -1,4 +1,5 @@
-"""``jichitai subscriber …`` (registering business systems) and ``jichitai worker`` (webhooks)."""
+"""``jichitai subscriber …`` (registering business systems) and ``jichitai worker`` (webhooks,
+and the CS outbox)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from jichitai.entrypoints.cli_common import (
 
 if TYPE_CHECKING:
     from jichitai.bootstrap import App
+    from jichitai.services.national import CsReport
 
 subscriber_app = typer.Typer(help="他業務連携の連携先（業務システム）", no_args_is_help=True)
 feed_app = typer.Typer(help="他業務連携の異動差分（フィード）", no_args_is_help=True)
@@ -284,6 +286,7 @@ def worker(
 ) -> None:
     """Webhook を配信する（異動と同じトランザクションで書かれた送信待ちを順に送る）."""
 
+    from jichitai.services.national import CsReport
     from jichitai.services.webhooks import DispatchReport
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -297,6 +300,7 @@ def worker(
     signal.signal(signal.SIGTERM, stop_now)
     signal.signal(signal.SIGINT, stop_now)
     total = DispatchReport()
+    cs_total = CsReport()
 
     def serve(pair: tuple[str, str]) -> DispatchReport:
         try:
@@ -328,11 +332,35 @@ def worker(
             outage = 0.0
             for report in pool.map(serve, due):
                 total.add(report)
-            if once and not due:
+            moved = _send_cs(app, cs_total)
+            if once and not due and not moved:
                 break
-            if not due:
+            if not due and not moved:
                 stop.wait(poll)
     dispatcher.close()
+    app.cs.close()
     typer.echo(
         f"worker: delivered {total.delivered}, retrying {total.failed}, dead letters {total.dead}"
     )
+    if app.cs.enabled:
+        typer.echo(
+            f"worker: cs sent {cs_total.sent}, refused {cs_total.refused},"
+            f" retrying {cs_total.retrying}"
+        )
+
+
+def _send_cs(app: App, total: CsReport) -> int:
+    """The CS step of the worker (standard §7.1.1.1 (1090)): one round of the CS outbox; how
+    many messages it answered (sent or refused). An error (the database or the CS away) is
+    logged and the worker goes on: the messages stay pending and go out in a later round."""
+    if not app.cs.enabled:
+        return 0
+    try:
+        report = app.cs.send_due()
+    except Exception:
+        logging.getLogger("jichitai.worker").exception("CS round failed")
+        return 0
+    total.sent += report.sent
+    total.refused += report.refused
+    total.retrying += report.retrying
+    return report.sent + report.refused

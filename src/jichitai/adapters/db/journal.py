@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.cs_outbox_store import enqueue_cs
 from jichitai.adapters.db.projection import projection_row
 from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.register_rows import (
@@ -404,6 +405,14 @@ class SqlJournal:
                 )
             )
         enqueue_webhooks(sql, mc, entry.seq - 1, entry.seq, entry.recorded_at)
+        known = self._records.records  # the persons as the rules read them
+        earlier: dict[str, ResidentRecord] = {}  # an entry writing two snapshots of one person
+        changes = []
+        for record, _ in records:
+            atena = record.atena_number.value
+            changes.append((earlier.get(atena) or known.get(atena), record))
+            earlier[atena] = record
+        enqueue_cs(sql, mc, entry.seq, entry.recorded_at, changes)
         latest = {r.atena_number.value: r for r, _ in records}
         self._write_projection(latest)
         self._write_households(household_versions)

@@ -490,6 +490,36 @@ webhook_outbox = Table(
     Index("ix_webhook_outbox_status", "status", "next_attempt_at"),
 )
 
+CS_STATUSES: tuple[str, ...] = ("pending", "sent", "error")
+
+# The CS outbox (standard §7.1.1.1 (1090)): the messages for the 住基ネット CS that a change
+# makes (本人確認情報, 転入通知情報; ``domain/national/cs_messages.py``), written by the journal in
+# the change's transaction, ``ordinal`` numbering them within the change. The worker sends each
+# municipality's pending messages one at a time in (seq, ordinal) order; a message the CS did not
+# answer stays pending (``next_attempt_at``, ``last_error``) and holds back the ones after it; one
+# it refused is ``error`` with its answer; one it took is ``sent`` with its ``receipt``.
+cs_outbox = Table(
+    "cs_outbox",
+    metadata,
+    _municipality_code(),
+    Column("seq", BigInteger, nullable=False, autoincrement=False),
+    Column("ordinal", Integer, nullable=False, autoincrement=False),
+    Column("kind", String(20), nullable=False),
+    Column("destination", String(100), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("leased_until", UtcDateTime(), nullable=True),
+    Column("last_error", String(200), nullable=False),
+    Column("receipt", String(64), nullable=True),
+    Column("sent_at", UtcDateTime(), nullable=True),
+    PrimaryKeyConstraint("municipality_code", "seq", "ordinal"),
+    CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in CS_STATUSES) + ")", name="status"),
+    Index("ix_cs_outbox_status", "status", "next_attempt_at"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+)
+
 # 証明書の発行履歴: one row per copy issued (who, when, where, what, which optional items, pages),
 # with the digests the copy's QR code and signature commit to. Written only after the copy was
 # made: nothing is recorded as issued that was not. ``items`` is a JSON list of the optional

@@ -18,7 +18,8 @@ import Clock``) whichever module defines it:
 - ``suppression``: suppression settings;
 - ``audit``: the access log;
 - ``addresses``: the 町字 master and the file it is read from;
-- ``shards``: a municipality's move between shards (the copy, the catalog, the snapshots).
+- ``shards``: a municipality's move between shards (the copy, the catalog, the snapshots);
+- ``national``: the CS outbox (住基ネット) and the transport to the CS.
 
 A value a port carries that is a use case's own (an access-log entry, an issue record) stays
 with its service and is named here for type checking only.
@@ -59,6 +60,13 @@ from jichitai.services.ports.migration import (
     ProfileSource,
     RowCheckPool,
     RowToCheck,
+)
+from jichitai.services.ports.national import (
+    CsAnswer,
+    CsEntry,
+    CsOutbox,
+    CsTransport,
+    CsUnreachable,
 )
 from jichitai.services.ports.register import (
     GENESIS_HASH,
@@ -104,6 +112,11 @@ __all__ = [
     "CertificateMaker",
     "CertificateRepository",
     "Clock",
+    "CsAnswer",
+    "CsEntry",
+    "CsOutbox",
+    "CsTransport",
+    "CsUnreachable",
     "Draft",
     "DraftRepository",
     "ExportSink",

@@ -1,0 +1,79 @@
+"""``jichitai cs list`` (the CS outbox: pending, sent, in error) and ``jichitai standin serve``
+(a stand-in CS on loopback, ``docs/national-links.md``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from jichitai.domain.access.roles import Role
+from jichitai.domain.errors import DomainError
+from jichitai.entrypoints.cli_common import (
+    JsonOption,
+    MunicipalityOption,
+    _app,
+    _emit,
+    _fail,
+    console_actor,
+)
+
+cs_app = typer.Typer(
+    help="住基ネットCSへの送信（本人確認情報・転入通知情報）", no_args_is_help=True
+)
+standin_app = typer.Typer(help="国の連携先の代役（テスト・デモ用）", no_args_is_help=True)
+
+
+@cs_app.command("list")
+def cs_list(
+    municipality: MunicipalityOption,
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending（送信待ち）| sent（送信済み）| error")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """CSへの送信の一覧（送信待ち・送信済み（受付番号）・エラー（CSの応答））."""
+    app = _app()
+    try:
+        entries = app.cs.listed(console_actor(municipality, Role.CLERK), status)
+    except DomainError as e:
+        _fail(e, as_json)
+    rows = [
+        {
+            "seq": e.seq,
+            "ordinal": e.ordinal,
+            "kind": e.kind,
+            "destination": e.destination,
+            "status": e.status,
+            "attempts": e.attempts,
+            "receipt": e.receipt or "",
+            "error": e.last_error,
+            "sent_at": e.sent_at.isoformat() if e.sent_at else "",
+        }
+        for e in entries
+    ]
+    if as_json:
+        _emit({"sending": app.cs.enabled, "messages": rows}, True)
+        return
+    if not app.cs.enabled:
+        typer.echo("CSへの送信は止まっています（JICHITAI_CS_URL が未設定）")
+    _emit(rows, False)
+
+
+@standin_app.command("serve")
+def standin_serve(
+    data: Annotated[str, typer.Option("--data", help="代役CSのデータを置くディレクトリ")],
+    host: Annotated[str, typer.Option(help="待ち受けるアドレス")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="ポート（0: 空いているもの）")] = 8765,
+) -> None:
+    """代役のCS（本人確認情報の写しを団体ごとに持ち、電文に受付番号で応える）を起動する."""
+    from jichitai.bootstrap import standin_cs_server
+
+    server = standin_cs_server(host, port, data)
+    typer.echo(f"standin cs listening on http://{host}:{server.server_address[1]}", err=True)
+    try:
+        server.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,101 @@
+"""CS auto-send (standard §7.1.1.1 (1090)): the worker's step that sends each municipality's
+CS messages in order, and the clerk's list of what is pending, sent or in error.
+
+The messages are written with each change (``adapters/db/cs_outbox_store.py``). One message at a
+time per municipality: a message the CS did not answer is tried again with backoff (never given
+up: the CS must get every change, 異動の時系列は担保されること) and the later ones wait behind it;
+a message the CS refused is kept in error with its answer for the clerk, and the next goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Permission
+from jichitai.domain.errors import InvalidValue, Violation
+from jichitai.domain.integration.retry import RetryPolicy
+from jichitai.domain.national.cs_messages import KINDS
+from jichitai.services.ports import Clock, CsEntry, CsOutbox, CsTransport, CsUnreachable
+
+_log = logging.getLogger("jichitai.cs")
+STATUSES: tuple[str, ...] = ("pending", "sent", "error")
+LEASE = timedelta(seconds=60)
+__all__ = ["KINDS", "STATUSES", "CsReport", "CsSender"]
+
+
+@dataclass
+class CsReport:
+    sent: int = 0
+    refused: int = 0
+    retrying: int = 0
+
+
+class CsSender:
+    """Sends the CS outbox (``transport`` None: sending is off, messages stay pending)."""
+
+    def __init__(
+        self,
+        outbox: CsOutbox,
+        transport: CsTransport | None,
+        clock: Clock,
+        retry: RetryPolicy,
+    ) -> None:
+        self._outbox = outbox
+        self._transport = transport
+        self._clock = clock
+        self._retry = retry
+
+    @property
+    def enabled(self) -> bool:
+        return self._transport is not None
+
+    def send_due(self, limit: int = 16, per_municipality: int = 100) -> CsReport:
+        """One round: for each municipality with a message due, send its pending messages in
+        order until one is not answered (or ``per_municipality`` went)."""
+        report = CsReport()
+        if self._transport is None:
+            return report
+        for code in self._outbox.due(self._clock.now(), limit):
+            for _ in range(per_municipality):
+                if not self._send_next(code, report):
+                    break
+        return report
+
+    def _send_next(self, code: str, report: CsReport) -> bool:
+        assert self._transport is not None
+        now = self._clock.now()
+        entry = self._outbox.claim(code, now, now + LEASE)
+        if entry is None:
+            return False
+        try:
+            answer = self._transport.send(entry)
+        except CsUnreachable as exc:
+            attempts = entry.attempts + 1
+            retry_at = now + self._retry.delay(attempts)
+            self._outbox.failed(entry, str(exc), retry_at)
+            report.retrying += 1
+            _log.warning("CS did not answer %s/%s: %s", code, entry.seq, exc)
+            return False
+        if answer.receipt:
+            self._outbox.sent(entry, answer.receipt, self._clock.now())
+            report.sent += 1
+        else:
+            self._outbox.refused(entry, f"{answer.code}: {answer.message}", self._clock.now())
+            report.refused += 1
+        return True
+
+    def listed(self, actor: Actor, status: str | None = None) -> list[CsEntry]:
+        """The municipality's CS messages (of one status), in sending order, for its clerks."""
+        actor.require(Permission.VIEW)  # the messages carry 本人確認情報
+        if status is not None and status not in STATUSES:
+            raise InvalidValue(
+                Violation("cs.status_unknown", f"状態 {status} は指定できません", "status")
+            )
+        return list(self._outbox.listed(actor.municipality_code, status))
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
