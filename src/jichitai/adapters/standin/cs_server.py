@@ -19,12 +19,12 @@ import re
 import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
+from jichitai.adapters.private_files import private_database_file, private_dir
 from jichitai.domain.national.cs_messages import FORMAT, IDENTITY, KINDS
 
 _SCHEMA = """
@@ -51,8 +51,10 @@ class StandinCs:
     """The stand-in's store: one SQLite file in the data directory."""
 
     def __init__(self, data_dir: str) -> None:
-        Path(data_dir).mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(Path(data_dir) / "cs.sqlite3", check_same_thread=False)
+        # The CS's copy holds personal data: an owner-only folder and database file.
+        database = private_dir(data_dir) / "cs.sqlite3"
+        private_database_file(database)
+        self._db = sqlite3.connect(database, check_same_thread=False)
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
 
