@@ -62,23 +62,28 @@ def test_each_change_writes_its_messages_in_its_transaction(app: App) -> None:
     assert [(m.kind, m.destination) for m in first] == [
         ("本人確認情報", ""),
         ("転入通知情報", "大阪府大阪市北区"),
+        ("戸籍附票記載事項通知", "東京都千代田区"),  # to the 本籍地 (test_koseki_immigration_links)
         ("本人確認情報", ""),
         ("転入通知情報", "大阪府大阪市北区"),
+        ("戸籍附票記載事項通知", "東京都千代田区"),
     ]
-    assert [m.ordinal for m in first] == [0, 1, 2, 3] and {m.status for m in first} == {"pending"}
+    assert [m.ordinal for m in first] == [0, 1, 2, 3, 4, 5] and {m.status for m in first} == {
+        "pending"
+    }
     body = json.loads(first[0].body)
     assert body["format"] == "jichitai-cs/1" and body["reason"] == "domestic_move_in"
     assert body["resident_code"] and body["address"].endswith("一丁目2番3号")
-    assert len(cs.listed(clerk(b))) == 2  # each municipality its own
+    assert len(cs.listed(clerk(b))) == 3  # each municipality its own
 
     atena = AtenaNumber(done.atena_numbers[0])
     app.register.record_change(
         a,
         InTownMove(header=a_header(), atena_numbers=(atena,), address=an_address(lot="五丁目1番")),
     )
-    moved = cs.listed(clerk(a))[4:]
+    moved = cs.listed(clerk(a))[6:]
     assert [(m.kind, json.loads(m.body)["reason"]) for m in moved] == [
-        ("本人確認情報", "in_town_move")
+        ("本人確認情報", "in_town_move"),
+        ("戸籍附票記載事項通知", "in_town_move"),
     ]
     # A change that leaves the 本人確認情報 as they were sends nothing.
     app.register.record_change(
@@ -90,7 +95,7 @@ def test_each_change_writes_its_messages_in_its_transaction(app: App) -> None:
             changes=RecordChanges(remarks="確認済"),
         ),
     )
-    assert len(cs.listed(clerk(a))) == 5
+    assert len(cs.listed(clerk(a))) == 8
     # A refused change writes no message.
     with pytest.raises(DomainError):
         app.register.record_change(
@@ -101,7 +106,7 @@ def test_each_change_writes_its_messages_in_its_transaction(app: App) -> None:
                 address=an_address(lot="六丁目1番"),
             ),
         )
-    assert len(cs.listed(clerk(a))) == 5
+    assert len(cs.listed(clerk(a))) == 8
 
 
 def test_the_sender_sends_in_order_and_keeps_a_refusal_for_the_clerk(
@@ -116,15 +121,15 @@ def test_the_sender_sends_in_order_and_keeps_a_refusal_for_the_clerk(
     first = json.loads(cs_body(app, b))
     assert httpx.post(f"{standin}/v1/messages", json={**late, "body": first}).status_code == 200
     report = sender(app, standin).send_due()
-    assert (report.sent, report.refused, report.retrying) == (4, 2, 0)
+    assert (report.sent, report.refused, report.retrying) == (6, 3, 0)
     sent = sender(app, None).listed(clerk(b), "sent")
     taken = httpx.get(f"{standin}/v1/messages", params={"municipality": b}).json()
     assert [(m["seq"], m["ordinal"], m["receipt"]) for m in taken] == [
         (m.seq, m.ordinal, m.receipt) for m in sent
     ]
-    assert [m.seq for m in sent] == [1, 1, 2, 2]
+    assert [m.seq for m in sent] == [1, 1, 1, 2, 2, 2]
     refused = sender(app, None).listed(clerk(a), "error")
-    assert [m.last_error.split(":")[0] for m in refused] == ["cs.out_of_order"] * 2
+    assert [m.last_error.split(":")[0] for m in refused] == ["cs.out_of_order"] * 3
     copy = httpx.get(f"{standin}/v1/identities", params={"municipality": b}).json()
     assert sorted(v["name"].split("\u3000")[0] for v in copy.values()) == ["佐藤", "鈴木"]
 
@@ -135,9 +140,9 @@ def test_with_the_cs_away_the_first_message_waits_and_holds_the_rest(app: App) -
     report = sender(app, "http://127.0.0.1:9").send_due()  # nobody listens on port 9
     assert (report.sent, report.retrying) == (0, 1)
     waiting = sender(app, None).listed(clerk(a), "pending")
-    assert len(waiting) == 4 and waiting[0].attempts == 1
+    assert len(waiting) == 6 and waiting[0].attempts == 1
     assert waiting[0].last_error.startswith("cs.unreachable")
-    assert [m.attempts for m in waiting[1:]] == [0, 0, 0]
+    assert [m.attempts for m in waiting[1:]] == [0] * 5
 
 
 def test_the_list_needs_a_counter_role_and_a_known_status(app: App) -> None:

@@ -25,7 +25,10 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from jichitai.adapters.private_files import private_database_file, private_dir
+from jichitai.adapters.standin.fuhyo import StandinFuhyo
+from jichitai.adapters.standin.immigration import StandinImmigration
 from jichitai.domain.national.cs_messages import FORMAT, IDENTITY, KINDS
+from jichitai.domain.national.koseki_immigration import FUHYO_NOTICE, IMMIGRATION_NOTICE
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -57,6 +60,13 @@ class StandinCs:
         self._db = sqlite3.connect(database, check_same_thread=False)
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
+        # The 本籍地's 戸籍附票 side and 出入国在留管理庁, each in its own module and file.
+        self.fuhyo = StandinFuhyo(data_dir)
+        self.immigration = StandinImmigration(data_dir)
+        self._counterparts: dict[str, StandinFuhyo | StandinImmigration] = {
+            FUHYO_NOTICE: self.fuhyo,
+            IMMIGRATION_NOTICE: self.immigration,
+        }
 
     def take(self, message: Any) -> str:
         """The receipt of ``message``; ``Refused`` when it is not one the CS takes."""
@@ -80,6 +90,10 @@ class StandinCs:
         code = body["resident_code"]
         if not isinstance(code, str) or not code:
             raise Refused("cs.resident_code_missing", "住民票コードがありません")
+        counterpart = self._counterparts.get(str(kind))
+        refusal = counterpart.refusal(message) if counterpart is not None else None
+        if refusal is not None:
+            raise Refused(*refusal)
         with self._lock, self._db:
             taken = self._db.execute(
                 "SELECT receipt FROM messages WHERE municipality_code = ? AND seq = ?"
@@ -116,6 +130,8 @@ class StandinCs:
                     " data = excluded.data",
                     (mc, code, seq, orjson.dumps(body).decode()),
                 )
+            if counterpart is not None:
+                counterpart.keep(receipt, message)
             return receipt
 
     def identities(self, mc: str) -> dict[str, Any]:
@@ -173,6 +189,11 @@ def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
                 self._answer(200, cs.identities(mc))
             elif parts.path == "/v1/messages":
                 self._answer(200, cs.messages(mc))
+            elif parts.path == "/v1/fuhyo":
+                domicile = parse_qs(parts.query).get("domicile", [""])[0]
+                self._answer(200, cs.fuhyo.notices(domicile))
+            elif parts.path == "/v1/immigration":
+                self._answer(200, cs.immigration.notices(mc))
             else:
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
 

@@ -17,6 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from jichitai.domain.common.dates import DateKind
+from jichitai.domain.national.koseki_immigration import (
+    FUHYO_NOTICE,
+    IMMIGRATION_NOTICE,
+    fuhyo_notices,
+    immigration_notices,
+)
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.reasons import ChangeReason
 
@@ -25,6 +31,8 @@ FORMAT = "jichitai-cs/1"
 IDENTITY = "本人確認情報"
 MOVE_IN_NOTICE = "転入通知情報"
 KINDS: tuple[str, ...] = (IDENTITY, MOVE_IN_NOTICE)
+# 戸籍附票記載事項通知 (住基法19条) and 市町村通知 (住基法30条の50): domain/national/koseki_immigration.py
+KINDS += (FUHYO_NOTICE, IMMIGRATION_NOTICE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,4 +101,9 @@ def messages_for(
                     },
                 )
             )
+    # 戸籍附票記載事項通知 to the 本籍地, 市町村通知 to 出入国在留管理庁 (koseki_immigration.py).
+    for kind, destination, items in fuhyo_notices(previous, current) + immigration_notices(
+        previous, current
+    ):
+        out.append(CsMessage(kind, destination, {**common, "kind": kind, **items}))
     return out
