@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from http.server import ThreadingHTTPServer
 
     from jichitai.services.certificates import CertificateService
+    from jichitai.services.immigration import ImmigrationIntake
     from jichitai.services.integration import IntegrationService
     from jichitai.services.migration import LayoutExportService
     from jichitai.services.migration_import import LayoutImportService
@@ -239,6 +240,20 @@ def standin_cs_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServe
     from jichitai.adapters.standin.cs_server import make_server
 
     return make_server(host, port, data_dir)
+
+
+def immigration_intake(app: App) -> ImmigrationIntake:
+    """出入国在留管理庁長官通知の取込 (standard §4.5.6 (960)); the source is the stand-in's (or an
+    adapter's) at ``JICHITAI_CS_URL`` (none: nothing is received)."""
+    from jichitai.adapters.db.immigration_inbox_store import SqlImmigrationInbox
+    from jichitai.adapters.http.immigration_source import HttpImmigrationSource
+    from jichitai.services.immigration import ImmigrationIntake
+
+    url, timeout = app.settings.cs_url, app.settings.cs_timeout
+    source = HttpImmigrationSource(url, timeout) if url else None
+    return ImmigrationIntake(
+        SqlImmigrationInbox(app.shards), source, app.register_access, app.clock
+    )
 
 
 def draw_seal_scan(family_name: str, side_mm: float, *, font_path: str = "") -> bytes:

@@ -18,14 +18,18 @@ import httpx2 as httpx
 import pytest
 
 from jichitai.adapters.db.cs_outbox_store import SqlCsOutbox
+from jichitai.adapters.db.immigration_inbox_store import SqlImmigrationInbox
 from jichitai.adapters.http.cs_transport import HttpCsTransport
+from jichitai.adapters.http.immigration_source import HttpImmigrationSource
 from jichitai.bootstrap import App, standin_cs_server
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.identifiers import AtenaNumber
+from jichitai.domain.errors import DomainError
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.residents.commands import Correct, InTownMove, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
+from jichitai.services.immigration import ImmigrationIntake
 from jichitai.services.national import CsSender
 from tests.factories import (
     a_family_register,
@@ -205,3 +209,78 @@ def test_a_foreign_residents_changes_go_to_immigration_classed_by_law(
     assert last["nationality"] == "中国" and last["residence_card_number"] == "AB12345678CD"
     # 照会: the clerk lists what was sent, with the authority's receipts (its 処理結果).
     assert all(m.receipt for m in of_kind(app, a, "市町村通知", "sent"))
+
+
+def intake(app: App, url: str) -> ImmigrationIntake:
+    return ImmigrationIntake(
+        SqlImmigrationInbox(app.shards),
+        HttpImmigrationSource(url, timeout=5),
+        app.register_access,
+        app.clock,
+    )
+
+
+def offer(url: str, code: str, notice: dict[str, Any]) -> None:
+    answer = httpx.post(
+        f"{url}/v1/immigration/offered", json={"municipality_code": code, "notice": notice}
+    )
+    assert answer.status_code == 200
+
+
+@pytest.mark.spec("4.5.6")
+def test_notices_of_the_authority_are_listed_matched_or_with_a_reason_and_taken_as_a_draft(
+    app: App, standin: str
+) -> None:
+    a, b = a_municipality(app), a_municipality(app)
+    done = app.register.record_change(a, move_in(a_foreign_person()))
+    card = "AB12345678CD"
+    renewal = {
+        "notice_id": "N-0001",
+        "kind": "在留期間更新許可",
+        "residence_card_number": card,
+        "items": {"period_of_stay": "5年", "stay_expires_on": "2031-03-31"},
+    }
+    offer(standin, a, renewal)
+    offer(standin, a, {**renewal, "notice_id": "N-0002", "residence_card_number": "XY87654321AB"})
+    offer(standin, a, {**renewal, "notice_id": "N-0003", "kind": "不明な通知"})
+    clerk_a = clerk(a)
+    report = intake(app, standin).receive(clerk_a)
+    assert (report.listed, report.unknown) == (1, 2)
+    again = intake(app, standin).receive(clerk_a)  # nothing is taken in twice
+    assert (again.listed, again.unknown) == (0, 0)
+    notices = intake(app, standin).listed(clerk_a)
+    assert [(n.notice_id, n.status) for n in notices] == [
+        ("N-0001", "listed"),
+        ("N-0002", "unknown"),
+        ("N-0003", "unknown"),
+    ]
+    assert notices[0].atena_number == done.atena_numbers[0]
+    assert "XY87654321AB に該当する住民がいません" in notices[1].reason
+    assert "通知種別 不明な通知 は取り込めません" in notices[2].reason
+    assert intake(app, standin).listed(clerk(b)) == []  # each municipality its own
+    with pytest.raises(DomainError) as unknown_status:
+        intake(app, standin).listed(clerk_a, "lost")
+    assert unknown_status.value.code == "immigration.status_unknown"
+
+    draft_id = intake(app, standin).take(clerk_a, "N-0001")
+    assert [n.draft_id for n in intake(app, standin).listed(clerk_a, "drafted")] == [draft_id]
+    with pytest.raises(DomainError) as twice:
+        intake(app, standin).take(clerk_a, "N-0001")
+    assert twice.value.code == "immigration.not_listed"
+    with pytest.raises(DomainError) as not_a_person:
+        intake(app, standin).take(clerk_a, "N-0002")
+    assert not_a_person.value.code == "immigration.not_listed"
+    # Nothing changes until another clerk approves the draft (the 確認票 step).
+    atena = done.atena_numbers[0]
+    assert app.register_access.record(clerk_a, atena).record.foreign.period_of_stay == "3年"  # type: ignore[union-attr]
+    reviewer = Actor("reviewer", a, frozenset({Role.REVIEWER}))
+    app.register_access.approve_draft(reviewer, draft_id)
+    foreign = app.register_access.record(clerk_a, atena).record.foreign
+    assert foreign is not None
+    assert (foreign.period_of_stay, foreign.stay_expires_on) == ("5年", date(2031, 3, 31))
+    # The change is itself a 市町村通知 (住基法) to the authority.
+    last = of_kind(app, a, "市町村通知")[-1]
+    assert (json.loads(last.body)["law"], json.loads(last.body)["period_of_stay"]) == (
+        "住基法",
+        "5年",
+    )

@@ -30,6 +30,7 @@ from jichitai.entrypoints.cli_common import (
     _fail,
     console_actor,
 )
+from jichitai.entrypoints.cli_immigration import immigration_app
 from jichitai.entrypoints.cli_integration import feed_app, subscriber_app, worker
 from jichitai.entrypoints.cli_keys import keys_app
 from jichitai.entrypoints.cli_layout import layout_app
@@ -64,6 +65,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(shard_app, name="shard")
 app.add_typer(cs_app, name="cs")
 app.add_typer(standin_app, name="standin")
+app.add_typer(immigration_app, name="immigration")
 app.command("worker")(worker)
 
 

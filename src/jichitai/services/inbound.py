@@ -543,3 +543,54 @@ def _changed(given: Any, made: Any, path: str) -> list[Violation]:
             )
         ]
     return []
+
+
+# -- 出入国在留管理庁長官通知 (standard §4.5.6 (960); services/immigration.py) --------------------
+
+IMMIGRATION_NOTICE_KINDS: Final = ("在留期間更新許可", "在留資格変更許可", "在留カード番号変更")
+
+
+def decode_immigration_notice(data: Any) -> dict[str, Any]:
+    """One notice the authority offered, in our JSON (``docs/national-links.md``): its id, kind,
+    the person's 在留カード番号 and the items it changes, each parsed; every fault reported."""
+    if not isinstance(data, dict):
+        raise invalid("immigration.invalid", "通知の形式が正しくありません", "notice")
+    faults = _Faults()
+    notice_id = data.get("notice_id")
+    if not isinstance(notice_id, str) or not 1 <= len(notice_id) <= 40 or not notice_id.isascii():
+        faults.found.append(Violation("immigration.invalid", "通知番号がありません", "notice_id"))
+    kind = data.get("kind")
+    if kind not in IMMIGRATION_NOTICE_KINDS:
+        faults.found.append(
+            Violation("immigration.kind_unknown", f"通知種別 {kind} は取り込めません", "kind")
+        )
+    card = faults.run(
+        "residence_card_number",
+        ResidenceCardNumber.parse,
+        str(data.get("residence_card_number") or ""),
+    )
+    given = data.get("items")
+    items: dict[str, Any] = given if isinstance(given, dict) else {}
+    out: dict[str, Any] = {}
+    for key, label in (("residence_status", "在留資格"), ("period_of_stay", "在留期間")):
+        if key in items:
+            out[key] = faults.run(
+                f"items.{key}", free_text, str(items[key]), f"items.{key}", label=label
+            )
+    if "stay_expires_on" in items:
+        out["stay_expires_on"] = faults.run(
+            "items.stay_expires_on", _iso_day, items["stay_expires_on"], "items.stay_expires_on"
+        )
+    if "new_residence_card_number" in items:
+        out["new_residence_card_number"] = faults.run(
+            "items.new_residence_card_number",
+            ResidenceCardNumber.parse,
+            str(items["new_residence_card_number"]),
+            "items.new_residence_card_number",
+        )
+    if not out:
+        faults.found.append(
+            Violation("immigration.items_missing", "変更する項目がありません", "items")
+        )
+    faults.raise_if_any()
+    return {"notice_id": notice_id, "kind": kind, "residence_card_number": card, "items": out}

@@ -520,6 +520,33 @@ cs_outbox = Table(
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
 )
 
+IMMIGRATION_INBOX_STATUSES: tuple[str, ...] = ("listed", "unknown", "drafted")
+
+# 出入国在留管理庁長官通知 taken in (standard §4.5.6 (960); ``services/immigration.py``): each
+# notice the authority offered, matched to a person by 在留カード番号 (``listed``, waiting for the
+# clerk), not matched or not readable (``unknown``, with the ``reason``), or made into a draft
+# change (``drafted``, ``draft_id``).
+immigration_inbox = Table(
+    "immigration_inbox",
+    metadata,
+    _municipality_code(),
+    Column("notice_id", String(40), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("residence_card_number", String(12), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("atena_number", String(10), nullable=True),
+    Column("reason", String(200), nullable=False),
+    Column("draft_id", String(40), nullable=True),
+    PrimaryKeyConstraint("municipality_code", "notice_id"),
+    CheckConstraint(
+        "status IN (" + ", ".join(f"'{s}'" for s in IMMIGRATION_INBOX_STATUSES) + ")",
+        name="status",
+    ),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+)
+
 # 証明書の発行履歴: one row per copy issued (who, when, where, what, which optional items, pages),
 # with the digests the copy's QR code and signature commit to. Written only after the copy was
 # made: nothing is recorded as issued that was not. ``items`` is a JSON list of the optional

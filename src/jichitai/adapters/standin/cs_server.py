@@ -168,6 +168,16 @@ def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
             self.wfile.write(data)
 
         def do_POST(self) -> None:
+            if urlsplit(self.path).path == "/v1/immigration/offered":
+                try:
+                    length = int(self.headers.get("Content-Length") or 0)
+                    cs.immigration.offer(orjson.loads(self.rfile.read(length)))
+                    self._answer(200, {"offered": True})
+                except (ValueError, orjson.JSONDecodeError):
+                    self._answer(
+                        400, {"code": "cs.invalid", "message": "通知の形式が正しくありません"}
+                    )
+                return
             if urlsplit(self.path).path != "/v1/messages":
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
                 return
@@ -192,6 +202,8 @@ def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
             elif parts.path == "/v1/fuhyo":
                 domicile = parse_qs(parts.query).get("domicile", [""])[0]
                 self._answer(200, cs.fuhyo.notices(domicile))
+            elif parts.path == "/v1/immigration/offered":
+                self._answer(200, cs.immigration.offered(mc))
             elif parts.path == "/v1/immigration":
                 self._answer(200, cs.immigration.notices(mc))
             else:

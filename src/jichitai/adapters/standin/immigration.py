@@ -4,6 +4,9 @@
 them per municipality in its own owner-only SQLite file.
 
 ``GET /v1/immigration?municipality=CODE`` (``cs_server.py``): the notices taken, in order.
+The other way, the 出入国在留管理庁長官通知 (§4.5.6 (960)): ``POST /v1/immigration/offered`` puts
+a notice on offer for a municipality (a test or a demo plays the authority), ``GET
+/v1/immigration/offered?municipality=CODE`` is what the register pulls.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from jichitai.domain.national.koseki_immigration import (
 )
 
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS offered (
+    municipality_code TEXT NOT NULL, notice TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS immigration_notices (
     receipt TEXT PRIMARY KEY, municipality_code TEXT NOT NULL, law TEXT NOT NULL,
     body TEXT NOT NULL);
@@ -71,3 +76,23 @@ class StandinImmigration:
                 (municipality_code,),
             ).fetchall()
         return [{"receipt": r, **orjson.loads(body)} for r, body in rows]
+
+    def offer(self, document: Any) -> None:
+        if not isinstance(document, dict) or not isinstance(document.get("notice"), dict):
+            raise ValueError("offer needs municipality_code and notice")
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO offered VALUES (?, ?)",
+                (
+                    str(document.get("municipality_code") or ""),
+                    orjson.dumps(document["notice"]).decode(),
+                ),
+            )
+
+    def offered(self, municipality_code: str) -> list[Any]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT notice FROM offered WHERE municipality_code = ? ORDER BY rowid",
+                (municipality_code,),
+            ).fetchall()
+        return [orjson.loads(r[0]) for r in rows]

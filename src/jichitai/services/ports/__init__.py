@@ -20,6 +20,7 @@ import Clock``) whichever module defines it:
 - ``addresses``: the 町字 master and the file it is read from;
 - ``shards``: a municipality's move between shards (the copy, the catalog, the snapshots);
 - ``national``: the CS outbox (住基ネット) and the transport to the CS.
+- ``immigration``: the 出入国在留管理庁長官通知 offered and the list of those taken in.
 
 A value a port carries that is a use case's own (an access-log entry, an issue record) stays
 with its service and is named here for type checking only.
@@ -44,6 +45,11 @@ from jichitai.services.ports.common import (
     Clock,
     IdSource,
     RandomSource,
+)
+from jichitai.services.ports.immigration import (
+    ImmigrationInbox,
+    ImmigrationSource,
+    InboundImmigrationNotice,
 )
 from jichitai.services.ports.integration import (
     HostNotFound,
@@ -125,8 +131,11 @@ __all__ = [
     "HostResolver",
     "HouseholdRow",
     "IdSource",
+    "ImmigrationInbox",
+    "ImmigrationSource",
     "ImportSource",
     "ImportedSnapshot",
+    "InboundImmigrationNotice",
     "IssueCodes",
     "JournalEntry",
     "MoveCatalog",
