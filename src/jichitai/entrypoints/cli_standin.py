@@ -28,7 +28,10 @@ standin_app = typer.Typer(help="国の連携先の代役（テスト・デモ用
 def cs_list(
     municipality: MunicipalityOption,
     status: Annotated[
-        str | None, typer.Option("--status", help="pending（送信待ち）| sent（送信済み）| error")
+        str | None,
+        typer.Option(
+            "--status", help="pending（送信待ち）| sent（送信済み）| error | done（手動で処理済み）"
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -49,6 +52,9 @@ def cs_list(
             "receipt": e.receipt or "",
             "error": e.last_error,
             "sent_at": e.sent_at.isoformat() if e.sent_at else "",
+            "unconvertible": e.unconvertible,
+            "note": e.note,
+            "handled_by": e.handled_by,
         }
         for e in entries
     ]
@@ -65,11 +71,17 @@ def standin_serve(
     data: Annotated[str, typer.Option("--data", help="代役CSのデータを置くディレクトリ")],
     host: Annotated[str, typer.Option(help="待ち受けるアドレス")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="ポート（0: 空いているもの）")] = 8765,
+    delay: Annotated[
+        float, typer.Option(min=0, max=600, help="応答を遅らせる秒数（受け付けてから）")
+    ] = 0.0,
+    refuse_seq: Annotated[
+        list[int] | None, typer.Option("--refuse-seq", help="この通番の電文を拒否する（複数可）")
+    ] = None,
 ) -> None:
     """代役のCS（本人確認情報の写しを団体ごとに持ち、電文に受付番号で応える）を起動する."""
     from jichitai.bootstrap import standin_cs_server
 
-    server = standin_cs_server(host, port, data)
+    server = standin_cs_server(host, port, data, delay=delay, refuse=refuse_seq or ())
     typer.echo(f"standin cs listening on http://{host}:{server.server_address[1]}", err=True)
     try:
         server.serve_forever(poll_interval=0.1)
