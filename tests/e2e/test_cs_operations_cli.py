@@ -58,6 +58,7 @@ def test_a_refusal_is_resent_or_done_by_hand_and_manual_mode_holds_sending(
         cli.ok("cs", "resend", "-m", CODE, str(sent["seq"]), str(sent["ordinal"]))
         work(cli)
         assert len(listed(cli, "pending")) == 1
+        assert cli.ok("cs", "list", "-m", CODE)["manual"]["until"].startswith("2099-01-01")
         cli.ok("cs", "resume", "-m", CODE)
         work(cli)
         assert listed(cli, "pending") == []

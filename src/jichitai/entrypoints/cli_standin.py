@@ -39,8 +39,14 @@ def cs_list(
     app = _app()
     try:
         entries = app.cs.listed(console_actor(municipality, Role.CLERK), status)
+        manual = app.cs_ops.manual(console_actor(municipality, Role.CLERK))
     except DomainError as e:
         _fail(e, as_json)
+    held = (
+        {"until": manual.until.isoformat() if manual.until else "", "set_by": manual.set_by}
+        if manual
+        else None
+    )
     rows = [
         {
             "seq": e.seq,
@@ -59,10 +65,14 @@ def cs_list(
         for e in entries
     ]
     if as_json:
-        _emit({"sending": app.cs.enabled, "messages": rows}, True)
+        _emit({"sending": app.cs.enabled, "manual": held, "messages": rows}, True)
         return
     if not app.cs.enabled:
         typer.echo("CSへの送信は止まっています（JICHITAI_CS_URL が未設定）")
+    if held is not None:
+        typer.echo(
+            f"手動連携中です（期限: {held['until'] or 'cs resume まで'}、設定: {held['set_by']}）"
+        )
     _emit(rows, False)
 
 
