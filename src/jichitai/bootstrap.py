@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from jichitai.services.migration_import import LayoutImportService
     from jichitai.services.migration_profile import LayoutProfileService
     from jichitai.services.national import CsSender
+    from jichitai.services.national_ops import CsOperations
     from jichitai.services.subscribers import SubscriberService
     from jichitai.services.webhooks import WebhookDispatcher
 
@@ -153,6 +154,7 @@ class App:
     _subscribers: _Once[SubscriberService] = field(repr=False)
     _webhooks: _Once[WebhookDispatcher] = field(repr=False)
     _cs: _Once[CsSender] = field(repr=False)
+    _cs_ops: _Once[CsOperations] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -182,6 +184,11 @@ class App:
     def cs(self) -> CsSender:
         """The CS outbox's sending and list (standard §7.1.1.1 (1090))."""
         return self._cs()
+
+    @property
+    def cs_ops(self) -> CsOperations:
+        """The clerk's operations on CS sending: re-send, done by hand, manual (§7.1.1.1)."""
+        return self._cs_ops()
 
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
@@ -235,11 +242,15 @@ def measure_seal(data: bytes) -> MeasuredSeal:
     return measure(data)
 
 
-def standin_cs_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
-    """The stand-in CS's HTTP server (``jichitai standin serve``; ``serve_forever`` runs it)."""
+def standin_cs_server(
+    host: str, port: int, data_dir: str, *, delay: float = 0.0, refuse: Iterable[int] = ()
+) -> ThreadingHTTPServer:
+    """The stand-in CS's HTTP server (``jichitai standin serve``; ``serve_forever`` runs it);
+    ``delay`` (a slow answer) and ``refuse`` (seq numbers refused): ``standin/cs_faults.py``."""
+    from jichitai.adapters.standin.cs_faults import Faults
     from jichitai.adapters.standin.cs_server import make_server
 
-    return make_server(host, port, data_dir)
+    return make_server(host, port, data_dir, Faults(delay=delay, refuse=set(refuse)))
 
 
 def immigration_intake(app: App) -> ImmigrationIntake:
@@ -462,6 +473,13 @@ def bootstrap(
         )
         return CsSender(SqlCsOutbox(shards), transport, clock, backoff)
 
+    def cs_ops() -> CsOperations:
+        from jichitai.adapters.db.cs_ops_store import SqlCsOperations
+        from jichitai.adapters.unified_chars_file import bundled_table
+        from jichitai.services.national_ops import CsOperations
+
+        return CsOperations(SqlCsOperations(shards), clock, bundled_table())
+
     def layout_export() -> LayoutExportService:
         from jichitai.adapters.standard_layout.csv_export import CsvExportSink
         from jichitai.services.migration import LayoutExportService
@@ -497,6 +515,7 @@ def bootstrap(
         _subscribers=_Once(subscribers),
         _webhooks=_Once(webhooks),
         _cs=_Once(cs),
+        _cs_ops=_Once(cs_ops),
         settings=settings,
         engine=engine,
         shards=shards,

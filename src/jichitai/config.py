@@ -52,8 +52,9 @@ class Settings:
     """The 住基ネット CS (or its stand-in, ``jichitai standin serve``) the worker sends the CS
     outbox to (``JICHITAI_CS_URL``, e.g. ``http://127.0.0.1:8765``); empty: sending is off and
     the messages stay pending (listed by ``jichitai cs list``)."""
-    cs_timeout: float = 10.0
-    """Seconds the CS has to answer one message (``JICHITAI_CS_TIMEOUT``)."""
+    cs_timeout: float = 5.0
+    """Seconds the CS has to answer one message (``JICHITAI_CS_TIMEOUT``); a slower answer
+    counts as none: the message is tried again (the CS answers a resend with its receipt)."""
     verify_limit: int = 30
     """How many certificate checks (``GET /verify/{code}``, ``POST /verify``) one client address
     may make per ``verify_window_seconds`` (``JICHITAI_VERIFY_LIMIT``): plenty for a bank clerk
@@ -103,7 +104,7 @@ class Settings:
             webhook_max_attempts=int(_positive(env, "JICHITAI_WEBHOOK_MAX_ATTEMPTS", 15)),
             webhook_allowed_networks=_networks(env, "JICHITAI_WEBHOOK_ALLOWED_NETWORKS"),
             cs_url=env.get("JICHITAI_CS_URL", "").strip(),
-            cs_timeout=_positive(env, "JICHITAI_CS_TIMEOUT", 10.0),
+            cs_timeout=_positive(env, "JICHITAI_CS_TIMEOUT", 5.0),
             verify_limit=_whole(env, "JICHITAI_VERIFY_LIMIT", 30, maximum=10_000),
             verify_window_seconds=_positive(env, "JICHITAI_VERIFY_WINDOW_SECONDS", 60.0),
             integration_limit=_whole(env, "JICHITAI_INTEGRATION_LIMIT", 1200, maximum=1_000_000),

@@ -19,10 +19,12 @@ from sqlalchemy.exc import ProgrammingError
 
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.certificate_store import SqlIssueCodes
+from jichitai.adapters.db.cs_outbox_store import SqlCsOutbox
 from jichitai.adapters.db.engine import create_engine_for, is_sqlite
 from jichitai.adapters.db.outbox_store import SqlOutboxQueue
 from jichitai.adapters.db.user_directory import SqlStaffLogins
 from jichitai.bootstrap import App
+from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.residents.commands import Correct, RecordChanges
@@ -41,9 +43,10 @@ LOOKED_UP = {
     "certificate_issues",
     "webhook_outbox",
     "cs_outbox",
+    "cs_manual",
 }
 APPEND_ONLY = {"journal", "access_log", "access_log_persons", "seal_events"}
-# What the application may do to each table (migrations 0002-0025, 0031).
+# What the application may do to each table (migrations 0002-0031).
 SIUD = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 APP_GRANTS = {
     **{table.name: SIUD for table in t.metadata.sorted_tables},
@@ -301,3 +304,9 @@ def test_the_application_works_as_jichitai_app(
     logged_in = app.logins.log_in("rls-clerk", "correct horse battery staple", Where("127.0.0.1"))
     assert logged_in.user.municipality_code == code
     assert SqlIssueCodes(logins[0]).municipality_of("0000-0000-0000") is None
+    # The CS queue's look-up passes over a municipality switched to manual (cs_manual, 0026).
+    later = datetime(2100, 1, 1, tzinfo=UTC)
+    assert sorted(SqlCsOutbox(logins[0]).due(later, 10)) == sorted([code, other])
+    app.cs_ops.pause(Actor("rls-reviewer", other, frozenset({Role.REVIEWER})), None)
+    assert SqlCsOutbox(logins[0]).due(later, 10) == [code]
+    assert SqlCsOutbox(logins[0]).claim(other, later, later) is None

@@ -56,6 +56,7 @@ TENANT_TABLES = {
     "planned_changes",
     "cs_outbox",
     "immigration_inbox",
+    "cs_manual",
 }
 JST = timezone(timedelta(hours=9))
 

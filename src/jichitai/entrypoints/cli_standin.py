@@ -28,7 +28,10 @@ standin_app = typer.Typer(help="国の連携先の代役（テスト・デモ用
 def cs_list(
     municipality: MunicipalityOption,
     status: Annotated[
-        str | None, typer.Option("--status", help="pending（送信待ち）| sent（送信済み）| error")
+        str | None,
+        typer.Option(
+            "--status", help="pending（送信待ち）| sent（送信済み）| error | done（手動で処理済み）"
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -36,8 +39,14 @@ def cs_list(
     app = _app()
     try:
         entries = app.cs.listed(console_actor(municipality, Role.CLERK), status)
+        manual = app.cs_ops.manual(console_actor(municipality, Role.CLERK))
     except DomainError as e:
         _fail(e, as_json)
+    held = (
+        {"until": manual.until.isoformat() if manual.until else "", "set_by": manual.set_by}
+        if manual
+        else None
+    )
     rows = [
         {
             "seq": e.seq,
@@ -49,14 +58,21 @@ def cs_list(
             "receipt": e.receipt or "",
             "error": e.last_error,
             "sent_at": e.sent_at.isoformat() if e.sent_at else "",
+            "unconvertible": e.unconvertible,
+            "note": e.note,
+            "handled_by": e.handled_by,
         }
         for e in entries
     ]
     if as_json:
-        _emit({"sending": app.cs.enabled, "messages": rows}, True)
+        _emit({"sending": app.cs.enabled, "manual": held, "messages": rows}, True)
         return
     if not app.cs.enabled:
         typer.echo("CSへの送信は止まっています（JICHITAI_CS_URL が未設定）")
+    if held is not None:
+        typer.echo(
+            f"手動連携中です（期限: {held['until'] or 'cs resume まで'}、設定: {held['set_by']}）"
+        )
     _emit(rows, False)
 
 
@@ -65,11 +81,17 @@ def standin_serve(
     data: Annotated[str, typer.Option("--data", help="代役CSのデータを置くディレクトリ")],
     host: Annotated[str, typer.Option(help="待ち受けるアドレス")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="ポート（0: 空いているもの）")] = 8765,
+    delay: Annotated[
+        float, typer.Option(min=0, max=600, help="応答を遅らせる秒数（受け付けてから）")
+    ] = 0.0,
+    refuse_seq: Annotated[
+        list[int] | None, typer.Option("--refuse-seq", help="この通番の電文を拒否する（複数可）")
+    ] = None,
 ) -> None:
     """代役のCS（本人確認情報の写しを団体ごとに持ち、電文に受付番号で応える）を起動する."""
     from jichitai.bootstrap import standin_cs_server
 
-    server = standin_cs_server(host, port, data)
+    server = standin_cs_server(host, port, data, delay=delay, refuse=refuse_seq or ())
     typer.echo(f"standin cs listening on http://{host}:{server.server_address[1]}", err=True)
     try:
         server.serve_forever(poll_interval=0.1)

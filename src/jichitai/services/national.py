@@ -21,7 +21,7 @@ from jichitai.domain.national.cs_messages import KINDS
 from jichitai.services.ports import Clock, CsEntry, CsOutbox, CsTransport, CsUnreachable
 
 _log = logging.getLogger("jichitai.cs")
-STATUSES: tuple[str, ...] = ("pending", "sent", "error")
+STATUSES: tuple[str, ...] = ("pending", "sent", "error", "done")  # done: 手動で処理済み
 LEASE = timedelta(seconds=60)
 __all__ = ["KINDS", "STATUSES", "CsReport", "CsSender"]
 

@@ -13,22 +13,34 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import orjson
-from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, Exists, and_, exists, func, or_, select, update
 
 from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.shards import Route, read_across, route_of
+from jichitai.adapters.unified_chars_file import bundled_table
 from jichitai.domain.national.cs_messages import messages_for
+from jichitai.domain.national.unified_chars import describe
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.services.ports import CsEntry
 
 _C = t.cs_outbox.c
 _INSERT = (
     "INSERT INTO cs_outbox (municipality_code, seq, ordinal, kind, destination, body, status,"
-    " attempts, next_attempt_at, last_error) VALUES (:mc, :seq, :ordinal, :kind, :destination,"
-    " :body, 'pending', 0, :now, '')"
+    " attempts, next_attempt_at, last_error, unconvertible) VALUES (:mc, :seq, :ordinal, :kind,"
+    " :destination, :body, :status, 0, :now, :error, :unconvertible)"
 )
+HELD = "cs.unified_chars: 住基ネット統一文字に変換できない文字があります（変換表に加えて再送信）"
+
+
+def paused(now: datetime, municipality_code: str | None = None) -> Exists:
+    """The condition: the municipality's sending is switched to manual now (``cs_manual``)."""
+    m = t.cs_manual.c
+    return exists().where(
+        m.municipality_code == (municipality_code or _C.municipality_code),
+        or_(m.manual_until.is_(None), m.manual_until > now),
+    )
 
 
 def enqueue_cs(
@@ -42,7 +54,10 @@ def enqueue_cs(
     appending transaction: a change that rolls back leaves none."""
     rows: list[dict[str, object]] = []
     for previous, current in changes:
-        for message in messages_for(previous, current, seq=seq):
+        for message in messages_for(previous, current, seq=seq, unified=bundled_table()):
+            # A name the table cannot convert is held in error for the clerk, never sent with a
+            # character dropped (住基ネット統一文字, §7.1.1.1).
+            held = "、".join(describe(c) for c in message.unconvertible)
             rows.append(
                 {
                     "mc": municipality_code,
@@ -52,6 +67,9 @@ def enqueue_cs(
                     "destination": message.destination,
                     "body": orjson.dumps(message.body, option=orjson.OPT_SORT_KEYS).decode(),
                     "now": sql.value(now),
+                    "status": "error" if held else "pending",
+                    "error": HELD if held else "",
+                    "unconvertible": held[:400],
                 }
             )
     if rows:
@@ -72,6 +90,10 @@ def _entry(row: object) -> CsEntry:
         last_error=r["last_error"],
         receipt=r["receipt"],
         sent_at=r["sent_at"],
+        unconvertible=r["unconvertible"],
+        note=r["note"],
+        handled_by=r["handled_by"],
+        handled_at=r["handled_at"],
     )
 
 
@@ -111,6 +133,7 @@ class SqlCsOutbox:
                 _C.status == "pending",
                 _C.next_attempt_at <= now,
                 or_(_C.leased_until.is_(None), _C.leased_until < now),
+                ~paused(now),
             )
             .distinct()
             .limit(limit)
@@ -131,6 +154,8 @@ class SqlCsOutbox:
             ).first()
             if row is None or row.next_attempt_at > now:
                 return None
+            if conn.execute(select(paused(now, municipality_code))).scalar():
+                return None  # switched to manual meanwhile
             if row.leased_until is not None and row.leased_until >= now:
                 return None
             entry = _entry(row)

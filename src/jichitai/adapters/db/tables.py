@@ -490,7 +490,7 @@ webhook_outbox = Table(
     Index("ix_webhook_outbox_status", "status", "next_attempt_at"),
 )
 
-CS_STATUSES: tuple[str, ...] = ("pending", "sent", "error")
+CS_STATUSES: tuple[str, ...] = ("pending", "sent", "error", "done")
 
 # The CS outbox (standard §7.1.1.1 (1090)): the messages for the 住基ネット CS that a change
 # makes (本人確認情報, 転入通知情報; ``domain/national/cs_messages.py``), written by the journal in
@@ -514,6 +514,12 @@ cs_outbox = Table(
     Column("last_error", String(200), nullable=False),
     Column("receipt", String(64), nullable=True),
     Column("sent_at", UtcDateTime(), nullable=True),
+    # The clerk's operations (0026): characters held back (住基ネット統一文字), what a clerk did
+    # (re-sent it, completed it by hand: ``done``), who and when.
+    Column("unconvertible", String(400), nullable=False, server_default=text("''")),
+    Column("note", String(300), nullable=False, server_default=text("''")),
+    Column("handled_by", String(64), nullable=False, server_default=text("''")),
+    Column("handled_at", UtcDateTime(), nullable=True),
     PrimaryKeyConstraint("municipality_code", "seq", "ordinal"),
     CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in CS_STATUSES) + ")", name="status"),
     Index("ix_cs_outbox_status", "status", "next_attempt_at"),
@@ -544,6 +550,20 @@ immigration_inbox = Table(
         "status IN (" + ", ".join(f"'{s}'" for s in IMMIGRATION_INBOX_STATUSES) + ")",
         name="status",
     ),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+)
+
+# CS sending switched to manual (手動連携, §7.1.1.1): while a row is here and ``manual_until`` is
+# empty or later than now, the worker sends none of the municipality's messages (0026).
+cs_manual = Table(
+    "cs_manual",
+    metadata,
+    _municipality_code(),
+    Column("manual_until", UtcDateTime(), nullable=True),
+    Column("set_by", String(64), nullable=False),
+    Column("set_at", UtcDateTime(), nullable=False),
+    Column("note", String(300), nullable=False),
+    PrimaryKeyConstraint("municipality_code"),
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
 )
 

@@ -10,11 +10,13 @@ real one to (and as a municipality's adapter to it must).
   ``cs.resident_code_missing``, ``cs.out_of_order`` (older than a message already taken);
 - ``GET /v1/identities?municipality=CODE``: the copy, by 住民票コード;
 - ``GET /v1/messages?municipality=CODE``: what was taken, in the order it was taken;
-- ``GET /health``.
+- ``GET /health``;
+- faults for tests (slow answers, a refusal, down): ``cs_faults.py``, ``POST /v1/faults``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import threading
@@ -27,6 +29,7 @@ import orjson
 from jichitai.adapters.private_files import private_database_file, private_dir
 from jichitai.adapters.standin.fuhyo import StandinFuhyo
 from jichitai.adapters.standin.immigration import StandinImmigration
+from jichitai.adapters.standin.cs_faults import Faults
 from jichitai.domain.national.cs_messages import FORMAT, IDENTITY, KINDS
 from jichitai.domain.national.koseki_immigration import FUHYO_NOTICE, IMMIGRATION_NOTICE
 
@@ -154,9 +157,13 @@ class StandinCs:
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
+def make_server(
+    host: str, port: int, data_dir: str, faults: Faults | None = None
+) -> ThreadingHTTPServer:
     """The stand-in's HTTP server (``serve_forever`` to run it)."""
     cs = StandinCs(data_dir)
+    played = faults if faults is not None else Faults()
+    stopping = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self, status: int, document: object) -> None:
@@ -178,17 +185,38 @@ def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
                         400, {"code": "cs.invalid", "message": "通知の形式が正しくありません"}
                     )
                 return
+            if urlsplit(self.path).path == "/v1/faults":
+                self._faults()
+                return
+            if urlsplit(self.path).path == "/v1/messages" and played.down:
+                self._answer(503, {"code": "cs.down", "message": "停止中"})
+                return
             if urlsplit(self.path).path != "/v1/messages":
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
                 return
             length = int(self.headers.get("Content-Length") or 0)
             try:
                 message = orjson.loads(self.rfile.read(length))
-                self._answer(200, {"receipt": cs.take(message)})
+                if played.refuses(message):
+                    raise Refused("cs.fault", "この電文は受け付けません（代役CSの試験用の拒否）")
+                receipt = cs.take(message)
+                played.wait(stopping)  # taken, then answered late (a slow CS)
+                with contextlib.suppress(OSError):  # the sender may have given up waiting
+                    self._answer(200, {"receipt": receipt})
             except orjson.JSONDecodeError:
                 self._answer(400, {"code": "cs.invalid", "message": "JSONではありません"})
             except Refused as refused:
                 self._answer(400, {"code": refused.code, "message": refused.message})
+
+        def _faults(self) -> None:
+            if self.client_address[0] not in ("127.0.0.1", "::1"):
+                self._answer(403, {"code": "cs.forbidden", "message": "loopback only"})
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                self._answer(200, played.set(orjson.loads(self.rfile.read(length))))
+            except (orjson.JSONDecodeError, ValueError) as exc:
+                self._answer(400, {"code": "cs.invalid", "message": str(exc)})
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
@@ -206,10 +234,17 @@ def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
                 self._answer(200, cs.immigration.offered(mc))
             elif parts.path == "/v1/immigration":
                 self._answer(200, cs.immigration.notices(mc))
+            elif parts.path == "/v1/faults":
+                self._answer(200, played.now())
             else:
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
 
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    return ThreadingHTTPServer((host, port), Handler)
+    class Server(ThreadingHTTPServer):
+        def server_close(self) -> None:
+            stopping.set()  # a slow answer being played ends now
+            super().server_close()
+
+    return Server((host, port), Handler)

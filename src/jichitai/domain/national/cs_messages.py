@@ -23,6 +23,7 @@ from jichitai.domain.national.koseki_immigration import (
     fuhyo_notices,
     immigration_notices,
 )
+from jichitai.domain.national.unified_chars import UnifiedTable, to_unified
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.reasons import ChangeReason
 
@@ -43,6 +44,9 @@ class CsMessage:
     kind: str
     destination: str
     body: dict[str, Any]
+    unconvertible: tuple[str, ...] = ()
+    """Characters of the name outside 住基ネット統一文字 that the table could not convert: the
+    message is held for the clerk (``unified_chars.py``), never sent with a character dropped."""
 
 
 def identity_items(record: ResidentRecord) -> dict[str, Any]:
@@ -63,10 +67,38 @@ def identity_items(record: ResidentRecord) -> dict[str, Any]:
 
 
 def messages_for(
-    previous: ResidentRecord | None, current: ResidentRecord, *, seq: int
+    previous: ResidentRecord | None,
+    current: ResidentRecord,
+    *,
+    seq: int,
+    unified: UnifiedTable | None = None,
 ) -> list[CsMessage]:
     """The messages a change of one person (``previous`` before, ``current`` after) sends, in
-    the order they go out; none when the change leaves the 本人確認情報 as they were."""
+    the order they go out; none when the change leaves the 本人確認情報 as they were. With
+    ``unified``, the name goes in 住基ネット統一文字 (``unified_chars.py``)."""
+    out = _messages_for(previous, current, seq=seq)
+    if unified is None:
+        return out
+    return [unify(message, unified) for message in out]
+
+
+def unify(message: CsMessage, table: UnifiedTable) -> CsMessage:
+    """The message with its name converted to 住基ネット統一文字 (kana is inside the set)."""
+    name = message.body.get("name")
+    if not isinstance(name, str):
+        return message
+    conversion = to_unified(name, table)
+    return CsMessage(
+        message.kind,
+        message.destination,
+        {**message.body, "name": conversion.text},
+        conversion.unconvertible,
+    )
+
+
+def _messages_for(
+    previous: ResidentRecord | None, current: ResidentRecord, *, seq: int
+) -> list[CsMessage]:
     items = identity_items(current)
     common = {
         "format": FORMAT,

@@ -74,6 +74,7 @@ from jichitai.services.ports.national import (
     CsTransport,
     CsUnreachable,
 )
+from jichitai.services.ports.national_ops import CsManual, CsOperationsStore
 from jichitai.services.ports.register import (
     GENESIS_HASH,
     Draft,
@@ -120,6 +121,8 @@ __all__ = [
     "Clock",
     "CsAnswer",
     "CsEntry",
+    "CsManual",
+    "CsOperationsStore",
     "CsOutbox",
     "CsTransport",
     "CsUnreachable",

@@ -24,6 +24,12 @@ class CsEntry:
     last_error: str = ""
     receipt: str | None = None
     sent_at: datetime | None = None
+    unconvertible: str = ""
+    """Characters of the name outside 住基ネット統一文字 the table could not convert (held)."""
+    note: str = ""
+    """What a clerk did: re-sent it (or made it as a re-send), completed it by hand."""
+    handled_by: str = ""
+    handled_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
