@@ -27,9 +27,9 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from jichitai.adapters.private_files import private_database_file, private_dir
+from jichitai.adapters.standin.cs_faults import Faults
 from jichitai.adapters.standin.fuhyo import StandinFuhyo
 from jichitai.adapters.standin.immigration import StandinImmigration
-from jichitai.adapters.standin.cs_faults import Faults
 from jichitai.domain.national.cs_messages import FORMAT, IDENTITY, KINDS
 from jichitai.domain.national.koseki_immigration import FUHYO_NOTICE, IMMIGRATION_NOTICE
 
