@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from jichitai.services.migration_import import LayoutImportService
     from jichitai.services.migration_profile import LayoutProfileService
     from jichitai.services.national import CsSender
+    from jichitai.services.national_check import ConsistencyCheck
     from jichitai.services.subscribers import SubscriberService
     from jichitai.services.webhooks import WebhookDispatcher
 
@@ -152,6 +153,7 @@ class App:
     _subscribers: _Once[SubscriberService] = field(repr=False)
     _webhooks: _Once[WebhookDispatcher] = field(repr=False)
     _cs: _Once[CsSender] = field(repr=False)
+    _cs_check: _Once[ConsistencyCheck] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -181,6 +183,11 @@ class App:
     def cs(self) -> CsSender:
         """The CS outbox's sending and list (standard §7.1.1.1 (1090))."""
         return self._cs()
+
+    @property
+    def cs_check(self) -> ConsistencyCheck:
+        """The consistency check with the CS and the card status (§7.1.1.2–7.1.1.3)."""
+        return self._cs_check()
 
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
@@ -447,6 +454,13 @@ def bootstrap(
         )
         return CsSender(SqlCsOutbox(shards), transport, clock, backoff)
 
+    def cs_check() -> ConsistencyCheck:
+        from jichitai.adapters.http.cs_query import HttpCsQuery
+        from jichitai.services.national_check import ConsistencyCheck
+
+        query = HttpCsQuery(settings.cs_url) if settings.cs_url else None
+        return ConsistencyCheck(reader_for, query, query, clock)
+
     def layout_export() -> LayoutExportService:
         from jichitai.adapters.standard_layout.csv_export import CsvExportSink
         from jichitai.services.migration import LayoutExportService
@@ -482,6 +496,7 @@ def bootstrap(
         _subscribers=_Once(subscribers),
         _webhooks=_Once(webhooks),
         _cs=_Once(cs),
+        _cs_check=_Once(cs_check),
         settings=settings,
         engine=engine,
         shards=shards,

@@ -141,6 +141,9 @@ class StandinCs:
 def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
     """The stand-in's HTTP server (``serve_forever`` to run it)."""
     cs = StandinCs(data_dir)
+    from jichitai.adapters.standin.cards import StandinCards  # the card management system
+
+    cards = StandinCards(data_dir)
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self, status: int, document: object) -> None:
@@ -152,6 +155,16 @@ def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
             self.wfile.write(data)
 
         def do_POST(self) -> None:
+            if urlsplit(self.path).path == "/v1/cards":
+                length = int(self.headers.get("Content-Length") or 0)
+                try:
+                    cards.report(orjson.loads(self.rfile.read(length)))
+                    self._answer(200, {"status": "ok"})
+                except orjson.JSONDecodeError:
+                    self._answer(400, {"code": "cards.invalid", "message": "JSONではありません"})
+                except Refused as refused:
+                    self._answer(400, {"code": refused.code, "message": refused.message})
+                return
             if urlsplit(self.path).path != "/v1/messages":
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
                 return
@@ -173,6 +186,8 @@ def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
                 self._answer(200, cs.identities(mc))
             elif parts.path == "/v1/messages":
                 self._answer(200, cs.messages(mc))
+            elif parts.path == "/v1/cards":
+                self._answer(200, cards.statuses(mc))
             else:
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
 

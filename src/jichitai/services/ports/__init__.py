@@ -68,6 +68,7 @@ from jichitai.services.ports.national import (
     CsTransport,
     CsUnreachable,
 )
+from jichitai.services.ports.national_check import CardManagement, CardStatus, CsCopy
 from jichitai.services.ports.register import (
     GENESIS_HASH,
     Draft,
@@ -108,11 +109,14 @@ from jichitai.services.ports.suppression import (
 __all__ = [
     "GENESIS_HASH",
     "AccessLogRepository",
+    "CardManagement",
+    "CardStatus",
     "CertificateChecker",
     "CertificateMaker",
     "CertificateRepository",
     "Clock",
     "CsAnswer",
+    "CsCopy",
     "CsEntry",
     "CsOutbox",
     "CsTransport",
