@@ -68,7 +68,7 @@ if TYPE_CHECKING:
     from jichitai.services.migration_import import LayoutImportService
     from jichitai.services.migration_profile import LayoutProfileService
     from jichitai.services.national import CsSender
-    from jichitai.services.national_check import ConsistencyCheck
+    from jichitai.services.national_check import CardStatuses, ConsistencyCheck
     from jichitai.services.subscribers import SubscriberService
     from jichitai.services.webhooks import WebhookDispatcher
 
@@ -154,6 +154,7 @@ class App:
     _webhooks: _Once[WebhookDispatcher] = field(repr=False)
     _cs: _Once[CsSender] = field(repr=False)
     _cs_check: _Once[ConsistencyCheck] = field(repr=False)
+    _cards: _Once[CardStatuses] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -188,6 +189,11 @@ class App:
     def cs_check(self) -> ConsistencyCheck:
         """The consistency check with the CS and the card status (§7.1.1.2–7.1.1.3)."""
         return self._cs_check()
+
+    @property
+    def cards(self) -> CardStatuses:
+        """The cards as the card management system reports them, recorded (§7.1.1.3)."""
+        return self._cards()
 
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
@@ -459,7 +465,15 @@ def bootstrap(
         from jichitai.services.national_check import ConsistencyCheck
 
         query = HttpCsQuery(settings.cs_url) if settings.cs_url else None
-        return ConsistencyCheck(reader_for, query, query, clock)
+        return ConsistencyCheck(reader_for, query)
+
+    def cards() -> CardStatuses:
+        from jichitai.adapters.db.card_status_store import SqlCardStatuses
+        from jichitai.adapters.http.cs_query import HttpCsQuery
+        from jichitai.services.national_check import CardStatuses
+
+        query = HttpCsQuery(settings.cs_url) if settings.cs_url else None
+        return CardStatuses(reader_for, SqlCardStatuses(shards), query, clock)
 
     def layout_export() -> LayoutExportService:
         from jichitai.adapters.standard_layout.csv_export import CsvExportSink
@@ -497,6 +511,7 @@ def bootstrap(
         _webhooks=_Once(webhooks),
         _cs=_Once(cs),
         _cs_check=_Once(cs_check),
+        _cards=_Once(cards),
         settings=settings,
         engine=engine,
         shards=shards,

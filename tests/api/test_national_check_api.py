@@ -2,7 +2,8 @@
 card management system (§7.1.1.3 (1110)) through the API, against the stand-in (``jichitai
 standin serve``'s server, in a thread): after everything is sent there is no difference; a
 person the CS never took, a message that altered the CS's copy and an entry only at the CS are
-each listed, exactly; the card status follows what the card management system reports."""
+each listed, exactly; the card status the register records follows what the card management system reports when
+it is pulled."""
 
 from __future__ import annotations
 
@@ -138,19 +139,34 @@ def test_the_card_status_follows_what_the_card_management_system_reports(
         }
         assert httpx.post(f"{standin}/v1/cards", json=document).status_code == 200
 
+    def refresh() -> dict[str, Any]:
+        response = client.post("/api/v1/cards/refresh", headers=clerk)
+        assert response.status_code == 200, response.text
+        found: dict[str, Any] = response.json()
+        return found
+
+    def cards_of(atena: str) -> dict[str, Any]:
+        found: dict[str, Any] = client.get(f"/api/v1/residents/{atena}/cards", headers=clerk).json()
+        return found
+
     report("issued", issued_on="2026-11-20", expires_on="2036-11-20")
-    issued = client.get(f"/api/v1/residents/{head}/cards", headers=clerk).json()
-    assert issued["holds_card"] is False  # made, not yet handed over
+    assert cards_of(head)["cards"] == []  # the register shows its record: not pulled yet
+    assert refresh() == {"cards": 1, "changed": 1}
+    issued = cards_of(head)
+    assert issued["holds_card"] is False and issued["recorded_at"]  # made, not yet handed over
     assert [(c["card_label"], c["status_label"]) for c in issued["cards"]] == [
         ("個人番号カード", "発行済（未交付）")
     ]
     report("delivered", issued_on="2026-11-20", expires_on="2036-11-20")
-    held = client.get(f"/api/v1/residents/{head}/cards", headers=clerk).json()
+    assert refresh() == {"cards": 1, "changed": 1}
+    assert refresh() == {"cards": 1, "changed": 0}  # nothing new
+    held = cards_of(head)
     assert held["holds_card"] is True and held["cards"][0]["expires_on"] == "2036-11-20"
     report("returned", issued_on="2026-11-20", expires_on="2036-11-20")
-    returned = client.get(f"/api/v1/residents/{head}/cards", headers=clerk).json()
+    refresh()
+    returned = cards_of(head)
     assert returned["holds_card"] is False and returned["cards"][0]["status"] == "returned"
-    assert client.get(f"/api/v1/residents/{wife}/cards", headers=clerk).json()["cards"] == []
+    assert cards_of(wife)["cards"] == []
     listed = client.get("/api/v1/cards", headers=clerk).json()["cards"]
     assert [(c["resident_code"], c["status"]) for c in listed] == [(head_code, "returned")]
     admin = auth(client, tenant.login(Role.ADMINISTRATOR))

@@ -66,9 +66,13 @@ def test_cs_check_lists_exactly_what_differs(sent: tuple[Cli, str], tmp_path: Pa
 
 
 @pytest.mark.spec("7.1.1.2")
-def test_cs_check_without_a_cs_is_refused(sent: tuple[Cli, str]) -> None:
+def test_cs_check_without_a_cs_or_with_the_cs_away_is_refused(sent: tuple[Cli, str]) -> None:
     cli, _ = sent
     cli.env["JICHITAI_CS_URL"] = ""
+    assert cli.refused("cs", "check", "-m", CODE, "--json")[0]["code"] == (
+        "national.not_configured"
+    )
+    cli.env["JICHITAI_CS_URL"] = "http://127.0.0.1:9"  # nobody listens on port 9
     assert cli.refused("cs", "check", "-m", CODE, "--json")[0]["code"] == "national.unavailable"
 
 
@@ -93,6 +97,7 @@ def test_card_status_shows_what_the_card_management_system_reports(
     assert httpx.post(f"{base}/v1/cards", json=card).status_code == 200
     bad = httpx.post(f"{base}/v1/cards", json={**card, "status": "lost"})
     assert bad.status_code == 400 and bad.json()["code"] == "cards.status_unknown"
+    assert cli.ok("card", "refresh", "-m", CODE, "--json") == {"cards": 1, "changed": 1}
     after = cli.ok("card", "status", "-m", CODE, held["atena"], "--json")
     assert after["holds_card"] is True  # a suspended card is still in her hands
     assert [(c["card_label"], c["status_label"]) for c in after["cards"]] == [
@@ -102,3 +107,8 @@ def test_card_status_shows_what_the_card_management_system_reports(
     assert "カードの所有: あり" in table.stdout and "一時停止" in table.stdout
     listed = cli.ok("card", "list", "-m", CODE, "--json")["cards"]
     assert [(c["resident_code"], c["card"]) for c in listed] == [(code, "juki")]
+    cli.env["JICHITAI_CS_URL"] = "http://127.0.0.1:9"  # the CS away: the record still shows
+    assert cli.refused("card", "refresh", "-m", CODE, "--json")[0]["code"] == (
+        "national.unavailable"
+    )
+    assert cli.ok("card", "status", "-m", CODE, held["atena"], "--json")["holds_card"] is True

@@ -23,7 +23,8 @@ from jichitai.entrypoints.cli_common import (
 from jichitai.entrypoints.cli_standin import cs_app
 
 card_app = typer.Typer(
-    help="個人番号カード・住基カードの状況（カード管理システムからCS経由で）", no_args_is_help=True
+    help="個人番号カード・住基カードの状況（カード管理システムからCS経由で取り込む）",
+    no_args_is_help=True,
 )
 CHECK_COLUMNS = (
     "kind",
@@ -103,31 +104,44 @@ def card_status(
     atena: Annotated[str, typer.Argument(help="宛名番号")],
     as_json: JsonOption = False,
 ) -> None:
-    """住民の個人番号カード・住基カードの状況と、カードを所有しているか."""
+    """住民の個人番号カード・住基カードの状況（最後に取り込んだもの）と、カードを所有しているか."""
     app = _app()
     try:
-        found = app.cs_check.cards_of(console_actor(municipality, Role.CLERK), atena)
+        found = app.cards.cards_of(console_actor(municipality, Role.CLERK), atena)
     except DomainError as e:
         _fail(e, as_json)
     document = {
         "atena_number": found.atena_number,
         "resident_code": found.resident_code,
         "holds_card": found.holds_card,
+        "recorded_at": found.recorded_at.isoformat() if found.recorded_at else "",
         "cards": _card_rows(found.cards),
     }
     if as_json:
         _emit(document, True)
         return
     typer.echo(f"カードの所有: {'あり' if found.holds_card else 'なし'}")
+    typer.echo(f"取り込み: {document['recorded_at'] or '記録なし'}")
     _emit(document["cards"], False)
+
+
+@card_app.command("refresh")
+def card_refresh(municipality: MunicipalityOption, as_json: JsonOption = False) -> None:
+    """カード管理システムから（CS経由で）カードの状況を取り込み、住民記録に記録する."""
+    app = _app()
+    try:
+        cards, changed = app.cards.refresh(console_actor(municipality, Role.CLERK))
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit({"cards": cards, "changed": changed}, as_json)
 
 
 @card_app.command("list")
 def card_list(municipality: MunicipalityOption, as_json: JsonOption = False) -> None:
-    """団体の住民のカードの状況（カード管理システムの知るもの全部）."""
+    """記録しているカードの状況（団体の住民全部。最後に取り込んだもの）."""
     app = _app()
     try:
-        cards = app.cs_check.card_statuses(console_actor(municipality, Role.CLERK))
+        cards = app.cards.listed(console_actor(municipality, Role.CLERK))
     except DomainError as e:
         _fail(e, as_json)
     _emit({"cards": _card_rows(cards)} if as_json else _card_rows(cards), as_json)

@@ -4,25 +4,34 @@ card management system (§7.1.1.3 (1110)), for the municipality's clerks.
 The check reads every person the register ever recorded (residents and 除票), each in her latest
 record (the one the last CS message carried: a 転出 recorded ahead of its day is already at the
 CS), asks the CS for its copy and lists every difference (``domain/national/cs_check.py``). One
-run's list: nothing is stored. The card status is asked of the card management system when the
-clerk looks (it is the system of record; the register keeps no second copy).
+run's list: nothing is stored. The cards are pulled from the card management system through
+the CS on demand (``CardStatuses.refresh``: ``jichitai card refresh``, the API) and recorded by
+the register, which shows the clerk its record (also while the CS is away).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.common.identifiers import AtenaNumber
-from jichitai.domain.errors import NotFound, Unavailable, Violation
+from jichitai.domain.errors import ConflictError, NotFound, Unavailable, Violation
 from jichitai.domain.national.cards import CARD_LABELS, STATUS_LABELS, holds
 from jichitai.domain.national.cs_check import Difference, differences
 from jichitai.domain.national.cs_messages import identity_items
 from jichitai.domain.residents.model import ResidentRecord
-from jichitai.services.ports import CardManagement, CardStatus, Clock, CsCopy, UnitOfWork
+from jichitai.services.ports import (
+    CardManagement,
+    CardStatus,
+    CardStatusStore,
+    Clock,
+    CsCopy,
+    UnitOfWork,
+)
 from jichitai.services.ports.national import CsUnreachable
 
 PAGE = 500
@@ -43,6 +52,8 @@ class PersonCards:
     resident_code: str
     holds_card: bool
     cards: tuple[CardStatus, ...]
+    recorded_at: datetime | None = None
+    """When the register last recorded a change of her cards."""
 
 
 def card_label(card: str) -> str:
@@ -51,6 +62,13 @@ def card_label(card: str) -> str:
 
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
+
+
+def _not_configured(what: str) -> ConflictError:
+    """No CS is configured (``JICHITAI_CS_URL`` empty): nothing to ask."""
+    return ConflictError(
+        Violation("national.not_configured", f"{what}（JICHITAI_CS_URL が未設定）", "url")
+    )
 
 
 def _unavailable(what: str, detail: str) -> Unavailable:
@@ -67,13 +85,9 @@ class ConsistencyCheck:
         self,
         reader_for: Callable[[str], UnitOfWork],
         copy: CsCopy | None,
-        cards: CardManagement | None,
-        clock: Clock,
     ) -> None:
         self._reader_for = reader_for
         self._copy = copy
-        self._cards = cards
-        self._clock = clock
 
     def _latest_records(self, municipality_code: str) -> list[ResidentRecord]:
         latest: list[ResidentRecord] = []
@@ -95,7 +109,7 @@ class ConsistencyCheck:
         """Every difference between the register and the CS's copy, today."""
         actor.require(Permission.VIEW)  # both sides carry 本人確認情報
         if self._copy is None:
-            raise _unavailable("CSが設定されていません", "JICHITAI_CS_URL")
+            raise _not_configured("CSが設定されていません")
         records = self._latest_records(actor.municipality_code)
         try:
             held = self._copy.identities(actor.municipality_code)
@@ -112,9 +126,38 @@ class ConsistencyCheck:
         found = differences(register, held, tuple(without_code))
         return CheckResult(len(records), len(held), tuple(found))
 
+
+class CardStatuses:
+    """The cards as the card management system reports them through the CS, recorded by the
+    register (``store``) when the clerk or the operator pulls them (``refresh``), and shown from
+    that record (``cards`` None: no CS configured, nothing to pull)."""
+
+    def __init__(
+        self,
+        reader_for: Callable[[str], UnitOfWork],
+        store: CardStatusStore,
+        cards: CardManagement | None,
+        clock: Clock,
+    ) -> None:
+        self._reader_for = reader_for
+        self._store = store
+        self._cards = cards
+        self._clock = clock
+
+    def refresh(self, actor: Actor) -> tuple[int, int]:
+        """Pull every card of the municipality's persons and record them; (cards, changed)."""
+        actor.require(Permission.VIEW)
+        if self._cards is None:
+            raise _not_configured("カード管理システム（CS経由）が設定されていません")
+        try:
+            found = self._cards.statuses(actor.municipality_code)
+        except CsUnreachable as exc:
+            raise _unavailable("カード管理システムが応答しません", str(exc)) from exc
+        changed = self._store.replace(actor.municipality_code, found, self._clock.now())
+        return len(found), changed
+
     def cards_of(self, actor: Actor, atena_number: str) -> PersonCards:
-        """The person's cards as the card management system reports them, and whether she holds
-        one (所有しているかどうか)."""
+        """The person's recorded cards, and whether she holds one (所有しているかどうか)."""
         actor.require(Permission.VIEW)
         atena = AtenaNumber.parse(atena_number)
         with self._reader_for(actor.municipality_code) as uow:
@@ -128,22 +171,17 @@ class ConsistencyCheck:
                 )
             )
         code = record.resident_code.value if record.resident_code else ""
-        cards = [c for c in self.card_statuses(actor) if code and c.resident_code == code]
+        cards = self._store.listed(actor.municipality_code, code) if code else []
         today = self._clock.today()
         return PersonCards(
             atena.value,
             code,
-            any(holds(c.status, c.expires_on, today) for c in cards),
-            tuple(cards),
+            any(holds(c.status, c.expires_on, today) for c, _ in cards),
+            tuple(c for c, _ in cards),
+            max((at for _, at in cards), default=None),
         )
 
-    def card_statuses(self, actor: Actor) -> Sequence[CardStatus]:
-        """Every card of the municipality's persons, as the card management system reports."""
+    def listed(self, actor: Actor) -> list[CardStatus]:
+        """Every recorded card of the municipality's persons, by 住民票コード and card."""
         actor.require(Permission.VIEW)
-        if self._cards is None:
-            raise _unavailable("カード管理システムが設定されていません", "JICHITAI_CS_URL")
-        try:
-            found = self._cards.statuses(actor.municipality_code)
-        except CsUnreachable as exc:
-            raise _unavailable("カード管理システムが応答しません", str(exc)) from exc
-        return sorted(found, key=lambda c: (c.resident_code, c.card))
+        return [c for c, _ in self._store.listed(actor.municipality_code)]

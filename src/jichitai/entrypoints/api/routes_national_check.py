@@ -4,7 +4,7 @@ register (``Permission.VIEW``). ``docs/national-links.md``."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -16,7 +16,7 @@ from jichitai.services.national_check import card_label, status_label
 from jichitai.services.ports.national_check import CardStatus
 
 router = APIRouter(prefix="/api/v1", tags=["national"])
-ERRORS = s.error_responses(403, 404, 503)
+ERRORS = s.error_responses(403, 404, 409, 503)
 AtenaPath = Annotated[str, Path(pattern=r"^\d{10}$", description="宛名番号 (10 digits)")]
 
 
@@ -52,11 +52,17 @@ class PersonCards(BaseModel):
     atena_number: str
     resident_code: str
     holds_card: bool = Field(description="カードを所有しているか（交付済・一時停止で有効期限内）")
+    recorded_at: datetime | None = Field(description="カードの状況を最後に記録した日時")
     cards: list[Card]
 
 
 class Cards(BaseModel):
     cards: list[Card]
+
+
+class Refreshed(BaseModel):
+    cards: int = Field(description="カード管理システムが報告したカードの数")
+    changed: int = Field(description="記録が追加・変更・削除されたカードの数")
 
 
 def _card(c: CardStatus) -> Card:
@@ -105,10 +111,22 @@ def cs_check(request: Request, actor: CurrentActor) -> CheckResult:
     operation_id="listCards",
     response_model=Cards,
     responses=ERRORS,
-    summary="カードの状況（カード管理システムの知るもの全部）",
+    summary="記録しているカードの状況（団体の住民全部）",
 )
 def list_cards(request: Request, actor: CurrentActor) -> Cards:
-    return Cards(cards=[_card(c) for c in app_of(request).cs_check.card_statuses(actor)])
+    return Cards(cards=[_card(c) for c in app_of(request).cards.listed(actor)])
+
+
+@router.post(
+    "/cards/refresh",
+    operation_id="refreshCards",
+    response_model=Refreshed,
+    responses=ERRORS,
+    summary="カード管理システムから（CS経由で）カードの状況を取り込む",
+)
+def refresh_cards(request: Request, actor: CurrentActor) -> Refreshed:
+    cards, changed = app_of(request).cards.refresh(actor)
+    return Refreshed(cards=cards, changed=changed)
 
 
 @router.get(
@@ -119,10 +137,11 @@ def list_cards(request: Request, actor: CurrentActor) -> Cards:
     summary="住民の個人番号カード・住基カードの状況",
 )
 def resident_cards(request: Request, actor: CurrentActor, atena_number: AtenaPath) -> PersonCards:
-    found = app_of(request).cs_check.cards_of(actor, atena_number)
+    found = app_of(request).cards.cards_of(actor, atena_number)
     return PersonCards(
         atena_number=found.atena_number,
         resident_code=found.resident_code,
         holds_card=found.holds_card,
+        recorded_at=found.recorded_at,
         cards=[_card(c) for c in found.cards],
     )

@@ -68,7 +68,12 @@ from jichitai.services.ports.national import (
     CsTransport,
     CsUnreachable,
 )
-from jichitai.services.ports.national_check import CardManagement, CardStatus, CsCopy
+from jichitai.services.ports.national_check import (
+    CardManagement,
+    CardStatus,
+    CardStatusStore,
+    CsCopy,
+)
 from jichitai.services.ports.register import (
     GENESIS_HASH,
     Draft,
@@ -111,6 +116,7 @@ __all__ = [
     "AccessLogRepository",
     "CardManagement",
     "CardStatus",
+    "CardStatusStore",
     "CertificateChecker",
     "CertificateMaker",
     "CertificateRepository",

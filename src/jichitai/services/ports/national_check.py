@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 
@@ -35,3 +35,18 @@ class CardStatus:
 class CardManagement(Protocol):
     def statuses(self, municipality_code: str) -> Sequence[CardStatus]:
         """Every card of the municipality's persons the card management system knows."""
+
+
+class CardStatusStore(Protocol):
+    """The register's record of the cards as the card management system last reported them.
+    Each method is its own transaction, scoped to the one municipality it names."""
+
+    def replace(self, municipality_code: str, statuses: Sequence[CardStatus], at: datetime) -> int:
+        """Record ``statuses`` as the municipality's cards (cards no longer reported are
+        dropped); the number of cards added, changed or dropped."""
+
+    def listed(
+        self, municipality_code: str, resident_code: str | None = None
+    ) -> Sequence[tuple[CardStatus, datetime]]:
+        """The recorded cards (of one person), with when each was recorded, by 住民票コード
+        and card."""
