@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from jichitai.services.migration_import import LayoutImportService
     from jichitai.services.migration_profile import LayoutProfileService
     from jichitai.services.national import CsSender
+    from jichitai.services.national_check import CardStatuses, ConsistencyCheck
     from jichitai.services.national_ops import CsOperations
     from jichitai.services.subscribers import SubscriberService
     from jichitai.services.webhooks import WebhookDispatcher
@@ -155,6 +156,8 @@ class App:
     _webhooks: _Once[WebhookDispatcher] = field(repr=False)
     _cs: _Once[CsSender] = field(repr=False)
     _cs_ops: _Once[CsOperations] = field(repr=False)
+    _cs_check: _Once[ConsistencyCheck] = field(repr=False)
+    _cards: _Once[CardStatuses] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -189,6 +192,16 @@ class App:
     def cs_ops(self) -> CsOperations:
         """The clerk's operations on CS sending: re-send, done by hand, manual (§7.1.1.1)."""
         return self._cs_ops()
+
+    @property
+    def cs_check(self) -> ConsistencyCheck:
+        """The consistency check with the CS and the card status (§7.1.1.2–7.1.1.3)."""
+        return self._cs_check()
+
+    @property
+    def cards(self) -> CardStatuses:
+        """The cards as the card management system reports them, recorded (§7.1.1.3)."""
+        return self._cards()
 
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
@@ -480,6 +493,21 @@ def bootstrap(
 
         return CsOperations(SqlCsOperations(shards), clock, bundled_table())
 
+    def cs_check() -> ConsistencyCheck:
+        from jichitai.adapters.http.cs_query import HttpCsQuery
+        from jichitai.services.national_check import ConsistencyCheck
+
+        query = HttpCsQuery(settings.cs_url) if settings.cs_url else None
+        return ConsistencyCheck(reader_for, query)
+
+    def cards() -> CardStatuses:
+        from jichitai.adapters.db.card_status_store import SqlCardStatuses
+        from jichitai.adapters.http.cs_query import HttpCsQuery
+        from jichitai.services.national_check import CardStatuses
+
+        query = HttpCsQuery(settings.cs_url) if settings.cs_url else None
+        return CardStatuses(reader_for, SqlCardStatuses(shards), query, clock)
+
     def layout_export() -> LayoutExportService:
         from jichitai.adapters.standard_layout.csv_export import CsvExportSink
         from jichitai.services.migration import LayoutExportService
@@ -516,6 +544,8 @@ def bootstrap(
         _webhooks=_Once(webhooks),
         _cs=_Once(cs),
         _cs_ops=_Once(cs_ops),
+        _cs_check=_Once(cs_check),
+        _cards=_Once(cards),
         settings=settings,
         engine=engine,
         shards=shards,

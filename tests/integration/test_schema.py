@@ -57,6 +57,7 @@ TENANT_TABLES = {
     "cs_outbox",
     "immigration_inbox",
     "cs_manual",
+    "card_statuses",
 }
 JST = timezone(timedelta(hours=9))
 

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.card_status_store import SqlCardStatuses
 from jichitai.adapters.db.drafts import SqlDrafts
 from jichitai.adapters.db.journal import SqlJournal
 from jichitai.adapters.db.raw import RawSql
@@ -46,7 +47,13 @@ from jichitai.domain.residents.commands import (
 )
 from jichitai.domain.residents.model import Sex
 from jichitai.domain.residents.reasons import ChangeReason
-from jichitai.services.ports import GENESIS_HASH, HouseholdRow, ImportedSnapshot, SearchCriteria
+from jichitai.services.ports import (
+    GENESIS_HASH,
+    CardStatus,
+    HouseholdRow,
+    ImportedSnapshot,
+    SearchCriteria,
+)
 from tests.factories import (
     a_foreign_person,
     a_header,
@@ -303,6 +310,7 @@ REGISTER_REPOSITORIES = (
     SqlRegisterReadModel,
     SqlRegisterImport,
     SqlTownAreas,
+    SqlCardStatuses,
 )
 
 
@@ -474,6 +482,12 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         assert areas.count() == 1 and areas.loaded()
         assert [x.name for x in areas.entries()] == ["霞が関五丁目"]
         assert areas.named("霞が関五丁目") and areas.starting("霞が関", 5)
+    cards = SqlCardStatuses(app.engine)  # the cards reported by J-LIS (§7.1.1.3)
+    card = CardStatus("12345678901", "my_number", "delivered")
+    assert cards.replace(a, [card], datetime(2026, 12, 1, tzinfo=UTC)) == 1
+    assert [c for c, _ in cards.listed(a, "12345678901")] == [card]
+    assert cards.replace(a, [], datetime(2026, 12, 2, tzinfo=UTC)) == 1  # no longer reported
+    assert cards.listed(a) == []
     # new_resident_code is the service's job (drawn at random), the journal refuses it.
     assert public_methods(*REGISTER_REPOSITORIES) - repository_calls == {
         "SqlJournal.new_resident_code"
@@ -492,6 +506,15 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         values = bound_values(s.parameters)
         assert a in values, sql
         assert tenants.b not in values, sql
+
+
+def test_card_statuses_are_each_municipalitys_own(tenants: Tenants) -> None:
+    cards = SqlCardStatuses(tenants.app.engine)
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    cards.replace(tenants.a, [CardStatus("12345678901", "juki", "suspended")], at)
+    assert cards.listed(tenants.b) == [] and cards.listed(tenants.b, "12345678901") == []
+    assert cards.replace(tenants.b, [], at) == 0  # B's pull never drops A's cards
+    assert [c.status for c, _ in cards.listed(tenants.a)] == ["suspended"]
 
 
 # --- unknown and malformed municipalities --------------------------------------------------------

@@ -35,6 +35,7 @@ from jichitai.entrypoints.cli_immigration import immigration_app
 from jichitai.entrypoints.cli_integration import feed_app, subscriber_app, worker
 from jichitai.entrypoints.cli_keys import keys_app
 from jichitai.entrypoints.cli_layout import layout_app
+from jichitai.entrypoints.cli_national_check import card_app  # also adds `cs check`
 from jichitai.entrypoints.cli_seals import seal_app
 from jichitai.entrypoints.cli_shards import municipality_move, shard_app
 from jichitai.entrypoints.cli_standin import cs_app, standin_app
@@ -67,6 +68,7 @@ app.add_typer(shard_app, name="shard")
 app.add_typer(cs_app, name="cs")
 app.add_typer(standin_app, name="standin")
 app.add_typer(immigration_app, name="immigration")
+app.add_typer(card_app, name="card")
 app.command("worker")(worker)
 
 

@@ -753,3 +753,22 @@ town_areas = Table(
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
     Index("ix_town_areas_name_key", "municipality_code", "name_key"),
 )
+
+# The cards of the municipality's persons as the card management system (J-LIS) last reported
+# them through the CS (standard §7.1.1.3 (1110)): 個人番号カード (``my_number``) and 住基カード
+# (``juki``), by 住民票コード. The register's record of the latest report, replaced as a whole by
+# each pull (``jichitai card refresh``); ``recorded_at`` is when the register took it.
+card_statuses = Table(
+    "card_statuses",
+    metadata,
+    _municipality_code(),
+    Column("resident_code", String(11), nullable=False),
+    Column("card", String(12), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("issued_on", Date, nullable=True),
+    Column("expires_on", Date, nullable=True),
+    Column("updated_on", Date, nullable=True),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("municipality_code", "resident_code", "card"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+)

@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from jichitai.adapters.private_files import private_database_file, private_dir
+from jichitai.adapters.standin.cards import StandinCards
 from jichitai.adapters.standin.cs_faults import Faults
 from jichitai.adapters.standin.fuhyo import StandinFuhyo
 from jichitai.adapters.standin.immigration import StandinImmigration
@@ -164,6 +165,7 @@ def make_server(
     cs = StandinCs(data_dir)
     played = faults if faults is not None else Faults()
     stopping = threading.Event()
+    cards = StandinCards(data_dir)  # the card management system (J-LIS)
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self, status: int, document: object) -> None:
@@ -190,6 +192,16 @@ def make_server(
                 return
             if urlsplit(self.path).path == "/v1/messages" and played.down:
                 self._answer(503, {"code": "cs.down", "message": "停止中"})
+                return
+            if urlsplit(self.path).path == "/v1/cards":
+                length = int(self.headers.get("Content-Length") or 0)
+                try:
+                    cards.report(orjson.loads(self.rfile.read(length)))
+                    self._answer(200, {"status": "ok"})
+                except orjson.JSONDecodeError:
+                    self._answer(400, {"code": "cards.invalid", "message": "JSONではありません"})
+                except Refused as refused:
+                    self._answer(400, {"code": refused.code, "message": refused.message})
                 return
             if urlsplit(self.path).path != "/v1/messages":
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
@@ -236,6 +248,8 @@ def make_server(
                 self._answer(200, cs.immigration.notices(mc))
             elif parts.path == "/v1/faults":
                 self._answer(200, played.now())
+            elif parts.path == "/v1/cards":
+                self._answer(200, cards.statuses(mc))
             else:
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
 

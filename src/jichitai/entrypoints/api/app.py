@@ -27,6 +27,7 @@ from jichitai.entrypoints.api import (
     routes_cs,
     routes_drafts,
     routes_integration,
+    routes_national_check,
     routes_residents,
     routes_seals,
     routes_subscribers,
@@ -168,6 +169,7 @@ def create_api(jichitai: App) -> FastAPI:
         routes_audit,
         routes_integration,
         routes_cs,
+        routes_national_check,
     ):
         api.include_router(module.router)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)

@@ -74,6 +74,12 @@ from jichitai.services.ports.national import (
     CsTransport,
     CsUnreachable,
 )
+from jichitai.services.ports.national_check import (
+    CardManagement,
+    CardStatus,
+    CardStatusStore,
+    CsCopy,
+)
 from jichitai.services.ports.national_ops import CsManual, CsOperationsStore
 from jichitai.services.ports.register import (
     GENESIS_HASH,
@@ -115,11 +121,15 @@ from jichitai.services.ports.suppression import (
 __all__ = [
     "GENESIS_HASH",
     "AccessLogRepository",
+    "CardManagement",
+    "CardStatus",
+    "CardStatusStore",
     "CertificateChecker",
     "CertificateMaker",
     "CertificateRepository",
     "Clock",
     "CsAnswer",
+    "CsCopy",
     "CsEntry",
     "CsManual",
     "CsOperationsStore",
