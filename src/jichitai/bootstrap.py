@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from jichitai.services.migration_import import LayoutImportService
     from jichitai.services.migration_profile import LayoutProfileService
     from jichitai.services.national import CsSender
+    from jichitai.services.number_link import NumberLinkService
     from jichitai.services.subscribers import SubscriberService
     from jichitai.services.webhooks import WebhookDispatcher
 
@@ -152,6 +153,7 @@ class App:
     _subscribers: _Once[SubscriberService] = field(repr=False)
     _webhooks: _Once[WebhookDispatcher] = field(repr=False)
     _cs: _Once[CsSender] = field(repr=False)
+    _number_link: _Once[NumberLinkService] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -181,6 +183,11 @@ class App:
     def cs(self) -> CsSender:
         """The CS outbox's sending and list (standard §7.1.1.1 (1090))."""
         return self._cs()
+
+    @property
+    def number_link(self) -> NumberLinkService:
+        """番号連携 and the free 住民票コード (standard §7.1.2, §4.3.1)."""
+        return self._number_link()
 
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
@@ -335,7 +342,7 @@ def bootstrap(
     def snapshot_reader_for(code: str, *, snapshot: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(shards, code, read_only=True, snapshot=snapshot, keys=my_number_keys)
 
-    register = RegisterService(uow_for, clock, random, ids)
+    register = RegisterService(uow_for, clock, random, ids, free_codes=bool(settings.cs_url))
     queries = RegisterQueries(reader_for, clock)
     access_log = AccessLog(uow_for, clock, ids, reader_for=snapshot_reader_for)
     suppressions = SuppressionService(uow_for, clock, access_log, ids)
@@ -445,7 +452,29 @@ def bootstrap(
             max(settings.webhook_backoff_cap, settings.webhook_backoff_base),
             settings.webhook_max_attempts,
         )
-        return CsSender(SqlCsOutbox(shards), transport, clock, backoff)
+        return CsSender(
+            SqlCsOutbox(shards),
+            transport,
+            clock,
+            backoff,
+            answered=the_number_link().take_generated,
+        )
+
+    def number_link() -> NumberLinkService:
+        from jichitai.adapters.http.number_service import HttpNumberService
+        from jichitai.services.number_link import NumberLinkService
+
+        return NumberLinkService(
+            uow_for,
+            register,
+            HttpNumberService(settings.cs_url, settings.cs_timeout) if settings.cs_url else None,
+            access_log,
+            clock,
+            ids,
+            municipalities=lambda: [m.code for m in municipalities.all()],
+            low_mark=settings.free_codes_low,
+            block=settings.free_codes_block,
+        )
 
     def layout_export() -> LayoutExportService:
         from jichitai.adapters.standard_layout.csv_export import CsvExportSink
@@ -475,6 +504,7 @@ def bootstrap(
         )
 
     the_integration = _Once(integration)
+    the_number_link = _Once(number_link)
     return App(
         seals=seals,
         _certificates=_Once(certificates),
@@ -482,6 +512,7 @@ def bootstrap(
         _subscribers=_Once(subscribers),
         _webhooks=_Once(webhooks),
         _cs=_Once(cs),
+        _number_link=the_number_link,
         settings=settings,
         engine=engine,
         shards=shards,

@@ -41,9 +41,11 @@ LOOKED_UP = {
     "certificate_issues",
     "webhook_outbox",
     "cs_outbox",
+    "free_resident_codes",
+    "number_link_records",
 }
 APPEND_ONLY = {"journal", "access_log", "access_log_persons", "seal_events"}
-# What the application may do to each table (migrations 0002-0025).
+# What the application may do to each table (migrations 0002-0029).
 SIUD = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 APP_GRANTS = {
     **{table.name: SIUD for table in t.metadata.sorted_tables},

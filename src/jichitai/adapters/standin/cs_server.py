@@ -10,7 +10,11 @@ real one to (and as a municipality's adapter to it must).
   ``cs.resident_code_missing``, ``cs.out_of_order`` (older than a message already taken);
 - ``GET /v1/identities?municipality=CODE``: the copy, by 住民票コード;
 - ``GET /v1/messages?municipality=CODE``: what was taken, in the order it was taken;
-- ``GET /health``.
+- ``GET /health``;
+- the number-generation service (``adapters/standin/numbers.py``): ``POST /v1/free-codes``,
+  ``GET /v1/free-codes?municipality=CODE``, ``POST /v1/numbers/change``, ``GET /v1/fugo`` and
+  ``GET /v1/serial`` (``?municipality=CODE&resident_code=…``), and the 個人番号 in the answer
+  to a ``個人番号生成要求`` message.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from jichitai.adapters.private_files import private_database_file, private_dir
-from jichitai.domain.national.cs_messages import FORMAT, IDENTITY, KINDS
+from jichitai.adapters.standin.numbers import OBTAINABLE, NumberRefused, StandinNumbers
+from jichitai.domain.national.cs_messages import FORMAT, IDENTITY, KINDS, NUMBER_REQUEST
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -118,6 +123,15 @@ class StandinCs:
                 )
             return receipt
 
+    def holds(self, mc: str, resident_code: str) -> bool:
+        """Whether the copy of 本人確認情報 of ``mc`` holds ``resident_code``."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT 1 FROM identities WHERE municipality_code = ? AND resident_code = ?",
+                (mc, resident_code),
+            ).fetchone()
+        return found is not None
+
     def identities(self, mc: str) -> dict[str, Any]:
         with self._lock:
             rows = self._db.execute(
@@ -141,6 +155,7 @@ class StandinCs:
 def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
     """The stand-in's HTTP server (``serve_forever`` to run it)."""
     cs = StandinCs(data_dir)
+    numbers = StandinNumbers(data_dir, cs.holds)
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self, status: int, document: object) -> None:
@@ -152,16 +167,28 @@ def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
             self.wfile.write(data)
 
         def do_POST(self) -> None:
-            if urlsplit(self.path).path != "/v1/messages":
+            path = urlsplit(self.path).path
+            if path not in ("/v1/messages", "/v1/free-codes", "/v1/numbers/change"):
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
                 return
             length = int(self.headers.get("Content-Length") or 0)
             try:
                 message = orjson.loads(self.rfile.read(length))
-                self._answer(200, {"receipt": cs.take(message)})
+                if path == "/v1/free-codes":
+                    self._answer(200, numbers.free_codes(message))
+                elif path == "/v1/numbers/change":
+                    self._answer(200, numbers.change(message))
+                elif isinstance(message, dict) and message.get("kind") == NUMBER_REQUEST:
+                    body = message.get("body")
+                    code = body.get("resident_code") if isinstance(body, dict) else None
+                    number = numbers.generate(str(message.get("municipality_code")), code)
+                    receipt = cs.take(message)
+                    self._answer(200, {"receipt": receipt, "data": {"individual_number": number}})
+                else:
+                    self._answer(200, {"receipt": cs.take(message)})
             except orjson.JSONDecodeError:
                 self._answer(400, {"code": "cs.invalid", "message": "JSONではありません"})
-            except Refused as refused:
+            except (Refused, NumberRefused) as refused:
                 self._answer(400, {"code": refused.code, "message": refused.message})
 
         def do_GET(self) -> None:
@@ -173,6 +200,14 @@ def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
                 self._answer(200, cs.identities(mc))
             elif parts.path == "/v1/messages":
                 self._answer(200, cs.messages(mc))
+            elif parts.path == "/v1/free-codes":
+                self._answer(200, numbers.handed_out(mc))
+            elif parts.path.removeprefix("/v1/") in OBTAINABLE:
+                code = parse_qs(parts.query).get("resident_code", [""])[0]
+                try:
+                    self._answer(200, numbers.obtain(parts.path.removeprefix("/v1/"), mc, code))
+                except NumberRefused as refused:
+                    self._answer(400, {"code": refused.code, "message": refused.message})
             else:
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
 

@@ -68,6 +68,13 @@ from jichitai.services.ports.national import (
     CsTransport,
     CsUnreachable,
 )
+from jichitai.services.ports.number_link import (
+    NumberLinkRecord,
+    NumberLinkRepository,
+    NumberService,
+    NumberServiceRefused,
+    NumberServiceUnreachable,
+)
 from jichitai.services.ports.register import (
     GENESIS_HASH,
     Draft,
@@ -132,6 +139,11 @@ __all__ = [
     "MoveCatalog",
     "Municipality",
     "MunicipalityDirectory",
+    "NumberLinkRecord",
+    "NumberLinkRepository",
+    "NumberService",
+    "NumberServiceRefused",
+    "NumberServiceUnreachable",
     "OutboxQueue",
     "OutboxRepository",
     "PasswordHasher",
