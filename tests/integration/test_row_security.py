@@ -41,8 +41,6 @@ LOOKED_UP = {
     "certificate_issues",
     "webhook_outbox",
     "cs_outbox",
-    "free_resident_codes",
-    "number_link_records",
 }
 APPEND_ONLY = {"journal", "access_log", "access_log_persons", "seal_events"}
 # What the application may do to each table (migrations 0002-0029).

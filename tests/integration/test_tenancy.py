@@ -22,6 +22,7 @@ from sqlalchemy import Engine, event, select
 from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.drafts import SqlDrafts
 from jichitai.adapters.db.journal import SqlJournal
+from jichitai.adapters.db.number_link_store import SqlNumberLink
 from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.read_model import SqlRegisterReadModel
 from jichitai.adapters.db.register_import import SqlRegisterImport
@@ -47,6 +48,7 @@ from jichitai.domain.residents.commands import (
 from jichitai.domain.residents.model import Sex
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.ports import GENESIS_HASH, HouseholdRow, ImportedSnapshot, SearchCriteria
+from jichitai.services.ports.number_link import NumberLinkRecord
 from tests.factories import (
     a_foreign_person,
     a_header,
@@ -303,6 +305,7 @@ REGISTER_REPOSITORIES = (
     SqlRegisterReadModel,
     SqlRegisterImport,
     SqlTownAreas,
+    SqlNumberLink,
 )
 
 
@@ -474,6 +477,29 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         assert areas.count() == 1 and areas.loaded()
         assert [x.name for x in areas.entries()] == ["霞が関五丁目"]
         assert areas.named("霞が関五丁目") and areas.starting("霞が関", 5)
+    with SqlUnitOfWork(app.engine, a) as uow:  # 番号連携 (§7.1.2, §4.3.1), rolled back
+        link = uow.number_link
+        assert (
+            link.stock_add(
+                ["12345678901", "12345678912"], datetime(2026, 11, 26, 1, 30, tzinfo=UTC)
+            )
+            == 2
+        )
+        assert link.stock_size() == 2 and link.stock_code_at(1) == "12345678912"
+        assert link.stock_take("12345678901") and not link.stock_take("12345678901")
+        link.add_record(
+            NumberLinkRecord(
+                "tenancy-r",
+                head,
+                "fugo",
+                "ok",
+                "F",
+                "",
+                datetime(2026, 11, 26, 1, 30, tzinfo=UTC),
+                "clerk",
+            )
+        )
+        assert [r.request_id for r in link.records(head)] == ["tenancy-r"]
     # new_resident_code is the service's job (drawn at random), the journal refuses it.
     assert public_methods(*REGISTER_REPOSITORIES) - repository_calls == {
         "SqlJournal.new_resident_code"
