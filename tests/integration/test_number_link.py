@@ -17,13 +17,17 @@ from jichitai.bootstrap import App, standin_cs_server
 from jichitai.config import Settings
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
-from jichitai.domain.common.identifiers import HouseholdNumber, individual_number_check_digit
+from jichitai.domain.common.identifiers import (
+    AtenaNumber,
+    HouseholdNumber,
+    individual_number_check_digit,
+)
 from jichitai.domain.errors import DomainError
-from jichitai.domain.residents.commands import Birth
+from jichitai.domain.residents.commands import Birth, Correct, RecordChanges
 from jichitai.domain.residents.model import Sex
 from jichitai.domain.residents.reasons import ChangeReason
 from tests.apps import settings_for
-from tests.factories import a_header, a_municipality, a_person
+from tests.factories import a_header, a_municipality, a_person, a_valid_individual_number
 from tests.integration.test_tenancy import move_in
 
 
@@ -216,3 +220,30 @@ def test_a_fugo_and_a_serial_number_are_obtained_and_each_request_is_recorded(
     masked = app.number_link.records(clerk(a), atena)  # the clerk's duty excludes them
     assert {r.value for r in masked} == {"", "*" * len(fugo.value), "*" * len(serial.value)}
     assert unnumbered not in {r.atena_number for r in seen}
+
+
+@pytest.mark.spec("7.1.2.1")
+def test_a_number_the_register_refuses_keeps_the_request_in_error_for_the_clerk(
+    app: App, standin: str
+) -> None:
+    a = a_municipality(app)
+    app.number_link.refill(a)
+    done = app.register.record_change(a, move_in(a_person()))
+    atena = a_birth(app, a, done.households[0], "桃子")
+    # A number entered by hand before the answer came: the answer cannot be recorded over it.
+    app.register.record_change(
+        a,
+        Correct(
+            header=a_header(),
+            atena_number=AtenaNumber(atena),
+            reason=ChangeReason.INDIVIDUAL_NUMBER_EX_OFFICIO_ENTRY,
+            changes=RecordChanges(individual_number=a_valid_individual_number(7)),
+        ),
+    )
+    report = app.cs.send_due()
+    assert (report.refused, report.retrying) == (1, 0)
+    [error] = app.cs.listed(clerk(a), "error")
+    assert error.kind == "個人番号生成要求"
+    assert error.last_error.startswith("intake: correct.individual_number_exists")
+    kept = app.queries.current(a, atena).individual_number
+    assert kept == a_valid_individual_number(7)
