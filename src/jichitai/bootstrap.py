@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from jichitai.services.national import CsSender
     from jichitai.services.national_check import CardStatuses, ConsistencyCheck
     from jichitai.services.national_ops import CsOperations
+    from jichitai.services.number_link import NumberLinkService
     from jichitai.services.subscribers import SubscriberService
     from jichitai.services.webhooks import WebhookDispatcher
 
@@ -158,6 +159,7 @@ class App:
     _cs_ops: _Once[CsOperations] = field(repr=False)
     _cs_check: _Once[ConsistencyCheck] = field(repr=False)
     _cards: _Once[CardStatuses] = field(repr=False)
+    _number_link: _Once[NumberLinkService] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -202,6 +204,11 @@ class App:
     def cards(self) -> CardStatuses:
         """The cards as the card management system reports them, recorded (§7.1.1.3)."""
         return self._cards()
+
+    @property
+    def number_link(self) -> NumberLinkService:
+        """番号連携 and the free 住民票コード (standard §7.1.2, §4.3.1)."""
+        return self._number_link()
 
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
@@ -374,7 +381,7 @@ def bootstrap(
     def snapshot_reader_for(code: str, *, snapshot: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(shards, code, read_only=True, snapshot=snapshot, keys=my_number_keys)
 
-    register = RegisterService(uow_for, clock, random, ids)
+    register = RegisterService(uow_for, clock, random, ids, free_codes=bool(settings.cs_url))
     queries = RegisterQueries(reader_for, clock)
     access_log = AccessLog(uow_for, clock, ids, reader_for=snapshot_reader_for)
     suppressions = SuppressionService(uow_for, clock, access_log, ids)
@@ -484,7 +491,29 @@ def bootstrap(
             max(settings.webhook_backoff_cap, settings.webhook_backoff_base),
             settings.webhook_max_attempts,
         )
-        return CsSender(SqlCsOutbox(shards), transport, clock, backoff)
+        return CsSender(
+            SqlCsOutbox(shards),
+            transport,
+            clock,
+            backoff,
+            answered=the_number_link().take_generated,
+        )
+
+    def number_link() -> NumberLinkService:
+        from jichitai.adapters.http.number_service import HttpNumberService
+        from jichitai.services.number_link import NumberLinkService
+
+        return NumberLinkService(
+            uow_for,
+            register,
+            HttpNumberService(settings.cs_url, settings.cs_timeout) if settings.cs_url else None,
+            access_log,
+            clock,
+            ids,
+            municipalities=lambda: [m.code for m in municipalities.all()],
+            low_mark=settings.free_codes_low,
+            block=settings.free_codes_block,
+        )
 
     def cs_ops() -> CsOperations:
         from jichitai.adapters.db.cs_ops_store import SqlCsOperations
@@ -536,6 +565,7 @@ def bootstrap(
         )
 
     the_integration = _Once(integration)
+    the_number_link = _Once(number_link)
     return App(
         seals=seals,
         _certificates=_Once(certificates),
@@ -546,6 +576,7 @@ def bootstrap(
         _cs_ops=_Once(cs_ops),
         _cs_check=_Once(cs_check),
         _cards=_Once(cards),
+        _number_link=the_number_link,
         settings=settings,
         engine=engine,
         shards=shards,

@@ -55,6 +55,11 @@ class Settings:
     cs_timeout: float = 5.0
     """Seconds the CS has to answer one message (``JICHITAI_CS_TIMEOUT``); a slower answer
     counts as none: the message is tried again (the CS answers a resend with its receipt)."""
+    free_codes_low: int = 20
+    """The stock of free 住民票コード under which the worker fetches a block from the CS and
+    ``jichitai number stock`` alerts (``JICHITAI_FREE_CODES_LOW``; standard §4.3.1)."""
+    free_codes_block: int = 100
+    """How many free 住民票コード one request asks the CS for (``JICHITAI_FREE_CODES_BLOCK``)."""
     verify_limit: int = 30
     """How many certificate checks (``GET /verify/{code}``, ``POST /verify``) one client address
     may make per ``verify_window_seconds`` (``JICHITAI_VERIFY_LIMIT``): plenty for a bank clerk
@@ -105,6 +110,8 @@ class Settings:
             webhook_allowed_networks=_networks(env, "JICHITAI_WEBHOOK_ALLOWED_NETWORKS"),
             cs_url=env.get("JICHITAI_CS_URL", "").strip(),
             cs_timeout=_positive(env, "JICHITAI_CS_TIMEOUT", 5.0),
+            free_codes_low=_whole(env, "JICHITAI_FREE_CODES_LOW", 20, minimum=0),
+            free_codes_block=_whole(env, "JICHITAI_FREE_CODES_BLOCK", 100, maximum=1000),
             verify_limit=_whole(env, "JICHITAI_VERIFY_LIMIT", 30, maximum=10_000),
             verify_window_seconds=_positive(env, "JICHITAI_VERIFY_WINDOW_SECONDS", 60.0),
             integration_limit=_whole(env, "JICHITAI_INTEGRATION_LIMIT", 1200, maximum=1_000_000),

@@ -95,6 +95,7 @@ def test_the_feed_gives_approved_changes_in_order_with_a_cursor_to_go_on_from(
     assert len(paged["changes"]) == 1 and paged["has_more"] is True
 
 
+@pytest.mark.spec("7.1.2.3")  # the 団体内統合宛名システム is such a subscriber
 def test_items_outside_the_subscribers_scope_are_absent_and_the_my_number_needs_a_duty(
     app: App, client: TestClient, tenant: Tenant
 ) -> None:

@@ -75,8 +75,12 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cli, str]
         cli.env["JICHITAI_WEBHOOK_BACKOFF_CAP"] = "0.01"
         assert cli.run("db", "upgrade").returncode == 0
         cli.ok("municipality", "add", CODE, "東京都千代田区")
+        # Seeded before the link is on: the 住民票コード are made here, not drawn from the CS's
+        # free codes (tests/e2e/test_number_standin.py draws them).
+        url = cli.env.pop("JICHITAI_CS_URL")
         cli.ok("demo", "seed", "-m", CODE, "--residents", "12", "--seed", "3")
-        yield cli, f"http://127.0.0.1:{port}"
+        cli.env["JICHITAI_CS_URL"] = url
+        yield cli, url
 
 
 def listed(cli: Cli, status: str | None = None) -> list[dict[str, Any]]:

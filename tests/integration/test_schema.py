@@ -58,6 +58,8 @@ TENANT_TABLES = {
     "immigration_inbox",
     "cs_manual",
     "card_statuses",
+    "free_resident_codes",
+    "number_link_records",
 }
 JST = timezone(timedelta(hours=9))
 

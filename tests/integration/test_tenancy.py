@@ -23,6 +23,7 @@ from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.card_status_store import SqlCardStatuses
 from jichitai.adapters.db.drafts import SqlDrafts
 from jichitai.adapters.db.journal import SqlJournal
+from jichitai.adapters.db.number_link_store import SqlNumberLink
 from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.read_model import SqlRegisterReadModel
 from jichitai.adapters.db.register_import import SqlRegisterImport
@@ -54,6 +55,7 @@ from jichitai.services.ports import (
     ImportedSnapshot,
     SearchCriteria,
 )
+from jichitai.services.ports.number_link import NumberLinkRecord
 from tests.factories import (
     a_foreign_person,
     a_header,
@@ -311,6 +313,7 @@ REGISTER_REPOSITORIES = (
     SqlRegisterImport,
     SqlTownAreas,
     SqlCardStatuses,
+    SqlNumberLink,
 )
 
 
@@ -488,6 +491,29 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
     assert [c for c, _ in cards.listed(a, "12345678901")] == [card]
     assert cards.replace(a, [], datetime(2026, 12, 2, tzinfo=UTC)) == 1  # no longer reported
     assert cards.listed(a) == []
+    with SqlUnitOfWork(app.engine, a) as uow:  # 番号連携 (§7.1.2, §4.3.1), rolled back
+        link = uow.number_link
+        assert (
+            link.stock_add(
+                ["12345678901", "12345678912"], datetime(2026, 11, 26, 1, 30, tzinfo=UTC)
+            )
+            == 2
+        )
+        assert link.stock_size() == 2 and link.stock_code_at(1) == "12345678912"
+        assert link.stock_take("12345678901") and not link.stock_take("12345678901")
+        link.add_record(
+            NumberLinkRecord(
+                "tenancy-r",
+                head,
+                "fugo",
+                "ok",
+                "F",
+                "",
+                datetime(2026, 11, 26, 1, 30, tzinfo=UTC),
+                "clerk",
+            )
+        )
+        assert [r.request_id for r in link.records(head)] == ["tenancy-r"]
     # new_resident_code is the service's job (drawn at random), the journal refuses it.
     assert public_methods(*REGISTER_REPOSITORIES) - repository_calls == {
         "SqlJournal.new_resident_code"

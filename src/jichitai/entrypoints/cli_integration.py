@@ -315,6 +315,7 @@ def worker(
         while not stop.is_set():
             if time.monotonic() - told_at >= dates_every:
                 _tell_effective(app)
+                _refill_free_codes(app)
                 told_at = time.monotonic()
             try:
                 due = dispatcher.due(limit=concurrency * 4)
@@ -347,6 +348,17 @@ def worker(
             f"worker: cs sent {cs_total.sent}, refused {cs_total.refused},"
             f" retrying {cs_total.retrying}"
         )
+
+
+def _refill_free_codes(app: App) -> None:
+    """The free-code step of the worker (standard §4.3.1): every municipality whose stock of
+    free 住民票コード is low gets a block from the CS; an error is logged, tried next time."""
+    if not app.number_link.enabled:
+        return
+    try:
+        app.number_link.refill_all()
+    except Exception:
+        logging.getLogger("jichitai.worker").exception("free-code round failed")
 
 
 def _send_cs(app: App, total: CsReport) -> int:

@@ -10,15 +10,23 @@ a message the CS refused is kept in error with its answer for the clerk, and the
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
-from jichitai.domain.errors import InvalidValue, Violation
+from jichitai.domain.errors import DomainError, InvalidValue, Violation
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.national.cs_messages import KINDS
-from jichitai.services.ports import Clock, CsEntry, CsOutbox, CsTransport, CsUnreachable
+from jichitai.services.ports import (
+    Clock,
+    CsAnswer,
+    CsEntry,
+    CsOutbox,
+    CsTransport,
+    CsUnreachable,
+)
 
 _log = logging.getLogger("jichitai.cs")
 STATUSES: tuple[str, ...] = ("pending", "sent", "error", "done")  # done: 手動で処理済み
@@ -42,7 +50,11 @@ class CsSender:
         transport: CsTransport | None,
         clock: Clock,
         retry: RetryPolicy,
+        answered: Callable[[CsEntry, CsAnswer], None] | None = None,
     ) -> None:
+        """``answered``: takes in what a taken message answers (a generated 個人番号,
+        ``services/number_link.py``) before it is marked sent."""
+        self._answered = answered
         self._outbox = outbox
         self._transport = transport
         self._clock = clock
@@ -79,6 +91,13 @@ class CsSender:
             report.retrying += 1
             _log.warning("CS did not answer %s/%s: %s", code, entry.seq, exc)
             return False
+        if answer.receipt and self._answered is not None:
+            try:
+                self._answered(entry, answer)
+            except DomainError as error:  # the register refused what came back: the clerk sees it
+                self._outbox.refused(entry, f"intake: {error}"[:200], self._clock.now())
+                report.refused += 1
+                return True
         if answer.receipt:
             self._outbox.sent(entry, answer.receipt, self._clock.now())
             report.sent += 1

@@ -36,6 +36,7 @@ from jichitai.domain.residents.model import ResidentRecord, Sex
 from jichitai.domain.residents.view import ChangeContext, ChangePlan, EventRecord
 from jichitai.services.event_ids import new_event_id, new_uuid
 from jichitai.services.journal_hash import entry_hash
+from jichitai.services.number_codes import draw_free_code
 from jichitai.services.ports import (
     GENESIS_HASH,
     Clock,
@@ -46,6 +47,7 @@ from jichitai.services.ports import (
     RegisterJournal,
     UnitOfWork,
 )
+from jichitai.services.ports.number_link import NumberLinkRepository
 from jichitai.services.seals import abolish_on_removal
 from jichitai.services.town_areas import MasterLookup
 
@@ -83,9 +85,12 @@ def decode_command(data: dict[str, Any]) -> ChangeCommand:
 class _PlanningView:
     """The repository as the rules see it, plus random 住民票コード drawn without collisions."""
 
-    def __init__(self, repo: RegisterJournal, random: RandomSource) -> None:
+    def __init__(
+        self, repo: RegisterJournal, random: RandomSource, stock: NumberLinkRepository | None
+    ) -> None:
         self._repo = repo
         self._random = random
+        self._stock = stock
 
     def current(self, atena_number: AtenaNumber) -> ResidentRecord | None:
         return self._repo.current(atena_number)
@@ -126,6 +131,8 @@ class _PlanningView:
         return self._repo.new_household_number()
 
     def new_resident_code(self) -> ResidentCode:
+        if self._stock is not None:
+            return draw_free_code(self._stock, self._repo, self._random)
         for _ in range(20):
             code = ResidentCode.from_random_digits(
                 self._random.digits(10), rule=RESIDENT_CODE_M11_W2_7
@@ -146,11 +153,19 @@ class RegisterService:
         clock: Clock,
         random: RandomSource,
         ids: IdSource,
+        *,
+        free_codes: bool = False,
     ) -> None:
+        """``free_codes``: new persons' 住民票コード are drawn from the stock the CS handed out
+        (§4.3.1, the link on), not made here."""
         self._uow_for = uow_for
         self._clock = clock
         self._random = random
         self._ids = ids
+        self._free_codes = free_codes
+
+    def _view(self, uow: UnitOfWork, repo: RegisterJournal) -> _PlanningView:
+        return _PlanningView(repo, self._random, uow.number_link if self._free_codes else None)
 
     def _context(self, uow: UnitOfWork) -> ChangeContext:
         """What the rules know of the municipality, from the unit of work (no other
@@ -226,7 +241,7 @@ class RegisterService:
         repo = uow.journal
         repo.journal_head()
         _check_versions(repo, command)
-        plan = plan_change(command, _PlanningView(repo, self._random), ctx)
+        plan = plan_change(command, self._view(uow, repo), ctx)
         households = dict(command.header.expected_versions)
         for household in plan.households:
             version = repo.household_version(HouseholdNumber(household))
@@ -264,7 +279,7 @@ class RegisterService:
             if previous is not None:
                 return _result_of(previous, replayed=True)
         _check_versions(repo, command)
-        plan = plan_change(command, _PlanningView(repo, self._random), ctx)
+        plan = plan_change(command, self._view(uow, repo), ctx)
         if check is not None:
             check(plan)  # the caller's own refusal (a suppression), before anything is written
         versions: dict[str, int | None] = {

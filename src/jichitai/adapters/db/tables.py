@@ -772,3 +772,39 @@ card_statuses = Table(
     PrimaryKeyConstraint("municipality_code", "resident_code", "card"),
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
 )
+
+# 住民票コードの空きコード (standard §4.3.1 (870)): the block of unused 住民票コード the CS handed
+# the municipality; a new person's code is drawn from it at random and the row deleted in the
+# change's transaction (``adapters/db/number_link_store.py``).
+free_resident_codes = Table(
+    "free_resident_codes",
+    metadata,
+    _municipality_code(),
+    Column("resident_code", String(11), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("municipality_code", "resident_code"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+)
+
+# 番号連携 requests (standard §7.1.2.1, §7.1.2.2, §7.1.2.4): each request to the
+# number-generation service and its outcome (``kind``: number_change, fugo, serial; ``status``:
+# ok or error with the answer). ``value`` holds the 符号 or the serial number (specific personal
+# information: shown only to staff whose duty includes the 個人番号); never the 個人番号 itself,
+# which is in the journal.
+number_link_records = Table(
+    "number_link_records",
+    metadata,
+    _municipality_code(),
+    Column("request_id", String(36), nullable=False),
+    Column("atena_number", String(10), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("value", String(64), nullable=False),
+    Column("error", String(200), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    PrimaryKeyConstraint("municipality_code", "request_id"),
+    CheckConstraint("status IN ('ok', 'error')", name="status"),
+    Index("ix_number_link_records_atena", "municipality_code", "atena_number", "requested_at"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+)

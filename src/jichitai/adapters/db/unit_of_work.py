@@ -22,6 +22,7 @@ from jichitai.adapters.db.certificate_store import SqlCertificates
 from jichitai.adapters.db.drafts import SqlDrafts
 from jichitai.adapters.db.engine import READ_ONLY
 from jichitai.adapters.db.journal import SqlJournal
+from jichitai.adapters.db.number_link_store import SqlNumberLink
 from jichitai.adapters.db.outbox_store import SqlOutbox
 from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.read_model import SqlRegisterReadModel
@@ -253,6 +254,10 @@ class SqlUnitOfWork:
     @property
     def town_areas(self) -> SqlTownAreas:
         return self._repository("town_areas", SqlTownAreas)
+
+    @property
+    def number_link(self) -> SqlNumberLink:
+        return self._repository("number_link", SqlNumberLink)
 
     def __exit__(
         self,

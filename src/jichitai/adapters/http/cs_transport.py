@@ -74,7 +74,13 @@ class HttpCsTransport:
         if not isinstance(answer, dict):
             answer = {}
         if status == 200 and isinstance(answer.get("receipt"), str) and answer["receipt"]:
-            return CsAnswer(receipt=answer["receipt"])
+            extra = answer.get("data")
+            return CsAnswer(
+                receipt=answer["receipt"],
+                data=(
+                    {str(k): str(v) for k, v in extra.items()} if isinstance(extra, dict) else {}
+                ),
+            )
         return CsAnswer(
             code=str(answer.get("code") or f"http.{status}"),
             message=str(answer.get("message") or ""),

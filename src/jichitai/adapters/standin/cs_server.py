@@ -12,6 +12,10 @@ real one to (and as a municipality's adapter to it must).
 - ``GET /v1/messages?municipality=CODE``: what was taken, in the order it was taken;
 - ``GET /health``;
 - faults for tests (slow answers, a refusal, down): ``cs_faults.py``, ``POST /v1/faults``.
+- the number-generation service (``adapters/standin/numbers.py``): ``POST /v1/free-codes``,
+  ``GET /v1/free-codes?municipality=CODE``, ``POST /v1/numbers/change``, ``GET /v1/fugo`` and
+  ``GET /v1/serial`` (``?municipality=CODE&resident_code=…``), and the 個人番号 in the answer
+  to a ``個人番号生成要求`` message.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ from jichitai.adapters.standin.cards import StandinCards
 from jichitai.adapters.standin.cs_faults import Faults
 from jichitai.adapters.standin.fuhyo import StandinFuhyo
 from jichitai.adapters.standin.immigration import StandinImmigration
-from jichitai.domain.national.cs_messages import FORMAT, IDENTITY, KINDS
+from jichitai.adapters.standin.numbers import OBTAINABLE, NumberRefused, StandinNumbers
+from jichitai.domain.national.cs_messages import FORMAT, IDENTITY, KINDS, NUMBER_REQUEST
 from jichitai.domain.national.koseki_immigration import FUHYO_NOTICE, IMMIGRATION_NOTICE
 
 _SCHEMA = """
@@ -138,6 +143,15 @@ class StandinCs:
                 counterpart.keep(receipt, message)
             return receipt
 
+    def holds(self, mc: str, resident_code: str) -> bool:
+        """Whether the copy of 本人確認情報 of ``mc`` holds ``resident_code``."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT 1 FROM identities WHERE municipality_code = ? AND resident_code = ?",
+                (mc, resident_code),
+            ).fetchone()
+        return found is not None
+
     def identities(self, mc: str) -> dict[str, Any]:
         with self._lock:
             rows = self._db.execute(
@@ -166,6 +180,7 @@ def make_server(
     played = faults if faults is not None else Faults()
     stopping = threading.Event()
     cards = StandinCards(data_dir)  # the card management system (J-LIS)
+    numbers = StandinNumbers(data_dir, cs.holds)
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self, status: int, document: object) -> None:
@@ -177,7 +192,8 @@ def make_server(
             self.wfile.write(data)
 
         def do_POST(self) -> None:
-            if urlsplit(self.path).path == "/v1/immigration/offered":
+            path = urlsplit(self.path).path
+            if path == "/v1/immigration/offered":
                 try:
                     length = int(self.headers.get("Content-Length") or 0)
                     cs.immigration.offer(orjson.loads(self.rfile.read(length)))
@@ -187,13 +203,13 @@ def make_server(
                         400, {"code": "cs.invalid", "message": "通知の形式が正しくありません"}
                     )
                 return
-            if urlsplit(self.path).path == "/v1/faults":
+            if path == "/v1/faults":
                 self._faults()
                 return
-            if urlsplit(self.path).path == "/v1/messages" and played.down:
+            if path == "/v1/messages" and played.down:
                 self._answer(503, {"code": "cs.down", "message": "停止中"})
                 return
-            if urlsplit(self.path).path == "/v1/cards":
+            if path == "/v1/cards":
                 length = int(self.headers.get("Content-Length") or 0)
                 try:
                     cards.report(orjson.loads(self.rfile.read(length)))
@@ -203,21 +219,34 @@ def make_server(
                 except Refused as refused:
                     self._answer(400, {"code": refused.code, "message": refused.message})
                 return
-            if urlsplit(self.path).path != "/v1/messages":
+            if path not in ("/v1/messages", "/v1/free-codes", "/v1/numbers/change"):
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
                 return
             length = int(self.headers.get("Content-Length") or 0)
             try:
                 message = orjson.loads(self.rfile.read(length))
+                if path == "/v1/free-codes":
+                    self._answer(200, numbers.free_codes(message))
+                    return
+                if path == "/v1/numbers/change":
+                    self._answer(200, numbers.change(message))
+                    return
                 if played.refuses(message):
                     raise Refused("cs.fault", "この電文は受け付けません（代役CSの試験用の拒否）")
-                receipt = cs.take(message)
+                document: dict[str, object]
+                if isinstance(message, dict) and message.get("kind") == NUMBER_REQUEST:
+                    body = message.get("body")
+                    code = body.get("resident_code") if isinstance(body, dict) else None
+                    number = numbers.generate(str(message.get("municipality_code")), code)
+                    document = {"receipt": cs.take(message), "data": {"individual_number": number}}
+                else:
+                    document = {"receipt": cs.take(message)}
                 played.wait(stopping)  # taken, then answered late (a slow CS)
                 with contextlib.suppress(OSError):  # the sender may have given up waiting
-                    self._answer(200, {"receipt": receipt})
+                    self._answer(200, document)
             except orjson.JSONDecodeError:
                 self._answer(400, {"code": "cs.invalid", "message": "JSONではありません"})
-            except Refused as refused:
+            except (Refused, NumberRefused) as refused:
                 self._answer(400, {"code": refused.code, "message": refused.message})
 
         def _faults(self) -> None:
@@ -250,6 +279,14 @@ def make_server(
                 self._answer(200, played.now())
             elif parts.path == "/v1/cards":
                 self._answer(200, cards.statuses(mc))
+            elif parts.path == "/v1/free-codes":
+                self._answer(200, numbers.handed_out(mc))
+            elif parts.path.removeprefix("/v1/") in OBTAINABLE:
+                code = parse_qs(parts.query).get("resident_code", [""])[0]
+                try:
+                    self._answer(200, numbers.obtain(parts.path.removeprefix("/v1/"), mc, code))
+                except NumberRefused as refused:
+                    self._answer(400, {"code": refused.code, "message": refused.message})
             else:
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
 

@@ -31,7 +31,11 @@ FORMAT = "jichitai-cs/1"
 """The format's name and version, in every message (``format``)."""
 IDENTITY = "本人確認情報"
 MOVE_IN_NOTICE = "転入通知情報"
-KINDS: tuple[str, ...] = (IDENTITY, MOVE_IN_NOTICE)
+NUMBER_REQUEST = "個人番号生成要求"
+"""§7.1.2.1 (1130): a person recorded without a 個人番号 (出生, 国外からの転入, 職権記載) asks
+the number-generation service (J-LIS, through the CS) for one; the answer's number is taken in
+as 個人番号の職権記載 (``services/number_link.py``)."""
+KINDS: tuple[str, ...] = (IDENTITY, MOVE_IN_NOTICE, NUMBER_REQUEST)
 # 戸籍附票記載事項通知 (住基法19条) and 市町村通知 (住基法30条の50): domain/national/koseki_immigration.py
 KINDS += (FUHYO_NOTICE, IMMIGRATION_NOTICE)
 
@@ -133,9 +137,40 @@ def _messages_for(
                     },
                 )
             )
+    if _needs_number(previous, current):
+        out.append(
+            CsMessage(
+                NUMBER_REQUEST,
+                "",
+                {**common, "kind": NUMBER_REQUEST, "atena": current.atena_number.value, **items},
+            )
+        )
     # 戸籍附票記載事項通知 to the 本籍地, 市町村通知 to 出入国在留管理庁 (koseki_immigration.py).
     for kind, destination, items in fuhyo_notices(previous, current) + immigration_notices(
         previous, current
     ):
         out.append(CsMessage(kind, destination, {**common, "kind": kind, **items}))
     return out
+
+
+_FIRST_NUMBER_REASONS = frozenset(
+    {
+        ChangeReason.BIRTH,
+        ChangeReason.MOVE_IN_FROM_ABROAD,
+        ChangeReason.EX_OFFICIO_ENTRY,
+        ChangeReason.EX_OFFICIO_ENTRY_NATURALISATION,
+        ChangeReason.EX_OFFICIO_ENTRY_LOSS_OF_NATIONALITY,
+    }
+)
+
+
+def _needs_number(previous: ResidentRecord | None, current: ResidentRecord) -> bool:
+    """A 個人番号生成要求 (番号法7条1項): a person's first record, made by 出生, 国外からの転入 or
+    職権記載, without a 個人番号 and with a 住民票コード (the number is generated from it). A
+    国内転入 brings the number on the 転出証明書."""
+    return (
+        previous is None
+        and current.individual_number is None
+        and current.resident_code is not None
+        and current.reason in _FIRST_NUMBER_REASONS
+    )

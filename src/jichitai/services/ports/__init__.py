@@ -81,6 +81,13 @@ from jichitai.services.ports.national_check import (
     CsCopy,
 )
 from jichitai.services.ports.national_ops import CsManual, CsOperationsStore
+from jichitai.services.ports.number_link import (
+    NumberLinkRecord,
+    NumberLinkRepository,
+    NumberService,
+    NumberServiceRefused,
+    NumberServiceUnreachable,
+)
 from jichitai.services.ports.register import (
     GENESIS_HASH,
     Draft,
@@ -154,6 +161,11 @@ __all__ = [
     "MoveCatalog",
     "Municipality",
     "MunicipalityDirectory",
+    "NumberLinkRecord",
+    "NumberLinkRepository",
+    "NumberService",
+    "NumberServiceRefused",
+    "NumberServiceUnreachable",
     "OutboxQueue",
     "OutboxRepository",
     "PasswordHasher",

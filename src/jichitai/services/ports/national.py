@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -39,6 +39,8 @@ class CsAnswer:
     receipt: str | None = None
     code: str = ""
     message: str = ""
+    data: dict[str, str] = field(default_factory=dict)
+    """What a taken message answers besides its receipt (a 個人番号生成要求: the number)."""
 
 
 class CsUnreachable(Exception):

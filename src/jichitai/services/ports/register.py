@@ -24,6 +24,7 @@ from jichitai.services.ports.addresses import TownAreaRepository
 from jichitai.services.ports.audit import AccessLogRepository
 from jichitai.services.ports.certificates import CertificateRepository
 from jichitai.services.ports.integration import OutboxRepository, SubscriberRepository
+from jichitai.services.ports.number_link import NumberLinkRepository
 from jichitai.services.ports.seals import SealRepository
 from jichitai.services.ports.staff import SessionRepository, UserRepository
 from jichitai.services.ports.suppression import SuppressionRepository
@@ -422,6 +423,10 @@ class UnitOfWork(Protocol):
     @property
     def town_areas(self) -> TownAreaRepository:
         """The municipality's 町字 master (ADR 0013)."""
+
+    @property
+    def number_link(self) -> NumberLinkRepository:
+        """The stock of free 住民票コード from the CS and the 番号連携 records (§7.1.2)."""
 
     def __enter__(self) -> Self: ...
 

@@ -2,7 +2,7 @@
 matched to a person or not; row-level security as every tenant table (0022).
 
 Revision ID: 0031
-Revises: 0028
+Revises: 0029
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0031"
-down_revision: str | None = "0028"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
