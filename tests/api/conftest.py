@@ -77,6 +77,8 @@ def command_json(command: Any) -> dict[str, Any]:
 
 def make_tenant(app: App, prefix: str) -> Tenant:
     code = a_municipality(app, prefix, "試験市")
+    if app.settings.cs_url:  # linked to a CS: new persons' 住民票コード come from its free codes
+        app.number_link.refill(code)
     result = app.register.record_change(code, a_move_in())
     tenant = Tenant(code, list(result.atena_numbers), result.households[0])
     for role in Role:

@@ -31,7 +31,6 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from jichitai.adapters.private_files import private_database_file, private_dir
-from jichitai.adapters.standin.cards import StandinCards
 from jichitai.adapters.standin.cs_faults import Faults
 from jichitai.adapters.standin.fuhyo import StandinFuhyo
 from jichitai.adapters.standin.immigration import StandinImmigration
@@ -179,7 +178,10 @@ def make_server(
     cs = StandinCs(data_dir)
     played = faults if faults is not None else Faults()
     stopping = threading.Event()
-    cards = StandinCards(data_dir)  # the card management system (J-LIS)
+    # The card management system (J-LIS); imported here, as cards.py takes ``Refused`` from here.
+    from jichitai.adapters.standin.cards import StandinCards
+
+    cards = StandinCards(data_dir)
     numbers = StandinNumbers(data_dir, cs.holds)
 
     class Handler(BaseHTTPRequestHandler):
