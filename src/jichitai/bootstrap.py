@@ -32,6 +32,7 @@ from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.integration.destinations import DestinationPolicy
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.migration.layout import Layout
+from jichitai.domain.notices.contents import NoticeDocument
 from jichitai.services.application_forms import ApplicationForm, ApplicationForms
 from jichitai.services.audit import AccessLog
 from jichitai.services.hashing import BoundedHasher
@@ -39,6 +40,7 @@ from jichitai.services.integration_limits import IntegrationLimits
 from jichitai.services.login import LoginService
 from jichitai.services.login_throttles import LoginLimits, LoginThrottles
 from jichitai.services.municipalities import MunicipalityService
+from jichitai.services.notices import NoticeService
 from jichitai.services.ports import (
     Clock,
     HostResolver,
@@ -152,6 +154,7 @@ class App:
     _subscribers: _Once[SubscriberService] = field(repr=False)
     _webhooks: _Once[WebhookDispatcher] = field(repr=False)
     _cs: _Once[CsSender] = field(repr=False)
+    _notices: _Once[NoticeService] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -181,6 +184,11 @@ class App:
     def cs(self) -> CsSender:
         """The CS outbox's sending and list (standard §7.1.1.1 (1090))."""
         return self._cs()
+
+    @property
+    def notices(self) -> NoticeService:
+        """Notices (通知書) printed from the recorded changes (§4.0.5, §4.1.0.3, §4.2.0.1 …)."""
+        return self._notices()
 
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
@@ -213,6 +221,7 @@ _IMPORTED_ON_FIRST_USE = (
     "jwt",
     "jichitai.adapters.pdf.application_form",
     "jichitai.adapters.pdf.certificate_pdf",
+    "jichitai.adapters.pdf.notice_pdf",
     "jichitai.adapters.pdf.signing",
     "jichitai.adapters.seal_drawing",
     "jichitai.adapters.seal_images",
@@ -226,6 +235,12 @@ def render_application_form(form: ApplicationForm, *, font_path: str = "") -> by
     from jichitai.adapters.pdf.application_form import render_application_form as render
 
     return render(form, font_path=font_path)
+
+
+def render_notice(document: NoticeDocument, *, font_path: str = "") -> bytes:
+    from jichitai.adapters.pdf.notice_pdf import render_notice as render
+
+    return render(document, font_path=font_path)
 
 
 def measure_seal(data: bytes) -> MeasuredSeal:
@@ -482,6 +497,14 @@ def bootstrap(
         _subscribers=_Once(subscribers),
         _webhooks=_Once(webhooks),
         _cs=_Once(cs),
+        _notices=_Once(
+            lambda: NoticeService(
+                uow_for,
+                access_log,
+                partial(render_notice, font_path=settings.mj_font_path),
+                clock,
+            )
+        ),
         settings=settings,
         engine=engine,
         shards=shards,

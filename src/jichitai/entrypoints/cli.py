@@ -33,6 +33,7 @@ from jichitai.entrypoints.cli_common import (
 from jichitai.entrypoints.cli_integration import feed_app, subscriber_app, worker
 from jichitai.entrypoints.cli_keys import keys_app
 from jichitai.entrypoints.cli_layout import layout_app
+from jichitai.entrypoints.cli_notices import notice_app
 from jichitai.entrypoints.cli_seals import seal_app
 from jichitai.entrypoints.cli_shards import municipality_move, shard_app
 from jichitai.entrypoints.cli_standin import cs_app, standin_app
@@ -64,6 +65,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(shard_app, name="shard")
 app.add_typer(cs_app, name="cs")
 app.add_typer(standin_app, name="standin")
+app.add_typer(notice_app, name="notice")
 app.command("worker")(worker)
 
 

@@ -26,6 +26,7 @@ from jichitai.entrypoints.api import (
     routes_certificates,
     routes_drafts,
     routes_integration,
+    routes_notices,
     routes_residents,
     routes_seals,
     routes_subscribers,
@@ -166,6 +167,7 @@ def create_api(jichitai: App) -> FastAPI:
         routes_seals,
         routes_audit,
         routes_integration,
+        routes_notices,
     ):
         api.include_router(module.router)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)
