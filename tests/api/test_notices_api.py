@@ -14,18 +14,27 @@ from fastapi.testclient import TestClient
 from jichitai.bootstrap import App
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.address import Address
-from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
+from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber, ResidentCode
 from jichitai.domain.residents.commands import (
+    Correct,
     ExOfficioEntry,
     ExOfficioRemoval,
     MoveIn,
     MoveOut,
     Notifier,
+    RecordChanges,
 )
+from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.view import Notice
 from tests.api.conftest import Tenant, a_move_in, auth, error_codes
 from tests.api.test_certificate_reissue_api import squeezed
-from tests.factories import a_header, a_person, a_previous_address, an_address
+from tests.factories import (
+    a_header,
+    a_person,
+    a_previous_address,
+    an_address,
+    an_overseas_address,
+)
 from tests.fakes import TODAY
 
 
@@ -74,6 +83,27 @@ def test_an_accepted_move_in_prints_its_acceptance_notice_to_the_notifier_at_the
     # Printed again later, as often as asked (後日でも発行できること).
     again = notice(client, tenant, moved_in.event_id, "juri")
     assert again.status_code == 200
+
+
+@pytest.mark.spec("4.1.0.3")
+def test_a_move_in_from_abroad_is_notified_to_the_person_at_the_new_address(
+    app: App, client: TestClient, tenant: Tenant, tmp_path: Path
+) -> None:
+    couple = a_move_in(number_seed=13, surname="山田", kana="ヤマダ")
+    moved_in = app.register.record_change(
+        tenant.code,
+        MoveIn(
+            header=a_header(notifier=Notifier(name="代理　太郎")),
+            members=couple.members,
+            address=an_address("四丁目4番4号"),
+            previous_address=an_overseas_address(),
+            from_abroad=True,
+        ),
+    )
+    text = pdf_text(notice(client, tenant, moved_in.event_id, "juri"), tmp_path)
+    assert "山田一郎様" in text and "東京都千代田区霞が関四丁目4番4号" in text
+    assert "代理太郎" in text  # still named as the 届出人
+    assert "ニューヨーク" not in text
 
 
 @pytest.mark.spec("4.1.0.3")
@@ -133,6 +163,28 @@ def test_a_new_resident_code_prints_its_code_notice_and_prints_again(
         assert code is not None and code.value in text
     assert "佐藤一郎様" in text and "佐藤花子様" in text
     assert notice(client, tenant, moved_in.event_id, "code").status_code == 200  # 再出力
+
+
+@pytest.mark.spec("4.3.3")
+def test_a_code_changed_on_request_prints_the_change_notice_with_the_old_code(
+    app: App, client: TestClient, tenant: Tenant, tmp_path: Path
+) -> None:
+    head = tenant.atena_numbers[0]
+    old = app.queries.current(tenant.code, head).resident_code
+    new = ResidentCode.from_random_digits("9876543210")
+    changed = app.register.record_change(
+        tenant.code,
+        Correct(
+            header=a_header(),
+            atena_number=AtenaNumber(head),
+            reason=ChangeReason.RESIDENT_CODE_CHANGE_ON_REQUEST,
+            changes=RecordChanges(resident_code=new),
+        ),
+    )
+    text = pdf_text(notice(client, tenant, changed.event_id, "code"), tmp_path)
+    assert "住民票コード変更通知票" in text and "住民票コードを変更しました" in text
+    assert old is not None and new.value in text and old.value in text
+    assert "変更前の住民票コード" in text and "高橋一郎様" in text
 
 
 @pytest.mark.spec("4.3.3")

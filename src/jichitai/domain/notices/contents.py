@@ -252,9 +252,12 @@ def resident_code(facts: ChangeFacts) -> list[NoticeSheet]:
             continue
         if old is None:
             title, what = "住民票コード通知票", "住民票コードを記載しました"
-        elif facts.kind is ChangeKind.CORRECTION:
+        elif (
+            facts.kind is ChangeKind.CORRECTION
+            and facts.reason is not ChangeReason.RESIDENT_CODE_CHANGE_ON_REQUEST
+        ):
             title, what = "住民票コード修正通知票", "住民票コードを修正しました"
-        else:
+        else:  # 変更請求 (法第30条の4)
             title, what = "住民票コード変更通知票", "住民票コードを変更しました"
         items = [
             ("氏名", p.after.name.full),
