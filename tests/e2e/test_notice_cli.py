@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from jichitai.bootstrap import bootstrap
+from jichitai.bootstrap import App, bootstrap
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.residents.commands import MoveIn, MoveOut, Notifier
@@ -36,9 +36,17 @@ def test_notices_are_printed_owner_only_and_refused_for_a_change_without_them(
 ) -> None:
     assert cli.run("db", "upgrade").returncode == 0
     cli.ok("municipality", "add", CODE, "東京都千代田区")
-    for key, value in cli.env.items():  # the change is recorded by the service, on that database
+    for key, value in cli.env.items():  # the changes are recorded by the service, on that database
         monkeypatch.setenv(key, value)
     app = bootstrap()
+    try:
+        check_notices(cli, app, tmp_path)
+    finally:
+        app.shards.dispose()
+        app.engine.dispose()
+
+
+def check_notices(cli: Cli, app: App, tmp_path: Path) -> None:
     today = app.clock.today()
     couple = a_move_in(surname="佐藤", kana="サトウ")
     moved_in = app.register.record_change(
