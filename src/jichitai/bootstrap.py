@@ -503,6 +503,7 @@ def bootstrap(
                 access_log,
                 partial(render_notice, font_path=settings.mj_font_path),
                 clock,
+                suppressions,
             )
         ),
         settings=settings,

@@ -302,3 +302,23 @@ def test_printing_needs_the_right_to_issue_and_each_print_is_logged(
     prints = [e for e in log.json()["entries"] if e["operation"] == "print"]
     assert prints and prints[0]["target"] == f"notice:juri:{moved_in.event_id}"
     assert set(prints[0]["atena_numbers"]) == set(moved_in.atena_numbers)
+
+
+def test_a_notice_naming_a_person_under_dv_support_is_refused_as_a_certificate_would_be(
+    app: App, client: TestClient, tenant: Tenant
+) -> None:
+    moved_in = a_couple_moving_in(app, tenant)
+    supported = client.post(
+        "/api/v1/suppressions",
+        json={
+            "starts_on": "2026-11-01",
+            "kind": "dv_support",
+            "atena_number": moved_in.atena_numbers[1],
+            "reason": "DV等支援措置申出書",
+        },
+        headers=auth(client, tenant.login(Role.DV_OFFICER)),
+    )
+    assert supported.status_code == 201, supported.text
+    for kind in ("juri", "code"):
+        held = notice(client, tenant, moved_in.event_id, kind)
+        assert held.status_code == 422 and error_codes(held) == ["dv_support.blocked"], kind

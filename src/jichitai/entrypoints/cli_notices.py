@@ -37,6 +37,10 @@ def notice_print(
     days: Annotated[
         int, typer.Option(help="michaku: 消除日から経過した日数（この日数以上を一覧に）")
     ] = DEFAULT_DAYS,
+    acknowledge: Annotated[
+        list[str] | None,
+        typer.Option("--acknowledge", help="確認したアラートのコード（例: dv_support.notice）"),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="PDFの出力先")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -51,11 +55,12 @@ def notice_print(
             as_json,
         )
     a = _app()
+    acknowledged = frozenset(acknowledge or ())
     try:
         if per_change:
-            printed = a.notices.for_change(actor, kind, change.strip())
+            printed = a.notices.for_change(actor, kind, change.strip(), acknowledged)
         else:
-            printed = a.notices.move_in_notice_missing(actor, days)
+            printed = a.notices.move_in_notice_missing(actor, days, acknowledged)
     except DomainError as e:
         _fail(e, as_json)
     target = out or Path(f"{kind.value}-{change.strip() or days}.pdf")

@@ -13,13 +13,14 @@ again later, as often as asked (§4.1.0.3: 後日でも発行できること; §
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from jichitai.codec import from_primitive
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
+from jichitai.domain.access.suppression.model import Process
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber
 from jichitai.domain.errors import DomainError, NotFound, Violation
 from jichitai.domain.notices import contents
@@ -36,6 +37,7 @@ from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.domain.residents.view import ChangeKind, Notice
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.ports import Clock, UnitOfWork
+from jichitai.services.suppression import SuppressionService
 
 NoticeRenderer = Callable[[NoticeDocument], bytes]
 DEFAULT_DAYS: Final = 14
@@ -67,16 +69,26 @@ class NoticeService:
         access_log: AccessLog,
         render: NoticeRenderer,
         clock: Clock,
+        suppressions: SuppressionService,
     ) -> None:
         self._uow_for = uow_for
         self._log = access_log
         self._render = render
         self._clock = clock
+        self._suppressions = suppressions
 
-    def for_change(self, actor: Actor, kind: NoticeKind, event_id: str) -> PrintedNotice:
+    def for_change(
+        self,
+        actor: Actor,
+        kind: NoticeKind,
+        event_id: str,
+        acknowledged: frozenset[str] = frozenset(),
+    ) -> PrintedNotice:
         """The notice ``kind`` for the recorded change ``event_id``, as PDF; refused with
         ``notice.not_for_change`` when the change calls for no such notice,
-        ``notice.change_not_found`` when there is no such change here."""
+        ``notice.change_not_found`` when there is no such change here. The persons'
+        suppression and support settings for issuing apply as to a certificate (an alert such as
+        ``dv_support.notice`` is printed through only when in ``acknowledged``)."""
         actor.require(Permission.ISSUE)
         layout = _PER_CHANGE.get(kind)
         if layout is None:
@@ -97,9 +109,17 @@ class NoticeService:
                 event_id,
                 tuple(layout(facts)),
             )
+            known = [p.after for p in facts.persons]
+            known += [m for members in facts.headless.values() for m in members]
+            self._guard(uow, document, known, acknowledged)
             return self._printed(uow, actor, document, f"notice:{kind.value}:{event_id}")
 
-    def move_in_notice_missing(self, actor: Actor, days: int = DEFAULT_DAYS) -> PrintedNotice:
+    def move_in_notice_missing(
+        self,
+        actor: Actor,
+        days: int = DEFAULT_DAYS,
+        acknowledged: frozenset[str] = frozenset(),
+    ) -> PrintedNotice:
         """転入通知未着者一覧 and the 転入通知未着照会書 (one per destination): persons removed by a
         move-out at least ``days`` days ago whose 転入通知 has not arrived."""
         actor.require(Permission.ISSUE)
@@ -123,7 +143,23 @@ class NoticeService:
                 f"{today.isoformat()}（{days}日）",
                 tuple(contents.move_in_notice_missing(records, today, days, uow.municipality_name)),
             )
+            self._guard(uow, document, records, acknowledged)
             return self._printed(uow, actor, document, f"notice:{kind.value}:{days}")
+
+    def _guard(
+        self,
+        uow: UnitOfWork,
+        document: NoticeDocument,
+        known: Sequence[ResidentRecord],
+        acknowledged: frozenset[str],
+    ) -> None:
+        households = {r.atena_number.value: r.household_number.value for r in known}
+        self._suppressions.guard(
+            uow,
+            Process.ISSUE,
+            [(a, households[a]) for a in document.atena_numbers if a in households],
+            acknowledged=acknowledged,
+        )
 
     def _printed(
         self, uow: UnitOfWork, actor: Actor, document: NoticeDocument, target: str

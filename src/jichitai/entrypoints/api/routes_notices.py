@@ -16,6 +16,7 @@ router = APIRouter(tags=["notices"])
 PDF: dict[int | str, dict[str, object]] = {
     200: {"description": "通知書のPDF", "content": {"application/pdf": {}}}
 }
+ACKNOWLEDGED = "確認したアラートのコード（支援措置の対象者など。例: dv_support.notice）"
 EVENT_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
@@ -43,8 +44,9 @@ def change_notice(
     actor: CurrentActor,
     event_id: Annotated[str, Path(pattern=EVENT_ID, description="異動のイベントID")],
     kind: Annotated[NoticeKind, Path(description="通知書の種類: " + kinds_help())],
+    acknowledged: Annotated[list[str], Query(max_length=10, description=ACKNOWLEDGED)] = [],  # noqa: B006
 ) -> Response:
-    printed = app_of(request).notices.for_change(actor, kind, event_id)
+    printed = app_of(request).notices.for_change(actor, kind, event_id, frozenset(acknowledged))
     return _pdf(printed, f"{kind.value}-{event_id}")
 
 
@@ -61,6 +63,7 @@ def move_in_notice_missing(
     days: Annotated[
         int, Query(ge=0, le=MAX_DAYS, description="消除日から経過した日数（この日数以上を一覧に）")
     ] = DEFAULT_DAYS,
+    acknowledged: Annotated[list[str], Query(max_length=10, description=ACKNOWLEDGED)] = [],  # noqa: B006
 ) -> Response:
-    printed = app_of(request).notices.move_in_notice_missing(actor, days)
+    printed = app_of(request).notices.move_in_notice_missing(actor, days, frozenset(acknowledged))
     return _pdf(printed, f"michaku-{days}")
