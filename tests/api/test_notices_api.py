@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from jichitai.bootstrap import App
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.address import Address
+from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import AtenaNumber, HouseholdNumber, ResidentCode
 from jichitai.domain.residents.commands import (
     Correct,
@@ -137,6 +138,25 @@ def test_an_ex_officio_entry_prints_the_ex_officio_notice_to_the_person(
     assert "職権記載等通知書" in text and "鈴木次郎様" in text
     assert "職権により下記のとおり住民票の記載をしましたので通知します。" in text
     assert "東京都千代田区霞が関三丁目1番1号" in text
+
+
+@pytest.mark.spec("4.2.0.1")
+def test_an_ex_officio_correction_prints_the_notice_of_the_correction(
+    app: App, client: TestClient, tenant: Tenant, tmp_path: Path
+) -> None:
+    corrected = app.register.record_change(
+        tenant.code,
+        Correct(
+            header=a_header(filed_on=None, ex_officio=True),
+            atena_number=AtenaNumber(tenant.atena_numbers[1]),
+            reason=ChangeReason.EX_OFFICIO_CORRECTION,
+            changes=RecordChanges(birth_date=RecordDate.parse("昭和52年5月7日")),
+        ),
+    )
+    text = pdf_text(notice(client, tenant, corrected.event_id, "shokken"), tmp_path)
+    assert "職権記載等通知書" in text and "高橋花子様" in text
+    assert "職権により下記のとおり住民票の修正をしましたので通知します。" in text
+    assert "昭和52年5月7日" in text
 
 
 @pytest.mark.spec("4.2.0.1")
