@@ -32,6 +32,7 @@ from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.integration.destinations import DestinationPolicy
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.migration.layout import Layout
+from jichitai.domain.notices.contents import NoticeDocument
 from jichitai.services.application_forms import ApplicationForm, ApplicationForms
 from jichitai.services.audit import AccessLog
 from jichitai.services.hashing import BoundedHasher
@@ -39,6 +40,7 @@ from jichitai.services.integration_limits import IntegrationLimits
 from jichitai.services.login import LoginService
 from jichitai.services.login_throttles import LoginLimits, LoginThrottles
 from jichitai.services.municipalities import MunicipalityService
+from jichitai.services.notices import NoticeService
 from jichitai.services.ports import (
     Clock,
     HostResolver,
@@ -160,6 +162,7 @@ class App:
     _cs_check: _Once[ConsistencyCheck] = field(repr=False)
     _cards: _Once[CardStatuses] = field(repr=False)
     _number_link: _Once[NumberLinkService] = field(repr=False)
+    _notices: _Once[NoticeService] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -210,6 +213,11 @@ class App:
         """番号連携 and the free 住民票コード (standard §7.1.2, §4.3.1)."""
         return self._number_link()
 
+    @property
+    def notices(self) -> NoticeService:
+        """Notices (通知書) printed from the recorded changes (§4.0.5, §4.1.0.3, §4.2.0.1 …)."""
+        return self._notices()
+
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
         on first use (the PDF and signing stack, Pillow, PyJWT): a server pays for them before
@@ -241,6 +249,7 @@ _IMPORTED_ON_FIRST_USE = (
     "jwt",
     "jichitai.adapters.pdf.application_form",
     "jichitai.adapters.pdf.certificate_pdf",
+    "jichitai.adapters.pdf.notice_pdf",
     "jichitai.adapters.pdf.signing",
     "jichitai.adapters.seal_drawing",
     "jichitai.adapters.seal_images",
@@ -254,6 +263,12 @@ def render_application_form(form: ApplicationForm, *, font_path: str = "") -> by
     from jichitai.adapters.pdf.application_form import render_application_form as render
 
     return render(form, font_path=font_path)
+
+
+def render_notice(document: NoticeDocument, *, font_path: str = "") -> bytes:
+    from jichitai.adapters.pdf.notice_pdf import render_notice as render
+
+    return render(document, font_path=font_path)
 
 
 def measure_seal(data: bytes) -> MeasuredSeal:
@@ -577,6 +592,15 @@ def bootstrap(
         _cs_check=_Once(cs_check),
         _cards=_Once(cards),
         _number_link=the_number_link,
+        _notices=_Once(
+            lambda: NoticeService(
+                uow_for,
+                access_log,
+                partial(render_notice, font_path=settings.mj_font_path),
+                clock,
+                suppressions,
+            )
+        ),
         settings=settings,
         engine=engine,
         shards=shards,

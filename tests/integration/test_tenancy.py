@@ -253,6 +253,8 @@ def test_an_event_or_a_draft_of_another_municipality_is_not_found(tenants: Tenan
     with pytest.raises(NotFound) as no_event:
         app.register.record_change(tenants.b, Cancel(header=a_header(), event_id=event_id))
     assert no_event.value.code == "cancel.event_not_found"
+    with SqlUnitOfWork(app.engine, tenants.b) as uow:
+        assert uow.journal.entry(event_id) is None  # nor is it read for a notice
     draft = app.register.save_draft(
         tenants.a, move_in(a_person(name="鈴木", kana=("スズキ", "イチロウ")))
     )
@@ -464,6 +466,8 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         uow.read_model.history(AtenaNumber(head))
         assert uow.read_model.latest_snapshots_after(None, 100, include_removed=False, on=TODAY)
         assert uow.journal.feed_head() > 0
+        first = uow.journal.journal(limit=1)[0]
+        assert uow.journal.entry(first.event_id) == first  # notices read a change by its id
         assert uow.journal.feed_entries(0, 5)[0][1]
         assert uow.read_model.hidden_from_other_systems([head]) == frozenset()
         assert head not in uow.read_model.hidden_atena_numbers()

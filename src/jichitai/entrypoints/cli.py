@@ -36,6 +36,7 @@ from jichitai.entrypoints.cli_integration import feed_app, subscriber_app, worke
 from jichitai.entrypoints.cli_keys import keys_app
 from jichitai.entrypoints.cli_layout import layout_app
 from jichitai.entrypoints.cli_national_check import card_app  # also adds `cs check`
+from jichitai.entrypoints.cli_notices import notice_app
 from jichitai.entrypoints.cli_number import number_app
 from jichitai.entrypoints.cli_seals import seal_app
 from jichitai.entrypoints.cli_shards import municipality_move, shard_app
@@ -71,6 +72,7 @@ app.add_typer(standin_app, name="standin")
 app.add_typer(immigration_app, name="immigration")
 app.add_typer(card_app, name="card")
 app.add_typer(number_app, name="number")
+app.add_typer(notice_app, name="notice")
 app.command("worker")(worker)
 
 

@@ -194,6 +194,13 @@ class SqlJournal:
         ).one_or_none()
         return journal_entry(row) if row is not None else None
 
+    def entry(self, event_id: str) -> JournalEntry | None:
+        j = t.journal.c
+        row = self._conn.execute(
+            select(t.journal).where(j.municipality_code == self._mc, j.event_id == event_id)
+        ).one_or_none()
+        return journal_entry(row) if row is not None else None
+
     def journal(self, after_seq: int = 0, limit: int | None = None) -> Sequence[JournalEntry]:
         j = t.journal.c
         stmt = (

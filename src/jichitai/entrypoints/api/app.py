@@ -28,6 +28,7 @@ from jichitai.entrypoints.api import (
     routes_drafts,
     routes_integration,
     routes_national_check,
+    routes_notices,
     routes_residents,
     routes_seals,
     routes_subscribers,
@@ -170,6 +171,7 @@ def create_api(jichitai: App) -> FastAPI:
         routes_integration,
         routes_cs,
         routes_national_check,
+        routes_notices,
     ):
         api.include_router(module.router)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)

@@ -249,6 +249,9 @@ class RegisterJournal(RegisterView, Protocol):
 
     def entry_by_idempotency_key(self, key: str) -> JournalEntry | None: ...
 
+    def entry(self, event_id: str) -> JournalEntry | None:
+        """The entry of a recorded change by its event id (notices read it)."""
+
     def append(
         self,
         entry: JournalEntry,

@@ -1,0 +1,1 @@
+"""Notices (通知書) the register sends residents and other municipalities, printed as PDF."""
