@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from http.server import ThreadingHTTPServer
 
     from jichitai.services.certificates import CertificateService
+    from jichitai.services.cs_inbox import CsIntake
     from jichitai.services.integration import IntegrationService
     from jichitai.services.migration import LayoutExportService
     from jichitai.services.migration_import import LayoutImportService
@@ -152,6 +153,7 @@ class App:
     _subscribers: _Once[SubscriberService] = field(repr=False)
     _webhooks: _Once[WebhookDispatcher] = field(repr=False)
     _cs: _Once[CsSender] = field(repr=False)
+    _cs_inbox: _Once[CsIntake] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -181,6 +183,11 @@ class App:
     def cs(self) -> CsSender:
         """The CS outbox's sending and list (standard §7.1.1.1 (1090))."""
         return self._cs()
+
+    @property
+    def cs_inbox(self) -> CsIntake:
+        """What other municipalities sent through the CS: taken in, listed, 特例転入 from it."""
+        return self._cs_inbox()
 
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
@@ -447,6 +454,22 @@ def bootstrap(
         )
         return CsSender(SqlCsOutbox(shards), transport, clock, backoff)
 
+    def cs_inbox() -> CsIntake:
+        from jichitai.adapters.db.cs_inbox_store import SqlCsInbox
+        from jichitai.adapters.http.cs_mailbox import HttpCsMailbox
+        from jichitai.services.cs_inbox import CsIntake
+
+        mailbox = HttpCsMailbox(settings.cs_url, settings.cs_timeout) if settings.cs_url else None
+        return CsIntake(
+            SqlCsInbox(shards),
+            mailbox,
+            clock,
+            lambda: [m.code for m in municipalities.all()],
+            register,
+            queries,
+            RegisterAccess(register, queries, suppressions, access_log, uow_for),
+        )
+
     def layout_export() -> LayoutExportService:
         from jichitai.adapters.standard_layout.csv_export import CsvExportSink
         from jichitai.services.migration import LayoutExportService
@@ -482,6 +505,7 @@ def bootstrap(
         _subscribers=_Once(subscribers),
         _webhooks=_Once(webhooks),
         _cs=_Once(cs),
+        _cs_inbox=_Once(cs_inbox),
         settings=settings,
         engine=engine,
         shards=shards,

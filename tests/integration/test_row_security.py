@@ -43,7 +43,7 @@ LOOKED_UP = {
     "cs_outbox",
 }
 APPEND_ONLY = {"journal", "access_log", "access_log_persons", "seal_events"}
-# What the application may do to each table (migrations 0002-0025).
+# What the application may do to each table (migrations 0002-0027).
 SIUD = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 APP_GRANTS = {
     **{table.name: SIUD for table in t.metadata.sorted_tables},

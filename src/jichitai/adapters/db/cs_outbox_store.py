@@ -20,6 +20,7 @@ from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.shards import Route, read_across, route_of
 from jichitai.domain.national.cs_messages import messages_for
+from jichitai.domain.national.move_messages import code_for, is_municipality_code
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.services.ports import CsEntry
 
@@ -41,15 +42,22 @@ def enqueue_cs(
     """The CS messages of journal entry ``seq`` (each person's record before and after), in the
     appending transaction: a change that rolls back leaves none."""
     rows: list[dict[str, object]] = []
+    directory: list[tuple[str, str]] | None = None  # read once, if a message needs it
     for previous, current in changes:
         for message in messages_for(previous, current, seq=seq):
+            destination = message.destination
+            if destination and not is_municipality_code(destination):
+                if directory is None:
+                    found = sql.all("SELECT code, name FROM municipalities ORDER BY code", {})
+                    directory = [(str(code), str(name)) for code, name in found]
+                destination = code_for(destination, directory)
             rows.append(
                 {
                     "mc": municipality_code,
                     "seq": seq,
                     "ordinal": len(rows),
                     "kind": message.kind,
-                    "destination": message.destination,
+                    "destination": destination,
                     "body": orjson.dumps(message.body, option=orjson.OPT_SORT_KEYS).decode(),
                     "now": sql.value(now),
                 }

@@ -10,6 +10,8 @@ real one to (and as a municipality's adapter to it must).
   ``cs.resident_code_missing``, ``cs.out_of_order`` (older than a message already taken);
 - ``GET /v1/identities?municipality=CODE``: the copy, by 住民票コード;
 - ``GET /v1/messages?municipality=CODE``: what was taken, in the order it was taken;
+- ``GET /v1/inbox?municipality=CODE&after=N``: messages other municipalities sent to it
+  (``relay.py``);
 - ``GET /health``.
 """
 
@@ -25,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from jichitai.adapters.private_files import private_database_file, private_dir
+from jichitai.adapters.standin import relay
 from jichitai.domain.national.cs_messages import FORMAT, IDENTITY, KINDS
 
 _SCHEMA = """
@@ -56,6 +59,7 @@ class StandinCs:
         private_database_file(database)
         self._db = sqlite3.connect(database, check_same_thread=False)
         self._db.executescript(_SCHEMA)
+        self._db.executescript(relay.SCHEMA)
         self._lock = threading.Lock()
 
     def take(self, message: Any) -> str:
@@ -116,7 +120,14 @@ class StandinCs:
                     " data = excluded.data",
                     (mc, code, seq, orjson.dumps(body).decode()),
                 )
+            destination = str(message.get("destination") or "")
+            relay.deliver(self._db, receipt, mc, seq, ordinal, str(kind), destination, body)
             return receipt
+
+    def inbox(self, mc: str, after: int) -> list[dict[str, Any]]:
+        """What other municipalities sent to ``mc`` (``relay.py``), after message ``after``."""
+        with self._lock:
+            return relay.inbox(self._db, mc, after)
 
     def identities(self, mc: str) -> dict[str, Any]:
         with self._lock:
@@ -173,6 +184,9 @@ def make_server(host: str, port: int, data_dir: str) -> ThreadingHTTPServer:
                 self._answer(200, cs.identities(mc))
             elif parts.path == "/v1/messages":
                 self._answer(200, cs.messages(mc))
+            elif parts.path == "/v1/inbox":
+                after = parse_qs(parts.query).get("after", ["0"])[0]
+                self._answer(200, cs.inbox(mc, int(after) if after.isdigit() else 0))
             else:
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
 

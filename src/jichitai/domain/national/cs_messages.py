@@ -17,6 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from jichitai.domain.common.dates import DateKind
+from jichitai.domain.national.move_messages import (
+    MOVE_OUT_CERTIFICATE,
+    certificate_message,
+    destination_of,
+)
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.reasons import ChangeReason
 
@@ -24,7 +29,7 @@ FORMAT = "jichitai-cs/1"
 """The format's name and version, in every message (``format``)."""
 IDENTITY = "本人確認情報"
 MOVE_IN_NOTICE = "転入通知情報"
-KINDS: tuple[str, ...] = (IDENTITY, MOVE_IN_NOTICE)
+KINDS: tuple[str, ...] = (IDENTITY, MOVE_IN_NOTICE, MOVE_OUT_CERTIFICATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +83,7 @@ def messages_for(
         )
     if current.reason is ChangeReason.DOMESTIC_MOVE_IN and current.previous_address is not None:
         former = current.previous_address
-        destination = f"{former.prefecture}{former.city}"
+        destination = destination_of(former)
         if previous is None or previous.reason is not ChangeReason.DOMESTIC_MOVE_IN:
             out.append(
                 CsMessage(
@@ -89,8 +94,12 @@ def messages_for(
                         "kind": MOVE_IN_NOTICE,
                         "former_municipality": destination,
                         "former_address": former.display(),
+                        "new_address_parts": current.address.to_json(),
                         **items,
                     },
                 )
             )
+    certificate = certificate_message(previous, current, common)
+    if certificate is not None:
+        out.append(CsMessage(MOVE_OUT_CERTIFICATE, *certificate))
     return out

@@ -24,6 +24,7 @@ from jichitai.entrypoints.api import (
     routes_audit,
     routes_auth,
     routes_certificates,
+    routes_cs_inbox,
     routes_drafts,
     routes_integration,
     routes_residents,
@@ -166,6 +167,7 @@ def create_api(jichitai: App) -> FastAPI:
         routes_seals,
         routes_audit,
         routes_integration,
+        routes_cs_inbox,
     ):
         api.include_router(module.router)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)

@@ -20,6 +20,7 @@ import Clock``) whichever module defines it:
 - ``addresses``: the 町字 master and the file it is read from;
 - ``shards``: a municipality's move between shards (the copy, the catalog, the snapshots);
 - ``national``: the CS outbox (住基ネット) and the transport to the CS.
+- ``cs_inbox``: the CS's mailbox of a municipality and the messages taken in from it.
 
 A value a port carries that is a use case's own (an access-log entry, an issue record) stays
 with its service and is named here for type checking only.
@@ -45,6 +46,7 @@ from jichitai.services.ports.common import (
     IdSource,
     RandomSource,
 )
+from jichitai.services.ports.cs_inbox import CsDelivery, CsInbox, CsInboxRow, CsMailbox
 from jichitai.services.ports.integration import (
     HostNotFound,
     HostResolver,
@@ -113,7 +115,11 @@ __all__ = [
     "CertificateRepository",
     "Clock",
     "CsAnswer",
+    "CsDelivery",
     "CsEntry",
+    "CsInbox",
+    "CsInboxRow",
+    "CsMailbox",
     "CsOutbox",
     "CsTransport",
     "CsUnreachable",
