@@ -29,7 +29,7 @@ import orjson
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
-from jichitai.domain.errors import DomainError, NotFound, Violation, invalid
+from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation, invalid
 from jichitai.domain.national.cs_messages import MOVE_IN_NOTICE
 from jichitai.domain.national.move_messages import MOVE_OUT_CERTIFICATE
 from jichitai.domain.residents.model import ResidentStatus
@@ -245,15 +245,37 @@ class CsIntake:
             "members": [_member(b) for b in bodies],
         }
         view, checked = self._access.submit_draft(actor, decode_change(command))
+        draft_id = view.draft.draft_id
+        marked: list[CsInboxRow] = []
         for row in rows:
-            self._inbox.mark(
+            if not self._inbox.mark(
                 actor.municipality_code,
                 row.relay_id,
                 "used",
-                f"draft:{view.draft.draft_id}",
+                f"draft:{draft_id}",
                 self._clock.now(),
                 expected="new",
-            )
+            ):
+                # Another clerk started a 特例転入 from it just now: undo this one.
+                for done in marked:
+                    self._inbox.mark(
+                        actor.municipality_code,
+                        done.relay_id,
+                        "new",
+                        "",
+                        self._clock.now(),
+                        expected="used",
+                    )
+                self._access.discard_draft(actor, draft_id)
+                raise ConflictError(
+                    Violation(
+                        "cs_inbox.certificate_in_use",
+                        f"住民票コード {row.resident_code} の方の転出証明書情報は"
+                        "別の特例転入に使われました",
+                        "resident_codes",
+                    )
+                )
+            marked.append(row)
         return view, checked
 
     def close(self) -> None:
