@@ -175,8 +175,11 @@ class CsIntake:
             rows = [
                 r
                 for r in rows
-                if wanted in (r.resident_code, "".join(r.name.split()))
-                or (not wanted.isdigit() and wanted in "".join(r.name.split()))
+                if (
+                    r.resident_code == wanted
+                    if wanted.isdigit()
+                    else wanted in "".join(r.name.split())
+                )
             ]
         return list(rows)
 
