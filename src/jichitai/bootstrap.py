@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from http.server import ThreadingHTTPServer
 
     from jichitai.services.certificates import CertificateService
+    from jichitai.services.cs_inbox import CsIntake
     from jichitai.services.immigration import ImmigrationIntake
     from jichitai.services.integration import IntegrationService
     from jichitai.services.migration import LayoutExportService
@@ -163,6 +164,7 @@ class App:
     _cards: _Once[CardStatuses] = field(repr=False)
     _number_link: _Once[NumberLinkService] = field(repr=False)
     _notices: _Once[NoticeService] = field(repr=False)
+    _cs_inbox: _Once[CsIntake] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -217,6 +219,11 @@ class App:
     def notices(self) -> NoticeService:
         """Notices (通知書) printed from the recorded changes (§4.0.5, §4.1.0.3, §4.2.0.1 …)."""
         return self._notices()
+
+    @property
+    def cs_inbox(self) -> CsIntake:
+        """What other municipalities sent through the CS: taken in, listed, 特例転入 from it."""
+        return self._cs_inbox()
 
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
@@ -552,6 +559,22 @@ def bootstrap(
         query = HttpCsQuery(settings.cs_url) if settings.cs_url else None
         return CardStatuses(reader_for, SqlCardStatuses(shards), query, clock)
 
+    def cs_inbox() -> CsIntake:
+        from jichitai.adapters.db.cs_inbox_store import SqlCsInbox
+        from jichitai.adapters.http.cs_mailbox import HttpCsMailbox
+        from jichitai.services.cs_inbox import CsIntake
+
+        mailbox = HttpCsMailbox(settings.cs_url, settings.cs_timeout) if settings.cs_url else None
+        return CsIntake(
+            SqlCsInbox(shards),
+            mailbox,
+            clock,
+            lambda: [m.code for m in municipalities.all()],
+            register,
+            queries,
+            RegisterAccess(register, queries, suppressions, access_log, uow_for),
+        )
+
     def layout_export() -> LayoutExportService:
         from jichitai.adapters.standard_layout.csv_export import CsvExportSink
         from jichitai.services.migration import LayoutExportService
@@ -601,6 +624,7 @@ def bootstrap(
                 suppressions,
             )
         ),
+        _cs_inbox=_Once(cs_inbox),
         settings=settings,
         engine=engine,
         shards=shards,

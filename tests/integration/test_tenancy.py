@@ -590,3 +590,28 @@ def test_a_municipality_cannot_be_added_twice(app: App) -> None:
         app.municipalities.add(code, "同名市")
     assert refused.value.code == "municipality.exists"
     assert app.municipalities.get(code).name.startswith("試験郡")
+
+
+def test_the_cs_inbox_keeps_each_municipality_to_itself_and_each_message_once(
+    tenants: Tenants,
+) -> None:
+    from jichitai.adapters.db.cs_inbox_store import SqlCsInbox
+    from jichitai.services.ports import CsDelivery
+
+    app, a, b = tenants.app, tenants.a, tenants.b
+    inbox, now = SqlCsInbox(app.engine), datetime(2026, 11, 20, 3, tzinfo=UTC)
+    body = '{"resident_code": "12345678901", "name": "髙橋　一郎"}'
+    first = CsDelivery(7, "CS-271004-00000001", "271004", 3, 0, "転出証明書情報", body)
+    assert inbox.last_relay_id(a) == 0
+    assert inbox.add(a, [first], now) == 1
+    # Fetched again, or relayed again under another number: still one row.
+    assert inbox.add(a, [first, replace(first, relay_id=8)], now) == 0
+    assert inbox.last_relay_id(a) == 7 and inbox.last_relay_id(b) == 0
+    (row,) = inbox.listed(a)
+    assert (row.status, row.resident_code, row.name) == ("new", "12345678901", "髙橋　一郎")
+    assert inbox.listed(b) == [] and inbox.listed(a, "used") == []
+    assert inbox.listed(a, kind="転入通知情報") == []
+    assert not inbox.mark(b, 7, "used", "draft:x", now, expected="new")  # not B's
+    assert inbox.mark(a, 7, "used", "draft:x", now, expected="new")
+    assert not inbox.mark(a, 7, "used", "draft:y", now, expected="new")  # once
+    assert [r.note for r in inbox.listed(a, "used")] == ["draft:x"]

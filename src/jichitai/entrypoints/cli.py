@@ -18,6 +18,7 @@ from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.residents.search import MAX_SEARCH_RESULTS, SearchBy
+from jichitai.entrypoints import cli_cs_inbox  # noqa: F401  (its commands join cs_app)
 from jichitai.entrypoints.cli_address import address_app
 from jichitai.entrypoints.cli_audit import audit_app
 from jichitai.entrypoints.cli_bench import bench_app

@@ -29,6 +29,7 @@ from jichitai.entrypoints.cli_common import (
 
 if TYPE_CHECKING:
     from jichitai.bootstrap import App
+    from jichitai.services.cs_inbox import IntakeReport
     from jichitai.services.national import CsReport
 
 subscriber_app = typer.Typer(help="他業務連携の連携先（業務システム）", no_args_is_help=True)
@@ -286,6 +287,7 @@ def worker(
 ) -> None:
     """Webhook を配信する（異動と同じトランザクションで書かれた送信待ちを順に送る）."""
 
+    from jichitai.services.cs_inbox import IntakeReport
     from jichitai.services.national import CsReport
     from jichitai.services.webhooks import DispatchReport
 
@@ -301,6 +303,7 @@ def worker(
     signal.signal(signal.SIGINT, stop_now)
     total = DispatchReport()
     cs_total = CsReport()
+    intake_total = IntakeReport()
 
     def serve(pair: tuple[str, str]) -> DispatchReport:
         try:
@@ -334,6 +337,7 @@ def worker(
             for report in pool.map(serve, due):
                 total.add(report)
             moved = _send_cs(app, cs_total)
+            moved += _receive_cs(app, intake_total)
             if once and not due and not moved:
                 break
             if not due and not moved:
@@ -347,6 +351,10 @@ def worker(
         typer.echo(
             f"worker: cs sent {cs_total.sent}, refused {cs_total.refused},"
             f" retrying {cs_total.retrying}"
+        )
+        typer.echo(
+            f"worker: cs received {intake_total.received}, taken in {intake_total.taken},"
+            f" unmatched {intake_total.unmatched}"
         )
 
 
@@ -376,3 +384,20 @@ def _send_cs(app: App, total: CsReport) -> int:
     total.refused += report.refused
     total.retrying += report.retrying
     return report.sent + report.refused
+
+
+def _receive_cs(app: App, total: IntakeReport) -> int:
+    """The CS intake step of the worker: what other municipalities sent through the CS
+    (``services/cs_inbox.py``); how many messages arrived. An error is logged and the worker
+    goes on (the CS keeps the mailbox; it is fetched again in a later round)."""
+    if not app.cs_inbox.enabled:
+        return 0
+    try:
+        report = app.cs_inbox.receive()
+    except Exception:
+        logging.getLogger("jichitai.worker").exception("CS intake round failed")
+        return 0
+    total.received += report.received
+    total.taken += report.taken
+    total.unmatched += report.unmatched
+    return report.received

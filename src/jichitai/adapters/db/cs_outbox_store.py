@@ -21,6 +21,7 @@ from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.shards import Route, read_across, route_of
 from jichitai.adapters.unified_chars_file import bundled_table
 from jichitai.domain.national.cs_messages import messages_for
+from jichitai.domain.national.move_messages import RELAYED_KINDS, code_for, is_municipality_code
 from jichitai.domain.national.unified_chars import describe
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.services.ports import CsEntry
@@ -53,18 +54,31 @@ def enqueue_cs(
     """The CS messages of journal entry ``seq`` (each person's record before and after), in the
     appending transaction: a change that rolls back leaves none."""
     rows: list[dict[str, object]] = []
+    directory: list[tuple[str, str]] | None = None  # read once, if a message needs it
     for previous, current in changes:
         for message in messages_for(previous, current, seq=seq, unified=bundled_table()):
             # A name the table cannot convert is held in error for the clerk, never sent with a
             # character dropped (住基ネット統一文字, §7.1.1.1).
             held = "、".join(describe(c) for c in message.unconvertible)
+            destination = message.destination
+            if (
+                message.kind in RELAYED_KINDS
+                and destination
+                and not is_municipality_code(destination)
+            ):
+                # Another municipality of this deployment is named by its code (the CS relays
+                # to a code); a name not found stays the name.
+                if directory is None:
+                    found = sql.all("SELECT code, name FROM municipalities ORDER BY code", {})
+                    directory = [(str(code), str(name)) for code, name in found]
+                destination = code_for(destination, directory)
             rows.append(
                 {
                     "mc": municipality_code,
                     "seq": seq,
                     "ordinal": len(rows),
                     "kind": message.kind,
-                    "destination": message.destination,
+                    "destination": destination,
                     "body": orjson.dumps(message.body, option=orjson.OPT_SORT_KEYS).decode(),
                     "now": sql.value(now),
                     "status": "error" if held else "pending",

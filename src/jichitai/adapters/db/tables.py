@@ -567,6 +567,36 @@ cs_manual = Table(
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
 )
 
+# Messages other municipalities sent through the CS (転入通知情報, 転出証明書情報), taken in from
+# the CS's mailbox by the worker: one row per message (``relay_id``: its number in the mailbox;
+# the sender's ``seq``/``ordinal`` make a resend the same row). ``status``: CS_INBOX_STATUSES.
+CS_INBOX_STATUSES: tuple[str, ...] = ("new", "taken", "unmatched", "used")
+
+cs_inbox = Table(
+    "cs_inbox",
+    metadata,
+    _municipality_code(),
+    Column("relay_id", BigInteger, nullable=False, autoincrement=False),
+    Column("kind", String(20), nullable=False),
+    Column("sender", String(6), nullable=False),
+    Column("sender_seq", BigInteger, nullable=False),
+    Column("sender_ordinal", Integer, nullable=False),
+    Column("resident_code", String(11), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("note", String(300), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("municipality_code", "relay_id"),
+    UniqueConstraint("municipality_code", "sender", "sender_seq", "sender_ordinal"),
+    CheckConstraint(
+        "status IN (" + ", ".join(f"'{s}'" for s in CS_INBOX_STATUSES) + ")", name="status"
+    ),
+    Index("ix_cs_inbox_resident_code", "municipality_code", "resident_code"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+)
+
 # 証明書の発行履歴: one row per copy issued (who, when, where, what, which optional items, pages),
 # with the digests the copy's QR code and signature commit to. Written only after the copy was
 # made: nothing is recorded as issued that was not. ``items`` is a JSON list of the optional

@@ -16,6 +16,9 @@ real one to (and as a municipality's adapter to it must).
   ``GET /v1/free-codes?municipality=CODE``, ``POST /v1/numbers/change``, ``GET /v1/fugo`` and
   ``GET /v1/serial`` (``?municipality=CODE&resident_code=…``), and the 個人番号 in the answer
   to a ``個人番号生成要求`` message.
+- ``GET /v1/inbox?municipality=CODE&after=N``: messages other municipalities sent to it
+  (``relay.py``);
+- ``GET /health``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from jichitai.adapters.private_files import private_database_file, private_dir
+from jichitai.adapters.standin import relay
 from jichitai.adapters.standin.cs_faults import Faults
 from jichitai.adapters.standin.fuhyo import StandinFuhyo
 from jichitai.adapters.standin.immigration import StandinImmigration
@@ -67,6 +71,7 @@ class StandinCs:
         private_database_file(database)
         self._db = sqlite3.connect(database, check_same_thread=False)
         self._db.executescript(_SCHEMA)
+        self._db.executescript(relay.SCHEMA)
         self._lock = threading.Lock()
         # The 本籍地's 戸籍附票 side and 出入国在留管理庁, each in its own module and file.
         self.fuhyo = StandinFuhyo(data_dir)
@@ -140,6 +145,8 @@ class StandinCs:
                 )
             if counterpart is not None:
                 counterpart.keep(receipt, message)
+            destination = str(message.get("destination") or "")
+            relay.deliver(self._db, receipt, mc, seq, ordinal, str(kind), destination, body)
             return receipt
 
     def holds(self, mc: str, resident_code: str) -> bool:
@@ -150,6 +157,11 @@ class StandinCs:
                 (mc, resident_code),
             ).fetchone()
         return found is not None
+
+    def inbox(self, mc: str, after: int) -> list[dict[str, Any]]:
+        """What other municipalities sent to ``mc`` (``relay.py``), after message ``after``."""
+        with self._lock:
+            return relay.inbox(self._db, mc, after)
 
     def identities(self, mc: str) -> dict[str, Any]:
         with self._lock:
@@ -289,6 +301,9 @@ def make_server(
                     self._answer(200, numbers.obtain(parts.path.removeprefix("/v1/"), mc, code))
                 except NumberRefused as refused:
                     self._answer(400, {"code": refused.code, "message": refused.message})
+            elif parts.path == "/v1/inbox":
+                after = parse_qs(parts.query).get("after", ["0"])[0]
+                self._answer(200, cs.inbox(mc, int(after) if after.isdigit() else 0))
             else:
                 self._answer(404, {"code": "cs.not_found", "message": "not found"})
 

@@ -23,6 +23,11 @@ from jichitai.domain.national.koseki_immigration import (
     fuhyo_notices,
     immigration_notices,
 )
+from jichitai.domain.national.move_messages import (
+    MOVE_OUT_CERTIFICATE,
+    certificate_message,
+    destination_of,
+)
 from jichitai.domain.national.unified_chars import UnifiedTable, to_unified
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.reasons import ChangeReason
@@ -35,7 +40,7 @@ NUMBER_REQUEST = "個人番号生成要求"
 """§7.1.2.1 (1130): a person recorded without a 個人番号 (出生, 国外からの転入, 職権記載) asks
 the number-generation service (J-LIS, through the CS) for one; the answer's number is taken in
 as 個人番号の職権記載 (``services/number_link.py``)."""
-KINDS: tuple[str, ...] = (IDENTITY, MOVE_IN_NOTICE, NUMBER_REQUEST)
+KINDS: tuple[str, ...] = (IDENTITY, MOVE_IN_NOTICE, MOVE_OUT_CERTIFICATE, NUMBER_REQUEST)
 # 戸籍附票記載事項通知 (住基法19条) and 市町村通知 (住基法30条の50): domain/national/koseki_immigration.py
 KINDS += (FUHYO_NOTICE, IMMIGRATION_NOTICE)
 
@@ -122,7 +127,7 @@ def _messages_for(
         )
     if current.reason is ChangeReason.DOMESTIC_MOVE_IN and current.previous_address is not None:
         former = current.previous_address
-        destination = f"{former.prefecture}{former.city}"
+        destination = destination_of(former)
         if previous is None or previous.reason is not ChangeReason.DOMESTIC_MOVE_IN:
             out.append(
                 CsMessage(
@@ -133,10 +138,14 @@ def _messages_for(
                         "kind": MOVE_IN_NOTICE,
                         "former_municipality": destination,
                         "former_address": former.display(),
+                        "new_address_parts": current.address.to_json(),
                         **items,
                     },
                 )
             )
+    certificate = certificate_message(previous, current, common)
+    if certificate is not None:
+        out.append(CsMessage(MOVE_OUT_CERTIFICATE, *certificate))
     if _needs_number(previous, current):
         out.append(
             CsMessage(

@@ -25,6 +25,7 @@ from jichitai.entrypoints.api import (
     routes_auth,
     routes_certificates,
     routes_cs,
+    routes_cs_inbox,
     routes_drafts,
     routes_integration,
     routes_national_check,
@@ -172,6 +173,7 @@ def create_api(jichitai: App) -> FastAPI:
         routes_cs,
         routes_national_check,
         routes_notices,
+        routes_cs_inbox,
     ):
         api.include_router(module.router)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)

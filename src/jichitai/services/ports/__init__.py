@@ -21,6 +21,7 @@ import Clock``) whichever module defines it:
 - ``shards``: a municipality's move between shards (the copy, the catalog, the snapshots);
 - ``national``: the CS outbox (住基ネット) and the transport to the CS.
 - ``immigration``: the 出入国在留管理庁長官通知 offered and the list of those taken in.
+- ``cs_inbox``: the CS's mailbox of a municipality and the messages taken in from it.
 
 A value a port carries that is a use case's own (an access-log entry, an issue record) stays
 with its service and is named here for type checking only.
@@ -46,6 +47,7 @@ from jichitai.services.ports.common import (
     IdSource,
     RandomSource,
 )
+from jichitai.services.ports.cs_inbox import CsDelivery, CsInbox, CsInboxRow, CsMailbox
 from jichitai.services.ports.immigration import (
     ImmigrationInbox,
     ImmigrationSource,
@@ -137,7 +139,11 @@ __all__ = [
     "Clock",
     "CsAnswer",
     "CsCopy",
+    "CsDelivery",
     "CsEntry",
+    "CsInbox",
+    "CsInboxRow",
+    "CsMailbox",
     "CsManual",
     "CsOperationsStore",
     "CsOutbox",

@@ -2,7 +2,7 @@
 through the CS (standard §7.1.1.3 (1110)); row-level security as every tenant table (0022).
 
 Revision ID: 0028
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0028"
-down_revision: str | None = "0026"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """The 出入国在留管理庁長官通知 taken in (standard §4.5.6 (960)): the clerk's list of notices,
 matched to a person or not; row-level security as every tenant table (0022).
 
-Revision ID: 0031
+Revision ID: 0030
 Revises: 0029
 Create Date: 2026-12-07
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0031"
+revision: str = "0030"
 down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,312 @@
+"""Messages from other municipalities through the CS (issue 21): taking them in, the 転入通知
+taken in automatically (§4.1.3.1.2 (690)), and the 特例転入 started from a received
+転出証明書情報 (§4.1.1.3 (610)).
+
+- ``receive``: the worker's step. For each municipality served here, the CS's mailbox after the
+  last message taken in, into ``cs_inbox`` (a message taken twice is one row). Then each new
+  転入通知情報 is recorded as 転入通知の受理 (§4.1.3.1.1, ``RecordMoveInNotice``) without a clerk:
+  the person is found by 住民票コード; when that cannot be done (no such person, not moved out,
+  a value the register refuses) the row is kept ``unmatched`` with the reason, for the clerk,
+  who records the notice by hand (§4.1.3.1.3 (700)).
+- ``listed``: the clerk's list (転入通知情報 and 転出証明書情報, with their status).
+- ``special_move_in``: the clerk picks the 転出証明書情報 of the movers (by 住民票コード) and a
+  転入 is pre-filled from them (name, reading, birth date, sex, 続柄, 本籍, 個人番号, 住民票コード,
+  the former address; the new address is the 転出先 unless the clerk gives it), recorded as
+  special, and submitted as a draft (仮登録) for review as every change is; the rows are marked
+  used. Every value goes through the one inbound decoder (``decode_change``): what came over
+  the network is checked as typed input is.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import orjson
+
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Permission
+from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation, invalid
+from jichitai.domain.national.cs_messages import MOVE_IN_NOTICE
+from jichitai.domain.national.move_messages import MOVE_OUT_CERTIFICATE
+from jichitai.domain.residents.model import ResidentStatus
+from jichitai.services.inbound import decode_change
+from jichitai.services.ports import Clock, CsInbox, CsInboxRow, CsMailbox, CsUnreachable
+from jichitai.services.ports.register import SearchCriteria
+from jichitai.services.queries import RegisterQueries
+from jichitai.services.register import RegisterService
+from jichitai.services.register_access import Checked, DraftView, RegisterAccess
+
+_log = logging.getLogger("jichitai.cs")
+INBOX_STATUSES: tuple[str, ...] = ("new", "taken", "unmatched", "used")
+INBOX_KINDS: tuple[str, ...] = (MOVE_IN_NOTICE, MOVE_OUT_CERTIFICATE)
+OPERATOR = "cs-intake"
+
+
+@dataclass
+class IntakeReport:
+    received: int = 0
+    taken: int = 0
+    unmatched: int = 0
+    unreachable: int = 0
+
+
+class CsIntake:
+    """Takes in what other municipalities sent through the CS (``mailbox`` None: the CS is not
+    configured, nothing is fetched)."""
+
+    def __init__(
+        self,
+        inbox: CsInbox,
+        mailbox: CsMailbox | None,
+        clock: Clock,
+        municipalities: Callable[[], Sequence[str]],
+        register: RegisterService,
+        queries: RegisterQueries,
+        access: RegisterAccess,
+    ) -> None:
+        self._inbox = inbox
+        self._mailbox = mailbox
+        self._clock = clock
+        self._municipalities = municipalities
+        self._register = register
+        self._queries = queries
+        self._access = access
+
+    @property
+    def enabled(self) -> bool:
+        return self._mailbox is not None
+
+    # -- the worker's step ---------------------------------------------------------------------
+
+    def receive(self) -> IntakeReport:
+        """One round: every municipality's mailbox, then its new 転入通知 taken in."""
+        report = IntakeReport()
+        if self._mailbox is None:
+            return report
+        for code in self._municipalities():
+            try:
+                deliveries = self._mailbox.fetch(code, self._inbox.last_relay_id(code))
+            except CsUnreachable as exc:
+                report.unreachable += 1
+                _log.warning("CS mailbox of %s not fetched: %s", code, exc)
+                continue
+            if deliveries:
+                report.received += self._inbox.add(code, deliveries, self._clock.now())
+            self.take_notices(code, report)
+        return report
+
+    def take_notices(self, municipality_code: str, report: IntakeReport | None = None) -> None:
+        """Record each new 転入通知情報 of the municipality as 転入通知の受理 (§4.1.3.1.2)."""
+        report = report if report is not None else IntakeReport()
+        for row in self._inbox.listed(municipality_code, "new", MOVE_IN_NOTICE):
+            status, note = self._take_notice(row)
+            if self._inbox.mark(
+                municipality_code, row.relay_id, status, note, self._clock.now(), expected="new"
+            ):
+                if status == "taken":
+                    report.taken += 1
+                else:
+                    report.unmatched += 1
+
+    def _take_notice(self, row: CsInboxRow) -> tuple[str, str]:
+        body = _body(row)
+        code = row.resident_code
+        if not code:
+            return "unmatched", "cs_inbox.resident_code_missing: 住民票コードがありません"
+        try:
+            found = self._queries.search_criteria(
+                row.municipality_code, SearchCriteria(resident_code=code, include_removed=True)
+            )
+        except DomainError as error:
+            return "unmatched", _reason(error)
+        if not found:
+            return "unmatched", (
+                f"cs_inbox.unknown_resident_code: 住民票コード {code} の方は登録されていません"
+            )
+        person = found[0]
+        if person.status is ResidentStatus.RESIDENT:
+            return "unmatched", (
+                "move_in_notice.not_moved_out: 転出の届出がない方です（宛名番号"
+                f" {person.atena_number.value}）"
+            )
+        today = self._clock.today()
+        command = {
+            "type": "RecordMoveInNotice",
+            "header": {
+                "effective_on": today.isoformat(),
+                "operator": OPERATOR,
+                "notes": f"CSから受信した転入通知情報（{row.sender} 通番{row.sender_seq}）",
+            },
+            "atena_number": person.atena_number.value,
+            "notice_on": today.isoformat(),
+            "confirmed_address": body.get("new_address_parts") or {},
+            "moved_in_on": body.get("effective_on"),
+        }
+        try:
+            result = self._register.record_change(row.municipality_code, decode_change(command))
+        except DomainError as error:
+            return "unmatched", _reason(error)
+        return "taken", f"event:{result.event_id}"
+
+    # -- the clerk ----------------------------------------------------------------------------
+
+    def listed(
+        self,
+        actor: Actor,
+        *,
+        status: str | None = None,
+        kind: str | None = None,
+        query: str = "",
+    ) -> list[CsInboxRow]:
+        """The municipality's messages taken in (of one status, one kind; ``query``: a
+        住民票コード or a part of the name), in the order they arrived."""
+        actor.require(Permission.VIEW)  # names and 住民票コード of persons
+        if status is not None and status not in INBOX_STATUSES:
+            raise invalid("cs.status_unknown", f"状態 {status} は指定できません", "status")
+        if kind is not None and kind not in INBOX_KINDS:
+            raise invalid("cs.kind_unknown", f"種別 {kind} は指定できません", "kind")
+        rows = self._inbox.listed(actor.municipality_code, status, kind)
+        wanted = "".join(query.split())
+        if wanted:
+            rows = [
+                r
+                for r in rows
+                if (
+                    r.resident_code == wanted
+                    if wanted.isdigit()
+                    else wanted in "".join(r.name.split())
+                )
+            ]
+        return list(rows)
+
+    def special_move_in(
+        self,
+        actor: Actor,
+        resident_codes: Sequence[str],
+        *,
+        moved_in_on: date | None = None,
+        filed_on: date | None = None,
+        address: Mapping[str, Any] | None = None,
+        header: Mapping[str, Any] | None = None,
+    ) -> tuple[DraftView, Checked]:
+        """特例転入 (§4.1.1.3 (610)): a 転入 pre-filled from the received 転出証明書情報 of these
+        persons, submitted as a draft; ``cs_inbox.certificate_not_received`` when one of them
+        has none."""
+        actor.require(Permission.SUBMIT_DRAFT)
+        codes = ["".join(c.split()) for c in resident_codes if c.strip()]
+        if not codes:
+            raise invalid(
+                "cs_inbox.resident_codes_required",
+                "特例転入する方の住民票コードを指定してください",
+                "resident_codes",
+            )
+        waiting = {
+            r.resident_code: r
+            for r in self._inbox.listed(actor.municipality_code, "new", MOVE_OUT_CERTIFICATE)
+        }
+        missing = [c for c in codes if c not in waiting]
+        if missing:
+            raise NotFound(
+                Violation(
+                    "cs_inbox.certificate_not_received",
+                    f"住民票コード {'、'.join(missing)} の方の転出証明書情報はCSから届いていません"
+                    "（特例転入できません。転出証明書による転入の手続をしてください）",
+                    "resident_codes",
+                )
+            )
+        rows = [waiting[c] for c in codes]
+        bodies = [_body(r) for r in rows]
+        foreign = [
+            r.resident_code
+            for r, b in zip(rows, bodies, strict=True)
+            if b.get("resident_kind") != "japanese"
+        ]
+        if foreign:
+            raise invalid(
+                "cs_inbox.foreign_not_supported",
+                f"住民票コード {'、'.join(foreign)} の方は外国人住民です。外国人住民の特例転入は"
+                "まだ転出証明書情報から入力できません（転入の画面から入力してください）",
+                "resident_codes",
+            )
+        first = bodies[0]
+        given_header: dict[str, Any] = dict(header or {})
+        day = moved_in_on or date.fromisoformat(str(first.get("planned_on")))
+        given_header.setdefault("effective_on", day.isoformat())
+        given_header.setdefault("filed_on", (filed_on or self._clock.today()).isoformat())
+        senders = "、".join(sorted({f"{r.sender} 通番{r.sender_seq}" for r in rows}))
+        given_header.setdefault("notes", f"特例転入（CSから受信した転出証明書情報: {senders}）")
+        command = {
+            "type": "MoveIn",
+            "header": given_header,
+            "address": dict(address) if address else first.get("onward_address_parts") or {},
+            "previous_address": first.get("address_parts") or {},
+            "special": True,
+            "members": [_member(b) for b in bodies],
+        }
+        view, checked = self._access.submit_draft(actor, decode_change(command))
+        draft_id = view.draft.draft_id
+        marked: list[CsInboxRow] = []
+        for row in rows:
+            if not self._inbox.mark(
+                actor.municipality_code,
+                row.relay_id,
+                "used",
+                f"draft:{draft_id}",
+                self._clock.now(),
+                expected="new",
+            ):
+                # Another clerk started a 特例転入 from it just now: undo this one.
+                for done in marked:
+                    self._inbox.mark(
+                        actor.municipality_code,
+                        done.relay_id,
+                        "new",
+                        "",
+                        self._clock.now(),
+                        expected="used",
+                    )
+                self._access.discard_draft(actor, draft_id)
+                raise ConflictError(
+                    Violation(
+                        "cs_inbox.certificate_in_use",
+                        f"住民票コード {row.resident_code} の方の転出証明書情報は"
+                        "別の特例転入に使われました",
+                        "resident_codes",
+                    )
+                )
+            marked.append(row)
+        return view, checked
+
+    def close(self) -> None:
+        if self._mailbox is not None:
+            self._mailbox.close()
+
+
+def _body(row: CsInboxRow) -> dict[str, Any]:
+    body = orjson.loads(row.body)
+    return body if isinstance(body, dict) else {}
+
+
+def _reason(error: DomainError) -> str:
+    return "; ".join(f"{v.code}: {v.message}" for v in error.violations)[:300]
+
+
+def _member(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A person of the 転入 command, from a 転出証明書情報 (our format)."""
+    member: dict[str, Any] = {
+        "kind": body.get("resident_kind"),
+        "name": body.get("name_parts"),
+        "birth_date": body.get("birth"),
+        "sex": body.get("sex"),
+        "relationship": body.get("relationship"),
+        "resident_code": body.get("resident_code"),
+    }
+    if body.get("family_register"):
+        member["family_register"] = body["family_register"]
+    if body.get("individual_number"):
+        member["individual_number"] = body["individual_number"]
+    return member
