@@ -247,3 +247,16 @@ def test_a_number_the_register_refuses_keeps_the_request_in_error_for_the_clerk(
     assert error.last_error.startswith("intake: correct.individual_number_exists")
     kept = app.queries.current(a, atena).individual_number
     assert kept == a_valid_individual_number(7)
+
+
+@pytest.mark.spec("4.3.1")
+def test_a_bulk_load_fetches_blocks_until_the_stock_holds_what_it_needs(
+    app: App, standin: str
+) -> None:
+    a = a_municipality(app)
+    link = app.number_link
+    added = link.ensure_stock(a, 20)  # blocks of 6 here: four requests
+    assert added == 24 and link.stock(clerk(a)).size == 24
+    assert len(set(handed_out(standin, a))) == 24
+    assert link.ensure_stock(a, 10) == 0  # enough already: nothing asked
+    assert len(handed_out(standin, a)) == 24

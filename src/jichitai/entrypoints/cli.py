@@ -140,6 +140,9 @@ def demo_seed(
         m = a.municipalities.get(municipality)
         prefecture, city = _split_name(m.name)
         started = time.perf_counter()
+        # Linked to a CS, new persons' 住民票コード come from its free codes (§4.3.1): enough for
+        # the persons the generator makes (history and 除票 included), fetched before it starts.
+        a.number_link.ensure_stock(m.code, residents * 2 + 50)
         summary = seed_register(
             a.register,
             m.code,

@@ -299,6 +299,29 @@ class NumberLinkService:
         _log.info("free codes for %s: %d added (had %d)", municipality_code, added, size)
         return added
 
+    def ensure_stock(self, municipality_code: str, at_least: int) -> int:
+        """Fetch blocks until the stock holds ``at_least`` codes (a bulk load such as
+        ``jichitai demo seed`` records many persons before the worker's next round); how many
+        codes were added. Nothing when the link is off."""
+        if self._service is None:
+            return 0
+        added = 0
+        while True:
+            with self._uow_for(municipality_code) as uow:
+                size = uow.number_link.stock_size()
+            if size >= at_least:
+                return added
+            try:
+                codes = self._service.free_codes(municipality_code, self._block)
+            except NumberServiceUnreachable as exc:
+                raise _unreachable() from exc
+            with self._uow_for(municipality_code) as uow:
+                new = uow.number_link.stock_add(list(codes), self._clock.now())
+                uow.commit()
+            if new == 0:  # the CS has no more to give: the changes will say the stock is empty
+                return added
+            added += new
+
     def refill_all(self) -> int:
         """The worker's step: refill every municipality whose stock is low; codes added. A
         municipality the service did not answer for is tried in a later round."""
