@@ -2,13 +2,20 @@
 (1090)) for one change, in our own JSON format (``docs/national-links.md``).
 
 The real 電文 of 「既存住基システム改造仕様書」 are not public: this format is ours, documented, and
-a municipality's adapter to the real CS translates it. Two kinds in this slice:
+a municipality's adapter to the real CS translates it. The kinds, in the order a change makes
+them:
 
 - ``本人確認情報`` (住基法30条の6): a person's 住民票コード, name, birth date, sex and address with
   the 異動事由 and its date, for every change that alters one of them (or that adds or removes
   the person);
 - ``転入通知情報`` (法9条1項): for a 転入, to the former municipality named by the previous
-  address.
+  address;
+- ``転出証明書情報`` (法24条の2): for a 特例転出, to the new municipality (``move_messages.py``);
+- ``個人番号生成要求`` (§7.1.2.1): for a person recorded without a 個人番号;
+- ``戸籍附票記載事項通知`` (法19条) to the 本籍地 and ``市町村通知`` (法30条の50) to
+  出入国在留管理庁 (``koseki_immigration.py``).
+
+Names go in 住基ネット統一文字 (``unified_chars.py``) when a table is given.
 """
 
 from __future__ import annotations
