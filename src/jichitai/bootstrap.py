@@ -27,6 +27,7 @@ from jichitai.adapters.security.my_number_keys import MyNumberKeys
 from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.adapters.security.tokens import JwtTokens
 from jichitai.adapters.town_area_csv import CsvTownAreaSource
+from jichitai.bootstrap_national import NationalLinks
 from jichitai.config import Settings
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.integration.destinations import DestinationPolicy
@@ -500,80 +501,19 @@ def bootstrap(
             lease_seconds=settings.webhook_lease_seconds,
         )
 
-    def cs() -> CsSender:
-        from jichitai.adapters.db.cs_outbox_store import SqlCsOutbox
-        from jichitai.adapters.http.cs_transport import HttpCsTransport
-        from jichitai.services.national import CsSender
-
-        transport = (
-            HttpCsTransport(settings.cs_url, settings.cs_timeout) if settings.cs_url else None
-        )
-        backoff = RetryPolicy(
-            settings.webhook_backoff_base,
-            max(settings.webhook_backoff_cap, settings.webhook_backoff_base),
-            settings.webhook_max_attempts,
-        )
-        return CsSender(
-            SqlCsOutbox(shards),
-            transport,
-            clock,
-            backoff,
-            answered=the_number_link().take_generated,
-        )
-
-    def number_link() -> NumberLinkService:
-        from jichitai.adapters.http.number_service import HttpNumberService
-        from jichitai.services.number_link import NumberLinkService
-
-        return NumberLinkService(
-            uow_for,
-            register,
-            HttpNumberService(settings.cs_url, settings.cs_timeout) if settings.cs_url else None,
-            access_log,
-            clock,
-            ids,
-            municipalities=lambda: [m.code for m in municipalities.all()],
-            low_mark=settings.free_codes_low,
-            block=settings.free_codes_block,
-        )
-
-    def cs_ops() -> CsOperations:
-        from jichitai.adapters.db.cs_ops_store import SqlCsOperations
-        from jichitai.adapters.unified_chars_file import bundled_table
-        from jichitai.services.national_ops import CsOperations
-
-        return CsOperations(SqlCsOperations(shards), clock, bundled_table())
-
-    def cs_check() -> ConsistencyCheck:
-        from jichitai.adapters.http.cs_query import HttpCsQuery
-        from jichitai.services.national_check import ConsistencyCheck
-
-        query = HttpCsQuery(settings.cs_url) if settings.cs_url else None
-        return ConsistencyCheck(reader_for, query)
-
-    def cards() -> CardStatuses:
-        from jichitai.adapters.db.card_status_store import SqlCardStatuses
-        from jichitai.adapters.http.cs_query import HttpCsQuery
-        from jichitai.services.national_check import CardStatuses
-
-        query = HttpCsQuery(settings.cs_url) if settings.cs_url else None
-        return CardStatuses(reader_for, SqlCardStatuses(shards), query, clock)
-
-    def cs_inbox() -> CsIntake:
-        from jichitai.adapters.db.cs_inbox_store import SqlCsInbox
-        from jichitai.adapters.http.cs_mailbox import HttpCsMailbox
-        from jichitai.services.cs_inbox import CsIntake
-
-        mailbox = HttpCsMailbox(settings.cs_url, settings.cs_timeout) if settings.cs_url else None
-        return CsIntake(
-            SqlCsInbox(shards),
-            mailbox,
-            clock,
-            lambda: [m.code for m in municipalities.all()],
-            register,
-            queries,
-            RegisterAccess(register, queries, suppressions, access_log, uow_for),
-        )
+    national = NationalLinks(
+        settings,
+        shards,
+        clock,
+        ids,
+        uow_for,
+        reader_for,
+        register,
+        queries,
+        access_log,
+        lambda: RegisterAccess(register, queries, suppressions, access_log, uow_for),
+        lambda: [m.code for m in municipalities.all()],
+    )
 
     def layout_export() -> LayoutExportService:
         from jichitai.adapters.standard_layout.csv_export import CsvExportSink
@@ -603,18 +543,17 @@ def bootstrap(
         )
 
     the_integration = _Once(integration)
-    the_number_link = _Once(number_link)
     return App(
         seals=seals,
         _certificates=_Once(certificates),
         _integration=the_integration,
         _subscribers=_Once(subscribers),
         _webhooks=_Once(webhooks),
-        _cs=_Once(cs),
-        _cs_ops=_Once(cs_ops),
-        _cs_check=_Once(cs_check),
-        _cards=_Once(cards),
-        _number_link=the_number_link,
+        _cs=_Once(national.cs),
+        _cs_ops=_Once(national.cs_ops),
+        _cs_check=_Once(national.cs_check),
+        _cards=_Once(national.cards),
+        _number_link=_Once(national.number_link),
         _notices=_Once(
             lambda: NoticeService(
                 uow_for,
@@ -624,7 +563,7 @@ def bootstrap(
                 suppressions,
             )
         ),
-        _cs_inbox=_Once(cs_inbox),
+        _cs_inbox=_Once(national.cs_inbox),
         settings=settings,
         engine=engine,
         shards=shards,

@@ -54,6 +54,9 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iter
             for role in ("clerk", "reviewer"):
                 cli.ok("user", "add", "-m", code, f"{role}-{tag}", "--role", role, stdin=PASSWORD)
         with standin(cli, tmp_path / "cs", port) as cs, served(cli) as api:
+            for code in (A, B):  # linked to the CS: 住民票コード come from its free codes
+                refilled = cli.run("number", "refill", "-m", code)
+                assert refilled.returncode == 0, refilled.stderr
             yield Deployment(cli, api, cs)
 
 

@@ -22,10 +22,11 @@ CODE = "131016"
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cli, int]]:
     with own_database(tmp_path_factory) as cli:
         port = free_port()
-        cli.env["JICHITAI_CS_URL"] = f"http://127.0.0.1:{port}"
         assert cli.run("db", "upgrade").returncode == 0
         cli.ok("municipality", "add", CODE, "東京都千代田区")
+        # Seeded before the link is on (住民票コード made here); its messages wait in the outbox.
         cli.ok("demo", "seed", "-m", CODE, "--residents", "40", "--seed", "3")
+        cli.env["JICHITAI_CS_URL"] = f"http://127.0.0.1:{port}"
         yield cli, port
 
 

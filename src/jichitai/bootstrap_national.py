@@ -1,0 +1,126 @@
+"""The composition of the national links (issue 21, ``docs/national-links.md``), beside
+``bootstrap.py``: the CS outbox's sender, the clerk's operations on it, the consistency check and
+card status, the CS's inbox, and 番号連携. Each adapter talks to ``JICHITAI_CS_URL`` (the real CS
+through a municipality's adapter, or ``jichitai standin serve``); with no URL each link is off."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from jichitai.domain.integration.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from jichitai.adapters.db.shards import ShardCatalog
+    from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
+    from jichitai.config import Settings
+    from jichitai.services.audit import AccessLog
+    from jichitai.services.cs_inbox import CsIntake
+    from jichitai.services.national import CsSender
+    from jichitai.services.national_check import CardStatuses, ConsistencyCheck
+    from jichitai.services.national_ops import CsOperations
+    from jichitai.services.number_link import NumberLinkService
+    from jichitai.services.ports import Clock, IdSource
+    from jichitai.services.queries import RegisterQueries
+    from jichitai.services.register import RegisterService
+    from jichitai.services.register_access import RegisterAccess
+
+
+@dataclass
+class NationalLinks:
+    """What the national links are built from; each method builds one service (``App`` calls it
+    once, on first use)."""
+
+    settings: Settings
+    shards: ShardCatalog
+    clock: Clock
+    ids: IdSource
+    uow_for: Callable[[str], SqlUnitOfWork]
+    reader_for: Callable[[str], SqlUnitOfWork]
+    register: RegisterService
+    queries: RegisterQueries
+    access_log: AccessLog
+    register_access: Callable[[], RegisterAccess]
+    municipality_codes: Callable[[], list[str]]
+    _number_link: NumberLinkService | None = field(default=None, init=False)
+
+    def cs(self) -> CsSender:
+        from jichitai.adapters.db.cs_outbox_store import SqlCsOutbox
+        from jichitai.adapters.http.cs_transport import HttpCsTransport
+        from jichitai.services.national import CsSender
+
+        s = self.settings
+        transport = HttpCsTransport(s.cs_url, s.cs_timeout) if s.cs_url else None
+        backoff = RetryPolicy(
+            s.webhook_backoff_base,
+            max(s.webhook_backoff_cap, s.webhook_backoff_base),
+            s.webhook_max_attempts,
+        )
+        return CsSender(
+            SqlCsOutbox(self.shards),
+            transport,
+            self.clock,
+            backoff,
+            answered=self.number_link().take_generated,
+        )
+
+    def number_link(self) -> NumberLinkService:
+        """One per application: the sender takes the 個人番号生成要求's answers in through it."""
+        if self._number_link is None:
+            from jichitai.adapters.http.number_service import HttpNumberService
+            from jichitai.services.number_link import NumberLinkService
+
+            s = self.settings
+            self._number_link = NumberLinkService(
+                self.uow_for,
+                self.register,
+                HttpNumberService(s.cs_url, s.cs_timeout) if s.cs_url else None,
+                self.access_log,
+                self.clock,
+                self.ids,
+                municipalities=self.municipality_codes,
+                low_mark=s.free_codes_low,
+                block=s.free_codes_block,
+            )
+        return self._number_link
+
+    def cs_ops(self) -> CsOperations:
+        from jichitai.adapters.db.cs_ops_store import SqlCsOperations
+        from jichitai.adapters.unified_chars_file import bundled_table
+        from jichitai.services.national_ops import CsOperations
+
+        return CsOperations(SqlCsOperations(self.shards), self.clock, bundled_table())
+
+    def cs_check(self) -> ConsistencyCheck:
+        from jichitai.adapters.http.cs_query import HttpCsQuery
+        from jichitai.services.national_check import ConsistencyCheck
+
+        url = self.settings.cs_url
+        return ConsistencyCheck(self.reader_for, HttpCsQuery(url) if url else None)
+
+    def cards(self) -> CardStatuses:
+        from jichitai.adapters.db.card_status_store import SqlCardStatuses
+        from jichitai.adapters.http.cs_query import HttpCsQuery
+        from jichitai.services.national_check import CardStatuses
+
+        url = self.settings.cs_url
+        query = HttpCsQuery(url) if url else None
+        return CardStatuses(self.reader_for, SqlCardStatuses(self.shards), query, self.clock)
+
+    def cs_inbox(self) -> CsIntake:
+        from jichitai.adapters.db.cs_inbox_store import SqlCsInbox
+        from jichitai.adapters.http.cs_mailbox import HttpCsMailbox
+        from jichitai.services.cs_inbox import CsIntake
+
+        s = self.settings
+        mailbox = HttpCsMailbox(s.cs_url, s.cs_timeout) if s.cs_url else None
+        return CsIntake(
+            SqlCsInbox(self.shards),
+            mailbox,
+            self.clock,
+            self.municipality_codes,
+            self.register,
+            self.queries,
+            self.register_access(),
+        )
