@@ -94,10 +94,12 @@ class NationalLinks:
 
     def cs_check(self) -> ConsistencyCheck:
         from jichitai.adapters.http.cs_query import HttpCsQuery
+        from jichitai.adapters.unified_chars_file import bundled_table
         from jichitai.services.national_check import ConsistencyCheck
 
         url = self.settings.cs_url
-        return ConsistencyCheck(self.reader_for, HttpCsQuery(url) if url else None)
+        query = HttpCsQuery(url) if url else None
+        return ConsistencyCheck(self.reader_for, query, bundled_table())
 
     def cards(self) -> CardStatuses:
         from jichitai.adapters.db.card_status_store import SqlCardStatuses

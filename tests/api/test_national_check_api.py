@@ -174,3 +174,16 @@ def test_the_card_status_follows_what_the_card_management_system_reports(
     assert client.get(f"/api/v1/residents/{head}/cards", headers=admin).status_code == 403
     unknown = client.get("/api/v1/residents/0999999999/cards", headers=clerk)
     assert unknown.status_code == 404 and error_codes(unknown) == ["person.not_found"]
+
+
+@pytest.mark.spec("7.1.1.2")
+def test_a_name_sent_in_unified_characters_is_no_difference(
+    app: App, client: TestClient, tenant: Tenant, standin: str
+) -> None:
+    moved = app.register.record_change(tenant.code, a_move_in(8, "﨑山", "サキヤマ"))
+    app.cs.send_due()
+    names = {held["name"] for held in copy_of(standin, tenant.code).values()}
+    assert any(n.startswith("崎山") for n in names)  # sent as 崎 (the table's seed)
+    assert not any("﨑" in n for n in names)
+    found = check(client, tenant)
+    assert found["differences"] == [] and found["persons"] == 2 + len(moved.atena_numbers)

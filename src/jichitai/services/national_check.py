@@ -23,6 +23,7 @@ from jichitai.domain.errors import ConflictError, NotFound, Unavailable, Violati
 from jichitai.domain.national.cards import CARD_LABELS, STATUS_LABELS, holds
 from jichitai.domain.national.cs_check import Difference, differences
 from jichitai.domain.national.cs_messages import identity_items
+from jichitai.domain.national.unified_chars import UnifiedTable, to_unified
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.services.ports import (
     CardManagement,
@@ -85,9 +86,11 @@ class ConsistencyCheck:
         self,
         reader_for: Callable[[str], UnitOfWork],
         copy: CsCopy | None,
+        unified: UnifiedTable | None = None,
     ) -> None:
         self._reader_for = reader_for
         self._copy = copy
+        self._unified = unified
 
     def _latest_records(self, municipality_code: str) -> list[ResidentRecord]:
         latest: list[ResidentRecord] = []
@@ -119,6 +122,8 @@ class ConsistencyCheck:
         without_code: list[str] = []
         for record in records:
             items = identity_items(record)
+            if self._unified is not None:  # the CS holds the name as sent: in 統一文字
+                items["name"] = to_unified(items["name"], self._unified).text
             if items["resident_code"]:
                 register[items["resident_code"]] = (record.atena_number.value, items)
             else:
