@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jichitai.domain.access.roles import Permission
@@ -32,6 +32,8 @@ from jichitai.services.ports import CsEntry
 from jichitai.services.ports.cs_inbox import CsInboxRow
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
+Seq = Annotated[int, Path(ge=1, le=2**62)]
+Ordinal = Annotated[int, Path(ge=0, le=100_000)]
 
 OUTBOX_STATUSES = {
     "pending": "送信待ち",
@@ -53,7 +55,6 @@ DONE_MESSAGES = {
 }
 OUTBOX_FIELDS = ("until",)
 """The one field shown next to its input (the manual switch's); the others go to the top."""
-MAX_NOTE = 200
 
 
 def _at(value: datetime | None) -> str:
@@ -150,19 +151,19 @@ def _after(request: Request, posted: Posted, action: Callable[[], object], done:
 
 
 @router.post("/cs/messages/{seq}/{ordinal}/resend", summary="CSへの電文の再送信")
-def cs_resend(request: Request, seq: int, ordinal: int, posted: PostedForm) -> Response:
+def cs_resend(request: Request, seq: Seq, ordinal: Ordinal, posted: PostedForm) -> Response:
     app, actor = app_of(request), posted.counter.actor
     reason = posted.get("reason") or None
-    note = posted.get("note")[:MAX_NOTE] or None
+    note = posted.get("note") or None
     return _after(
         request, posted, lambda: app.cs_ops.resend(actor, seq, ordinal, reason, note), "resent"
     )
 
 
 @router.post("/cs/messages/{seq}/{ordinal}/done", summary="CSへの電文を手動で処理済みにする")
-def cs_complete(request: Request, seq: int, ordinal: int, posted: PostedForm) -> Response:
+def cs_complete(request: Request, seq: Seq, ordinal: Ordinal, posted: PostedForm) -> Response:
     app, actor = app_of(request), posted.counter.actor
-    note = posted.get("note")[:MAX_NOTE]
+    note = posted.get("note")
     return _after(
         request, posted, lambda: app.cs_ops.complete(actor, seq, ordinal, note), "completed"
     )
@@ -171,8 +172,8 @@ def cs_complete(request: Request, seq: int, ordinal: int, posted: PostedForm) ->
 @router.post("/cs/manual", summary="CSへの送信を手動連携に切り替える")
 def cs_pause(request: Request, posted: PostedForm) -> Response:
     app, actor = app_of(request), posted.counter.actor
-    until = posted.get("until").strip()[:40] or None
-    note = posted.get("note")[:MAX_NOTE] or None
+    until = posted.get("until").strip() or None
+    note = posted.get("note") or None
     return _after(request, posted, lambda: app.cs_ops.pause(actor, until, note), "paused")
 
 
@@ -258,7 +259,7 @@ def special_move_in(request: Request, posted: PostedForm) -> Response:
     """The 転入 pre-filled from the chosen 転出証明書情報, submitted as a draft; on to the page
     of the draft made (the review goes on as for any 転入)."""
     counter = posted.counter
-    codes = [c for c in posted.all("resident_codes") if c and len(c) <= 20][:50]
+    codes = [c for c in posted.all("resident_codes") if c]
     try:
         view, _ = app_of(request).cs_inbox.special_move_in(counter.actor, codes)
     except DomainError as e:
