@@ -114,6 +114,24 @@ class NoticeService:
             self._guard(uow, document, known, acknowledged)
             return self._printed(uow, actor, document, f"notice:{kind.value}:{event_id}")
 
+    def applicable(self, actor: Actor, event_id: str) -> tuple[NoticeKind, ...]:
+        """The per-change notices the recorded change ``event_id`` calls for (those ``for_change``
+        prints rather than refusing with ``notice.not_for_change``), for a screen's print links.
+        Nothing is printed or logged: only the kinds are answered, no personal data."""
+        actor.require(Permission.ISSUE)
+        with self._uow_for(actor.municipality_code) as uow:
+            facts = _facts(uow, event_id)
+        kinds: list[NoticeKind] = []
+        for kind, layout in _PER_CHANGE.items():
+            try:
+                layout(facts)
+            except DomainError as e:
+                if all(v.code == "notice.not_for_change" for v in e.violations):
+                    continue
+                raise
+            kinds.append(kind)
+        return tuple(kinds)
+
     def move_in_notice_missing(
         self,
         actor: Actor,

@@ -18,6 +18,8 @@ from jichitai.entrypoints.web import (
     routes_changes,
     routes_characters,
     routes_drafts,
+    routes_national,
+    routes_notices,
     routes_residents,
     routes_seals,
     routes_session,
@@ -38,6 +40,8 @@ ROUTERS = [
     routes_characters,
     routes_seals,
     routes_audit,
+    routes_national,
+    routes_notices,
 ]
 
 _TITLES = {

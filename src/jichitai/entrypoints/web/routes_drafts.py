@@ -36,6 +36,7 @@ from jichitai.entrypoints.web.drafts_views import (
     queue_row,
 )
 from jichitai.entrypoints.web.refs import PersonRefs
+from jichitai.entrypoints.web.routes_notices import printable
 from jichitai.entrypoints.web.session import Counter, CurrentCounter, PostedForm, app_of
 from jichitai.entrypoints.web.templating import (
     NO_PROBLEMS,
@@ -141,6 +142,7 @@ def approve(request: Request, draft_id: DraftId, posted: PostedForm) -> HTMLResp
         filed=filed_items(app.register_access.draft(counter.actor, draft_id).command),
         reason=_reason_label(result.reason),
         notices=[NOTICE_LABELS.get(n, n) for n in result.notices],
+        printable=printable(request, counter, result.event_id),
         persons=_recorded_persons(request, counter.actor, result),
     )
 
