@@ -67,6 +67,7 @@ if TYPE_CHECKING:
 
     from jichitai.services.certificates import CertificateService
     from jichitai.services.cs_inbox import CsIntake
+    from jichitai.services.cs_lists import CsLists
     from jichitai.services.immigration import ImmigrationIntake
     from jichitai.services.integration import IntegrationService
     from jichitai.services.migration import LayoutExportService
@@ -166,6 +167,7 @@ class App:
     _number_link: _Once[NumberLinkService] = field(repr=False)
     _notices: _Once[NoticeService] = field(repr=False)
     _cs_inbox: _Once[CsIntake] = field(repr=False)
+    _cs_lists: _Once[CsLists] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -225,6 +227,11 @@ class App:
     def cs_inbox(self) -> CsIntake:
         """What other municipalities sent through the CS: taken in, listed, 特例転入 from it."""
         return self._cs_inbox()
+
+    @property
+    def cs_lists(self) -> CsLists:
+        """CS送信エラー一覧表 and 転入通知情報等取込エラー一覧表, printed (§7.1.1.1, §4.1.3.1.2)."""
+        return self._cs_lists()
 
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
@@ -543,13 +550,14 @@ def bootstrap(
         )
 
     the_integration = _Once(integration)
+    the_cs, the_cs_inbox = _Once(national.cs), _Once(national.cs_inbox)
     return App(
         seals=seals,
         _certificates=_Once(certificates),
         _integration=the_integration,
         _subscribers=_Once(subscribers),
         _webhooks=_Once(webhooks),
-        _cs=_Once(national.cs),
+        _cs=the_cs,
         _cs_ops=_Once(national.cs_ops),
         _cs_check=_Once(national.cs_check),
         _cards=_Once(national.cards),
@@ -563,7 +571,8 @@ def bootstrap(
                 suppressions,
             )
         ),
-        _cs_inbox=_Once(national.cs_inbox),
+        _cs_inbox=the_cs_inbox,
+        _cs_lists=_Once(lambda: national.cs_lists(the_cs, the_cs_inbox, municipalities.name_of)),
         settings=settings,
         engine=engine,
         shards=shards,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from jichitai.config import Settings
     from jichitai.services.audit import AccessLog
     from jichitai.services.cs_inbox import CsIntake
+    from jichitai.services.cs_lists import CsLists
     from jichitai.services.national import CsSender
     from jichitai.services.national_check import CardStatuses, ConsistencyCheck
     from jichitai.services.national_ops import CsOperations
@@ -126,3 +127,18 @@ class NationalLinks:
             self.queries,
             self.register_access(),
         )
+
+    def cs_lists(
+        self,
+        cs: Callable[[], CsSender],
+        inbox: Callable[[], CsIntake],
+        name_of: Callable[[str], str | None],
+    ) -> CsLists:
+        """The printed lists: CS送信エラー一覧表, 転入通知情報等取込エラー一覧表 (PDF or CSV)."""
+        from functools import partial
+
+        from jichitai.adapters.pdf.list_pdf import render_list
+        from jichitai.services.cs_lists import CsLists
+
+        render = partial(render_list, font_path=self.settings.mj_font_path)
+        return CsLists(cs, inbox, self.access_log, self.clock, render, name_of)

@@ -62,3 +62,23 @@ def test_an_ivs_is_dropped_after_a_character_of_the_set_and_a_table_sequence_win
 def test_a_malformed_table_is_refused(text: str) -> None:
     with pytest.raises(TableError):
         parse_table(text)
+
+
+def test_addresses_go_in_unified_characters_as_names_do() -> None:
+    """The address, a 転入通知's former address and a 附票 notice's 本籍 are converted with the
+    same table; a character none converts is listed once, the message held."""
+    from jichitai.domain.national.cs_messages import CsMessage, unify
+
+    body = {
+        "name": "髙橋\u3000一郎",
+        "address": "東京都千代田区\U00020bb7田一丁目",
+        "former_address": "大阪府\U0002000b野市",
+        "domicile": "京都府德川町\U0002000b",
+        "name_kana": "タカハシ",
+    }
+    made = unify(CsMessage("転入通知情報", "", body), bundled_table())
+    assert made.body["name"] == "高橋\u3000一郎"
+    assert made.body["address"] == "東京都千代田区吉田一丁目"
+    assert made.body["former_address"] == "大阪府\U0002000b野市"  # kept, never dropped
+    assert made.body["domicile"] == "京都府徳川町\U0002000b"
+    assert made.unconvertible == ("\U0002000b",)

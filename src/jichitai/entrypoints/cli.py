@@ -31,6 +31,7 @@ from jichitai.entrypoints.cli_common import (
     _fail,
     console_actor,
 )
+from jichitai.entrypoints.cli_cs_fill import cs_amend  # noqa: F401  (cs amend, error lists)
 from jichitai.entrypoints.cli_cs_ops import cs_resend  # noqa: F401  (registers cs resend …)
 from jichitai.entrypoints.cli_immigration import immigration_app
 from jichitai.entrypoints.cli_integration import feed_app, subscriber_app, worker

@@ -594,3 +594,61 @@ def decode_immigration_notice(data: Any) -> dict[str, Any]:
         )
     faults.raise_if_any()
     return {"notice_id": notice_id, "kind": kind, "residence_card_number": card, "items": out}
+
+
+# -- 送信データの手入力での補完 (standard §7.1.1.1 (1090); services/national_ops.py) ------------
+
+CS_AMENDABLE: Final = {
+    "name": "氏名",
+    "name_kana": "氏名のフリガナ",
+    "address": "住所",
+    "former_address": "前住所",
+    "domicile": "本籍",
+    "family_head": "筆頭者",
+}
+"""The items of a CS message a reviewer may complete by hand, with their labels."""
+
+
+def _full_name(text: str, path: str, label: str) -> str:
+    """A name as a message carries it (氏 and 名 with a full-width space): each part a name."""
+    parts = [p for p in re.split("[ \u3000]+", text.strip(" \u3000")) if p]
+    if not parts:
+        raise invalid("input.required", f"{label}を入力してください", path)
+    return "\u3000".join(name_text(p, path, label=label) for p in parts)
+
+
+def decode_cs_amendment(data: Any) -> dict[str, str]:
+    """The items a reviewer typed for a CS message (``{"name": "吉田　太郎", …}``), each checked by
+    its kind as the register checks it (a name as a name, a reading as a reading, the rest as
+    one line of text); every fault reported."""
+    if not isinstance(data, dict) or not data:
+        raise invalid("cs.items_missing", "補完する項目を入力してください", "items")
+    faults = _Faults()
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        path = f"items.{key}"
+        label = CS_AMENDABLE.get(str(key))
+        if label is None:
+            faults.found.append(
+                Violation("cs.item_unknown", f"項目 {str(key)[:40]} は補完できません", path)
+            )
+            continue
+        if not isinstance(value, str):
+            faults.found.append(
+                Violation("input.shape", f"{label}は文字列で入力してください", path)
+            )
+            continue
+        if key in ("name", "family_head"):
+            made = faults.run(path, _full_name, value, path, label)
+        elif key == "name_kana":
+            made = faults.run(
+                path, lambda v, p: "\u3000".join(reading(x, p) for x in v.split()), value, path
+            )
+        else:
+            made = faults.run(path, free_text, value.strip(" \u3000"), path, label=label)
+            if made == "":
+                faults.found.append(Violation("input.required", f"{label}を入力してください", path))
+        if made:
+            out[str(key)] = made
+    faults.raise_if_any()
+    return out

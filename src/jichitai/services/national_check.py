@@ -122,8 +122,9 @@ class ConsistencyCheck:
         without_code: list[str] = []
         for record in records:
             items = identity_items(record)
-            if self._unified is not None:  # the CS holds the name as sent: in 統一文字
-                items["name"] = to_unified(items["name"], self._unified).text
+            if self._unified is not None:  # the CS holds name and address as sent: in 統一文字
+                for item in ("name", "address"):
+                    items[item] = to_unified(items[item], self._unified).text
             if items["resident_code"]:
                 register[items["resident_code"]] = (record.atena_number.value, items)
             else:

@@ -4,6 +4,10 @@
   pending ones: 異動の時系列は担保されること), with another 異動事由 if the clerk says so; the
   name is converted to 住基ネット統一文字 again with the current table. A message in error is
   completed by its re-send; a sent one stays sent.
+- 手入力での補完 (``amend``): a message held (a character outside 住基ネット統一文字) or refused
+  is completed or corrected by hand (the items of ``services/inbound.py``'s
+  ``decode_cs_amendment``), converted and checked again as every message is, and sent as its
+  re-send; the items changed, old and new values, who and when are kept on the new message.
 - 手動で処理済み: a message in error (or pending) completed by hand with a note (送信データを
   手入力で補完して送った、等).
 - 手動連携: a municipality's sending switched to manual for a while (until a time, or until
@@ -25,6 +29,7 @@ from jichitai.domain.errors import ConflictError, InvalidValue, NotFound, Violat
 from jichitai.domain.national.cs_messages import CsMessage, unify
 from jichitai.domain.national.unified_chars import UnifiedTable, describe
 from jichitai.domain.residents.reasons import ChangeReason
+from jichitai.services.inbound import CS_AMENDABLE, decode_cs_amendment
 from jichitai.services.ports import Clock, CsEntry
 from jichitai.services.ports.national_ops import CsManual, CsOperationsStore
 
@@ -132,6 +137,72 @@ class CsOperations:
                 actor.login,
                 now,
                 "再送信した" + (f" {text}" if text else "") if original.status == "error" else None,
+            )
+        except LookupError:
+            raise ConflictError(
+                Violation("cs.changed", "電文の状態が変わりました。一覧を見直してください", "seq")
+            ) from None
+
+    def amend(
+        self, actor: Actor, seq: int, ordinal: int, items: object, note: str | None = None
+    ) -> CsEntry:
+        """送信データの手入力での補完: the message in error with ``items`` (``{"name": …}``)
+        typed by the reviewer, sent again as its re-send (a new pending message after the
+        pending ones); refused, and nothing changed, while a character is still outside
+        住基ネット統一文字."""
+        actor.require(Permission.APPROVE_DRAFT)
+        typed, text = decode_cs_amendment(items), _note(note)
+        original = self._found(actor, seq, ordinal)
+        if original.status != "error":
+            raise ConflictError(
+                Violation("cs.not_amendable", "手入力で補完できるのはエラーの電文です", "seq")
+            )
+        body = orjson.loads(original.body)
+        absent = [key for key in typed if key not in body]
+        if absent:
+            raise InvalidValue(
+                *(
+                    Violation(
+                        "cs.item_absent",
+                        f"{original.kind}に{CS_AMENDABLE[key]}の項目はありません",
+                        f"items.{key}",
+                    )
+                    for key in absent
+                )
+            )
+        changes = [
+            {"item": key, "old": str(body[key]), "new": value}
+            for key, value in typed.items()
+            if str(body[key]) != value
+        ]
+        if not changes:
+            raise InvalidValue(
+                Violation("cs.items_unchanged", "変更された項目がありません", "items")
+            )
+        body.update(typed)
+        body["resend_of"] = {"seq": original.seq, "ordinal": original.ordinal}
+        message = unify(CsMessage(original.kind, original.destination, body), self._unified)
+        if message.unconvertible:
+            raise InvalidValue(
+                Violation(
+                    "cs.unified_chars",
+                    "住基ネット統一文字に変換できない文字があります: "
+                    + unconvertible_text(message.unconvertible),
+                    "items",
+                )
+            )
+        labels = "、".join(CS_AMENDABLE[c["item"]] for c in changes)
+        try:
+            return self._store.add_resend(
+                original,
+                orjson.dumps(message.body, option=orjson.OPT_SORT_KEYS).decode(),
+                "",
+                f"手入力で補完（元: 通番 {seq}-{ordinal}、{labels}）"
+                + (f" {text}" if text else ""),
+                actor.login,
+                self._clock.now(),
+                f"手入力で補完して再送信した（{labels}）",
+                orjson.dumps(changes).decode(),
             )
         except LookupError:
             raise ConflictError(

@@ -49,6 +49,7 @@ class SqlCsOperations:
         by: str,
         at: datetime,
         close_original: str | None,
+        amendments: str = "",
     ) -> CsEntry:
         code = original.municipality_code
         with self._begin(code) as conn:
@@ -89,6 +90,7 @@ class SqlCsOperations:
                     note=note[:300],
                     handled_by=by,
                     handled_at=at,
+                    amendments=amendments,
                 )
             )
             row = conn.execute(select(t.cs_outbox).where(*self._key(code, seq, ordinal))).one()  # type: ignore[arg-type]

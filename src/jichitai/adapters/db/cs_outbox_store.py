@@ -108,6 +108,7 @@ def _entry(row: object) -> CsEntry:
         note=r["note"],
         handled_by=r["handled_by"],
         handled_at=r["handled_at"],
+        amendments=r["amendments"],
     )
 
 

@@ -15,7 +15,7 @@ them:
 - ``戸籍附票記載事項通知`` (法19条) to the 本籍地 and ``市町村通知`` (法30条の50) to
   出入国在留管理庁 (``koseki_immigration.py``).
 
-Names go in 住基ネット統一文字 (``unified_chars.py``) when a table is given.
+Names and addresses go in 住基ネット統一文字 (``unified_chars.py``) when a table is given.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class CsMessage:
     destination: str
     body: dict[str, Any]
     unconvertible: tuple[str, ...] = ()
-    """Characters of the name outside 住基ネット統一文字 that the table could not convert: the
+    """Characters of the name or an address outside 住基ネット統一文字 that the table could not convert: the
     message is held for the clerk (``unified_chars.py``), never sent with a character dropped."""
 
 
@@ -91,25 +91,31 @@ def messages_for(
 ) -> list[CsMessage]:
     """The messages a change of one person (``previous`` before, ``current`` after) sends, in
     the order they go out; none when the change leaves the 本人確認情報 as they were. With
-    ``unified``, the name goes in 住基ネット統一文字 (``unified_chars.py``)."""
+    ``unified``, the name and addresses go in 住基ネット統一文字 (``unified_chars.py``)."""
     out = _messages_for(previous, current, seq=seq)
     if unified is None:
         return out
     return [unify(message, unified) for message in out]
 
 
+UNIFIED_ITEMS: tuple[str, ...] = ("name", "address", "former_address", "domicile")
+"""The items sent in 住基ネット統一文字: the name, the address, a 転入通知's former address and a
+戸籍附票記載事項通知's 本籍 (kana, dates and codes are inside the set)."""
+
+
 def unify(message: CsMessage, table: UnifiedTable) -> CsMessage:
-    """The message with its name converted to 住基ネット統一文字 (kana is inside the set)."""
-    name = message.body.get("name")
-    if not isinstance(name, str):
-        return message
-    conversion = to_unified(name, table)
-    return CsMessage(
-        message.kind,
-        message.destination,
-        {**message.body, "name": conversion.text},
-        conversion.unconvertible,
-    )
+    """The message with its name and addresses converted to 住基ネット統一文字; the characters
+    none of them could be converted by are listed once each."""
+    body = dict(message.body)
+    unconvertible: list[str] = []
+    for item in UNIFIED_ITEMS:
+        value = body.get(item)
+        if not isinstance(value, str) or not value:
+            continue
+        conversion = to_unified(value, table)
+        body[item] = conversion.text
+        unconvertible += [c for c in conversion.unconvertible if c not in unconvertible]
+    return CsMessage(message.kind, message.destination, body, tuple(unconvertible))
 
 
 def _messages_for(

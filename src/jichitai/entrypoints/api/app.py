@@ -25,6 +25,7 @@ from jichitai.entrypoints.api import (
     routes_auth,
     routes_certificates,
     routes_cs,
+    routes_cs_fill,
     routes_cs_inbox,
     routes_drafts,
     routes_integration,
@@ -174,6 +175,7 @@ def create_api(jichitai: App) -> FastAPI:
         routes_national_check,
         routes_notices,
         routes_cs_inbox,
+        routes_cs_fill,
     ):
         api.include_router(module.router)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)

@@ -30,6 +30,9 @@ class CsEntry:
     """What a clerk did: re-sent it (or made it as a re-send), completed it by hand."""
     handled_by: str = ""
     handled_at: datetime | None = None
+    amendments: str = ""
+    """送信データの手入力での補完: the items a reviewer changed, as JSON
+    ``[{"item", "old", "new"}]`` ("" when none)."""
 
 
 @dataclass(frozen=True, slots=True)

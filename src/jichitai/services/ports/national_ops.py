@@ -36,10 +36,12 @@ class CsOperationsStore(Protocol):
         by: str,
         at: datetime,
         close_original: str | None,
+        amendments: str = "",
     ) -> CsEntry:
         """A new pending row with ``body`` after every row of the municipality (sending order);
-        with ``close_original``, the original (in error) is completed with that note. Raises
-        ``LookupError`` if the original changed status meanwhile."""
+        with ``close_original``, the original (in error) is completed with that note;
+        ``amendments``: the items a reviewer completed by hand (JSON, kept on the new row).
+        Raises ``LookupError`` if the original changed status meanwhile."""
 
     def complete(self, entry: CsEntry, note: str, by: str, at: datetime) -> CsEntry:
         """手動で処理済み: status ``done`` with the note, who and when."""

@@ -1,0 +1,24 @@
+"""The printed lists of CS auto-send (standard §7.1.1.1 (1090): CSへ連携できなかった場合のエラー
+表示、一覧表への印字; §4.1.3.1.2 (690): 転入通知情報取込エラー一覧表): a title, the municipality,
+the day, a header and rows, drawn as PDF (``adapters/pdf/list_pdf.py``) or written as CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+SEND_ERRORS = "CS送信エラー一覧表"
+INTAKE_ERRORS = "転入通知情報等取込エラー一覧表"
+
+
+@dataclass(frozen=True, slots=True)
+class ListDocument:
+    title: str
+    municipality_name: str
+    printed_on: date
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    @property
+    def reference(self) -> str:
+        return f"{self.title} {self.printed_on.isoformat()} {len(self.rows)}件"

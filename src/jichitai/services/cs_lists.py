@@ -1,0 +1,181 @@
+"""The printed lists of CS auto-send (standard §7.1.1.1 (1090): CSへ連携できなかった場合のエラー
+表示と一覧表への印字; §4.1.3.1.2 (690): 転入通知情報取込エラー一覧表):
+
+- CS送信エラー一覧表: the messages in error (refused by the CS, or held: a character outside
+  住基ネット統一文字), with the CS's answer and the characters;
+- 転入通知情報等取込エラー一覧表: what came in through the CS and could not be taken in
+  (``unmatched``), with the reason.
+
+Either as PDF (``adapters/pdf/list_pdf.py``) or CSV. Printing needs the counter's ``issue`` (and
+``view``: the lists carry names and 住民票コード); each print is logged (``print`` for PDF,
+``export`` for CSV) with the persons it names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+
+import orjson
+
+from jichitai.domain.access.actor import Actor
+from jichitai.domain.access.roles import Permission
+from jichitai.domain.errors import invalid
+from jichitai.domain.national.cs_lists import INTAKE_ERRORS, SEND_ERRORS, ListDocument
+from jichitai.services.audit import AccessLog, Operation
+from jichitai.services.cs_inbox import CsIntake
+from jichitai.services.national import CsSender
+from jichitai.services.ports import Clock
+
+FORMATS: tuple[str, ...] = ("pdf", "csv")
+JST = timezone(timedelta(hours=9))
+__all__ = ["FORMATS", "CsLists", "PrintedList"]
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedList:
+    title: str
+    count: int
+    format: str
+    data: bytes
+
+    @property
+    def media_type(self) -> str:
+        return "application/pdf" if self.format == "pdf" else "text/csv; charset=utf-8"
+
+
+def _format(value: str) -> str:
+    if value not in FORMATS:
+        raise invalid(
+            "list.format_unknown", f"形式 {value[:10]} は指定できません（pdf, csv）", "format"
+        )
+    return value
+
+
+def _body(text: str) -> dict[str, object]:
+    try:
+        found = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def to_csv(document: ListDocument) -> bytes:
+    """The list as CSV (UTF-8 with a BOM, as spreadsheet programs in Japan read it); a value
+    a spreadsheet would take for a formula is quoted with a leading apostrophe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(document.header)
+    for row in document.rows:
+        writer.writerow(["'" + v if v[:1] in ("=", "+", "-", "@") else v for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+class CsLists:
+    def __init__(
+        self,
+        cs: Callable[[], CsSender],
+        inbox: Callable[[], CsIntake],
+        log: AccessLog,
+        clock: Clock,
+        render: Callable[[ListDocument], bytes],
+        name_of: Callable[[str], str | None],
+    ) -> None:
+        self._cs, self._inbox, self._log = cs, inbox, log
+        self._clock, self._render, self._name_of = clock, render, name_of
+
+    def send_errors(self, actor: Actor, format: str = "pdf") -> PrintedList:
+        """CS送信エラー一覧表: every message in error, in sending order."""
+        actor.require(Permission.ISSUE)
+        wanted = _format(format)
+        rows: list[tuple[str, ...]] = []
+        atena: list[str] = []
+        for e in self._cs().listed(actor, "error"):
+            body = _body(e.body)
+            if isinstance(body.get("atena"), str):
+                atena.append(str(body["atena"]))
+            rows.append(
+                (
+                    f"{e.seq}-{e.ordinal}",
+                    e.kind,
+                    str(body.get("reason_label", "")),
+                    str(body.get("resident_code", "")),
+                    str(body.get("name", "")),
+                    e.destination,
+                    e.last_error,
+                    e.unconvertible,
+                    str(e.attempts),
+                )
+            )
+        header = (
+            "通番",
+            "種別",
+            "異動事由",
+            "住民票コード",
+            "氏名",
+            "送付先",
+            "エラー内容",
+            "変換できない文字",
+            "送信回数",
+        )
+        return self._printed(actor, SEND_ERRORS, header, rows, atena, wanted, "cs:send_errors")
+
+    def intake_errors(self, actor: Actor, format: str = "pdf") -> PrintedList:
+        """転入通知情報等取込エラー一覧表: what came in and could not be taken in."""
+        actor.require(Permission.ISSUE)
+        wanted = _format(format)
+        rows = [
+            (
+                str(r.relay_id),
+                r.kind,
+                f"{self._name_of(r.sender) or r.sender}（{r.sender}）",
+                f"{r.sender_seq}-{r.sender_ordinal}",
+                r.resident_code,
+                r.name,
+                r.note,
+                r.received_at.astimezone(JST).strftime("%Y-%m-%d %H:%M"),
+            )
+            for r in self._inbox().listed(actor, status="unmatched")
+        ]
+        header = (
+            "受信番号",
+            "種別",
+            "送信元",
+            "送信元通番",
+            "住民票コード",
+            "氏名",
+            "理由",
+            "受信日時",
+        )
+        return self._printed(actor, INTAKE_ERRORS, header, rows, [], wanted, "cs:intake_errors")
+
+    def _printed(
+        self,
+        actor: Actor,
+        title: str,
+        header: tuple[str, ...],
+        rows: Sequence[tuple[str, ...]],
+        atena: list[str],
+        format: str,
+        target: str,
+    ) -> PrintedList:
+        document = ListDocument(
+            title,
+            self._name_of(actor.municipality_code) or actor.municipality_code,
+            self._clock.today(),
+            header,
+            tuple(rows),
+        )
+        data = self._render(document) if format == "pdf" else to_csv(document)
+        numbers = tuple(dict.fromkeys(atena))
+        self._log.record(
+            actor,
+            Operation.PRINT if format == "pdf" else Operation.EXPORT,
+            atena_numbers=numbers,
+            target=f"{target}:{format}",
+            person_count=len(rows),
+        )
+        return PrintedList(title, len(rows), format, data)

@@ -1,0 +1,130 @@
+"""CS auto-send through the API (standard §7.1.1.1 (1090), §4.1.3.1.2 (690)): a reviewer completes
+a held message by hand and it goes again as a re-send, recorded with the old and new values; the
+CS送信エラー一覧表 and the 転入通知情報等取込エラー一覧表 printed (PDF, CSV), role-checked and
+logged."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jichitai.bootstrap import App
+from jichitai.domain.access.roles import Role
+from tests.api.conftest import Tenant, a_move_in, auth, error_codes
+from tests.api.test_certificate_reissue_api import squeezed
+from tests.api.test_cs_inbox_api import intake, notice, sent, standin  # noqa: F401
+
+ODD = "\U0002000b"  # 𠀋: outside JIS X 0208, not in the seed table
+
+
+def messages(client: TestClient, tenant: Tenant, status: str | None = None) -> list[Any]:
+    params = {"status": status} if status else {}
+    found = client.get(
+        "/api/v1/cs/messages", params=params, headers=auth(client, tenant.login(Role.CLERK))
+    )
+    assert found.status_code == 200, found.text
+    return list(found.json()["messages"])
+
+
+def rows_of(response: Any) -> list[list[str]]:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+@pytest.mark.spec("7.1.1.1")
+def test_a_reviewer_completes_a_held_name_by_hand_and_it_goes_again_in_order(
+    app: App, client: TestClient, tenant: Tenant
+) -> None:
+    app.register.record_change(tenant.code, a_move_in(number_seed=13, surname=f"{ODD}野"))
+    held = messages(client, tenant, "error")
+    assert held and all(ODD in m["unconvertible"] for m in held)
+    first = held[0]
+    url = f"/api/v1/cs/messages/{first['seq']}/{first['ordinal']}/amend"
+    clerk = auth(client, tenant.login(Role.CLERK))
+    reviewer = auth(client, tenant.login(Role.REVIEWER))
+    fixed = {"items": {"name": "土野　一郎"}, "note": "本人に確認"}
+    assert error_codes(client.post(url, json=fixed, headers=clerk)) == ["auth.forbidden"]
+    # Checked by the register's rules, and still outside the set: refused, nothing changed.
+    bad = client.post(url, json={"items": {"name": "", "sex": "1"}}, headers=reviewer)
+    assert bad.status_code == 422 and set(error_codes(bad)) == {
+        "input.required",
+        "cs.item_unknown",
+    }
+    still = client.post(url, json={"items": {"name": f"{ODD}野　一郎"}}, headers=reviewer)
+    assert still.status_code == 422 and error_codes(still) == ["cs.items_unchanged"]
+    odd = client.post(url, json={"items": {"name": f"{ODD}田　一郎"}}, headers=reviewer)
+    assert odd.status_code == 422 and error_codes(odd) == ["cs.unified_chars"]
+    assert messages(client, tenant, "error") == held
+    made = client.post(url, json=fixed, headers=reviewer)
+    assert made.status_code == 201, made.text
+    amended = made.json()
+    assert amended["status"] == "pending" and amended["unconvertible"] == ""
+    assert amended["amendments"] == [
+        {"item": "name", "old": f"{ODD}野\u3000一郎", "new": "土野\u3000一郎"}
+    ]
+    assert amended["handled_by"] == tenant.login(Role.REVIEWER)
+    assert amended["note"].startswith(f"手入力で補完（元: 通番 {first['seq']}-{first['ordinal']}")
+    every = messages(client, tenant)
+    assert (every[-1]["seq"], every[-1]["ordinal"]) == (amended["seq"], amended["ordinal"])
+    original = next(
+        m for m in every if (m["seq"], m["ordinal"]) == (first["seq"], first["ordinal"])
+    )
+    assert original["status"] == "done"
+    again = client.post(url, json=fixed, headers=reviewer)
+    assert again.status_code == 409 and error_codes(again) == ["cs.not_amendable"]
+
+
+@pytest.mark.spec("7.1.1.1")
+def test_the_send_error_list_prints_as_pdf_and_csv_and_is_logged(
+    app: App, client: TestClient, tenant: Tenant, tmp_path: Path
+) -> None:
+    app.register.record_change(tenant.code, a_move_in(number_seed=13, surname=f"{ODD}野"))
+    held = messages(client, tenant, "error")
+    clerk = auth(client, tenant.login(Role.CLERK))
+    table = rows_of(client.get("/api/v1/cs/error-list?format=csv", headers=clerk))
+    assert table[0][:3] == ["通番", "種別", "異動事由"]
+    assert [r[0] for r in table[1:]] == [f"{m['seq']}-{m['ordinal']}" for m in held]
+    assert all(f"{ODD} (U+2000B)" in r[7] for r in table[1:])
+    pdf = client.get("/api/v1/cs/error-list", headers=clerk)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = squeezed(pdf.content, tmp_path)
+    assert "CS送信エラー一覧表" in text and "U+2000B" in text
+    auditor = auth(client, tenant.login(Role.AUDITOR))
+    assert client.get("/api/v1/cs/error-list", headers=auditor).status_code == 403
+    wrong = client.get("/api/v1/cs/error-list?format=xls", headers=clerk)
+    assert wrong.status_code == 422
+    log = client.get("/api/v1/access-log", headers=auditor).json()["entries"]
+    targets = {e["target"]: e for e in log}
+    assert {"cs:send_errors:csv", "cs:send_errors:pdf"} <= set(targets)
+    assert targets["cs:send_errors:pdf"]["operation"] == "print"
+    assert targets["cs:send_errors:csv"]["operation"] == "export"
+
+
+@pytest.mark.spec("4.1.3.1.2")
+def test_the_intake_error_list_shows_what_could_not_be_taken_in(
+    app: App,
+    client: TestClient,
+    tenant: Tenant,
+    other: Tenant,
+    standin: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    sent(standin, notice(tenant.code, 1, "12345678901"))  # no such person
+    assert intake(app, standin, [tenant.code, other.code]).receive().unmatched == 1
+    clerk = auth(client, tenant.login(Role.CLERK))
+    table = rows_of(client.get("/api/v1/cs/inbox/error-list?format=csv", headers=clerk))
+    assert len(table) == 2 and table[1][1] == "転入通知情報" and table[1][4] == "12345678901"
+    assert table[1][6].startswith("cs_inbox.unknown_resident_code")
+    other_clerk = auth(client, other.login(Role.CLERK))
+    assert rows_of(client.get("/api/v1/cs/inbox/error-list?format=csv", headers=other_clerk)) == [
+        table[0]
+    ]
+    pdf = client.get("/api/v1/cs/inbox/error-list", headers=clerk)
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert "取込エラー一覧表" in squeezed(pdf.content, tmp_path)
