@@ -76,6 +76,7 @@ if TYPE_CHECKING:
     from jichitai.services.national_check import CardStatuses, ConsistencyCheck
     from jichitai.services.national_ops import CsOperations
     from jichitai.services.number_link import NumberLinkService
+    from jichitai.services.read_log import ReadLog
     from jichitai.services.subscribers import SubscriberService
     from jichitai.services.webhooks import WebhookDispatcher
 
@@ -122,6 +123,8 @@ class App:
     sessions: SessionService
     tokens: TokenCodec
     access_log: AccessLog
+    read_log: ReadLog
+    """The access-log entry of a list naming persons (the national links' lists)."""
     suppressions: SuppressionService
     register_access: RegisterAccess
     register_overview: RegisterOverview
@@ -306,7 +309,11 @@ def immigration_intake(app: App) -> ImmigrationIntake:
     url, timeout = app.settings.cs_url, app.settings.cs_timeout
     source = HttpImmigrationSource(url, timeout) if url else None
     return ImmigrationIntake(
-        SqlImmigrationInbox(app.shards), source, app.register_access, app.clock
+        SqlImmigrationInbox(app.shards),
+        source,
+        app.register_access,
+        app.clock,
+        read_log=app.read_log,
     )
 
 
@@ -564,6 +571,7 @@ def bootstrap(
             )
         ),
         _cs_inbox=_Once(national.cs_inbox),
+        read_log=national.read_log(),
         settings=settings,
         engine=engine,
         shards=shards,

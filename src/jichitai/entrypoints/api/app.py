@@ -30,6 +30,7 @@ from jichitai.entrypoints.api import (
     routes_integration,
     routes_national_check,
     routes_notices,
+    routes_number_link,
     routes_residents,
     routes_seals,
     routes_subscribers,
@@ -174,6 +175,7 @@ def create_api(jichitai: App) -> FastAPI:
         routes_national_check,
         routes_notices,
         routes_cs_inbox,
+        routes_number_link,
     ):
         api.include_router(module.router)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)
