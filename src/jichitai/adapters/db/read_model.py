@@ -226,7 +226,8 @@ class SqlRegisterReadModel:
                     r.resident_code.in_(wanted[start : start + 500]),
                 )
             )
-            found.update({str(code): str(atena) for code, atena in rows.tuples()})
+            for row in rows:
+                found[str(row.resident_code)] = str(row.atena_number)
         return found
 
     def households_after(self, after: str | None, limit: int) -> Sequence[HouseholdRow]:
