@@ -77,6 +77,7 @@ if TYPE_CHECKING:
     from jichitai.services.national_check import CardStatuses, ConsistencyCheck
     from jichitai.services.national_ops import CsOperations
     from jichitai.services.number_link import NumberLinkService
+    from jichitai.services.read_log import ReadLog
     from jichitai.services.subscribers import SubscriberService
     from jichitai.services.webhooks import WebhookDispatcher
 
@@ -123,6 +124,8 @@ class App:
     sessions: SessionService
     tokens: TokenCodec
     access_log: AccessLog
+    read_log: ReadLog
+    """The access-log entry of a list naming persons (the national links' lists)."""
     suppressions: SuppressionService
     register_access: RegisterAccess
     register_overview: RegisterOverview
@@ -313,7 +316,11 @@ def immigration_intake(app: App) -> ImmigrationIntake:
     url, timeout = app.settings.cs_url, app.settings.cs_timeout
     source = HttpImmigrationSource(url, timeout) if url else None
     return ImmigrationIntake(
-        SqlImmigrationInbox(app.shards), source, app.register_access, app.clock
+        SqlImmigrationInbox(app.shards),
+        source,
+        app.register_access,
+        app.clock,
+        read_log=app.read_log,
     )
 
 
@@ -573,6 +580,7 @@ def bootstrap(
         ),
         _cs_inbox=the_cs_inbox,
         _cs_lists=_Once(lambda: national.cs_lists(the_cs, the_cs_inbox, municipalities.name_of)),
+        read_log=national.read_log(),
         settings=settings,
         engine=engine,
         shards=shards,

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from jichitai.services.number_link import NumberLinkService
     from jichitai.services.ports import Clock, IdSource
     from jichitai.services.queries import RegisterQueries
+    from jichitai.services.read_log import ReadLog
     from jichitai.services.register import RegisterService
     from jichitai.services.register_access import RegisterAccess
 
@@ -46,6 +47,11 @@ class NationalLinks:
     municipality_codes: Callable[[], list[str]]
     _number_link: NumberLinkService | None = field(default=None, init=False)
 
+    def read_log(self) -> ReadLog:
+        from jichitai.services.read_log import ReadLog
+
+        return ReadLog(self.uow_for, self.access_log)
+
     def cs(self) -> CsSender:
         from jichitai.adapters.db.cs_outbox_store import SqlCsOutbox
         from jichitai.adapters.http.cs_transport import HttpCsTransport
@@ -64,6 +70,7 @@ class NationalLinks:
             self.clock,
             backoff,
             answered=self.number_link().take_generated,
+            read_log=self.read_log(),
         )
 
     def number_link(self) -> NumberLinkService:
@@ -100,7 +107,7 @@ class NationalLinks:
 
         url = self.settings.cs_url
         query = HttpCsQuery(url) if url else None
-        return ConsistencyCheck(self.reader_for, query, bundled_table())
+        return ConsistencyCheck(self.reader_for, query, bundled_table(), read_log=self.read_log())
 
     def cards(self) -> CardStatuses:
         from jichitai.adapters.db.card_status_store import SqlCardStatuses
@@ -109,7 +116,13 @@ class NationalLinks:
 
         url = self.settings.cs_url
         query = HttpCsQuery(url) if url else None
-        return CardStatuses(self.reader_for, SqlCardStatuses(self.shards), query, self.clock)
+        return CardStatuses(
+            self.reader_for,
+            SqlCardStatuses(self.shards),
+            query,
+            self.clock,
+            read_log=self.read_log(),
+        )
 
     def cs_inbox(self) -> CsIntake:
         from jichitai.adapters.db.cs_inbox_store import SqlCsInbox
@@ -126,6 +139,7 @@ class NationalLinks:
             self.register,
             self.queries,
             self.register_access(),
+            self.read_log(),
         )
 
     def cs_lists(

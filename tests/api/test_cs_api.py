@@ -31,6 +31,7 @@ def test_the_clerk_lists_what_waits_and_a_reviewer_completes_resends_and_pauses(
         HttpCsTransport("http://127.0.0.1:9", 1),
         clock,
         RetryPolicy(1, 1, 3),
+        read_log=app.read_log,
     )
     assert away.send_due().retrying == 1
     listed = client.get("/api/v1/cs/messages", params={"status": "pending"}, headers=clerk)

@@ -51,6 +51,7 @@ def intake(app: App, url: str, codes: list[str]) -> CsIntake:
         app.register,
         app.queries,
         app.register_access,
+        app.read_log,
     )
 
 

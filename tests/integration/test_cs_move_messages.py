@@ -26,7 +26,9 @@ pytestmark = pytest.mark.spec("4.1.3.0.4")
 
 
 def certificates(app: App, code: str) -> list[tuple[str, dict[str, object]]]:
-    cs = CsSender(SqlCsOutbox(app.engine), None, app.clock, RetryPolicy(0.01, 0.01, 3))
+    cs = CsSender(
+        SqlCsOutbox(app.engine), None, app.clock, RetryPolicy(0.01, 0.01, 3), read_log=app.read_log
+    )
     listed = cs.listed(Actor("clerk", code, frozenset({Role.CLERK})))
     return [(m.destination, json.loads(m.body)) for m in listed if m.kind == "転出証明書情報"]
 

@@ -83,7 +83,11 @@ def test_a_slow_answer_beyond_the_time_out_is_no_answer_and_the_resend_is_harmle
     faults(standin, delay=1.0)
     # JICHITAI_CS_TIMEOUT, short here: the answer comes after 1 s, too late.
     cs = CsSender(
-        SqlCsOutbox(app.engine), HttpCsTransport(standin, 0.2), app.clock, RetryPolicy(1, 1, 3)
+        SqlCsOutbox(app.engine),
+        HttpCsTransport(standin, 0.2),
+        app.clock,
+        RetryPolicy(1, 1, 3),
+        read_log=app.read_log,
     )
     report = cs.send_due()
     assert (report.sent, report.retrying) == (0, 1)

@@ -48,7 +48,13 @@ def standin(tmp_path: Path) -> Iterator[str]:
 
 def sender(app: App, url: str | None) -> CsSender:
     transport = HttpCsTransport(url, timeout=5) if url else None
-    return CsSender(SqlCsOutbox(app.engine), transport, app.clock, RetryPolicy(0.01, 0.01, 3))
+    return CsSender(
+        SqlCsOutbox(app.engine),
+        transport,
+        app.clock,
+        RetryPolicy(0.01, 0.01, 3),
+        read_log=app.read_log,
+    )
 
 
 def test_each_change_writes_its_messages_in_its_transaction(app: App) -> None:

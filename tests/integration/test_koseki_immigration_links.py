@@ -64,7 +64,13 @@ def standin(tmp_path: Path) -> Iterator[str]:
 
 def sender(app: App, url: str | None) -> CsSender:
     transport = HttpCsTransport(url, timeout=5) if url else None
-    return CsSender(SqlCsOutbox(app.engine), transport, app.clock, RetryPolicy(0.01, 0.01, 3))
+    return CsSender(
+        SqlCsOutbox(app.engine),
+        transport,
+        app.clock,
+        RetryPolicy(0.01, 0.01, 3),
+        read_log=app.read_log,
+    )
 
 
 def of_kind(app: App, code: str, kind: str, status: str | None = None) -> list[Any]:
@@ -217,6 +223,7 @@ def intake(app: App, url: str) -> ImmigrationIntake:
         HttpImmigrationSource(url, timeout=5),
         app.register_access,
         app.clock,
+        read_log=app.read_log,
     )
 
 

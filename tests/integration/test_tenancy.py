@@ -471,6 +471,11 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         assert uow.journal.feed_entries(0, 5)[0][1]
         assert uow.read_model.hidden_from_other_systems([head]) == frozenset()
         assert head not in uow.read_model.hidden_atena_numbers()
+        code = uow.read_model.current(AtenaNumber(head)).resident_code  # type: ignore[union-attr]
+        assert code is not None
+        assert uow.read_model.atena_numbers_by_code([code.value, "00000000000"]) == {
+            code.value: head
+        }
         assert uow.journal.planned_in(0, 100) == {}  # the dates step (services/effective_dates)
         assert uow.journal.due_planned(TODAY) == []
         assert uow.journal.holding_persons(uow.journal.feed_head())  # the last move-in holds

@@ -37,6 +37,7 @@ from jichitai.services.inbound import decode_change
 from jichitai.services.ports import Clock, CsInbox, CsInboxRow, CsMailbox, CsUnreachable
 from jichitai.services.ports.register import SearchCriteria
 from jichitai.services.queries import RegisterQueries
+from jichitai.services.read_log import ReadLog
 from jichitai.services.register import RegisterService
 from jichitai.services.register_access import Checked, DraftView, RegisterAccess
 
@@ -67,6 +68,7 @@ class CsIntake:
         register: RegisterService,
         queries: RegisterQueries,
         access: RegisterAccess,
+        read_log: ReadLog,
     ) -> None:
         self._inbox = inbox
         self._mailbox = mailbox
@@ -75,6 +77,7 @@ class CsIntake:
         self._register = register
         self._queries = queries
         self._access = access
+        self._read_log = read_log
 
     @property
     def enabled(self) -> bool:
@@ -163,7 +166,8 @@ class CsIntake:
         query: str = "",
     ) -> list[CsInboxRow]:
         """The municipality's messages taken in (of one status, one kind; ``query``: a
-        住民票コード or a part of the name), in the order they arrived."""
+        住民票コード or a part of the name), in the order they arrived; logged as a read of the
+        persons they name (``ReadLog``)."""
         actor.require(Permission.VIEW)  # names and 住民票コード of persons
         if status is not None and status not in INBOX_STATUSES:
             raise invalid("cs.status_unknown", f"状態 {status} は指定できません", "status")
@@ -181,6 +185,13 @@ class CsIntake:
                     else wanted in "".join(r.name.split())
                 )
             ]
+        filters = {"status": status or "", "kind": kind or "", "q": query.strip()}
+        self._read_log.listed(
+            actor,
+            " ".join(["cs_inbox", *(f"{k}={v}" for k, v in filters.items() if v)]),
+            resident_codes=[r.resident_code for r in rows],
+            others=len({r.relay_id for r in rows if not r.resident_code}),
+        )
         return list(rows)
 
     def special_move_in(

@@ -28,6 +28,7 @@ from jichitai.services.ports import (
     InboundImmigrationNotice,
 )
 from jichitai.services.queries import SearchBy
+from jichitai.services.read_log import ReadLog
 from jichitai.services.register_access import RegisterAccess
 
 STATUSES: tuple[str, ...] = ("listed", "unknown", "drafted")
@@ -46,11 +47,14 @@ class ImmigrationIntake:
         source: ImmigrationSource | None,
         register: RegisterAccess,
         clock: Clock,
+        *,
+        read_log: ReadLog,
     ) -> None:
         self._inbox = inbox
         self._source = source
         self._register = register
         self._clock = clock
+        self._read_log = read_log
 
     @property
     def enabled(self) -> bool:
@@ -111,18 +115,32 @@ class ImmigrationIntake:
         )
 
     def listed(self, actor: Actor, status: str | None = None) -> list[InboundImmigrationNotice]:
-        """The notices taken in (of one status), for the municipality's clerks."""
+        """The notices taken in (of one status), for the municipality's clerks; logged as a
+        read of the persons they name (an unknown one by its 在留カード番号: counted)."""
         actor.require(Permission.VIEW)
         if status is not None and status not in STATUSES:
             raise InvalidValue(
                 Violation("immigration.status_unknown", f"状態 {status} は指定できません", "status")
             )
-        return list(self._inbox.listed(actor.municipality_code, status))
+        found = list(self._inbox.listed(actor.municipality_code, status))
+        self._read_log.listed(
+            actor,
+            "immigration" + (f" status={status}" if status else ""),
+            atena_numbers=[n.atena_number or "" for n in found],
+            others=len(
+                {n.residence_card_number or n.notice_id for n in found if not n.atena_number}
+            ),
+        )
+        return found
 
     def take(self, actor: Actor, notice_id: str) -> str:
         """A listed notice made into a draft 職権修正 of the person's foreign items; its id."""
         actor.require(Permission.SUBMIT_DRAFT)
-        listed = [n for n in self.listed(actor, "listed") if n.notice_id == notice_id]
+        listed = [
+            n
+            for n in self._inbox.listed(actor.municipality_code, "listed")
+            if n.notice_id == notice_id
+        ]
         if not listed or listed[0].atena_number is None:
             raise InvalidValue(
                 Violation(

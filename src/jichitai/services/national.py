@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import orjson
+
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.errors import DomainError, InvalidValue, Violation
@@ -27,6 +29,7 @@ from jichitai.services.ports import (
     CsTransport,
     CsUnreachable,
 )
+from jichitai.services.read_log import ReadLog
 
 _log = logging.getLogger("jichitai.cs")
 STATUSES: tuple[str, ...] = ("pending", "sent", "error", "done")  # done: 手動で処理済み
@@ -51,10 +54,13 @@ class CsSender:
         clock: Clock,
         retry: RetryPolicy,
         answered: Callable[[CsEntry, CsAnswer], None] | None = None,
+        *,
+        read_log: ReadLog,
     ) -> None:
         """``answered``: takes in what a taken message answers (a generated 個人番号,
         ``services/number_link.py``) before it is marked sent."""
         self._answered = answered
+        self._read_log = read_log
         self._outbox = outbox
         self._transport = transport
         self._clock = clock
@@ -107,14 +113,36 @@ class CsSender:
         return True
 
     def listed(self, actor: Actor, status: str | None = None) -> list[CsEntry]:
-        """The municipality's CS messages (of one status), in sending order, for its clerks."""
+        """The municipality's CS messages (of one status), in sending order, for its clerks;
+        logged as a read of the persons the messages concern (their errors and unconvertible
+        characters are of those persons)."""
         actor.require(Permission.VIEW)  # the messages carry 本人確認情報
         if status is not None and status not in STATUSES:
             raise InvalidValue(
                 Violation("cs.status_unknown", f"状態 {status} は指定できません", "status")
             )
-        return list(self._outbox.listed(actor.municipality_code, status))
+        entries = list(self._outbox.listed(actor.municipality_code, status))
+        persons = [_person(e) for e in entries]
+        self._read_log.listed(
+            actor,
+            "cs_messages" + (f" status={status}" if status else ""),
+            atena_numbers=[a for a, _ in persons],
+            resident_codes=[c for a, c in persons if not a],
+        )
+        return entries
 
     def close(self) -> None:
         if self._transport is not None:
             self._transport.close()
+
+
+def _person(entry: CsEntry) -> tuple[str, str]:
+    """(宛名番号, 住民票コード) of the person a message concerns, as far as its body says."""
+    try:
+        body = orjson.loads(entry.body)
+    except orjson.JSONDecodeError:
+        return "", ""
+    if not isinstance(body, dict):
+        return "", ""
+    atena, code = body.get("atena"), body.get("resident_code")
+    return (atena if isinstance(atena, str) else "", code if isinstance(code, str) else "")

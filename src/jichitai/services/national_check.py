@@ -34,6 +34,7 @@ from jichitai.services.ports import (
     UnitOfWork,
 )
 from jichitai.services.ports.national import CsUnreachable
+from jichitai.services.read_log import ReadLog
 
 PAGE = 500
 
@@ -87,8 +88,11 @@ class ConsistencyCheck:
         reader_for: Callable[[str], UnitOfWork],
         copy: CsCopy | None,
         unified: UnifiedTable | None = None,
+        *,
+        read_log: ReadLog,
     ) -> None:
         self._reader_for = reader_for
+        self._read_log = read_log
         self._copy = copy
         self._unified = unified
 
@@ -109,7 +113,8 @@ class ConsistencyCheck:
         return latest
 
     def check(self, actor: Actor) -> CheckResult:
-        """Every difference between the register and the CS's copy, today."""
+        """Every difference between the register and the CS's copy, today; logged as a read
+        of the persons with a difference (the list shows their values on both sides)."""
         actor.require(Permission.VIEW)  # both sides carry 本人確認情報
         if self._copy is None:
             raise _not_configured("CSが設定されていません")
@@ -130,6 +135,13 @@ class ConsistencyCheck:
             else:
                 without_code.append(record.atena_number.value)
         found = differences(register, held, tuple(without_code))
+        # What the clerk is shown: the persons with a difference, with both sides' values.
+        self._read_log.listed(
+            actor,
+            f"cs_check persons={len(records)} at_cs={len(held)}",
+            atena_numbers=[d.atena_number for d in found],
+            resident_codes=[d.resident_code for d in found if not d.atena_number],
+        )
         return CheckResult(len(records), len(held), tuple(found))
 
 
@@ -144,8 +156,11 @@ class CardStatuses:
         store: CardStatusStore,
         cards: CardManagement | None,
         clock: Clock,
+        *,
+        read_log: ReadLog,
     ) -> None:
         self._reader_for = reader_for
+        self._read_log = read_log
         self._store = store
         self._cards = cards
         self._clock = clock
@@ -178,6 +193,7 @@ class CardStatuses:
             )
         code = record.resident_code.value if record.resident_code else ""
         cards = self._store.listed(actor.municipality_code, code) if code else []
+        self._read_log.listed(actor, f"cards:{atena.value}", atena_numbers=(atena.value,))
         today = self._clock.today()
         return PersonCards(
             atena.value,
@@ -188,6 +204,9 @@ class CardStatuses:
         )
 
     def listed(self, actor: Actor) -> list[CardStatus]:
-        """Every recorded card of the municipality's persons, by 住民票コード and card."""
+        """Every recorded card of the municipality's persons, by 住民票コード and card; logged
+        as a read of those persons."""
         actor.require(Permission.VIEW)
-        return [c for c, _ in self._store.listed(actor.municipality_code)]
+        found = [c for c, _ in self._store.listed(actor.municipality_code)]
+        self._read_log.listed(actor, "cards", resident_codes=[c.resident_code for c in found])
+        return found

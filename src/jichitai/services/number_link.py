@@ -26,7 +26,14 @@ from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.disclosure import sees_individual_numbers
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.common.identifiers import AtenaNumber, IndividualNumber
-from jichitai.domain.errors import DomainError, InvalidValue, NotFound, Violation
+from jichitai.domain.errors import (
+    ConflictError,
+    DomainError,
+    InvalidValue,
+    NotFound,
+    Unavailable,
+    Violation,
+)
 from jichitai.domain.national.cs_messages import NUMBER_REQUEST
 from jichitai.domain.residents.commands import ChangeHeader, Correct, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
@@ -60,12 +67,13 @@ class StockReport:
 
 
 def _unreachable() -> DomainError:
-    return DomainError(
+    return Unavailable(
         Violation(
             "number_link.unreachable",
             "住基ネット（番号生成機関）に接続できません。時間をおいて再度実行してください",
             "number_link",
-        )
+        ),
+        retry_after_seconds=60,
     )
 
 
@@ -101,7 +109,7 @@ class NumberLinkService:
 
     def _require_service(self) -> NumberService:
         if self._service is None:
-            raise DomainError(
+            raise ConflictError(
                 Violation(
                     "number_link.off",
                     "番号連携が設定されていません（JICHITAI_CS_URL）",
@@ -273,6 +281,11 @@ class NumberLinkService:
         """住基ネットの稼働状況 (1160): whether the service answers."""
         return self._service is not None and self._service.healthy()
 
+    def status(self, actor: Actor) -> tuple[bool, bool]:
+        """(enabled, healthy) for a clerk of the municipality (the API's 稼働状況)."""
+        actor.require(Permission.VIEW)
+        return self.enabled, self.healthy()
+
     # --- 空きコード (870) --------------------------------------------------------------------------
 
     def stock(self, actor: Actor) -> StockReport:
@@ -280,6 +293,13 @@ class NumberLinkService:
         actor.require(Permission.VIEW)
         with self._uow_for(actor.municipality_code) as uow:
             return StockReport(uow.number_link.stock_size(), self._low_mark)
+
+    def refill_for(self, actor: Actor) -> int:
+        """``refill`` of the actor's municipality, asked by a reviewer (as the CS's other
+        operations, ``services/national_ops.py``); the operator's command and the worker call
+        ``refill`` itself."""
+        actor.require(Permission.APPROVE_DRAFT)
+        return self.refill(actor.municipality_code)
 
     def refill(self, municipality_code: str) -> int:
         """Fetch a block from the CS when the stock is below the low mark; how many codes were

@@ -215,6 +215,21 @@ class SqlRegisterReadModel:
             ).scalars()
         )
 
+    def atena_numbers_by_code(self, resident_codes: Sequence[str]) -> dict[str, str]:
+        r = t.residents.c
+        wanted = sorted(set(resident_codes))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            rows = self._conn.execute(
+                select(r.resident_code, r.atena_number).where(
+                    r.municipality_code == self._mc,
+                    r.resident_code.in_(wanted[start : start + 500]),
+                )
+            )
+            for row in rows:
+                found[str(row.resident_code)] = str(row.atena_number)
+        return found
+
     def households_after(self, after: str | None, limit: int) -> Sequence[HouseholdRow]:
         c = t.households.c
         stmt = select(c.household_number, c.head_atena_number, c.member_count, c.address_text)

@@ -31,6 +31,7 @@ from jichitai.entrypoints.api import (
     routes_integration,
     routes_national_check,
     routes_notices,
+    routes_number_link,
     routes_residents,
     routes_seals,
     routes_subscribers,
@@ -176,6 +177,7 @@ def create_api(jichitai: App) -> FastAPI:
         routes_notices,
         routes_cs_inbox,
         routes_cs_fill,
+        routes_number_link,
     ):
         api.include_router(module.router)
     api.add_middleware(BodySizeLimit, limit=jichitai.settings.max_body_bytes)

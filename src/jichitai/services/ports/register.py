@@ -224,6 +224,10 @@ class RegisterReadModel(Protocol):
     def hidden_atena_numbers(self) -> frozenset[str]:
         """Every person whose current record carries 他業務参照不可フラグ."""
 
+    def atena_numbers_by_code(self, resident_codes: Sequence[str]) -> dict[str, str]:
+        """住民票コード → 宛名番号 of the persons (live or removed) recorded with these codes;
+        codes nobody here holds are left out (the access log names persons a list shows)."""
+
     def households_after(self, after: str | None, limit: int) -> Sequence[HouseholdRow]:
         """Households (with or without members) after a 世帯番号, in its order, at most ``limit``."""
 
