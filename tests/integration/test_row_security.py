@@ -46,7 +46,7 @@ LOOKED_UP = {
     "cs_manual",
 }
 APPEND_ONLY = {"journal", "access_log", "access_log_persons", "seal_events"}
-# What the application may do to each table (migrations 0002-0030).
+# What the application may do to each table (migrations 0002-0031).
 SIUD = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 APP_GRANTS = {
     **{table.name: SIUD for table in t.metadata.sorted_tables},

@@ -520,7 +520,7 @@ cs_outbox = Table(
     Column("note", String(300), nullable=False, server_default=text("''")),
     Column("handled_by", String(64), nullable=False, server_default=text("''")),
     Column("handled_at", UtcDateTime(), nullable=True),
-    # 送信データの手入力での補完 (0032): the items a reviewer changed, old and new values (JSON).
+    # 送信データの手入力での補完 (0031): the items a reviewer changed, old and new values (JSON).
     Column("amendments", Text, nullable=False, server_default=text("''")),
     PrimaryKeyConstraint("municipality_code", "seq", "ordinal"),
     CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in CS_STATUSES) + ")", name="status"),

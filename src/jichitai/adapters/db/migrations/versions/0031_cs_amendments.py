@@ -1,7 +1,7 @@
 """CS auto-send, 送信データの手入力での補完 (standard §7.1.1.1 (1090)): cs_outbox keeps, on a
 message a reviewer completed by hand, the items changed with their old and new values (JSON).
 
-Revision ID: 0032
+Revision ID: 0031
 Revises: 0030
 Create Date: 2026-12-07
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0032"
+revision: str = "0031"
 down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
