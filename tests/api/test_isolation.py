@@ -152,7 +152,8 @@ def _query(path: str, world: dict[str, Any], missing: bool) -> dict[str, str]:
 
 def _shape(response: Any) -> tuple[int, Any]:
     """What a caller can observe, less the parts that name the requested key itself."""
-    body = response.json() if response.content else None
+    is_json = response.headers.get("content-type", "").startswith("application/json")
+    body = response.json() if response.content and is_json else None  # a PDF or CSV: no body
     if isinstance(body, dict) and "errors" in body:
         return response.status_code, [e["code"] for e in body["errors"]]
     if isinstance(body, dict) and "count" in body:

@@ -58,6 +58,7 @@ def test_the_list_shows_the_cs_answers_and_a_reviewer_resends_with_another_reaso
         HttpCsTransport(refusing_standin, 5),
         clock,
         RetryPolicy(1, 1, 3),
+        read_log=app.read_log,
     )
     app.register.record_change(tenant.code, a_move_in(11, "佐藤", "サトウ"))  # 通番 2
     report = sender.send_due()
