@@ -87,6 +87,11 @@ def _missing_shard(shard: str, municipality_code: str) -> Unavailable:
     )
 
 
+UNANSWERED: Final = (DBAPIError, Unavailable)
+"""What a database that does not answer raises: the driver's error, or (PostgreSQL's engines,
+``outages.py``) 503 ``database.unavailable``."""
+
+
 def hidden_password(url: str) -> str:
     """``url`` as it may be shown (its password masked)."""
     try:
@@ -152,21 +157,24 @@ def read_across(
     another answers with something; when nothing was found and a shard did not answer, the
     answer is not known: 503 ``shard.unavailable``."""
     found: list[_T] = []
-    missed = None
+    missed: tuple[str, BaseException] | None = None
     for shard, engine in route.serving():
         try:
             with engine.connect().execution_options(**READ_ONLY) as conn:
                 row_security.look_across(conn, table)
                 rows = read(conn)
-        except DBAPIError as exc:
+        except UNANSWERED as exc:
             if isinstance(route, SingleDatabase):
                 raise
             _log.warning("shard %s did not answer a look-up in %s: %s", shard, table, exc)
-            missed = shard
+            missed = (shard, exc)
             continue
         found += [row for row in rows if route.serves(shard, municipality_of(row))]
     if not found and missed is not None:
-        raise shard_unavailable(missed)
+        shard, error = missed
+        if shard == HOME:  # the deployment's own database: its own answer
+            raise error
+        raise shard_unavailable(shard) from error
     return found
 
 
@@ -298,7 +306,7 @@ class ShardCatalog:
         for name, engine in self.serving():
             try:
                 revision = current_revision(engine)
-            except DBAPIError:
+            except UNANSWERED:
                 revision = None
             held = tuple(sorted(code for code, on in self._assigned.items() if on == name))
             if name == HOME:
@@ -336,7 +344,7 @@ class ShardCatalog:
         engine = self._make_engine(url)
         try:
             revision = current_revision(engine)
-        except DBAPIError as exc:
+        except UNANSWERED as exc:
             engine.dispose()
             raise shard_unavailable(name) from exc
         if revision != head_revision():

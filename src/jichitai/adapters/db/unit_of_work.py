@@ -13,7 +13,6 @@ from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, insert, select
-from sqlalchemy.exc import DBAPIError
 
 from jichitai.adapters.db import row_security
 from jichitai.adapters.db import tables as t
@@ -34,6 +33,7 @@ from jichitai.adapters.db.session_store import SqlSessions
 from jichitai.adapters.db.shards import (
     HOME,
     MOVED,
+    UNANSWERED,
     WAIT_FOR_MOVE,
     Route,
     ShardCatalog,
@@ -166,8 +166,8 @@ class SqlUnitOfWork:
         (``shard_moves.py``): it takes the municipality's move lock, shared, first."""
         try:
             connection = engine.connect()
-        except DBAPIError as exc:
-            if isinstance(self._route, SingleDatabase):
+        except UNANSWERED as exc:
+            if isinstance(self._route, SingleDatabase) or shard == HOME:
                 raise
             raise shard_unavailable(shard, self._municipality_code) from exc
         if self._read_only:
@@ -365,8 +365,8 @@ class SqlMunicipalityDirectory:
                 row = conn.execute(
                     select(t.municipalities).where(m.code == code, m.placement.is_(None))
                 ).one_or_none()
-        except DBAPIError as exc:
-            if isinstance(self._route, SingleDatabase):
+        except UNANSWERED as exc:
+            if isinstance(self._route, SingleDatabase) or shard == HOME:
                 raise
             raise shard_unavailable(shard, code) from exc
         if row is None and self._route.rerouted(code, shard, moved=False):
@@ -382,8 +382,8 @@ class SqlMunicipalityDirectory:
             try:
                 with engine.connect().execution_options(**READ_ONLY) as conn:
                     rows = conn.execute(select(t.municipalities).where(m.placement.is_(None))).all()
-            except DBAPIError:
-                if isinstance(self._route, SingleDatabase):
+            except UNANSWERED:
+                if isinstance(self._route, SingleDatabase) or shard == HOME:
                     raise
                 continue  # a shard that does not answer lists nothing (``shard list`` says so)
             found += [
