@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import itertools
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -231,13 +231,27 @@ def a_household(
     return households.pop(), [r.atena_number for r in plan.records]
 
 
-_MUNICIPALITY_SERIALS = itertools.count(101)
+_MUNICIPALITY_SERIALS: dict[str, Iterator[int]] = {}
+_SPARE_PREFECTURES = tuple(str(p) for p in range(30, 40))
+"""Prefectures no test names (30-39): where a prefix's codes go on once its own are used up."""
+
+
+def _next_first5(prefix: str) -> str:
+    """The next unused ``prefix`` + 3 digits (101-999) of this test session; once the prefix's
+    899 are used (one session's database keeps every municipality its tests add), the spare
+    prefectures' codes in turn."""
+    for candidate in (prefix, *_SPARE_PREFECTURES):
+        serials = _MUNICIPALITY_SERIALS.setdefault(candidate, iter(range(101, 1000)))
+        serial = next(serials, None)
+        if serial is not None:
+            return f"{candidate}{serial:03d}"
+    raise RuntimeError("the test municipality codes are used up")
 
 
 def a_municipality(app: App, prefix: str = "46", name: str = "試験市") -> str:
     """Add a municipality under a valid code that no other test uses; return the code."""
     while True:
-        first5 = f"{prefix}{next(_MUNICIPALITY_SERIALS):03d}"
+        first5 = _next_first5(prefix)
         code = first5 + municipality_check_digit(first5)
         try:
             app.municipalities.add(code, f"{name}{first5}")
