@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -237,11 +238,13 @@ _SPARE_PREFECTURES = tuple(str(p) for p in range(30, 40))
 
 
 def _next_first5(prefix: str) -> str:
-    """The next unused ``prefix`` + 3 digits (101-999) of this test session; once the prefix's
-    899 are used (one session's database keeps every municipality its tests add), the spare
-    prefectures' codes in turn."""
+    """The next unused ``prefix`` + 3 digits (101-999, then 001-100) of this test session; once
+    the prefix's 999 are used (one session's database keeps every municipality its tests add),
+    the spare prefectures' codes in turn."""
     for candidate in (prefix, *_SPARE_PREFECTURES):
-        serials = _MUNICIPALITY_SERIALS.setdefault(candidate, iter(range(101, 1000)))
+        serials = _MUNICIPALITY_SERIALS.setdefault(
+            candidate, itertools.chain(range(101, 1000), range(1, 101))
+        )
         serial = next(serials, None)
         if serial is not None:
             return f"{candidate}{serial:03d}"
