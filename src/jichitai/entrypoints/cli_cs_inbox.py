@@ -6,7 +6,6 @@ draft for review), ``docs/national-links.md``."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -110,9 +109,12 @@ def cs_move_in(
         view, checked = app.cs_inbox.special_move_in(
             console_actor(municipality, Role.CLERK),
             resident_code,
-            moved_in_on=_day(moved_in_on, "moved_in_on"),
-            filed_on=_day(filed_on, "filed_on"),
             address=given,
+            header={
+                key: text
+                for key, text in (("effective_on", moved_in_on), ("filed_on", filed_on))
+                if text
+            },
         )
     except DomainError as e:
         _fail(e, as_json)
@@ -124,12 +126,3 @@ def cs_move_in(
         },
         as_json,
     )
-
-
-def _day(text: str | None, field: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise invalid("date.format", "年月日は YYYY-MM-DD で指定してください", field) from None

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import orjson
@@ -199,8 +198,6 @@ class CsIntake:
         actor: Actor,
         resident_codes: Sequence[str],
         *,
-        moved_in_on: date | None = None,
-        filed_on: date | None = None,
         address: Mapping[str, Any] | None = None,
         header: Mapping[str, Any] | None = None,
     ) -> tuple[DraftView, Checked]:
@@ -245,9 +242,10 @@ class CsIntake:
             )
         first = bodies[0]
         given_header: dict[str, Any] = dict(header or {})
-        day = moved_in_on or date.fromisoformat(str(first.get("planned_on")))
-        given_header.setdefault("effective_on", day.isoformat())
-        given_header.setdefault("filed_on", (filed_on or self._clock.today()).isoformat())
+        # The header as the clerk gave it is read by the inbound decoder (decode_change), as
+        # every door's; by default the 転出予定日 and today.
+        given_header.setdefault("effective_on", str(first.get("planned_on")))
+        given_header.setdefault("filed_on", self._clock.today().isoformat())
         senders = "、".join(sorted({f"{r.sender} 通番{r.sender_seq}" for r in rows}))
         given_header.setdefault("notes", f"特例転入（CSから受信した転出証明書情報: {senders}）")
         command = {
