@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from jichitai.adapters.db.cs_outbox_store import SqlCsOutbox
+from jichitai.adapters.http.cs_transport import HttpCsTransport
 from jichitai.bootstrap import App
 from jichitai.domain.access.roles import Role
+from jichitai.domain.integration.retry import RetryPolicy
+from jichitai.services.national import CsSender
 from tests.api.conftest import Tenant, a_move_in, auth, error_codes
 from tests.api.test_certificate_reissue_api import squeezed
 from tests.api.test_cs_inbox_api import intake, notice, sent, standin  # noqa: F401
+from tests.fakes import FixedClock
 
 ODD = "\U0002000b"  # 𠀋: outside JIS X 0208, not in the seed table
 
@@ -128,3 +134,71 @@ def test_the_intake_error_list_shows_what_could_not_be_taken_in(
     pdf = client.get("/api/v1/cs/inbox/error-list", headers=clerk)
     assert pdf.headers["content-type"] == "application/pdf"
     assert "取込エラー一覧表" in squeezed(pdf.content, tmp_path)
+
+
+@pytest.mark.spec("7.1.1.1")
+def test_the_sent_and_received_lists_show_what_went_and_came_by_kind_and_period(
+    app: App,
+    client: TestClient,
+    tenant: Tenant,
+    other: Tenant,
+    standin: str,  # noqa: F811
+    clock: FixedClock,
+    tmp_path: Path,
+) -> None:
+    app.register.record_change(tenant.code, a_move_in(number_seed=21, surname="宗信", kana="ムネノブ"))
+    sender = CsSender(
+        SqlCsOutbox(app.engine),
+        HttpCsTransport(standin, 5),
+        clock,
+        RetryPolicy(1, 1, 3),
+        read_log=app.read_log,
+    )
+    assert sender.send_due().sent >= 1
+    went = messages(client, tenant, "sent")
+    clerk = auth(client, tenant.login(Role.CLERK))
+    table = rows_of(client.get("/api/v1/cs/sent-list?format=csv", headers=clerk))
+    assert table[0][:2] == ["通番", "種別"] and table[0][6:8] == ["送信日時", "受領番号"]
+    assert [r[0] for r in table[1:]] == [f"{m['seq']}-{m['ordinal']}" for m in went]
+    assert all(r[7] for r in table[1:])  # the CS's receipt
+    ids = rows_of(
+        client.get(
+            "/api/v1/cs/sent-list",
+            params={"format": "csv", "kind": "本人確認情報", "days": 1},
+            headers=clerk,
+        )
+    )
+    assert ids[1:] and {r[1] for r in ids[1:]} == {"本人確認情報"}
+    clock.at += timedelta(days=3)
+    clerk = auth(client, tenant.login(Role.CLERK))  # a new session, three days on
+    recent = client.get("/api/v1/cs/sent-list?format=csv&days=2", headers=clerk)
+    assert rows_of(recent)[1:] == []  # sent three days ago: outside the period
+    wrong: list[tuple[dict[str, Any], str]] = [
+        ({"kind": "電報"}, "list.kind_unknown"),
+        ({"days": 0}, "list.days_out_of_range"),
+    ]
+    for bad, code in wrong:
+        refused = client.get("/api/v1/cs/sent-list", params=bad, headers=clerk)
+        assert refused.status_code == 422 and error_codes(refused) == [code]
+    pdf = client.get("/api/v1/cs/sent-list", headers=clerk)
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert "CS送信一覧表" in squeezed(pdf.content, tmp_path)
+    auditor = auth(client, tenant.login(Role.AUDITOR))
+    assert client.get("/api/v1/cs/sent-list", headers=auditor).status_code == 403
+
+    sent(standin, notice(tenant.code, 1, "12345678901"))  # no such person: unmatched
+    assert intake(app, standin, [tenant.code, other.code]).receive().unmatched == 1
+    came = rows_of(client.get("/api/v1/cs/inbox/list?format=csv", headers=clerk))
+    assert came[0][6] == "状態" and len(came) == 2
+    assert (came[1][1], came[1][4], came[1][6]) == ("転入通知情報", "12345678901", "取込エラー")
+    certificates = client.get(
+        "/api/v1/cs/inbox/list", params={"format": "csv", "kind": "転出証明書情報"}, headers=clerk
+    )
+    assert rows_of(certificates)[1:] == []
+    other_clerk = auth(client, other.login(Role.CLERK))
+    assert rows_of(client.get("/api/v1/cs/inbox/list?format=csv", headers=other_clerk))[1:] == []
+    log = client.get("/api/v1/access-log", headers=auditor).json()["entries"]
+    targets = {e["target"]: e["operation"] for e in log}
+    assert targets["cs:sent:csv"] == targets["cs:received:csv"] == "export"
+    assert targets["cs:sent:pdf"] == "print"
+    assert "cs:sent kind=本人確認情報 days=1:csv" in targets

@@ -61,3 +61,18 @@ def test_a_refused_message_is_completed_by_hand_and_the_error_list_is_written(
         assert "補完\u3000花子" in {held["name"] for held in copy.values()}  # as typed
         assert cli.ok("cs", "intake-error-list", "-m", CODE, "--format", "csv",
                       "--out", str(tmp_path / "in.csv"))["count"] == 0  # fmt: skip
+        # CS送信一覧表: what the CS took, with its receipts; by kind; a wrong kind is refused.
+        sent = tmp_path / "sent.csv"
+        took = cli.ok("cs", "sent-list", "-m", CODE, "--format", "csv", "--out", str(sent))
+        rows = list(csv.reader(io.StringIO(sent.read_text("utf-8-sig"))))
+        assert took["count"] == len(rows) - 1 == len(listed(cli, "sent"))
+        assert (made_key := f"{made['seq']}-{made['ordinal']}") in {r[0] for r in rows[1:]}
+        assert all(r[7] for r in rows[1:])  # 受領番号
+        assert stat.S_IMODE(sent.stat().st_mode) == 0o600
+        only = cli.ok("cs", "sent-list", "-m", CODE, "--kind", "本人確認情報", "--days", "1",
+                      "--format", "csv", "--out", str(tmp_path / "ids.csv"))  # fmt: skip
+        assert 0 < only["count"] <= took["count"] and made_key
+        wrong = cli.refused("cs", "sent-list", "-m", CODE, "--kind", "電報")
+        assert wrong[0]["code"] == "list.kind_unknown"
+        assert cli.ok("cs", "received-list", "-m", CODE, "--format", "csv",
+                      "--out", str(tmp_path / "received.csv"))["count"] == 0  # fmt: skip

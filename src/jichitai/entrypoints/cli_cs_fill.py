@@ -1,5 +1,5 @@
-"""``jichitai cs amend | error-list | intake-error-list``: completing a CS message in error by
-hand and sending it again, and the printed lists (standard §7.1.1.1 (1090), §4.1.3.1.2 (690);
+"""``jichitai cs amend | error-list | intake-error-list | sent-list | received-list``: completing
+a CS message in error by hand and sending it again, and the printed lists (standard §7.1.1.1 (1090), §4.1.3.1.2 (690);
 ``docs/national-links.md``). The completion needs the reviewer's role; the lists the counter's."""
 
 from __future__ import annotations
@@ -25,6 +25,16 @@ from jichitai.entrypoints.cli_standin import cs_app
 
 FormatOption = Annotated[str, typer.Option("--format", help="pdf または csv")]
 OutOption = Annotated[Path | None, typer.Option("--out", help="出力先（所有者のみ読める）")]
+KindOption = Annotated[str | None, typer.Option("--kind", help="電文の種別（省略時はすべて）")]
+DaysOption = Annotated[
+    int | None, typer.Option("--days", help="直近何日分か（1〜366。省略時はすべて）")
+]
+FILE_NAMES = {
+    "send": "cs-send-errors",
+    "intake": "cs-intake-errors",
+    "sent": "cs-sent",
+    "received": "cs-received",
+}
 
 
 @cs_app.command("amend")
@@ -54,20 +64,30 @@ def cs_amend(
     _emit({**_row(made), "amendments": orjson.loads(made.amendments or "[]")}, as_json)
 
 
-def _print(municipality: str, which: str, format: str, out: Path | None, as_json: bool) -> None:
+def _print(
+    municipality: str,
+    which: str,
+    format: str,
+    out: Path | None,
+    as_json: bool,
+    kind: str | None = None,
+    days: int | None = None,
+) -> None:
     app = _app()
     actor = console_actor(municipality, Role.CLERK)
     try:
         lists = app.cs_lists
-        printed = (
-            lists.send_errors(actor, format)
-            if which == "send"
-            else lists.intake_errors(actor, format)
-        )
+        if which == "send":
+            printed = lists.send_errors(actor, format)
+        elif which == "intake":
+            printed = lists.intake_errors(actor, format)
+        elif which == "sent":
+            printed = lists.sent(actor, format, kind=kind, days=days)
+        else:
+            printed = lists.received(actor, format, kind=kind, days=days)
     except DomainError as e:
         _fail(e, as_json)
-    name = "cs-send-errors" if which == "send" else "cs-intake-errors"
-    target = out or Path(f"{name}-{municipality}.{printed.format}")
+    target = out or Path(f"{FILE_NAMES[which]}-{municipality}.{printed.format}")
     app.write_private_file(str(target), printed.data)
     _emit({"title": printed.title, "count": printed.count, "file": str(target)}, as_json)
 
@@ -92,3 +112,29 @@ def cs_intake_error_list(
 ) -> None:
     """転入通知情報等取込エラー一覧表を書き出す（取り込めなかった受信電文。印刷ログに記録）."""
     _print(municipality, "intake", format, out, as_json)
+
+
+@cs_app.command("sent-list")
+def cs_sent_list(
+    municipality: MunicipalityOption,
+    kind: KindOption = None,
+    days: DaysOption = None,
+    format: FormatOption = "pdf",
+    out: OutOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """CS送信一覧表を書き出す（CSが受領した電文。種別・期間で絞り込み。印刷ログに記録）."""
+    _print(municipality, "sent", format, out, as_json, kind, days)
+
+
+@cs_app.command("received-list")
+def cs_received_list(
+    municipality: MunicipalityOption,
+    kind: KindOption = None,
+    days: DaysOption = None,
+    format: FormatOption = "pdf",
+    out: OutOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """転入通知情報等取込一覧表を書き出す（CSから受信した電文と処理状況。印刷ログに記録）."""
+    _print(municipality, "received", format, out, as_json, kind, days)

@@ -4,7 +4,11 @@
 - CS送信エラー一覧表: the messages in error (refused by the CS, or held: a character outside
   住基ネット統一文字), with the CS's answer and the characters;
 - 転入通知情報等取込エラー一覧表: what came in through the CS and could not be taken in
-  (``unmatched``), with the reason.
+  (``unmatched``), with the reason;
+- CS送信一覧表 (送信した本人確認情報、転入通知情報、… の照会及び一覧表への印字): the messages the
+  CS took, of one kind or all, sent in the last ``days`` days, with the CS's receipt;
+- 転入通知情報等取込一覧表 (転入通知情報と転出証明書情報の取込、一覧表への印字): everything taken
+  in through the CS, of one kind or all, received in the last ``days`` days, with what became of it.
 
 Either as PDF (``adapters/pdf/list_pdf.py``) or CSV. Printing needs the counter's ``issue`` (and
 ``view``: the lists carry names and 住民票コード); each print is logged (``print`` for PDF,
@@ -17,17 +21,24 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import orjson
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.errors import invalid
-from jichitai.domain.national.cs_lists import INTAKE_ERRORS, SEND_ERRORS, ListDocument
+from jichitai.domain.national.cs_lists import (
+    INTAKE_ERRORS,
+    LIST_DAYS_MAX,
+    RECEIVED,
+    SEND_ERRORS,
+    SENT,
+    ListDocument,
+)
 from jichitai.services.audit import AccessLog, Operation
-from jichitai.services.cs_inbox import CsIntake
-from jichitai.services.national import CsSender
+from jichitai.services.cs_inbox import INBOX_KINDS, CsIntake
+from jichitai.services.national import KINDS, CsSender
 from jichitai.services.ports import Clock
 
 FORMATS: tuple[str, ...] = ("pdf", "csv")
@@ -53,6 +64,42 @@ def _format(value: str) -> str:
             "list.format_unknown", f"形式 {value[:10]} は指定できません（pdf, csv）", "format"
         )
     return value
+
+
+INBOX_STATUS_LABELS = {
+    "new": "未処理",
+    "taken": "取込済",
+    "unmatched": "取込エラー",
+    "used": "特例転入に使用",
+}
+
+
+def _kind(value: str | None, known: tuple[str, ...]) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in known:
+        raise invalid(
+            "list.kind_unknown",
+            f"種別 {value[:20]} は指定できません（{'、'.join(known)}）",
+            "kind",
+        )
+    return value
+
+
+def _days(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if not 1 <= value <= LIST_DAYS_MAX:
+        raise invalid(
+            "list.days_out_of_range",
+            f"期間は 1 日から {LIST_DAYS_MAX} 日までで指定してください（{value} 日）",
+            "days",
+        )
+    return value
+
+
+def _stamp(at: datetime | None) -> str:
+    return at.astimezone(JST).strftime("%Y-%m-%d %H:%M") if at is not None else ""
 
 
 def _body(text: str) -> dict[str, object]:
@@ -136,7 +183,7 @@ class CsLists:
                 r.resident_code,
                 r.name,
                 r.note,
-                r.received_at.astimezone(JST).strftime("%Y-%m-%d %H:%M"),
+                _stamp(r.received_at),
             )
             for r in self._inbox().listed(actor, status="unmatched")
         ]
@@ -151,6 +198,100 @@ class CsLists:
             "受信日時",
         )
         return self._printed(actor, INTAKE_ERRORS, header, rows, [], wanted, "cs:intake_errors")
+
+    def sent(
+        self,
+        actor: Actor,
+        format: str = "pdf",
+        *,
+        kind: str | None = None,
+        days: int | None = None,
+    ) -> PrintedList:
+        """CS送信一覧表: the messages the CS took (of ``kind``; sent in the last ``days`` days),
+        in sending order, with the CS's receipt."""
+        actor.require(Permission.ISSUE)
+        wanted, only, back = _format(format), _kind(kind, KINDS), _days(days)
+        since = self._clock.now() - timedelta(days=back) if back is not None else None
+        rows: list[tuple[str, ...]] = []
+        atena: list[str] = []
+        for e in self._cs().listed(actor, "sent"):
+            if only is not None and e.kind != only:
+                continue
+            if since is not None and (e.sent_at is None or e.sent_at < since):
+                continue
+            body = _body(e.body)
+            if isinstance(body.get("atena"), str):
+                atena.append(str(body["atena"]))
+            rows.append(
+                (
+                    f"{e.seq}-{e.ordinal}",
+                    e.kind,
+                    str(body.get("reason_label", "")),
+                    str(body.get("resident_code", "")),
+                    str(body.get("name", "")),
+                    e.destination,
+                    _stamp(e.sent_at),
+                    e.receipt or "",
+                    e.note,
+                )
+            )
+        header = (
+            "通番",
+            "種別",
+            "異動事由",
+            "住民票コード",
+            "氏名",
+            "送付先",
+            "送信日時",
+            "受領番号",
+            "備考",
+        )
+        target = "cs:sent" + (f" kind={only}" if only else "") + (f" days={back}" if back else "")
+        return self._printed(actor, SENT, header, rows, atena, wanted, target)
+
+    def received(
+        self,
+        actor: Actor,
+        format: str = "pdf",
+        *,
+        kind: str | None = None,
+        days: int | None = None,
+    ) -> PrintedList:
+        """転入通知情報等取込一覧表: everything taken in through the CS (of ``kind``; received in
+        the last ``days`` days), in the order it arrived, with its state."""
+        actor.require(Permission.ISSUE)
+        wanted, only, back = _format(format), _kind(kind, INBOX_KINDS), _days(days)
+        since = self._clock.now() - timedelta(days=back) if back is not None else None
+        rows = [
+            (
+                str(r.relay_id),
+                r.kind,
+                f"{self._name_of(r.sender) or r.sender}（{r.sender}）",
+                f"{r.sender_seq}-{r.sender_ordinal}",
+                r.resident_code,
+                r.name,
+                INBOX_STATUS_LABELS.get(r.status, r.status),
+                r.note,
+                _stamp(r.received_at),
+            )
+            for r in self._inbox().listed(actor, kind=only)
+            if since is None or r.received_at >= since
+        ]
+        header = (
+            "受信番号",
+            "種別",
+            "送信元",
+            "送信元通番",
+            "住民票コード",
+            "氏名",
+            "状態",
+            "処理",
+            "受信日時",
+        )
+        target = (
+            "cs:received" + (f" kind={only}" if only else "") + (f" days={back}" if back else "")
+        )
+        return self._printed(actor, RECEIVED, header, rows, [], wanted, target)
 
     def _printed(
         self,

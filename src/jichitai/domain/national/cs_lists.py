@@ -1,6 +1,7 @@
 """The printed lists of CS auto-send (standard §7.1.1.1 (1090): CSへ連携できなかった場合のエラー
-表示、一覧表への印字; §4.1.3.1.2 (690): 転入通知情報取込エラー一覧表): a title, the municipality,
-the day, a header and rows, drawn as PDF (``adapters/pdf/list_pdf.py``) or written as CSV."""
+表示、一覧表への印字; 送信した電文と取り込んだ電文の照会及び一覧表への印字; §4.1.3.1.2 (690):
+転入通知情報取込エラー一覧表): a title, the municipality, the day, a header and rows, drawn as PDF
+(``adapters/pdf/list_pdf.py``) or written as CSV."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from datetime import date
 
 SEND_ERRORS = "CS送信エラー一覧表"
 INTAKE_ERRORS = "転入通知情報等取込エラー一覧表"
+SENT = "CS送信一覧表"
+RECEIVED = "転入通知情報等取込一覧表"
+LIST_DAYS_MAX = 366
+"""How far back (days) a printed list of messages sent or taken in may reach in one print."""
 
 
 @dataclass(frozen=True, slots=True)

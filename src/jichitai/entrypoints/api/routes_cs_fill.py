@@ -23,6 +23,8 @@ LIST: dict[int | str, dict[str, Any]] = {
     }
 }
 Format = Annotated[Literal["pdf", "csv"], Query(description="形式")]
+Kind = Annotated[str | None, Query(description="電文の種別（省略時はすべて）", max_length=40)]
+Days = Annotated[int | None, Query(description="直近何日分か（1〜366。省略時はすべて）")]
 
 
 class Amend(BaseModel):
@@ -91,3 +93,39 @@ def print_cs_intake_errors(
     request: Request, actor: CurrentActor, format: Format = "pdf"
 ) -> Response:
     return _file(app_of(request).cs_lists.intake_errors(actor, format), "cs-intake-errors")
+
+
+@router.get(
+    "/cs/sent-list",
+    operation_id="printCsSent",
+    response_class=Response,
+    responses={**LIST, **s.error_responses(403, 422)},
+    summary="CS送信一覧表（PDF・CSV。種別・期間で絞り込み）",
+)
+def print_cs_sent(
+    request: Request,
+    actor: CurrentActor,
+    format: Format = "pdf",
+    kind: Kind = None,
+    days: Days = None,
+) -> Response:
+    printed = app_of(request).cs_lists.sent(actor, format, kind=kind, days=days)
+    return _file(printed, "cs-sent")
+
+
+@router.get(
+    "/cs/inbox/list",
+    operation_id="printCsReceived",
+    response_class=Response,
+    responses={**LIST, **s.error_responses(403, 422)},
+    summary="転入通知情報等取込一覧表（PDF・CSV。種別・期間で絞り込み）",
+)
+def print_cs_received(
+    request: Request,
+    actor: CurrentActor,
+    format: Format = "pdf",
+    kind: Kind = None,
+    days: Days = None,
+) -> Response:
+    printed = app_of(request).cs_lists.received(actor, format, kind=kind, days=days)
+    return _file(printed, "cs-received")
