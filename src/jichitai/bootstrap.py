@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     from jichitai.services.read_log import ReadLog
     from jichitai.services.subscribers import SubscriberService
     from jichitai.services.webhooks import WebhookDispatcher
+    from jichitai.services.wide_area import WideAreaService
 
 T = TypeVar("T")
 
@@ -171,6 +172,7 @@ class App:
     _notices: _Once[NoticeService] = field(repr=False)
     _cs_inbox: _Once[CsIntake] = field(repr=False)
     _cs_lists: _Once[CsLists] = field(repr=False)
+    _wide_area: _Once[WideAreaService] = field(repr=False)
 
     @property
     def layout_export(self) -> LayoutExportService:
@@ -235,6 +237,11 @@ class App:
     def cs_lists(self) -> CsLists:
         """CS送信エラー一覧表 and 転入通知情報等取込エラー一覧表, printed (§7.1.1.1, §4.1.3.1.2)."""
         return self._cs_lists()
+
+    @property
+    def wide_area(self) -> WideAreaService:
+        """広域交付要求 and its answers through the CS (§7.1.1.1, 住基法12条の4)."""
+        return self._wide_area()
 
     def preload(self) -> None:
         """Builds now what is otherwise built on first use and imports what the adapters import
@@ -527,6 +534,7 @@ def bootstrap(
         access_log,
         lambda: RegisterAccess(register, queries, suppressions, access_log, uow_for),
         lambda: [m.code for m in municipalities.all()],
+        suppressions,
     )
 
     def layout_export() -> LayoutExportService:
@@ -579,6 +587,7 @@ def bootstrap(
             )
         ),
         _cs_inbox=the_cs_inbox,
+        _wide_area=_Once(national.wide_area),
         _cs_lists=_Once(lambda: national.cs_lists(the_cs, the_cs_inbox, municipalities.name_of)),
         read_log=national.read_log(),
         settings=settings,

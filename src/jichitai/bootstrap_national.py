@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from jichitai.services.read_log import ReadLog
     from jichitai.services.register import RegisterService
     from jichitai.services.register_access import RegisterAccess
+    from jichitai.services.suppression import SuppressionService
+    from jichitai.services.wide_area import WideAreaService
 
 
 @dataclass
@@ -45,6 +47,7 @@ class NationalLinks:
     access_log: AccessLog
     register_access: Callable[[], RegisterAccess]
     municipality_codes: Callable[[], list[str]]
+    suppressions: SuppressionService
     _number_link: NumberLinkService | None = field(default=None, init=False)
 
     def read_log(self) -> ReadLog:
@@ -140,6 +143,23 @@ class NationalLinks:
             self.queries,
             self.register_access(),
             self.read_log(),
+            answer_requests=self.wide_area().answer,
+        )
+
+    def wide_area(self) -> WideAreaService:
+        from jichitai.adapters.db.cs_inbox_store import SqlCsInbox
+        from jichitai.adapters.db.cs_ops_store import SqlCsOperations
+        from jichitai.adapters.unified_chars_file import bundled_table
+        from jichitai.services.wide_area import WideAreaService
+
+        return WideAreaService(
+            self.uow_for,
+            SqlCsInbox(self.shards),
+            SqlCsOperations(self.shards),
+            self.suppressions,
+            self.access_log,
+            self.clock,
+            bundled_table(),
         )
 
     def cs_lists(

@@ -146,7 +146,9 @@ def test_the_sent_and_received_lists_show_what_went_and_came_by_kind_and_period(
     clock: FixedClock,
     tmp_path: Path,
 ) -> None:
-    app.register.record_change(tenant.code, a_move_in(number_seed=21, surname="宗信", kana="ムネノブ"))
+    app.register.record_change(
+        tenant.code, a_move_in(number_seed=21, surname="宗信", kana="ムネノブ")
+    )
     sender = CsSender(
         SqlCsOutbox(app.engine),
         HttpCsTransport(standin, 5),

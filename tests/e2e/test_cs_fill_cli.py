@@ -76,3 +76,15 @@ def test_a_refused_message_is_completed_by_hand_and_the_error_list_is_written(
         assert wrong[0]["code"] == "list.kind_unknown"
         assert cli.ok("cs", "received-list", "-m", CODE, "--format", "csv",
                       "--out", str(tmp_path / "received.csv"))["count"] == 0  # fmt: skip
+        # 広域交付要求 from the counter's CLI: checked by the inbound decoder, queued in order.
+        refused_request = cli.refused("cs", "wide-request", "-m", CODE, "-r", "1234567890",
+                                      "--name", "広域　花子", "--birth-date", "あした",
+                                      "--to", "27100")  # fmt: skip
+        assert {"resident_code.format", "date.format", "municipality_code.format"} <= {
+            e["code"] for e in refused_request
+        }
+        request = cli.ok("cs", "wide-request", "-m", CODE, "-r", "12345678903",
+                         "--name", "広域　花子", "--birth-date", "昭和55年1月2日",
+                         "--to", "271004", "--household")  # fmt: skip
+        assert (request["kind"], request["status"]) == ("広域交付要求", "pending")
+        assert request["note"] == "広域交付要求（世帯全員）"

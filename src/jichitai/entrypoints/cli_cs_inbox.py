@@ -20,7 +20,9 @@ from jichitai.entrypoints.cli_common import (
     _fail,
     console_actor,
 )
+from jichitai.entrypoints.cli_cs_ops import _row
 from jichitai.entrypoints.cli_standin import cs_app
+from jichitai.entrypoints.presenters import wide_area_answer
 
 
 @cs_app.command("inbox")
@@ -60,7 +62,34 @@ def inbox_item(row: Any) -> dict[str, Any]:
         "status": row.status,
         "note": row.note,
         "received_at": row.received_at.isoformat(),
+        "answer": wide_area_answer(row.kind, body),
     }
+
+
+@cs_app.command("wide-request")
+def cs_wide_request(
+    municipality: MunicipalityOption,
+    resident_code: Annotated[str, typer.Option("--resident-code", "-r", help="住民票コード")],
+    name: Annotated[str, typer.Option("--name", help="氏名（本人確認書類のとおり）")],
+    birth_date: Annotated[str, typer.Option("--birth-date", help="生年月日（和暦又は西暦）")],
+    to: Annotated[str, typer.Option("--to", help="住所地の地方公共団体コード")],
+    household: Annotated[bool, typer.Option("--household", help="世帯全員の住民票")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """広域交付要求をCS経由で住所地へ送る（回答は cs inbox --kind 広域交付住民票情報 に届く）."""
+    app = _app()
+    data = {
+        "resident_code": resident_code,
+        "name": name,
+        "birth_date": birth_date,
+        "to": to,
+        "scope": "household" if household else "person",
+    }
+    try:
+        made = app.wide_area.request(console_actor(municipality, Role.CLERK), data)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit(_row(made), as_json)
 
 
 @cs_app.command("receive")
@@ -77,6 +106,7 @@ def cs_receive(as_json: JsonOption = False) -> None:
             "taken": report.taken,
             "unmatched": report.unmatched,
             "unreachable": report.unreachable,
+            "answered": report.answered,
         },
         as_json,
     )

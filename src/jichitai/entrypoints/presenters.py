@@ -23,6 +23,7 @@ from jichitai.domain.errors import (
     TooManyRequests,
     Unavailable,
 )
+from jichitai.domain.national.wide_area import WIDE_AREA_RECORD
 from jichitai.domain.residents.model import ResidentKind, ResidentRecord
 from jichitai.services.ports import RegisterStats
 
@@ -166,3 +167,14 @@ def status_of(error: DomainError) -> int:
     if isinstance(error, Unavailable):
         return 503
     return 422
+
+
+def wide_area_answer(kind: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    """What a received 広域交付住民票情報 says (issued, with the members' items; or refused, with
+    why), for the 交付地's clerk; None for a message of any other kind."""
+    if kind != WIDE_AREA_RECORD:
+        return None
+    return {
+        key: body.get(key)
+        for key in ("status", "refusal", "scope", "address", "household_head_name", "members")
+    }

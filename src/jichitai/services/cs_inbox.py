@@ -8,7 +8,9 @@ taken in automatically (§4.1.3.1.2 (690)), and the 特例転入 started from a 
   the person is found by 住民票コード; when that cannot be done (no such person, not moved out,
   a value the register refuses) the row is kept ``unmatched`` with the reason, for the clerk,
   who records the notice by hand (§4.1.3.1.3 (700)).
-- ``listed``: the clerk's list (転入通知情報 and 転出証明書情報, with their status).
+- ``listed``: the clerk's list (転入通知情報, 転出証明書情報, 広域交付要求 and
+  広域交付住民票情報, with their status); a 広域交付要求 is answered after each intake by
+  ``services/wide_area.py``.
 - ``special_move_in``: the clerk picks the 転出証明書情報 of the movers (by 住民票コード) and a
   転入 is pre-filled from them (name, reading, birth date, sex, 続柄, 本籍, 個人番号, 住民票コード,
   the former address; the new address is the 転出先 unless the clerk gives it), recorded as
@@ -31,6 +33,7 @@ from jichitai.domain.access.roles import Permission
 from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation, invalid
 from jichitai.domain.national.cs_messages import MOVE_IN_NOTICE
 from jichitai.domain.national.move_messages import MOVE_OUT_CERTIFICATE
+from jichitai.domain.national.wide_area import WIDE_AREA_KINDS
 from jichitai.domain.residents.model import ResidentStatus
 from jichitai.services.inbound import decode_change
 from jichitai.services.ports import Clock, CsInbox, CsInboxRow, CsMailbox, CsUnreachable
@@ -42,7 +45,7 @@ from jichitai.services.register_access import Checked, DraftView, RegisterAccess
 
 _log = logging.getLogger("jichitai.cs")
 INBOX_STATUSES: tuple[str, ...] = ("new", "taken", "unmatched", "used")
-INBOX_KINDS: tuple[str, ...] = (MOVE_IN_NOTICE, MOVE_OUT_CERTIFICATE)
+INBOX_KINDS: tuple[str, ...] = (MOVE_IN_NOTICE, MOVE_OUT_CERTIFICATE, *WIDE_AREA_KINDS)
 OPERATOR = "cs-intake"
 
 
@@ -52,6 +55,8 @@ class IntakeReport:
     taken: int = 0
     unmatched: int = 0
     unreachable: int = 0
+    answered: int = 0
+    """広域交付要求 answered (``services/wide_area.py``)."""
 
 
 class CsIntake:
@@ -68,7 +73,11 @@ class CsIntake:
         queries: RegisterQueries,
         access: RegisterAccess,
         read_log: ReadLog,
+        answer_requests: Callable[[str], int] | None = None,
     ) -> None:
+        """``answer_requests``: after each municipality's intake, answers its new 広域交付要求
+        (``WideAreaService.answer``)."""
+        self._answer_requests = answer_requests
         self._inbox = inbox
         self._mailbox = mailbox
         self._clock = clock
@@ -99,6 +108,8 @@ class CsIntake:
             if deliveries:
                 report.received += self._inbox.add(code, deliveries, self._clock.now())
             self.take_notices(code, report)
+            if self._answer_requests is not None:
+                report.answered += self._answer_requests(code)
         return report
 
     def take_notices(self, municipality_code: str, report: IntakeReport | None = None) -> None:

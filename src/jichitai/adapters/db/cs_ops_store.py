@@ -65,37 +65,83 @@ class SqlCsOperations:
                 if closed != 1:
                     conn.rollback()
                     raise LookupError(original.seq)
-            # After every message of the municipality: the last (seq, ordinal) + 1 ordinal.
-            last = conn.execute(
-                select(_C.seq, _C.ordinal)
-                .where(_C.municipality_code == code)
-                .order_by(_C.seq.desc(), _C.ordinal.desc())
-                .limit(1)
-                .with_for_update()
-            ).one()
-            seq, ordinal = int(last.seq), int(last.ordinal) + 1
-            conn.execute(
-                insert(t.cs_outbox).values(
-                    municipality_code=code,
-                    seq=seq,
-                    ordinal=ordinal,
-                    kind=original.kind,
-                    destination=original.destination,
-                    body=body,
-                    status="error" if unconvertible else "pending",
-                    attempts=0,
-                    next_attempt_at=at,
-                    last_error=HELD if unconvertible else "",
-                    unconvertible=unconvertible[:400],
-                    note=note[:300],
-                    handled_by=by,
-                    handled_at=at,
-                    amendments=amendments,
-                )
+            made = self._append(
+                conn,
+                code,
+                original.kind,
+                original.destination,
+                body,
+                unconvertible,
+                note,
+                by,
+                at,
+                amendments,
             )
-            row = conn.execute(select(t.cs_outbox).where(*self._key(code, seq, ordinal))).one()  # type: ignore[arg-type]
             conn.commit()
-            return _entry(row)
+            return made
+
+    def add_message(
+        self,
+        municipality_code: str,
+        kind: str,
+        destination: str,
+        body: str,
+        unconvertible: str,
+        note: str,
+        by: str,
+        at: datetime,
+    ) -> CsEntry:
+        with self._begin(municipality_code) as conn:
+            made = self._append(
+                conn, municipality_code, kind, destination, body, unconvertible, note, by, at, ""
+            )
+            conn.commit()
+            return made
+
+    def _append(
+        self,
+        conn: Connection,
+        code: str,
+        kind: str,
+        destination: str,
+        body: str,
+        unconvertible: str,
+        note: str,
+        by: str,
+        at: datetime,
+        amendments: str,
+    ) -> CsEntry:
+        """A new row after every row of the municipality (the last (seq, ordinal) + 1 ordinal;
+        (0, 0) for the first), pending, or in error when held for its characters."""
+        last = conn.execute(
+            select(_C.seq, _C.ordinal)
+            .where(_C.municipality_code == code)
+            .order_by(_C.seq.desc(), _C.ordinal.desc())
+            .limit(1)
+            .with_for_update()
+        ).first()
+        seq, ordinal = (int(last.seq), int(last.ordinal) + 1) if last is not None else (0, 0)
+        conn.execute(
+            insert(t.cs_outbox).values(
+                municipality_code=code,
+                seq=seq,
+                ordinal=ordinal,
+                kind=kind,
+                destination=destination,
+                body=body,
+                status="error" if unconvertible else "pending",
+                attempts=0,
+                next_attempt_at=at,
+                last_error=HELD if unconvertible else "",
+                unconvertible=unconvertible[:400],
+                note=note[:300],
+                handled_by=by,
+                handled_at=at,
+                amendments=amendments,
+            )
+        )
+        row = conn.execute(select(t.cs_outbox).where(*self._key(code, seq, ordinal))).one()  # type: ignore[arg-type]
+        return _entry(row)
 
     def complete(self, entry: CsEntry, note: str, by: str, at: datetime) -> CsEntry:
         code = entry.municipality_code

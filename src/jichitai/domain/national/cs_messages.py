@@ -36,6 +36,7 @@ from jichitai.domain.national.move_messages import (
     destination_of,
 )
 from jichitai.domain.national.unified_chars import UnifiedTable, to_unified
+from jichitai.domain.national.wide_area import WIDE_AREA_KINDS
 from jichitai.domain.residents.model import ResidentRecord
 from jichitai.domain.residents.reasons import ChangeReason
 
@@ -50,6 +51,8 @@ as 個人番号の職権記載 (``services/number_link.py``)."""
 KINDS: tuple[str, ...] = (IDENTITY, MOVE_IN_NOTICE, MOVE_OUT_CERTIFICATE, NUMBER_REQUEST)
 # 戸籍附票記載事項通知 (住基法19条) and 市町村通知 (住基法30条の50): domain/national/koseki_immigration.py
 KINDS += (FUHYO_NOTICE, IMMIGRATION_NOTICE)
+# 広域交付要求 and 広域交付住民票情報 (住基法12条の4): domain/national/wide_area.py
+KINDS += WIDE_AREA_KINDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,11 +30,12 @@ from typing import Any
 
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.municipality import municipality_check_digit
+from jichitai.domain.national.wide_area import WIDE_AREA_KINDS
 from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
 from jichitai.domain.residents.reasons import ChangeReason
 
 MOVE_OUT_CERTIFICATE = "転出証明書情報"
-RELAYED_KINDS: tuple[str, ...] = ("転入通知情報", MOVE_OUT_CERTIFICATE)
+RELAYED_KINDS: tuple[str, ...] = ("転入通知情報", MOVE_OUT_CERTIFICATE, *WIDE_AREA_KINDS)
 """The kinds the CS hands on to the municipality they are addressed to."""
 
 

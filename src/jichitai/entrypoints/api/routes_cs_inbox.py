@@ -1,5 +1,6 @@
-"""What other municipalities sent through the CS (転入通知情報, 転出証明書情報): the list, and the
-特例転入 started from a received 転出証明書情報 (§4.1.1.3 (610)), submitted as a draft."""
+"""What other municipalities sent through the CS (転入通知情報, 転出証明書情報, 広域交付要求 and
+広域交付住民票情報): the list, the 特例転入 started from a received 転出証明書情報 (§4.1.1.3 (610)),
+submitted as a draft, and the 広域交付要求 sent for an applicant at the counter (§7.1.1.1)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.inputs import check_strings
 from jichitai.entrypoints.api.present import draft as draft_body
 from jichitai.entrypoints.api.present import error_items
+from jichitai.entrypoints.api.routes_cs import CsMessage, _message
 from jichitai.entrypoints.api.security import CurrentActor, app_of
+from jichitai.entrypoints.presenters import wide_area_answer
 
 router = APIRouter(prefix="/api/v1", tags=["cs"])
 ERRORS = s.error_responses(403, 404, 409)
@@ -30,6 +33,10 @@ class CsInboxItem(BaseModel):
     status: str = Field(description="new | taken（自動で受理） | unmatched（note: 理由） | used")
     note: str
     received_at: str
+    answer: dict[str, Any] | None = Field(
+        default=None,
+        description="広域交付住民票情報の内容（status: issued | refused、refusal、members …）",
+    )
 
 
 class CsInboxList(BaseModel):
@@ -77,9 +84,32 @@ def list_cs_inbox(
                 status=r.status,
                 note=r.note,
                 received_at=r.received_at.isoformat(),
+                answer=wide_area_answer(r.kind, body),
             )
         )
     return CsInboxList(items=items)
+
+
+class WideAreaRequestIn(BaseModel):
+    resident_code: str = Field(description="申請者の住民票コード")
+    name: str = Field(description="申請者の氏名（本人確認書類のとおり）")
+    birth_date: str = Field(description="生年月日（和暦又は西暦）")
+    to: str = Field(description="住所地の地方公共団体コード")
+    scope: str = Field(default="person", description="person（本人のみ） | household（世帯全員）")
+
+
+@router.post(
+    "/cs/wide-area-requests",
+    operation_id="requestWideAreaCopy",
+    status_code=201,
+    response_model=CsMessage,
+    responses={**ERRORS, **s.error_responses(422)},
+    summary="広域交付要求をCS経由で住所地へ送る（回答は受信一覧に届く）",
+)
+def request_wide_area_copy(
+    request: Request, actor: CurrentActor, body: WideAreaRequestIn
+) -> CsMessage:
+    return _message(app_of(request).wide_area.request(actor, body.model_dump()))
 
 
 @router.post(

@@ -43,6 +43,20 @@ class CsOperationsStore(Protocol):
         ``amendments``: the items a reviewer completed by hand (JSON, kept on the new row).
         Raises ``LookupError`` if the original changed status meanwhile."""
 
+    def add_message(
+        self,
+        municipality_code: str,
+        kind: str,
+        destination: str,
+        body: str,
+        unconvertible: str,
+        note: str,
+        by: str,
+        at: datetime,
+    ) -> CsEntry:
+        """A new message not made by a change (a 広域交付要求 or its answer), after every row of
+        the municipality, pending (in error when held for ``unconvertible`` characters)."""
+
     def complete(self, entry: CsEntry, note: str, by: str, at: datetime) -> CsEntry:
         """手動で処理済み: status ``done`` with the note, who and when."""
 
