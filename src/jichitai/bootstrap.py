@@ -303,14 +303,23 @@ def measure_seal(data: bytes) -> MeasuredSeal:
 
 
 def standin_cs_server(
-    host: str, port: int, data_dir: str, *, delay: float = 0.0, refuse: Iterable[int] = ()
+    host: str,
+    port: int,
+    data_dir: str,
+    *,
+    delay: float = 0.0,
+    refuse: Iterable[int] = (),
+    shared: str = "",
 ) -> ThreadingHTTPServer:
     """The stand-in CS's HTTP server (``jichitai standin serve``; ``serve_forever`` runs it);
-    ``delay`` (a slow answer) and ``refuse`` (seq numbers refused): ``standin/cs_faults.py``."""
+    ``delay`` (a slow answer) and ``refuse`` (seq numbers refused): ``standin/cs_faults.py``;
+    ``shared``: groups sharing one CS, ``GROUP=M1,M2;…`` (``domain/national/shared_cs.py``)."""
     from jichitai.adapters.standin.cs_faults import Faults
     from jichitai.adapters.standin.cs_server import make_server
+    from jichitai.domain.national.shared_cs import parse_groups
 
-    return make_server(host, port, data_dir, Faults(delay=delay, refuse=set(refuse)))
+    faults = Faults(delay=delay, refuse=set(refuse))
+    return make_server(host, port, data_dir, faults, parse_groups(shared))
 
 
 def immigration_intake(app: App) -> ImmigrationIntake:

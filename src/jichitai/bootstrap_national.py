@@ -144,6 +144,7 @@ class NationalLinks:
             self.register_access(),
             self.read_log(),
             answer_requests=self.wide_area().answer,
+            shared=s.cs_shared,
         )
 
     def wide_area(self) -> WideAreaService:

@@ -55,6 +55,10 @@ class Settings:
     cs_timeout: float = 5.0
     """Seconds the CS has to answer one message (``JICHITAI_CS_TIMEOUT``); a slower answer
     counts as none: the message is tried again (the CS answers a resend with its receipt)."""
+    cs_shared: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """住基ネット共同利用 (``JICHITAI_CS_SHARED``, ``GROUP=M1,M2;…``): municipalities sharing one
+    CS, whose mailbox the intake fetches once and hands on to each member
+    (``domain/national/shared_cs.py``). Empty: each municipality has its own."""
     free_codes_low: int = 20
     """The stock of free 住民票コード under which the worker fetches a block from the CS and
     ``jichitai number stock`` alerts (``JICHITAI_FREE_CODES_LOW``; standard §4.3.1)."""
@@ -110,6 +114,7 @@ class Settings:
             webhook_allowed_networks=_networks(env, "JICHITAI_WEBHOOK_ALLOWED_NETWORKS"),
             cs_url=env.get("JICHITAI_CS_URL", "").strip(),
             cs_timeout=_positive(env, "JICHITAI_CS_TIMEOUT", 5.0),
+            cs_shared=_shared(env, "JICHITAI_CS_SHARED"),
             free_codes_low=_whole(env, "JICHITAI_FREE_CODES_LOW", 20, minimum=0),
             free_codes_block=_whole(env, "JICHITAI_FREE_CODES_BLOCK", 100, maximum=1000),
             verify_limit=_whole(env, "JICHITAI_VERIFY_LIMIT", 30, maximum=10_000),
@@ -179,6 +184,17 @@ def _positive(env: os._Environ[str] | dict[str, str], name: str, default: float)
     if not value > 0:
         raise SettingsError(f"{name} must be a positive number")
     return value
+
+
+def _shared(
+    env: os._Environ[str] | dict[str, str], name: str
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    from jichitai.domain.national.shared_cs import parse_groups
+
+    try:
+        return parse_groups(env.get(name, ""))
+    except ValueError as error:
+        raise SettingsError(f"{name}: {error}") from None
 
 
 def _networks(env: os._Environ[str] | dict[str, str], name: str) -> tuple[IPNetwork, ...]:

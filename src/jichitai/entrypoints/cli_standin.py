@@ -87,11 +87,20 @@ def standin_serve(
     refuse_seq: Annotated[
         list[int] | None, typer.Option("--refuse-seq", help="この通番の電文を拒否する（複数可）")
     ] = None,
+    shared: Annotated[
+        str, typer.Option("--shared", help="共同利用: GROUP=構成団体,構成団体;…（受信箱を共有）")
+    ] = "",
 ) -> None:
     """代役のCS（本人確認情報の写しを団体ごとに持ち、電文に受付番号で応える）を起動する."""
     from jichitai.bootstrap import standin_cs_server
 
-    server = standin_cs_server(host, port, data, delay=delay, refuse=refuse_seq or ())
+    try:
+        server = standin_cs_server(
+            host, port, data, delay=delay, refuse=refuse_seq or (), shared=shared
+        )
+    except ValueError as error:
+        typer.echo(f"--shared: {error}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"standin cs listening on http://{host}:{server.server_address[1]}", err=True)
     try:
         server.serve_forever(poll_interval=0.1)

@@ -33,10 +33,18 @@ from jichitai.domain.access.roles import Permission
 from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation, invalid
 from jichitai.domain.national.cs_messages import MOVE_IN_NOTICE
 from jichitai.domain.national.move_messages import MOVE_OUT_CERTIFICATE
+from jichitai.domain.national.shared_cs import Groups, addressee, mailboxes
 from jichitai.domain.national.wide_area import WIDE_AREA_KINDS
 from jichitai.domain.residents.model import ResidentStatus
 from jichitai.services.inbound import decode_change
-from jichitai.services.ports import Clock, CsInbox, CsInboxRow, CsMailbox, CsUnreachable
+from jichitai.services.ports import (
+    Clock,
+    CsDelivery,
+    CsInbox,
+    CsInboxRow,
+    CsMailbox,
+    CsUnreachable,
+)
 from jichitai.services.ports.register import SearchCriteria
 from jichitai.services.queries import RegisterQueries
 from jichitai.services.read_log import ReadLog
@@ -74,10 +82,12 @@ class CsIntake:
         access: RegisterAccess,
         read_log: ReadLog,
         answer_requests: Callable[[str], int] | None = None,
+        shared: Groups = (),
     ) -> None:
         """``answer_requests``: after each municipality's intake, answers its new 広域交付要求
         (``WideAreaService.answer``)."""
         self._answer_requests = answer_requests
+        self._shared = shared
         self._inbox = inbox
         self._mailbox = mailbox
         self._clock = clock
@@ -98,19 +108,53 @@ class CsIntake:
         report = IntakeReport()
         if self._mailbox is None:
             return report
-        for code in self._municipalities():
+        for box, members in mailboxes(self._municipalities(), self._shared):
+            after = max(self._inbox.last_relay_id(code) for code in members)
             try:
-                deliveries = self._mailbox.fetch(code, self._inbox.last_relay_id(code))
+                deliveries = self._mailbox.fetch(box, after)
             except CsUnreachable as exc:
                 report.unreachable += 1
-                _log.warning("CS mailbox of %s not fetched: %s", code, exc)
+                _log.warning("CS mailbox of %s not fetched: %s", box, exc)
                 continue
-            if deliveries:
-                report.received += self._inbox.add(code, deliveries, self._clock.now())
-            self.take_notices(code, report)
-            if self._answer_requests is not None:
-                report.answered += self._answer_requests(code)
+            self._hand_on(box, members, deliveries, report)
+            for code in members:
+                self.take_notices(code, report)
+                if self._answer_requests is not None:
+                    report.answered += self._answer_requests(code)
         return report
+
+    def _hand_on(
+        self,
+        box: str,
+        members: Sequence[str],
+        deliveries: Sequence[CsDelivery],
+        report: IntakeReport,
+    ) -> None:
+        """Each message of the mailbox into the inbox of the member it names (共同利用), in the
+        mailbox's order, so the next fetch starts after the last one kept; one that names no
+        member stays with the first, ``unmatched``."""
+        first = box if box in members else members[0]
+        runs: list[tuple[str | None, list[CsDelivery]]] = []
+        for d in deliveries:  # consecutive messages for one member go in together
+            to = addressee(d.to or box, members)
+            if runs and runs[-1][0] == to:
+                runs[-1][1].append(d)
+            else:
+                runs.append((to, [d]))
+        for to, run in runs:
+            report.received += self._inbox.add(to or first, run, self._clock.now())
+            if to is not None:
+                continue
+            for d in run:
+                if self._inbox.mark(
+                    first,
+                    d.relay_id,
+                    "unmatched",
+                    f"cs_inbox.not_member: 共同利用の構成団体ではない {d.to[:6]} あての電文です",
+                    self._clock.now(),
+                    expected="new",
+                ):
+                    report.unmatched += 1
 
     def take_notices(self, municipality_code: str, report: IntakeReport | None = None) -> None:
         """Record each new 転入通知情報 of the municipality as 転入通知の受理 (§4.1.3.1.2)."""

@@ -29,6 +29,7 @@ def _delivery(item: object) -> CsDelivery:
             ordinal=int(item["ordinal"]),
             kind=str(item["kind"]),
             body=orjson.dumps(item["body"]).decode(),
+            to=str(item.get("to") or ""),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CsUnreachable(f"cs.unreadable: {type(exc).__name__}") from exc

@@ -41,6 +41,7 @@ from jichitai.adapters.standin.immigration import StandinImmigration
 from jichitai.adapters.standin.numbers import OBTAINABLE, NumberRefused, StandinNumbers
 from jichitai.domain.national.cs_messages import FORMAT, IDENTITY, KINDS, NUMBER_REQUEST
 from jichitai.domain.national.koseki_immigration import FUHYO_NOTICE, IMMIGRATION_NOTICE
+from jichitai.domain.national.shared_cs import Groups
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -65,7 +66,8 @@ class Refused(Exception):
 class StandinCs:
     """The stand-in's store: one SQLite file in the data directory."""
 
-    def __init__(self, data_dir: str) -> None:
+    def __init__(self, data_dir: str, shared: Groups = ()) -> None:
+        self._shared = shared  # 共同利用: groups of municipalities sharing one CS (relay.py)
         # The CS's copy holds personal data: an owner-only folder and database file.
         database = private_dir(data_dir) / "cs.sqlite3"
         private_database_file(database)
@@ -146,7 +148,9 @@ class StandinCs:
             if counterpart is not None:
                 counterpart.keep(receipt, message)
             destination = str(message.get("destination") or "")
-            relay.deliver(self._db, receipt, mc, seq, ordinal, str(kind), destination, body)
+            relay.deliver(
+                self._db, receipt, mc, seq, ordinal, str(kind), destination, body, self._shared
+            )
             return receipt
 
     def holds(self, mc: str, resident_code: str) -> bool:
@@ -184,10 +188,11 @@ class StandinCs:
 
 
 def make_server(
-    host: str, port: int, data_dir: str, faults: Faults | None = None
+    host: str, port: int, data_dir: str, faults: Faults | None = None, shared: Groups = ()
 ) -> ThreadingHTTPServer:
-    """The stand-in's HTTP server (``serve_forever`` to run it)."""
-    cs = StandinCs(data_dir)
+    """The stand-in's HTTP server (``serve_forever`` to run it); ``shared``: the groups of
+    municipalities sharing one CS (住基ネット共同利用)."""
+    cs = StandinCs(data_dir, shared)
     played = faults if faults is not None else Faults()
     stopping = threading.Event()
     # The card management system (J-LIS); imported here, as cards.py takes ``Refused`` from here.

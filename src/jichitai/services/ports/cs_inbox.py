@@ -20,6 +20,8 @@ class CsDelivery:
     ordinal: int
     kind: str
     body: str
+    to: str = ""
+    """The municipality it is addressed to (a shared CS's mailbox holds several's; 共同利用)."""
 
 
 @dataclass(frozen=True, slots=True)
