@@ -176,4 +176,12 @@ class NationalLinks:
         from jichitai.services.cs_lists import CsLists
 
         render = partial(render_list, font_path=self.settings.mj_font_path)
-        return CsLists(cs, inbox, self.access_log, self.clock, render, name_of)
+        return CsLists(
+            cs,
+            inbox,
+            self.access_log,
+            self.clock,
+            render,
+            name_of,
+            stock=lambda actor: self.number_link().stock_batches(actor),
+        )

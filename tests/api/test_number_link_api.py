@@ -6,7 +6,9 @@ the service, the counter's for what lists; and every request refused with the li
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,3 +150,23 @@ def test_a_reviewer_changes_a_number_and_obtains_values_a_clerk_sees_them_masked
     admin = as_role(client, tenant, Role.ADMINISTRATOR)
     listed = client.get("/api/v1/number-link/records", headers=admin)
     assert listed.status_code == 403 and error_codes(listed) == ["auth.forbidden"]
+
+
+@pytest.mark.spec("7.1.1.1")
+def test_the_free_codes_taken_in_print_by_when_they_came(
+    client: TestClient, tenant: Tenant, app: App
+) -> None:
+    clerk = as_role(client, tenant, Role.CLERK)
+    answer = client.get("/api/v1/cs/free-code-list?format=csv", headers=clerk)
+    assert answer.status_code == 200, answer.text
+    header, *rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert header == ["取込日時", "未使用の件数", "最小の住民票コード", "最大の住民票コード"]
+    size = client.get("/api/v1/number-link/stock", headers=clerk).json()["size"]
+    assert sum(int(r[1]) for r in rows) == size > 0
+    assert all(r[2] <= r[3] and len(r[2]) == 11 for r in rows)
+    pdf = client.get("/api/v1/cs/free-code-list", headers=clerk)
+    assert pdf.headers["content-type"] == "application/pdf"
+    auditor = as_role(client, tenant, Role.AUDITOR)
+    assert client.get("/api/v1/cs/free-code-list", headers=auditor).status_code == 403
+    log = client.get("/api/v1/access-log", headers=auditor).json()["entries"]
+    assert {"cs:free_codes:csv", "cs:free_codes:pdf"} <= {e["target"] for e in log}

@@ -509,6 +509,9 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
             == 2
         )
         assert link.stock_size() == 2 and link.stock_code_at(1) == "12345678912"
+        ((taken_at, left, low, high),) = link.stock_batches()
+        assert (left, low, high) == (2, "12345678901", "12345678912")
+        assert taken_at == datetime(2026, 11, 26, 1, 30, tzinfo=UTC)
         assert link.stock_take("12345678901") and not link.stock_take("12345678901")
         link.add_record(
             NumberLinkRecord(

@@ -34,6 +34,7 @@ FILE_NAMES = {
     "intake": "cs-intake-errors",
     "sent": "cs-sent",
     "received": "cs-received",
+    "free": "cs-free-codes",
 }
 
 
@@ -81,6 +82,8 @@ def _print(
             printed = lists.send_errors(actor, format)
         elif which == "intake":
             printed = lists.intake_errors(actor, format)
+        elif which == "free":
+            printed = lists.free_codes(actor, format)
         elif which == "sent":
             printed = lists.sent(actor, format, kind=kind, days=days)
         else:
@@ -138,3 +141,14 @@ def cs_received_list(
 ) -> None:
     """転入通知情報等取込一覧表を書き出す（CSから受信した電文と処理状況。印刷ログに記録）."""
     _print(municipality, "received", format, out, as_json, kind, days)
+
+
+@cs_app.command("free-code-list")
+def cs_free_code_list(
+    municipality: MunicipalityOption,
+    format: FormatOption = "pdf",
+    out: OutOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """住民票コード空きコード取込一覧表を書き出す（CSから取り込んだ未使用の空きコード。印刷ログに記録）."""
+    _print(municipality, "free", format, out, as_json)

@@ -29,6 +29,7 @@ from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
 from jichitai.domain.errors import invalid
 from jichitai.domain.national.cs_lists import (
+    FREE_CODES,
     INTAKE_ERRORS,
     LIST_DAYS_MAX,
     RECEIVED,
@@ -130,7 +131,10 @@ class CsLists:
         clock: Clock,
         render: Callable[[ListDocument], bytes],
         name_of: Callable[[str], str | None],
+        stock: Callable[[Actor], Sequence[tuple[datetime, int, str, str]]] = lambda _: (),
     ) -> None:
+        """``stock``: the free 住民票コード taken in, by when (``NumberLinkService``)."""
+        self._stock = stock
         self._cs, self._inbox, self._log = cs, inbox, log
         self._clock, self._render, self._name_of = clock, render, name_of
 
@@ -292,6 +296,15 @@ class CsLists:
             "cs:received" + (f" kind={only}" if only else "") + (f" days={back}" if back else "")
         )
         return self._printed(actor, RECEIVED, header, rows, [], wanted, target)
+
+    def free_codes(self, actor: Actor, format: str = "pdf") -> PrintedList:
+        """住民票コード空きコード取込一覧表: the free codes taken in from the CS and still
+        unused, by when they came (how many, the lowest and the highest)."""
+        actor.require(Permission.ISSUE)
+        wanted = _format(format)
+        rows = [(_stamp(at), str(count), low, high) for at, count, low, high in self._stock(actor)]
+        header = ("取込日時", "未使用の件数", "最小の住民票コード", "最大の住民票コード")
+        return self._printed(actor, FREE_CODES, header, rows, [], wanted, "cs:free_codes")
 
     def _printed(
         self,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import orjson
 
@@ -293,6 +294,12 @@ class NumberLinkService:
         actor.require(Permission.VIEW)
         with self._uow_for(actor.municipality_code) as uow:
             return StockReport(uow.number_link.stock_size(), self._low_mark)
+
+    def stock_batches(self, actor: Actor) -> list[tuple[datetime, int, str, str]]:
+        """The free 住民票コード taken in from the CS, by when (the 空きコード取込一覧)."""
+        actor.require(Permission.VIEW)
+        with self._uow_for(actor.municipality_code) as uow:
+            return list(uow.number_link.stock_batches())
 
     def refill_for(self, actor: Actor) -> int:
         """``refill`` of the actor's municipality, asked by a reviewer (as the CS's other

@@ -68,6 +68,20 @@ class SqlNumberLink:
         ).scalar_one_or_none()
         return None if found is None else str(found)
 
+    def stock_batches(self) -> Sequence[tuple[datetime, int, str, str]]:
+        found = self._conn.execute(
+            select(
+                _F.received_at,
+                func.count(),
+                func.min(_F.resident_code),
+                func.max(_F.resident_code),
+            )
+            .where(_F.municipality_code == self._mc)
+            .group_by(_F.received_at)
+            .order_by(_F.received_at)
+        ).all()
+        return [(r[0], int(r[1]), str(r[2]), str(r[3])) for r in found]
+
     def add_record(self, record: NumberLinkRecord) -> None:
         self._conn.execute(
             insert(t.number_link_records).values(

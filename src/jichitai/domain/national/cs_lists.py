@@ -12,6 +12,7 @@ SEND_ERRORS = "CS送信エラー一覧表"
 INTAKE_ERRORS = "転入通知情報等取込エラー一覧表"
 SENT = "CS送信一覧表"
 RECEIVED = "転入通知情報等取込一覧表"
+FREE_CODES = "住民票コード空きコード取込一覧表"
 LIST_DAYS_MAX = 366
 """How far back (days) a printed list of messages sent or taken in may reach in one print."""
 

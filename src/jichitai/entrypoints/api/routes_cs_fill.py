@@ -129,3 +129,14 @@ def print_cs_received(
 ) -> Response:
     printed = app_of(request).cs_lists.received(actor, format, kind=kind, days=days)
     return _file(printed, "cs-received")
+
+
+@router.get(
+    "/cs/free-code-list",
+    operation_id="printFreeResidentCodes",
+    response_class=Response,
+    responses={**LIST, **s.error_responses(403)},
+    summary="住民票コード空きコード取込一覧表（PDF・CSV）",
+)
+def print_free_codes(request: Request, actor: CurrentActor, format: Format = "pdf") -> Response:
+    return _file(app_of(request).cs_lists.free_codes(actor, format), "cs-free-codes")

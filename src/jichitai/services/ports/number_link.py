@@ -71,6 +71,10 @@ class NumberLinkRepository(Protocol):
     def stock_code_at(self, index: int) -> str | None:
         """The stock's ``index``-th code in code order (a random draw picks the index)."""
 
+    def stock_batches(self) -> Sequence[tuple[datetime, int, str, str]]:
+        """The stock by when it was taken in: (received at, how many are left, the lowest and
+        the highest code), oldest first."""
+
     def add_record(self, record: NumberLinkRecord) -> None: ...
 
     def records(self, atena_number: str | None) -> Sequence[NumberLinkRecord]:
