@@ -6,6 +6,7 @@ logged."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import timedelta
 from pathlib import Path
@@ -20,9 +21,10 @@ from jichitai.bootstrap import App
 from jichitai.domain.access.roles import Role
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.services.national import CsSender
-from tests.api.conftest import Tenant, a_move_in, auth, error_codes
+from tests.api.conftest import PASSWORD, Tenant, a_move_in, auth, error_codes
 from tests.api.test_certificate_reissue_api import squeezed
 from tests.api.test_cs_inbox_api import intake, notice, sent, standin  # noqa: F401
+from tests.factories import a_municipality, an_address
 from tests.fakes import FixedClock
 
 ODD = "\U0002000b"  # 𠀋: outside JIS X 0208, not in the seed table
@@ -204,3 +206,38 @@ def test_the_sent_and_received_lists_show_what_went_and_came_by_kind_and_period(
     assert targets["cs:sent:csv"] == targets["cs:received:csv"] == "export"
     assert targets["cs:sent:pdf"] == "print"
     assert "cs:sent kind=本人確認情報 days=1:csv" in targets
+
+
+@pytest.mark.spec("7.1.1.1")
+def test_a_designated_city_prints_its_sent_list_ward_by_ward(
+    app: App,
+    client: TestClient,
+    standin: str,  # noqa: F811
+    clock: FixedClock,
+) -> None:
+    code = a_municipality(app, "27", "大阪府大阪市")
+    app.users.add(code, f"clerk-{code}", PASSWORD, [Role.CLERK])
+    for seed, (ward, town, surname, kana) in enumerate(
+        [("北区", "梅田", "北野", "キタノ"), ("中央区", "本町", "中尾", "ナカオ")], start=31
+    ):
+        address = an_address(prefecture="大阪府", city=f"大阪市{ward}", town_area=town)
+        moving = dataclasses.replace(
+            a_move_in(number_seed=seed, surname=surname, kana=kana), address=address
+        )
+        app.register.record_change(code, moving)
+    CsSender(
+        SqlCsOutbox(app.engine), HttpCsTransport(standin, 5), clock, RetryPolicy(1, 1, 3),
+        read_log=app.read_log,
+    ).send_due()  # fmt: skip
+    clerk = auth(client, f"clerk-{code}")
+    every = rows_of(client.get("/api/v1/cs/sent-list?format=csv", headers=clerk))
+    assert every[0][-1] == "行政区"
+    by_ward = {}
+    for ward in ("北区", "中央区"):
+        params = {"format": "csv", "ward": ward}
+        rows = rows_of(client.get("/api/v1/cs/sent-list", params=params, headers=clerk))[1:]
+        assert rows and {r[-1] for r in rows} == {ward}
+        by_ward[ward] = rows
+    assert sorted(by_ward["北区"] + by_ward["中央区"]) == sorted(r for r in every[1:] if r[-1])
+    bad = client.get("/api/v1/cs/sent-list", params={"ward": "北"}, headers=clerk)
+    assert bad.status_code == 422 and error_codes(bad) == ["list.ward_invalid"]

@@ -26,6 +26,9 @@ from jichitai.entrypoints.cli_standin import cs_app
 FormatOption = Annotated[str, typer.Option("--format", help="pdf または csv")]
 OutOption = Annotated[Path | None, typer.Option("--out", help="出力先（所有者のみ読める）")]
 KindOption = Annotated[str | None, typer.Option("--kind", help="電文の種別（省略時はすべて）")]
+WardOption = Annotated[
+    str | None, typer.Option("--ward", help="指定都市の行政区（例: 北区）ごとに分けて書き出す")
+]
 DaysOption = Annotated[
     int | None, typer.Option("--days", help="直近何日分か（1〜366。省略時はすべて）")
 ]
@@ -73,6 +76,7 @@ def _print(
     as_json: bool,
     kind: str | None = None,
     days: int | None = None,
+    ward: str | None = None,
 ) -> None:
     app = _app()
     actor = console_actor(municipality, Role.CLERK)
@@ -85,9 +89,9 @@ def _print(
         elif which == "free":
             printed = lists.free_codes(actor, format)
         elif which == "sent":
-            printed = lists.sent(actor, format, kind=kind, days=days)
+            printed = lists.sent(actor, format, kind=kind, days=days, ward=ward)
         else:
-            printed = lists.received(actor, format, kind=kind, days=days)
+            printed = lists.received(actor, format, kind=kind, days=days, ward=ward)
     except DomainError as e:
         _fail(e, as_json)
     target = out or Path(f"{FILE_NAMES[which]}-{municipality}.{printed.format}")
@@ -122,12 +126,13 @@ def cs_sent_list(
     municipality: MunicipalityOption,
     kind: KindOption = None,
     days: DaysOption = None,
+    ward: WardOption = None,
     format: FormatOption = "pdf",
     out: OutOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """CS送信一覧表を書き出す（CSが受領した電文。種別・期間で絞り込み。印刷ログに記録）."""
-    _print(municipality, "sent", format, out, as_json, kind, days)
+    """CS送信一覧表を書き出す（CSが受領した電文。種別・期間・行政区で絞り込み。印刷ログに記録）."""
+    _print(municipality, "sent", format, out, as_json, kind, days, ward)
 
 
 @cs_app.command("received-list")
@@ -135,12 +140,13 @@ def cs_received_list(
     municipality: MunicipalityOption,
     kind: KindOption = None,
     days: DaysOption = None,
+    ward: WardOption = None,
     format: FormatOption = "pdf",
     out: OutOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """転入通知情報等取込一覧表を書き出す（CSから受信した電文と処理状況。印刷ログに記録）."""
-    _print(municipality, "received", format, out, as_json, kind, days)
+    _print(municipality, "received", format, out, as_json, kind, days, ward)
 
 
 @cs_app.command("free-code-list")

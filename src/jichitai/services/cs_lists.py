@@ -36,6 +36,7 @@ from jichitai.domain.national.cs_lists import (
     SEND_ERRORS,
     SENT,
     ListDocument,
+    ward_of,
 )
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.cs_inbox import INBOX_KINDS, CsIntake
@@ -99,8 +100,26 @@ def _days(value: int | None) -> int | None:
     return value
 
 
+def _ward(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    ward = value.strip()
+    if not ward.endswith("区") or len(ward) > 10 or any(c.isspace() for c in ward):
+        raise invalid(
+            "list.ward_invalid", f"行政区 {ward[:10]} は指定できません（例: 北区）", "ward"
+        )
+    return ward
+
+
 def _stamp(at: datetime | None) -> str:
     return at.astimezone(JST).strftime("%Y-%m-%d %H:%M") if at is not None else ""
+
+
+def _address_here(text: str) -> str:
+    """The address in this municipality a received message names: a 転入通知's former address,
+    a 転出証明書情報's 転出先."""
+    body = _body(text)
+    return str(body.get("former_address") or body.get("onward_address") or "")
 
 
 def _body(text: str) -> dict[str, object]:
@@ -210,11 +229,13 @@ class CsLists:
         *,
         kind: str | None = None,
         days: int | None = None,
+        ward: str | None = None,
     ) -> PrintedList:
-        """CS送信一覧表: the messages the CS took (of ``kind``; sent in the last ``days`` days),
-        in sending order, with the CS's receipt."""
+        """CS送信一覧表: the messages the CS took (of ``kind``; sent in the last ``days`` days;
+        of persons in one 行政区 of a 指定都市), in sending order, with the CS's receipt."""
         actor.require(Permission.ISSUE)
         wanted, only, back = _format(format), _kind(kind, KINDS), _days(days)
+        in_ward = _ward(ward)
         since = self._clock.now() - timedelta(days=back) if back is not None else None
         rows: list[tuple[str, ...]] = []
         atena: list[str] = []
@@ -224,6 +245,9 @@ class CsLists:
             if since is not None and (e.sent_at is None or e.sent_at < since):
                 continue
             body = _body(e.body)
+            district = ward_of(str(body.get("address", "")))
+            if in_ward is not None and district != in_ward:
+                continue
             if isinstance(body.get("atena"), str):
                 atena.append(str(body["atena"]))
             rows.append(
@@ -237,6 +261,7 @@ class CsLists:
                     _stamp(e.sent_at),
                     e.receipt or "",
                     e.note,
+                    district,
                 )
             )
         header = (
@@ -249,8 +274,10 @@ class CsLists:
             "送信日時",
             "受領番号",
             "備考",
+            "行政区",
         )
         target = "cs:sent" + (f" kind={only}" if only else "") + (f" days={back}" if back else "")
+        target += f" ward={in_ward}" if in_ward else ""
         return self._printed(actor, SENT, header, rows, atena, wanted, target)
 
     def received(
@@ -260,11 +287,14 @@ class CsLists:
         *,
         kind: str | None = None,
         days: int | None = None,
+        ward: str | None = None,
     ) -> PrintedList:
         """転入通知情報等取込一覧表: everything taken in through the CS (of ``kind``; received in
-        the last ``days`` days), in the order it arrived, with its state."""
+        the last ``days`` days; of persons whose address here is in one 行政区 of a 指定都市), in
+        the order it arrived, with its state."""
         actor.require(Permission.ISSUE)
         wanted, only, back = _format(format), _kind(kind, INBOX_KINDS), _days(days)
+        in_ward = _ward(ward)
         since = self._clock.now() - timedelta(days=back) if back is not None else None
         rows = [
             (
@@ -277,9 +307,12 @@ class CsLists:
                 INBOX_STATUS_LABELS.get(r.status, r.status),
                 r.note,
                 _stamp(r.received_at),
+                district,
             )
             for r in self._inbox().listed(actor, kind=only)
             if since is None or r.received_at >= since
+            for district in (ward_of(_address_here(r.body)),)
+            if in_ward is None or district == in_ward
         ]
         header = (
             "受信番号",
@@ -291,10 +324,12 @@ class CsLists:
             "状態",
             "処理",
             "受信日時",
+            "行政区",
         )
         target = (
             "cs:received" + (f" kind={only}" if only else "") + (f" days={back}" if back else "")
         )
+        target += f" ward={in_ward}" if in_ward else ""
         return self._printed(actor, RECEIVED, header, rows, [], wanted, target)
 
     def free_codes(self, actor: Actor, format: str = "pdf") -> PrintedList:

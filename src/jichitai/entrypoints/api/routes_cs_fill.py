@@ -24,6 +24,9 @@ LIST: dict[int | str, dict[str, Any]] = {
 }
 Format = Annotated[Literal["pdf", "csv"], Query(description="形式")]
 Kind = Annotated[str | None, Query(description="電文の種別（省略時はすべて）", max_length=40)]
+Ward = Annotated[
+    str | None, Query(description="指定都市の行政区（例: 北区）ごとに分ける", max_length=10)
+]
 Days = Annotated[int | None, Query(description="直近何日分か（1〜366。省略時はすべて）")]
 
 
@@ -108,8 +111,9 @@ def print_cs_sent(
     format: Format = "pdf",
     kind: Kind = None,
     days: Days = None,
+    ward: Ward = None,
 ) -> Response:
-    printed = app_of(request).cs_lists.sent(actor, format, kind=kind, days=days)
+    printed = app_of(request).cs_lists.sent(actor, format, kind=kind, days=days, ward=ward)
     return _file(printed, "cs-sent")
 
 
@@ -126,8 +130,9 @@ def print_cs_received(
     format: Format = "pdf",
     kind: Kind = None,
     days: Days = None,
+    ward: Ward = None,
 ) -> Response:
-    printed = app_of(request).cs_lists.received(actor, format, kind=kind, days=days)
+    printed = app_of(request).cs_lists.received(actor, format, kind=kind, days=days, ward=ward)
     return _file(printed, "cs-received")
 
 
