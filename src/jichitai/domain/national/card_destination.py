@@ -6,9 +6,11 @@ the clerk, ``services/card_destinations.py``). A ``送付先情報`` message car
 住民票コード and 本人確認情報 with the destination: the 送付先 when one is set, else the 住所;
 for a 転出, the 転出先. It goes out (our format ``jichitai-cs/1``, ``docs/national-links.md``):
 
-- with a change that moves the destination (異動と連動): a 転入 (国内・国外から), a change of the
-  住所 (転居, a correction of the address) and a 転出 when first recorded; other changes (a name,
-  a birth, a death …) send none, the card's destination being unchanged;
+- with a change that moves the 住所 (異動と連動: a 転居, a correction of the address, a 転出
+  when first recorded) of a person who has a 送付先:
+  the 送付先 stays (転居) or ends (転出: the 転出先). A person without a 送付先 gets none with
+  a change: her destination is her 住所, which the change's own 本人確認情報 carries to the
+  CS (sent for every change of the address), so a second message would say the same;
 - when the clerk sets or clears the 送付先;
 - for each person of the CS's 更新対象者 list the register matches (renewal of the card or its
   certificate).

@@ -15,7 +15,7 @@ them:
 - ``戸籍附票記載事項通知`` (法19条) to the 本籍地 and ``市町村通知`` (法30条の50) to
   出入国在留管理庁 (``koseki_immigration.py``);
 - ``送付先情報`` (§7.1.1.4 (1120)) for the card management system, with a change that moves the
-  card's destination (``card_destination.py``).
+  住所 of a person who has a 送付先 (``card_destination.py``).
 
 Names and addresses go in 住基ネット統一文字 (``unified_chars.py``) when a table is given.
 """
@@ -109,9 +109,12 @@ def messages_for(
     ``send_to_of`` gives a person's 送付先 for a 送付先情報 (read only when one goes out)."""
     out = _messages_for(previous, current, seq=seq)
     trigger = trigger_of(previous, current)
-    if trigger is not None:
-        send_to = send_to_of(current.atena_number.value) if send_to_of is not None else None
-        out.append(destination_message(current, send_to, trigger, seq=seq))
+    if trigger is not None and send_to_of is not None:
+        # Only for a person with a 送付先: without one the destination is the 住所, which the
+        # 本人確認情報 of the same change carries (card_destination.py).
+        send_to = send_to_of(current.atena_number.value)
+        if send_to is not None:
+            out.append(destination_message(current, send_to, trigger, seq=seq))
     if unified is None:
         return out
     return [unify(message, unified) for message in out]
