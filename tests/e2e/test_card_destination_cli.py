@@ -34,7 +34,7 @@ def history(cli: Cli, *search: str) -> list[dict[str, Any]]:
     return found
 
 
-def test_a_move_in_sends_the_address_and_a_residence_set_and_cleared_goes_with_its_history(
+def test_a_residence_set_and_cleared_is_sent_and_found_by_kind_person_and_day(
     sent: tuple[Cli, str],  # noqa: F811
 ) -> None:
     cli, base = sent
