@@ -27,6 +27,12 @@ def taken(base: str) -> list[dict[str, Any]]:
     return found
 
 
+def residents(base: str) -> list[tuple[str, dict[str, Any]]]:
+    """The CS's copy of the municipality's residents (the seed also records deaths), by code."""
+    copy = httpx.get(f"{base}/v1/identities", params={"municipality": CODE}).json()
+    return sorted((c, held) for c, held in copy.items() if held["status"] == "resident")
+
+
 def history(cli: Cli, *search: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = cli.ok("cs", "list", "-m", CODE, "--kind", KIND, *search)[
         "messages"
@@ -40,9 +46,8 @@ def test_a_residence_set_and_cleared_is_sent_and_found_by_kind_person_and_day(
     cli, base = sent
     # The seeded residents moved in without a 送付先: their 本人確認情報 carry the 住所, and no
     # 送付先情報 went with those changes.
-    copy = httpx.get(f"{base}/v1/identities", params={"municipality": CODE}).json()
     assert taken(base) == []
-    code, held = sorted(copy.items())[0]
+    code, held = residents(base)[0]
     atena = held["atena"]
 
     shown = cli.ok("card", "destination", "show", "-m", CODE, atena)
@@ -73,7 +78,7 @@ def test_a_residence_set_and_cleared_is_sent_and_found_by_kind_person_and_day(
 
     # The send history: by kind, by person (宛名番号 or 住民票コード), by the day sent (JST).
     by_code = history(cli, "--person", code)
-    assert [m["status"] for m in by_code] == ["sent"] * len(by_code) and len(by_code) >= 3
+    assert [m["status"] for m in by_code] == ["sent", "sent"]
     assert by_code == history(cli, "--person", atena)
     days = sorted(datetime.fromisoformat(m["sent_at"]).astimezone(JST).date() for m in by_code)
     span = ("--from", days[0].isoformat(), "--to", days[-1].isoformat())
@@ -90,8 +95,7 @@ def test_bad_input_is_refused_with_its_code_message_and_field(
     sent: tuple[Cli, str],  # noqa: F811
 ) -> None:
     cli, base = sent
-    copy = httpx.get(f"{base}/v1/identities", params={"municipality": CODE}).json()
-    atena = sorted(copy.values(), key=lambda h: h["atena"])[0]["atena"]
+    atena = residents(base)[0][1]["atena"]
     errors = cli.refused(
         "card", "destination", "set", "-m", CODE, atena, "--city", "千代田区",
         "--prefecture", "東京府",
@@ -113,8 +117,7 @@ def test_renewal_targets_are_matched_sent_and_the_unmatched_listed(
     sent: tuple[Cli, str],  # noqa: F811
 ) -> None:
     cli, base = sent
-    copy = httpx.get(f"{base}/v1/identities", params={"municipality": CODE}).json()
-    (code, held), (other, _) = sorted(copy.items())[:2]
+    (code, held), (other, _) = residents(base)[:2]
     unknown = "99999999999"
     for target in (code, unknown):
         played = {"municipality_code": CODE, "resident_code": target, "expires_on": "2027-03-31"}
