@@ -65,6 +65,7 @@ from jichitai.services.users import UserService
 if TYPE_CHECKING:
     from http.server import ThreadingHTTPServer
 
+    from jichitai.services.card_destinations import CardDestinations
     from jichitai.services.certificates import CertificateService
     from jichitai.services.cs_inbox import CsIntake
     from jichitai.services.cs_lists import CsLists
@@ -168,6 +169,7 @@ class App:
     _cs_ops: _Once[CsOperations] = field(repr=False)
     _cs_check: _Once[ConsistencyCheck] = field(repr=False)
     _cards: _Once[CardStatuses] = field(repr=False)
+    _card_destinations: _Once[CardDestinations] = field(repr=False)
     _number_link: _Once[NumberLinkService] = field(repr=False)
     _notices: _Once[NoticeService] = field(repr=False)
     _cs_inbox: _Once[CsIntake] = field(repr=False)
@@ -217,6 +219,11 @@ class App:
     def cards(self) -> CardStatuses:
         """The cards as the card management system reports them, recorded (§7.1.1.3)."""
         return self._cards()
+
+    @property
+    def card_destinations(self) -> CardDestinations:
+        """The 送付先 and the 送付先情報, 更新対象者 (§7.1.1.4)."""
+        return self._card_destinations()
 
     @property
     def number_link(self) -> NumberLinkService:
@@ -585,6 +592,7 @@ def bootstrap(
         _cs_ops=_Once(national.cs_ops),
         _cs_check=_Once(national.cs_check),
         _cards=_Once(national.cards),
+        _card_destinations=_Once(national.card_destinations),
         _number_link=_Once(national.number_link),
         _notices=_Once(
             lambda: NoticeService(

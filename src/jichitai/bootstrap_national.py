@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
     from jichitai.config import Settings
     from jichitai.services.audit import AccessLog
+    from jichitai.services.card_destinations import CardDestinations
     from jichitai.services.cs_inbox import CsIntake
     from jichitai.services.cs_lists import CsLists
     from jichitai.services.national import CsSender
@@ -124,6 +125,22 @@ class NationalLinks:
             SqlCardStatuses(self.shards),
             query,
             self.clock,
+            read_log=self.read_log(),
+        )
+
+    def card_destinations(self) -> CardDestinations:
+        from jichitai.adapters.db.card_destination_store import SqlCardDestinations
+        from jichitai.adapters.http.cs_query import HttpCsQuery
+        from jichitai.adapters.unified_chars_file import bundled_table
+        from jichitai.services.card_destinations import CardDestinations
+
+        url = self.settings.cs_url
+        return CardDestinations(
+            self.reader_for,
+            SqlCardDestinations(self.shards),
+            HttpCsQuery(url) if url else None,
+            self.clock,
+            bundled_table(),
             read_log=self.read_log(),
         )
 

@@ -46,13 +46,14 @@ LOOKED_UP = {
     "cs_manual",
 }
 APPEND_ONLY = {"journal", "access_log", "access_log_persons", "seal_events"}
-# What the application may do to each table (migrations 0002-0031).
+# What the application may do to each table (migrations 0002-0032).
 SIUD = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 APP_GRANTS = {
     **{table.name: SIUD for table in t.metadata.sorted_tables},
     **{name: {"SELECT", "INSERT"} for name in APPEND_ONLY},
     "certificate_issues": {"SELECT", "INSERT"},
     "certificate_disposals": {"SELECT", "INSERT"},
+    "card_destinations": {"SELECT", "INSERT"},  # 送付先 (0032): each change a new version
     "seal_heads": {"SELECT", "INSERT", "UPDATE"},
     "seal_registrations": {"SELECT", "INSERT", "UPDATE"},
     "alembic_version": {"SELECT"},

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from jichitai.adapters.db import tables as t
+from jichitai.adapters.db.card_destination_store import SqlCardDestinations
 from jichitai.adapters.db.card_status_store import SqlCardStatuses
 from jichitai.adapters.db.drafts import SqlDrafts
 from jichitai.adapters.db.journal import SqlJournal
@@ -316,6 +317,7 @@ REGISTER_REPOSITORIES = (
     SqlTownAreas,
     SqlCardStatuses,
     SqlNumberLink,
+    SqlCardDestinations,
 )
 
 
@@ -500,6 +502,13 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
     assert [c for c, _ in cards.listed(a, "12345678901")] == [card]
     assert cards.replace(a, [], datetime(2026, 12, 2, tzinfo=UTC)) == 1  # no longer reported
     assert cards.listed(a) == []
+    send_to = SqlCardDestinations(app.engine)  # the 送付先 (§7.1.1.4), with its history
+    residence = Address.create(city="千代田区", town_area="神田神保町", lot_text="一丁目1番地")
+    set_at = datetime(2026, 12, 1, tzinfo=UTC)
+    assert send_to.record(a, head, residence, "clerk", set_at, []).version == 1
+    assert send_to.current(a, [head]) == {head: residence}
+    send_to.send(a, [], set_at)
+    assert [v.address for v in send_to.history(a, head)] == [residence]
     with SqlUnitOfWork(app.engine, a) as uow:  # 番号連携 (§7.1.2, §4.3.1), rolled back
         link = uow.number_link
         assert (
@@ -544,6 +553,17 @@ def test_every_statement_on_a_tenant_table_is_bound_to_the_tenant(
         values = bound_values(s.parameters)
         assert a in values, sql
         assert tenants.b not in values, sql
+
+
+def test_card_destinations_are_each_municipalitys_own(tenants: Tenants) -> None:
+    send_to = SqlCardDestinations(tenants.app.engine)
+    residence = Address.create(city="千代田区", lot_text="一丁目1番地")
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    send_to.record(tenants.a, "0000000019", residence, "clerk", at, [])
+    assert send_to.history(tenants.b, "0000000019") == []
+    assert send_to.current(tenants.b, ["0000000019"]) == {}
+    assert send_to.record(tenants.b, "0000000019", None, "clerk", at, []).version == 1
+    assert send_to.current(tenants.a, ["0000000019"]) == {"0000000019": residence}
 
 
 def test_card_statuses_are_each_municipalitys_own(tenants: Tenants) -> None:

@@ -145,3 +145,140 @@ def card_list(municipality: MunicipalityOption, as_json: JsonOption = False) -> 
     except DomainError as e:
         _fail(e, as_json)
     _emit({"cards": _card_rows(cards)} if as_json else _card_rows(cards), as_json)
+
+
+# -- 送付先 and 更新対象者 (standard §7.1.1.4 (1120)) ------------------------------------------
+
+destination_app = typer.Typer(
+    help="個人番号カード・番号通知書類の送付先（住所と異なる居所）。設定・削除でCSへ送付先情報を送る",
+    no_args_is_help=True,
+)
+card_app.add_typer(destination_app, name="destination")
+
+
+def _send_to_document(found: Any) -> dict[str, Any]:
+    return {
+        "atena_number": found.atena_number,
+        "resident_code": found.resident_code,
+        "address": found.address,
+        "send_to": found.send_to.display() if found.send_to else "",
+        "send_to_postcode": found.send_to.postcode if found.send_to else "",
+        "send_to_parts": found.send_to.to_json() if found.send_to else None,
+        "history": [
+            {
+                "version": v.version,
+                "send_to": v.address.display() if v.address else "",
+                "cleared": v.address is None,
+                "set_by": v.set_by,
+                "set_at": v.set_at.isoformat(),
+            }
+            for v in found.history
+        ],
+    }
+
+
+@destination_app.command("set")
+def destination_set(
+    municipality: MunicipalityOption,
+    atena: Annotated[str, typer.Argument(help="宛名番号")],
+    city: Annotated[str, typer.Option("--city", help="市区町村")],
+    prefecture: Annotated[str, typer.Option("--prefecture", help="都道府県")] = "",
+    town_area: Annotated[str, typer.Option("--town-area", help="町字")] = "",
+    lot: Annotated[str, typer.Option("--lot", help="番地")] = "",
+    supplement: Annotated[str, typer.Option("--supplement", help="方書")] = "",
+    postcode: Annotated[str, typer.Option("--postcode", help="郵便番号")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """送付先（居所）を設定し、送付先情報をCSへ送る（送信待ちに入る）."""
+    address = {
+        "prefecture": prefecture,
+        "city": city,
+        "town_area": town_area,
+        "lot_text": lot,
+        "address_supplement": supplement,
+        "postcode": postcode,
+    }
+    app = _app()
+    try:
+        actor = console_actor(municipality, Role.CLERK)
+        app.card_destinations.set(actor, atena, {k: v for k, v in address.items() if v})
+        found = app.card_destinations.show(actor, atena)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit(
+        _send_to_document(found) if as_json else [_send_to_document(found)["history"][-1]], as_json
+    )
+
+
+@destination_app.command("clear")
+def destination_clear(
+    municipality: MunicipalityOption,
+    atena: Annotated[str, typer.Argument(help="宛名番号")],
+    as_json: JsonOption = False,
+) -> None:
+    """送付先を削除し（住所へ送る）、送付先情報をCSへ送る."""
+    app = _app()
+    try:
+        actor = console_actor(municipality, Role.CLERK)
+        app.card_destinations.clear(actor, atena)
+        found = app.card_destinations.show(actor, atena)
+    except DomainError as e:
+        _fail(e, as_json)
+    _emit(
+        _send_to_document(found) if as_json else [_send_to_document(found)["history"][-1]], as_json
+    )
+
+
+@destination_app.command("show")
+def destination_show(
+    municipality: MunicipalityOption,
+    atena: Annotated[str, typer.Argument(help="宛名番号")],
+    as_json: JsonOption = False,
+) -> None:
+    """送付先（無いときは住所へ送る）と、その設定・削除の履歴."""
+    app = _app()
+    try:
+        found = app.card_destinations.show(console_actor(municipality, Role.CLERK), atena)
+    except DomainError as e:
+        _fail(e, as_json)
+    document = _send_to_document(found)
+    if as_json:
+        _emit(document, True)
+        return
+    typer.echo(f"送付先: {document['send_to'] or '（なし。住所へ送る）'}")
+    typer.echo(f"住所: {document['address']}")
+    _emit(document["history"], False)
+
+
+@card_app.command("renewal-targets")
+def card_renewal_targets(municipality: MunicipalityOption, as_json: JsonOption = False) -> None:
+    """CSから更新対象者を受け取り、住民記録と突合して送付先情報をCSへ送る（突合できないものは一覧に出す）."""
+    app = _app()
+    try:
+        result = app.card_destinations.renewal_targets(console_actor(municipality, Role.CLERK))
+    except DomainError as e:
+        _fail(e, as_json)
+    document = {
+        "listed": result.listed,
+        "sent": [
+            {"resident_code": t.resident_code, "card": t.card, "atena_number": atena}
+            for t, atena in result.sent
+        ],
+        "unmatched": [
+            {
+                "resident_code": u.target.resident_code,
+                "card": u.target.card,
+                "atena_number": u.atena_number,
+                "reason": u.reason,
+            }
+            for u in result.unmatched
+        ],
+    }
+    if as_json:
+        _emit(document, True)
+        return
+    typer.echo(
+        f"更新対象者 {result.listed} 件、送付先情報 {len(result.sent)} 件、"
+        f"突合できないもの {len(result.unmatched)} 件"
+    )
+    _emit(document["unmatched"], False)

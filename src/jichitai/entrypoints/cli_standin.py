@@ -33,12 +33,26 @@ def cs_list(
             "--status", help="pending（送信待ち）| sent（送信済み）| error | done（手動で処理済み）"
         ),
     ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="電文種別（例: 送付先情報、本人確認情報）")
+    ] = None,
+    person: Annotated[
+        str | None, typer.Option("--person", help="宛名番号（10桁）または住民票コード（11桁）")
+    ] = None,
+    sent_from: Annotated[
+        str | None, typer.Option("--from", help="送信日（YYYY-MM-DD）から")
+    ] = None,
+    sent_to: Annotated[str | None, typer.Option("--to", help="送信日（YYYY-MM-DD）まで")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """CSへの送信の一覧（送信待ち・送信済み（受付番号）・エラー（CSの応答））."""
+    """CSへの送信の一覧（送信待ち・送信済み（受付番号）・エラー（CSの応答））。電文種別・住民・送信日で検索できる."""
+    from jichitai.services.inbound_cards import decode_cs_filter
+    from jichitai.services.national import person_of
+
     app = _app()
     try:
-        entries = app.cs.listed(console_actor(municipality, Role.CLERK), status)
+        search = decode_cs_filter(kind, person, sent_from, sent_to)
+        entries = app.cs.listed(console_actor(municipality, Role.CLERK), status, search)
         manual = app.cs_ops.manual(console_actor(municipality, Role.CLERK))
     except DomainError as e:
         _fail(e, as_json)
@@ -53,6 +67,8 @@ def cs_list(
             "ordinal": e.ordinal,
             "kind": e.kind,
             "destination": e.destination,
+            "atena_number": person_of(e)[0],
+            "resident_code": person_of(e)[1],
             "status": e.status,
             "attempts": e.attempts,
             "receipt": e.receipt or "",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import orjson
 
@@ -21,6 +21,7 @@ from jichitai.domain.access.roles import Permission
 from jichitai.domain.errors import DomainError, InvalidValue, Violation
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.national.cs_messages import KINDS
+from jichitai.services.inbound_cards import CsMessageFilter
 from jichitai.services.ports import (
     Clock,
     CsAnswer,
@@ -34,7 +35,8 @@ from jichitai.services.read_log import ReadLog
 _log = logging.getLogger("jichitai.cs")
 STATUSES: tuple[str, ...] = ("pending", "sent", "error", "done")  # done: 手動で処理済み
 LEASE = timedelta(seconds=60)
-__all__ = ["KINDS", "STATUSES", "CsReport", "CsSender"]
+JST = timezone(timedelta(hours=9))
+__all__ = ["KINDS", "STATUSES", "CsReport", "CsSender", "person_of"]
 
 
 @dataclass
@@ -112,20 +114,27 @@ class CsSender:
             report.refused += 1
         return True
 
-    def listed(self, actor: Actor, status: str | None = None) -> list[CsEntry]:
-        """The municipality's CS messages (of one status), in sending order, for its clerks;
-        logged as a read of the persons the messages concern (their errors and unconvertible
-        characters are of those persons)."""
+    def listed(
+        self, actor: Actor, status: str | None = None, search: CsMessageFilter | None = None
+    ) -> list[CsEntry]:
+        """The municipality's CS messages (of one status; found by ``search``: a kind, a person,
+        the days they were sent, ``inbound_cards.decode_cs_filter``), in sending order, for its
+        clerks; logged as a read of the persons the messages concern (their errors and
+        unconvertible characters are of those persons)."""
         actor.require(Permission.VIEW)  # the messages carry 本人確認情報
         if status is not None and status not in STATUSES:
             raise InvalidValue(
                 Violation("cs.status_unknown", f"状態 {status} は指定できません", "status")
             )
         entries = list(self._outbox.listed(actor.municipality_code, status))
-        persons = [_person(e) for e in entries]
+        if search is not None and not search.empty:
+            entries = [e for e in entries if _found(e, search)]
+        persons = [person_of(e) for e in entries]
         self._read_log.listed(
             actor,
-            "cs_messages" + (f" status={status}" if status else ""),
+            "cs_messages"
+            + (f" status={status}" if status else "")
+            + (f" kind={search.kind}" if search is not None and search.kind else ""),
             atena_numbers=[a for a, _ in persons],
             resident_codes=[c for a, c in persons if not a],
         )
@@ -136,7 +145,26 @@ class CsSender:
             self._transport.close()
 
 
-def _person(entry: CsEntry) -> tuple[str, str]:
+def _found(entry: CsEntry, search: CsMessageFilter) -> bool:
+    """Whether a message is one the clerk searches for."""
+    if search.kind is not None and entry.kind != search.kind:
+        return False
+    atena, code = person_of(entry)
+    if search.atena_number and atena != search.atena_number:
+        return False
+    if search.resident_code and code != search.resident_code:
+        return False
+    if search.sent_from is None and search.sent_to is None:
+        return True
+    if entry.sent_at is None:
+        return False
+    day = entry.sent_at.astimezone(JST).date()
+    return (search.sent_from is None or search.sent_from <= day) and (
+        search.sent_to is None or day <= search.sent_to
+    )
+
+
+def person_of(entry: CsEntry) -> tuple[str, str]:
     """(宛名番号, 住民票コード) of the person a message concerns, as far as its body says."""
     try:
         body = orjson.loads(entry.body)

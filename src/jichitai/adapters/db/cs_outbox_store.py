@@ -20,7 +20,8 @@ from jichitai.adapters.db import tables as t
 from jichitai.adapters.db.raw import RawSql
 from jichitai.adapters.db.shards import Route, read_across, route_of
 from jichitai.adapters.unified_chars_file import bundled_table
-from jichitai.domain.national.cs_messages import messages_for
+from jichitai.domain.common.address import Address
+from jichitai.domain.national.cs_messages import SendToOf, messages_for
 from jichitai.domain.national.move_messages import RELAYED_KINDS, code_for, is_municipality_code
 from jichitai.domain.national.unified_chars import describe
 from jichitai.domain.residents.model import ResidentRecord
@@ -44,6 +45,25 @@ def paused(now: datetime, municipality_code: str | None = None) -> Exists:
     )
 
 
+def address_of(text: str) -> Address | None:
+    """A ``card_destinations.address`` (the parts as JSON; "" when cleared)."""
+    return Address.from_json(orjson.loads(text)) if text else None
+
+
+def send_to_reader(sql: RawSql, municipality_code: str) -> SendToOf:
+    """A person's current 送付先 (§7.1.1.4), read in the change's transaction."""
+
+    def send_to_of(atena: str) -> Address | None:
+        row = sql.one(
+            "SELECT address FROM card_destinations WHERE municipality_code = :mc"
+            " AND atena_number = :atena ORDER BY version DESC LIMIT 1",
+            {"mc": municipality_code, "atena": atena},
+        )
+        return address_of(str(row[0])) if row is not None else None
+
+    return send_to_of
+
+
 def enqueue_cs(
     sql: RawSql,
     municipality_code: str,
@@ -55,8 +75,11 @@ def enqueue_cs(
     appending transaction: a change that rolls back leaves none."""
     rows: list[dict[str, object]] = []
     directory: list[tuple[str, str]] | None = None  # read once, if a message needs it
+    send_to_of = send_to_reader(sql, municipality_code)
     for previous, current in changes:
-        for message in messages_for(previous, current, seq=seq, unified=bundled_table()):
+        for message in messages_for(
+            previous, current, seq=seq, unified=bundled_table(), send_to_of=send_to_of
+        ):
             # A name the table cannot convert is held in error for the clerk, never sent with a
             # character dropped (住基ネット統一文字, §7.1.1.1).
             held = "、".join(describe(c) for c in message.unconvertible)

@@ -805,6 +805,22 @@ card_statuses = Table(
     ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
 )
 
+# The 送付先 of a person's 個人番号カード and 番号通知書類 (a 居所 other than the 住所, standard
+# §7.1.1.4 (1120)): each setting or clearing a new version (``address``: the address parts as
+# JSON, "" when cleared); ``adapters/db/card_destination_store.py``.
+card_destinations = Table(
+    "card_destinations",
+    metadata,
+    _municipality_code(),
+    Column("atena_number", String(10), nullable=False),
+    Column("version", Integer, nullable=False, autoincrement=False),
+    Column("address", Text, nullable=False),
+    Column("set_by", String(64), nullable=False),
+    Column("set_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("municipality_code", "atena_number", "version"),
+    ForeignKeyConstraint(["municipality_code"], ["municipalities.code"]),
+)
+
 # 住民票コードの空きコード (standard §4.3.1 (870)): the block of unused 住民票コード the CS handed
 # the municipality; a new person's code is drawn from it at random and the row deleted in the
 # change's transaction (``adapters/db/number_link_store.py``).

@@ -14,6 +14,7 @@ from urllib.parse import urlencode, urlsplit
 
 import orjson
 
+from jichitai.services.ports.card_destinations import RenewalTarget
 from jichitai.services.ports.national import CsUnreachable
 from jichitai.services.ports.national_check import CardStatus
 
@@ -23,7 +24,7 @@ def _date(value: Any) -> date | None:
 
 
 class HttpCsQuery:
-    """The ``CsCopy`` and ``CardManagement`` ports over HTTP."""
+    """The ``CsCopy``, ``CardManagement`` and ``RenewalSource`` ports over HTTP."""
 
     def __init__(self, url: str, timeout: float = 30.0) -> None:
         parts = urlsplit(url)
@@ -78,3 +79,18 @@ class HttpCsQuery:
             ]
         except (KeyError, TypeError, ValueError) as exc:
             raise CsUnreachable("cs.unreadable: a card without its items") from exc
+
+    def renewal_targets(self, municipality_code: str) -> Sequence[RenewalTarget]:
+        """The 更新対象者 (§7.1.1.4 (1120)) the card management system hands out."""
+        found = self._get("/v1/renewal-targets", municipality_code)
+        if not isinstance(found, list):
+            raise CsUnreachable("cs.unreadable: not a list of 更新対象者")
+        try:
+            return [
+                RenewalTarget(
+                    str(c["resident_code"]), str(c.get("card") or ""), _date(c.get("expires_on"))
+                )
+                for c in found
+            ]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CsUnreachable("cs.unreadable: a 更新対象者 without its code") from exc

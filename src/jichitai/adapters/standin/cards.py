@@ -3,7 +3,13 @@ the status of each person's 個人番号カード and 住基カード, as the re
 CS (``GET /v1/cards?municipality=CODE``). What J-LIS does to a card (交付, 一時停止, 廃止, 返納 …)
 is played by ``POST /v1/cards`` (a control endpoint for tests and demos: the real system is told
 by the card's own processes, not by the register). Our own JSON (``docs/national-links.md``),
-in its own owner-only SQLite file in the stand-in's data directory."""
+in its own owner-only SQLite file in the stand-in's data directory.
+
+The 更新対象者 (standard §7.1.1.4 (1120)): the persons whose card or 電子証明書 is due for renewal,
+handed to the register through the CS (``GET /v1/renewal-targets?municipality=CODE``); J-LIS's
+choice of them is played by ``POST /v1/renewal-targets`` (``{"municipality_code",
+"resident_code", "card", "expires_on"}``). The 送付先情報 the register sends back are the CS's
+messages (``cs_server.py``)."""
 
 from __future__ import annotations
 
@@ -22,6 +28,9 @@ CREATE TABLE IF NOT EXISTS cards (
     municipality_code TEXT NOT NULL, resident_code TEXT NOT NULL, card TEXT NOT NULL,
     status TEXT NOT NULL, issued_on TEXT, expires_on TEXT, updated_on TEXT NOT NULL,
     PRIMARY KEY (municipality_code, resident_code, card));
+CREATE TABLE IF NOT EXISTS renewal_targets (
+    municipality_code TEXT NOT NULL, resident_code TEXT NOT NULL, card TEXT NOT NULL,
+    expires_on TEXT, PRIMARY KEY (municipality_code, resident_code, card));
 """
 _CODE = re.compile(r"^\d{6}$")
 _RESIDENT_CODE = re.compile(r"^\d{11}$")
@@ -86,3 +95,32 @@ class StandinCards:
                 (mc,),
             ).fetchall()
         return [dict(zip(_KEYS, row, strict=True)) for row in rows]
+
+    def add_renewal_target(self, document: Any) -> None:
+        """J-LIS lists a person for renewal (``card``: ``my_number`` or ``certificate``)."""
+        if not isinstance(document, dict):
+            raise Refused("cards.invalid", "形式が正しくありません")
+        mc, code = document.get("municipality_code"), document.get("resident_code")
+        card = document.get("card", "my_number")
+        if not isinstance(mc, str) or not _CODE.match(mc):
+            raise Refused("cards.invalid", "地方公共団体コードが正しくありません")
+        if not isinstance(code, str) or not _RESIDENT_CODE.match(code):
+            raise Refused("cards.invalid", "住民票コードが正しくありません")
+        if card not in ("my_number", "certificate"):
+            raise Refused("cards.card_unknown", f"更新の種別 {card} は受け付けられません")
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO renewal_targets VALUES (?, ?, ?, ?) ON CONFLICT"
+                " (municipality_code, resident_code, card) DO UPDATE SET"
+                " expires_on = excluded.expires_on",
+                (mc, code, card, _date(document, "expires_on")),
+            )
+
+    def renewal_targets(self, mc: str) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT resident_code, card, expires_on FROM renewal_targets"
+                " WHERE municipality_code = ? ORDER BY resident_code, card",
+                (mc,),
+            ).fetchall()
+        return [dict(zip(("resident_code", "card", "expires_on"), r, strict=True)) for r in rows]

@@ -16,6 +16,9 @@ real one to (and as a municipality's adapter to it must).
   ``GET /v1/free-codes?municipality=CODE``, ``POST /v1/numbers/change``, ``GET /v1/fugo`` and
   ``GET /v1/serial`` (``?municipality=CODE&resident_code=…``), and the 個人番号 in the answer
   to a ``個人番号生成要求`` message.
+- the card management system (``cards.py``): ``GET /v1/cards``, ``GET /v1/renewal-targets``
+  (更新対象者) and their control endpoints; the 送付先情報 are messages like the others, kept
+  and listed with their bodies (``GET /v1/card-destinations?municipality=CODE``);
 - ``GET /v1/inbox?municipality=CODE&after=N``: messages other municipalities sent to it
   (``relay.py``);
 - ``GET /health``.
@@ -39,6 +42,7 @@ from jichitai.adapters.standin.cs_faults import Faults
 from jichitai.adapters.standin.fuhyo import StandinFuhyo
 from jichitai.adapters.standin.immigration import StandinImmigration
 from jichitai.adapters.standin.numbers import OBTAINABLE, NumberRefused, StandinNumbers
+from jichitai.domain.national.card_destination import CARD_DESTINATION
 from jichitai.domain.national.cs_messages import FORMAT, IDENTITY, KINDS, NUMBER_REQUEST
 from jichitai.domain.national.koseki_immigration import FUHYO_NOTICE, IMMIGRATION_NOTICE
 from jichitai.domain.national.shared_cs import Groups
@@ -176,6 +180,19 @@ class StandinCs:
             ).fetchall()
         return {code: orjson.loads(data) for code, data in rows}
 
+    def card_destinations(self, mc: str) -> list[dict[str, Any]]:
+        """The 送付先情報 taken for the card management system (§7.1.1.4), with their bodies."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT receipt, seq, ordinal, body FROM messages WHERE municipality_code = ?"
+                " AND kind = ? ORDER BY rowid",
+                (mc, CARD_DESTINATION),
+            ).fetchall()
+        return [
+            {"receipt": r, "seq": seq, "ordinal": o, "body": orjson.loads(body)}
+            for r, seq, o, body in rows
+        ]
+
     def messages(self, mc: str) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._db.execute(
@@ -228,10 +245,11 @@ def make_server(
             if path == "/v1/messages" and played.down:
                 self._answer(503, {"code": "cs.down", "message": "停止中"})
                 return
-            if path == "/v1/cards":
+            if path in ("/v1/cards", "/v1/renewal-targets"):
                 length = int(self.headers.get("Content-Length") or 0)
                 try:
-                    cards.report(orjson.loads(self.rfile.read(length)))
+                    played_by = cards.report if path == "/v1/cards" else cards.add_renewal_target
+                    played_by(orjson.loads(self.rfile.read(length)))
                     self._answer(200, {"status": "ok"})
                 except orjson.JSONDecodeError:
                     self._answer(400, {"code": "cards.invalid", "message": "JSONではありません"})
@@ -298,6 +316,10 @@ def make_server(
                 self._answer(200, played.now())
             elif parts.path == "/v1/cards":
                 self._answer(200, cards.statuses(mc))
+            elif parts.path == "/v1/card-destinations":
+                self._answer(200, cs.card_destinations(mc))
+            elif parts.path == "/v1/renewal-targets":
+                self._answer(200, cards.renewal_targets(mc))
             elif parts.path == "/v1/free-codes":
                 self._answer(200, numbers.handed_out(mc))
             elif parts.path.removeprefix("/v1/") in OBTAINABLE:

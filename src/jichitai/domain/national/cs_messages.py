@@ -13,17 +13,26 @@ them:
 - ``転出証明書情報`` (法24条の2): for a 特例転出, to the new municipality (``move_messages.py``);
 - ``個人番号生成要求`` (§7.1.2.1): for a person recorded without a 個人番号;
 - ``戸籍附票記載事項通知`` (法19条) to the 本籍地 and ``市町村通知`` (法30条の50) to
-  出入国在留管理庁 (``koseki_immigration.py``).
+  出入国在留管理庁 (``koseki_immigration.py``);
+- ``送付先情報`` (§7.1.1.4 (1120)) for the card management system, with a change that moves the
+  住所 of a person who has a 送付先 (``card_destination.py``).
 
 Names and addresses go in 住基ネット統一文字 (``unified_chars.py``) when a table is given.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from jichitai.domain.common.address import Address
 from jichitai.domain.common.dates import DateKind
+from jichitai.domain.national.card_destination import (
+    CARD_DESTINATION,
+    destination_items,
+    trigger_of,
+)
 from jichitai.domain.national.koseki_immigration import (
     FUHYO_NOTICE,
     IMMIGRATION_NOTICE,
@@ -53,6 +62,10 @@ KINDS: tuple[str, ...] = (IDENTITY, MOVE_IN_NOTICE, MOVE_OUT_CERTIFICATE, NUMBER
 KINDS += (FUHYO_NOTICE, IMMIGRATION_NOTICE)
 # 広域交付要求 and 広域交付住民票情報 (住基法12条の4): domain/national/wide_area.py
 KINDS += WIDE_AREA_KINDS
+# 送付先情報 for the card management system (§7.1.1.4): domain/national/card_destination.py
+KINDS += (CARD_DESTINATION,)
+SendToOf = Callable[[str], Address | None]
+"""The 送付先 (a 居所) the register keeps for a person, by 宛名番号 (None: none set)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,19 +104,47 @@ def messages_for(
     *,
     seq: int,
     unified: UnifiedTable | None = None,
+    send_to_of: SendToOf | None = None,
 ) -> list[CsMessage]:
     """The messages a change of one person (``previous`` before, ``current`` after) sends, in
     the order they go out; none when the change leaves the 本人確認情報 as they were. With
-    ``unified``, the name and addresses go in 住基ネット統一文字 (``unified_chars.py``)."""
+    ``unified``, the name and addresses go in 住基ネット統一文字 (``unified_chars.py``);
+    ``send_to_of`` gives a person's 送付先 for a 送付先情報 (read only when one goes out)."""
     out = _messages_for(previous, current, seq=seq)
+    trigger = trigger_of(previous, current)
+    if trigger is not None and send_to_of is not None:
+        # Only for a person with a 送付先: without one the destination is the 住所, which the
+        # 本人確認情報 of the same change carries (card_destination.py).
+        send_to = send_to_of(current.atena_number.value)
+        if send_to is not None:
+            out.append(destination_message(current, send_to, trigger, seq=seq))
     if unified is None:
         return out
     return [unify(message, unified) for message in out]
 
 
-UNIFIED_ITEMS: tuple[str, ...] = ("name", "address", "former_address", "domicile")
-"""The items sent in 住基ネット統一文字: the name, the address, a 転入通知's former address and a
-戸籍附票記載事項通知's 本籍 (kana, dates and codes are inside the set)."""
+def destination_message(
+    record: ResidentRecord, send_to: Address | None, trigger: str, *, seq: int
+) -> CsMessage:
+    """A 送付先情報 of a person (``card_destination.py``): her 本人確認情報 and the destination."""
+    body = {
+        "format": FORMAT,
+        "seq": seq,
+        "kind": CARD_DESTINATION,
+        "reason": record.reason.value,
+        "reason_label": record.reason.label,
+        "effective_on": record.effective_on.isoformat(),
+        "atena": record.atena_number.value,
+        **identity_items(record),
+        **destination_items(record, send_to, trigger),
+    }
+    return CsMessage(CARD_DESTINATION, "", body)
+
+
+UNIFIED_ITEMS: tuple[str, ...] = ("name", "address", "former_address", "domicile", "send_to")
+"""The items sent in 住基ネット統一文字: the name, the address, a 転入通知's former address, a
+戸籍附票記載事項通知's 本籍 and a 送付先情報's destination (kana, dates and codes are inside the
+set)."""
 
 
 def unify(message: CsMessage, table: UnifiedTable) -> CsMessage:

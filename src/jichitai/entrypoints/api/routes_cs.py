@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jichitai.entrypoints.api import schemas as s
 from jichitai.entrypoints.api.security import CurrentActor, app_of
+from jichitai.services.inbound_cards import decode_cs_filter
+from jichitai.services.national import person_of
 from jichitai.services.ports import CsEntry
 from jichitai.services.ports.national_ops import CsManual
 
@@ -27,6 +29,8 @@ class CsMessage(BaseModel):
     ordinal: int
     kind: str
     destination: str
+    atena_number: str = Field(description="電文の住民の宛名番号（電文にあるとき）")
+    resident_code: str = Field(description="電文の住民の住民票コード（電文にあるとき）")
     status: Literal["pending", "sent", "error", "done"]
     attempts: int = Field(description="送信を試みた回数（CSが応えなかった回を含む）")
     last_error: str = Field(description="CSの応答（拒否）または届かなかった理由")
@@ -85,6 +89,8 @@ def _message(e: CsEntry) -> CsMessage:
         ordinal=e.ordinal,
         kind=e.kind,
         destination=e.destination,
+        atena_number=person_of(e)[0],
+        resident_code=person_of(e)[1],
         status=e.status,  # type: ignore[arg-type]
         attempts=e.attempts,
         last_error=e.last_error,
@@ -114,9 +120,16 @@ def list_cs_messages(
     request: Request,
     actor: CurrentActor,
     status: Annotated[Literal["pending", "sent", "error", "done"] | None, Query()] = None,
+    kind: Annotated[str | None, Query(description="電文種別（例: 送付先情報）")] = None,
+    person: Annotated[
+        str | None, Query(description="宛名番号（10桁）または住民票コード（11桁）")
+    ] = None,
+    sent_from: Annotated[str | None, Query(description="送信日（YYYY-MM-DD）から")] = None,
+    sent_to: Annotated[str | None, Query(description="送信日（YYYY-MM-DD）まで")] = None,
 ) -> CsMessages:
     app = app_of(request)
-    entries = app.cs.listed(actor, status)
+    search = decode_cs_filter(kind, person, sent_from, sent_to)
+    entries = app.cs.listed(actor, status, search)
     return CsMessages(
         sending=app.cs.enabled,
         manual=_manual(app.cs_ops.manual(actor)),

@@ -5,7 +5,7 @@ register (``Permission.VIEW``). ``docs/national-links.md``."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
@@ -144,4 +144,136 @@ def resident_cards(request: Request, actor: CurrentActor, atena_number: AtenaPat
         holds_card=found.holds_card,
         recorded_at=found.recorded_at,
         cards=[_card(c) for c in found.cards],
+    )
+
+
+# -- 送付先 and 更新対象者 (standard §7.1.1.4 (1120)) ------------------------------------------
+
+
+class SendToChange(BaseModel):
+    version: int
+    send_to: str = Field(description="送付先（空: 削除）")
+    cleared: bool
+    set_by: str
+    set_at: datetime
+
+
+class PersonSendTo(BaseModel):
+    atena_number: str
+    resident_code: str
+    address: str = Field(description="住所（送付先が無いときの送り先）")
+    send_to: str = Field(description="送付先（居所）。空: 住所へ送る")
+    send_to_postcode: str
+    send_to_parts: dict[str, str] | None
+    history: list[SendToChange]
+
+
+class SendToInput(BaseModel):
+    address: dict[str, Any] = Field(
+        description="送付先の住所の項目: prefecture, city, town_area, lot_text,"
+        " address_supplement（方書）, postcode, town_code"
+    )
+
+
+class RenewalTargetView(BaseModel):
+    resident_code: str
+    card: str
+    atena_number: str
+    reason: str = Field(description="突合できなかった理由（sent では空）")
+
+
+class RenewalResult(BaseModel):
+    listed: int = Field(description="CSから受け取った更新対象者の件数")
+    sent: list[RenewalTargetView] = Field(description="突合し、送付先情報を書いたもの")
+    unmatched: list[RenewalTargetView] = Field(description="突合できなかったもの（理由つき）")
+
+
+def _send_to(found: Any) -> PersonSendTo:
+    return PersonSendTo(
+        atena_number=found.atena_number,
+        resident_code=found.resident_code,
+        address=found.address,
+        send_to=found.send_to.display() if found.send_to else "",
+        send_to_postcode=found.send_to.postcode if found.send_to else "",
+        send_to_parts=found.send_to.to_json() if found.send_to else None,
+        history=[
+            SendToChange(
+                version=v.version,
+                send_to=v.address.display() if v.address else "",
+                cleared=v.address is None,
+                set_by=v.set_by,
+                set_at=v.set_at,
+            )
+            for v in found.history
+        ],
+    )
+
+
+@router.get(
+    "/residents/{atena_number}/card-destination",
+    operation_id="cardDestination",
+    response_model=PersonSendTo,
+    responses=ERRORS,
+    summary="個人番号カード・番号通知書類の送付先と、その履歴",
+)
+def card_destination(
+    request: Request, actor: CurrentActor, atena_number: AtenaPath
+) -> PersonSendTo:
+    return _send_to(app_of(request).card_destinations.show(actor, atena_number))
+
+
+@router.put(
+    "/residents/{atena_number}/card-destination",
+    operation_id="setCardDestination",
+    response_model=PersonSendTo,
+    responses=s.error_responses(403, 404, 409, 422),
+    summary="送付先（居所）を設定し、送付先情報をCSへ送る",
+)
+def set_card_destination(
+    request: Request, actor: CurrentActor, atena_number: AtenaPath, body: SendToInput
+) -> PersonSendTo:
+    destinations = app_of(request).card_destinations
+    destinations.set(actor, atena_number, body.address)
+    return _send_to(destinations.show(actor, atena_number))
+
+
+@router.delete(
+    "/residents/{atena_number}/card-destination",
+    operation_id="clearCardDestination",
+    response_model=PersonSendTo,
+    responses=ERRORS,
+    summary="送付先を削除し（住所へ送る）、送付先情報をCSへ送る",
+)
+def clear_card_destination(
+    request: Request, actor: CurrentActor, atena_number: AtenaPath
+) -> PersonSendTo:
+    destinations = app_of(request).card_destinations
+    destinations.clear(actor, atena_number)
+    return _send_to(destinations.show(actor, atena_number))
+
+
+@router.post(
+    "/cards/renewal-targets",
+    operation_id="takeRenewalTargets",
+    response_model=RenewalResult,
+    responses=ERRORS,
+    summary="CSから更新対象者を受け取り、突合して送付先情報をCSへ送る",
+)
+def take_renewal_targets(request: Request, actor: CurrentActor) -> RenewalResult:
+    result = app_of(request).card_destinations.renewal_targets(actor)
+    return RenewalResult(
+        listed=result.listed,
+        sent=[
+            RenewalTargetView(resident_code=t.resident_code, card=t.card, atena_number=a, reason="")
+            for t, a in result.sent
+        ],
+        unmatched=[
+            RenewalTargetView(
+                resident_code=u.target.resident_code,
+                card=u.target.card,
+                atena_number=u.atena_number,
+                reason=u.reason,
+            )
+            for u in result.unmatched
+        ],
     )
