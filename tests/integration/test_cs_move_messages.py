@@ -11,15 +11,26 @@ import pytest
 
 from jichitai.adapters.db.cs_outbox_store import SqlCsOutbox
 from jichitai.bootstrap import App
+from jichitai.codec import from_primitive
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Role
 from jichitai.domain.common.address import Address
+from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import AtenaNumber
+from jichitai.domain.common.names import PersonName
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.national.move_messages import code_for, destination_of
 from jichitai.domain.residents.commands import MoveOut
+from jichitai.domain.residents.model import Alias, ForeignResidentDetails
 from jichitai.services.national import CsSender
-from tests.factories import a_header, a_municipality, a_person, a_valid_individual_number
+from tests.factories import (
+    a_foreign_person,
+    a_header,
+    a_municipality,
+    a_person,
+    a_valid_individual_number,
+    foreign_details,
+)
 from tests.integration.test_tenancy import move_in
 
 pytestmark = pytest.mark.spec("4.1.3.0.4")
@@ -81,6 +92,28 @@ def test_a_special_move_out_sends_each_persons_certificate_to_the_new_municipali
     far = Address.create(prefecture="沖縄県", city="未登録村", lot_text="1番")
     app.register.record_change(a, move_out(third.atena_numbers, far, special=True))
     assert certificates(app, a)[-1][0] == "沖縄県未登録村"
+
+
+def test_a_foreign_residents_certificate_carries_the_30_45_items_as_a_move_in_takes_them(
+    app: App,
+) -> None:
+    a = a_municipality(app)
+    alias = Alias(
+        PersonName.create("山田", "秀", "ヤマダ", "シュウ"), a_header().effective_on, "試験市"
+    )
+    details = foreign_details(
+        aliases=(alias,), alien_registration_on=RecordDate.parse("2001-02-03")
+    )
+    done = app.register.record_change(
+        a, move_in(a_person(), a_foreign_person(foreign=details, relationship="妻"))
+    )
+    onward = Address.create(prefecture="沖縄県", city="那覇市", lot_text="1番")
+    app.register.record_change(a, move_out(done.atena_numbers, onward, special=True))
+    japanese, foreign = (body for _, body in certificates(app, a))
+    assert japanese["foreign"] is None
+    assert foreign["resident_kind"] == "foreign"
+    # The items read back, by the form the 転入 command takes, as the register keeps them.
+    assert from_primitive(ForeignResidentDetails, foreign["foreign"]) == details
 
 
 def test_the_destination_is_a_code_when_it_can_be_known() -> None:

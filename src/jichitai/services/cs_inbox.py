@@ -13,7 +13,8 @@ taken in automatically (§4.1.3.1.2 (690)), and the 特例転入 started from a 
   ``services/wide_area.py``.
 - ``special_move_in``: the clerk picks the 転出証明書情報 of the movers (by 住民票コード) and a
   転入 is pre-filled from them (name, reading, birth date, sex, 続柄, 本籍, 個人番号, 住民票コード,
-  the former address; the new address is the 転出先 unless the clerk gives it), recorded as
+  the former address; for a 外国人住民 the 30条の45 items, ``cs_inbox.foreign_items_missing``
+  when the message lacks them; the new address is the 転出先 unless the clerk gives it), recorded as
   special, and submitted as a draft (仮登録) for review as every change is; the rows are marked
   used. Every value goes through the one inbound decoder (``decode_change``): what came over
   the network is checked as typed input is.
@@ -283,16 +284,16 @@ class CsIntake:
             )
         rows = [waiting[c] for c in codes]
         bodies = [_body(r) for r in rows]
-        foreign = [
-            r.resident_code
+        lacking = [
+            f"{r.resident_code}（{'・'.join(gaps)}）"
             for r, b in zip(rows, bodies, strict=True)
-            if b.get("resident_kind") != "japanese"
+            if (gaps := _foreign_gaps(b))
         ]
-        if foreign:
+        if lacking:
             raise invalid(
-                "cs_inbox.foreign_not_supported",
-                f"住民票コード {'、'.join(foreign)} の方は外国人住民です。外国人住民の特例転入は"
-                "まだ転出証明書情報から入力できません（転入の画面から入力してください）",
+                "cs_inbox.foreign_items_missing",
+                f"住民票コード {'、'.join(lacking)} の方は外国人住民ですが、転出証明書情報に"
+                "その記載事項がありません（特例転入できません。転出元の市町村に確認してください）",
                 "resident_codes",
             )
         first = bodies[0]
@@ -373,4 +374,26 @@ def _member(body: Mapping[str, Any]) -> dict[str, Any]:
         member["family_register"] = body["family_register"]
     if body.get("individual_number"):
         member["individual_number"] = body["individual_number"]
+    if body.get("resident_kind") != "japanese":
+        member["foreign"] = body.get("foreign")
     return member
+
+
+# The 30条の45 items a foreign resident's 転出証明書情報 must carry, without which the 転入
+# cannot be input (the others may be blank, as for a 特別永住者 or a 経過滞在者).
+_FOREIGN_REQUIRED: tuple[tuple[str, str], ...] = (
+    ("nationality", "国籍・地域"),
+    ("category", "30条の45の区分"),
+    ("became_foreign_resident_on", "外国人住民となった年月日"),
+)
+
+
+def _foreign_gaps(body: Mapping[str, Any]) -> list[str]:
+    """The labels of the foreign-resident items missing from a 転出証明書情報; [] for a
+    Japanese."""
+    if body.get("resident_kind") == "japanese":
+        return []
+    foreign = body.get("foreign")
+    if not isinstance(foreign, dict):
+        return [label for _, label in _FOREIGN_REQUIRED]
+    return [label for key, label in _FOREIGN_REQUIRED if not foreign.get(key)]

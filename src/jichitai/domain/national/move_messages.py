@@ -5,7 +5,10 @@ to another municipality.
 **What a 転出証明書情報 carries.** The items of the paper 転出証明書 (住民基本台帳法施行令第23条,
 as ``domain/certificates/move_out.py`` prints them): 氏名 and its reading, 生年月日, 男女の別,
 続柄 (and whether the person is the 世帯主), 本籍・筆頭者, 住所, 転出先, 転出の予定年月日,
-転出届出年月日, 住民票コード and 個人番号. The 個人番号 is included: the certificate itself
+転出届出年月日, 住民票コード and 個人番号; for a 外国人住民 also the 30条の45 items the register
+keeps (``foreign``: 国籍・地域, 30条の45 区分, 外国人住民となった年月日, 在留資格, 在留期間 and
+its 満了日, 在留カード等の番号, 特別永住者証明書の番号, 外国人登録の日, 通称 and its history;
+住基法24条の2 applies to 外国人住民 too, 令30条の26). The 個人番号 is included: the certificate itself
 carries it (令23条 lists 法7条8号の2), and the 転出証明書情報 is the certificate's content sent
 instead of the paper (法24条の2); the new municipality needs it to register the person. Each
 item also goes in the form a change command takes (``name_parts``, ``birth``,
@@ -31,7 +34,12 @@ from typing import Any
 from jichitai.domain.common.address import Address
 from jichitai.domain.common.municipality import municipality_check_digit
 from jichitai.domain.national.wide_area import WIDE_AREA_KINDS
-from jichitai.domain.residents.model import ResidentRecord, ResidentStatus
+from jichitai.domain.residents.model import (
+    Alias,
+    ForeignResidentDetails,
+    ResidentRecord,
+    ResidentStatus,
+)
 from jichitai.domain.residents.reasons import ChangeReason
 
 MOVE_OUT_CERTIFICATE = "転出証明書情報"
@@ -109,6 +117,7 @@ def certificate_message(
             if family_register is not None
             else None
         ),
+        "foreign": foreign_items(current.foreign) if current.foreign is not None else None,
         "address": current.address.display(),
         "address_parts": current.address.to_json(),
         "status": current.status.value,
@@ -118,3 +127,34 @@ def certificate_message(
         "filed_on": move_out.filed_on.isoformat() if move_out.filed_on else "",
     }
     return destination_of(onward), body
+
+
+def foreign_items(foreign: ForeignResidentDetails) -> dict[str, Any]:
+    """A foreign resident's 30条の45 items in the form a change command's ``foreign`` takes
+    (the 転入 of a person is input with them)."""
+    card = foreign.residence_card_number
+    registered = foreign.alien_registration_on
+    return {
+        "nationality": foreign.nationality,
+        "category": foreign.category.value,
+        "became_foreign_resident_on": foreign.became_foreign_resident_on.to_json(),
+        "residence_status": foreign.residence_status,
+        "period_of_stay": foreign.period_of_stay,
+        "stay_expires_on": (
+            foreign.stay_expires_on.isoformat() if foreign.stay_expires_on else None
+        ),
+        "residence_card_number": card.value if card else None,
+        "special_permanent_certificate_number": foreign.special_permanent_certificate_number,
+        "alien_registration_on": registered.to_json() if registered else None,
+        "aliases": [_alias(a) for a in foreign.aliases],
+    }
+
+
+def _alias(alias: Alias) -> dict[str, Any]:
+    return {
+        "name": alias.name.to_json(),
+        "entered_on": alias.entered_on.isoformat(),
+        "entered_in": alias.entered_in,
+        "deleted_on": alias.deleted_on.isoformat() if alias.deleted_on else None,
+        "deleted_in": alias.deleted_in,
+    }
