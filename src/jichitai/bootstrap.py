@@ -527,6 +527,7 @@ def bootstrap(
         access_log,
         lambda: RegisterAccess(register, queries, suppressions, access_log, uow_for),
         lambda: [m.code for m in municipalities.all()],
+        suppressions,
     )
 
     def layout_export() -> LayoutExportService:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from jichitai.services.read_log import ReadLog
     from jichitai.services.register import RegisterService
     from jichitai.services.register_access import RegisterAccess
+    from jichitai.services.suppression import SuppressionService
 
 
 @dataclass
@@ -45,12 +46,13 @@ class NationalLinks:
     access_log: AccessLog
     register_access: Callable[[], RegisterAccess]
     municipality_codes: Callable[[], list[str]]
+    suppressions: SuppressionService
     _number_link: NumberLinkService | None = field(default=None, init=False)
 
     def read_log(self) -> ReadLog:
         from jichitai.services.read_log import ReadLog
 
-        return ReadLog(self.uow_for, self.access_log)
+        return ReadLog(self.uow_for, self.access_log, self.suppressions)
 
     def cs(self) -> CsSender:
         from jichitai.adapters.db.cs_outbox_store import SqlCsOutbox

@@ -60,6 +60,7 @@ def inbox_item(row: Any) -> dict[str, Any]:
         "status": row.status,
         "note": row.note,
         "received_at": row.received_at.isoformat(),
+        "withheld": row.withheld,
     }
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import orjson
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
+from jichitai.domain.access.suppression import WITHHELD_MARK
 from jichitai.domain.errors import DomainError, InvalidValue, Violation
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.national.cs_messages import KINDS
@@ -115,7 +116,8 @@ class CsSender:
     def listed(self, actor: Actor, status: str | None = None) -> list[CsEntry]:
         """The municipality's CS messages (of one status), in sending order, for its clerks;
         logged as a read of the persons the messages concern (their errors and unconvertible
-        characters are of those persons)."""
+        characters are of those persons). A person under a 抑止・支援措置 the clerk may not see
+        through is withheld (``services/read_log.py``)."""
         actor.require(Permission.VIEW)  # the messages carry 本人確認情報
         if status is not None and status not in STATUSES:
             raise InvalidValue(
@@ -123,17 +125,33 @@ class CsSender:
             )
         entries = list(self._outbox.listed(actor.municipality_code, status))
         persons = [_person(e) for e in entries]
-        self._read_log.listed(
+        withheld = self._read_log.listed(
             actor,
             "cs_messages" + (f" status={status}" if status else ""),
             atena_numbers=[a for a, _ in persons],
             resident_codes=[c for a, c in persons if not a],
         )
-        return entries
+        return [
+            _withheld(e, a) if withheld.of(a, c) else e
+            for e, (a, c) in zip(entries, persons, strict=True)
+        ]
 
     def close(self) -> None:
         if self._transport is not None:
             self._transport.close()
+
+
+def _withheld(entry: CsEntry, atena: str) -> CsEntry:
+    """The message of a person the reader may not be shown: its place, kind, destination and
+    state; of the person only the 宛名番号 (a withheld person is named by it alone)."""
+    body = {"atena": atena, "name": WITHHELD_MARK, "resident_code": WITHHELD_MARK}
+    return replace(
+        entry,
+        body=orjson.dumps(body).decode(),
+        unconvertible=WITHHELD_MARK if entry.unconvertible else "",
+        amendments="",
+        withheld=True,
+    )
 
 
 def _person(entry: CsEntry) -> tuple[str, str]:

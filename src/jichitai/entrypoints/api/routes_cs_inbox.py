@@ -30,6 +30,10 @@ class CsInboxItem(BaseModel):
     status: str = Field(description="new | taken（自動で受理） | unmatched（note: 理由） | used")
     note: str
     received_at: str
+    withheld: bool = Field(
+        default=False,
+        description="抑止・支援措置の対象者: 住民票コード・氏名・異動日・理由を表示しない",
+    )
 
 
 class CsInboxList(BaseModel):
@@ -77,6 +81,7 @@ def list_cs_inbox(
                 status=r.status,
                 note=r.note,
                 received_at=r.received_at.isoformat(),
+                withheld=r.withheld,
             )
         )
     return CsInboxList(items=items)
