@@ -38,7 +38,10 @@ def protect(client: TestClient, tenant: Tenant, atena_number: str, today: str) -
 
 @pytest.mark.spec("3.4")
 def test_a_move_in_notice_about_a_supported_person_is_listed_without_who_she_is(
-    app: App, client: TestClient, tenant: Tenant, standin: str  # noqa: F811
+    app: App,
+    client: TestClient,
+    tenant: Tenant,
+    standin: str,  # noqa: F811
 ) -> None:
     head, wife = tenant.atena_numbers[:2]
     codes = {}
