@@ -21,7 +21,7 @@ from jichitai.domain.access.suppression import WITHHELD_MARK
 from jichitai.domain.errors import DomainError, InvalidValue, Violation
 from jichitai.domain.residents.commands import ChangeHeader, Correct, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
-from jichitai.services.inbound import decode_immigration_notice
+from jichitai.services.inbound_national import decode_immigration_notice
 from jichitai.services.ports import (
     Clock,
     ImmigrationInbox,

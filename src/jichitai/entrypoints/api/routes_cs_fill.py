@@ -31,7 +31,7 @@ class Amend(BaseModel):
     items: dict[str, Any] = Field(
         description="補完する項目（name, name_kana, address, former_address, domicile, family_head）"
     )
-    note: str | None = Field(default=None, max_length=200, description="メモ")
+    note: str | None = Field(default=None, description="メモ（改行なし200文字以内）")
 
 
 class AmendedMessage(CsMessage):
