@@ -54,7 +54,7 @@ class NationalLinks:
     def read_log(self) -> ReadLog:
         from jichitai.services.read_log import ReadLog
 
-        return ReadLog(self.uow_for, self.access_log)
+        return ReadLog(self.uow_for, self.access_log, self.suppressions)
 
     def cs(self) -> CsSender:
         from jichitai.adapters.db.cs_outbox_store import SqlCsOutbox

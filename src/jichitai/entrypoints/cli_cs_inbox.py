@@ -63,6 +63,7 @@ def inbox_item(row: Any) -> dict[str, Any]:
         "note": row.note,
         "received_at": row.received_at.isoformat(),
         "answer": wide_area_answer(row.kind, body),
+        "withheld": row.withheld,
     }
 
 

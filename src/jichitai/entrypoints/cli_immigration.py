@@ -66,6 +66,7 @@ def immigration_list(
             "atena_number": n.atena_number or "",
             "reason": n.reason,
             "draft_id": n.draft_id or "",
+            "withheld": n.withheld,
         }
         for n in notices
     ]

@@ -77,6 +77,7 @@ def cs_list(
             "unconvertible": e.unconvertible,
             "note": e.note,
             "handled_by": e.handled_by,
+            "withheld": e.withheld,
         }
         for e in entries
     ]

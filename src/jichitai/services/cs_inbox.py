@@ -10,7 +10,8 @@ taken in automatically (§4.1.3.1.2 (690)), and the 特例転入 started from a 
   who records the notice by hand (§4.1.3.1.3 (700)).
 - ``listed``: the clerk's list (転入通知情報, 転出証明書情報, 広域交付要求 and
   広域交付住民票情報, with their status); a 広域交付要求 is answered after each intake by
-  ``services/wide_area.py``.
+  ``services/wide_area.py``; a person under a 抑止・支援措置 the clerk may not see through is
+  withheld (``services/read_log.py``).
 - ``special_move_in``: the clerk picks the 転出証明書情報 of the movers (by 住民票コード) and a
   転入 is pre-filled from them (name, reading, birth date, sex, 続柄, 本籍, 個人番号, 住民票コード,
   the former address; for a 外国人住民 the 30条の45 items, ``cs_inbox.foreign_items_missing``
@@ -22,6 +23,7 @@ taken in automatically (§4.1.3.1.2 (690)), and the 特例転入 started from a 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ import orjson
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
+from jichitai.domain.access.suppression import WITHHELD_MARK
 from jichitai.domain.errors import ConflictError, DomainError, NotFound, Violation, invalid
 from jichitai.domain.national.cs_messages import MOVE_IN_NOTICE
 from jichitai.domain.national.move_messages import MOVE_OUT_CERTIFICATE
@@ -228,7 +231,7 @@ class CsIntake:
             raise invalid("cs.status_unknown", f"状態 {status} は指定できません", "status")
         if kind is not None and kind not in INBOX_KINDS:
             raise invalid("cs.kind_unknown", f"種別 {kind} は指定できません", "kind")
-        rows = self._inbox.listed(actor.municipality_code, status, kind)
+        rows = list(self._inbox.listed(actor.municipality_code, status, kind))
         wanted = "".join(query.split())
         if wanted:
             rows = [
@@ -241,13 +244,21 @@ class CsIntake:
                 )
             ]
         filters = {"status": status or "", "kind": kind or "", "q": query.strip()}
-        self._read_log.listed(
+        withheld = self._read_log.listed(
             actor,
             " ".join(["cs_inbox", *(f"{k}={v}" for k, v in filters.items() if v)]),
             resident_codes=[r.resident_code for r in rows],
             others=len({r.relay_id for r in rows if not r.resident_code}),
         )
-        return list(rows)
+        if not withheld:
+            return rows
+        # A query must not confirm that a protected person is here: their rows are left out of
+        # a search, and masked in the plain list.
+        return [
+            _withheld(r) if withheld.of(resident_code=r.resident_code) else r
+            for r in rows
+            if not (wanted and withheld.of(resident_code=r.resident_code))
+        ]
 
     def special_move_in(
         self,
@@ -349,6 +360,20 @@ class CsIntake:
     def close(self) -> None:
         if self._mailbox is not None:
             self._mailbox.close()
+
+
+def _withheld(row: CsInboxRow) -> CsInboxRow:
+    """The row of a person the reader may not be shown: what came, from whom, when and what
+    became of it (the note's code), nothing that tells who it is."""
+    code = row.note.split(":", 1)[0] if row.status == "unmatched" else row.note
+    return dataclasses.replace(
+        row,
+        resident_code="",
+        name=WITHHELD_MARK,
+        body="{}",
+        note=code,
+        withheld=True,
+    )
 
 
 def _body(row: CsInboxRow) -> dict[str, Any]:

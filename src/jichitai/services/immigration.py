@@ -17,10 +17,11 @@ import orjson
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
+from jichitai.domain.access.suppression import WITHHELD_MARK
 from jichitai.domain.errors import DomainError, InvalidValue, Violation
 from jichitai.domain.residents.commands import ChangeHeader, Correct, RecordChanges
 from jichitai.domain.residents.reasons import ChangeReason
-from jichitai.services.inbound import decode_immigration_notice
+from jichitai.services.inbound_national import decode_immigration_notice
 from jichitai.services.ports import (
     Clock,
     ImmigrationInbox,
@@ -116,14 +117,16 @@ class ImmigrationIntake:
 
     def listed(self, actor: Actor, status: str | None = None) -> list[InboundImmigrationNotice]:
         """The notices taken in (of one status), for the municipality's clerks; logged as a
-        read of the persons they name (an unknown one by its 在留カード番号: counted)."""
+        read of the persons they name (an unknown one by its 在留カード番号: counted). A person
+        under a 抑止・支援措置 the clerk may not see through is named by 宛名番号 only
+        (``services/read_log.py``)."""
         actor.require(Permission.VIEW)
         if status is not None and status not in STATUSES:
             raise InvalidValue(
                 Violation("immigration.status_unknown", f"状態 {status} は指定できません", "status")
             )
         found = list(self._inbox.listed(actor.municipality_code, status))
-        self._read_log.listed(
+        withheld = self._read_log.listed(
             actor,
             "immigration" + (f" status={status}" if status else ""),
             atena_numbers=[n.atena_number or "" for n in found],
@@ -131,7 +134,14 @@ class ImmigrationIntake:
                 {n.residence_card_number or n.notice_id for n in found if not n.atena_number}
             ),
         )
-        return found
+        return [
+            dataclasses.replace(
+                n, residence_card_number=WITHHELD_MARK, body="{}", reason="", withheld=True
+            )
+            if withheld.of(atena_number=n.atena_number)
+            else n
+            for n in found
+        ]
 
     def take(self, actor: Actor, notice_id: str) -> str:
         """A listed notice made into a draft 職権修正 of the person's foreign items; its id."""

@@ -7,6 +7,10 @@ parts, free text: ``text.py``) and hands the normalised JSON to the storage code
 the typed command. Every fault is reported, each naming its path as the change rules and the
 counter's forms do (``members[0].name.family``; the header's items at the top: ``effective_on``).
 The storage decoder alone (``jichitai.codec``) trusts its input and is for stored data only.
+
+The national links' input (the 出入国在留管理庁長官通知, the clerk's operations on the CS outbox)
+is read by ``services/inbound_national.py``, with the fault collector and day reader here
+(``Faults``, ``iso_day``).
 """
 
 from __future__ import annotations
@@ -545,110 +549,7 @@ def _changed(given: Any, made: Any, path: str) -> list[Violation]:
     return []
 
 
-# -- 出入国在留管理庁長官通知 (standard §4.5.6 (960); services/immigration.py) --------------------
-
-IMMIGRATION_NOTICE_KINDS: Final = ("在留期間更新許可", "在留資格変更許可", "在留カード番号変更")
-
-
-def decode_immigration_notice(data: Any) -> dict[str, Any]:
-    """One notice the authority offered, in our JSON (``docs/national-links.md``): its id, kind,
-    the person's 在留カード番号 and the items it changes, each parsed; every fault reported."""
-    if not isinstance(data, dict):
-        raise invalid("immigration.invalid", "通知の形式が正しくありません", "notice")
-    faults = _Faults()
-    notice_id = data.get("notice_id")
-    if not isinstance(notice_id, str) or not 1 <= len(notice_id) <= 40 or not notice_id.isascii():
-        faults.found.append(Violation("immigration.invalid", "通知番号がありません", "notice_id"))
-    kind = data.get("kind")
-    if kind not in IMMIGRATION_NOTICE_KINDS:
-        faults.found.append(
-            Violation("immigration.kind_unknown", f"通知種別 {kind} は取り込めません", "kind")
-        )
-    card = faults.run(
-        "residence_card_number",
-        ResidenceCardNumber.parse,
-        str(data.get("residence_card_number") or ""),
-    )
-    given = data.get("items")
-    items: dict[str, Any] = given if isinstance(given, dict) else {}
-    out: dict[str, Any] = {}
-    for key, label in (("residence_status", "在留資格"), ("period_of_stay", "在留期間")):
-        if key in items:
-            out[key] = faults.run(
-                f"items.{key}", free_text, str(items[key]), f"items.{key}", label=label
-            )
-    if "stay_expires_on" in items:
-        out["stay_expires_on"] = faults.run(
-            "items.stay_expires_on", _iso_day, items["stay_expires_on"], "items.stay_expires_on"
-        )
-    if "new_residence_card_number" in items:
-        out["new_residence_card_number"] = faults.run(
-            "items.new_residence_card_number",
-            ResidenceCardNumber.parse,
-            str(items["new_residence_card_number"]),
-            "items.new_residence_card_number",
-        )
-    if not out:
-        faults.found.append(
-            Violation("immigration.items_missing", "変更する項目がありません", "items")
-        )
-    faults.raise_if_any()
-    return {"notice_id": notice_id, "kind": kind, "residence_card_number": card, "items": out}
-
-
-# -- 送信データの手入力での補完 (standard §7.1.1.1 (1090); services/national_ops.py) ------------
-
-CS_AMENDABLE: Final = {
-    "name": "氏名",
-    "name_kana": "氏名のフリガナ",
-    "address": "住所",
-    "former_address": "前住所",
-    "domicile": "本籍",
-    "family_head": "筆頭者",
-}
-"""The items of a CS message a reviewer may complete by hand, with their labels."""
-
-
-def _full_name(text: str, path: str, label: str) -> str:
-    """A name as a message carries it (氏 and 名 with a full-width space): each part a name."""
-    parts = [p for p in re.split("[ \u3000]+", text.strip(" \u3000")) if p]
-    if not parts:
-        raise invalid("input.required", f"{label}を入力してください", path)
-    return "\u3000".join(name_text(p, path, label=label) for p in parts)
-
-
-def decode_cs_amendment(data: Any) -> dict[str, str]:
-    """The items a reviewer typed for a CS message (``{"name": "吉田　太郎", …}``), each checked by
-    its kind as the register checks it (a name as a name, a reading as a reading, the rest as
-    one line of text); every fault reported."""
-    if not isinstance(data, dict) or not data:
-        raise invalid("cs.items_missing", "補完する項目を入力してください", "items")
-    faults = _Faults()
-    out: dict[str, str] = {}
-    for key, value in data.items():
-        path = f"items.{key}"
-        label = CS_AMENDABLE.get(str(key))
-        if label is None:
-            faults.found.append(
-                Violation("cs.item_unknown", f"項目 {str(key)[:40]} は補完できません", path)
-            )
-            continue
-        if not isinstance(value, str):
-            faults.found.append(
-                Violation("input.shape", f"{label}は文字列で入力してください", path)
-            )
-            continue
-        if key in ("name", "family_head"):
-            made = faults.run(path, _full_name, value, path, label)
-        elif key == "name_kana":
-            made = faults.run(
-                path, lambda v, p: "\u3000".join(reading(x, p) for x in v.split()), value, path
-            )
-        else:
-            made = faults.run(path, free_text, value.strip(" \u3000"), path, label=label)
-            if made == "":
-                faults.found.append(Violation("input.required", f"{label}を入力してください", path))
-        if made:
-            out[str(key)] = made
-    faults.raise_if_any()
-    return out
+Faults = _Faults
+"""The fault collector, for the sibling decoders (``services/inbound_national.py``)."""
+iso_day = _iso_day
+"""A calendar day as ``YYYY-MM-DD`` within the register's bounds, for the sibling decoders."""

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta, timezone
 
 import orjson
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
+from jichitai.domain.access.suppression import WITHHELD_MARK
 from jichitai.domain.errors import DomainError, InvalidValue, Violation
 from jichitai.domain.integration.retry import RetryPolicy
 from jichitai.domain.national.cs_messages import KINDS
@@ -120,7 +121,8 @@ class CsSender:
         """The municipality's CS messages (of one status; found by ``search``: a kind, a person,
         the days they were sent, ``inbound_cards.decode_cs_filter``), in sending order, for its
         clerks; logged as a read of the persons the messages concern (their errors and
-        unconvertible characters are of those persons)."""
+        unconvertible characters are of those persons). A person under a 抑止・支援措置 the clerk
+        may not see through is withheld (``services/read_log.py``)."""
         actor.require(Permission.VIEW)  # the messages carry 本人確認情報
         if status is not None and status not in STATUSES:
             raise InvalidValue(
@@ -130,7 +132,7 @@ class CsSender:
         if search is not None and not search.empty:
             entries = [e for e in entries if _found(e, search)]
         persons = [person_of(e) for e in entries]
-        self._read_log.listed(
+        withheld = self._read_log.listed(
             actor,
             "cs_messages"
             + (f" status={status}" if status else "")
@@ -138,7 +140,10 @@ class CsSender:
             atena_numbers=[a for a, _ in persons],
             resident_codes=[c for a, c in persons if not a],
         )
-        return entries
+        return [
+            _withheld(e, a) if withheld.of(a, c) else e
+            for e, (a, c) in zip(entries, persons, strict=True)
+        ]
 
     def close(self) -> None:
         if self._transport is not None:
@@ -161,6 +166,19 @@ def _found(entry: CsEntry, search: CsMessageFilter) -> bool:
     day = entry.sent_at.astimezone(JST).date()
     return (search.sent_from is None or search.sent_from <= day) and (
         search.sent_to is None or day <= search.sent_to
+    )
+
+
+def _withheld(entry: CsEntry, atena: str) -> CsEntry:
+    """The message of a person the reader may not be shown: its place, kind, destination and
+    state; of the person only the 宛名番号 (a withheld person is named by it alone)."""
+    body = {"atena": atena, "name": WITHHELD_MARK, "resident_code": WITHHELD_MARK}
+    return replace(
+        entry,
+        body=orjson.dumps(body).decode(),
+        unconvertible=WITHHELD_MARK if entry.unconvertible else "",
+        amendments="",
+        withheld=True,
     )
 
 

@@ -12,12 +12,13 @@ the register, which shows the clerk its record (also while the CS is away).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from jichitai.domain.access.actor import Actor
 from jichitai.domain.access.roles import Permission
+from jichitai.domain.access.suppression import WITHHELD_MARK
 from jichitai.domain.common.identifiers import AtenaNumber
 from jichitai.domain.errors import ConflictError, NotFound, Unavailable, Violation
 from jichitai.domain.national.cards import CARD_LABELS, STATUS_LABELS, holds
@@ -136,13 +137,25 @@ class ConsistencyCheck:
                 without_code.append(record.atena_number.value)
         found = differences(register, held, tuple(without_code))
         # What the clerk is shown: the persons with a difference, with both sides' values.
-        self._read_log.listed(
+        withheld = self._read_log.listed(
             actor,
             f"cs_check persons={len(records)} at_cs={len(held)}",
             atena_numbers=[d.atena_number for d in found],
             resident_codes=[d.resident_code for d in found if not d.atena_number],
         )
-        return CheckResult(len(records), len(held), tuple(found))
+        # A person under a 抑止・支援措置 the clerk may not see through: by 宛名番号 only.
+        shown = [
+            replace(
+                d,
+                resident_code=WITHHELD_MARK,
+                register_value=WITHHELD_MARK if d.register_value else "",
+                cs_value=WITHHELD_MARK if d.cs_value else "",
+            )
+            if withheld.of(d.atena_number, d.resident_code)
+            else d
+            for d in found
+        ]
+        return CheckResult(len(records), len(held), tuple(shown))
 
 
 class CardStatuses:

@@ -5,7 +5,7 @@
   name is converted to 住基ネット統一文字 again with the current table. A message in error is
   completed by its re-send; a sent one stays sent.
 - 手入力での補完 (``amend``): a message held (a character outside 住基ネット統一文字) or refused
-  is completed or corrected by hand (the items of ``services/inbound.py``'s
+  is completed or corrected by hand (the items of ``services/inbound_national.py``'s
   ``decode_cs_amendment``), converted and checked again as every message is, and sent as its
   re-send; the items changed, old and new values, who and when are kept on the new message.
 - 手動で処理済み: a message in error (or pending) completed by hand with a note (送信データを
@@ -13,13 +13,16 @@
 - 手動連携: a municipality's sending switched to manual for a while (until a time, or until
   switched back): the worker sends none of its messages meanwhile; they wait, in order.
 
+Every value typed (note, 異動事由, 期限, items) is read by ``services/inbound_national.py``, the
+one decoder of every door (API, counter, CLI), before anything else is looked at but the right.
+
 Who: each needs the reviewer's right (``APPROVE_DRAFT``): what goes to the CS changes the
 national copy of a person's 本人確認情報. Every action is recorded (who, when, the note).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import orjson
 
@@ -28,58 +31,22 @@ from jichitai.domain.access.roles import Permission
 from jichitai.domain.errors import ConflictError, InvalidValue, NotFound, Violation
 from jichitai.domain.national.cs_messages import CsMessage, unify
 from jichitai.domain.national.unified_chars import UnifiedTable, describe
-from jichitai.domain.residents.reasons import ChangeReason
-from jichitai.services.inbound import CS_AMENDABLE, decode_cs_amendment
+from jichitai.services.inbound_national import (
+    CS_AMENDABLE,
+    decode_cs_amendment,
+    decode_cs_note,
+    decode_cs_reason,
+    decode_cs_until,
+)
 from jichitai.services.ports import Clock, CsEntry
 from jichitai.services.ports.national_ops import CsManual, CsOperationsStore
 
-NOTE_LIMIT = 200
 __all__ = ["CsManual", "CsOperations", "unconvertible_text"]
 
 
 def unconvertible_text(chars: tuple[str, ...]) -> str:
     """The clerk's wording of the characters a message was held for."""
     return "、".join(describe(c) for c in chars)
-
-
-def _note(note: str | None) -> str:
-    text = (note or "").strip()
-    if len(text) > NOTE_LIMIT or any(c in text for c in "\r\n\t\x00"):
-        raise InvalidValue(
-            Violation("cs.note_invalid", f"メモは改行なしの{NOTE_LIMIT}文字以内です", "note")
-        )
-    return text
-
-
-def _reason(value: str | None) -> ChangeReason | None:
-    if value is None or value == "":
-        return None
-    try:
-        return ChangeReason(value)
-    except ValueError:
-        raise InvalidValue(
-            Violation("cs.reason_unknown", f"異動事由 {value[:40]} は指定できません", "reason")
-        ) from None
-
-
-JST = timezone(timedelta(hours=9))
-
-
-def _until(value: datetime | str | None) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip()[:40])
-        except ValueError:
-            raise InvalidValue(
-                Violation(
-                    "cs.until_invalid",
-                    "期限は日時（例: 2026-12-08T09:00）で指定してください",
-                    "until",
-                )
-            ) from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=JST)
 
 
 class CsOperations:
@@ -106,7 +73,7 @@ class CsOperations:
     ) -> CsEntry:
         """再送信 (with another 異動事由 if ``reason``): the new message, pending."""
         actor.require(Permission.APPROVE_DRAFT)
-        changed, text = _reason(reason), _note(note)
+        changed, text = decode_cs_reason(reason), decode_cs_note(note)
         original = self._found(actor, seq, ordinal)
         if original.status not in ("error", "sent"):
             raise ConflictError(
@@ -151,7 +118,7 @@ class CsOperations:
         pending ones); refused, and nothing changed, while a character is still outside
         住基ネット統一文字."""
         actor.require(Permission.APPROVE_DRAFT)
-        typed, text = decode_cs_amendment(items), _note(note)
+        typed, text = decode_cs_amendment(items), decode_cs_note(note)
         original = self._found(actor, seq, ordinal)
         if original.status != "error":
             raise ConflictError(
@@ -212,7 +179,7 @@ class CsOperations:
     def complete(self, actor: Actor, seq: int, ordinal: int, note: str | None) -> CsEntry:
         """手動で処理済み, with a note (required: what was done instead)."""
         actor.require(Permission.APPROVE_DRAFT)
-        text = _note(note)
+        text = decode_cs_note(note)
         if not text:
             raise InvalidValue(
                 Violation("cs.note_missing", "手動で処理した内容をメモに書いてください", "note")
@@ -247,12 +214,10 @@ class CsOperations:
         """手動連携に切り替える: nothing goes to the CS until ``until`` (an ISO date and time; one
         without a time zone is Japan time; None: until resumed)."""
         actor.require(Permission.APPROVE_DRAFT)
-        text = _note(note)
+        text = decode_cs_note(note)
         now = self._clock.now()
-        until = _until(until)
-        if until is not None and until <= now:
-            raise InvalidValue(Violation("cs.until_invalid", "期限は今より後の日時です", "until"))
-        manual = CsManual(actor.municipality_code, until, actor.login, now, text)
+        ends = decode_cs_until(until, now)
+        manual = CsManual(actor.municipality_code, ends, actor.login, now, text)
         self._store.set_manual(manual)
         return manual
 

@@ -300,6 +300,26 @@ class SuppressionService:
             if not rules.applicable(Process.VIEW, settings, today=today, now=now)
         )
 
+    def withheld_from(
+        self, uow: UnitOfWork, actor: Actor, persons: Sequence[tuple[str, str]]
+    ) -> frozenset[str]:
+        """For a list naming persons (``domain/access/suppression/listing.py``): the 宛名番号s of
+        ``persons`` whose identifying items ``actor`` may not be shown. A person is withheld when
+        ``viewable`` would leave them out (a setting guarding 照会, or a support measure, applies
+        now), unless the actor may lift every such setting (``permission_for`` its kind).
+        One query for all persons."""
+        if not persons:
+            return frozenset()
+        today, now = self._clock.today(), self._clock.now()
+        withheld: set[str] = set()
+        for (atena, _), settings in self._settings_of(uow, persons).items():
+            keeping = [
+                s for s in settings if rules.applicable(Process.VIEW, [s], today=today, now=now)
+            ]
+            if keeping and not all(actor.may(permission_for(s.kind)) for s in keeping):
+                withheld.add(atena)
+        return frozenset(withheld)
+
     def feed_status(
         self, uow: UnitOfWork, persons: Sequence[tuple[str, str]]
     ) -> tuple[frozenset[str], frozenset[str]]:

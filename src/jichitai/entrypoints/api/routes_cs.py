@@ -60,16 +60,16 @@ class CsMessages(BaseModel):
 class Resend(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str | None = Field(
-        default=None, max_length=40, description="異動事由を変えて送る（例: in_town_move）"
-    )
-    note: str | None = Field(default=None, max_length=200, description="メモ")
+    reason: str | None = Field(default=None, description="異動事由を変えて送る（例: in_town_move）")
+    note: str | None = Field(default=None, description="メモ（改行なし200文字以内）")
 
 
 class Done(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field(max_length=200, description="手動で処理した内容（必須）")
+    note: str | None = Field(
+        default=None, description="手動で処理した内容（必須。改行なし200文字以内）"
+    )
 
 
 class Pause(BaseModel):
@@ -77,10 +77,9 @@ class Pause(BaseModel):
 
     until: str | None = Field(
         default=None,
-        max_length=40,
         description="この日時まで手動連携（ISO 8601。時差なしは日本時間。null: 自動に戻すまで）",
     )
-    note: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, description="メモ（改行なし200文字以内）")
 
 
 def _message(e: CsEntry) -> CsMessage:

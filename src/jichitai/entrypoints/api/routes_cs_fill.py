@@ -23,10 +23,8 @@ LIST: dict[int | str, dict[str, Any]] = {
     }
 }
 Format = Annotated[Literal["pdf", "csv"], Query(description="形式")]
-Kind = Annotated[str | None, Query(description="電文の種別（省略時はすべて）", max_length=40)]
-Ward = Annotated[
-    str | None, Query(description="指定都市の行政区（例: 北区）ごとに分ける", max_length=10)
-]
+Kind = Annotated[str | None, Query(description="電文の種別（省略時はすべて）")]
+Ward = Annotated[str | None, Query(description="指定都市の行政区（例: 北区）ごとに分ける")]
 Days = Annotated[int | None, Query(description="直近何日分か（1〜366。省略時はすべて）")]
 
 
@@ -36,7 +34,7 @@ class Amend(BaseModel):
     items: dict[str, Any] = Field(
         description="補完する項目（name, name_kana, address, former_address, domicile, family_head）"
     )
-    note: str | None = Field(default=None, max_length=200, description="メモ")
+    note: str | None = Field(default=None, description="メモ（改行なし200文字以内）")
 
 
 class AmendedMessage(CsMessage):

@@ -37,6 +37,10 @@ class CsInboxItem(BaseModel):
         default=None,
         description="広域交付住民票情報の内容（status: issued | refused、refusal、members …）",
     )
+    withheld: bool = Field(
+        default=False,
+        description="抑止・支援措置の対象者: 住民票コード・氏名・異動日・理由を表示しない",
+    )
 
 
 class CsInboxList(BaseModel):
@@ -85,6 +89,7 @@ def list_cs_inbox(
                 note=r.note,
                 received_at=r.received_at.isoformat(),
                 answer=wide_area_answer(r.kind, body),
+                withheld=r.withheld,
             )
         )
     return CsInboxList(items=items)

@@ -215,7 +215,7 @@ def _inbox_row(r: CsInboxRow) -> dict[str, Any]:
         "note": "" if draft else r.note,
         "draft": draft,
         "received_at": _at(r.received_at),
-        "selectable": r.kind == MOVE_OUT_CERTIFICATE and r.status == "new",
+        "selectable": r.kind == MOVE_OUT_CERTIFICATE and r.status == "new" and not r.withheld,
     }
 
 

@@ -43,6 +43,9 @@ class CsInboxRow:
     note: str
     received_at: datetime
     updated_at: datetime
+    withheld: bool = False
+    """The person is under a 抑止・支援措置 the reader may not see through: ``resident_code``,
+    ``name``, ``body`` and the reason of ``note`` are withheld (``WITHHELD_MARK``)."""
 
 
 class CsMailbox(Protocol):

@@ -26,6 +26,9 @@ class InboundImmigrationNotice:
     atena_number: str | None = None
     reason: str = ""
     draft_id: str | None = None
+    withheld: bool = False
+    """The person is under a 抑止・支援措置 the reader may not see through: named by
+    ``atena_number`` only, ``residence_card_number`` and ``body`` withheld."""
 
 
 class ImmigrationSource(Protocol):

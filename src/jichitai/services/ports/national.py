@@ -33,6 +33,9 @@ class CsEntry:
     amendments: str = ""
     """送信データの手入力での補完: the items a reviewer changed, as JSON
     ``[{"item", "old", "new"}]`` ("" when none)."""
+    withheld: bool = False
+    """The person is under a 抑止・支援措置 the reader may not see through: ``body`` keeps only
+    the 宛名番号, ``unconvertible`` and ``amendments`` are withheld (``WITHHELD_MARK``)."""
 
 
 @dataclass(frozen=True, slots=True)

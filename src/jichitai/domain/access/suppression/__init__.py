@@ -69,6 +69,9 @@ the alerts whose code is not acknowledged (an empty answer means "go on"). :func
 returns everything, acknowledged or not, and :func:`enforce` raises ``RuleViolations`` with the
 stopping ones or returns the acknowledged alerts, as ``plan_change`` does for a 異動.
 
+Lists naming persons (the national links'): ``listing`` (:data:`WITHHELD_MARK`, and who sees
+through it).
+
 Modules: ``model`` (the processes, kinds, status and :class:`Suppression`), ``periods`` (the
 period of DV support, 民法 第143条), ``settings`` (parsing and creating a setting, its life:
 lift, release, extend, amend the end, redact) and ``enforcement`` (what a process meets:
@@ -82,6 +85,7 @@ from jichitai.domain.access.suppression.enforcement import (
     enforce,
     flags_for,
 )
+from jichitai.domain.access.suppression.listing import WITHHELD_MARK
 from jichitai.domain.access.suppression.model import (
     DV_KINDS,
     KIND_LABELS,
@@ -120,6 +124,7 @@ __all__ = [
     "MAX_DETAILS_LENGTH",
     "MAX_REASON_LENGTH",
     "PROCESS_LABELS",
+    "WITHHELD_MARK",
     "Level",
     "Process",
     "Status",
