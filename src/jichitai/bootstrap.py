@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -28,6 +28,8 @@ from jichitai.adapters.security.passwords import Argon2PasswordHasher
 from jichitai.adapters.security.tokens import JwtTokens
 from jichitai.adapters.town_area_csv import CsvTownAreaSource
 from jichitai.bootstrap_national import NationalLinks
+from jichitai.bootstrap_national import immigration_intake as immigration_intake
+from jichitai.bootstrap_national import standin_cs_server as standin_cs_server
 from jichitai.config import Settings
 from jichitai.domain.errors import DomainError, Violation
 from jichitai.domain.integration.destinations import DestinationPolicy
@@ -63,13 +65,10 @@ from jichitai.services.town_areas import TownAreaMaster
 from jichitai.services.users import UserService
 
 if TYPE_CHECKING:
-    from http.server import ThreadingHTTPServer
-
     from jichitai.services.card_destinations import CardDestinations
     from jichitai.services.certificates import CertificateService
     from jichitai.services.cs_inbox import CsIntake
     from jichitai.services.cs_lists import CsLists
-    from jichitai.services.immigration import ImmigrationIntake
     from jichitai.services.integration import IntegrationService
     from jichitai.services.migration import LayoutExportService
     from jichitai.services.migration_import import LayoutImportService
@@ -307,44 +306,6 @@ def measure_seal(data: bytes) -> MeasuredSeal:
     from jichitai.adapters.seal_images import measure_seal as measure
 
     return measure(data)
-
-
-def standin_cs_server(
-    host: str,
-    port: int,
-    data_dir: str,
-    *,
-    delay: float = 0.0,
-    refuse: Iterable[int] = (),
-    shared: str = "",
-) -> ThreadingHTTPServer:
-    """The stand-in CS's HTTP server (``jichitai standin serve``; ``serve_forever`` runs it);
-    ``delay`` (a slow answer) and ``refuse`` (seq numbers refused): ``standin/cs_faults.py``;
-    ``shared``: groups sharing one CS, ``GROUP=M1,M2;…`` (``domain/national/shared_cs.py``)."""
-    from jichitai.adapters.standin.cs_faults import Faults
-    from jichitai.adapters.standin.cs_server import make_server
-    from jichitai.domain.national.shared_cs import parse_groups
-
-    faults = Faults(delay=delay, refuse=set(refuse))
-    return make_server(host, port, data_dir, faults, parse_groups(shared))
-
-
-def immigration_intake(app: App) -> ImmigrationIntake:
-    """出入国在留管理庁長官通知の取込 (standard §4.5.6 (960)); the source is the stand-in's (or an
-    adapter's) at ``JICHITAI_CS_URL`` (none: nothing is received)."""
-    from jichitai.adapters.db.immigration_inbox_store import SqlImmigrationInbox
-    from jichitai.adapters.http.immigration_source import HttpImmigrationSource
-    from jichitai.services.immigration import ImmigrationIntake
-
-    url, timeout = app.settings.cs_url, app.settings.cs_timeout
-    source = HttpImmigrationSource(url, timeout) if url else None
-    return ImmigrationIntake(
-        SqlImmigrationInbox(app.shards),
-        source,
-        app.register_access,
-        app.clock,
-        read_log=app.read_log,
-    )
 
 
 def draw_seal_scan(family_name: str, side_mm: float, *, font_path: str = "") -> bytes:

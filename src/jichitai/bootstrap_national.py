@@ -5,20 +5,24 @@ through a municipality's adapter, or ``jichitai standin serve``); with no URL ea
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from jichitai.domain.integration.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
     from jichitai.adapters.db.shards import ShardCatalog
     from jichitai.adapters.db.unit_of_work import SqlUnitOfWork
+    from jichitai.bootstrap import App
     from jichitai.config import Settings
     from jichitai.services.audit import AccessLog
     from jichitai.services.card_destinations import CardDestinations
     from jichitai.services.cs_inbox import CsIntake
     from jichitai.services.cs_lists import CsLists
+    from jichitai.services.immigration import ImmigrationIntake
     from jichitai.services.national import CsSender
     from jichitai.services.national_check import CardStatuses, ConsistencyCheck
     from jichitai.services.national_ops import CsOperations
@@ -202,3 +206,41 @@ class NationalLinks:
             name_of,
             stock=lambda actor: self.number_link().stock_batches(actor),
         )
+
+
+def standin_cs_server(
+    host: str,
+    port: int,
+    data_dir: str,
+    *,
+    delay: float = 0.0,
+    refuse: Iterable[int] = (),
+    shared: str = "",
+) -> ThreadingHTTPServer:
+    """The stand-in CS's HTTP server (``jichitai standin serve``; ``serve_forever`` runs it);
+    ``delay`` (a slow answer) and ``refuse`` (seq numbers refused): ``standin/cs_faults.py``;
+    ``shared``: groups sharing one CS, ``GROUP=M1,M2;…`` (``domain/national/shared_cs.py``)."""
+    from jichitai.adapters.standin.cs_faults import Faults
+    from jichitai.adapters.standin.cs_server import make_server
+    from jichitai.domain.national.shared_cs import parse_groups
+
+    faults = Faults(delay=delay, refuse=set(refuse))
+    return make_server(host, port, data_dir, faults, parse_groups(shared))
+
+
+def immigration_intake(app: App) -> ImmigrationIntake:
+    """出入国在留管理庁長官通知の取込 (standard §4.5.6 (960)); the source is the stand-in's (or an
+    adapter's) at ``JICHITAI_CS_URL`` (none: nothing is received)."""
+    from jichitai.adapters.db.immigration_inbox_store import SqlImmigrationInbox
+    from jichitai.adapters.http.immigration_source import HttpImmigrationSource
+    from jichitai.services.immigration import ImmigrationIntake
+
+    url, timeout = app.settings.cs_url, app.settings.cs_timeout
+    source = HttpImmigrationSource(url, timeout) if url else None
+    return ImmigrationIntake(
+        SqlImmigrationInbox(app.shards),
+        source,
+        app.register_access,
+        app.clock,
+        read_log=app.read_log,
+    )

@@ -26,7 +26,7 @@ immigration_app = typer.Typer(help="出入国在留管理庁長官通知の取�
 @immigration_app.command("receive")
 def immigration_receive(municipality: MunicipalityOption, as_json: JsonOption = False) -> None:
     """出入国在留管理庁の通知を取り込み、住民と照合して一覧に載せる."""
-    from jichitai.bootstrap import immigration_intake
+    from jichitai.bootstrap_national import immigration_intake
     from jichitai.services.ports import CsUnreachable
 
     intake = immigration_intake(_app())
@@ -51,7 +51,7 @@ def immigration_list(
     as_json: JsonOption = False,
 ) -> None:
     """取り込んだ通知の一覧（取込待ち・該当者なし（理由）・仮登録済み）."""
-    from jichitai.bootstrap import immigration_intake
+    from jichitai.bootstrap_national import immigration_intake
 
     try:
         notices = immigration_intake(_app()).listed(console_actor(municipality, Role.CLERK), status)
@@ -80,7 +80,7 @@ def immigration_take(
     as_json: JsonOption = False,
 ) -> None:
     """取込待ちの通知を職権修正の仮登録にする（本登録は別の職員が行う）."""
-    from jichitai.bootstrap import immigration_intake
+    from jichitai.bootstrap_national import immigration_intake
 
     try:
         draft_id = immigration_intake(_app()).take(

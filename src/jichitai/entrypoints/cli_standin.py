@@ -109,7 +109,7 @@ def standin_serve(
     ] = "",
 ) -> None:
     """代役のCS（本人確認情報の写しを団体ごとに持ち、電文に受付番号で応える）を起動する."""
-    from jichitai.bootstrap import standin_cs_server
+    from jichitai.bootstrap_national import standin_cs_server
 
     try:
         server = standin_cs_server(
