@@ -36,6 +36,12 @@ from jichitai.services.ports.addresses import (
 from jichitai.services.ports.audit import (
     AccessLogRepository,
 )
+from jichitai.services.ports.card_destinations import (
+    CardDestinationStore,
+    RenewalSource,
+    RenewalTarget,
+    SendToVersion,
+)
 from jichitai.services.ports.certificates import (
     CertificateChecker,
     CertificateMaker,
@@ -130,6 +136,7 @@ from jichitai.services.ports.suppression import (
 __all__ = [
     "GENESIS_HASH",
     "AccessLogRepository",
+    "CardDestinationStore",
     "CardManagement",
     "CardStatus",
     "CardStatusStore",
@@ -181,11 +188,14 @@ __all__ = [
     "RegisterJournal",
     "RegisterReadModel",
     "RegisterStats",
+    "RenewalSource",
+    "RenewalTarget",
     "RowCheckPool",
     "RowToCheck",
     "SealImageReader",
     "SealRepository",
     "SearchCriteria",
+    "SendToVersion",
     "SessionRepository",
     "ShardCopy",
     "Snapshot",
