@@ -235,3 +235,28 @@ def test_an_ex_officio_entry_prints_its_notice_from_the_persons_changes(
     page.get_by_role("button", name="一覧を印刷（PDF）").click()
     expect(page.locator('[data-code="notice.days_invalid"]')).to_be_visible()
     pdf_of(page, counter, "/ui/notices/michaku.pdf?days=10")
+
+
+@pytest.mark.spec("7.1.1.2")
+def test_the_national_link_pages_are_reached_from_the_menu_and_tell_why_nothing_is_asked(
+    page: Page, counter: Counter
+) -> None:
+    """The shared server has no CS: the check says so in Japanese with its code, and each page
+    of the menu opens with the keyboard and passes axe-core."""
+    log_in(page, counter, Role.REVIEWER)
+    press(page, page.get_by_role("link", name="整合性確認"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("整合性確認")
+    press(page, page.get_by_role("button", name="整合性確認を実行する"))
+    expect(page.locator('[data-code="national.not_configured"]')).to_contain_text(
+        "CSが設定されていません"
+    )
+    axe_clean(page, "整合性確認")
+    for link, heading in (
+        ("カード管理状況", "カード管理状況"),
+        ("番号連携", "番号連携"),
+        ("入管通知", "出入国在留管理庁長官通知"),
+    ):
+        press(page, page.get_by_role("link", name=link))
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        axe_clean(page, link)
+    expect(page.get_by_text("該当する通知はありません。")).to_be_visible()

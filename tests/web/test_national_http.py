@@ -1,7 +1,8 @@
 """The CS送信 screen below the browser, with messages the stand-in CS answered: a change's refused
 (the CS's answer on the list), the others sent (with their receipt); a reviewer's re-send with
 another 異動事由 lands after them as pending; the services' refusals come back with their codes
-(a forged form of a clerk is refused as a page of its own). The browser test of the screen is
+(a forged form of a clerk is refused as a page of its own); a refused message completed by hand
+(氏名) goes back to pending, and the printed error lists come from the page. The browser test of the screen is
 ``test_national_browser.py``."""
 
 from __future__ import annotations
@@ -103,3 +104,47 @@ def test_the_list_shows_the_cs_answers_and_a_reviewer_resends_with_another_reaso
     assert "/resend" not in listed and "手動連携に切り替える" not in listed
     forged = http.post("/ui/cs/messages/2/0/done", data={"csrf_token": clerk_csrf, "note": "x"})
     assert forged.status_code == 403 and "この操作は行えません" in forged.text
+
+
+@pytest.mark.spec("7.1.1.1")
+def test_a_reviewer_completes_a_refused_message_by_hand_and_the_error_lists_are_printed(
+    app: App, http: TestClient, tenant: Tenant, clock: FixedClock, refusing_standin: str
+) -> None:
+    sender = CsSender(
+        SqlCsOutbox(app.engine),
+        HttpCsTransport(refusing_standin, 5),
+        clock,
+        RetryPolicy(1, 1, 3),
+        read_log=app.read_log,
+    )
+    app.register.record_change(tenant.code, a_move_in(11, "佐藤", "サトウ"))  # 通番 2
+    assert sender.send_due().refused >= 1
+    csrf = log_in(http, tenant, Role.REVIEWER)
+    listed = http.get("/ui/cs/messages", params={"status": "error"}).text
+    assert "/ui/cs/messages/2/0/amend" in listed and 'name="item_name"' in listed
+    nothing = http.post(
+        "/ui/cs/messages/2/0/amend", data={"csrf_token": csrf, "item_address": "", "note": ""}
+    )
+    assert nothing.status_code == 422 and codes(nothing.text) == ["cs.items_missing"]
+    amended = http.post(
+        "/ui/cs/messages/2/0/amend",
+        data={"csrf_token": csrf, "item_name": "佐藤　次郎", "note": "届書で確認"},
+        follow_redirects=False,
+    )
+    assert amended.status_code == 303, amended.text
+    assert amended.headers["location"] == "/ui/cs/messages?done=amended"
+    assert "補完した電文を送信待ちに入れました" in http.get(amended.headers["location"]).text
+    pending = rows(http.get("/ui/cs/messages", params={"status": "pending"}).text)
+    (made,) = (text for text in pending.values() if "手入力で補完（元: 通番 2-0" in text)
+    assert "氏名" in made and "届書で確認" in made
+    key = next(k for k, text in pending.items() if text == made).replace("-", "/")
+    again = http.post(f"/ui/cs/messages/{key}/amend", data={"csrf_token": csrf, "item_name": "x"})
+    assert again.status_code == 409 and codes(again.text) == ["cs.not_amendable"]
+
+    log_in(http, tenant, Role.CLERK)  # the printed lists are the counter's
+    assert "/ui/cs/error-list.pdf" in http.get("/ui/cs/messages").text
+    printed = http.get("/ui/cs/error-list.pdf")
+    assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
+    assert printed.headers["cache-control"] == "no-store"
+    intake = http.get("/ui/cs/inbox/error-list.csv")
+    assert intake.status_code == 200 and intake.headers["content-type"].startswith("text/csv")

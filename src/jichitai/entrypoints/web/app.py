@@ -19,6 +19,7 @@ from jichitai.entrypoints.web import (
     routes_characters,
     routes_drafts,
     routes_national,
+    routes_national_links,
     routes_notices,
     routes_residents,
     routes_seals,
@@ -41,6 +42,7 @@ ROUTERS = [
     routes_seals,
     routes_audit,
     routes_national,
+    routes_national_links,
     routes_notices,
 ]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Path, Request
@@ -28,12 +28,15 @@ from jichitai.entrypoints.presenters import status_of
 from jichitai.entrypoints.web.session import Counter, CurrentCounter, Posted, PostedForm, app_of
 from jichitai.entrypoints.web.templating import NO_PROBLEMS, Problems, for_the_form, page, refusal
 from jichitai.services.audit import JST
+from jichitai.services.cs_lists import PrintedList
+from jichitai.services.inbound import CS_AMENDABLE
 from jichitai.services.ports import CsEntry
 from jichitai.services.ports.cs_inbox import CsInboxRow
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 Seq = Annotated[int, Path(ge=1, le=2**62)]
 Ordinal = Annotated[int, Path(ge=0, le=100_000)]
+ListFormat = Annotated[Literal["pdf", "csv"], Path()]
 
 OUTBOX_STATUSES = {
     "pending": "送信待ち",
@@ -52,6 +55,7 @@ DONE_MESSAGES = {
     "completed": "手動で処理済みにしました。",
     "paused": "手動連携に切り替えました。CSへは送信しません。",
     "resumed": "自動送信に戻しました。送信待ちの電文は順に送られます。",
+    "amended": "補完した電文を送信待ちに入れました。",
 }
 OUTBOX_FIELDS = ("until",)
 """The one field shown next to its input (the manual switch's); the others go to the top."""
@@ -82,6 +86,7 @@ def _outbox_row(e: CsEntry) -> dict[str, Any]:
         "handled_at": _at(e.handled_at),
         "resendable": e.status in ("error", "sent"),
         "completable": e.status in ("error", "pending"),
+        "amendable": e.status == "error",
     }
 
 
@@ -123,6 +128,8 @@ def _outbox_page(
         ),
         reasons=[("", "（変えずに送る）"), *((r.value, r.label) for r in ChangeReason)],
         may_operate=counter.may(Permission.APPROVE_DRAFT),
+        may_print=counter.may(Permission.ISSUE),
+        amendable=list(CS_AMENDABLE.items()),
         done=DONE_MESSAGES.get(done, ""),
     )
 
@@ -166,6 +173,40 @@ def cs_complete(request: Request, seq: Seq, ordinal: Ordinal, posted: PostedForm
     note = posted.get("note")
     return _after(
         request, posted, lambda: app.cs_ops.complete(actor, seq, ordinal, note), "completed"
+    )
+
+
+@router.post("/cs/messages/{seq}/{ordinal}/amend", summary="エラーの電文を手入力で補完して再送信")
+def cs_amend(request: Request, seq: Seq, ordinal: Ordinal, posted: PostedForm) -> Response:
+    """Only the items typed are sent to the service (an empty field: not completed)."""
+    app, actor = app_of(request), posted.counter.actor
+    items = {key: posted.get(f"item_{key}") for key in CS_AMENDABLE if posted.get(f"item_{key}")}
+    note = posted.get("note") or None
+    return _after(
+        request, posted, lambda: app.cs_ops.amend(actor, seq, ordinal, items, note), "amended"
+    )
+
+
+@router.get("/cs/error-list.{format}", summary="CS送信エラー一覧表")
+def cs_error_list(request: Request, counter: CurrentCounter, format: ListFormat) -> Response:
+    return _printed(app_of(request).cs_lists.send_errors(counter.actor, format), "cs-send-errors")
+
+
+@router.get("/cs/inbox/error-list.{format}", summary="転入通知情報等取込エラー一覧表")
+def cs_intake_error_list(request: Request, counter: CurrentCounter, format: ListFormat) -> Response:
+    printed = app_of(request).cs_lists.intake_errors(counter.actor, format)
+    return _printed(printed, "cs-intake-errors")
+
+
+def _printed(printed: PrintedList, name: str) -> Response:
+    """The printed list as the API gives it (the service logged the print)."""
+    return Response(
+        printed.data,
+        media_type=printed.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.{printed.format}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
