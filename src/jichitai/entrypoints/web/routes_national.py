@@ -29,7 +29,7 @@ from jichitai.entrypoints.web.session import Counter, CurrentCounter, Posted, Po
 from jichitai.entrypoints.web.templating import NO_PROBLEMS, Problems, for_the_form, page, refusal
 from jichitai.services.audit import JST
 from jichitai.services.cs_lists import PrintedList
-from jichitai.services.inbound import CS_AMENDABLE
+from jichitai.services.inbound_national import CS_AMENDABLE
 from jichitai.services.ports import CsEntry
 from jichitai.services.ports.cs_inbox import CsInboxRow
 
