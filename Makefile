@@ -52,7 +52,8 @@ test-postgres: install ## the whole suite on a throwaway PostgreSQL cluster
 test-fast: install ## the suite on SQLite less the slow tests (fuzzers, heavy properties, benchmarks): for local use
 	JICHITAI_DATABASE_URL= $(PYTEST) -m "not slow"
 
-test: lint test-sqlite test-postgres ## lint, then every test on SQLite and on PostgreSQL
+test: lint ## lint, then every test on SQLite and on PostgreSQL (the two passes side by side)
+	@scripts/test-both.sh
 
 bench: install ## benchmarks (not part of CI)
 	$(BIN)/jichitai bench register --residents 100000
