@@ -180,6 +180,7 @@ def test_the_sent_and_received_lists_show_what_went_and_came_by_kind_and_period(
     wrong: list[tuple[dict[str, Any], str]] = [
         ({"kind": "電報"}, "list.kind_unknown"),
         ({"days": 0}, "list.days_out_of_range"),
+        ({"days": "一週間"}, "list.days_out_of_range"),  # read as the CLI reads it
     ]
     for bad, code in wrong:
         refused = client.get("/api/v1/cs/sent-list", params=bad, headers=clerk)

@@ -30,7 +30,7 @@ WardOption = Annotated[
     str | None, typer.Option("--ward", help="指定都市の行政区（例: 北区）ごとに分けて書き出す")
 ]
 DaysOption = Annotated[
-    int | None, typer.Option("--days", help="直近何日分か（1〜366。省略時はすべて）")
+    str | None, typer.Option("--days", help="直近何日分か（1〜366。省略時はすべて）")
 ]
 FILE_NAMES = {
     "send": "cs-send-errors",
@@ -75,7 +75,7 @@ def _print(
     out: Path | None,
     as_json: bool,
     kind: str | None = None,
-    days: int | None = None,
+    days: str | None = None,
     ward: str | None = None,
 ) -> None:
     app = _app()

@@ -31,7 +31,6 @@ from jichitai.domain.errors import invalid
 from jichitai.domain.national.cs_lists import (
     FREE_CODES,
     INTAKE_ERRORS,
-    LIST_DAYS_MAX,
     RECEIVED,
     SEND_ERRORS,
     SENT,
@@ -40,6 +39,11 @@ from jichitai.domain.national.cs_lists import (
 )
 from jichitai.services.audit import AccessLog, Operation
 from jichitai.services.cs_inbox import INBOX_KINDS, CsIntake
+from jichitai.services.inbound_national import (
+    decode_list_days,
+    decode_list_kind,
+    decode_list_ward,
+)
 from jichitai.services.national import KINDS, CsSender
 from jichitai.services.ports import Clock
 
@@ -74,41 +78,6 @@ INBOX_STATUS_LABELS = {
     "unmatched": "取込エラー",
     "used": "特例転入に使用",
 }
-
-
-def _kind(value: str | None, known: tuple[str, ...]) -> str | None:
-    if value is None or value == "":
-        return None
-    if value not in known:
-        raise invalid(
-            "list.kind_unknown",
-            f"種別 {value[:20]} は指定できません（{'、'.join(known)}）",
-            "kind",
-        )
-    return value
-
-
-def _days(value: int | None) -> int | None:
-    if value is None:
-        return None
-    if not 1 <= value <= LIST_DAYS_MAX:
-        raise invalid(
-            "list.days_out_of_range",
-            f"期間は 1 日から {LIST_DAYS_MAX} 日までで指定してください（{value} 日）",
-            "days",
-        )
-    return value
-
-
-def _ward(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    ward = value.strip()
-    if not ward.endswith("区") or len(ward) > 10 or any(c.isspace() for c in ward):
-        raise invalid(
-            "list.ward_invalid", f"行政区 {ward[:10]} は指定できません（例: 北区）", "ward"
-        )
-    return ward
 
 
 def _stamp(at: datetime | None) -> str:
@@ -228,14 +197,14 @@ class CsLists:
         format: str = "pdf",
         *,
         kind: str | None = None,
-        days: int | None = None,
+        days: str | int | None = None,
         ward: str | None = None,
     ) -> PrintedList:
         """CS送信一覧表: the messages the CS took (of ``kind``; sent in the last ``days`` days;
         of persons in one 行政区 of a 指定都市), in sending order, with the CS's receipt."""
         actor.require(Permission.ISSUE)
-        wanted, only, back = _format(format), _kind(kind, KINDS), _days(days)
-        in_ward = _ward(ward)
+        wanted, only, back = _format(format), decode_list_kind(kind, KINDS), decode_list_days(days)
+        in_ward = decode_list_ward(ward)
         since = self._clock.now() - timedelta(days=back) if back is not None else None
         rows: list[tuple[str, ...]] = []
         atena: list[str] = []
@@ -286,15 +255,19 @@ class CsLists:
         format: str = "pdf",
         *,
         kind: str | None = None,
-        days: int | None = None,
+        days: str | int | None = None,
         ward: str | None = None,
     ) -> PrintedList:
         """転入通知情報等取込一覧表: everything taken in through the CS (of ``kind``; received in
         the last ``days`` days; of persons whose address here is in one 行政区 of a 指定都市), in
         the order it arrived, with its state."""
         actor.require(Permission.ISSUE)
-        wanted, only, back = _format(format), _kind(kind, INBOX_KINDS), _days(days)
-        in_ward = _ward(ward)
+        wanted, only, back = (
+            _format(format),
+            decode_list_kind(kind, INBOX_KINDS),
+            decode_list_days(days),
+        )
+        in_ward = decode_list_ward(ward)
         since = self._clock.now() - timedelta(days=back) if back is not None else None
         rows = [
             (

@@ -21,6 +21,7 @@ from typing import Any, Final
 from jichitai.domain.common.identifiers import ResidenceCardNumber
 from jichitai.domain.errors import Violation, invalid
 from jichitai.domain.inbound.text import free_text, name_text, reading
+from jichitai.domain.national.cs_lists import LIST_DAYS_MAX
 from jichitai.domain.residents.reasons import ChangeReason
 from jichitai.services.inbound import Faults, iso_day
 
@@ -34,6 +35,10 @@ __all__ = [
     "decode_cs_reason",
     "decode_cs_until",
     "decode_immigration_notice",
+    "decode_list_days",
+    "decode_list_kind",
+    "decode_list_ward",
+    "full_name",
 ]
 
 # -- 出入国在留管理庁長官通知 (standard §4.5.6 (960); services/immigration.py) --------------------
@@ -100,7 +105,7 @@ CS_AMENDABLE: Final = {
 """The items of a CS message a reviewer may complete by hand, with their labels."""
 
 
-def _full_name(text: str, path: str, label: str) -> str:
+def full_name(text: str, path: str, label: str) -> str:
     """A name as a message carries it (氏 and 名 with a full-width space): each part a name."""
     parts = [p for p in re.split("[ \u3000]+", text.strip(" \u3000")) if p]
     if not parts:
@@ -130,7 +135,7 @@ def decode_cs_amendment(data: Any) -> dict[str, str]:
             )
             continue
         if key in ("name", "family_head"):
-            made = faults.run(path, _full_name, value, path, label)
+            made = faults.run(path, full_name, value, path, label)
         elif key == "name_kana":
             made = faults.run(
                 path, lambda v, p: "\u3000".join(reading(x, p) for x in v.split()), value, path
@@ -196,3 +201,47 @@ def decode_cs_until(value: Any, now: datetime) -> datetime | None:
     if until <= now:
         raise invalid("cs.until_invalid", "期限は今より後の日時です", "until")
     return until
+
+
+# -- the filters of the printed CS lists (services/cs_lists.py) ---------------------------------
+
+
+def decode_list_kind(value: str | None, known: tuple[str, ...]) -> str | None:
+    """A list's 種別: one of ``known``, or None (every kind) when not given."""
+    if value is None or not value.strip():
+        return None
+    kind = value.strip()
+    if kind not in known:
+        raise invalid(
+            "list.kind_unknown",
+            f"種別 {kind[:20]} は指定できません（{'、'.join(known)}）",
+            "kind",
+        )
+    return kind
+
+
+def decode_list_days(value: str | int | None) -> int | None:
+    """How many days back a list reaches (1 to ``LIST_DAYS_MAX``), as typed or as a number."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    days = int(text) if text.isascii() and text.isdigit() else 0
+    if not 1 <= days <= LIST_DAYS_MAX:
+        raise invalid(
+            "list.days_out_of_range",
+            f"期間は 1 日から {LIST_DAYS_MAX} 日までの日数で指定してください（{text[:10]}）",
+            "days",
+        )
+    return days
+
+
+def decode_list_ward(value: str | None) -> str | None:
+    """A 指定都市's 行政区 (a name ending in 区), or None (the whole city)."""
+    if value is None or not value.strip():
+        return None
+    ward = value.strip()
+    if not ward.endswith("区") or len(ward) > 10 or any(c.isspace() for c in ward):
+        raise invalid(
+            "list.ward_invalid", f"行政区 {ward[:10]} は指定できません（例: 北区）", "ward"
+        )
+    return ward

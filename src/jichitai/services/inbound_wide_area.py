@@ -4,7 +4,6 @@ and the counter. Every fault is reported at once, each with its field."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,17 +11,10 @@ from jichitai.domain.common.dates import RecordDate
 from jichitai.domain.common.identifiers import ResidentCode
 from jichitai.domain.common.municipality import MunicipalityCode
 from jichitai.domain.errors import DomainError, InvalidValue, Violation, invalid
-from jichitai.domain.inbound.text import name_text
 from jichitai.domain.national.wide_area import SCOPES, WideAreaRequest, birth_key
+from jichitai.services.inbound_national import full_name
 
 _ITEMS = ("resident_code", "name", "birth_date", "to", "scope")
-
-
-def _full_name(text: str, field: str) -> str:
-    parts = [p for p in re.split("[ \u3000]+", text.strip(" \u3000")) if p]
-    if not parts:
-        raise invalid("input.required", "氏名を入力してください", field)
-    return "\u3000".join(name_text(p, field, label="氏名") for p in parts)
 
 
 def decode_wide_area_request(data: Any) -> WideAreaRequest:
@@ -49,7 +41,7 @@ def decode_wide_area_request(data: Any) -> WideAreaRequest:
     made: dict[str, str] = {}
     readers: dict[str, Callable[[str], str]] = {
         "resident_code": lambda v: ResidentCode.parse(v, "resident_code").value,
-        "name": lambda v: _full_name(v, "name"),
+        "name": lambda v: full_name(v, "name", "氏名"),
         "birth_date": lambda v: birth_key(RecordDate.parse(v, field="birth_date")),
         "to": lambda v: MunicipalityCode.parse(v, "to").value,
     }

@@ -25,7 +25,7 @@ LIST: dict[int | str, dict[str, Any]] = {
 Format = Annotated[Literal["pdf", "csv"], Query(description="形式")]
 Kind = Annotated[str | None, Query(description="電文の種別（省略時はすべて）")]
 Ward = Annotated[str | None, Query(description="指定都市の行政区（例: 北区）ごとに分ける")]
-Days = Annotated[int | None, Query(description="直近何日分か（1〜366。省略時はすべて）")]
+Days = Annotated[str | None, Query(description="直近何日分か（1〜366。省略時はすべて）")]
 
 
 class Amend(BaseModel):
